@@ -1,0 +1,1 @@
+"""policyengine: a call centre's management rules as data."""

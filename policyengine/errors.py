@@ -1,0 +1,217 @@
+"""Every error the engine raises, as data.
+
+The tree::
+
+    PolicyError                      code, message, location, hint, details
+    ├── PolicySourceError            the file cannot be read as a policy document (YAML, encoding)
+    ├── SchemaViolation              the document does not match schemas/policy.schema.json
+    ├── ModelError                   a semantic mistake found while building (names, cycles, bands)
+    ├── ExpressionError              an expression uses syntax or names the sandbox refuses
+    ├── EvaluationError              a rule failed on one record at run time
+    ├── FactError                    an input record is missing a field or has a wrong value
+    ├── FactsFileError               a facts file (JSON, JSONL, CSV) cannot be read
+    └── InvalidPolicy                many of the above at once: ``.problems`` holds every one
+
+Each error has a stable kebab-case ``code`` (docs/errors.md lists them), a
+:class:`Location` and ``to_dict()``. The text is rendered from the data, so
+callers that need to react should look at ``code`` and ``location``, never
+at the wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen
+class Location:
+    """Where a problem is: in a policy file, or in an input record."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+    rule_id: str | None = None
+    record: int | str | None = None
+    field: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+
+    def __str__(self) -> str:
+        parts = []
+        if self.file is not None:
+            place = self.file
+            if self.line is not None:
+                place += f":{self.line}"
+                if self.column is not None:
+                    place += f":{self.column}"
+            parts.append(place)
+        if self.record is not None:
+            parts.append(f"record {self.record}")
+        if self.rule_id is not None:
+            parts.append(f"rule '{self.rule_id}'")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        if self.pointer is not None and self.line is None:
+            parts.append(f"at {self.pointer or '/'}")
+        return ", ".join(parts)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.pointer or "")
+
+
+class PolicyError(Exception):
+    """The root of every error the engine raises on purpose."""
+
+    default_code = "policy-error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        location: Location | None = None,
+        hint: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.location = location or Location()
+        self.hint = hint
+        self.details: Mapping[str, Any] = dict(details or {})
+
+    def at(self, **where: Any) -> PolicyError:
+        """A copy of this error with its location filled in further.
+
+        Fields already set are kept: the innermost code knows best.
+        """
+        current = attrs.asdict(self.location)
+        merged = {k: (current[k] if current[k] is not None else v) for k, v in where.items()}
+        location = attrs.evolve(self.location, **merged)
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        Exception.__init__(clone, self.message)
+        clone.location = location
+        clone.__cause__ = self.__cause__
+        return clone
+
+    def render(self) -> str:
+        """One line in the ``file:line:col: code: message`` form compilers use."""
+        where = str(self.location)
+        text = f"{self.code}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return f"{where}: {text}" if where else text
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "code": self.code,
+            "message": self.message,
+            "location": self.location.to_dict(),
+        }
+        if self.hint:
+            data["hint"] = self.hint
+        if self.details:
+            data["details"] = {k: _plain(v) for k, v in self.details.items()}
+        return data
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.message!r}, {self.location!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[PolicyError], state: dict[str, Any]) -> PolicyError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, state.get("message", ""))
+    return error
+
+
+def _plain(value: Any) -> Any:
+    """Details as JSON-friendly data: Decimals and dates become text."""
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+class PolicySourceError(PolicyError):
+    """The file cannot be read as one YAML policy document."""
+
+    default_code = "unreadable-policy"
+
+
+class SchemaViolation(PolicyError):
+    """The document does not have the shape the policy schema requires."""
+
+    default_code = "schema-violation"
+
+
+class ModelError(PolicyError):
+    """A semantic mistake: unknown names, cycles, bad bands, weights, ids."""
+
+    default_code = "invalid-model"
+
+
+class ExpressionError(PolicyError):
+    """An expression the sandbox refuses at load time."""
+
+    default_code = "invalid-expression"
+
+
+class EvaluationError(PolicyError):
+    """A rule failed on one record at run time (division by zero, wrong type …)."""
+
+    default_code = "evaluation-failed"
+
+
+class FactError(PolicyError):
+    """An input record does not match the fields the policy declares."""
+
+    default_code = "invalid-fact"
+
+
+class FactsFileError(PolicyError):
+    """A facts file cannot be read."""
+
+    default_code = "unreadable-facts"
+
+
+class InvalidPolicy(PolicyError):
+    """A policy with one or more problems; ``problems`` holds all of them, sorted."""
+
+    default_code = "invalid-policy"
+
+    def __init__(self, problems: Iterable[PolicyError], *, file: str | None = None) -> None:
+        ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
+        count = len(ordered)
+        noun = "problem" if count == 1 else "problems"
+        where = f"{file}: " if file else ""
+        lines = "\n".join(p.render() for p in ordered)
+        super().__init__(
+            f"{where}{count} {noun}\n{lines}",
+            location=Location(file=file),
+            details={"count": count},
+        )
+        self.problems = ordered
+
+    def render(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data

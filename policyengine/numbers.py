@@ -1,0 +1,81 @@
+"""Exact numbers: Decimal everywhere, percent strings, declared rounding.
+
+No float ever touches an amount. Numbers arrive as ``int`` or ``Decimal``
+(the YAML reader and the facts readers never make a float) or as percent
+strings such as ``"3.5%"``, which mean ``Decimal("0.035")``.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from decimal import Decimal
+
+#: The arithmetic context of every evaluation: 34 significant digits
+#: (IEEE decimal128), and every doubtful operation is an error, never a
+#: silent NaN or infinity.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=999_999,
+    Emin=-999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+#: No value an evaluation produces may reach this magnitude: it bounds the
+#: work of every later operation and no pay rule needs more.
+MAX_MAGNITUDE = Decimal(10) ** 18
+
+#: Rounding modes a policy may declare, by the name it uses.
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
+
+DEFAULT_PLACES = Decimal("0.01")
+DEFAULT_MODE = "half_up"
+
+PERCENT = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d+)?|\.\d+))\s*%\s*$")
+NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+def is_number(value: object) -> bool:
+    """True for int and Decimal, false for bool (a bool is not a number here)."""
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def to_decimal(value: object) -> Decimal:
+    """An int, Decimal or percent string as an exact Decimal.
+
+    Raises ``ValueError`` for anything else (including float and bool):
+    callers turn it into a located error.
+    """
+    if isinstance(value, bool):
+        raise ValueError("a yes/no value is not a number")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a finite number")
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        match = PERCENT.match(value)
+        if match:
+            return Decimal(match.group(1)).scaleb(-2)
+        raise ValueError(f"'{value}' is not a number or a percentage")
+    raise ValueError(f"{type(value).__name__} is not an exact number; use int, Decimal or text")
+
+
+def quantize(value: Decimal, places: Decimal = DEFAULT_PLACES, mode: str = DEFAULT_MODE) -> Decimal:
+    """Round ``value`` to the quantum ``places`` (0.01, 1, 10 …) with a named mode."""
+    rounding = ROUNDING_MODES[mode]
+    if places >= 1 and places == places.to_integral_value():
+        # Rounding to tens or hundreds: quantize works on exponents, so scale.
+        scaled = (value / places).quantize(Decimal(1), rounding=rounding, context=CONTEXT)
+        return scaled * places
+    return value.quantize(places, rounding=rounding, context=CONTEXT)
