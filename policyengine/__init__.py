@@ -1,1 +1,63 @@
-"""policyengine: a call centre's management rules as data."""
+"""policyengine: a call centre's management rules as data.
+
+Load a policy once, evaluate it over many plain records::
+
+    import policyengine
+    policy = policyengine.load_policy("policies/commission/2026-01.yaml")
+    result = policy.evaluate({"credited_sales": "123456.78", ...}, period="2026-03")
+    result.outputs["commission"]        # Decimal('4320.99')
+    print(result.explain("commission"))
+
+Every error is a :class:`PolicyError` with a stable ``code`` and a ``location``.
+"""
+
+from .build import check_policy, load_policy
+from .engine import Batch, Provenance, Result
+from .errors import (
+    EvaluationError,
+    ExpressionError,
+    FactError,
+    FactsFileError,
+    InvalidPolicy,
+    Location,
+    ModelError,
+    PolicyError,
+    PolicySourceError,
+    SchemaViolation,
+)
+from .facts import InvalidRecord
+from .io import FactsFile, read_facts
+from .model import Policy
+from .period import Period
+from .testing import CaseResult, run_tests
+from .version import ENGINE_VERSION, POLICY_FORMAT
+
+__version__ = ENGINE_VERSION
+
+__all__ = [
+    "ENGINE_VERSION",
+    "POLICY_FORMAT",
+    "Batch",
+    "CaseResult",
+    "EvaluationError",
+    "ExpressionError",
+    "FactError",
+    "FactsFile",
+    "FactsFileError",
+    "InvalidPolicy",
+    "InvalidRecord",
+    "Location",
+    "ModelError",
+    "Period",
+    "Policy",
+    "PolicyError",
+    "PolicySourceError",
+    "Provenance",
+    "Result",
+    "SchemaViolation",
+    "__version__",
+    "check_policy",
+    "load_policy",
+    "read_facts",
+    "run_tests",
+]

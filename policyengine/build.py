@@ -1,0 +1,368 @@
+"""From a read document to a checked, compiled :class:`~policyengine.model.Policy`.
+
+Every problem is collected and reported together: schema violations first
+(the parts they touch are skipped so one mistake does not cascade), then
+semantic checks — identifiers, unique ids, names that resolve, no cycles,
+bands, weights, tables, and embedded tests that name only declared things.
+"""
+
+from __future__ import annotations
+
+import datetime
+import keyword
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from . import schema
+from .errors import InvalidPolicy, ModelError, PolicyError
+from .expressions import Expression
+from .facts import coerce_value
+from .functions import FUNCTIONS
+from .model import Field, Parameter, Policy, Rule, TestCase, frozen_mapping
+from .numbers import to_decimal
+from .period import PERIOD_ATTRIBUTES
+from .plan import order_rules
+from .rules import KINDS, RuleContext
+from .source import Document, read_policy_file
+from .suggest import did_you_mean
+
+
+def load_policy(path: str | os.PathLike[str]) -> Policy:
+    """Read, check and compile one policy file; raises InvalidPolicy holding every problem."""
+    return build_policy(read_policy_file(path))
+
+
+def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:
+    """Every problem of one policy file, sorted by line; an empty list when it is sound."""
+    try:
+        load_policy(path)
+    except InvalidPolicy as exc:
+        return list(exc.problems)
+    return []
+
+
+def build_policy(document: Document) -> Policy:
+    """The compiled policy; raises InvalidPolicy holding every problem found."""
+    builder = _Builder(document)
+    policy = builder.build()
+    if builder.problems or policy is None:
+        raise InvalidPolicy(builder.problems, file=document.file)
+    return policy
+
+
+def is_identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+@attrs.define
+class _Builder:
+    document: Document
+    problems: list[PolicyError] = attrs.field(factory=list)
+    #: JSON pointers the schema already complained about; the builder skips them.
+    broken: set[str] = attrs.field(factory=set)
+
+    def error(self, code: str, message: str, pointer: str, hint: str | None = None,
+              rule_id: str | None = None, key: bool = False) -> None:
+        location = self.document.locate(pointer, key=key)
+        if rule_id is not None:
+            location = attrs.evolve(location, rule_id=rule_id)
+        self.problems.append(ModelError(message, code=code, location=location, hint=hint))
+
+    def is_broken(self, pointer: str) -> bool:
+        return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
+
+    def build(self) -> Policy | None:
+        violations = schema.validate(self.document)
+        self.problems.extend(violations)
+        self.problems.extend(getattr(self.document, "problems", ()))
+        self.broken = {v.location.pointer or "" for v in violations}
+        data = self.document.data
+
+        inputs = self.inputs(data.get("inputs"))
+        parameters = self.parameters(data.get("parameters"), inputs)
+        rules, sites = self.rules(data.get("rules"), inputs, parameters)
+        self.check_names(rules, sites, inputs, parameters)
+        plan = order_rules(rules, self.error)
+        tests = self.tests(data.get("tests"), inputs, rules)
+        self.check_key(data.get("key"), inputs)
+        header = self.header(data)
+        if self.problems or header is None:
+            return None
+        return Policy(
+            rules=tuple(rules.values()),
+            inputs=frozen_mapping(inputs),
+            parameters=frozen_mapping(parameters),
+            file=self.document.file,
+            sha256=self.document.sha256,
+            tests=tuple(tests),
+            plan=plan,
+            **header,
+        )
+
+    def header(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
+        required = ("format", "policy", "version", "effective_from", "title")
+        if any(name not in data or self.is_broken("/" + name) for name in required):
+            return None  # the schema has said what is wrong
+        start = _date(data.get("effective_from"))
+        end = _date(data.get("effective_to")) if "effective_to" in data else None
+        if start is None:
+            return None
+        if end is not None and end <= start:
+            self.error(
+                "empty-effective-range",
+                f"effective_to {end} is not after effective_from {start}",
+                "/effective_to",
+                "effective_to is the first day the version is no longer in force",
+            )
+            return None
+        return {
+            "id": str(data["policy"]),
+            "version": str(data["version"]),
+            "format": data["format"],
+            "effective_from": start,
+            "effective_to": end,
+            "title": _text(data["title"]),
+            "description": _text(data.get("description")),
+            "source": _text(data.get("source")),
+            "applies_to": data.get("applies_to"),
+            "key": data.get("key"),
+        }
+
+    def identifier(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:
+        if is_identifier(name):
+            return True
+        self.error(
+            "invalid-identifier",
+            f"{what} '{name}' cannot be used as a name in expressions",
+            pointer,
+            "use letters (Chinese is fine), digits and '_', not starting with a digit",
+            rule_id=rule_id,
+            key=True,
+        )
+        return False
+
+    def inputs(self, raw: Any) -> dict[str, Field]:
+        fields: dict[str, Field] = {}
+        if not isinstance(raw, Mapping):
+            return fields
+        for name, spec in raw.items():
+            pointer = f"/inputs/{_escape(name)}"
+            if not self.identifier(name, pointer, "input field") or self.is_broken(pointer):
+                continue
+            if isinstance(spec, str):
+                fields[name] = Field(name, spec)
+                continue
+            kind = spec["type"]
+            values = tuple(spec.get("values", ()))
+            if kind == "enum" and not values:
+                self.error("enum-without-values", f"enum field '{name}' needs 'values'", pointer)
+                continue
+            if kind == "list" and "of" not in spec:
+                self.error("list-without-item-type", f"list field '{name}' needs 'of'", pointer)
+                continue
+            field = Field(name, kind, values, spec.get("of"), spec.get("title"), spec.get("description"))
+            if "default" in spec:
+                try:
+                    default = coerce_value(spec["default"], field)
+                except PolicyError as exc:
+                    self.error("bad-default", f"default of '{name}': {exc.message}",
+                               pointer + "/default")
+                    continue
+                field = attrs.evolve(field, has_default=True, default=default)
+            fields[name] = field
+        return fields
+
+    def parameters(self, raw: Any, inputs: Mapping[str, Field]) -> dict[str, Parameter]:
+        found: dict[str, Parameter] = {}
+        if not isinstance(raw, Mapping):
+            return found
+        for name, spec in raw.items():
+            pointer = f"/parameters/{_escape(name)}"
+            if not self.identifier(name, pointer, "parameter") or self.is_broken(pointer):
+                continue
+            if name in inputs:
+                self.error("name-clash", f"'{name}' is both an input field and a parameter",
+                           pointer, key=True)
+                continue
+            meta = spec if isinstance(spec, Mapping) else {"value": spec}
+            found[name] = Parameter(
+                name,
+                _parameter_value(meta["value"]),
+                meta.get("title"),
+                meta.get("unit"),
+                meta.get("source"),
+                bool(meta.get("default", False)),
+            )
+        return found
+
+    def rules(
+        self, raw: Any, inputs: Mapping[str, Field], parameters: Mapping[str, Parameter]
+    ) -> tuple[dict[str, Rule], dict[str, list[tuple[str, Expression]]]]:
+        rules: dict[str, Rule] = {}
+        sites: dict[str, list[tuple[str, Expression]]] = {}
+        if not isinstance(raw, list):
+            return rules, sites
+        first_line: dict[str, int | None] = {}
+        for index, item in enumerate(raw):
+            pointer = f"/rules/{index}"
+            if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+                continue
+            rule_id = item["id"]
+            if rule_id in first_line:
+                self.error(
+                    "duplicate-rule-id",
+                    f"rule id '{rule_id}' is used twice (first at line {first_line[rule_id]})",
+                    pointer + "/id",
+                    rule_id=rule_id,
+                )
+                continue
+            first_line[rule_id] = self.document.locate(pointer).line
+            if not self.identifier(rule_id, pointer + "/id", "rule id", rule_id):
+                continue
+            if rule_id in inputs or rule_id in parameters or rule_id == "period":
+                what = "an input field" if rule_id in inputs else (
+                    "a parameter" if rule_id in parameters else "the built-in 'period'")
+                self.error("name-clash", f"rule id '{rule_id}' is also {what}",
+                           pointer + "/id", rule_id=rule_id)
+                continue
+            if rule_id in FUNCTIONS:
+                self.error("name-clash", f"rule id '{rule_id}' is also a function name",
+                           pointer + "/id", rule_id=rule_id)
+                continue
+            if self.is_broken(pointer) or item.get("kind") not in KINDS:
+                # Still a known name, so readers of it do not cascade into errors.
+                rules[rule_id] = Rule(rule_id, str(item.get("kind")), None, pointer)
+                continue
+            ctx = RuleContext(item, pointer, rule_id, self.document, self.problems)
+            built = KINDS[item["kind"]].build(ctx)
+            sites[rule_id] = list(ctx.sites)
+            rules[rule_id] = Rule(
+                id=rule_id,
+                kind=item["kind"],
+                spec=built.spec if built else None,
+                pointer=pointer,
+                line=first_line[rule_id],
+                title=_text(item.get("title")),
+                description=_text(item.get("description")),
+                source=_text(item.get("source")),
+                outputs=built.outputs if built else (),
+                expressions=tuple(e for _, e in ctx.sites),
+            )
+        return rules, sites
+
+    def check_names(
+        self,
+        rules: Mapping[str, Rule],
+        sites: Mapping[str, list[tuple[str, Expression]]],
+        inputs: Mapping[str, Field],
+        parameters: Mapping[str, Parameter],
+    ) -> None:
+        known = [*inputs, *parameters, *rules, "period"]
+        for rule_id, located in sites.items():
+            for pointer, expr in located:
+                for name in sorted(expr.names - set(known)):
+                    self.error(
+                        "unknown-name",
+                        f"unknown name '{name}' in '{expr.source}'",
+                        pointer,
+                        did_you_mean(name, known)
+                        or "declare it under inputs or parameters, or add a rule with that id",
+                        rule_id=rule_id,
+                    )
+                for base, attr in sorted(expr.attributes):
+                    self.check_attribute(base, attr, pointer, rule_id, rules, expr)
+
+    def check_attribute(self, base: str, attr: str, pointer: str, rule_id: str,
+                        rules: Mapping[str, Rule], expr: Expression) -> None:
+        if base == "period":
+            allowed: tuple[str, ...] = PERIOD_ATTRIBUTES
+        elif base in rules and (rules[base].outputs or rules[base].spec is None):
+            allowed = rules[base].outputs
+            if rules[base].spec is None:
+                return  # that rule has its own problem already
+        elif base in rules:
+            self.error("no-named-outputs", f"rule '{base}' has one value, not '{base}.{attr}'",
+                       pointer, f"write '{base}'", rule_id=rule_id)
+            return
+        else:
+            return  # an unknown base is reported as an unknown name
+        if attr not in allowed:
+            self.error(
+                "unknown-output",
+                f"'{base}' has no '{attr}' in '{expr.source}'",
+                pointer,
+                did_you_mean(attr, allowed) or "it has: " + ", ".join(allowed),
+                rule_id=rule_id,
+            )
+
+    def tests(self, raw: Any, inputs: Mapping[str, Field], rules: Mapping[str, Rule]) -> list[TestCase]:
+        cases: list[TestCase] = []
+        if not isinstance(raw, list):
+            return cases
+        outputs = [name for rule in rules.values() for name in rule.output_names]
+        outputs += list(rules)
+        names: set[str] = set()
+        for index, item in enumerate(raw):
+            pointer = f"/tests/{index}"
+            if self.is_broken(pointer) or not isinstance(item, Mapping):
+                continue
+            if item["name"] in names:
+                self.error("duplicate-test-name", f"test '{item['name']}' appears twice",
+                           pointer + "/name")
+            names.add(item["name"])
+            for name in item["facts"]:
+                if name not in inputs:
+                    self.error("unknown-name", f"test facts name '{name}', which is not an input",
+                               f"{pointer}/facts/{_escape(name)}", did_you_mean(name, inputs),
+                               key=True)
+            for name in item["expect"]:
+                if name not in outputs:
+                    self.error("unknown-name", f"test expects '{name}', which no rule gives",
+                               f"{pointer}/expect/{_escape(name)}", did_you_mean(name, outputs),
+                               key=True)
+            cases.append(TestCase(
+                name=str(item["name"]), facts=frozen_mapping(item["facts"]),
+                expect=frozen_mapping(item["expect"]), pointer=pointer,
+                line=self.document.locate(pointer).line, period=item.get("period"),
+            ))
+        return cases
+
+    def check_key(self, key: Any, inputs: Mapping[str, Field]) -> None:
+        if isinstance(key, str) and key not in inputs:
+            self.error("unknown-name", f"key '{key}' is not an input field", "/key",
+                       did_you_mean(key, inputs))
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _parameter_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    try:
+        return to_decimal(value)
+    except ValueError:
+        return value

@@ -1,0 +1,181 @@
+"""The ``policyengine`` command.
+
+Exit codes: 0 all well; 1 findings (a failed test case); 2 usage or input
+errors (a policy with problems, a bad facts file or record).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .build import load_policy
+from .engine import Result, evaluate_many
+from .errors import InvalidPolicy, PolicyError
+from .io import read_facts
+from .model import Policy
+from .rules.base import plain
+from .testing import run_tests
+from .version import ENGINE_VERSION
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+
+
+def policy_files(paths: Iterable[str]) -> list[Path]:
+    """The policy files named, with folders searched for *.yaml / *.yml, in a stable order."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
+    policies: list[Policy] = []
+    problems = 0
+    files = policy_files(paths)
+    if not files:
+        print("no policy files found", file=out)
+        return policies, 1
+    for path in files:
+        try:
+            policies.append(load_policy(path))
+        except InvalidPolicy as exc:
+            for problem in exc.problems:
+                print(problem.render(), file=out)
+            problems += len(exc.problems)
+    return policies, problems
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    policies, problems = _load_all(args.paths, sys.stdout)
+    if problems:
+        print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stdout)
+        return 2
+    print(f"ok: {len(policies)} polic{'ies' if len(policies) != 1 else 'y'} valid")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    policies, problems = _load_all(args.paths, sys.stdout)
+    outcomes = run_tests(policies)
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in outcomes:
+        if not outcome.passed or args.verbose:
+            print(outcome.render())
+    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if problems:
+        return 2
+    return 1 if failed else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    try:
+        policy = load_policy(args.policy)
+    except InvalidPolicy as exc:
+        for problem in exc.problems:
+            print(problem.render(), file=sys.stderr)
+        return 2
+    try:
+        facts = read_facts(args.facts, policy.inputs)
+        batch = evaluate_many(policy, facts.records, period=args.period)
+    except PolicyError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
+    results = batch.results
+    if args.format == "json":
+        document = {
+            "results": [r.to_dict() for r in results],
+            "errors": [e.to_dict() for e in batch.errors],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _print_table(policy, results, sys.stdout)
+    if args.explain is not None:
+        names = policy.output_names if args.explain == "*" else (args.explain,)
+        for result in results:
+            print(f"\n# record {result.record}")
+            for name in names:
+                try:
+                    print(result.explain(name))
+                except PolicyError as exc:
+                    print(exc.render(), file=sys.stderr)
+                    return 2
+    for error in batch.errors:
+        record = error.location.record
+        line = facts.lines[record] if isinstance(record, int) and facts.lines[record] else None
+        where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
+        print(where + error.render(), file=sys.stderr)
+    if batch.errors:
+        print(f"{len(batch.errors)} of {len(batch)} records could not be evaluated",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _print_table(policy: Policy, results: Sequence[Result], out: TextIO) -> None:
+    columns = ["record", *policy.output_names]
+    rows = [[str(r.record), *(_cell(r.outputs[n]) for n in policy.output_names)] for r in results]
+    widths = [max(_width(row[i]) for row in [columns, *rows]) for i in range(len(columns))]
+    for row in [columns, *rows]:
+        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        print("  ".join(cells).rstrip(), file=out)
+
+
+def _cell(value: Any) -> str:
+    shown = plain(value)
+    if isinstance(shown, list):
+        return ",".join(str(v) for v in shown) or "-"
+    if isinstance(shown, bool):
+        return "true" if shown else "false"
+    return str(shown)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="policyengine",
+        description="Check, test and evaluate call-centre policies written in YAML.",
+    )
+    top.add_argument("--version", action="version", version=f"policyengine {ENGINE_VERSION}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check policy files; list every problem")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
+    validate.set_defaults(run=cmd_validate)
+
+    test = commands.add_parser("test", help="run the embedded tests of policy files")
+    test.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
+    test.add_argument("-v", "--verbose", action="store_true", help="also list passing cases")
+    test.set_defaults(run=cmd_test)
+
+    run = commands.add_parser("eval", help="evaluate a policy over a facts file")
+    run.add_argument("policy", metavar="POLICY", help="the policy file")
+    run.add_argument("--facts", required=True, metavar="FILE", help="records: .json, .jsonl or .csv")
+    run.add_argument("--period", metavar="YYYY-MM", help="the month evaluated")
+    run.add_argument("--explain", nargs="?", const="*", metavar="OUTPUT",
+                     help="explain every output (or the one named) of every record")
+    run.add_argument("--format", choices=("table", "json"), default="table")
+    run.set_defaults(run=cmd_eval)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Input records: checked against the declared fields and made exact and immutable.
+
+Every problem with a record is reported (all of them, not the first), each
+naming the record and the field. Values become Decimal, int, bool, str,
+date or tuples of those; a float is refused because it cannot carry an
+exact amount (pass Decimal or text such as "123.45").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import FactError, Location, PolicyError
+from .model import Field
+from .numbers import NUMBER_TEXT, to_decimal
+from .suggest import did_you_mean
+
+_TRUE = frozenset({"true", "yes", "y", "1", "是", "真"})
+_FALSE = frozenset({"false", "no", "n", "0", "否", "假"})
+
+
+class InvalidRecord(FactError):
+    """A record with one or more bad fields; ``problems`` holds each one."""
+
+    default_code = "invalid-record"
+
+    def __init__(self, problems: list[PolicyError], record: int | str | None) -> None:
+        lines = "; ".join(p.render() for p in problems)
+        super().__init__(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the record: {lines}",
+            location=Location(record=record),
+        )
+        self.problems = tuple(problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+def _fail(code: str, message: str, hint: str | None = None) -> FactError:
+    return FactError(message, code=code, hint=hint)
+
+
+def _decimal(value: Any, field: Field) -> Decimal:
+    if isinstance(value, float):
+        raise _fail(
+            "float-not-allowed",
+            f"{value!r} is a binary float and cannot carry an exact amount",
+            "pass a Decimal or text such as \"123.45\"",
+        )
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if NUMBER_TEXT.match(text):
+            result = Decimal(text)
+        elif field.type == "decimal" and text.endswith("%"):
+            result = _checked(to_decimal, text)
+        else:
+            raise _fail("not-a-number", f"expected a number, found '{value}'")
+    else:
+        result = _checked(to_decimal, value)
+    if field.type == "money" and result.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise _fail(
+            "too-many-decimals",
+            f"{result} has more than two decimal places; money is paid to the fen (0.01)",
+        )
+    return result
+
+
+def _checked(convert: Any, value: Any) -> Decimal:
+    try:
+        result: Decimal = convert(value)
+    except (ValueError, InvalidOperation) as exc:
+        raise _fail("not-a-number", f"expected a number, found {value!r}") from exc
+    return result
+
+
+def _int(value: Any, field: Field) -> int:
+    if isinstance(value, bool):
+        raise _fail("not-a-number", f"expected a whole number, found {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
+
+
+def _bool(value: Any, field: Field) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise _fail("not-a-bool", f"expected true or false, found {value!r}")
+
+
+def _string(value: Any, field: Field) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise _fail("not-text", f"expected text, found {value!r}")
+
+
+def _date(value: Any, field: Field) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        raise _fail("not-a-date", f"expected a date, found a date and time {value!r}")
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _fail("not-a-date", f"expected a date written YYYY-MM-DD, found {value!r}")
+
+
+def _enum(value: Any, field: Field) -> str:
+    if isinstance(value, str) and value in field.values:
+        return value
+    raise _fail(
+        "not-allowed",
+        f"{value!r} is not one of {', '.join(field.values)}",
+        did_you_mean(str(value), field.values),
+    )
+
+
+_SCALAR = {
+    "money": _decimal,
+    "decimal": _decimal,
+    "int": _int,
+    "bool": _bool,
+    "string": _string,
+    "date": _date,
+    "enum": _enum,
+}
+
+
+def coerce_value(value: Any, field: Field) -> Any:
+    """One field's value as its declared type; raises FactError."""
+    if value is None:
+        raise _fail("empty-value", "the value is empty")
+    if field.type == "list":
+        if not isinstance(value, list | tuple):
+            raise _fail("not-a-list", f"expected a list, found {value!r}")
+        item = Field(field.name, field.item_type or "string")
+        return tuple(coerce_value(v, item) for v in value)
+    return _SCALAR[field.type](value, field)
+
+
+def coerce_record(
+    fields: Mapping[str, Field], record: Any, label: int | str | None
+) -> dict[str, Any]:
+    """The record with every declared field, typed; raises InvalidRecord with every problem."""
+    if not isinstance(record, Mapping):
+        raise FactError(
+            f"a record must be a mapping of field names to values, found {type(record).__name__}",
+            code="not-a-record",
+            location=Location(record=label),
+        )
+    problems: list[PolicyError] = []
+    typed: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name not in record:
+            if field.has_default:
+                typed[name] = field.default
+                continue
+            problems.append(
+                FactError(
+                    f"the field '{name}' is missing",
+                    code="missing-field",
+                    location=Location(record=label, field=name),
+                )
+            )
+            continue
+        try:
+            typed[name] = coerce_value(record[name], field)
+        except FactError as exc:
+            problems.append(exc.at(record=label, field=name))
+    for name in record:
+        if name not in fields:
+            problems.append(
+                FactError(
+                    f"unknown field '{name}'",
+                    code="unknown-field",
+                    location=Location(record=label, field=str(name)),
+                    hint=did_you_mean(str(name), fields),
+                )
+            )
+    if problems:
+        if len(problems) == 1:
+            raise problems[0]
+        raise InvalidRecord(problems, label)
+    return typed

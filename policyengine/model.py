@@ -1,0 +1,170 @@
+"""The frozen model of one policy version, as the builder makes it.
+
+Everything here is checked and ready to run: expressions are compiled,
+numbers are Decimal, names resolve, rules are in dependency order. Nothing
+in the model does I/O; evaluation (``engine``) is a pure function of a
+:class:`Policy` and the facts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .expressions import Expression
+from .numbers import DEFAULT_MODE, DEFAULT_PLACES, quantize
+
+if TYPE_CHECKING:
+    from .engine import Batch, Result
+    from .period import Period
+
+#: Field types a record may declare.
+SCALAR_TYPES = ("money", "decimal", "int", "bool", "string", "date")
+FIELD_TYPES = (*SCALAR_TYPES, "enum", "list")
+
+
+def frozen_mapping(items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Mapping[str, Any]:
+    """A read-only mapping that keeps insertion order."""
+    return MappingProxyType(dict(items))
+
+
+@attrs.frozen
+class Field:
+    """One declared input field of a record."""
+
+    name: str
+    type: str
+    values: tuple[str, ...] = ()
+    item_type: str | None = None
+    title: str | None = None
+    description: str | None = None
+    has_default: bool = False
+    default: Any = None
+
+
+@attrs.frozen
+class Parameter:
+    """A named figure of the policy (a rate, a cap, a threshold)."""
+
+    name: str
+    value: Any
+    title: str | None = None
+    unit: str | None = None
+    source: str | None = None
+    is_default: bool = False
+
+
+@attrs.frozen
+class Rounding:
+    """Declared rounding: a quantum (0.01, 1, 10 …) and a mode name."""
+
+    places: Decimal = DEFAULT_PLACES
+    mode: str = DEFAULT_MODE
+
+    def apply(self, value: Decimal) -> Decimal:
+        return quantize(value, self.places, self.mode)
+
+    def __str__(self) -> str:
+        return f"{self.places} {self.mode}"
+
+
+@attrs.frozen
+class Rule:
+    """One rule: its identity, where it is written, and its kind's compiled spec."""
+
+    id: str
+    kind: str
+    spec: Any
+    pointer: str
+    line: int | None = None
+    title: str | None = None
+    description: str | None = None
+    source: str | None = None
+    #: Named outputs (``id.name``); empty when the rule has one value named by its id.
+    outputs: tuple[str, ...] = ()
+    #: Every expression of the rule, for name checks and explanations.
+    expressions: tuple[Expression, ...] = ()
+
+    @property
+    def reads(self) -> frozenset[str]:
+        return frozenset().union(*(e.names for e in self.expressions))
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        if self.outputs:
+            return tuple(f"{self.id}.{name}" for name in self.outputs)
+        return (self.id,)
+
+
+@attrs.frozen
+class TestCase:
+    """An embedded test: facts in, expected outputs out."""
+
+    __test__ = False  # not a pytest class
+
+    name: str
+    facts: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    pointer: str
+    line: int | None = None
+    period: str | None = None
+
+
+@attrs.frozen
+class Policy:
+    """One checked, compiled policy version. Load it with :func:`policyengine.load_policy`."""
+
+    id: str
+    version: str
+    effective_from: datetime.date
+    title: str
+    rules: tuple[Rule, ...]
+    inputs: Mapping[str, Field]
+    parameters: Mapping[str, Parameter]
+    file: str
+    sha256: str
+    format: int = 1
+    effective_to: datetime.date | None = None
+    description: str | None = None
+    source: str | None = None
+    applies_to: str | None = None
+    key: str | None = None
+    tests: tuple[TestCase, ...] = ()
+    #: Rule ids in the order they are evaluated (dependencies first).
+    plan: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """Every output name, in evaluation order (``id`` or ``id.name``)."""
+        by_id = {rule.id: rule for rule in self.rules}
+        return tuple(name for rule_id in self.plan for name in by_id[rule_id].output_names)
+
+    def in_force(self, day: datetime.date) -> bool:
+        if day < self.effective_from:
+            return False
+        return self.effective_to is None or day < self.effective_to
+
+    def evaluate(self, record: Mapping[str, Any], *, period: Period | str | None = None) -> Result:
+        """Evaluate every rule over one record; raises a PolicyError on a bad record."""
+        from .engine import evaluate
+
+        return evaluate(self, record, period=period)
+
+    def evaluate_many(
+        self, records: Iterable[Mapping[str, Any]], *, period: Period | str | None = None
+    ) -> Batch:
+        """Evaluate many records: a result per good record, an error per bad one."""
+        from .engine import evaluate_many
+
+        return evaluate_many(self, records, period=period)

@@ -1,0 +1,91 @@
+"""The month a result is computed for."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .errors import PolicyError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@attrs.frozen(order=True)
+class Period:
+    """A calendar month, written ``YYYY-MM``.
+
+    In expressions ``period`` offers ``year``, ``month``, ``quarter`` (1–4),
+    ``start`` (first day), ``end`` (last day), ``days`` (days in the month)
+    and ``key`` (the text ``2026-03``).
+    """
+
+    year: int
+    month: int
+
+    def __attrs_post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
+            raise PolicyError(
+                f"{self.year:04d}-{self.month:02d} is not a month",
+                code="invalid-period",
+                hint="write the month as YYYY-MM, e.g. 2026-03",
+            )
+
+    @classmethod
+    def parse(cls, value: Period | str) -> Period:
+        if isinstance(value, Period):
+            return value
+        match = _MONTH.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise PolicyError(
+                f"{value!r} is not a month",
+                code="invalid-period",
+                hint="write the month as YYYY-MM, e.g. 2026-03",
+            )
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def days(self) -> int:
+        return calendar.monthrange(self.year, self.month)[1]
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.year, self.month, self.days)
+
+    @property
+    def quarter(self) -> int:
+        return (self.month - 1) // 3 + 1
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def as_mapping(self) -> Mapping[str, Any]:
+        """What an expression sees as ``period``."""
+        return MappingProxyType(
+            {
+                "year": self.year,
+                "month": self.month,
+                "quarter": self.quarter,
+                "start": self.start,
+                "end": self.end,
+                "days": self.days,
+                "key": self.key,
+            }
+        )
+
+    def __str__(self) -> str:
+        return self.key
+
+
+#: The attributes an expression may read from ``period``.
+PERIOD_ATTRIBUTES = ("year", "month", "quarter", "start", "end", "days", "key")

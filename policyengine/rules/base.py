@@ -1,0 +1,138 @@
+"""What every rule kind shares: the build context and the outcome it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import ExpressionError, ModelError, PolicyError
+from ..expressions import Expression, compile_expression
+from ..model import Rounding, frozen_mapping
+from ..numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, to_decimal
+from ..source import Document
+
+#: Evaluates one compiled expression against the record being evaluated.
+Run = Callable[[Expression], Any]
+
+
+@attrs.frozen
+class Outcome:
+    """A rule's value for one record, and the facts of how it was reached."""
+
+    value: Any
+    #: Kind-specific, JSON-friendly details for the trace (band, rows, components …).
+    detail: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Built:
+    """What a kind's ``build`` returns: its spec and its named outputs."""
+
+    spec: Any
+    outputs: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Kind:
+    """One rule kind: a load-time builder and a run-time evaluator."""
+
+    name: str
+    build: Callable[[RuleContext], Built | None]
+    evaluate: Callable[[Any, Run], Outcome]
+
+
+@attrs.define
+class RuleContext:
+    """Helpers a kind's builder uses; every problem lands in ``problems``, located."""
+
+    raw: Mapping[str, Any]
+    pointer: str
+    rule_id: str
+    document: Document
+    problems: list[PolicyError]
+    #: Every compiled expression with the pointer it was written at.
+    sites: list[tuple[str, Expression]] = attrs.field(factory=list)
+
+    def error(
+        self, code: str, message: str, sub: str = "", hint: str | None = None, key: bool = False
+    ) -> None:
+        location = attrs.evolve(
+            self.document.locate(self.pointer + sub, key=key), rule_id=self.rule_id
+        )
+        self.problems.append(ModelError(message, code=code, location=location, hint=hint))
+
+    def expr(self, sub: str, value: Any) -> Expression | None:
+        """Compile the expression at ``pointer + sub``; None (and a problem) if it is refused."""
+        text = expression_text(value)
+        try:
+            compiled = compile_expression(text)
+        except ExpressionError as exc:
+            location = attrs.evolve(
+                self.document.locate(self.pointer + sub), rule_id=self.rule_id
+            )
+            self.problems.append(exc.at(**location.to_dict()))
+            return None
+        self.sites.append((self.pointer + sub, compiled))
+        return compiled
+
+    def number(self, sub: str, value: Any) -> Decimal | None:
+        try:
+            return to_decimal(value)
+        except ValueError as exc:
+            self.error("not-a-number", str(exc), sub)
+            return None
+
+    def rounding(self, sub: str, value: Any) -> Rounding | None:
+        """A declared ``round:`` — a quantum, or {places, mode}."""
+        if value is None:
+            return None
+        if isinstance(value, Mapping):
+            places = self.number(sub + "/places", value.get("places", DEFAULT_PLACES))
+            mode = str(value.get("mode", DEFAULT_MODE))
+        else:
+            places = self.number(sub, value)
+            mode = DEFAULT_MODE
+        if places is None:
+            return None
+        if places <= 0:
+            self.error("bad-rounding", f"rounding places must be above zero, found {places}", sub)
+            return None
+        return Rounding(places.normalize() if places >= 1 else places, mode)
+
+    def literal(self, sub: str, value: Any) -> Any:
+        """A literal result value: numbers and percentages become Decimal; text stays text."""
+        if isinstance(value, Mapping):
+            return frozen_mapping(
+                (name, self.literal(f"{sub}/{name}", item)) for name, item in value.items()
+            )
+        if isinstance(value, bool) or value is None:
+            return value
+        if is_number(value):
+            return to_decimal(value)
+        if isinstance(value, str):
+            try:
+                return to_decimal(value)
+            except ValueError:
+                return value
+        return value
+
+
+def expression_text(value: Any) -> str:
+    """YAML may give an expression as a bare number or true/false; use its text."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON-friendly data for traces: numbers and dates as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return str(value)

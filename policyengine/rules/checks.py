@@ -1,0 +1,115 @@
+"""``checks``: named assertions; the ones that fail are violations.
+
+A check with ``when`` applies only where ``when`` holds. The rule gives three
+named outputs: ``violations`` (the failed checks' ids, in declared order),
+``count`` and ``points`` (their total).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import EvaluationError
+from ..expressions import Expression
+from ..model import frozen_mapping
+from .base import Built, Kind, Outcome, Run, RuleContext, plain
+
+DEFAULT_SEVERITY = "minor"
+
+
+@attrs.frozen
+class Check:
+    id: str
+    condition: Expression
+    points: Decimal
+    when: Expression | None = None
+    severity: str = DEFAULT_SEVERITY
+    title: str | None = None
+    message: str | None = None
+    source: str | None = None
+
+
+@attrs.frozen
+class Checks:
+    checks: tuple[Check, ...]
+
+
+def build(ctx: RuleContext) -> Built | None:
+    checks: list[Check] = []
+    seen: set[str] = set()
+    ok = True
+    for index, item in enumerate(ctx.raw["checks"]):
+        at = f"/checks/{index}"
+        check_id = str(item["id"])
+        if check_id in seen:
+            ctx.error("duplicate-check", f"check '{check_id}' appears twice", at + "/id")
+            ok = False
+        seen.add(check_id)
+        condition = ctx.expr(at + "/assert", item["assert"])
+        when = ctx.expr(at + "/when", item["when"]) if "when" in item else None
+        points = ctx.number(at + "/points", item["points"])
+        if condition is None or points is None or ("when" in item and when is None):
+            ok = False
+            continue
+        checks.append(
+            Check(
+                check_id,
+                condition,
+                points,
+                when,
+                item.get("severity", DEFAULT_SEVERITY),
+                item.get("title"),
+                item.get("message"),
+                item.get("source"),
+            )
+        )
+    if not ok:
+        return None
+    return Built(Checks(tuple(checks)), ("violations", "count", "points"))
+
+
+def _truth(value: Any, check: Check, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise EvaluationError(
+            f"check '{check.id}': {what} must be true or false, found {value!r}",
+            code="type-mismatch",
+        )
+    return value
+
+
+def evaluate(spec: Checks, run: Run) -> Outcome:
+    failed: list[Check] = []
+    skipped: list[str] = []
+    for check in spec.checks:
+        if check.when is not None and not _truth(run(check.when), check, "'when'"):
+            skipped.append(check.id)
+            continue
+        if not _truth(run(check.condition), check, "'assert'"):
+            failed.append(check)
+    points = sum((c.points for c in failed), Decimal(0))
+    value = frozen_mapping(
+        {"violations": tuple(c.id for c in failed), "count": len(failed), "points": points}
+    )
+    detail = {
+        "violations": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "assert": c.condition.source,
+                "points": plain(c.points),
+                "severity": c.severity,
+                "message": c.message,
+                "source": c.source,
+            }
+            for c in failed
+        ],
+        "passed": [c.id for c in spec.checks if c not in failed and c.id not in skipped],
+        "not_applicable": skipped,
+    }
+    return Outcome(value, detail)
+
+
+KIND = Kind("checks", build, evaluate)

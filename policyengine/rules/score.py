@@ -1,0 +1,93 @@
+"""``score``: a weighted sum of components whose weights total exactly 100%."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import EvaluationError
+from ..expressions import Expression
+from ..model import Rounding
+from ..numbers import is_number
+from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .formula import clamp_and_round
+
+
+@attrs.frozen
+class Component:
+    name: str
+    expr: Expression
+    weight: Decimal
+    title: str | None = None
+
+
+@attrs.frozen
+class Score:
+    components: tuple[Component, ...]
+    rounding: Rounding | None = None
+
+
+def build(ctx: RuleContext) -> Built | None:
+    components: list[Component] = []
+    seen: set[str] = set()
+    total = Decimal(0)
+    complete = True
+    for index, item in enumerate(ctx.raw["components"]):
+        at = f"/components/{index}"
+        name = str(item["name"])
+        if name in seen:
+            ctx.error("duplicate-component", f"component '{name}' appears twice", at + "/name")
+            complete = False
+        seen.add(name)
+        expr = ctx.expr(at + "/expr", item["expr"])
+        weight = ctx.number(at + "/weight", item["weight"])
+        if weight is not None:
+            total += weight
+            if weight < 0:
+                ctx.error("negative-weight", f"weight of '{name}' is {weight}", at + "/weight")
+        if expr is None or weight is None:
+            complete = False
+            continue
+        components.append(Component(name, expr, weight, item.get("title")))
+    if complete and total != 1:
+        ctx.error(
+            "weights-not-100",
+            f"the weights add up to {total.scaleb(2).normalize():f}%, not 100%",
+            "/components",
+            "make the weights total exactly 100%",
+        )
+        complete = False
+    rounding = ctx.rounding("/round", ctx.raw.get("round"))
+    if not complete:
+        return None
+    return Built(Score(tuple(components), rounding))
+
+
+def evaluate(spec: Score, run: Run) -> Outcome:
+    total = Decimal(0)
+    rows: list[dict[str, Any]] = []
+    for component in spec.components:
+        value = run(component.expr)
+        if not is_number(value):
+            raise EvaluationError(
+                f"component '{component.name}' must be a number, found {value!r}",
+                code="type-mismatch",
+            )
+        contribution = value * component.weight
+        total += contribution
+        rows.append(
+            {
+                "name": component.name,
+                "title": component.title,
+                "value": plain(value),
+                "weight": plain(component.weight),
+                "contribution": plain(contribution),
+            }
+        )
+    detail: dict[str, Any] = {"components": rows}
+    return Outcome(clamp_and_round(total, spec.rounding, None, None, detail), detail)
+
+
+KIND = Kind("score", build, evaluate)

@@ -1,0 +1,153 @@
+"""``table``: a decision table with a hit policy.
+
+``first`` takes the first row whose ``when`` holds; ``unique`` requires at
+most one row to hold (two rows holding is an error naming both); ``collect``
+gathers every holding row's ``then`` and combines them with ``aggregate``
+(sum, min, max, count). With no row holding, ``default`` is the answer; a
+table without one reports an error rather than inventing a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import EvaluationError
+from ..expressions import Expression
+from ..numbers import is_number
+from .base import Built, Kind, Outcome, Run, RuleContext, plain
+
+_NO_DEFAULT = object()
+
+
+@attrs.frozen
+class Row:
+    when: Expression
+    then: Any
+    title: str | None = None
+
+
+@attrs.frozen
+class Table:
+    hit: str
+    rows: tuple[Row, ...]
+    aggregate: str | None = None
+    default: Any = _NO_DEFAULT
+
+
+def _shape(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, Mapping) else ()
+
+
+def build(ctx: RuleContext) -> Built | None:
+    raw = ctx.raw
+    hit = raw["hit"]
+    aggregate = raw.get("aggregate")
+    ok = True
+    if hit == "collect" and aggregate is None:
+        ctx.error("missing-aggregate", "a collect table needs 'aggregate' (sum, min, max, count)", "")
+        ok = False
+    if hit != "collect" and aggregate is not None:
+        ctx.error("aggregate-without-collect", f"'aggregate' only applies to hit: collect", "/aggregate", key=True)
+        ok = False
+    rows: list[Row] = []
+    shape: tuple[str, ...] | None = None
+    for index, item in enumerate(raw["rows"]):
+        at = f"/rows/{index}"
+        when = ctx.expr(at + "/when", item["when"])
+        then = ctx.literal(at + "/then", item["then"])
+        if shape is None:
+            shape = _shape(then)
+        elif _shape(then) != shape:
+            ctx.error(
+                "row-values-differ",
+                f"row {index + 1} gives {list(_shape(then)) or 'one value'}, row 1 gives "
+                f"{list(shape) or 'one value'}",
+                at + "/then",
+                "every row must give the same named values",
+            )
+            ok = False
+        if hit == "collect" and aggregate in ("sum", "min", "max") and not is_number(then):
+            ctx.error(
+                "collect-needs-numbers",
+                f"aggregate '{aggregate}' needs a number in every row, row {index + 1} gives {then!r}",
+                at + "/then",
+            )
+            ok = False
+        if when is None:
+            ok = False
+        else:
+            rows.append(Row(when, then, item.get("title")))
+    default = _NO_DEFAULT
+    if "default" in raw:
+        default = ctx.literal("/default", raw["default"])
+        if shape is not None and _shape(default) != shape:
+            ctx.error("row-values-differ", "default gives a different shape than the rows", "/default")
+            ok = False
+    if not ok:
+        return None
+    outputs = shape if hit != "collect" and shape else ()
+    return Built(Table(hit, tuple(rows), aggregate, default), outputs or ())
+
+
+def _holds(row: Row, index: int, run: Run) -> bool:
+    result = run(row.when)
+    if not isinstance(result, bool):
+        raise EvaluationError(
+            f"row {index + 1}'s condition must be true or false, found {result!r}",
+            code="type-mismatch",
+        )
+    return result
+
+
+def evaluate(spec: Table, run: Run) -> Outcome:
+    detail: dict[str, Any] = {"hit": spec.hit}
+    if spec.hit == "first":
+        for index, row in enumerate(spec.rows):
+            if _holds(row, index, run):
+                detail["rows"] = [_row_detail(index, row)]
+                return Outcome(row.then, detail)
+        return _fallback(spec, detail)
+    matched = [(i, row) for i, row in enumerate(spec.rows) if _holds(row, i, run)]
+    detail["rows"] = [_row_detail(i, row) for i, row in matched]
+    if spec.hit == "unique":
+        if len(matched) > 1:
+            (a, row_a), (b, row_b) = matched[0], matched[1]
+            raise EvaluationError(
+                f"rows {a + 1} and {b + 1} both hold, but the table's hit policy is unique",
+                code="rows-overlap",
+                details={"rows": [a + 1, b + 1], "conditions": [row_a.when.source, row_b.when.source]},
+                hint="make the conditions exclusive, or use hit: first",
+            )
+        if matched:
+            return Outcome(matched[0][1].then, detail)
+        return _fallback(spec, detail)
+    values = [row.then for _, row in matched]
+    if spec.aggregate == "count":
+        return Outcome(len(values), detail)
+    if spec.aggregate == "sum":
+        return Outcome(sum(values, Decimal(0)), detail)
+    if not values:
+        return _fallback(spec, detail)
+    return Outcome(min(values) if spec.aggregate == "min" else max(values), detail)
+
+
+def _row_detail(index: int, row: Row) -> dict[str, Any]:
+    return {"number": index + 1, "when": row.when.source, "then": plain(row.then), "title": row.title}
+
+
+def _fallback(spec: Table, detail: dict[str, Any]) -> Outcome:
+    if spec.default is _NO_DEFAULT:
+        raise EvaluationError(
+            "no row of the table holds for this record and the table has no default",
+            code="no-row-matched",
+            hint="add a last row with when: true, or a default",
+        )
+    detail["default"] = True
+    return Outcome(spec.default, detail)
+
+
+KIND = Kind("table", build, evaluate)

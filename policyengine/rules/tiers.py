@@ -1,0 +1,188 @@
+"""``tiers``: a value from half-open bands ``[from, to)``, flat or graduated.
+
+``flat`` gives the value of the band the amount reaches (one number, or
+several named values such as a rate and a base salary). ``graduated``
+charges each band's rate on the part of the amount inside that band and adds
+the parts up (a marginal scale). Bands must be sorted, contiguous and
+non-overlapping; only the last may leave ``to`` open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import EvaluationError
+from ..expressions import Expression
+from ..model import Rounding
+from ..numbers import is_number
+from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .formula import clamp_and_round
+
+
+@attrs.frozen
+class Band:
+    low: Decimal
+    high: Decimal | None
+    value: Any
+    title: str | None = None
+
+    def holds(self, amount: Decimal | int) -> bool:
+        return self.low <= amount and (self.high is None or amount < self.high)
+
+    def label(self) -> str:
+        return f"[{self.low}, {'∞' if self.high is None else self.high})"
+
+
+@attrs.frozen
+class Tiers:
+    of: Expression
+    mode: str
+    bands: tuple[Band, ...]
+    rounding: Rounding | None = None
+
+
+def build(ctx: RuleContext) -> Built | None:
+    raw = ctx.raw
+    of = ctx.expr("/of", raw["of"])
+    mode = raw["mode"]
+    rounding = ctx.rounding("/round", raw.get("round"))
+    bands: list[Band] = []
+    for index, item in enumerate(raw["bands"]):
+        at = f"/bands/{index}"
+        low = ctx.number(at + "/from", item["from"])
+        high = ctx.number(at + "/to", item["to"]) if "to" in item else None
+        value = ctx.literal(at + "/value", item["value"])
+        if low is None or ("to" in item and high is None):
+            return None
+        bands.append(Band(low, high, value, item.get("title")))
+    if not _check_bands(ctx, bands):
+        return None
+    outputs: tuple[str, ...] = ()
+    first = bands[0].value
+    if isinstance(first, Mapping):
+        outputs = tuple(first)
+        for index, band in enumerate(bands):
+            names = tuple(band.value) if isinstance(band.value, Mapping) else ()
+            if names != outputs:
+                ctx.error(
+                    "band-values-differ",
+                    f"band {index + 1} gives {list(names) or 'one value'}, "
+                    f"band 1 gives {list(outputs)}",
+                    f"/bands/{index}/value",
+                    "every band must give the same named values",
+                )
+                return None
+    if mode == "graduated":
+        for index, band in enumerate(bands):
+            if not is_number(band.value):
+                ctx.error(
+                    "graduated-needs-rates",
+                    "a graduated band's value must be one rate (a number or percentage)",
+                    f"/bands/{index}/value",
+                )
+                return None
+    elif rounding is not None and outputs:
+        ctx.error("bad-rounding", "round applies to one number, not named values", "/round")
+        return None
+    if of is None:
+        return None
+    return Built(Tiers(of, mode, tuple(bands), rounding), outputs)
+
+
+def _check_bands(ctx: RuleContext, bands: list[Band]) -> bool:
+    ok = True
+    for index, band in enumerate(bands):
+        at = f"/bands/{index}"
+        if band.high is not None and band.high <= band.low:
+            ctx.error(
+                "empty-band",
+                f"band {index + 1} runs from {band.low} to {band.high}: 'to' must be above 'from'",
+                at + "/to",
+            )
+            ok = False
+        if index + 1 < len(bands):
+            following = bands[index + 1]
+            if band.high is None:
+                ctx.error(
+                    "open-band-not-last",
+                    f"band {index + 1} has no 'to' but is not the last band",
+                    at,
+                    "only the last band may be open-ended",
+                )
+                ok = False
+            elif following.low < band.high:
+                ctx.error(
+                    "overlapping-bands",
+                    f"band {index + 2} starts at {following.low}, inside band {index + 1} "
+                    f"{band.label()}",
+                    f"/bands/{index + 1}/from",
+                    f"bands are half-open [from, to): start band {index + 2} at {band.high}",
+                )
+                ok = False
+            elif following.low > band.high:
+                ctx.error(
+                    "gap-between-bands",
+                    f"nothing covers {band.high} up to {following.low} between band {index + 1} "
+                    f"and band {index + 2}",
+                    f"/bands/{index + 1}/from",
+                    f"start band {index + 2} at {band.high}",
+                )
+                ok = False
+    return ok
+
+
+def evaluate(spec: Tiers, run: Run) -> Outcome:
+    amount = run(spec.of)
+    if not is_number(amount):
+        raise EvaluationError(
+            f"the tiers are applied to a number, found {amount!r}", code="type-mismatch"
+        )
+    detail: dict[str, Any] = {"of": spec.of.source, "amount": plain(amount), "mode": spec.mode}
+    first = spec.bands[0]
+    if amount < first.low:
+        raise EvaluationError(
+            f"{amount} is below the first band, which starts at {first.low}",
+            code="below-bands",
+            hint="add a band that starts lower",
+        )
+    if spec.mode == "flat":
+        for index, band in enumerate(spec.bands):
+            if band.holds(amount):
+                detail["band"] = {"number": index + 1, "range": band.label(), "title": band.title}
+                value = clamp_and_round(band.value, spec.rounding, None, None, detail)
+                return Outcome(value, detail)
+        last = spec.bands[-1]
+        raise EvaluationError(
+            f"{amount} is at or above the last band's end {last.high}",
+            code="above-bands",
+            hint="leave the last band's 'to' out to make it open-ended",
+        )
+    total = Decimal(0)
+    parts = []
+    for index, band in enumerate(spec.bands):
+        if amount <= band.low:
+            break
+        top = amount if band.high is None else min(amount, band.high)
+        part = (top - band.low) * band.value
+        total += part
+        parts.append(
+            {"number": index + 1, "range": band.label(), "portion": plain(top - band.low),
+             "rate": plain(band.value), "amount": plain(part)}
+        )
+    last = spec.bands[-1]
+    if last.high is not None and amount > last.high:
+        raise EvaluationError(
+            f"{amount} is above the last band's end {last.high}",
+            code="above-bands",
+            hint="leave the last band's 'to' out to make it open-ended",
+        )
+    detail["parts"] = parts
+    value = clamp_and_round(total, spec.rounding, None, None, detail)
+    return Outcome(value, detail)
+
+
+KIND = Kind("tiers", build, evaluate)

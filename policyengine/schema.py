@@ -1,0 +1,240 @@
+"""Schema validation: every way a document can have the wrong shape, at once.
+
+The schema (``schemas/policy.schema.json``, draft 2020-12) is also what an
+editor uses to complete and check a policy file. This module runs it over the
+data the reader produced and turns each jsonschema error into a
+:class:`SchemaViolation` an HR person can act on: located at the line, naming
+the rule, with "did you mean" for unknown keys and kinds.
+
+A rule is discriminated on ``kind`` (``if``/``then`` in the schema), so a bad
+rule gives one precise message rather than a dump of every branch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import attrs
+import jsonschema
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .errors import SchemaViolation
+from .source import Document
+from .suggest import did_you_mean
+
+SCHEMA_RESOURCE = "policy.schema.json"
+
+
+@cache
+def policy_schema() -> Mapping[str, Any]:
+    """The policy schema shipped inside the package."""
+    text = resources.files("policyengine").joinpath("schemas", SCHEMA_RESOURCE).read_text("utf-8")
+    schema: Mapping[str, Any] = json.loads(text)
+    return schema
+
+
+def _is_string(checker: Any, instance: Any) -> bool:
+    # The reader turns unquoted YYYY-MM-DD into a date; where the schema
+    # wants text, a date written out is still fine text.
+    return isinstance(instance, str | datetime.date)
+
+
+def _is_date(instance: object) -> bool:
+    if isinstance(instance, datetime.date):
+        return True
+    if isinstance(instance, str):
+        try:
+            datetime.date.fromisoformat(instance)
+        except ValueError:
+            return False
+        return len(instance) == 10
+    return True
+
+
+_TYPES = Draft202012Validator.TYPE_CHECKER.redefine("string", _is_string)
+_FORMATS = jsonschema.FormatChecker(formats=())
+_FORMATS.checks("date")(_is_date)
+_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPES)
+
+
+@cache
+def _validator() -> Any:
+    return _Validator(policy_schema(), format_checker=_FORMATS)
+
+
+def validate(document: Document) -> list[SchemaViolation]:
+    """Every schema violation in the document, sorted by line."""
+    problems = [
+        problem
+        for error in _validator().iter_errors(document.data)
+        for problem in _translate(error, document)
+    ]
+    problems.sort(key=lambda p: p.location.sort_key())
+    return problems
+
+
+def _pointer(path: Sequence[Any]) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _rule_id(data: Mapping[str, Any], path: Sequence[Any]) -> str | None:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        rules = data.get("rules")
+        if isinstance(rules, list) and path[1] < len(rules):
+            rule = rules[path[1]]
+            if isinstance(rule, Mapping) and isinstance(rule.get("id"), str):
+                return str(rule["id"])
+    return None
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value lines)",
+    "array": "a list (lines starting with '-')",
+    "null": "nothing",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, int | Decimal):
+        return f"the number {value}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f"the text '{shown}'"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _wanted(schema_type: Any) -> str:
+    types = schema_type if isinstance(schema_type, list) else [schema_type]
+    return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+
+
+def _number_hint(value: Any) -> str | None:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.replace("_", "").isdigit() and ("_" in text or text.startswith("0")):
+            return "write plain digits without leading zeros or '_' (e.g. 1000)"
+        if "," in text or "，" in text:
+            return "write the number without thousands separators (e.g. 80000)"
+        if text.endswith("％"):
+            return "use the ASCII percent sign '%'"
+    return None
+
+
+def _translate(error: ValidationError, document: Document) -> Iterator[SchemaViolation]:
+    path = list(error.absolute_path)
+    pointer = _pointer(path)
+    rule_id = _rule_id(document.data, path)
+    where = document.locate(pointer)
+    kind = error.validator
+    value = error.instance
+
+    def make(
+        code: str, message: str, hint: str | None = None, at: str | None = None, key: bool = False
+    ) -> SchemaViolation:
+        loc = document.locate(at, key=key) if at is not None else where
+        if rule_id is not None:
+            loc = attrs.evolve(loc, rule_id=rule_id)
+        return SchemaViolation(message, code=code, location=loc, hint=hint)
+
+    if kind == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for key in sorted(set(value) - set(allowed)) if isinstance(value, Mapping) else []:
+            hint = did_you_mean(key, allowed) or (
+                "allowed here: " + ", ".join(allowed) if allowed else None
+            )
+            yield make("unknown-key", f"unknown key '{key}'", hint, at=_pointer([*path, key]), key=True)
+    elif kind == "required":
+        missing = [name for name in error.validator_value if name not in value]
+        for name in missing:
+            yield make("missing-key", f"missing required key '{name}'", at=pointer or "")
+    elif kind == "type":
+        wanted = _wanted(error.validator_value)
+        hint = _number_hint(value) if "number" in str(error.validator_value) else None
+        if hint is None and error.validator_value == "string" and isinstance(value, int | Decimal):
+            hint = "put it in quotes to keep it as text"
+        yield make("wrong-type", f"expected {wanted}, found {_describe(value)}", hint)
+    elif kind == "enum":
+        options = [str(v) for v in error.validator_value]
+        hint = (did_you_mean(str(value), options) if isinstance(value, str) else None) or (
+            "one of: " + ", ".join(options)
+        )
+        code = "unknown-rule-kind" if path[-1:] == ["kind"] and path[:1] == ["rules"] else "not-allowed"
+        if code == "unknown-rule-kind":
+            yield make(code, f"unknown rule kind {_describe(value)}", hint)
+        else:
+            yield make(code, f"{_describe(value)} is not allowed here", hint)
+    elif kind == "const":
+        yield make("not-allowed", f"expected {error.validator_value!r}, found {_describe(value)}")
+    elif kind == "anyOf" and _is_number_schema(error.schema):
+        hint = _number_hint(value) or "write a number such as 80000 or a percentage such as 3.5%"
+        yield make("wrong-type", f"expected a number or a percentage, found {_describe(value)}", hint)
+    elif kind == "anyOf":
+        yield from _best_branch(error, document, make)
+    elif kind == "format":
+        yield make(
+            "invalid-date",
+            f"expected a date written YYYY-MM-DD, found {_describe(value)}",
+            "e.g. 2026-01-01",
+        )
+    elif kind in ("minItems", "minProperties", "minLength"):
+        yield make("empty", f"must not be empty, found {_describe(value)}")
+    elif kind == "maxLength":
+        yield make("too-long", f"longer than {error.validator_value} characters")
+    elif kind == "pattern":
+        yield make(
+            "bad-format",
+            f"{_describe(value)} does not have the expected form",
+            _PATTERN_HINTS.get(str(path[-1]) if path else "", None),
+        )
+    else:
+        yield make("schema-violation", error.message)
+
+
+_PATTERN_HINTS = {
+    "policy": "no spaces or slashes",
+    "version": "no spaces or slashes, e.g. \"2026-01\"",
+    "period": "a month written YYYY-MM in quotes, e.g. \"2026-03\"",
+}
+
+
+def _is_number_schema(schema: Mapping[str, Any]) -> bool:
+    return schema.get("description", "").startswith("A number, or a percentage")
+
+
+def _best_branch(error: ValidationError, document: Document, make: Any) -> Iterator[SchemaViolation]:
+    """For a value that may take several shapes, explain it against the shape it tried to be."""
+    value = error.instance
+    branches = error.context or []
+    # A mapping was meant to be the mapping form; anything else the short form.
+    if isinstance(value, Mapping):
+        chosen = [e for e in branches if e.validator != "type" and e.relative_schema_path[0] == 1]
+        if not chosen:
+            chosen = [e for e in branches if e.relative_schema_path[0] == 1]
+    else:
+        chosen = [e for e in branches if e.relative_schema_path[0] == 0]
+    if not chosen:
+        yield make("schema-violation", error.message)
+        return
+    for sub in chosen:
+        yield from _translate(sub, document)

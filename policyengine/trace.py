@@ -1,0 +1,156 @@
+"""Explanations: which rule made an output, from which values, under which article."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import PolicyError
+from .model import Policy
+from .rules.base import plain
+from .suggest import did_you_mean
+
+
+def _rule_id(policy: Policy, name: str) -> str:
+    rule_id = name.split(".", 1)[0]
+    if rule_id not in policy.plan:
+        choices = [*policy.output_names, *policy.plan]
+        raise PolicyError(
+            f"no output named '{name}'",
+            code="unknown-output",
+            hint=did_you_mean(name, choices),
+        )
+    return rule_id
+
+
+def trace(
+    policy: Policy, env: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]], name: str
+) -> dict[str, Any]:
+    """The explanation of one output as JSON-friendly data, with the rules it rests on."""
+    rule_id = _rule_id(policy, name)
+    value = env[rule_id]
+    if "." in name:
+        value = value[name.split(".", 1)[1]]
+    return _trace_rule(policy, env, details, rule_id, name, value, set())
+
+
+def _trace_rule(
+    policy: Policy,
+    env: Mapping[str, Any],
+    details: Mapping[str, Mapping[str, Any]],
+    rule_id: str,
+    name: str,
+    value: Any,
+    seen: set[str],
+) -> dict[str, Any]:
+    seen.add(rule_id)
+    rule = policy.rule(rule_id)
+    reads = sorted(rule.reads)
+    data: dict[str, Any] = {
+        "output": name,
+        "value": plain(value),
+        "rule": rule.id,
+        "kind": rule.kind,
+        "title": rule.title,
+        "source": rule.source,
+        "policy": policy.id,
+        "version": policy.version,
+        "inputs": {n: plain(env[n]) for n in reads if n in policy.inputs},
+        "parameters": {
+            n: {"value": plain(p.value), "title": p.title, "source": p.source}
+            for n in reads
+            if (p := policy.parameters.get(n)) is not None
+        },
+        "detail": dict(details.get(rule_id, {})),
+        "because": [
+            _trace_rule(policy, env, details, n, n, env[n], seen)
+            for n in reads
+            if n in policy.plan and n not in seen
+        ],
+    }
+    if "period" in reads and "period" in env:
+        data["period"] = env["period"]["key"]
+    return data
+
+
+def explain(
+    policy: Policy, env: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]], name: str
+) -> str:
+    """The explanation of one output as text a person reads."""
+    return "\n".join(_lines(trace(policy, env, details, name), 0))
+
+
+def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
+    pad = "  " * depth
+    title = f" «{data['title']}»" if data.get("title") else ""
+    lines = [f"{pad}{data['output']} = {_show(data['value'])}"]
+    lines.append(f"{pad}  rule '{data['rule']}' ({data['kind']}){title} "
+                 f"in {data['policy']} {data['version']}")
+    if data.get("source"):
+        lines.append(f"{pad}  source: {data['source']}")
+    lines.extend(f"{pad}  {line}" for line in _detail_lines(data["kind"], data["detail"]))
+    for n, v in data["inputs"].items():
+        lines.append(f"{pad}  input {n} = {_show(v)}")
+    for n, p in data["parameters"].items():
+        note = f" «{p['title']}»" if p.get("title") else ""
+        src = f" [{p['source']}]" if p.get("source") else ""
+        lines.append(f"{pad}  parameter {n} = {_show(p['value'])}{note}{src}")
+    if "period" in data:
+        lines.append(f"{pad}  period = {data['period']}")
+    if data["because"]:
+        lines.append(f"{pad}  because:")
+    for sub in data["because"]:
+        lines.extend(_lines(sub, depth + 2))
+    return lines
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if "expression" in detail:
+        lines.append(f"expression: {detail['expression']}")
+    if kind == "tiers":
+        lines.append(f"{detail['mode']} tiers on {detail['of']} = {detail['amount']}")
+        if "band" in detail:
+            band = detail["band"]
+            label = f" «{band['title']}»" if band.get("title") else ""
+            lines.append(f"band {band['number']} {band['range']}{label} reached")
+        for part in detail.get("parts", []):
+            lines.append(f"band {part['number']} {part['range']}: {part['portion']} × "
+                         f"{part['rate']} = {part['amount']}")
+    if kind == "score":
+        for c in detail["components"]:
+            label = f" «{c['title']}»" if c.get("title") else ""
+            lines.append(f"component {c['name']}{label}: {c['value']} × weight {c['weight']} "
+                         f"= {c['contribution']}")
+    if kind == "table":
+        for row in detail.get("rows", []):
+            label = f" «{row['title']}»" if row.get("title") else ""
+            lines.append(f"row {row['number']}{label} holds: {row['when']} → {_show(row['then'])}")
+        if detail.get("default"):
+            lines.append("no row holds: the table's default applies")
+    if kind == "checks":
+        for v in detail["violations"]:
+            label = f" «{v['title']}»" if v.get("title") else ""
+            src = f" [{v['source']}]" if v.get("source") else ""
+            msg = f": {v['message']}" if v.get("message") else ""
+            lines.append(f"violated {v['id']}{label} ({v['severity']}, {v['points']} points)"
+                         f"{msg}{src}")
+        if detail["passed"]:
+            lines.append("passed: " + ", ".join(detail["passed"]))
+        if detail["not_applicable"]:
+            lines.append("not applicable: " + ", ".join(detail["not_applicable"]))
+    if "clamped" in detail:
+        lines.append(f"clamped to {detail['clamped']['to']} from {detail['clamped']['from']}")
+    if "rounded" in detail:
+        lines.append(f"rounded from {detail['rounded']['from']} ({detail['rounded']['by']})")
+    return lines
