@@ -75,10 +75,16 @@ class _Builder:
         return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
 
     def build(self) -> Policy | None:
-        violations = schema.validate(self.document)
+        # The reader's own problems come first; a value it already complained
+        # about (an impossible date kept as text) is not reported twice.
+        self.problems.extend(self.document.problems)
+        seen = {p.location.pointer for p in self.document.problems}
+        violations = [v for v in schema.validate(self.document) if v.location.pointer not in seen]
         self.problems.extend(violations)
-        self.problems.extend(getattr(self.document, "problems", ()))
-        self.broken = {v.location.pointer or "" for v in violations}
+        # A duplicate key keeps its first value, which is still sound to build on.
+        degraded = {p.location.pointer or "" for p in self.document.problems
+                    if p.code != "duplicate-key"}
+        self.broken = {v.location.pointer or "" for v in violations} | degraded
         data = self.document.data
 
         inputs = self.inputs(data.get("inputs"))

@@ -181,7 +181,7 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
         )
         code = "unknown-rule-kind" if path[-1:] == ["kind"] and path[:1] == ["rules"] else "not-allowed"
         if code == "unknown-rule-kind":
-            yield make(code, f"unknown rule kind {_describe(value)}", hint)
+            yield make(code, f"unknown rule kind '{value}'", hint)
         else:
             yield make(code, f"{_describe(value)} is not allowed here", hint)
     elif kind == "const":

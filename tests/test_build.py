@@ -55,7 +55,7 @@ def test_five_mistakes_in_one_run() -> None:
         ("unknown-name", 16),
         ("overlapping-bands", 23),
         ("weights-not-100", 27),
-        ("unknown-rule-kind", 32),
+        ("unknown-rule-kind", 31),
     ]
 
 

@@ -128,8 +128,8 @@ def expression_text(value: Any) -> str:
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON-friendly data for traces: numbers and dates as text."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    """A value as JSON-friendly data: Decimals and dates as text (exact), whole ints as ints."""
+    if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Mapping):
         return {k: plain(v) for k, v in value.items()}
