@@ -109,11 +109,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 except PolicyError as exc:
                     print(exc.render(), file=sys.stderr)
                     return 2
-    for error in batch.errors:
-        record = error.location.record
-        line = facts.lines[record] if isinstance(record, int) and facts.lines[record] else None
-        where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
-        print(where + error.render(), file=sys.stderr)
+    for index, item in enumerate(batch):
+        if isinstance(item, PolicyError):
+            line = facts.lines[index]
+            where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
+            print(where + item.render(), file=sys.stderr)
     if batch.errors:
         print(f"{len(batch.errors)} of {len(batch)} records could not be evaluated",
               file=sys.stderr)

@@ -57,14 +57,13 @@ class Result:
     def outputs(self) -> Mapping[str, Any]:
         """Output name (``rule_id`` or ``rule_id.name``) → value, in evaluation order."""
         values: dict[str, Any] = {}
-        for rule_id in self.policy.plan:
-            rule = self.policy.rule(rule_id)
-            value = self.env[rule_id]
+        for rule in self.policy.ordered_rules:
+            value = self.env[rule.id]
             if rule.outputs:
                 for name in rule.outputs:
-                    values[f"{rule_id}.{name}"] = value[name]
+                    values[f"{rule.id}.{name}"] = value[name]
             else:
-                values[rule_id] = value
+                values[rule.id] = value
         return frozen_mapping(values)
 
     @cached_property
@@ -145,11 +144,10 @@ def evaluate(
         env["period"] = month.as_mapping()
     details: dict[str, Mapping[str, Any]] = {}
     run_in = evaluator or Evaluator()
-    for rule_id in policy.plan:
-        rule = policy.rule(rule_id)
+    for rule in policy.ordered_rules:
         outcome = _run_rule(policy, rule, run_in, env, label)
-        env[rule_id] = outcome.value
-        details[rule_id] = outcome.detail
+        env[rule.id] = outcome.value
+        details[rule.id] = outcome.detail
     return Result(policy, label, month, frozen_mapping(env), frozen_mapping(details))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +139,12 @@ class Policy:
     #: Rule ids in the order they are evaluated (dependencies first).
     plan: tuple[str, ...] = ()
 
+    @cached_property
+    def ordered_rules(self) -> tuple[Rule, ...]:
+        """The rules in evaluation order."""
+        by_id = {rule.id: rule for rule in self.rules}
+        return tuple(by_id[rule_id] for rule_id in self.plan)
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:
@@ -147,8 +154,7 @@ class Policy:
     @property
     def output_names(self) -> tuple[str, ...]:
         """Every output name, in evaluation order (``id`` or ``id.name``)."""
-        by_id = {rule.id: rule for rule in self.rules}
-        return tuple(name for rule_id in self.plan for name in by_id[rule_id].output_names)
+        return tuple(name for rule in self.ordered_rules for name in rule.output_names)
 
     def in_force(self, day: datetime.date) -> bool:
         if day < self.effective_from:

@@ -61,7 +61,7 @@ def _trace_rule(
             for n in reads
             if (p := policy.parameters.get(n)) is not None
         },
-        "detail": dict(details.get(rule_id, {})),
+        "detail": plain(details.get(rule_id, {})),
         "because": [
             _trace_rule(policy, env, details, n, n, env[n], seen)
             for n in reads

@@ -15,7 +15,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import frozen_mapping
-from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .base import Built, Kind, Outcome, Run, RuleContext
 
 DEFAULT_SEVERITY = "minor"
 
@@ -99,7 +99,7 @@ def evaluate(spec: Checks, run: Run) -> Outcome:
                 "id": c.id,
                 "title": c.title,
                 "assert": c.condition.source,
-                "points": plain(c.points),
+                "points": c.points,
                 "severity": c.severity,
                 "message": c.message,
                 "source": c.source,

@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .base import Built, Kind, Outcome, Run, RuleContext
 
 
 @attrs.frozen
@@ -49,15 +49,15 @@ def clamp_and_round(
     if low is not None or high is not None or rounding is not None:
         value = _number(value, "the result")
     if low is not None and value < _number(low, "min"):
-        detail["clamped"] = {"to": "min", "from": plain(value)}
+        detail["clamped"] = {"to": "min", "from": value}
         value = low
     if high is not None and value > _number(high, "max"):
-        detail["clamped"] = {"to": "max", "from": plain(value)}
+        detail["clamped"] = {"to": "max", "from": value}
         value = high
     if rounding is not None:
         rounded = rounding.apply(Decimal(value))
         if rounded != value:
-            detail["rounded"] = {"from": plain(value), "by": str(rounding)}
+            detail["rounded"] = {"from": value, "by": str(rounding)}
         value = rounded
     return value
 

@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .base import Built, Kind, Outcome, Run, RuleContext
 from .formula import clamp_and_round
 
 
@@ -81,9 +81,9 @@ def evaluate(spec: Score, run: Run) -> Outcome:
             {
                 "name": component.name,
                 "title": component.title,
-                "value": plain(value),
-                "weight": plain(component.weight),
-                "contribution": plain(contribution),
+                "value": value,
+                "weight": component.weight,
+                "contribution": contribution,
             }
         )
     detail: dict[str, Any] = {"components": rows}

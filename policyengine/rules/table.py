@@ -18,7 +18,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .base import Built, Kind, Outcome, Run, RuleContext
 
 _NO_DEFAULT = object()
 
@@ -136,7 +136,7 @@ def evaluate(spec: Table, run: Run) -> Outcome:
 
 
 def _row_detail(index: int, row: Row) -> dict[str, Any]:
-    return {"number": index + 1, "when": row.when.source, "then": plain(row.then), "title": row.title}
+    return {"number": index + 1, "when": row.when.source, "then": row.then, "title": row.title}
 
 
 def _fallback(spec: Table, detail: dict[str, Any]) -> Outcome:

@@ -19,7 +19,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext, plain
+from .base import Built, Kind, Outcome, Run, RuleContext
 from .formula import clamp_and_round
 
 
@@ -141,7 +141,7 @@ def evaluate(spec: Tiers, run: Run) -> Outcome:
         raise EvaluationError(
             f"the tiers are applied to a number, found {amount!r}", code="type-mismatch"
         )
-    detail: dict[str, Any] = {"of": spec.of.source, "amount": plain(amount), "mode": spec.mode}
+    detail: dict[str, Any] = {"of": spec.of.source, "amount": amount, "mode": spec.mode}
     first = spec.bands[0]
     if amount < first.low:
         raise EvaluationError(
@@ -170,8 +170,8 @@ def evaluate(spec: Tiers, run: Run) -> Outcome:
         part = (top - band.low) * band.value
         total += part
         parts.append(
-            {"number": index + 1, "range": band.label(), "portion": plain(top - band.low),
-             "rate": plain(band.value), "amount": plain(part)}
+            {"number": index + 1, "range": band.label(), "portion": top - band.low,
+             "rate": band.value, "amount": part}
         )
     last = spec.bands[-1]
     if last.high is not None and amount > last.high:

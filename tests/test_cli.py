@@ -1,0 +1,141 @@
+"""The command line: exit codes, located problems, results in table and JSON form."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import write_policy
+
+from policyengine.cli import main
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "policies"
+COMMISSION = str(ROOT / "policies" / "commission" / "2026-01.yaml")
+EXAMPLE = str(ROOT / "examples" / "commission-2026-03.csv")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_passes_the_shipped_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    """validate exits 0 on the shipped policies folder."""
+    code, out, _ = run(capsys, "validate", str(ROOT / "policies"))
+    assert code == 0
+    assert out.startswith("ok: 2 policies valid")
+
+
+def test_validate_lists_every_problem_located(capsys: pytest.CaptureFixture[str]) -> None:
+    """validate exits 2 and prints each of the five mistakes as file:line:col: code: message."""
+    path = str(FIXTURES / "five-mistakes.yaml")
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 2
+    lines = out.splitlines()
+    codes = [line.split(": ")[1] if ", rule" not in line.split(": ")[0] else line.split(": ")[1]
+             for line in lines[:-1]]
+    assert len(lines) == 6 and lines[-1] == "5 problems found"
+    assert codes == ["duplicate-key", "unknown-name", "overlapping-bands", "weights-not-100",
+                     "unknown-rule-kind"]
+    assert all(line.startswith(path + ":") for line in lines[:-1])
+    assert "Traceback" not in out
+
+
+def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """test exits 1 when a case fails, and shows expected and actual."""
+    path = write_policy(tmp_path, """
+        inputs: {x: decimal}
+        rules:
+          - {id: y, kind: formula, expr: x * 2}
+        tests:
+          - {name: right, facts: {x: 2}, expect: {y: 4}}
+          - {name: wrong, facts: {x: 2}, expect: {y: 5}}
+        """)
+    code, out, _ = run(capsys, "test", str(path))
+    assert code == 1
+    assert "y: expected 5, got 4" in out
+    assert out.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_test_command_passes_shipped_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    """test exits 0 on the shipped policies."""
+    code, out, _ = run(capsys, "test", str(ROOT / "policies"))
+    assert code == 0, out
+    assert out.splitlines()[-1].endswith("passed, 0 failed")
+
+
+def test_eval_reads_chinese_csv_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    """eval maps Chinese CSV headers by field title and prints a table."""
+    code, out, err = run(capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--period", "2026-03")
+    assert code == 0, err
+    header, first = out.splitlines()[:2]
+    assert header.split() == ["record", "commission_started", "commission_rate", "commission"]
+    assert first.split() == ["A01", "true", "0.035", "4320.99"]
+
+
+def test_eval_json_keeps_exact_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON output carries amounts as exact text and provenance per record."""
+    code, out, _ = run(capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--period", "2026-03",
+                       "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    first = document["results"][0]
+    assert first["outputs"]["commission"] == "4320.99"
+    assert first["provenance"]["version"] == "2026-01"
+    assert document["errors"] == []
+
+
+def test_eval_reports_bad_records_and_keeps_good_ones(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A bad row is reported with file and line, exit 2, and the good rows are still printed."""
+    facts = tmp_path / "facts.csv"
+    facts.write_text("rep_id,credited_sales,self_sourced_sales,dials,talk_minutes\n"
+                     "A,100,0,700,1600\nB,lots,0,700,1600\nC,200,0,700,1600\n", encoding="utf-8")
+    code, out, err = run(capsys, "eval", COMMISSION, "--facts", str(facts))
+    assert code == 2
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["A", "C"]
+    assert f"{facts}:3: " in err and "not-a-number" in err and "field 'credited_sales'" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "code"),
+    [
+        ("", "empty.csv", "empty-file"),
+        ("工号,销售\nA,1\n", "header.csv", "unknown-column"),
+        ('[{"a": 1,}]', "bad.json", "invalid-json"),
+        ("{}", "object.json", "not-a-record-list"),
+        ("x", "facts.txt", "unknown-format"),
+    ],
+)
+def test_bad_facts_files_are_located(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, name: str, code: str
+) -> None:
+    """An unreadable facts file gives exit 2 and one located message with a stable code."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    status, _, err = run(capsys, "eval", COMMISSION, "--facts", str(path))
+    assert status == 2
+    assert f": {code}: " in err
+    assert err.startswith(str(path))
+
+
+def test_eval_explain_prints_the_reasoning(capsys: pytest.CaptureFixture[str]) -> None:
+    """--explain NAME prints the rule, band and source article for every record."""
+    code, out, _ = run(capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--explain", "commission")
+    assert code == 0
+    assert out.count("rule 'commission' (formula)") == 5
+    assert "source: 3.3.2 第二款" in out
+
+
+def test_module_entry_point_works() -> None:
+    """python -m policyengine runs the same command line."""
+    done = subprocess.run([sys.executable, "-m", "policyengine", "validate", COMMISSION],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok: 1 policy valid")
