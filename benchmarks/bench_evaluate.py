@@ -46,7 +46,13 @@ def make_records(count: int) -> list[dict[str, Any]]:
 def by_hand(r: dict[str, Any], days_in_month: int) -> dict[str, Any]:
     started = r["dials"] >= 600 and r["talk_minutes"] >= 1500
     sales = r["credited_sales"]
-    rate = Decimal("0.03") if sales < 80000 else Decimal("0.035") if sales < 150000 else Decimal("0.04")
+    rate = (
+        Decimal("0.03")
+        if sales < 80000
+        else Decimal("0.035")
+        if sales < 150000
+        else Decimal("0.04")
+    )
     commission = (sales * rate if started else Decimal(0)).quantize(CENT, ROUND_HALF_UP)
     cap = Decimal(300) if r["role"] == "leader" else Decimal(200)
     subsidy = (
@@ -63,8 +69,13 @@ def by_hand(r: dict[str, Any], days_in_month: int) -> dict[str, Any]:
     grade = "A" if appraisal >= 90 and violations == 0 else "B" if appraisal >= 70 else "C"
     deductions = r["late_days"] * Decimal(50)
     net = (r["base_salary"] + commission + subsidy - deductions).quantize(CENT, ROUND_HALF_UP)
-    return {"commission": commission, "subsidy": subsidy, "appraisal": appraisal,
-            "grade": grade, "net_pay": net}
+    return {
+        "commission": commission,
+        "subsidy": subsidy,
+        "appraisal": appraisal,
+        "grade": grade,
+        "net_pay": net,
+    }
 
 
 def main() -> None:

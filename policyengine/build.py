@@ -8,9 +8,11 @@ bands, weights, tables, and embedded tests that name only declared things.
 
 from __future__ import annotations
 
+import ast
 import datetime
 import keyword
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +25,7 @@ from .facts import coerce_value
 from .functions import FUNCTIONS
 from .model import Field, Parameter, Policy, Rule, TestCase, frozen_mapping
 from .numbers import to_decimal
-from .period import PERIOD_ATTRIBUTES
+from .period import PERIOD_ATTRIBUTES, Period
 from .plan import order_rules
 from .rules import KINDS, RuleContext
 from .source import Document, read_policy_file
@@ -64,8 +66,15 @@ class _Builder:
     #: JSON pointers the schema already complained about; the builder skips them.
     broken: set[str] = attrs.field(factory=set)
 
-    def error(self, code: str, message: str, pointer: str, hint: str | None = None,
-              rule_id: str | None = None, key: bool = False) -> None:
+    def error(
+        self,
+        code: str,
+        message: str,
+        pointer: str,
+        hint: str | None = None,
+        rule_id: str | None = None,
+        key: bool = False,
+    ) -> None:
         location = self.document.locate(pointer, key=key)
         if rule_id is not None:
             location = attrs.evolve(location, rule_id=rule_id)
@@ -82,8 +91,9 @@ class _Builder:
         violations = [v for v in schema.validate(self.document) if v.location.pointer not in seen]
         self.problems.extend(violations)
         # A duplicate key keeps its first value, which is still sound to build on.
-        degraded = {p.location.pointer or "" for p in self.document.problems
-                    if p.code != "duplicate-key"}
+        degraded = {
+            p.location.pointer or "" for p in self.document.problems if p.code != "duplicate-key"
+        }
         self.broken = {v.location.pointer or "" for v in violations} | degraded
         data = self.document.data
 
@@ -95,6 +105,8 @@ class _Builder:
         tests = self.tests(data.get("tests"), inputs, rules)
         self.check_key(data.get("key"), inputs)
         header = self.header(data)
+        if header is not None:
+            self.check_test_periods(tests, header["effective_from"], header["effective_to"])
         if self.problems or header is None:
             return None
         return Policy(
@@ -158,6 +170,15 @@ class _Builder:
             pointer = f"/inputs/{_escape(name)}"
             if not self.identifier(name, pointer, "input field") or self.is_broken(pointer):
                 continue
+            if name in FUNCTIONS or name == "period":
+                self.error(
+                    "name-clash",
+                    f"input field '{name}' has the name of a built-in",
+                    pointer,
+                    "rename it; expressions would read the built-in",
+                    key=True,
+                )
+                continue
             if isinstance(spec, str):
                 fields[name] = Field(name, spec)
                 continue
@@ -169,13 +190,16 @@ class _Builder:
             if kind == "list" and "of" not in spec:
                 self.error("list-without-item-type", f"list field '{name}' needs 'of'", pointer)
                 continue
-            field = Field(name, kind, values, spec.get("of"), spec.get("title"), spec.get("description"))
+            field = Field(
+                name, kind, values, spec.get("of"), spec.get("title"), spec.get("description")
+            )
             if "default" in spec:
                 try:
                     default = coerce_value(spec["default"], field)
                 except PolicyError as exc:
-                    self.error("bad-default", f"default of '{name}': {exc.message}",
-                               pointer + "/default")
+                    self.error(
+                        "bad-default", f"default of '{name}': {exc.message}", pointer + "/default"
+                    )
                     continue
                 field = attrs.evolve(field, has_default=True, default=default)
             fields[name] = field
@@ -190,13 +214,35 @@ class _Builder:
             if not self.identifier(name, pointer, "parameter") or self.is_broken(pointer):
                 continue
             if name in inputs:
-                self.error("name-clash", f"'{name}' is both an input field and a parameter",
-                           pointer, key=True)
+                self.error(
+                    "name-clash",
+                    f"'{name}' is both an input field and a parameter",
+                    pointer,
+                    key=True,
+                )
+                continue
+            if name in FUNCTIONS or name == "period":
+                self.error(
+                    "name-clash",
+                    f"parameter '{name}' has the name of a built-in",
+                    pointer,
+                    "rename it; expressions would read the built-in",
+                    key=True,
+                )
                 continue
             meta = spec if isinstance(spec, Mapping) else {"value": spec}
+            value = _parameter_value(meta["value"])
+            if isinstance(value, str) and _LOOKS_NUMERIC.match(value):
+                self.error(
+                    "not-a-number",
+                    f"parameter '{name}' is '{value}', which is not a number this engine reads",
+                    pointer + "/value" if isinstance(spec, Mapping) else pointer,
+                    "write plain digits such as 1000 or 0.035, or a percentage such as 3.5%",
+                )
+                continue
             found[name] = Parameter(
                 name,
-                _parameter_value(meta["value"]),
+                value,
                 meta.get("title"),
                 meta.get("unit"),
                 meta.get("source"),
@@ -229,14 +275,25 @@ class _Builder:
             if not self.identifier(rule_id, pointer + "/id", "rule id", rule_id):
                 continue
             if rule_id in inputs or rule_id in parameters or rule_id == "period":
-                what = "an input field" if rule_id in inputs else (
-                    "a parameter" if rule_id in parameters else "the built-in 'period'")
-                self.error("name-clash", f"rule id '{rule_id}' is also {what}",
-                           pointer + "/id", rule_id=rule_id)
+                what = (
+                    "an input field"
+                    if rule_id in inputs
+                    else ("a parameter" if rule_id in parameters else "the built-in 'period'")
+                )
+                self.error(
+                    "name-clash",
+                    f"rule id '{rule_id}' is also {what}",
+                    pointer + "/id",
+                    rule_id=rule_id,
+                )
                 continue
             if rule_id in FUNCTIONS:
-                self.error("name-clash", f"rule id '{rule_id}' is also a function name",
-                           pointer + "/id", rule_id=rule_id)
+                self.error(
+                    "name-clash",
+                    f"rule id '{rule_id}' is also a function name",
+                    pointer + "/id",
+                    rule_id=rule_id,
+                )
                 continue
             if self.is_broken(pointer) or item.get("kind") not in KINDS:
                 # Still a known name, so readers of it do not cascade into errors.
@@ -279,10 +336,28 @@ class _Builder:
                         rule_id=rule_id,
                     )
                 for base, attr in sorted(expr.attributes):
-                    self.check_attribute(base, attr, pointer, rule_id, rules, expr)
+                    self.check_attribute(base, attr, pointer, rule_id, rules, expr, known)
+                for name in sorted(_bare_names(expr)):
+                    rule = rules.get(name)
+                    if rule is not None and rule.outputs:
+                        self.error(
+                            "needs-output-name",
+                            f"rule '{name}' gives several values; '{expr.source}' must say which",
+                            pointer,
+                            "write one of: " + ", ".join(f"{name}.{o}" for o in rule.outputs),
+                            rule_id=rule_id,
+                        )
 
-    def check_attribute(self, base: str, attr: str, pointer: str, rule_id: str,
-                        rules: Mapping[str, Rule], expr: Expression) -> None:
+    def check_attribute(
+        self,
+        base: str,
+        attr: str,
+        pointer: str,
+        rule_id: str,
+        rules: Mapping[str, Rule],
+        expr: Expression,
+        known: list[str],
+    ) -> None:
         if base == "period":
             allowed: tuple[str, ...] = PERIOD_ATTRIBUTES
         elif base in rules and (rules[base].outputs or rules[base].spec is None):
@@ -290,8 +365,22 @@ class _Builder:
             if rules[base].spec is None:
                 return  # that rule has its own problem already
         elif base in rules:
-            self.error("no-named-outputs", f"rule '{base}' has one value, not '{base}.{attr}'",
-                       pointer, f"write '{base}'", rule_id=rule_id)
+            self.error(
+                "no-named-outputs",
+                f"rule '{base}' has one value, not '{base}.{attr}'",
+                pointer,
+                f"write '{base}'",
+                rule_id=rule_id,
+            )
+            return
+        elif base in known:
+            self.error(
+                "no-named-outputs",
+                f"'{base}' is one value and has no '{attr}'",
+                pointer,
+                f"write '{base}'",
+                rule_id=rule_id,
+            )
             return
         else:
             return  # an unknown base is reported as an unknown name
@@ -304,7 +393,9 @@ class _Builder:
                 rule_id=rule_id,
             )
 
-    def tests(self, raw: Any, inputs: Mapping[str, Field], rules: Mapping[str, Rule]) -> list[TestCase]:
+    def tests(
+        self, raw: Any, inputs: Mapping[str, Field], rules: Mapping[str, Rule]
+    ) -> list[TestCase]:
         cases: list[TestCase] = []
         if not isinstance(raw, list):
             return cases
@@ -316,30 +407,81 @@ class _Builder:
             if self.is_broken(pointer) or not isinstance(item, Mapping):
                 continue
             if item["name"] in names:
-                self.error("duplicate-test-name", f"test '{item['name']}' appears twice",
-                           pointer + "/name")
+                self.error(
+                    "duplicate-test-name", f"test '{item['name']}' appears twice", pointer + "/name"
+                )
             names.add(item["name"])
             for name in item["facts"]:
                 if name not in inputs:
-                    self.error("unknown-name", f"test facts name '{name}', which is not an input",
-                               f"{pointer}/facts/{_escape(name)}", did_you_mean(name, inputs),
-                               key=True)
+                    self.error(
+                        "unknown-name",
+                        f"test facts name '{name}', which is not an input",
+                        f"{pointer}/facts/{_escape(name)}",
+                        did_you_mean(name, inputs),
+                        key=True,
+                    )
             for name in item["expect"]:
                 if name not in outputs:
-                    self.error("unknown-name", f"test expects '{name}', which no rule gives",
-                               f"{pointer}/expect/{_escape(name)}", did_you_mean(name, outputs),
-                               key=True)
-            cases.append(TestCase(
-                name=str(item["name"]), facts=frozen_mapping(item["facts"]),
-                expect=frozen_mapping(item["expect"]), pointer=pointer,
-                line=self.document.locate(pointer).line, period=item.get("period"),
-            ))
+                    self.error(
+                        "unknown-name",
+                        f"test expects '{name}', which no rule gives",
+                        f"{pointer}/expect/{_escape(name)}",
+                        did_you_mean(name, outputs),
+                        key=True,
+                    )
+            cases.append(
+                TestCase(
+                    name=str(item["name"]),
+                    facts=frozen_mapping(item["facts"]),
+                    expect=frozen_mapping(item["expect"]),
+                    pointer=pointer,
+                    line=self.document.locate(pointer).line,
+                    period=item.get("period"),
+                )
+            )
         return cases
+
+    def check_test_periods(
+        self, tests: list[TestCase], start: datetime.date, end: datetime.date | None
+    ) -> None:
+        for case in tests:
+            if case.period is None:
+                continue
+            try:
+                month = Period.parse(case.period)
+            except PolicyError as exc:
+                self.error("invalid-period", exc.message, case.pointer + "/period", exc.hint)
+                continue
+            if month.start < start or (end is not None and month.start >= end):
+                self.error(
+                    "not-in-force",
+                    f"test '{case.name}' is for {month}, when this version is not in force",
+                    case.pointer + "/period",
+                    f"use a month from {start}" + (f" before {end}" if end else ""),
+                )
 
     def check_key(self, key: Any, inputs: Mapping[str, Field]) -> None:
         if isinstance(key, str) and key not in inputs:
-            self.error("unknown-name", f"key '{key}' is not an input field", "/key",
-                       did_you_mean(key, inputs))
+            self.error(
+                "unknown-name",
+                f"key '{key}' is not an input field",
+                "/key",
+                did_you_mean(key, inputs),
+            )
+
+
+#: Text that was surely meant as a number (1,000  1e3  ３.５%) but is not one.
+_LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
+
+
+def _bare_names(expr: Expression) -> set[str]:
+    """Names an expression reads whole, not as ``name.part``."""
+    parts = {id(node.value) for node in ast.walk(expr.tree) if isinstance(node, ast.Attribute)}
+    return {
+        node.id
+        for node in ast.walk(expr.tree)
+        if isinstance(node, ast.Name) and id(node) not in parts
+    }
 
 
 def _escape(name: str) -> str:

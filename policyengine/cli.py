@@ -20,6 +20,7 @@ from .errors import InvalidPolicy, PolicyError
 from .io import read_facts
 from .model import Policy
 from .rules.base import plain
+from .suggest import did_you_mean
 from .testing import run_tests
 from .version import ENGINE_VERSION
 
@@ -84,6 +85,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem.render(), file=sys.stderr)
         return 2
+    if args.explain not in (None, "*") and args.explain not in policy.output_names:
+        hint = did_you_mean(args.explain, policy.output_names)
+        print(
+            f"{args.policy}: unknown-output: no output named '{args.explain}'"
+            + (f" ({hint})" if hint else f" (outputs: {', '.join(policy.output_names)})"),
+            file=sys.stderr,
+        )
+        return 2
     try:
         facts = read_facts(args.facts, policy.inputs)
         batch = evaluate_many(policy, facts.records, period=args.period)
@@ -91,32 +100,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(exc.render(), file=sys.stderr)
         return 2
     results = batch.results
+    explained: tuple[str, ...] = ()
+    if args.explain is not None:
+        explained = policy.output_names if args.explain == "*" else (args.explain,)
     if args.format == "json":
-        document = {
-            "results": [r.to_dict() for r in results],
-            "errors": [e.to_dict() for e in batch.errors],
-        }
+        documents = []
+        for result in results:
+            data = result.to_dict()
+            if explained:
+                data["explanations"] = {name: result.trace(name) for name in explained}
+            documents.append(data)
+        document = {"results": documents, "errors": [e.to_dict() for e in batch.errors]}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _print_table(policy, results, sys.stdout)
-    if args.explain is not None:
-        names = policy.output_names if args.explain == "*" else (args.explain,)
-        for result in results:
+        for result in results if explained else ():
             print(f"\n# record {result.record}")
-            for name in names:
-                try:
-                    print(result.explain(name))
-                except PolicyError as exc:
-                    print(exc.render(), file=sys.stderr)
-                    return 2
+            for name in explained:
+                print(result.explain(name))
     for index, item in enumerate(batch):
         if isinstance(item, PolicyError):
             line = facts.lines[index]
             where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
             print(where + item.render(), file=sys.stderr)
     if batch.errors:
-        print(f"{len(batch.errors)} of {len(batch)} records could not be evaluated",
-              file=sys.stderr)
+        print(
+            f"{len(batch.errors)} of {len(batch)} records could not be evaluated", file=sys.stderr
+        )
         return 2
     return 0
 
@@ -162,10 +172,17 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("eval", help="evaluate a policy over a facts file")
     run.add_argument("policy", metavar="POLICY", help="the policy file")
-    run.add_argument("--facts", required=True, metavar="FILE", help="records: .json, .jsonl or .csv")
+    run.add_argument(
+        "--facts", required=True, metavar="FILE", help="records: .json, .jsonl or .csv"
+    )
     run.add_argument("--period", metavar="YYYY-MM", help="the month evaluated")
-    run.add_argument("--explain", nargs="?", const="*", metavar="OUTPUT",
-                     help="explain every output (or the one named) of every record")
+    run.add_argument(
+        "--explain",
+        nargs="?",
+        const="*",
+        metavar="OUTPUT",
+        help="explain every output (or the one named) of every record",
+    )
     run.add_argument("--format", choices=("table", "json"), default="table")
     run.set_defaults(run=cmd_eval)
     return top

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from . import trace
-from .errors import EvaluationError, PolicyError
+from .errors import EvaluationError, Location, PolicyError
 from .expressions import Evaluator, Expression
 from .facts import coerce_record
 from .model import Policy, Rule, frozen_mapping
@@ -136,6 +136,13 @@ def evaluate(
 ) -> Result:
     """Evaluate every rule of ``policy`` over one record."""
     month = _period(policy, period)
+    if month is None and policy.reads_period:
+        raise PolicyError(
+            f"{policy.id} {policy.version} reads 'period', so a period must be given",
+            code="missing-period",
+            location=Location(file=policy.file, record=_label(policy, record, index)),
+            hint="pass period='YYYY-MM' (on the command line: --period YYYY-MM)",
+        )
     label = _label(policy, record, index)
     typed = coerce_record(policy.inputs, record, label)
     env: dict[str, Any] = {name: p.value for name, p in policy.parameters.items()}
@@ -203,7 +210,8 @@ def _run_rule(
         error = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
         error.__cause__ = exc
     values = {name: plain(env[name]) for name in sorted(rule.reads) if name in env}
-    located = error.at(file=policy.file, line=rule.line, pointer=rule.pointer,
-                       rule_id=rule.id, record=label)
+    located = error.at(
+        file=policy.file, line=rule.line, pointer=rule.pointer, rule_id=rule.id, record=label
+    )
     located.details = {**located.details, "read": values}
     raise located from error

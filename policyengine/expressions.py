@@ -67,8 +67,9 @@ def compile_expression(text: str) -> Expression:
     if not isinstance(text, str):
         raise _refuse("expression-syntax", f"an expression must be text, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
-        raise _refuse("expression-too-long", f"more than {MAX_LENGTH} characters", _SPLIT,
-                      length=len(text))
+        raise _refuse(
+            "expression-too-long", f"more than {MAX_LENGTH} characters", _SPLIT, length=len(text)
+        )
     source = text.strip()
     if not source:
         raise _refuse("expression-empty", "the expression is empty")
@@ -78,12 +79,21 @@ def compile_expression(text: str) -> Expression:
     tree, parsed = _parse(source)
     # The evaluator recurses once per level: this bounds its stack.
     if language.tree_depth(tree.body, MAX_DEPTH) > MAX_DEPTH:
-        raise _refuse("expression-too-deep", f"the expression nests deeper than {MAX_DEPTH}",
-                      _SPLIT + ", or add many terms with sum(a, b, …)")
+        raise _refuse(
+            "expression-too-deep",
+            f"the expression nests deeper than {MAX_DEPTH}",
+            _SPLIT + ", or add many terms with sum(a, b, …)",
+        )
     checker = _Checker(parsed)
     body = checker.visit(tree.body)
-    return Expression(text, body, frozenset(checker.names), frozenset(checker.attributes),
-                      frozenset(checker.functions), checker.arithmetic)
+    return Expression(
+        text,
+        body,
+        frozenset(checker.names),
+        frozenset(checker.attributes),
+        frozenset(checker.functions),
+        checker.arithmetic,
+    )
 
 
 def _quiet_parse(source: str, mode: str) -> ast.AST:
@@ -111,8 +121,9 @@ def _parse(source: str) -> tuple[ast.Expression, str]:
             first = first or error
             continue
         except (ValueError, RecursionError, MemoryError) as error:
-            raise _refuse("expression-syntax", f"not a valid expression: {error}",
-                          column=0) from None
+            raise _refuse(
+                "expression-syntax", f"not a valid expression: {error}", column=0
+            ) from None
         assert isinstance(tree, ast.Expression)
         return tree, attempt
     assert first is not None
@@ -134,17 +145,25 @@ def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
             return _refuse("expression-empty", "the expression holds only a comment")
         statement = tree.body[0] if len(tree.body) == 1 else None
         if statement is None:
-            return _refuse("forbidden-syntax", "write one expression, not several statements",
-                           construct="statements")
+            return _refuse(
+                "forbidden-syntax",
+                "write one expression, not several statements",
+                construct="statements",
+            )
         if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
-            return _refuse("forbidden-syntax", _ASSIGNMENT, "to compare, use '=='",
-                           construct="assignment")
+            return _refuse(
+                "forbidden-syntax", _ASSIGNMENT, "to compare, use '=='", construct="assignment"
+            )
         if isinstance(statement, ast.Expr):
             _Checker(candidate).visit(statement.value)
             continue
         name = type(statement).__name__.lower()  # import, if, for, delete, def …
-        return _refuse("forbidden-syntax", f"the statement '{name}' is not allowed",
-                       "write one expression; choose with 'a if c else b'", construct=name)
+        return _refuse(
+            "forbidden-syntax",
+            f"the statement '{name}' is not allowed",
+            "write one expression; choose with 'a if c else b'",
+            construct=name,
+        )
     wide = language.FULL_WIDTH
     hint = next((f"use '{wide[c]}' instead of '{c}'" for c in source if c in wide), None)
     # Python gives no column for an error at the very end; that end is the place.
@@ -164,10 +183,17 @@ class _Checker:
         self.functions: set[str] = set()
         self.arithmetic = False
         self._visitors: dict[type[ast.AST], Callable[[Any], ast.expr]] = {
-            ast.Constant: self._constant, ast.Name: self._name, ast.Attribute: self._attribute,
-            ast.Call: self._call, ast.BinOp: self._operation, ast.UnaryOp: self._operation,
-            ast.BoolOp: self._operation, ast.Compare: self._operation,
-            ast.IfExp: self._operation, ast.Tuple: self._sequence, ast.List: self._sequence,
+            ast.Constant: self._constant,
+            ast.Name: self._name,
+            ast.Attribute: self._attribute,
+            ast.Call: self._call,
+            ast.BinOp: self._operation,
+            ast.UnaryOp: self._operation,
+            ast.BoolOp: self._operation,
+            ast.Compare: self._operation,
+            ast.IfExp: self._operation,
+            ast.Tuple: self._sequence,
+            ast.List: self._sequence,
         }
 
     def visit(self, node: ast.expr) -> ast.expr:
@@ -203,19 +229,31 @@ class _Checker:
 
     def _name(self, node: ast.Name) -> ast.expr:
         if node.id in FUNCTIONS:
-            raise _refuse("function-not-called", f"'{node.id}' is a function; call it",
-                          f"write {FUNCTIONS[node.id].signature}", function=node.id)
+            raise _refuse(
+                "function-not-called",
+                f"'{node.id}' is a function; call it",
+                f"write {FUNCTIONS[node.id].signature}",
+                function=node.id,
+            )
         self.names.add(node.id)
         return node
 
     def _attribute(self, node: ast.Attribute) -> ast.expr:
         if node.attr.startswith("_"):
-            raise _refuse("forbidden-attribute", f"'.{node.attr}' is not allowed",
-                          "names starting with '_' are private", attribute=node.attr)
+            raise _refuse(
+                "forbidden-attribute",
+                f"'.{node.attr}' is not allowed",
+                "names starting with '_' are private",
+                attribute=node.attr,
+            )
         base = node.value
         if not isinstance(base, ast.Name) or base.id in FUNCTIONS:
-            raise _refuse("forbidden-attribute", f"'.{node.attr}' must follow a plain name",
-                          "only one level is allowed, as in rule.output", attribute=node.attr)
+            raise _refuse(
+                "forbidden-attribute",
+                f"'.{node.attr}' must follow a plain name",
+                "only one level is allowed, as in rule.output",
+                attribute=node.attr,
+            )
         self.names.add(base.id)
         self.attributes.add((base.id, node.attr))
         return node
@@ -223,17 +261,23 @@ class _Checker:
     def _call(self, node: ast.Call) -> ast.expr:
         func = node.func
         if isinstance(func, ast.Attribute):
-            raise _refuse("forbidden-method", f"the method '.{func.attr}()' is not allowed",
-                          "only the listed functions can be called", method=func.attr)
+            raise _refuse(
+                "forbidden-method",
+                f"the method '.{func.attr}()' is not allowed",
+                "only the listed functions can be called",
+                method=func.attr,
+            )
         if not isinstance(func, ast.Name):
             raise self._forbidden("call of a computed value", "call a function by its name")
         if func.id not in FUNCTIONS:
             hint = did_you_mean(func.id, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
-            raise _refuse("unknown-function", f"unknown function '{func.id}'", hint,
-                          function=func.id)
+            raise _refuse(
+                "unknown-function", f"unknown function '{func.id}'", hint, function=func.id
+            )
         if node.keywords:
-            raise self._forbidden("keyword argument", "pass arguments by position: "
-                                  + FUNCTIONS[func.id].signature)
+            raise self._forbidden(
+                "keyword argument", "pass arguments by position: " + FUNCTIONS[func.id].signature
+            )
         if len(node.args) > MAX_ITEMS:
             raise _refuse("expression-too-long", f"more than {MAX_ITEMS} arguments")
         node.args = [self.visit(arg) for arg in node.args]
@@ -246,14 +290,19 @@ class _Checker:
         for op in getattr(node, "ops", [getattr(node, "op", None)]):
             if op is not None and type(op) not in OPERATORS and type(op) not in (ast.And, ast.Or):
                 symbol, hint = language.REFUSED_OPERATORS.get(type(op), (type(op).__name__, None))
-                raise _refuse("forbidden-operator", f"the operator '{symbol}' is not allowed",
-                              hint, operator=symbol)
+                raise _refuse(
+                    "forbidden-operator",
+                    f"the operator '{symbol}' is not allowed",
+                    hint,
+                    operator=symbol,
+                )
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
                 setattr(node, field, self.visit(value))
             elif isinstance(value, list):
-                setattr(node, field, [self.visit(v) if isinstance(v, ast.expr) else v
-                                      for v in value])
+                setattr(
+                    node, field, [self.visit(v) if isinstance(v, ast.expr) else v for v in value]
+                )
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             literal: object = getattr(node.operand, "value", None)
             if isinstance(node.operand, ast.Constant) and isinstance(literal, Decimal):
@@ -288,16 +337,24 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
     """
 
     def __init__(self) -> None:
-        super().__init__(operators=dict(OPERATORS), names={},
-                         functions={name: f.call for name, f in FUNCTIONS.items()})
+        super().__init__(
+            operators=dict(OPERATORS),
+            names={},
+            functions={name: f.call for name, f in FUNCTIONS.items()},
+        )
         # Replaces simpleeval's table: subscripts, f-strings, comprehensions
         # and assignment have no handler here, whatever a tree might hold.
         self.nodes: dict[type[ast.AST], Callable[[Any], Any]] = {
-            ast.Constant: self._eval_constant, ast.Name: self._eval_name,
-            ast.Attribute: self._eval_attribute, ast.BinOp: self._eval_binop,
-            ast.UnaryOp: self._eval_unaryop, ast.BoolOp: self._eval_boolop,
-            ast.Compare: self._eval_compare, ast.IfExp: self._eval_ifexp,
-            ast.Call: self._eval_call, ast.Tuple: self._eval_tuple,
+            ast.Constant: self._eval_constant,
+            ast.Name: self._eval_name,
+            ast.Attribute: self._eval_attribute,
+            ast.BinOp: self._eval_binop,
+            ast.UnaryOp: self._eval_unaryop,
+            ast.BoolOp: self._eval_boolop,
+            ast.Compare: self._eval_compare,
+            ast.IfExp: self._eval_ifexp,
+            ast.Call: self._eval_call,
+            ast.Tuple: self._eval_tuple,
         }
 
     def _eval(self, node: Any) -> Any:
@@ -314,8 +371,12 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
         except KeyError:
             raise fail("missing-value", f"no value for '{node.id}'", name=node.id) from None
         if type(value) is float:
-            raise fail("type-mismatch", f"'{node.id}' is a float; amounts must be exact",
-                       "pass int or Decimal", name=node.id)
+            raise fail(
+                "type-mismatch",
+                f"'{node.id}' is a float; amounts must be exact",
+                "pass int or Decimal",
+                name=node.id,
+            )
         return value
 
     def _eval_attribute(self, node: Any) -> Any:
@@ -375,8 +436,12 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
             error.details = {**error.details, "function": name}
             raise
         except Exception as error:
-            raise fail("function-failed", f"{name}(): {error}",
-                       f"write {FUNCTIONS[name].signature}", function=name) from error
+            raise fail(
+                "function-failed",
+                f"{name}(): {error}",
+                f"write {FUNCTIONS[name].signature}",
+                function=name,
+            ) from error
         return bounded(result) if type(result) in language.NUMBER_TYPES else result
 
     def _eval_tuple(self, node: Any) -> tuple[Any, ...]:

@@ -18,6 +18,9 @@ from .model import Field
 from .numbers import NUMBER_TEXT, to_decimal
 from .suggest import did_you_mean
 
+#: A list field holds at most this many items: it bounds what any(), sum() … can cost.
+MAX_LIST_ITEMS = 10_000
+
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "真"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "假"})
 
@@ -50,7 +53,7 @@ def _decimal(value: Any, field: Field) -> Decimal:
         raise _fail(
             "float-not-allowed",
             f"{value!r} is a binary float and cannot carry an exact amount",
-            "pass a Decimal or text such as \"123.45\"",
+            'pass a Decimal or text such as "123.45"',
         )
     if isinstance(value, str):
         text = value.strip().replace(",", "")
@@ -79,6 +82,12 @@ def _checked(convert: Any, value: Any) -> Decimal:
 
 
 def _int(value: Any, field: Field) -> int:
+    if isinstance(value, float):
+        raise _fail(
+            "float-not-allowed",
+            f"{value!r} is a binary float",
+            'pass a whole number such as 12, or text such as "12"',
+        )
     if isinstance(value, bool):
         raise _fail("not-a-number", f"expected a whole number, found {value!r}")
     if isinstance(value, int):
@@ -151,6 +160,11 @@ def coerce_value(value: Any, field: Field) -> Any:
     if field.type == "list":
         if not isinstance(value, list | tuple):
             raise _fail("not-a-list", f"expected a list, found {value!r}")
+        if len(value) > MAX_LIST_ITEMS:
+            raise _fail(
+                "list-too-long",
+                f"the list has {len(value)} items; at most {MAX_LIST_ITEMS} are accepted",
+            )
         item = Field(field.name, field.item_type or "string")
         return tuple(coerce_value(v, item) for v in value)
     return _SCALAR[field.type](value, field)

@@ -32,12 +32,12 @@ import attrs
 
 from .errors import EvaluationError
 from .numbers import (
-    CONTEXT,
     DEFAULT_MODE,
     DEFAULT_PLACES,
     MAX_MAGNITUDE,
     ROUNDING_MODES,
     quantize,
+    rounding_step,
 )
 
 #: Types that count as numbers. Checked with ``type(x) in NUMBER_TYPES``, which
@@ -307,7 +307,10 @@ def same_kind(a: Any, b: Any) -> bool:
 
 #: For each kind that has an order, the kinds it can be ordered against.
 _ORDER: Mapping[type, frozenset[type]] = {
-    int: _NUM, Decimal: _NUM, str: frozenset({str}), datetime.date: frozenset({datetime.date}),
+    int: _NUM,
+    Decimal: _NUM,
+    str: frozenset({str}),
+    datetime.date: frozenset({datetime.date}),
 }
 _NEITHER: frozenset[type] = frozenset()
 
@@ -597,10 +600,7 @@ def _clamp(*args: Any) -> Any:
 @functools.lru_cache(maxsize=64)
 def _quantum(places: Decimal) -> Decimal:
     """``places`` checked and made plain (0.010 -> 0.01, 1E+1 -> 10); cached, rules repeat it."""
-    quantum = places.normalize(CONTEXT)
-    if places <= 0 or quantum.as_tuple().digits != (1,):
-        raise ValueError(f"places must be a power of ten such as 0.01, 1 or 10, got {places}")
-    return quantum.quantize(Decimal(1), context=CONTEXT) if quantum >= 1 else quantum
+    return rounding_step(places)
 
 
 def _round_to(*args: Any) -> Decimal:

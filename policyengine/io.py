@@ -35,19 +35,32 @@ class FactsFile:
     lines: tuple[int, ...]
 
 
-def _fail(file: str, message: str, line: int | None = None, code: str = "unreadable-facts",
-          hint: str | None = None, column: int | None = None) -> FactsFileError:
-    return FactsFileError(message, code=code, location=Location(file=file, line=line, column=column),
-                          hint=hint)
+def _fail(
+    file: str,
+    message: str,
+    line: int | None = None,
+    code: str = "unreadable-facts",
+    hint: str | None = None,
+    column: int | None = None,
+) -> FactsFileError:
+    return FactsFileError(
+        message, code=code, location=Location(file=file, line=line, column=column), hint=hint
+    )
 
 
-def read_facts(path: str | os.PathLike[str], fields: Mapping[str, Field] | None = None) -> FactsFile:
+def read_facts(
+    path: str | os.PathLike[str], fields: Mapping[str, Field] | None = None
+) -> FactsFile:
     """Read the records of a JSON, JSONL or CSV file; raises FactsFileError, located."""
     file = str(path)
     suffix = Path(file).suffix.lower()
     if suffix not in FORMATS:
-        raise _fail(file, f"cannot read '{suffix or file}' files", code="unknown-format",
-                    hint="use .json, .jsonl or .csv")
+        raise _fail(
+            file,
+            f"cannot read '{suffix or file}' files",
+            code="unknown-format",
+            hint="use .json, .jsonl or .csv",
+        )
     try:
         raw = Path(file).read_bytes()
     except FileNotFoundError as exc:
@@ -58,8 +71,13 @@ def read_facts(path: str | os.PathLike[str], fields: Mapping[str, Field] | None 
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _fail(file, "the file is not UTF-8 text", line, code="not-utf8",
-                    hint="save it as UTF-8 (in Excel: CSV UTF-8)") from exc
+        raise _fail(
+            file,
+            "the file is not UTF-8 text",
+            line,
+            code="not-utf8",
+            hint="save it as UTF-8 (in Excel: CSV UTF-8)",
+        ) from exc
     if not text.strip():
         raise _fail(file, "the file is empty", code="empty-file")
     if suffix == ".csv":
@@ -73,8 +91,13 @@ def _loads(file: str, text: str, line_offset: int = 0) -> Any:
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise _fail(file, f"not valid JSON: {exc.msg}", exc.lineno + line_offset,
-                    code="invalid-json", column=exc.colno) from exc
+        raise _fail(
+            file,
+            f"not valid JSON: {exc.msg}",
+            exc.lineno + line_offset,
+            code="invalid-json",
+            column=exc.colno,
+        ) from exc
     except ValueError as exc:
         raise _fail(file, str(exc), code="invalid-json") from exc
 
@@ -88,8 +111,9 @@ def _json(file: str, text: str) -> FactsFile:
     if isinstance(data, Mapping) and isinstance(data.get("records"), list):
         data = data["records"]
     if not isinstance(data, list):
-        raise _fail(file, "expected a list of records (or {\"records\": [...]})",
-                    code="not-a-record-list")
+        raise _fail(
+            file, 'expected a list of records (or {"records": [...]})', code="not-a-record-list"
+        )
     return FactsFile(file, tuple(data), tuple(0 for _ in data))
 
 
@@ -118,8 +142,12 @@ def _csv(file: str, text: str, fields: Mapping[str, Field]) -> FactsFile:
                 continue
             line = reader.line_num
             if len(row) != len(names):
-                raise _fail(file, f"the row has {len(row)} cells but the header has {len(names)}",
-                            line, code="ragged-row")
+                raise _fail(
+                    file,
+                    f"the row has {len(row)} cells but the header has {len(names)}",
+                    line,
+                    code="ragged-row",
+                )
             records.append({n: cell for n, cell in zip(names, row, strict=True) if cell.strip()})
             lines.append(line)
     except csv.Error as exc:
@@ -134,10 +162,17 @@ def _map_header(file: str, header: list[str], fields: Mapping[str, Field]) -> li
         label = cell.strip()
         name = label if label in fields or not fields else by_title.get(label)
         if name is None:
-            raise _fail(file, f"unknown column '{label}'", 1, code="unknown-column", column=column,
-                        hint=did_you_mean(label, [*fields, *by_title]))
+            raise _fail(
+                file,
+                f"unknown column '{label}'",
+                1,
+                code="unknown-column",
+                column=column,
+                hint=did_you_mean(label, [*fields, *by_title]),
+            )
         if name in names:
-            raise _fail(file, f"column '{label}' appears twice", 1, code="duplicate-column",
-                        column=column)
+            raise _fail(
+                file, f"column '{label}' appears twice", 1, code="duplicate-column", column=column
+            )
         names.append(name)
     return names

@@ -145,6 +145,11 @@ class Policy:
         by_id = {rule.id: rule for rule in self.rules}
         return tuple(by_id[rule_id] for rule_id in self.plan)
 
+    @cached_property
+    def reads_period(self) -> bool:
+        """Whether any rule reads ``period`` (then evaluation needs one)."""
+        return any("period" in rule.reads for rule in self.rules)
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:

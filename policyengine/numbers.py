@@ -71,6 +71,19 @@ def to_decimal(value: object) -> Decimal:
     raise ValueError(f"{type(value).__name__} is not an exact number; use int, Decimal or text")
 
 
+def rounding_step(places: Decimal) -> Decimal:
+    """``places`` checked and made plain: 0.010 -> 0.01, 1E+1 -> 10.
+
+    Raises ValueError unless it is a power of ten (0.01, 0.1, 1, 10 …): a
+    step such as 0.05 would look like rounding to the nearest 5 fen but is
+    not what ``quantize`` does.
+    """
+    step = places.normalize(CONTEXT)
+    if places <= 0 or step.as_tuple().digits != (1,):
+        raise ValueError(f"places must be a power of ten such as 0.01, 1 or 10, got {places}")
+    return step.quantize(Decimal(1), context=CONTEXT) if step >= 1 else step
+
+
 def quantize(value: Decimal, places: Decimal = DEFAULT_PLACES, mode: str = DEFAULT_MODE) -> Decimal:
     """Round ``value`` to the quantum ``places`` (0.01, 1, 10 …) with a named mode."""
     rounding = ROUNDING_MODES[mode]

@@ -15,8 +15,10 @@ def order_rules(rules: Mapping[str, Rule], error: ReportError) -> tuple[str, ...
     Among rules whose dependencies are met, the one written first runs first,
     so the order is stable and does not depend on dict or set order.
     """
-    needs = {rule_id: sorted(rule.reads & rules.keys(), key=list(rules).index)
-             for rule_id, rule in rules.items()}
+    needs = {
+        rule_id: sorted(rule.reads & rules.keys(), key=list(rules).index)
+        for rule_id, rule in rules.items()
+    }
     order: list[str] = []
     state: dict[str, str] = {}  # "active" while on the stack, "done" after
     reported: set[frozenset[str]] = set()
@@ -25,7 +27,7 @@ def order_rules(rules: Mapping[str, Rule], error: ReportError) -> tuple[str, ...
         if state.get(rule_id) == "done":
             return
         if state.get(rule_id) == "active":
-            loop = [*stack[stack.index(rule_id):], rule_id]
+            loop = [*stack[stack.index(rule_id) :], rule_id]
             if frozenset(loop) not in reported:
                 reported.add(frozenset(loop))
                 error(

@@ -126,7 +126,7 @@ def _describe(value: Any) -> str:
 
 def _wanted(schema_type: Any) -> str:
     types = schema_type if isinstance(schema_type, list) else [schema_type]
-    return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+    return " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
 
 
 def _number_hint(value: Any) -> str | None:
@@ -163,7 +163,9 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
             hint = did_you_mean(key, allowed) or (
                 "allowed here: " + ", ".join(allowed) if allowed else None
             )
-            yield make("unknown-key", f"unknown key '{key}'", hint, at=_pointer([*path, key]), key=True)
+            yield make(
+                "unknown-key", f"unknown key '{key}'", hint, at=_pointer([*path, key]), key=True
+            )
     elif kind == "required":
         missing = [name for name in error.validator_value if name not in value]
         for name in missing:
@@ -179,7 +181,11 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
         hint = (did_you_mean(str(value), options) if isinstance(value, str) else None) or (
             "one of: " + ", ".join(options)
         )
-        code = "unknown-rule-kind" if path[-1:] == ["kind"] and path[:1] == ["rules"] else "not-allowed"
+        code = (
+            "unknown-rule-kind"
+            if path[-1:] == ["kind"] and path[:1] == ["rules"]
+            else "not-allowed"
+        )
         if code == "unknown-rule-kind":
             yield make(code, f"unknown rule kind '{value}'", hint)
         else:
@@ -188,7 +194,9 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
         yield make("not-allowed", f"expected {error.validator_value!r}, found {_describe(value)}")
     elif kind == "anyOf" and _is_number_schema(error.schema):
         hint = _number_hint(value) or "write a number such as 80000 or a percentage such as 3.5%"
-        yield make("wrong-type", f"expected a number or a percentage, found {_describe(value)}", hint)
+        yield make(
+            "wrong-type", f"expected a number or a percentage, found {_describe(value)}", hint
+        )
     elif kind == "anyOf":
         yield from _best_branch(error, document, make)
     elif kind == "format":
@@ -205,7 +213,7 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
         yield make(
             "bad-format",
             f"{_describe(value)} does not have the expected form",
-            _PATTERN_HINTS.get(str(path[-1]) if path else "", None),
+            _PATTERN_HINTS.get(str(path[-1]) if path else ""),
         )
     else:
         yield make("schema-violation", error.message)
@@ -213,16 +221,18 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
 
 _PATTERN_HINTS = {
     "policy": "no spaces or slashes",
-    "version": "no spaces or slashes, e.g. \"2026-01\"",
-    "period": "a month written YYYY-MM in quotes, e.g. \"2026-03\"",
+    "version": 'no spaces or slashes, e.g. "2026-01"',
+    "period": 'a month written YYYY-MM in quotes, e.g. "2026-03"',
 }
 
 
 def _is_number_schema(schema: Mapping[str, Any]) -> bool:
-    return schema.get("description", "").startswith("A number, or a percentage")
+    return str(schema.get("description", "")).startswith("A number, or a percentage")
 
 
-def _best_branch(error: ValidationError, document: Document, make: Any) -> Iterator[SchemaViolation]:
+def _best_branch(
+    error: ValidationError, document: Document, make: Any
+) -> Iterator[SchemaViolation]:
     """For a value that may take several shapes, explain it against the shape it tried to be."""
     value = error.instance
     branches = error.context or []

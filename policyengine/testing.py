@@ -61,7 +61,7 @@ def same(expected: Any, actual: Any) -> bool:
     """Exact comparison of an expected YAML value with an output value."""
     if is_number(actual):
         try:
-            return to_decimal(expected) == actual
+            return bool(to_decimal(expected) == actual)
         except ValueError:
             return False
     if isinstance(actual, tuple):
@@ -83,7 +83,7 @@ def run_case(policy: Policy, case: TestCase) -> CaseResult:
     except PolicyError as exc:
         return CaseResult(policy, case, error=exc)
     mismatches = tuple(
-        Mismatch(name, expected, result.outputs[name] if name in result.outputs else None)
+        Mismatch(name, expected, result.outputs.get(name))
         for name, expected in case.expect.items()
         if not _matches(result.outputs, name, expected, result)
     )
@@ -96,9 +96,12 @@ def _matches(outputs: Any, name: str, expected: Any, result: Any) -> bool:
         return same(expected, outputs[name])
     # A whole rule with named outputs may be expected as a mapping.
     value = result.env.get(name)
-    return isinstance(expected, dict) and value is not None and all(
-        k in value and same(v, value[k]) for k, v in expected.items()
-    ) and set(expected) == set(value)
+    return (
+        isinstance(expected, dict)
+        and value is not None
+        and all(k in value and same(v, value[k]) for k, v in expected.items())
+        and set(expected) == set(value)
+    )
 
 
 def run_tests(policies: Iterable[Policy]) -> list[CaseResult]:

@@ -13,7 +13,7 @@ from .suggest import did_you_mean
 
 def _rule_id(policy: Policy, name: str) -> str:
     rule_id = name.split(".", 1)[0]
-    if rule_id not in policy.plan:
+    if name not in policy.output_names and name not in policy.plan:
         choices = [*policy.output_names, *policy.plan]
         raise PolicyError(
             f"no output named '{name}'",
@@ -57,7 +57,7 @@ def _trace_rule(
         "version": policy.version,
         "inputs": {n: plain(env[n]) for n in reads if n in policy.inputs},
         "parameters": {
-            n: {"value": plain(p.value), "title": p.title, "source": p.source}
+            n: {"value": plain(p.value), "title": p.title, "unit": p.unit, "source": p.source}
             for n in reads
             if (p := policy.parameters.get(n)) is not None
         },
@@ -84,8 +84,10 @@ def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
     pad = "  " * depth
     title = f" «{data['title']}»" if data.get("title") else ""
     lines = [f"{pad}{data['output']} = {_show(data['value'])}"]
-    lines.append(f"{pad}  rule '{data['rule']}' ({data['kind']}){title} "
-                 f"in {data['policy']} {data['version']}")
+    lines.append(
+        f"{pad}  rule '{data['rule']}' ({data['kind']}){title} "
+        f"in {data['policy']} {data['version']}"
+    )
     if data.get("source"):
         lines.append(f"{pad}  source: {data['source']}")
     lines.extend(f"{pad}  {line}" for line in _detail_lines(data["kind"], data["detail"]))
@@ -94,7 +96,8 @@ def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
     for n, p in data["parameters"].items():
         note = f" «{p['title']}»" if p.get("title") else ""
         src = f" [{p['source']}]" if p.get("source") else ""
-        lines.append(f"{pad}  parameter {n} = {_show(p['value'])}{note}{src}")
+        unit = f" {p['unit']}" if p.get("unit") else ""
+        lines.append(f"{pad}  parameter {n} = {_show(p['value'])}{unit}{note}{src}")
     if "period" in data:
         lines.append(f"{pad}  period = {data['period']}")
     if data["because"]:
@@ -125,17 +128,24 @@ def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
             label = f" «{band['title']}»" if band.get("title") else ""
             lines.append(f"band {band['number']} {band['range']}{label} reached")
         for part in detail.get("parts", []):
-            lines.append(f"band {part['number']} {part['range']}: {part['portion']} × "
-                         f"{part['rate']} = {part['amount']}")
+            lines.append(
+                f"band {part['number']} {part['range']}: {part['portion']} × "
+                f"{part['rate']} = {part['amount']}"
+            )
     if kind == "score":
         for c in detail["components"]:
             label = f" «{c['title']}»" if c.get("title") else ""
-            lines.append(f"component {c['name']}{label}: {c['value']} × weight {c['weight']} "
-                         f"= {c['contribution']}")
+            lines.append(
+                f"component {c['name']}{label}: {c['value']} × weight {c['weight']} "
+                f"= {c['contribution']}"
+            )
     if kind == "table":
         for row in detail.get("rows", []):
             label = f" «{row['title']}»" if row.get("title") else ""
-            lines.append(f"row {row['number']}{label} holds: {row['when']} → {_show(row['then'])}")
+            src = f" [{row['source']}]" if row.get("source") else ""
+            lines.append(
+                f"row {row['number']}{label} holds: {row['when']} → {_show(row['then'])}{src}"
+            )
         if detail.get("default"):
             lines.append("no row holds: the table's default applies")
     if kind == "checks":
@@ -143,8 +153,9 @@ def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
             label = f" «{v['title']}»" if v.get("title") else ""
             src = f" [{v['source']}]" if v.get("source") else ""
             msg = f": {v['message']}" if v.get("message") else ""
-            lines.append(f"violated {v['id']}{label} ({v['severity']}, {v['points']} points)"
-                         f"{msg}{src}")
+            lines.append(
+                f"violated {v['id']}{label} ({v['severity']}, {v['points']} points){msg}{src}"
+            )
         if detail["passed"]:
             lines.append("passed: " + ", ".join(detail["passed"]))
         if detail["not_applicable"]:

@@ -31,6 +31,13 @@ CASES = {
     "invalid-identifier.yaml": ("invalid-identifier", "/rules/0/id", 12, "1st"),
     "bad-rounding-mode.yaml": ("not-allowed", "/rules/0/round/mode", 15, "a"),
     "graduated-needs-rates.yaml": ("graduated-needs-rates", "/rules/0/bands/0/value", 17, "a"),
+    "needs-output-name.yaml": ("needs-output-name", "/rules/1/expr", 20, "pay"),
+    "input-has-no-parts.yaml": ("no-named-outputs", "/rules/0/expr", 14, "a"),
+    "parameter-not-a-number.yaml": ("not-a-number", "/parameters/cap", 11, None),
+    "rounding-not-power-of-ten.yaml": ("bad-rounding", "/rules/0/round", 15, "a"),
+    "parameter-named-like-function.yaml": ("name-clash", "/parameters/month", 11, None),
+    "test-invalid-period.yaml": ("invalid-period", "/tests/0/period", 17, None),
+    "test-period-not-in-force.yaml": ("not-in-force", "/tests/0/period", 17, None),
 }
 
 
@@ -39,9 +46,9 @@ def test_each_mistake_is_located(name: str) -> None:
     """Each bad fixture gives exactly its expected error code, pointer, line and rule."""
     code, pointer, line, rule_id = CASES[name]
     problems = policyengine.check_policy(BAD / name)
-    assert [(p.code, p.location.pointer, p.location.line, p.location.rule_id) for p in problems] == [
-        (code, pointer, line, rule_id)
-    ]
+    assert [
+        (p.code, p.location.pointer, p.location.line, p.location.rule_id) for p in problems
+    ] == [(code, pointer, line, rule_id)]
     assert problems[0].location.file == str(BAD / name)
 
 

@@ -37,25 +37,32 @@ def test_validate_lists_every_problem_located(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "validate", path)
     assert code == 2
     lines = out.splitlines()
-    codes = [line.split(": ")[1] if ", rule" not in line.split(": ")[0] else line.split(": ")[1]
-             for line in lines[:-1]]
+    codes = [line.split(": ")[1] for line in lines[:-1]]
     assert len(lines) == 6 and lines[-1] == "5 problems found"
-    assert codes == ["duplicate-key", "unknown-name", "overlapping-bands", "weights-not-100",
-                     "unknown-rule-kind"]
+    assert codes == [
+        "duplicate-key",
+        "unknown-name",
+        "overlapping-bands",
+        "weights-not-100",
+        "unknown-rule-kind",
+    ]
     assert all(line.startswith(path + ":") for line in lines[:-1])
     assert "Traceback" not in out
 
 
 def test_test_command_reports_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """test exits 1 when a case fails, and shows expected and actual."""
-    path = write_policy(tmp_path, """
+    path = write_policy(
+        tmp_path,
+        """
         inputs: {x: decimal}
         rules:
           - {id: y, kind: formula, expr: x * 2}
         tests:
           - {name: right, facts: {x: 2}, expect: {y: 4}}
           - {name: wrong, facts: {x: 2}, expect: {y: 5}}
-        """)
+        """,
+    )
     code, out, _ = run(capsys, "test", str(path))
     assert code == 1
     assert "y: expected 5, got 4" in out
@@ -80,8 +87,9 @@ def test_eval_reads_chinese_csv_headers(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_eval_json_keeps_exact_text(capsys: pytest.CaptureFixture[str]) -> None:
     """JSON output carries amounts as exact text and provenance per record."""
-    code, out, _ = run(capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--period", "2026-03",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--period", "2026-03", "--format", "json"
+    )
     assert code == 0
     document = json.loads(out)
     first = document["results"][0]
@@ -95,8 +103,11 @@ def test_eval_reports_bad_records_and_keeps_good_ones(
 ) -> None:
     """A bad row is reported with file and line, exit 2, and the good rows are still printed."""
     facts = tmp_path / "facts.csv"
-    facts.write_text("rep_id,credited_sales,self_sourced_sales,dials,talk_minutes\n"
-                     "A,100,0,700,1600\nB,lots,0,700,1600\nC,200,0,700,1600\n", encoding="utf-8")
+    facts.write_text(
+        "rep_id,credited_sales,self_sourced_sales,dials,talk_minutes\n"
+        "A,100,0,700,1600\nB,lots,0,700,1600\nC,200,0,700,1600\n",
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "eval", COMMISSION, "--facts", str(facts))
     assert code == 2
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["A", "C"]
@@ -135,7 +146,36 @@ def test_eval_explain_prints_the_reasoning(capsys: pytest.CaptureFixture[str]) -
 
 def test_module_entry_point_works() -> None:
     """python -m policyengine runs the same command line."""
-    done = subprocess.run([sys.executable, "-m", "policyengine", "validate", COMMISSION],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "policyengine", "validate", COMMISSION],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: 1 policy valid")
+
+
+def test_json_with_explanations_stays_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json --explain puts each explanation inside the JSON document."""
+    code, out, _ = run(
+        capsys,
+        "eval",
+        COMMISSION,
+        "--facts",
+        EXAMPLE,
+        "--format",
+        "json",
+        "--explain",
+        "commission",
+    )
+    assert code == 0
+    first = json.loads(out)["results"][0]
+    assert first["explanations"]["commission"]["source"] == "3.3.2 第二款"
+
+
+def test_explaining_an_unknown_output_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """--explain with a misspelt output exits 2 with a hint, before any evaluation."""
+    code, out, err = run(capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--explain", "comission")
+    assert code == 2 and out == ""
+    assert "unknown-output" in err and "did you mean 'commission'?" in err

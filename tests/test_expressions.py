@@ -48,8 +48,15 @@ def test_decimal_literals_are_exact() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1.5", D("1.5")), ("7", D(7)), ("1_000.25", D("1000.25")), ("1e3", D("1E+3")),
-     (".5", D("0.5")), ("0x10", D(16)), ("-2.50", D("-2.50"))],
+    [
+        ("1.5", D("1.5")),
+        ("7", D(7)),
+        ("1_000.25", D("1000.25")),
+        ("1e3", D("1E+3")),
+        (".5", D("0.5")),
+        ("0x10", D(16)),
+        ("-2.50", D("-2.50")),
+    ],
 )
 def test_numeric_literals_become_decimal_constants(text: str, value: Decimal) -> None:
     """Every numeric literal in the checked tree is a Decimal equal to its source text."""
@@ -90,8 +97,15 @@ def test_int_arithmetic_stays_int() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "quotient", "remainder"),
-    [(7, 2, 3, 1), (-7, 2, -4, 1), (7, -2, -4, -1), (-7, -2, 3, -1),
-     (D("-7.5"), 2, -4, D("0.5")), (D("7.5"), D("-2"), -4, D("-0.5")), (D("6"), D("1.5"), 4, 0)],
+    [
+        (7, 2, 3, 1),
+        (-7, 2, -4, 1),
+        (7, -2, -4, -1),
+        (-7, -2, 3, -1),
+        (D("-7.5"), 2, -4, D("0.5")),
+        (D("7.5"), D("-2"), -4, D("-0.5")),
+        (D("6"), D("1.5"), 4, 0),
+    ],
 )
 def test_floor_division_floors_toward_minus_infinity(
     a: Any, b: Any, quotient: Any, remainder: Any
@@ -101,7 +115,7 @@ def test_floor_division_floors_toward_minus_infinity(
     assert run("a % b", a=a, b=b) == remainder
 
 
-@given(st.integers(-10**9, 10**9), st.integers(-10**6, 10**6).filter(bool))
+@given(st.integers(-(10**9), 10**9), st.integers(-(10**6), 10**6).filter(bool))
 def test_decimal_floor_division_matches_int_semantics(a: int, b: int) -> None:
     """For whole numbers written as Decimals, '//' and '%' agree with Python's ints."""
     env = {"a": D(a), "b": D(b)}
@@ -112,8 +126,15 @@ def test_decimal_floor_division_matches_int_semantics(a: int, b: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("2 ** 10", 1024), ("n ** 3", 27), ("0.5 ** 2", D("0.25")), ("2 ** -2", D("0.25")),
-     ("x ** 0", 1), ("0 ** 0", 1), ("(-2) ** 3", -8)],
+    [
+        ("2 ** 10", 1024),
+        ("n ** 3", 27),
+        ("0.5 ** 2", D("0.25")),
+        ("2 ** -2", D("0.25")),
+        ("x ** 0", 1),
+        ("0 ** 0", 1),
+        ("(-2) ** 3", -8),
+    ],
 )
 def test_power(text: str, value: Any) -> None:
     """'**' with a whole exponent is exact."""
@@ -144,8 +165,8 @@ class _Expected(Exception):
 
 
 _NUMBER = st.one_of(
-    st.integers(-10**6, 10**6),
-    st.decimals(-10**6, 10**6, allow_nan=False, allow_infinity=False, places=4),
+    st.integers(-(10**6), 10**6),
+    st.decimals(-(10**6), 10**6, allow_nan=False, allow_infinity=False, places=4),
 )
 _OPS = ["+", "-", "*", "/", "//", "%", "**"]
 
@@ -194,7 +215,8 @@ def _reference(tree: Any, env: dict[str, Any]) -> Any:
             result = D(1) if right == 0 else D(left) ** int(right)
         else:
             result = {"+": D.__add__, "-": D.__sub__, "*": D.__mul__, "/": D.__truediv__}[kind](
-                D(left), D(right))
+                D(left), D(right)
+            )
     if abs(result) >= MAX_MAGNITUDE:
         raise _Expected("number-too-large")
     return result
@@ -220,28 +242,69 @@ def test_float_values_are_refused() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["flag + 1", "text + 1", "text * 2", "text % 1", "-text", "n == text", "n != text",
-     "flag == 1", "day == '2024-01-31'", "n < text", "text < day", "flag < 1",
-     "n in names", "n in 12", "1 in text", "tags + tags", "record + 1"],
+    [
+        "flag + 1",
+        "text + 1",
+        "text * 2",
+        "text % 1",
+        "-text",
+        "n == text",
+        "n != text",
+        "flag == 1",
+        "day == '2024-01-31'",
+        "n < text",
+        "text < day",
+        "flag < 1",
+        "n in names",
+        "n in 12",
+        "1 in text",
+        "tags + tags",
+        "record + 1",
+    ],
 )
 def test_type_mismatch(text: str) -> None:
     """Operators refuse values of kinds that make no sense together, rather than guess."""
-    error = failure(text, flag=True, text="a", n=D(5), day=DAY(2024, 1, 31),
-                    names=("a", "b"), tags=("x",), record={"k": 1})
+    error = failure(
+        text,
+        flag=True,
+        text="a",
+        n=D(5),
+        day=DAY(2024, 1, 31),
+        names=("a", "b"),
+        tags=("x",),
+        record={"k": 1},
+    )
     assert error.code == "type-mismatch"
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("a < b <= c", True), ("a < b > c", False), ("1 == 1.0", True), ("text < 'b'", True),
-     ("day < date(2025, 1, 1)", True), ("day == date(2024, 1, 31)", True),
-     ("'x' in tags", True), ("'z' not in tags", True), ("'bc' in 'abcd'", True),
-     ("2 in (1, 2)", True), ("tags == ('x', 'y')", True), ("flag != False", True)],
+    [
+        ("a < b <= c", True),
+        ("a < b > c", False),
+        ("1 == 1.0", True),
+        ("text < 'b'", True),
+        ("day < date(2025, 1, 1)", True),
+        ("day == date(2024, 1, 31)", True),
+        ("'x' in tags", True),
+        ("'z' not in tags", True),
+        ("'bc' in 'abcd'", True),
+        ("2 in (1, 2)", True),
+        ("tags == ('x', 'y')", True),
+        ("flag != False", True),
+    ],
 )
 def test_comparisons(text: str, value: bool) -> None:
     """Comparisons between like kinds, chained ones and membership behave as in Python."""
-    env = {"a": 1, "b": D("2.5"), "c": D(3), "text": "a", "day": DAY(2024, 1, 31),
-           "tags": ("x", "y"), "flag": True}
+    env = {
+        "a": 1,
+        "b": D("2.5"),
+        "c": D(3),
+        "text": "a",
+        "day": DAY(2024, 1, 31),
+        "tags": ("x", "y"),
+        "flag": True,
+    }
     assert run(text, **env) is value
 
 
@@ -255,8 +318,14 @@ def test_conditions_need_yes_or_no(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("False and missing", False), ("True or missing", True), ("1 if True else missing", 1),
-     ("missing if False else 2", 2), ("n > 0 and n < 10", True), ("not (n > 10)", True)],
+    [
+        ("False and missing", False),
+        ("True or missing", True),
+        ("1 if True else missing", 1),
+        ("missing if False else 2", 2),
+        ("n > 0 and n < 10", True),
+        ("not (n > 10)", True),
+    ],
 )
 def test_boolean_logic_short_circuits(text: str, value: Any) -> None:
     """Unneeded operands are not evaluated, so a missing value there does no harm."""
@@ -285,8 +354,12 @@ def test_records_are_read_through_attributes() -> None:
 
 @pytest.mark.parametrize(
     ("text", "env"),
-    [("band.missing", {"band": {"rate": 1}}), ("n.rate", {"n": 1}),
-     ("day.year", {"day": DAY(2024, 1, 1)}), ("missing.rate", {})],
+    [
+        ("band.missing", {"band": {"rate": 1}}),
+        ("n.rate", {"n": 1}),
+        ("day.year", {"day": DAY(2024, 1, 1)}),
+        ("missing.rate", {}),
+    ],
 )
 def test_unknown_attribute(text: str, env: dict[str, Any]) -> None:
     """A part a record lacks, or a part of something that is no record, is an error."""
@@ -396,8 +469,15 @@ def test_result_never_depends_on_the_callers_context() -> None:
 
 @pytest.mark.parametrize(
     ("text", "arithmetic"),
-    [("a > 1 and not flag", False), ("-1", False), ("x if flag else 'n'", False),
-     ("a + 1", True), ("-a", True), ("min(a, 1)", True), ("a > 1 and b * 2 > 3", True)],
+    [
+        ("a > 1 and not flag", False),
+        ("-1", False),
+        ("x if flag else 'n'", False),
+        ("a + 1", True),
+        ("-a", True),
+        ("min(a, 1)", True),
+        ("a > 1 and b * 2 > 3", True),
+    ],
 )
 def test_arithmetic_is_reported(text: str, arithmetic: bool) -> None:
     """Expressions that only compare and choose are marked as needing no decimal context."""
@@ -418,11 +498,19 @@ def test_expression_is_frozen() -> None:
     ("text", "names", "attributes", "functions"),
     [
         ("credited_sales * rate", {"credited_sales", "rate"}, set(), set()),
-        ("commission_band.rate * sales", {"commission_band", "sales"},
-         {("commission_band", "rate")}, set()),
+        (
+            "commission_band.rate * sales",
+            {"commission_band", "sales"},
+            {("commission_band", "rate")},
+            set(),
+        ),
         ("round_to(min(a, cap.value), 1)", {"a", "cap"}, {("cap", "value")}, {"round_to", "min"}),
-        ("period.month == 3 and period.year > 2025", {"period"},
-         {("period", "month"), ("period", "year")}, set()),
+        (
+            "period.month == 3 and period.year > 2025",
+            {"period"},
+            {("period", "month"), ("period", "year")},
+            set(),
+        ),
         ("x if flag else 'none'", {"x", "flag"}, set(), set()),
         ("sum((1, 2))", set(), set(), {"sum"}),
         ("'text'", set(), set(), set()),
@@ -448,22 +536,44 @@ _DAY = DAY(2024, 1, 31)
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("min(3, 1, 2)", 1), ("min((3, 1.5))", D("1.5")), ("min('b', 'a')", "a"),
-        ("min(day, date(2020, 1, 1))", DAY(2020, 1, 1)), ("max(3, 1, 2)", 3),
-        ("max(amounts)", D("2.5")), ("max(1)", 1),
-        ("abs(-1.5)", D("1.5")), ("abs(n)", 3),
-        ("sum(amounts)", D("3.5")), ("sum(1, 2, 3)", 6), ("sum(())", 0),
-        ("any((flag, False))", True), ("any(())", False), ("all((flag, False))", False),
-        ("all(())", True), ("all(flag, True)", True),
-        ("len('电话礼仪')", 4), ("len(amounts)", 2), ("len(())", 0),
-        ("clamp(5, 1, 3)", 3), ("clamp(-1, 0, 10)", 0), ("clamp(2.5, 1, 3)", D("2.5")),
-        ("round_to(1.005)", D("1.01")), ("round_to(2.5, 1, 'half_even')", 2),
-        ("round_to(-2.5, 1)", -3), ("round_to(12345, 100)", 12300),
-        ("round_to(1234.5678, 0.010)", D("1234.57")), ("round_to(1.29, 0.1, 'down')", D("1.2")),
-        ("days_between(day, date(2024, 3, 1))", 30), ("days_between(date(2024, 3, 1), day)", -30),
-        ("months_between(day, date(2024, 2, 29))", 1), ("days_in_month(day)", 31),
-        ("days_in_month(date(2023, 2, 1))", 28), ("year(day)", 2024), ("month(day)", 1),
-        ("date(2024, 2, 29)", DAY(2024, 2, 29)), ("date(year(day), 12, 31)", DAY(2024, 12, 31)),
+        ("min(3, 1, 2)", 1),
+        ("min((3, 1.5))", D("1.5")),
+        ("min('b', 'a')", "a"),
+        ("min(day, date(2020, 1, 1))", DAY(2020, 1, 1)),
+        ("max(3, 1, 2)", 3),
+        ("max(amounts)", D("2.5")),
+        ("max(1)", 1),
+        ("abs(-1.5)", D("1.5")),
+        ("abs(n)", 3),
+        ("sum(amounts)", D("3.5")),
+        ("sum(1, 2, 3)", 6),
+        ("sum(())", 0),
+        ("any((flag, False))", True),
+        ("any(())", False),
+        ("all((flag, False))", False),
+        ("all(())", True),
+        ("all(flag, True)", True),
+        ("len('电话礼仪')", 4),
+        ("len(amounts)", 2),
+        ("len(())", 0),
+        ("clamp(5, 1, 3)", 3),
+        ("clamp(-1, 0, 10)", 0),
+        ("clamp(2.5, 1, 3)", D("2.5")),
+        ("round_to(1.005)", D("1.01")),
+        ("round_to(2.5, 1, 'half_even')", 2),
+        ("round_to(-2.5, 1)", -3),
+        ("round_to(12345, 100)", 12300),
+        ("round_to(1234.5678, 0.010)", D("1234.57")),
+        ("round_to(1.29, 0.1, 'down')", D("1.2")),
+        ("days_between(day, date(2024, 3, 1))", 30),
+        ("days_between(date(2024, 3, 1), day)", -30),
+        ("months_between(day, date(2024, 2, 29))", 1),
+        ("days_in_month(day)", 31),
+        ("days_in_month(date(2023, 2, 1))", 28),
+        ("year(day)", 2024),
+        ("month(day)", 1),
+        ("date(2024, 2, 29)", DAY(2024, 2, 29)),
+        ("date(year(day), 12, 31)", DAY(2024, 12, 31)),
     ],
 )
 def test_functions_good_arguments(text: str, value: Any) -> None:
@@ -477,16 +587,42 @@ def test_functions_good_arguments(text: str, value: Any) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "min()", "min(1, 'a')", "min(flag, 1)", "max(())", "max(day, 1)",
-        "abs('a')", "abs(flag)", "abs(1, 2)",
-        "sum(('a',))", "sum(flag)", "any((1,))", "all('yes')",
-        "len(5)", "len(day)", "len()",
-        "clamp(1, 3, 2)", "clamp('a', 1, 2)", "clamp(1, 2)",
-        "round_to(1, 0.05)", "round_to(1, 0)", "round_to(1, -1)", "round_to(1, 0.01, 'bogus')",
-        "round_to(1, 0.01, 5)", "round_to('a')", "round_to(1, 0.01, 'half_up', 4)", "round_to()",
-        "days_between(day, 5)", "days_between(day)", "months_between('2024-01-01', day)",
-        "days_in_month(2024)", "year('2024')", "month(5)",
-        "date(2023, 2, 29)", "date(2024.5, 1, 1)", "date(2024, 13, 1)", "date(flag, 1, 1)",
+        "min()",
+        "min(1, 'a')",
+        "min(flag, 1)",
+        "max(())",
+        "max(day, 1)",
+        "abs('a')",
+        "abs(flag)",
+        "abs(1, 2)",
+        "sum(('a',))",
+        "sum(flag)",
+        "any((1,))",
+        "all('yes')",
+        "len(5)",
+        "len(day)",
+        "len()",
+        "clamp(1, 3, 2)",
+        "clamp('a', 1, 2)",
+        "clamp(1, 2)",
+        "round_to(1, 0.05)",
+        "round_to(1, 0)",
+        "round_to(1, -1)",
+        "round_to(1, 0.01, 'bogus')",
+        "round_to(1, 0.01, 5)",
+        "round_to('a')",
+        "round_to(1, 0.01, 'half_up', 4)",
+        "round_to()",
+        "days_between(day, 5)",
+        "days_between(day)",
+        "months_between('2024-01-01', day)",
+        "days_in_month(2024)",
+        "year('2024')",
+        "month(5)",
+        "date(2023, 2, 29)",
+        "date(2024.5, 1, 1)",
+        "date(2024, 13, 1)",
+        "date(flag, 1, 1)",
         "date(2024, 1)",
     ],
 )
@@ -505,11 +641,18 @@ def test_round_to_modes() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "months"),
-    [((2024, 1, 31), (2024, 2, 29), 1), ((2023, 1, 31), (2023, 2, 28), 1),
-     ((2024, 1, 15), (2024, 2, 14), 0), ((2024, 1, 15), (2024, 2, 15), 1),
-     ((2024, 1, 31), (2024, 3, 30), 1), ((2024, 1, 31), (2024, 3, 31), 2),
-     ((2024, 3, 31), (2024, 1, 31), -2), ((2024, 5, 5), (2024, 5, 5), 0),
-     ((2023, 6, 30), (2024, 6, 29), 11), ((2023, 6, 30), (2024, 6, 30), 12)],
+    [
+        ((2024, 1, 31), (2024, 2, 29), 1),
+        ((2023, 1, 31), (2023, 2, 28), 1),
+        ((2024, 1, 15), (2024, 2, 14), 0),
+        ((2024, 1, 15), (2024, 2, 15), 1),
+        ((2024, 1, 31), (2024, 3, 30), 1),
+        ((2024, 1, 31), (2024, 3, 31), 2),
+        ((2024, 3, 31), (2024, 1, 31), -2),
+        ((2024, 5, 5), (2024, 5, 5), 0),
+        ((2023, 6, 30), (2024, 6, 29), 11),
+        ((2023, 6, 30), (2024, 6, 30), 12),
+    ],
 )
 def test_months_between(a: tuple[int, int, int], b: tuple[int, int, int], months: int) -> None:
     """Whole months count anniversaries, clipped to the end of shorter months."""
@@ -528,8 +671,21 @@ def test_months_between_is_antisymmetric_and_consistent(a: DAY, b: DAY) -> None:
 def test_function_table_documents_every_function() -> None:
     """Every function has its name, a signature, and a one-line doc in English and Chinese."""
     assert set(FUNCTIONS) == {
-        "min", "max", "abs", "sum", "any", "all", "len", "clamp", "round_to", "days_between",
-        "months_between", "days_in_month", "year", "month", "date",
+        "min",
+        "max",
+        "abs",
+        "sum",
+        "any",
+        "all",
+        "len",
+        "clamp",
+        "round_to",
+        "days_between",
+        "months_between",
+        "days_in_month",
+        "year",
+        "month",
+        "date",
     }
     for name, function in FUNCTIONS.items():
         assert function.name == name and callable(function.call)

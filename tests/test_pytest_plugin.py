@@ -22,7 +22,10 @@ POLICY = HEADER + textwrap.dedent("""\
 def _pytest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-        cwd=root, capture_output=True, text=True, check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -30,8 +33,9 @@ def test_cases_are_items_and_failures_explain(tmp_path: Path) -> None:
     """Two cases give two items; the failing one shows expected, actual and the explanation."""
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "p.yaml").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\npolicyengine_paths = policies\n",
-                                         encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\npolicyengine_paths = policies\n", encoding="utf-8"
+    )
     done = _pytest(tmp_path, "policies")
     assert done.returncode == 1, done.stdout
     assert "1 failed, 1 passed" in done.stdout
@@ -50,10 +54,12 @@ def test_yaml_outside_the_configured_folders_is_ignored(tmp_path: Path) -> None:
 def test_a_broken_policy_is_one_failing_item(tmp_path: Path) -> None:
     """A policy that does not load is reported as a failing item listing its problems."""
     (tmp_path / "policies").mkdir()
-    (tmp_path / "policies" / "p.yaml").write_text(POLICY.replace("x * 2", "z * 2"),
-                                                  encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\npolicyengine_paths = policies\n",
-                                         encoding="utf-8")
+    (tmp_path / "policies" / "p.yaml").write_text(
+        POLICY.replace("x * 2", "z * 2"), encoding="utf-8"
+    )
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\npolicyengine_paths = policies\n", encoding="utf-8"
+    )
     done = _pytest(tmp_path, "policies")
     assert done.returncode == 1
     assert "unknown-name" in done.stdout

@@ -73,8 +73,13 @@ def test_thousand_deep_nesting_is_refused_fast() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["-" * 1999 + "1", "not " * 490 + "flag", "+".join(["x"] * 40), "**".join(["n"] * 40),
-     "(" * 33 + "1" + ")" * 33],
+    [
+        "-" * 1999 + "1",
+        "not " * 490 + "flag",
+        "+".join(["x"] * 40),
+        "**".join(["n"] * 40),
+        "(" * 33 + "1" + ")" * 33,
+    ],
 )
 def test_deep_trees_are_refused(text: str) -> None:
     """Deep trees without brackets (unary chains, long operator chains) are refused too."""
@@ -102,8 +107,15 @@ def test_tuple_fact_is_never_changed() -> None:
     env = {"tags": ("vip", "east"), "amounts": (Decimal(1), Decimal(2)), "band": {"rate": 1}}
     before = copy.deepcopy(env)
     evaluator = Evaluator()
-    for text in ("'vip' in tags", "len(tags)", "sum(amounts)", "max(amounts)", "tags == tags",
-                 "band.rate + 1", "(tags, amounts)"):
+    for text in (
+        "'vip' in tags",
+        "len(tags)",
+        "sum(amounts)",
+        "max(amounts)",
+        "tags == tags",
+        "band.rate + 1",
+        "(tags, amounts)",
+    ):
         evaluator.evaluate(compile_expression(text), env)
     for text in ("tags.append(1)", "tags.clear()", "band.update(x=1)", "tags[0]"):
         with pytest.raises(ExpressionError):
@@ -117,19 +129,41 @@ def test_tuple_fact_is_never_changed() -> None:
 @pytest.mark.parametrize(
     ("text", "construct"),
     [
-        ("a = 1", "assignment"), ("a += 1", "assignment"), ("a: int = 1", "assignment"),
-        ("x := 1", "assignment"), ("(x := 1) + 1", "assignment"), ("a; b", "statements"),
-        ("a\nb", "statements"), ("import os", "import"), ("from os import system", "importfrom"),
-        ("del x", "delete"), ("if x: y", "if"), ("for i in x: pass", "for"),
-        ("lambda: 1", "lambda"), ("[i for i in tags]", "comprehension"),
-        ("{i for i in tags}", "comprehension"), ("{i: 1 for i in tags}", "comprehension"),
-        ("sum(i for i in tags)", "generator"), ("tags[0]", "subscript x[...]"),
-        ("s[1:2]", "subscript x[...]"), ("sum(*tags)", "starred *x"), ("f'{s}'", "f-string"),
-        ("{'a': 1}", "dict literal"), ("{1, 2}", "set literal"), ("await x", "await"),
-        ("yield x", "yield"), ("(yield)", "yield"), ("round_to(x, places=1)", "keyword argument"),
-        ("min(**band)", "keyword argument"), ("None", "None"), ("1j", "complex number"),
-        ("b'x'", "bytes literal"), ("min(1)(2)", "call of a computed value"),
-        ("pass", "pass"), ("def f(): pass", "functiondef"), ("return 1", "return"),
+        ("a = 1", "assignment"),
+        ("a += 1", "assignment"),
+        ("a: int = 1", "assignment"),
+        ("x := 1", "assignment"),
+        ("(x := 1) + 1", "assignment"),
+        ("a; b", "statements"),
+        ("a\nb", "statements"),
+        ("import os", "import"),
+        ("from os import system", "importfrom"),
+        ("del x", "delete"),
+        ("if x: y", "if"),
+        ("for i in x: pass", "for"),
+        ("lambda: 1", "lambda"),
+        ("[i for i in tags]", "comprehension"),
+        ("{i for i in tags}", "comprehension"),
+        ("{i: 1 for i in tags}", "comprehension"),
+        ("sum(i for i in tags)", "generator"),
+        ("tags[0]", "subscript x[...]"),
+        ("s[1:2]", "subscript x[...]"),
+        ("sum(*tags)", "starred *x"),
+        ("f'{s}'", "f-string"),
+        ("{'a': 1}", "dict literal"),
+        ("{1, 2}", "set literal"),
+        ("await x", "await"),
+        ("yield x", "yield"),
+        ("(yield)", "yield"),
+        ("round_to(x, places=1)", "keyword argument"),
+        ("min(**band)", "keyword argument"),
+        ("None", "None"),
+        ("1j", "complex number"),
+        ("b'x'", "bytes literal"),
+        ("min(1)(2)", "call of a computed value"),
+        ("pass", "pass"),
+        ("def f(): pass", "functiondef"),
+        ("return 1", "return"),
     ],
 )
 def test_forbidden_syntax(text: str, construct: str) -> None:
@@ -142,9 +176,18 @@ def test_forbidden_syntax(text: str, construct: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "operator"),
-    [("x ^ 2", "^"), ("x | 1", "|"), ("x & 1", "&"), ("n << 2", "<<"), ("n >> 2", ">>"),
-     ("x @ x", "@"), ("~n", "~"), ("x is x", "is"), ("x is not x", "is not"),
-     ("1 < x is x", "is")],
+    [
+        ("x ^ 2", "^"),
+        ("x | 1", "|"),
+        ("x & 1", "&"),
+        ("n << 2", "<<"),
+        ("n >> 2", ">>"),
+        ("x @ x", "@"),
+        ("~n", "~"),
+        ("x is x", "is"),
+        ("x is not x", "is not"),
+        ("1 < x is x", "is"),
+    ],
 )
 def test_forbidden_operators(text: str, operator: str) -> None:
     """Bit operators, '@' and identity tests are 'forbidden-operator', naming the operator."""
@@ -156,9 +199,23 @@ def test_forbidden_operators(text: str, operator: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["rand()", "randint(10)", "int('5')", "float('1.5')", "str(1)", "eval('1')", "exec('1')",
-     "open('/etc/passwd')", "getattr(x, 'y')", "__import__('os')", "type(x)", "print(1)",
-     "round(x)", "list(tags)", "x(1)"],
+    [
+        "rand()",
+        "randint(10)",
+        "int('5')",
+        "float('1.5')",
+        "str(1)",
+        "eval('1')",
+        "exec('1')",
+        "open('/etc/passwd')",
+        "getattr(x, 'y')",
+        "__import__('os')",
+        "type(x)",
+        "print(1)",
+        "round(x)",
+        "list(tags)",
+        "x(1)",
+    ],
 )
 def test_only_listed_functions_can_be_called(text: str) -> None:
     """Builtins and simpleeval's default functions are not reachable: 'unknown-function'."""
@@ -176,9 +233,15 @@ def test_unknown_function_suggests_the_closest() -> None:
 
 @pytest.mark.parametrize(
     ("text", "method"),
-    [("tags.append(1)", "append"), ("'x'.ljust(10)", "ljust"), ("s.format()", "format"),
-     ("'{0.__class__}'.format(x)", "format"), ("band.get('rate')", "get"),
-     ("x.__class__()", "__class__"), ("band.rate.real()", "real")],
+    [
+        ("tags.append(1)", "append"),
+        ("'x'.ljust(10)", "ljust"),
+        ("s.format()", "format"),
+        ("'{0.__class__}'.format(x)", "format"),
+        ("band.get('rate')", "get"),
+        ("x.__class__()", "__class__"),
+        ("band.rate.real()", "real"),
+    ],
 )
 def test_methods_are_refused(text: str, method: str) -> None:
     """No method can be called, on a value, a literal or a record."""
@@ -189,8 +252,16 @@ def test_methods_are_refused(text: str, method: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["x.__class__", "band._secret", "band.rate.real", "(x + 1).real", "'a'.upper",
-     "min.x", "x.__dict__", "s.__len__"],
+    [
+        "x.__class__",
+        "band._secret",
+        "band.rate.real",
+        "(x + 1).real",
+        "'a'.upper",
+        "min.x",
+        "x.__dict__",
+        "s.__len__",
+    ],
 )
 def test_attributes_are_one_level_on_a_name(text: str) -> None:
     """Private parts, nested parts and parts of computed values are 'forbidden-attribute'."""
@@ -259,16 +330,58 @@ def test_refusals_are_expression_errors_without_location() -> None:
 
 _ALPHABET = string.ascii_letters[:6] + string.digits + " +-*/%<>=!()[]{}.,'\"_:;^&|~@#\n"
 _ATOMS = st.sampled_from(
-    ["x", "n", "s", "tags", "band.rate", "flag", "0", "1.5", "'a'", "min(", "sum(", "len(",
-     "round_to(", "(", ")", ",", " + ", " - ", " * ", " / ", " // ", " % ", " ** ", " == ",
-     " < ", " and ", " or ", "not ", " if ", " else ", " in ", "-", "__class__", ".", "[0]",
-     "date(2024, 1, 31)", "days_between(", "True", "clamp("]
+    [
+        "x",
+        "n",
+        "s",
+        "tags",
+        "band.rate",
+        "flag",
+        "0",
+        "1.5",
+        "'a'",
+        "min(",
+        "sum(",
+        "len(",
+        "round_to(",
+        "(",
+        ")",
+        ",",
+        " + ",
+        " - ",
+        " * ",
+        " / ",
+        " // ",
+        " % ",
+        " ** ",
+        " == ",
+        " < ",
+        " and ",
+        " or ",
+        "not ",
+        " if ",
+        " else ",
+        " in ",
+        "-",
+        "__class__",
+        ".",
+        "[0]",
+        "date(2024, 1, 31)",
+        "days_between(",
+        "True",
+        "clamp(",
+    ]
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=120), st.text(_ALPHABET, max_size=120),
-                 st.lists(_ATOMS, max_size=25).map("".join)))
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.text(_ALPHABET, max_size=120),
+        st.lists(_ATOMS, max_size=25).map("".join),
+    )
+)
 def test_anything_fails_only_as_policy_errors(text: str) -> None:
     """Arbitrary text either compiles and evaluates, or fails only as a PolicyError."""
     try:

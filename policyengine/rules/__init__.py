@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from . import checks, formula, score, table, tiers
-from .base import Built, Kind, Outcome, Run, RuleContext
+from .base import Built, Kind, Outcome, RuleContext, Run
 
 KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (formula.KIND, tiers.KIND, score.KIND, table.KIND, checks.KIND)
+    kind.name: kind for kind in (formula.KIND, tiers.KIND, score.KIND, table.KIND, checks.KIND)
 }
 
-__all__ = ["KINDS", "Built", "Kind", "Outcome", "Run", "RuleContext"]
+__all__ = ["KINDS", "Built", "Kind", "Outcome", "RuleContext", "Run"]

@@ -11,7 +11,7 @@ import attrs
 from ..errors import ExpressionError, ModelError, PolicyError
 from ..expressions import Expression, compile_expression
 from ..model import Rounding, frozen_mapping
-from ..numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, to_decimal
+from ..numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step, to_decimal
 from ..source import Document
 
 #: Evaluates one compiled expression against the record being evaluated.
@@ -70,9 +70,7 @@ class RuleContext:
         try:
             compiled = compile_expression(text)
         except ExpressionError as exc:
-            location = attrs.evolve(
-                self.document.locate(self.pointer + sub), rule_id=self.rule_id
-            )
+            location = attrs.evolve(self.document.locate(self.pointer + sub), rule_id=self.rule_id)
             self.problems.append(exc.at(**location.to_dict()))
             return None
         self.sites.append((self.pointer + sub, compiled))
@@ -97,10 +95,13 @@ class RuleContext:
             mode = DEFAULT_MODE
         if places is None:
             return None
-        if places <= 0:
-            self.error("bad-rounding", f"rounding places must be above zero, found {places}", sub)
+        try:
+            step = rounding_step(places)
+        except ValueError as exc:
+            at = sub + "/places" if isinstance(value, Mapping) else sub
+            self.error("bad-rounding", str(exc), at)
             return None
-        return Rounding(places.normalize() if places >= 1 else places, mode)
+        return Rounding(step, mode)
 
     def literal(self, sub: str, value: Any) -> Any:
         """A literal result value: numbers and percentages become Decimal; text stays text."""
@@ -135,4 +136,6 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
         return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:f}"  # never exponent notation: 1230, not 1.23E+3
     return str(value)

@@ -15,7 +15,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import frozen_mapping
-from .base import Built, Kind, Outcome, Run, RuleContext
+from .base import Built, Kind, Outcome, RuleContext, Run
 
 DEFAULT_SEVERITY = "minor"
 

@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext
+from .base import Built, Kind, Outcome, RuleContext, Run
 
 
 @attrs.frozen
@@ -35,9 +35,7 @@ def build(ctx: RuleContext) -> Built | None:
 
 def _number(value: Any, what: str) -> Decimal | int:
     if not is_number(value):
-        raise EvaluationError(
-            f"{what} must be a number, found {value!r}", code="type-mismatch"
-        )
+        raise EvaluationError(f"{what} must be a number, found {value!r}", code="type-mismatch")
     assert isinstance(value, Decimal | int)
     return value
 

@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext
+from .base import Built, Kind, Outcome, RuleContext, Run
 from .formula import clamp_and_round
 
 

@@ -18,7 +18,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext
+from .base import Built, Kind, Outcome, RuleContext, Run
 
 _NO_DEFAULT = object()
 
@@ -28,6 +28,7 @@ class Row:
     when: Expression
     then: Any
     title: str | None = None
+    source: str | None = None
 
 
 @attrs.frozen
@@ -48,10 +49,17 @@ def build(ctx: RuleContext) -> Built | None:
     aggregate = raw.get("aggregate")
     ok = True
     if hit == "collect" and aggregate is None:
-        ctx.error("missing-aggregate", "a collect table needs 'aggregate' (sum, min, max, count)", "")
+        ctx.error(
+            "missing-aggregate", "a collect table needs 'aggregate' (sum, min, max, count)", ""
+        )
         ok = False
     if hit != "collect" and aggregate is not None:
-        ctx.error("aggregate-without-collect", f"'aggregate' only applies to hit: collect", "/aggregate", key=True)
+        ctx.error(
+            "aggregate-without-collect",
+            "'aggregate' only applies to hit: collect",
+            "/aggregate",
+            key=True,
+        )
         ok = False
     rows: list[Row] = []
     shape: tuple[str, ...] | None = None
@@ -73,19 +81,22 @@ def build(ctx: RuleContext) -> Built | None:
         if hit == "collect" and aggregate in ("sum", "min", "max") and not is_number(then):
             ctx.error(
                 "collect-needs-numbers",
-                f"aggregate '{aggregate}' needs a number in every row, row {index + 1} gives {then!r}",
+                f"aggregate '{aggregate}' needs a number in every row; "
+                f"row {index + 1} gives {then!r}",
                 at + "/then",
             )
             ok = False
         if when is None:
             ok = False
         else:
-            rows.append(Row(when, then, item.get("title")))
+            rows.append(Row(when, then, item.get("title"), item.get("source")))
     default = _NO_DEFAULT
     if "default" in raw:
         default = ctx.literal("/default", raw["default"])
         if shape is not None and _shape(default) != shape:
-            ctx.error("row-values-differ", "default gives a different shape than the rows", "/default")
+            ctx.error(
+                "row-values-differ", "default gives a different shape than the rows", "/default"
+            )
             ok = False
     if not ok:
         return None
@@ -119,7 +130,10 @@ def evaluate(spec: Table, run: Run) -> Outcome:
             raise EvaluationError(
                 f"rows {a + 1} and {b + 1} both hold, but the table's hit policy is unique",
                 code="rows-overlap",
-                details={"rows": [a + 1, b + 1], "conditions": [row_a.when.source, row_b.when.source]},
+                details={
+                    "rows": [a + 1, b + 1],
+                    "conditions": [row_a.when.source, row_b.when.source],
+                },
                 hint="make the conditions exclusive, or use hit: first",
             )
         if matched:
@@ -136,7 +150,13 @@ def evaluate(spec: Table, run: Run) -> Outcome:
 
 
 def _row_detail(index: int, row: Row) -> dict[str, Any]:
-    return {"number": index + 1, "when": row.when.source, "then": row.then, "title": row.title}
+    return {
+        "number": index + 1,
+        "when": row.when.source,
+        "then": row.then,
+        "title": row.title,
+        "source": row.source,
+    }
 
 
 def _fallback(spec: Table, detail: dict[str, Any]) -> Outcome:

@@ -19,7 +19,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, Run, RuleContext
+from .base import Built, Kind, Outcome, RuleContext, Run
 from .formula import clamp_and_round
 
 
@@ -85,8 +85,10 @@ def build(ctx: RuleContext) -> Built | None:
                     f"/bands/{index}/value",
                 )
                 return None
-    elif rounding is not None and outputs:
-        ctx.error("bad-rounding", "round applies to one number, not named values", "/round")
+    elif rounding is not None and not all(is_number(band.value) for band in bands):
+        ctx.error(
+            "bad-rounding", "round applies to numbers; these bands give other values", "/round"
+        )
         return None
     if of is None:
         return None
@@ -170,8 +172,13 @@ def evaluate(spec: Tiers, run: Run) -> Outcome:
         part = (top - band.low) * band.value
         total += part
         parts.append(
-            {"number": index + 1, "range": band.label(), "portion": top - band.low,
-             "rate": band.value, "amount": part}
+            {
+                "number": index + 1,
+                "range": band.label(),
+                "portion": top - band.low,
+                "rate": band.value,
+                "amount": part,
+            }
         )
     last = spec.bands[-1]
     if last.high is not None and amount > last.high:
