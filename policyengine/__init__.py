@@ -12,6 +12,7 @@ Every error is a :class:`PolicyError` with a stable ``code`` and a ``location``.
 """
 
 from .build import check_policy, load_policy
+from .bundle import BundleProvenance, BundleResult
 from .engine import Batch, Provenance, Result
 from .errors import (
     EvaluationError,
@@ -29,6 +30,7 @@ from .facts import InvalidRecord
 from .io import FactsFile, read_facts
 from .model import Policy
 from .period import Period
+from .repository import Bundle, HistoryEntry, Repository, Version, load
 from .testing import CaseResult, run_tests
 from .version import ENGINE_VERSION, POLICY_FORMAT
 
@@ -38,12 +40,16 @@ __all__ = [
     "ENGINE_VERSION",
     "POLICY_FORMAT",
     "Batch",
+    "Bundle",
+    "BundleProvenance",
+    "BundleResult",
     "CaseResult",
     "EvaluationError",
     "ExpressionError",
     "FactError",
     "FactsFile",
     "FactsFileError",
+    "HistoryEntry",
     "InvalidPolicy",
     "InvalidRecord",
     "Location",
@@ -53,10 +59,13 @@ __all__ = [
     "PolicyError",
     "PolicySourceError",
     "Provenance",
+    "Repository",
     "Result",
     "SchemaViolation",
+    "Version",
     "__version__",
     "check_policy",
+    "load",
     "load_policy",
     "read_facts",
     "run_tests",

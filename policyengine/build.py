@@ -115,6 +115,7 @@ class _Builder:
             parameters=frozen_mapping(parameters),
             file=self.document.file,
             sha256=self.document.sha256,
+            raw=self.document.raw,
             tests=tuple(tests),
             plan=plan,
             **header,
@@ -147,6 +148,7 @@ class _Builder:
             "source": _text(data.get("source")),
             "applies_to": data.get("applies_to"),
             "key": data.get("key"),
+            "corrects": _text(data.get("corrects")),
         }
 
     def identifier(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:

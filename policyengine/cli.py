@@ -9,19 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from .build import load_policy
+from .cli_audit import add_commands
 from .engine import Result, evaluate_many
 from .errors import InvalidPolicy, PolicyError
 from .io import read_facts
 from .model import Policy
-from .rules.base import plain
 from .suggest import did_you_mean
 from .testing import run_tests
+from .texttable import cell, format_table
 from .version import ENGINE_VERSION
 
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -131,26 +131,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _print_table(policy: Policy, results: Sequence[Result], out: TextIO) -> None:
-    columns = ["record", *policy.output_names]
-    rows = [[str(r.record), *(_cell(r.outputs[n]) for n in policy.output_names)] for r in results]
-    widths = [max(_width(row[i]) for row in [columns, *rows]) for i in range(len(columns))]
-    for row in [columns, *rows]:
-        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
-        print("  ".join(cells).rstrip(), file=out)
-
-
-def _cell(value: Any) -> str:
-    shown = plain(value)
-    if isinstance(shown, list):
-        return ",".join(str(v) for v in shown) or "-"
-    if isinstance(shown, bool):
-        return "true" if shown else "false"
-    return str(shown)
+    rows = [[str(r.record), *(cell(r.outputs[n]) for n in policy.output_names)] for r in results]
+    print(format_table(["record", *policy.output_names], rows), file=out)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -163,12 +146,12 @@ def parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check policy files; list every problem")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
-    validate.set_defaults(run=cmd_validate)
+    validate.set_defaults(handler=cmd_validate)
 
     test = commands.add_parser("test", help="run the embedded tests of policy files")
     test.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
     test.add_argument("-v", "--verbose", action="store_true", help="also list passing cases")
-    test.set_defaults(run=cmd_test)
+    test.set_defaults(handler=cmd_test)
 
     run = commands.add_parser("eval", help="evaluate a policy over a facts file")
     run.add_argument("policy", metavar="POLICY", help="the policy file")
@@ -184,13 +167,21 @@ def parser() -> argparse.ArgumentParser:
         help="explain every output (or the one named) of every record",
     )
     run.add_argument("--format", choices=("table", "json"), default="table")
-    run.set_defaults(run=cmd_eval)
+    run.set_defaults(handler=cmd_eval)
+    add_commands(commands)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.handler(args)
+    except PolicyError as exc:
+        # Every problem the engine can name is reported as data, never a traceback.
+        problems = exc.problems if isinstance(exc, InvalidPolicy) else (exc,)
+        for problem in problems:
+            print(problem.render(), file=sys.stderr)
+        return 2
     return code
 
 

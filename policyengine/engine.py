@@ -133,9 +133,15 @@ def evaluate(
     period: Period | str | None = None,
     index: int | None = None,
     evaluator: Evaluator | None = None,
+    others: frozenset[str] = frozenset(),
+    in_force: bool = True,
 ) -> Result:
-    """Evaluate every rule of ``policy`` over one record."""
-    month = _period(policy, period)
+    """Evaluate every rule of ``policy`` over one record.
+
+    ``others`` names fields of the record that other policies read (see
+    :func:`policyengine.facts.coerce_record`).
+    """
+    month = _period(policy, period, check=in_force)
     if month is None and policy.reads_period:
         raise PolicyError(
             f"{policy.id} {policy.version} reads 'period', so a period must be given",
@@ -144,7 +150,7 @@ def evaluate(
             hint="pass period='YYYY-MM' (on the command line: --period YYYY-MM)",
         )
     label = _label(policy, record, index)
-    typed = coerce_record(policy.inputs, record, label)
+    typed = coerce_record(policy.inputs, record, label, others)
     env: dict[str, Any] = {name: p.value for name, p in policy.parameters.items()}
     env.update(typed)
     if month is not None:
@@ -159,25 +165,43 @@ def evaluate(
 
 
 def evaluate_many(
-    policy: Policy, records: Iterable[Mapping[str, Any]], *, period: Period | str | None = None
+    policy: Policy,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    period: Period | str | None = None,
+    others: frozenset[str] = frozenset(),
+    in_force: bool = True,
 ) -> Batch:
-    """Evaluate each record; a bad record gives its error in place and the batch goes on."""
-    month = _period(policy, period)
+    """Evaluate each record; a bad record gives its error in place and the batch goes on.
+
+    ``in_force=False`` lets a version be applied to a month it does not
+    cover, for "what if" comparisons (:func:`policyengine.diff`).
+    """
+    month = _period(policy, period, check=in_force)
     evaluator = Evaluator()
     items: list[Result | PolicyError] = []
     for index, record in enumerate(records):
         try:
-            items.append(evaluate(policy, record, period=month, index=index, evaluator=evaluator))
+            result = evaluate(
+                policy,
+                record,
+                period=month,
+                index=index,
+                evaluator=evaluator,
+                others=others,
+                in_force=False,  # checked once above
+            )
+            items.append(result)
         except PolicyError as exc:
             items.append(exc)
     return Batch(tuple(items))
 
 
-def _period(policy: Policy, period: Period | str | None) -> Period | None:
+def _period(policy: Policy, period: Period | str | None, check: bool = True) -> Period | None:
     if period is None:
         return None
     month = Period.parse(period)
-    if not policy.in_force(month.start):
+    if check and not policy.in_force(month.start):
         until = f" until {policy.effective_to}" if policy.effective_to else ""
         raise PolicyError(
             f"{policy.id} version {policy.version} is not in force in {month} "

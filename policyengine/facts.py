@@ -171,9 +171,16 @@ def coerce_value(value: Any, field: Field) -> Any:
 
 
 def coerce_record(
-    fields: Mapping[str, Field], record: Any, label: int | str | None
+    fields: Mapping[str, Field],
+    record: Any,
+    label: int | str | None,
+    others: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The record with every declared field, typed; raises InvalidRecord with every problem."""
+    """The record with every declared field, typed; raises InvalidRecord with every problem.
+
+    ``others`` are fields other policies read from the same records: they are
+    not this policy's, but they are not unknown either.
+    """
     if not isinstance(record, Mapping):
         raise FactError(
             f"a record must be a mapping of field names to values, found {type(record).__name__}",
@@ -200,7 +207,7 @@ def coerce_record(
         except FactError as exc:
             problems.append(exc.at(record=label, field=name))
     for name in record:
-        if name not in fields:
+        if name not in fields and name not in others:
             problems.append(
                 FactError(
                     f"unknown field '{name}'",

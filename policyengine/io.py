@@ -176,3 +176,45 @@ def _map_header(file: str, header: list[str], fields: Mapping[str, Field]) -> li
             )
         names.append(name)
     return names
+
+
+def read_bundle_facts(
+    path: str | os.PathLike[str], fields: Mapping[str, Mapping[str, Field]]
+) -> dict[str, FactsFile]:
+    """A month's facts by record kind: a folder of ``<kind>.csv|.json|.jsonl`` files, or
+    one JSON file ``{"<kind>": [records], …}``. ``fields`` gives each kind's known fields
+    (for CSV headers written with field titles)."""
+    source = Path(path)
+    if source.is_dir():
+        found: dict[str, FactsFile] = {}
+        for entry in sorted(source.iterdir()):
+            if entry.suffix.lower() not in FORMATS:
+                continue
+            kind = entry.stem
+            if kind in found:
+                raise _fail(
+                    str(entry), f"two files hold the records of '{kind}'", code="duplicate-kind"
+                )
+            found[kind] = read_facts(entry, fields.get(kind, {}))
+        if not found:
+            raise _fail(
+                str(source),
+                "the folder holds no .csv, .json or .jsonl facts files",
+                code="empty-file",
+            )
+        return found
+    file = str(source)
+    if source.suffix.lower() != ".json":
+        raise _fail(
+            file,
+            "facts for several kinds come as a folder or one .json file",
+            code="unknown-format",
+            hint='{"rep": [...], "call": [...]}',
+        )
+    try:
+        data = _loads(file, source.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise _fail(file, "no such file", code="file-not-found") from exc
+    if not isinstance(data, Mapping) or not all(isinstance(v, list) for v in data.values()):
+        raise _fail(file, 'expected {"<kind>": [records], ...}', code="not-a-record-list")
+    return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}

@@ -135,9 +135,13 @@ class Policy:
     source: str | None = None
     applies_to: str | None = None
     key: str | None = None
+    #: The version this one corrects (replaces), if it is a correction.
+    corrects: str | None = None
     tests: tuple[TestCase, ...] = ()
     #: Rule ids in the order they are evaluated (dependencies first).
     plan: tuple[str, ...] = ()
+    #: The exact bytes the policy was built from (what ``sha256`` names).
+    raw: bytes = attrs.field(default=b"", repr=False, eq=False)
 
     @cached_property
     def ordered_rules(self) -> tuple[Rule, ...]:

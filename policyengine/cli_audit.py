@@ -1,0 +1,337 @@
+"""Commands over a whole policy folder: run a month, lock, verify, the ledger, replay, diff."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .audit.ledger import SqliteLedger, open_ledger
+from .audit.lock import LOCK_NAME
+from .audit.lock import lock as lock_versions
+from .audit.lock import verify as verify_lock
+from .bundle import BundleResult
+from .diff import diff
+from .errors import Location, PolicyError
+from .io import read_bundle_facts
+from .replay import compare_paid, read_paid, replay_run, run_record
+from .repository import Repository, load
+from .rules.base import plain
+from .texttable import cell, format_table
+
+
+def _repository(args: argparse.Namespace) -> Repository:
+    return load(args.policies, lock=args.lock)
+
+
+def _facts(args: argparse.Namespace, repository: Repository) -> dict[str, list[Any]]:
+    fields: dict[str, dict[str, Any]] = {}
+    for version in repository.versions:
+        fields.setdefault(version.policy.applies_to or "", {}).update(version.policy.inputs)
+    files = read_bundle_facts(args.facts, fields)
+    return {kind: list(f.records) for kind, f in files.items()}
+
+
+def _lock_path(args: argparse.Namespace) -> Path:
+    return Path(args.lock) if args.lock else Path(args.policies) / LOCK_NAME
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    repository = _repository(args)
+    bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
+    result = bundle.evaluate(_facts(args, repository))
+    document = result.to_json()
+    if args.out:
+        Path(args.out).write_bytes(document + b"\n")
+    else:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    versions = ", ".join(f"{v.id} {v.version}" for v in bundle.versions) or "none"
+    print(f"{bundle.period}: versions in force: {versions}", file=sys.stderr)
+    if args.ledger:
+        with open_ledger(args.ledger) as ledger:
+            stored = ledger.append(run_record(result, args.label or ""))
+        print(f"ledger: run {stored.id} appended, hash {stored.hash}", file=sys.stderr)
+    for error in result.errors:
+        print(error.render(), file=sys.stderr)
+    return 2 if result.errors else 0
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    day = datetime.date.fromisoformat(args.date) if args.date else datetime.date.today()
+    added = lock_versions(args.policies, _lock_path(args), day)
+    for entry in added:
+        print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
+    print(f"{len(added)} version{'s' if len(added) != 1 else ''} locked in {_lock_path(args)}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    findings = verify_lock(args.policies, _lock_path(args))
+    for finding in findings:
+        print(finding.render())
+    print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
+    return 1 if findings else 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    repository = _repository(args)
+    rows = []
+    for e in repository.history(args.policy):
+        note = f"corrects {e.corrects}" if e.corrects else ""
+        note += f"corrected by {e.corrected_by}" if e.corrected_by else ""
+        rows.append(
+            [
+                e.version,
+                str(e.effective_from),
+                str(e.effective_to or "-"),
+                str(e.published or "draft"),
+                e.sha256[:16],
+                e.path,
+                note,
+            ]
+        )
+    print(format_table(["version", "from", "until", "published", "sha256", "file", "note"], rows))
+    return 0
+
+
+def _existing_ledger(path: str) -> SqliteLedger:
+    """Open a ledger that must already exist: a typo must not create an empty one."""
+    if not Path(path).is_file():
+        raise PolicyError(
+            "no ledger at this path",
+            code="file-not-found",
+            location=Location(file=path),
+            hint="name the ledger file a run was appended to with --ledger",
+        )
+    return open_ledger(path)
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    with _existing_ledger(args.file) as ledger:
+        if args.action == "verify":
+            problems = ledger.verify()
+            for problem in problems:
+                print(problem.render())
+            count, head = ledger.head()
+            print(
+                f"{count} runs, head {head}: "
+                f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            )
+            return 1 if problems else 0
+        for run in ledger.runs():
+            versions = ", ".join(f"{p.policy} {p.version}" for p in run.record.policies)
+            print(
+                f"{run.id}  {run.created}  {run.record.period}  "
+                f"known at {run.record.as_known_at or '-'}  {versions}  {run.record.label}"
+            )
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    by_run = args.run is not None or args.all
+    if (by_run and not args.ledger) or (
+        not by_run and not (args.period and args.facts and args.paid)
+    ):
+        print(
+            "replay needs --ledger with --run ID or --all, or --period, --facts and --paid",
+            file=sys.stderr,
+        )
+        return 2
+    if by_run:
+        with _existing_ledger(args.ledger) as ledger:
+            ids = [r.id for r in ledger.runs()] if args.all else [args.run]
+            failed = 0
+            for run_id in ids:
+                outcome = replay_run(ledger, run_id)
+                state = "identical" if outcome.identical else "DIFFERENT"
+                print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
+                if outcome.first_difference:
+                    print("  " + outcome.first_difference)
+                failed += not outcome.identical
+        return 1 if failed else 0
+    repository = _repository(args)
+    result = repository.for_period(args.period, as_known_at=args.as_known_at).evaluate(
+        _facts(args, repository)
+    )
+    findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "provenance": result.provenance.to_dict(),
+                    "discrepancies": [f.to_dict() for f in findings],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for f in findings:
+            print(
+                f"{f.key}  {f.output}: {f.finding}, paid {plain(f.paid)}, "
+                f"computed {plain(f.computed)}, delta {plain(f.delta)}"
+            )
+            if f.explanation:
+                print("\n".join("    " + line for line in f.explanation.splitlines()))
+        print(
+            f"{len(findings)} discrepanc{'ies' if len(findings) != 1 else 'y'} "
+            f"(tolerance {args.tolerance})"
+        )
+    _report_errors(result)
+    return 1 if findings else 0
+
+
+def _report_errors(result: BundleResult) -> None:
+    for error in result.errors:
+        print(error.render(), file=sys.stderr)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    repository = _repository(args)
+    if args.policy and args.from_version and args.to_version:
+        outcome = diff(
+            repository,
+            args.period,
+            _facts(args, repository),
+            policy=args.policy,
+            from_version=args.from_version,
+            to_version=args.to_version,
+        )
+    elif args.from_known and args.to_known:
+        outcome = diff(
+            repository,
+            args.period,
+            _facts(args, repository),
+            from_known=args.from_known,
+            to_known=args.to_known,
+        )
+    else:
+        print(
+            "diff needs --policy with --from and --to, or --from-known and --to-known",
+            file=sys.stderr,
+        )
+        return 2
+    if args.format == "json":
+        print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(outcome.to_csv())
+    else:
+        rows = [
+            [
+                c.kind,
+                str(c.key),
+                f"{c.policy}.{c.output}",
+                cell(c.old),
+                cell(c.new),
+                f"{c.delta:+f}" if c.delta is not None else "",
+            ]
+            for c in outcome.changes
+        ]
+        print(format_table(["kind", "key", "output", "old", "new", "delta"], rows))
+        print()
+        totals = [
+            [
+                f"{t.policy}.{t.output}",
+                str(t.gain),
+                str(t.lose),
+                str(t.changed),
+                str(t.unchanged),
+                f"{t.delta_sum:f}",
+            ]
+            for t in outcome.totals
+        ]
+        print(
+            format_table(
+                ["output", "gain", "lose", "changed", "unchanged", "sum of deltas"], totals
+            )
+        )
+    _report_errors(outcome.old)
+    _report_errors(outcome.new)
+    return 0
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+
+
+def add_commands(commands: Any) -> None:
+    """Register the folder-wide commands on the top-level parser."""
+
+    def folder(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--policies",
+            default="policies",
+            metavar="DIR",
+            help="the policy folder (default: policies)",
+        )
+        parser.add_argument(
+            "--lock", metavar="FILE", help=f"the lock file (default: DIR/{LOCK_NAME})"
+        )
+
+    run = commands.add_parser("run", help="evaluate every version in force for a month")
+    folder(run)
+    run.add_argument("--period", required=True, metavar="YYYY-MM")
+    run.add_argument(
+        "--facts",
+        required=True,
+        metavar="PATH",
+        help="a folder of <kind>.csv/.json/.jsonl files, or one JSON file by kind",
+    )
+    run.add_argument(
+        "--as-known-at", metavar="YYYY-MM-DD", help="use only versions published by this date"
+    )
+    run.add_argument("--out", metavar="FILE", help="write the result document here")
+    run.add_argument("--ledger", metavar="FILE", help="append the run to this ledger")
+    run.add_argument("--label", help="a note stored with the ledger run")
+    run.set_defaults(handler=cmd_run)
+
+    lock = commands.add_parser("lock", help="record the unlocked version files as published")
+    folder(lock)
+    lock.add_argument("--date", metavar="YYYY-MM-DD", help="publication date (default: today)")
+    lock.set_defaults(handler=cmd_lock)
+
+    verify = commands.add_parser("verify", help="check locked versions are unchanged")
+    folder(verify)
+    verify.set_defaults(handler=cmd_verify)
+
+    history = commands.add_parser("history", help="list the versions of a policy")
+    folder(history)
+    history.add_argument("policy", metavar="POLICY")
+    history.set_defaults(handler=cmd_history)
+
+    ledger = commands.add_parser("ledger", help="verify or list a ledger")
+    ledger.add_argument("action", choices=("verify", "list"))
+    ledger.add_argument("file", metavar="FILE")
+    ledger.set_defaults(handler=cmd_ledger)
+
+    replay = commands.add_parser("replay", help="recompute a ledger run or a paid month")
+    folder(replay)
+    replay.add_argument("--ledger", metavar="FILE")
+    replay.add_argument("--run", type=int, metavar="ID")
+    replay.add_argument("--all", action="store_true", help="replay every run of the ledger")
+    replay.add_argument("--period", metavar="YYYY-MM")
+    replay.add_argument("--facts", metavar="PATH")
+    replay.add_argument("--paid", metavar="CSV", help="amounts actually paid")
+    replay.add_argument("--as-known-at", metavar="YYYY-MM-DD")
+    replay.add_argument("--tolerance", type=_decimal, default=Decimal(0))
+    replay.add_argument("--format", choices=("table", "json"), default="table")
+    replay.set_defaults(handler=cmd_replay)
+
+    compare = commands.add_parser("diff", help="compare two versions or two dates over a month")
+    folder(compare)
+    compare.add_argument("--period", required=True, metavar="YYYY-MM")
+    compare.add_argument("--facts", required=True, metavar="PATH")
+    compare.add_argument("--policy", metavar="POLICY")
+    compare.add_argument("--from", dest="from_version", metavar="VERSION")
+    compare.add_argument("--to", dest="to_version", metavar="VERSION")
+    compare.add_argument("--from-known", metavar="YYYY-MM-DD")
+    compare.add_argument("--to-known", metavar="YYYY-MM-DD")
+    compare.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    compare.set_defaults(handler=cmd_diff)

@@ -1,0 +1,199 @@
+"""Audit end to end: runs in the ledger replay byte for byte; paid amounts are checked."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from test_repository import build_history
+
+import policyengine
+from policyengine.audit.ledger import open_ledger
+from policyengine.cli import main
+from policyengine.replay import compare_paid, read_paid, replay_run, run_record
+
+ROOT = Path(__file__).parent.parent
+MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
+
+
+def month_facts(month: str) -> dict[str, list[dict[str, str]]]:
+    """Deterministic facts for a month: a few reps with sales that vary by month."""
+    m = int(month[-2:])
+    return {
+        "rep": [
+            {"rep_id": f"R{i}", "sales": f"{(i + 1) * 1000 + m * 37}.{m:02d}"} for i in range(4)
+        ]
+    }
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A repository with a version history and a ledger holding twelve monthly runs."""
+    root = tmp_path_factory.mktemp("year")
+    policies = build_history(root)
+    repository = policyengine.load(policies)
+    ledger_file = root / "ledger.sqlite"
+    with open_ledger(ledger_file) as ledger:
+        for month in MONTHS:
+            result = repository.for_period(month).evaluate(month_facts(month))
+            ledger.append(run_record(result, f"payroll {month}"))
+    return policies, ledger_file
+
+
+def test_every_run_of_a_year_replays_byte_identical(year: tuple[Path, Path]) -> None:
+    """Replaying each of twelve monthly runs reproduces its outputs byte for byte."""
+    _, ledger_file = year
+    with open_ledger(ledger_file) as ledger:
+        assert ledger.verify() == []
+        outcomes = [replay_run(ledger, run.id) for run in ledger.runs()]
+    assert len(outcomes) == 12
+    assert all(o.identical for o in outcomes), [o.first_difference for o in outcomes]
+
+
+def test_replay_needs_no_policy_files(tmp_path: Path) -> None:
+    """A run replays from the ledger's own copy of the policy bytes after policies/ is deleted."""
+    policies = build_history(tmp_path)
+    result = policyengine.load(policies).for_period("2025-08").evaluate(month_facts("2025-08"))
+    with open_ledger(tmp_path / "ledger.sqlite") as ledger:
+        ledger.append(run_record(result))
+    shutil.rmtree(policies)
+    with open_ledger(tmp_path / "ledger.sqlite") as ledger:
+        outcome = replay_run(ledger, 1)
+    assert outcome.identical
+    assert outcome.replayed.bundle.versions[0].version == "2025-07-fix"
+
+
+def test_a_changed_stored_output_no_longer_replays(year: tuple[Path, Path], tmp_path: Path) -> None:
+    """An output edited inside the database is caught by verify, and replay refuses the run."""
+    _, ledger_file = year
+    copy = tmp_path / "ledger.sqlite"
+    shutil.copy(ledger_file, copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("DROP TRIGGER runs_no_UPDATE")
+        db.execute("UPDATE runs SET outputs = replace(outputs, '.', ',') WHERE id = 3")
+    db.close()
+    with open_ledger(copy) as ledger:
+        assert [p.code for p in ledger.verify()] == ["run-tampered"]
+        with pytest.raises(policyengine.PolicyError) as caught:
+            replay_run(ledger, 3)
+        assert caught.value.code == "run-tampered"
+
+
+def test_paid_amounts_are_compared_with_explanations(tmp_path: Path) -> None:
+    """Paid amounts that differ from the recomputed ones are listed with the rule's explanation."""
+    repository = policyengine.load(build_history(tmp_path))
+    result = repository.for_period("2025-08").evaluate(month_facts("2025-08"))
+    paid = tmp_path / "paid.csv"
+    rows = [["rep_id", "commission"]]
+    for item in result.batches["commission"].results:
+        rows.append([str(item.record), str(item.outputs["commission"])])
+    rows[2][1] = str(Decimal(rows[2][1]) - Decimal("0.01"))  # one fen short
+    rows.append(["R9", "100.00"])  # paid, never computed
+    with paid.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    findings = compare_paid(result, read_paid(paid))
+    assert [(f.key, f.finding, f.delta) for f in findings] == [
+        ("R1", "differs", Decimal("0.01")),
+        ("R9", "not-computed", None),
+    ]
+    assert "rule 'commission'" in findings[0].explanation
+    assert compare_paid(result, read_paid(paid), tolerance=Decimal("0.01"))[0].key == "R9"
+
+
+def test_cli_audit_walkthrough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """lock, verify, run with a ledger, ledger verify and replay, as the auditor's guide does."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    facts = str(ROOT / "examples" / "2026-03")
+    ledger = str(tmp_path / "ledger.sqlite")
+    assert main(["verify", "--policies", str(policies)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--policies",
+                str(policies),
+                "--period",
+                "2026-03",
+                "--facts",
+                facts,
+                "--ledger",
+                ledger,
+                "--out",
+                str(tmp_path / "out.json"),
+            ]
+        )
+        == 0
+    )
+    assert main(["ledger", "verify", ledger]) == 0
+    assert main(["replay", "--ledger", ledger, "--run", "1"]) == 0
+    assert (
+        main(
+            [
+                "diff",
+                "--policies",
+                str(policies),
+                "--period",
+                "2026-03",
+                "--facts",
+                facts,
+                "--policy",
+                "commission",
+                "--from",
+                "2026-01",
+                "--to",
+                "2026-04",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "run 1: identical" in out
+    assert re.search(r"commission\.commission +2 +0 +0 +3 +610\.37", out)
+    locked = policies / "commission" / "2026-01.yaml"
+    locked.write_bytes(locked.read_bytes().replace(b"3.5%", b"3.6%"))
+    assert main(["verify", "--policies", str(policies)]) == 1
+    assert "locked-file-changed" in capsys.readouterr().out
+
+
+def test_cli_replay_of_a_paid_month_exits_1_on_discrepancy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """replay --period --facts --paid exits 1 and explains each discrepancy."""
+    paid = tmp_path / "paid.csv"
+    paid.write_text(
+        "工号,commission\nA01,4320.99\nA02,2700.00\nA03,2800.00\nA04,6049.38\nA05,0.00\n",
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "replay",
+            "--policies",
+            str(ROOT / "policies"),
+            "--period",
+            "2026-03",
+            "--facts",
+            str(ROOT / "examples" / "2026-03"),
+            "--paid",
+            str(paid),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "A02  commission.commission: differs, paid 2700.00, computed 2700.00" not in out
+    assert out.count(": differs") == 1 and "source: 3.3.2 第二款" in out
+
+
+def test_a_mistyped_ledger_path_is_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ledger verify on a path with no ledger fails with file-not-found and creates nothing."""
+    missing = tmp_path / "ledgr.sqlite"
+    assert main(["ledger", "verify", str(missing)]) == 2
+    assert "file-not-found" in capsys.readouterr().err
+    assert not missing.exists()
