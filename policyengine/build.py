@@ -8,13 +8,12 @@ bands, weights, tables, and embedded tests that name only declared things.
 
 from __future__ import annotations
 
-import ast
 import datetime
 import keyword
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -24,17 +23,26 @@ from .expressions import Expression
 from .facts import coerce_value
 from .functions import FUNCTIONS
 from .model import Field, Parameter, Policy, Rule, TestCase, frozen_mapping
+from .names import Scope, resolve_all
 from .numbers import to_decimal
-from .period import PERIOD_ATTRIBUTES, Period
+from .period import Period
 from .plan import order_rules
-from .rules import KINDS, RuleContext
+from .rules import KINDS, POPULATION, RuleContext
 from .source import Document, read_policy_file
 from .suggest import did_you_mean
 
+if TYPE_CHECKING:
+    from .entities import Entities
 
-def load_policy(path: str | os.PathLike[str]) -> Policy:
-    """Read, check and compile one policy file; raises InvalidPolicy holding every problem."""
-    return build_policy(read_policy_file(path))
+
+def load_policy(path: str | os.PathLike[str], entities: Entities | None = None) -> Policy:
+    """Read, check and compile one policy file; raises InvalidPolicy holding every problem.
+
+    With ``entities`` (the record kinds of ``entities.yaml``) the policy reads
+    the fields of the kind it applies to, and names it does not define itself
+    are left for the bundle's plan to find among the other policies.
+    """
+    return build_policy(read_policy_file(path), entities)
 
 
 def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:
@@ -46,9 +54,9 @@ def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:
     return []
 
 
-def build_policy(document: Document) -> Policy:
+def build_policy(document: Document, entities: Entities | None = None) -> Policy:
     """The compiled policy; raises InvalidPolicy holding every problem found."""
-    builder = _Builder(document)
+    builder = _Builder(document, entities)
     policy = builder.build()
     if builder.problems or policy is None:
         raise InvalidPolicy(builder.problems, file=document.file)
@@ -62,6 +70,7 @@ def is_identifier(name: str) -> bool:
 @attrs.define
 class _Builder:
     document: Document
+    entities: Entities | None = None
     problems: list[PolicyError] = attrs.field(factory=list)
     #: JSON pointers the schema already complained about; the builder skips them.
     broken: set[str] = attrs.field(factory=set)
@@ -97,12 +106,32 @@ class _Builder:
         self.broken = {v.location.pointer or "" for v in violations} | degraded
         data = self.document.data
 
+        own_kind = data.get("applies_to") if isinstance(data.get("applies_to"), str) else None
         inputs = self.inputs(data.get("inputs"))
+        if self.entities is not None:
+            inputs = self.kind_fields(own_kind, inputs)
         parameters = self.parameters(data.get("parameters"), inputs)
-        rules, sites = self.rules(data.get("rules"), inputs, parameters)
-        self.check_names(rules, sites, inputs, parameters)
+        rules, sites = self.rules(data.get("rules"), inputs, parameters, own_kind)
+        reads, external = resolve_all(
+            self.scope(own_kind, inputs, parameters, rules), sites, self.error
+        )
+        rules = {
+            rule_id: attrs.evolve(rule, reads_from=reads.get(rule_id, ()))
+            for rule_id, rule in rules.items()
+        }
         plan = order_rules(rules, self.error)
-        tests = self.tests(data.get("tests"), inputs, rules)
+        kind_fields: frozenset[str] = frozenset()
+        if self.entities is not None:
+            kind_fields = frozenset(inputs)
+            inputs = _fields_read(inputs, sites, own_kind, self.entities)
+        # A test may stand in for values other policies give, and for population
+        # rules, which need other records: both are given as facts.
+        given = {
+            **inputs,
+            **{r.name: None for r in external if r.kind == own_kind},
+            **{rule_id: None for rule_id, r in rules.items() if r.kind in POPULATION},
+        }
+        tests = self.tests(data.get("tests"), given, rules)
         self.check_key(data.get("key"), inputs)
         header = self.header(data)
         if header is not None:
@@ -118,8 +147,61 @@ class _Builder:
             raw=self.document.raw,
             tests=tuple(tests),
             plan=plan,
+            external=external,
+            kind_fields=kind_fields,
             **header,
         )
+
+    def scope(
+        self,
+        own_kind: str | None,
+        inputs: Mapping[str, Field],
+        parameters: Mapping[str, Parameter],
+        rules: Mapping[str, Rule],
+    ) -> Scope:
+        fields: dict[str | None, Mapping[str, Field]] = {None: inputs}
+        ancestors: dict[str | None, tuple[str, ...]] = {}
+        if self.entities is not None:
+            for name, kind in self.entities.kinds.items():
+                fields[name] = kind.fields
+                ancestors[name] = self.entities.ancestors(name)
+            if own_kind is not None and own_kind in self.entities.kinds:
+                ancestors[None] = self.entities.ancestors(own_kind)
+        return Scope(own_kind, fields, parameters, rules, ancestors, self.entities is not None)
+
+    def kind_fields(self, own_kind: str | None, declared: dict[str, Field]) -> dict[str, Field]:
+        """Beside entities.yaml the fields come from the kind; declared inputs must agree."""
+        assert self.entities is not None
+        kind = self.entities.kinds.get(own_kind) if own_kind else None
+        if kind is None:
+            self.error(
+                "unknown-kind",
+                f"applies_to names '{own_kind}', which entities.yaml does not declare"
+                if own_kind
+                else "a policy beside entities.yaml must say which kind it applies to",
+                "/applies_to",
+                did_you_mean(own_kind or "", self.entities.kinds)
+                or "kinds: " + ", ".join(self.entities.kinds),
+            )
+            return declared
+        for name, field in declared.items():
+            known = kind.fields.get(name)
+            if known is None or (known.type, known.values, known.item_type) != (
+                field.type,
+                field.values,
+                field.item_type,
+            ):
+                self.error(
+                    "input-differs-from-entities",
+                    f"input '{name}' does not match the {kind.name} field in entities.yaml",
+                    f"/inputs/{_escape(name)}",
+                    f"entities.yaml declares it as {known.type}"
+                    if known
+                    else did_you_mean(name, kind.fields)
+                    or "remove it: entities.yaml declares fields",
+                    key=True,
+                )
+        return dict(kind.fields)
 
     def header(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
         required = ("format", "policy", "version", "effective_from", "title")
@@ -253,10 +335,14 @@ class _Builder:
         return found
 
     def rules(
-        self, raw: Any, inputs: Mapping[str, Field], parameters: Mapping[str, Parameter]
-    ) -> tuple[dict[str, Rule], dict[str, list[tuple[str, Expression]]]]:
+        self,
+        raw: Any,
+        inputs: Mapping[str, Field],
+        parameters: Mapping[str, Parameter],
+        own_kind: str | None,
+    ) -> tuple[dict[str, Rule], dict[str, list[tuple[str, Expression, str | None]]]]:
         rules: dict[str, Rule] = {}
-        sites: dict[str, list[tuple[str, Expression]]] = {}
+        sites: dict[str, list[tuple[str, Expression, str | None]]] = {}
         if not isinstance(raw, list):
             return rules, sites
         first_line: dict[str, int | None] = {}
@@ -297,12 +383,22 @@ class _Builder:
                     rule_id=rule_id,
                 )
                 continue
-            if self.is_broken(pointer) or item.get("kind") not in KINDS:
+            kind_name = str(item.get("kind"))
+            builder = KINDS.get(kind_name) or POPULATION.get(kind_name)
+            if self.is_broken(pointer) or builder is None:
                 # Still a known name, so readers of it do not cascade into errors.
                 rules[rule_id] = Rule(rule_id, str(item.get("kind")), None, pointer)
                 continue
-            ctx = RuleContext(item, pointer, rule_id, self.document, self.problems)
-            built = KINDS[item["kind"]].build(ctx)
+            ctx = RuleContext(
+                item,
+                pointer,
+                rule_id,
+                self.document,
+                self.problems,
+                entities=self.entities,
+                own_kind=own_kind,
+            )
+            built = builder.build(ctx)
             sites[rule_id] = list(ctx.sites)
             rules[rule_id] = Rule(
                 id=rule_id,
@@ -314,89 +410,12 @@ class _Builder:
                 description=_text(item.get("description")),
                 source=_text(item.get("source")),
                 outputs=built.outputs if built else (),
-                expressions=tuple(e for _, e in ctx.sites),
+                expressions=tuple(e for _, e, _ in ctx.sites),
             )
         return rules, sites
 
-    def check_names(
-        self,
-        rules: Mapping[str, Rule],
-        sites: Mapping[str, list[tuple[str, Expression]]],
-        inputs: Mapping[str, Field],
-        parameters: Mapping[str, Parameter],
-    ) -> None:
-        known = [*inputs, *parameters, *rules, "period"]
-        for rule_id, located in sites.items():
-            for pointer, expr in located:
-                for name in sorted(expr.names - set(known)):
-                    self.error(
-                        "unknown-name",
-                        f"unknown name '{name}' in '{expr.source}'",
-                        pointer,
-                        did_you_mean(name, known)
-                        or "declare it under inputs or parameters, or add a rule with that id",
-                        rule_id=rule_id,
-                    )
-                for base, attr in sorted(expr.attributes):
-                    self.check_attribute(base, attr, pointer, rule_id, rules, expr, known)
-                for name in sorted(_bare_names(expr)):
-                    rule = rules.get(name)
-                    if rule is not None and rule.outputs:
-                        self.error(
-                            "needs-output-name",
-                            f"rule '{name}' gives several values; '{expr.source}' must say which",
-                            pointer,
-                            "write one of: " + ", ".join(f"{name}.{o}" for o in rule.outputs),
-                            rule_id=rule_id,
-                        )
-
-    def check_attribute(
-        self,
-        base: str,
-        attr: str,
-        pointer: str,
-        rule_id: str,
-        rules: Mapping[str, Rule],
-        expr: Expression,
-        known: list[str],
-    ) -> None:
-        if base == "period":
-            allowed: tuple[str, ...] = PERIOD_ATTRIBUTES
-        elif base in rules and (rules[base].outputs or rules[base].spec is None):
-            allowed = rules[base].outputs
-            if rules[base].spec is None:
-                return  # that rule has its own problem already
-        elif base in rules:
-            self.error(
-                "no-named-outputs",
-                f"rule '{base}' has one value, not '{base}.{attr}'",
-                pointer,
-                f"write '{base}'",
-                rule_id=rule_id,
-            )
-            return
-        elif base in known:
-            self.error(
-                "no-named-outputs",
-                f"'{base}' is one value and has no '{attr}'",
-                pointer,
-                f"write '{base}'",
-                rule_id=rule_id,
-            )
-            return
-        else:
-            return  # an unknown base is reported as an unknown name
-        if attr not in allowed:
-            self.error(
-                "unknown-output",
-                f"'{base}' has no '{attr}' in '{expr.source}'",
-                pointer,
-                did_you_mean(attr, allowed) or "it has: " + ", ".join(allowed),
-                rule_id=rule_id,
-            )
-
     def tests(
-        self, raw: Any, inputs: Mapping[str, Field], rules: Mapping[str, Rule]
+        self, raw: Any, inputs: Mapping[str, Any], rules: Mapping[str, Rule]
     ) -> list[TestCase]:
         cases: list[TestCase] = []
         if not isinstance(raw, list):
@@ -476,14 +495,21 @@ class _Builder:
 _LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
 
 
-def _bare_names(expr: Expression) -> set[str]:
-    """Names an expression reads whole, not as ``name.part``."""
-    parts = {id(node.value) for node in ast.walk(expr.tree) if isinstance(node, ast.Attribute)}
-    return {
-        node.id
-        for node in ast.walk(expr.tree)
-        if isinstance(node, ast.Name) and id(node) not in parts
+def _fields_read(
+    fields: Mapping[str, Field],
+    sites: Mapping[str, list[tuple[str, Expression, str | None]]],
+    own_kind: str | None,
+    entities: Entities,
+) -> dict[str, Field]:
+    """The fields of the own kind that the policy's expressions read."""
+    used = {
+        name
+        for located in sites.values()
+        for _, expr, kind in located
+        if kind is None or kind == own_kind
+        for name in expr.names
     }
+    return {name: f for name, f in fields.items() if name in used}
 
 
 def _escape(name: str) -> str:

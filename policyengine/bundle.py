@@ -1,24 +1,29 @@
 """Evaluating a bundle: every version in force over a month's facts, with provenance.
 
-Facts are ``{kind: [records]}``; each version evaluates the records of the
-kind it ``applies_to``. The result document is canonical JSON (sorted keys,
-records sorted by kind and key, amounts as exact text), so the same inputs
-and versions give byte-identical documents in any record order.
+Facts are ``{kind: [records]}``, checked against the record kinds
+(``entities.yaml``, or the policies' own ``inputs:`` when there is none);
+then every rule of every version runs in one plan (see :mod:`runner`). The
+result document is canonical JSON (sorted keys, records sorted by kind and
+key, amounts as exact text), so the same inputs and versions give
+byte-identical documents in any record order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .engine import Batch, Result, evaluate_many
-from .errors import PolicyError
+from . import trace
+from .entities import Entities, Kind, check_facts
+from .errors import InvalidPolicy, Location, ModelError, PolicyError
+from .model import Field, Policy, frozen_mapping
 from .rules.base import plain
+from .runner import BundlePlan, HistoryStore, RunState, plan_bundle, run, start
 from .suggest import did_you_mean
 from .version import ENGINE_VERSION
 
@@ -41,6 +46,57 @@ def canonical_facts(facts: Mapping[str, Iterable[Mapping[str, Any]]]) -> bytes:
     return canonical_json(ordered)
 
 
+def entities_from_policies(policies: Sequence[Policy]) -> Entities:
+    """Without entities.yaml: one kind per ``applies_to``, its fields the policies' inputs."""
+    problems: list[PolicyError] = []
+    kinds: dict[str, Kind] = {}
+    fields: dict[str, dict[str, Field]] = {}
+    for policy in sorted(policies, key=lambda p: p.id):
+        name = policy.applies_to or policy.id
+        where = Location(file=policy.file, pointer="/key")
+        if not policy.key:
+            problems.append(
+                ModelError(
+                    "a policy evaluated with others must say which input is its records' key",
+                    code="missing-record-key",
+                    location=where,
+                    hint="add key: <field>",
+                )
+            )
+            continue
+        known = kinds.get(name)
+        if known is not None and known.key != policy.key:
+            problems.append(
+                ModelError(
+                    f"{name} records are keyed by '{known.key}' in another policy, here by "
+                    f"'{policy.key}'",
+                    code="record-key-differs",
+                    location=where,
+                )
+            )
+            continue
+        merged = fields.setdefault(name, {})
+        for field_name, field in policy.inputs.items():
+            other = merged.setdefault(field_name, field)
+            if (other.type, other.values, other.item_type) != (
+                field.type,
+                field.values,
+                field.item_type,
+            ):
+                problems.append(
+                    ModelError(
+                        f"input {field_name!r} of {name} records is {other.type} elsewhere, "
+                        f"{field.type} here",
+                        code="input-type-differs",
+                        location=Location(file=policy.file, pointer=f"/inputs/{field_name}"),
+                    )
+                )
+        kinds[name] = Kind(name, policy.key, frozen_mapping(merged))
+    if problems:
+        raise InvalidPolicy(problems)
+    return Entities(frozen_mapping(kinds), "", "", b"")
+
+
 @attrs.frozen
 class BundleProvenance:
     """What produced a bundle result: every version, the engine, the month, the inputs."""
@@ -51,6 +107,7 @@ class BundleProvenance:
     period: str
     as_known_at: str | None
     inputs_sha256: str
+    entities_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = attrs.asdict(self)
@@ -59,15 +116,27 @@ class BundleProvenance:
 
 
 @attrs.frozen
+class Row:
+    """One record's outputs from one policy."""
+
+    kind: str
+    key: str
+    policy: str
+    outputs: Mapping[str, Any]
+
+
+@attrs.frozen
 class BundleResult:
-    """Outputs of every version in a bundle, per record, with errors kept in place."""
+    """Outputs of every version in a bundle, per record; every failure kept as an error."""
 
     bundle: Bundle
-    batches: Mapping[str, Batch]  # policy id -> its batch, in input order
-    inputs: bytes  # canonical facts
+    state: RunState = attrs.field(repr=False)
+    inputs: bytes = attrs.field(repr=False)  # canonical facts
+    fact_errors: tuple[PolicyError, ...] = ()
 
     @cached_property
     def provenance(self) -> BundleProvenance:
+        entities = self.state.plan.entities
         return BundleProvenance(
             versions=tuple(v.describe() for v in self.bundle.versions),
             bundle_sha256=self.bundle.sha256,
@@ -75,48 +144,86 @@ class BundleResult:
             period=self.bundle.period.key,
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
             inputs_sha256=hashlib.sha256(self.inputs).hexdigest(),
+            entities_sha256=entities.sha256 or None,
         )
 
     @property
     def errors(self) -> tuple[PolicyError, ...]:
-        return tuple(e for batch in self.batches.values() for e in batch.errors)
+        failed = [
+            e
+            for kind in sorted(self.state.failed)
+            for _, e in sorted(self.state.failed[kind].items())
+        ]
+        return (*self.fact_errors, *failed)
 
-    def result(self, policy_id: str, key: int | str) -> Result:
-        """The result of one version for one record (by its key, or its position)."""
-        batch = self.batches.get(policy_id)
-        if batch is None:
+    def rows(self) -> Iterator[Row]:
+        """Every sound record's outputs, policy by policy, sorted by kind, key and policy."""
+        by_policy: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
+        for node in self.state.plan.nodes:
+            by_policy.setdefault((node.kind, node.policy.id), []).append(
+                (node.rule.id, node.rule.outputs)
+            )
+        for kind in sorted(self.state.envs):
+            policies = sorted((p, rules) for (k, p), rules in by_policy.items() if k == kind)
+            for key in self.state.sound(kind):
+                env = self.state.envs[kind][key]
+                for policy_id, rules in policies:
+                    yield Row(kind, key, policy_id, frozen_mapping(_flatten(env, rules)))
+
+    def result_for(self, policy_id: str, key: str) -> Row:
+        for row in self.rows():
+            if row.policy == policy_id and row.key == str(key):
+                return row
+        if policy_id not in {v.id for v in self.bundle.versions}:
             raise PolicyError(
                 f"no policy '{policy_id}' in this bundle",
                 code="unknown-policy",
-                hint=did_you_mean(policy_id, self.batches),
+                hint=did_you_mean(policy_id, [v.id for v in self.bundle.versions]),
             )
-        for item in batch.results:
-            if item.record == key:
-                return item
         raise PolicyError(f"no result for record {key!r} in {policy_id}", code="unknown-record")
+
+    def value(self, policy_id: str, key: str, output: str) -> Any:
+        return self.result_for(policy_id, key).outputs[output]
+
+    def trace(self, kind: str, key: str, output: str) -> dict[str, Any]:
+        """How one output of one record was reached, as data, with the rules it rests on."""
+        return trace.trace_in_bundle(self.state, kind, str(key), output)
+
+    def explain(self, kind: str, key: str, output: str) -> str:
+        """How one output of one record was reached, as text."""
+        return trace.render(self.trace(kind, key, output))
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """This month's values by kind and key, as history for the months after it."""
+        return {
+            kind: {key: dict(self.state.envs[kind][key]) for key in self.state.sound(kind)}
+            for kind in self.state.envs
+        }
 
     def records(self) -> list[dict[str, Any]]:
         """One entry per (kind, record key): the outputs of every version that applies."""
         grouped: dict[tuple[str, str], dict[str, Any]] = {}
-        for version in self.bundle.versions:
-            kind = version.policy.applies_to or ""
-            for result in self.batches[version.id].results:
-                entry = grouped.setdefault(
-                    (kind, str(result.record)),
-                    {"kind": kind, "key": result.record, "outputs": {}},
-                )
-                entry["outputs"][version.id] = {
-                    name: plain(value) for name, value in result.outputs.items()
-                }
+        for row in self.rows():
+            entry = grouped.setdefault(
+                (row.kind, row.key), {"kind": row.kind, "key": row.key, "outputs": {}}
+            )
+            entry["outputs"][row.policy] = {n: plain(v) for n, v in row.outputs.items()}
         return [grouped[k] for k in sorted(grouped)]
 
     def error_list(self) -> list[dict[str, Any]]:
         found = [
-            {"policy": policy_id, **error.to_dict()}
-            for policy_id, batch in self.batches.items()
-            for error in batch.errors
+            {"policy": e.details.get("policy"), "kind": e.details.get("kind"), **e.to_dict()}
+            for e in self.errors
         ]
-        return sorted(found, key=lambda e: (e["policy"], str(e["location"].get("record"))))
+        return sorted(
+            found,
+            key=lambda e: (
+                str(e["kind"]),
+                str(e["location"].get("record")),
+                str(e["policy"]),
+                e["code"],
+            ),
+        )
 
     def outputs_json(self) -> bytes:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
@@ -134,24 +241,33 @@ class BundleResult:
         return canonical_json(self.to_dict())
 
 
+def _flatten(env: Mapping[str, Any], rules: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for rule_id, outputs in rules:
+        value = env[rule_id]
+        if outputs:
+            values.update((f"{rule_id}.{name}", value[name]) for name in outputs)
+        else:
+            values[rule_id] = value
+    return values
+
+
+def plan_of(bundle: Bundle) -> BundlePlan:
+    policies = [v.policy for v in bundle.versions]
+    entities = bundle.entities or entities_from_policies(policies)
+    return plan_bundle(policies, entities)
+
+
 def evaluate_bundle(
-    bundle: Bundle, facts: Mapping[str, Iterable[Mapping[str, Any]]], *, in_force: bool = True
+    bundle: Bundle,
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    *,
+    history: HistoryStore | None = None,
 ) -> BundleResult:
-    """Evaluate every version of ``bundle`` over the records of its kind."""
+    """Evaluate every version of ``bundle`` over ``facts`` (with earlier months' values)."""
     materialised = {str(kind): list(records) for kind, records in facts.items()}
-    fields_by_kind: dict[str, set[str]] = {}
-    for version in bundle.versions:
-        kind = version.policy.applies_to or ""
-        fields_by_kind.setdefault(kind, set()).update(version.policy.inputs)
-    batches: dict[str, Batch] = {}
-    for version in bundle.versions:
-        kind = version.policy.applies_to or ""
-        others = frozenset(fields_by_kind[kind] - set(version.policy.inputs))
-        batches[version.id] = evaluate_many(
-            version.policy,
-            materialised.get(kind, []),
-            period=bundle.period,
-            others=others,
-            in_force=in_force,
-        )
-    return BundleResult(bundle, batches, canonical_facts(materialised))
+    plan = plan_of(bundle)
+    typed = check_facts(plan.entities, materialised)
+    state = start(plan, bundle.period, typed, materialised, history or {})
+    run(state)
+    return BundleResult(bundle, state, canonical_facts(materialised), typed.errors)

@@ -105,13 +105,11 @@ def _outputs(result: BundleResult) -> tuple[dict[Slot, Any], dict[Slot, int | st
     """Every output value by slot, and each slot's record key as given."""
     found: dict[Slot, Any] = {}
     keys: dict[Slot, int | str] = {}
-    for version in result.bundle.versions:
-        kind = version.policy.applies_to or ""
-        for item in result.batches[version.id].results:
-            for name, value in item.outputs.items():
-                slot = (kind, str(item.record), version.id, name)
-                found[slot] = value
-                keys[slot] = item.record if item.record is not None else ""
+    for row in result.rows():
+        for name, value in row.outputs.items():
+            slot = (row.kind, row.key, row.policy, name)
+            found[slot] = value
+            keys[slot] = row.key
     return found, keys
 
 
@@ -171,10 +169,11 @@ def diff(
                 month,
                 None,
                 (*(v for v in base.versions if v.id != policy), repository.version(policy, label)),
+                repository.entities,
             )
             for label in (from_version, to_version)
         ]
     else:
         sides = [repository.for_period(month, as_known_at=day) for day in (from_known, to_known)]
-    old, new = (evaluate_bundle(side, materialised, in_force=False) for side in sides)
+    old, new = (evaluate_bundle(side, materialised) for side in sides)
     return compare(old, new)

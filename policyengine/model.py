@@ -75,6 +75,18 @@ class Rounding:
 
 
 @attrs.frozen
+class Read:
+    """A value a rule reads from a kind of record: a field or another rule's output."""
+
+    kind: str | None  # None: the policy's own kind when it declares none
+    name: str
+    attr: str | None = None  # for ``name.attr``
+    rule_id: str = ""
+    pointer: str = ""
+    source: str = ""  # the expression, for messages
+
+
+@attrs.frozen
 class Rule:
     """One rule: its identity, where it is written, and its kind's compiled spec."""
 
@@ -90,6 +102,8 @@ class Rule:
     outputs: tuple[str, ...] = ()
     #: Every expression of the rule, for name checks and explanations.
     expressions: tuple[Expression, ...] = ()
+    #: Other rules' outputs this rule reads, by kind (for the bundle's plan).
+    reads_from: tuple[Read, ...] = ()
 
     @property
     def reads(self) -> frozenset[str]:
@@ -140,6 +154,11 @@ class Policy:
     tests: tuple[TestCase, ...] = ()
     #: Rule ids in the order they are evaluated (dependencies first).
     plan: tuple[str, ...] = ()
+    #: Names read that no field, parameter or rule of this policy gives: the
+    #: bundle's plan must find them among the other policies in force.
+    external: tuple[Read, ...] = ()
+    #: Beside entities.yaml: every field of the kind (``inputs`` holds those read).
+    kind_fields: frozenset[str] = frozenset()
     #: The exact bytes the policy was built from (what ``sha256`` names).
     raw: bytes = attrs.field(default=b"", repr=False, eq=False)
 

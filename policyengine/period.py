@@ -69,6 +69,11 @@ class Period:
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    def shift(self, months: int) -> Period:
+        """The month ``months`` later (earlier when negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        return Period(index // 12, index % 12 + 1)
+
     def as_mapping(self) -> Mapping[str, Any]:
         """What an expression sees as ``period``."""
         return MappingProxyType(

@@ -25,6 +25,7 @@ import attrs
 from .audit.ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 from .build import build_policy
 from .bundle import BundleResult, canonical_json, evaluate_bundle
+from .entities import build_entities
 from .errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from .numbers import NUMBER_TEXT, is_number
 from .period import Period
@@ -33,12 +34,19 @@ from .rules.base import plain
 from .source import read_policy_bytes
 from .suggest import did_you_mean
 
+#: The name entities.yaml is stored under among a run's policy files.
+ENTITIES_BLOB = "entities.yaml"
+
 
 def run_record(result: BundleResult, label: str = "") -> RunRecord:
     """What the ledger keeps of a bundle result: policy bytes, inputs, outputs, provenance."""
     blobs = tuple(
         PolicyBlob(v.id, v.version, v.sha256, _bytes_of(v)) for v in result.bundle.versions
     )
+    entities = result.bundle.entities
+    if entities is not None:
+        # The record kinds are part of what produced the amounts: kept like a policy.
+        blobs += (PolicyBlob(ENTITIES_BLOB, "", entities.sha256, entities.raw),)
     return RunRecord(
         period=result.bundle.period.key,
         as_known_at=result.bundle.as_known_at.isoformat() if result.bundle.as_known_at else None,
@@ -71,11 +79,18 @@ def bundle_of(stored: StoredRun) -> Bundle:
     """The bundle of a stored run, rebuilt from the ledger's own copy of the policy bytes."""
     provenance = json.loads(stored.record.provenance)
     paths = {(v["policy"], v["version"]): v for v in provenance["versions"]}
+    entities = None
+    for blob in stored.record.policies:
+        if blob.policy == ENTITIES_BLOB and blob.sha256 == provenance.get("entities_sha256"):
+            name = f"ledger:{blob.sha256[:12]}/entities.yaml"
+            entities = build_entities(read_policy_bytes(blob.data, name))
     versions = []
     for blob in stored.record.policies:
+        if blob.policy == ENTITIES_BLOB:
+            continue
         meta = paths.get((blob.policy, blob.version), {})
         name = f"ledger:{blob.sha256[:12]}/{meta.get('path') or blob.policy + '.yaml'}"
-        policy = build_policy(read_policy_bytes(blob.data, name))
+        policy = build_policy(read_policy_bytes(blob.data, name), entities)
         published = meta.get("published")
         versions.append(
             Version(
@@ -89,6 +104,7 @@ def bundle_of(stored: StoredRun) -> Bundle:
         Period.parse(stored.record.period),
         datetime.date.fromisoformat(known) if known else None,
         tuple(versions),
+        entities,
     )
 
 
@@ -224,12 +240,11 @@ def compare_paid(
     """Every paid amount that differs from the recomputed one by more than ``tolerance``."""
     columns = _resolve_columns(paid, result)
     computed: dict[tuple[str, str], Any] = {}
-    explain: dict[tuple[str, str], Any] = {}
-    for policy_id, batch in result.batches.items():
-        for item in batch.results:
-            for name, value in item.outputs.items():
-                computed[(str(item.record), f"{policy_id}.{name}")] = value
-                explain[(str(item.record), f"{policy_id}.{name}")] = (item, name)
+    explain: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for row in result.rows():
+        for name, value in row.outputs.items():
+            computed[(row.key, f"{row.policy}.{name}")] = value
+            explain[(row.key, f"{row.policy}.{name}")] = (row.kind, row.key, name)
     findings: list[Discrepancy] = []
     seen: set[tuple[str, str]] = set()
     for line, key, cells in paid.rows:
@@ -246,10 +261,9 @@ def compare_paid(
             value = computed[slot]
             if _agrees(amount, value, tolerance):
                 continue
-            item, output = explain[slot]
-            findings.append(
-                Discrepancy(key, slot[1], amount, value, "differs", item.explain(output), line)
-            )
+            kind, record, output = explain[slot]
+            text = result.explain(kind, record, output)
+            findings.append(Discrepancy(key, slot[1], amount, value, "differs", text, line))
     wanted = {f"{p}.{o}" for p, o in columns.values()}
     for slot in sorted(computed):
         if slot[1] in wanted and slot not in seen:

@@ -38,6 +38,7 @@ import attrs
 
 from .audit.lock import LOCK_NAME, read_lock
 from .build import build_policy
+from .entities import Entities, load_entities
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .model import Policy
 from .period import Period
@@ -46,6 +47,7 @@ from .suggest import did_you_mean
 
 if TYPE_CHECKING:
     from .bundle import BundleResult
+    from .runner import HistoryStore
 
 
 @attrs.frozen
@@ -123,6 +125,26 @@ class Repository:
 
     root: str
     versions: tuple[Version, ...]
+    entities: Entities | None = None
+
+    def evaluate_months(
+        self,
+        facts: Mapping[str, Mapping[str, Iterable[Mapping[str, Any]]]],
+        *,
+        as_known_at: datetime.date | str | None = None,
+        history: HistoryStore | None = None,
+    ) -> list[BundleResult]:
+        """Evaluate several months in order (``{"2026-01": facts, …}``), each month's
+        values becoming history for the ones after it."""
+        carried: dict[str, Any] = dict(history or {})
+        results = []
+        for period in sorted(facts, key=lambda p: Period.parse(p)):
+            result = self.for_period(period, as_known_at=as_known_at).evaluate(
+                facts[period], history=carried
+            )
+            carried[Period.parse(period).key] = result.snapshot()
+            results.append(result)
+        return results
 
     @property
     def policy_ids(self) -> tuple[str, ...]:
@@ -186,7 +208,7 @@ class Repository:
             for item, end in _timeline(visible):
                 if item.policy.effective_from <= month.start and (end is None or month.start < end):
                     chosen.append(item)
-        return Bundle(month, known, tuple(chosen))
+        return Bundle(month, known, tuple(chosen), self.entities)
 
 
 def _day(value: datetime.date | str) -> datetime.date:
@@ -209,18 +231,32 @@ class Bundle:
     period: Period
     as_known_at: datetime.date | None
     versions: tuple[Version, ...]
+    #: The record kinds, when the folder has an entities.yaml.
+    entities: Entities | None = None
 
     @property
     def sha256(self) -> str:
-        """A hash naming exactly this set of version files."""
+        """A hash naming exactly this set of version files (and entities.yaml)."""
         ids = sorted([v.id, v.version, v.sha256] for v in self.versions)
+        if self.entities is not None:
+            ids.append(["entities.yaml", "", self.entities.sha256])
         return hashlib.sha256(json.dumps(ids, ensure_ascii=False).encode()).hexdigest()
 
-    def evaluate(self, facts: Mapping[str, Iterable[Mapping[str, Any]]]) -> BundleResult:
-        """Evaluate every version over the records of the kind it applies to."""
+    def evaluate(
+        self,
+        facts: Mapping[str, Iterable[Mapping[str, Any]]],
+        *,
+        history: HistoryStore | None = None,
+    ) -> BundleResult:
+        """Evaluate every version over the month's facts ``{kind: [records]}``.
+
+        ``history`` holds earlier months' values (``BundleResult.snapshot()`` by
+        period) for history rules; :meth:`Repository.evaluate_months` passes it
+        along by itself.
+        """
         from .bundle import evaluate_bundle
 
-        return evaluate_bundle(self, facts)
+        return evaluate_bundle(self, facts, history=history)
 
 
 def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = None) -> Repository:
@@ -244,19 +280,57 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
         problems.extend(exc.problems)
         entries = ()
     published = {entry.path: entry.published for entry in entries}
+    entities = None
+    if (root / ENTITIES_NAME).is_file():
+        try:
+            entities = load_entities(root / ENTITIES_NAME)
+        except InvalidPolicy as exc:
+            problems.extend(exc.problems)
     versions: list[Version] = []
     for file in sorted(p for p in root.glob("*/*") if p.suffix in (".yaml", ".yml")):
         relative = file.relative_to(root).as_posix()
         try:
-            policy = build_policy(read_policy_file(file))
+            policy = build_policy(read_policy_file(file), entities)
         except InvalidPolicy as exc:
             problems.extend(exc.problems)
             continue
         versions.append(Version(policy, relative, published.get(relative)))
     problems.extend(_check(versions))
+    repository = Repository(str(root), tuple(versions), entities)
+    if not problems:
+        problems.extend(_check_plans(repository))
     if problems:
         raise InvalidPolicy(problems, file=str(root))
-    return Repository(str(root), tuple(versions))
+    return repository
+
+
+#: The record kinds file, beside the policy folders.
+ENTITIES_NAME = "entities.yaml"
+
+
+def _check_plans(repository: Repository) -> list[PolicyError]:
+    """Plan the bundle of every month where the set of versions in force changes.
+
+    Names a policy reads from other policies, rule-id clashes and cycles
+    across policies are found here, at load time, for every such month.
+    """
+    from .bundle import plan_of
+
+    starts = sorted(
+        {v.policy.effective_from for v in repository.versions}
+        | {v.policy.effective_to for v in repository.versions if v.policy.effective_to is not None}
+    )
+    problems: dict[str, PolicyError] = {}
+    for day in starts:
+        bundle = repository.for_period(Period(day.year, day.month))
+        if not bundle.versions:
+            continue
+        try:
+            plan_of(bundle)
+        except InvalidPolicy as exc:
+            for problem in exc.problems:
+                problems.setdefault(problem.render(), problem)
+    return list(problems.values())
 
 
 def _problem(

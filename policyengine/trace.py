@@ -160,8 +160,112 @@ def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
             lines.append("passed: " + ", ".join(detail["passed"]))
         if detail["not_applicable"]:
             lines.append("not applicable: " + ", ".join(detail["not_applicable"]))
+    if kind == "aggregate":
+        what = f" of {detail['value']}" if detail.get("value") else ""
+        where = f" where {detail['where']}" if detail.get("where") else ""
+        lines.append(
+            f"{detail['function']}{what} over {detail['count']} {detail['of']} "
+            f"records{where}: {', '.join(str(r) for r in detail['records'][:20])}"
+            + (" …" if len(detail["records"]) > 20 else "")
+        )
+        if detail.get("empty"):
+            lines.append("no record counted: the declared empty value applies")
+    if kind == "rank":
+        group = f" in {detail['within']} {detail['group']}" if detail.get("within") else ""
+        lines.append(
+            f"ranked{group} by {detail['by']} ({detail['order']}); "
+            f"{detail['eligible_count']} eligible"
+        )
+        lines.append(
+            "order: "
+            + ", ".join(f"{r['rank']}. {r['key']} ({_show(r['by'])})" for r in detail["ordered"])
+        )
+        if detail.get("decided_by"):
+            lines.append(f"place decided by {detail['decided_by']}")
+        if detail.get("select"):
+            sel = detail["select"]
+            lines.append(
+                f"select {sel['side']} {sel['count']} (groups of at least {sel['min_group']})"
+            )
+    if kind == "history":
+        months = ", ".join(f"{m}: {_show(v)}" for m, v in detail.get("months", {}).items())
+        lines.append(
+            f"{detail['measure']} of {detail['of']} (missing months {detail['missing']}): {months}"
+        )
     if "clamped" in detail:
         lines.append(f"clamped to {detail['clamped']['to']} from {detail['clamped']['from']}")
     if "rounded" in detail:
         lines.append(f"rounded from {detail['rounded']['from']} ({detail['rounded']['by']})")
     return lines
+
+
+def render(data: Mapping[str, Any]) -> str:
+    """An explanation (as :func:`trace` or :func:`trace_in_bundle` give it) as text."""
+    return "\n".join(_lines(data, 0))
+
+
+def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any]:
+    """The explanation of one output of one record evaluated in a bundle."""
+    rule_id = name.split(".", 1)[0]
+    node = state.plan.node(kind, rule_id)
+    outputs = [n for x in state.plan.nodes if x.kind == kind for n in x.rule.output_names]
+    if node is None or (name not in outputs and name != rule_id):
+        raise PolicyError(
+            f"no output named '{name}' for {kind} records",
+            code="unknown-output",
+            hint=did_you_mean(name, outputs),
+        )
+    if key not in state.envs.get(kind, {}) or key in state.failed.get(kind, {}):
+        raise PolicyError(
+            f"no result for {kind} {key}",
+            code="unknown-record",
+            hint="the record is missing, or failed: see the run's errors",
+        )
+    value = state.envs[kind][key][rule_id]
+    if "." in name:
+        value = value[name.split(".", 1)[1]]
+    return _bundle_rule(state, node, key, name, value, set())
+
+
+def _bundle_rule(
+    state: Any, node: Any, key: str, name: str, value: Any, seen: set[tuple[str, str, str]]
+) -> dict[str, Any]:
+    kind, rule, policy = node.kind, node.rule, node.policy
+    seen.add((kind, key, rule.id))
+    env = state.envs[kind][key]
+    fields = state.plan.entities.kinds[kind].fields
+    reads = sorted(rule.reads)
+    because = []
+    for read in rule.reads_from:
+        wanted = read.kind or kind
+        upstream = state.plan.node(wanted, read.name)
+        if upstream is None:
+            continue
+        at = key if wanted == kind else state.ancestor(kind, key, wanted)
+        if at is None or (wanted, at, read.name) in seen or at not in state.envs[wanted]:
+            continue
+        label = read.name if wanted == kind else f"{wanted} {at}: {read.name}"
+        upstream_value = state.envs[wanted][at].get(read.name)
+        because.append(_bundle_rule(state, upstream, at, label, upstream_value, seen))
+    data: dict[str, Any] = {
+        "output": name,
+        "value": plain(value),
+        "rule": rule.id,
+        "kind": rule.kind,
+        "title": rule.title,
+        "source": rule.source,
+        "policy": policy.id,
+        "version": policy.version,
+        "record": {"kind": kind, "key": key},
+        "inputs": {n: plain(env[n]) for n in reads if n in fields and n in env},
+        "parameters": {
+            n: {"value": plain(p.value), "title": p.title, "unit": p.unit, "source": p.source}
+            for n in reads
+            if (p := policy.parameters.get(n)) is not None
+        },
+        "detail": plain(state.details.get((kind, key, rule.id), {})),
+        "because": because,
+    }
+    if "period" in reads:
+        data["period"] = state.period.key
+    return data

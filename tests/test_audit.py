@@ -90,8 +90,8 @@ def test_paid_amounts_are_compared_with_explanations(tmp_path: Path) -> None:
     result = repository.for_period("2025-08").evaluate(month_facts("2025-08"))
     paid = tmp_path / "paid.csv"
     rows = [["rep_id", "commission"]]
-    for item in result.batches["commission"].results:
-        rows.append([str(item.record), str(item.outputs["commission"])])
+    for row in result.rows():
+        rows.append([row.key, str(row.outputs["commission"])])
     rows[2][1] = str(Decimal(rows[2][1]) - Decimal("0.01"))  # one fen short
     rows.append(["R9", "100.00"])  # paid, never computed
     with paid.open("w", encoding="utf-8", newline="") as out:

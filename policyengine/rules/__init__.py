@@ -1,12 +1,32 @@
-"""The rule kinds: a small closed table, one module each."""
+"""The rule kinds: a small closed table, one module each.
+
+Record kinds compute one record from that record alone; population kinds
+(aggregate, rank, history) see every record of a kind at once and run only
+in a bundle beside entities.yaml.
+"""
 
 from __future__ import annotations
 
-from . import checks, formula, score, table, tiers
+from . import aggregate, checks, formula, history, rank, score, table, tiers
 from .base import Built, Kind, Outcome, RuleContext, Run
+from .population import Frame, PopulationKind
 
 KINDS: dict[str, Kind] = {
     kind.name: kind for kind in (formula.KIND, tiers.KIND, score.KIND, table.KIND, checks.KIND)
 }
 
-__all__ = ["KINDS", "Built", "Kind", "Outcome", "RuleContext", "Run"]
+POPULATION: dict[str, PopulationKind] = {
+    kind.name: kind for kind in (aggregate.KIND, rank.KIND, history.KIND)
+}
+
+__all__ = [
+    "KINDS",
+    "POPULATION",
+    "Built",
+    "Frame",
+    "Kind",
+    "Outcome",
+    "PopulationKind",
+    "RuleContext",
+    "Run",
+]

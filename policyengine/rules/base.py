@@ -53,8 +53,13 @@ class RuleContext:
     rule_id: str
     document: Document
     problems: list[PolicyError]
-    #: Every compiled expression with the pointer it was written at.
-    sites: list[tuple[str, Expression]] = attrs.field(factory=list)
+    #: Every compiled expression with the pointer it was written at and the kind
+    #: of record it reads (None: the policy's own kind).
+    sites: list[tuple[str, Expression, str | None]] = attrs.field(factory=list)
+    #: The record kinds (``entities.yaml``) when the policy lives beside one.
+    entities: Any = None
+    #: The kind the policy applies to.
+    own_kind: str | None = None
 
     def error(
         self, code: str, message: str, sub: str = "", hint: str | None = None, key: bool = False
@@ -64,8 +69,12 @@ class RuleContext:
         )
         self.problems.append(ModelError(message, code=code, location=location, hint=hint))
 
-    def expr(self, sub: str, value: Any) -> Expression | None:
-        """Compile the expression at ``pointer + sub``; None (and a problem) if it is refused."""
+    def expr(self, sub: str, value: Any, kind: str | None = None) -> Expression | None:
+        """Compile the expression at ``pointer + sub``; None (and a problem) if it is refused.
+
+        ``kind`` names the kind of record the expression reads when it is not
+        the policy's own (an aggregate's ``value`` reads the child records).
+        """
         text = expression_text(value)
         try:
             compiled = compile_expression(text)
@@ -73,7 +82,7 @@ class RuleContext:
             location = attrs.evolve(self.document.locate(self.pointer + sub), rule_id=self.rule_id)
             self.problems.append(exc.at(**location.to_dict()))
             return None
-        self.sites.append((self.pointer + sub, compiled))
+        self.sites.append((self.pointer + sub, compiled, kind))
         return compiled
 
     def number(self, sub: str, value: Any) -> Decimal | None:

@@ -1,0 +1,177 @@
+"""``aggregate``: roll the records of a child kind up to this kind.
+
+``function`` is one of sum, count, min, max, mean, any, all, over ``value``
+read from each child record that ``where`` lets through. With no child
+record counted, sum and count give 0, any false and all true; min, max and
+mean give ``empty`` when the rule declares it, and an error otherwise. A
+parent with a child record that could not be evaluated (or was refused as a
+bad fact) gets an error too: a total that silently misses a call would be a
+wrong number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import EvaluationError, PolicyError
+from ..expressions import Expression
+from ..model import Rounding
+from ..numbers import CONTEXT, is_number
+from .base import Built, Outcome, RuleContext
+from .formula import clamp_and_round
+from .population import Frame, PopulationKind, needs_entities
+
+_NO_EMPTY = object()
+_NUMERIC = ("sum", "min", "max", "mean")
+
+
+@attrs.frozen
+class Aggregate:
+    of: str
+    function: str
+    value: Expression | None
+    where: Expression | None
+    empty: Any = _NO_EMPTY
+    rounding: Rounding | None = None
+
+
+def build(ctx: RuleContext) -> Built | None:
+    if not needs_entities(ctx, "aggregate"):
+        return None
+    raw = ctx.raw
+    of, function = str(raw["of"]), raw["function"]
+    entities = ctx.entities
+    if of not in entities.kinds:
+        ctx.error(
+            "unknown-kind",
+            f"'{of}' is not a kind in entities.yaml",
+            "/of",
+            "kinds: " + ", ".join(entities.kinds),
+        )
+        return None
+    if ctx.own_kind not in entities.ancestors(of):
+        ctx.error(
+            "not-a-child-kind",
+            f"'{of}' records do not belong to a {ctx.own_kind}: nothing to roll up",
+            "/of",
+            f"kinds below {ctx.own_kind}: "
+            + (
+                ", ".join(k for k in entities.kinds if ctx.own_kind in entities.ancestors(k))
+                or "none"
+            ),
+        )
+        return None
+    value = ctx.expr("/value", raw["value"], kind=of) if "value" in raw else None
+    where = ctx.expr("/where", raw["where"], kind=of) if "where" in raw else None
+    if function != "count" and "value" not in raw:
+        ctx.error("missing-value-expression", f"aggregate '{function}' needs 'value'", "")
+        return None
+    if function == "count" and "value" in raw:
+        ctx.error(
+            "value-with-count",
+            "count counts records; it takes no 'value'",
+            "/value",
+            "use where: to count only some records",
+        )
+        return None
+    empty = ctx.literal("/empty", raw["empty"]) if "empty" in raw else _NO_EMPTY
+    rounding = ctx.rounding("/round", raw.get("round"))
+    if ("value" in raw and value is None) or ("where" in raw and where is None):
+        return None
+    return Built(Aggregate(of, function, value, where, empty, rounding))
+
+
+def evaluate(spec: Aggregate, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
+    found: dict[str, Outcome | PolicyError] = {}
+    for key in frame.records():
+        bad = frame.unsound(key, spec.of)
+        if bad is not None:
+            found[key] = EvaluationError(
+                f"{spec.of} {bad} of this {frame.kind} could not be evaluated, so the "
+                f"{spec.function} over its {spec.of} records would be incomplete",
+                code="incomplete-group",
+                details={"kind": spec.of, "record": bad},
+            )
+            continue
+        try:
+            found[key] = _one(spec, frame, key)
+        except PolicyError as error:
+            found[key] = error
+    return found
+
+
+def _one(spec: Aggregate, frame: Frame, key: str) -> Outcome:
+    values: list[Any] = []
+    counted: list[str] = []
+    for child in frame.descendants(key, spec.of):
+        try:
+            if spec.where is not None and _truth(frame.run(spec.where, child, spec.of)) is False:
+                continue
+            item = frame.run(spec.value, child, spec.of) if spec.value is not None else None
+        except PolicyError as error:
+            raise error.at(record=key) from error
+        if spec.function in _NUMERIC and not is_number(item):
+            raise EvaluationError(
+                f"{spec.of} {child}: value must be a number, found {item!r}", code="type-mismatch"
+            )
+        if spec.function in ("any", "all") and not isinstance(item, bool):
+            raise EvaluationError(
+                f"{spec.of} {child}: value must be true or false, found {item!r}",
+                code="type-mismatch",
+            )
+        values.append(item)
+        counted.append(child)
+    detail: dict[str, Any] = {
+        "of": spec.of,
+        "function": spec.function,
+        "count": len(counted),
+        "records": counted,
+    }
+    if spec.value is not None:
+        detail["value"] = spec.value.source
+        detail["values"] = values
+    if spec.where is not None:
+        detail["where"] = spec.where.source
+    result = _combine(spec, values, detail)
+    return Outcome(clamp_and_round(result, spec.rounding, None, None, detail), detail)
+
+
+def _truth(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise EvaluationError(
+            f"'where' must be true or false, found {value!r}", code="type-mismatch"
+        )
+    return value
+
+
+def _combine(spec: Aggregate, values: list[Any], detail: dict[str, Any]) -> Any:
+    function = spec.function
+    if function == "count":
+        return len(values)
+    if function == "sum":
+        return sum(values, Decimal(0))
+    if function == "any":
+        return any(values)
+    if function == "all":
+        return all(values)
+    if not values:
+        if spec.empty is _NO_EMPTY:
+            raise EvaluationError(
+                f"no {spec.of} record counts, and {function} of nothing has no value",
+                code="empty-group",
+                hint="declare empty: with the value to use when there is none",
+            )
+        detail["empty"] = True
+        return spec.empty
+    if function == "min":
+        return min(values)
+    if function == "max":
+        return max(values)
+    return CONTEXT.divide(sum(values, Decimal(0)), Decimal(len(values)))
+
+
+KIND = PopulationKind("aggregate", build, evaluate)

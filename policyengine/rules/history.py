@@ -1,0 +1,111 @@
+"""``history``: a value of the same record from earlier months.
+
+``measure`` is one of:
+
+- ``previous`` — the value ``of`` had last month;
+- ``consecutive`` — how many months in a row, ending with this one, ``of``
+  held (``of`` must be true or false);
+- ``count_in_quarter`` / ``count_in_year`` — in how many months of this
+  quarter / year so far, this one included, ``of`` held.
+
+A month with no value for the record (before it existed, or not given) is
+never guessed: ``missing`` says whether it counts as false, as zero, or is an
+error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..errors import EvaluationError, PolicyError
+from ..period import Period
+from .base import Built, Outcome, RuleContext
+from .population import MISSING, Frame, PopulationKind, needs_entities
+
+
+@attrs.frozen
+class History:
+    of: str  # "name" or "name.part"
+    measure: str
+    missing: str
+
+
+def build(ctx: RuleContext) -> Built | None:
+    if not needs_entities(ctx, "history"):
+        return None
+    raw = ctx.raw
+    of = str(raw["of"])
+    # Compiled so the name is resolved and ordered like any other read.
+    if ctx.expr("/of", of) is None:
+        return None
+    return Built(History(of, raw["measure"], raw["missing"]))
+
+
+def evaluate(spec: History, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
+    found: dict[str, Outcome | PolicyError] = {}
+    for key in frame.records():
+        try:
+            found[key] = _one(spec, frame, key)
+        except PolicyError as error:
+            found[key] = error
+    return found
+
+
+def _read(spec: History, frame: Frame, key: str, month: Period) -> Any:
+    value = frame.past(key, spec.of, month)
+    if value is not MISSING:
+        return value
+    if spec.missing == "error":
+        raise EvaluationError(
+            f"no value of '{spec.of}' for {month}",
+            code="missing-history",
+            details={"period": month.key},
+            hint="evaluate the earlier months first, pass their results, "
+            "or declare missing: as_false / as_zero",
+        )
+    return False if spec.missing == "as_false" else 0
+
+
+def _held(value: Any, spec: History, month: Period) -> bool:
+    if not isinstance(value, bool) and value != 0:
+        raise EvaluationError(
+            f"'{spec.of}' must be true or false in {month}, found {value!r}", code="type-mismatch"
+        )
+    return value is True
+
+
+def _one(spec: History, frame: Frame, key: str) -> Outcome:
+    now = frame.period
+    current = frame.value(key, spec.of)
+    detail: dict[str, Any] = {"of": spec.of, "measure": spec.measure, "missing": spec.missing}
+    if spec.measure == "previous":
+        before = now.shift(-1)
+        value = _read(spec, frame, key, before)
+        detail["months"] = {before.key: value}
+        return Outcome(value, detail)
+    months: dict[str, Any] = {now.key: current}
+    if spec.measure == "consecutive":
+        count, month = 0, now
+        value = current
+        while _held(value, spec, month):
+            count += 1
+            month = month.shift(-1)
+            value = _read(spec, frame, key, month)
+            months[month.key] = value
+        detail["months"] = months
+        return Outcome(count, detail)
+    first = (now.month - 1) // 3 * 3 + 1 if spec.measure == "count_in_quarter" else 1
+    count = 0
+    for month_number in range(first, now.month + 1):
+        month = Period(now.year, month_number)
+        value = current if month == now else _read(spec, frame, key, month)
+        months[month.key] = value
+        count += _held(value, spec, month)
+    detail["months"] = dict(sorted(months.items()))
+    return Outcome(count, detail)
+
+
+KIND = PopulationKind("history", build, evaluate)

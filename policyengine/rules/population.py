@@ -1,0 +1,80 @@
+"""What population rules (aggregate, rank, history) see: all records of a kind at once.
+
+A record-level rule computes one record from that record alone. A
+population rule needs the others — the calls of a rep, the reps of a team,
+the same rep in earlier months — so it works through a :class:`Frame` the
+bundle's runner provides, and returns one outcome (or one error) per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import attrs
+
+from ..errors import PolicyError
+from ..expressions import Expression
+from ..period import Period
+from .base import Built, Outcome, RuleContext
+
+#: Returned by Frame.past for a month or record with no value.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+
+class Frame(Protocol):
+    """The records a population rule works over, and how to read them."""
+
+    @property
+    def kind(self) -> str:
+        """The kind the rule applies to."""
+
+    @property
+    def period(self) -> Period:
+        """The month being evaluated."""
+
+    def records(self) -> list[str]:
+        """Keys of the records of ``kind`` that are still sound, sorted."""
+
+    def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
+        """Evaluate ``expression`` for one record (of ``kind``, default the rule's)."""
+
+    def value(self, key: str, name: str) -> Any:
+        """A field or earlier output of a record of the rule's kind."""
+
+    def ancestor(self, key: str, kind: str) -> str | None:
+        """The key of the record's ancestor of ``kind``."""
+
+    def descendants(self, key: str, kind: str) -> list[str]:
+        """Keys of the sound records of ``kind`` below this record, sorted."""
+
+    def unsound(self, key: str, kind: str) -> str | None:
+        """A record of ``kind`` below this one that failed or was refused, if any."""
+
+    def unsound_peer(self, within: str | None, group: str) -> str | None:
+        """A record of the rule's kind in the group (same ancestor) that failed or was refused."""
+
+    def past(self, key: str, name: str, period: Period) -> Any:
+        """The value ``name`` had for this record in an earlier month, or MISSING."""
+
+
+@attrs.frozen
+class PopulationKind:
+    """A rule kind that works over every record of a kind at once."""
+
+    name: str
+    build: Callable[[RuleContext], Built | None]
+    evaluate: Callable[[Any, Frame], Mapping[str, Outcome | PolicyError]]
+
+
+def needs_entities(ctx: RuleContext, what: str) -> bool:
+    """Population rules read other records, so they need the kinds of entities.yaml."""
+    if ctx.entities is None or ctx.own_kind is None:
+        ctx.error(
+            "needs-entities",
+            f"a {what} rule reads other records, so its policy must sit beside entities.yaml "
+            "and say which kind it applies to",
+            "/kind",
+        )
+        return False
+    return True

@@ -1,0 +1,267 @@
+"""Population rules in a bundle: roll-ups, ranks, history, across kinds and months."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import policyengine
+from policyengine.sample import centre, months
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CENTRE = policyengine.load(FIXTURES / "centre")
+LEAGUE = policyengine.load(FIXTURES / "ranking")
+FACTS = centre(months("2026-01", "2026-04"), calls=600)
+
+
+@pytest.fixture(scope="module")
+def year() -> list[policyengine.BundleResult]:
+    return CENTRE.evaluate_months(FACTS)
+
+
+def outputs(result: policyengine.BundleResult, policy: str) -> dict[str, dict[str, Any]]:
+    return {row.key: dict(row.outputs) for row in result.rows() if row.policy == policy}
+
+
+def test_the_whole_chain_runs_for_four_months(year: list[policyengine.BundleResult]) -> None:
+    """Calls → roll-ups → score → rank → bottom flag → streak → stars, with no error."""
+    assert [r.bundle.period.key for r in year] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    for result in year:
+        assert result.errors == ()
+        reps = outputs(result, "appraisal")
+        assert set(reps) == {r["rep_id"] for r in FACTS[result.bundle.period.key]["rep"]}
+        assert len(reps) > 30
+        calls = sum(1 for row in result.rows() if row.kind == "call")
+        assert calls == 600
+        points = sum(r["etiquette_points"] for r in reps.values())
+        call_points = sum(
+            row.outputs["call_checks.points"] for row in result.rows() if row.kind == "call"
+        )
+        assert points == call_points
+
+
+def test_streaks_and_stars_follow_the_months(year: list[policyengine.BundleResult]) -> None:
+    """A streak of n means bottom in each of the last n months; quarterly stars only in March."""
+    flags = [outputs(r, "bottom_rank") for r in year]
+    for month, today in enumerate(flags):
+        for rep, values in today.items():
+            streak = values["bottom_streak"]
+            for back in range(streak):
+                assert flags[month - back][rep]["bottom_flag"] is True
+            if month - streak >= 0 and rep in flags[month - streak]:
+                assert flags[month - streak][rep]["bottom_flag"] is False or streak == 0
+            expected = {2: "改进计划或辞退", 1: "警告", 0: "无"}[min(streak, 2)]
+            assert values["bottom_outcome"] == expected
+    stars = [outputs(r, "stars") for r in year]
+    assert not any(v["quarterly_star"] for m in (0, 1, 3) for v in stars[m].values())
+    for rep, values in stars[2].items():
+        count = sum(stars[m][rep]["monthly_star"] for m in range(3) if rep in stars[m])
+        assert values["stars_this_quarter"] == count
+
+
+def test_one_rep_is_explained_end_to_end(year: list[policyengine.BundleResult]) -> None:
+    """One rep's bottom outcome explains its streak, its rank in the team and the roll-up."""
+    data = year[-1].trace("rep", "R101", "bottom_outcome")
+    kinds = []
+
+    def walk(node: dict[str, Any]) -> None:
+        kinds.append(node["kind"])
+        for sub in node["because"]:
+            walk(sub)
+
+    walk(data)
+    assert kinds[:4] == ["table", "history", "formula", "rank"]
+    assert "aggregate" in kinds and "score" in kinds
+    rank = data["because"][0]["because"][0]["because"][0]
+    assert rank["detail"]["group"] == "T1"
+    assert len(rank["detail"]["ordered"]) == rank["detail"]["eligible_count"]
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_results_do_not_depend_on_record_or_month_order(rng: random.Random) -> None:
+    """Shuffling records, kinds and months gives byte-identical result documents."""
+    facts = centre(months("2026-01", "2026-03"), calls=150, reps=5, seed=3)
+    expected = [r.to_json() for r in CENTRE.evaluate_months(facts)]
+    shuffled: dict[str, dict[str, list[Any]]] = {}
+    periods = list(facts)
+    rng.shuffle(periods)
+    for period in periods:
+        kinds = list(facts[period])
+        rng.shuffle(kinds)
+        shuffled[period] = {}
+        for kind in kinds:
+            records = list(facts[period][kind])
+            rng.shuffle(records)
+            shuffled[period][kind] = records
+    assert [r.to_json() for r in CENTRE.evaluate_months(shuffled)] == expected
+
+
+scores = st.decimals(min_value=0, max_value=100, places=0)
+member = st.tuples(scores, st.sampled_from([Decimal(100), Decimal(200)]), st.booleans())
+
+
+def league(groups: list[list[tuple[Decimal, Decimal, bool]]]) -> dict[str, list[dict[str, Any]]]:
+    teams = [{"team_id": f"T{g}"} for g in range(len(groups))]
+    reps = [
+        {"rep_id": f"R{g}-{i:02d}", "team_id": f"T{g}", "score": s, "sales": v, "eligible": e}
+        for g, members in enumerate(groups)
+        for i, (s, v, e) in enumerate(members)
+    ]
+    return {"team": teams, "rep": reps}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(member, min_size=1, max_size=9), min_size=1, max_size=3))
+def test_ranks_are_a_permutation_with_declared_ties(groups: list[list[Any]]) -> None:
+    """Ranks are 1..n over eligible records, ordered by score, then sales, then key."""
+    result = LEAGUE.for_period("2026-03").evaluate(league(groups))
+    rows = {row.key: row.outputs for row in result.rows()}
+    for g, members in enumerate(groups):
+        keys = [f"R{g}-{i:02d}" for i in range(len(members))]
+        eligible = [k for k, m in zip(keys, members, strict=True) if m[2]]
+        ranked = sorted(eligible, key=lambda k: rows[k]["place.rank"])
+        assert [rows[k]["place.rank"] for k in ranked] == list(range(1, len(eligible) + 1))
+        by_rule = sorted(
+            eligible, key=lambda k: (-members[keys.index(k)][0], -members[keys.index(k)][1], k)
+        )
+        assert ranked == by_rule
+        assert all(rows[k]["place.rank"] is None for k in keys if k not in eligible)
+        assert all(rows[k]["place.size"] == len(eligible) for k in keys)
+        chosen = [k for k in keys if rows[k]["place.selected"]]
+        assert chosen == sorted(by_rule[-2:]) if len(eligible) >= 3 else chosen == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(member, min_size=1, max_size=12), min_size=1, max_size=3))
+def test_percent_selection_rounds_as_declared(groups: list[list[Any]]) -> None:
+    """top 25% rounded up selects ceil(n / 4) records of every group."""
+    result = LEAGUE.for_period("2026-03").evaluate(league(groups))
+    rows = {row.key: row.outputs for row in result.rows()}
+    for g, members in enumerate(groups):
+        keys = [f"R{g}-{i:02d}" for i in range(len(members))]
+        chosen = [k for k in keys if rows[k]["share.selected"]]
+        assert len(chosen) == -(-len(members) // 4)
+        assert all(rows[k]["share.rank"] <= len(chosen) for k in chosen)
+
+
+def test_a_bad_call_makes_its_rep_an_error_not_a_wrong_total() -> None:
+    """A refused call is reported; its rep's roll-up and team ranking say they are incomplete."""
+    facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
+    victim = facts["call"][0]
+    facts["call"][0] = {**victim, "rings": "many"}
+    result = CENTRE.for_period("2026-01").evaluate(facts)
+    codes = {(e.details.get("kind"), str(e.location.record), e.code) for e in result.errors}
+    assert ("call", victim["call_id"], "not-a-whole-number") in codes
+    assert ("rep", victim["rep_id"], "incomplete-group") in codes
+    team = victim["rep_id"][:2].replace("R", "T")
+    same_team = {r["rep_id"] for r in facts["rep"] if r["team_id"] == team}
+    failed_reps = {str(e.location.record) for e in result.errors if e.details.get("kind") == "rep"}
+    assert failed_reps == same_team
+    good = {row.key for row in result.rows() if row.kind == "rep"}
+    assert good == {r["rep_id"] for r in facts["rep"]} - same_team
+
+
+def test_a_missing_month_is_an_explicit_choice(tmp_path: Path) -> None:
+    """history with missing: error refuses to guess a month it was not given."""
+    root = tmp_path / "policies"
+    (root / "streak").mkdir(parents=True)
+    (root / "entities.yaml").write_text(
+        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (root / "streak" / "2026-01.yaml").write_text(
+        'format: 1\npolicy: streak\nversion: "2026-01"\neffective_from: 2026-01-01\n'
+        "title: t\napplies_to: rep\nrules:\n"
+        "  - {id: good, kind: formula, expr: score >= 50}\n"
+        "  - {id: run, kind: history, of: good, measure: consecutive, missing: error}\n",
+        encoding="utf-8",
+    )
+    repo = policyengine.load(root)
+    facts = league([[(Decimal(60), Decimal(100), True)]])
+    result = repo.for_period("2026-02").evaluate(facts)
+    assert [e.code for e in result.errors] == ["missing-history"]
+    december = {"2025-12": {"rep": {"R0-00": {"good": False}}}}
+    [january, february] = repo.evaluate_months(
+        {"2026-01": facts, "2026-02": facts}, history=december
+    )
+    assert january.value("streak", "R0-00", "run") == 1
+    assert february.value("streak", "R0-00", "run") == 2
+
+
+def _policy(root: Path, name: str, rules: str, kind: str = "rep") -> None:
+    (root / name).mkdir(parents=True, exist_ok=True)
+    (root / name / "2026-01.yaml").write_text(
+        f'format: 1\npolicy: {name}\nversion: "2026-01"\neffective_from: 2026-01-01\n'
+        f"title: t\napplies_to: {kind}\nrules:\n{rules}",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize(
+    ("policies", "code"),
+    [
+        ({"a": "  - {id: x, kind: formula, expr: scor * 2}\n"}, "unknown-name"),
+        (
+            {
+                "a": "  - {id: x, kind: formula, expr: score}\n",
+                "b": "  - {id: x, kind: formula, expr: sales}\n",
+            },
+            "rule-id-clash",
+        ),
+        (
+            {
+                "a": "  - {id: x, kind: formula, expr: y + 1}\n",
+                "b": "  - {id: y, kind: formula, expr: x + 1}\n",
+            },
+            "dependency-cycle",
+        ),
+        ({"a": "  - {id: x, kind: aggregate, of: team, function: count}\n"}, "not-a-child-kind"),
+        ({"a": "  - {id: x, kind: formula, expr: team.size}\n"}, "unknown-name"),
+    ],
+)
+def test_bundle_plan_mistakes_are_load_errors(
+    tmp_path: Path, policies: dict[str, str], code: str
+) -> None:
+    """Names across policies, clashing ids and cross-policy loops are found when loading."""
+    root = tmp_path / "policies"
+    root.mkdir()
+    (root / "entities.yaml").write_text(
+        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    for name, rules in policies.items():
+        _policy(root, name, rules)
+    with pytest.raises(policyengine.InvalidPolicy) as caught:
+        policyengine.load(root)
+    assert code in [p.code for p in caught.value.problems]
+    assert all(p.location.file for p in caught.value.problems)
+
+
+def test_a_rule_reads_another_policys_output_and_its_parent(tmp_path: Path) -> None:
+    """A rep rule reads another policy's rule and the team's roll-up through team.<name>."""
+    root = tmp_path / "policies"
+    root.mkdir()
+    (root / "entities.yaml").write_text(
+        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    _policy(root, "base", "  - {id: doubled, kind: formula, expr: score * 2}\n")
+    _policy(
+        root,
+        "totals",
+        "  - {id: team_total, kind: aggregate, of: rep, function: sum, value: doubled}\n",
+        kind="team",
+    )
+    _policy(root, "share", "  - {id: part, kind: formula, expr: doubled / team.team_total}\n")
+    repo = policyengine.load(root)
+    result = repo.for_period("2026-01").evaluate(
+        league([[(Decimal(10), Decimal(1), True), (Decimal(30), Decimal(1), True)]])
+    )
+    assert result.value("share", "R0-01", "part") == Decimal("0.75")
+    assert result.value("totals", "T0", "team_total") == Decimal(80)
+    assert datetime.date(2026, 1, 1) == repo.for_period("2026-01").period.start
