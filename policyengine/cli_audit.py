@@ -16,7 +16,7 @@ from .audit.lock import lock as lock_versions
 from .audit.lock import verify as verify_lock
 from .bundle import BundleResult
 from .diff import diff
-from .errors import Location, PolicyError
+from .errors import InvalidPolicy, Location, PolicyError
 from .io import read_bundle_facts
 from .replay import compare_paid, read_paid, replay_run, run_record
 from .repository import Repository, load
@@ -25,7 +25,21 @@ from .texttable import cell, format_table
 
 
 def _repository(args: argparse.Namespace) -> Repository:
+    """The policy folder, refused while a published version differs from its lock entry:
+    amounts computed from an edited published file would prove nothing."""
+    findings = verify_lock(args.policies, _lock_path(args))
+    if findings:
+        raise InvalidPolicy(findings, file=str(_lock_path(args)))
     return load(args.policies, lock=args.lock)
+
+
+def _missing_kinds(result: BundleResult) -> list[str]:
+    """Kinds the versions in force apply to but the facts hold no record of."""
+    given = {row.kind for row in result.rows()} | {
+        str(e.details.get("kind")) for e in result.errors
+    }
+    wanted = {v.policy.applies_to or v.id for v in result.bundle.versions}
+    return sorted(wanted - given)
 
 
 def _facts(args: argparse.Namespace, repository: Repository) -> dict[str, list[Any]]:
@@ -57,11 +71,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ledger: run {stored.id} appended, hash {stored.hash}", file=sys.stderr)
     for error in result.errors:
         print(error.render(), file=sys.stderr)
-    return 2 if result.errors else 0
+    missing = _missing_kinds(result)
+    for kind in missing:
+        print(
+            f"{args.facts}: no-records: the facts hold no {kind} records, which versions in "
+            "force apply to (name the file <kind>.csv, .json or .jsonl)",
+            file=sys.stderr,
+        )
+    return 2 if result.errors or missing else 0
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    day = datetime.date.fromisoformat(args.date) if args.date else datetime.date.today()
+    day = args.date or datetime.date.today()
     added = lock_versions(args.policies, _lock_path(args), day)
     for entry in added:
         print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
@@ -70,6 +91,13 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if not Path(args.policies).is_dir():
+        raise PolicyError(
+            "no policy folder here",
+            code="not-a-repository",
+            location=Location(file=args.policies),
+            hint="name it with --policies",
+        )
     findings = verify_lock(args.policies, _lock_path(args))
     for finding in findings:
         print(finding.render())
@@ -122,12 +150,19 @@ def cmd_ledger(args: argparse.Namespace) -> int:
                 f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
             )
             return 1 if problems else 0
-        for run in ledger.runs():
-            versions = ", ".join(f"{p.policy} {p.version}" for p in run.record.policies)
-            print(
-                f"{run.id}  {run.created}  {run.record.period}  "
-                f"known at {run.record.as_known_at or '-'}  {versions}  {run.record.label}"
-            )
+        rows = [
+            [
+                str(run.id),
+                run.created,
+                run.record.period,
+                run.record.as_known_at or "-",
+                ", ".join(f"{p.policy} {p.version}".strip() for p in run.record.policies),
+                run.hash,
+                run.record.label,
+            ]
+            for run in ledger.runs()
+        ]
+    print(format_table(["run", "created", "period", "known at", "versions", "hash", "label"], rows))
     return 0
 
 
@@ -251,7 +286,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
         )
     _report_errors(outcome.old)
     _report_errors(outcome.new)
-    return 0
+    return 2 if outcome.old.errors or outcome.new.errors else 0
+
+
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
 
 
 def _decimal(text: str) -> Decimal:
@@ -294,7 +336,9 @@ def add_commands(commands: Any) -> None:
 
     lock = commands.add_parser("lock", help="record the unlocked version files as published")
     folder(lock)
-    lock.add_argument("--date", metavar="YYYY-MM-DD", help="publication date (default: today)")
+    lock.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=_iso_date, help="publication date (default: today)"
+    )
     lock.set_defaults(handler=cmd_lock)
 
     verify = commands.add_parser("verify", help="check locked versions are unchanged")

@@ -184,9 +184,19 @@ def read_paid(path: str | os.PathLike[str]) -> PaidFile:
         )
     names = [h.strip() for h in header]
     rows = []
+    first_line: dict[str, int] = {}
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
+        key = row[0].strip()
+        if key in first_line:
+            raise FactsFileError(
+                f"'{key}' is listed twice (first on line {first_line[key]}): a double payment "
+                "cannot be checked against one computed amount",
+                code="duplicate-key",
+                location=Location(file=file, line=reader.line_num, column=1),
+            )
+        first_line[key] = reader.line_num
         if len(row) != len(names):
             raise FactsFileError(
                 f"the row has {len(row)} cells but the header has {len(names)}",

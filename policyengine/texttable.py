@@ -27,6 +27,8 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def cell(value: Any) -> str:
     """A value as one table cell: exact numbers, true/false, lists joined by commas."""
     shown = plain(value)
+    if shown is None:
+        return "-"
     if isinstance(shown, list):
         return ",".join(str(v) for v in shown) or "-"
     if isinstance(shown, bool):

@@ -197,3 +197,31 @@ def test_a_mistyped_ledger_path_is_not_created(
     assert main(["ledger", "verify", str(missing)]) == 2
     assert "file-not-found" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_run_refuses_an_edited_published_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Amounts from an edited published file prove nothing: run stops with the finding."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    locked = policies / "commission" / "2026-01.yaml"
+    locked.write_bytes(locked.read_bytes().replace(b"3.5%", b"3.6%"))
+    code = main(["run", "--policies", str(policies), "--period", "2026-03",
+                 "--facts", str(ROOT / "examples" / "2026-03")])
+    assert code == 2
+    assert "locked-file-changed" in capsys.readouterr().err
+
+
+def test_run_names_facts_files_no_policy_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misnamed facts file is an unknown kind, and the kind left without records is named."""
+    facts = tmp_path / "facts"
+    shutil.copytree(ROOT / "examples" / "2026-03", facts)
+    (facts / "rep.csv").rename(facts / "reps.csv")
+    code = main(["run", "--policies", str(ROOT / "policies"), "--period", "2026-03",
+                 "--facts", str(facts), "--out", str(tmp_path / "out.json")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown-kind" in err and "no-records" in err
