@@ -13,6 +13,7 @@ import keyword
 import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -43,6 +44,16 @@ def load_policy(path: str | os.PathLike[str], entities: Entities | None = None) 
     are left for the bundle's plan to find among the other policies.
     """
     return build_policy(read_policy_file(path), entities)
+
+
+def load_policy_in_place(path: str | os.PathLike[str]) -> Policy:
+    """Load a policy file the way its folder would: with the entities.yaml of the
+    policy folder (``<folder>/<policy>/<version>.yaml``) when there is one."""
+    from .entities import load_entities
+
+    beside = Path(path).parent.parent / "entities.yaml"
+    entities = load_entities(beside) if beside.is_file() else None
+    return load_policy(path, entities)
 
 
 def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:

@@ -13,12 +13,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .build import load_policy
+from .build import load_policy, load_policy_in_place
 from .cli_audit import add_commands
 from .engine import Result, evaluate_many
 from .errors import InvalidPolicy, PolicyError
 from .io import read_facts
 from .model import Policy
+from .repository import load
 from .suggest import did_you_mean
 from .testing import run_tests
 from .texttable import cell, format_table
@@ -33,7 +34,13 @@ def policy_files(paths: Iterable[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in POLICY_SUFFIXES and p.name != "entities.yaml"
+                )
+            )
         else:
             found.append(path)
     return found
@@ -46,9 +53,21 @@ def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
     if not files:
         print("no policy files found", file=out)
         return policies, 1
+    for name in paths:
+        if (Path(name) / "entities.yaml").is_file():
+            # A policy folder: checked whole, so names read across policies are checked too.
+            try:
+                repository = load(name)
+            except InvalidPolicy as exc:
+                for problem in exc.problems:
+                    print(problem.render(), file=out)
+                problems += len(exc.problems)
+            else:
+                policies.extend(v.policy for v in repository.versions)
+            files = [f for f in files if Path(name) not in f.parents]
     for path in files:
         try:
-            policies.append(load_policy(path))
+            policies.append(load_policy_in_place(path))
         except InvalidPolicy as exc:
             for problem in exc.problems:
                 print(problem.render(), file=out)

@@ -14,13 +14,14 @@ from .audit.ledger import SqliteLedger, open_ledger
 from .audit.lock import LOCK_NAME
 from .audit.lock import lock as lock_versions
 from .audit.lock import verify as verify_lock
-from .bundle import BundleResult
+from .bundle import BundleResult, entities_from_policies
 from .diff import diff
 from .errors import InvalidPolicy, Location, PolicyError
 from .io import read_bundle_facts
 from .replay import compare_paid, read_paid, replay_run, run_record
 from .repository import Repository, load
 from .rules.base import plain
+from .schema import policy_schema
 from .texttable import cell, format_table
 
 
@@ -296,6 +297,19 @@ def _iso_date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.what == "policy":
+        document: Any = policy_schema()
+    else:
+        repository = load(args.policies, lock=args.lock)
+        entities = repository.entities or entities_from_policies(
+            [v.policy for v in repository.versions]
+        )
+        document = entities.facts_schema()
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _decimal(text: str) -> Decimal:
     try:
         return Decimal(text)
@@ -367,6 +381,13 @@ def add_commands(commands: Any) -> None:
     replay.add_argument("--tolerance", type=_decimal, default=Decimal(0))
     replay.add_argument("--format", choices=("table", "json"), default="table")
     replay.set_defaults(handler=cmd_replay)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the facts (from entities.yaml) or of a policy"
+    )
+    folder(schema)
+    schema.add_argument("what", choices=("facts", "policy"))
+    schema.set_defaults(handler=cmd_schema)
 
     compare = commands.add_parser("diff", help="compare two versions or two dates over a month")
     folder(compare)

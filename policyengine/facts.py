@@ -9,6 +9,7 @@ exact amount (pass Decimal or text such as "123.45").
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,8 @@ from .suggest import did_you_mean
 
 #: A list field holds at most this many items: it bounds what any(), sum() … can cost.
 MAX_LIST_ITEMS = 10_000
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")  # ASCII digits: "²" and "+-5" are not numbers
 
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "真"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "假"})
@@ -94,7 +97,7 @@ def _int(value: Any, field: Field) -> int:
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
         return int(value.strip())
     raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
 

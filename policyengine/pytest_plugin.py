@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .build import load_policy
+from .build import load_policy_in_place
 from .errors import InvalidPolicy
 from .model import Policy, TestCase
 from .testing import run_case
@@ -29,7 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix not in (".yaml", ".yml"):
+    if file_path.suffix not in (".yaml", ".yml") or file_path.name == "entities.yaml":
         return None
     roots = [Path(p).resolve() for p in parent.config.getini("policyengine_paths")]
     resolved = file_path.resolve()
@@ -42,7 +42,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 class PolicyFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         try:
-            policy = load_policy(self.path)
+            policy = load_policy_in_place(self.path)
         except InvalidPolicy as exc:
             yield BrokenPolicy.from_parent(self, name="load", error=exc)
             return

@@ -179,3 +179,29 @@ def test_explaining_an_unknown_output_is_a_usage_error(capsys: pytest.CaptureFix
     code, out, err = run(capsys, "eval", COMMISSION, "--facts", EXAMPLE, "--explain", "comission")
     assert code == 2 and out == ""
     assert "unknown-output" in err and "did you mean 'commission'?" in err
+
+
+def test_schema_facts_describes_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    """schema facts prints a JSON Schema with one array of records per kind."""
+    centre = str(Path(__file__).parent / "fixtures" / "centre")
+    assert main(["schema", "facts", "--policies", centre]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert sorted(schema["properties"]) == ["call", "rep", "team"]
+
+
+def test_validate_checks_a_policy_folder_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """validate on a folder with entities.yaml finds names no policy in force gives."""
+    import shutil
+
+    folder = tmp_path / "centre"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "centre", folder)
+    stars = folder / "stars" / "2026-01.yaml"
+    stars.write_text(
+        stars.read_text(encoding="utf-8").replace("by: appraisal_score", "by: appraisal_scor"),
+        encoding="utf-8",
+    )
+    assert main(["validate", str(folder)]) == 2
+    out = capsys.readouterr().out
+    assert "unknown-name" in out and "did you mean 'appraisal_score'?" in out

@@ -393,3 +393,11 @@ def test_explaining_an_unknown_part_is_a_policy_error() -> None:
         with pytest.raises(PolicyError) as caught:
             result.explain(name)
         assert caught.value.code == "unknown-output"
+
+
+@pytest.mark.parametrize("text", ["+-5", "²", "٣", "1_000"])
+def test_odd_digit_text_is_not_a_whole_number(text: str) -> None:
+    """Text that Python's int() might take or choke on is a located fact error."""
+    with pytest.raises(FactError) as caught:
+        policyengine.load_policy(COMMISSION).evaluate({**REP, "dials": text})
+    assert caught.value.code == "not-a-whole-number"
