@@ -18,7 +18,7 @@ from policyengine.sample import centre, months
 FIXTURES = Path(__file__).parent / "fixtures"
 CENTRE = policyengine.load(FIXTURES / "centre")
 LEAGUE = policyengine.load(FIXTURES / "ranking")
-FACTS = centre(months("2026-01", "2026-04"), calls=600)
+FACTS = centre(months("2026-01", "2026-04"), calls=2000)  # 3 teams × 12 reps
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_the_whole_chain_runs_for_four_months(year: list[policyengine.BundleResu
         assert set(reps) == {r["rep_id"] for r in FACTS[result.bundle.period.key]["rep"]}
         assert len(reps) > 30
         calls = sum(1 for row in result.rows() if row.kind == "call")
-        assert calls == 600
+        assert calls == 2000
         points = sum(r["etiquette_points"] for r in reps.values())
         call_points = sum(
             row.outputs["call_checks.points"] for row in result.rows() if row.kind == "call"
@@ -265,3 +265,29 @@ def test_a_rule_reads_another_policys_output_and_its_parent(tmp_path: Path) -> N
     assert result.value("share", "R0-01", "part") == Decimal("0.75")
     assert result.value("totals", "T0", "team_total") == Decimal(80)
     assert datetime.date(2026, 1, 1) == repo.for_period("2026-01").period.start
+
+
+def test_ten_record_mistakes_are_reported_and_good_records_evaluated() -> None:
+    """Every bad record is named; sound records are evaluated; roll-ups over bad ones refuse."""
+    import json
+
+    from policyengine.io import _loads
+
+    text = (FIXTURES / "entities" / "ten-mistakes.json").read_text(encoding="utf-8")
+    facts = _loads("ten-mistakes.json", text)
+    result = CENTRE.for_period("2026-01").evaluate(facts)
+    fact_codes = sorted(e.code for e in result.fact_errors)
+    assert len(fact_codes) == 10
+    evaluated = {(row.kind, row.key) for row in result.rows()}
+    assert {("call", "C01"), ("call", "C02")} <= evaluated
+    incomplete = {str(e.location.record) for e in result.errors if e.code == "incomplete-group"}
+    assert "R01" in incomplete  # its calls C03 and C04 were refused
+    every = {(e.details.get("kind"), str(e.location.record)) for e in result.errors}
+    named = evaluated | every
+    for kind, records in json.loads(text).items():
+        if kind in ("team", "rep", "call"):
+            key = {"team": "team_id", "rep": "rep_id", "call": "call_id"}[kind]
+            assert all(
+                (kind, str(r[key])) in named or (kind, str(i)) in named
+                for i, r in enumerate(records)
+            )
