@@ -143,7 +143,10 @@ class _Builder:
             **{rule_id: None for rule_id, r in rules.items() if r.kind in POPULATION},
         }
         tests = self.tests(data.get("tests"), given, rules)
-        self.check_key(data.get("key"), inputs)
+        # Beside entities.yaml the kind names its key; a policy's key: must be a field of it.
+        self.check_key(
+            data.get("key"), inputs if self.entities is None else dict.fromkeys(kind_fields)
+        )
         header = self.header(data)
         if header is not None:
             self.check_test_periods(tests, header["effective_from"], header["effective_to"])
@@ -492,7 +495,7 @@ class _Builder:
                     f"use a month from {start}" + (f" before {end}" if end else ""),
                 )
 
-    def check_key(self, key: Any, inputs: Mapping[str, Field]) -> None:
+    def check_key(self, key: Any, inputs: Mapping[str, Any]) -> None:
         if isinstance(key, str) and key not in inputs:
             self.error(
                 "unknown-name",

@@ -27,7 +27,7 @@ def blob(path: Path, policy: str) -> PolicyBlob:
 
 
 COMMISSION = blob(ROOT / "policies" / "commission" / "2026-01.yaml", "commission")
-ETIQUETTE = blob(ROOT / "policies" / "电话礼仪" / "2026-01.yaml", "电话礼仪")
+ETIQUETTE = blob(ROOT / "examples" / "chinese" / "电话礼仪" / "2026-01.yaml", "电话礼仪")
 
 
 def record(n: int, *policies: PolicyBlob) -> RunRecord:
