@@ -138,6 +138,7 @@ class _Builder:
         # A test may stand in for values other policies give, and for population
         # rules, which need other records: both are given as facts.
         given = {
+            **dict.fromkeys(kind_fields),
             **inputs,
             **{r.name: None for r in external if r.kind == own_kind},
             **{rule_id: None for rule_id, r in rules.items() if r.kind in POPULATION},

@@ -78,8 +78,9 @@ def same(expected: Any, actual: Any) -> bool:
 
 
 def run_case(policy: Policy, case: TestCase) -> CaseResult:
-    fields = {k: v for k, v in case.facts.items() if k in policy.inputs}
-    given = {k: _given(v) for k, v in case.facts.items() if k not in policy.inputs}
+    record = set(policy.inputs) | policy.kind_fields
+    fields = {k: v for k, v in case.facts.items() if k in record}
+    given = {k: _given(v) for k, v in case.facts.items() if k not in record}
     try:
         result = evaluate(policy, fields, period=case.period, given=given, partial=True)
     except PolicyError as exc:
