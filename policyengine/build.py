@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import schema
+from .embedded import build_tests, check_test_periods
 from .errors import InvalidPolicy, ModelError, PolicyError
 from .expressions import Expression
-from .facts import coerce_value
+from .facts import field_from_spec
 from .functions import FUNCTIONS
-from .model import Field, Parameter, Policy, Rule, TestCase, frozen_mapping
+from .model import Field, Parameter, Policy, Rule, frozen_mapping
 from .names import Scope, resolve_all
 from .numbers import to_decimal
-from .period import Period
 from .plan import order_rules
 from .rules import KINDS, POPULATION, RuleContext
 from .source import Document, read_policy_file
@@ -143,14 +143,16 @@ class _Builder:
             **{r.name: None for r in external if r.kind == own_kind},
             **{rule_id: None for rule_id, r in rules.items() if r.kind in POPULATION},
         }
-        tests = self.tests(data.get("tests"), given, rules)
+        tests = build_tests(
+            data.get("tests"), given, rules, self.document, self.is_broken, self.error
+        )
         # Beside entities.yaml the kind names its key; a policy's key: must be a field of it.
         self.check_key(
             data.get("key"), inputs if self.entities is None else dict.fromkeys(kind_fields)
         )
         header = self.header(data)
         if header is not None:
-            self.check_test_periods(tests, header["effective_from"], header["effective_to"])
+            check_test_periods(tests, header["effective_from"], header["effective_to"], self.error)
         if self.problems or header is None:
             return None
         return Policy(
@@ -278,30 +280,10 @@ class _Builder:
                     key=True,
                 )
                 continue
-            if isinstance(spec, str):
-                fields[name] = Field(name, spec)
-                continue
-            kind = spec["type"]
-            values = tuple(spec.get("values", ()))
-            if kind == "enum" and not values:
-                self.error("enum-without-values", f"enum field '{name}' needs 'values'", pointer)
-                continue
-            if kind == "list" and "of" not in spec:
-                self.error("list-without-item-type", f"list field '{name}' needs 'of'", pointer)
-                continue
-            field = Field(
-                name, kind, values, spec.get("of"), spec.get("title"), spec.get("description")
-            )
-            if "default" in spec:
-                try:
-                    default = coerce_value(spec["default"], field)
-                except PolicyError as exc:
-                    self.error(
-                        "bad-default", f"default of '{name}': {exc.message}", pointer + "/default"
-                    )
-                    continue
-                field = attrs.evolve(field, has_default=True, default=default)
-            fields[name] = field
+            try:
+                fields[name] = field_from_spec(name, spec)
+            except ModelError as exc:
+                self.error(exc.code, exc.message, pointer + str(exc.details["at"]), exc.hint)
         return fields
 
     def parameters(self, raw: Any, inputs: Mapping[str, Field]) -> dict[str, Parameter]:
@@ -428,73 +410,6 @@ class _Builder:
                 expressions=tuple(e for _, e, _ in ctx.sites),
             )
         return rules, sites
-
-    def tests(
-        self, raw: Any, inputs: Mapping[str, Any], rules: Mapping[str, Rule]
-    ) -> list[TestCase]:
-        cases: list[TestCase] = []
-        if not isinstance(raw, list):
-            return cases
-        outputs = [name for rule in rules.values() for name in rule.output_names]
-        outputs += list(rules)
-        names: set[str] = set()
-        for index, item in enumerate(raw):
-            pointer = f"/tests/{index}"
-            if self.is_broken(pointer) or not isinstance(item, Mapping):
-                continue
-            if item["name"] in names:
-                self.error(
-                    "duplicate-test-name", f"test '{item['name']}' appears twice", pointer + "/name"
-                )
-            names.add(item["name"])
-            for name in item["facts"]:
-                if name not in inputs:
-                    self.error(
-                        "unknown-name",
-                        f"test facts name '{name}', which is not an input",
-                        f"{pointer}/facts/{_escape(name)}",
-                        did_you_mean(name, inputs),
-                        key=True,
-                    )
-            for name in item["expect"]:
-                if name not in outputs:
-                    self.error(
-                        "unknown-name",
-                        f"test expects '{name}', which no rule gives",
-                        f"{pointer}/expect/{_escape(name)}",
-                        did_you_mean(name, outputs),
-                        key=True,
-                    )
-            cases.append(
-                TestCase(
-                    name=str(item["name"]),
-                    facts=frozen_mapping(item["facts"]),
-                    expect=frozen_mapping(item["expect"]),
-                    pointer=pointer,
-                    line=self.document.locate(pointer).line,
-                    period=item.get("period"),
-                )
-            )
-        return cases
-
-    def check_test_periods(
-        self, tests: list[TestCase], start: datetime.date, end: datetime.date | None
-    ) -> None:
-        for case in tests:
-            if case.period is None:
-                continue
-            try:
-                month = Period.parse(case.period)
-            except PolicyError as exc:
-                self.error("invalid-period", exc.message, case.pointer + "/period", exc.hint)
-                continue
-            if month.start < start or (end is not None and month.start >= end):
-                self.error(
-                    "not-in-force",
-                    f"test '{case.name}' is for {month}, when this version is not in force",
-                    case.pointer + "/period",
-                    f"use a month from {start}" + (f" before {end}" if end else ""),
-                )
 
     def check_key(self, key: Any, inputs: Mapping[str, Any]) -> None:
         if isinstance(key, str) and key not in inputs:

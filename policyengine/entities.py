@@ -23,7 +23,15 @@ import attrs
 
 from . import schema
 from .errors import FactError, InvalidPolicy, Location, ModelError, PolicyError
-from .facts import _FALSE, _TRUE, MAX_LIST_ITEMS, InvalidRecord, coerce_record, coerce_value
+from .facts import (
+    FALSE_WORDS,
+    MAX_LIST_ITEMS,
+    TRUE_WORDS,
+    InvalidRecord,
+    coerce_record,
+    coerce_value,
+    field_from_spec,
+)
 from .functions import FUNCTIONS
 from .model import Field, frozen_mapping
 from .source import Document, read_policy_file
@@ -105,7 +113,7 @@ class Entities:
         return copy.deepcopy(found)  # the caller's own copy: the type schemas are shared
 
 
-_BOOL_WORDS = sorted({v for w in _TRUE | _FALSE for v in (w, w.upper(), w.capitalize())})
+_BOOL_WORDS = sorted({v for w in TRUE_WORDS | FALSE_WORDS for v in (w, w.upper(), w.capitalize())})
 _MONEY = r"^[-+]?(?:[0-9][0-9,]*(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$"
 _DECIMAL = r"^[-+]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)$|^[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)%$"
 #: Each field type in JSON Schema: what facts.coerce_value accepts, in its plain written forms.
@@ -292,26 +300,14 @@ class _Loader:
         return kind
 
     def field(self, name: str, spec: Any, pointer: str) -> Field | None:
-        # Read as build.py reads a policy's inputs (_Builder.inputs).
-        if isinstance(spec, str):
-            return Field(name, spec)
-        kind, values = spec["type"], tuple(spec.get("values", ()))
-        if kind == "enum" and not values:
-            self.error("enum-without-values", pointer, name=name)
-            return None
-        if kind == "list" and "of" not in spec:
-            self.error("list-without-item-type", pointer, name=name)
-            return None
-        title, description = spec.get("title"), spec.get("description")
-        field = Field(name, kind, values, spec.get("of"), title, description)
-        if "default" not in spec:
-            return field
+        # Read as a policy's inputs are read: one shared reader.
         try:
-            default = coerce_value(spec["default"], field)
-        except PolicyError as exc:
-            self.error("bad-default", pointer + "/default", exc.hint, name=name, reason=exc.message)
+            return field_from_spec(name, spec)
+        except ModelError as exc:
+            at = pointer + str(exc.details["at"])
+            reason = exc.details.get("reason", "")
+            self.error(exc.code, at, exc.hint, name=name, reason=reason)
             return None
-        return attrs.evolve(field, has_default=True, default=default)
 
     def check_parent(self, kind: Kind, kinds: Mapping[str, Kind], specs: Mapping[str, Any]) -> None:
         if kind.parent is None:

@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import FactError, Location, PolicyError
+import attrs
+
+from .errors import FactError, Location, ModelError, PolicyError
 from .model import Field
 from .numbers import NUMBER_TEXT, to_decimal
 from .suggest import did_you_mean
@@ -24,8 +26,8 @@ MAX_LIST_ITEMS = 10_000
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")  # ASCII digits: "²" and "+-5" are not numbers
 
-_TRUE = frozenset({"true", "yes", "y", "1", "是", "真"})
-_FALSE = frozenset({"false", "no", "n", "0", "否", "假"})
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "真"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "假"})
 
 
 class InvalidRecord(FactError):
@@ -107,9 +109,9 @@ def _bool(value: Any, field: Field) -> bool:
         return value
     if isinstance(value, str):
         text = value.strip().lower()
-        if text in _TRUE:
+        if text in TRUE_WORDS:
             return True
-        if text in _FALSE:
+        if text in FALSE_WORDS:
             return False
     raise _fail("not-a-bool", f"expected true or false, found {value!r}")
 
@@ -224,3 +226,36 @@ def coerce_record(
             raise problems[0]
         raise InvalidRecord(problems, label)
     return typed
+
+
+def field_from_spec(name: str, spec: Any) -> Field:
+    """A declared field (a policy's input or an entities.yaml field) from its YAML form.
+
+    ``spec`` is a type name or ``{type, values?, of?, title?, description?,
+    default?}``, already schema-checked. Raises ModelError with ``details["at"]``
+    the part of the spec at fault ("" or "/default").
+    """
+    if isinstance(spec, str):
+        return Field(name, spec)
+    kind, values = spec["type"], tuple(spec.get("values", ()))
+    if kind == "enum" and not values:
+        raise ModelError(
+            f"enum field '{name}' needs 'values'", code="enum-without-values", details={"at": ""}
+        )
+    if kind == "list" and "of" not in spec:
+        raise ModelError(
+            f"list field '{name}' needs 'of'", code="list-without-item-type", details={"at": ""}
+        )
+    field = Field(name, kind, values, spec.get("of"), spec.get("title"), spec.get("description"))
+    if "default" not in spec:
+        return field
+    try:
+        default = coerce_value(spec["default"], field)
+    except PolicyError as exc:
+        raise ModelError(
+            f"default of '{name}': {exc.message}",
+            code="bad-default",
+            hint=exc.hint,
+            details={"at": "/default", "reason": exc.message},
+        ) from exc
+    return attrs.evolve(field, has_default=True, default=default)

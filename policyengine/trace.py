@@ -56,11 +56,7 @@ def _trace_rule(
         "policy": policy.id,
         "version": policy.version,
         "inputs": {n: plain(env[n]) for n in reads if n in policy.inputs},
-        "parameters": {
-            n: {"value": plain(p.value), "title": p.title, "unit": p.unit, "source": p.source}
-            for n in reads
-            if (p := policy.parameters.get(n)) is not None
-        },
+        "parameters": _parameters(policy, reads),
         "detail": plain(details.get(rule_id, {})),
         "because": [
             _trace_rule(policy, env, details, n, n, env[n], seen)
@@ -199,6 +195,15 @@ def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _parameters(policy: Policy, reads: list[str]) -> dict[str, Any]:
+    """The parameters a rule reads, with what an explanation shows of each."""
+    return {
+        n: {"value": plain(p.value), "title": p.title, "unit": p.unit, "source": p.source}
+        for n in reads
+        if (p := policy.parameters.get(n)) is not None
+    }
+
+
 def render(data: Mapping[str, Any]) -> str:
     """An explanation (as :func:`trace` or :func:`trace_in_bundle` give it) as text."""
     return "\n".join(_lines(data, 0))
@@ -258,11 +263,7 @@ def _bundle_rule(
         "version": policy.version,
         "record": {"kind": kind, "key": key},
         "inputs": {n: plain(env[n]) for n in reads if n in fields and n in env},
-        "parameters": {
-            n: {"value": plain(p.value), "title": p.title, "unit": p.unit, "source": p.source}
-            for n in reads
-            if (p := policy.parameters.get(n)) is not None
-        },
+        "parameters": _parameters(policy, reads),
         "detail": plain(state.details.get((kind, key, rule.id), {})),
         "because": because,
     }
