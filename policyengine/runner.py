@@ -47,6 +47,8 @@ class Node:
 class BundlePlan:
     entities: Entities
     nodes: tuple[Node, ...]  # in evaluation order
+    #: (kind, rule id) -> every (kind, rule id) it reads, directly or through others.
+    upstream: Mapping[tuple[str, str], frozenset[tuple[str, str]]] = attrs.field(factory=dict)
 
     def node(self, kind: str, rule_id: str) -> Node | None:
         for node in self.nodes:
@@ -92,7 +94,15 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
     order = _order(nodes, problems)
     if problems:
         raise InvalidPolicy(problems)
-    return BundlePlan(entities, tuple(order))
+    upstream: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+    for node in order:  # dependencies come first, so their closures are ready
+        found: set[tuple[str, str]] = set()
+        for read in node.rule.reads_from:
+            slot = (read.kind or node.kind, read.name)
+            if slot in nodes:
+                found |= {slot, *upstream[slot]}
+        upstream[(node.kind, node.rule.id)] = frozenset(found)
+    return BundlePlan(entities, tuple(order), upstream)
 
 
 def _check_read(
@@ -228,7 +238,17 @@ class _Frame:
         return self.state.period
 
     def records(self) -> list[str]:
-        return self.state.sound(self.kind)
+        return sorted(self.state.envs.get(self.kind, {}))
+
+    def unusable(self, key: str, kind: str | None = None) -> str | None:
+        """The record, when a failure left it without a value this rule reads."""
+        kind = kind or self.kind
+        if key not in self.state.failed.get(kind, {}):
+            return None
+        needed = self.state.plan.upstream.get((self.kind, self.node.rule.id), frozenset())
+        env = self.state.envs[kind][key]
+        missing = [rule_id for k, rule_id in needed if k == kind and rule_id not in env]
+        return key if missing else None
 
     def scope(self, kind: str, key: str) -> Mapping[str, Any]:
         return _scope(self.state, kind, key, self.shared)
@@ -251,22 +271,15 @@ class _Frame:
                 if above is not None:
                     index.setdefault(above, []).append(child)
             self.state.below[(kind, self.kind)] = index
-        failed = self.state.failed.get(kind, {})
-        return [child for child in index.get(key, ()) if child not in failed]
+        return list(index.get(key, ()))
 
     def unsound(self, key: str, kind: str) -> str | None:
-        for child in sorted(self.state.failed.get(kind, {})):
-            if self.state.ancestor(kind, child, self.kind) == key:
-                return child
         for label, ancestors in self.state.refused.get(kind, []):
             if ancestors.get(self.kind) == key:
                 return label
         return None
 
     def unsound_peer(self, within: str | None, group: str) -> str | None:
-        for peer in sorted(self.state.failed.get(self.kind, {})):
-            if within is None or self.state.ancestor(self.kind, peer, within) == group:
-                return peer
         for label, ancestors in self.state.refused.get(self.kind, []):
             if within is None or ancestors.get(within) == group:
                 return label
@@ -397,6 +410,8 @@ def run(state: RunState) -> RunState:
 
 
 def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError) -> None:
+    if key in state.failed.get(node.kind, {}):
+        return  # a failed record keeps its first error and takes no further values
     if isinstance(outcome, PolicyError):
         located = outcome.at(
             file=node.policy.file,

@@ -167,6 +167,10 @@ def test_a_bad_call_makes_its_rep_an_error_not_a_wrong_total() -> None:
     assert failed_reps == same_team
     good = {row.key for row in result.rows() if row.kind == "rep"}
     assert good == {r["rep_id"] for r in facts["rep"]} - same_team
+    # The team's sales total reads only facts the failures did not touch: it stands,
+    # whatever order the policies happen to run in.
+    sales = sum(r["credited_sales"] for r in facts["rep"] if r["team_id"] == team)
+    assert result.value("team_pool", team, "team_sales") == sales
 
 
 def test_a_missing_month_is_an_explicit_choice(tmp_path: Path) -> None:

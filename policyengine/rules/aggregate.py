@@ -108,6 +108,13 @@ def _one(spec: Aggregate, frame: Frame, key: str) -> Outcome:
     values: list[Any] = []
     counted: list[str] = []
     for child in frame.descendants(key, spec.of):
+        if frame.unusable(child, spec.of) is not None:
+            raise EvaluationError(
+                f"{spec.of} {child} of this {frame.kind} failed, so the {spec.function} over "
+                f"its {spec.of} records would be incomplete",
+                code="incomplete-group",
+                details={"kind": spec.of, "record": child},
+            )
         try:
             if spec.where is not None and _truth(frame.run(spec.where, child, spec.of)) is False:
                 continue

@@ -38,8 +38,25 @@ def build(ctx: RuleContext) -> Built | None:
         return None
     raw = ctx.raw
     of = str(raw["of"])
+    base, _, part = of.partition(".")
+    if not base.isidentifier() or (part and not part.isidentifier()) or base == "period":
+        ctx.error(
+            "bad-history-of",
+            f"'{of}' is not the name of a field or output",
+            "/of",
+            "name one value of this kind, e.g. bottom_flag or team_rank.selected",
+        )
+        return None
     # Compiled so the name is resolved and ordered like any other read.
     if ctx.expr("/of", of) is None:
+        return None
+    if base in ctx.entities.ancestors(ctx.own_kind):
+        ctx.error(
+            "bad-history-of",
+            f"'{of}' belongs to another kind of record",
+            "/of",
+            "history reads earlier months of the same record",
+        )
         return None
     return Built(History(of, raw["measure"], raw["missing"]))
 
@@ -47,6 +64,8 @@ def build(ctx: RuleContext) -> Built | None:
 def evaluate(spec: History, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
     found: dict[str, Outcome | PolicyError] = {}
     for key in frame.records():
+        if frame.unusable(key) is not None:
+            continue  # the record failed already; its error stands
         try:
             found[key] = _one(spec, frame, key)
         except PolicyError as error:

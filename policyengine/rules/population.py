@@ -34,7 +34,10 @@ class Frame(Protocol):
         """The month being evaluated."""
 
     def records(self) -> list[str]:
-        """Keys of the records of ``kind`` that are still sound, sorted."""
+        """Keys of every record of ``kind`` (failed ones too: see ``unusable``), sorted."""
+
+    def unusable(self, key: str, kind: str | None = None) -> str | None:
+        """The record's key when an earlier failure left it without a value this rule reads."""
 
     def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
         """Evaluate ``expression`` for one record (of ``kind``, default the rule's)."""
@@ -49,10 +52,10 @@ class Frame(Protocol):
         """Keys of the sound records of ``kind`` below this record, sorted."""
 
     def unsound(self, key: str, kind: str) -> str | None:
-        """A record of ``kind`` below this one that failed or was refused, if any."""
+        """A record of ``kind`` below this one that was refused as a bad fact, if any."""
 
     def unsound_peer(self, within: str | None, group: str) -> str | None:
-        """A record of the rule's kind in the group (same ancestor) that failed or was refused."""
+        """A record of the rule's kind in the group that was refused as a bad fact, if any."""
 
     def past(self, key: str, name: str, period: Period) -> Any:
         """The value ``name`` had for this record in an earlier month, or MISSING."""

@@ -77,6 +77,13 @@ def build(ctx: RuleContext) -> Built | None:
         count = ctx.number(f"/select/{side}", text)
         if count is None:
             return None
+        if count < 0:
+            ctx.error(
+                "bad-select",
+                f"select a number of records of 0 or more, not {text}",
+                f"/select/{side}",
+            )
+            return None
         if percent:
             count = count.scaleb(2)
             if "rounding" not in select:
@@ -123,7 +130,9 @@ def evaluate(spec: Rank, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
         groups.setdefault(group or "", []).append(key)
     found: dict[str, Outcome | PolicyError] = {}
     for group, members in sorted(groups.items()):
-        bad = frame.unsound_peer(spec.within, group)
+        bad = frame.unsound_peer(spec.within, group) or next(
+            (m for m in members if frame.unusable(m) is not None), None
+        )
         if bad is not None:
             for key in members:
                 found[key] = EvaluationError(
