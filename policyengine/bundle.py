@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from . import trace
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .model import Field, Policy, frozen_mapping
+from .numbers import NUMBER_TEXT
 from .rules.base import plain
 from .runner import BundlePlan, HistoryStore, RunState, plan_bundle, run, start
 from .suggest import did_you_mean
@@ -268,6 +270,54 @@ def evaluate_bundle(
     materialised = {str(kind): list(records) for kind, records in facts.items()}
     plan = plan_of(bundle)
     typed = check_facts(plan.entities, materialised)
-    state = start(plan, bundle.period, typed, materialised, history or {})
+    used = history_used(plan, history or {})
+    state = start(plan, bundle.period, typed, materialised, used)
     run(state)
-    return BundleResult(bundle, state, canonical_facts(materialised), typed.errors)
+    inputs = canonical_facts(materialised)
+    if used:
+        # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
+        inputs = canonical_json({FACTS_KEY: json.loads(inputs), HISTORY_KEY: used})
+    return BundleResult(bundle, state, inputs, typed.errors)
+
+
+#: Keys of the canonical inputs when a run reads earlier months (never a kind's name).
+FACTS_KEY, HISTORY_KEY = "$facts", "$history"
+
+
+def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
+    """The part of ``history`` the plan's history rules read: only their ``of`` values."""
+    wanted: dict[str, set[str]] = {}
+    for node in plan.nodes:
+        if node.rule.kind == "history" and node.rule.spec is not None:
+            wanted.setdefault(node.kind, set()).add(node.rule.spec.of.partition(".")[0])
+    used: dict[str, Any] = {}
+    for period in sorted(history):
+        kinds = {
+            kind: {
+                key: {n: v for n, v in values.items() if n in wanted[kind]}
+                for key, values in sorted(records.items())
+            }
+            for kind, records in sorted(history[period].items())
+            if kind in wanted
+        }
+        if kinds:
+            used[period] = kinds
+    return used
+
+
+def split_inputs(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Facts and history from the canonical inputs of a run (as the ledger keeps them)."""
+    if set(data) == {FACTS_KEY, HISTORY_KEY}:
+        return dict(data[FACTS_KEY]), _typed_history(data[HISTORY_KEY])
+    return dict(data), {}
+
+
+def _typed_history(value: Any) -> Any:
+    """History read back from JSON: exact numbers were written as text."""
+    if isinstance(value, dict):
+        return {k: _typed_history(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_typed_history(v) for v in value)
+    if isinstance(value, str) and NUMBER_TEXT.match(value):
+        return Decimal(value)
+    return value

@@ -24,7 +24,7 @@ import attrs
 
 from .audit.ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 from .build import build_policy
-from .bundle import BundleResult, canonical_json, evaluate_bundle
+from .bundle import BundleResult, canonical_json, evaluate_bundle, split_inputs
 from .entities import build_entities
 from .errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from .numbers import NUMBER_TEXT, is_number
@@ -112,8 +112,8 @@ def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
     """Recompute a ledger run and say whether its outputs are byte-identical."""
     stored = ledger.get(run_id)
     bundle = bundle_of(stored)
-    facts = json.loads(stored.record.inputs)
-    again = evaluate_bundle(bundle, facts)
+    facts, history = split_inputs(json.loads(stored.record.inputs))
+    again = evaluate_bundle(bundle, facts, history=history)
     ours, theirs = again.outputs_json(), stored.record.outputs
     recorded = json.loads(stored.record.provenance).get("engine_version", "")
     difference = None if ours == theirs else _first_difference(theirs, ours)

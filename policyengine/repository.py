@@ -320,16 +320,25 @@ def _check_plans(repository: Repository) -> list[PolicyError]:
         {v.policy.effective_from for v in repository.versions}
         | {v.policy.effective_to for v in repository.versions if v.policy.effective_to is not None}
     )
+    # Every state of knowledge too: a bundle may exist only as known at a date.
+    known: list[datetime.date | None] = [
+        None,
+        *sorted({v.published for v in repository.versions if v.published is not None}),
+    ]
     problems: dict[str, PolicyError] = {}
+    planned: set[tuple[str, ...]] = set()
     for day in starts:
-        bundle = repository.for_period(Period(day.year, day.month))
-        if not bundle.versions:
-            continue
-        try:
-            plan_of(bundle)
-        except InvalidPolicy as exc:
-            for problem in exc.problems:
-                problems.setdefault(problem.render(), problem)
+        for as_known_at in known:
+            bundle = repository.for_period(Period(day.year, day.month), as_known_at=as_known_at)
+            identity = tuple(sorted(v.path for v in bundle.versions))
+            if not bundle.versions or identity in planned:
+                continue
+            planned.add(identity)
+            try:
+                plan_of(bundle)
+            except InvalidPolicy as exc:
+                for problem in exc.problems:
+                    problems.setdefault(problem.render(), problem)
     return list(problems.values())
 
 

@@ -225,3 +225,20 @@ def test_run_names_facts_files_no_policy_reads(
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown-kind" in err and "no-records" in err
+
+
+def test_months_with_history_replay_from_the_ledger(tmp_path: Path) -> None:
+    """Earlier months' values are kept as inputs, so month three replays byte for byte."""
+    from policyengine.sample import centre, months
+
+    repository = policyengine.load(Path(__file__).parent / "fixtures" / "centre")
+    results = repository.evaluate_months(centre(months("2026-01", "2026-03"), calls=300))
+    with open_ledger(tmp_path / "ledger.sqlite") as ledger:
+        for result in results:
+            ledger.append(run_record(result))
+        outcomes = [replay_run(ledger, run.id) for run in ledger.runs()]
+    assert [o.identical for o in outcomes] == [True, True, True]
+    assert b'"$history"' in results[2].inputs and b'"$history"' not in results[0].inputs
+    alone = repository.for_period("2026-03").evaluate(
+        centre(months("2026-01", "2026-03"), calls=300)["2026-03"])
+    assert alone.provenance.inputs_sha256 != results[2].provenance.inputs_sha256
