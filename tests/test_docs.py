@@ -6,6 +6,7 @@ import ast
 import doctest
 import json
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,18 +15,26 @@ from typing import Any
 import pytest
 
 import policyengine
+from policyengine.entities import load_entities
 from policyengine.expressions import Evaluator, compile_expression
 from policyengine.functions import FUNCTIONS, REFUSED_OPERATORS
 from policyengine.rules import KINDS
 from policyengine.rules.base import plain
+from policyengine.source import read_policy_file
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 PACKAGE = ROOT / "policyengine"
+#: The centre's policy folder: entities.yaml and five policies (examples beside entities.yaml).
+CENTRE = ROOT / "tests" / "fixtures" / "centre"
 
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)+$")
 #: Functions and methods whose first argument is an error code.
-CODE_HELPERS = frozenset({"error", "problem", "_problem", "_fail", "make", "fail", "_refuse"})
+CODE_HELPERS = frozenset(
+    {"error", "problem", "_problem", "_fail", "make", "fail", "_refuse", "report", "_error"}
+)
+#: A finding the command line prints in the form of a rendered error: f"{where}: code: …".
+PRINTED_CODE = re.compile(r"^: ([a-z]+(?:-[a-z]+)+): ")
 
 
 def _read(path: Path) -> str:
@@ -158,7 +167,18 @@ def _strings(node: ast.AST) -> Iterator[str]:
 
 def _codes_in(tree: ast.AST) -> Iterator[str]:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.JoinedStr):
+            # f"{args.facts}: no-records: …": printed as a finding, never raised
+            parts = node.values
+            if (
+                len(parts) >= 2
+                and isinstance(parts[0], ast.FormattedValue)
+                and isinstance(parts[1], ast.Constant)
+                and isinstance(parts[1].value, str)
+                and (printed := PRINTED_CODE.match(parts[1].value))
+            ):
+                yield printed.group(1)
+        elif isinstance(node, ast.Call):
             for keyword in node.keywords:
                 if keyword.arg == "code":
                     yield from _strings(keyword.value)
@@ -220,7 +240,8 @@ def _errors_tables() -> list[list[str]]:
 
 
 def test_code_collector_finds_every_route() -> None:
-    """The collector finds codes given by keyword, helper, class default, _TEXT and assignment."""
+    """The collector finds codes given by keyword, helper, class default, _TEXT, assignment
+    and printed findings."""
     codes = raisable_codes()
     for code in (
         "not-in-force",
@@ -231,6 +252,10 @@ def test_code_collector_finds_every_route() -> None:
         "unknown-rule-kind",
         "unreadable-facts",
         "type-mismatch",
+        "needs-output-name",  # Resolver.report(code, …)
+        "rule-id-clash",  # runner._error(code, …)
+        "parent-cycle",  # entities._TEXT
+        "no-records",  # printed by the command line
     ):
         assert code in codes
     assert len(codes) > 90
@@ -258,34 +283,81 @@ def test_error_tables_list_only_raisable_codes() -> None:
 # --- policy examples ---------------------------------------------------------------
 
 
-def _policy_blocks() -> Iterator[Any]:
+def _format_1_blocks() -> Iterator[tuple[str, str]]:
+    """Every YAML example of the docs whose first line (after comments) is ``format: 1``."""
     for name in ("policies.md", "design.md"):
         text = _read(DOCS / name)
         for number, block in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
             lines = [line for line in block.splitlines() if line.strip()]
             first = next((line for line in lines if not line.startswith("#")), "")
             if re.match(r"format:\s*1(\s|$)", first):
-                yield pytest.param(block, id=f"{name}-{number}")
+                yield f"{name}-{number}", block
+
+
+def _is_entities_file(block: str) -> bool:
+    """An entities.yaml example: its top level declares ``kinds:``, not rules."""
+    return re.search(r"^kinds:", block, re.M) is not None
+
+
+def _policy_blocks() -> Iterator[Any]:
+    for name, block in _format_1_blocks():
+        if not _is_entities_file(block):
+            yield pytest.param(block, id=name)
+
+
+def _entities_blocks() -> Iterator[Any]:
+    for name, block in _format_1_blocks():
+        if _is_entities_file(block):
+            yield pytest.param(block, id=name)
+
+
+def _load_example(block: str, folder: Path) -> policyengine.Policy:
+    """A policy example, loaded as written.
+
+    An example that says ``applies_to:`` and declares no ``inputs:`` is written to sit
+    beside entities.yaml: it is loaded as one more policy of a copy of the centre's policy
+    folder (taking the place of the centre's policy of the same id), with the whole folder,
+    so the fields and the other policies' rules it reads are checked too.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "example.yaml"
+    path.write_text(block, encoding="utf-8")
+    beside = re.search(r"^applies_to:", block, re.M) and not re.search(r"^inputs:", block, re.M)
+    if not beside:
+        return policyengine.load_policy(path)
+    data = read_policy_file(path).data
+    policy_id, version = str(data["policy"]), str(data["version"])
+    root = folder / "policies"
+    shutil.copytree(CENTRE, root)
+    shutil.rmtree(root / policy_id, ignore_errors=True)
+    (root / policy_id).mkdir()
+    (root / policy_id / f"{version}.yaml").write_text(block, encoding="utf-8")
+    return policyengine.load(root).version(policy_id, version).policy
 
 
 @pytest.mark.parametrize("block", list(_policy_blocks()))
 def test_policy_examples_load_and_pass(block: str, tmp_path: Path) -> None:
     """A policy example in the docs loads and its embedded tests pass."""
-    path = tmp_path / "example.yaml"
-    path.write_text(block, encoding="utf-8")
-    policy = policyengine.load_policy(path)
+    policy = _load_example(block, tmp_path)
     outcomes = policyengine.run_tests([policy])
     assert outcomes, "the example has no embedded tests"
     assert [o.render() for o in outcomes if not o.passed] == []
+
+
+@pytest.mark.parametrize("block", list(_entities_blocks()))
+def test_entities_examples_load(block: str, tmp_path: Path) -> None:
+    """An entities.yaml example in the docs loads without a problem."""
+    path = tmp_path / "entities.yaml"
+    path.write_text(block, encoding="utf-8")
+    assert load_entities(path).kinds
 
 
 def test_policies_doc_shows_every_rule_kind(tmp_path: Path) -> None:
     """docs/policies.md has a complete, loading example of every rule kind."""
     kinds: set[str] = set()
     for index, param in enumerate(_policy_blocks()):
-        path = tmp_path / f"example-{index}.yaml"
-        path.write_text(param.values[0], encoding="utf-8")
-        kinds.update(rule.kind for rule in policyengine.load_policy(path).rules)
+        policy = _load_example(param.values[0], tmp_path / f"example-{index}")
+        kinds.update(rule.kind for rule in policy.rules)
     assert sorted(set(KINDS) - kinds) == []
 
 
