@@ -137,7 +137,11 @@ class _Builder:
             inputs = _fields_read(inputs, sites, own_kind, self.entities)
         # A test may stand in for values other policies give, and for population
         # rules, which need other records: both are given as facts.
+        ancestors: tuple[str, ...] = ()
+        if self.entities is not None and own_kind is not None and own_kind in self.entities.kinds:
+            ancestors = self.entities.ancestors(own_kind)
         given = {
+            **dict.fromkeys(ancestors),  # the parent's values: team: {sales_target: …}
             **dict.fromkeys(kind_fields),
             **inputs,
             **{r.name: None for r in external if r.kind == own_kind},

@@ -114,6 +114,8 @@ def _show(value: Any) -> str:
 
 
 def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
+    if detail.get("given"):
+        return ["given by the test case (a value other records or policies would give)"]
     lines: list[str] = []
     if "expression" in detail:
         lines.append(f"expression: {detail['expression']}")

@@ -18,6 +18,7 @@ from policyengine.cli import main
 from policyengine.replay import compare_paid, read_paid, replay_run, run_record
 
 ROOT = Path(__file__).parent.parent
+STANDALONE = ROOT / "examples" / "standalone" / "policies"
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 
 
@@ -108,8 +109,8 @@ def test_paid_amounts_are_compared_with_explanations(tmp_path: Path) -> None:
 def test_cli_audit_walkthrough(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """lock, verify, run with a ledger, ledger verify and replay, as the auditor's guide does."""
     policies = tmp_path / "policies"
-    shutil.copytree(ROOT / "policies", policies)
-    facts = str(ROOT / "examples" / "2026-03")
+    shutil.copytree(STANDALONE, policies)
+    facts = str(ROOT / "examples" / "standalone" / "2026-03")
     ledger = str(tmp_path / "ledger.sqlite")
     assert main(["verify", "--policies", str(policies)]) == 0
     assert (
@@ -174,11 +175,11 @@ def test_cli_replay_of_a_paid_month_exits_1_on_discrepancy(
         [
             "replay",
             "--policies",
-            str(ROOT / "policies"),
+            str(STANDALONE),
             "--period",
             "2026-03",
             "--facts",
-            str(ROOT / "examples" / "2026-03"),
+            str(ROOT / "examples" / "standalone" / "2026-03"),
             "--paid",
             str(paid),
         ]
@@ -204,11 +205,11 @@ def test_run_refuses_an_edited_published_version(
 ) -> None:
     """Amounts from an edited published file prove nothing: run stops with the finding."""
     policies = tmp_path / "policies"
-    shutil.copytree(ROOT / "policies", policies)
+    shutil.copytree(STANDALONE, policies)
     locked = policies / "commission" / "2026-01.yaml"
     locked.write_bytes(locked.read_bytes().replace(b"3.5%", b"3.6%"))
     code = main(["run", "--policies", str(policies), "--period", "2026-03",
-                 "--facts", str(ROOT / "examples" / "2026-03")])
+                 "--facts", str(ROOT / "examples" / "standalone" / "2026-03")])
     assert code == 2
     assert "locked-file-changed" in capsys.readouterr().err
 
@@ -218,9 +219,9 @@ def test_run_names_facts_files_no_policy_reads(
 ) -> None:
     """A misnamed facts file is an unknown kind, and the kind left without records is named."""
     facts = tmp_path / "facts"
-    shutil.copytree(ROOT / "examples" / "2026-03", facts)
+    shutil.copytree(ROOT / "examples" / "standalone" / "2026-03", facts)
     (facts / "rep.csv").rename(facts / "reps.csv")
-    code = main(["run", "--policies", str(ROOT / "policies"), "--period", "2026-03",
+    code = main(["run", "--policies", str(STANDALONE), "--period", "2026-03",
                  "--facts", str(facts), "--out", str(tmp_path / "out.json")])
     err = capsys.readouterr().err
     assert code == 2

@@ -15,7 +15,7 @@ import policyengine
 from policyengine import EvaluationError, FactError, PolicyError, run_tests
 
 ROOT = Path(__file__).parent.parent
-COMMISSION = ROOT / "policies" / "commission" / "2026-01.yaml"
+COMMISSION = ROOT / "examples" / "standalone" / "policies" / "commission" / "2026-01.yaml"
 ETIQUETTE = ROOT / "examples" / "chinese" / "电话礼仪" / "2026-01.yaml"
 ALL_KINDS = Path(__file__).parent / "fixtures" / "policies" / "good-all-kinds.yaml"
 
