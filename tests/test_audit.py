@@ -208,8 +208,17 @@ def test_run_refuses_an_edited_published_version(
     shutil.copytree(STANDALONE, policies)
     locked = policies / "commission" / "2026-01.yaml"
     locked.write_bytes(locked.read_bytes().replace(b"3.5%", b"3.6%"))
-    code = main(["run", "--policies", str(policies), "--period", "2026-03",
-                 "--facts", str(ROOT / "examples" / "standalone" / "2026-03")])
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(policies),
+            "--period",
+            "2026-03",
+            "--facts",
+            str(ROOT / "examples" / "standalone" / "2026-03"),
+        ]
+    )
     assert code == 2
     assert "locked-file-changed" in capsys.readouterr().err
 
@@ -221,8 +230,19 @@ def test_run_names_facts_files_no_policy_reads(
     facts = tmp_path / "facts"
     shutil.copytree(ROOT / "examples" / "standalone" / "2026-03", facts)
     (facts / "rep.csv").rename(facts / "reps.csv")
-    code = main(["run", "--policies", str(STANDALONE), "--period", "2026-03",
-                 "--facts", str(facts), "--out", str(tmp_path / "out.json")])
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(STANDALONE),
+            "--period",
+            "2026-03",
+            "--facts",
+            str(facts),
+            "--out",
+            str(tmp_path / "out.json"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown-kind" in err and "no-records" in err
@@ -241,5 +261,6 @@ def test_months_with_history_replay_from_the_ledger(tmp_path: Path) -> None:
     assert [o.identical for o in outcomes] == [True, True, True]
     assert b'"$history"' in results[2].inputs and b'"$history"' not in results[0].inputs
     alone = repository.for_period("2026-03").evaluate(
-        centre(months("2026-01", "2026-03"), calls=300)["2026-03"])
+        centre(months("2026-01", "2026-03"), calls=300)["2026-03"]
+    )
     assert alone.provenance.inputs_sha256 != results[2].provenance.inputs_sha256

@@ -26,7 +26,9 @@ def blob(path: Path, policy: str) -> PolicyBlob:
     return PolicyBlob(policy, "2026-01", hashlib.sha256(data).hexdigest(), data)
 
 
-COMMISSION = blob(ROOT / "examples" / "standalone" / "policies" / "commission" / "2026-01.yaml", "commission")
+COMMISSION = blob(
+    ROOT / "examples" / "standalone" / "policies" / "commission" / "2026-01.yaml", "commission"
+)
 ETIQUETTE = blob(ROOT / "examples" / "chinese" / "电话礼仪" / "2026-01.yaml", "电话礼仪")
 
 
