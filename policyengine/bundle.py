@@ -308,16 +308,16 @@ def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
 def split_inputs(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Facts and history from the canonical inputs of a run (as the ledger keeps them)."""
     if set(data) == {FACTS_KEY, HISTORY_KEY}:
-        return dict(data[FACTS_KEY]), _typed_history(data[HISTORY_KEY])
+        return dict(data[FACTS_KEY]), typed_history(data[HISTORY_KEY])
     return dict(data), {}
 
 
-def _typed_history(value: Any) -> Any:
+def typed_history(value: Any) -> Any:
     """History read back from JSON: exact numbers were written as text."""
     if isinstance(value, dict):
-        return {k: _typed_history(v) for k, v in value.items()}
+        return {k: typed_history(v) for k, v in value.items()}
     if isinstance(value, list):
-        return tuple(_typed_history(v) for v in value)
+        return tuple(typed_history(v) for v in value)
     if isinstance(value, str) and NUMBER_TEXT.match(value):
         return Decimal(value)
     return value

@@ -22,7 +22,7 @@ from .errors import InvalidPolicy, Location, PolicyError
 from .io import FactsFile, FactsIndex, read_bundle_facts
 from .period import Period
 from .progress import Progress
-from .replay import compare_paid, read_paid, replay_run, run_record
+from .replay import compare_paid, history_from_ledger, read_paid, replay_run, run_record
 from .report import check_format, record_keys, summary_text, write_report
 from .repository import ENTITIES_NAME, Repository, load
 from .rules.base import plain
@@ -96,7 +96,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"evaluating {len(bundle.versions)} versions over "
         f"{sum(len(r) for r in facts.values()):,} records …"
     )
-    result = bundle.evaluate(facts)
+    history: dict[str, Any] = {}
+    if args.ledger and Path(args.ledger).is_file():
+        # Earlier months of the same ledger feed this month's history rules.
+        with open_ledger(args.ledger) as ledger:
+            history, used = history_from_ledger(ledger, bundle.period)
+        if used:
+            runs = ", ".join(f"{run}" for run in used)
+            print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
+    result = bundle.evaluate(facts, history=history)
     progress.done()
     index = FactsIndex(files, record_keys(result))
     summary = summary_text(result, index)

@@ -24,7 +24,7 @@ import attrs
 
 from .audit.ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 from .build import build_policy
-from .bundle import BundleResult, canonical_json, evaluate_bundle, split_inputs
+from .bundle import BundleResult, canonical_json, evaluate_bundle, split_inputs, typed_history
 from .entities import build_entities
 from .errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from .numbers import NUMBER_TEXT, is_number
@@ -292,3 +292,31 @@ def summary(findings: Sequence[Discrepancy]) -> dict[str, int]:
     for finding in findings:
         counts[finding.finding] = counts.get(finding.finding, 0) + 1
     return counts
+
+
+def history_from_ledger(ledger: Ledger, before: Period) -> tuple[dict[str, Any], list[int]]:
+    """Earlier months' values from the ledger, for a month evaluated on its own.
+
+    For each month before ``before``, the latest run recorded for it gives its
+    values (``{period: {kind: {key: {rule: value}}}}``); the run ids used are
+    returned so the caller can say which. Only what history rules read is kept
+    when the month is evaluated.
+    """
+    latest: dict[str, StoredRun] = {}
+    for run in ledger.runs():
+        if Period.parse(run.record.period) < before:
+            latest[run.record.period] = run  # later runs of a month replace earlier ones
+    history: dict[str, Any] = {}
+    for period, run in sorted(latest.items()):
+        records: dict[str, dict[str, dict[str, Any]]] = {}
+        for entry in json.loads(run.record.outputs)["records"]:
+            values = records.setdefault(entry["kind"], {}).setdefault(str(entry["key"]), {})
+            for outputs in entry["outputs"].values():
+                for name, value in outputs.items():
+                    base, _, part = name.partition(".")
+                    if part:
+                        values.setdefault(base, {})[part] = value
+                    else:
+                        values[base] = value
+        history[period] = typed_history(records)
+    return history, [run.id for _, run in sorted(latest.items())]
