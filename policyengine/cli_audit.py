@@ -23,12 +23,14 @@ from .io import FactsFile, FactsIndex, read_bundle_facts
 from .period import Period
 from .progress import Progress
 from .replay import compare_paid, history_from_ledger, read_paid, replay_run, run_record
-from .report import check_format, record_keys, summary_text, write_report
+from .report import record_keys
 from .repository import ENTITIES_NAME, Repository, load
 from .rules.base import plain
 from .sample import monthly, unknown_fields, write_months
 from .schema import policy_schema
+from .summary import summary_text
 from .texttable import cell, format_table
+from .writers import check_format, write_report
 
 
 def _repository(args: argparse.Namespace) -> Repository:

@@ -20,42 +20,26 @@ name), so a new policy adds columns without a change here.
   inputs hash, the entities hash, the engine version, the period and the
   as-known-at date.
 
-Writers: ``.xlsx`` (sheets 工资表 Pay, <kind>汇总 <Kind>s, 错误 Errors,
-来源 Provenance), ``.csv`` (the pay sheet, UTF-8 with a BOM for Excel, and
-the provenance beside it in ``<name>.provenance.json``) and ``.json`` (the
-canonical result document). The same result always gives the same bytes.
-
-Exactness in XLSX: a spreadsheet number is a binary float, so every
-``Decimal`` (amounts, scores, rates) is written as a **text cell** holding
-its exact digits (``4320.99``), in the Text number format and aligned
-right; reading the cell back gives the exact text. Whole numbers (counts,
-ranks) are written as numbers (exact in a float up to 2**53), yes/no as
-Excel booleans, dates as ``YYYY-MM-DD`` text.
+The writers (``.xlsx``, ``.csv`` with a provenance sidecar, ``.json``) are in
+:mod:`policyengine.writers`; the printed month summary in :mod:`policyengine.summary`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import hashlib
-import io
 import json
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .bundle import FACTS_KEY, BundleResult, canonical_json
+from .bundle import FACTS_KEY, BundleResult
 from .entities import Entities, Kind
-from .errors import Location, PolicyError
+from .errors import PolicyError
 from .io import FactsIndex, Place
-from .progress import Progress
 from .rules.base import plain
-from .texttable import format_table, width
 
 #: What ``write_report`` can write, by the file's suffix.
 REPORT_FORMATS = (".xlsx", ".csv", ".json")
@@ -194,7 +178,7 @@ def _field_column(kind: Kind, name: str) -> Column:
     return Column(name, field.title or name)
 
 
-class _Records:
+class RecordIndex:
     """Every record of every kind the facts held: evaluated, failed, or refused by the check,
     with the errors naming each and the ancestors of each."""
 
@@ -252,7 +236,7 @@ def build_report(
     provenance of a month's result; ``index`` locates errors in the facts files."""
     entities = entities_of(result)
     chosen = kind or pay_kind(result)
-    records = _Records(result)
+    records = RecordIndex(result)
     pay = _pay_table(result, records, entities.kinds[chosen]) if chosen else _empty(PAY_SHEET)
     summaries = tuple(
         _summary_table(result, records, entities.kinds[above])
@@ -272,7 +256,7 @@ def _empty(name: str) -> Table:
     return Table(name, (), ())
 
 
-def _pay_table(result: BundleResult, records: _Records, kind: Kind) -> Table:
+def _pay_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
     fields = [kind.key]
     name_field = _name_field(kind)
     if name_field:
@@ -310,7 +294,7 @@ def _raw_records(result: BundleResult, kind: Kind) -> dict[str, Mapping[str, Any
     return found
 
 
-def _summary_table(result: BundleResult, records: _Records, kind: Kind) -> Table:
+def _summary_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
     entities = records.entities
     below = [k for k in entities.kinds if kind.name in entities.ancestors(k)]
     name_field = _name_field(kind)
@@ -429,7 +413,7 @@ def text(value: Any) -> str:
     return str(shown)
 
 
-def _csv_safe(value: Any) -> str:
+def csv_safe(value: Any) -> str:
     shown = text(value)
     # A text cell starting like a formula would run as one when Excel opens the file.
     if isinstance(value, str) and shown[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -438,346 +422,3 @@ def _csv_safe(value: Any) -> str:
 
 
 # --- XLSX ----------------------------------------------------------------------------------
-
-
-def xlsx_bytes(report: Report, *, progress: Reporter | None = None) -> bytes:
-    """The report as an XLSX workbook; the same report gives the same bytes."""
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
-    tables = (report.pay, *report.summaries, report.errors)
-    total = sum(len(t.rows) for t in tables)
-    done = 0
-    for table in tables:
-        sheet = book.create_sheet(_unique(book, table.name))
-        done = _write_table(sheet, table, done, total, progress)
-    _write_provenance(book.create_sheet(PROVENANCE_SHEET), report)
-    book.properties.creator = "policyengine"
-    book.properties.lastModifiedBy = "policyengine"
-    book.properties.title = f"{report.period}"
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    return _fixed_zip(buffer.getvalue())
-
-
-def _unique(book: Any, name: str) -> str:
-    taken = set(book.sheetnames)
-    candidate, number = name, 2
-    while candidate in taken:
-        suffix = f" {number}"
-        candidate, number = name[: 31 - len(suffix)] + suffix, number + 1
-    return candidate
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry stamped :data:`FIXED_TIME` (zip entries carry the
-    time they were written, which would make every save differ)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(entry.filename))
-    return out.getvalue()
-
-
-def _write_table(sheet: Any, table: Table, done: int, total: int, progress: Reporter | None) -> int:
-    from openpyxl.styles import Font
-
-    bold, grey = Font(bold=True), Font(italic=True, color="808080")
-    for column, spec in enumerate(table.columns, start=1):
-        _put(sheet, 1, column, spec.title).font = bold
-        _put(sheet, 2, column, spec.name).font = grey
-    widths = [max(width(c.title), width(c.name)) for c in table.columns]
-    for number, row in enumerate(table.rows, start=3):
-        for column, value in enumerate(row, start=1):
-            if value is not None:
-                _put(sheet, number, column, value)
-                if number < 200:  # widths from the first rows: enough to read, cheap
-                    widths[column - 1] = max(widths[column - 1], width(text(value)))
-        done += 1
-        if progress is not None:
-            progress(done, total)
-    if table.columns:
-        sheet.freeze_panes = "B3"
-    from openpyxl.utils import get_column_letter
-
-    for column, size in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(size, 60) + 2
-    return done
-
-
-def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    """Write one value exactly: a Decimal as a text cell of its digits (see the module)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment
-
-    cell = sheet.cell(row=row, column=column)
-    shown = plain(value)
-    if isinstance(value, Decimal):
-        cell.value = shown
-        cell.data_type = "s"
-        cell.number_format = "@"
-        cell.alignment = Alignment(horizontal="right")
-    elif isinstance(value, bool | int):
-        cell.value = value
-    elif isinstance(shown, list):
-        cell.value = text(value)
-    else:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(shown))
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
-
-
-def _write_provenance(sheet: Any, report: Report) -> None:
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    provenance = report.provenance
-    facts = [
-        ("period", "期间", provenance.get("period")),
-        (
-            "as_known_at",
-            "截至日期（按当时已发布的版本）",
-            provenance.get("as_known_at") or "every version on disk（全部版本）",
-        ),
-        ("engine_version", "引擎版本", provenance.get("engine_version")),
-        ("bundle_sha256", "版本组合 SHA-256", provenance.get("bundle_sha256")),
-        ("inputs_sha256", "输入数据 SHA-256", provenance.get("inputs_sha256")),
-        ("entities_sha256", "entities.yaml SHA-256", provenance.get("entities_sha256")),
-    ]
-    for row, (name, title, value) in enumerate(facts, start=1):
-        _put(sheet, row, 1, title).font = bold
-        _put(sheet, row, 2, name)
-        _put(sheet, row, 3, "" if value is None else value)
-    top = len(facts) + 2
-    headings = [
-        ("policy", "政策"),
-        ("version", "版本"),
-        ("sha256", "SHA-256"),
-        ("path", "文件"),
-        ("published", "发布日期"),
-    ]
-    for column, (name, title) in enumerate(headings, start=1):
-        _put(sheet, top, column, title).font = bold
-        _put(sheet, top + 1, column, name)
-    for row, version in enumerate(provenance.get("versions", ()), start=top + 2):
-        for column, (name, _) in enumerate(headings, start=1):
-            value = version.get(name)
-            if value is not None:
-                _put(sheet, row, column, value)
-    from openpyxl.utils import get_column_letter
-
-    for column, size in enumerate((34, 24, 66, 30, 12), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = size
-
-
-# --- CSV and JSON ------------------------------------------------------------------------
-
-
-def csv_bytes(report: Report) -> bytes:
-    """The pay sheet as CSV: UTF-8 with a BOM (so Excel reads the Chinese), one header row
-    naming each column by its title and, in brackets, its machine name."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [c.name if c.title == c.name else f"{c.title}（{c.name}）" for c in report.pay.columns]
-    )
-    for row in report.pay.rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
-
-
-def sidecar_path(path: str | Path) -> Path:
-    """Where the provenance of a CSV pay sheet is written: ``<name>.provenance.json``."""
-    target = Path(path)
-    return target.with_name(target.stem + ".provenance.json")
-
-
-def sidecar_bytes(result: BundleResult, report: Report, sheet: bytes, name: str) -> bytes:
-    """The CSV's provenance, its errors and the SHA-256 of the CSV it belongs to."""
-    document = {
-        "provenance": report.provenance,
-        "errors": result.error_list(),
-        "pay_sheet": {
-            "file": name,
-            "kind": report.kind,
-            "rows": len(report.pay.rows),
-            "sha256": hashlib.sha256(sheet).hexdigest(),
-        },
-    }
-    return canonical_json(document) + b"\n"
-
-
-def write_report(
-    result: BundleResult,
-    path: str | Path,
-    *,
-    index: FactsIndex | None = None,
-    kind: str | None = None,
-    progress: Progress | None = None,
-) -> list[Path]:
-    """Write the month to ``path`` in the format its suffix names; returns the files written."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    check_format(target)
-    if target.parent != Path():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".json":
-        target.write_bytes(result.to_json() + b"\n")
-        return [target]
-    report = build_report(result, index=index, kind=kind)
-    if suffix == ".csv":
-        sheet = csv_bytes(report)
-        target.write_bytes(sheet)
-        sidecar = sidecar_path(target)
-        sidecar.write_bytes(sidecar_bytes(result, report, sheet, target.name))
-        return [target, sidecar]
-    reporter: Reporter | None = None
-    if progress is not None and progress.enabled:
-        label = f"writing {target.name}:"
-
-        def reporter(done: int, total: int) -> None:
-            progress.count(label, done, total)
-
-    target.write_bytes(xlsx_bytes(report, progress=reporter))
-    if progress is not None:
-        progress.done()
-    return [target]
-
-
-def check_format(path: str | Path) -> None:
-    """Refuse an output file whose suffix names no format this module writes."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in REPORT_FORMATS:
-        raise PolicyError(
-            f"cannot write '{suffix or Path(path).name}' files",
-            code="unknown-format",
-            location=Location(file=str(path)),
-            hint="name the output .xlsx, .csv or .json",
-        )
-
-
-# --- the month in words -------------------------------------------------------------------
-
-
-def summary_text(
-    result: BundleResult, index: FactsIndex | None = None, *, errors_shown: int = 5
-) -> str:
-    """A readable summary of the month: versions in force, records per kind, totals of
-    decimal outputs, counts of yes/no and text outputs, and the errors by code."""
-    bundle = result.bundle
-    provenance = result.provenance
-    lines = []
-    versions = ", ".join(f"{v.id} {v.version}" for v in bundle.versions) or "none"
-    lines.append(f"{bundle.period}: versions in force: {versions}")
-    known = provenance.as_known_at or "every version on disk"
-    lines.append(
-        f"  as known at: {known}; bundle {provenance.bundle_sha256[:12]}, "
-        f"inputs {provenance.inputs_sha256[:12]}, engine {provenance.engine_version}"
-    )
-    if bundle.versions:
-        rows = [
-            [
-                v.id,
-                v.version,
-                v.policy.title,
-                v.sha256[:12],
-                str(v.published) if v.published else "draft",
-            ]
-            for v in bundle.versions
-        ]
-        table = format_table(["policy", "version", "title", "sha256", "published"], rows)
-        lines.extend("  " + line for line in table.splitlines())
-    records = _Records(result)
-    entities = records.entities
-    counts = []
-    for name in entities.kinds:
-        given = records.count(name)
-        failed = given - len(result.state.sound(name))
-        counts.append(f"{name} {given}" + (f" ({failed} with errors)" if failed else ""))
-    lines.append("records: " + (", ".join(counts) or "none"))
-    lines.extend(_output_lines(result))
-    lines.extend(_error_lines(result, index, errors_shown))
-    return "\n".join(lines)
-
-
-def _output_lines(result: BundleResult) -> list[str]:
-    sums: list[list[str]] = []
-    flags: list[list[str]] = []
-    texts: list[str] = []
-    for kind in entities_of(result).kinds:
-        keys = result.state.sound(kind)
-        envs = result.state.envs.get(kind, {})
-        for output in outputs(result, kind):
-            values = [output.value(envs[key]) for key in keys]
-            present = [v for v in values if v is not None]
-            label = f"{output.policy}.{output.name}"
-            title = output.column.title if output.title else ""
-            if present and all(isinstance(v, Decimal) for v in present):
-                total = sum(present, Decimal(0))
-                low, high = min(present), max(present)
-                row = [label, title, kind, str(len(present)), f"{total:f}", f"{low:f}", f"{high:f}"]
-                sums.append(row)
-            elif present and all(isinstance(v, bool) for v in present):
-                yes = sum(1 for v in present if v)
-                flags.append([label, title, kind, f"{yes} of {len(present)}"])
-            elif present and all(isinstance(v, str) for v in present):
-                texts.append(f"  {label} ({kind}): {_tally(present)}")
-            elif present and all(isinstance(v, tuple | list) for v in present):
-                items = [text(item) for v in present for item in v]
-                having = sum(1 for v in present if v)
-                texts.append(
-                    f"  {label} ({kind}): {having} of {len(present)} records; "
-                    + (_tally(items) if items else "none")
-                )
-    lines = []
-    if sums:
-        # Outputs carry no unit: every decimal output (amounts, scores, rates) is totalled.
-        lines.append("decimal outputs (amounts, scores, rates) over evaluated records:")
-        table = format_table(["output", "title", "kind", "records", "total", "min", "max"], sums)
-        lines.extend("  " + line for line in table.splitlines())
-    if flags:
-        lines.append("yes/no outputs, records where true:")
-        table = format_table(["output", "title", "kind", "true"], flags)
-        lines.extend("  " + line for line in table.splitlines())
-    if texts:
-        lines.append("text and list outputs, records per value:")
-        lines.extend(texts)
-    return lines
-
-
-def _tally(values: Iterable[str], shown: int = 8) -> str:
-    counted = Counter(values).most_common()
-    counted.sort(key=lambda item: (-item[1], item[0]))
-    parts = [f"{value or '(empty)'} {count}" for value, count in counted[:shown]]
-    if len(counted) > shown:
-        parts.append(f"… {len(counted) - shown} more values")
-    return ", ".join(parts)
-
-
-def _error_lines(result: BundleResult, index: FactsIndex | None, shown: int) -> list[str]:
-    errors = result.errors
-    if not errors:
-        return ["errors: none"]
-    by_code = Counter(e.code for e in errors).most_common()
-    by_code.sort(key=lambda item: (-item[1], item[0]))
-    lines = [f"errors: {len(errors)} — " + ", ".join(f"{code} {count}" for code, count in by_code)]
-    # Causes before their consequences: a bad rep record before the calls it takes along.
-    causes = sorted(errors, key=lambda e: e.code in CONSEQUENCES)
-    for error in causes[:shown]:
-        lines.append("  " + (index.render(error) if index is not None else error.render()))
-    if len(errors) > shown:
-        lines.append(f"  … and {len(errors) - shown} more (every one is listed on standard error)")
-    return lines

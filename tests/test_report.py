@@ -23,17 +23,10 @@ from policyengine.cli import main
 from policyengine.errors import FactsFileError
 from policyengine.io import FactsIndex, read_bundle_facts, read_facts
 from policyengine.progress import Progress
-from policyengine.report import (
-    FIXED_TIME,
-    build_report,
-    csv_bytes,
-    record_keys,
-    sidecar_path,
-    summary_text,
-    write_report,
-    xlsx_bytes,
-)
+from policyengine.report import FIXED_TIME, build_report, record_keys
 from policyengine.sample import monthly, months, write_months
+from policyengine.summary import summary_text
+from policyengine.writers import csv_bytes, sidecar_path, write_report, xlsx_bytes
 
 ROOT = Path(__file__).parent.parent
 CENTRE = ROOT / "tests" / "fixtures" / "centre"
@@ -120,8 +113,9 @@ def test_pay_sheet_has_a_row_per_rep_and_a_column_per_output(
     assert titles["pay.commission"] == "提成"
     assert titles["appraisal.appraisal_score"] == "appraisal.appraisal_score"  # no title
     reps = {row["rep_id"]: row for row in report.pay.records()}
-    assert sorted(reps) == sorted(r.key for r in result.rows() if r.kind == "rep" and
-                                  r.policy == "pay")
+    assert sorted(reps) == sorted(
+        r.key for r in result.rows() if r.kind == "rep" and r.policy == "pay"
+    )
     for key, row in reps.items():
         assert row["pay.total_pay"] == result.value("pay", key, "total_pay")
         assert row["errors"] is None
@@ -221,10 +215,15 @@ def test_every_format_is_byte_identical_for_the_same_inputs(
     texts = {}
     for seed in (1, 2):
         facts = {k: [dict(r) for r in rs] for k, rs in shuffled(examples / "2026-01", seed).items()}
-        titles = {f.title: f.name for k in repository.entities.kinds.values()  # type: ignore[union-attr]
-                  for f in k.fields.values() if f.title}
-        facts = {k: [{titles.get(n, n): v for n, v in r.items()} for r in rs]
-                 for k, rs in facts.items()}
+        titles = {
+            f.title: f.name
+            for k in repository.entities.kinds.values()  # type: ignore[union-attr]
+            for f in k.fields.values()
+            if f.title
+        }
+        facts = {
+            k: [{titles.get(n, n): v for n, v in r.items()} for r in rs] for k, rs in facts.items()
+        }
         result = repository.for_period("2026-01").evaluate(facts)
         out = tmp_path / str(seed)
         written = [
@@ -275,8 +274,11 @@ def test_xlsx_round_trip_keeps_amounts_exact(tmp_path: Path) -> None:
     assert provenance["bundle_sha256"] == result.provenance.bundle_sha256
     assert provenance["inputs_sha256"] == result.provenance.inputs_sha256
     assert provenance["period"] == "2026-01"
-    versions = [r for r in book["来源 Provenance"].iter_rows(values_only=True)
-                if r[0] in {v.id for v in result.bundle.versions}]
+    versions = [
+        r
+        for r in book["来源 Provenance"].iter_rows(values_only=True)
+        if r[0] in {v.id for v in result.bundle.versions}
+    ]
     assert sorted((r[0], r[2]) for r in versions) == sorted(
         (v.id, v.sha256) for v in result.bundle.versions
     )
@@ -318,9 +320,11 @@ def test_csv_cells_never_start_a_formula(january: tuple[Path, Path, BundleResult
     changed = type(report.pay)(report.pay.name, report.pay.columns, (tuple(row),))
     data = csv_bytes(type(report)(report.period, report.kind, changed, (), report.errors, {}))
     assert "'=HYPERLINK(1)" in data.decode("utf-8-sig")
-    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(
-        type(report)(report.period, report.kind, changed, (), report.errors, {})
-    )))
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            xlsx_bytes(type(report)(report.period, report.kind, changed, (), report.errors, {}))
+        )
+    )
     cell = book["工资表 Pay"].cell(3, 2)
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
 
@@ -335,8 +339,19 @@ def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     counts of true flags and of text values, and writes the workbook."""
     policies, examples, result = january
     target = tmp_path / "2026-01.xlsx"
-    code = main(["run", "--policies", str(policies), "--period", "2026-01",
-                 "--facts", str(examples / "2026-01"), "--out", str(target)])
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(policies),
+            "--period",
+            "2026-01",
+            "--facts",
+            str(examples / "2026-01"),
+            "--out",
+            str(target),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("2026-01: versions in force: appraisal 2026-01, bottom_rank 2026-01")
@@ -345,8 +360,14 @@ def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     line = next(x for x in out.splitlines() if "pay.total_pay" in x)
     low = min(r.outputs["total_pay"] for r in reps)
     high = max(r.outputs["total_pay"] for r in reps)
-    assert line.split()[1:] == ["应发工资", "rep", str(len(reps)), f"{total:f}", f"{low:f}",
-                                f"{high:f}"]
+    assert line.split()[1:] == [
+        "应发工资",
+        "rep",
+        str(len(reps)),
+        f"{total:f}",
+        f"{low:f}",
+        f"{high:f}",
+    ]
     flagged = sum(1 for r in reps if r.outputs["big_earner"])
     line = next(x for x in out.splitlines() if "pay.big_earner" in x)
     assert line.split()[-3:] == [str(flagged), "of", str(len(reps))]
@@ -375,8 +396,19 @@ def test_run_summarises_errors_located_in_the_facts(
     second[4] = "2024/12/02"  # 入职日期
     lines[1], lines[2] = ",".join(first), ",".join(second)
     rep_csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code = main(["run", "--policies", str(policies), "--period", "2026-01",
-                 "--facts", str(examples / "2026-01"), "--out", str(tmp_path / "m.json")])
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(policies),
+            "--period",
+            "2026-01",
+            "--facts",
+            str(examples / "2026-01"),
+            "--out",
+            str(tmp_path / "m.json"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     summary = captured.out.splitlines()
@@ -392,8 +424,19 @@ def test_run_refuses_an_unknown_output_format_before_working(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """--out with a suffix no writer knows is a usage error (exit 2) naming the formats."""
-    code = main(["run", "--policies", str(CENTRE), "--period", "2026-01",
-                 "--facts", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m.txt")])
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(CENTRE),
+            "--period",
+            "2026-01",
+            "--facts",
+            str(tmp_path / "nowhere"),
+            "--out",
+            str(tmp_path / "m.txt"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown-format" in err and ".xlsx, .csv or .json" in err
@@ -405,8 +448,17 @@ def test_run_without_out_still_prints_the_document(
 ) -> None:
     """Without --out the result document is standard output, and the summary standard error."""
     policies, examples, result = january
-    code = main(["run", "--policies", str(policies), "--period", "2026-01",
-                 "--facts", str(examples / "2026-01")])
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(policies),
+            "--period",
+            "2026-01",
+            "--facts",
+            str(examples / "2026-01"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0
     assert json.loads(captured.out) == json.loads(result.to_json())
@@ -510,8 +562,9 @@ def test_a_fractional_money_cell_is_refused_at_its_cell(tmp_path: Path) -> None:
     assert error.details == {"sheet": "数据", "cell": "B3"}
     assert error.render().startswith(f"{path}:3:2: float-not-allowed: sheet '数据', cell B3: ")
     workbook([["工号", "底薪", "客户满意度"], ["A1", 3000, 87.5]]).save(path)
-    assert read_facts(path, fields).records == ({"rep_id": "A1", "base_salary": 3000,
-                                                "satisfaction": Decimal("87.5")},)
+    assert read_facts(path, fields).records == (
+        {"rep_id": "A1", "base_salary": 3000, "satisfaction": Decimal("87.5")},
+    )
 
 
 def formula_book(path: Path) -> None:
@@ -524,16 +577,38 @@ def formula_book(path: Path) -> None:
         (lambda p: p.write_bytes(b""), "empty-file", None, None, ""),
         (lambda p: p.write_bytes(b"not a zip"), "unreadable-facts", None, None, ""),
         (lambda p: workbook([]).save(p), "empty-file", None, None, "sheet '数据': "),
-        (lambda p: workbook([["小组编号", "目标"]]).save(p), "unknown-column", 1, 2,
-         "sheet '数据', cell B1: "),
-        (lambda p: workbook([[None, None], ["小组编号", None, "小组编号"]]).save(p),
-         "unknown-column", 2, 2, "sheet '数据', cell B2: "),
-        (lambda p: workbook([["小组编号"], ["T1", 5]]).save(p), "ragged-row", 2, 2,
-         "sheet '数据', cell B2: "),
+        (
+            lambda p: workbook([["小组编号", "目标"]]).save(p),
+            "unknown-column",
+            1,
+            2,
+            "sheet '数据', cell B1: ",
+        ),
+        (
+            lambda p: workbook([[None, None], ["小组编号", None, "小组编号"]]).save(p),
+            "unknown-column",
+            2,
+            2,
+            "sheet '数据', cell B2: ",
+        ),
+        (
+            lambda p: workbook([["小组编号"], ["T1", 5]]).save(p),
+            "ragged-row",
+            2,
+            2,
+            "sheet '数据', cell B2: ",
+        ),
         (formula_book, "unreadable-facts", 2, 2, "sheet '数据', cell B2: "),
     ],
-    ids=["zero-bytes", "not-a-workbook", "empty-sheet", "wrong-header", "header-gap",
-         "no-header", "formula-without-value"],
+    ids=[
+        "zero-bytes",
+        "not-a-workbook",
+        "empty-sheet",
+        "wrong-header",
+        "header-gap",
+        "no-header",
+        "formula-without-value",
+    ],
 )
 def test_bad_workbooks_are_located(
     tmp_path: Path, write: Any, code: str, line: int | None, column: int | None, located: str
@@ -557,11 +632,15 @@ def test_record_problems_are_placed_at_their_cell(tmp_path: Path) -> None:
     and cell, though found only when the record is checked."""
     folder = tmp_path / "facts"
     folder.mkdir()
-    workbook([["小组编号", "小组名称", "小组月度销售目标"], ["T1", "一组", "50万"],
-              ["T2", "二组", "500000.00"]], "小组").save(folder / "team.xlsx")
-    (folder / "rep.csv").write_text(
-        "工号,小组编号,入职日期\nA1,T2,2024-13-01\n", encoding="utf-8"
-    )
+    workbook(
+        [
+            ["小组编号", "小组名称", "小组月度销售目标"],
+            ["T1", "一组", "50万"],
+            ["T2", "二组", "500000.00"],
+        ],
+        "小组",
+    ).save(folder / "team.xlsx")
+    (folder / "rep.csv").write_text("工号,小组编号,入职日期\nA1,T2,2024-13-01\n", encoding="utf-8")
     repository = policyengine.load(CENTRE)
     entities = repository.entities
     assert entities is not None
@@ -573,7 +652,12 @@ def test_record_problems_are_placed_at_their_cell(tmp_path: Path) -> None:
     place = index.place(number)
     assert place is not None
     assert (place.file, place.line, place.column, place.sheet, place.cell) == (
-        str(folder / "team.xlsx"), 2, 3, "小组", "C2")
+        str(folder / "team.xlsx"),
+        2,
+        3,
+        "小组",
+        "C2",
+    )
     assert index.render(number).startswith(
         f"{folder / 'team.xlsx'}:2:3, record T1, field 'sales_target': not-a-number: "
         "sheet '小组', cell C2: "
@@ -597,7 +681,10 @@ def test_csv_header_mistakes_are_located(tmp_path: Path) -> None:
     with pytest.raises(FactsFileError) as caught:
         read_facts(path, fields)
     assert (caught.value.code, caught.value.location.line, caught.value.location.column) == (
-        "unknown-column", 1, 2)
+        "unknown-column",
+        1,
+        2,
+    )
 
 
 # --- the demo --------------------------------------------------------------------------
@@ -609,8 +696,26 @@ def test_demo_runs_the_months_in_order_and_writes_the_workbook(
     """demo evaluates every month folder in order with history, prints each month's summary
     and writes the last month's workbook."""
     examples = tmp_path / "examples"
-    assert main(["sample", "--policies", str(CENTRE), "--months", "2026-01..2026-03",
-                 "--teams", "2", "--reps", "6", "--calls", "150", "--out", str(examples)]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--policies",
+                str(CENTRE),
+                "--months",
+                "2026-01..2026-03",
+                "--teams",
+                "2",
+                "--reps",
+                "6",
+                "--calls",
+                "150",
+                "--out",
+                str(examples),
+            ]
+        )
+        == 0
+    )
     (examples / "notes").mkdir()  # not a month: left alone
     capsys.readouterr()
     monkeypatch.chdir(tmp_path)
@@ -625,9 +730,19 @@ def test_demo_runs_the_months_in_order_and_writes_the_workbook(
     streak = rows[1].index("bottom_rank.bottom_streak")
     assert max(int(str(r[streak])) for r in rows[2:]) >= 1
     repository = policyengine.load(CENTRE)
-    facts = {m: {k: f.records for k, f in read_bundle_facts(examples / m, {
-        k: dict(v.fields) for k, v in repository.entities.kinds.items()  # type: ignore[union-attr]
-    }).items()} for m in ("2026-01", "2026-02", "2026-03")}
+    facts = {
+        m: {
+            k: f.records
+            for k, f in read_bundle_facts(
+                examples / m,
+                {
+                    k: dict(v.fields)
+                    for k, v in repository.entities.kinds.items()  # type: ignore[union-attr]
+                },
+            ).items()
+        }
+        for m in ("2026-01", "2026-02", "2026-03")
+    }
     march = repository.evaluate_months(facts)[-1]
     assert {r[0]: r[streak] for r in rows[2:]} == {
         r.key: r.outputs["bottom_streak"] for r in march.rows() if r.policy == "bottom_rank"
