@@ -47,17 +47,8 @@ def _trace_rule(
     rule = policy.rule(rule_id)
     reads = sorted(rule.reads)
     data: dict[str, Any] = {
-        "output": name,
-        "value": plain(value),
-        "rule": rule.id,
-        "kind": rule.kind,
-        "title": rule.title,
-        "source": rule.source,
-        "policy": policy.id,
-        "version": policy.version,
+        **_head(policy, rule, name, value, details.get(rule_id, {})),
         "inputs": {n: plain(env[n]) for n in reads if n in policy.inputs},
-        "parameters": _parameters(policy, reads),
-        "detail": plain(details.get(rule_id, {})),
         "because": [
             _trace_rule(policy, env, details, n, n, env[n], seen)
             for n in reads
@@ -197,6 +188,24 @@ def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _head(
+    policy: Policy, rule: Any, name: str, value: Any, detail: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What every explanation says of a rule: what it gave, what it is, where it comes from."""
+    return {
+        "output": name,
+        "value": plain(value),
+        "rule": rule.id,
+        "kind": rule.kind,
+        "title": rule.title,
+        "source": rule.source,
+        "policy": policy.id,
+        "version": policy.version,
+        "parameters": _parameters(policy, sorted(rule.reads)),
+        "detail": plain(detail),
+    }
+
+
 def _parameters(policy: Policy, reads: list[str]) -> dict[str, Any]:
     """The parameters a rule reads, with what an explanation shows of each."""
     return {
@@ -255,18 +264,9 @@ def _bundle_rule(
         upstream_value = state.envs[wanted][at].get(read.name)
         because.append(_bundle_rule(state, upstream, at, label, upstream_value, seen))
     data: dict[str, Any] = {
-        "output": name,
-        "value": plain(value),
-        "rule": rule.id,
-        "kind": rule.kind,
-        "title": rule.title,
-        "source": rule.source,
-        "policy": policy.id,
-        "version": policy.version,
+        **_head(policy, rule, name, value, state.details.get((kind, key, rule.id), {})),
         "record": {"kind": kind, "key": key},
         "inputs": {n: plain(env[n]) for n in reads if n in fields and n in env},
-        "parameters": _parameters(policy, reads),
-        "detail": plain(state.details.get((kind, key, rule.id), {})),
         "because": because,
     }
     if "period" in reads:
