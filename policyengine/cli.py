@@ -80,7 +80,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stdout)
         return 2
-    print(f"ok: {len(policies)} polic{'ies' if len(policies) != 1 else 'y'} valid")
+    versions = len(policies)
+    ids = len({p.id for p in policies})
+    print(
+        f"ok: {versions} policy version{'s' if versions != 1 else ''} valid "
+        f"({ids} polic{'ies' if ids != 1 else 'y'})"
+    )
     return 0
 
 
@@ -175,7 +180,7 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("eval", help="evaluate a policy over a facts file")
     run.add_argument("policy", metavar="POLICY", help="the policy file")
     run.add_argument(
-        "--facts", required=True, metavar="FILE", help="records: .json, .jsonl or .csv"
+        "--facts", required=True, metavar="FILE", help="records: .json, .jsonl, .csv or .xlsx"
     )
     run.add_argument("--period", metavar="YYYY-MM", help="the month evaluated")
     run.add_argument(

@@ -108,6 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
     result = bundle.evaluate(facts, history=history)
     progress.done()
+    readers = sorted({n.rule.id for n in result.state.plan.nodes if n.rule.kind == "history"})
     index = FactsIndex(files, record_keys(result))
     summary = summary_text(result, index)
     if args.out:
@@ -122,6 +123,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         with open_ledger(args.ledger) as ledger:
             stored = ledger.append(run_record(result, args.label or ""))
         print(f"ledger: run {stored.id} appended, hash {stored.hash}", file=sys.stderr)
+    if readers and not history:
+        print(
+            f"note: {', '.join(readers)} read earlier months, and none were given: each counts "
+            "them as its 'missing:' says. Run the months in order into one --ledger "
+            "(or use policyengine demo) to carry them forward.",
+            file=sys.stderr,
+        )
     return _report_problems(result, index, args.facts)
 
 
@@ -524,7 +532,11 @@ def add_commands(commands: Any) -> None:
         "errors, provenance), .csv (pay sheet; provenance in NAME.provenance.json) or .json "
         "(the canonical result document); without it, the document is printed",
     )
-    run.add_argument("--ledger", metavar="FILE", help="append the run to this ledger")
+    run.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="append the run to this ledger, and read earlier months' values from its runs",
+    )
     run.add_argument("--label", help="a note stored with the ledger run")
     run.set_defaults(handler=cmd_run)
 

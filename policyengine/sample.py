@@ -2,8 +2,10 @@
 
 The same arguments always give the same records (a seeded generator, never
 the clock), so examples, tests and benchmarks are reproducible. Figures are
-realistic, not real. The records follow the kinds of
-``tests/fixtures/centre/entities.yaml`` (team, rep, call).
+realistic, not real. :func:`centre` follows the kinds of
+``tests/fixtures/centre/entities.yaml`` (team, rep, call); the files
+:func:`write_months` writes keep only the fields a policy folder's
+``entities.yaml`` declares.
 
 :func:`centre` gives plain months for tests and benchmarks. :func:`monthly`
 gives months that hold the hard cases a payroll month meets (lead

@@ -29,7 +29,7 @@ def test_validate_passes_the_shipped_policies(capsys: pytest.CaptureFixture[str]
     """validate exits 0 on the shipped policies folder."""
     code, out, _ = run(capsys, "validate", str(STANDALONE))
     assert code == 0
-    assert out.startswith("ok: 2 policies valid")
+    assert out.startswith("ok: 2 policy versions valid (1 policy)")
 
 
 def test_validate_lists_every_problem_located(capsys: pytest.CaptureFixture[str]) -> None:
@@ -154,7 +154,7 @@ def test_module_entry_point_works() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("ok: 1 policy valid")
+    assert done.stdout.startswith("ok: 1 policy version valid (1 policy)")
 
 
 def test_json_with_explanations_stays_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
 import doctest
 import json
@@ -398,3 +399,70 @@ def test_readme_quick_start_commands_are_what_ci_runs() -> None:
     assert len(commands) == 2
     ci_lines = _read(ROOT / ".ci" / "run").splitlines()
     assert [c for c in commands if c not in ci_lines] == []
+
+
+def _subcommands() -> list[str]:
+    """The names of the ``policyengine`` subcommands, as the parser registers them."""
+    from policyengine.cli import parser
+
+    for action in parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return sorted(action.choices)
+    raise AssertionError("the parser has no subcommands")
+
+
+def test_readme_command_table_names_every_command() -> None:
+    """The README's command table has a row for every subcommand, and only for real ones."""
+    body = _section(_read(ROOT / "README.md"), "The command line")
+    named = {
+        match.group(1)
+        for row in _table_rows(body)
+        if (match := re.match(r"`policyengine (\w+)", row[0]))
+    }
+    assert sorted(set(_subcommands()) - named) == []
+    assert sorted(named - set(_subcommands())) == []
+
+
+# --- the HR guide (Chinese) --------------------------------------------------------
+
+
+def _hr_guide() -> str:
+    return _read(DOCS / "hr-guide.md")
+
+
+def test_hr_guide_lists_every_error_code() -> None:
+    """docs/hr-guide.md explains every code the package can raise, and no other, in a row."""
+    body = _section(_hr_guide(), "8. 错误代码")
+    listed = {_code_span(row[0]) for row in _table_rows(body)}
+    codes = raisable_codes()
+    assert sorted(codes - listed) == []
+    assert sorted(c for c in listed if c and KEBAB.match(c) and c not in codes) == []
+
+
+def test_hr_guide_function_table_matches_the_library() -> None:
+    """The function table of docs/hr-guide.md names every function with its real signature."""
+    rows = {_code_span(row[0]): row for row in _table_rows(_section(_hr_guide(), "6. 函数"))}
+    assert sorted(set(FUNCTIONS) - set(rows)) == []
+    assert sorted(set(rows) - set(FUNCTIONS)) == []
+    for name, function in FUNCTIONS.items():
+        assert _code_span(rows[name][1]) == function.signature, name
+
+
+def test_hr_guide_shows_every_rule_kind() -> None:
+    """docs/hr-guide.md introduces every rule kind with an example."""
+    from policyengine.rules import POPULATION
+
+    body = _section(_hr_guide(), "5. 八种规则")
+    for kind in (*KINDS, *POPULATION):
+        assert f"**`{kind}`" in body, kind
+        assert re.search(rf"kind: {kind}\n", body), kind
+
+
+def test_hr_guide_names_the_workbook_sheets() -> None:
+    """The sheets docs/hr-guide.md describes are the sheets the report writes."""
+    from policyengine import report
+
+    body = _section(_hr_guide(), "7. 每月计算的结果")
+    sheets = {_code_span(row[0]) for row in _table_rows(body)} - {None}
+    for name in (report.PAY_SHEET, report.ERRORS_SHEET, report.PROVENANCE_SHEET):
+        assert name in sheets, name

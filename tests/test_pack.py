@@ -114,15 +114,16 @@ def test_versions_and_their_dates(pack: policyengine.Repository) -> None:
         "penalties", "attendance", "complaints", "pay",
     }  # fmt: skip
     labels = {pid: [h.version for h in pack.history(pid)] for pid in ids}
-    assert labels["commission"] == ["2025-07", "2026-01", "2026-04", "2026-07"]
-    assert labels["phone_subsidy"] == ["2025-07", "2026-01"]
-    assert labels["bottom_rank"] == ["2025-07", "2026-01"]
-    assert sum(len(v) > 1 for v in labels.values()) == 3
+    # HR adds versions over time (docs/hr-guide.md): the shipped ones must stay.
+    assert {"2025-07", "2026-01", "2026-04", "2026-07"} <= set(labels["commission"])
+    assert {"2025-07", "2026-01"} <= set(labels["phone_subsidy"])
+    assert {"2025-07", "2026-01"} <= set(labels["bottom_rank"])
+    assert sum(len(v) > 1 for v in labels.values()) >= 3
     graduated = pack.version("commission", "2026-07").policy.rule("tier_commission")
     assert graduated.spec.mode == "graduated"
     for version in pack.versions:
         start = version.policy.effective_from
-        assert start.day == 1 and datetime.date(2025, 7, 1) <= start <= datetime.date(2026, 7, 1)
+        assert start.day == 1 and datetime.date(2025, 7, 1) <= start, version.path
 
 
 def test_every_version_is_published_before_it_takes_effect() -> None:
