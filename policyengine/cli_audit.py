@@ -365,9 +365,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 failed += not outcome.identical
         return 1 if failed else 0
     repository = _repository(args)
-    result = repository.for_period(args.period, as_known_at=args.as_known_at).evaluate(
-        _facts(args, repository)
-    )
+    bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
+    result = bundle.evaluate(_facts(args, repository), history=_ledger_history(args, bundle))
     findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
     if args.format == "json":
         print(
@@ -401,8 +400,22 @@ def _report_errors(result: BundleResult) -> None:
         print(error.render(), file=sys.stderr)
 
 
+def _ledger_history(args: argparse.Namespace, bundle: Any) -> dict[str, Any]:
+    """Earlier months' values from --ledger, when given, for a month's history rules."""
+    if not getattr(args, "ledger", None):
+        return {}
+    with _existing_ledger(args.ledger) as ledger:
+        history, used = history_from_ledger(ledger, bundle.period)
+    if used:
+        print(
+            f"history: earlier months from ledger runs {', '.join(map(str, used))}", file=sys.stderr
+        )
+    return history
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     repository = _repository(args)
+    history = _ledger_history(args, repository.for_period(args.period))
     if args.policy and args.from_version and args.to_version:
         outcome = diff(
             repository,
@@ -411,6 +424,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             policy=args.policy,
             from_version=args.from_version,
             to_version=args.to_version,
+            history=history,
         )
     elif args.from_known and args.to_known:
         outcome = diff(
@@ -419,6 +433,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             _facts(args, repository),
             from_known=args.from_known,
             to_known=args.to_known,
+            history=history,
         )
     else:
         print(
@@ -613,8 +628,12 @@ def add_commands(commands: Any) -> None:
     ledger.set_defaults(handler=cmd_ledger)
 
     replay = commands.add_parser("replay", help="recompute a ledger run or a paid month")
+    replay.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="the ledger of --run/--all; with --paid, earlier months come from its runs",
+    )
     folder(replay)
-    replay.add_argument("--ledger", metavar="FILE")
     replay.add_argument("--run", type=int, metavar="ID")
     replay.add_argument("--all", action="store_true", help="replay every run of the ledger")
     replay.add_argument("--period", metavar="YYYY-MM")
@@ -642,4 +661,7 @@ def add_commands(commands: Any) -> None:
     compare.add_argument("--from-known", metavar="YYYY-MM-DD")
     compare.add_argument("--to-known", metavar="YYYY-MM-DD")
     compare.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    compare.add_argument(
+        "--ledger", metavar="FILE", help="read earlier months' values from this ledger's runs"
+    )
     compare.set_defaults(handler=cmd_diff)

@@ -22,6 +22,7 @@ from .numbers import is_number
 from .period import Period
 from .repository import Bundle, Repository
 from .rules.base import plain
+from .runner import HistoryStore
 
 
 @attrs.frozen
@@ -156,6 +157,7 @@ def diff(
     to_version: str | None = None,
     from_known: datetime.date | str | None = None,
     to_known: datetime.date | str | None = None,
+    history: HistoryStore | None = None,
 ) -> Diff:
     """Compare two versions of ``policy``, or the bundles known at two dates, over ``facts``."""
     month = Period.parse(period)
@@ -175,5 +177,5 @@ def diff(
         ]
     else:
         sides = [repository.for_period(month, as_known_at=day) for day in (from_known, to_known)]
-    old, new = (evaluate_bundle(side, materialised) for side in sides)
+    old, new = (evaluate_bundle(side, materialised, history=history) for side in sides)
     return compare(old, new)

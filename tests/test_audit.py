@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import sqlite3
@@ -303,3 +304,60 @@ def test_months_run_one_by_one_read_history_from_the_ledger(
     assert written == expected.to_json()
     assert main(["replay", "--ledger", ledger, "--all"]) == 0
     assert capsys.readouterr().out.count("identical") == 3
+
+
+def test_a_paid_month_is_checked_with_its_earlier_months(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """replay --paid with --ledger uses the ledger's earlier months, so March's pay agrees."""
+    ledger = str(tmp_path / "ledger.sqlite")
+    for period in ("2026-01", "2026-02"):
+        assert (
+            main(
+                [
+                    "run",
+                    "--period",
+                    period,
+                    "--facts",
+                    str(ROOT / "examples" / period),
+                    "--ledger",
+                    ledger,
+                    "--out",
+                    str(tmp_path / f"{period}.json"),
+                ]
+            )
+            == 0
+        )
+    march = policyengine.load(ROOT / "policies").for_period("2026-03")
+    document = json.loads((tmp_path / "2026-01.json").read_bytes())
+    assert document["records"]
+    from policyengine.io import read_bundle_facts
+    from policyengine.replay import history_from_ledger
+
+    fields = {n: k.fields for n, k in march.entities.kinds.items()} if march.entities else {}
+    facts = {
+        k: list(f.records)
+        for k, f in read_bundle_facts(ROOT / "examples" / "2026-03", fields).items()
+    }
+    with open_ledger(ledger) as opened:
+        history, _ = history_from_ledger(opened, march.period)
+    result = march.evaluate(facts, history=history)
+    paid = tmp_path / "paid.csv"
+    rows = [["rep_id", "pay.net_pay"]] + [
+        [row.key, str(row.outputs["net_pay"])] for row in result.rows() if row.policy == "pay"
+    ]
+    with paid.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    capsys.readouterr()
+    args = [
+        "replay",
+        "--period",
+        "2026-03",
+        "--facts",
+        str(ROOT / "examples" / "2026-03"),
+        "--paid",
+        str(paid),
+    ]
+    assert main([*args, "--ledger", ledger]) == 0
+    assert "0 discrepancies" in capsys.readouterr().out
+    assert main(args) == 1  # without the earlier months, history counts them as missing
