@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import keyword
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from .facts import field_from_spec
 from .functions import FUNCTIONS
 from .model import Field, Parameter, Policy, Rule, frozen_mapping
 from .names import Scope, resolve_all
-from .numbers import to_decimal
+from .numbers import LOOKS_NUMERIC, to_decimal
 from .plan import order_rules
 from .rules import KINDS, POPULATION, RuleContext
 from .source import Document, read_policy_file
@@ -317,7 +316,7 @@ class _Builder:
                 continue
             meta = spec if isinstance(spec, Mapping) else {"value": spec}
             value = _parameter_value(meta["value"])
-            if isinstance(value, str) and _LOOKS_NUMERIC.match(value):
+            if isinstance(value, str) and LOOKS_NUMERIC.match(value):
                 self.error(
                     "not-a-number",
                     f"parameter '{name}' is '{value}', which is not a number this engine reads",
@@ -423,10 +422,6 @@ class _Builder:
                 "/key",
                 did_you_mean(key, inputs),
             )
-
-
-#: Text that was surely meant as a number (1,000  1e3  ３.５%) but is not one.
-_LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
 
 
 def _fields_read(

@@ -42,6 +42,8 @@ DEFAULT_MODE = "half_up"
 
 PERCENT = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d+)?|\.\d+))\s*%\s*$")
 NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
+#: Text that was surely meant as a number (1,000  1e3  ３.５%  4％) but is not one.
+LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
 
 
 def is_number(value: object) -> bool:

@@ -11,7 +11,14 @@ import attrs
 from ..errors import ExpressionError, ModelError, PolicyError
 from ..expressions import Expression, compile_expression
 from ..model import Rounding, frozen_mapping
-from ..numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step, to_decimal
+from ..numbers import (
+    DEFAULT_MODE,
+    DEFAULT_PLACES,
+    LOOKS_NUMERIC,
+    is_number,
+    rounding_step,
+    to_decimal,
+)
 from ..source import Document
 
 #: Evaluates one compiled expression against the record being evaluated.
@@ -126,6 +133,15 @@ class RuleContext:
             try:
                 return to_decimal(value)
             except ValueError:
+                if LOOKS_NUMERIC.match(value):
+                    # '4％' or '1,000' would stay text and fail only when a record uses it.
+                    self.error(
+                        "not-a-number",
+                        f"'{value}' is not a number this engine reads",
+                        sub,
+                        "write plain digits such as 1000 or 0.035, or a percentage such as "
+                        "3.5% with the ASCII '%'",
+                    )
                 return value
         return value
 
