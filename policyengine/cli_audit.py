@@ -19,7 +19,7 @@ from .bundle import BundleResult, entities_from_policies
 from .diff import diff
 from .entities import Entities, load_entities
 from .errors import InvalidPolicy, Location, PolicyError
-from .io import FactsFile, FactsIndex, read_bundle_facts
+from .io import FactsIndex
 from .period import Period
 from .progress import Progress
 from .replay import compare_paid, history_from_ledger, read_paid, replay_run, run_record
@@ -52,20 +52,7 @@ def _missing_kinds(result: BundleResult) -> list[str]:
 
 
 def _facts(args: argparse.Namespace, repository: Repository) -> dict[str, list[Any]]:
-    files = _facts_files(args.facts, repository)
-    return {kind: list(f.records) for kind, f in files.items()}
-
-
-def _facts_files(path: str | Path, repository: Repository) -> dict[str, FactsFile]:
-    """A month's facts files by kind; headers may name any field the entities declare (or,
-    without entities.yaml, any input of the policies), by name or title."""
-    fields: dict[str, dict[str, Any]] = {}
-    for version in repository.versions:
-        fields.setdefault(version.policy.applies_to or "", {}).update(version.policy.inputs)
-    if repository.entities is not None:
-        for name, kind in repository.entities.kinds.items():
-            fields.setdefault(name, {}).update(kind.fields)
-    return read_bundle_facts(path, fields)
+    return repository.read_facts(args.facts)
 
 
 def _facts_bytes(path: str | Path) -> int:
@@ -90,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
     reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
-    files = _facts_files(args.facts, repository)
+    files = repository.facts_files(args.facts)
     reading.done()
     facts = {kind: list(f.records) for kind, f in files.items()}
     progress = Progress(sys.stderr, sum(len(r) for r in facts.values()))
@@ -228,7 +215,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return 2
     repository = _repository(args)
-    files = {folder.name: _facts_files(folder, repository) for folder in folders}
+    files = {folder.name: repository.facts_files(folder) for folder in folders}
     facts = {
         month: {kind: list(f.records) for kind, f in found.items()}
         for month, found in files.items()

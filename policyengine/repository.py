@@ -40,7 +40,8 @@ from .audit.lock import LOCK_NAME, read_lock
 from .build import build_policy
 from .entities import Entities, load_entities
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
-from .model import Policy
+from .io import FactsFile, read_bundle_facts
+from .model import Field, Policy
 from .period import Period
 from .source import read_policy_file
 from .suggest import did_you_mean
@@ -126,6 +127,22 @@ class Repository:
     root: str
     versions: tuple[Version, ...]
     entities: Entities | None = None
+
+    def facts_files(self, path: str | os.PathLike[str]) -> dict[str, FactsFile]:
+        """A month's facts files by kind (a folder of ``<kind>.csv|.json|.jsonl|.xlsx``, or
+        one JSON file by kind). Headers may name any field the record kinds declare (or,
+        without entities.yaml, any input of the policies), by name or by title."""
+        fields: dict[str, dict[str, Field]] = {}
+        for version in self.versions:
+            fields.setdefault(version.policy.applies_to or "", {}).update(version.policy.inputs)
+        if self.entities is not None:
+            for name, kind in self.entities.kinds.items():
+                fields.setdefault(name, {}).update(kind.fields)
+        return read_bundle_facts(path, fields)
+
+    def read_facts(self, path: str | os.PathLike[str]) -> dict[str, list[Any]]:
+        """A month's records by kind, read as :meth:`facts_files` does."""
+        return {kind: list(f.records) for kind, f in self.facts_files(path).items()}
 
     def evaluate_months(
         self,

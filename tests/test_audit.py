@@ -267,38 +267,34 @@ def test_months_with_history_replay_from_the_ledger(tmp_path: Path) -> None:
     assert alone.provenance.inputs_sha256 != results[2].provenance.inputs_sha256
 
 
+def run_into_ledger(tmp_path: Path, periods: list[str]) -> str:
+    """Run each shipped example month in order into one ledger, as payroll would."""
+    ledger = str(tmp_path / "ledger.sqlite")
+    for period in periods:
+        args = [
+            "run",
+            "--period",
+            period,
+            "--facts",
+            str(ROOT / "examples" / period),
+            "--ledger",
+            ledger,
+            "--out",
+            str(tmp_path / f"{period}.json"),
+        ]
+        assert main(args) == 0
+    return ledger
+
+
 def test_months_run_one_by_one_read_history_from_the_ledger(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """run month by month with one ledger gives what evaluate_months gives, and replays."""
-    ledger = str(tmp_path / "ledger.sqlite")
     periods = ["2026-01", "2026-02", "2026-03"]
-    for period in periods:
-        code = main(
-            [
-                "run",
-                "--period",
-                period,
-                "--facts",
-                str(ROOT / "examples" / period),
-                "--ledger",
-                ledger,
-                "--out",
-                str(tmp_path / f"{period}.json"),
-            ]
-        )
-        assert code == 0, capsys.readouterr().err
+    ledger = run_into_ledger(tmp_path, periods)
     assert "history: earlier months from ledger runs 1, 2" in capsys.readouterr().err
     pack = policyengine.load(ROOT / "policies")
-    from policyengine.io import read_bundle_facts
-
-    fields = {
-        name: kind.fields for name, kind in (pack.entities.kinds.items() if pack.entities else [])
-    }
-    facts = {
-        p: {k: list(f.records) for k, f in read_bundle_facts(ROOT / "examples" / p, fields).items()}
-        for p in periods
-    }
+    facts = {p: pack.read_facts(ROOT / "examples" / p) for p in periods}
     expected = pack.evaluate_months(facts)[-1]
     written = (tmp_path / "2026-03.json").read_bytes().strip()
     assert written == expected.to_json()
@@ -310,35 +306,14 @@ def test_a_paid_month_is_checked_with_its_earlier_months(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """replay --paid with --ledger uses the ledger's earlier months, so March's pay agrees."""
-    ledger = str(tmp_path / "ledger.sqlite")
-    for period in ("2026-01", "2026-02"):
-        assert (
-            main(
-                [
-                    "run",
-                    "--period",
-                    period,
-                    "--facts",
-                    str(ROOT / "examples" / period),
-                    "--ledger",
-                    ledger,
-                    "--out",
-                    str(tmp_path / f"{period}.json"),
-                ]
-            )
-            == 0
-        )
-    march = policyengine.load(ROOT / "policies").for_period("2026-03")
+    ledger = run_into_ledger(tmp_path, ["2026-01", "2026-02"])
+    pack = policyengine.load(ROOT / "policies")
+    march = pack.for_period("2026-03")
     document = json.loads((tmp_path / "2026-01.json").read_bytes())
     assert document["records"]
-    from policyengine.io import read_bundle_facts
     from policyengine.replay import history_from_ledger
 
-    fields = {n: k.fields for n, k in march.entities.kinds.items()} if march.entities else {}
-    facts = {
-        k: list(f.records)
-        for k, f in read_bundle_facts(ROOT / "examples" / "2026-03", fields).items()
-    }
+    facts = pack.read_facts(ROOT / "examples" / "2026-03")
     with open_ledger(ledger) as opened:
         history, _ = history_from_ledger(opened, march.period)
     result = march.evaluate(facts, history=history)
