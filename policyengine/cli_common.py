@@ -1,0 +1,65 @@
+"""What the folder-wide commands share: the policy folder, its lock, a month's facts."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .audit.ledger import SqliteLedger, open_ledger
+from .audit.lock import LOCK_NAME
+from .audit.lock import verify as verify_lock
+from .bundle import BundleResult
+from .errors import InvalidPolicy, Location, PolicyError
+from .repository import Repository, load
+
+
+def checked_repository(args: argparse.Namespace) -> Repository:
+    """The policy folder, refused while a published version differs from its lock entry:
+    amounts computed from an edited published file would prove nothing."""
+    findings = verify_lock(args.policies, lock_path(args))
+    if findings:
+        raise InvalidPolicy(findings, file=str(lock_path(args)))
+    return load(args.policies, lock=args.lock)
+
+
+def missing_kinds(result: BundleResult) -> list[str]:
+    """Kinds the versions in force apply to but the facts hold no record of."""
+    given = {row.kind for row in result.rows()} | {
+        str(e.details.get("kind")) for e in result.errors
+    }
+    wanted = {v.policy.applies_to or v.id for v in result.bundle.versions}
+    return sorted(wanted - given)
+
+
+def month_facts(args: argparse.Namespace, repository: Repository) -> dict[str, list[Any]]:
+    return repository.read_facts(args.facts)
+
+
+def lock_path(args: argparse.Namespace) -> Path:
+    return Path(args.lock) if args.lock else Path(args.policies) / LOCK_NAME
+
+
+#: Facts larger than this on disk are worth a progress line while they are read.
+
+
+def existing_ledger(path: str) -> SqliteLedger:
+    """Open a ledger that must already exist: a typo must not create an empty one."""
+    if not Path(path).is_file():
+        raise PolicyError(
+            "no ledger at this path",
+            code="file-not-found",
+            location=Location(file=path),
+            hint="name the ledger file a run was appended to with --ledger",
+        )
+    return open_ledger(path)
+
+
+def add_folder_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the policy folder (default: policies)",
+    )
+    parser.add_argument("--lock", metavar="FILE", help=f"the lock file (default: DIR/{LOCK_NAME})")

@@ -1,0 +1,302 @@
+"""The month's commands: run (evaluate and report a month), sample, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .audit.ledger import open_ledger
+from .bundle import BundleResult, entities_from_policies
+from .cli_common import (
+    add_folder_options,
+    checked_repository,
+    missing_kinds,
+)
+from .entities import Entities, load_entities
+from .errors import PolicyError
+from .io import FactsIndex
+from .period import Period
+from .progress import Progress
+from .replay import history_from_ledger, run_record
+from .report import record_keys
+from .repository import ENTITIES_NAME, load
+from .sample import monthly, unknown_fields, write_months
+from .summary import summary_text
+from .writers import check_format, write_report
+
+
+def _facts_bytes(path: str | Path) -> int:
+    """The size of a month's facts on disk (to decide on a progress line before reading)."""
+    source = Path(path)
+    files = source.iterdir() if source.is_dir() else [source]
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
+_LARGE_FACTS_BYTES = 1 << 20
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.out:
+        check_format(args.out)  # before the work, not after it
+    repository = checked_repository(args)
+    bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
+    reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
+    reading.stage(f"reading {args.facts} …")
+    files = repository.facts_files(args.facts)
+    reading.done()
+    facts = {kind: list(f.records) for kind, f in files.items()}
+    progress = Progress(sys.stderr, sum(len(r) for r in facts.values()))
+    progress.stage(
+        f"evaluating {len(bundle.versions)} versions over "
+        f"{sum(len(r) for r in facts.values()):,} records …"
+    )
+    history: dict[str, Any] = {}
+    if args.ledger and Path(args.ledger).is_file():
+        # Earlier months of the same ledger feed this month's history rules.
+        with open_ledger(args.ledger) as ledger:
+            history, used = history_from_ledger(ledger, bundle.period)
+        if used:
+            runs = ", ".join(f"{run}" for run in used)
+            print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
+    result = bundle.evaluate(facts, history=history)
+    progress.done()
+    readers = sorted({n.rule.id for n in result.state.plan.nodes if n.rule.kind == "history"})
+    index = FactsIndex(files, record_keys(result))
+    summary = summary_text(result, index)
+    if args.out:
+        written = write_report(result, args.out, index=index, progress=progress)
+        print(summary)
+        print("wrote " + ", ".join(str(p) for p in written))
+    else:
+        # The document is what standard output carries; the summary goes beside it.
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        print(summary, file=sys.stderr)
+    if args.ledger:
+        with open_ledger(args.ledger) as ledger:
+            stored = ledger.append(run_record(result, args.label or ""))
+        print(f"ledger: run {stored.id} appended, hash {stored.hash}", file=sys.stderr)
+    if readers and not history:
+        print(
+            f"note: {', '.join(readers)} read earlier months, and none were given: each counts "
+            "them as its 'missing:' says. Run the months in order into one --ledger "
+            "(or use policyengine demo) to carry them forward.",
+            file=sys.stderr,
+        )
+    return _report_problems(result, index, args.facts)
+
+
+def _report_problems(result: BundleResult, index: FactsIndex, facts: str | Path) -> int:
+    """Every error on standard error, located in the facts files; 2 when there is any."""
+    for error in result.errors:
+        print(index.render(error), file=sys.stderr)
+    missing = missing_kinds(result)
+    for kind in missing:
+        print(
+            f"{facts}: no-records: the facts hold no {kind} records, which versions in "
+            "force apply to (name the file <kind>.csv, .json, .jsonl or .xlsx)",
+            file=sys.stderr,
+        )
+    return 2 if result.errors or missing else 0
+
+
+def _months(text: str) -> list[Period]:
+    """``2026-01..2026-03`` (every month from the first to the last), or one month."""
+    first, _, last = text.partition("..")
+    try:
+        start, end = Period.parse(first.strip()), Period.parse((last or first).strip())
+    except PolicyError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a month range: write YYYY-MM..YYYY-MM, e.g. 2026-01..2026-03"
+        ) from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"'{text}' ends before it starts")
+    found = []
+    while start <= end:
+        found.append(start)
+        start = start.shift(1)
+    return found
+
+
+def _sample_entities(folder: str) -> Entities | None:
+    """The record kinds of a policy folder: entities.yaml, or its policies' inputs; None
+    when there is no such folder (then every generated field is written, by name)."""
+    root = Path(folder)
+    if (root / ENTITIES_NAME).is_file():
+        return load_entities(root / ENTITIES_NAME)
+    if not root.is_dir():
+        return None
+    repository = load(root)
+    return entities_from_policies([v.policy for v in repository.versions])
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    entities = _sample_entities(args.policies)
+    try:
+        generated = monthly(
+            args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
+        )
+    except ValueError as exc:
+        print(f"sample: {exc}", file=sys.stderr)
+        return 2
+    written = write_months(generated, args.out, entities)
+    if entities is None:
+        print(
+            f"note: no policy folder at {args.policies}: every generated field is written, "
+            "headed by its name (name the folder with --policies)",
+            file=sys.stderr,
+        )
+    else:
+        for kind, names in unknown_fields(entities).items():
+            print(
+                f"note: {kind} fields the generator does not know, filled with plausible "
+                f"values of their type: {', '.join(names)}",
+                file=sys.stderr,
+            )
+    for month in generated:
+        counts = ", ".join(f"{kind} {len(rows)}" for kind, rows in month.facts.items())
+        print(f"{Path(args.out) / month.period.key}: {counts}")
+        for line in month.cases.lines():
+            print("  " + line)
+    print(f"{len(written)} files written under {args.out} (seed {args.seed})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    examples, policies = Path(args.examples), Path(args.policies)
+    folders = (
+        sorted(p for p in examples.glob("*") if p.is_dir() and _is_month(p.name))
+        if examples.is_dir()
+        else []
+    )
+    if not policies.is_dir() or not folders:
+        missing = policies if not policies.is_dir() else examples
+        what = "policy folder is" if missing == policies else "example months (YYYY-MM folders) are"
+        print(
+            f"{missing}: file-not-found: the shipped {what} not here "
+            f"(looked in {missing.resolve()}). The demo runs on the files shipped with the "
+            "source: run it from a checkout of the repository (cd into it), or name the "
+            "folders with --policies DIR and --examples DIR",
+            file=sys.stderr,
+        )
+        return 2
+    repository = checked_repository(args)
+    files = {folder.name: repository.facts_files(folder) for folder in folders}
+    facts = {
+        month: {kind: list(f.records) for kind, f in found.items()}
+        for month, found in files.items()
+    }
+    results = repository.evaluate_months(facts)
+    code = 0
+    for result in results:
+        month = result.provenance.period
+        index = FactsIndex(files[month], record_keys(result))
+        print(summary_text(result, index))
+        print()
+        code = max(code, _report_problems(result, index, examples / month))
+    last = results[-1]
+    target = Path(args.out) / f"{last.provenance.period}.xlsx"
+    index = FactsIndex(files[last.provenance.period], record_keys(last))
+    written = write_report(last, target, index=index)
+    print(f"{len(results)} months evaluated in order, each with the ones before as history")
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    return code
+
+
+def _is_month(name: str) -> bool:
+    try:
+        return Period.parse(name).key == name
+    except PolicyError:
+        return False
+
+
+def add_month_commands(commands: Any) -> None:
+    """Register run, sample and demo on the top-level parser."""
+    folder = add_folder_options
+
+    run = commands.add_parser(
+        "run",
+        help="evaluate every version in force for a month",
+        description="Evaluate every policy version in force for a month over its facts, "
+        "print a summary of the month (versions, records, totals, flags, errors) and write "
+        "the results. Exit 0, or 2 when a record or input is bad (good records are still "
+        "evaluated and written).",
+    )
+    folder(run)
+    run.add_argument("--period", required=True, metavar="YYYY-MM")
+    run.add_argument(
+        "--facts",
+        required=True,
+        metavar="PATH",
+        help="a folder of <kind>.csv/.json/.jsonl/.xlsx files, or one JSON file by kind",
+    )
+    run.add_argument(
+        "--as-known-at", metavar="YYYY-MM-DD", help="use only versions published by this date"
+    )
+    run.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the results here, as the suffix says: .xlsx (pay sheet, summaries, "
+        "errors, provenance), .csv (pay sheet; provenance in NAME.provenance.json) or .json "
+        "(the canonical result document); without it, the document is printed",
+    )
+    run.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="append the run to this ledger, and read earlier months' values from its runs",
+    )
+    run.add_argument("--label", help="a note stored with the ledger run")
+    run.set_defaults(handler=cmd_run)
+
+    sample = commands.add_parser(
+        "sample",
+        help="generate example months of facts (CSV), hard cases included",
+        description="Write one folder of team.csv, rep.csv and call.csv per month, with the "
+        "fields the entities of the policy folder declare, headed by their titles. Every "
+        "month holds the hard cases: lead conflicts escalated to the manager and to "
+        "leadership, a malicious grab, new hires, an exact tie within a team, a rep leaving "
+        "mid-month and referral sales. The same arguments give the same files.",
+    )
+    sample.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the policy folder whose entities the files follow (default: policies)",
+    )
+    sample.add_argument(
+        "--months",
+        required=True,
+        type=_months,
+        metavar="FROM..TO",
+        help="the months, e.g. 2026-01..2026-03 (or one month)",
+    )
+    sample.add_argument("--teams", type=int, default=3, help="teams (default: 3)")
+    sample.add_argument("--reps", type=int, default=12, help="reps per team (default: 12)")
+    sample.add_argument("--calls", type=int, default=2000, help="calls a month (default: 2000)")
+    sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
+    sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
+    sample.set_defaults(handler=cmd_sample)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the shipped example months and write a workbook",
+        description="Evaluate the example months shipped with the source (examples/YYYY-MM), "
+        "in order, each with the months before it as history; print a summary of each and "
+        "write the last month's workbook. Run it from the repository's folder.",
+    )
+    folder(demo)
+    demo.add_argument(
+        "--examples",
+        default="examples",
+        metavar="DIR",
+        help="the folder of YYYY-MM month folders (default: examples)",
+    )
+    demo.add_argument(
+        "--out",
+        default="demo-results",
+        metavar="DIR",
+        help="write the last month's workbook here (default: demo-results)",
+    )
+    demo.set_defaults(handler=cmd_demo)
