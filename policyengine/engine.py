@@ -17,11 +17,11 @@ import attrs
 
 from . import trace
 from .errors import EvaluationError, Location, PolicyError
-from .expressions import Evaluator, Expression
 from .facts import coerce_record
 from .model import Policy, Rule, frozen_mapping
+from .numbers import engine_context
 from .period import Period
-from .rules import KINDS
+from .program import Engine, Program
 from .rules.base import plain
 from .version import ENGINE_VERSION
 
@@ -49,9 +49,11 @@ class Result:
     policy: Policy
     record: int | str | None
     period: Period | None
-    #: Every value the rules saw: typed inputs, parameters, rule outputs, period.
+    #: Every value the rules saw: typed inputs, rule outputs, period.
     env: Mapping[str, Any] = attrs.field(repr=False)
-    details: Mapping[str, Mapping[str, Any]] = attrs.field(repr=False)
+    #: Rules whose value a test case gave instead of computing it.
+    given: frozenset[str] = attrs.field(default=frozenset(), repr=False)
+    engine: Engine = attrs.field(default="compiled", repr=False)
 
     @cached_property
     def outputs(self) -> Mapping[str, Any]:
@@ -84,6 +86,26 @@ class Result:
             inputs_sha256=canonical_hash(self.inputs),
             format=self.policy.format,
         )
+
+    @cached_property
+    def details(self) -> Mapping[str, Mapping[str, Any]]:
+        """How each rule reached its value: computed on request, by evaluating again.
+
+        Evaluation records no trace; evaluation is deterministic, so running
+        each rule once more over the same values gives the same value and
+        says how.
+        """
+        program = self.policy.program_for(self.engine)
+        found: dict[str, Mapping[str, Any]] = {}
+        with engine_context():
+            for rule in self.policy.ordered_rules:
+                if rule.id in self.given:
+                    found[rule.id] = {"given": True}
+                elif rule.id in self.env and rule.id in program.rules:
+                    detail: dict[str, Any] = {}
+                    program.rules[rule.id](self.env, detail)
+                    found[rule.id] = detail
+        return frozen_mapping(found)
 
     def explain(self, name: str) -> str:
         """How an output was reached: rule, band/row/checks, inputs, parameters, source article."""
@@ -134,46 +156,31 @@ def evaluate(
     *,
     period: Period | str | None = None,
     index: int | None = None,
-    evaluator: Evaluator | None = None,
     others: frozenset[str] = frozenset(),
     in_force: bool = True,
     given: Mapping[str, Any] | None = None,
     partial: bool = False,
+    engine: Engine = "compiled",
 ) -> Result:
     """Evaluate every rule of ``policy`` over one record.
 
     ``others`` names fields of the record that other policies read (see
-    :func:`policyengine.facts.coerce_record`).
+    :func:`policyengine.facts.coerce_record`). ``engine="reference"`` runs the
+    reference evaluator instead of the compiled code (the same results).
     """
     month = _period(policy, period, check=in_force)
-    if month is None and policy.reads_period:
-        raise PolicyError(
-            f"{policy.id} {policy.version} reads 'period', so a period must be given",
-            code="missing-period",
-            location=Location(file=policy.file, record=_label(policy, record, index)),
-            hint="pass period='YYYY-MM' (on the command line: --period YYYY-MM)",
+    with engine_context():
+        return _evaluate(
+            policy,
+            policy.program_for(engine),
+            record,
+            month,
+            index,
+            others,
+            given or {},
+            partial,
+            engine,
         )
-    label = _label(policy, record, index)
-    typed = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
-    env: dict[str, Any] = {name: p.value for name, p in policy.parameters.items()}
-    env.update(typed)
-    if given:
-        # Values other policies' rules would give (embedded tests supply them).
-        env.update(given)
-    if month is not None:
-        env["period"] = month.as_mapping()
-    details: dict[str, Mapping[str, Any]] = {}
-    run_in = evaluator or Evaluator()
-    for rule in policy.ordered_rules:
-        if given and rule.id in given:
-            details[rule.id] = {"given": True}
-            continue  # a test's stand-in for a rule that needs other records
-        if partial and rule.kind not in KINDS:
-            continue  # embedded tests: a population rule no case needs is left out
-        outcome = _run_rule(policy, rule, run_in, env, label)
-        env[rule.id] = outcome.value
-        details[rule.id] = outcome.detail
-    return Result(policy, label, month, frozen_mapping(env), frozen_mapping(details))
 
 
 def evaluate_many(
@@ -183,6 +190,7 @@ def evaluate_many(
     period: Period | str | None = None,
     others: frozenset[str] = frozenset(),
     in_force: bool = True,
+    engine: Engine = "compiled",
 ) -> Batch:
     """Evaluate each record; a bad record gives its error in place and the batch goes on.
 
@@ -190,23 +198,57 @@ def evaluate_many(
     cover, for "what if" comparisons (:func:`policyengine.diff`).
     """
     month = _period(policy, period, check=in_force)
-    evaluator = Evaluator()
+    program = policy.program_for(engine)
     items: list[Result | PolicyError] = []
-    for index, record in enumerate(records):
-        try:
-            result = evaluate(
-                policy,
-                record,
-                period=month,
-                index=index,
-                evaluator=evaluator,
-                others=others,
-                in_force=False,  # checked once above
-            )
-            items.append(result)
-        except PolicyError as exc:
-            items.append(exc)
+    with engine_context():  # entered once for the batch, not per record
+        for index, record in enumerate(records):
+            try:
+                result = _evaluate(policy, program, record, month, index, others, {}, False, engine)
+                items.append(result)
+            except PolicyError as exc:
+                items.append(exc)
     return Batch(tuple(items))
+
+
+def _evaluate(
+    policy: Policy,
+    program: Program,
+    record: Mapping[str, Any],
+    month: Period | None,
+    index: int | None,
+    others: frozenset[str],
+    given: Mapping[str, Any],
+    partial: bool,
+    engine: Engine,
+) -> Result:
+    label = _label(policy, record, index)
+    if month is None and policy.reads_period:
+        raise PolicyError(
+            f"{policy.id} {policy.version} reads 'period', so a period must be given",
+            code="missing-period",
+            location=Location(file=policy.file, record=label),
+            hint="pass period='YYYY-MM' (on the command line: --period YYYY-MM)",
+        )
+    env = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
+    if given:
+        # Values other policies' rules would give (embedded tests supply them).
+        env.update(given)
+    if month is not None:
+        env["period"] = month.as_mapping()
+    rules = program.rules
+    for rule in policy.ordered_rules:
+        if rule.id in given:
+            continue  # a test's stand-in for a rule that needs other records
+        code = rules.get(rule.id)
+        if code is None:
+            if partial:
+                continue  # embedded tests: a population rule no case needs is left out
+            raise _needs_bundle(policy, rule, label)
+        try:
+            env[rule.id] = code(env, None)
+        except Exception as exc:
+            raise _located(policy, rule, env, label, exc) from exc
+    return Result(policy, label, month, frozen_mapping(env), frozenset(given), engine)
 
 
 def _period(policy: Policy, period: Period | str | None, check: bool = True) -> Period | None:
@@ -232,30 +274,28 @@ def _label(policy: Policy, record: Any, index: int | None) -> int | str | None:
     return index
 
 
-def _run_rule(
-    policy: Policy, rule: Rule, evaluator: Evaluator, env: dict[str, Any], label: int | str | None
-) -> Any:
-    def run(expression: Expression) -> Any:
-        return evaluator.evaluate(expression, env)
+def _needs_bundle(policy: Policy, rule: Rule, label: int | str | None) -> PolicyError:
+    return PolicyError(
+        f"rule '{rule.id}' is a {rule.kind} rule: it reads other records, so the policy "
+        "is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))",
+        code="needs-bundle",
+        location=Location(file=policy.file, line=rule.line, rule_id=rule.id, record=label),
+    )
 
-    kind = KINDS.get(rule.kind)
-    if kind is None:
-        raise PolicyError(
-            f"rule '{rule.id}' is a {rule.kind} rule: it reads other records, so the policy "
-            "is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))",
-            code="needs-bundle",
-            location=Location(file=policy.file, line=rule.line, rule_id=rule.id, record=label),
-        )
-    try:
-        return kind.evaluate(rule.spec, run)
-    except PolicyError as exc:
+
+def _located(
+    policy: Policy, rule: Rule, env: Mapping[str, Any], label: int | str | None, exc: Exception
+) -> PolicyError:
+    """A rule's failure as located data, with the values the rule read."""
+    if isinstance(exc, PolicyError):
         error = exc
-    except Exception as exc:  # a defect in a kind must still come out as located data
+    else:  # a defect in a kind must still come out as located data
         error = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
         error.__cause__ = exc
-    values = {name: plain(env[name]) for name in sorted(rule.reads) if name in env}
+    scope = {**{n: p.value for n, p in policy.parameters.items()}, **env}
+    values = {name: plain(scope[name]) for name in sorted(rule.reads) if name in scope}
     located = error.at(
         file=policy.file, line=rule.line, pointer=rule.pointer, rule_id=rule.id, record=label
     )
     located.details = {**located.details, "read": values}
-    raise located from error
+    return located

@@ -23,6 +23,7 @@ from .numbers import DEFAULT_MODE, DEFAULT_PLACES, quantize
 if TYPE_CHECKING:
     from .engine import Batch, Result
     from .period import Period
+    from .program import Engine, Program
 
 #: Field types a record may declare.
 SCALAR_TYPES = ("money", "decimal", "int", "bool", "string", "date")
@@ -173,6 +174,28 @@ class Policy:
         """Whether any rule reads ``period`` (then evaluation needs one)."""
         return any("period" in rule.reads for rule in self.rules)
 
+    @cached_property
+    def program(self) -> Program:
+        """The rules compiled into Python functions (built once, on first use)."""
+        from .program import compile_policy
+
+        return compile_policy(self)
+
+    @cached_property
+    def reference_program(self) -> Program:
+        """The same rules on the reference evaluator, for ``engine="reference"``."""
+        from .program import compile_policy
+
+        return compile_policy(self, "reference")
+
+    def program_for(self, engine: Engine = "compiled") -> Program:
+        """The program of the chosen implementation of the expression language."""
+        if engine == "compiled":
+            return self.program
+        if engine == "reference":
+            return self.reference_program
+        raise ValueError(f"engine must be 'compiled' or 'reference', not {engine!r}")
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:
@@ -189,16 +212,26 @@ class Policy:
             return False
         return self.effective_to is None or day < self.effective_to
 
-    def evaluate(self, record: Mapping[str, Any], *, period: Period | str | None = None) -> Result:
+    def evaluate(
+        self,
+        record: Mapping[str, Any],
+        *,
+        period: Period | str | None = None,
+        engine: Engine = "compiled",
+    ) -> Result:
         """Evaluate every rule over one record; raises a PolicyError on a bad record."""
         from .engine import evaluate
 
-        return evaluate(self, record, period=period)
+        return evaluate(self, record, period=period, engine=engine)
 
     def evaluate_many(
-        self, records: Iterable[Mapping[str, Any]], *, period: Period | str | None = None
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        period: Period | str | None = None,
+        engine: Engine = "compiled",
     ) -> Batch:
         """Evaluate many records: a result per good record, an error per bad one."""
         from .engine import evaluate_many
 
-        return evaluate_many(self, records, period=period)
+        return evaluate_many(self, records, period=period, engine=engine)

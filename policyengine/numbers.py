@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import re
+from contextlib import AbstractContextManager
 from decimal import Decimal
 
 #: The arithmetic context of every evaluation: 34 significant digits
@@ -21,6 +22,18 @@ CONTEXT = decimal.Context(
     Emin=-999_999,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+
+
+
+def engine_context() -> AbstractContextManager[decimal.Context]:
+    """The engine's own arithmetic, entered once around a whole evaluation.
+
+    Whatever context the embedding application has set (``prec = 6``,
+    another rounding, other traps) is put aside for the evaluation and
+    restored after it, so no result depends on it.
+    """
+    return decimal.localcontext(CONTEXT)
+
 
 #: No value an evaluation produces may reach this magnitude: it bounds the
 #: work of every later operation and no pay rule needs more.

@@ -23,6 +23,16 @@ from ..source import Document
 
 #: Evaluates one compiled expression against the record being evaluated.
 Run = Callable[[Expression], Any]
+#: Where a rule writes the facts of how it reached its value (the band, the
+#: rows, the components …), or None when nobody asked: evaluation records no
+#: trace, and an explanation evaluates the one record again with a dict here.
+Detail = dict[str, Any] | None
+#: The code of one expression: its value for a record's names.
+Code = Callable[[Mapping[str, Any]], Any]
+#: How a kind finds the code of one of its expressions (compiled, or the reference).
+CodeOf = Callable[[Expression], Code]
+#: A record rule, compiled: its value for a record's names, filling ``detail`` if given.
+RuleCode = Callable[[Mapping[str, Any], Detail], Any]
 
 
 @attrs.frozen
@@ -44,11 +54,27 @@ class Built:
 
 @attrs.frozen
 class Kind:
-    """One rule kind: a load-time builder and a run-time evaluator."""
+    """One record rule kind: a load-time builder, and a compiler of its spec.
+
+    ``compile(spec, code_of)`` returns the rule's :data:`RuleCode`, built once
+    per policy: the same function computes a value fast and, given a
+    ``detail`` dict, says how it got there, so a value and its explanation
+    can never disagree.
+    """
 
     name: str
     build: Callable[[RuleContext], Built | None]
-    evaluate: Callable[[Any, Run], Outcome]
+    compile: Callable[[Any, CodeOf], RuleCode]
+
+    def evaluate(self, spec: Any, run: Run) -> Outcome:
+        """One record, traced: the value and the detail an explanation shows."""
+        detail: dict[str, Any] = {}
+
+        def code_of(expression: Expression) -> Code:
+            return lambda env: run(expression)
+
+        value = self.compile(spec, code_of)({}, detail)
+        return Outcome(value, detail)
 
 
 @attrs.define

@@ -15,7 +15,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import frozen_mapping
-from .base import Built, Kind, Outcome, RuleContext, Run
+from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
 
 DEFAULT_SEVERITY = "minor"
 
@@ -80,20 +80,34 @@ def _truth(value: Any, check: Check, what: str) -> bool:
     return value
 
 
-def evaluate(spec: Checks, run: Run) -> Outcome:
-    failed: list[Check] = []
-    skipped: list[str] = []
-    for check in spec.checks:
-        if check.when is not None and not _truth(run(check.when), check, "'when'"):
-            skipped.append(check.id)
-            continue
-        if not _truth(run(check.condition), check, "'assert'"):
-            failed.append(check)
-    points = sum((c.points for c in failed), Decimal(0))
-    value = frozen_mapping(
-        {"violations": tuple(c.id for c in failed), "count": len(failed), "points": points}
-    )
-    detail = {
+def compile_rule(spec: Checks, code_of: CodeOf) -> RuleCode:
+    checks = [
+        (c, code_of(c.when) if c.when is not None else None, code_of(c.condition))
+        for c in spec.checks
+    ]
+
+    def value_of(env: Any, detail: Detail = None) -> Any:
+        failed: list[Check] = []
+        skipped: list[str] = []
+        for check, when, condition in checks:
+            if when is not None and not _truth(when(env), check, "'when'"):
+                skipped.append(check.id)
+                continue
+            if not _truth(condition(env), check, "'assert'"):
+                failed.append(check)
+        points = sum((c.points for c in failed), Decimal(0))
+        value = frozen_mapping(
+            {"violations": tuple(c.id for c in failed), "count": len(failed), "points": points}
+        )
+        if detail is not None:
+            detail.update(_detail(spec, failed, skipped))
+        return value
+
+    return value_of
+
+
+def _detail(spec: Checks, failed: list[Check], skipped: list[str]) -> dict[str, Any]:
+    return {
         "violations": [
             {
                 "id": c.id,
@@ -109,7 +123,6 @@ def evaluate(spec: Checks, run: Run) -> Outcome:
         "passed": [c.id for c in spec.checks if c not in failed and c.id not in skipped],
         "not_applicable": skipped,
     }
-    return Outcome(value, detail)
 
 
-KIND = Kind("checks", build, evaluate)
+KIND = Kind("checks", build, compile_rule)

@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, RuleContext, Run
+from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
 
 
 @attrs.frozen
@@ -41,32 +41,67 @@ def _number(value: Any, what: str) -> Decimal | int:
 
 
 def clamp_and_round(
-    value: Any, rounding: Rounding | None, low: Any, high: Any, detail: dict[str, Any]
+    value: Any, rounding: Rounding | None, low: Any, high: Any, detail: Detail
 ) -> Any:
     """The shared tail of numeric rules: clamp to [min, max], then round."""
     if low is not None or high is not None or rounding is not None:
         value = _number(value, "the result")
     if low is not None and value < _number(low, "min"):
-        detail["clamped"] = {"to": "min", "from": value}
+        if detail is not None:
+            detail["clamped"] = {"to": "min", "from": value}
         value = low
     if high is not None and value > _number(high, "max"):
-        detail["clamped"] = {"to": "max", "from": value}
+        if detail is not None:
+            detail["clamped"] = {"to": "max", "from": value}
         value = high
     if rounding is not None:
         rounded = rounding.apply(Decimal(value))
-        if rounded != value:
+        if detail is not None and rounded != value:
             detail["rounded"] = {"from": value, "by": str(rounding)}
         value = rounded
     return value
 
 
-def evaluate(spec: Formula, run: Run) -> Outcome:
-    detail: dict[str, Any] = {"expression": spec.expr.source}
-    value = run(spec.expr)
-    low = run(spec.low) if spec.low is not None else None
-    high = run(spec.high) if spec.high is not None else None
-    value = clamp_and_round(value, spec.rounding, low, high, detail)
-    return Outcome(value, detail)
+def compile_rule(spec: Formula, code_of: CodeOf) -> RuleCode:
+    expr = code_of(spec.expr)
+    low = code_of(spec.low) if spec.low is not None else None
+    high = code_of(spec.high) if spec.high is not None else None
+    rounding, source = spec.rounding, spec.expr.source
+    if low is None and high is None and rounding is None:
+
+        def plain_value(env: Any, detail: Detail = None) -> Any:
+            if detail is not None:
+                detail["expression"] = source
+            return expr(env)
+
+        return plain_value
+    if low is None and high is None and rounding is not None:
+        apply = rounding.apply
+
+        def rounded_value(env: Any, detail: Detail = None) -> Any:
+            value = expr(env)
+            if detail is not None:
+                detail["expression"] = source
+                return clamp_and_round(value, rounding, None, None, detail)
+            if type(value) is not Decimal:
+                value = Decimal(_number(value, "the result"))
+            return apply(value)
+
+        return rounded_value
+
+    def value_of(env: Any, detail: Detail = None) -> Any:
+        if detail is not None:
+            detail["expression"] = source
+        value = expr(env)
+        return clamp_and_round(
+            value,
+            rounding,
+            low(env) if low is not None else None,
+            high(env) if high is not None else None,
+            detail,
+        )
+
+    return value_of
 
 
-KIND = Kind("formula", build, evaluate)
+KIND = Kind("formula", build, compile_rule)

@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, RuleContext, Run
+from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
 from .formula import clamp_and_round
 
 
@@ -65,29 +65,37 @@ def build(ctx: RuleContext) -> Built | None:
     return Built(Score(tuple(components), rounding))
 
 
-def evaluate(spec: Score, run: Run) -> Outcome:
-    total = Decimal(0)
-    rows: list[dict[str, Any]] = []
-    for component in spec.components:
-        value = run(component.expr)
-        if not is_number(value):
-            raise EvaluationError(
-                f"component '{component.name}' must be a number, found {value!r}",
-                code="type-mismatch",
-            )
-        contribution = value * component.weight
-        total += contribution
-        rows.append(
-            {
-                "name": component.name,
-                "title": component.title,
-                "value": value,
-                "weight": component.weight,
-                "contribution": contribution,
-            }
-        )
-    detail: dict[str, Any] = {"components": rows}
-    return Outcome(clamp_and_round(total, spec.rounding, None, None, detail), detail)
+def compile_rule(spec: Score, code_of: CodeOf) -> RuleCode:
+    parts = [(c, code_of(c.expr), c.weight) for c in spec.components]
+    rounding = spec.rounding
+
+    def value_of(env: Any, detail: Detail = None) -> Any:
+        total = Decimal(0)
+        rows: list[dict[str, Any]] = []
+        for component, code, weight in parts:
+            value = code(env)
+            if not is_number(value):
+                raise EvaluationError(
+                    f"component '{component.name}' must be a number, found {value!r}",
+                    code="type-mismatch",
+                )
+            contribution = value * weight
+            total += contribution
+            if detail is not None:
+                rows.append(
+                    {
+                        "name": component.name,
+                        "title": component.title,
+                        "value": value,
+                        "weight": weight,
+                        "contribution": contribution,
+                    }
+                )
+        if detail is not None:
+            detail["components"] = rows
+        return clamp_and_round(total, rounding, None, None, detail)
+
+    return value_of
 
 
-KIND = Kind("score", build, evaluate)
+KIND = Kind("score", build, compile_rule)

@@ -18,7 +18,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, RuleContext, Run
+from .base import Built, Code, CodeOf, Detail, Kind, RuleCode, RuleContext
 
 _NO_DEFAULT = object()
 
@@ -104,9 +104,9 @@ def build(ctx: RuleContext) -> Built | None:
     return Built(Table(hit, tuple(rows), aggregate, default), outputs or ())
 
 
-def _holds(row: Row, index: int, run: Run) -> bool:
-    result = run(row.when)
-    if not isinstance(result, bool):
+def _holds(index: int, when: Code, env: Any) -> bool:
+    result = when(env)
+    if type(result) is not bool:
         raise EvaluationError(
             f"row {index + 1}'s condition must be true or false, found {result!r}",
             code="type-mismatch",
@@ -114,39 +114,48 @@ def _holds(row: Row, index: int, run: Run) -> bool:
     return result
 
 
-def evaluate(spec: Table, run: Run) -> Outcome:
-    detail: dict[str, Any] = {"hit": spec.hit}
-    if spec.hit == "first":
-        for index, row in enumerate(spec.rows):
-            if _holds(row, index, run):
-                detail["rows"] = [_row_detail(index, row)]
-                return Outcome(row.then, detail)
-        return _fallback(spec, detail)
-    matched = [(i, row) for i, row in enumerate(spec.rows) if _holds(row, i, run)]
-    detail["rows"] = [_row_detail(i, row) for i, row in matched]
-    if spec.hit == "unique":
-        if len(matched) > 1:
-            (a, row_a), (b, row_b) = matched[0], matched[1]
-            raise EvaluationError(
-                f"rows {a + 1} and {b + 1} both hold, but the table's hit policy is unique",
-                code="rows-overlap",
-                details={
-                    "rows": [a + 1, b + 1],
-                    "conditions": [row_a.when.source, row_b.when.source],
-                },
-                hint="make the conditions exclusive, or use hit: first",
-            )
-        if matched:
-            return Outcome(matched[0][1].then, detail)
-        return _fallback(spec, detail)
-    values = [row.then for _, row in matched]
-    if spec.aggregate == "count":
-        return Outcome(len(values), detail)
-    if spec.aggregate == "sum":
-        return Outcome(sum(values, Decimal(0)), detail)
-    if not values:
-        return _fallback(spec, detail)
-    return Outcome(min(values) if spec.aggregate == "min" else max(values), detail)
+def compile_rule(spec: Table, code_of: CodeOf) -> RuleCode:
+    rows = [(index, row, code_of(row.when)) for index, row in enumerate(spec.rows)]
+    hit = spec.hit
+
+    def value_of(env: Any, detail: Detail = None) -> Any:
+        if detail is not None:
+            detail["hit"] = hit
+        if hit == "first":
+            for index, row, when in rows:
+                if _holds(index, when, env):
+                    if detail is not None:
+                        detail["rows"] = [_row_detail(index, row)]
+                    return row.then
+            return _fallback(spec, detail)
+        matched = [(index, row) for index, row, when in rows if _holds(index, when, env)]
+        if detail is not None:
+            detail["rows"] = [_row_detail(i, row) for i, row in matched]
+        if hit == "unique":
+            if len(matched) > 1:
+                (a, row_a), (b, row_b) = matched[0], matched[1]
+                raise EvaluationError(
+                    f"rows {a + 1} and {b + 1} both hold, but the table's hit policy is unique",
+                    code="rows-overlap",
+                    details={
+                        "rows": [a + 1, b + 1],
+                        "conditions": [row_a.when.source, row_b.when.source],
+                    },
+                    hint="make the conditions exclusive, or use hit: first",
+                )
+            if matched:
+                return matched[0][1].then
+            return _fallback(spec, detail)
+        values = [row.then for _, row in matched]
+        if spec.aggregate == "count":
+            return len(values)
+        if spec.aggregate == "sum":
+            return sum(values, Decimal(0))
+        if not values:
+            return _fallback(spec, detail)
+        return min(values) if spec.aggregate == "min" else max(values)
+
+    return value_of
 
 
 def _row_detail(index: int, row: Row) -> dict[str, Any]:
@@ -159,15 +168,16 @@ def _row_detail(index: int, row: Row) -> dict[str, Any]:
     }
 
 
-def _fallback(spec: Table, detail: dict[str, Any]) -> Outcome:
+def _fallback(spec: Table, detail: Detail) -> Any:
     if spec.default is _NO_DEFAULT:
         raise EvaluationError(
             "no row of the table holds for this record and the table has no default",
             code="no-row-matched",
             hint="add a last row with when: true, or a default",
         )
-    detail["default"] = True
-    return Outcome(spec.default, detail)
+    if detail is not None:
+        detail["default"] = True
+    return spec.default
 
 
-KIND = Kind("table", build, evaluate)
+KIND = Kind("table", build, compile_rule)

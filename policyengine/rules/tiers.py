@@ -19,7 +19,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Kind, Outcome, RuleContext, Run
+from .base import Built, Code, CodeOf, Detail, Kind, RuleCode, RuleContext
 from .formula import clamp_and_round
 
 
@@ -137,59 +137,98 @@ def _check_bands(ctx: RuleContext, bands: list[Band]) -> bool:
     return ok
 
 
-def evaluate(spec: Tiers, run: Run) -> Outcome:
-    amount = run(spec.of)
+def _below(amount: Any, first: Band) -> EvaluationError:
+    return EvaluationError(
+        f"{amount} is below the first band, which starts at {first.low}",
+        code="below-bands",
+        hint="add a band that starts lower",
+    )
+
+
+def _above(amount: Any, last: Band, at: str) -> EvaluationError:
+    return EvaluationError(
+        f"{amount} is {at} the last band's end {last.high}",
+        code="above-bands",
+        hint="leave the last band's 'to' out to make it open-ended",
+    )
+
+
+def _amount(of: Code, env: Any, spec: Tiers, detail: Detail) -> Any:
+    amount = of(env)
     if not is_number(amount):
         raise EvaluationError(
             f"the tiers are applied to a number, found {amount!r}", code="type-mismatch"
         )
-    detail: dict[str, Any] = {"of": spec.of.source, "amount": amount, "mode": spec.mode}
-    first = spec.bands[0]
-    if amount < first.low:
-        raise EvaluationError(
-            f"{amount} is below the first band, which starts at {first.low}",
-            code="below-bands",
-            hint="add a band that starts lower",
-        )
-    if spec.mode == "flat":
-        for index, band in enumerate(spec.bands):
-            if band.holds(amount):
-                detail["band"] = {"number": index + 1, "range": band.label(), "title": band.title}
-                value = clamp_and_round(band.value, spec.rounding, None, None, detail)
-                return Outcome(value, detail)
-        last = spec.bands[-1]
-        raise EvaluationError(
-            f"{amount} is at or above the last band's end {last.high}",
-            code="above-bands",
-            hint="leave the last band's 'to' out to make it open-ended",
-        )
-    total = Decimal(0)
-    parts = []
-    for index, band in enumerate(spec.bands):
-        if amount <= band.low:
-            break
-        top = amount if band.high is None else min(amount, band.high)
-        part = (top - band.low) * band.value
-        total += part
-        parts.append(
-            {
-                "number": index + 1,
-                "range": band.label(),
-                "portion": top - band.low,
-                "rate": band.value,
-                "amount": part,
-            }
-        )
+    if detail is not None:
+        detail.update({"of": spec.of.source, "amount": amount, "mode": spec.mode})
+    if amount < spec.bands[0].low:
+        raise _below(amount, spec.bands[0])
+    return amount
+
+
+def compile_rule(spec: Tiers, code_of: CodeOf) -> RuleCode:
+    of = code_of(spec.of)
+    return (_flat if spec.mode == "flat" else _graduated)(spec, of)
+
+
+def _flat(spec: Tiers, of: Code) -> RuleCode:
+    # A flat band's value is a constant: rounded once, here, not per record.
+    rounded = [clamp_and_round(b.value, spec.rounding, None, None, None) for b in spec.bands]
+    bands = [(b.low, b.high, value) for b, value in zip(spec.bands, rounded, strict=True)]
+    open_end = spec.bands[-1].high is None
+    uppers = [high for _, high, _ in bands]
+
+    def value_of(env: Any, detail: Detail = None) -> Any:
+        amount = _amount(of, env, spec, detail)
+        # Bands are contiguous from the first 'from': the first upper bound
+        # above the amount names the band.
+        for index, high in enumerate(uppers):
+            if high is None or amount < high:
+                if detail is not None:
+                    band = spec.bands[index]
+                    detail["band"] = {
+                        "number": index + 1,
+                        "range": band.label(),
+                        "title": band.title,
+                    }
+                    return clamp_and_round(band.value, spec.rounding, None, None, detail)
+                return bands[index][2]
+        assert not open_end
+        raise _above(amount, spec.bands[-1], "at or above")
+
+    return value_of
+
+
+def _graduated(spec: Tiers, of: Code) -> RuleCode:
     last = spec.bands[-1]
-    if last.high is not None and amount > last.high:
-        raise EvaluationError(
-            f"{amount} is above the last band's end {last.high}",
-            code="above-bands",
-            hint="leave the last band's 'to' out to make it open-ended",
-        )
-    detail["parts"] = parts
-    value = clamp_and_round(total, spec.rounding, None, None, detail)
-    return Outcome(value, detail)
+
+    def value_of(env: Any, detail: Detail = None) -> Any:
+        amount = _amount(of, env, spec, detail)
+        total = Decimal(0)
+        parts = []
+        for index, band in enumerate(spec.bands):
+            if amount <= band.low:
+                break
+            top = amount if band.high is None else min(amount, band.high)
+            part = (top - band.low) * band.value
+            total += part
+            if detail is not None:
+                parts.append(
+                    {
+                        "number": index + 1,
+                        "range": band.label(),
+                        "portion": top - band.low,
+                        "rate": band.value,
+                        "amount": part,
+                    }
+                )
+        if last.high is not None and amount > last.high:
+            raise _above(amount, last, "above")
+        if detail is not None:
+            detail["parts"] = parts
+        return clamp_and_round(total, spec.rounding, None, None, detail)
+
+    return value_of
 
 
-KIND = Kind("tiers", build, evaluate)
+KIND = Kind("tiers", build, compile_rule)
