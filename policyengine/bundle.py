@@ -25,12 +25,17 @@ from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .model import Field, Policy, frozen_mapping
 from .numbers import NUMBER_TEXT
 from .rules.base import plain
-from .runner import BundlePlan, HistoryStore, RunState, plan_bundle, run, start
+from .runner import BundlePlan, HistoryStore, RunState, plan_bundle, root, run, start
 from .suggest import did_you_mean
 from .version import ENGINE_VERSION
 
 if TYPE_CHECKING:
     from .repository import Bundle
+
+
+#: The result document's format: 2 keeps failures by value (every record keeps
+#: its row); 1, by record, is what runs recorded before it hold.
+RESULT_FORMAT = 2
 
 
 def canonical_json(data: Any) -> bytes:
@@ -110,21 +115,28 @@ class BundleProvenance:
     as_known_at: str | None
     inputs_sha256: str
     entities_sha256: str | None = None
+    #: How failures are kept (see :class:`policyengine.runner.RunState`):
+    #: 2, by value; 1, by record (runs recorded before format 2; not written).
+    result_format: int = RESULT_FORMAT
 
     def to_dict(self) -> dict[str, Any]:
         data = attrs.asdict(self)
         data["versions"] = [dict(v) for v in self.versions]
+        if self.result_format == 1:
+            del data["result_format"]  # format 1 documents never carried it
         return data
 
 
 @attrs.frozen
 class Row:
-    """One record's outputs from one policy."""
+    """One record's outputs from one policy; a failed output is None, its error in ``failed``."""
 
     kind: str
     key: str
     policy: str
     outputs: Mapping[str, Any]
+    #: Output name -> the error that left it empty (its own, or one naming the root cause).
+    failed: Mapping[str, PolicyError] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -147,30 +159,80 @@ class BundleResult:
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
             inputs_sha256=hashlib.sha256(self.inputs).hexdigest(),
             entities_sha256=entities.sha256 or None,
+            result_format=RESULT_FORMAT if self.state.by_value else 1,
         )
 
     @property
-    def errors(self) -> tuple[PolicyError, ...]:
-        failed = [
-            e
-            for kind in sorted(self.state.failed)
-            for _, e in sorted(self.state.failed[kind].items())
-        ]
-        return (*self.fact_errors, *failed)
+    def by_value(self) -> bool:
+        return self.state.by_value
 
-    def rows(self) -> Iterator[Row]:
-        """Every sound record's outputs, policy by policy, sorted by kind, key and policy."""
+    @property
+    def errors(self) -> tuple[PolicyError, ...]:
+        """Every root cause, once: refused facts, then values that failed on their own.
+
+        By value, a value that failed because it read a failed value is not
+        listed here: it is in its row's ``failed``, naming the root.
+        """
+        if self.by_value:
+            return (*self.fact_errors, *self.state.roots())
+        failed = self.state.failed
+        found = [e for kind in sorted(failed) for _, e in sorted(failed[kind].items())]
+        return (*self.fact_errors, *found)
+
+    def failures(self) -> Iterator[tuple[str, str, str, PolicyError]]:
+        """Every failed value as (kind, record key, rule id, error), sorted.
+
+        A value that failed on its own is its own root cause; one that read a
+        failed value (``failed-input``) or a group with a failed member
+        (``incomplete-group``) names its root in ``error.details["root"]``.
+        """
+        for kind in sorted(self.state.failures):
+            for key in sorted(self.state.failures[kind]):
+                for rule_id, error in sorted(self.state.failures[kind][key].items()):
+                    yield kind, key, rule_id, error
+
+    def _policies(self) -> dict[str, list[tuple[str, list[tuple[str, tuple[str, ...]]]]]]:
+        """kind -> [(policy id, [(rule id, named outputs)])], sorted by policy id."""
         by_policy: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
         for node in self.state.plan.nodes:
             by_policy.setdefault((node.kind, node.policy.id), []).append(
                 (node.rule.id, node.rule.outputs)
             )
+        found: dict[str, list[tuple[str, list[tuple[str, tuple[str, ...]]]]]] = {}
+        for (kind, policy_id), rules in sorted(by_policy.items()):
+            found.setdefault(kind, []).append((policy_id, rules))
+        return found
+
+    def rows(self) -> Iterator[Row]:
+        """Every record's outputs, policy by policy, sorted by kind, key and policy.
+
+        By value, every record has its rows, a refused record too (all its
+        outputs failed with the fact error); by record (format 1), only the
+        records with no failure.
+        """
+        policies = self._policies()
         for kind in sorted(self.state.envs):
-            policies = sorted((p, rules) for (k, p), rules in by_policy.items() if k == kind)
-            for key in self.state.sound(kind):
-                env = self.state.envs[kind][key]
-                for policy_id, rules in policies:
-                    yield Row(kind, key, policy_id, frozen_mapping(_flatten(env, rules)))
+            envs = self.state.envs[kind]
+            if not self.by_value:
+                for key in self.state.sound(kind):
+                    for policy_id, rules in policies.get(kind, []):
+                        yield Row(kind, key, policy_id, frozen_mapping(_flatten(envs[key], rules)))
+                continue
+            refused = {
+                label: error for (k, label), error in self.state.fact_errors.items() if k == kind
+            }
+            failures = self.state.failures.get(kind, {})
+            for key in sorted({*envs, *refused}):
+                for policy_id, rules in policies.get(kind, []):
+                    yield _row(
+                        kind,
+                        key,
+                        policy_id,
+                        rules,
+                        envs.get(key),
+                        failures.get(key, {}),
+                        refused.get(key),
+                    )
 
     def result_for(self, policy_id: str, key: str) -> Row:
         for row in self.rows():
@@ -185,7 +247,10 @@ class BundleResult:
         raise PolicyError(f"no result for record {key!r} in {policy_id}", code="unknown-record")
 
     def value(self, policy_id: str, key: str, output: str) -> Any:
-        return self.result_for(policy_id, key).outputs[output]
+        row = self.result_for(policy_id, key)
+        if output in row.failed:
+            raise row.failed[output]
+        return row.outputs[output]
 
     def trace(self, kind: str, key: str, output: str) -> dict[str, Any]:
         """How one output of one record was reached, as data, with the rules it rests on."""
@@ -196,20 +261,34 @@ class BundleResult:
         return trace.render(self.trace(kind, key, output))
 
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """This month's values by kind and key, as history for the months after it."""
+        """This month's values by kind and key, as history for the months after it.
+
+        By value, a record's failed values are absent (a later month reads
+        them as missing); by record, a failed record is absent.
+        """
+        keys = (lambda kind: sorted(self.state.envs[kind])) if self.by_value else self.state.sound
         return {
-            kind: {key: dict(self.state.envs[kind][key]) for key in self.state.sound(kind)}
+            kind: {key: dict(self.state.envs[kind][key]) for key in keys(kind)}
             for kind in self.state.envs
         }
 
     def records(self) -> list[dict[str, Any]]:
-        """One entry per (kind, record key): the outputs of every version that applies."""
+        """One entry per (kind, record key): the outputs of every version that applies.
+
+        A failed output is null, and the entry's ``failed`` gives its code and
+        root cause; an entry with nothing failed has no ``failed``, so a month
+        without failures reads the same in both result formats.
+        """
         grouped: dict[tuple[str, str], dict[str, Any]] = {}
         for row in self.rows():
             entry = grouped.setdefault(
                 (row.kind, row.key), {"kind": row.kind, "key": row.key, "outputs": {}}
             )
             entry["outputs"][row.policy] = {n: plain(v) for n, v in row.outputs.items()}
+            if row.failed:
+                entry.setdefault("failed", {})[row.policy] = {
+                    n: {"code": e.code, "root": _root_dict(e)} for n, e in row.failed.items()
+                }
         return [grouped[k] for k in sorted(grouped)]
 
     def error_list(self) -> list[dict[str, Any]]:
@@ -243,6 +322,39 @@ class BundleResult:
         return canonical_json(self.to_dict())
 
 
+def _row(
+    kind: str,
+    key: str,
+    policy_id: str,
+    rules: list[tuple[str, tuple[str, ...]]],
+    env: Mapping[str, Any] | None,
+    failures: Mapping[str, PolicyError],
+    refused: PolicyError | None,
+) -> Row:
+    values: dict[str, Any] = {}
+    failed: dict[str, PolicyError] = {}
+    for rule_id, outputs in rules:
+        names = [f"{rule_id}.{name}" for name in outputs] if outputs else [rule_id]
+        error = refused if env is None else failures.get(rule_id)
+        if error is not None or env is None or rule_id not in env:
+            for name in names:
+                values[name] = None
+                if error is not None:
+                    failed[name] = error
+            continue
+        value = env[rule_id]
+        if outputs:
+            values.update((f"{rule_id}.{name}", value[name]) for name in outputs)
+        else:
+            values[rule_id] = value
+    return Row(kind, key, policy_id, frozen_mapping(values), frozen_mapping(failed))
+
+
+def _root_dict(error: PolicyError) -> dict[str, Any]:
+    cause = root(error)
+    return {k: v for k, v in cause.items() if v is not None}
+
+
 def _flatten(env: Mapping[str, Any], rules: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for rule_id, outputs in rules:
@@ -265,13 +377,22 @@ def evaluate_bundle(
     facts: Mapping[str, Iterable[Mapping[str, Any]]],
     *,
     history: HistoryStore | None = None,
+    result_format: int = RESULT_FORMAT,
 ) -> BundleResult:
-    """Evaluate every version of ``bundle`` over ``facts`` (with earlier months' values)."""
+    """Evaluate every version of ``bundle`` over ``facts`` (with earlier months' values).
+
+    ``result_format=1`` keeps failures by record, as runs recorded before
+    format 2 did: only replaying such a run needs it.
+    """
+    if result_format not in (1, RESULT_FORMAT):
+        raise PolicyError(f"unknown result format {result_format!r}", code="unknown-result-format")
     materialised = {str(kind): list(records) for kind, records in facts.items()}
     plan = plan_of(bundle)
     typed = check_facts(plan.entities, materialised)
     used = history_used(plan, history or {})
-    state = start(plan, bundle.period, typed, materialised, used)
+    state = start(
+        plan, bundle.period, typed, materialised, used, by_value=result_format == RESULT_FORMAT
+    )
     run(state)
     inputs = canonical_facts(materialised)
     if used:

@@ -113,9 +113,14 @@ def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
     stored = ledger.get(run_id)
     bundle = bundle_of(stored)
     facts, history = split_inputs(json.loads(stored.record.inputs))
-    again = evaluate_bundle(bundle, facts, history=history)
+    provenance = json.loads(stored.record.provenance)
+    # A run recorded before result format 2 kept failures by record: it is
+    # replayed the way it was computed, or its bytes could not match.
+    again = evaluate_bundle(
+        bundle, facts, history=history, result_format=provenance.get("result_format", 1)
+    )
     ours, theirs = again.outputs_json(), stored.record.outputs
-    recorded = json.loads(stored.record.provenance).get("engine_version", "")
+    recorded = provenance.get("engine_version", "")
     difference = None if ours == theirs else _first_difference(theirs, ours)
     return RunReplay(run_id, ours == theirs, recorded, again, difference)
 

@@ -19,10 +19,12 @@ import attrs
 
 from .entities import Entities, Kind, TypedFacts
 from .errors import EvaluationError, InvalidPolicy, Location, ModelError, PolicyError
-from .expressions import Evaluator, Expression
+from .expressions import Expression
 from .model import Policy, Rule, frozen_mapping
+from .numbers import engine_context
 from .period import Period
-from .rules import KINDS, POPULATION
+from .program import Program
+from .rules import POPULATION
 from .rules.base import Outcome
 from .rules.population import MISSING
 from .suggest import did_you_mean
@@ -188,24 +190,57 @@ def _order(nodes: Mapping[tuple[str, str], Node], problems: list[PolicyError]) -
     return order
 
 
+#: The failure a value depends on, as results and reports name it.
+Root = Mapping[str, Any]
+
+
 @attrs.define
 class RunState:
-    """Every record's values as the rules fill them in, and every failure."""
+    """Every record's values as the rules fill them in, and every failure.
+
+    Two ways of failing are kept apart (``by_value``):
+
+    - by value (result format 2, the default): a value that fails fails
+      exactly the values that read it, directly or through others, each
+      naming the root cause; every other value of the record is still
+      computed.
+    - by record (result format 1, kept so that runs recorded before format 2
+      replay byte for byte): a record's first failure is its only error and
+      it takes no further part.
+    """
 
     plan: BundlePlan
     period: Period
     envs: dict[str, dict[str, dict[str, Any]]]  # kind -> key -> fields and outputs
     parents: dict[str, dict[str, str]]  # kind -> key -> parent key
     refused: dict[str, list[tuple[str, dict[str, str]]]]  # kind -> (label, ancestors) of bad facts
-    failed: dict[str, dict[str, PolicyError]] = attrs.field(factory=dict)
+    #: kind -> key -> rule id -> the error that left that value empty.
+    failures: dict[str, dict[str, dict[str, PolicyError]]] = attrs.field(factory=dict)
     #: (kind, ancestor kind) -> ancestor key -> keys below it; built once, on first use.
     below: dict[tuple[str, str], dict[str, list[str]]] = attrs.field(factory=dict)
+    #: Population rules' details (record rules' are computed again on request).
     details: dict[tuple[str, str, str], Mapping[str, Any]] = attrs.field(factory=dict)
     history: HistoryStore = attrs.field(factory=dict)
+    by_value: bool = True
+    #: (kind, label) -> the fact error that refused the record.
+    fact_errors: dict[tuple[str, str], PolicyError] = attrs.field(factory=dict)
+
+    @property
+    def failed(self) -> dict[str, dict[str, PolicyError]]:
+        """kind -> key -> the record's first failure (in plan order)."""
+        order = {(n.kind, n.rule.id): i for i, n in enumerate(self.plan.nodes)}
+        first: dict[str, dict[str, PolicyError]] = {}
+        for kind, records in self.failures.items():
+            for key, errors in records.items():
+                if errors:
+                    rule_id = min(errors, key=lambda r: order.get((kind, r), 0))
+                    first.setdefault(kind, {})[key] = errors[rule_id]
+        return first
 
     def sound(self, kind: str) -> list[str]:
-        bad = self.failed.get(kind, {})
-        return [key for key in sorted(self.envs.get(kind, {})) if key not in bad]
+        """Keys of the records of ``kind`` with no failed value, sorted."""
+        bad = self.failures.get(kind, {})
+        return [key for key in sorted(self.envs.get(kind, {})) if not bad.get(key)]
 
     def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
         current: str | None = key
@@ -216,8 +251,58 @@ class RunState:
                 return current
         return None
 
-    def fail(self, kind: str, key: str, error: PolicyError) -> None:
-        self.failed.setdefault(kind, {}).setdefault(key, error)
+    def scope(self, kind: str, key: str) -> Mapping[str, Any]:
+        """What an expression over one record reads (its values, period, ancestors)."""
+        return _scope(self, kind, key, {"period": self.period.as_mapping()})
+
+    def fail(self, kind: str, key: str, rule_id: str, error: PolicyError) -> None:
+        self.failures.setdefault(kind, {}).setdefault(key, {}).setdefault(rule_id, error)
+
+    def roots(self) -> list[PolicyError]:
+        """Every root cause among the failed values, once each, in kind and key order."""
+        found = []
+        for kind in sorted(self.failures):
+            for key in sorted(self.failures[kind]):
+                for error in self.failures[kind][key].values():
+                    if "root" not in error.details:
+                        found.append(error)
+        return found
+
+    def root_of(self, kind: str, key: str, names: Iterable[str]) -> Root | None:
+        """The root cause of the first of ``names`` that failed for this record, if any."""
+        errors = self.failures.get(kind, {}).get(key)
+        if not errors:
+            return None
+        for name in names:
+            error = errors.get(name)
+            if error is not None:
+                return root(error)
+        return None
+
+    def member_root(self, kind: str, key: str) -> Root | None:
+        """Why a member of a group failed: its refused fact, or its first failed value."""
+        fact = self.fact_errors.get((kind, key))
+        if fact is not None:
+            return root(fact)
+        errors = self.failures.get(kind, {}).get(key)
+        if errors:
+            return root(next(iter(errors.values())))
+        return None
+
+
+def root(error: PolicyError) -> Root:
+    """The root cause an error stands for: itself, or the one it names."""
+    given = error.details.get("root")
+    if given is not None:
+        return dict(given)
+    return {
+        "kind": error.details.get("kind"),
+        "record": error.location.record,
+        "policy": error.details.get("policy"),
+        "rule": error.location.rule_id,
+        "field": error.location.field,
+        "code": error.code,
+    }
 
 
 @attrs.define
@@ -226,8 +311,8 @@ class _Frame:
 
     state: RunState
     node: Node
-    evaluator: Evaluator
-    shared: Mapping[str, Any]
+    program: Program
+    extras: Mapping[str, Any]
 
     @property
     def kind(self) -> str:
@@ -243,18 +328,22 @@ class _Frame:
     def unusable(self, key: str, kind: str | None = None) -> str | None:
         """The record, when a failure left it without a value this rule reads."""
         kind = kind or self.kind
-        if key not in self.state.failed.get(kind, {}):
+        errors = self.state.failures.get(kind, {}).get(key)
+        if not errors:
             return None
         needed = self.state.plan.upstream.get((self.kind, self.node.rule.id), frozenset())
-        env = self.state.envs[kind][key]
-        missing = [rule_id for k, rule_id in needed if k == kind and rule_id not in env]
+        if self.state.by_value:
+            missing = [rule_id for k, rule_id in needed if k == kind and rule_id in errors]
+        else:
+            env = self.state.envs[kind][key]
+            missing = [rule_id for k, rule_id in needed if k == kind and rule_id not in env]
         return key if missing else None
 
     def scope(self, kind: str, key: str) -> Mapping[str, Any]:
-        return _scope(self.state, kind, key, self.shared)
+        return _scope(self.state, kind, key, self.extras)
 
     def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
-        return self.evaluator.evaluate(expression, self.scope(kind or self.kind, key))
+        return self.program.code(expression)(self.scope(kind or self.kind, key))
 
     def value(self, key: str, name: str) -> Any:
         return _part(self.state.envs[self.kind][key], name)
@@ -301,14 +390,21 @@ def _part(values: Mapping[str, Any], name: str) -> Any:
     return value[attr] if attr else value
 
 
-def _scope(state: RunState, kind: str, key: str, shared: Mapping[str, Any]) -> Mapping[str, Any]:
+def _scope(state: RunState, kind: str, key: str, extras: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What an expression over one record reads: its values, ``period``, its ancestors.
+
+    Parameters are not here: they are constants of the compiled code.
+    """
     env = state.envs[kind][key]
-    ancestors: dict[str, Any] = {}
-    for above in state.plan.entities.ancestors(kind):
-        parent = state.ancestor(kind, key, above)
-        if parent is not None and parent in state.envs.get(above, {}):
-            ancestors[above] = state.envs[above][parent]
-    return ChainMap(env, ancestors, dict(shared))
+    ancestors = state.plan.entities.ancestors(kind)
+    if not ancestors:
+        return ChainMap(env, extras) if extras else env
+    above: dict[str, Any] = {}
+    for name in ancestors:
+        parent = state.ancestor(kind, key, name)
+        if parent is not None and parent in state.envs.get(name, {}):
+            above[name] = state.envs[name][parent]
+    return ChainMap(env, above, extras)
 
 
 def record_key(kind: Kind, record: Mapping[str, Any], index: int) -> str:
@@ -323,6 +419,8 @@ def start(
     typed: TypedFacts,
     raw: Mapping[str, Iterable[Mapping[str, Any]]],
     history: HistoryStore,
+    *,
+    by_value: bool = True,
 ) -> RunState:
     """The state before any rule runs: typed records by key, parents, refused facts."""
     entities = plan.entities
@@ -336,7 +434,7 @@ def start(
             envs[name][key] = dict(record)
             if kind.parent is not None:
                 parents[name][key] = str(record[kind.parent.field])
-    state = RunState(plan, period, envs, parents, {}, history=history)
+    state = RunState(plan, period, envs, parents, {}, history=history, by_value=by_value)
     for error in typed.errors:
         kind_name = str(error.details.get("kind", ""))
         refused_kind = entities.kinds.get(kind_name)
@@ -357,6 +455,7 @@ def start(
                 following = _raw_parent(above, raw.get(above.name, ()), link)
             current, link = above, following
         state.refused.setdefault(kind_name, []).append((label, ancestors))
+        state.fact_errors.setdefault((kind_name, label), error)
     return state
 
 
@@ -371,47 +470,133 @@ def _raw_parent(kind: Kind, records: Iterable[Mapping[str, Any]], label: str) ->
 
 
 def run(state: RunState) -> RunState:
-    """Evaluate every node of the plan over every sound record of its kind."""
-    evaluator = Evaluator()
-    shared_by_policy: dict[str, Mapping[str, Any]] = {}
-    for node in state.plan.nodes:
-        policy, rule = node.policy, node.rule
-        shared = shared_by_policy.get(policy.id)
-        if shared is None:
-            shared = {name: p.value for name, p in policy.parameters.items()}
-            shared["period"] = state.period.as_mapping()
-            shared_by_policy[policy.id] = shared
-        population = POPULATION.get(rule.kind)
-        if population is not None:
-            frame = _Frame(state, node, evaluator, shared)
-            try:
-                outcomes = population.evaluate(rule.spec, frame)
-            except PolicyError as error:
-                outcomes = {key: error for key in state.sound(node.kind)}
-            for key, outcome in outcomes.items():
-                _store(state, node, key, outcome)
-            continue
-        kind = KINDS[rule.kind]
-        for key in state.sound(node.kind):
-            scope = _scope(state, node.kind, key, shared)
-
-            def evaluate(expression: Expression, scope: Mapping[str, Any] = scope) -> Any:
-                return evaluator.evaluate(expression, scope)
-
-            try:
-                result: Outcome | PolicyError = kind.evaluate(rule.spec, evaluate)
-            except PolicyError as error:
-                result = error
-            except Exception as exc:  # a defect in a kind must still come out as located data
-                result = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
-                result.__cause__ = exc
-            _store(state, node, key, result)
+    """Evaluate every node of the plan over every record of its kind, in the engine's context."""
+    period = {"period": state.period.as_mapping()}
+    with engine_context():
+        for node in state.plan.nodes:
+            program = node.policy.program
+            if node.rule.kind in POPULATION:
+                _population(state, node, program, period)
+            else:
+                _records(state, node, program, period)
     return state
 
 
+def _records(state: RunState, node: Node, program: Program, period: Mapping[str, Any]) -> None:
+    """One record rule over every record of its kind: the hot loop of a month."""
+    kind, rule = node.kind, node.rule
+    code = program.rules[rule.id]
+    local = tuple(r.name for r in rule.reads_from if (r.kind or kind) == kind)
+    above = tuple(
+        (r.kind, r.name) for r in rule.reads_from if r.kind is not None and r.kind != kind
+    )
+    # Parameters are compiled in as constants; only 'period' and a parent's
+    # values need a wider scope than the record's own values.
+    wide = "period" in rule.reads or bool(rule.reads & set(state.plan.entities.ancestors(kind)))
+    envs = state.envs.get(kind, {})
+    failures = state.failures.setdefault(kind, {})
+    by_value, named = state.by_value, bool(rule.outputs)
+    for key in sorted(envs):
+        env = envs[key]
+        if failures.get(key):
+            if not by_value:
+                continue  # format 1: a failed record takes no further part
+            cause = state.root_of(kind, key, local)
+            if cause is not None:
+                _store(state, node, key, _failed_input(cause))
+                continue
+        if above:
+            cause = _failed_above(state, kind, key, above)
+            if cause is not None:
+                _store(state, node, key, _failed_input(cause))
+                continue
+        try:
+            value = code(_scope(state, kind, key, period) if wide else env, None)
+        except PolicyError as error:
+            _store(state, node, key, error)
+            continue
+        except Exception as exc:  # a defect in a kind must still come out as located data
+            error = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
+            error.__cause__ = exc
+            _store(state, node, key, error)
+            continue
+        env[rule.id] = frozen_mapping(value) if named else value
+
+
+def _failed_above(
+    state: RunState, kind: str, key: str, above: tuple[tuple[str | None, str], ...]
+) -> Root | None:
+    for wanted, name in above:
+        assert wanted is not None
+        if state.failures.get(wanted):
+            parent = state.ancestor(kind, key, wanted)
+            if parent is not None:
+                cause = state.root_of(wanted, parent, (name,))
+                if cause is not None:
+                    return cause
+    return None
+
+
+def _failed_input(cause: Root) -> PolicyError:
+    where = f"{cause.get('kind')} {cause.get('record')}"
+    what = cause.get("rule") or cause.get("field") or "the record"
+    return EvaluationError(
+        f"a value this rule reads failed: {where}, {what} ({cause.get('code')})",
+        code="failed-input",
+        hint="fix the root cause named here; this value then follows",
+        details={"root": dict(cause)},
+    )
+
+
+def _population(state: RunState, node: Node, program: Program, period: Mapping[str, Any]) -> None:
+    """One population rule (aggregate, rank, history) over every record of its kind at once."""
+    population = POPULATION[node.rule.kind]
+    frame = _Frame(state, node, program, period)
+    try:
+        outcomes = population.evaluate(node.rule.spec, frame)
+    except PolicyError as error:
+        keys = sorted(state.envs.get(node.kind, {})) if state.by_value else state.sound(node.kind)
+        outcomes = {key: error for key in keys}
+    for key, outcome in outcomes.items():
+        if isinstance(outcome, PolicyError) and state.by_value:
+            outcome = _named_cause(state, outcome, node.kind)
+        _store(state, node, key, outcome)
+    if state.by_value:
+        # A record a population rule passed over (its own input failed) gets
+        # that failure as the cause of this value too.
+        needed = [
+            rule_id
+            for k, rule_id in state.plan.upstream.get((node.kind, node.rule.id), ())
+            if k == node.kind
+        ]
+        for key in sorted(state.envs.get(node.kind, {})):
+            if key not in outcomes:
+                cause = state.root_of(node.kind, key, needed) or {"code": "no-value"}
+                _store(state, node, key, _failed_input(cause))
+
+
+def _named_cause(state: RunState, error: PolicyError, kind: str) -> PolicyError:
+    """An incomplete group names the member that failed: its root becomes this error's root."""
+    if error.code != "incomplete-group" or "root" in error.details:
+        return error
+    member = error.details.get("record")
+    member_kind = str(error.details.get("kind") or kind)
+    cause = state.member_root(member_kind, str(member)) if member is not None else None
+    if cause is None:
+        return error
+    return _with_root(error, cause)
+
+
+def _with_root(error: PolicyError, cause: Root) -> PolicyError:
+    copy = error.at()
+    copy.details = {**error.details, "root": dict(cause)}
+    return copy
+
+
 def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError) -> None:
-    if key in state.failed.get(node.kind, {}):
-        return  # a failed record keeps its first error and takes no further values
+    failures = state.failures.get(node.kind, {}).get(key)
+    if failures and not state.by_value:
+        return  # format 1: a failed record keeps its first error and takes no further values
     if isinstance(outcome, PolicyError):
         located = outcome.at(
             file=node.policy.file,
@@ -421,7 +606,7 @@ def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError
             record=key,
         )
         located.details = {**located.details, "kind": node.kind, "policy": node.policy.id}
-        state.fail(node.kind, key, located)
+        state.fail(node.kind, key, node.rule.id, located)
         return
     value = outcome.value
     if node.rule.outputs:

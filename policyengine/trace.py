@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import PolicyError
 from .model import Policy
+from .numbers import engine_context
 from .rules.base import plain
 from .suggest import did_you_mean
 
@@ -231,16 +232,40 @@ def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any
             code="unknown-output",
             hint=did_you_mean(name, outputs),
         )
-    if key not in state.envs.get(kind, {}) or key in state.failed.get(kind, {}):
+    if key not in state.envs.get(kind, {}):
         raise PolicyError(
             f"no result for {kind} {key}",
             code="unknown-record",
-            hint="the record is missing, or failed: see the run's errors",
+            hint="the record is missing, or its facts were refused: see the run's errors",
+        )
+    failure = state.failures.get(kind, {}).get(key, {})
+    if rule_id in failure or (failure and not state.by_value):
+        error = failure.get(rule_id) or next(iter(failure.values()))
+        raise PolicyError(
+            f"{kind} {key} has no value for '{name}': {error.code}",
+            code="failed-value",
+            hint="the run's errors name the root cause",
+            details={"error": error.to_dict()},
         )
     value = state.envs[kind][key][rule_id]
     if "." in name:
         value = value[name.split(".", 1)[1]]
     return _bundle_rule(state, node, key, name, value, set())
+
+
+def _detail(state: Any, node: Any, key: str) -> Mapping[str, Any]:
+    """How a rule reached its value for one record: kept for population rules;
+    for a record rule, computed now by evaluating it once more with a detail."""
+    stored = state.details.get((node.kind, key, node.rule.id))
+    if stored is not None:
+        return dict(stored)
+    code = node.policy.program.rules.get(node.rule.id)
+    if code is None:
+        return {}
+    detail: dict[str, Any] = {}
+    with engine_context():
+        code(state.scope(node.kind, key), detail)
+    return detail
 
 
 def _bundle_rule(
@@ -264,7 +289,7 @@ def _bundle_rule(
         upstream_value = state.envs[wanted][at].get(read.name)
         because.append(_bundle_rule(state, upstream, at, label, upstream_value, seen))
     data: dict[str, Any] = {
-        **_head(policy, rule, name, value, state.details.get((kind, key, rule.id), {})),
+        **_head(policy, rule, name, value, _detail(state, node, key)),
         "record": {"kind": kind, "key": key},
         "inputs": {n: plain(env[n]) for n in reads if n in fields and n in env},
         "because": because,

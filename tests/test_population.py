@@ -152,23 +152,29 @@ def test_percent_selection_rounds_as_declared(groups: list[list[Any]]) -> None:
         assert all(rows[k]["share.rank"] <= len(chosen) for k in chosen)
 
 
-def test_a_bad_call_makes_its_rep_an_error_not_a_wrong_total() -> None:
-    """A refused call is reported; its rep's roll-up and team ranking say they are incomplete."""
+def test_a_bad_call_spoils_only_the_values_that_read_it() -> None:
+    """A refused call is the root cause; its rep's roll-up and the team's ranking fail naming it,
+    and every rep still has its row with every value that did not read them."""
     facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
     victim = facts["call"][0]
     facts["call"][0] = {**victim, "rings": "many"}
     result = CENTRE.for_period("2026-01").evaluate(facts)
-    codes = {(e.details.get("kind"), str(e.location.record), e.code) for e in result.errors}
-    assert ("call", victim["call_id"], "not-a-whole-number") in codes
-    assert ("rep", victim["rep_id"], "incomplete-group") in codes
+    roots = {(e.details.get("kind"), str(e.location.record), e.code) for e in result.errors}
+    assert roots == {("call", victim["call_id"], "not-a-whole-number")}
+    failed = {(kind, key, error.code) for kind, key, _, error in result.failures()}
+    assert ("rep", victim["rep_id"], "incomplete-group") in failed
+    for _, _, _, error in result.failures():
+        assert error.details["root"]["record"] == victim["call_id"]
+        assert error.details["root"]["code"] == "not-a-whole-number"
     team = victim["rep_id"][:2].replace("R", "T")
     same_team = {r["rep_id"] for r in facts["rep"] if r["team_id"] == team}
-    failed_reps = {str(e.location.record) for e in result.errors if e.details.get("kind") == "rep"}
-    assert failed_reps == same_team
-    good = {row.key for row in result.rows() if row.kind == "rep"}
-    assert good == {r["rep_id"] for r in facts["rep"]} - same_team
-    # The team's sales total reads only facts the failures did not touch: it stands,
-    # whatever order the policies happen to run in.
+    spoiled = {key for kind, key, _, _ in result.failures() if kind == "rep"}
+    assert spoiled == same_team  # the ranking within the team reads the bad rep's roll-up
+    reps = {row.key for row in result.rows() if row.kind == "rep"}
+    assert reps == {r["rep_id"] for r in facts["rep"]}
+    # A value that reads nothing the failure touched stands, for the bad rep too.
+    row = result.result_for("team_pool", team)
+    assert not row.failed
     sales = sum(r["credited_sales"] for r in facts["rep"] if r["team_id"] == team)
     assert result.value("team_pool", team, "team_sales") == sales
 
@@ -284,7 +290,7 @@ def test_ten_record_mistakes_are_reported_and_good_records_evaluated() -> None:
     assert len(fact_codes) == 10
     evaluated = {(row.kind, row.key) for row in result.rows()}
     assert {("call", "C01"), ("call", "C02")} <= evaluated
-    incomplete = {str(e.location.record) for e in result.errors if e.code == "incomplete-group"}
+    incomplete = {key for _, key, _, e in result.failures() if e.code == "incomplete-group"}
     assert "R01" in incomplete  # its calls C03 and C04 were refused
     every = {(e.details.get("kind"), str(e.location.record)) for e in result.errors}
     named = evaluated | every
