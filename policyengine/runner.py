@@ -12,7 +12,7 @@ ranking is ever silently computed from part of its records.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import attrs
@@ -312,7 +312,7 @@ class _Frame:
     state: RunState
     node: Node
     program: Program
-    extras: Mapping[str, Any]
+    extras: MutableMapping[str, Any]
 
     @property
     def kind(self) -> str:
@@ -390,7 +390,9 @@ def _part(values: Mapping[str, Any], name: str) -> Any:
     return value[attr] if attr else value
 
 
-def _scope(state: RunState, kind: str, key: str, extras: Mapping[str, Any]) -> Mapping[str, Any]:
+def _scope(
+    state: RunState, kind: str, key: str, extras: MutableMapping[str, Any]
+) -> Mapping[str, Any]:
     """What an expression over one record reads: its values, ``period``, its ancestors.
 
     Parameters are not here: they are constants of the compiled code.
@@ -482,7 +484,7 @@ def run(state: RunState) -> RunState:
     return state
 
 
-def _records(state: RunState, node: Node, program: Program, period: Mapping[str, Any]) -> None:
+def _records(state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]) -> None:
     """One record rule over every record of its kind: the hot loop of a month."""
     kind, rule = node.kind, node.rule
     code = program.rules[rule.id]
@@ -516,9 +518,9 @@ def _records(state: RunState, node: Node, program: Program, period: Mapping[str,
             _store(state, node, key, error)
             continue
         except Exception as exc:  # a defect in a kind must still come out as located data
-            error = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
-            error.__cause__ = exc
-            _store(state, node, key, error)
+            defect = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
+            defect.__cause__ = exc
+            _store(state, node, key, defect)
             continue
         env[rule.id] = frozen_mapping(value) if named else value
 
@@ -548,7 +550,7 @@ def _failed_input(cause: Root) -> PolicyError:
     )
 
 
-def _population(state: RunState, node: Node, program: Program, period: Mapping[str, Any]) -> None:
+def _population(state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]) -> None:
     """One population rule (aggregate, rank, history) over every record of its kind at once."""
     population = POPULATION[node.rule.kind]
     frame = _Frame(state, node, program, period)
