@@ -75,14 +75,38 @@ class RunReplay:
     first_difference: str | None = None
 
 
+def _recorded_folder(stored: StoredRun, paths: Sequence[str]) -> str | None:
+    """The policy folder as the run named it (``policies/``), read off its recorded errors.
+
+    An error's location names the file the policy was loaded from, which
+    depends on how the run was started; rebuilt under the same name, the
+    replayed errors read the same, byte for byte.
+    """
+    try:
+        errors = json.loads(stored.record.outputs).get("errors", [])
+    except (ValueError, AttributeError):
+        return None
+    for error in errors:
+        file = (error.get("location") or {}).get("file") if isinstance(error, dict) else None
+        if not isinstance(file, str):
+            continue
+        for path in paths:
+            if file.endswith("/" + path) or file == path:
+                return file[: len(file) - len(path)]
+    return None
+
+
 def bundle_of(stored: StoredRun) -> Bundle:
     """The bundle of a stored run, rebuilt from the ledger's own copy of the policy bytes."""
     provenance = json.loads(stored.record.provenance)
     paths = {(v["policy"], v["version"]): v for v in provenance["versions"]}
+    folder = _recorded_folder(stored, [str(v.get("path")) for v in paths.values()])
     entities = None
     for blob in stored.record.policies:
         if blob.policy == ENTITIES_BLOB and blob.sha256 == provenance.get("entities_sha256"):
             name = f"ledger:{blob.sha256[:12]}/entities.yaml"
+            if folder is not None:
+                name = folder + "entities.yaml"
             entities = build_entities(read_policy_bytes(blob.data, name))
     versions = []
     for blob in stored.record.policies:
@@ -90,6 +114,8 @@ def bundle_of(stored: StoredRun) -> Bundle:
             continue
         meta = paths.get((blob.policy, blob.version), {})
         name = f"ledger:{blob.sha256[:12]}/{meta.get('path') or blob.policy + '.yaml'}"
+        if folder is not None and meta.get("path"):
+            name = folder + str(meta["path"])
         policy = build_policy(read_policy_bytes(blob.data, name), entities)
         published = meta.get("published")
         versions.append(

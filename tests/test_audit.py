@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_repository import build_history
@@ -336,3 +337,22 @@ def test_a_paid_month_is_checked_with_its_earlier_months(
     assert main([*args, "--ledger", ledger]) == 0
     assert "0 discrepancies" in capsys.readouterr().out
     assert main(args) == 1  # without the earlier months, history counts them as missing
+
+
+def test_runs_recorded_before_result_format_2_still_verify_and_replay(tmp_path: Path) -> None:
+    """A ledger written before failures were kept by value replays byte for byte, errors too."""
+    copy = tmp_path / "format1.sqlite"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "ledgers" / "format1.sqlite", copy)
+    with open_ledger(copy) as ledger:
+        _replays_as_recorded(ledger)
+
+
+def _replays_as_recorded(ledger: Any) -> None:
+    assert ledger.verify() == []
+    for run_id, has_errors in ((1, False), (2, True)):
+        recorded = json.loads(ledger.get(run_id).record.outputs)
+        assert bool(recorded["errors"]) is has_errors
+        assert "result_format" not in json.loads(ledger.get(run_id).record.provenance)
+        replay = replay_run(ledger, run_id)
+        assert replay.identical, replay.first_difference
+        assert replay.replayed.provenance.result_format == 1
