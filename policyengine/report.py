@@ -9,8 +9,9 @@ name), so a new policy adds columns without a change here.
   centre's entities say: the kind with a parent and children that policies
   apply to), with its key, its ``name`` and its parent link when the kind
   has such fields, every output of every policy applying to the kind, and
-  the codes of the record's errors (a record with an error keeps its row,
-  with no outputs, so nobody silently drops off the sheet).
+  the codes of the record's errors and of the values it lacks (a record with
+  an error keeps its row, its failed values empty, so nobody silently drops
+  off the sheet).
 - **Summaries**: one per kind above the pay kind (the team): every output
   of the policies applying to it, the number of records of each kind
   below it, and the number of errors among them.
@@ -54,7 +55,7 @@ PROVENANCE_SHEET = "来源 Provenance"
 ERRORS_COLUMN = "errors"
 
 #: Codes that follow from another error (reported there): shown after the causes.
-CONSEQUENCES = frozenset({"invalid-parent", "incomplete-group"})
+CONSEQUENCES = frozenset({"invalid-parent", "incomplete-group", "failed-input"})
 
 Reporter = Callable[[int, int], None]
 
@@ -199,6 +200,12 @@ class RecordIndex:
                 ancestors = refused.get(kind, {}).get(str(record))
                 if ancestors is not None:
                     self.refused.setdefault(kind, {})[label] = ancestors
+        #: By value: (kind, label) -> the values that failed because of another's failure.
+        self.spoiled: dict[tuple[str, str], list[PolicyError]] = {}
+        if result.by_value:
+            for kind, key, _, error in result.failures():
+                if "root" in error.details:
+                    self.spoiled.setdefault((kind, key), []).append(error)
 
     def keys(self, kind: str) -> list[str]:
         """Every record label of ``kind`` (evaluated, failed or refused), sorted by label."""
@@ -211,7 +218,16 @@ class RecordIndex:
         return self.state.envs.get(kind, {}).get(key)
 
     def evaluated(self, kind: str, key: str) -> bool:
-        return key in self.state.envs.get(kind, {}) and key not in self.state.failed.get(kind, {})
+        """Whether the record's values can be shown: by value, each value that did not fail
+        is; by record (format 1), only a record with no failure shows any."""
+        if key not in self.state.envs.get(kind, {}):
+            return False
+        return self.result.by_value or key not in self.state.failed.get(kind, {})
+
+    def codes(self, kind: str, key: str) -> str | None:
+        """The codes of the record's own errors and of the values it lacks, for its row."""
+        found = self.errors.get((kind, key), []) + self.spoiled.get((kind, key), [])
+        return ", ".join(sorted({e.code for e in found})) or None
 
     def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
         if kind == wanted:
@@ -277,8 +293,7 @@ def _pay_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
         values: list[Any] = [key, *(source.get(f) for f in fields[1:])]
         ok = records.evaluated(kind.name, key)
         values.extend(o.value(env) if ok and env is not None else None for o in found)
-        codes = sorted({e.code for e in records.errors.get((kind.name, key), [])})
-        values.append(", ".join(codes) or None)
+        values.append(records.codes(kind.name, key))
         rows.append(tuple(values))
     return Table(PAY_SHEET, columns, tuple(rows))
 

@@ -57,9 +57,11 @@ def _output_lines(result: BundleResult) -> list[str]:
     sums: list[list[str]] = []
     flags: list[list[str]] = []
     texts: list[str] = []
+    records = RecordIndex(result)
     for kind in entities_of(result).kinds:
-        keys = result.state.sound(kind)
         envs = result.state.envs.get(kind, {})
+        keys = sorted(envs) if result.by_value else result.state.sound(kind)
+        given = records.count(kind)
         for output in outputs(result, kind):
             values = [output.value(envs[key]) for key in keys]
             present = [v for v in values if v is not None]
@@ -68,7 +70,10 @@ def _output_lines(result: BundleResult) -> list[str]:
             if present and all(isinstance(v, Decimal) for v in present):
                 total = sum(present, Decimal(0))
                 low, high = min(present), max(present)
-                row = [label, title, kind, str(len(present)), f"{total:f}", f"{low:f}", f"{high:f}"]
+                # A total that lacks records says so, and by how many.
+                lacking = given - len(present)
+                shown = f"{total:f}" + (f" (incomplete: {lacking} lacking)" if lacking else "")
+                row = [label, title, kind, str(len(present)), shown, f"{low:f}", f"{high:f}"]
                 sums.append(row)
             elif present and all(isinstance(v, bool) for v in present):
                 yes = sum(1 for v in present if v)
@@ -85,7 +90,10 @@ def _output_lines(result: BundleResult) -> list[str]:
     lines = []
     if sums:
         # Outputs carry no unit: every decimal output (amounts, scores, rates) is totalled.
-        lines.append("decimal outputs (amounts, scores, rates) over evaluated records:")
+        lines.append(
+            "decimal outputs (amounts, scores, rates) over the records that have them; "
+            "a total lacking records says how many:"
+        )
         table = format_table(["output", "title", "kind", "records", "total", "min", "max"], sums)
         lines.extend("  " + line for line in table.splitlines())
     if flags:

@@ -772,3 +772,32 @@ def test_summary_text_names_provenance(january: tuple[Path, Path, BundleResult])
     assert result.provenance.bundle_sha256[:12] in text
     assert result.provenance.inputs_sha256[:12] in text
     assert FIXED_TIME.year == 1980
+
+
+def test_one_bad_call_keeps_every_row_and_marks_totals_incomplete() -> None:
+    """After one bad call every rep keeps its pay-sheet row, only the values that read it are
+    empty and coded, and the printed totals that lack them say by how many records."""
+    from policyengine.sample import centre
+
+    facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
+    victim = facts["call"][0]
+    facts["call"][0] = {**victim, "rings": "many"}
+    result = policyengine.load(CENTRE).for_period("2026-01").evaluate(facts)
+    report = build_report(result)
+    rows = {row["rep_id"]: row for row in report.pay.records()}
+    assert set(rows) == {r["rep_id"] for r in facts["rep"]}
+    spoiled = {
+        (key, f"{policy}.{name}")
+        for _, key, _, error in result.failures()
+        for policy, name in [(error.details["policy"], error.location.rule_id)]
+    }
+    for key, column in spoiled:
+        matching = [c for c in rows[key] if c == column or c.startswith(column + ".")]
+        assert matching and all(rows[key][c] is None for c in matching)
+        assert "incomplete-group" in rows[key]["errors"] or "failed-input" in rows[key]["errors"]
+    clean = [key for key in rows if not any(k == key for k, _ in spoiled)]
+    assert clean and all(rows[key]["errors"] is None for key in clean)
+    text = summary_text(result)
+    assert "incomplete: " in text and "lacking" in text
+    assert report.errors.records()[0]["code"] == "not-a-whole-number"
+    assert len(report.errors.rows) == 1  # the root cause, once
