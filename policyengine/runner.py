@@ -484,7 +484,9 @@ def run(state: RunState) -> RunState:
     return state
 
 
-def _records(state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]) -> None:
+def _records(
+    state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]
+) -> None:
     """One record rule over every record of its kind: the hot loop of a month."""
     kind, rule = node.kind, node.rule
     code = program.rules[rule.id]
@@ -550,7 +552,9 @@ def _failed_input(cause: Root) -> PolicyError:
     )
 
 
-def _population(state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]) -> None:
+def _population(
+    state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]
+) -> None:
     """One population rule (aggregate, rank, history) over every record of its kind at once."""
     population = POPULATION[node.rule.kind]
     frame = _Frame(state, node, program, period)
