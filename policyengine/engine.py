@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -235,11 +236,9 @@ def _evaluate(
         env.update(given)
     if month is not None:
         env["period"] = month.as_mapping()
-    rules = program.rules
-    for rule in policy.ordered_rules:
-        if rule.id in given:
+    for rule, code in program.steps:
+        if given and rule.id in given:
             continue  # a test's stand-in for a rule that needs other records
-        code = rules.get(rule.id)
         if code is None:
             if partial:
                 continue  # embedded tests: a population rule no case needs is left out
@@ -248,7 +247,8 @@ def _evaluate(
             env[rule.id] = code(env, None)
         except Exception as exc:
             raise _located(policy, rule, env, label, exc) from exc
-    return Result(policy, label, month, frozen_mapping(env), frozenset(given), engine)
+    # The env is this call's own: a read-only view of it needs no copy.
+    return Result(policy, label, month, MappingProxyType(env), frozenset(given), engine)
 
 
 def _period(policy: Policy, period: Period | str | None, check: bool = True) -> Period | None:
@@ -267,7 +267,7 @@ def _period(policy: Policy, period: Period | str | None, check: bool = True) -> 
 
 
 def _label(policy: Policy, record: Any, index: int | None) -> int | str | None:
-    if policy.key and isinstance(record, Mapping):
+    if policy.key and (type(record) is dict or isinstance(record, Mapping)):
         key = record.get(policy.key)
         if isinstance(key, str | int) and not isinstance(key, bool):
             return key

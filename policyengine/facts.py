@@ -9,6 +9,7 @@ exact amount (pass Decimal or text such as "123.45").
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -54,13 +55,15 @@ def _fail(code: str, message: str, hint: str | None = None) -> FactError:
 
 
 def _decimal(value: Any, field: Field) -> Decimal:
-    if isinstance(value, float):
+    if type(value) is Decimal and value.is_finite():  # the common case, checked first
+        result = value
+    elif isinstance(value, float):
         raise _fail(
             "float-not-allowed",
             f"{value!r} is a binary float and cannot carry an exact amount",
             'pass a Decimal or text such as "123.45"',
         )
-    if isinstance(value, str):
+    elif isinstance(value, str):
         text = value.strip().replace(",", "")
         if NUMBER_TEXT.match(text):
             result = Decimal(text)
@@ -70,12 +73,29 @@ def _decimal(value: Any, field: Field) -> Decimal:
             raise _fail("not-a-number", f"expected a number, found '{value}'")
     else:
         result = _checked(to_decimal, value)
-    if field.type == "money" and result.as_tuple().exponent < -2:  # type: ignore[operator]
+    if field.type == "money" and _past_cents(result):
         raise _fail(
             "too-many-decimals",
             f"{result} has more than two decimal places; money is paid to the fen (0.01)",
         )
     return result
+
+
+#: Quantizing to the fen signals Rounded exactly when digits past the fen are
+#: written (1.230 too): one C call, half the cost of reading the exponent.
+_CENTS = decimal.Context(prec=34, traps=[decimal.Rounded, decimal.InvalidOperation])
+_CENT = Decimal("0.01")
+
+
+def _past_cents(value: Decimal) -> bool:
+    """Whether ``value`` is written with more than two decimal places."""
+    try:
+        value.quantize(_CENT, context=_CENTS)
+    except decimal.Rounded:
+        return True
+    except decimal.InvalidOperation:  # too many digits to quantize: read the exponent
+        return value.as_tuple().exponent < -2  # type: ignore[operator]
+    return False
 
 
 def _checked(convert: Any, value: Any) -> Decimal:
@@ -87,6 +107,8 @@ def _checked(convert: Any, value: Any) -> Decimal:
 
 
 def _int(value: Any, field: Field) -> int:
+    if type(value) is int:  # the common case, checked first
+        return value
     if isinstance(value, float):
         raise _fail(
             "float-not-allowed",
@@ -160,6 +182,9 @@ _SCALAR = {
 
 def coerce_value(value: Any, field: Field) -> Any:
     """One field's value as its declared type; raises FactError."""
+    kind = field.type
+    if kind != "list" and value is not None:
+        return _SCALAR[kind](value, field)
     if value is None:
         raise _fail("empty-value", "the value is empty")
     if field.type == "list":
@@ -195,7 +220,9 @@ def coerce_record(
     problems: list[PolicyError] = []
     typed: dict[str, Any] = {}
     for name, field in fields.items():
-        if name not in record:
+        try:
+            value = record[name]
+        except KeyError:
             if field.has_default:
                 typed[name] = field.default
                 continue
@@ -208,7 +235,7 @@ def coerce_record(
             )
             continue
         try:
-            typed[name] = coerce_value(record[name], field)
+            typed[name] = coerce_value(value, field)
         except FactError as exc:
             problems.append(exc.at(record=label, field=name))
     for name in record:

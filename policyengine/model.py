@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .expressions import Expression
-from .numbers import DEFAULT_MODE, DEFAULT_PLACES, quantize
+from .numbers import DEFAULT_MODE, DEFAULT_PLACES, rounder
 
 if TYPE_CHECKING:
     from .engine import Batch, Result
@@ -69,7 +69,7 @@ class Rounding:
     mode: str = DEFAULT_MODE
 
     def apply(self, value: Decimal) -> Decimal:
-        return quantize(value, self.places, self.mode)
+        return rounder(self.places, self.mode)(value)
 
     def __str__(self) -> str:
         return f"{self.places} {self.mode}"

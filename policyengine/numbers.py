@@ -8,7 +8,9 @@ strings such as ``"3.5%"``, which mean ``Decimal("0.035")``.
 from __future__ import annotations
 
 import decimal
+import functools
 import re
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
 
@@ -22,7 +24,6 @@ CONTEXT = decimal.Context(
     Emin=-999_999,
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
-
 
 
 def engine_context() -> AbstractContextManager[decimal.Context]:
@@ -61,6 +62,9 @@ LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
 
 def is_number(value: object) -> bool:
     """True for int and Decimal, false for bool (a bool is not a number here)."""
+    kind = type(value)
+    if kind is Decimal or kind is int:  # the common case, without the ABC checks
+        return True
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
@@ -101,9 +105,27 @@ def rounding_step(places: Decimal) -> Decimal:
 
 def quantize(value: Decimal, places: Decimal = DEFAULT_PLACES, mode: str = DEFAULT_MODE) -> Decimal:
     """Round ``value`` to the quantum ``places`` (0.01, 1, 10 …) with a named mode."""
+    return rounder(places, mode)(value)
+
+
+@functools.lru_cache(maxsize=256)
+def rounder(places: Decimal, mode: str) -> Callable[[Decimal], Decimal]:
+    """The function rounding to ``places`` with ``mode``, made once: rules round every record.
+
+    Every step uses the engine's context, whatever context the caller has.
+    """
     rounding = ROUNDING_MODES[mode]
     if places >= 1 and places == places.to_integral_value():
         # Rounding to tens or hundreds: quantize works on exponents, so scale.
-        scaled = (value / places).quantize(Decimal(1), rounding=rounding, context=CONTEXT)
-        return scaled * places
-    return value.quantize(places, rounding=rounding, context=CONTEXT)
+        one = Decimal(1)
+
+        def scaled(value: Decimal) -> Decimal:
+            whole = CONTEXT.divide(value, places).quantize(one, rounding=rounding, context=CONTEXT)
+            return CONTEXT.multiply(whole, places)
+
+        return scaled
+
+    def plain(value: Decimal) -> Decimal:
+        return value.quantize(places, rounding=rounding, context=CONTEXT)
+
+    return plain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -75,7 +76,10 @@ class Period:
         return Period(index // 12, index % 12 + 1)
 
     def as_mapping(self) -> Mapping[str, Any]:
-        """What an expression sees as ``period``."""
+        """What an expression sees as ``period`` (made once per month: it never changes)."""
+        return _mapping(self.year, self.month)
+
+    def _as_mapping(self) -> Mapping[str, Any]:
         return MappingProxyType(
             {
                 "year": self.year,
@@ -90,6 +94,11 @@ class Period:
 
     def __str__(self) -> str:
         return self.key
+
+
+@functools.lru_cache(maxsize=256)
+def _mapping(year: int, month: int) -> Mapping[str, Any]:
+    return Period(year, month)._as_mapping()
 
 
 #: The attributes an expression may read from ``period``.

@@ -26,7 +26,7 @@ from .rules import KINDS
 from .rules.base import Code, RuleCode
 
 if TYPE_CHECKING:
-    from .model import Policy
+    from .model import Policy, Rule
 
 #: Which implementation of the expression language evaluation uses.
 Engine = Literal["compiled", "reference"]
@@ -39,6 +39,8 @@ class Program:
 
     #: Record rule id -> its compiled function (population rules run in a bundle).
     rules: Mapping[str, RuleCode]
+    #: Every rule in evaluation order with its function (None: a population rule).
+    steps: tuple[tuple[Rule, RuleCode | None], ...]
     _codes: dict[int, Code] = attrs.field(repr=False, alias="codes")
     _code_of: Any = attrs.field(repr=False, alias="code_of")
 
@@ -80,4 +82,5 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
         for rule in policy.rules
         if rule.kind in KINDS and rule.spec is not None
     }
-    return Program(rules, codes=codes, code_of=cached)
+    steps = tuple((rule, rules.get(rule.id)) for rule in policy.ordered_rules)
+    return Program(rules, steps, codes=codes, code_of=cached)

@@ -80,6 +80,10 @@ def _truth(value: Any, check: Check, what: str) -> bool:
     return value
 
 
+#: The value of a record that passes every check: read-only, so shared.
+_CLEAN = frozen_mapping({"violations": (), "count": 0, "points": Decimal(0)})
+
+
 def compile_rule(spec: Checks, code_of: CodeOf) -> RuleCode:
     checks = [
         (c, code_of(c.when) if c.when is not None else None, code_of(c.condition))
@@ -95,10 +99,13 @@ def compile_rule(spec: Checks, code_of: CodeOf) -> RuleCode:
                 continue
             if not _truth(condition(env), check, "'assert'"):
                 failed.append(check)
-        points = sum((c.points for c in failed), Decimal(0))
-        value = frozen_mapping(
-            {"violations": tuple(c.id for c in failed), "count": len(failed), "points": points}
-        )
+        if not failed:  # most records pass every check
+            value = _CLEAN
+        else:
+            points = sum((c.points for c in failed), Decimal(0))
+            value = frozen_mapping(
+                {"violations": tuple(c.id for c in failed), "count": len(failed), "points": points}
+            )
         if detail is not None:
             detail.update(_detail(spec, failed, skipped))
         return value

@@ -10,7 +10,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
-from ..numbers import is_number
+from ..numbers import is_number, rounder
 from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
 
 
@@ -76,7 +76,7 @@ def compile_rule(spec: Formula, code_of: CodeOf) -> RuleCode:
 
         return plain_value
     if low is None and high is None and rounding is not None:
-        apply = rounding.apply
+        apply = rounder(rounding.places, rounding.mode)
 
         def rounded_value(env: Any, detail: Detail = None) -> Any:
             value = expr(env)
