@@ -59,7 +59,7 @@ def entities_from_policies(policies: Sequence[Policy]) -> Entities:
     kinds: dict[str, Kind] = {}
     fields: dict[str, dict[str, Field]] = {}
     for policy in sorted(policies, key=lambda p: p.id):
-        name = policy.applies_to or policy.id
+        name = policy.record_kind
         where = Location(file=policy.file, pointer="/key")
         if not policy.key:
             problems.append(

@@ -28,7 +28,7 @@ def missing_kinds(result: BundleResult) -> list[str]:
     given = {row.kind for row in result.rows()} | {
         str(e.details.get("kind")) for e in result.errors
     }
-    wanted = {v.policy.applies_to or v.id for v in result.bundle.versions}
+    wanted = {v.policy.record_kind for v in result.bundle.versions}
     return sorted(wanted - given)
 
 

@@ -169,6 +169,11 @@ class Policy:
         by_id = {rule.id: rule for rule in self.rules}
         return tuple(by_id[rule_id] for rule_id in self.plan)
 
+    @property
+    def record_kind(self) -> str:
+        """The kind of record the policy evaluates: ``applies_to``, else the policy's id."""
+        return self.applies_to or self.id
+
     @cached_property
     def reads_period(self) -> bool:
         """Whether any rule reads ``period`` (then evaluation needs one)."""

@@ -134,7 +134,7 @@ class Repository:
         without entities.yaml, any input of the policies), by name or by title."""
         fields: dict[str, dict[str, Field]] = {}
         for version in self.versions:
-            fields.setdefault(version.policy.applies_to or "", {}).update(version.policy.inputs)
+            fields.setdefault(version.policy.record_kind, {}).update(version.policy.inputs)
         if self.entities is not None:
             for name, kind in self.entities.kinds.items():
                 fields.setdefault(name, {}).update(kind.fields)

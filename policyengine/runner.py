@@ -42,7 +42,7 @@ class Node:
 
     @property
     def kind(self) -> str:
-        return self.policy.applies_to or ""
+        return self.policy.record_kind
 
 
 @attrs.frozen
@@ -110,7 +110,7 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
 def _check_read(
     read: Any, policy: Policy, nodes: Mapping[tuple[str, str], Node], entities: Entities
 ) -> list[PolicyError]:
-    kind = read.kind or policy.applies_to or ""
+    kind = read.kind or policy.record_kind
     reader = Node(policy, policy.rule(read.rule_id))
     target = nodes.get((kind, read.name))
     fields = entities.kinds[kind].fields if kind in entities.kinds else {}

@@ -232,3 +232,22 @@ def _shared_repository() -> policyengine.Repository:
         root = Path(tempfile.mkdtemp())
         _SHARED["r"] = policyengine.load(build_history(root))
     return _SHARED["r"]
+
+
+def test_without_entities_a_version_without_applies_to_evaluates_its_own_records(
+    tmp_path: Path,
+) -> None:
+    """Without entities.yaml and applies_to, a version's records are the kind named by its id."""
+    root = tmp_path / "policies"
+    _write(root, "2025-01", "2025-01-01")
+    text = (root / "commission" / "2025-01.yaml").read_text(encoding="utf-8")
+    (root / "commission" / "2025-01.yaml").write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("applies_to:")) + "\n",
+        encoding="utf-8",
+    )
+    bundle = policyengine.load(root).for_period("2025-03")
+    assert bundle.versions[0].policy.applies_to is None
+    result = bundle.evaluate({"commission": FACTS["rep"]})
+    assert not result.errors
+    assert {row.key for row in result.rows()} == {"A", "B"}
+    assert result.value("commission", "A", "commission") == Decimal("300.00")
