@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import PolicyError
 from .model import Policy
 from .numbers import engine_context
 from .rules.base import plain
+from .rules.base import show_value as _show
 from .suggest import did_you_mean
 
 
@@ -95,14 +96,12 @@ def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
     return lines
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def explainer(kind: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
+    """The kind's own explanation of its detail (each kind explains itself)."""
+    from .rules import KINDS, POPULATION
+
+    found = KINDS.get(kind) or POPULATION.get(kind)
+    return found.explain if found is not None else None
 
 
 def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
@@ -111,77 +110,9 @@ def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     if "expression" in detail:
         lines.append(f"expression: {detail['expression']}")
-    if kind == "tiers":
-        lines.append(f"{detail['mode']} tiers on {detail['of']} = {detail['amount']}")
-        if "band" in detail:
-            band = detail["band"]
-            label = f" «{band['title']}»" if band.get("title") else ""
-            lines.append(f"band {band['number']} {band['range']}{label} reached")
-        for part in detail.get("parts", []):
-            lines.append(
-                f"band {part['number']} {part['range']}: {part['portion']} × "
-                f"{part['rate']} = {part['amount']}"
-            )
-    if kind == "score":
-        for c in detail["components"]:
-            label = f" «{c['title']}»" if c.get("title") else ""
-            lines.append(
-                f"component {c['name']}{label}: {c['value']} × weight {c['weight']} "
-                f"= {c['contribution']}"
-            )
-    if kind == "table":
-        for row in detail.get("rows", []):
-            label = f" «{row['title']}»" if row.get("title") else ""
-            src = f" [{row['source']}]" if row.get("source") else ""
-            lines.append(
-                f"row {row['number']}{label} holds: {row['when']} → {_show(row['then'])}{src}"
-            )
-        if detail.get("default"):
-            lines.append("no row holds: the table's default applies")
-    if kind == "checks":
-        for v in detail["violations"]:
-            label = f" «{v['title']}»" if v.get("title") else ""
-            src = f" [{v['source']}]" if v.get("source") else ""
-            msg = f": {v['message']}" if v.get("message") else ""
-            lines.append(
-                f"violated {v['id']}{label} ({v['severity']}, {v['points']} points){msg}{src}"
-            )
-        if detail["passed"]:
-            lines.append("passed: " + ", ".join(detail["passed"]))
-        if detail["not_applicable"]:
-            lines.append("not applicable: " + ", ".join(detail["not_applicable"]))
-    if kind == "aggregate":
-        what = f" of {detail['value']}" if detail.get("value") else ""
-        where = f" where {detail['where']}" if detail.get("where") else ""
-        lines.append(
-            f"{detail['function']}{what} over {detail['count']} {detail['of']} "
-            f"records{where}: {', '.join(str(r) for r in detail['records'][:20])}"
-            + (" …" if len(detail["records"]) > 20 else "")
-        )
-        if detail.get("empty"):
-            lines.append("no record counted: the declared empty value applies")
-    if kind == "rank":
-        group = f" in {detail['within']} {detail['group']}" if detail.get("within") else ""
-        lines.append(
-            f"ranked{group} by {detail['by']} ({detail['order']}); "
-            f"{detail['eligible_count']} eligible"
-        )
-        lines.append(
-            "order: "
-            + ", ".join(f"{r['rank']}. {r['key']} ({_show(r['by'])})" for r in detail["ordered"])
-        )
-        if detail.get("decided_by"):
-            lines.append(f"place decided by {detail['decided_by']}")
-        if detail.get("select"):
-            sel = detail["select"]
-            lines.append(
-                f"select {sel['side']} {sel['count']} (groups of at least {sel['min_group']})"
-            )
-    if kind == "history":
-        months = ", ".join(f"{m}: {_show(v)}" for m, v in detail.get("months", {}).items())
-        lines.append(
-            f"{detail['measure']} of {detail['of']} (missing months {detail['missing']}): {months}"
-        )
+    explain = explainer(kind)
+    if explain is not None:
+        lines.extend(explain(detail))
     if "clamped" in detail:
         lines.append(f"clamped to {detail['clamped']['to']} from {detail['clamped']['from']}")
     if "rounded" in detail:

@@ -181,4 +181,19 @@ def _combine(spec: Aggregate, values: list[Any], detail: dict[str, Any]) -> Any:
     return CONTEXT.divide(sum(values, Decimal(0)), Decimal(len(values)))
 
 
-KIND = PopulationKind("aggregate", build, evaluate)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    what = f" of {detail['value']}" if detail.get("value") else ""
+    where = f" where {detail['where']}" if detail.get("where") else ""
+    lines.append(
+        f"{detail['function']}{what} over {detail['count']} {detail['of']} "
+        f"records{where}: {', '.join(str(r) for r in detail['records'][:20])}"
+        + (" …" if len(detail["records"]) > 20 else "")
+    )
+    if detail.get("empty"):
+        lines.append("no record counted: the declared empty value applies")
+    return lines
+
+
+KIND = PopulationKind("aggregate", build, evaluate, explain)

@@ -65,6 +65,8 @@ class Kind:
     name: str
     build: Callable[[RuleContext], Built | None]
     compile: Callable[[Any, CodeOf], RuleCode]
+    #: What an explanation says of a detail this kind filled in (band, rows …).
+    explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
 
     def evaluate(self, spec: Any, run: Run) -> Outcome:
         """One record, traced: the value and the detail an explanation shows."""
@@ -189,4 +191,15 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, Decimal):
         return f"{value:f}"  # never exponent notation: 1230, not 1.23E+3
+    return str(value)
+
+
+def show_value(value: Any) -> str:
+    """A plain (JSON-friendly) value as an explanation shows it."""
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)

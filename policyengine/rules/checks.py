@@ -7,6 +7,7 @@ named outputs: ``violations`` (the failed checks' ids, in declared order),
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -132,4 +133,19 @@ def _detail(spec: Checks, failed: list[Check], skipped: list[str]) -> dict[str, 
     }
 
 
-KIND = Kind("checks", build, compile_rule)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    for v in detail["violations"]:
+        label = f" «{v['title']}»" if v.get("title") else ""
+        src = f" [{v['source']}]" if v.get("source") else ""
+        msg = f": {v['message']}" if v.get("message") else ""
+        lines.append(f"violated {v['id']}{label} ({v['severity']}, {v['points']} points){msg}{src}")
+    if detail["passed"]:
+        lines.append("passed: " + ", ".join(detail["passed"]))
+    if detail["not_applicable"]:
+        lines.append("not applicable: " + ", ".join(detail["not_applicable"]))
+    return lines
+
+
+KIND = Kind("checks", build, compile_rule, explain)

@@ -23,6 +23,7 @@ import attrs
 from ..errors import EvaluationError, PolicyError
 from ..period import Period
 from .base import Built, Outcome, RuleContext
+from .base import show_value as _show
 from .population import MISSING, Frame, PopulationKind, needs_entities
 
 
@@ -127,4 +128,14 @@ def _one(spec: History, frame: Frame, key: str) -> Outcome:
     return Outcome(count, detail)
 
 
-KIND = PopulationKind("history", build, evaluate)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    months = ", ".join(f"{m}: {_show(v)}" for m, v in detail.get("months", {}).items())
+    lines.append(
+        f"{detail['measure']} of {detail['of']} (missing months {detail['missing']}): {months}"
+    )
+    return lines
+
+
+KIND = PopulationKind("history", build, evaluate, explain)

@@ -68,6 +68,8 @@ class PopulationKind:
     name: str
     build: Callable[[RuleContext], Built | None]
     evaluate: Callable[[Any, Frame], Mapping[str, Outcome | PolicyError]]
+    #: What an explanation says of a detail this kind filled in (records, order …).
+    explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
 
 
 def needs_entities(ctx: RuleContext, what: str) -> bool:

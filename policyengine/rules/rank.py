@@ -25,6 +25,7 @@ from ..errors import EvaluationError, PolicyError
 from ..expressions import Expression
 from ..numbers import CONTEXT, is_number
 from .base import Built, Outcome, RuleContext
+from .base import show_value as _show
 from .population import Frame, PopulationKind, needs_entities
 
 _ROUNDING = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "half_up": ROUND_HALF_UP}
@@ -243,4 +244,23 @@ def _decider(
     return f"tie-break {deepest}: {criteria[deepest][0].source}"
 
 
-KIND = PopulationKind("rank", build, evaluate)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    group = f" in {detail['within']} {detail['group']}" if detail.get("within") else ""
+    lines.append(
+        f"ranked{group} by {detail['by']} ({detail['order']}); {detail['eligible_count']} eligible"
+    )
+    lines.append(
+        "order: "
+        + ", ".join(f"{r['rank']}. {r['key']} ({_show(r['by'])})" for r in detail["ordered"])
+    )
+    if detail.get("decided_by"):
+        lines.append(f"place decided by {detail['decided_by']}")
+    if detail.get("select"):
+        sel = detail["select"]
+        lines.append(f"select {sel['side']} {sel['count']} (groups of at least {sel['min_group']})")
+    return lines
+
+
+KIND = PopulationKind("rank", build, evaluate, explain)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -98,4 +99,16 @@ def compile_rule(spec: Score, code_of: CodeOf) -> RuleCode:
     return value_of
 
 
-KIND = Kind("score", build, compile_rule)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    for c in detail["components"]:
+        label = f" «{c['title']}»" if c.get("title") else ""
+        lines.append(
+            f"component {c['name']}{label}: {c['value']} × weight {c['weight']} "
+            f"= {c['contribution']}"
+        )
+    return lines
+
+
+KIND = Kind("score", build, compile_rule, explain)

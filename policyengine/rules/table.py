@@ -19,6 +19,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..numbers import is_number
 from .base import Built, Code, CodeOf, Detail, Kind, RuleCode, RuleContext
+from .base import show_value as _show
 
 _NO_DEFAULT = object()
 
@@ -180,4 +181,16 @@ def _fallback(spec: Table, detail: Detail) -> Any:
     return spec.default
 
 
-KIND = Kind("table", build, compile_rule)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    for row in detail.get("rows", []):
+        label = f" «{row['title']}»" if row.get("title") else ""
+        src = f" [{row['source']}]" if row.get("source") else ""
+        lines.append(f"row {row['number']}{label} holds: {row['when']} → {_show(row['then'])}{src}")
+    if detail.get("default"):
+        lines.append("no row holds: the table's default applies")
+    return lines
+
+
+KIND = Kind("table", build, compile_rule, explain)

@@ -231,4 +231,20 @@ def _graduated(spec: Tiers, of: Code) -> RuleCode:
     return value_of
 
 
-KIND = Kind("tiers", build, compile_rule)
+def explain(detail: Mapping[str, Any]) -> list[str]:
+    """What the trace says of how this kind reached its value."""
+    lines: list[str] = []
+    lines.append(f"{detail['mode']} tiers on {detail['of']} = {detail['amount']}")
+    if "band" in detail:
+        band = detail["band"]
+        label = f" «{band['title']}»" if band.get("title") else ""
+        lines.append(f"band {band['number']} {band['range']}{label} reached")
+    for part in detail.get("parts", []):
+        lines.append(
+            f"band {part['number']} {part['range']}: {part['portion']} × "
+            f"{part['rate']} = {part['amount']}"
+        )
+    return lines
+
+
+KIND = Kind("tiers", build, compile_rule, explain)
