@@ -44,13 +44,67 @@ def canonical_json(data: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def canonical_facts(facts: Mapping[str, Iterable[Mapping[str, Any]]]) -> bytes:
-    """Facts in canonical form: kinds sorted, each kind's records sorted by their own bytes."""
+#: How the canonical inputs are ordered: 2, each kind's records by their key (the
+#: bytes of a record decide only between records with the same key or none);
+#: 1, every record by its bytes (runs recorded before; never written now).
+INPUTS_FORMAT = 2
+
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
+    pass without the general walk."""
+    return {
+        str(k): v if type(v) in _JSON_SCALARS else plain(v) for k, v in dict(record).items()
+    }
+
+
+def ordered_facts(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Facts in canonical order (inputs format 2): kinds sorted, records by their key.
+
+    Sorting by the key costs one comparison of short text per record instead
+    of every record's JSON built to be compared; records whose key repeats or
+    is missing are ordered among themselves by their JSON, so any input
+    order gives the same result.
+    """
+    ordered: dict[str, list[dict[str, Any]]] = {}
+    for kind, records in facts.items():
+        field = keys.get(str(kind))
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            plain_record = _plain_record(record) if isinstance(record, Mapping) else record
+            key = plain_record.get(field) if field and isinstance(plain_record, dict) else None
+            groups.setdefault("" if key is None else "\x01" + str(key), []).append(plain_record)
+        found: list[dict[str, Any]] = []
+        for key in sorted(groups):
+            group = groups[key]
+            if len(group) > 1:
+                group.sort(key=canonical_json)
+            found.extend(group)
+        ordered[str(kind)] = found
+    return ordered
+
+
+def canonical_facts(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str] | None = None
+) -> bytes:
+    """Facts in canonical form: by key with ``keys`` (format 2), else by bytes (format 1)."""
+    if keys is not None:
+        return _dumps(ordered_facts(facts, keys))
     ordered = {
         str(kind): sorted((plain(dict(r)) for r in records), key=lambda r: canonical_json(r))
         for kind, records in facts.items()
     }
     return canonical_json(ordered)
+
+
+def _dumps(data: Any) -> bytes:
+    """Already JSON-friendly data in the canonical byte form (see :func:`canonical_json`)."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
 
 
 def entities_from_policies(policies: Sequence[Policy]) -> Entities:
@@ -118,12 +172,16 @@ class BundleProvenance:
     #: How failures are kept (see :class:`policyengine.runner.RunState`):
     #: 2, by value; 1, by record (runs recorded before format 2; not written).
     result_format: int = RESULT_FORMAT
+    #: How the inputs are ordered before hashing (see :data:`INPUTS_FORMAT`).
+    inputs_format: int = INPUTS_FORMAT
 
     def to_dict(self) -> dict[str, Any]:
         data = attrs.asdict(self)
         data["versions"] = [dict(v) for v in self.versions]
-        if self.result_format == 1:
-            del data["result_format"]  # format 1 documents never carried it
+        # Format 1 documents carried neither.
+        for name in ("result_format", "inputs_format"):
+            if data[name] == 1:
+                del data[name]
         return data
 
 
@@ -388,16 +446,15 @@ def evaluate_bundle(
         raise PolicyError(f"unknown result format {result_format!r}", code="unknown-result-format")
     materialised = {str(kind): list(records) for kind, records in facts.items()}
     plan = plan_of(bundle)
-    typed = check_facts(plan.entities, materialised)
+    typed = check_facts(plan.entities, materialised, owned=True)
     used = history_used(plan, history or {})
     state = start(
         plan, bundle.period, typed, materialised, used, by_value=result_format == RESULT_FORMAT
     )
     run(state)
-    inputs = canonical_facts(materialised)
-    if used:
-        # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
-        inputs = canonical_json({FACTS_KEY: json.loads(inputs), HISTORY_KEY: used})
+    ordered = ordered_facts(materialised, {k.name: k.key for k in plan.entities.kinds.values()})
+    # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
+    inputs = _dumps({FACTS_KEY: ordered, HISTORY_KEY: plain(used)} if used else ordered)
     return BundleResult(bundle, state, inputs, typed.errors)
 
 

@@ -15,8 +15,9 @@ import json
 import keyword
 import os
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -73,6 +74,17 @@ class Entities:
 
     def ancestors(self, kind: str) -> tuple[str, ...]:
         """The parent, the grandparent … of ``kind``, nearest first."""
+        known = self._lineage.get(kind)
+        if known is not None:
+            return known
+        return self._ancestors(kind)
+
+    @cached_property
+    def _lineage(self) -> dict[str, tuple[str, ...]]:
+        # Asked for every record of a month: worked out once per kind.
+        return {kind: self._ancestors(kind) for kind in self.kinds}
+
+    def _ancestors(self, kind: str) -> tuple[str, ...]:
         found: list[str] = []
         link = self.kinds[kind].parent
         while link is not None and link.kind not in found and len(found) < len(self.kinds):
@@ -377,8 +389,14 @@ class _Seen:
     unreadable: bool = False
 
 
-def check_facts(entities: Entities, facts: Mapping[str, Iterable[Mapping[str, Any]]]) -> TypedFacts:
+def check_facts(
+    entities: Entities, facts: Mapping[str, Iterable[Mapping[str, Any]]], *, owned: bool = False
+) -> TypedFacts:
     """Type every record of every kind, check keys and parents; every problem is reported.
+
+    ``owned=True`` gives each typed record as a plain dict the caller takes
+    over (the bundle's runner adds the rules' values to it) rather than a
+    read-only mapping: a month then holds one typed copy of each record.
 
     A record with a problem is left out of ``records``, and so are its
     children (``invalid-parent``). Parents are checked when the facts hold
@@ -409,14 +427,20 @@ def check_facts(entities: Entities, facts: Mapping[str, Iterable[Mapping[str, An
         if listed is None:
             seen[kind] = _Seen(unreadable=True)
         else:
-            seen[kind], typed[kind] = _check_kind(entities.kinds[kind], listed, seen, errors)
+            seen[kind], typed[kind] = _check_kind(
+                entities.kinds[kind], listed, seen, errors, owned
+            )
     keys = frozen_mapping((k.name, k.key) for k in entities.kinds.values())
     ordered = frozen_mapping((k, typed[k]) for k in entities.kinds if k in typed)
     return TypedFacts(ordered, tuple(sorted(errors, key=_order)), keys)
 
 
 def _check_kind(
-    kind: Kind, records: list[Any], seen: Mapping[str, _Seen], errors: list[PolicyError]
+    kind: Kind,
+    records: list[Any],
+    seen: Mapping[str, _Seen],
+    errors: list[PolicyError],
+    owned: bool,
 ) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
     positions: dict[str, list[int]] = {}
     kept: list[tuple[int | str, Mapping[str, Any]]] = []
@@ -441,7 +465,7 @@ def _check_kind(
             errors.append(_fail(code, kind.name, label, field, hint, parent=up, value=link))
             result = None
         if result is not None:
-            kept.append((label, frozen_mapping(result)))
+            kept.append((label, result if owned else MappingProxyType(result)))
     for key, where in positions.items():
         if len(where) > 1:
             errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))

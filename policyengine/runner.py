@@ -313,6 +313,8 @@ class _Frame:
     node: Node
     program: Program
     extras: MutableMapping[str, Any]
+    #: (expression, kind) -> whether it reads more than the record's own values.
+    _wide: dict[tuple[int, str], bool] = attrs.field(factory=dict)
 
     @property
     def kind(self) -> str:
@@ -343,7 +345,14 @@ class _Frame:
         return _scope(self.state, kind, key, self.extras)
 
     def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
-        return self.program.code(expression)(self.scope(kind or self.kind, key))
+        kind = kind or self.kind
+        wide = self._wide.get((id(expression), kind))
+        if wide is None:
+            reach = {"period", *self.state.plan.entities.ancestors(kind)}
+            wide = self._wide[(id(expression), kind)] = bool(expression.names & reach)
+        # Most roll-ups read the child's own values: its env is the whole scope.
+        scope = self.scope(kind, key) if wide else self.state.envs[kind][key]
+        return self.program.code(expression)(scope)
 
     def value(self, key: str, name: str) -> Any:
         return _part(self.state.envs[self.kind][key], name)
@@ -433,7 +442,8 @@ def start(
         parents[name] = {}
         for index, record in enumerate(typed.records.get(name, ())):
             key = record_key(kind, record, index)
-            envs[name][key] = dict(record)
+            # Owned typed records (check_facts(owned=True)) are taken over, not copied.
+            envs[name][key] = record if type(record) is dict else dict(record)
             if kind.parent is not None:
                 parents[name][key] = str(record[kind.parent.field])
     state = RunState(plan, period, envs, parents, {}, history=history, by_value=by_value)
