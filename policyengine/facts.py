@@ -126,9 +126,16 @@ def _int(value: Any, field: Field) -> int:
     raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
 
 
+#: The spellings files use most, looked up before any normalising.
+_EXACT_BOOL = {"true": True, "false": False, "TRUE": True, "FALSE": False}
+
+
 def _bool(value: Any, field: Field) -> bool:
     if isinstance(value, bool):
         return value
+    exact = _EXACT_BOOL.get(value) if type(value) is str else None
+    if exact is not None:
+        return exact
     if isinstance(value, str):
         text = value.strip().lower()
         if text in TRUE_WORDS:

@@ -12,7 +12,7 @@ ranking is ever silently computed from part of its records.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import attrs
@@ -313,8 +313,8 @@ class _Frame:
     node: Node
     program: Program
     extras: MutableMapping[str, Any]
-    #: (expression, kind) -> whether it reads more than the record's own values.
-    _wide: dict[tuple[int, str], bool] = attrs.field(factory=dict)
+    #: (expression, kind) -> its prepared runner (see ``runner``).
+    _runners: dict[tuple[int, str], Callable[[str], Any]] = attrs.field(factory=dict)
 
     @property
     def kind(self) -> str:
@@ -345,14 +345,31 @@ class _Frame:
         return _scope(self.state, kind, key, self.extras)
 
     def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
+        return self.runner(expression, kind)(key)
+
+    def runner(self, expression: Expression, kind: str | None = None) -> Callable[[str], Any]:
         kind = kind or self.kind
-        wide = self._wide.get((id(expression), kind))
-        if wide is None:
-            reach = {"period", *self.state.plan.entities.ancestors(kind)}
-            wide = self._wide[(id(expression), kind)] = bool(expression.names & reach)
-        # Most roll-ups read the child's own values: its env is the whole scope.
-        scope = self.scope(kind, key) if wide else self.state.envs[kind][key]
-        return self.program.code(expression)(scope)
+        found = self._runners.get((id(expression), kind))
+        if found is not None:
+            return found
+        code = self.program.code(expression)
+        reach = {"period", *self.state.plan.entities.ancestors(kind)}
+        if expression.names & reach:
+
+            def wide(key: str) -> Any:
+                return code(self.scope(kind, key))
+
+            found = wide
+        else:
+            # Most roll-ups read the child's own values: its env is the whole scope.
+            envs = self.state.envs[kind]
+
+            def own(key: str) -> Any:
+                return code(envs[key])
+
+            found = own
+        self._runners[(id(expression), kind)] = found
+        return found
 
     def value(self, key: str, name: str) -> Any:
         return _part(self.state.envs[self.kind][key], name)

@@ -11,7 +11,7 @@ wrong number.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -87,6 +87,9 @@ def build(ctx: RuleContext) -> Built | None:
 
 def evaluate(spec: Aggregate, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
     found: dict[str, Outcome | PolicyError] = {}
+    # Prepared once: the same expressions run for every child of every record.
+    where = frame.runner(spec.where, spec.of) if spec.where is not None else None
+    value = frame.runner(spec.value, spec.of) if spec.value is not None else None
     for key in frame.records():
         bad = frame.unsound(key, spec.of)
         if bad is not None:
@@ -98,13 +101,19 @@ def evaluate(spec: Aggregate, frame: Frame) -> Mapping[str, Outcome | PolicyErro
             )
             continue
         try:
-            found[key] = _one(spec, frame, key)
+            found[key] = _one(spec, frame, key, where, value)
         except PolicyError as error:
             found[key] = error
     return found
 
 
-def _one(spec: Aggregate, frame: Frame, key: str) -> Outcome:
+def _one(
+    spec: Aggregate,
+    frame: Frame,
+    key: str,
+    where: Callable[[str], Any] | None,
+    value: Callable[[str], Any] | None,
+) -> Outcome:
     values: list[Any] = []
     counted: list[str] = []
     for child in frame.descendants(key, spec.of):
@@ -116,9 +125,9 @@ def _one(spec: Aggregate, frame: Frame, key: str) -> Outcome:
                 details={"kind": spec.of, "record": child},
             )
         try:
-            if spec.where is not None and _truth(frame.run(spec.where, child, spec.of)) is False:
+            if where is not None and _truth(where(child)) is False:
                 continue
-            item = frame.run(spec.value, child, spec.of) if spec.value is not None else None
+            item = value(child) if value is not None else None
         except PolicyError as error:
             raise error.at(record=key) from error
         if spec.function in _NUMERIC and not is_number(item):

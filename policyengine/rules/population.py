@@ -42,6 +42,9 @@ class Frame(Protocol):
     def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
         """Evaluate ``expression`` for one record (of ``kind``, default the rule's)."""
 
+    def runner(self, expression: Expression, kind: str | None = None) -> Callable[[str], Any]:
+        """``run`` for one expression, prepared once: call it with each record's key."""
+
     def value(self, key: str, name: str) -> Any:
         """A field or earlier output of a record of the rule's kind."""
 
