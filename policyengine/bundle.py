@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -22,8 +23,9 @@ import attrs
 from . import trace
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
-from .model import Field, Policy, frozen_mapping
+from .model import Field, Policy, Rule, frozen_mapping
 from .numbers import NUMBER_TEXT
+from .period import Period
 from .rules.base import plain
 from .runner import BundlePlan, HistoryStore, RunState, plan_bundle, root, run, start
 from .suggest import did_you_mean
@@ -199,16 +201,65 @@ class Row:
 
 @attrs.frozen
 class BundleResult:
-    """Outputs of every version in a bundle, per record; every failure kept as an error."""
+    """A month's result, frozen: every record's values by kind, key and output; every
+    failure, each root cause once; the provenance; explanations on request.
+
+    Read it through its methods (``rows``, ``values``, ``failures``, ``errors``,
+    ``records``, ``explain`` …); the runner's working state is private and
+    no longer changes once the result exists.
+    """
 
     bundle: Bundle
-    state: RunState = attrs.field(repr=False)
+    _state: RunState = attrs.field(repr=False, alias="state")
     inputs: bytes = attrs.field(repr=False)  # canonical facts
     fact_errors: tuple[PolicyError, ...] = ()
 
+    # --- what was evaluated ------------------------------------------------------------
+
+    @property
+    def period(self) -> Period:
+        return self._state.period
+
+    @property
+    def entities(self) -> Entities:
+        """The record kinds the month was evaluated with."""
+        return self._state.plan.entities
+
+    def rules(self, kind: str | None = None) -> tuple[tuple[Policy, Rule], ...]:
+        """Every (policy, rule) evaluated, in plan order; only those for ``kind`` if given."""
+        return tuple(
+            (n.policy, n.rule) for n in self._state.plan.nodes if kind is None or n.kind == kind
+        )
+
+    def keys(self, kind: str) -> list[str]:
+        """The keys of the records of ``kind`` that were evaluated (not refused), sorted."""
+        return sorted(self._state.envs.get(kind, {}))
+
+    def complete(self, kind: str) -> list[str]:
+        """The keys of the records of ``kind`` with no failed value, sorted."""
+        return self._state.sound(kind)
+
+    def values(self, kind: str, key: str) -> Mapping[str, Any] | None:
+        """A record's fields and rule values, read-only (a failed value is absent); None when
+        the record was not evaluated (its facts were refused, or there is no such record)."""
+        env = self._state.envs.get(kind, {}).get(key)
+        return None if env is None else MappingProxyType(env)
+
+    def refused(self, kind: str) -> dict[str, Mapping[str, str]]:
+        """The records of ``kind`` refused as bad facts: label -> the keys of their ancestors."""
+        return {label: dict(above) for label, above in self._state.refused.get(kind, [])}
+
+    def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
+        """The key of an evaluated record's ancestor of kind ``wanted``."""
+        return self._state.ancestor(kind, key, wanted)
+
+    def failed_records(self, kind: str) -> dict[str, PolicyError]:
+        """Each record of ``kind`` with a failure: its first failure in plan order."""
+        return dict(self._state.failed.get(kind, {}))
+
     @cached_property
     def provenance(self) -> BundleProvenance:
-        entities = self.state.plan.entities
+        entities = self._state.plan.entities
         return BundleProvenance(
             versions=tuple(v.describe() for v in self.bundle.versions),
             bundle_sha256=self.bundle.sha256,
@@ -217,12 +268,12 @@ class BundleResult:
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
             inputs_sha256=hashlib.sha256(self.inputs).hexdigest(),
             entities_sha256=entities.sha256 or None,
-            result_format=RESULT_FORMAT if self.state.by_value else 1,
+            result_format=RESULT_FORMAT if self._state.by_value else 1,
         )
 
     @property
     def by_value(self) -> bool:
-        return self.state.by_value
+        return self._state.by_value
 
     @property
     def errors(self) -> tuple[PolicyError, ...]:
@@ -232,8 +283,8 @@ class BundleResult:
         listed here: it is in its row's ``failed``, naming the root.
         """
         if self.by_value:
-            return (*self.fact_errors, *self.state.roots())
-        failed = self.state.failed
+            return (*self.fact_errors, *self._state.roots())
+        failed = self._state.failed
         found = [e for kind in sorted(failed) for _, e in sorted(failed[kind].items())]
         return (*self.fact_errors, *found)
 
@@ -244,15 +295,15 @@ class BundleResult:
         failed value (``failed-input``) or a group with a failed member
         (``incomplete-group``) names its root in ``error.details["root"]``.
         """
-        for kind in sorted(self.state.failures):
-            for key in sorted(self.state.failures[kind]):
-                for rule_id, error in sorted(self.state.failures[kind][key].items()):
+        for kind in sorted(self._state.failures):
+            for key in sorted(self._state.failures[kind]):
+                for rule_id, error in sorted(self._state.failures[kind][key].items()):
                     yield kind, key, rule_id, error
 
     def _policies(self) -> dict[str, list[tuple[str, list[tuple[str, tuple[str, ...]]]]]]:
         """kind -> [(policy id, [(rule id, named outputs)])], sorted by policy id."""
         by_policy: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
-        for node in self.state.plan.nodes:
+        for node in self._state.plan.nodes:
             by_policy.setdefault((node.kind, node.policy.id), []).append(
                 (node.rule.id, node.rule.outputs)
             )
@@ -269,17 +320,17 @@ class BundleResult:
         records with no failure.
         """
         policies = self._policies()
-        for kind in sorted(self.state.envs):
-            envs = self.state.envs[kind]
+        for kind in sorted(self._state.envs):
+            envs = self._state.envs[kind]
             if not self.by_value:
-                for key in self.state.sound(kind):
+                for key in self._state.sound(kind):
                     for policy_id, rules in policies.get(kind, []):
                         yield Row(kind, key, policy_id, frozen_mapping(_flatten(envs[key], rules)))
                 continue
             refused = {
-                label: error for (k, label), error in self.state.fact_errors.items() if k == kind
+                label: error for (k, label), error in self._state.fact_errors.items() if k == kind
             }
-            failures = self.state.failures.get(kind, {})
+            failures = self._state.failures.get(kind, {})
             for key in sorted({*envs, *refused}):
                 for policy_id, rules in policies.get(kind, []):
                     yield _row(
@@ -312,7 +363,7 @@ class BundleResult:
 
     def trace(self, kind: str, key: str, output: str) -> dict[str, Any]:
         """How one output of one record was reached, as data, with the rules it rests on."""
-        return trace.trace_in_bundle(self.state, kind, str(key), output)
+        return trace.trace_in_bundle(self._state, kind, str(key), output)
 
     def explain(self, kind: str, key: str, output: str) -> str:
         """How one output of one record was reached, as text."""
@@ -324,10 +375,10 @@ class BundleResult:
         By value, a record's failed values are absent (a later month reads
         them as missing); by record, a failed record is absent.
         """
-        keys = (lambda kind: sorted(self.state.envs[kind])) if self.by_value else self.state.sound
+        keys = (lambda kind: sorted(self._state.envs[kind])) if self.by_value else self._state.sound
         return {
-            kind: {key: dict(self.state.envs[kind][key]) for key in keys(kind)}
-            for kind in self.state.envs
+            kind: {key: dict(self._state.envs[kind][key]) for key in keys(kind)}
+            for kind in self._state.envs
         }
 
     def records(self) -> list[dict[str, Any]]:

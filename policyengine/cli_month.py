@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
     result = bundle.evaluate(facts, history=history)
     progress.done()
-    readers = sorted({n.rule.id for n in result.state.plan.nodes if n.rule.kind == "history"})
+    readers = sorted({rule.id for _, rule in result.rules() if rule.kind == "history"})
     index = FactsIndex(files, record_keys(result))
     summary = summary_text(result, index)
     if args.out:

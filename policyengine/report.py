@@ -131,17 +131,14 @@ class Output:
 def outputs(result: BundleResult, kind: str) -> list[Output]:
     """Every output of every policy applying to ``kind``: policies by id, rules in plan order."""
     found: list[Output] = []
-    for node in result.state.plan.nodes:
-        if node.kind != kind:
-            continue
-        rule = node.rule
+    for policy, rule in result.rules(kind):
         parts: Sequence[str | None] = rule.outputs or (None,)
-        found.extend(Output(kind, node.policy.id, rule.id, part, rule.title) for part in parts)
+        found.extend(Output(kind, policy.id, rule.id, part, rule.title) for part in parts)
     return sorted(found, key=lambda o: o.policy)  # stable: plan order within a policy
 
 
 def entities_of(result: BundleResult) -> Entities:
-    return result.state.plan.entities
+    return result.entities
 
 
 def record_keys(result: BundleResult) -> dict[str, str]:
@@ -153,7 +150,7 @@ def pay_kind(result: BundleResult) -> str:
     """The kind the pay sheet lists: of the kinds policies apply to, one with a parent and
     children (the rep, between team and call), else one with a parent, else the first."""
     entities = entities_of(result)
-    applied = [k for k in entities.kinds if any(n.kind == k for n in result.state.plan.nodes)]
+    applied = [k for k in entities.kinds if result.rules(k)]
     if not applied:
         return next(iter(entities.kinds), "")
 
@@ -185,9 +182,9 @@ class RecordIndex:
 
     def __init__(self, result: BundleResult) -> None:
         self.result = result
-        self.state = result.state
         self.entities = entities_of(result)
-        refused = {kind: dict(items) for kind, items in self.state.refused.items()}
+        self._failed: dict[str, dict[str, PolicyError]] = {}
+        refused = {kind: result.refused(kind) for kind in self.entities.kinds}
         #: The ancestors of each record the check refused, by kind and label.
         self.refused: dict[str, dict[str, Mapping[str, str]]] = {}
         self.errors: dict[tuple[str, str], list[PolicyError]] = {}
@@ -209,20 +206,24 @@ class RecordIndex:
 
     def keys(self, kind: str) -> list[str]:
         """Every record label of ``kind`` (evaluated, failed or refused), sorted by label."""
-        given = set(self.state.envs.get(kind, {}))
+        given = set(self.result.keys(kind))
         given |= {label for (k, label) in self.errors if k == kind}
         return sorted(given)
 
     def env(self, kind: str, key: str) -> Mapping[str, Any] | None:
         """The record's fields and outputs; None when the check refused it."""
-        return self.state.envs.get(kind, {}).get(key)
+        return self.result.values(kind, key)
 
     def evaluated(self, kind: str, key: str) -> bool:
         """Whether the record's values can be shown: by value, each value that did not fail
         is; by record (format 1), only a record with no failure shows any."""
-        if key not in self.state.envs.get(kind, {}):
+        if self.result.values(kind, key) is None:
             return False
-        return self.result.by_value or key not in self.state.failed.get(kind, {})
+        if self.result.by_value:
+            return True
+        if kind not in self._failed:
+            self._failed[kind] = self.result.failed_records(kind)
+        return key not in self._failed[kind]
 
     def codes(self, kind: str, key: str) -> str | None:
         """The codes of the record's own errors and of the values it lacks, for its row."""
@@ -232,8 +233,8 @@ class RecordIndex:
     def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
         if kind == wanted:
             return key
-        if key in self.state.envs.get(kind, {}):
-            return self.state.ancestor(kind, key, wanted)
+        if self.result.values(kind, key) is not None:
+            return self.result.ancestor(kind, key, wanted)
         return self.refused.get(kind, {}).get(key, {}).get(wanted)
 
     def count(self, kind: str) -> int:

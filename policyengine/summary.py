@@ -45,7 +45,7 @@ def summary_text(
     counts = []
     for name in entities.kinds:
         given = records.count(name)
-        failed = given - len(result.state.sound(name))
+        failed = given - len(result.complete(name))
         counts.append(f"{name} {given}" + (f" ({failed} with errors)" if failed else ""))
     lines.append("records: " + (", ".join(counts) or "none"))
     lines.extend(_output_lines(result))
@@ -59,11 +59,10 @@ def _output_lines(result: BundleResult) -> list[str]:
     texts: list[str] = []
     records = RecordIndex(result)
     for kind in entities_of(result).kinds:
-        envs = result.state.envs.get(kind, {})
-        keys = sorted(envs) if result.by_value else result.state.sound(kind)
+        keys = result.keys(kind) if result.by_value else result.complete(kind)
         given = records.count(kind)
         for output in outputs(result, kind):
-            values = [output.value(envs[key]) for key in keys]
+            values = [output.value(result.values(kind, key) or {}) for key in keys]
             present = [v for v in values if v is not None]
             label = f"{output.policy}.{output.name}"
             title = output.column.title if output.title else ""

@@ -301,3 +301,17 @@ def test_ten_record_mistakes_are_reported_and_good_records_evaluated() -> None:
                 (kind, str(r[key])) in named or (kind, str(i)) in named
                 for i, r in enumerate(records)
             )
+
+
+def test_a_month_result_is_read_through_methods_and_cannot_be_changed() -> None:
+    """The result's values are read-only views; the runner's state is not public."""
+    facts = centre(months("2026-01", "2026-01"), calls=100, seed=2)["2026-01"]
+    result = CENTRE.for_period("2026-01").evaluate(facts)
+    key = result.keys("rep")[0]
+    values = result.values("rep", key)
+    assert values is not None and "appraisal_score" in values
+    with pytest.raises(TypeError):
+        values["appraisal_score"] = 0  # type: ignore[index]
+    assert not hasattr(result, "state")
+    assert result.complete("rep") == result.keys("rep")
+    assert {rule.id for _, rule in result.rules("rep")} >= {"appraisal_score", "team_rank"}
