@@ -57,9 +57,7 @@ _JSON_SCALARS = frozenset({str, int, bool, type(None)})
 def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
     pass without the general walk."""
-    return {
-        str(k): v if type(v) in _JSON_SCALARS else plain(v) for k, v in dict(record).items()
-    }
+    return {str(k): v if type(v) in _JSON_SCALARS else plain(v) for k, v in dict(record).items()}
 
 
 def ordered_facts(

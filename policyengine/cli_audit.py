@@ -21,12 +21,13 @@ from .cli_common import (
     checked_repository,
     existing_ledger,
     lock_path,
-    month_facts,
 )
 from .cli_month import add_month_commands
 from .diff import diff
 from .errors import Location, PolicyError
-from .replay import compare_paid, history_from_ledger, read_paid, replay_run
+from .month import evaluate_month, ledger_history, read_month
+from .period import Period
+from .replay import compare_paid, read_paid, replay_run
 from .repository import load
 from .rules.base import plain
 from .schema import policy_schema
@@ -129,8 +130,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 failed += not outcome.identical
         return 1 if failed else 0
     repository = checked_repository(args)
-    bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
-    result = bundle.evaluate(month_facts(args, repository), history=_ledger_history(args, bundle))
+    month = evaluate_month(
+        repository,
+        args.period,
+        args.facts,
+        as_known_at=args.as_known_at,
+        history=_ledger_history(args, Period.parse(args.period)),
+    )
+    result = month.result
     findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
     if args.format == "json":
         print(
@@ -164,12 +171,12 @@ def _report_errors(result: BundleResult) -> None:
         print(error.render(), file=sys.stderr)
 
 
-def _ledger_history(args: argparse.Namespace, bundle: Any) -> dict[str, Any]:
+def _ledger_history(args: argparse.Namespace, period: Period) -> dict[str, Any]:
     """Earlier months' values from --ledger, when given, for a month's history rules."""
     if not getattr(args, "ledger", None):
         return {}
-    with existing_ledger(args.ledger) as ledger:
-        history, used = history_from_ledger(ledger, bundle.period)
+    existing_ledger(args.ledger).close()  # a typo must not read as "no earlier months"
+    history, used = ledger_history(args.ledger, period)
     if used:
         print(
             f"history: earlier months from ledger runs {', '.join(map(str, used))}", file=sys.stderr
@@ -179,12 +186,12 @@ def _ledger_history(args: argparse.Namespace, bundle: Any) -> dict[str, Any]:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
-    history = _ledger_history(args, repository.for_period(args.period))
+    history = _ledger_history(args, Period.parse(args.period))
     if args.policy and args.from_version and args.to_version:
         outcome = diff(
             repository,
             args.period,
-            month_facts(args, repository),
+            read_month(repository, args.facts).records,
             policy=args.policy,
             from_version=args.from_version,
             to_version=args.to_version,
@@ -194,7 +201,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         outcome = diff(
             repository,
             args.period,
-            month_facts(args, repository),
+            read_month(repository, args.facts).records,
             from_known=args.from_known,
             to_known=args.to_known,
             history=history,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from .audit.ledger import SqliteLedger, open_ledger
 from .audit.lock import LOCK_NAME
 from .audit.lock import verify as verify_lock
-from .bundle import BundleResult
 from .errors import InvalidPolicy, Location, PolicyError
 from .repository import Repository, load
 
@@ -21,19 +19,6 @@ def checked_repository(args: argparse.Namespace) -> Repository:
     if findings:
         raise InvalidPolicy(findings, file=str(lock_path(args)))
     return load(args.policies, lock=args.lock)
-
-
-def missing_kinds(result: BundleResult) -> list[str]:
-    """Kinds the versions in force apply to but the facts hold no record of."""
-    given = {row.kind for row in result.rows()} | {
-        str(e.details.get("kind")) for e in result.errors
-    }
-    wanted = {v.policy.record_kind for v in result.bundle.versions}
-    return sorted(wanted - given)
-
-
-def month_facts(args: argparse.Namespace, repository: Repository) -> dict[str, list[Any]]:
-    return repository.read_facts(args.facts)
 
 
 def lock_path(args: argparse.Namespace) -> Path:

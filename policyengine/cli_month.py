@@ -8,23 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .audit.ledger import open_ledger
-from .bundle import BundleResult, entities_from_policies
-from .cli_common import (
-    add_folder_options,
-    checked_repository,
-    missing_kinds,
-)
+from .bundle import entities_from_policies
+from .cli_common import add_folder_options, checked_repository
 from .entities import Entities, load_entities
 from .errors import PolicyError
-from .io import FactsIndex
+from .month import MonthRun, evaluate_month, read_month, run_month
 from .period import Period
 from .progress import Progress
-from .replay import history_from_ledger, run_record
-from .report import record_keys
 from .repository import ENTITIES_NAME, load
 from .sample import monthly, unknown_fields, write_months
-from .summary import summary_text
 from .writers import check_format, write_report
 
 
@@ -42,57 +34,53 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         check_format(args.out)  # before the work, not after it
     repository = checked_repository(args)
-    bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
     reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
-    files = repository.facts_files(args.facts)
+    facts = read_month(repository, args.facts)
     reading.done()
-    facts = {kind: list(f.records) for kind, f in files.items()}
-    progress = Progress(sys.stderr, sum(len(r) for r in facts.values()))
-    progress.stage(
-        f"evaluating {len(bundle.versions)} versions over "
-        f"{sum(len(r) for r in facts.values()):,} records …"
+    progress = Progress(sys.stderr, facts.count)
+    versions = len(repository.for_period(args.period, as_known_at=args.as_known_at).versions)
+    progress.stage(f"evaluating {versions} versions over {facts.count:,} records …")
+    month = run_month(
+        repository,
+        args.period,
+        facts,
+        as_known_at=args.as_known_at,
+        ledger=args.ledger,
+        out=args.out,
+        label=args.label or "",
+        progress=progress,
     )
-    history: dict[str, Any] = {}
-    if args.ledger and Path(args.ledger).is_file():
-        # Earlier months of the same ledger feed this month's history rules.
-        with open_ledger(args.ledger) as ledger:
-            history, used = history_from_ledger(ledger, bundle.period)
-        if used:
-            runs = ", ".join(f"{run}" for run in used)
-            print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
-    result = bundle.evaluate(facts, history=history)
     progress.done()
-    readers = sorted({rule.id for _, rule in result.rules() if rule.kind == "history"})
-    index = FactsIndex(files, record_keys(result))
-    summary = summary_text(result, index)
+    if month.history_runs:
+        runs = ", ".join(f"{run}" for run in month.history_runs)
+        print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
     if args.out:
-        written = write_report(result, args.out, index=index, progress=progress)
-        print(summary)
-        print("wrote " + ", ".join(str(p) for p in written))
+        print(month.summary())
+        print("wrote " + ", ".join(str(p) for p in month.written))
     else:
         # The document is what standard output carries; the summary goes beside it.
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        print(summary, file=sys.stderr)
-    if args.ledger:
-        with open_ledger(args.ledger) as ledger:
-            stored = ledger.append(run_record(result, args.label or ""))
-        print(f"ledger: run {stored.id} appended, hash {stored.hash}", file=sys.stderr)
-    if readers and not history:
+        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        print(month.summary(), file=sys.stderr)
+    if month.recorded is not None:
+        run_id, run_hash = month.recorded
+        print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
+    if month.history_readers:
         print(
-            f"note: {', '.join(readers)} read earlier months, and none were given: each counts "
-            "them as its 'missing:' says. Run the months in order into one --ledger "
-            "(or use policyengine demo) to carry them forward.",
+            f"note: {', '.join(month.history_readers)} read earlier months, and none were "
+            "given: each counts them as its 'missing:' says. Run the months in order into "
+            "one --ledger (or use policyengine demo) to carry them forward.",
             file=sys.stderr,
         )
-    return _report_problems(result, index, args.facts)
+    return _report_problems(month, args.facts)
 
 
-def _report_problems(result: BundleResult, index: FactsIndex, facts: str | Path) -> int:
+def _report_problems(month: MonthRun, facts: str | Path) -> int:
     """Every error on standard error, located in the facts files; 2 when there is any."""
+    result, index = month.result, month.index
     for error in result.errors:
         print(index.render(error), file=sys.stderr)
-    missing = missing_kinds(result)
+    missing = month.missing_kinds
     for kind in missing:
         print(
             f"{facts}: no-records: the facts hold no {kind} records, which versions in "
@@ -183,24 +171,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return 2
     repository = checked_repository(args)
-    files = {folder.name: repository.facts_files(folder) for folder in folders}
-    facts = {
-        month: {kind: list(f.records) for kind, f in found.items()}
-        for month, found in files.items()
-    }
-    results = repository.evaluate_months(facts)
     code = 0
-    for result in results:
-        month = result.provenance.period
-        index = FactsIndex(files[month], record_keys(result))
-        print(summary_text(result, index))
+    carried: dict[str, Any] = {}
+    months = []
+    for folder in folders:
+        # Each month's values become history for the ones after it.
+        month = evaluate_month(repository, folder.name, folder, history=dict(carried))
+        carried[month.result.period.key] = month.result.snapshot()
+        print(month.summary())
         print()
-        code = max(code, _report_problems(result, index, examples / month))
-    last = results[-1]
-    target = Path(args.out) / f"{last.provenance.period}.xlsx"
-    index = FactsIndex(files[last.provenance.period], record_keys(last))
-    written = write_report(last, target, index=index)
-    print(f"{len(results)} months evaluated in order, each with the ones before as history")
+        code = max(code, _report_problems(month, folder))
+        months.append(month)
+    last = months[-1]
+    target = Path(args.out) / f"{last.result.period.key}.xlsx"
+    written = write_report(last.result, target, index=last.index)
+    print(f"{len(months)} months evaluated in order, each with the ones before as history")
     print(f"wrote {', '.join(str(p) for p in written)}")
     return code
 

@@ -427,9 +427,7 @@ def check_facts(
         if listed is None:
             seen[kind] = _Seen(unreadable=True)
         else:
-            seen[kind], typed[kind] = _check_kind(
-                entities.kinds[kind], listed, seen, errors, owned
-            )
+            seen[kind], typed[kind] = _check_kind(entities.kinds[kind], listed, seen, errors, owned)
     keys = frozen_mapping((k.name, k.key) for k in entities.kinds.values())
     ordered = frozen_mapping((k, typed[k]) for k in entities.kinds if k in typed)
     return TypedFacts(ordered, tuple(sorted(errors, key=_order)), keys)

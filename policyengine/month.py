@@ -1,0 +1,162 @@
+"""A month's run as library code: read the facts, take history, evaluate, write, record.
+
+``policyengine run``, ``demo``, ``replay --paid`` and ``diff`` are this
+module's functions with arguments parsed and results printed; another system
+can call the same steps without the command line:
+
+- :func:`read_month`: a month's facts files, read with the folder's fields;
+- :func:`ledger_history`: earlier months' values from a ledger's runs;
+- :func:`evaluate_month`: the two above, then the bundle in force evaluated;
+- :func:`run_month`: that, then the report written and the run appended to
+  the ledger.
+
+Nothing here prints: what a person should be told is in the returned
+:class:`MonthRun` (its summary, the ledger runs history came from, the
+history rules that got none).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .audit.ledger import open_ledger
+from .bundle import BundleResult
+from .io import FactsFile, FactsIndex
+from .period import Period
+from .progress import Progress
+from .replay import history_from_ledger, run_record
+from .report import record_keys
+from .repository import Repository
+from .runner import HistoryStore
+from .summary import summary_text
+from .writers import check_format, write_report
+
+PathLike = str | os.PathLike[str]
+
+
+@attrs.frozen
+class MonthFacts:
+    """A month's facts files by kind, and their records."""
+
+    files: Mapping[str, FactsFile]
+
+    @property
+    def records(self) -> dict[str, list[Any]]:
+        return {kind: list(f.records) for kind, f in self.files.items()}
+
+    @property
+    def count(self) -> int:
+        return sum(len(f.records) for f in self.files.values())
+
+
+@attrs.frozen
+class MonthRun:
+    """One month evaluated: the result, where its records came from, what was done with it."""
+
+    result: BundleResult
+    facts: MonthFacts
+    #: The ledger runs whose values were the month's history (empty: none).
+    history_runs: tuple[int, ...] = ()
+    #: Whether the month was given earlier months' values at all.
+    had_history: bool = False
+    #: Files written (the report, and a CSV's provenance sidecar).
+    written: tuple[Path, ...] = ()
+    #: The ledger run appended: (id, hash), or None.
+    recorded: tuple[int, str] | None = None
+
+    @property
+    def index(self) -> FactsIndex:
+        """Where each record's problem is in the facts files."""
+        return FactsIndex(self.facts.files, record_keys(self.result))
+
+    def summary(self) -> str:
+        """The printed summary of the month (versions, records, totals, errors)."""
+        return summary_text(self.result, self.index)
+
+    @property
+    def history_readers(self) -> tuple[str, ...]:
+        """The history rules of the month, when it was given no earlier months."""
+        if self.had_history:
+            return ()
+        return tuple(sorted({r.id for _, r in self.result.rules() if r.kind == "history"}))
+
+    @property
+    def missing_kinds(self) -> list[str]:
+        """Kinds the versions in force apply to but the facts hold no record of."""
+        wanted = {v.policy.record_kind for v in self.result.bundle.versions}
+        present = {kind for kind, f in self.facts.files.items() if f.records}
+        return sorted(wanted - present)
+
+
+def read_month(repository: Repository, path: PathLike) -> MonthFacts:
+    """A month's facts: a folder of ``<kind>.csv|.json|.jsonl|.xlsx``, or one JSON by kind."""
+    return MonthFacts(repository.facts_files(path))
+
+
+def ledger_history(
+    ledger: PathLike | None, period: Period | str
+) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """Earlier months' values from the ledger's runs, and which runs gave them.
+
+    A ledger that does not exist yet gives no history (a first month).
+    """
+    if ledger is None or not Path(ledger).is_file():
+        return {}, ()
+    with open_ledger(ledger) as opened:
+        history, used = history_from_ledger(opened, Period.parse(period))
+    return history, tuple(used)
+
+
+def evaluate_month(
+    repository: Repository,
+    period: Period | str,
+    facts: PathLike | MonthFacts,
+    *,
+    as_known_at: Any = None,
+    ledger: PathLike | None = None,
+    history: HistoryStore | None = None,
+) -> MonthRun:
+    """The bundle in force for ``period`` over the month's facts, with earlier months'
+    values from ``history`` or else from ``ledger``."""
+    bundle = repository.for_period(period, as_known_at=as_known_at)
+    read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts)
+    used: tuple[int, ...] = ()
+    if history is None:
+        history, used = ledger_history(ledger, bundle.period)
+    result = bundle.evaluate(read.records, history=history)
+    return MonthRun(result, read, used, bool(history))
+
+
+def run_month(
+    repository: Repository,
+    period: Period | str,
+    facts: PathLike | MonthFacts,
+    *,
+    as_known_at: Any = None,
+    ledger: PathLike | None = None,
+    history: HistoryStore | None = None,
+    out: PathLike | None = None,
+    label: str = "",
+    progress: Progress | None = None,
+) -> MonthRun:
+    """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
+    ``out`` (``.xlsx``, ``.csv``, ``.json``) and append the run to ``ledger``."""
+    if out is not None:
+        check_format(Path(out))  # before the work, not after it
+    month = evaluate_month(
+        repository, period, facts, as_known_at=as_known_at, ledger=ledger, history=history
+    )
+    written: tuple[Path, ...] = ()
+    if out is not None:
+        written = tuple(write_report(month.result, Path(out), index=month.index, progress=progress))
+    recorded = None
+    if ledger is not None:
+        with open_ledger(ledger) as opened:
+            stored = opened.append(run_record(month.result, label))
+        recorded = (stored.id, stored.hash)
+    return attrs.evolve(month, written=written, recorded=recorded)

@@ -1,0 +1,88 @@
+"""The month's run as library code: the same steps and bytes as the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import policyengine
+from policyengine.audit.ledger import open_ledger
+from policyengine.cli import main
+from policyengine.month import evaluate_month, ledger_history, read_month, run_month
+from policyengine.replay import replay_run
+
+ROOT = Path(__file__).parent.parent
+PACK = ROOT / "policies"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def pack() -> policyengine.Repository:
+    return policyengine.load(PACK)
+
+
+def test_run_month_writes_and_records_what_the_command_does(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """run_month and `policyengine run` give the same document and the same ledger outputs."""
+    library = run_month(
+        pack,
+        "2026-01",
+        EXAMPLES / "2026-01",
+        ledger=tmp_path / "library.sqlite",
+        out=tmp_path / "library.json",
+    )
+    code = main(
+        [
+            "run",
+            "--policies",
+            str(PACK),
+            "--period",
+            "2026-01",
+            "--facts",
+            str(EXAMPLES / "2026-01"),
+            "--ledger",
+            str(tmp_path / "cli.sqlite"),
+            "--out",
+            str(tmp_path / "cli.json"),
+        ]
+    )
+    assert code == 0
+    assert library.written == (tmp_path / "library.json",)
+    ours = json.loads((tmp_path / "library.json").read_bytes())
+    theirs = json.loads((tmp_path / "cli.json").read_bytes())
+    assert ours["records"] == theirs["records"] and ours["errors"] == theirs["errors"]
+    with open_ledger(tmp_path / "library.sqlite") as a, open_ledger(tmp_path / "cli.sqlite") as b:
+        assert a.get(1).record.outputs == b.get(1).record.outputs
+        assert replay_run(a, 1).identical
+    assert library.recorded is not None and library.recorded[0] == 1
+
+
+def test_later_months_take_history_from_the_ledger(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """A month run after another into one ledger reads it as history; a first month has none."""
+    ledger = tmp_path / "ledger.sqlite"
+    assert ledger_history(ledger, "2026-01") == ({}, ())
+    first = run_month(pack, "2026-01", EXAMPLES / "2026-01", ledger=ledger)
+    assert first.history_runs == () and not first.had_history
+    assert first.history_readers  # the pack's history rules got no earlier month
+    second = run_month(pack, "2026-02", EXAMPLES / "2026-02", ledger=ledger)
+    assert second.history_runs == (1,) and second.had_history and not second.history_readers
+    given = evaluate_month(
+        pack,
+        "2026-02",
+        read_month(pack, EXAMPLES / "2026-02"),
+        history={"2026-01": first.result.snapshot()},
+    )
+    assert given.result.outputs_json() == second.result.outputs_json()
+
+
+def test_a_bad_output_suffix_is_refused_before_any_work(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """An output format run_month cannot write is an error before the month is evaluated."""
+    with pytest.raises(policyengine.PolicyError):
+        run_month(pack, "2026-01", tmp_path / "no-such-folder", out=tmp_path / "pay.pdf")
