@@ -54,6 +54,13 @@ INPUTS_FORMAT = 2
 _JSON_SCALARS = frozenset({str, int, bool, type(None)})
 
 
+def _plain_value(value: Any) -> Any:
+    """One value as JSON-friendly data; an exact number as its digits, without the walk."""
+    if type(value) is Decimal:
+        return f"{value:f}"
+    return plain(value)
+
+
 def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
     pass without the general walk."""
@@ -298,14 +305,15 @@ class BundleResult:
                 for rule_id, error in sorted(self._state.failures[kind][key].items()):
                     yield kind, key, rule_id, error
 
-    def _policies(self) -> dict[str, list[tuple[str, list[tuple[str, tuple[str, ...]]]]]]:
-        """kind -> [(policy id, [(rule id, named outputs)])], sorted by policy id."""
-        by_policy: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
+    def _policies(self) -> dict[str, list[tuple[str, list[_Columns]]]]:
+        """kind -> [(policy id, [(rule id, named outputs, output names)])], by policy id."""
+        by_policy: dict[tuple[str, str], list[_Columns]] = {}
         for node in self._state.plan.nodes:
+            rule = node.rule
             by_policy.setdefault((node.kind, node.policy.id), []).append(
-                (node.rule.id, node.rule.outputs)
+                (rule.id, rule.outputs, rule.output_names)
             )
-        found: dict[str, list[tuple[str, list[tuple[str, tuple[str, ...]]]]]] = {}
+        found: dict[str, list[tuple[str, list[_Columns]]]] = {}
         for (kind, policy_id), rules in sorted(by_policy.items()):
             found.setdefault(kind, []).append((policy_id, rules))
         return found
@@ -318,28 +326,9 @@ class BundleResult:
         records with no failure.
         """
         policies = self._policies()
-        for kind in sorted(self._state.envs):
-            envs = self._state.envs[kind]
-            if not self.by_value:
-                for key in self._state.sound(kind):
-                    for policy_id, rules in policies.get(kind, []):
-                        yield Row(kind, key, policy_id, frozen_mapping(_flatten(envs[key], rules)))
-                continue
-            refused = {
-                label: error for (k, label), error in self._state.fact_errors.items() if k == kind
-            }
-            failures = self._state.failures.get(kind, {})
-            for key in sorted({*envs, *refused}):
-                for policy_id, rules in policies.get(kind, []):
-                    yield _row(
-                        kind,
-                        key,
-                        policy_id,
-                        rules,
-                        envs.get(key),
-                        failures.get(key, {}),
-                        refused.get(key),
-                    )
+        for kind, key, env, failures, refused in self._listed():
+            for policy_id, rules in policies.get(kind, []):
+                yield _row(kind, key, policy_id, rules, env, failures, refused)
 
     def result_for(self, policy_id: str, key: str) -> Row:
         for row in self.rows():
@@ -386,17 +375,37 @@ class BundleResult:
         root cause; an entry with nothing failed has no ``failed``, so a month
         without failures reads the same in both result formats.
         """
-        grouped: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in self.rows():
-            entry = grouped.setdefault(
-                (row.kind, row.key), {"kind": row.kind, "key": row.key, "outputs": {}}
-            )
-            entry["outputs"][row.policy] = {n: plain(v) for n, v in row.outputs.items()}
-            if row.failed:
-                entry.setdefault("failed", {})[row.policy] = {
-                    n: {"code": e.code, "root": _root_dict(e)} for n, e in row.failed.items()
-                }
-        return [grouped[k] for k in sorted(grouped)]
+        found: list[dict[str, Any]] = []
+        policies = self._policies()
+        for kind, key, env, failures, refused in self._listed():
+            entry: dict[str, Any] = {"kind": kind, "key": key, "outputs": {}}
+            for policy_id, rules in policies.get(kind, []):
+                values, failed = _values(rules, env, failures, refused, True)
+                entry["outputs"][policy_id] = values
+                if failed:
+                    entry.setdefault("failed", {})[policy_id] = {
+                        n: {"code": e.code, "root": _root_dict(e)} for n, e in failed.items()
+                    }
+            if entry["outputs"]:
+                found.append(entry)
+        return found
+
+    def _listed(
+        self,
+    ) -> Iterator[tuple[str, str, Mapping[str, Any] | None, Mapping[str, PolicyError], Any]]:
+        """Every record a row is given for, by kind and key: (kind, key, values, failures,
+        fact error). By record (format 1), only the records with no failure."""
+        state = self._state
+        for kind in sorted(state.envs):
+            envs = state.envs[kind]
+            if not self.by_value:
+                for key in state.sound(kind):
+                    yield kind, key, envs[key], {}, None
+                continue
+            refused = {label: e for (k, label), e in state.fact_errors.items() if k == kind}
+            failures = state.failures.get(kind, {})
+            for key in sorted({*envs, *refused}):
+                yield kind, key, envs.get(key), failures.get(key, {}), refused.get(key)
 
     def error_list(self) -> list[dict[str, Any]]:
         found = [
@@ -415,7 +424,8 @@ class BundleResult:
 
     def outputs_json(self) -> bytes:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
-        return canonical_json({"records": self.records(), "errors": self.error_list()})
+        # records() and error_list() are JSON-friendly already: no second walk.
+        return _dumps({"records": self.records(), "errors": self.error_list()})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -426,51 +436,63 @@ class BundleResult:
 
     def to_json(self) -> bytes:
         """The whole result document, canonical."""
-        return canonical_json(self.to_dict())
+        return _dumps(self.to_dict())
+
+
+#: A rule's columns: its id, its named outputs, and the names its values go by.
+_Columns = tuple[str, tuple[str, ...], tuple[str, ...]]
+_ABSENT = object()
 
 
 def _row(
     kind: str,
     key: str,
     policy_id: str,
-    rules: list[tuple[str, tuple[str, ...]]],
+    rules: list[_Columns],
     env: Mapping[str, Any] | None,
     failures: Mapping[str, PolicyError],
     refused: PolicyError | None,
 ) -> Row:
+    values, failed = _values(rules, env, failures, refused, False)
+    return Row(kind, key, policy_id, MappingProxyType(values), MappingProxyType(failed))
+
+
+def _values(
+    rules: list[_Columns],
+    env: Mapping[str, Any] | None,
+    failures: Mapping[str, PolicyError],
+    refused: PolicyError | None,
+    as_json: bool,
+) -> tuple[dict[str, Any], dict[str, PolicyError]]:
+    """One policy's values of one record by output name (``None`` when failed), and the
+    errors of the failed ones; values as JSON-friendly data with ``as_json``."""
     values: dict[str, Any] = {}
     failed: dict[str, PolicyError] = {}
-    for rule_id, outputs in rules:
-        names = [f"{rule_id}.{name}" for name in outputs] if outputs else [rule_id]
-        error = refused if env is None else failures.get(rule_id)
-        if error is not None or env is None or rule_id not in env:
+    scalars = _JSON_SCALARS
+    for rule_id, outputs, names in rules:
+        error = refused if env is None else (failures.get(rule_id) if failures else None)
+        value: Any = _ABSENT if env is None or error is not None else env.get(rule_id, _ABSENT)
+        if value is _ABSENT:
             for name in names:
                 values[name] = None
                 if error is not None:
                     failed[name] = error
-            continue
-        value = env[rule_id]
-        if outputs:
-            values.update((f"{rule_id}.{name}", value[name]) for name in outputs)
+        elif outputs:
+            for index in range(len(outputs)):
+                part = value[outputs[index]]
+                if as_json and type(part) not in scalars:
+                    part = _plain_value(part)
+                values[names[index]] = part
         else:
+            if as_json and type(value) not in scalars:
+                value = _plain_value(value)
             values[rule_id] = value
-    return Row(kind, key, policy_id, frozen_mapping(values), frozen_mapping(failed))
+    return values, failed
 
 
 def _root_dict(error: PolicyError) -> dict[str, Any]:
     cause = root(error)
     return {k: v for k, v in cause.items() if v is not None}
-
-
-def _flatten(env: Mapping[str, Any], rules: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for rule_id, outputs in rules:
-        value = env[rule_id]
-        if outputs:
-            values.update((f"{rule_id}.{name}", value[name]) for name in outputs)
-        else:
-            values[rule_id] = value
-    return values
 
 
 def plan_of(bundle: Bundle) -> BundlePlan:
