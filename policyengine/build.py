@@ -25,7 +25,7 @@ from .facts import field_from_spec
 from .functions import FUNCTIONS
 from .model import Field, Parameter, Policy, Rule, frozen_mapping
 from .names import Scope, resolve_all
-from .numbers import LOOKS_NUMERIC, to_decimal
+from .numbers import LOOKS_NUMERIC, engine_context, to_decimal
 from .plan import order_rules
 from .rules import KINDS, POPULATION, RuleContext
 from .source import Document, read_policy_file
@@ -67,7 +67,8 @@ def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:
 def build_policy(document: Document, entities: Entities | None = None) -> Policy:
     """The compiled policy; raises InvalidPolicy holding every problem found."""
     builder = _Builder(document, entities)
-    policy = builder.build()
+    with engine_context():  # percentages, weights and steps: never the caller's arithmetic
+        policy = builder.build()
     if builder.problems or policy is None:
         raise InvalidPolicy(builder.problems, file=document.file)
     return policy

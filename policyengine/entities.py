@@ -35,6 +35,7 @@ from .facts import (
 )
 from .functions import FUNCTIONS
 from .model import Field, frozen_mapping
+from .numbers import engine_context
 from .source import Document, read_policy_file
 from .suggest import did_you_mean
 
@@ -179,7 +180,8 @@ def load_entities(path: str | os.PathLike[str]) -> Entities:
 def build_entities(document: Document) -> Entities:
     """The checked kinds of a read document; raises InvalidPolicy holding every problem."""
     loader = _Loader(document)
-    kinds = loader.build()
+    with engine_context():  # defaults are read in the engine's arithmetic
+        kinds = loader.build()
     if loader.problems:
         raise InvalidPolicy(loader.problems, file=document.file)
     return Entities(frozen_mapping(kinds), document.file, document.sha256, document.raw)

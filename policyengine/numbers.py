@@ -85,7 +85,8 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, str):
         match = PERCENT.match(value)
         if match:
-            return Decimal(match.group(1)).scaleb(-2)
+            # In the engine's context: a caller's prec = 6 must not cut 12.3456789%.
+            return Decimal(match.group(1)).scaleb(-2, context=CONTEXT)
         raise ValueError(f"'{value}' is not a number or a percentage")
     raise ValueError(f"{type(value).__name__} is not an exact number; use int, Decimal or text")
 
@@ -108,12 +109,18 @@ def quantize(value: Decimal, places: Decimal = DEFAULT_PLACES, mode: str = DEFAU
     return rounder(places, mode)(value)
 
 
-@functools.lru_cache(maxsize=256)
 def rounder(places: Decimal, mode: str) -> Callable[[Decimal], Decimal]:
     """The function rounding to ``places`` with ``mode``, made once: rules round every record.
 
     Every step uses the engine's context, whatever context the caller has.
     """
+    # Keyed by the text: 0.01 and 0.010 are equal Decimals but quantize differently.
+    return _rounder(str(places), mode)
+
+
+@functools.lru_cache(maxsize=256)
+def _rounder(text: str, mode: str) -> Callable[[Decimal], Decimal]:
+    places = Decimal(text)
     rounding = ROUNDING_MODES[mode]
     if places >= 1 and places == places.to_integral_value():
         # Rounding to tens or hundreds: quantize works on exponents, so scale.
