@@ -168,7 +168,7 @@ class Discrepancy:
     output: str  # policy.output
     paid: Decimal | str | None
     computed: Any
-    finding: str  # 'differs', 'not-computed', 'not-paid'
+    finding: str  # 'differs', 'failed', 'not-computed', 'not-paid'
     explanation: str = ""
     line: int | None = None
 
@@ -282,10 +282,13 @@ def compare_paid(
     columns = _resolve_columns(paid, result)
     computed: dict[tuple[str, str], Any] = {}
     explain: dict[tuple[str, str], tuple[str, str, str]] = {}
+    failed: dict[tuple[str, str], PolicyError] = {}
     for row in result.rows():
         for name, value in row.outputs.items():
             computed[(row.key, f"{row.policy}.{name}")] = value
             explain[(row.key, f"{row.policy}.{name}")] = (row.kind, row.key, name)
+            if name in row.failed:
+                failed[(row.key, f"{row.policy}.{name}")] = row.failed[name]
     findings: list[Discrepancy] = []
     seen: set[tuple[str, str]] = set()
     for line, key, cells in paid.rows:
@@ -300,6 +303,13 @@ def compare_paid(
                 findings.append(Discrepancy(key, slot[1], amount, None, "not-computed", line=line))
                 continue
             value = computed[slot]
+            error = failed.get(slot)
+            if error is not None:
+                # No amount to compare: say why, naming the root cause.
+                findings.append(
+                    Discrepancy(key, slot[1], amount, None, "failed", error.render(), line)
+                )
+                continue
             if _agrees(amount, value, tolerance):
                 continue
             kind, record, output = explain[slot]
@@ -307,7 +317,7 @@ def compare_paid(
             findings.append(Discrepancy(key, slot[1], amount, value, "differs", text, line))
     wanted = {f"{p}.{o}" for p, o in columns.values()}
     for slot in sorted(computed):
-        if slot[1] in wanted and slot not in seen:
+        if slot[1] in wanted and slot not in seen and slot not in failed:
             findings.append(Discrepancy(slot[0], slot[1], None, computed[slot], "not-paid"))
     return findings
 

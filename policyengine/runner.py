@@ -341,6 +341,12 @@ class _Frame:
             missing = [rule_id for k, rule_id in needed if k == kind and rule_id not in env]
         return key if missing else None
 
+    def first_unusable(self, keys: list[str], kind: str | None = None) -> str | None:
+        kind = kind or self.kind
+        if not self.state.failures.get(kind):
+            return None  # the common case: nothing of this kind failed
+        return next((key for key in keys if self.unusable(key, kind) is not None), None)
+
     def scope(self, kind: str, key: str) -> Mapping[str, Any]:
         return _scope(self.state, kind, key, self.extras)
 

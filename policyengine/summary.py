@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from .bundle import BundleResult
 from .io import FactsIndex
@@ -61,9 +62,16 @@ def _output_lines(result: BundleResult) -> list[str]:
     for kind in entities_of(result).kinds:
         keys = result.keys(kind) if result.by_value else result.complete(kind)
         given = records.count(kind)
-        for output in outputs(result, kind):
-            values = [output.value(result.values(kind, key) or {}) for key in keys]
-            present = [v for v in values if v is not None]
+        found = outputs(result, kind)
+        # One pass over the records for every output of the kind, not one per output.
+        columns: list[list[Any]] = [[] for _ in found]
+        for key in keys:
+            env = result.values(kind, key) or {}
+            for column, output in zip(columns, found, strict=True):
+                value = output.value(env)
+                if value is not None:
+                    column.append(value)
+        for output, present in zip(found, columns, strict=True):
             label = f"{output.policy}.{output.name}"
             title = output.column.title if output.title else ""
             if present and all(isinstance(v, Decimal) for v in present):

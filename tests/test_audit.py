@@ -356,3 +356,22 @@ def _replays_as_recorded(ledger: Any) -> None:
         replay = replay_run(ledger, run_id)
         assert replay.identical, replay.first_difference
         assert replay.replayed.provenance.result_format == 1
+
+
+def test_a_paid_amount_against_a_failed_value_names_the_root_cause(tmp_path: Path) -> None:
+    """Comparing what was paid with a value that failed says so, naming its cause, without
+    trying to explain an amount that does not exist."""
+    from policyengine.sample import centre, months
+
+    facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
+    victim = facts["call"][0]
+    facts["call"][0] = {**victim, "rings": "many"}
+    centre_folder = Path(__file__).parent / "fixtures" / "centre"
+    result = policyengine.load(centre_folder).for_period("2026-01").evaluate(facts)
+    rep = victim["rep_id"]
+    paid = tmp_path / "paid.csv"
+    paid.write_text(f"rep_id,appraisal.etiquette_points\n{rep},3\n", encoding="utf-8")
+    findings = compare_paid(result, read_paid(paid))
+    failed = [f for f in findings if f.key == rep]
+    assert [f.finding for f in failed] == ["failed"]
+    assert "incomplete-group" in failed[0].explanation

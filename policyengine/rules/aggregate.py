@@ -116,14 +116,16 @@ def _one(
 ) -> Outcome:
     values: list[Any] = []
     counted: list[str] = []
-    for child in frame.descendants(key, spec.of):
-        if frame.unusable(child, spec.of) is not None:
-            raise EvaluationError(
-                f"{spec.of} {child} of this {frame.kind} failed, so the {spec.function} over "
-                f"its {spec.of} records would be incomplete",
-                code="incomplete-group",
-                details={"kind": spec.of, "record": child},
-            )
+    children = frame.descendants(key, spec.of)
+    bad = frame.first_unusable(children, spec.of)
+    if bad is not None:
+        raise EvaluationError(
+            f"{spec.of} {bad} of this {frame.kind} failed, so the {spec.function} over "
+            f"its {spec.of} records would be incomplete",
+            code="incomplete-group",
+            details={"kind": spec.of, "record": bad},
+        )
+    for child in children:
         try:
             if where is not None and _truth(where(child)) is False:
                 continue
