@@ -11,7 +11,6 @@ byte-identical documents in any record order.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import trace
+from .canonical import canonical_json, encode
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .model import Field, Policy, Rule, frozen_mapping
@@ -38,12 +38,6 @@ if TYPE_CHECKING:
 #: The result document's format: 2 keeps failures by value (every record keeps
 #: its row); 1, by record, is what runs recorded before it hold.
 RESULT_FORMAT = 2
-
-
-def canonical_json(data: Any) -> bytes:
-    """The one byte form of a JSON-able value: sorted keys, no spaces, UTF-8."""
-    text = json.dumps(plain(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8")
 
 
 #: How the canonical inputs are ordered: 2, each kind's records by their key (the
@@ -100,18 +94,12 @@ def canonical_facts(
 ) -> bytes:
     """Facts in canonical form: by key with ``keys`` (format 2), else by bytes (format 1)."""
     if keys is not None:
-        return _dumps(ordered_facts(facts, keys))
+        return encode(ordered_facts(facts, keys))
     ordered = {
         str(kind): sorted((plain(dict(r)) for r in records), key=lambda r: canonical_json(r))
         for kind, records in facts.items()
     }
     return canonical_json(ordered)
-
-
-def _dumps(data: Any) -> bytes:
-    """Already JSON-friendly data in the canonical byte form (see :func:`canonical_json`)."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8")
 
 
 def entities_from_policies(policies: Sequence[Policy]) -> Entities:
@@ -425,7 +413,7 @@ class BundleResult:
     def outputs_json(self) -> bytes:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
         # records() and error_list() are JSON-friendly already: no second walk.
-        return _dumps({"records": self.records(), "errors": self.error_list()})
+        return encode({"records": self.records(), "errors": self.error_list()})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -436,7 +424,7 @@ class BundleResult:
 
     def to_json(self) -> bytes:
         """The whole result document, canonical."""
-        return _dumps(self.to_dict())
+        return encode(self.to_dict())
 
 
 #: A rule's columns: its id, its named outputs, and the names its values go by.
@@ -525,7 +513,7 @@ def evaluate_bundle(
     run(state)
     ordered = ordered_facts(materialised, {k.name: k.key for k in plan.entities.kinds.values()})
     # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
-    inputs = _dumps({FACTS_KEY: ordered, HISTORY_KEY: plain(used)} if used else ordered)
+    inputs = encode({FACTS_KEY: ordered, HISTORY_KEY: plain(used)} if used else ordered)
     return BundleResult(bundle, state, inputs, typed.errors)
 
 

@@ -7,8 +7,6 @@ and never aborts the batch or disappears.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
@@ -17,6 +15,7 @@ from typing import Any
 import attrs
 
 from . import trace
+from .canonical import canonical_hash
 from .errors import EvaluationError, Location, PolicyError
 from .facts import coerce_record
 from .model import Policy, Rule, frozen_mapping
@@ -143,12 +142,6 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-def canonical_hash(data: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a mapping (sorted keys, values as text)."""
-    text = json.dumps(plain(dict(data)), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def evaluate(

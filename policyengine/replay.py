@@ -24,7 +24,8 @@ import attrs
 
 from .audit.ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 from .build import build_policy
-from .bundle import BundleResult, canonical_json, evaluate_bundle, split_inputs, typed_history
+from .bundle import BundleResult, evaluate_bundle, split_inputs, typed_history
+from .canonical import canonical_json
 from .entities import build_entities
 from .errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from .numbers import NUMBER_TEXT, is_number

@@ -15,7 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .bundle import BundleResult, canonical_json
+from .bundle import BundleResult
+from .canonical import canonical_json
 from .errors import Location, PolicyError
 from .io import FactsIndex
 from .progress import Progress
