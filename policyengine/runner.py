@@ -23,6 +23,7 @@ from .expressions import Expression
 from .model import Policy, Rule, frozen_mapping
 from .numbers import engine_context
 from .period import Period
+from .plan import topological
 from .program import Program
 from .rules import POPULATION
 from .rules.base import Outcome
@@ -155,39 +156,23 @@ def _check_read(
 
 def _order(nodes: Mapping[tuple[str, str], Node], problems: list[PolicyError]) -> list[Node]:
     """Dependencies first; otherwise by policy id and written order (stable, not dict order)."""
-    order: list[Node] = []
-    state: dict[tuple[str, str], str] = {}
 
-    def visit(slot: tuple[str, str], stack: list[tuple[str, str]]) -> None:
-        if state.get(slot) == "done":
-            return
-        if state.get(slot) == "active":
-            loop = [*stack[stack.index(slot) :], slot]
-            node = nodes[slot]
-            problems.append(
-                _error(
-                    "dependency-cycle",
-                    "rules depend on each other in a loop: "
-                    + " → ".join(f"{k}.{r}" for k, r in loop),
-                    node,
-                    hint="break the loop: one of these rules must not read the others",
-                )
-            )
-            return
-        state[slot] = "active"
-        stack.append(slot)
+    def needs(slot: tuple[str, str]) -> list[tuple[str, str]]:
         node = nodes[slot]
-        for read in node.rule.reads_from:
-            needed = (read.kind or node.kind, read.name)
-            if needed in nodes:
-                visit(needed, stack)
-        stack.pop()
-        state[slot] = "done"
-        order.append(nodes[slot])
+        found = ((read.kind or node.kind, read.name) for read in node.rule.reads_from)
+        return [needed for needed in found if needed in nodes]
 
-    for slot in nodes:
-        visit(slot, [])
-    return order
+    def cycle(loop: list[tuple[str, str]]) -> None:
+        problems.append(
+            _error(
+                "dependency-cycle",
+                "rules depend on each other in a loop: " + " → ".join(f"{k}.{r}" for k, r in loop),
+                nodes[loop[0]],
+                hint="break the loop: one of these rules must not read the others",
+            )
+        )
+
+    return [nodes[slot] for slot in topological(list(nodes), needs, cycle)]
 
 
 #: The failure a value depends on, as results and reports name it.
