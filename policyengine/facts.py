@@ -207,6 +207,73 @@ def coerce_value(value: Any, field: Field) -> Any:
     return _SCALAR[field.type](value, field)
 
 
+#: How the fast reader checks a value already of its field's type, by field type.
+_FAST_CHECKS = {
+    "money": "(type({v}) is _Decimal and {v}.is_finite() and not _past_cents({v}))",
+    "decimal": "(type({v}) is _Decimal and {v}.is_finite())",
+    "int": "type({v}) is int",
+    "bool": "type({v}) is bool",
+    "string": "type({v}) is str",
+    "enum": "(type({v}) is str and {v} in {values})",
+    "date": "type({v}) is _date",
+}
+
+#: id(fields) -> (fields, its fast reader or None); the reference keeps the id valid.
+_FAST: dict[int, tuple[Mapping[str, Field], Any]] = {}
+
+
+def _fast_reader(fields: Mapping[str, Field]) -> Any:
+    """A reader for the common record: a dict holding exactly the declared fields, each
+    already of its type (as another system passes them). It returns the typed record,
+    or None for anything else, which the general path then reads and reports.
+
+    Generated once per set of fields: a month reads every record the same way.
+    Field names are embedded as string literals (``repr``), never as code.
+    """
+    found = _FAST.get(id(fields))
+    if found is not None and found[0] is fields:
+        return found[1]
+    reader = None
+    if fields and all(f.type in _FAST_CHECKS for f in fields.values()):
+        namespace: dict[str, Any] = {
+            "__builtins__": {
+                "type": type,
+                "len": len,
+                "dict": dict,
+                "int": int,
+                "str": str,
+                "bool": bool,
+                "KeyError": KeyError,
+            },
+            "_Decimal": Decimal,
+            "_date": datetime.date,
+            "_past_cents": _past_cents,
+        }
+        names = list(fields)
+        checks = []
+        for index, name in enumerate(names):
+            field = fields[name]
+            values = f"_values{index}"
+            namespace[values] = frozenset(field.values)
+            checks.append(_FAST_CHECKS[field.type].format(v=f"v{index}", values=values))
+        reads = "; ".join(f"v{i} = record[{name!r}]" for i, name in enumerate(names))
+        typed = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
+        source = (
+            "def _read(record):\n"
+            f"    if type(record) is not dict or len(record) != {len(names)}:\n"
+            "        return None\n"
+            f"    try:\n        {reads}\n    except KeyError:\n        return None\n"
+            f"    if not ({' and '.join(checks)}):\n        return None\n"
+            f"    return {{{typed}}}\n"
+        )
+        exec(compile(source, "<fast reader>", "exec"), namespace)
+        reader = namespace["_read"]
+    if len(_FAST) > 256:  # a long-lived process loading many folders
+        _FAST.clear()
+    _FAST[id(fields)] = (fields, reader)
+    return reader
+
+
 def coerce_record(
     fields: Mapping[str, Field],
     record: Any,
@@ -218,6 +285,11 @@ def coerce_record(
     ``others`` are fields other policies read from the same records: they are
     not this policy's, but they are not unknown either.
     """
+    fast = _fast_reader(fields)
+    if fast is not None:
+        typed: dict[str, Any] | None = fast(record)
+        if typed is not None:
+            return typed
     if not isinstance(record, Mapping):
         raise FactError(
             f"a record must be a mapping of field names to values, found {type(record).__name__}",
@@ -225,7 +297,7 @@ def coerce_record(
             location=Location(record=label),
         )
     problems: list[PolicyError] = []
-    typed: dict[str, Any] = {}
+    typed = {}
     for name, field in fields.items():
         try:
             value = record[name]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
@@ -33,7 +34,32 @@ def engine_context() -> AbstractContextManager[decimal.Context]:
     another rounding, other traps) is put aside for the evaluation and
     restored after it, so no result depends on it.
     """
-    return decimal.localcontext(CONTEXT)
+    return _EngineContext()
+
+
+_THREAD = threading.local()
+
+
+class _EngineContext:
+    """Like ``decimal.localcontext(CONTEXT)`` without copying the context on each entry.
+
+    Each thread keeps its own copy of :data:`CONTEXT` (its sticky flags are
+    never read): a single record's evaluation enters this too, and a copy
+    cost as much as a small rule.
+    """
+
+    __slots__ = ("_outer",)
+
+    def __enter__(self) -> decimal.Context:
+        self._outer = decimal.getcontext()
+        mine: decimal.Context | None = getattr(_THREAD, "context", None)
+        if mine is None:
+            mine = _THREAD.context = CONTEXT.copy()
+        decimal.setcontext(mine)
+        return mine
+
+    def __exit__(self, *exc: object) -> None:
+        decimal.setcontext(self._outer)
 
 
 #: No value an evaluation produces may reach this magnitude: it bounds the

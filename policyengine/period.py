@@ -15,6 +15,8 @@ import attrs
 from .errors import PolicyError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+#: Month texts already read, and their Period (frozen, so shared).
+_PARSED: dict[str, Period] = {}
 
 
 @attrs.frozen(order=True)
@@ -41,6 +43,10 @@ class Period:
     def parse(cls, value: Period | str) -> Period:
         if isinstance(value, Period):
             return value
+        if type(value) is str:
+            known = _PARSED.get(value)
+            if known is not None:
+                return known
         match = _MONTH.match(value) if isinstance(value, str) else None
         if match is None:
             raise PolicyError(
@@ -48,7 +54,10 @@ class Period:
                 code="invalid-period",
                 hint="write the month as YYYY-MM, e.g. 2026-03",
             )
-        return cls(int(match.group(1)), int(match.group(2)))
+        month = cls(int(match.group(1)), int(match.group(2)))
+        if type(value) is str and len(_PARSED) < 1024:
+            _PARSED[value] = month  # a caller evaluating record by record passes the same text
+        return month
 
     @property
     def start(self) -> datetime.date:
