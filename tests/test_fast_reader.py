@@ -1,0 +1,107 @@
+"""The fast reader of typed records agrees with the general reader on every record."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyengine.errors import PolicyError
+from policyengine.facts import coerce_record
+from policyengine.model import Field
+
+FIELDS = MappingProxyType(
+    {
+        "rep_id": Field("rep_id", "string"),
+        "role": Field("role", "enum", ("rep", "leader")),
+        "sales": Field("sales", "money"),
+        "rate": Field("rate", "decimal"),
+        "dials": Field("dials", "int"),
+        "active": Field("active", "bool"),
+        "hired": Field("hired", "date"),
+    }
+)
+
+#: Values of each field's own type, as another system passes them.
+_TYPED: dict[str, st.SearchStrategy[Any]] = {
+    "rep_id": st.text(max_size=5),
+    "role": st.sampled_from(["rep", "leader"]),
+    "sales": st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    "rate": st.decimals(allow_nan=False, allow_infinity=False),
+    "dials": st.integers(-5, 10**6),
+    "active": st.booleans(),
+    "hired": st.dates(),
+}
+#: Values the fast reader must leave to the general one (or read the same way).
+_OTHER: dict[str, st.SearchStrategy[Any]] = {
+    "rep_id": st.sampled_from([7, None, b"R1"]),
+    "role": st.sampled_from(["Rep", "boss", 1, None]),
+    "sales": st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=3),
+        st.sampled_from(
+            [
+                Decimal("1.230"),
+                Decimal("NaN"),
+                Decimal("Infinity"),
+                Decimal("1E+40"),
+                5,
+                "12.50",
+                1.5,
+            ]
+        ),
+    ),
+    "rate": st.sampled_from(["3%", 0.5, True, Decimal("NaN"), 2]),
+    "dials": st.sampled_from([True, "7", Decimal("2.0"), 2.0, None]),
+    "active": st.sampled_from(["yes", 0, None, "true"]),
+    "hired": st.sampled_from(["2026-01-31", datetime.datetime(2026, 1, 1), None]),
+}
+
+
+@st.composite
+def records(draw: st.DrawFn) -> dict[str, Any]:
+    """Mostly typed records, with none to three fields spoilt, missing or added."""
+    record = {name: draw(values) for name, values in _TYPED.items()}
+    for name in draw(st.sets(st.sampled_from(list(FIELDS)), max_size=2)):
+        record[name] = draw(_OTHER[name])
+    if draw(st.integers(0, 5)) == 0:
+        del record[draw(st.sampled_from(list(FIELDS)))]
+    if draw(st.integers(0, 5)) == 0:
+        record[draw(st.sampled_from(["extra", "salse"]))] = 1
+    return record
+
+
+def _outcome(record: Any) -> Any:
+    try:
+        typed = coerce_record(FIELDS, record, "R1")
+    except PolicyError as error:
+        problems = getattr(error, "problems", (error,))
+        return ("error", sorted((p.code, p.location.field) for p in problems))
+    return ("typed", {k: (type(v), str(v)) for k, v in typed.items()})
+
+
+@settings(max_examples=400, deadline=None)
+@given(records())
+def test_fast_and_general_readers_agree(record: dict[str, Any]) -> None:
+    """A plain dict (the fast reader's case) and the same record behind a read-only view
+    (always the general reader) give the same typed record or the same problems."""
+    assert _outcome(record) == _outcome(MappingProxyType(record))
+
+
+def test_the_fast_reader_returns_a_fresh_record_of_the_same_values() -> None:
+    """A typed record comes back as a new dict holding the very values given."""
+    sales = Decimal("123.45")
+    record = {
+        "rep_id": "R1",
+        "role": "rep",
+        "sales": sales,
+        "rate": Decimal("0.035"),
+        "dials": 3,
+        "active": True,
+        "hired": datetime.date(2026, 1, 5),
+    }
+    typed = coerce_record(FIELDS, record, "R1")
+    assert typed == record and typed is not record and typed["sales"] is sales
