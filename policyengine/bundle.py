@@ -57,8 +57,15 @@ def _plain_value(value: Any) -> Any:
 
 def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
-    pass without the general walk."""
-    return {str(k): v if type(v) in _JSON_SCALARS else plain(v) for k, v in dict(record).items()}
+    pass without the general walk, and without a copy (they are only read from here on)."""
+    scalars = _JSON_SCALARS
+    if (
+        type(record) is dict
+        and all(type(v) in scalars for v in record.values())
+        and all(type(k) is str for k in record)
+    ):
+        return record
+    return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
 
 
 def ordered_facts(
@@ -74,18 +81,31 @@ def ordered_facts(
     ordered: dict[str, list[dict[str, Any]]] = {}
     for kind, records in facts.items():
         field = keys.get(str(kind))
-        groups: dict[str, list[dict[str, Any]]] = {}
+        keyed: list[Any] = []
+        unkeyed: list[Any] = []
         for record in records:
             plain_record = _plain_record(record) if isinstance(record, Mapping) else record
-            key = plain_record.get(field) if field and isinstance(plain_record, dict) else None
-            groups.setdefault("" if key is None else "\x01" + str(key), []).append(plain_record)
-        found: list[dict[str, Any]] = []
-        for key in sorted(groups):
-            group = groups[key]
-            if len(group) > 1:
-                group.sort(key=canonical_json)
-            found.extend(group)
-        ordered[str(kind)] = found
+            has_key = (
+                field and isinstance(plain_record, dict) and plain_record.get(field) is not None
+            )
+            (keyed if has_key else unkeyed).append(plain_record)
+
+        def text(record: dict[str, Any], field: Any = field) -> str:
+            value = record[field]
+            return value if type(value) is str else str(value)
+
+        # Sorted in place, by the key's text: no per-record structure is built.
+        keyed.sort(key=text)
+        start = 0
+        while start < len(keyed):  # a key given twice: those records by their JSON
+            end = start + 1
+            while end < len(keyed) and text(keyed[end]) == text(keyed[start]):
+                end += 1
+            if end - start > 1:
+                keyed[start:end] = sorted(keyed[start:end], key=canonical_json)
+            start = end
+        unkeyed.sort(key=canonical_json)
+        ordered[str(kind)] = [*unkeyed, *keyed]
     return ordered
 
 
