@@ -32,9 +32,11 @@ time: they are the same for every record, so reading them costs nothing.
 from __future__ import annotations
 
 import ast
+import datetime
 import decimal
 import itertools
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -135,13 +137,86 @@ _BASE_GLOBALS: dict[str, Any] = {
 _BOOLEAN_NODES = (ast.Compare, ast.BoolOp)
 
 
+#: What a value is, as far as compiling needs to know: "number", "text", "bool", "date".
+Kinds = Mapping[str, str]
+
+#: Comparisons whose operator needs no check when both sides' kinds are known:
+#: equality within a kind (numbers together), order among numbers, texts, dates.
+_RAW_EQUALITY = (ast.Eq, ast.NotEq)
+_RAW_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_ORDERED_KINDS = frozenset({"number", "text", "date"})
+_PERIOD_KINDS = {
+    "year": "number",
+    "month": "number",
+    "quarter": "number",
+    "days": "number",
+    "start": "date",
+    "end": "date",
+    "key": "text",
+}
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+
+
+def kind_of_value(value: Any) -> str | None:
+    """The kind of a constant, as :data:`Kinds` names it."""
+    kind = type(value)
+    if kind is bool:
+        return "bool"
+    if kind is int or kind is Decimal:
+        return "number"
+    if kind is str:
+        return "text"
+    if kind is datetime.date:
+        return "date"
+    return None
+
+
 class _Translator:
     """Checked expression tree -> Python expression tree over ``env`` and the helpers."""
 
-    def __init__(self, constants: Mapping[str, Any]) -> None:
+    def __init__(self, constants: Mapping[str, Any], kinds: Kinds) -> None:
         self.constants = constants
+        self.kinds = kinds
         self.bound: dict[str, Any] = {}
         self._temporaries = itertools.count()
+
+    def kind(self, node: ast.expr) -> str | None:
+        """The kind ``node`` surely has when it gives a value at all, if known at load."""
+        if isinstance(node, ast.Constant):
+            return kind_of_value(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in self.constants:
+                return kind_of_value(self.constants[node.id])
+            return self.kinds.get(node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            known = node.value.id == "period" and "period" not in self.constants
+            return _PERIOD_KINDS.get(node.attr) if known else None
+        if isinstance(node, ast.Compare | ast.BoolOp):
+            return "bool"
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                return "bool"
+            return "number" if self.kind(node.operand) == "number" else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC):
+            left, right = self.kind(node.left), self.kind(node.right)
+            if left == right == "number":
+                return "number"
+            if left == right == "text" and isinstance(node.op, ast.Add):
+                return "text"
+            return None
+        if isinstance(node, ast.IfExp):
+            body = self.kind(node.body)
+            return body if body == self.kind(node.orelse) else None
+        return None
+
+    def _raw(self, op: ast.cmpop, left: ast.expr, right: ast.expr) -> bool:
+        """Whether Python's own comparison gives exactly the checked operator's answer."""
+        a, b = self.kind(left), self.kind(right)
+        if a is None or b is None or a != b:
+            return False
+        if isinstance(op, _RAW_EQUALITY):
+            return True
+        return isinstance(op, _RAW_ORDER) and a in _ORDERED_KINDS
 
     def bind(self, value: Any) -> ast.expr:
         name = f"_k{len(self.bound)}"
@@ -195,17 +270,24 @@ class _Translator:
     def _Compare(self, node: ast.Compare) -> ast.expr:
         # a < b < c: b is computed once and the chain stops at the first no,
         # exactly as the reference walks it.
+        # Where both sides' kinds are known at load (declared fields, parameters,
+        # literals), Python's comparison is the checked one and runs directly.
         left = self.visit(node.left)
+        left_node = node.left
         parts: list[ast.expr] = []
         for index, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
             right = self.visit(right_node)
+            raw = self._raw(op, left_node, right_node)
+            following = left
             if index + 1 < len(node.ops):
                 temporary = f"_t{next(self._temporaries)}"
                 right = ast.NamedExpr(target=ast.Name(temporary, ast.Store()), value=right)
-                parts.append(_call(_operator(op), left, right))
-                left = _load(temporary)
+                following = _load(temporary)
+            if raw:
+                parts.append(ast.Compare(left=left, ops=[op], comparators=[right]))
             else:
                 parts.append(_call(_operator(op), left, right))
+            left, left_node = following if index + 1 < len(node.ops) else left, right_node
         return parts[0] if len(parts) == 1 else ast.BoolOp(op=ast.And(), values=parts)
 
     def _IfExp(self, node: ast.IfExp) -> ast.expr:
@@ -239,15 +321,23 @@ def _operator(op: ast.AST) -> str:
 
 
 def compile_code(
-    tree: ast.expr, source: str, names: frozenset[str], constants: Mapping[str, Any] | None = None
+    tree: ast.expr,
+    source: str,
+    names: frozenset[str],
+    constants: Mapping[str, Any] | None = None,
+    kinds: Kinds | None = None,
 ) -> Code:
     """One Python function computing the checked ``tree`` for a record's ``env``.
+
+    ``kinds`` gives the kind of names whose values are sure to have it (the
+    typed fields of the record the expression reads): comparisons between
+    such values then run without the operator's checks.
 
     Errors come out as the reference gives them: an :class:`EvaluationError`
     with its code, carrying the expression and the values it read.
     """
     constants = {name: value for name, value in (constants or {}).items() if name in names}
-    translator = _Translator(constants)
+    translator = _Translator(constants, kinds or {})
     body = translator.visit(tree)
     # def _code(env):
     #     try: return <body>

@@ -28,6 +28,17 @@ from .rules.base import Code, RuleCode
 if TYPE_CHECKING:
     from .model import Policy, Rule
 
+#: The kind of value a declared field of each type holds once its record is read.
+FIELD_KINDS = {
+    "money": "number",
+    "decimal": "number",
+    "int": "number",
+    "string": "text",
+    "enum": "text",
+    "bool": "bool",
+    "date": "date",
+}
+
 #: Which implementation of the expression language evaluation uses.
 Engine = Literal["compiled", "reference"]
 ENGINES: tuple[Engine, ...] = ("compiled", "reference")
@@ -77,8 +88,18 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
             found = codes[id(expression)] = code_of(expression)
         return found
 
+    # A record rule reads the policy's own records, whose declared fields are
+    # typed before any rule runs: its comparisons of them need no checks.
+    # (A population rule's expressions may read another kind: compiled plainly.)
+    kinds = {name: kind for name, f in policy.inputs.items() if (kind := FIELD_KINDS.get(f.type))}
+
+    def typed(expression: Expression) -> Code:
+        if engine == "reference":
+            return cached(expression)
+        return compile_code(expression.tree, expression.source, expression.names, constants, kinds)
+
     rules = {
-        rule.id: KINDS[rule.kind].compile(rule.spec, cached)
+        rule.id: KINDS[rule.kind].compile(rule.spec, typed)
         for rule in policy.rules
         if rule.kind in KINDS and rule.spec is not None
     }

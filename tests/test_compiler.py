@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import MISSING, environments, expressions, numbers
 
 import policyengine
-from policyengine.compiler import Code, compile_code
+from policyengine.compiler import Code, compile_code, kind_of_value
 from policyengine.errors import EvaluationError, ExpressionError, PolicyError
 from policyengine.expressions import Evaluator, Expression, compile_expression
 from policyengine.numbers import engine_context
@@ -119,6 +119,46 @@ def test_constants_bound_at_compile_time_give_the_same_result(
     code = compiled(expression, constants)
     expected = outcome(lambda: REFERENCE.evaluate(expression, {**env, **constants}))
     assert outcome(lambda: code(record)) == expected, (source, constants)
+
+
+@settings(max_examples=400, deadline=None)
+@given(expressions(), environments(), st.data())
+def test_comparisons_of_values_of_known_kinds_give_the_same_result(
+    source: str, env: dict[str, Any], data: st.DataObject
+) -> None:
+    """Declaring names' kinds (as a policy's typed fields are) changes no value and no error:
+    the comparisons that then run unchecked give what the checked operators give."""
+    expression = checked(source)
+    names = data.draw(st.sets(st.sampled_from(sorted(env))), label="typed names")
+    kinds = {name: kind for name in names if (kind := kind_of_value(env[name])) is not None}
+    code = compile_code(expression.tree, expression.source, expression.names, None, kinds)
+    expected = outcome(lambda: REFERENCE.evaluate(expression, env))
+    assert outcome(lambda: code(env)) == expected, (source, kinds)
+
+
+_OF_EACH_KIND = {
+    "whole": 2,
+    "exact": D("2.50"),
+    "text": "2",
+    "yes": True,
+    "day": datetime.date(2026, 3, 1),
+}
+
+
+@pytest.mark.parametrize("op", ["==", "!=", "<", "<=", ">", ">="])
+@pytest.mark.parametrize("left", sorted(_OF_EACH_KIND))
+@pytest.mark.parametrize("right", sorted(_OF_EACH_KIND))
+def test_a_comparison_of_declared_kinds_answers_as_the_checked_operator(
+    op: str, left: str, right: str
+) -> None:
+    """Every pair of kinds under every comparison: declared kinds give the reference's answer
+    or its error (a number against text is a type-mismatch, never a silent no)."""
+    env = {"a": _OF_EACH_KIND[left], "b": _OF_EACH_KIND[right]}
+    expression = compile_expression(f"a {op} b")
+    kinds = {name: kind_of_value(value) for name, value in env.items()}
+    code = compile_code(expression.tree, expression.source, expression.names, None, kinds)  # type: ignore[arg-type]
+    expected = outcome(lambda: REFERENCE.evaluate(expression, env))
+    assert outcome(lambda: code(env)) == expected
 
 
 # --- tricky cases, pinned ----------------------------------------------------------
