@@ -95,10 +95,13 @@ def compile_rule(spec: Checks, code_of: CodeOf) -> RuleCode:
         failed: list[Check] = []
         skipped: list[str] = []
         for check, when, condition in checks:
-            if when is not None and not _truth(when(env), check, "'when'"):
-                skipped.append(check.id)
-                continue
-            if not _truth(condition(env), check, "'assert'"):
+            if when is not None:
+                applies = when(env)
+                if applies is not True and not _truth(applies, check, "'when'"):
+                    skipped.append(check.id)
+                    continue
+            holds = condition(env)
+            if holds is not True and not _truth(holds, check, "'assert'"):
                 failed.append(check)
         if not failed:  # most records pass every check
             value = _CLEAN

@@ -108,11 +108,15 @@ def build(ctx: RuleContext) -> Built | None:
 def _holds(index: int, when: Code, env: Any) -> bool:
     result = when(env)
     if type(result) is not bool:
-        raise EvaluationError(
-            f"row {index + 1}'s condition must be true or false, found {result!r}",
-            code="type-mismatch",
-        )
+        raise _not_yes_no(index, result)
     return result
+
+
+def _not_yes_no(index: int, result: Any) -> EvaluationError:
+    return EvaluationError(
+        f"row {index + 1}'s condition must be true or false, found {result!r}",
+        code="type-mismatch",
+    )
 
 
 def compile_rule(spec: Table, code_of: CodeOf) -> RuleCode:
@@ -124,10 +128,13 @@ def compile_rule(spec: Table, code_of: CodeOf) -> RuleCode:
             detail["hit"] = hit
         if hit == "first":
             for index, row, when in rows:
-                if _holds(index, when, env):
+                holds = when(env)
+                if holds is True:
                     if detail is not None:
                         detail["rows"] = [_row_detail(index, row)]
                     return row.then
+                if holds is not False:
+                    raise _not_yes_no(index, holds)
             return _fallback(spec, detail)
         matched = [(index, row) for index, row, when in rows if _holds(index, when, env)]
         if detail is not None:
