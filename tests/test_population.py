@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +316,35 @@ def test_a_month_result_is_read_through_methods_and_cannot_be_changed() -> None:
     assert not hasattr(result, "state")
     assert result.complete("rep") == result.keys("rep")
     assert {rule.id for _, rule in result.rules("rep")} >= {"appraisal_score", "team_rank"}
+
+
+def _failed_values(root: Path, facts: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    result = policyengine.load(root).for_period("2026-01").evaluate(facts)
+    return {(kind, key, rule_id, error.code) for kind, key, rule_id, error in result.failures()}
+
+
+def test_what_fails_does_not_depend_on_the_order_policies_run_in(tmp_path: Path) -> None:
+    """Renaming a policy moves its rules in the plan; the same values fail, for the same
+    reasons, and the same values stand."""
+    facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
+    facts["call"][0] = {**facts["call"][0], "rings": "many"}
+    renamed = tmp_path / "centre"
+    shutil.copytree(FIXTURES / "centre", renamed)
+    (renamed / "team_pool").rename(renamed / "a_pool")
+    policy = renamed / "a_pool" / "2026-01.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("policy: team_pool", "policy: a_pool"),
+        encoding="utf-8",
+    )
+    assert _failed_values(renamed, facts) == _failed_values(FIXTURES / "centre", facts)
+
+
+def test_a_month_does_not_depend_on_the_callers_decimal_context() -> None:
+    """A month evaluated under a caller's prec = 6 and rounding down gives the same bytes."""
+    import decimal
+
+    facts = centre(months("2026-01", "2026-01"), calls=100, seed=3)["2026-01"]
+    expected = CENTRE.for_period("2026-01").evaluate(facts).outputs_json()
+    with decimal.localcontext(decimal.Context(prec=6, rounding=decimal.ROUND_DOWN)):
+        again = CENTRE.for_period("2026-01").evaluate(facts).outputs_json()
+    assert again == expected
