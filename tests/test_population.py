@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
