@@ -442,21 +442,32 @@ def _check_kind(
     errors: list[PolicyError],
     owned: bool,
 ) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
-    positions: dict[str, list[int]] = {}
+    # Where each key was given; a key given more than once also in ``repeated``.
+    # (One index per key, not a list per record: a month has millions of calls.)
+    positions: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
     kept: list[tuple[int | str, Mapping[str, Any]]] = []
     parent = seen.get(kind.parent.kind) if kind.parent else None
+    link_field = kind.parent.field if kind.parent else None
     for index, record in enumerate(records):
         key = _value(kind, kind.key, record)
         label: int | str = index if key is None else key
         if key is not None:
-            positions.setdefault(key, []).append(index)
+            first = positions.setdefault(key, index)
+            if first != index:
+                repeated.setdefault(key, [first]).append(index)
         try:
             result: dict[str, Any] | None = coerce_record(kind.fields, record, label)
         except FactError as exc:
             problems = exc.problems if isinstance(exc, InvalidRecord) else (exc,)
             errors.extend(_tagged(p, kind.name) for p in problems)
             result = None
-        link = _value(kind, kind.parent.field, record) if kind.parent else None
+        if link_field is None:
+            link = None
+        elif result is not None and result.get(link_field) is not None:
+            link = str(result[link_field])  # already typed: no second reading
+        else:
+            link = _value(kind, link_field, record)
         if kind.parent and parent and link is not None and link not in parent.valid:
             known = link in parent.keys or parent.unreadable
             code = "invalid-parent" if known else "missing-parent"
@@ -466,10 +477,9 @@ def _check_kind(
             result = None
         if result is not None:
             kept.append((label, result if owned else MappingProxyType(result)))
-    for key, where in positions.items():
-        if len(where) > 1:
-            errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))
-    valid = [(label, r) for label, r in kept if len(positions.get(str(label), ())) < 2]
+    for key, where in repeated.items():
+        errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))
+    valid = [(label, r) for label, r in kept if str(label) not in repeated]
     found = _Seen({str(label) for label, _ in valid}, set(positions))
     return found, tuple(r for _, r in valid)
 
