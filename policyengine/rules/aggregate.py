@@ -125,18 +125,23 @@ def _one(
             code="incomplete-group",
             details={"kind": spec.of, "record": bad},
         )
-    for child in children:
+    numeric = spec.function in _NUMERIC
+    boolean = spec.function in ("any", "all")
+    for child in children:  # the loop of a month: every call of every rep
         try:
-            if where is not None and _truth(where(child)) is False:
-                continue
+            if where is not None:
+                applies = where(child)
+                if applies is not True and _truth(applies) is False:
+                    continue
             item = value(child) if value is not None else None
         except PolicyError as error:
             raise error.at(record=key) from error
-        if spec.function in _NUMERIC and not is_number(item):
+        kind = type(item)
+        if numeric and kind is not Decimal and kind is not int and not is_number(item):
             raise EvaluationError(
                 f"{spec.of} {child}: value must be a number, found {item!r}", code="type-mismatch"
             )
-        if spec.function in ("any", "all") and not isinstance(item, bool):
+        if boolean and kind is not bool:
             raise EvaluationError(
                 f"{spec.of} {child}: value must be true or false, found {item!r}",
                 code="type-mismatch",
