@@ -348,3 +348,47 @@ def test_a_month_does_not_depend_on_the_callers_decimal_context() -> None:
     with decimal.localcontext(decimal.Context(prec=6, rounding=decimal.ROUND_DOWN)):
         again = CENTRE.for_period("2026-01").evaluate(facts).outputs_json()
     assert again == expected
+
+
+_SPOILERS = {
+    "call": [("rings", "many"), ("direction", "sideways"), ("greeting", "perhaps")],
+    "rep": [("credited_sales", "lots"), ("satisfaction", None)],
+    "team": [("sales_target", "-")],
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_every_record_keeps_its_row_and_every_failure_names_a_reported_root(
+    data: st.DataObject,
+) -> None:
+    """Whatever cells are spoilt: every record has its rows; each failed value names a root
+    cause that errors lists once; a value is empty exactly when it failed."""
+    facts = centre(months("2026-01", "2026-01"), calls=60, seed=data.draw(st.integers(0, 3)))[
+        "2026-01"
+    ]
+    for kind, choices in _SPOILERS.items():
+        for index in data.draw(st.sets(st.integers(0, len(facts[kind]) - 1), max_size=2)):
+            field, bad = data.draw(st.sampled_from(choices))
+            facts[kind][index] = {**facts[kind][index], field: bad}
+    result = CENTRE.for_period("2026-01").evaluate(facts)
+    keys = {kind: {str(r[f"{kind}_id"]) for r in facts[kind]} for kind in ("team", "rep", "call")}
+    for kind, expected in keys.items():
+        assert {row.key for row in result.rows() if row.kind == kind} == expected
+    roots = {
+        (e.details.get("kind"), str(e.location.record), e.location.rule_id, e.code)
+        for e in result.errors
+    }
+    assert len(roots) == len(result.errors)  # each root cause once
+    for kind, key, rule_id, error in result.failures():
+        cause = error.details.get("root")
+        if cause is None:
+            assert (kind, key, rule_id, error.code) in roots
+        else:
+            named = (cause["kind"], str(cause["record"]), cause.get("rule"), cause["code"])
+            assert named in roots or any(
+                r[0] == named[0] and r[1] == named[1] and r[3] == named[3] for r in roots
+            )
+    for row in result.rows():
+        for name in row.failed:
+            assert row.outputs[name] is None  # a failed value is empty, never a stale number
