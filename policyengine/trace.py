@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import PolicyError
-from .model import Policy
+from .model import Policy, Rule
 from .numbers import engine_context
 from .rules.base import plain
 from .rules.base import show_value as _show
@@ -25,6 +25,93 @@ def _rule_id(policy: Policy, name: str) -> str:
     return rule_id
 
 
+class _Reader(Protocol):
+    """What the one trace walker asks of what was evaluated: one policy's record, or a
+    bundle's month. Each answers for a (kind, key) record and a rule of it."""
+
+    def env(self, kind: str, key: str) -> Mapping[str, Any]: ...
+
+    def detail(self, policy: Policy, rule: Rule, kind: str, key: str) -> Mapping[str, Any]: ...
+
+    def upstream(
+        self, policy: Policy, rule: Rule, kind: str, key: str
+    ) -> list[tuple[Policy, Rule, str, str, str]]: ...
+
+    def inputs(self, kind: str, reads: list[str]) -> set[str]: ...
+
+    def period(self, kind: str, key: str) -> str | None: ...
+
+    def record(self, kind: str, key: str) -> dict[str, Any] | None: ...
+
+
+def _walk(
+    reader: _Reader,
+    policy: Policy,
+    rule: Rule,
+    kind: str,
+    key: str,
+    name: str,
+    value: Any,
+    seen: set[tuple[str, str, str]],
+) -> dict[str, Any]:
+    """The one trace walker: a rule's explanation, then those of the rules it read."""
+    seen.add((kind, key, rule.id))
+    env = reader.env(kind, key)
+    reads = sorted(rule.reads)
+    because = []
+    for up_policy, up_rule, up_kind, up_key, label in reader.upstream(policy, rule, kind, key):
+        if (up_kind, up_key, up_rule.id) in seen:
+            continue
+        up_value = reader.env(up_kind, up_key).get(up_rule.id)
+        because.append(_walk(reader, up_policy, up_rule, up_kind, up_key, label, up_value, seen))
+    data: dict[str, Any] = _head(policy, rule, name, value, reader.detail(policy, rule, kind, key))
+    record = reader.record(kind, key)
+    if record is not None:
+        data["record"] = record
+    wanted = reader.inputs(kind, reads)
+    data["inputs"] = {n: plain(env[n]) for n in reads if n in wanted and n in env}
+    data["because"] = because
+    if "period" in reads:
+        period = reader.period(kind, key)
+        if period is not None:
+            data["period"] = period
+    return data
+
+
+class _OneRecord:
+    """One policy's record (a :class:`~policyengine.engine.Result`) as the walker reads it."""
+
+    def __init__(
+        self, policy: Policy, env: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        self.policy, self._env, self._details = policy, env, details
+
+    def env(self, kind: str, key: str) -> Mapping[str, Any]:
+        return self._env
+
+    def detail(self, policy: Policy, rule: Rule, kind: str, key: str) -> Mapping[str, Any]:
+        return self._details.get(rule.id, {})
+
+    def upstream(
+        self, policy: Policy, rule: Rule, kind: str, key: str
+    ) -> list[tuple[Policy, Rule, str, str, str]]:
+        return [
+            (policy, policy.rule(n), kind, key, n)
+            for n in sorted(rule.reads)
+            if n in policy.plan and n in self._env
+        ]
+
+    def inputs(self, kind: str, reads: list[str]) -> set[str]:
+        return set(self.policy.inputs)
+
+    def period(self, kind: str, key: str) -> str | None:
+        period = self._env.get("period")
+        return str(period["key"]) if period is not None else None
+
+    def record(self, kind: str, key: str) -> dict[str, Any] | None:
+        return None
+
+
 def trace(
     policy: Policy, env: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]], name: str
 ) -> dict[str, Any]:
@@ -33,33 +120,8 @@ def trace(
     value = env[rule_id]
     if "." in name:
         value = value[name.split(".", 1)[1]]
-    return _trace_rule(policy, env, details, rule_id, name, value, set())
-
-
-def _trace_rule(
-    policy: Policy,
-    env: Mapping[str, Any],
-    details: Mapping[str, Mapping[str, Any]],
-    rule_id: str,
-    name: str,
-    value: Any,
-    seen: set[str],
-) -> dict[str, Any]:
-    seen.add(rule_id)
-    rule = policy.rule(rule_id)
-    reads = sorted(rule.reads)
-    data: dict[str, Any] = {
-        **_head(policy, rule, name, value, details.get(rule_id, {})),
-        "inputs": {n: plain(env[n]) for n in reads if n in policy.inputs},
-        "because": [
-            _trace_rule(policy, env, details, n, n, env[n], seen)
-            for n in reads
-            if n in policy.plan and n not in seen
-        ],
-    }
-    if "period" in reads and "period" in env:
-        data["period"] = env["period"]["key"]
-    return data
+    reader = _OneRecord(policy, env, details)
+    return _walk(reader, policy, policy.rule(rule_id), "", "", name, value, set())
 
 
 def explain(
@@ -181,50 +243,53 @@ def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any
     value = state.envs[kind][key][rule_id]
     if "." in name:
         value = value[name.split(".", 1)[1]]
-    return _bundle_rule(state, node, key, name, value, set())
+    return _walk(_Month(state), node.policy, node.rule, kind, key, name, value, set())
 
 
-def _detail(state: Any, node: Any, key: str) -> Mapping[str, Any]:
-    """How a rule reached its value for one record: kept for population rules;
-    for a record rule, computed now by evaluating it once more with a detail."""
-    stored = state.details.get((node.kind, key, node.rule.id))
-    if stored is not None:
-        return dict(stored)
-    code = node.policy.program.rules.get(node.rule.id)
-    if code is None:
-        return {}
-    detail: dict[str, Any] = {}
-    with engine_context():
-        code(state.scope(node.kind, key), detail)
-    return detail
+class _Month:
+    """A bundle's month (the runner's state) as the walker reads it."""
 
+    def __init__(self, state: Any) -> None:
+        self.state = state
 
-def _bundle_rule(
-    state: Any, node: Any, key: str, name: str, value: Any, seen: set[tuple[str, str, str]]
-) -> dict[str, Any]:
-    kind, rule, policy = node.kind, node.rule, node.policy
-    seen.add((kind, key, rule.id))
-    env = state.envs[kind][key]
-    fields = state.plan.entities.kinds[kind].fields
-    reads = sorted(rule.reads)
-    because = []
-    for read in rule.reads_from:
-        wanted = read.kind or kind
-        upstream = state.plan.node(wanted, read.name)
-        if upstream is None:
-            continue
-        at = key if wanted == kind else state.ancestor(kind, key, wanted)
-        if at is None or (wanted, at, read.name) in seen or at not in state.envs[wanted]:
-            continue
-        label = read.name if wanted == kind else f"{wanted} {at}: {read.name}"
-        upstream_value = state.envs[wanted][at].get(read.name)
-        because.append(_bundle_rule(state, upstream, at, label, upstream_value, seen))
-    data: dict[str, Any] = {
-        **_head(policy, rule, name, value, _detail(state, node, key)),
-        "record": {"kind": kind, "key": key},
-        "inputs": {n: plain(env[n]) for n in reads if n in fields and n in env},
-        "because": because,
-    }
-    if "period" in reads:
-        data["period"] = state.period.key
-    return data
+    def env(self, kind: str, key: str) -> Mapping[str, Any]:
+        return self.state.envs[kind][key]  # type: ignore[no-any-return]
+
+    def detail(self, policy: Policy, rule: Rule, kind: str, key: str) -> Mapping[str, Any]:
+        """Kept for population rules; for a record rule, computed now by evaluating it
+        once more with a detail."""
+        stored = self.state.details.get((kind, key, rule.id))
+        if stored is not None:
+            return dict(stored)
+        code = policy.program.rules.get(rule.id)
+        if code is None:
+            return {}
+        detail: dict[str, Any] = {}
+        with engine_context():
+            code(self.state.scope(kind, key), detail)
+        return detail
+
+    def upstream(
+        self, policy: Policy, rule: Rule, kind: str, key: str
+    ) -> list[tuple[Policy, Rule, str, str, str]]:
+        state, found = self.state, []
+        for read in rule.reads_from:
+            wanted = read.kind or kind
+            node = state.plan.node(wanted, read.name)
+            if node is None:
+                continue
+            at = key if wanted == kind else state.ancestor(kind, key, wanted)
+            if at is None or at not in state.envs[wanted]:
+                continue
+            label = read.name if wanted == kind else f"{wanted} {at}: {read.name}"
+            found.append((node.policy, node.rule, wanted, at, label))
+        return found
+
+    def inputs(self, kind: str, reads: list[str]) -> set[str]:
+        return set(self.state.plan.entities.kinds[kind].fields)
+
+    def period(self, kind: str, key: str) -> str | None:
+        return str(self.state.period.key)
+
+    def record(self, kind: str, key: str) -> dict[str, Any] | None:
+        return {"kind": kind, "key": key}
