@@ -392,3 +392,19 @@ def test_every_record_keeps_its_row_and_every_failure_names_a_reported_root(
     for row in result.rows():
         for name in row.failed:
             assert row.outputs[name] is None  # a failed value is empty, never a stale number
+
+
+def test_evaluating_a_month_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The collector is paused while a month is built, and restored after, also on failure."""
+    import gc
+
+    facts = centre(months("2026-01", "2026-01"), calls=20, seed=1)["2026-01"]
+    assert gc.isenabled()
+    CENTRE.for_period("2026-01").evaluate(facts)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        CENTRE.for_period("2026-01").evaluate(facts)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
