@@ -527,7 +527,7 @@ def evaluate_bundle(
         raise PolicyError(f"unknown result format {result_format!r}", code="unknown-result-format")
     materialised = {str(kind): list(records) for kind, records in facts.items()}
     plan = plan_of(bundle)
-    with _bulk():
+    with paused_collection():
         typed = check_facts(plan.entities, materialised, owned=True)
         used = history_used(plan, history or {})
         state = start(
@@ -542,7 +542,7 @@ def evaluate_bundle(
 
 
 @contextlib.contextmanager
-def _bulk() -> Iterator[None]:
+def paused_collection() -> Iterator[None]:
     """No cyclic garbage collection while a month is built.
 
     A month allocates millions of long-lived records and values and frees

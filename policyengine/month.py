@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from .audit.ledger import open_ledger
-from .bundle import BundleResult
+from .bundle import BundleResult, paused_collection
 from .io import FactsFile, FactsIndex
 from .period import Period
 from .progress import Progress
@@ -148,15 +148,18 @@ def run_month(
     ``out`` (``.xlsx``, ``.csv``, ``.json``) and append the run to ``ledger``."""
     if out is not None:
         check_format(Path(out))  # before the work, not after it
-    month = evaluate_month(
-        repository, period, facts, as_known_at=as_known_at, ledger=ledger, history=history
-    )
-    written: tuple[Path, ...] = ()
-    if out is not None:
-        written = tuple(write_report(month.result, Path(out), index=month.index, progress=progress))
-    recorded = None
-    if ledger is not None:
-        with open_ledger(ledger) as opened:
-            stored = opened.append(run_record(month.result, label))
-        recorded = (stored.id, stored.hash)
+    # The report and the ledger's documents are as large as the month itself.
+    with paused_collection():
+        month = evaluate_month(
+            repository, period, facts, as_known_at=as_known_at, ledger=ledger, history=history
+        )
+        written: tuple[Path, ...] = ()
+        if out is not None:
+            report = write_report(month.result, Path(out), index=month.index, progress=progress)
+            written = tuple(report)
+        recorded = None
+        if ledger is not None:
+            with open_ledger(ledger) as opened:
+                stored = opened.append(run_record(month.result, label))
+            recorded = (stored.id, stored.hash)
     return attrs.evolve(month, written=written, recorded=recorded)
