@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .bundle import entities_from_policies
+from .bundle import entities_from_policies, paused_collection
 from .cli_common import add_folder_options, checked_repository
 from .entities import Entities, load_entities
 from .errors import PolicyError
@@ -33,6 +33,11 @@ _LARGE_FACTS_BYTES = 1 << 20
 def cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         check_format(args.out)  # before the work, not after it
+    with paused_collection():  # reading, the summary and the report are as large as the month
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
     reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
