@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import trace
-from .canonical import canonical_json, encode
+from .canonical import canonical_json, encode, encode_by_parts
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .model import Field, Policy, Rule, frozen_mapping
@@ -526,18 +526,40 @@ def evaluate_bundle(
     if result_format not in (1, RESULT_FORMAT):
         raise PolicyError(f"unknown result format {result_format!r}", code="unknown-result-format")
     materialised = {str(kind): list(records) for kind, records in facts.items()}
+    return evaluate_owned(bundle, materialised, history=history, result_format=result_format)
+
+
+def evaluate_owned(
+    bundle: Bundle,
+    facts: dict[str, list[Any]],
+    *,
+    history: HistoryStore | None = None,
+    result_format: int = RESULT_FORMAT,
+) -> BundleResult:
+    """:func:`evaluate_bundle` over records the caller hands over: ``facts`` is emptied
+    once they are typed and hashed, so that (if nothing else holds them) a month's raw
+    records are let go before its rules run."""
     plan = plan_of(bundle)
     with paused_collection():
-        typed = check_facts(plan.entities, materialised, owned=True)
         used = history_used(plan, history or {})
-        state = start(
-            plan, bundle.period, typed, materialised, used, by_value=result_format == RESULT_FORMAT
-        )
-        run(state)
+        # The inputs are encoded first, while only the raw records are held: the
+        # encoding's own buffers then never sit beside the typed copies too.
         keys = {k.name: k.key for k in plan.entities.kinds.values()}
-        ordered = ordered_facts(materialised, keys)
+        ordered = ordered_facts(facts, keys)
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
-        inputs = encode({FACTS_KEY: ordered, HISTORY_KEY: plain(used)} if used else ordered)
+        inputs = encode_by_parts(ordered)
+        if used:
+            facts_part = inputs  # sorted keys: "$facts" comes before "$history"
+            inputs = b'{"' + FACTS_KEY.encode() + b'":' + facts_part + b","
+            inputs += encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+            del facts_part
+        del ordered
+        typed = check_facts(plan.entities, facts, owned=True)
+        state = start(
+            plan, bundle.period, typed, facts, used, by_value=result_format == RESULT_FORMAT
+        )
+        facts.clear()  # the raw records' last holder, when the caller kept none
+        run(state)
     return BundleResult(bundle, state, inputs, typed.errors)
 
 

@@ -518,22 +518,33 @@ class FactsIndex:
         self._files = dict(files)
         self._keys = dict(keys)
         self._positions: dict[str, dict[str, int]] = {}
+        self._counts = {kind: len(f.records) for kind, f in self._files.items()}
 
-    def _position(self, kind: str, record: int | str) -> int | None:
-        records = self._files[kind].records
-        if isinstance(record, int):
-            return record if 0 <= record < len(records) else None
+    def detached(self) -> FactsIndex:
+        """The same index, holding no record: every position worked out now, so the
+        records themselves can be let go (a month's calls are most of its memory)."""
+        for kind in self._files:
+            self._positions_of(kind)
+        self._files = {kind: attrs.evolve(f, records=()) for kind, f in self._files.items()}
+        return self
+
+    def _positions_of(self, kind: str) -> dict[str, int]:
         if kind not in self._positions:
             key = self._keys.get(kind)
             found: dict[str, int] = {}
-            for index, raw in enumerate(records):
+            for index, raw in enumerate(self._files[kind].records):
                 value = raw.get(key) if isinstance(raw, Mapping) and key else None
                 if value is not None and not isinstance(value, bool):
                     text = value.strip() if isinstance(value, str) else str(value)
                     found.setdefault(text, index)
                     found.setdefault(str(value), index)
             self._positions[kind] = found
-        return self._positions[kind].get(record)
+        return self._positions[kind]
+
+    def _position(self, kind: str, record: int | str) -> int | None:
+        if isinstance(record, int):
+            return record if 0 <= record < self._counts[kind] else None
+        return self._positions_of(kind).get(record)
 
     def place(self, error: PolicyError) -> Place | None:
         """Where the record (and field) an error names is written; None when unknown."""

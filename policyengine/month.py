@@ -25,12 +25,11 @@ from typing import Any
 import attrs
 
 from .audit.ledger import open_ledger
-from .bundle import BundleResult, paused_collection
+from .bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .io import FactsFile, FactsIndex
 from .period import Period
 from .progress import Progress
 from .replay import history_from_ledger, run_record
-from .report import record_keys
 from .repository import Repository
 from .runner import HistoryStore
 from .summary import summary_text
@@ -39,11 +38,22 @@ from .writers import check_format, write_report
 PathLike = str | os.PathLike[str]
 
 
-@attrs.frozen
+@attrs.define
 class MonthFacts:
-    """A month's facts files by kind, and their records."""
+    """A month's facts files by kind, and their records.
 
-    files: Mapping[str, FactsFile]
+    :func:`evaluate_month` takes the records over (:meth:`take`): a month's
+    calls are most of its memory, and once typed and hashed they are let go.
+    What is left says where each record was (for locating problems) and how
+    many there were.
+    """
+
+    files: dict[str, FactsFile]
+    #: Records by kind when the files were read (still true once they are taken).
+    counts: dict[str, int] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.counts = {kind: len(f.records) for kind, f in self.files.items()}
 
     @property
     def records(self) -> dict[str, list[Any]]:
@@ -51,7 +61,15 @@ class MonthFacts:
 
     @property
     def count(self) -> int:
-        return sum(len(f.records) for f in self.files.values())
+        return sum(self.counts.values())
+
+    def take(self, keys: Mapping[str, str]) -> tuple[dict[str, list[Any]], FactsIndex]:
+        """The records by kind, handed over, and the index that locates their problems
+        (``keys``: each kind's key field); the files keep everything but the records."""
+        records = self.records
+        index = FactsIndex(self.files, keys).detached()
+        self.files = {kind: attrs.evolve(f, records=()) for kind, f in self.files.items()}
+        return records, index
 
 
 @attrs.frozen
@@ -59,7 +77,10 @@ class MonthRun:
     """One month evaluated: the result, where its records came from, what was done with it."""
 
     result: BundleResult
-    facts: MonthFacts
+    #: Where each record's problem is in the facts files.
+    index: FactsIndex
+    #: Records by kind as read.
+    counts: Mapping[str, int]
     #: The ledger runs whose values were the month's history (empty: none).
     history_runs: tuple[int, ...] = ()
     #: Whether the month was given earlier months' values at all.
@@ -68,11 +89,6 @@ class MonthRun:
     written: tuple[Path, ...] = ()
     #: The ledger run appended: (id, hash), or None.
     recorded: tuple[int, str] | None = None
-
-    @property
-    def index(self) -> FactsIndex:
-        """Where each record's problem is in the facts files."""
-        return FactsIndex(self.facts.files, record_keys(self.result))
 
     def summary(self) -> str:
         """The printed summary of the month (versions, records, totals, errors)."""
@@ -89,7 +105,7 @@ class MonthRun:
     def missing_kinds(self) -> list[str]:
         """Kinds the versions in force apply to but the facts hold no record of."""
         wanted = {v.policy.record_kind for v in self.result.bundle.versions}
-        present = {kind for kind, f in self.facts.files.items() if f.records}
+        present = {kind for kind, count in self.counts.items() if count}
         return sorted(wanted - present)
 
 
@@ -128,8 +144,11 @@ def evaluate_month(
     used: tuple[int, ...] = ()
     if history is None:
         history, used = ledger_history(ledger, bundle.period)
-    result = bundle.evaluate(read.records, history=history)
-    return MonthRun(result, read, used, bool(history))
+    keys = {kind.name: kind.key for kind in plan_of(bundle).entities.kinds.values()}
+    records, index = read.take(keys)
+    # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
+    result = evaluate_owned(bundle, records, history=history)
+    return MonthRun(result, index, dict(read.counts), used, bool(history))
 
 
 def run_month(
