@@ -14,9 +14,7 @@ from policyengine.bundle import FACTS_KEY, HISTORY_KEY, evaluate_bundle
 from policyengine.canonical import canonical_json, encode, encode_by_parts
 from policyengine.sample import centre, months
 
-_SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=6)
-)
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=6))
 _RECORDS = st.dictionaries(st.text(max_size=4), _SCALARS, max_size=4)
 
 
