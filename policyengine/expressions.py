@@ -28,6 +28,7 @@ import attrs
 import simpleeval
 
 from . import functions as language
+from .compiler import translate, where
 from .errors import EvaluationError, ExpressionError
 from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail, show
 from .numbers import CONTEXT, MAX_MAGNITUDE
@@ -482,19 +483,9 @@ class Evaluator:
 
 
 def _where(expression: Expression, env: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        values = {name: env[name] for name in sorted(expression.names) if name in env}
-    except Exception:  # values that fail on lookup must not hide the error being reported
-        values = {}
-    return {"expression": expression.source, "values": values}
+    return where(expression.source, expression.names, env)
 
 
 def _translate(error: Exception, expression: Expression, env: Mapping[str, Any]) -> EvaluationError:
-    code, message = "evaluation-failed", f"unexpected failure: {error!r}"
-    if isinstance(error, ZeroDivisionError):  # decimal.DivisionByZero is one
-        code, message = "division-by-zero", "division by zero"
-    elif isinstance(error, decimal.Overflow):
-        code, message = "number-too-large", "a result is too large"
-    elif isinstance(error, decimal.InvalidOperation):
-        code, message = "invalid-operation", "an operation has no exact result"
-    return fail(code, message, **_where(expression, env))
+    # One translation of unforeseen exceptions for both implementations.
+    return translate(error, expression.source, expression.names, env)
