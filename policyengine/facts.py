@@ -218,14 +218,57 @@ _FAST_CHECKS = {
     "date": "type({v}) is _date",
 }
 
+#: Given up on by a fast text converter: the general path reads the value.
+_NO: Any = object()
+#: Plain ASCII decimal text, as files write amounts: no sign, spaces or separators.
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _text_number(value: Any, money: bool) -> Any:
+    if type(value) is str and _PLAIN_NUMBER.fullmatch(value):
+        number = Decimal(value)
+        return _NO if money and _past_cents(number) else number
+    return _NO
+
+
+def _text_int(value: Any) -> Any:
+    if type(value) is str and value.isascii() and value.isdigit():
+        return int(value)
+    return _NO
+
+
+def _text_bool(value: Any) -> Any:
+    return _EXACT_BOOL.get(value, _NO) if type(value) is str else _NO
+
+
+def _text_date(value: Any) -> Any:
+    if type(value) is str:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return _NO
+    return _NO
+
+
+#: How a fast reader reads a field's value written as text (a CSV cell), by field
+#: type: the common spellings only, each giving what the general path gives.
+_FAST_TEXT = {
+    "money": "_text_number({v}, True)",
+    "decimal": "_text_number({v}, False)",
+    "int": "_text_int({v})",
+    "bool": "_text_bool({v})",
+    "date": "_text_date({v})",
+}
+
 #: id(fields) -> (fields, its fast reader or None); the reference keeps the id valid.
 _FAST: dict[int, tuple[Mapping[str, Field], Any]] = {}
 
 
 def _fast_reader(fields: Mapping[str, Field]) -> Any:
     """A reader for the common record: a dict holding exactly the declared fields, each
-    already of its type (as another system passes them). It returns the typed record,
-    or None for anything else, which the general path then reads and reports.
+    already of its type (as another system passes them) or written as plain text (as
+    a CSV file holds them). It returns the typed record, or None for anything else,
+    which the general path then reads and reports.
 
     Generated once per set of fields: a month reads every record the same way.
     Field names are embedded as string literals (``repr``), never as code.
@@ -248,14 +291,30 @@ def _fast_reader(fields: Mapping[str, Field]) -> Any:
             "_Decimal": Decimal,
             "_date": datetime.date,
             "_past_cents": _past_cents,
+            "_NO": _NO,
+            "_text_number": _text_number,
+            "_text_int": _text_int,
+            "_text_bool": _text_bool,
+            "_text_date": _text_date,
         }
         names = list(fields)
-        checks = []
+        lines = []
         for index, name in enumerate(names):
             field = fields[name]
             values = f"_values{index}"
             namespace[values] = frozenset(field.values)
-            checks.append(_FAST_CHECKS[field.type].format(v=f"v{index}", values=values))
+            value = f"v{index}"
+            check = _FAST_CHECKS[field.type].format(v=value, values=values)
+            text = _FAST_TEXT.get(field.type)
+            if text is None:  # text and enum fields: text is their type
+                lines.append(f"    if not {check}:\n        return None")
+            else:
+                converted = text.format(v=value)
+                lines.append(
+                    f"    if not {check}:\n"
+                    f"        {value} = {converted}\n"
+                    f"        if {value} is _NO:\n            return None"
+                )
         reads = "; ".join(f"v{i} = record[{name!r}]" for i, name in enumerate(names))
         typed = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
         source = (
@@ -263,8 +322,8 @@ def _fast_reader(fields: Mapping[str, Field]) -> Any:
             f"    if type(record) is not dict or len(record) != {len(names)}:\n"
             "        return None\n"
             f"    try:\n        {reads}\n    except KeyError:\n        return None\n"
-            f"    if not ({' and '.join(checks)}):\n        return None\n"
-            f"    return {{{typed}}}\n"
+            + "\n".join(lines)
+            + f"\n    return {{{typed}}}\n"
         )
         exec(compile(source, "<fast reader>", "exec"), namespace)
         reader = namespace["_read"]

@@ -61,12 +61,35 @@ _OTHER: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
+#: The same values written as text, as a CSV file holds them, common spellings and not.
+_TEXT: dict[str, st.SearchStrategy[Any]] = {
+    "rep_id": st.text(max_size=5),
+    "role": st.sampled_from(["rep", "leader", " rep"]),
+    "sales": st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+        st.sampled_from(["12.5", "007.50", "1,234.50", " 3.00", "12.", ".5", "١٢", "1e3"]),
+    ),
+    "rate": st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False).map(str),
+        st.sampled_from(["3%", "0.035", "00.1"]),
+    ),
+    "dials": st.one_of(
+        st.integers(0, 10**6).map(str), st.sampled_from(["007", "-5", " 7", "²", "+3"])
+    ),
+    "active": st.sampled_from(["true", "false", "TRUE", "False", "yes", "是", " true"]),
+    "hired": st.one_of(
+        st.dates().map(str), st.sampled_from(["20260131", "2026-W05-6", " 2026-01-31"])
+    ),
+}
+
+
 @st.composite
 def records(draw: st.DrawFn) -> dict[str, Any]:
-    """Mostly typed records, with none to three fields spoilt, missing or added."""
-    record = {name: draw(values) for name, values in _TYPED.items()}
+    """Mostly typed (or text) records, with none to three fields spoilt, missing or added."""
+    written = draw(st.sampled_from([_TYPED, _TEXT]), label="as passed or as text")
+    record = {name: draw(written[name]) for name in _TYPED}
     for name in draw(st.sets(st.sampled_from(list(FIELDS)), max_size=2)):
-        record[name] = draw(_OTHER[name])
+        record[name] = draw(_OTHER[name] | _TEXT[name] | _TYPED[name])
     if draw(st.integers(0, 5)) == 0:
         del record[draw(st.sampled_from(list(FIELDS)))]
     if draw(st.integers(0, 5)) == 0:
@@ -83,7 +106,7 @@ def _outcome(record: Any) -> Any:
     return ("typed", {k: (type(v), str(v)) for k, v in typed.items()})
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(records())
 def test_fast_and_general_readers_agree(record: dict[str, Any]) -> None:
     """A plain dict (the fast reader's case) and the same record behind a read-only view
@@ -105,3 +128,43 @@ def test_the_fast_reader_returns_a_fresh_record_of_the_same_values() -> None:
     }
     typed = coerce_record(FIELDS, record, "R1")
     assert typed == record and typed is not record and typed["sales"] is sales
+
+
+_SPELLINGS = {
+    "sales": [
+        "12.50",
+        "12.5",
+        "12.505",
+        "007.50",
+        "1,234.50",
+        " 3.00",
+        "12.",
+        ".5",
+        "١٢",
+        "1e3",
+        "-1",
+    ],
+    "rate": ["0.035", "3%", "00.1", "1.5", "NaN"],
+    "dials": ["7", "007", "-5", " 7", "²", "+3", "7.0"],
+    "active": ["true", "false", "TRUE", "FALSE", "yes", "no", "是", "否", " true", "1", "0", "t"],
+    "hired": ["2026-01-31", "20260131", "2026-W05-6", " 2026-01-31", "2026-02-30", "31/01/2026"],
+    "role": ["rep", "leader", " rep", "Rep"],
+}
+
+
+def test_each_text_spelling_reads_as_the_general_reader_reads_it() -> None:
+    """One field at a time written as text in an otherwise typed record: the fast reader
+    gives the general reader's value or leaves the record to it."""
+    base = {
+        "rep_id": "R1",
+        "role": "rep",
+        "sales": Decimal("123.45"),
+        "rate": Decimal("0.035"),
+        "dials": 3,
+        "active": True,
+        "hired": datetime.date(2026, 1, 5),
+    }
+    for name, spellings in _SPELLINGS.items():
+        for text in spellings:
+            record = {**base, name: text}
+            assert _outcome(record) == _outcome(MappingProxyType(record)), (name, text)
