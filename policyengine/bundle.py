@@ -48,6 +48,7 @@ RESULT_FORMAT = 2
 INPUTS_FORMAT = 2
 
 _JSON_SCALARS = frozenset({str, int, bool, type(None)})
+_TEXT_KEYS = frozenset({str})
 
 
 def _plain_value(value: Any) -> Any:
@@ -61,10 +62,11 @@ def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
     pass without the general walk, and without a copy (they are only read from here on)."""
     scalars = _JSON_SCALARS
+    # The kinds of the values and keys, gathered in C: a month has millions of records.
     if (
         type(record) is dict
-        and all(type(v) in scalars for v in record.values())
-        and all(type(k) is str for k in record)
+        and set(map(type, record.values())) <= scalars
+        and set(map(type, record)) <= _TEXT_KEYS
     ):
         return record
     return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
@@ -86,7 +88,8 @@ def ordered_facts(
         keyed: list[Any] = []
         unkeyed: list[Any] = []
         for record in records:
-            plain_record = _plain_record(record) if isinstance(record, Mapping) else record
+            is_record = type(record) is dict or isinstance(record, Mapping)
+            plain_record = _plain_record(record) if is_record else record
             has_key = (
                 field and isinstance(plain_record, dict) and plain_record.get(field) is not None
             )

@@ -32,6 +32,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -125,7 +126,9 @@ class Output:
         found = env.get(self.rule)
         if self.part is None:
             return found
-        return found.get(self.part) if isinstance(found, Mapping) else None
+        if type(found) is MappingProxyType or isinstance(found, Mapping):
+            return found.get(self.part)
+        return None
 
 
 def outputs(result: BundleResult, kind: str) -> list[Output]:
