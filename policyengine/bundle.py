@@ -28,8 +28,9 @@ from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .model import Field, Policy, Rule, frozen_mapping
 from .numbers import NUMBER_TEXT
 from .period import Period
+from .plan import BundlePlan, plan_bundle
 from .rules.base import plain
-from .runner import BundlePlan, HistoryStore, RunState, plan_bundle, root, run, start
+from .runner import HistoryStore, RunState, root, run, start
 from .suggest import did_you_mean
 from .version import ENGINE_VERSION
 
