@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import trace
-from .canonical import canonical_json, encode, encode_by_parts
+from .canonical import encode
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
+from .inputs import INPUTS_FORMAT, JSON_SCALARS, encode_inputs, history_used
 from .model import Field, Policy, Rule, frozen_mapping
-from .numbers import NUMBER_TEXT
 from .period import Period
 from .plan import BundlePlan, plan_bundle
 from .rules.base import plain
@@ -43,89 +43,11 @@ if TYPE_CHECKING:
 RESULT_FORMAT = 2
 
 
-#: How the canonical inputs are ordered: 2, each kind's records by their key (the
-#: bytes of a record decide only between records with the same key or none);
-#: 1, every record by its bytes (runs recorded before; never written now).
-INPUTS_FORMAT = 2
-
-_JSON_SCALARS = frozenset({str, int, bool, type(None)})
-_TEXT_KEYS = frozenset({str})
-
-
 def _plain_value(value: Any) -> Any:
     """One value as JSON-friendly data; an exact number as its digits, without the walk."""
     if type(value) is Decimal:
         return f"{value:f}"
     return plain(value)
-
-
-def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
-    pass without the general walk, and without a copy (they are only read from here on)."""
-    scalars = _JSON_SCALARS
-    # The kinds of the values and keys, gathered in C: a month has millions of records.
-    if (
-        type(record) is dict
-        and set(map(type, record.values())) <= scalars
-        and set(map(type, record)) <= _TEXT_KEYS
-    ):
-        return record
-    return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
-
-
-def ordered_facts(
-    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Facts in canonical order (inputs format 2): kinds sorted, records by their key.
-
-    Sorting by the key costs one comparison of short text per record instead
-    of every record's JSON built to be compared; records whose key repeats or
-    is missing are ordered among themselves by their JSON, so any input
-    order gives the same result.
-    """
-    ordered: dict[str, list[dict[str, Any]]] = {}
-    for kind, records in facts.items():
-        field = keys.get(str(kind))
-        keyed: list[Any] = []
-        unkeyed: list[Any] = []
-        for record in records:
-            is_record = type(record) is dict or isinstance(record, Mapping)
-            plain_record = _plain_record(record) if is_record else record
-            has_key = (
-                field and isinstance(plain_record, dict) and plain_record.get(field) is not None
-            )
-            (keyed if has_key else unkeyed).append(plain_record)
-
-        def text(record: dict[str, Any], field: Any = field) -> str:
-            value = record[field]
-            return value if type(value) is str else str(value)
-
-        # Sorted in place, by the key's text: no per-record structure is built.
-        keyed.sort(key=text)
-        start = 0
-        while start < len(keyed):  # a key given twice: those records by their JSON
-            end = start + 1
-            while end < len(keyed) and text(keyed[end]) == text(keyed[start]):
-                end += 1
-            if end - start > 1:
-                keyed[start:end] = sorted(keyed[start:end], key=canonical_json)
-            start = end
-        unkeyed.sort(key=canonical_json)
-        ordered[str(kind)] = [*unkeyed, *keyed]
-    return ordered
-
-
-def canonical_facts(
-    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str] | None = None
-) -> bytes:
-    """Facts in canonical form: by key with ``keys`` (format 2), else by bytes (format 1)."""
-    if keys is not None:
-        return encode(ordered_facts(facts, keys))
-    ordered = {
-        str(kind): sorted((plain(dict(r)) for r in records), key=lambda r: canonical_json(r))
-        for kind, records in facts.items()
-    }
-    return canonical_json(ordered)
 
 
 def entities_from_policies(policies: Sequence[Policy]) -> Entities:
@@ -482,7 +404,7 @@ def _values(
     errors of the failed ones; values as JSON-friendly data with ``as_json``."""
     values: dict[str, Any] = {}
     failed: dict[str, PolicyError] = {}
-    scalars = _JSON_SCALARS
+    scalars = JSON_SCALARS
     for rule_id, outputs, names in rules:
         error = refused if env is None else (failures.get(rule_id) if failures else None)
         value: Any = _ABSENT if env is None or error is not None else env.get(rule_id, _ABSENT)
@@ -548,16 +470,9 @@ def evaluate_owned(
         used = history_used(plan, history or {})
         # The inputs are encoded first, while only the raw records are held: the
         # encoding's own buffers then never sit beside the typed copies too.
-        keys = {k.name: k.key for k in plan.entities.kinds.values()}
-        ordered = ordered_facts(facts, keys)
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
-        inputs = encode_by_parts(ordered)
-        if used:
-            facts_part = inputs  # sorted keys: "$facts" comes before "$history"
-            inputs = b'{"' + FACTS_KEY.encode() + b'":' + facts_part + b","
-            inputs += encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
-            del facts_part
-        del ordered
+        keys = {k.name: k.key for k in plan.entities.kinds.values()}
+        inputs = encode_inputs(facts, keys, used)
         typed = check_facts(plan.entities, facts, owned=True)
         state = start(
             plan, bundle.period, typed, facts, used, by_value=result_format == RESULT_FORMAT
@@ -586,44 +501,3 @@ def paused_collection() -> Iterator[None]:
             gc.enable()
 
 
-#: Keys of the canonical inputs when a run reads earlier months (never a kind's name).
-FACTS_KEY, HISTORY_KEY = "$facts", "$history"
-
-
-def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
-    """The part of ``history`` the plan's history rules read: only their ``of`` values."""
-    wanted: dict[str, set[str]] = {}
-    for node in plan.nodes:
-        if node.rule.kind == "history" and node.rule.spec is not None:
-            wanted.setdefault(node.kind, set()).add(node.rule.spec.of.partition(".")[0])
-    used: dict[str, Any] = {}
-    for period in sorted(history):
-        kinds = {
-            kind: {
-                key: {n: v for n, v in values.items() if n in wanted[kind]}
-                for key, values in sorted(records.items())
-            }
-            for kind, records in sorted(history[period].items())
-            if kind in wanted
-        }
-        if kinds:
-            used[period] = kinds
-    return used
-
-
-def split_inputs(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Facts and history from the canonical inputs of a run (as the ledger keeps them)."""
-    if set(data) == {FACTS_KEY, HISTORY_KEY}:
-        return dict(data[FACTS_KEY]), typed_history(data[HISTORY_KEY])
-    return dict(data), {}
-
-
-def typed_history(value: Any) -> Any:
-    """History read back from JSON: exact numbers were written as text."""
-    if isinstance(value, dict):
-        return {k: typed_history(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return tuple(typed_history(v) for v in value)
-    if isinstance(value, str) and NUMBER_TEXT.match(value):
-        return Decimal(value)
-    return value

@@ -24,10 +24,11 @@ import attrs
 
 from .audit.ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 from .build import build_policy
-from .bundle import BundleResult, evaluate_bundle, split_inputs, typed_history
+from .bundle import BundleResult, evaluate_bundle
 from .canonical import canonical_json
 from .entities import build_entities
 from .errors import FactsFileError, InvalidPolicy, Location, PolicyError
+from .inputs import split_inputs, typed_history
 from .numbers import NUMBER_TEXT, is_number
 from .period import Period
 from .repository import Bundle, Version

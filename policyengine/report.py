@@ -37,9 +37,10 @@ from typing import Any
 
 import attrs
 
-from .bundle import FACTS_KEY, BundleResult
+from .bundle import BundleResult
 from .entities import Entities, Kind
 from .errors import PolicyError
+from .inputs import FACTS_KEY
 from .io import FactsIndex, Place
 from .rules.base import plain
 

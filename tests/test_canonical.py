@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
-from policyengine.bundle import FACTS_KEY, HISTORY_KEY, evaluate_bundle
+from policyengine.bundle import evaluate_bundle
 from policyengine.canonical import canonical_json, encode, encode_by_parts
+from policyengine.inputs import FACTS_KEY, HISTORY_KEY
 from policyengine.sample import centre, months
 
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=6))

@@ -1,0 +1,158 @@
+"""A month's inputs in their one canonical form: what is hashed, kept in the ledger and
+replayed.
+
+The facts as read (CSV cells stay text), each kind's records ordered by
+their key; with the earlier months' values a month's history rules read,
+``{"$facts": …, "$history": …}``. :func:`encode_inputs` gives the bytes;
+:func:`split_inputs` reads them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .canonical import canonical_json, encode, encode_by_parts
+from .numbers import NUMBER_TEXT
+from .rules.base import plain
+
+if TYPE_CHECKING:
+    from .plan import BundlePlan
+    from .runner import HistoryStore
+
+#: How the canonical inputs are ordered: 2, each kind's records by their key (the
+#: bytes of a record decide only between records with the same key or none);
+#: 1, every record by its bytes (runs recorded before; never written now).
+INPUTS_FORMAT = 2
+
+#: Values a JSON document holds as they are.
+JSON_SCALARS = frozenset({str, int, bool, type(None)})
+_TEXT_KEYS = frozenset({str})
+
+
+def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
+    pass without the general walk, and without a copy (they are only read from here on)."""
+    scalars = JSON_SCALARS
+    # The kinds of the values and keys, gathered in C: a month has millions of records.
+    if (
+        type(record) is dict
+        and set(map(type, record.values())) <= scalars
+        and set(map(type, record)) <= _TEXT_KEYS
+    ):
+        return record
+    return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
+
+
+def ordered_facts(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Facts in canonical order (inputs format 2): kinds sorted, records by their key.
+
+    Sorting by the key costs one comparison of short text per record instead
+    of every record's JSON built to be compared; records whose key repeats or
+    is missing are ordered among themselves by their JSON, so any input
+    order gives the same result.
+    """
+    ordered: dict[str, list[dict[str, Any]]] = {}
+    for kind, records in facts.items():
+        field = keys.get(str(kind))
+        keyed: list[Any] = []
+        unkeyed: list[Any] = []
+        for record in records:
+            is_record = type(record) is dict or isinstance(record, Mapping)
+            plain_record = _plain_record(record) if is_record else record
+            has_key = (
+                field and isinstance(plain_record, dict) and plain_record.get(field) is not None
+            )
+            (keyed if has_key else unkeyed).append(plain_record)
+
+        def text(record: dict[str, Any], field: Any = field) -> str:
+            value = record[field]
+            return value if type(value) is str else str(value)
+
+        # Sorted in place, by the key's text: no per-record structure is built.
+        keyed.sort(key=text)
+        start = 0
+        while start < len(keyed):  # a key given twice: those records by their JSON
+            end = start + 1
+            while end < len(keyed) and text(keyed[end]) == text(keyed[start]):
+                end += 1
+            if end - start > 1:
+                keyed[start:end] = sorted(keyed[start:end], key=canonical_json)
+            start = end
+        unkeyed.sort(key=canonical_json)
+        ordered[str(kind)] = [*unkeyed, *keyed]
+    return ordered
+
+
+def canonical_facts(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str] | None = None
+) -> bytes:
+    """Facts in canonical form: by key with ``keys`` (format 2), else by bytes (format 1)."""
+    if keys is not None:
+        return encode(ordered_facts(facts, keys))
+    ordered = {
+        str(kind): sorted((plain(dict(r)) for r in records), key=lambda r: canonical_json(r))
+        for kind, records in facts.items()
+    }
+    return canonical_json(ordered)
+
+
+def encode_inputs(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    used: Mapping[str, Any],
+) -> bytes:
+    """The canonical bytes of a month's inputs: its facts (``keys``: each kind's key
+    field) and, when its history rules read any, the earlier months' values."""
+    inputs = encode_by_parts(ordered_facts(facts, keys))
+    if not used:
+        return inputs
+    # Sorted keys: "$facts" comes before "$history".
+    head = b'{"' + FACTS_KEY.encode() + b'":'
+    return head + inputs + b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+
+
+#: Keys of the canonical inputs when a run reads earlier months (never a kind's name).
+FACTS_KEY, HISTORY_KEY = "$facts", "$history"
+
+
+def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
+    """The part of ``history`` the plan's history rules read: only their ``of`` values."""
+    wanted: dict[str, set[str]] = {}
+    for node in plan.nodes:
+        if node.rule.kind == "history" and node.rule.spec is not None:
+            wanted.setdefault(node.kind, set()).add(node.rule.spec.of.partition(".")[0])
+    used: dict[str, Any] = {}
+    for period in sorted(history):
+        kinds = {
+            kind: {
+                key: {n: v for n, v in values.items() if n in wanted[kind]}
+                for key, values in sorted(records.items())
+            }
+            for kind, records in sorted(history[period].items())
+            if kind in wanted
+        }
+        if kinds:
+            used[period] = kinds
+    return used
+
+
+def split_inputs(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Facts and history from the canonical inputs of a run (as the ledger keeps them)."""
+    if set(data) == {FACTS_KEY, HISTORY_KEY}:
+        return dict(data[FACTS_KEY]), typed_history(data[HISTORY_KEY])
+    return dict(data), {}
+
+
+def typed_history(value: Any) -> Any:
+    """History read back from JSON: exact numbers were written as text."""
+    if isinstance(value, dict):
+        return {k: typed_history(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(typed_history(v) for v in value)
+    if isinstance(value, str) and NUMBER_TEXT.match(value):
+        return Decimal(value)
+    return value
