@@ -8,7 +8,7 @@ in a bundle beside entities.yaml.
 from __future__ import annotations
 
 from . import aggregate, checks, formula, history, rank, score, table, tiers
-from .base import Built, Kind, Outcome, RuleContext, Run
+from .base import Built, Code, CodeOf, Detail, Kind, Outcome, RuleCode, RuleContext
 from .population import Frame, PopulationKind
 
 KINDS: dict[str, Kind] = {
@@ -23,10 +23,13 @@ __all__ = [
     "KINDS",
     "POPULATION",
     "Built",
+    "Code",
+    "CodeOf",
+    "Detail",
     "Frame",
     "Kind",
     "Outcome",
     "PopulationKind",
+    "RuleCode",
     "RuleContext",
-    "Run",
 ]

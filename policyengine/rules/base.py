@@ -21,8 +21,6 @@ from ..numbers import (
 )
 from ..source import Document
 
-#: Evaluates one compiled expression against the record being evaluated.
-Run = Callable[[Expression], Any]
 #: Where a rule writes the facts of how it reached its value (the band, the
 #: rows, the components …), or None when nobody asked: evaluation records no
 #: trace, and an explanation evaluates the one record again with a dict here.
@@ -67,16 +65,6 @@ class Kind:
     compile: Callable[[Any, CodeOf], RuleCode]
     #: What an explanation says of a detail this kind filled in (band, rows …).
     explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
-
-    def evaluate(self, spec: Any, run: Run) -> Outcome:
-        """One record, traced: the value and the detail an explanation shows."""
-        detail: dict[str, Any] = {}
-
-        def code_of(expression: Expression) -> Code:
-            return lambda env: run(expression)
-
-        value = self.compile(spec, code_of)({}, detail)
-        return Outcome(value, detail)
 
 
 @attrs.define
