@@ -69,7 +69,26 @@ def _calling(name: str) -> Callable[..., Any]:
     function = FUNCTIONS[name].call
     signature = FUNCTIONS[name].signature
     numbers = language.NUMBER_TYPES
+    general = _wrapped(name, function, signature, numbers)
+    if name not in ("min", "max"):
+        return general
+    smaller = name == "min"
 
+    def two_numbers(*args: Any) -> Any:
+        # min(a, b) / max(a, b) of two numbers, as pay rules mostly write them: the
+        # first of equals, as Python's min and max give it; anything else as always.
+        if len(args) == 2:
+            a, b = args
+            if type(a) in numbers and type(b) in numbers:
+                return bounded((b if b < a else a) if smaller else (b if b > a else a))
+        return general(*args)
+
+    return two_numbers
+
+
+def _wrapped(
+    name: str, function: Callable[..., Any], signature: str, numbers: frozenset[type]
+) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
         try:
             result = function(*args)

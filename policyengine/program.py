@@ -52,8 +52,17 @@ class Program:
     rules: Mapping[str, RuleCode]
     #: Every rule in evaluation order with its function (None: a population rule).
     steps: tuple[tuple[Rule, RuleCode | None], ...]
+    #: Whether every rule is compiled here (no population rule): then
+    #: ``codes_in_order`` is the whole evaluation of a record.
+    complete: bool = attrs.field(init=False)
+    codes_in_order: tuple[tuple[str, RuleCode], ...] = attrs.field(init=False)
     _codes: dict[int, Code] = attrs.field(repr=False, alias="codes")
     _code_of: Any = attrs.field(repr=False, alias="code_of")
+
+    def __attrs_post_init__(self) -> None:
+        compiled = tuple((rule.id, code) for rule, code in self.steps if code is not None)
+        object.__setattr__(self, "complete", len(compiled) == len(self.steps))
+        object.__setattr__(self, "codes_in_order", compiled)
 
     def code(self, expression: Expression) -> Code:
         """The compiled code of one of the policy's expressions."""

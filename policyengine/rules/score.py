@@ -11,7 +11,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
-from ..numbers import is_number
+from ..numbers import is_number, rounder
 from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
 from .formula import clamp_and_round
 
@@ -69,13 +69,15 @@ def build(ctx: RuleContext) -> Built | None:
 def compile_rule(spec: Score, code_of: CodeOf) -> RuleCode:
     parts = [(c, code_of(c.expr), c.weight) for c in spec.components]
     rounding = spec.rounding
+    apply = rounder(rounding.places, rounding.mode) if rounding is not None else None
 
     def value_of(env: Any, detail: Detail = None) -> Any:
         total = Decimal(0)
         rows: list[dict[str, Any]] = []
         for component, code, weight in parts:
             value = code(env)
-            if not is_number(value):
+            kind = type(value)
+            if kind is not Decimal and kind is not int and not is_number(value):
                 raise EvaluationError(
                     f"component '{component.name}' must be a number, found {value!r}",
                     code="type-mismatch",
@@ -94,7 +96,9 @@ def compile_rule(spec: Score, code_of: CodeOf) -> RuleCode:
                 )
         if detail is not None:
             detail["components"] = rows
-        return clamp_and_round(total, rounding, None, None, detail)
+            return clamp_and_round(total, rounding, None, None, detail)
+        # The total is a Decimal (it starts at 0 and adds numbers): round it directly.
+        return apply(total) if apply is not None else total
 
     return value_of
 

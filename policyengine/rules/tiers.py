@@ -155,14 +155,16 @@ def _above(amount: Any, last: Band, at: str) -> EvaluationError:
 
 def _amount(of: Code, env: Any, spec: Tiers, detail: Detail) -> Any:
     amount = of(env)
-    if not is_number(amount):
+    kind = type(amount)
+    if kind is not Decimal and kind is not int and not is_number(amount):
         raise EvaluationError(
             f"the tiers are applied to a number, found {amount!r}", code="type-mismatch"
         )
     if detail is not None:
         detail.update({"of": spec.of.source, "amount": amount, "mode": spec.mode})
-    if amount < spec.bands[0].low:
-        raise _below(amount, spec.bands[0])
+    first = spec.bands[0]
+    if amount < first.low:
+        raise _below(amount, first)
     return amount
 
 
