@@ -35,6 +35,7 @@ import ast
 import datetime
 import decimal
 import itertools
+import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -348,14 +349,21 @@ def compile_code(
 ) -> Code:
     """One Python function computing the checked ``tree`` for a record's ``env``.
 
-    ``kinds`` gives the kind of names whose values are sure to have it (the
-    typed fields of the record the expression reads): comparisons between
-    such values then run without the operator's checks.
+    ``kinds`` gives the kind of names whose values are sure to be there and to
+    have it (the typed fields of the record the expression reads, which the
+    engine reads before any rule runs): comparisons between such values then
+    run without the operator's checks, and such a name read alone is a plain
+    lookup.
 
     Errors come out as the reference gives them: an :class:`EvaluationError`
     with its code, carrying the expression and the values it read.
     """
     constants = {name: value for name, value in (constants or {}).items() if name in names}
+    if isinstance(tree, ast.Name) and tree.id in (kinds or {}) and tree.id not in constants:
+        # A typed field read alone (a tier's amount, a score's component): the record
+        # always holds it once read, so a C-level lookup is the whole evaluation.
+        field: Code = operator.itemgetter(tree.id)
+        return field
     translator = _Translator(constants, kinds or {})
     body = translator.visit(tree)
     # def _code(env):
