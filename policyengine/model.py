@@ -225,9 +225,8 @@ class Policy:
         engine: Engine = "compiled",
     ) -> Result:
         """Evaluate every rule over one record; raises a PolicyError on a bad record."""
-        from .engine import evaluate
-
-        return evaluate(self, record, period=period, engine=engine)
+        result: Result = _engine().evaluate(self, record, period=period, engine=engine)
+        return result
 
     def evaluate_many(
         self,
@@ -237,6 +236,19 @@ class Policy:
         engine: Engine = "compiled",
     ) -> Batch:
         """Evaluate many records: a result per good record, an error per bad one."""
-        from .engine import evaluate_many
+        batch: Batch = _engine().evaluate_many(self, records, period=period, engine=engine)
+        return batch
 
-        return evaluate_many(self, records, period=period, engine=engine)
+
+def _engine() -> Any:
+    """The engine module, imported on first use (it imports this one), then kept:
+    an import statement on every call cost as much as a small rule."""
+    global _ENGINE
+    if _ENGINE is None:
+        from . import engine
+
+        _ENGINE = engine
+    return _ENGINE
+
+
+_ENGINE: Any = None
