@@ -86,3 +86,31 @@ def test_a_bad_output_suffix_is_refused_before_any_work(
     """An output format run_month cannot write is an error before the month is evaluated."""
     with pytest.raises(policyengine.PolicyError):
         run_month(pack, "2026-01", tmp_path / "no-such-folder", out=tmp_path / "pay.pdf")
+
+
+def test_evaluating_a_month_takes_its_records_over_and_still_locates_problems(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """The raw records are let go once evaluated; the counts and the place of each problem
+    in the facts files stay."""
+    folder = tmp_path / "2026-03"
+    folder.mkdir()
+    for source in (EXAMPLES / "2026-03").iterdir():
+        text = source.read_text(encoding="utf-8")
+        if source.name == "rep.csv":
+            lines = text.splitlines()
+            header = lines[0].split(",")
+            cells = lines[4].split(",")
+            cells[header.index("出勤天数")] = "十五"
+            lines[4] = ",".join(cells)
+            text = "\n".join(lines) + "\n"
+        (folder / source.name).write_text(text, encoding="utf-8")
+    facts = read_month(pack, folder)
+    counts = dict(facts.counts)
+    month = evaluate_month(pack, "2026-03", facts)
+    assert all(not records for records in facts.records.values())
+    assert facts.counts == counts == month.counts
+    bad = [e for e in month.result.errors if e.code == "not-a-whole-number"]
+    assert len(bad) == 1
+    place = month.index.place(bad[0])
+    assert place is not None and place.file.endswith("rep.csv") and place.line == 5
