@@ -499,5 +499,3 @@ def paused_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
