@@ -385,7 +385,7 @@ def _records(
             if cause is not None:
                 _store(state, node, key, _failed_input(cause))
                 continue
-        if above:
+        if above and by_value:  # format 1 read a failed parent's value as missing
             cause = _failed_above(state, kind, key, above)
             if cause is not None:
                 _store(state, node, key, _failed_input(cause))

@@ -375,3 +375,19 @@ def test_a_paid_amount_against_a_failed_value_names_the_root_cause(tmp_path: Pat
     failed = [f for f in findings if f.key == rep]
     assert [f.finding for f in failed] == ["failed"]
     assert "incomplete-group" in failed[0].explanation
+
+
+def test_a_run_recorded_before_result_format_2_reads_a_failed_parent_value_as_then(
+    tmp_path: Path,
+) -> None:
+    """By record, a rep reading its team's failed value got unknown-attribute, not a
+    failed-input naming the team: a replay of such a run gives the same bytes."""
+    copy = tmp_path / "format1-parents.sqlite"
+    fixture = Path(__file__).parent / "fixtures" / "ledgers" / "format1-parents.sqlite"
+    shutil.copyfile(fixture, copy)
+    with open_ledger(copy) as ledger:
+        assert ledger.verify() == []
+        recorded = json.loads(ledger.get(1).record.outputs)
+        assert "unknown-attribute" in {e["code"] for e in recorded["errors"]}
+        replay = replay_run(ledger, 1)
+        assert replay.identical, replay.first_difference
