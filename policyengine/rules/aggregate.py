@@ -117,17 +117,19 @@ def _one(
     values: list[Any] = []
     counted: list[str] = []
     children = frame.descendants(key, spec.of)
-    bad = frame.first_unusable(children, spec.of)
-    if bad is not None:
-        raise EvaluationError(
-            f"{spec.of} {bad} of this {frame.kind} failed, so the {spec.function} over "
-            f"its {spec.of} records would be incomplete",
-            code="incomplete-group",
-            details={"kind": spec.of, "record": bad},
-        )
+    # Children are visited in order and the first problem met is the one
+    # reported, as always; the per-child question is skipped when no child failed.
+    some_failed = frame.first_unusable(children, spec.of) is not None
     numeric = spec.function in _NUMERIC
     boolean = spec.function in ("any", "all")
     for child in children:  # the loop of a month: every call of every rep
+        if some_failed and frame.unusable(child, spec.of) is not None:
+            raise EvaluationError(
+                f"{spec.of} {child} of this {frame.kind} failed, so the {spec.function} over "
+                f"its {spec.of} records would be incomplete",
+                code="incomplete-group",
+                details={"kind": spec.of, "record": child},
+            )
         try:
             if where is not None:
                 applies = where(child)
