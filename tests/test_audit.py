@@ -377,17 +377,22 @@ def test_a_paid_amount_against_a_failed_value_names_the_root_cause(tmp_path: Pat
     assert "incomplete-group" in failed[0].explanation
 
 
+@pytest.mark.parametrize("name", ["format1-parents.sqlite", "format1-pack.sqlite"])
 def test_a_run_recorded_before_result_format_2_reads_a_failed_parent_value_as_then(
+    name: str,
     tmp_path: Path,
 ) -> None:
-    """By record, a rep reading its team's failed value got unknown-attribute, not a
-    failed-input naming the team: a replay of such a run gives the same bytes."""
-    copy = tmp_path / "format1-parents.sqlite"
-    fixture = Path(__file__).parent / "fixtures" / "ledgers" / "format1-parents.sqlite"
-    shutil.copyfile(fixture, copy)
+    """Runs with many kinds of failure recorded by record (a rep reading its team's failed
+    value got unknown-attribute, not a failed-input naming the team) replay byte for byte."""
+    copy = tmp_path / name
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "ledgers" / name, copy)
     with open_ledger(copy) as ledger:
         assert ledger.verify() == []
-        recorded = json.loads(ledger.get(1).record.outputs)
-        assert "unknown-attribute" in {e["code"] for e in recorded["errors"]}
-        replay = replay_run(ledger, 1)
-        assert replay.identical, replay.first_difference
+        codes: set[str] = set()
+        for run in ledger.runs():
+            recorded = json.loads(run.record.outputs)
+            assert recorded["errors"]
+            codes |= {e["code"] for e in recorded["errors"]}
+            replay = replay_run(ledger, run.id)
+            assert replay.identical, replay.first_difference
+        assert ("unknown-attribute" in codes) == (name == "format1-parents.sqlite")
