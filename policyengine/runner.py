@@ -446,10 +446,13 @@ def _population(
     if state.by_value:
         # A record a population rule passed over (its own input failed) gets
         # that failure as the cause of this value too.
+        # Upstream is a set: taken in plan order, so the cause named is the same in
+        # every process (a set's order follows the hash seed).
+        upstream = state.plan.upstream.get((node.kind, node.rule.id), frozenset())
         needed = [
-            rule_id
-            for k, rule_id in state.plan.upstream.get((node.kind, node.rule.id), ())
-            if k == node.kind
+            other.rule.id
+            for other in state.plan.nodes
+            if other.kind == node.kind and (other.kind, other.rule.id) in upstream
         ]
         for key in sorted(state.envs.get(node.kind, {})):
             if key not in outcomes:
