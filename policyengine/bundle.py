@@ -241,6 +241,7 @@ class BundleResult:
                 for rule_id, error in sorted(self._state.failures[kind][key].items()):
                     yield kind, key, rule_id, error
 
+    @cached_property
     def _policies(self) -> dict[str, list[tuple[str, list[_Columns]]]]:
         """kind -> [(policy id, [(rule id, named outputs, output names)])], by policy id."""
         by_policy: dict[tuple[str, str], list[_Columns]] = {}
@@ -261,7 +262,7 @@ class BundleResult:
         outputs failed with the fact error); by record (format 1), only the
         records with no failure.
         """
-        policies = self._policies()
+        policies = self._policies
         for kind, key, env, failures, refused in self._listed():
             for policy_id, rules in policies.get(kind, []):
                 yield _row(kind, key, policy_id, rules, env, failures, refused)
@@ -312,7 +313,7 @@ class BundleResult:
         without failures reads the same in both result formats.
         """
         found: list[dict[str, Any]] = []
-        policies = self._policies()
+        policies = self._policies
         for kind, key, env, failures, refused in self._listed():
             entry: dict[str, Any] = {"kind": kind, "key": key, "outputs": {}}
             for policy_id, rules in policies.get(kind, []):

@@ -52,8 +52,8 @@ Code = Callable[[Mapping[str, Any]], Any]
 _RECORDS = frozenset({dict, MappingProxyType})
 
 
-def _attribute(base: Any, attr: str, base_name: str) -> Any:
-    """``base.attr``: a part of a record or of a rule with named outputs."""
+def attribute(base: Any, attr: str, base_name: str) -> Any:
+    """``base.attr``: a part of a record or of a rule with named outputs (both engines)."""
     if type(base) in _RECORDS or isinstance(base, Mapping):
         try:
             return base[attr]
@@ -147,7 +147,7 @@ _BASE_GLOBALS: dict[str, Any] = {
     "__builtins__": {},
     "_EvaluationError": EvaluationError,
     "_Exception": Exception,
-    "_attr": _attribute,
+    "_attr": attribute,
     "_truth": expect_bool,
     **{f"_op_{f.__name__}": f for f in OPERATORS.values()},
     **{f"_fn_{name}": _calling(name) for name in FUNCTIONS},

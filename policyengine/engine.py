@@ -229,25 +229,17 @@ def _evaluate(
         env.update(given)
     if month is not None:
         env["period"] = month.as_mapping()
-    if not given and program.complete:
-        # The common case, kept tight: every rule compiled, none given by a test.
-        for rule_id, code in program.codes_in_order:
-            try:
-                env[rule_id] = code(env, None)
-            except Exception as exc:
-                raise _located(policy, policy.rule(rule_id), env, label, exc) from exc
-    else:
-        for rule, step in program.steps:
-            if given and rule.id in given:
-                continue  # a test's stand-in for a rule that needs other records
-            if step is None:
-                if partial:
-                    continue  # embedded tests: a population rule no case needs is left out
-                raise _needs_bundle(policy, rule, label)
-            try:
-                env[rule.id] = step(env, None)
-            except Exception as exc:
-                raise _located(policy, rule, env, label, exc) from exc
+    for rule_id, rule, step in program.steps:
+        if given and rule_id in given:
+            continue  # a test's stand-in for a rule that needs other records
+        if step is None:
+            if partial:
+                continue  # embedded tests: a population rule no case needs is left out
+            raise _needs_bundle(policy, rule, label)
+        try:
+            env[rule_id] = step(env, None)
+        except Exception as exc:
+            raise _located(policy, rule, env, label, exc) from exc
     # The env is this call's own: a read-only view of it needs no copy.
     given_ids = frozenset(given) if given else _NONE_GIVEN
     return Result(policy, label, month, MappingProxyType(env), given_ids, engine)

@@ -21,16 +21,15 @@ import decimal
 import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 import simpleeval
 
 from . import functions as language
-from .compiler import translate, where
+from .compiler import attribute, translate, where
 from .errors import EvaluationError, ExpressionError
-from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail, show
+from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail
 from .numbers import CONTEXT, MAX_MAGNITUDE
 from .suggest import did_you_mean
 
@@ -328,7 +327,6 @@ def _number_node(number: Decimal, like: ast.AST) -> ast.expr:
 # --- run time ----------------------------------------------------------------------
 
 _NO_NAMES: Mapping[str, Any] = {}
-_RECORDS = frozenset({dict, MappingProxyType})
 
 
 class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has no type hints
@@ -381,15 +379,7 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
         return value
 
     def _eval_attribute(self, node: Any) -> Any:
-        base = self._eval_name(node.value)
-        name = f"{node.value.id}.{node.attr}"
-        if type(base) in _RECORDS or isinstance(base, Mapping):  # the ABC check is slow
-            try:
-                return base[node.attr]
-            except KeyError:
-                raise fail("unknown-attribute", f"'{name}' has no value", name=name) from None
-        hint = f"use {node.attr}({node.value.id})" if node.attr in ("year", "month") else None
-        raise fail("unknown-attribute", f"'{name}': {show(base)} has no parts", hint, name=name)
+        return attribute(self._eval_name(node.value), node.attr, node.value.id)
 
     # Children are dispatched through self.nodes directly rather than through
     # _eval: one Python call less per node. (Reading leaf operands inline was

@@ -87,19 +87,6 @@ def ordered_facts(
     return ordered
 
 
-def canonical_facts(
-    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str] | None = None
-) -> bytes:
-    """Facts in canonical form: by key with ``keys`` (format 2), else by bytes (format 1)."""
-    if keys is not None:
-        return encode(ordered_facts(facts, keys))
-    ordered = {
-        str(kind): sorted((plain(dict(r)) for r in records), key=lambda r: canonical_json(r))
-        for kind, records in facts.items()
-    }
-    return canonical_json(ordered)
-
-
 def encode_inputs(
     facts: Mapping[str, Iterable[Mapping[str, Any]]],
     keys: Mapping[str, str],

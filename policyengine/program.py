@@ -50,19 +50,11 @@ class Program:
 
     #: Record rule id -> its compiled function (population rules run in a bundle).
     rules: Mapping[str, RuleCode]
-    #: Every rule in evaluation order with its function (None: a population rule).
-    steps: tuple[tuple[Rule, RuleCode | None], ...]
-    #: Whether every rule is compiled here (no population rule): then
-    #: ``codes_in_order`` is the whole evaluation of a record.
-    complete: bool = attrs.field(init=False)
-    codes_in_order: tuple[tuple[str, RuleCode], ...] = attrs.field(init=False)
+    #: Every rule in evaluation order, with its id (read once, not per record) and its
+    #: function (None: a population rule, which runs in a bundle).
+    steps: tuple[tuple[str, Rule, RuleCode | None], ...]
     _codes: dict[int, Code] = attrs.field(repr=False, alias="codes")
     _code_of: Any = attrs.field(repr=False, alias="code_of")
-
-    def __attrs_post_init__(self) -> None:
-        compiled = tuple((rule.id, code) for rule, code in self.steps if code is not None)
-        object.__setattr__(self, "complete", len(compiled) == len(self.steps))
-        object.__setattr__(self, "codes_in_order", compiled)
 
     def code(self, expression: Expression) -> Code:
         """The compiled code of one of the policy's expressions."""
@@ -112,5 +104,5 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
         for rule in policy.rules
         if rule.kind in KINDS and rule.spec is not None
     }
-    steps = tuple((rule, rules.get(rule.id)) for rule in policy.ordered_rules)
+    steps = tuple((rule.id, rule, rules.get(rule.id)) for rule in policy.ordered_rules)
     return Program(rules, steps, codes=codes, code_of=cached)

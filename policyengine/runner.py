@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from .entities import Kind, TypedFacts
+from .entities import Entities, Kind, TypedFacts
 from .errors import EvaluationError, PolicyError
 from .expressions import Expression
 from .model import frozen_mapping
@@ -184,11 +185,8 @@ class _Frame:
             missing = [rule_id for k, rule_id in needed if k == kind and rule_id not in env]
         return key if missing else None
 
-    def first_unusable(self, keys: list[str], kind: str | None = None) -> str | None:
-        kind = kind or self.kind
-        if not self.state.failures.get(kind):
-            return None  # the common case: nothing of this kind failed
-        return next((key for key in keys if self.unusable(key, kind) is not None), None)
+    def has_failures(self, kind: str | None = None) -> bool:
+        return bool(self.state.failures.get(kind or self.kind))
 
     def scope(self, kind: str, key: str) -> Mapping[str, Any]:
         return _scope(self.state, kind, key, self.extras)
@@ -202,8 +200,7 @@ class _Frame:
         if found is not None:
             return found
         code = self.program.code(expression)
-        reach = {"period", *self.state.plan.entities.ancestors(kind)}
-        if expression.names & reach:
+        if _reaches_beyond(expression.names, kind, self.state.plan.entities):
 
             def wide(key: str) -> Any:
                 return code(self.scope(kind, key))
@@ -263,6 +260,13 @@ def _part(values: Mapping[str, Any], name: str) -> Any:
     base, _, attr = name.partition(".")
     value = values[base]
     return value[attr] if attr else value
+
+
+def _reaches_beyond(names: frozenset[str], kind: str, entities: Entities) -> bool:
+    """Whether expressions reading ``names`` over a record of ``kind`` need more than the
+    record's own values: ``period`` or a parent's values (parameters are constants of the
+    compiled code)."""
+    return "period" in names or not names.isdisjoint(entities.ancestors(kind))
 
 
 def _scope(
@@ -370,9 +374,7 @@ def _records(
     above = tuple(
         (r.kind, r.name) for r in rule.reads_from if r.kind is not None and r.kind != kind
     )
-    # Parameters are compiled in as constants; only 'period' and a parent's
-    # values need a wider scope than the record's own values.
-    wide = "period" in rule.reads or bool(rule.reads & set(state.plan.entities.ancestors(kind)))
+    wide = _reaches_beyond(rule.reads, kind, state.plan.entities)
     envs = state.envs.get(kind, {})
     failures = state.failures.setdefault(kind, {})
     by_value, named = state.by_value, bool(rule.outputs)
@@ -400,7 +402,9 @@ def _records(
             defect.__cause__ = exc
             _store(state, node, key, defect)
             continue
-        env[rule.id] = frozen_mapping(value) if named else value
+        if named and type(value) is not MappingProxyType:
+            value = frozen_mapping(value)  # named values are read-only; most already are
+        env[rule.id] = value
 
 
 def _failed_above(

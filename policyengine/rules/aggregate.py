@@ -119,7 +119,7 @@ def _one(
     children = frame.descendants(key, spec.of)
     # Children are visited in order and the first problem met is the one
     # reported, as always; the per-child question is skipped when no child failed.
-    some_failed = frame.first_unusable(children, spec.of) is not None
+    some_failed = frame.has_failures(spec.of)
     numeric = spec.function in _NUMERIC
     boolean = spec.function in ("any", "all")
     for child in children:  # the loop of a month: every call of every rep

@@ -39,8 +39,9 @@ class Frame(Protocol):
     def unusable(self, key: str, kind: str | None = None) -> str | None:
         """The record's key when an earlier failure left it without a value this rule reads."""
 
-    def first_unusable(self, keys: list[str], kind: str | None = None) -> str | None:
-        """The first of ``keys`` that ``unusable`` names, if any (one call for a group)."""
+    def has_failures(self, kind: str | None = None) -> bool:
+        """Whether any record of ``kind`` (default the rule's) has a failed value: when
+        none has, no record needs asking ``unusable``."""
 
     def run(self, expression: Expression, key: str, kind: str | None = None) -> Any:
         """Evaluate ``expression`` for one record (of ``kind``, default the rule's)."""
