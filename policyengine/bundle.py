@@ -462,11 +462,12 @@ def evaluate_owned(
     *,
     history: HistoryStore | None = None,
     result_format: int = RESULT_FORMAT,
+    plan: BundlePlan | None = None,
 ) -> BundleResult:
     """:func:`evaluate_bundle` over records the caller hands over: ``facts`` is emptied
     once they are typed and hashed, so that (if nothing else holds them) a month's raw
-    records are let go before its rules run."""
-    plan = plan_of(bundle)
+    records are let go before its rules run. ``plan``: the bundle's, if already made."""
+    plan = plan or plan_of(bundle)
     with paused_collection():
         used = history_used(plan, history or {})
         # The inputs are encoded first, while only the raw records are held: the

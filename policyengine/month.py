@@ -144,10 +144,11 @@ def evaluate_month(
     used: tuple[int, ...] = ()
     if history is None:
         history, used = ledger_history(ledger, bundle.period)
-    keys = {kind.name: kind.key for kind in plan_of(bundle).entities.kinds.values()}
+    plan = plan_of(bundle)
+    keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
-    result = evaluate_owned(bundle, records, history=history)
+    result = evaluate_owned(bundle, records, history=history, plan=plan)
     return MonthRun(result, index, dict(read.counts), used, bool(history))
 
 
