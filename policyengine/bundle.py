@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import trace
-from .canonical import encode
+from .canonical import encode, encode_list_into
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .inputs import INPUTS_FORMAT, JSON_SCALARS, encode_inputs, history_used
@@ -312,7 +312,10 @@ class BundleResult:
         root cause; an entry with nothing failed has no ``failed``, so a month
         without failures reads the same in both result formats.
         """
-        found: list[dict[str, Any]] = []
+        return list(self._entries())
+
+    def _entries(self) -> Iterator[dict[str, Any]]:
+        """:meth:`records`, one at a time."""
         policies = self._policies
         for kind, key, env, failures, refused in self._listed():
             entry: dict[str, Any] = {"kind": kind, "key": key, "outputs": {}}
@@ -324,8 +327,7 @@ class BundleResult:
                         n: {"code": e.code, "root": _root_dict(e)} for n, e in failed.items()
                     }
             if entry["outputs"]:
-                found.append(entry)
-        return found
+                yield entry
 
     def _listed(
         self,
@@ -361,8 +363,14 @@ class BundleResult:
 
     def outputs_json(self) -> bytes:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
-        # records() and error_list() are JSON-friendly already: no second walk.
-        return encode({"records": self.records(), "errors": self.error_list()})
+        # The entries are JSON-friendly already (no second walk), and encoded a batch
+        # at a time: a month's list of them is never built whole. Keys sorted.
+        out = bytearray(b'{"errors":')
+        out += encode(self.error_list())
+        out += b',"records":'
+        encode_list_into(out, self._entries())
+        out += b"}"
+        return bytes(out)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -475,11 +483,11 @@ def evaluate_owned(
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
         keys = {k.name: k.key for k in plan.entities.kinds.values()}
         inputs = encode_inputs(facts, keys, used)
+        # Each raw record is let go as it is typed (owned): the two copies of a
+        # month's records never sit side by side.
         typed = check_facts(plan.entities, facts, owned=True)
-        state = start(
-            plan, bundle.period, typed, facts, used, by_value=result_format == RESULT_FORMAT
-        )
-        facts.clear()  # the raw records' last holder, when the caller kept none
+        facts.clear()
+        state = start(plan, bundle.period, typed, used, by_value=result_format == RESULT_FORMAT)
         run(state)
     return BundleResult(bundle, state, inputs, typed.errors)
 

@@ -9,8 +9,9 @@ exponent notation), dates as ISO text.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .rules.base import plain
@@ -49,14 +50,28 @@ def encode_by_parts(data: Mapping[str, Any], batch: int = 2_000) -> bytes:
             out += b","
         out += encode(name) + b":"
         items = data[name]
-        if not isinstance(items, list):
+        if isinstance(items, list):
+            encode_list_into(out, items, batch)
+        else:
             out += encode(items)
-            continue
-        out += b"["
-        for start in range(0, len(items), batch):
-            if start:
-                out += b","
-            out += encode(items[start : start + batch])[1:-1]
-        out += b"]"
     out += b"}"
     return bytes(out)
+
+
+def encode_list_into(out: bytearray, items: Iterable[Any], batch: int = 2_000) -> None:
+    """Append :func:`encode` of ``list(items)`` to ``out``, a batch of items at a time:
+    neither the whole list nor its whole text is ever built."""
+    out += b"["
+    first = True
+    for chunk in _batches(items, batch):
+        if not first:
+            out += b","
+        out += encode(chunk)[1:-1]
+        first = False
+    out += b"]"
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

@@ -375,6 +375,11 @@ class TypedFacts:
     errors: tuple[PolicyError, ...]
     #: Each kind's key field, for :meth:`by_key`.
     keys: Mapping[str, str] = attrs.field(factory=lambda: frozen_mapping({}), repr=False)
+    #: The parent each refused record names, by (kind, record label as text): so that
+    #: what sits above a refused record is known without the raw facts kept.
+    links: Mapping[tuple[str, str], str] = attrs.field(
+        factory=lambda: frozen_mapping({}), repr=False
+    )
 
     def by_key(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
         """The valid records of ``kind`` by their key value as text."""
@@ -398,7 +403,8 @@ def check_facts(
 
     ``owned=True`` gives each typed record as a plain dict the caller takes
     over (the bundle's runner adds the rules' values to it) rather than a
-    read-only mapping: a month then holds one typed copy of each record.
+    read-only mapping, and empties the caller's lists of raw records as they
+    are typed: a month then holds one copy of each record, not two.
 
     A record with a problem is left out of ``records``, and so are its
     children (``invalid-parent``). Parents are checked when the facts hold
@@ -421,18 +427,22 @@ def check_facts(
             errors.append(_fail("not-a-record-list", kind, what=f"the {kind}", found=found))
             given[kind] = None
         else:
-            given[kind] = list(records)
+            # Owned lists are read in place, and each raw record let go once typed.
+            given[kind] = records if owned and type(records) is list else list(records)
     seen: dict[str, _Seen] = {}
+    links: dict[tuple[str, str], str] = {}
     typed: dict[str, tuple[Mapping[str, Any], ...]] = {}
     for kind in sorted(given, key=lambda k: len(entities.ancestors(k))):  # parents first
         listed = given[kind]
         if listed is None:
             seen[kind] = _Seen(unreadable=True)
         else:
-            seen[kind], typed[kind] = _check_kind(entities.kinds[kind], listed, seen, errors, owned)
+            seen[kind], typed[kind] = _check_kind(
+                entities.kinds[kind], listed, seen, errors, owned, links
+            )
     keys = frozen_mapping((k.name, k.key) for k in entities.kinds.values())
     ordered = frozen_mapping((k, typed[k]) for k in entities.kinds if k in typed)
-    return TypedFacts(ordered, tuple(sorted(errors, key=_order)), keys)
+    return TypedFacts(ordered, tuple(sorted(errors, key=_order)), keys, MappingProxyType(links))
 
 
 def _check_kind(
@@ -441,6 +451,7 @@ def _check_kind(
     seen: Mapping[str, _Seen],
     errors: list[PolicyError],
     owned: bool,
+    links: dict[tuple[str, str], str],
 ) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
     # Where each key was given; a key given more than once also in ``repeated``.
     # (One index per key, not a list per record: a month has millions of calls.)
@@ -475,10 +486,20 @@ def _check_kind(
             up, field = kind.parent.kind, kind.parent.field
             errors.append(_fail(code, kind.name, label, field, hint, parent=up, value=link))
             result = None
+        if owned:
+            records[index] = None
         if result is not None:
             kept.append((label, result if owned else MappingProxyType(result)))
+        elif link is not None:
+            links.setdefault((kind.name, str(label)), link)
     for key, where in repeated.items():
         errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))
+    if repeated and link_field is not None:
+        # A repeated key is refused as a whole: unless one of its records was refused on
+        # its own (and named above), it names the parent its first record does.
+        for label, kept_record in kept:
+            if label in repeated and kept_record.get(link_field) is not None:
+                links.setdefault((kind.name, str(label)), str(kept_record[link_field]))
     valid = [(label, r) for label, r in kept if str(label) not in repeated]
     found = _Seen({str(label) for label, _ in valid}, set(positions))
     return found, tuple(r for _, r in valid)

@@ -298,7 +298,6 @@ def start(
     plan: BundlePlan,
     period: Period,
     typed: TypedFacts,
-    raw: Mapping[str, Iterable[Mapping[str, Any]]],
     history: HistoryStore,
     *,
     by_value: bool = True,
@@ -325,30 +324,20 @@ def start(
             continue
         kind = refused_kind
         ancestors: dict[str, str] = {}
-        current, link = kind, _raw_parent(kind, raw.get(kind_name, ()), label)
-        # Walk up through valid parents, or through the raw facts where a
-        # parent was refused too, so every roll-up above the record knows.
+        current, link = kind, typed.links.get((kind_name, label))
+        # Walk up through valid parents, or through what a refused parent named
+        # as its own, so every roll-up above the record knows.
         while link is not None and current.parent is not None:
             ancestors[current.parent.kind] = link
             above = entities.kinds[current.parent.kind]
             if link in envs.get(above.name, {}):
                 following = parents.get(above.name, {}).get(link)
             else:
-                following = _raw_parent(above, raw.get(above.name, ()), link)
+                following = typed.links.get((above.name, link))
             current, link = above, following
         state.refused.setdefault(kind_name, []).append((label, ancestors))
         state.fact_errors.setdefault((kind_name, label), error)
     return state
-
-
-def _raw_parent(kind: Kind, records: Iterable[Mapping[str, Any]], label: str) -> str | None:
-    if kind.parent is None:
-        return None
-    for index, record in enumerate(records):
-        if isinstance(record, Mapping) and record_key(kind, record, index) == label:
-            link = record.get(kind.parent.field)
-            return None if link is None else str(link)
-    return None
 
 
 def run(state: RunState) -> RunState:

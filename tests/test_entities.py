@@ -257,6 +257,37 @@ def test_children_of_duplicates_get_invalid_parent(centre: Entities) -> None:
     ]
 
 
+def test_refused_records_keep_the_parent_they_name(centre: Entities) -> None:
+    """Each refused record's parent link is kept, so what sits above it is known after the
+    raw facts are gone: a bad cell, a refused parent's child, and a repeated key."""
+    bad_team = dict(TEAM, sales_target="1.001")
+    twin = dict(TEAM, team_id="T2")
+    facts = {
+        "team": [bad_team, twin, dict(twin, team_name="又一组")],
+        "rep": [rep_record(dials="many"), rep_record(rep_id="R2", team_id="T2")],
+        "call": [dict(CALL, rep_id="R1")],
+    }
+    checked = check_facts(centre, facts)
+    assert dict(checked.links) == {
+        ("rep", "R1"): "T1",  # its own bad cell, and its team refused too
+        ("rep", "R2"): "T2",  # its team's key was given twice
+        ("call", "C1"): "R1",
+    }
+
+
+def test_owned_facts_are_let_go_as_they_are_typed(centre: Entities) -> None:
+    """With owned=True the caller's lists are read in place and emptied record by record,
+    and the typed records are plain dicts the caller may add to."""
+    facts: dict[str, Any] = {"team": [dict(TEAM)], "rep": [rep_record()], "call": [dict(CALL)]}
+    lists = {kind: records for kind, records in facts.items()}
+    checked = check_facts(centre, facts, owned=True)
+    assert checked.errors == ()
+    assert all(records == [None] for records in lists.values())
+    assert all(type(record) is dict for records in checked.records.values() for record in records)
+    kept = check_facts(centre, {"team": (dict(TEAM),)})  # not owned: a read-only view
+    assert type(kept.records["team"][0]) is not dict
+
+
 def test_an_invalid_child_still_has_its_parent_checked(centre: Entities) -> None:
     """A child with a problem of its own is still told when its parent does not exist."""
     facts = {"team": [TEAM], "rep": [rep_record(team_id="T7", dials="many")]}
