@@ -36,6 +36,7 @@ import datetime
 import decimal
 import itertools
 import operator
+import weakref
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -410,7 +411,38 @@ def compile_code(
         returns=None,
         type_comment=None,
     )
-    module = ast.fix_missing_locations(ast.Module(body=[function], type_ignores=[]))
+    # def _many(envs): return [<body> for env in envs]
+    # The same value for each of many records in one call, as a roll-up over a
+    # rep's calls wants it; no error handling: see :func:`many_of`.
+    many = ast.FunctionDef(
+        name="_many",
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg("envs")],
+            kwonlyargs=[],
+            kw_defaults=[],
+            defaults=[],
+        ),
+        body=[
+            ast.Return(
+                ast.ListComp(
+                    elt=body,
+                    generators=[
+                        ast.comprehension(
+                            target=ast.Name("env", ast.Store()),
+                            iter=_load("envs"),
+                            ifs=[],
+                            is_async=0,
+                        )
+                    ],
+                )
+            )
+        ],
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+    )
+    module = ast.fix_missing_locations(ast.Module(body=[function, many], type_ignores=[]))
 
     def enrich(error: EvaluationError, env: Mapping[str, Any]) -> None:
         error.details = {**error.details, **where(source, names, env, constants)}
@@ -427,4 +459,29 @@ def compile_code(
     # Only the translated tree is compiled: see the module docstring for why this is safe.
     exec(compile(module, f"<expression {source[:60]!r}>", "exec"), namespace)
     code: Code = namespace["_code"]
+    _MANY[code] = namespace["_many"]
     return code
+
+
+#: Each compiled function's ``_many`` (see :func:`many_of`); weak, so that a policy
+#: let go takes its functions with it.
+_MANY: weakref.WeakKeyDictionary[Code, Many] = weakref.WeakKeyDictionary()
+
+#: A compiled expression over many records' names at once: their values, in order.
+Many = Callable[[list[Mapping[str, Any]]], list[Any]]
+
+
+def many_of(code: Code) -> Many:
+    """``code`` for a list of records at once: ``[code(env) for env in envs]``, with one
+    call instead of one per record when ``code`` was compiled here.
+
+    Only for values: the one-call form does not dress its errors as the
+    reference does (it has no per-record ``try``). A caller that meets an
+    exception from it evaluates the records one by one with ``code``, which
+    gives exactly the error the reference gives, for the first record it is
+    met in.
+    """
+    found = _MANY.get(code) if not isinstance(code, operator.itemgetter) else None
+    if found is not None:
+        return found
+    return lambda envs: list(map(code, envs))

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from .compiler import many_of
 from .entities import Entities, Kind, TypedFacts
 from .errors import EvaluationError, PolicyError
 from .expressions import Expression
@@ -159,6 +160,8 @@ class _Frame:
     extras: MutableMapping[str, Any]
     #: (expression, kind) -> its prepared runner (see ``runner``).
     _runners: dict[tuple[int, str], Callable[[str], Any]] = attrs.field(factory=dict)
+    #: (expression, kind) -> its prepared form over many records (see ``run_many``).
+    _many: dict[tuple[int, str], Callable[[list[str]], list[Any]]] = attrs.field(factory=dict)
 
     @property
     def kind(self) -> str:
@@ -216,6 +219,24 @@ class _Frame:
             found = own
         self._runners[(id(expression), kind)] = found
         return found
+
+    def run_many(self, expression: Expression, keys: list[str], kind: str) -> list[Any]:
+        found = self._many.get((id(expression), kind))
+        if found is None:
+            code = self.program.code(expression)
+            if _reaches_beyond(expression.names, kind, self.state.plan.entities):
+
+                def found(keys: list[str]) -> list[Any]:
+                    return [code(self.scope(kind, key)) for key in keys]
+
+            else:
+                many, envs = many_of(code), self.state.envs[kind]
+
+                def found(keys: list[str]) -> list[Any]:
+                    return many([envs[key] for key in keys])
+
+            self._many[(id(expression), kind)] = found
+        return found(keys)
 
     def value(self, key: str, name: str) -> Any:
         return _part(self.state.envs[self.kind][key], name)

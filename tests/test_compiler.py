@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import MISSING, environments, expressions, numbers
 
 import policyengine
-from policyengine.compiler import Code, compile_code, kind_of_value
+from policyengine.compiler import Code, compile_code, kind_of_value, many_of
 from policyengine.errors import EvaluationError, ExpressionError, PolicyError
 from policyengine.expressions import Evaluator, Expression, compile_expression
 from policyengine.numbers import engine_context
@@ -101,6 +101,38 @@ def test_compiled_code_gives_the_references_value_or_error(
         event(_label(expected))
         assert outcome(lambda env=env: code(env)) == expected, (source, env)
         assert env == before  # neither implementation writes to the values
+
+
+@settings(max_examples=300, deadline=None)
+@given(expressions(), st.lists(environments(), min_size=0, max_size=4))
+def test_the_many_records_form_gives_each_records_value_or_raises(
+    source: str, envs: list[dict[str, Any]]
+) -> None:
+    """many_of(code) over a list of records gives [code(env) …] exactly (type and text) when
+    every record has a value, and raises when any record's evaluation fails (the caller
+    then evaluates them one by one to get the reference's error)."""
+    expression = checked(source)
+    code = compiled(expression)
+    singles = [outcome(lambda env=env: code(env)) for env in envs]
+    try:
+        with engine_context():
+            together = many_of(code)(envs)
+    except Exception:
+        assert any(single[0] == "error" for single in singles), (source, envs)
+        return
+    assert all(single[0] == "value" for single in singles), (source, envs)
+    assert [("value", shape(value)) for value in together] == singles
+
+
+def test_the_many_records_form_of_a_field_read_alone() -> None:
+    """A typed field read alone compiles to a plain lookup; its many-records form is too."""
+    expression = compile_expression("amount")
+    code = compile_code(
+        expression.tree, expression.source, expression.names, None, {"amount": "number"}
+    )
+    assert many_of(code)([{"amount": D(1)}, {"amount": D("2.5")}]) == [D(1), D("2.5")]
+    with pytest.raises(KeyError):
+        many_of(code)([{"amount": D(1)}, {}])
 
 
 @settings(max_examples=300, deadline=None)

@@ -8,6 +8,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -408,3 +409,37 @@ def test_evaluating_a_month_leaves_the_garbage_collector_as_it_found_it() -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_roll_ups_give_the_same_whether_children_are_read_at_once_or_one_by_one(
+    data: st.DataObject,
+) -> None:
+    """A roll-up reads all of a record's children in one call when it can; the one-by-one
+    visit it falls back to must give the same result document and the same explanations."""
+    from policyengine.rules import aggregate
+
+    facts = centre(months("2026-01", "2026-01"), calls=80, seed=data.draw(st.integers(0, 3)))[
+        "2026-01"
+    ]
+    for kind, choices in _SPOILERS.items():
+        for index in data.draw(st.sets(st.integers(0, len(facts[kind]) - 1), max_size=2)):
+            field, bad = data.draw(st.sampled_from(choices))
+            facts[kind][index] = {**facts[kind][index], field: bad}
+    bundle = CENTRE.for_period("2026-01")
+
+    def explained(result: policyengine.BundleResult) -> list[Any]:
+        return [
+            result.trace(kind, key, rule.id)
+            for kind in ("team", "rep")
+            for key in result.keys(kind)
+            for _, rule in result.rules(kind)
+            if rule.kind == "aggregate" and key not in result.failed_records(kind)
+        ]
+
+    at_once = bundle.evaluate(facts)
+    with mock.patch.object(aggregate, "_at_once", lambda *_: None):
+        one_by_one = bundle.evaluate(facts)
+    assert at_once.to_json() == one_by_one.to_json()
+    assert explained(at_once) == explained(one_by_one)

@@ -11,6 +11,7 @@ wrong number.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -114,9 +115,12 @@ def _one(
     where: Callable[[str], Any] | None,
     value: Callable[[str], Any] | None,
 ) -> Outcome:
+    children = frame.descendants(key, spec.of)
+    at_once = _at_once(spec, frame, children)
+    if at_once is not None:
+        return _outcome(spec, *at_once)
     values: list[Any] = []
     counted: list[str] = []
-    children = frame.descendants(key, spec.of)
     # Children are visited in order and the first problem met is the one
     # reported, as always; the per-child question is skipped when no child failed.
     some_failed = frame.has_failures(spec.of)
@@ -150,6 +154,43 @@ def _one(
             )
         values.append(item)
         counted.append(child)
+    return _outcome(spec, values, counted)
+
+
+_NUMBERS = frozenset({Decimal, int})
+_BOOLEANS = frozenset({bool})
+
+
+def _at_once(
+    spec: Aggregate, frame: Frame, children: list[str]
+) -> tuple[list[Any], list[str]] | None:
+    """The values and the children counted, each expression run over all the children
+    in one call; None when a child failed earlier or anything is amiss, and the
+    children are then visited one by one, which reports the first problem exactly."""
+    if frame.has_failures(spec.of):
+        return None
+    try:
+        counted = children
+        if spec.where is not None:
+            applies = frame.run_many(spec.where, children, spec.of)
+            if not set(map(type, applies)) <= _BOOLEANS:
+                return None
+            counted = list(itertools.compress(children, applies))
+        if spec.value is None:
+            return [None] * len(counted), counted
+        values = frame.run_many(spec.value, counted, spec.of)
+    except Exception:  # met again, one child at a time, and reported as it should be
+        return None
+    if spec.function in _NUMERIC:
+        wanted: frozenset[type] | None = _NUMBERS
+    else:
+        wanted = _BOOLEANS if spec.function in ("any", "all") else None
+    if wanted is not None and not set(map(type, values)) <= wanted:
+        return None
+    return values, counted
+
+
+def _outcome(spec: Aggregate, values: list[Any], counted: list[str]) -> Outcome:
     detail: dict[str, Any] = {
         "of": spec.of,
         "function": spec.function,

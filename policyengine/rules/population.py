@@ -49,6 +49,11 @@ class Frame(Protocol):
     def runner(self, expression: Expression, kind: str | None = None) -> Callable[[str], Any]:
         """``run`` for one expression, prepared once: call it with each record's key."""
 
+    def run_many(self, expression: Expression, keys: list[str], kind: str) -> list[Any]:
+        """``run`` for many records of ``kind`` at once: their values, in order. An
+        exception from here is not yet the reference's error: run the records one by one
+        to meet it as the reference gives it."""
+
     def value(self, key: str, name: str) -> Any:
         """A field or earlier output of a record of the rule's kind."""
 
