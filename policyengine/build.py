@@ -23,6 +23,7 @@ from .errors import InvalidPolicy, ModelError, PolicyError
 from .expressions import Expression
 from .facts import field_from_spec
 from .functions import FUNCTIONS
+from .layout import ENTITIES_NAME
 from .model import Field, Parameter, Policy, Rule, frozen_mapping
 from .names import Scope, resolve_all
 from .numbers import LOOKS_NUMERIC, engine_context, to_decimal
@@ -50,7 +51,7 @@ def load_policy_in_place(path: str | os.PathLike[str]) -> Policy:
     policy folder (``<folder>/<policy>/<version>.yaml``) when there is one."""
     from .entities import load_entities
 
-    beside = Path(path).parent.parent / "entities.yaml"
+    beside = Path(path).parent.parent / ENTITIES_NAME
     entities = load_entities(beside) if beside.is_file() else None
     return load_policy(path, entities)
 

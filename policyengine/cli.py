@@ -18,6 +18,7 @@ from .cli_audit import add_commands
 from .engine import Result, evaluate_many
 from .errors import InvalidPolicy, PolicyError
 from .io import read_facts
+from .layout import ENTITIES_NAME, loose_policy_files
 from .model import Policy
 from .repository import load
 from .suggest import did_you_mean
@@ -25,37 +26,34 @@ from .testing import run_tests
 from .texttable import cell, format_table
 from .version import ENGINE_VERSION
 
-POLICY_SUFFIXES = (".yaml", ".yml")
 
-
-def policy_files(paths: Iterable[str]) -> list[Path]:
-    """The policy files named, with folders searched for *.yaml / *.yml, in a stable order."""
+def policy_files(paths: Iterable[str]) -> tuple[list[Path], list[PolicyError]]:
+    """The policy files named, with folders searched for them (see
+    :func:`~policyengine.layout.loose_policy_files`), and the stray YAML files met."""
     found: list[Path] = []
+    stray: list[PolicyError] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix in POLICY_SUFFIXES and p.name != "entities.yaml"
-                )
-            )
+            files, refused = loose_policy_files(path)
+            found.extend(files)
+            stray.extend(refused)
         else:
             found.append(path)
-    return found
+    return found, stray
 
 
 def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
     policies: list[Policy] = []
     problems = 0
-    files = policy_files(paths)
-    if not files:
+    files, stray = policy_files(paths)
+    if not files and not stray:
         print("no policy files found", file=out)
         return policies, 1
     for name in paths:
-        if (Path(name) / "entities.yaml").is_file():
-            # A policy folder: checked whole, so names read across policies are checked too.
+        if (Path(name) / ENTITIES_NAME).is_file():
+            # A policy folder: checked whole, so names read across policies are checked too
+            # (and its layout, stray files included, is the one `run` reads).
             try:
                 repository = load(name)
             except InvalidPolicy as exc:
@@ -65,6 +63,10 @@ def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
             else:
                 policies.extend(v.policy for v in repository.versions)
             files = [f for f in files if Path(name) not in f.parents]
+            stray = [p for p in stray if Path(name) not in Path(p.location.file or "").parents]
+    for problem in stray:
+        print(problem.render(), file=out)
+    problems += len(stray)
     for path in files:
         try:
             policies.append(load_policy_in_place(path))

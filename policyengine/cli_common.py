@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from .audit.ledger import SqliteLedger, open_ledger
-from .audit.lock import LOCK_NAME
 from .audit.lock import verify as verify_lock
 from .errors import InvalidPolicy, Location, PolicyError
+from .layout import LOCK_NAME
 from .repository import Repository, load
 
 

@@ -12,10 +12,11 @@ from .bundle import entities_from_policies, paused_collection
 from .cli_common import add_folder_options, checked_repository
 from .entities import Entities, load_entities
 from .errors import PolicyError
+from .layout import ENTITIES_NAME
 from .month import MonthRun, evaluate_month, read_month, run_month
 from .period import Period
 from .progress import Progress
-from .repository import ENTITIES_NAME, load
+from .repository import load
 from .sample import monthly, unknown_fields, write_months
 from .writers import check_format, write_report
 

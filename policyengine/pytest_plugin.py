@@ -15,6 +15,7 @@ import pytest
 
 from .build import load_policy_in_place
 from .errors import InvalidPolicy
+from .layout import ENTITIES_NAME, is_version_name
 from .model import Policy, TestCase
 from .testing import run_case
 
@@ -29,7 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix not in (".yaml", ".yml") or file_path.name == "entities.yaml":
+    # The files `run` uses as versions, and no others (see policyengine.layout).
+    if not is_version_name(file_path.name) or file_path.name == ENTITIES_NAME:
         return None
     roots = [Path(p).resolve() for p in parent.config.getini("policyengine_paths")]
     resolved = file_path.resolve()

@@ -36,11 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .audit.lock import LOCK_NAME, read_lock
+from .audit.lock import read_lock
 from .build import build_policy
 from .entities import Entities, load_entities
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
 from .io import FactsFile, read_bundle_facts
+from .layout import ENTITIES_NAME, LOCK_NAME, read_layout
 from .model import Field, Policy
 from .period import Period
 from .source import read_policy_file
@@ -303,11 +304,12 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
             entities = load_entities(root / ENTITIES_NAME)
         except InvalidPolicy as exc:
             problems.extend(exc.problems)
+    layout = read_layout(root)
+    problems.extend(layout.problems())
     versions: list[Version] = []
-    for file in sorted(p for p in root.glob("*/*") if p.suffix in (".yaml", ".yml")):
-        relative = file.relative_to(root).as_posix()
+    for relative in layout.versions:
         try:
-            policy = build_policy(read_policy_file(file), entities)
+            policy = build_policy(read_policy_file(layout.path(relative)), entities)
         except InvalidPolicy as exc:
             problems.extend(exc.problems)
             continue
@@ -319,10 +321,6 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
     if problems:
         raise InvalidPolicy(problems, file=str(root))
     return repository
-
-
-#: The record kinds file, beside the policy folders.
-ENTITIES_NAME = "entities.yaml"
 
 
 def _check_plans(repository: Repository) -> list[PolicyError]:

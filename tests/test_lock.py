@@ -193,15 +193,17 @@ def test_unreadable_or_unidentified_files_are_reported(tree: Path) -> None:
 
 
 def test_scan_lists_version_files_only(tree: Path) -> None:
-    """Scan lists every version file sorted, and skips top-level, hidden and non-YAML files."""
-    (tree / "commission/.draft.yaml").write_text(
-        version_text("commission", "2026-07"), encoding="utf-8"
-    )
+    """Scan lists every version file sorted, and skips top-level, hidden and non-YAML files;
+    a hidden YAML file is not listed, and verify refuses it (see tests/test_layout.py)."""
     (tree / "commission/notes.txt").write_text("notes", encoding="utf-8")
     (tree / "电话礼仪/2026-03.yml").write_text(
         version_text("电话礼仪", "2026-03"), encoding="utf-8"
     )
     lock(tree, tree / LOCK_NAME, PUBLISHED)
+    (tree / "commission/.draft.yaml").write_text(
+        version_text("commission", "2026-07"), encoding="utf-8"
+    )
+    assert [p.code for p in verify(tree, tree / LOCK_NAME)] == ["stray-policy-file"]
     found = scan(tree)
     assert [row[0] for row in found] == [*sorted(VERSIONS), "电话礼仪/2026-03.yml"]
     for path, policy, version, sha in found:

@@ -37,12 +37,11 @@ from typing import Any
 import attrs
 
 from policyengine.errors import InvalidPolicy, Location, PolicyError
+from policyengine.layout import LOCK_NAME, POLICY_SUFFIXES, read_layout
 from policyengine.source import read_policy_file
 
 __all__ = ["HEADER", "LOCK_NAME", "LockEntry", "lock", "read_lock", "scan", "verify", "write_lock"]
 
-LOCK_NAME = "policies.lock"
-VERSION_SUFFIXES = (".yaml", ".yml")
 HEADER = """\
 # policies.lock: the published versions of the policies (lock format 1).
 # Written by `policyengine lock`, checked by `policyengine verify`; do not edit it by hand.
@@ -69,7 +68,7 @@ def _path_problem(path: str) -> str | None:
     parts = path.split("/")
     if not _text_ok(path) or len(parts) != 2 or any(not p or p.startswith(".") for p in parts):
         return f"'{path}' is not '<policy folder>/<version file>' in the policies folder"
-    return None if path.endswith(VERSION_SUFFIXES) else f"'{path}' does not end in .yaml or .yml"
+    return None if path.endswith(POLICY_SUFFIXES) else f"'{path}' does not end in .yaml or .yml"
 
 
 @attrs.frozen
@@ -289,27 +288,26 @@ def _identify(path: Path, rel: str) -> _Found:
     return _Found(rel, file, document.sha256, where, problems=(problem,))
 
 
-def _scan(policies_dir: _Where) -> list[_Found]:
+def _scan(policies_dir: _Where) -> tuple[list[_Found], list[PolicyError]]:
+    """The version files as the layout names them, and a problem for each stray one."""
     root = Path(policies_dir)
-    found = [
-        _identify(file, f"{folder.name}/{file.name}")
-        for folder in (root.iterdir() if root.is_dir() else ())
-        if not folder.name.startswith(".") and folder.is_dir()
-        for file in folder.iterdir()
-        if not file.name.startswith(".") and file.name.endswith(VERSION_SUFFIXES) and file.is_file()
-    ]
-    return sorted(found, key=lambda f: f.path)
+    if not root.is_dir():
+        return [], []
+    layout = read_layout(root)
+    found = [_identify(layout.path(rel), rel) for rel in layout.versions]
+    return found, layout.problems()
 
 
 def scan(policies_dir: _Where) -> list[tuple[str, str, str, str]]:
     """Every version file ``<folder>/<file>.yaml|.yml``: (path, policy, version, sha256), sorted.
 
-    Hidden names are skipped; a file that cannot be read or does not name its
+    The files are those :mod:`policyengine.layout` names versions; a stray
+    YAML file, a file that cannot be read, or one that does not name its
     policy and version is left out here and reported by :func:`verify`.
     """
     return [
         (f.path, f.policy, f.version, f.sha256)
-        for f in _scan(policies_dir)
+        for f in _scan(policies_dir)[0]
         if f.policy and f.version and f.sha256
     ]
 
@@ -318,7 +316,8 @@ def _check(
     policies_dir: _Where, lock_path: _Where
 ) -> tuple[list[LockEntry], list[_Found], list[PolicyError]]:
     entries, findings = _load(lock_path)
-    found = _scan(policies_dir)
+    found, stray = _scan(policies_dir)
+    findings += stray  # a file that looks like a version but is not one cannot be locked
     by_path = {f.path: f for f in found}
     by_version = {(e.policy, e.version): e for e in entries}
     for e in entries:
