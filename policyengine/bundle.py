@@ -190,6 +190,11 @@ class BundleResult:
         """The records of ``kind`` refused as bad facts: label -> the keys of their ancestors."""
         return {label: dict(above) for label, above in self._state.refused.get(kind, [])}
 
+    def given(self, kind: str, label: str) -> Mapping[str, Any] | None:
+        """A refused record of ``kind`` as it was given (``label``: its key, or its
+        position as text); None for a record that was not refused."""
+        return self._state.given.get((kind, label))
+
     def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
         """The key of an evaluated record's ancestor of kind ``wanted``."""
         return self._state.ancestor(kind, key, wanted)

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from . import schema
+from .canonical import canonical_json
 from .errors import FactError, InvalidPolicy, Location, ModelError, PolicyError
 from .facts import (
     FALSE_WORDS,
@@ -380,6 +381,12 @@ class TypedFacts:
     links: Mapping[tuple[str, str], str] = attrs.field(
         factory=lambda: frozen_mapping({}), repr=False
     )
+    #: Each refused record as given, by (kind, record label as text): the pay sheet
+    #: still shows its key, name and parent. A key given twice shows the record whose
+    #: canonical form sorts first, so the sheet does not depend on the records' order.
+    given: Mapping[tuple[str, str], Mapping[str, Any]] = attrs.field(
+        factory=lambda: frozen_mapping({}), repr=False
+    )
 
     def by_key(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
         """The valid records of ``kind`` by their key value as text."""
@@ -431,6 +438,7 @@ def check_facts(
             given[kind] = records if owned and type(records) is list else list(records)
     seen: dict[str, _Seen] = {}
     links: dict[tuple[str, str], str] = {}
+    refused: dict[tuple[str, str], Mapping[str, Any]] = {}
     typed: dict[str, tuple[Mapping[str, Any], ...]] = {}
     for kind in sorted(given, key=lambda k: len(entities.ancestors(k))):  # parents first
         listed = given[kind]
@@ -438,11 +446,17 @@ def check_facts(
             seen[kind] = _Seen(unreadable=True)
         else:
             seen[kind], typed[kind] = _check_kind(
-                entities.kinds[kind], listed, seen, errors, owned, links
+                entities.kinds[kind], listed, seen, errors, owned, (links, refused)
             )
     keys = frozen_mapping((k.name, k.key) for k in entities.kinds.values())
     ordered = frozen_mapping((k, typed[k]) for k in entities.kinds if k in typed)
-    return TypedFacts(ordered, tuple(sorted(errors, key=_order)), keys, MappingProxyType(links))
+    return TypedFacts(
+        ordered,
+        tuple(sorted(errors, key=_order)),
+        keys,
+        MappingProxyType(links),
+        MappingProxyType(refused),
+    )
 
 
 def _check_kind(
@@ -451,8 +465,9 @@ def _check_kind(
     seen: Mapping[str, _Seen],
     errors: list[PolicyError],
     owned: bool,
-    links: dict[tuple[str, str], str],
+    kept_aside: tuple[dict[tuple[str, str], str], dict[tuple[str, str], Mapping[str, Any]]],
 ) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
+    links, given = kept_aside
     # Where each key was given; a key given more than once also in ``repeated``.
     # (One index per key, not a list per record: a month has millions of calls.)
     positions: dict[str, int] = {}
@@ -490,8 +505,11 @@ def _check_kind(
             records[index] = None
         if result is not None:
             kept.append((label, result if owned else MappingProxyType(result)))
-        elif link is not None:
-            links.setdefault((kind.name, str(label)), link)
+        else:
+            if link is not None:
+                links.setdefault((kind.name, str(label)), link)
+            if isinstance(record, Mapping):
+                _offer(given, (kind.name, str(label)), record)
     for key, where in repeated.items():
         errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))
     if repeated and link_field is not None:
@@ -500,9 +518,31 @@ def _check_kind(
         for label, kept_record in kept:
             if label in repeated and kept_record.get(link_field) is not None:
                 links.setdefault((kind.name, str(label)), str(kept_record[link_field]))
+    if repeated:
+        for label, kept_record in kept:
+            if label in repeated:
+                _offer(given, (kind.name, str(label)), kept_record)
     valid = [(label, r) for label, r in kept if str(label) not in repeated]
     found = _Seen({str(label) for label, _ in valid}, set(positions))
     return found, tuple(r for _, r in valid)
+
+
+def _offer(
+    given: dict[tuple[str, str], Mapping[str, Any]],
+    where: tuple[str, str],
+    record: Mapping[str, Any],
+) -> None:
+    """Keep ``record`` as the one shown for a refused label, unless one that sorts
+    first in canonical form is kept already."""
+    current = given.get(where)
+    if current is None:
+        given[where] = record
+        return
+    try:
+        if canonical_json(record) < canonical_json(current):
+            given[where] = record
+    except (TypeError, ValueError):  # a value with no canonical form: keep the first
+        pass
 
 
 def _value(kind: Kind, name: str, record: Any) -> str | None:

@@ -28,10 +28,8 @@ The writers (``.xlsx``, ``.csv`` with a provenance sidecar, ``.json``) are in
 from __future__ import annotations
 
 import datetime
-import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -40,7 +38,6 @@ import attrs
 from .bundle import BundleResult
 from .entities import Entities, Kind
 from .errors import PolicyError
-from .inputs import FACTS_KEY
 from .io import FactsIndex, Place
 from .rules.base import plain
 
@@ -304,13 +301,12 @@ def _pay_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
 
 
 def _raw_records(result: BundleResult, kind: Kind) -> dict[str, Mapping[str, Any]]:
-    """The records of ``kind`` as given (refused ones have no typed fields), by key text."""
-    inputs = json.loads(result.inputs.decode("utf-8"), parse_float=Decimal)
-    given = inputs.get(FACTS_KEY, inputs).get(kind.name, [])  # with history, facts are a part
+    """The refused records of ``kind`` as given (they have no typed fields), by label."""
     found: dict[str, Mapping[str, Any]] = {}
-    for record in given:
-        if isinstance(record, Mapping) and record.get(kind.key) is not None:
-            found.setdefault(str(record[kind.key]), record)
+    for label in result.refused(kind.name):
+        record = result.given(kind.name, label)
+        if record is not None:
+            found[label] = record
     return found
 
 

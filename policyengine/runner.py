@@ -69,6 +69,8 @@ class RunState:
     by_value: bool = True
     #: (kind, label) -> the fact error that refused the record.
     fact_errors: dict[tuple[str, str], PolicyError] = attrs.field(factory=dict)
+    #: (kind, label) -> a refused record as given (see TypedFacts.given).
+    given: Mapping[tuple[str, str], Mapping[str, Any]] = attrs.field(factory=dict)
 
     @property
     def failed(self) -> dict[str, dict[str, PolicyError]]:
@@ -337,6 +339,7 @@ def start(
             if kind.parent is not None:
                 parents[name][key] = str(record[kind.parent.field])
     state = RunState(plan, period, envs, parents, {}, history=history, by_value=by_value)
+    state.given = typed.given
     for error in typed.errors:
         kind_name = str(error.details.get("kind", ""))
         refused_kind = entities.kinds.get(kind_name)

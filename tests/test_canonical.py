@@ -46,3 +46,42 @@ def test_a_months_inputs_with_history_are_the_canonical_json_of_both_parts() -> 
     document = json.loads(february.inputs, parse_float=Decimal)
     assert set(document) == {FACTS_KEY, HISTORY_KEY}
     assert february.inputs == canonical_json(document)
+
+
+_texts = st.text(alphabet="AB1 呼", max_size=3)
+_records = st.lists(
+    st.dictionaries(st.sampled_from(["id", "rep", "note"]), _texts | st.integers(0, 3)),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_records, st.randoms(use_true_random=False))
+def test_records_of_text_are_ordered_as_the_general_way_orders_them(
+    records: list[dict[str, Any]], rng: Any
+) -> None:
+    """The quick ordering of a CSV's records (all text, keys unique) gives exactly the
+    general ordering; anything else (numbers, a missing or repeated key) takes the general
+    way, whatever the input order."""
+    from unittest import mock
+
+    from policyengine import inputs
+
+    shuffled = list(records)
+    rng.shuffle(shuffled)
+    keys = {"call": "id"}
+    quick = inputs.ordered_facts({"call": shuffled}, keys)
+    with mock.patch.object(inputs, "_keyed_text_records", lambda *_: None):
+        general = inputs.ordered_facts({"call": records}, keys)
+    assert encode(quick) == encode(general)
+
+
+def test_the_quick_ordering_is_taken_for_text_records_with_unique_keys() -> None:
+    """The quick way is used (not only agreed with) when it applies, and refused otherwise."""
+    from policyengine.inputs import _keyed_text_records
+
+    rows = [{"id": "b", "x": "1"}, {"id": "a"}]
+    assert _keyed_text_records(rows, "id") == [{"id": "a"}, {"id": "b", "x": "1"}]
+    assert _keyed_text_records([*rows, {"id": "a"}], "id") is None  # a key given twice
+    assert _keyed_text_records([{"id": "a", "n": 1}], "id") is None  # a number
+    assert _keyed_text_records([{"x": "a"}], "id") is None  # no key

@@ -24,7 +24,7 @@ from policyengine.errors import FactsFileError
 from policyengine.io import FactsIndex, read_bundle_facts, read_facts
 from policyengine.progress import Progress
 from policyengine.report import FIXED_TIME, build_report, record_keys
-from policyengine.sample import monthly, months, write_months
+from policyengine.sample import centre, monthly, months, write_months
 from policyengine.summary import summary_text
 from policyengine.writers import csv_bytes, sidecar_path, write_report, xlsx_bytes
 
@@ -801,3 +801,27 @@ def test_one_bad_call_keeps_every_row_and_marks_totals_incomplete() -> None:
     assert "incomplete: " in text and "lacking" in text
     assert report.errors.records()[0]["code"] == "not-a-whole-number"
     assert len(report.errors.rows) == 1  # the root cause, once
+
+
+def test_a_refused_rep_keeps_its_name_and_a_repeated_key_shows_one_record_whatever_the_order() -> (
+    None
+):
+    """A refused rep's row shows the name it was given; of two records with one key, the
+    row shows the same one in any input order (the first in canonical form)."""
+    facts = centre(months("2026-01", "2026-01"), calls=40, reps=4, seed=5)["2026-01"]
+    reps = facts["rep"]
+    reps[0] = {**reps[0], "credited_sales": "lots"}  # refused: a bad cell
+    twin = {**reps[1], "name": "又一位"}  # the same key, another name
+    bundle = policyengine.load(CENTRE).for_period("2026-01")
+
+    def pay_rows(rep_records: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+        result = bundle.evaluate({**facts, "rep": rep_records})
+        return {row[0]: row for row in build_report(result, kind="rep").pay.rows}
+
+    forward = pay_rows([*reps, twin])
+    backward = pay_rows([twin, *reversed(reps)])
+    assert forward == backward
+    bad = forward[str(reps[0]["rep_id"])]
+    assert reps[0]["name"] in bad and "lots" not in bad
+    shown = forward[str(reps[1]["rep_id"])]
+    assert {reps[1]["name"], "又一位"} & set(shown)
