@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
@@ -25,7 +24,7 @@ from . import trace
 from .canonical import encode, encode_list_into
 from .entities import Entities, Kind, check_facts
 from .errors import InvalidPolicy, Location, ModelError, PolicyError
-from .inputs import INPUTS_FORMAT, JSON_SCALARS, encode_inputs, history_used
+from .inputs import INPUTS_FORMAT, JSON_SCALARS, PackedInputs, history_used, pack_inputs
 from .model import Field, Policy, Rule, frozen_mapping
 from .period import Period
 from .plan import BundlePlan, plan_bundle
@@ -152,8 +151,14 @@ class BundleResult:
 
     bundle: Bundle
     _state: RunState = attrs.field(repr=False, alias="state")
-    inputs: bytes = attrs.field(repr=False)  # canonical facts
+    #: The canonical inputs (facts, and the history read), held compressed.
+    packed_inputs: PackedInputs = attrs.field(repr=False)
     fact_errors: tuple[PolicyError, ...] = ()
+
+    @property
+    def inputs(self) -> bytes:
+        """The canonical inputs, as hashed, recorded in the ledger and replayed."""
+        return self.packed_inputs.unpacked()
 
     # --- what was evaluated ------------------------------------------------------------
 
@@ -212,7 +217,7 @@ class BundleResult:
             engine_version=ENGINE_VERSION,
             period=self.bundle.period.key,
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
-            inputs_sha256=hashlib.sha256(self.inputs).hexdigest(),
+            inputs_sha256=self.packed_inputs.sha256,
             entities_sha256=entities.sha256 or None,
             result_format=RESULT_FORMAT if self._state.by_value else 1,
         )
@@ -487,7 +492,7 @@ def evaluate_owned(
         # encoding's own buffers then never sit beside the typed copies too.
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
         keys = {k.name: k.key for k in plan.entities.kinds.values()}
-        inputs = encode_inputs(facts, keys, used)
+        inputs = pack_inputs(facts, keys, used)
         # Each raw record is let go as it is typed (owned): the two copies of a
         # month's records never sit side by side.
         typed = check_facts(plan.entities, facts, owned=True)

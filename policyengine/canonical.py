@@ -44,31 +44,40 @@ def encode_by_parts(data: Mapping[str, Any], batch: int = 2_000) -> bytes:
     holds more than one batch: a month's inputs (millions of call records)
     would otherwise sit in memory two or three times over while encoded.
     """
-    out = bytearray(b"{")
+    return b"".join(chunks_by_parts(data, batch))
+
+
+def chunks_by_parts(data: Mapping[str, Any], batch: int = 2_000) -> Iterator[bytes]:
+    """:func:`encode_by_parts` as successive pieces, for a caller that hashes or packs
+    them as they come and never holds the whole."""
+    yield b"{"
     for position, name in enumerate(sorted(data)):
         if position:
-            out += b","
-        out += encode(name) + b":"
+            yield b","
+        yield encode(name) + b":"
         items = data[name]
         if isinstance(items, list):
-            encode_list_into(out, items, batch)
+            yield from chunks_of_list(items, batch)
         else:
-            out += encode(items)
-    out += b"}"
-    return bytes(out)
+            yield encode(items)
+    yield b"}"
 
 
 def encode_list_into(out: bytearray, items: Iterable[Any], batch: int = 2_000) -> None:
     """Append :func:`encode` of ``list(items)`` to ``out``, a batch of items at a time:
-    neither the whole list nor its whole text is ever built."""
-    out += b"["
+    the whole list is never built, nor the encoder's text of more than one batch."""
+    for piece in chunks_of_list(items, batch):
+        out += piece
+
+
+def chunks_of_list(items: Iterable[Any], batch: int = 2_000) -> Iterator[bytes]:
+    """:func:`encode` of ``list(items)`` as successive pieces, a batch of items each."""
+    yield b"["
     first = True
     for chunk in _batches(items, batch):
-        if not first:
-            out += b","
-        out += encode(chunk)[1:-1]
+        yield encode(chunk)[1:-1] if first else b"," + encode(chunk)[1:-1]
         first = False
-    out += b"]"
+    yield b"]"
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -472,7 +472,9 @@ def _check_kind(
     # (One index per key, not a list per record: a month has millions of calls.)
     positions: dict[str, int] = {}
     repeated: dict[str, list[int]] = {}
-    kept: list[tuple[int | str, Mapping[str, Any]]] = []
+    # Two lists side by side, not a list of pairs: a month has millions of calls.
+    labels: list[int | str] = []
+    kept: list[Mapping[str, Any]] = []
     parent = seen.get(kind.parent.kind) if kind.parent else None
     link_field = kind.parent.field if kind.parent else None
     for index, record in enumerate(records):
@@ -504,7 +506,8 @@ def _check_kind(
         if owned:
             records[index] = None
         if result is not None:
-            kept.append((label, result if owned else MappingProxyType(result)))
+            labels.append(label)
+            kept.append(result if owned else MappingProxyType(result))
         else:
             if link is not None:
                 links.setdefault((kind.name, str(label)), link)
@@ -515,16 +518,18 @@ def _check_kind(
     if repeated and link_field is not None:
         # A repeated key is refused as a whole: unless one of its records was refused on
         # its own (and named above), it names the parent its first record does.
-        for label, kept_record in kept:
+        for label, kept_record in zip(labels, kept, strict=True):
             if label in repeated and kept_record.get(link_field) is not None:
                 links.setdefault((kind.name, str(label)), str(kept_record[link_field]))
     if repeated:
-        for label, kept_record in kept:
+        for label, kept_record in zip(labels, kept, strict=True):
             if label in repeated:
                 _offer(given, (kind.name, str(label)), kept_record)
-    valid = [(label, r) for label, r in kept if str(label) not in repeated]
-    found = _Seen({str(label) for label, _ in valid}, set(positions))
-    return found, tuple(r for _, r in valid)
+    if repeated:  # a key given twice: none of its records is kept
+        pairs = [(lb, r) for lb, r in zip(labels, kept, strict=True) if str(lb) not in repeated]
+        labels, kept = [lb for lb, _ in pairs], [r for _, r in pairs]
+    found = _Seen(set(map(str, labels)), set(positions))
+    return found, tuple(kept)
 
 
 def _offer(

@@ -9,13 +9,17 @@ their key; with the earlier months' values a month's history rules read,
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import operator
-from collections.abc import Iterable, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .canonical import canonical_json, encode, encode_by_parts
+import attrs
+
+from .canonical import canonical_json, chunks_by_parts, encode
 from .numbers import NUMBER_TEXT
 from .rules.base import plain
 
@@ -123,12 +127,62 @@ def encode_inputs(
 ) -> bytes:
     """The canonical bytes of a month's inputs: its facts (``keys``: each kind's key
     field) and, when its history rules read any, the earlier months' values."""
-    inputs = encode_by_parts(ordered_facts(facts, keys))
+    return b"".join(_input_chunks(facts, keys, used))
+
+
+def pack_inputs(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    used: Mapping[str, Any],
+) -> PackedInputs:
+    """:func:`encode_inputs`, hashed and compressed as it is encoded: the canonical bytes
+    of a large month (hundreds of MiB of calls) are never all in memory at once."""
+    digest = hashlib.sha256()
+    packer = zlib.compressobj(1)  # the fastest level: month inputs are very repetitive
+    packed: list[bytes] = []
+    size = 0
+    for piece in _input_chunks(facts, keys, used):
+        digest.update(piece)
+        size += len(piece)
+        packed.append(packer.compress(piece))
+    packed.append(packer.flush())
+    return PackedInputs(digest.hexdigest(), size, b"".join(packed))
+
+
+@attrs.frozen
+class PackedInputs:
+    """A month's canonical inputs, compressed in memory, with their SHA-256 and size.
+
+    The compression is only how the bytes are held while the month is in
+    memory; what is hashed, recorded in the ledger and replayed is always
+    the canonical bytes themselves (:meth:`unpacked`).
+    """
+
+    sha256: str
+    size: int
+    packed: bytes = attrs.field(repr=False)
+
+    @classmethod
+    def of(cls, data: bytes) -> PackedInputs:
+        return cls(hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1))
+
+    def unpacked(self) -> bytes:
+        return zlib.decompress(self.packed)
+
+
+def _input_chunks(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    used: Mapping[str, Any],
+) -> Iterator[bytes]:
+    chunks = chunks_by_parts(ordered_facts(facts, keys))
     if not used:
-        return inputs
+        yield from chunks
+        return
     # Sorted keys: "$facts" comes before "$history".
-    head = b'{"' + FACTS_KEY.encode() + b'":'
-    return head + inputs + b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+    yield b'{"' + FACTS_KEY.encode() + b'":'
+    yield from chunks
+    yield b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
 
 
 #: Keys of the canonical inputs when a run reads earlier months (never a kind's name).

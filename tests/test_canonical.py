@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -14,6 +15,8 @@ from policyengine.bundle import evaluate_bundle
 from policyengine.canonical import canonical_json, encode, encode_by_parts
 from policyengine.inputs import FACTS_KEY, HISTORY_KEY
 from policyengine.sample import centre, months
+
+CENTRE_FOLDER = Path(__file__).parent / "fixtures" / "centre"
 
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=6))
 _RECORDS = st.dictionaries(st.text(max_size=4), _SCALARS, max_size=4)
@@ -85,3 +88,22 @@ def test_the_quick_ordering_is_taken_for_text_records_with_unique_keys() -> None
     assert _keyed_text_records([*rows, {"id": "a"}], "id") is None  # a key given twice
     assert _keyed_text_records([{"id": "a", "n": 1}], "id") is None  # a number
     assert _keyed_text_records([{"x": "a"}], "id") is None  # no key
+
+
+def test_inputs_held_packed_are_the_canonical_bytes_and_their_hash() -> None:
+    """A month's inputs are held compressed, but read back, hashed and sized they are
+    exactly the canonical bytes encode_inputs gives, with history and without."""
+    import hashlib
+
+    from policyengine.inputs import encode_inputs, pack_inputs
+
+    facts = centre(months("2026-01", "2026-01"), calls=50, seed=2)["2026-01"]
+    keys = {"team": "team_id", "rep": "rep_id", "call": "call_id"}
+    for used in ({}, {"2025-12": {"rep": {"R101": {"bottom_flag": True}}}}):
+        expected = encode_inputs(facts, keys, used)
+        packed = pack_inputs(facts, keys, used)
+        assert packed.unpacked() == expected and packed.size == len(expected)
+        assert packed.sha256 == hashlib.sha256(expected).hexdigest()
+        assert len(packed.packed) < len(expected)
+    result = policyengine.load(CENTRE_FOLDER).for_period("2026-01").evaluate(facts)
+    assert result.provenance.inputs_sha256 == hashlib.sha256(result.inputs).hexdigest()
