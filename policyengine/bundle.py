@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cached_property
@@ -199,6 +200,11 @@ class BundleResult:
         """A refused record of ``kind`` as it was given (``label``: its key, or its
         position as text); None for a record that was not refused."""
         return self._state.given.get((kind, label))
+
+    def count_by_ancestor(self, kind: str, wanted: str) -> Counter[str]:
+        """How many evaluated records of ``kind`` each record of kind ``wanted`` above
+        them has (a record whose ancestor is unknown is not counted)."""
+        return self._state.count_by_ancestor(kind, wanted)
 
     def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
         """The key of an evaluated record's ancestor of kind ``wanted``."""

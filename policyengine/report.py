@@ -185,6 +185,7 @@ class RecordIndex:
         self.result = result
         self.entities = entities_of(result)
         self._failed: dict[str, dict[str, PolicyError]] = {}
+        self._keys: dict[str, list[str]] = {}
         refused = {kind: result.refused(kind) for kind in self.entities.kinds}
         #: The ancestors of each record the check refused, by kind and label.
         self.refused: dict[str, dict[str, Mapping[str, str]]] = {}
@@ -207,9 +208,24 @@ class RecordIndex:
 
     def keys(self, kind: str) -> list[str]:
         """Every record label of ``kind`` (evaluated, failed or refused), sorted by label."""
-        given = set(self.result.keys(kind))
-        given |= {label for (k, label) in self.errors if k == kind}
-        return sorted(given)
+        found = self._keys.get(kind)
+        if found is None:  # asked for by every table and total: sorted once
+            given = set(self.result.keys(kind))
+            given |= {label for (k, label) in self.errors if k == kind}
+            found = self._keys[kind] = sorted(given)
+        return found
+
+    def count_below(self, lower: str, kind: str) -> Counter[str]:
+        """How many records of ``lower`` (evaluated or refused) each record of ``kind``
+        above them has: the evaluated ones counted by their parents, in one pass."""
+        counts = self.result.count_by_ancestor(lower, kind)
+        evaluated = set(self.result.keys(lower))
+        for key in self.keys(lower):
+            if key not in evaluated:
+                above = self.ancestor(lower, key, kind)
+                if above is not None:
+                    counts[above] += 1
+        return counts
 
     def env(self, kind: str, key: str) -> Mapping[str, Any] | None:
         """The record's fields and outputs; None when the check refused it."""
@@ -324,11 +340,7 @@ def _summary_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Ta
     )
     counts: dict[str, Counter[str]] = {}
     for lower in below:
-        counts[lower] = Counter(
-            a
-            for key in records.keys(lower)
-            if (a := records.ancestor(lower, key, kind.name)) is not None
-        )
+        counts[lower] = records.count_below(lower, kind.name)
     errors: Counter[str] = Counter()
     for (error_kind, label), found_errors in records.errors.items():
         if error_kind == kind.name or error_kind in below:

@@ -11,7 +11,7 @@ silently computed from part of its records.
 
 from __future__ import annotations
 
-from collections import ChainMap
+from collections import ChainMap, Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
@@ -97,6 +97,22 @@ class RunState:
             if step == wanted:
                 return current
         return None
+
+    def count_by_ancestor(self, kind: str, wanted: str) -> Counter[str]:
+        """:meth:`ancestor` of every record of ``kind``, counted: by parent first, then
+        rolled up a kind at a time (not one walk up per record)."""
+        chain = self.plan.entities.ancestors(kind)
+        if wanted not in chain:
+            return Counter()
+        counts = Counter(self.parents.get(kind, {}).values())
+        for step in chain[: chain.index(wanted)]:
+            parents, rolled = self.parents.get(step, {}), Counter[str]()
+            for key, count in counts.items():
+                parent = parents.get(key)
+                if parent is not None:
+                    rolled[parent] += count
+            counts = rolled
+        return counts
 
     def scope(self, kind: str, key: str) -> Mapping[str, Any]:
         """What an expression over one record reads (its values, period, ancestors)."""

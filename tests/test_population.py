@@ -443,3 +443,22 @@ def test_roll_ups_give_the_same_whether_children_are_read_at_once_or_one_by_one(
         one_by_one = bundle.evaluate(facts)
     assert at_once.to_json() == one_by_one.to_json()
     assert explained(at_once) == explained(one_by_one)
+
+
+def test_counting_records_by_ancestor_agrees_with_asking_each_record() -> None:
+    """count_by_ancestor (rolled up a kind at a time) gives what asking every record for
+    its ancestor gives, with refused and orphaned records among them."""
+    from collections import Counter
+
+    facts = centre(months("2026-01", "2026-01"), calls=120, seed=4)["2026-01"]
+    facts["call"][0] = {**facts["call"][0], "rings": "many"}  # refused
+    facts["rep"][1] = {**facts["rep"][1], "credited_sales": "lots"}  # refused, with calls
+    result = CENTRE.for_period("2026-01").evaluate(facts)
+    for lower, wanted in (("call", "rep"), ("call", "team"), ("rep", "team"), ("team", "rep")):
+        asked = Counter(
+            above
+            for key in result.keys(lower)
+            if (above := result.ancestor(lower, key, wanted)) is not None
+        )
+        assert result.count_by_ancestor(lower, wanted) == asked
+    assert sum(result.count_by_ancestor("call", "team").values()) > 0
