@@ -9,7 +9,12 @@ The tree::
     ├── ExpressionError              an expression uses syntax or names the sandbox refuses
     ├── EvaluationError              a rule failed on one record at run time
     ├── FactError                    an input record is missing a field or has a wrong value
-    ├── FactsFileError               a facts file (JSON, JSONL, CSV) cannot be read
+    │   └── InvalidRecord            several problems in one record (policyengine/facts.py)
+    ├── FactsFileError               a facts file (JSON, JSONL, CSV, XLSX) cannot be read
+    ├── LockError                    the lock file, or a published version it lists, is wrong
+    ├── LedgerError                  the ledger cannot be read, is tampered with, or misused
+    ├── OutputError                  the month's results cannot be written as asked
+    ├── UsageError                   a wrong argument, or a lookup of what is not there
     └── InvalidPolicy                many of the above at once: ``.problems`` holds every one
 
 Each error has a stable kebab-case ``code`` (docs/errors.md lists them), a
@@ -188,6 +193,27 @@ class FactsFileError(PolicyError):
     """A facts file cannot be read."""
 
     default_code = "unreadable-facts"
+
+
+class LockError(PolicyError):
+    """The lock file cannot be read or written, or a version file breaks what it locks.
+
+    Its own class so that ``verify``'s findings and ``lock``'s refusals can be told
+    from a policy's own problems when both sit in one ``InvalidPolicy``.
+    """
+
+
+class LedgerError(PolicyError):
+    """The ledger cannot be opened or read, fails its hash chain, or is misused."""
+
+
+class OutputError(PolicyError):
+    """The month's results cannot be written as asked (an output format no writer has)."""
+
+
+class UsageError(PolicyError):
+    """The library or the command line was called with a wrong argument, or asked for
+    something that is not there (a policy, version, record or output)."""
 
 
 class InvalidPolicy(PolicyError):

@@ -39,7 +39,7 @@ import attrs
 from .audit.lock import LOCK_NAME, read_lock
 from .build import build_policy
 from .entities import Entities, load_entities
-from .errors import InvalidPolicy, Location, ModelError, PolicyError
+from .errors import InvalidPolicy, Location, ModelError, PolicyError, UsageError
 from .io import FactsFile, read_bundle_facts
 from .model import Field, Policy
 from .period import Period
@@ -170,7 +170,7 @@ class Repository:
     def _of(self, policy_id: str) -> list[Version]:
         found = [v for v in self.versions if v.id == policy_id]
         if not found:
-            raise PolicyError(
+            raise UsageError(
                 f"no policy '{policy_id}' in {self.root}",
                 code="unknown-policy",
                 hint=did_you_mean(policy_id, self.policy_ids),
@@ -182,7 +182,7 @@ class Repository:
         for item in self._of(policy_id):
             if item.version == version:
                 return item
-        raise PolicyError(
+        raise UsageError(
             f"policy '{policy_id}' has no version '{version}'",
             code="unknown-version",
             hint=did_you_mean(version, [v.version for v in self._of(policy_id)]),
@@ -234,7 +234,7 @@ def _day(value: datetime.date | str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise PolicyError(
+        raise UsageError(
             f"'{value}' is not a date",
             code="invalid-date",
             hint="write it YYYY-MM-DD, e.g. 2026-04-05",
@@ -282,7 +282,7 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
     if not root.is_dir():
         raise InvalidPolicy(
             [
-                PolicyError(
+                UsageError(
                     f"{root} is not a folder",
                     code="not-a-repository",
                     location=Location(file=str(root)),

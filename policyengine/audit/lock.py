@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from policyengine.errors import InvalidPolicy, Location, PolicyError
+from policyengine.errors import InvalidPolicy, Location, LockError, PolicyError
 from policyengine.source import read_policy_file
 
 __all__ = ["HEADER", "LOCK_NAME", "LockEntry", "lock", "read_lock", "scan", "verify", "write_lock"]
@@ -120,7 +120,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 
 def _problem(key: str, where: Location, **details: Any) -> PolicyError:
     message, hint = _TEXT[key]
-    return PolicyError(message.format(**details), code=key.split(":")[0], location=where,
+    return LockError(message.format(**details), code=key.split(":")[0], location=where,
                        hint=hint.format(**details), details=details)  # fmt: skip
 
 
@@ -378,7 +378,7 @@ def lock(
         # as_known_at trusts publication dates: a version locked today but dated
         # before an earlier publication would rewrite what was known back then.
         findings.append(
-            PolicyError(
+            LockError(
                 f"cannot publish on {published}: versions were already published on {latest}",
                 code="backdated-publication",
                 location=Location(file=str(lock_path)),
