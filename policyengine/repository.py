@@ -38,6 +38,7 @@ import attrs
 
 from .audit.lock import LOCK_NAME, read_lock
 from .build import build_policy
+from .codes import ErrorCode
 from .entities import Entities, load_entities
 from .errors import InvalidPolicy, Location, ModelError, PolicyError, UsageError
 from .io import FactsFile, read_bundle_facts
@@ -360,7 +361,7 @@ def _check_plans(repository: Repository) -> list[PolicyError]:
 
 
 def _problem(
-    code: str, version: Version, message: str, pointer: str, hint: str | None = None
+    code: ErrorCode, version: Version, message: str, pointer: str, hint: str | None = None
 ) -> PolicyError:
     return ModelError(
         message, code=code, hint=hint, location=Location(file=version.policy.file, pointer=pointer)

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from ..codes import ErrorCode
 from ..errors import LedgerError, Location, PolicyError
 from ..period import Period
 
@@ -411,7 +412,7 @@ class SqliteLedger:
         return self._problem("blob-tampered", message, run, hint=_EDITED, sha256=sha, runs=runs)
 
     def _problem(
-        self, code: str, message: str, run: int | None = None, *, hint: str, **details: Any
+        self, code: ErrorCode, message: str, run: int | None = None, *, hint: str, **details: Any
     ) -> PolicyError:
         where = Location(file=self.path, record=run)
         return LedgerError(message, code=code, location=where, hint=hint, details=details)

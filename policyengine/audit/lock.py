@@ -36,6 +36,7 @@ from typing import Any
 
 import attrs
 
+from policyengine.codes import ErrorCode
 from policyengine.errors import InvalidPolicy, Location, LockError, PolicyError
 from policyengine.source import read_policy_file
 
@@ -85,9 +86,11 @@ class LockEntry:
 
 
 _RESTORE = "restore the file from version control and put the change in a new version file"
-# key ("code" or "code:variant") -> (message, hint), both formatted with the details.
+#: A code, or (code, variant) for a second wording of one code.
+_Key = ErrorCode | tuple[ErrorCode, str]
+# key -> (message, hint), both formatted with the details.
 # fmt: off
-_TEXT: dict[str, tuple[str, str]] = {
+_TEXT: dict[_Key, tuple[str, str]] = {
     "lock-syntax": ("{reason}", _BY_HAND),
     "lock-duplicate": ("{what} is listed twice; the first entry is on line {first}",
                        "a version is published once: keep the first entry"),
@@ -106,9 +109,10 @@ _TEXT: dict[str, tuple[str, str]] = {
                                   "published on {published} as {published_as}; a version is "
                                   "published once", "give this file a version label of its "
                                   "own, such as the month it takes effect"),
-    "version-already-published:keys": ("{path} was published on {published} as {was} but now "
-                                       "claims {policy} version {version}; a published file "
-                                       "keeps its policy and version", _RESTORE),
+    ("version-already-published", "keys"): ("{path} was published on {published} as {was} "
+                                            "but now claims {policy} version {version}; a "
+                                            "published file keeps its policy and version",
+                                            _RESTORE),
     "duplicate-version": ("{path} and {other} both claim {policy} version {version}; only "
                           "one file can publish it", "give each version file its own label"),
     "unidentified-version": ("{path} does not name its policy and version as text, so the lock "
@@ -118,10 +122,11 @@ _TEXT: dict[str, tuple[str, str]] = {
 # fmt: on
 
 
-def _problem(key: str, where: Location, **details: Any) -> PolicyError:
+def _problem(key: _Key, where: Location, **details: Any) -> PolicyError:
     message, hint = _TEXT[key]
-    return LockError(message.format(**details), code=key.split(":")[0], location=where,
-                       hint=hint.format(**details), details=details)  # fmt: skip
+    code = key if isinstance(key, str) else key[0]
+    return LockError(message.format(**details), code=code, location=where,
+                     hint=hint.format(**details), details=details)  # fmt: skip
 
 
 def _encode(text: str) -> str:
@@ -335,7 +340,7 @@ def _check(
                                      locked_sha256=e.sha256, sha256=f.sha256))  # fmt: skip
         if f and f.policy and (f.policy, f.version) != (e.policy, e.version):
             said |= {"was": f"{e.policy} {e.version}", "policy": f.policy, "version": f.version}
-            findings.append(_problem("version-already-published:keys", f.where, **said))
+            findings.append(_problem(("version-already-published", "keys"), f.where, **said))
     locked_paths = {e.path for e in entries}
     for f in found:
         if f.path in locked_paths:
