@@ -1,6 +1,7 @@
 """The code registry: one list of codes, each raised by the class it names.
 
-docs/errors.md is checked against the registry in test_docs.py.
+docs/errors.md is checked against the registry in test_docs.py; the classes that
+really raise each code are checked by tests/conftest.py, after every test.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import cast, get_args
+
+import pytest
+from helpers import registered
 
 import policyengine
 from policyengine.codes import CODES, ErrorCode
@@ -56,17 +60,19 @@ def test_every_error_class_has_its_default_code_registered() -> None:
     assert {"LockError", "LedgerError", "OutputError", "UsageError", "InvalidRecord"} <= {
         c.__name__ for c in classes
     }
-    wrong = [
-        c.__name__
-        for c in classes
-        if not any(
-            info.error_class in {k.__name__ for k in c.__mro__}
-            for info in CODES.get(c.default_code, ())
-        )
-    ]
-    assert wrong == []
+    assert [c.__name__ for c in classes if not registered(c, c.default_code)] == []
 
 
+def test_registered_accepts_a_subclass_and_refuses_another_class() -> None:
+    """The check behind conftest's teardown: a subclass of the registered class passes."""
+    assert registered(policyengine.InvalidRecord, "not-a-number")  # a FactError code
+    assert registered(policyengine.LedgerError, "invalid-period")
+    assert not registered(policyengine.LockError, "invalid-period")
+    assert not registered(PolicyError, "not-a-number")
+    assert not registered(policyengine.FactError, "no-such-code")
+
+
+@pytest.mark.unregistered_code
 def test_an_unknown_code_is_kept_as_given() -> None:
     """At run time an unregistered code is no crash: the error keeps it, as the user sees it."""
     error = PolicyError("boom", code=cast(ErrorCode, "no-such-code"))
