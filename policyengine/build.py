@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import schema
+from .codes import ErrorCode
 from .embedded import build_tests, check_test_periods
 from .errors import InvalidPolicy, ModelError, PolicyError
 from .expressions import Expression
@@ -89,7 +90,7 @@ class _Builder:
 
     def error(
         self,
-        code: str,
+        code: ErrorCode,
         message: str,
         pointer: str,
         hint: str | None = None,

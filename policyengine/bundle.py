@@ -24,7 +24,7 @@ import attrs
 from . import trace
 from .canonical import encode, encode_list_into
 from .entities import Entities, Kind, check_facts
-from .errors import InvalidPolicy, Location, ModelError, PolicyError
+from .errors import InvalidPolicy, Location, ModelError, PolicyError, UsageError
 from .inputs import INPUTS_FORMAT, JSON_SCALARS, PackedInputs, history_used, pack_inputs
 from .model import Field, Policy, Rule, frozen_mapping
 from .period import Period
@@ -288,12 +288,12 @@ class BundleResult:
             if row.policy == policy_id and row.key == str(key):
                 return row
         if policy_id not in {v.id for v in self.bundle.versions}:
-            raise PolicyError(
+            raise UsageError(
                 f"no policy '{policy_id}' in this bundle",
                 code="unknown-policy",
                 hint=did_you_mean(policy_id, [v.id for v in self.bundle.versions]),
             )
-        raise PolicyError(f"no result for record {key!r} in {policy_id}", code="unknown-record")
+        raise UsageError(f"no result for record {key!r} in {policy_id}", code="unknown-record")
 
     def value(self, policy_id: str, key: str, output: str) -> Any:
         row = self.result_for(policy_id, key)
@@ -475,7 +475,7 @@ def evaluate_bundle(
     format 2 did: only replaying such a run needs it.
     """
     if result_format not in (1, RESULT_FORMAT):
-        raise PolicyError(f"unknown result format {result_format!r}", code="unknown-result-format")
+        raise UsageError(f"unknown result format {result_format!r}", code="unknown-result-format")
     materialised = {str(kind): list(records) for kind, records in facts.items()}
     return evaluate_owned(bundle, materialised, history=history, result_format=result_format)
 

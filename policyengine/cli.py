@@ -16,7 +16,7 @@ from typing import TextIO
 from .build import load_policy, load_policy_in_place
 from .cli_audit import add_commands
 from .engine import Result, evaluate_many
-from .errors import InvalidPolicy, PolicyError
+from .errors import InvalidPolicy, Location, PolicyError, UsageError
 from .io import read_facts
 from .layout import ENTITIES_NAME, loose_policy_files
 from .model import Policy
@@ -113,11 +113,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     if args.explain not in (None, "*") and args.explain not in policy.output_names:
         hint = did_you_mean(args.explain, policy.output_names)
-        print(
-            f"{args.policy}: unknown-output: no output named '{args.explain}'"
-            + (f" ({hint})" if hint else f" (outputs: {', '.join(policy.output_names)})"),
-            file=sys.stderr,
+        finding = UsageError(
+            f"no output named '{args.explain}'",
+            code="unknown-output",
+            location=Location(file=str(args.policy)),
+            hint=hint or f"outputs: {', '.join(policy.output_names)}",
         )
+        print(finding.render(), file=sys.stderr)
         return 2
     try:
         facts = read_facts(args.facts, policy.inputs)

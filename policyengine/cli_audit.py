@@ -24,7 +24,7 @@ from .cli_common import (
 )
 from .cli_month import add_month_commands
 from .diff import diff
-from .errors import Location, PolicyError
+from .errors import Location, UsageError
 from .month import evaluate_month, ledger_history, read_month
 from .period import Period
 from .replay import compare_paid, read_paid, replay_run
@@ -45,7 +45,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     if not Path(args.policies).is_dir():
-        raise PolicyError(
+        raise UsageError(
             "no policy folder here",
             code="not-a-repository",
             location=Location(file=args.policies),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .audit.ledger import SqliteLedger, open_ledger
 from .audit.lock import verify as verify_lock
-from .errors import InvalidPolicy, Location, PolicyError
+from .errors import InvalidPolicy, LedgerError, Location
 from .layout import LOCK_NAME
 from .repository import Repository, load
 
@@ -31,7 +31,7 @@ def lock_path(args: argparse.Namespace) -> Path:
 def existing_ledger(path: str) -> SqliteLedger:
     """Open a ledger that must already exist: a typo must not create an empty one."""
     if not Path(path).is_file():
-        raise PolicyError(
+        raise LedgerError(
             "no ledger at this path",
             code="file-not-found",
             location=Location(file=path),

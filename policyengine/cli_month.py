@@ -11,7 +11,7 @@ from typing import Any
 from .bundle import entities_from_policies, paused_collection
 from .cli_common import add_folder_options, checked_repository
 from .entities import Entities, load_entities
-from .errors import PolicyError
+from .errors import FactsFileError, Location, PolicyError, UsageError
 from .layout import ENTITIES_NAME
 from .month import MonthRun, evaluate_month, read_month, run_month
 from .period import Period
@@ -88,11 +88,13 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
         print(index.render(error), file=sys.stderr)
     missing = month.missing_kinds
     for kind in missing:
-        print(
-            f"{facts}: no-records: the facts hold no {kind} records, which versions in "
-            "force apply to (name the file <kind>.csv, .json, .jsonl or .xlsx)",
-            file=sys.stderr,
+        finding = FactsFileError(
+            f"the facts hold no {kind} records, which versions in force apply to "
+            "(name the file <kind>.csv, .json, .jsonl or .xlsx)",
+            code="no-records",
+            location=Location(file=str(facts)),
         )
+        print(finding.render(), file=sys.stderr)
     return 2 if result.errors or missing else 0
 
 
@@ -168,13 +170,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not policies.is_dir() or not folders:
         missing = policies if not policies.is_dir() else examples
         what = "policy folder is" if missing == policies else "example months (YYYY-MM folders) are"
-        print(
-            f"{missing}: file-not-found: the shipped {what} not here "
-            f"(looked in {missing.resolve()}). The demo runs on the files shipped with the "
-            "source: run it from a checkout of the repository (cd into it), or name the "
-            "folders with --policies DIR and --examples DIR",
-            file=sys.stderr,
+        finding = UsageError(
+            f"the shipped {what} not here (looked in {missing.resolve()}). The demo runs on "
+            "the files shipped with the source: run it from a checkout of the repository "
+            "(cd into it), or name the folders with --policies DIR and --examples DIR",
+            code="file-not-found",
+            location=Location(file=str(missing)),
         )
+        print(finding.render(), file=sys.stderr)
         return 2
     repository = checked_repository(args)
     code = 0

@@ -43,6 +43,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import functions as language
+from .codes import ErrorCode
 from .errors import EvaluationError
 from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail, show
 
@@ -129,7 +130,8 @@ def translate(
     constants: Mapping[str, Any] | None = None,
 ) -> EvaluationError:
     """An unforeseen exception as the :class:`EvaluationError` the reference gives for it."""
-    code, message, details = "evaluation-failed", f"unexpected failure: {error!r}", {}
+    code: ErrorCode = "evaluation-failed"
+    message, details = f"unexpected failure: {error!r}", {}
     if isinstance(error, KeyError) and error.args and isinstance(error.args[0], str):
         # Compiled name reads are env[...]: a missing key is a missing value.
         name = error.args[0]

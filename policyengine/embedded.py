@@ -6,14 +6,11 @@ import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import PolicyError
+from .errors import PolicyError, ReportProblem
 from .model import Rule, TestCase, frozen_mapping
 from .period import Period
 from .source import Document
 from .suggest import did_you_mean
-
-#: Reports one problem: (code, message, pointer, hint, key=…).
-Report = Callable[..., None]
 
 
 def _escape(name: str) -> str:
@@ -26,7 +23,7 @@ def build_tests(
     rules: Mapping[str, Rule],
     document: Document,
     is_broken: Callable[[str], bool],
-    report: Report,
+    report: ReportProblem,
 ) -> list[TestCase]:
     """The embedded cases, each naming only inputs it may give and outputs a rule gives."""
     cases: list[TestCase] = []
@@ -74,7 +71,7 @@ def build_tests(
 
 
 def check_test_periods(
-    tests: list[TestCase], start: datetime.date, end: datetime.date | None, report: Report
+    tests: list[TestCase], start: datetime.date, end: datetime.date | None, report: ReportProblem
 ) -> None:
     """Each case's month is a month, and one the version is in force in."""
     for case in tests:

@@ -16,7 +16,7 @@ import attrs
 
 from . import trace
 from .canonical import canonical_hash
-from .errors import EvaluationError, Location, PolicyError
+from .errors import EvaluationError, Location, PolicyError, UsageError
 from .facts import coerce_record
 from .model import Policy, Rule, frozen_mapping
 from .numbers import engine_context
@@ -217,7 +217,7 @@ def _evaluate(
 ) -> Result:
     label = _label(policy, record, index)
     if month is None and policy.reads_period:
-        raise PolicyError(
+        raise UsageError(
             f"{policy.id} {policy.version} reads 'period', so a period must be given",
             code="missing-period",
             location=Location(file=policy.file, record=label),
@@ -254,7 +254,7 @@ def _period(policy: Policy, period: Period | str | None, check: bool = True) -> 
     month = Period.parse(period)
     if check and not policy.in_force(month.start):
         until = f" until {policy.effective_to}" if policy.effective_to else ""
-        raise PolicyError(
+        raise UsageError(
             f"{policy.id} version {policy.version} is not in force in {month} "
             f"(in force from {policy.effective_from}{until})",
             code="not-in-force",
@@ -272,7 +272,7 @@ def _label(policy: Policy, record: Any, index: int | None) -> int | str | None:
 
 
 def _needs_bundle(policy: Policy, rule: Rule, label: int | str | None) -> PolicyError:
-    return PolicyError(
+    return UsageError(
         f"rule '{rule.id}' is a {rule.kind} rule: it reads other records, so the policy "
         "is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))",
         code="needs-bundle",

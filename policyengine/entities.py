@@ -24,6 +24,7 @@ import attrs
 
 from . import schema
 from .canonical import canonical_json
+from .codes import ErrorCode
 from .errors import FactError, InvalidPolicy, Location, ModelError, PolicyError
 from .facts import (
     FALSE_WORDS,
@@ -194,7 +195,7 @@ def _escape(name: str) -> str:
 
 # code -> (message, hint), both formatted with the problem's details.
 # fmt: off
-_TEXT: dict[str, tuple[str, str]] = {
+_TEXT: dict[ErrorCode, tuple[str, str]] = {
     "invalid-identifier": ("{what} cannot be used as a name in expressions",
                            "use letters (Chinese is fine), digits and '_', not starting with a "
                            "digit"),
@@ -228,7 +229,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 # fmt: on
 
 
-def _text(code: str, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
+def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
     """The message and hint of ``code``; lists in details are shown as 'a, b'."""
     shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in details.items()}
     message, advice = _TEXT[code]
@@ -242,7 +243,7 @@ class _Loader:
     #: JSON pointers the reader or the schema already complained about: skipped.
     broken: set[str] = attrs.field(factory=set)
 
-    def error(self, code: str, pointer: str, hint: str | None = None, **details: Any) -> None:
+    def error(self, code: ErrorCode, pointer: str, hint: str | None = None, **details: Any) -> None:
         message, hint = _text(code, hint, details)
         # A bad name is shown where the name is written, the rest where the value is.
         location = self.document.locate(pointer, key=code in ("invalid-identifier", "name-clash"))
@@ -498,7 +499,7 @@ def _check_kind(
             link = _value(kind, link_field, record)
         if kind.parent and parent and link is not None and link not in parent.valid:
             known = link in parent.keys or parent.unreadable
-            code = "invalid-parent" if known else "missing-parent"
+            code: ErrorCode = "invalid-parent" if known else "missing-parent"
             hint = None if known else did_you_mean(link, parent.keys)
             up, field = kind.parent.kind, kind.parent.field
             errors.append(_fail(code, kind.name, label, field, hint, parent=up, value=link))
@@ -562,7 +563,7 @@ def _value(kind: Kind, name: str, record: Any) -> str | None:
 
 
 def _fail(
-    code: str,
+    code: ErrorCode,
     kind: str | None,
     record: int | str | None = None,
     field: str | None = None,

@@ -9,21 +9,28 @@ The tree::
     ├── ExpressionError              an expression uses syntax or names the sandbox refuses
     ├── EvaluationError              a rule failed on one record at run time
     ├── FactError                    an input record is missing a field or has a wrong value
-    ├── FactsFileError               a facts file (JSON, JSONL, CSV) cannot be read
+    │   └── InvalidRecord            several problems in one record (policyengine/facts.py)
+    ├── FactsFileError               a facts file (JSON, JSONL, CSV, XLSX) cannot be read
+    ├── LockError                    the lock file, or a published version it lists, is wrong
+    ├── LedgerError                  the ledger cannot be read, is tampered with, or misused
+    ├── OutputError                  the month's results cannot be written as asked
+    ├── UsageError                   a wrong argument, or a lookup of what is not there
     └── InvalidPolicy                many of the above at once: ``.problems`` holds every one
 
-Each error has a stable kebab-case ``code`` (docs/errors.md lists them), a
-:class:`Location` and ``to_dict()``. The text is rendered from the data, so
-callers that need to react should look at ``code`` and ``location``, never
-at the wording.
+Each error has a stable kebab-case ``code`` (policyengine/codes.py registers
+them, docs/errors.md explains them), a :class:`Location` and ``to_dict()``.
+The text is rendered from the data, so callers that need to react should
+look at ``code`` and ``location``, never at the wording.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import attrs
+
+from .codes import ErrorCode
 
 
 @attrs.frozen
@@ -67,20 +74,22 @@ class Location:
 class PolicyError(Exception):
     """The root of every error the engine raises on purpose."""
 
-    default_code = "policy-error"
+    #: The code of an error of this class made without one.
+    default_code: ClassVar[ErrorCode] = "policy-error"
 
     def __init__(
         self,
         message: str,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         location: Location | None = None,
         hint: str | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code or self.default_code
+        # A code the registry lacks is kept as given: see policyengine/codes.py.
+        self.code: ErrorCode = code or self.default_code
         self.location = location or Location()
         self.hint = hint
         self.details: Mapping[str, Any] = dict(details or {})
@@ -130,6 +139,26 @@ class PolicyError(Exception):
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
+class ReportProblem(Protocol):
+    """Reports one problem of the policy being built, at a JSON pointer into its file.
+
+    The checks of names and of embedded tests report through this instead of
+    making errors themselves: the builder locates the pointer in the file. Typed
+    so that the code of every problem they report is checked against the registry.
+    """
+
+    def __call__(
+        self,
+        code: ErrorCode,
+        message: str,
+        pointer: str,
+        hint: str | None = None,
+        *,
+        rule_id: str | None = None,
+        key: bool = False,
+    ) -> None: ...
+
+
 def _rebuild(cls: type[PolicyError], state: dict[str, Any]) -> PolicyError:
     error = cls.__new__(cls)
     error.__dict__.update(state)
@@ -151,49 +180,70 @@ def _plain(value: Any) -> Any:
 class PolicySourceError(PolicyError):
     """The file cannot be read as one YAML policy document."""
 
-    default_code = "unreadable-policy"
+    default_code: ClassVar[ErrorCode] = "unreadable-policy"
 
 
 class SchemaViolation(PolicyError):
     """The document does not have the shape the policy schema requires."""
 
-    default_code = "schema-violation"
+    default_code: ClassVar[ErrorCode] = "schema-violation"
 
 
 class ModelError(PolicyError):
     """A semantic mistake: unknown names, cycles, bad bands, weights, ids."""
 
-    default_code = "invalid-model"
+    default_code: ClassVar[ErrorCode] = "invalid-model"
 
 
 class ExpressionError(PolicyError):
     """An expression the sandbox refuses at load time."""
 
-    default_code = "invalid-expression"
+    default_code: ClassVar[ErrorCode] = "invalid-expression"
 
 
 class EvaluationError(PolicyError):
     """A rule failed on one record at run time (division by zero, wrong type …)."""
 
-    default_code = "evaluation-failed"
+    default_code: ClassVar[ErrorCode] = "evaluation-failed"
 
 
 class FactError(PolicyError):
     """An input record does not match the fields the policy declares."""
 
-    default_code = "invalid-fact"
+    default_code: ClassVar[ErrorCode] = "invalid-fact"
 
 
 class FactsFileError(PolicyError):
     """A facts file cannot be read."""
 
-    default_code = "unreadable-facts"
+    default_code: ClassVar[ErrorCode] = "unreadable-facts"
+
+
+class LockError(PolicyError):
+    """The lock file cannot be read or written, or a version file breaks what it locks.
+
+    Its own class so that ``verify``'s findings and ``lock``'s refusals can be told
+    from a policy's own problems when both sit in one ``InvalidPolicy``.
+    """
+
+
+class LedgerError(PolicyError):
+    """The ledger cannot be opened or read, fails its hash chain, or is misused."""
+
+
+class OutputError(PolicyError):
+    """The month's results cannot be written as asked (an output format no writer has)."""
+
+
+class UsageError(PolicyError):
+    """The library or the command line was called with a wrong argument, or asked for
+    something that is not there (a policy, version, record or output)."""
 
 
 class InvalidPolicy(PolicyError):
     """A policy with one or more problems; ``problems`` holds all of them, sorted."""
 
-    default_code = "invalid-policy"
+    default_code: ClassVar[ErrorCode] = "invalid-policy"
 
     def __init__(self, problems: Iterable[PolicyError], *, file: str | None = None) -> None:
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))

@@ -27,6 +27,7 @@ import attrs
 import simpleeval
 
 from . import functions as language
+from .codes import ErrorCode
 from .compiler import attribute, translate, where
 from .errors import EvaluationError, ExpressionError
 from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail
@@ -55,7 +56,9 @@ class Expression:
     arithmetic: bool = True
 
 
-def _refuse(code: str, message: str, hint: str | None = None, **details: Any) -> ExpressionError:
+def _refuse(
+    code: ErrorCode, message: str, hint: str | None = None, **details: Any
+) -> ExpressionError:
     return ExpressionError(message, code=code, hint=hint, details=details)
 
 

@@ -13,10 +13,11 @@ import decimal
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from .codes import ErrorCode
 from .errors import FactError, Location, ModelError, PolicyError
 from .model import Field
 from .numbers import NUMBER_TEXT, to_decimal
@@ -34,7 +35,7 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "假"})
 class InvalidRecord(FactError):
     """A record with one or more bad fields; ``problems`` holds each one."""
 
-    default_code = "invalid-record"
+    default_code: ClassVar[ErrorCode] = "invalid-record"
 
     def __init__(self, problems: list[PolicyError], record: int | str | None) -> None:
         lines = "; ".join(p.render() for p in problems)
@@ -50,7 +51,7 @@ class InvalidRecord(FactError):
         return data
 
 
-def _fail(code: str, message: str, hint: str | None = None) -> FactError:
+def _fail(code: ErrorCode, message: str, hint: str | None = None) -> FactError:
     return FactError(message, code=code, hint=hint)
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from .codes import ErrorCode
 from .errors import EvaluationError
 from .numbers import (
     DEFAULT_MODE,
@@ -101,7 +102,7 @@ def show(value: Any) -> str:
     return f"{kind_of(value)} {text}"
 
 
-def fail(code: str, message: str, hint: str | None = None, **details: Any) -> EvaluationError:
+def fail(code: ErrorCode, message: str, hint: str | None = None, **details: Any) -> EvaluationError:
     """An :class:`EvaluationError` with its code, hint and details."""
     return EvaluationError(message, code=code, hint=hint, details=details)
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import attrs
 
+from .codes import ErrorCode
 from .errors import FactsFileError, Location, PolicyError
 from .model import Field
 from .suggest import did_you_mean
@@ -70,7 +71,7 @@ def _fail(
     file: str,
     message: str,
     line: int | None = None,
-    code: str = "unreadable-facts",
+    code: ErrorCode = "unreadable-facts",
     hint: str | None = None,
     column: int | None = None,
     sheet: str | None = None,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import attrs
 
-from .errors import Location, PolicyError
+from .errors import Location, ModelError, PolicyError
 
 #: The suffixes of a policy version file (and of entities.yaml).
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -137,7 +137,7 @@ def stray_problem(root: Path, relative: str) -> PolicyError:
     else:
         why = "a version file sits directly in its policy's folder"
         hint = "move it up to <policy>/<version>.yaml, or out of the policy folder"
-    return PolicyError(
+    return ModelError(
         f"'{relative}' looks like a policy file but is not used: {why}",
         code="stray-policy-file",
         location=Location(file=str(root / relative)),

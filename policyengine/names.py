@@ -12,18 +12,16 @@ plan checks it against the policies in force (still at load time).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from .errors import ReportProblem
 from .expressions import Expression
 from .model import Field, Parameter, Read, Rule
 from .period import PERIOD_ATTRIBUTES
 from .suggest import did_you_mean
-
-#: Reports one problem: (code, message, pointer, hint, rule_id).
-Report = Callable[..., None]
 
 
 def bare_names(expr: Expression) -> set[str]:
@@ -56,7 +54,7 @@ class Scope:
 @attrs.define
 class Resolver:
     scope: Scope
-    report: Report
+    report: ReportProblem
     reads: dict[str, list[Read]] = attrs.field(factory=dict)  # rule id -> reads of other rules
     external: list[Read] = attrs.field(factory=list)
 
@@ -178,7 +176,7 @@ class Resolver:
 def resolve_all(
     scope: Scope,
     sites: Mapping[str, list[tuple[str, Expression, str | None]]],
-    report: Report,
+    report: ReportProblem,
 ) -> tuple[dict[str, tuple[Read, ...]], tuple[Read, ...]]:
     """Check every site; return each rule's reads of rules and the policy's external reads."""
     resolver = Resolver(scope, report)

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .errors import PolicyError
+from .errors import UsageError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 #: Month texts already read, and their Period (frozen, so shared).
@@ -33,7 +33,7 @@ class Period:
 
     def __attrs_post_init__(self) -> None:
         if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
-            raise PolicyError(
+            raise UsageError(
                 f"{self.year:04d}-{self.month:02d} is not a month",
                 code="invalid-period",
                 hint="write the month as YYYY-MM, e.g. 2026-03",
@@ -49,7 +49,7 @@ class Period:
                 return known
         match = _MONTH.match(value) if isinstance(value, str) else None
         if match is None:
-            raise PolicyError(
+            raise UsageError(
                 f"{value!r} is not a month",
                 code="invalid-period",
                 hint="write the month as YYYY-MM, e.g. 2026-03",

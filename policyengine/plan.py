@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 
 import attrs
 
+from .codes import ErrorCode
 from .entities import Entities
-from .errors import InvalidPolicy, Location, ModelError, PolicyError
+from .errors import InvalidPolicy, Location, ModelError, PolicyError, ReportProblem
 from .model import Policy, Rule
 from .suggest import did_you_mean
 
-ReportError = Callable[..., None]
 Slot = TypeVar("Slot", bound=Hashable)
 
 
@@ -63,7 +63,7 @@ def topological(
     return order
 
 
-def order_rules(rules: Mapping[str, Rule], error: ReportError) -> tuple[str, ...]:
+def order_rules(rules: Mapping[str, Rule], error: ReportProblem) -> tuple[str, ...]:
     """Rule ids in a runnable order; a cycle is reported through ``error`` naming the loop.
 
     Among rules whose dependencies are met, the one written first runs first,
@@ -119,7 +119,7 @@ class BundlePlan:
 
 
 def _error(
-    code: str, message: str, node: Node, pointer: str | None = None, hint: str | None = None
+    code: ErrorCode, message: str, node: Node, pointer: str | None = None, hint: str | None = None
 ) -> PolicyError:
     location = Location(
         file=node.policy.file,

@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from .bundle import BundleResult
+from .codes import ErrorCode
 from .entities import Entities, Kind
 from .errors import PolicyError
 from .io import FactsIndex, Place
@@ -54,7 +55,9 @@ PROVENANCE_SHEET = "来源 Provenance"
 ERRORS_COLUMN = "errors"
 
 #: Codes that follow from another error (reported there): shown after the causes.
-CONSEQUENCES = frozenset({"invalid-parent", "incomplete-group", "failed-input"})
+CONSEQUENCES: frozenset[ErrorCode] = frozenset(
+    {"invalid-parent", "incomplete-group", "failed-input"}
+)
 
 Reporter = Callable[[int, int], None]
 

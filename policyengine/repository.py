@@ -38,8 +38,9 @@ import attrs
 
 from .audit.lock import read_lock
 from .build import build_policy
+from .codes import ErrorCode
 from .entities import Entities, load_entities
-from .errors import InvalidPolicy, Location, ModelError, PolicyError
+from .errors import InvalidPolicy, Location, ModelError, PolicyError, UsageError
 from .io import FactsFile, read_bundle_facts
 from .layout import ENTITIES_NAME, LOCK_NAME, read_layout
 from .model import Field, Policy
@@ -171,7 +172,7 @@ class Repository:
     def _of(self, policy_id: str) -> list[Version]:
         found = [v for v in self.versions if v.id == policy_id]
         if not found:
-            raise PolicyError(
+            raise UsageError(
                 f"no policy '{policy_id}' in {self.root}",
                 code="unknown-policy",
                 hint=did_you_mean(policy_id, self.policy_ids),
@@ -183,7 +184,7 @@ class Repository:
         for item in self._of(policy_id):
             if item.version == version:
                 return item
-        raise PolicyError(
+        raise UsageError(
             f"policy '{policy_id}' has no version '{version}'",
             code="unknown-version",
             hint=did_you_mean(version, [v.version for v in self._of(policy_id)]),
@@ -235,7 +236,7 @@ def _day(value: datetime.date | str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise PolicyError(
+        raise UsageError(
             f"'{value}' is not a date",
             code="invalid-date",
             hint="write it YYYY-MM-DD, e.g. 2026-04-05",
@@ -283,7 +284,7 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
     if not root.is_dir():
         raise InvalidPolicy(
             [
-                PolicyError(
+                UsageError(
                     f"{root} is not a folder",
                     code="not-a-repository",
                     location=Location(file=str(root)),
@@ -358,7 +359,7 @@ def _check_plans(repository: Repository) -> list[PolicyError]:
 
 
 def _problem(
-    code: str, version: Version, message: str, pointer: str, hint: str | None = None
+    code: ErrorCode, version: Version, message: str, pointer: str, hint: str | None = None
 ) -> PolicyError:
     return ModelError(
         message, code=code, hint=hint, location=Location(file=version.policy.file, pointer=pointer)

@@ -25,6 +25,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .codes import ErrorCode
 from .errors import SchemaViolation
 from .source import Document
 from .suggest import did_you_mean
@@ -150,7 +151,11 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
     value = error.instance
 
     def make(
-        code: str, message: str, hint: str | None = None, at: str | None = None, key: bool = False
+        code: ErrorCode,
+        message: str,
+        hint: str | None = None,
+        at: str | None = None,
+        key: bool = False,
     ) -> SchemaViolation:
         loc = document.locate(at, key=key) if at is not None else where
         if rule_id is not None:
@@ -181,15 +186,10 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
         hint = (did_you_mean(str(value), options) if isinstance(value, str) else None) or (
             "one of: " + ", ".join(options)
         )
-        code = (
-            "unknown-rule-kind"
-            if path[-1:] == ["kind"] and path[:1] == ["rules"]
-            else "not-allowed"
-        )
-        if code == "unknown-rule-kind":
-            yield make(code, f"unknown rule kind '{value}'", hint)
+        if path[-1:] == ["kind"] and path[:1] == ["rules"]:
+            yield make("unknown-rule-kind", f"unknown rule kind '{value}'", hint)
         else:
-            yield make(code, f"{_describe(value)} is not allowed here", hint)
+            yield make("not-allowed", f"{_describe(value)} is not allowed here", hint)
     elif kind == "const":
         yield make("not-allowed", f"expected {error.validator_value!r}, found {_describe(value)}")
     elif kind == "anyOf" and _is_number_schema(error.schema):

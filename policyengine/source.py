@@ -38,6 +38,7 @@ from typing import Any, Protocol, cast
 import attrs
 import yaml
 
+from policyengine.codes import ErrorCode
 from policyengine.errors import InvalidPolicy, Location, PolicyError, PolicySourceError
 from policyengine.numbers import CONTEXT
 
@@ -61,7 +62,7 @@ _FILE_START = yaml.Mark("", 0, 0, 0, "", 0)
 
 # code -> (message, hint); both are formatted with the problem's details.
 # fmt: off
-_TEXT: dict[str, tuple[str, str]] = {
+_TEXT: dict[ErrorCode, tuple[str, str]] = {
     "file-not-found": ("there is no file '{path}'", "check the folder and the file name"),
     "unreadable-file": ("'{path}' cannot be read: {reason}", "name a policy file you may read"),
     "file-too-large": ("the file is larger than 1 MiB ({limit:,} bytes), the most a policy file "
@@ -111,7 +112,9 @@ _SYNTAX_HINTS = (
 # fmt: on
 
 
-def _problem(code: str, where: Location, hint: str | None = None, **details: Any) -> PolicyError:
+def _problem(
+    code: ErrorCode, where: Location, hint: str | None = None, **details: Any
+) -> PolicyError:
     message, advice = _TEXT[code]
     return PolicySourceError(
         message.format(**details),
@@ -122,7 +125,7 @@ def _problem(code: str, where: Location, hint: str | None = None, **details: Any
     )
 
 
-def _fail(code: str, file: str, **details: Any) -> InvalidPolicy:
+def _fail(code: ErrorCode, file: str, **details: Any) -> InvalidPolicy:
     return InvalidPolicy([_problem(code, Location(file), **details)], file=file)
 
 
@@ -210,7 +213,9 @@ class _Reader:
         self.positions: dict[str, Position] = {}
         self.key_positions: dict[str, Position] = {}
 
-    def problem(self, code: str, mark: Any, pointer: str | None = None, **details: Any) -> None:
+    def problem(
+        self, code: ErrorCode, mark: Any, pointer: str | None = None, **details: Any
+    ) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         where = Location(self.file, line, column, pointer=pointer)
         self.problems.append(_problem(code, where, **details))
@@ -406,7 +411,7 @@ def _decode(raw: bytes, file: str) -> str:
 
 
 #: Codes after which the document is still complete enough to check further.
-RECOVERABLE = frozenset(
+RECOVERABLE: frozenset[ErrorCode] = frozenset(
     {"duplicate-key", "yaml-alias", "yaml-tag", "invalid-date", "too-many-digits", "complex-key"}
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from .errors import PolicyError
+from .errors import UsageError
 from .model import Policy, Rule
 from .numbers import engine_context
 from .rules.base import plain
@@ -17,7 +17,7 @@ def _rule_id(policy: Policy, name: str) -> str:
     rule_id = name.split(".", 1)[0]
     if name not in policy.output_names and name not in policy.plan:
         choices = [*policy.output_names, *policy.plan]
-        raise PolicyError(
+        raise UsageError(
             f"no output named '{name}'",
             code="unknown-output",
             hint=did_you_mean(name, choices),
@@ -220,13 +220,13 @@ def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any
     node = state.plan.node(kind, rule_id)
     outputs = [n for x in state.plan.nodes if x.kind == kind for n in x.rule.output_names]
     if node is None or (name not in outputs and name != rule_id):
-        raise PolicyError(
+        raise UsageError(
             f"no output named '{name}' for {kind} records",
             code="unknown-output",
             hint=did_you_mean(name, outputs),
         )
     if key not in state.envs.get(kind, {}):
-        raise PolicyError(
+        raise UsageError(
             f"no result for {kind} {key}",
             code="unknown-record",
             hint="the record is missing, or its facts were refused: see the run's errors",
@@ -234,7 +234,7 @@ def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any
     failure = state.failures.get(kind, {}).get(key, {})
     if rule_id in failure or (failure and not state.by_value):
         error = failure.get(rule_id) or next(iter(failure.values()))
-        raise PolicyError(
+        raise UsageError(
             f"{kind} {key} has no value for '{name}': {error.code}",
             code="failed-value",
             hint="the run's errors name the root cause",

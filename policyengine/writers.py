@@ -17,7 +17,7 @@ from typing import Any
 
 from .bundle import BundleResult
 from .canonical import canonical_json
-from .errors import Location, PolicyError
+from .errors import Location, OutputError
 from .io import FactsIndex
 from .progress import Progress
 from .report import (
@@ -256,7 +256,7 @@ def check_format(path: str | Path) -> None:
     """Refuse an output file whose suffix names no format this module writes."""
     suffix = Path(path).suffix.lower()
     if suffix not in REPORT_FORMATS:
-        raise PolicyError(
+        raise OutputError(
             f"cannot write '{suffix or Path(path).name}' files",
             code="unknown-format",
             location=Location(file=str(path)),

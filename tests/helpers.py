@@ -25,3 +25,13 @@ def write_policy(tmp_path: Path, body: str, name: str = "policy.yaml") -> Path:
 
 def policy_from(tmp_path: Path, body: str) -> policyengine.Policy:
     return policyengine.load_policy(write_policy(tmp_path, body))
+
+
+def registered(error_class: type[policyengine.PolicyError], code: str) -> bool:
+    """Whether policyengine.codes lists ``code`` as raised by this class or a parent of it."""
+    from policyengine.codes import CODES
+
+    return any(
+        any(c.__name__ == info.error_class for c in error_class.__mro__)
+        for info in CODES.get(code, ())  # type: ignore[call-overload]
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import doctest
 import json
 import re
@@ -13,9 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import policyengine
+from policyengine.codes import CODES
 from policyengine.entities import load_entities
 from policyengine.expressions import Evaluator, compile_expression
 from policyengine.functions import FUNCTIONS, REFUSED_OPERATORS
@@ -28,14 +29,6 @@ DOCS = ROOT / "docs"
 PACKAGE = ROOT / "policyengine"
 #: The centre's policy folder: entities.yaml and five policies (examples beside entities.yaml).
 CENTRE = ROOT / "tests" / "fixtures" / "centre"
-
-KEBAB = re.compile(r"^[a-z]+(-[a-z]+)+$")
-#: Functions and methods whose first argument is an error code.
-CODE_HELPERS = frozenset(
-    {"error", "problem", "_problem", "_fail", "make", "fail", "_refuse", "report", "_error"}
-)
-#: A finding the command line prints in the form of a rendered error: f"{where}: code: …".
-PRINTED_CODE = re.compile(r"^: ([a-z]+(?:-[a-z]+)+): ")
 
 
 def _read(path: Path) -> str:
@@ -159,126 +152,111 @@ def test_refused_operators_are_documented() -> None:
 
 # --- error codes -------------------------------------------------------------------
 
-
-def _strings(node: ast.AST) -> Iterator[str]:
-    for child in ast.walk(node):
-        if isinstance(child, ast.Constant) and isinstance(child.value, str):
-            yield child.value
-
-
-def _codes_in(tree: ast.AST) -> Iterator[str]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
-            # f"{args.facts}: no-records: …": printed as a finding, never raised
-            parts = node.values
-            if (
-                len(parts) >= 2
-                and isinstance(parts[0], ast.FormattedValue)
-                and isinstance(parts[1], ast.Constant)
-                and isinstance(parts[1].value, str)
-                and (printed := PRINTED_CODE.match(parts[1].value))
-            ):
-                yield printed.group(1)
-        elif isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if keyword.arg == "code":
-                    yield from _strings(keyword.value)
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name in CODE_HELPERS and node.args:
-                first = node.args[0]
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    yield first.value
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names = target.elts if isinstance(target, ast.Tuple) else [target]
-                for position, item in enumerate(names):
-                    if not isinstance(item, ast.Name) or node.value is None:
-                        continue
-                    value = node.value
-                    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
-                        value = value.elts[position]
-                    if item.id in ("default_code", "code"):
-                        # code = "a" if … else "b", and code, message = "a", "…"
-                        yield from _strings(value)
-                    elif item.id == "_TEXT" and isinstance(value, ast.Dict):
-                        yield from (
-                            k.value
-                            for k in value.keys
-                            if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                        )
-        elif isinstance(node, ast.FunctionDef):
-            arguments = node.args
-            positional = [*arguments.posonlyargs, *arguments.args]
-            defaults = dict(
-                zip(
-                    positional[len(positional) - len(arguments.defaults) :],
-                    arguments.defaults,
-                    strict=True,
-                )
-            )
-            defaults.update(
-                (a, d)
-                for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-                if d is not None
-            )
-            for argument, default in defaults.items():
-                if argument.arg == "code":
-                    yield from _strings(default)
+#: A code written as docs/errors.md writes it: kebab-case, with digits (`not-utf8`).
+CODE_SPAN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+")
+#: The error classes by name, as policyengine.codes names them.
+ERROR_CLASSES = {
+    name: value
+    for name in policyengine.__all__
+    if isinstance(value := getattr(policyengine, name), type)
+    and issubclass(value, policyengine.PolicyError)
+}
 
 
-def raisable_codes() -> set[str]:
-    """Every error code the package can raise, found by reading its source."""
-    codes: set[str] = set()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        codes.update(c for c in _codes_in(ast.parse(_read(path))) if KEBAB.match(c))
-    return codes
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-def _errors_tables() -> list[list[str]]:
-    return list(_table_rows(_read(DOCS / "errors.md")))
+@attrs.frozen
+class ErrorRow:
+    """One row of a table of docs/errors.md, with what the page says raises it."""
+
+    anchor: str
+    code: str | None
+    cells: tuple[str, ...]
+    #: The meaning cell ("used for" in the table of default codes).
+    meaning: str
+    #: The row's class cell; in a table without one, the classes named before the table.
+    classes: frozenset[str]
 
 
-def test_code_collector_finds_every_route() -> None:
-    """The collector finds codes given by keyword, helper, class default, _TEXT, assignment
-    and printed findings."""
-    codes = raisable_codes()
-    for code in (
-        "not-in-force",
-        "unknown-name",
-        "forbidden-syntax",
-        "invalid-policy",
-        "yaml-syntax",
-        "unknown-rule-kind",
-        "unreadable-facts",
-        "type-mismatch",
-        "needs-output-name",  # Resolver.report(code, …)
-        "rule-id-clash",  # runner._error(code, …)
-        "parent-cycle",  # entities._TEXT
-        "no-records",  # printed by the command line
-    ):
-        assert code in codes
-    assert len(codes) > 90
+def _error_rows() -> list[ErrorRow]:
+    """Every body row of the tables of docs/errors.md, under its ``## `` section."""
+    rows: list[ErrorRow] = []
+    anchor, prose, header = "", "", None
+    for line in _read(DOCS / "errors.md").splitlines():
+        if line.startswith("## "):
+            anchor, prose, header = _anchor(line[3:]), "", None
+        elif not line.startswith("|"):
+            if header is not None:  # the table ended: the next one has prose of its own
+                prose, header = "", None
+            prose += line + "\n"
+        elif header is None:
+            header = _cells(line)
+        elif not re.fullmatch(r"\|[\s|:-]+\|", line):
+            cells = _cells(line)
+            has_class = header[1] == "class"
+            named = re.findall(r"`(\w+)`", cells[1] if has_class else prose)
+            classes = frozenset(n for n in named if n in ERROR_CLASSES)
+            meaning = cells[2] if has_class else cells[1]
+            rows.append(ErrorRow(anchor, _code_span(cells[0]), tuple(cells), meaning, classes))
+    return rows
 
 
-def test_every_raisable_code_is_in_the_error_tables() -> None:
-    """Every error code the package can raise has a row of its own in docs/errors.md."""
-    documented = {_code_span(row[0]) for row in _errors_tables()}
-    assert sorted(raisable_codes() - documented) == []
+def test_error_rows_are_read_with_their_section_and_class() -> None:
+    """The reader of docs/errors.md finds rows, sections and classes where the page has them."""
+    rows = {(row.code, row.anchor): row for row in _error_rows()}
+    reading = rows["file-not-found", "reading-a-policy-file"]
+    assert reading.classes == {"PolicySourceError"}
+    assert reading.meaning == "there is no such file"
+    ledger = rows["file-not-found", "the-ledger"]
+    assert ledger.classes == {"LedgerError"}
+    default = rows["invalid-record", "default-codes-of-the-classes"]
+    assert default.classes == {"InvalidRecord"}
+    assert default.meaning.startswith("always:")
+    assert rows["needs-entities", "rules-over-many-records"].classes == {"ModelError"}
+    assert rows["empty-group", "rules-over-many-records"].classes == {"EvaluationError"}
 
 
-def test_error_tables_list_only_raisable_codes() -> None:
-    """Every kebab-case code in backticks in the tables of docs/errors.md is one the code raises."""
+def test_every_registered_code_has_its_rows_in_the_error_tables() -> None:
+    """Each place policyengine.codes gives a code has exactly one row in docs/errors.md, under
+    the section of its anchor, with the registry's meaning, in a table of its class."""
+    rows = _error_rows()
+    wrong: list[str] = []
+    for code, places in CODES.items():
+        for info in places:
+            found = [r for r in rows if r.code == code and r.anchor == info.anchor]
+            if len(found) != 1:
+                wrong.append(f"{code} #{info.anchor}: {len(found)} rows")
+            elif found[0].meaning != info.meaning:
+                wrong.append(f"{code} #{info.anchor}: the meaning differs: {found[0].meaning!r}")
+            elif info.error_class not in found[0].classes:
+                wrong.append(f"{code} #{info.anchor}: not said to be a {info.error_class}")
+    assert wrong == []
+
+
+def test_error_tables_list_only_registered_codes() -> None:
+    """Every row of docs/errors.md is a place policyengine.codes gives its code, and every
+    code in backticks in the tables is registered."""
+    places = {(code, info.anchor) for code, infos in CODES.items() for info in infos}
+    rows = _error_rows()
+    assert rows
+    assert [(r.code, r.anchor) for r in rows if (r.code, r.anchor) not in places] == []
     spans = {
         span
-        for row in _errors_tables()
-        for cell in row
+        for row in rows
+        for cell in row.cells
         for span in re.findall(r"`([^`]+)`", cell)
-        if KEBAB.match(span)
+        if CODE_SPAN.fullmatch(span)
     }
-    assert spans
-    assert sorted(spans - raisable_codes()) == []
+    assert sorted(spans - set(CODES)) == []
+
+
+def test_registered_classes_are_exported_error_classes() -> None:
+    """The class policyengine.codes names for a code is an error class of the public API."""
+    named = {info.error_class for infos in CODES.values() for info in infos}
+    assert sorted(named - set(ERROR_CLASSES)) == []
 
 
 # --- policy examples ---------------------------------------------------------------
@@ -434,9 +412,8 @@ def test_hr_guide_lists_every_error_code() -> None:
     """docs/hr-guide.md explains every code the package can raise, and no other, in a row."""
     body = _section(_hr_guide(), "8. 错误代码")
     listed = {_code_span(row[0]) for row in _table_rows(body)}
-    codes = raisable_codes()
-    assert sorted(codes - listed) == []
-    assert sorted(c for c in listed if c and KEBAB.match(c) and c not in codes) == []
+    assert sorted(set(CODES) - listed) == []
+    assert sorted(c for c in listed if c and CODE_SPAN.fullmatch(c) and c not in CODES) == []
 
 
 def test_hr_guide_function_table_matches_the_library() -> None:

@@ -33,7 +33,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..errors import Location, PolicyError
+from ..codes import ErrorCode
+from ..errors import LedgerError, Location, PolicyError
 from ..period import Period
 
 GENESIS = "0" * 64
@@ -96,7 +97,7 @@ def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from a mis-decoded file name
-        raise PolicyError(f"{attribute.name} {value!r} is not Unicode", code="not-utf8") from exc
+        raise LedgerError(f"{attribute.name} {value!r} is not Unicode", code="not-utf8") from exc
 
 
 _bytes = attrs.validators.instance_of(bytes)
@@ -114,7 +115,7 @@ class PolicyBlob:
     def __attrs_post_init__(self) -> None:
         actual = _sha256(self.data)
         if self.sha256 != actual:
-            raise PolicyError(
+            raise LedgerError(
                 f"policy {self.policy} {self.version}: {self.sha256!r} is not the SHA-256"
                 f" of its bytes ({actual})",
                 code="blob-mismatch",
@@ -143,7 +144,7 @@ class RunRecord:
         # Only the canonical spelling: the text is hashed, so "2026-3" and
         # "2026-03" must not both stand for one month.
         if Period.parse(self.period).key != self.period:
-            raise PolicyError(
+            raise LedgerError(
                 f"{self.period!r} is not a month", code="invalid-period", hint="write YYYY-MM"
             )
         if self.as_known_at is not None:
@@ -152,7 +153,7 @@ class RunRecord:
             except ValueError:
                 canonical = None
             if canonical != self.as_known_at:
-                raise PolicyError(
+                raise LedgerError(
                     f"as_known_at {self.as_known_at!r} is not a date",
                     code="invalid-date",
                     hint="write YYYY-MM-DD",
@@ -411,10 +412,10 @@ class SqliteLedger:
         return self._problem("blob-tampered", message, run, hint=_EDITED, sha256=sha, runs=runs)
 
     def _problem(
-        self, code: str, message: str, run: int | None = None, *, hint: str, **details: Any
+        self, code: ErrorCode, message: str, run: int | None = None, *, hint: str, **details: Any
     ) -> PolicyError:
         where = Location(file=self.path, record=run)
-        return PolicyError(message, code=code, location=where, hint=hint, details=details)
+        return LedgerError(message, code=code, location=where, hint=hint, details=details)
 
 
 _EDITED = "the file was edited outside policyengine; compare it with a backup"

@@ -36,7 +36,8 @@ from typing import Any
 
 import attrs
 
-from policyengine.errors import InvalidPolicy, Location, PolicyError
+from policyengine.codes import ErrorCode
+from policyengine.errors import InvalidPolicy, Location, LockError, PolicyError
 from policyengine.layout import LOCK_NAME, POLICY_SUFFIXES, read_layout
 from policyengine.source import read_policy_file
 
@@ -84,9 +85,11 @@ class LockEntry:
 
 
 _RESTORE = "restore the file from version control and put the change in a new version file"
-# key ("code" or "code:variant") -> (message, hint), both formatted with the details.
+#: A code, or (code, variant) for a second wording of one code.
+_Key = ErrorCode | tuple[ErrorCode, str]
+# key -> (message, hint), both formatted with the details.
 # fmt: off
-_TEXT: dict[str, tuple[str, str]] = {
+_TEXT: dict[_Key, tuple[str, str]] = {
     "lock-syntax": ("{reason}", _BY_HAND),
     "lock-duplicate": ("{what} is listed twice; the first entry is on line {first}",
                        "a version is published once: keep the first entry"),
@@ -105,9 +108,10 @@ _TEXT: dict[str, tuple[str, str]] = {
                                   "published on {published} as {published_as}; a version is "
                                   "published once", "give this file a version label of its "
                                   "own, such as the month it takes effect"),
-    "version-already-published:keys": ("{path} was published on {published} as {was} but now "
-                                       "claims {policy} version {version}; a published file "
-                                       "keeps its policy and version", _RESTORE),
+    ("version-already-published", "keys"): ("{path} was published on {published} as {was} "
+                                            "but now claims {policy} version {version}; a "
+                                            "published file keeps its policy and version",
+                                            _RESTORE),
     "duplicate-version": ("{path} and {other} both claim {policy} version {version}; only "
                           "one file can publish it", "give each version file its own label"),
     "unidentified-version": ("{path} does not name its policy and version as text, so the lock "
@@ -117,10 +121,11 @@ _TEXT: dict[str, tuple[str, str]] = {
 # fmt: on
 
 
-def _problem(key: str, where: Location, **details: Any) -> PolicyError:
+def _problem(key: _Key, where: Location, **details: Any) -> PolicyError:
     message, hint = _TEXT[key]
-    return PolicyError(message.format(**details), code=key.split(":")[0], location=where,
-                       hint=hint.format(**details), details=details)  # fmt: skip
+    code = key if isinstance(key, str) else key[0]
+    return LockError(message.format(**details), code=code, location=where,
+                     hint=hint.format(**details), details=details)  # fmt: skip
 
 
 def _encode(text: str) -> str:
@@ -334,7 +339,7 @@ def _check(
                                      locked_sha256=e.sha256, sha256=f.sha256))  # fmt: skip
         if f and f.policy and (f.policy, f.version) != (e.policy, e.version):
             said |= {"was": f"{e.policy} {e.version}", "policy": f.policy, "version": f.version}
-            findings.append(_problem("version-already-published:keys", f.where, **said))
+            findings.append(_problem(("version-already-published", "keys"), f.where, **said))
     locked_paths = {e.path for e in entries}
     for f in found:
         if f.path in locked_paths:
@@ -377,7 +382,7 @@ def lock(
         # as_known_at trusts publication dates: a version locked today but dated
         # before an earlier publication would rewrite what was known back then.
         findings.append(
-            PolicyError(
+            LockError(
                 f"cannot publish on {published}: versions were already published on {latest}",
                 code="backdated-publication",
                 location=Location(file=str(lock_path)),

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from ..codes import ErrorCode
 from ..errors import ExpressionError, ModelError, PolicyError
 from ..expressions import Expression, compile_expression
 from ..model import Rounding, frozen_mapping
@@ -85,7 +86,12 @@ class RuleContext:
     own_kind: str | None = None
 
     def error(
-        self, code: str, message: str, sub: str = "", hint: str | None = None, key: bool = False
+        self,
+        code: ErrorCode,
+        message: str,
+        sub: str = "",
+        hint: str | None = None,
+        key: bool = False,
     ) -> None:
         location = attrs.evolve(
             self.document.locate(self.pointer + sub, key=key), rule_id=self.rule_id

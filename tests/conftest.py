@@ -1,0 +1,54 @@
+"""Every error a test makes is raised by a class the code registry names for its code.
+
+mypy checks each code written in the package against ``policyengine.codes.ErrorCode``,
+but not which class raises it: that is known only when the error is made. So every
+``PolicyError`` made while a test runs is noted, and the test fails at teardown when
+the registry does not give that code to that class (or to a parent of it). The whole
+suite thus checks the registry against the errors the package really makes.
+
+A test that makes an unregistered code on purpose is marked ``unregistered_code``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from helpers import registered
+
+from policyengine.errors import PolicyError
+
+#: (class, code) of every error made since the current test started.
+_made: set[tuple[type[PolicyError], str]] = set()
+#: PolicyError.__init__ as the package defines it, put back when the session ends.
+_ORIGINAL_INIT = PolicyError.__init__
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "unregistered_code: the test makes an error with an unregistered code"
+    )
+
+    @functools.wraps(_ORIGINAL_INIT)
+    def noting(self: PolicyError, *args: Any, **kwargs: Any) -> None:
+        _ORIGINAL_INIT(self, *args, **kwargs)
+        _made.add((type(self), self.code))
+
+    PolicyError.__init__ = noting  # type: ignore[method-assign]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    PolicyError.__init__ = _ORIGINAL_INIT  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _errors_are_registered(request: pytest.FixtureRequest) -> Iterator[None]:
+    _made.clear()
+    yield
+    if request.node.get_closest_marker("unregistered_code") is None:
+        wrong = sorted(
+            f"{cls.__name__}: {code}" for cls, code in _made if not registered(cls, code)
+        )
+        assert wrong == [], "made with a code policyengine.codes does not give that class"
