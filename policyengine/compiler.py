@@ -15,8 +15,8 @@ How it stays inside the sandbox:
   constants. The generated function's globals hold the operator table, the
   function library and a few helpers of this module, and empty builtins.
 - Every operator and function call goes through the same implementations
-  the reference uses (:data:`policyengine.functions.OPERATORS` and
-  :data:`~policyengine.functions.FUNCTIONS`), so type checks, magnitude
+  the reference uses (:data:`policyengine.operators.OPERATORS` and
+  :data:`policyengine.functions.FUNCTIONS`), so type checks, magnitude
   bounds and error codes are shared, not re-implemented. Differential tests
   (``tests/test_compiler.py``) pin the two together.
 
@@ -42,10 +42,11 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from . import functions as language
 from .codes import ErrorCode
 from .errors import EvaluationError
-from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail, show
+from .functions import FUNCTIONS
+from .operators import OPERATORS, bounded
+from .value_kinds import NUMBER_TYPES, expect_bool, fail, show
 
 #: A compiled expression: the value for one record's names.
 Code = Callable[[Mapping[str, Any]], Any]
@@ -71,7 +72,7 @@ def _calling(name: str) -> Callable[..., Any]:
     """The library function ``name`` with the reference's error wrapping and bound."""
     function = FUNCTIONS[name].call
     signature = FUNCTIONS[name].signature
-    numbers = language.NUMBER_TYPES
+    numbers = NUMBER_TYPES
     general = _wrapped(name, function, signature, numbers)
     if name not in ("min", "max"):
         return general

@@ -7,7 +7,7 @@ private attributes, unknown functions. Numeric literals become ``Decimal``
 from their source text, so ``0.1 + 0.2 == 0.3`` holds.
 
 :class:`Evaluator` walks the checked tree on top of simpleeval with this
-package's own operator table and function library (both in
+package's own operator table and function library (:mod:`policyengine.operators`,
 :mod:`policyengine.functions`). Because the tree was checked at load time,
 the per-node safety scan simpleeval performs is skipped: it guards against
 nodes and values that cannot be present, and would double the cost of an
@@ -30,9 +30,11 @@ from . import functions as language
 from .codes import ErrorCode
 from .compiler import attribute, translate, where
 from .errors import EvaluationError, ExpressionError
-from .functions import FUNCTIONS, OPERATORS, bounded, expect_bool, fail
+from .functions import FUNCTIONS
 from .numbers import CONTEXT, MAX_MAGNITUDE
+from .operators import OPERATORS, bounded
 from .suggest import did_you_mean
+from .value_kinds import NUMBER_TYPES, expect_bool, fail
 
 MAX_LENGTH = 2_000  # characters of one expression
 MAX_DEPTH = 32  # bracket nesting, and depth of the parsed tree
@@ -436,7 +438,7 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
                 f"write {FUNCTIONS[name].signature}",
                 function=name,
             ) from error
-        return bounded(result) if type(result) in language.NUMBER_TYPES else result
+        return bounded(result) if type(result) in NUMBER_TYPES else result
 
     def _eval_tuple(self, node: Any) -> tuple[Any, ...]:
         nodes = self.nodes

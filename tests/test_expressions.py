@@ -697,8 +697,10 @@ def test_no_float_or_round_in_the_modules() -> None:
     """The expression modules never call float() or Python's round()."""
     import policyengine.expressions as expressions
     import policyengine.functions as functions
+    import policyengine.operators as operators
+    import policyengine.value_kinds as value_kinds
 
-    for module in (expressions, functions):
+    for module in (expressions, functions, operators, value_kinds):
         assert module.__file__ is not None
         with open(module.__file__, encoding="utf-8") as source:
             text = source.read()
