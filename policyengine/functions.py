@@ -9,15 +9,10 @@ numbers are ``int`` or ``Decimal``, never ``bool``.
 Functions raise ``TypeError``/``ValueError`` with a plain message; both
 engines wrap those as ``function-failed`` naming the function, so a message
 here need not say which function it came from.
-
-The module also holds, for now, what the language refuses (``REFUSED_OPERATORS``,
-``REFUSED_SYNTAX``, each with a hint) and the two measures taken of an
-expression before it is trusted (bracket and tree depth).
 """
 
 from __future__ import annotations
 
-import ast
 import calendar
 import datetime
 import functools
@@ -43,98 +38,6 @@ class Function:
     call: Callable[..., Any]
     signature: str
     doc: str
-
-
-#: Operators the parser knows but a policy may not use: symbol and a hint.
-REFUSED_OPERATORS: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
-    {
-        ast.BitXor: ("^", "did you mean '**' for a power?"),
-        ast.BitOr: ("|", "did you mean 'or'?"),
-        ast.BitAnd: ("&", "did you mean 'and'?"),
-        ast.LShift: ("<<", "bit shifts have no use in a pay rule; multiply instead"),
-        ast.RShift: (">>", "bit shifts have no use in a pay rule; divide instead"),
-        ast.MatMult: ("@", "did you mean '*'?"),
-        ast.Invert: ("~", "did you mean 'not' or '-'?"),
-        ast.Is: ("is", "did you mean '=='?"),
-        ast.IsNot: ("is not", "did you mean '!='?"),
-    }
-)
-
-_OVER_A_LIST = "use sum(), min(), max(), any() or all() over a list"
-#: Python constructs a policy may not use: the name errors give and a hint.
-REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str | None]] = MappingProxyType(
-    {
-        ast.Lambda: ("lambda", None),
-        ast.ListComp: ("comprehension", _OVER_A_LIST),
-        ast.SetComp: ("comprehension", _OVER_A_LIST),
-        ast.DictComp: ("comprehension", None),
-        ast.GeneratorExp: ("generator", _OVER_A_LIST),
-        ast.Subscript: ("subscript x[...]", "name a rule's output as rule.output"),
-        ast.Slice: ("slice", None),
-        ast.Starred: ("starred *x", "pass the list itself, e.g. sum(amounts)"),
-        ast.JoinedStr: ("f-string", "join text with '+'"),
-        ast.FormattedValue: ("f-string", "join text with '+'"),
-        ast.Dict: ("dict literal", None),
-        ast.Set: ("set literal", "use a list: (a, b, c)"),
-        ast.Await: ("await", None),
-        ast.Yield: ("yield", None),
-        ast.YieldFrom: ("yield", None),
-        ast.NamedExpr: ("assignment", "to compare, use '=='"),
-    }
-)
-
-#: Full-width punctuation a Chinese input method types easily, and the ASCII
-#: character Python needs instead: named in the hint of a syntax error.
-FULL_WIDTH: Mapping[str, str] = MappingProxyType(
-    dict(zip("（），×÷＋－＊／＝＜＞“”‘’％．。", "(),*/+-*/=<>\"\"''%..", strict=True))
-)
-
-
-# --- measuring an expression before trusting it ---------------------------------
-# Iterative on purpose: they run before anything has bounded the input.
-
-
-def bracket_depth(source: str) -> int:
-    """Deepest bracket nesting outside string literals and comments."""
-    depth = deepest = index = 0
-    quote = ""
-    while index < len(source):
-        char = source[index]
-        if quote:
-            if char == "\\":
-                index += 2
-                continue
-            if source.startswith(quote, index):
-                index += len(quote)
-                quote = ""
-                continue
-        elif char in "'\"":
-            triple = source[index : index + 3]
-            quote = triple if triple in ('"""', "'''") else char
-            index += len(quote)
-            continue
-        elif char == "#":
-            newline = source.find("\n", index)
-            index = len(source) if newline < 0 else newline
-        elif char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
-        index += 1
-    return deepest
-
-
-def tree_depth(root: ast.AST, limit: int) -> int:
-    """Depth of ``root`` in expression nodes, found without recursion; stops once over ``limit``."""
-    deepest = 0
-    stack = [(root, 1)]
-    while stack and deepest <= limit:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, depth + 1 if isinstance(child, ast.expr) else depth))
-    return deepest
 
 
 # --- argument checks for functions -------------------------------------------------
