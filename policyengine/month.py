@@ -27,10 +27,12 @@ import attrs
 from .audit.ledger import open_ledger
 from .bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .io import FactsFile, FactsIndex
+from .model import Rule
 from .period import Period
 from .progress import Progress
 from .replay import history_from_ledger, run_record
 from .repository import Repository
+from .rules import POPULATION
 from .runner import HistoryStore
 from .summary import summary_text
 from .writers import check_format, write_report
@@ -99,7 +101,7 @@ class MonthRun:
         """The history rules of the month, when it was given no earlier months."""
         if self.had_history:
             return ()
-        return tuple(sorted({r.id for _, r in self.result.rules() if r.kind == "history"}))
+        return tuple(sorted({r.id for _, r in self.result.rules() if _reads_past(r)}))
 
     @property
     def missing_kinds(self) -> list[str]:
@@ -183,3 +185,9 @@ def run_month(
                 stored = opened.append(run_record(month.result, label))
             recorded = (stored.id, stored.hash)
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _reads_past(rule: Rule) -> bool:
+    """Whether the rule reads earlier months' values (its kind says so)."""
+    kind = POPULATION.get(rule.kind)
+    return kind is not None and rule.spec is not None and bool(kind.reads_past(rule.spec))
