@@ -21,8 +21,8 @@ name), so a new policy adds columns without a change here.
   inputs hash, the entities hash, the engine version, the period and the
   as-known-at date.
 
-The writers (``.xlsx``, ``.csv`` with a provenance sidecar, ``.json``) are in
-:mod:`policyengine.writers`; the printed month summary in :mod:`policyengine.summary`.
+The writers, one module per format, are listed by suffix in
+:mod:`policyengine.writers`; the printed month summary is in :mod:`policyengine.summary`.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ from .errors import PolicyError
 from .io import FactsIndex, Place
 from .rules.base import plain
 
-#: What ``write_report`` can write, by the file's suffix.
-REPORT_FORMATS = (".xlsx", ".csv", ".json")
 #: The fixed time stamped on every workbook (its properties and its zip entries), so
 #: that the same result gives the same bytes: the earliest time a zip file can hold.
 FIXED_TIME = datetime.datetime(1980, 1, 1)
@@ -450,6 +448,3 @@ def csv_safe(value: Any) -> str:
     if isinstance(value, str) and shown[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + shown
     return shown
-
-
-# --- XLSX ----------------------------------------------------------------------------------
