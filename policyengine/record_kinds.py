@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .facts import FALSE_WORDS, MAX_LIST_ITEMS, TRUE_WORDS
+from .facts_values import FALSE_WORDS, MAX_LIST_ITEMS, TRUE_WORDS
 from .model import Field
 
 
