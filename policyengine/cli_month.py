@@ -12,13 +12,14 @@ from .bundle import entities_from_policies, paused_collection
 from .cli_common import add_folder_options, checked_repository
 from .entities import Entities, load_entities
 from .errors import FactsFileError, Location, PolicyError, UsageError
+from .io import FORMATS, listed
 from .layout import ENTITIES_NAME
 from .month import MonthRun, evaluate_month, read_month, run_month
 from .period import Period
 from .progress import Progress
 from .repository import load
 from .sample import monthly, unknown_fields, write_months
-from .writers import check_format, write_report
+from .writers import WRITERS, check_format, write_report
 
 
 def _facts_bytes(path: str | Path) -> int:
@@ -90,7 +91,7 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
     for kind in missing:
         finding = FactsFileError(
             f"the facts hold no {kind} records, which versions in force apply to "
-            "(name the file <kind>.csv, .json, .jsonl or .xlsx)",
+            f"(name the file <kind>{listed(sorted(FORMATS))})",
             code="no-records",
             location=Location(file=str(facts)),
         )
@@ -224,7 +225,7 @@ def add_month_commands(commands: Any) -> None:
         "--facts",
         required=True,
         metavar="PATH",
-        help="a folder of <kind>.csv/.json/.jsonl/.xlsx files, or one JSON file by kind",
+        help=f"a folder of <kind>{'/'.join(sorted(FORMATS))} files, or one JSON file by kind",
     )
     run.add_argument(
         "--as-known-at", metavar="YYYY-MM-DD", help="use only versions published by this date"
@@ -232,9 +233,9 @@ def add_month_commands(commands: Any) -> None:
     run.add_argument(
         "--out",
         metavar="FILE",
-        help="write the results here, as the suffix says: .xlsx (pay sheet, summaries, "
-        "errors, provenance), .csv (pay sheet; provenance in NAME.provenance.json) or .json "
-        "(the canonical result document); without it, the document is printed",
+        help="write the results here, as the suffix says: "
+        + listed(f"{w.suffix} ({w.holds})" for w in WRITERS.values())
+        + "; without it, the document is printed",
     )
     run.add_argument(
         "--ledger",

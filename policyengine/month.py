@@ -112,7 +112,8 @@ class MonthRun:
 
 
 def read_month(repository: Repository, path: PathLike) -> MonthFacts:
-    """A month's facts: a folder of ``<kind>.csv|.json|.jsonl|.xlsx``, or one JSON by kind."""
+    """A month's facts: a folder of ``<kind>.<suffix>`` files (``io.FORMATS``), or one JSON
+    by kind."""
     return MonthFacts(repository.facts_files(path))
 
 
@@ -167,7 +168,8 @@ def run_month(
     progress: Progress | None = None,
 ) -> MonthRun:
     """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
-    ``out`` (``.xlsx``, ``.csv``, ``.json``) and append the run to ``ledger``."""
+    ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
+    ``ledger``."""
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     # The report and the ledger's documents are as large as the month itself.
