@@ -31,8 +31,8 @@ from .rules import POPULATION
 from .rules.base import Outcome
 from .run_state import HistoryStore, Root, RunState, reaches_beyond, root, scope_of
 
-# The state's names are read from here too (the month, the result and the diff
-# name the history a month is given as ``runner.HistoryStore``).
+# The state's names are read from here too: a month's history is handed to the
+# runner, so month, diff, inputs and repository import HistoryStore from it.
 __all__ = ["HistoryStore", "Root", "RunState", "record_key", "root", "run", "start"]
 
 
