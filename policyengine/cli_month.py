@@ -208,7 +208,7 @@ def _is_month(name: str) -> bool:
 
 
 def add_month_commands(commands: Any) -> None:
-    """Register run, sample and demo on the top-level parser."""
+    """Register run, sample and demo on the top-level parser, in the order of the help."""
     folder = add_folder_options
 
     run = commands.add_parser(
@@ -244,7 +244,11 @@ def add_month_commands(commands: Any) -> None:
     )
     run.add_argument("--label", help="a note stored with the ledger run")
     run.set_defaults(handler=cmd_run)
+    _add_sample_command(commands)
+    _add_demo_command(commands)
 
+
+def _add_sample_command(commands: Any) -> None:
     sample = commands.add_parser(
         "sample",
         help="generate example months of facts (CSV), hard cases included",
@@ -273,6 +277,10 @@ def add_month_commands(commands: Any) -> None:
     sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
     sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
     sample.set_defaults(handler=cmd_sample)
+
+
+def _add_demo_command(commands: Any) -> None:
+    folder = add_folder_options
 
     demo = commands.add_parser(
         "demo",
