@@ -17,7 +17,7 @@ from .build import load_policy, load_policy_in_place
 from .cli_audit import add_commands
 from .engine import Result, evaluate_many
 from .errors import InvalidPolicy, Location, PolicyError, UsageError
-from .io import read_facts
+from .io import FORMAT_NAMES, read_facts
 from .layout import ENTITIES_NAME, loose_policy_files
 from .model import Policy
 from .repository import load
@@ -183,9 +183,7 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("eval", help="evaluate a policy over a facts file")
     run.add_argument("policy", metavar="POLICY", help="the policy file")
-    run.add_argument(
-        "--facts", required=True, metavar="FILE", help="records: .json, .jsonl, .csv or .xlsx"
-    )
+    run.add_argument("--facts", required=True, metavar="FILE", help=f"records: {FORMAT_NAMES}")
     run.add_argument("--period", metavar="YYYY-MM", help="the month evaluated")
     run.add_argument(
         "--explain",

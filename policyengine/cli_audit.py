@@ -23,7 +23,7 @@ from .cli_common import (
     lock_path,
 )
 from .cli_month import add_month_commands
-from .diff import diff
+from .diff import Diff, diff
 from .errors import Location, UsageError
 from .month import evaluate_month, ledger_history, read_month
 from .period import Period
@@ -187,68 +187,71 @@ def _ledger_history(args: argparse.Namespace, period: Period) -> dict[str, Any]:
 def cmd_diff(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
     history = _ledger_history(args, Period.parse(args.period))
-    if args.policy and args.from_version and args.to_version:
-        outcome = diff(
-            repository,
-            args.period,
-            read_month(repository, args.facts).records,
-            policy=args.policy,
-            from_version=args.from_version,
-            to_version=args.to_version,
-            history=history,
-        )
-    elif args.from_known and args.to_known:
-        outcome = diff(
-            repository,
-            args.period,
-            read_month(repository, args.facts).records,
-            from_known=args.from_known,
-            to_known=args.to_known,
-            history=history,
-        )
-    else:
+    by_version = bool(args.policy and args.from_version and args.to_version)
+    if not by_version and not (args.from_known and args.to_known):
         print(
             "diff needs --policy with --from and --to, or --from-known and --to-known",
             file=sys.stderr,
         )
         return 2
+    records = read_month(repository, args.facts).records
+    if by_version:
+        outcome = diff(
+            repository,
+            args.period,
+            records,
+            policy=args.policy,
+            from_version=args.from_version,
+            to_version=args.to_version,
+            history=history,
+        )
+    else:
+        outcome = diff(
+            repository,
+            args.period,
+            records,
+            from_known=args.from_known,
+            to_known=args.to_known,
+            history=history,
+        )
     if args.format == "json":
         print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
         sys.stdout.write(outcome.to_csv())
     else:
-        rows = [
-            [
-                c.kind,
-                str(c.key),
-                f"{c.policy}.{c.output}",
-                cell(c.old),
-                cell(c.new),
-                f"{c.delta:+f}" if c.delta is not None else "",
-            ]
-            for c in outcome.changes
-        ]
-        print(format_table(["kind", "key", "output", "old", "new", "delta"], rows))
-        print()
-        totals = [
-            [
-                f"{t.policy}.{t.output}",
-                str(t.gain),
-                str(t.lose),
-                str(t.changed),
-                str(t.unchanged),
-                f"{t.delta_sum:f}",
-            ]
-            for t in outcome.totals
-        ]
-        print(
-            format_table(
-                ["output", "gain", "lose", "changed", "unchanged", "sum of deltas"], totals
-            )
-        )
+        _print_diff_tables(outcome)
     _report_errors(outcome.old)
     _report_errors(outcome.new)
     return 2 if outcome.old.errors or outcome.new.errors else 0
+
+
+def _print_diff_tables(outcome: Diff) -> None:
+    """The changed values, one row each, then each output's totals."""
+    rows = [
+        [
+            c.kind,
+            str(c.key),
+            f"{c.policy}.{c.output}",
+            cell(c.old),
+            cell(c.new),
+            f"{c.delta:+f}" if c.delta is not None else "",
+        ]
+        for c in outcome.changes
+    ]
+    print(format_table(["kind", "key", "output", "old", "new", "delta"], rows))
+    print()
+    totals = [
+        [
+            f"{t.policy}.{t.output}",
+            str(t.gain),
+            str(t.lose),
+            str(t.changed),
+            str(t.unchanged),
+            f"{t.delta_sum:f}",
+        ]
+        for t in outcome.totals
+    ]
+    print(format_table(["output", "gain", "lose", "changed", "unchanged", "sum of deltas"], totals))
 
 
 def _iso_date(text: str) -> datetime.date:
@@ -279,9 +282,18 @@ def _decimal(text: str) -> Decimal:
 
 
 def add_commands(commands: Any) -> None:
-    """Register the folder-wide commands on the top-level parser."""
-    folder = add_folder_options
+    """Register the folder-wide commands on the top-level parser (in this order, which
+    is the order of the help)."""
     add_month_commands(commands)
+    _add_version_commands(commands)
+    _add_ledger_commands(commands)
+    _add_schema_command(commands)
+    _add_diff_command(commands)
+
+
+def _add_version_commands(commands: Any) -> None:
+    """lock, verify and history: a folder's published versions."""
+    folder = add_folder_options
 
     lock = commands.add_parser("lock", help="record the unlocked version files as published")
     folder(lock)
@@ -298,6 +310,11 @@ def add_commands(commands: Any) -> None:
     folder(history)
     history.add_argument("policy", metavar="POLICY")
     history.set_defaults(handler=cmd_history)
+
+
+def _add_ledger_commands(commands: Any) -> None:
+    """ledger and replay: what a ledger recorded, checked and recomputed."""
+    folder = add_folder_options
 
     ledger = commands.add_parser("ledger", help="verify or list a ledger")
     ledger.add_argument("action", choices=("verify", "list"))
@@ -321,12 +338,20 @@ def add_commands(commands: Any) -> None:
     replay.add_argument("--format", choices=("table", "json"), default="table")
     replay.set_defaults(handler=cmd_replay)
 
+
+def _add_schema_command(commands: Any) -> None:
+    folder = add_folder_options
+
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the facts (from entities.yaml) or of a policy"
     )
     folder(schema)
     schema.add_argument("what", choices=("facts", "policy"))
     schema.set_defaults(handler=cmd_schema)
+
+
+def _add_diff_command(commands: Any) -> None:
+    folder = add_folder_options
 
     compare = commands.add_parser("diff", help="compare two versions or two dates over a month")
     folder(compare)

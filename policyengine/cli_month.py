@@ -12,13 +12,14 @@ from .bundle import entities_from_policies, paused_collection
 from .cli_common import add_folder_options, checked_repository
 from .entities import Entities, load_entities
 from .errors import FactsFileError, Location, PolicyError, UsageError
+from .io import FORMATS, listed
 from .layout import ENTITIES_NAME
 from .month import MonthRun, evaluate_month, read_month, run_month
 from .period import Period
 from .progress import Progress
 from .repository import load
 from .sample import monthly, unknown_fields, write_months
-from .writers import check_format, write_report
+from .writers import WRITERS, check_format, write_report
 
 
 def _facts_bytes(path: str | Path) -> int:
@@ -90,7 +91,7 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
     for kind in missing:
         finding = FactsFileError(
             f"the facts hold no {kind} records, which versions in force apply to "
-            "(name the file <kind>.csv, .json, .jsonl or .xlsx)",
+            f"(name the file <kind>{listed(sorted(FORMATS))})",
             code="no-records",
             location=Location(file=str(facts)),
         )
@@ -207,7 +208,7 @@ def _is_month(name: str) -> bool:
 
 
 def add_month_commands(commands: Any) -> None:
-    """Register run, sample and demo on the top-level parser."""
+    """Register run, sample and demo on the top-level parser, in the order of the help."""
     folder = add_folder_options
 
     run = commands.add_parser(
@@ -224,7 +225,7 @@ def add_month_commands(commands: Any) -> None:
         "--facts",
         required=True,
         metavar="PATH",
-        help="a folder of <kind>.csv/.json/.jsonl/.xlsx files, or one JSON file by kind",
+        help=f"a folder of <kind>{'/'.join(sorted(FORMATS))} files, or one JSON file by kind",
     )
     run.add_argument(
         "--as-known-at", metavar="YYYY-MM-DD", help="use only versions published by this date"
@@ -232,9 +233,9 @@ def add_month_commands(commands: Any) -> None:
     run.add_argument(
         "--out",
         metavar="FILE",
-        help="write the results here, as the suffix says: .xlsx (pay sheet, summaries, "
-        "errors, provenance), .csv (pay sheet; provenance in NAME.provenance.json) or .json "
-        "(the canonical result document); without it, the document is printed",
+        help="write the results here, as the suffix says: "
+        + listed(f"{w.suffix} ({w.holds})" for w in WRITERS.values())
+        + "; without it, the document is printed",
     )
     run.add_argument(
         "--ledger",
@@ -243,7 +244,11 @@ def add_month_commands(commands: Any) -> None:
     )
     run.add_argument("--label", help="a note stored with the ledger run")
     run.set_defaults(handler=cmd_run)
+    _add_sample_command(commands)
+    _add_demo_command(commands)
 
+
+def _add_sample_command(commands: Any) -> None:
     sample = commands.add_parser(
         "sample",
         help="generate example months of facts (CSV), hard cases included",
@@ -272,6 +277,10 @@ def add_month_commands(commands: Any) -> None:
     sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
     sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
     sample.set_defaults(handler=cmd_sample)
+
+
+def _add_demo_command(commands: Any) -> None:
+    folder = add_folder_options
 
     demo = commands.add_parser(
         "demo",

@@ -236,7 +236,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "invalid-parent": "a record's parent was refused for a problem of its own, so the record is left out too",
     }),
     (_FACTS_FILES, "FactsFileError", {
-        "unknown-format": "the file is not `.json`, `.jsonl`, `.csv` or `.xlsx`",
+        "unknown-format": "the file's suffix names no facts reader (`io.READERS`); the hint lists those there are",
         "file-not-found": "there is no such file",
         "unreadable-facts": "the file cannot be read; a workbook that is not an `.xlsx` workbook, or whose cell holds a formula saved without its result",
         "not-utf8": "the file is not UTF-8",
@@ -355,7 +355,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "ambiguous-column": "a paid column names an output that several policies give; write `policy.output`",
     }),
     (_OUTPUT, "OutputError", {
-        "unknown-format": "the output file's suffix names no format the package writes (`.xlsx`, `.csv`, `.json`)",
+        "unknown-format": "the output file's suffix names no output writer (`writers.WRITERS`); the hint lists those there are",
     }),
     (_CALLS, "UsageError", {
         "invalid-period": "a period that is not a month `YYYY-MM`",

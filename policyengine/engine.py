@@ -18,7 +18,7 @@ from . import trace
 from .canonical import canonical_hash
 from .errors import EvaluationError, Location, PolicyError, UsageError
 from .facts import coerce_record
-from .model import Policy, Rule, frozen_mapping
+from .model import RUNTIME, Policy, Rule, frozen_mapping
 from .numbers import engine_context
 from .period import Period
 from .program import Engine, Program
@@ -296,3 +296,8 @@ def _located(
     )
     located.details = {**located.details, "read": values}
     return located
+
+
+# A policy evaluates itself through this module (see policyengine.model.Runtime).
+RUNTIME.evaluate = evaluate
+RUNTIME.evaluate_many = evaluate_many

@@ -21,6 +21,7 @@ import attrs
 
 from .canonical import canonical_json, chunks_by_parts, encode
 from .numbers import NUMBER_TEXT
+from .rules import POPULATION
 from .rules.base import plain
 
 if TYPE_CHECKING:
@@ -193,8 +194,11 @@ def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
     """The part of ``history`` the plan's history rules read: only their ``of`` values."""
     wanted: dict[str, set[str]] = {}
     for node in plan.nodes:
-        if node.rule.kind == "history" and node.rule.spec is not None:
-            wanted.setdefault(node.kind, set()).add(node.rule.spec.of.partition(".")[0])
+        kind = POPULATION.get(node.rule.kind)
+        if kind is not None and node.rule.spec is not None:
+            past = kind.reads_past(node.rule.spec)  # each kind says what it reads back
+            if past:
+                wanted.setdefault(node.kind, set()).update(past)
     used: dict[str, Any] = {}
     for period in sorted(history):
         kinds = {

@@ -9,7 +9,7 @@ in the model does I/O; evaluation (``engine``) is a pure function of a
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
@@ -182,16 +182,14 @@ class Policy:
     @cached_property
     def program(self) -> Program:
         """The rules compiled into Python functions (built once, on first use)."""
-        from .program import compile_policy
-
-        return compile_policy(self)
+        program: Program = RUNTIME.need("compile")(self, "compiled")
+        return program
 
     @cached_property
     def reference_program(self) -> Program:
         """The same rules on the reference evaluator, for ``engine="reference"``."""
-        from .program import compile_policy
-
-        return compile_policy(self, "reference")
+        program: Program = RUNTIME.need("compile")(self, "reference")
+        return program
 
     def program_for(self, engine: Engine = "compiled") -> Program:
         """The program of the chosen implementation of the expression language."""
@@ -225,7 +223,7 @@ class Policy:
         engine: Engine = "compiled",
     ) -> Result:
         """Evaluate every rule over one record; raises a PolicyError on a bad record."""
-        result: Result = _engine().evaluate(self, record, period=period, engine=engine)
+        result: Result = RUNTIME.need("evaluate")(self, record, period=period, engine=engine)
         return result
 
     def evaluate_many(
@@ -236,19 +234,33 @@ class Policy:
         engine: Engine = "compiled",
     ) -> Batch:
         """Evaluate many records: a result per good record, an error per bad one."""
-        batch: Batch = _engine().evaluate_many(self, records, period=period, engine=engine)
+        run = RUNTIME.need("evaluate_many")
+        batch: Batch = run(self, records, period=period, engine=engine)
         return batch
 
 
-def _engine() -> Any:
-    """The engine module, imported on first use (it imports this one), then kept:
-    an import statement on every call cost as much as a small rule."""
-    global _ENGINE
-    if _ENGINE is None:
-        from . import engine
+@attrs.define
+class Runtime:
+    """What the later phases lend a policy: compiling it (``policyengine.program``) and
+    evaluating it (``policyengine.engine``).
 
-        _ENGINE = engine
-    return _ENGINE
+    A policy is data, made at load; compiling and evaluating come after it.
+    Those modules import this one, so this one imports neither (not even
+    inside a function): each registers its part here when it is imported,
+    and the package imports both, so any policy can run. The phases then
+    read top to bottom, model → program → engine, with no cycle.
+    """
+
+    compile: Callable[..., Any] | None = None
+    evaluate: Callable[..., Any] | None = None
+    evaluate_many: Callable[..., Any] | None = None
+
+    def need(self, part: str) -> Callable[..., Any]:
+        found: Callable[..., Any] | None = getattr(self, part)
+        if found is None:  # only if a phase module was never imported: an engine defect
+            raise RuntimeError(f"policyengine: no {part} registered; import policyengine")
+        return found
 
 
-_ENGINE: Any = None
+#: The one runtime, filled in by policyengine.program and policyengine.engine.
+RUNTIME = Runtime()

@@ -27,10 +27,12 @@ import attrs
 from .audit.ledger import open_ledger
 from .bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .io import FactsFile, FactsIndex
+from .model import Rule
 from .period import Period
 from .progress import Progress
 from .replay import history_from_ledger, run_record
 from .repository import Repository
+from .rules import POPULATION
 from .runner import HistoryStore
 from .summary import summary_text
 from .writers import check_format, write_report
@@ -99,7 +101,7 @@ class MonthRun:
         """The history rules of the month, when it was given no earlier months."""
         if self.had_history:
             return ()
-        return tuple(sorted({r.id for _, r in self.result.rules() if r.kind == "history"}))
+        return tuple(sorted({r.id for _, r in self.result.rules() if _reads_past(r)}))
 
     @property
     def missing_kinds(self) -> list[str]:
@@ -110,7 +112,8 @@ class MonthRun:
 
 
 def read_month(repository: Repository, path: PathLike) -> MonthFacts:
-    """A month's facts: a folder of ``<kind>.csv|.json|.jsonl|.xlsx``, or one JSON by kind."""
+    """A month's facts: a folder of ``<kind>.<suffix>`` files (``io.FORMATS``), or one JSON
+    by kind."""
     return MonthFacts(repository.facts_files(path))
 
 
@@ -165,7 +168,8 @@ def run_month(
     progress: Progress | None = None,
 ) -> MonthRun:
     """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
-    ``out`` (``.xlsx``, ``.csv``, ``.json``) and append the run to ``ledger``."""
+    ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
+    ``ledger``."""
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     # The report and the ledger's documents are as large as the month itself.
@@ -183,3 +187,9 @@ def run_month(
                 stored = opened.append(run_record(month.result, label))
             recorded = (stored.id, stored.hash)
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _reads_past(rule: Rule) -> bool:
+    """Whether the rule reads earlier months' values (its kind says so)."""
+    kind = POPULATION.get(rule.kind)
+    return kind is not None and rule.spec is not None and bool(kind.reads_past(rule.spec))

@@ -22,6 +22,7 @@ import attrs
 
 from .compiler import compile_code
 from .expressions import Evaluator, Expression
+from .model import RUNTIME
 from .rules import KINDS
 from .rules.base import Code, RuleCode
 
@@ -106,3 +107,7 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
     }
     steps = tuple((rule.id, rule, rules.get(rule.id)) for rule in policy.ordered_rules)
     return Program(rules, steps, codes=codes, code_of=cached)
+
+
+# A policy compiles itself through this module (see policyengine.model.Runtime).
+RUNTIME.compile = compile_policy

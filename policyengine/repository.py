@@ -4,19 +4,10 @@ Layout: ``policies/<policy-id>/<version>.yaml``, with ``policies.lock`` in
 the same folder recording each published version's SHA-256 and publication
 date.
 
-Rules, all checked at load and reported together:
-
-- A version starts on the first day of a month (``effective_from``) and,
-  when it says so, ends on the first day of a later month (``effective_to``,
-  half-open). Periods are months resolved on their first day, so a
-  mid-month date would silently take effect only from the next month: it is
-  an error (``mid-month-date``) instead.
-- A version without ``effective_to`` runs until the next version of the
-  same policy starts. Two versions starting on the same day, an explicit end
-  after the next start, or one before it, are errors naming both files.
-- A correction is a new version that says ``corrects: <version>`` and starts
-  on the same day as the version it corrects; once known, it replaces that
-  version everywhere.
+The rules the versions must follow together are in
+:mod:`policyengine.repository_checks`, and the order in which a policy's
+versions are in force in :mod:`policyengine.policy_versions`; both run at
+load, and every problem is reported at once.
 
 Resolution is bitemporal: ``for_period(P)`` uses every version on disk;
 ``for_period(P, as_known_at=T)`` uses only versions published (locked) on or
@@ -27,99 +18,32 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import itertools
 import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .audit.lock import read_lock
 from .build import build_policy
-from .codes import ErrorCode
+from .bundle import BundleResult, evaluate_bundle, plan_of
 from .entities import Entities, load_entities
-from .errors import InvalidPolicy, Location, ModelError, PolicyError, UsageError
+from .errors import InvalidPolicy, Location, PolicyError, UsageError
 from .io import FactsFile, read_bundle_facts
 from .layout import ENTITIES_NAME, LOCK_NAME, read_layout
-from .model import Field, Policy
+from .model import Field
 from .period import Period
+from .policy_versions import HistoryEntry, Version, timeline
+from .repository_checks import check_versions
+from .runner import HistoryStore
 from .source import read_policy_file
 from .suggest import did_you_mean
 
-if TYPE_CHECKING:
-    from .bundle import BundleResult
-    from .runner import HistoryStore
-
-
-@attrs.frozen
-class Version:
-    """One version file of one policy, with its publication date if locked."""
-
-    policy: Policy
-    path: str  # relative to the repository folder, posix form
-    published: datetime.date | None = None
-
-    @property
-    def id(self) -> str:
-        return self.policy.id
-
-    @property
-    def version(self) -> str:
-        return self.policy.version
-
-    @property
-    def sha256(self) -> str:
-        return self.policy.sha256
-
-    @property
-    def corrects(self) -> str | None:
-        return self.policy.corrects
-
-    def known_at(self, day: datetime.date | None) -> bool:
-        """Whether the version was published by ``day`` (every version counts when day is None)."""
-        return day is None or (self.published is not None and self.published <= day)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "policy": self.id,
-            "version": self.version,
-            "sha256": self.sha256,
-            "path": self.path,
-            "published": self.published.isoformat() if self.published else None,
-        }
-
-
-@attrs.frozen
-class HistoryEntry:
-    """A line of a policy's history: dates in force (as now known) and identity."""
-
-    version: str
-    effective_from: datetime.date
-    effective_to: datetime.date | None
-    published: datetime.date | None
-    sha256: str
-    path: str
-    corrects: str | None = None
-    corrected_by: str | None = None
-
-
-def _timeline(versions: Iterable[Version]) -> list[tuple[Version, datetime.date | None]]:
-    """The versions that apply (corrections replacing what they correct), each with its end."""
-    chosen = list(versions)
-    replaced = {v.corrects for v in chosen if v.corrects}
-    live = sorted(
-        (v for v in chosen if v.version not in replaced),
-        key=lambda v: (v.policy.effective_from, v.version),
-    )
-    timeline = []
-    for index, item in enumerate(live):
-        end = item.policy.effective_to
-        if end is None and index + 1 < len(live):
-            end = live[index + 1].policy.effective_from
-        timeline.append((item, end))
-    return timeline
+# A version and a line of its history are read from here too, with the repository
+# that holds them.
+__all__ = ["Bundle", "HistoryEntry", "Repository", "Version", "load"]
 
 
 @attrs.frozen
@@ -193,7 +117,7 @@ class Repository:
     def history(self, policy_id: str) -> tuple[HistoryEntry, ...]:
         """Every version of a policy with its dates, publication and hash, oldest first."""
         versions = self._of(policy_id)
-        ends = {id(v): end for v, end in _timeline(versions)}
+        ends = {id(v): end for v, end in timeline(versions)}
         corrected_by = {v.corrects: v.version for v in versions if v.corrects}
         entries = [
             HistoryEntry(
@@ -224,7 +148,7 @@ class Repository:
         chosen: list[Version] = []
         for policy_id in self.policy_ids:
             visible = [v for v in self._of(policy_id) if v.known_at(known)]
-            for item, end in _timeline(visible):
+            for item, end in timeline(visible):
                 if item.policy.effective_from <= month.start and (end is None or month.start < end):
                     chosen.append(item)
         return Bundle(month, known, tuple(chosen), self.entities)
@@ -273,8 +197,6 @@ class Bundle:
         period) for history rules; :meth:`Repository.evaluate_months` passes it
         along by itself.
         """
-        from .bundle import evaluate_bundle
-
         return evaluate_bundle(self, facts, history=history)
 
 
@@ -315,7 +237,7 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
             problems.extend(exc.problems)
             continue
         versions.append(Version(policy, relative, published.get(relative)))
-    problems.extend(_check(versions))
+    problems.extend(check_versions(versions))
     repository = Repository(str(root), tuple(versions), entities)
     if not problems:
         problems.extend(_check_plans(repository))
@@ -330,8 +252,6 @@ def _check_plans(repository: Repository) -> list[PolicyError]:
     Names a policy reads from other policies, rule-id clashes and cycles
     across policies are found here, at load time, for every such month.
     """
-    from .bundle import plan_of
-
     starts = sorted(
         {v.policy.effective_from for v in repository.versions}
         | {v.policy.effective_to for v in repository.versions if v.policy.effective_to is not None}
@@ -356,123 +276,3 @@ def _check_plans(repository: Repository) -> list[PolicyError]:
                 for problem in exc.problems:
                     problems.setdefault(problem.render(), problem)
     return list(problems.values())
-
-
-def _problem(
-    code: ErrorCode, version: Version, message: str, pointer: str, hint: str | None = None
-) -> PolicyError:
-    return ModelError(
-        message, code=code, hint=hint, location=Location(file=version.policy.file, pointer=pointer)
-    )
-
-
-def _check(versions: list[Version]) -> list[PolicyError]:
-    problems: list[PolicyError] = []
-    by_policy: dict[str, list[Version]] = {}
-    for v in versions:
-        folder, stem = Path(v.path).parent.name, Path(v.path).stem
-        if v.id != folder:
-            problems.append(
-                _problem(
-                    "policy-folder-mismatch",
-                    v,
-                    f"the file says policy '{v.id}' but lies in folder '{folder}'",
-                    "/policy",
-                    f"move it to {v.id}/ or correct 'policy:'",
-                )
-            )
-        if v.version != stem:
-            problems.append(
-                _problem(
-                    "version-file-mismatch",
-                    v,
-                    f"the file says version '{v.version}' but is named {stem}",
-                    "/version",
-                    f"name the file {v.version}{Path(v.path).suffix}",
-                )
-            )
-        for key, day in (
-            ("effective_from", v.policy.effective_from),
-            ("effective_to", v.policy.effective_to),
-        ):
-            if day is not None and day.day != 1:
-                problems.append(
-                    _problem(
-                        "mid-month-date",
-                        v,
-                        f"{key} {day} is not the first day of a month",
-                        "/" + key,
-                        "periods are months: a version takes effect on the 1st "
-                        f"(use {day.replace(day=1)} or a later month's 1st)",
-                    )
-                )
-        by_policy.setdefault(v.id, []).append(v)
-    for items in by_policy.values():
-        problems.extend(_check_policy(items))
-    return problems
-
-
-def _check_policy(items: list[Version]) -> list[PolicyError]:
-    problems: list[PolicyError] = []
-    seen: dict[str, Version] = {}
-    for v in items:
-        if v.version in seen:
-            problems.append(
-                _problem(
-                    "duplicate-version",
-                    v,
-                    f"version '{v.version}' is also in {seen[v.version].path}",
-                    "/version",
-                )
-            )
-        seen.setdefault(v.version, v)
-    for v in items:
-        if v.corrects is None:
-            continue
-        target = seen.get(v.corrects)
-        if target is None or target is v:
-            problems.append(
-                _problem(
-                    "unknown-corrected-version",
-                    v,
-                    f"corrects '{v.corrects}', which is no other version",
-                    "/corrects",
-                    did_you_mean(v.corrects, seen),
-                )
-            )
-        elif target.policy.effective_from != v.policy.effective_from:
-            problems.append(
-                _problem(
-                    "correction-dates-differ",
-                    v,
-                    f"corrects {target.path}, which starts {target.policy.effective_from}, "
-                    f"but starts {v.policy.effective_from}",
-                    "/effective_from",
-                    "a correction replaces a version for its whole time: start on the same day, "
-                    "or publish a new version without 'corrects'",
-                )
-            )
-    timeline = _timeline(items)
-    for (a, _), (b, _) in itertools.pairwise(timeline):
-        start, end = b.policy.effective_from, a.policy.effective_to
-        if a.policy.effective_from == start or (end is not None and end > start):
-            problems.append(
-                _problem(
-                    "overlapping-versions",
-                    b,
-                    f"{b.path} starts {start} while {a.path} is still in force",
-                    "/effective_from",
-                    f"if {b.version} corrects {a.version}, say 'corrects: \"{a.version}\"'",
-                )
-            )
-        elif end is not None and end < start:
-            problems.append(
-                _problem(
-                    "gap-between-versions",
-                    b,
-                    f"nothing is in force from {end} (end of {a.path}) until {start}",
-                    "/effective_from",
-                    f"start {b.version} on {end}, or end {a.version} later",
-                )
-            )
-    return problems

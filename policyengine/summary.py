@@ -9,7 +9,8 @@ from typing import Any
 
 from .bundle import BundleResult
 from .io import FactsIndex
-from .report import CONSEQUENCES, RecordIndex, entities_of, outputs, text
+from .report import CONSEQUENCES, text
+from .report_records import RecordIndex, entities_of, outputs
 from .texttable import format_table
 
 

@@ -1,218 +1,79 @@
-"""Writing a month's report: ``.xlsx``, ``.csv`` (with a provenance sidecar) and ``.json``.
+"""Writing a month's results in the format the file's suffix names: the writers by suffix.
 
-The same result always gives the same bytes. In a workbook every Decimal is a
-text cell holding its exact digits (a spreadsheet number is a binary float);
-whole numbers are numbers, yes/no are booleans, dates are ``YYYY-MM-DD`` text.
+Each format is its own module: ``output_xlsx.py`` (the workbook: pay sheet,
+summaries, errors, provenance), ``output_csv.py`` (the pay sheet, with a
+provenance sidecar) and ``output_json.py`` (the result document). Each holds
+an :class:`OutputWriter`; :data:`WRITERS` lists them by suffix, and
+:func:`write_report`, :func:`check_format` and the command line's help all
+follow it. Adding a format is a module holding a writer and one line in
+:data:`WRITERS`. The same result always gives the same bytes, in every format.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import zipfile
-from decimal import Decimal
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from .bundle import BundleResult
-from .canonical import canonical_json
 from .errors import Location, OutputError
-from .io import FactsIndex
+from .io import FactsIndex, listed
+from .output_csv import WRITER as CSV_WRITER
+from .output_csv import csv_bytes, sidecar_bytes, sidecar_path
+from .output_json import WRITER as JSON_WRITER
+from .output_xlsx import WRITER as XLSX_WRITER
+from .output_xlsx import xlsx_bytes
 from .progress import Progress
-from .report import (
-    FIXED_TIME,
-    PROVENANCE_SHEET,
-    REPORT_FORMATS,
-    Report,
-    Reporter,
-    Table,
-    build_report,
-    csv_safe,
-    text,
-)
-from .rules.base import plain
-from .texttable import width
+
+__all__ = [
+    "REPORT_FORMATS",
+    "WRITERS",
+    "OutputWriter",
+    "check_format",
+    "csv_bytes",
+    "sidecar_bytes",
+    "sidecar_path",
+    "write_report",
+    "xlsx_bytes",
+]
 
 
-def xlsx_bytes(report: Report, *, progress: Reporter | None = None) -> bytes:
-    """The report as an XLSX workbook; the same report gives the same bytes."""
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
+class OutputWriter(Protocol):
+    """One output format, as :data:`WRITERS` lists it.
 
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
-    tables = (report.pay, *report.summaries, report.errors)
-    total = sum(len(t.rows) for t in tables)
-    done = 0
-    for table in tables:
-        sheet = book.create_sheet(_unique(book, table.name))
-        done = _write_table(sheet, table, done, total, progress)
-    _write_provenance(book.create_sheet(PROVENANCE_SHEET), report)
-    book.properties.creator = "policyengine"
-    book.properties.lastModifiedBy = "policyengine"
-    book.properties.title = f"{report.period}"
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(book, archive).write_data()
-    return _fixed_zip(buffer.getvalue())
+    ``suffix`` is the file suffix it writes, in lower case with its dot
+    (``.xlsx``); ``name`` what people call the format; ``holds`` what the
+    file holds, as the command line's help says it. ``write`` writes the
+    month's result to ``target`` (its folder exists already) and gives the
+    files written; ``index`` locates errors in the facts files, ``kind`` is the
+    pay sheet's kind (None: the report chooses), ``progress`` the progress line
+    of a long write.
+    """
 
+    suffix: str
+    name: str
+    holds: str
 
-def _unique(book: Any, name: str) -> str:
-    taken = set(book.sheetnames)
-    candidate, number = name, 2
-    while candidate in taken:
-        suffix = f" {number}"
-        candidate, number = name[: 31 - len(suffix)] + suffix, number + 1
-    return candidate
+    def write(
+        self,
+        result: BundleResult,
+        target: Path,
+        *,
+        index: FactsIndex | None,
+        kind: str | None,
+        progress: Progress | None,
+    ) -> list[Path]:
+        """Write ``result`` to ``target``; the files written."""
+        ...
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry stamped :data:`FIXED_TIME` (zip entries carry the
-    time they were written, which would make every save differ)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(entry.filename))
-    return out.getvalue()
-
-
-def _write_table(sheet: Any, table: Table, done: int, total: int, progress: Reporter | None) -> int:
-    from openpyxl.styles import Font
-
-    bold, grey = Font(bold=True), Font(italic=True, color="808080")
-    for column, spec in enumerate(table.columns, start=1):
-        _put(sheet, 1, column, spec.title).font = bold
-        _put(sheet, 2, column, spec.name).font = grey
-    widths = [max(width(c.title), width(c.name)) for c in table.columns]
-    for number, row in enumerate(table.rows, start=3):
-        for column, value in enumerate(row, start=1):
-            if value is not None:
-                _put(sheet, number, column, value)
-                if number < 200:  # widths from the first rows: enough to read, cheap
-                    widths[column - 1] = max(widths[column - 1], width(text(value)))
-        done += 1
-        if progress is not None:
-            progress(done, total)
-    if table.columns:
-        sheet.freeze_panes = "B3"
-    from openpyxl.utils import get_column_letter
-
-    for column, size in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(size, 60) + 2
-    return done
-
-
-def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    """Write one value exactly: a Decimal as a text cell of its digits (see the module)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment
-
-    cell = sheet.cell(row=row, column=column)
-    shown = plain(value)
-    if isinstance(value, Decimal):
-        cell.value = shown
-        cell.data_type = "s"
-        cell.number_format = "@"
-        cell.alignment = Alignment(horizontal="right")
-    elif isinstance(value, bool | int):
-        cell.value = value
-    elif isinstance(shown, list):
-        cell.value = text(value)
-    else:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(shown))
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
-
-
-def _write_provenance(sheet: Any, report: Report) -> None:
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    provenance = report.provenance
-    facts = [
-        ("period", "期间", provenance.get("period")),
-        (
-            "as_known_at",
-            "截至日期（按当时已发布的版本）",
-            provenance.get("as_known_at") or "every version on disk（全部版本）",
-        ),
-        ("engine_version", "引擎版本", provenance.get("engine_version")),
-        ("bundle_sha256", "版本组合 SHA-256", provenance.get("bundle_sha256")),
-        ("inputs_sha256", "输入数据 SHA-256", provenance.get("inputs_sha256")),
-        ("entities_sha256", "entities.yaml SHA-256", provenance.get("entities_sha256")),
-    ]
-    for row, (name, title, value) in enumerate(facts, start=1):
-        _put(sheet, row, 1, title).font = bold
-        _put(sheet, row, 2, name)
-        _put(sheet, row, 3, "" if value is None else value)
-    top = len(facts) + 2
-    headings = [
-        ("policy", "政策"),
-        ("version", "版本"),
-        ("sha256", "SHA-256"),
-        ("path", "文件"),
-        ("published", "发布日期"),
-    ]
-    for column, (name, title) in enumerate(headings, start=1):
-        _put(sheet, top, column, title).font = bold
-        _put(sheet, top + 1, column, name)
-    for row, version in enumerate(provenance.get("versions", ()), start=top + 2):
-        for column, (name, _) in enumerate(headings, start=1):
-            value = version.get(name)
-            if value is not None:
-                _put(sheet, row, column, value)
-    from openpyxl.utils import get_column_letter
-
-    for column, size in enumerate((34, 24, 66, 30, 12), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = size
-
-
-# --- CSV and JSON ------------------------------------------------------------------------
-
-
-def csv_bytes(report: Report) -> bytes:
-    """The pay sheet as CSV: UTF-8 with a BOM (so Excel reads the Chinese), one header row
-    naming each column by its title and, in brackets, its machine name."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [c.name if c.title == c.name else f"{c.title}（{c.name}）" for c in report.pay.columns]
-    )
-    for row in report.pay.rows:
-        writer.writerow([csv_safe(v) for v in row])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
-
-
-def sidecar_path(path: str | Path) -> Path:
-    """Where the provenance of a CSV pay sheet is written: ``<name>.provenance.json``."""
-    target = Path(path)
-    return target.with_name(target.stem + ".provenance.json")
-
-
-def sidecar_bytes(result: BundleResult, report: Report, sheet: bytes, name: str) -> bytes:
-    """The CSV's provenance, its errors and the SHA-256 of the CSV it belongs to."""
-    document = {
-        "provenance": report.provenance,
-        "errors": result.error_list(),
-        "pay_sheet": {
-            "file": name,
-            "kind": report.kind,
-            "rows": len(report.pay.rows),
-            "sha256": hashlib.sha256(sheet).hexdigest(),
-        },
-    }
-    return canonical_json(document) + b"\n"
+#: The output writers, by the suffix each writes (in lower case), in the order hints
+#: name them. A new format is one more writer here.
+WRITERS: Mapping[str, OutputWriter] = {
+    writer.suffix: writer for writer in (XLSX_WRITER, CSV_WRITER, JSON_WRITER)
+}
+#: What ``write_report`` can write, by the file's suffix.
+REPORT_FORMATS = tuple(WRITERS)
 
 
 def write_report(
@@ -225,43 +86,20 @@ def write_report(
 ) -> list[Path]:
     """Write the month to ``path`` in the format its suffix names; returns the files written."""
     target = Path(path)
-    suffix = target.suffix.lower()
     check_format(target)
     if target.parent != Path():
         target.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".json":
-        target.write_bytes(result.to_json() + b"\n")
-        return [target]
-    report = build_report(result, index=index, kind=kind)
-    if suffix == ".csv":
-        sheet = csv_bytes(report)
-        target.write_bytes(sheet)
-        sidecar = sidecar_path(target)
-        sidecar.write_bytes(sidecar_bytes(result, report, sheet, target.name))
-        return [target, sidecar]
-    reporter: Reporter | None = None
-    if progress is not None and progress.enabled:
-        label = f"writing {target.name}:"
-
-        def reporter(done: int, total: int) -> None:
-            progress.count(label, done, total)
-
-    target.write_bytes(xlsx_bytes(report, progress=reporter))
-    if progress is not None:
-        progress.done()
-    return [target]
+    writer = WRITERS[target.suffix.lower()]
+    return writer.write(result, target, index=index, kind=kind, progress=progress)
 
 
 def check_format(path: str | Path) -> None:
-    """Refuse an output file whose suffix names no format this module writes."""
+    """Refuse an output file whose suffix names no format of :data:`WRITERS`."""
     suffix = Path(path).suffix.lower()
-    if suffix not in REPORT_FORMATS:
+    if suffix not in WRITERS:
         raise OutputError(
             f"cannot write '{suffix or Path(path).name}' files",
             code="unknown-format",
             location=Location(file=str(path)),
-            hint="name the output .xlsx, .csv or .json",
+            hint=f"name the output {listed(REPORT_FORMATS)}",
         )
-
-
-# --- the month in words -------------------------------------------------------------------

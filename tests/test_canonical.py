@@ -107,3 +107,24 @@ def test_inputs_held_packed_are_the_canonical_bytes_and_their_hash() -> None:
         assert len(packed.packed) < len(expected)
     result = policyengine.load(CENTRE_FOLDER).for_period("2026-01").evaluate(facts)
     assert result.provenance.inputs_sha256 == hashlib.sha256(result.inputs).hexdigest()
+
+
+def test_the_history_kept_is_what_each_rule_kind_says_it_reads_back() -> None:
+    """history_used asks each rule kind what it reads from earlier months: a kind that
+    says it reads a value gets that value kept, with no list of kinds anywhere else."""
+    from unittest import mock
+
+    import attrs
+
+    from policyengine.bundle import plan_of
+    from policyengine.inputs import history_used
+    from policyengine.rules import POPULATION
+
+    bundle = policyengine.load(CENTRE_FOLDER).for_period("2026-02")
+    plan = plan_of(bundle)
+    past = {"2026-01": {"rep": {"R101": {"bottom_flag": True, "team_rank": 3, "other": 1}}}}
+    kept = history_used(plan, past)["2026-01"]["rep"]["R101"]
+    assert "other" not in kept and "team_rank" not in kept
+    rank = attrs.evolve(POPULATION["rank"], reads_past=lambda spec: frozenset({"team_rank"}))
+    with mock.patch.dict(POPULATION, {"rank": rank}):
+        assert "team_rank" in history_used(plan, past)["2026-01"]["rep"]["R101"]

@@ -283,10 +283,10 @@ def test_ten_record_mistakes_are_reported_and_good_records_evaluated() -> None:
     """Every bad record is named; sound records are evaluated; roll-ups over bad ones refuse."""
     import json
 
-    from policyengine.io import _loads
+    from policyengine.facts_json import loads
 
     text = (FIXTURES / "entities" / "ten-mistakes.json").read_text(encoding="utf-8")
-    facts = _loads("ten-mistakes.json", text)
+    facts = loads("ten-mistakes.json", text)
     result = CENTRE.for_period("2026-01").evaluate(facts)
     fact_codes = sorted(e.code for e in result.fact_errors)
     assert len(fact_codes) == 10

@@ -8,10 +8,10 @@ in a bundle beside entities.yaml.
 from __future__ import annotations
 
 from . import aggregate, checks, formula, history, rank, score, table, tiers
-from .base import Built, Code, CodeOf, Detail, Kind, Outcome, RuleCode, RuleContext
+from .base import Built, Code, CodeOf, Detail, Outcome, RuleCode, RuleContext, RuleKind
 from .population import Frame, PopulationKind
 
-KINDS: dict[str, Kind] = {
+KINDS: dict[str, RuleKind] = {
     kind.name: kind for kind in (formula.KIND, tiers.KIND, score.KIND, table.KIND, checks.KIND)
 }
 
@@ -27,9 +27,9 @@ __all__ = [
     "CodeOf",
     "Detail",
     "Frame",
-    "Kind",
     "Outcome",
     "PopulationKind",
     "RuleCode",
     "RuleContext",
+    "RuleKind",
 ]

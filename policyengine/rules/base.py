@@ -52,7 +52,7 @@ class Built:
 
 
 @attrs.frozen
-class Kind:
+class RuleKind:
     """One record rule kind: a load-time builder, and a compiler of its spec.
 
     ``compile(spec, code_of)`` returns the rule's :data:`RuleCode`, built once

@@ -16,7 +16,7 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import frozen_mapping
-from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
+from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 
 DEFAULT_SEVERITY = "minor"
 
@@ -151,4 +151,4 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = Kind("checks", build, compile_rule, explain)
+KIND = RuleKind("checks", build, compile_rule, explain)

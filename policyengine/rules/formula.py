@@ -11,7 +11,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number, rounder
-from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
+from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 
 
 @attrs.frozen
@@ -104,4 +104,4 @@ def compile_rule(spec: Formula, code_of: CodeOf) -> RuleCode:
     return value_of
 
 
-KIND = Kind("formula", build, compile_rule)
+KIND = RuleKind("formula", build, compile_rule)

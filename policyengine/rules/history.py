@@ -138,4 +138,9 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = PopulationKind("history", build, evaluate, explain)
+def reads_past(spec: History) -> frozenset[str]:
+    """The output (its rule's name, without a part) this rule reads from earlier months."""
+    return frozenset({spec.of.partition(".")[0]})
+
+
+KIND = PopulationKind("history", build, evaluate, explain, reads_past)

@@ -82,6 +82,9 @@ class PopulationKind:
     evaluate: Callable[[Any, Frame], Mapping[str, Outcome | PolicyError]]
     #: What an explanation says of a detail this kind filled in (records, order …).
     explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
+    #: The values a rule of this kind reads from earlier months (only those are kept
+    #: as the month's history inputs); none for a kind that reads only this month.
+    reads_past: Callable[[Any], frozenset[str]] = lambda spec: frozenset()
 
 
 def needs_entities(ctx: RuleContext, what: str) -> bool:

@@ -12,7 +12,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number, rounder
-from .base import Built, CodeOf, Detail, Kind, RuleCode, RuleContext
+from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 from .formula import clamp_and_round
 
 
@@ -115,4 +115,4 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = Kind("score", build, compile_rule, explain)
+KIND = RuleKind("score", build, compile_rule, explain)

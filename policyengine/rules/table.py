@@ -18,14 +18,14 @@ import attrs
 from ..errors import EvaluationError
 from ..expressions import Expression
 from ..numbers import is_number
-from .base import Built, Code, CodeOf, Detail, Kind, RuleCode, RuleContext
+from .base import Built, Code, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 from .base import show_value as _show
 
 _NO_DEFAULT = object()
 
 
 @attrs.frozen
-class Row:
+class DecisionRow:
     when: Expression
     then: Any
     title: str | None = None
@@ -33,9 +33,9 @@ class Row:
 
 
 @attrs.frozen
-class Table:
+class DecisionTable:
     hit: str
-    rows: tuple[Row, ...]
+    rows: tuple[DecisionRow, ...]
     aggregate: str | None = None
     default: Any = _NO_DEFAULT
 
@@ -62,7 +62,7 @@ def build(ctx: RuleContext) -> Built | None:
             key=True,
         )
         ok = False
-    rows: list[Row] = []
+    rows: list[DecisionRow] = []
     shape: tuple[str, ...] | None = None
     for index, item in enumerate(raw["rows"]):
         at = f"/rows/{index}"
@@ -90,7 +90,7 @@ def build(ctx: RuleContext) -> Built | None:
         if when is None:
             ok = False
         else:
-            rows.append(Row(when, then, item.get("title"), item.get("source")))
+            rows.append(DecisionRow(when, then, item.get("title"), item.get("source")))
     default = _NO_DEFAULT
     if "default" in raw:
         default = ctx.literal("/default", raw["default"])
@@ -102,7 +102,7 @@ def build(ctx: RuleContext) -> Built | None:
     if not ok:
         return None
     outputs = shape if hit != "collect" and shape else ()
-    return Built(Table(hit, tuple(rows), aggregate, default), outputs or ())
+    return Built(DecisionTable(hit, tuple(rows), aggregate, default), outputs or ())
 
 
 def _holds(index: int, when: Code, env: Any) -> bool:
@@ -119,7 +119,7 @@ def _not_yes_no(index: int, result: Any) -> EvaluationError:
     )
 
 
-def compile_rule(spec: Table, code_of: CodeOf) -> RuleCode:
+def compile_rule(spec: DecisionTable, code_of: CodeOf) -> RuleCode:
     rows = [(index, row, code_of(row.when)) for index, row in enumerate(spec.rows)]
     hit = spec.hit
 
@@ -166,7 +166,7 @@ def compile_rule(spec: Table, code_of: CodeOf) -> RuleCode:
     return value_of
 
 
-def _row_detail(index: int, row: Row) -> dict[str, Any]:
+def _row_detail(index: int, row: DecisionRow) -> dict[str, Any]:
     return {
         "number": index + 1,
         "when": row.when.source,
@@ -176,7 +176,7 @@ def _row_detail(index: int, row: Row) -> dict[str, Any]:
     }
 
 
-def _fallback(spec: Table, detail: Detail) -> Any:
+def _fallback(spec: DecisionTable, detail: Detail) -> Any:
     if spec.default is _NO_DEFAULT:
         raise EvaluationError(
             "no row of the table holds for this record and the table has no default",
@@ -200,4 +200,4 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = Kind("table", build, compile_rule, explain)
+KIND = RuleKind("table", build, compile_rule, explain)

@@ -19,7 +19,7 @@ from ..errors import EvaluationError
 from ..expressions import Expression
 from ..model import Rounding
 from ..numbers import is_number
-from .base import Built, Code, CodeOf, Detail, Kind, RuleCode, RuleContext
+from .base import Built, Code, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 from .formula import clamp_and_round
 
 
@@ -249,4 +249,4 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = Kind("tiers", build, compile_rule, explain)
+KIND = RuleKind("tiers", build, compile_rule, explain)

@@ -1,0 +1,165 @@
+"""The ledger's SQLite file: its tables, how it is opened and recognised, and its errors.
+
+Journal mode is DELETE (SQLite's rollback journal), not WAL: after every
+commit the whole ledger is in the one file, so copying or archiving that
+file is enough, and it works on network drives. WAL's concurrent readers
+are not worth that here: the chain serialises appends anyway, and there
+are a few a month. ``synchronous=FULL``: a committed run survives power loss.
+
+A file is read as a ledger only when its tables are exactly these and its
+schema version is this code's, so another database (or a newer ledger) is
+never misread; every sqlite3 error leaves as a located ``LedgerError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from ..codes import ErrorCode
+from ..errors import LedgerError, Location, PolicyError
+
+GENESIS = "0" * 64
+SCHEMA_VERSION = 1
+# An append takes milliseconds; waiting longer than this for another process's
+# lock means something is stuck, and saying so beats hanging a payroll run.
+BUSY_TIMEOUT = 30.0
+
+COLUMNS = "id, created, period, as_known_at, label, inputs, outputs, provenance, prev_hash, hash"
+# What each column must hold; any other type was written by someone else.
+TYPES: tuple[Any, ...] = (int, str, str, (str, type(None)), str, bytes, bytes, bytes, str, str)
+# Compared with sqlite_master when opening, so another database is never misread.
+# meta keeps this shape in every schema version, so a newer ledger is recognised.
+TABLES = {
+    "meta": "CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " schema_version INTEGER NOT NULL, run_count INTEGER NOT NULL, head_hash TEXT NOT NULL)",
+    "blobs": "CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    "runs": "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL,"
+    " period TEXT NOT NULL, as_known_at TEXT, label TEXT NOT NULL, inputs BLOB NOT NULL,"
+    " outputs BLOB NOT NULL, provenance BLOB NOT NULL, prev_hash TEXT NOT NULL,"
+    " hash TEXT NOT NULL)",
+    "run_policies": "CREATE TABLE run_policies (run_id INTEGER NOT NULL REFERENCES runs (id),"
+    " position INTEGER NOT NULL, policy TEXT NOT NULL, version TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL REFERENCES blobs (sha256), PRIMARY KEY (run_id, position))",
+}
+_SCHEMA = (
+    *TABLES.values(),
+    f"INSERT INTO meta VALUES (1, {SCHEMA_VERSION}, 0, '{GENESIS}')",
+    # These stop honest tools (a clean-up script) from editing history; they
+    # stop no attacker, which is what the hash chain is for.
+    *(
+        f"CREATE TRIGGER {table}_no_{op} BEFORE {op} ON {table}"
+        " BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
+        for table in ("blobs", "runs", "run_policies")
+        for op in ("UPDATE", "DELETE")
+    ),
+)
+#: A run's policy files with one column of their blob (its data, or its hash).
+POLICIES = (
+    "SELECT rp.run_id, rp.policy, rp.version, rp.sha256, {}"
+    " FROM run_policies rp LEFT JOIN blobs b ON b.sha256 = rp.sha256"
+)
+EDITED = "the file was edited outside policyengine; compare it with a backup"
+_NOT_A_LEDGER = "name a ledger file, or a new path for a new ledger"
+_IO_HINTS = {
+    "SQLITE_BUSY": f"another process has held the ledger for over {BUSY_TIMEOUT:.0f} s",
+    "SQLITE_CORRUPT": "the file is damaged; restore it from a backup",
+    "SQLITE_READONLY": "the ledger file or its folder is read-only",
+    "SQLITE_CANTOPEN": "check that the folder exists and can be written",
+    "SQLITE_FULL": "the disk is full",
+}
+
+
+def problem(
+    path: str, code: ErrorCode, message: str, run: int | None = None, *, hint: str, **details: Any
+) -> PolicyError:
+    """A ledger problem, located at the file and (as ``record``) the run's number."""
+    where = Location(file=path, record=run)
+    return LedgerError(message, code=code, location=where, hint=hint, details=details)
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """The ledger file at ``path``, opened, and created with its schema if absent or empty."""
+    with guard(path, "open"):
+        # isolation_level=None: the ledger issues BEGIN and COMMIT itself.
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    try:
+        with guard(path, "open"):
+            for pragma in ("journal_mode = DELETE", "synchronous = FULL", "foreign_keys = ON"):
+                db.execute(f"PRAGMA {pragma}")
+            _prepare(path, db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _prepare(path: str, db: sqlite3.Connection) -> None:
+    if not _tables(db):
+        with transaction(path, db, "IMMEDIATE", "create"):
+            if not _tables(db):  # re-checked under the lock: another process may be first
+                for statement in _SCHEMA:
+                    db.execute(statement)
+    tables = _tables(db)
+    if tables.get("meta") != TABLES["meta"]:
+        raise problem(path, "not-a-ledger", "the file is not a ledger", hint=_NOT_A_LEDGER)
+    version = db.execute("SELECT max(schema_version) FROM meta").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        newer = isinstance(version, int) and version > SCHEMA_VERSION
+        raise problem(
+            path,
+            "ledger-version",
+            f"the ledger has schema version {version}; this code reads {SCHEMA_VERSION}",
+            hint="upgrade policyengine" if newer else EDITED,
+            version=version,
+        )
+    if tables != {**tables, **TABLES}:
+        raise problem(path, "not-a-ledger", "the ledger's tables were altered", hint=EDITED)
+
+
+def _tables(db: sqlite3.Connection) -> dict[str, str]:
+    """Each table's CREATE statement, as SQLite keeps it."""
+    return dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+
+
+def read_meta(path: str, db: sqlite3.Connection) -> tuple[int, str]:
+    """(number of runs, head hash), as the meta row says."""
+    row = db.execute("SELECT run_count, head_hash FROM meta").fetchone()
+    if row is None or not (isinstance(row[0], int) and isinstance(row[1], str)):
+        raise problem(path, "head-mismatch", "the ledger's meta row is damaged", hint=EDITED)
+    return row[0], row[1]
+
+
+@contextlib.contextmanager
+def transaction(
+    path: str, db: sqlite3.Connection, mode: str, doing: str
+) -> Iterator[sqlite3.Connection]:
+    """One transaction (``BEGIN mode``), committed, or rolled back on any exception."""
+    with guard(path, doing):
+        db.execute(f"BEGIN {mode}")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT leaves the transaction open: end it, so that
+            # nothing half-done survives and the connection stays usable.
+            if db.in_transaction:
+                db.rollback()
+            raise
+
+
+@contextlib.contextmanager
+def guard(path: str, doing: str) -> Iterator[None]:
+    """Any sqlite3 error leaves as a PolicyError, its cause kept."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+        if name == "SQLITE_NOTADB":
+            message = "the file is not a ledger (not an SQLite database)"
+            raise problem(path, "not-a-ledger", message, hint=_NOT_A_LEDGER) from exc
+        hint = _IO_HINTS.get("_".join(name.split("_")[:2]), "sqlite3's error is the cause")
+        message = f"cannot {doing} the ledger: {exc}"
+        raise problem(path, "ledger-io", message, hint=hint, sqlite=name) from exc
