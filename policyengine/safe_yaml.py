@@ -1,9 +1,9 @@
 """The safe YAML reader: the parser's events to plain data and a source map.
 
-PyYAML's own loaders build values by YAML 1.1's guesses (``no`` is false,
-``010`` is eight, ``1e3`` a float) and expand anchors and tags; a pay policy
-must never mean something its author did not write. So only the parser's
-events are used, and this reader builds every value itself:
+The YAML library's own loaders build values by YAML 1.1's guesses (``no`` is
+false, ``010`` is eight, ``1e3`` a float) and expand anchors and tags; a pay
+policy must never mean something its author did not write. So only the
+parser's events are used, and this reader builds every value itself:
 
 * Anchors, aliases and explicit tags (``&a``, ``*a``, ``!!str``, ``!foo``) are
   refused, so nothing can expand or build objects. ``<<`` is an ordinary key.
