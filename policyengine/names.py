@@ -53,6 +53,8 @@ class Scope:
 
 @attrs.define
 class Resolver:
+    """Checks each expression's names against a :class:`Scope`, collecting the rules read."""
+
     scope: Scope
     report: ReportProblem
     reads: dict[str, list[Read]] = attrs.field(factory=dict)  # rule id -> reads of other rules
@@ -73,14 +75,7 @@ class Resolver:
             if scope.open:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
                 continue
-            self.report(
-                "unknown-name",
-                f"unknown name '{name}' in '{expr.source}'",
-                pointer,
-                did_you_mean(name, known)
-                or "declare it under inputs or parameters, or add a rule with that id",
-                rule_id=rule_id,
-            )
+            self._unknown(rule_id, pointer, expr, name, known)
         for name in sorted(expr.names & set(rules)):
             self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)
         for base, attr in sorted(expr.attributes):
@@ -121,6 +116,7 @@ class Resolver:
         rules: Mapping[str, Rule],
         ancestors: tuple[str, ...],
     ) -> None:
+        """``base.attr``: a part of ``period``, a parent record's value or a rule's output."""
         if base == "period":
             allowed: tuple[str, ...] = PERIOD_ATTRIBUTES
         elif base in ancestors:
@@ -132,36 +128,18 @@ class Resolver:
             if rule.spec is None:
                 return  # that rule has its own problem already
             if not rule.outputs:
-                self.report(
-                    "no-named-outputs",
-                    f"rule '{base}' has one value, not '{base}.{attr}'",
-                    pointer,
-                    f"write '{base}'",
-                    rule_id=rule_id,
-                )
+                message = f"rule '{base}' has one value, not '{base}.{attr}'"
+                self._one_value(rule_id, pointer, base, message)
                 return
             allowed = rule.outputs
         elif base in known:
-            self.report(
-                "no-named-outputs",
-                f"'{base}' is one value and has no '{attr}'",
-                pointer,
-                f"write '{base}'",
-                rule_id=rule_id,
-            )
+            self._one_value(rule_id, pointer, base, f"'{base}' is one value and has no '{attr}'")
             return
         elif self.scope.open:  # another policy's rule with named outputs
             self._read(rule_id, Read(where, base, attr, rule_id, pointer, expr.source), True)
             return
         else:
-            self.report(
-                "unknown-name",
-                f"unknown name '{base}' in '{expr.source}'",
-                pointer,
-                did_you_mean(base, known)
-                or "declare it under inputs or parameters, or add a rule with that id",
-                rule_id=rule_id,
-            )
+            self._unknown(rule_id, pointer, expr, base, known)
             return
         if attr not in allowed:
             self.report(
@@ -171,6 +149,21 @@ class Resolver:
                 did_you_mean(attr, allowed) or "it has: " + ", ".join(allowed),
                 rule_id=rule_id,
             )
+
+    def _unknown(
+        self, rule_id: str, pointer: str, expr: Expression, name: str, known: list[str]
+    ) -> None:
+        self.report(
+            "unknown-name",
+            f"unknown name '{name}' in '{expr.source}'",
+            pointer,
+            did_you_mean(name, known)
+            or "declare it under inputs or parameters, or add a rule with that id",
+            rule_id=rule_id,
+        )
+
+    def _one_value(self, rule_id: str, pointer: str, base: str, message: str) -> None:
+        self.report("no-named-outputs", message, pointer, f"write '{base}'", rule_id=rule_id)
 
 
 def resolve_all(

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import jsonschema
@@ -28,6 +28,7 @@ from jsonschema.exceptions import ValidationError
 from .codes import ErrorCode
 from .errors import SchemaViolation
 from .source import Document
+from .source_map import pointer_part
 from .suggest import did_you_mean
 
 SCHEMA_RESOURCE = "policy.schema.json"
@@ -82,7 +83,7 @@ def validate(document: Document) -> list[SchemaViolation]:
 
 
 def _pointer(path: Sequence[Any]) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "".join("/" + pointer_part(str(part)) for part in path)
 
 
 def _rule_id(data: Mapping[str, Any], path: Sequence[Any]) -> str | None:
@@ -142,13 +143,24 @@ def _number_hint(value: Any) -> str | None:
     return None
 
 
+class _Make(Protocol):
+    """Builds one violation of the error being translated, located and naming its rule."""
+
+    def __call__(
+        self,
+        code: ErrorCode,
+        message: str,
+        hint: str | None = None,
+        at: str | None = None,
+        key: bool = False,
+    ) -> SchemaViolation: ...
+
+
 def _translate(error: ValidationError, document: Document) -> Iterator[SchemaViolation]:
+    """The violations one jsonschema error stands for, in words the file's author acts on."""
     path = list(error.absolute_path)
-    pointer = _pointer(path)
     rule_id = _rule_id(document.data, path)
-    where = document.locate(pointer)
-    kind = error.validator
-    value = error.instance
+    where = document.locate(_pointer(path))
 
     def make(
         code: ErrorCode,
@@ -162,61 +174,134 @@ def _translate(error: ValidationError, document: Document) -> Iterator[SchemaVio
             loc = attrs.evolve(loc, rule_id=rule_id)
         return SchemaViolation(message, code=code, location=loc, hint=hint)
 
-    if kind == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        for key in sorted(set(value) - set(allowed)) if isinstance(value, Mapping) else []:
-            hint = did_you_mean(key, allowed) or (
-                "allowed here: " + ", ".join(allowed) if allowed else None
-            )
-            yield make(
-                "unknown-key", f"unknown key '{key}'", hint, at=_pointer([*path, key]), key=True
-            )
-    elif kind == "required":
-        missing = [name for name in error.validator_value if name not in value]
-        for name in missing:
-            yield make("missing-key", f"missing required key '{name}'", at=pointer or "")
-    elif kind == "type":
-        wanted = _wanted(error.validator_value)
-        hint = _number_hint(value) if "number" in str(error.validator_value) else None
-        if hint is None and error.validator_value == "string" and isinstance(value, int | Decimal):
-            hint = "put it in quotes to keep it as text"
-        yield make("wrong-type", f"expected {wanted}, found {_describe(value)}", hint)
-    elif kind == "enum":
-        options = [str(v) for v in error.validator_value]
-        hint = (did_you_mean(str(value), options) if isinstance(value, str) else None) or (
-            "one of: " + ", ".join(options)
+    explain = _EXPLAIN.get(str(error.validator), _other)
+    yield from explain(error, path, document, make)
+
+
+# --- one explanation per JSON Schema keyword ----------------------------------------
+# Each takes the error, its path in the data, the document and the error's ``make``.
+
+
+def _unknown_keys(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    value = error.instance
+    allowed = list(error.schema.get("properties", {}))
+    for key in sorted(set(value) - set(allowed)) if isinstance(value, Mapping) else []:
+        hint = did_you_mean(key, allowed) or (
+            "allowed here: " + ", ".join(allowed) if allowed else None
         )
-        if path[-1:] == ["kind"] and path[:1] == ["rules"]:
-            yield make("unknown-rule-kind", f"unknown rule kind '{value}'", hint)
-        else:
-            yield make("not-allowed", f"{_describe(value)} is not allowed here", hint)
-    elif kind == "const":
-        yield make("not-allowed", f"expected {error.validator_value!r}, found {_describe(value)}")
-    elif kind == "anyOf" and _is_number_schema(error.schema):
+        yield make("unknown-key", f"unknown key '{key}'", hint, at=_pointer([*path, key]), key=True)
+
+
+def _missing_keys(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    missing = [name for name in error.validator_value if name not in error.instance]
+    for name in missing:
+        yield make("missing-key", f"missing required key '{name}'", at=_pointer(path) or "")
+
+
+def _wrong_type(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    value = error.instance
+    wanted = _wanted(error.validator_value)
+    hint = _number_hint(value) if "number" in str(error.validator_value) else None
+    if hint is None and error.validator_value == "string" and isinstance(value, int | Decimal):
+        hint = "put it in quotes to keep it as text"
+    yield make("wrong-type", f"expected {wanted}, found {_describe(value)}", hint)
+
+
+def _not_an_option(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    value = error.instance
+    options = [str(v) for v in error.validator_value]
+    hint = (did_you_mean(str(value), options) if isinstance(value, str) else None) or (
+        "one of: " + ", ".join(options)
+    )
+    if path[-1:] == ["kind"] and path[:1] == ["rules"]:
+        yield make("unknown-rule-kind", f"unknown rule kind '{value}'", hint)
+    else:
+        yield make("not-allowed", f"{_describe(value)} is not allowed here", hint)
+
+
+def _not_the_constant(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    yield make(
+        "not-allowed", f"expected {error.validator_value!r}, found {_describe(error.instance)}"
+    )
+
+
+def _no_shape_fits(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    value = error.instance
+    if _is_number_schema(error.schema):
         hint = _number_hint(value) or "write a number such as 80000 or a percentage such as 3.5%"
         yield make(
             "wrong-type", f"expected a number or a percentage, found {_describe(value)}", hint
         )
-    elif kind == "anyOf":
-        yield from _best_branch(error, document, make)
-    elif kind == "format":
-        yield make(
-            "invalid-date",
-            f"expected a date written YYYY-MM-DD, found {_describe(value)}",
-            "e.g. 2026-01-01",
-        )
-    elif kind in ("minItems", "minProperties", "minLength"):
-        yield make("empty", f"must not be empty, found {_describe(value)}")
-    elif kind == "maxLength":
-        yield make("too-long", f"longer than {error.validator_value} characters")
-    elif kind == "pattern":
-        yield make(
-            "bad-format",
-            f"{_describe(value)} does not have the expected form",
-            _PATTERN_HINTS.get(str(path[-1]) if path else ""),
-        )
     else:
-        yield make("schema-violation", error.message)
+        yield from _best_branch(error, document, make)
+
+
+def _not_a_date(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    yield make(
+        "invalid-date",
+        f"expected a date written YYYY-MM-DD, found {_describe(error.instance)}",
+        "e.g. 2026-01-01",
+    )
+
+
+def _empty(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    yield make("empty", f"must not be empty, found {_describe(error.instance)}")
+
+
+def _too_long(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    yield make("too-long", f"longer than {error.validator_value} characters")
+
+
+def _bad_form(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    yield make(
+        "bad-format",
+        f"{_describe(error.instance)} does not have the expected form",
+        _PATTERN_HINTS.get(str(path[-1]) if path else ""),
+    )
+
+
+def _other(
+    error: ValidationError, path: list[Any], document: Document, make: _Make
+) -> Iterator[SchemaViolation]:
+    yield make("schema-violation", error.message)
+
+
+_Explain = Callable[[ValidationError, list[Any], Document, _Make], Iterator[SchemaViolation]]
+#: JSON Schema keyword that failed -> how the violation is put to the policy's author.
+_EXPLAIN: Mapping[str, _Explain] = {
+    "additionalProperties": _unknown_keys,
+    "required": _missing_keys,
+    "type": _wrong_type,
+    "enum": _not_an_option,
+    "const": _not_the_constant,
+    "anyOf": _no_shape_fits,
+    "format": _not_a_date,
+    "minItems": _empty,
+    "minProperties": _empty,
+    "minLength": _empty,
+    "maxLength": _too_long,
+    "pattern": _bad_form,
+}
 
 
 _PATTERN_HINTS = {
@@ -231,7 +316,7 @@ def _is_number_schema(schema: Mapping[str, Any]) -> bool:
 
 
 def _best_branch(
-    error: ValidationError, document: Document, make: Any
+    error: ValidationError, document: Document, make: _Make
 ) -> Iterator[SchemaViolation]:
     """For a value that may take several shapes, explain it against the shape it tried to be."""
     value = error.instance

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from strategies import MISSING, environments, expressions, numbers
 
 import policyengine
-from policyengine.compiler import Code, compile_code, kind_of_value, many_of
+from policyengine.compiler import Code, compile_code, many_of
 from policyengine.errors import EvaluationError, ExpressionError, PolicyError
+from policyengine.expression_translator import kind_of_value
 from policyengine.expressions import Evaluator, Expression, compile_expression
 from policyengine.numbers import engine_context
 from policyengine.program import Engine

@@ -18,8 +18,9 @@ import pytest
 import policyengine
 from policyengine.codes import CODES
 from policyengine.entities import load_entities
+from policyengine.expression_checker import REFUSED_OPERATORS
 from policyengine.expressions import Evaluator, compile_expression
-from policyengine.functions import FUNCTIONS, REFUSED_OPERATORS
+from policyengine.functions import FUNCTIONS
 from policyengine.rules import KINDS
 from policyengine.rules.base import plain
 from policyengine.source import read_policy_file

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyengine import source
+from policyengine import safe_yaml, source
 from policyengine.errors import InvalidPolicy, PolicySourceError
 from policyengine.source import Document, Position, read_policy_bytes, read_policy_file
 
@@ -242,7 +242,7 @@ def test_recursion_error_becomes_too_deep(monkeypatch: pytest.MonkeyPatch) -> No
     def boom(self: Any, events: Any) -> Any:
         raise RecursionError
 
-    monkeypatch.setattr(source._Reader, "tree", boom)
+    monkeypatch.setattr(safe_yaml.YamlReader, "tree", boom)
     assert [p.code for p in problems_of("a: 1\n")] == ["too-deep"]
 
 
@@ -252,7 +252,7 @@ def test_memory_error_becomes_problem(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(self: Any, events: Any) -> Any:
         raise MemoryError
 
-    monkeypatch.setattr(source._Reader, "tree", boom)
+    monkeypatch.setattr(safe_yaml.YamlReader, "tree", boom)
     assert [p.code for p in problems_of("a: 1\n")] == ["file-too-large"]
 
 

@@ -46,6 +46,7 @@ class Rank:
 
 
 def build(ctx: RuleContext) -> Built | None:
+    """The checked spec of a rank rule; None, with its problems reported, if there is none."""
     if not needs_entities(ctx, "rank"):
         return None
     raw = ctx.raw
@@ -65,42 +66,10 @@ def build(ctx: RuleContext) -> Built | None:
         if compiled is not None:
             ties.append((compiled, tie["order"] == "descending"))
     eligible = ctx.expr("/eligible", raw["eligible"]) if "eligible" in raw else None
-    side, count, percent, rounding = None, None, False, "down"
-    select = raw.get("select")
-    if select is not None:
-        sides = [s for s in ("top", "bottom") if s in select]
-        if len(sides) != 1:
-            ctx.error("bad-select", "select needs exactly one of top or bottom", "/select")
-            return None
-        side = sides[0]
-        text = select[side]
-        percent = isinstance(text, str) and text.strip().endswith("%")
-        count = ctx.number(f"/select/{side}", text)
-        if count is None:
-            return None
-        if count < 0:
-            ctx.error(
-                "bad-select",
-                f"select a number of records of 0 or more, not {text}",
-                f"/select/{side}",
-            )
-            return None
-        if percent:
-            count = count.scaleb(2)
-            if "rounding" not in select:
-                ctx.error(
-                    "percent-needs-rounding",
-                    f"select {text} of a group needs 'rounding' (up, down or half_up)",
-                    "/select",
-                    "e.g. rounding: down selects 1 of 12 for 10%",
-                )
-                return None
-            rounding = select["rounding"]
-        elif count != count.to_integral_value() or count < 0:
-            ctx.error(
-                "bad-select", f"select a whole number of records, not {text}", f"/select/{side}"
-            )
-            return None
+    selection = _selection(ctx, raw.get("select"))
+    if selection is None:
+        return None
+    side, count, percent, rounding = selection
     if by is None or len(ties) != len(raw["ties"]) or ("eligible" in raw and eligible is None):
         return None
     spec = Rank(
@@ -116,6 +85,49 @@ def build(ctx: RuleContext) -> Built | None:
         int(raw.get("min_group", 1)),
     )
     return Built(spec, ("eligible", "rank", "size", "selected"))
+
+
+#: What ``select`` asks for: the side (top or bottom), the count, whether it is a
+#: percentage of the group (the count then in percent), and how that is rounded.
+_Selection = tuple[str | None, Decimal | None, bool, str]
+
+
+def _selection(ctx: RuleContext, select: Mapping[str, Any] | None) -> _Selection | None:
+    """What ``select`` asks for (nothing selected without it); None, and a problem, when
+    it asks for something impossible."""
+    if select is None:
+        return None, None, False, "down"
+    sides = [s for s in ("top", "bottom") if s in select]
+    if len(sides) != 1:
+        ctx.error("bad-select", "select needs exactly one of top or bottom", "/select")
+        return None
+    side = sides[0]
+    text = select[side]
+    percent = isinstance(text, str) and text.strip().endswith("%")
+    count = ctx.number(f"/select/{side}", text)
+    if count is None:
+        return None
+    if count < 0:
+        ctx.error(
+            "bad-select",
+            f"select a number of records of 0 or more, not {text}",
+            f"/select/{side}",
+        )
+        return None
+    if percent:
+        if "rounding" not in select:
+            ctx.error(
+                "percent-needs-rounding",
+                f"select {text} of a group needs 'rounding' (up, down or half_up)",
+                "/select",
+                "e.g. rounding: down selects 1 of 12 for 10%",
+            )
+            return None
+        return side, count.scaleb(2), True, select["rounding"]
+    if count != count.to_integral_value() or count < 0:
+        ctx.error("bad-select", f"select a whole number of records, not {text}", f"/select/{side}")
+        return None
+    return side, count, False, "down"
 
 
 def _compare(a: Any, b: Any) -> int:
