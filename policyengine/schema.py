@@ -60,10 +60,28 @@ def _is_date(instance: object) -> bool:
     return True
 
 
+def _as_text(keyword: Any) -> Any:
+    """A text keyword (length, pattern) that reads a date as the text it was written as:
+    the type check above lets dates through as text, so these must take them too."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        if isinstance(instance, datetime.date):
+            instance = instance.isoformat()
+        return keyword(validator, value, instance, schema)
+
+    return check
+
+
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine("string", _is_string)
 _FORMATS = jsonschema.FormatChecker(formats=())
 _FORMATS.checks("date")(_is_date)
-_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPES)
+_TEXT_KEYWORDS = {
+    name: _as_text(Draft202012Validator.VALIDATORS[name])
+    for name in ("minLength", "maxLength", "pattern")
+}
+_Validator = jsonschema.validators.extend(
+    Draft202012Validator, validators=_TEXT_KEYWORDS, type_checker=_TYPES
+)
 
 
 @cache

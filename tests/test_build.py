@@ -99,3 +99,21 @@ def test_missing_file_is_a_policy_error() -> None:
     with pytest.raises(InvalidPolicy) as caught:
         policyengine.load_policy(FIXTURES / "nope.yaml")
     assert caught.value.problems[0].code == "file-not-found"
+
+
+def test_an_unquoted_date_where_text_is_wanted_is_read_as_its_text(tmp_path: Path) -> None:
+    """YAML reads `version: 2026-01-15` as a date; where the schema wants text (with a
+    length or a pattern) the date counts as the text it was written as, never a crash."""
+    source = (Path(__file__).parent.parent / "benchmarks" / "policy.yaml").read_text("utf-8")
+    dated = tmp_path / "dated.yaml"
+    dated.write_text(source.replace('version: "1"', "version: 2026-01-15"), encoding="utf-8")
+    assert policyengine.load_policy(dated).version == "2026-01-15"
+    long_title = tmp_path / "title.yaml"
+    long_title.write_text(
+        source.replace("title: Benchmark monthly pay", "title: 2026-01-15"), encoding="utf-8"
+    )
+    assert policyengine.load_policy(long_title).title == "2026-01-15"
+    rule_id = tmp_path / "rule.yaml"
+    rule_id.write_text(source.replace("  - id: started", "  - id: 2026-01-15"), encoding="utf-8")
+    problems = policyengine.check_policy(rule_id)
+    assert problems and all(isinstance(p, policyengine.PolicyError) for p in problems)
