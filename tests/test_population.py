@@ -462,3 +462,23 @@ def test_counting_records_by_ancestor_agrees_with_asking_each_record() -> None:
         )
         assert result.count_by_ancestor(lower, wanted) == asked
     assert sum(result.count_by_ancestor("call", "team").values()) > 0
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "  - {id: r, kind: rank, within: team, by: score, order: descending, ties: []}\n",
+        "  - {id: n, kind: aggregate, of: call, function: count}\n",
+        "  - {id: h, kind: history, of: flag, measure: consecutive, missing: as_false}\n",
+    ],
+)
+def test_a_kind_entities_lacks_is_reported_once_at_applies_to(tmp_path: Path, rule: str) -> None:
+    """applies_to naming a kind entities.yaml lacks is the one problem reported, at its line,
+    by a rule that reads other records too (not a KeyError, not a second problem)."""
+    root = tmp_path / "policies"
+    root.mkdir()
+    shutil.copyfile(FIXTURES / "centre" / "entities.yaml", root / "entities.yaml")
+    _policy(root, "x", rule, kind="agent")
+    with pytest.raises(policyengine.InvalidPolicy) as raised:
+        policyengine.load(root)
+    assert [(p.code, p.location.line) for p in raised.value.problems] == [("unknown-kind", 6)]
