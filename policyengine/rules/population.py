@@ -97,8 +97,6 @@ def needs_entities(ctx: RuleContext, what: str) -> bool:
             "/kind",
         )
         return False
-    if ctx.own_kind not in ctx.entities.kinds:
-        # applies_to names a kind entities.yaml lacks: reported once, at applies_to
-        # (the root cause), not again by every rule that would read other records.
-        return False
-    return True
+    # A kind entities.yaml lacks is reported once, at applies_to (the root cause),
+    # not again by every rule that would read other records.
+    return ctx.own_kind in ctx.entities.kinds
