@@ -1,23 +1,7 @@
-"""The public path of two sides of a change compared (docs/api.md, Audit modules): a façade.
+"""Two sides of a change compared (docs/api.md, Audit modules).
 
-The code lives in :mod:`policyengine.audit._diff`; this module re-exports its public names
-so that ``policyengine.diff`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.audit._diff`.
 """
 
-from __future__ import annotations
-
-from .audit._diff import (
-    Change,
-    Diff,
-    Totals,
-    compare,
-    diff,
-)
-
-__all__ = [
-    "Change",
-    "Diff",
-    "Totals",
-    "compare",
-    "diff",
-]
+from .audit._diff import *  # noqa: F403
+from .audit._diff import __all__ as __all__

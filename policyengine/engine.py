@@ -1,23 +1,7 @@
-"""The public path of one policy evaluated record by record: a façade.
+"""One policy evaluated record by record.
 
-The code lives in :mod:`policyengine.run._engine`; this module re-exports its public names
-so that ``policyengine.engine`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.run._engine`.
 """
 
-from __future__ import annotations
-
-from .run._engine import (
-    Batch,
-    Provenance,
-    Result,
-    evaluate,
-    evaluate_many,
-)
-
-__all__ = [
-    "Batch",
-    "Provenance",
-    "Result",
-    "evaluate",
-    "evaluate_many",
-]
+from .run._engine import *  # noqa: F403
+from .run._engine import __all__ as __all__

@@ -1,21 +1,7 @@
-"""The public path of the function library an expression may call (docs/expressions.md): a façade.
+"""The function library an expression may call (docs/expressions.md).
 
-The code lives in :mod:`policyengine.language._functions`; this module re-exports its public names
-so that ``policyengine.functions`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.language._functions`.
 """
 
-from __future__ import annotations
-
-from .language._functions import (
-    FUNCTIONS,
-    Function,
-    days_in_month,
-    months_between,
-)
-
-__all__ = [
-    "FUNCTIONS",
-    "Function",
-    "days_in_month",
-    "months_between",
-]
+from .language._functions import *  # noqa: F403
+from .language._functions import __all__ as __all__

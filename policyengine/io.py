@@ -1,35 +1,7 @@
-"""The public path of reading facts files (docs/api.md, read_facts): a façade.
+"""Facts files read by suffix (docs/api.md, read_facts).
 
-The code lives in :mod:`policyengine.facts._io`; this module re-exports its public names
-so that ``policyengine.io`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.facts._io`.
 """
 
-from __future__ import annotations
-
-from .facts._io import (
-    FORMAT_NAMES,
-    FORMATS,
-    READERS,
-    FactsFile,
-    FactsIndex,
-    FactsReader,
-    Place,
-    cell_name,
-    listed,
-    read_bundle_facts,
-    read_facts,
-)
-
-__all__ = [
-    "FORMATS",
-    "FORMAT_NAMES",
-    "READERS",
-    "FactsFile",
-    "FactsIndex",
-    "FactsReader",
-    "Place",
-    "cell_name",
-    "listed",
-    "read_bundle_facts",
-    "read_facts",
-]
+from .facts._io import *  # noqa: F403
+from .facts._io import __all__ as __all__

@@ -1,35 +1,7 @@
-"""The public path of a ledger run recomputed (docs/api.md, Audit modules): a façade.
+"""A ledger run recomputed, paid amounts compared (docs/api.md, Audit modules).
 
-The code lives in :mod:`policyengine.audit._replay`; this module re-exports its public names
-so that ``policyengine.replay`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.audit._replay`.
 """
 
-from __future__ import annotations
-
-from .audit._replay import (
-    ENTITIES_BLOB,
-    Discrepancy,
-    PaidFile,
-    RunReplay,
-    bundle_of,
-    compare_paid,
-    history_from_ledger,
-    read_paid,
-    replay_run,
-    run_record,
-    summary,
-)
-
-__all__ = [
-    "ENTITIES_BLOB",
-    "Discrepancy",
-    "PaidFile",
-    "RunReplay",
-    "bundle_of",
-    "compare_paid",
-    "history_from_ledger",
-    "read_paid",
-    "replay_run",
-    "run_record",
-    "summary",
-]
+from .audit._replay import *  # noqa: F403
+from .audit._replay import __all__ as __all__

@@ -1,15 +1,7 @@
-"""The public path of the printed month summary (docs/api.md): a façade.
+"""The printed month summary (docs/api.md, The month's report).
 
-The code lives in :mod:`policyengine.present._summary`; this module re-exports its public names
-so that ``policyengine.summary`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.present._summary`.
 """
 
-from __future__ import annotations
-
-from .present._summary import (
-    summary_text,
-)
-
-__all__ = [
-    "summary_text",
-]
+from .present._summary import *  # noqa: F403
+from .present._summary import __all__ as __all__

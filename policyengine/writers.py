@@ -1,31 +1,7 @@
-"""The public path of writing the month's report (docs/api.md): a façade.
+"""The month's report written by suffix (docs/api.md, The month's report).
 
-The code lives in :mod:`policyengine.present._writers`; this module re-exports its public names
-so that ``policyengine.writers`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.present._writers`.
 """
 
-from __future__ import annotations
-
-from .present._writers import (
-    REPORT_FORMATS,
-    WRITERS,
-    OutputWriter,
-    check_format,
-    csv_bytes,
-    sidecar_bytes,
-    sidecar_path,
-    write_report,
-    xlsx_bytes,
-)
-
-__all__ = [
-    "REPORT_FORMATS",
-    "WRITERS",
-    "OutputWriter",
-    "check_format",
-    "csv_bytes",
-    "sidecar_bytes",
-    "sidecar_path",
-    "write_report",
-    "xlsx_bytes",
-]
+from .present._writers import *  # noqa: F403
+from .present._writers import __all__ as __all__

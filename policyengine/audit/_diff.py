@@ -24,6 +24,8 @@ from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Repository
 from ..run._runner import HistoryStore
 
+__all__ = ["Change", "Diff", "Totals", "compare", "diff"]
+
 
 @attrs.frozen
 class Change:

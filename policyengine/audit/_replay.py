@@ -36,6 +36,20 @@ from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Version
 from .ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 
+__all__ = [
+    "ENTITIES_BLOB",
+    "Discrepancy",
+    "PaidFile",
+    "RunReplay",
+    "bundle_of",
+    "compare_paid",
+    "history_from_ledger",
+    "read_paid",
+    "replay_run",
+    "run_record",
+    "summary",
+]
+
 #: The name entities.yaml is stored under among a run's policy files.
 ENTITIES_BLOB = "entities.yaml"
 

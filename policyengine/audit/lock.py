@@ -1,29 +1,7 @@
-"""The public path of policies.lock (docs/api.md, Audit modules): a façade.
+"""``policies.lock``: lock and verify (docs/api.md, Audit modules).
 
-The code lives in :mod:`policyengine.load._lock`; this module re-exports its public names
-so that ``policyengine.audit.lock`` keeps working.
+A public path kept as a façade: the code lives in :mod:`policyengine.load._lock`.
 """
 
-from __future__ import annotations
-
-from ..load._lock import (
-    HEADER,
-    LOCK_NAME,
-    LockEntry,
-    lock,
-    read_lock,
-    scan,
-    verify,
-    write_lock,
-)
-
-__all__ = [
-    "HEADER",
-    "LOCK_NAME",
-    "LockEntry",
-    "lock",
-    "read_lock",
-    "scan",
-    "verify",
-    "write_lock",
-]
+from ..load._lock import *  # noqa: F403
+from ..load._lock import __all__ as __all__

@@ -24,6 +24,8 @@ from ..core._suggest import did_you_mean
 from ..errors import FactsFileError, Location
 from ..model import Field
 
+__all__ = ["FactsFile", "FactsReader", "cell_name", "decoded_text", "facts_error", "map_header"]
+
 
 @attrs.frozen
 class FactsFile:

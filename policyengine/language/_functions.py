@@ -27,6 +27,8 @@ from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, ROUNDING_MODES, quanti
 from ._operators import ORDERED_AGAINST, UNORDERED, bounded
 from ._value_kinds import NUMBER_TYPES, show
 
+__all__ = ["FUNCTIONS", "Function", "days_in_month", "months_between"]
+
 _NUM = NUMBER_TYPES
 
 

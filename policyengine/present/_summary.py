@@ -13,6 +13,8 @@ from ._report import CONSEQUENCES, text
 from ._report_records import RecordIndex, entities_of, outputs
 from ._texttable import format_table
 
+__all__ = ["summary_text"]
+
 
 def summary_text(
     result: BundleResult, index: FactsIndex | None = None, *, errors_shown: int = 5

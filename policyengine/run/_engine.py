@@ -25,6 +25,8 @@ from ..version import ENGINE_VERSION
 from . import _trace as trace
 from ._program import Engine, Program
 
+__all__ = ["Batch", "Provenance", "Result", "evaluate", "evaluate_many"]
+
 
 @attrs.frozen
 class Provenance:
