@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import policyengine
-from policyengine.sample import centre, months
+from policyengine.facts._sample_centre import centre, months
 
 ROOT = Path(__file__).parent.parent
 

@@ -11,9 +11,7 @@ Load a policy once, evaluate it over many plain records::
 Every error is a :class:`PolicyError` with a stable ``code`` and a ``location``.
 """
 
-from .build import check_policy, load_policy
-from .bundle import BundleProvenance, BundleResult
-from .engine import Batch, Provenance, Result
+from .core._period import Period
 from .errors import (
     EvaluationError,
     ExpressionError,
@@ -30,12 +28,14 @@ from .errors import (
     SchemaViolation,
     UsageError,
 )
-from .facts import InvalidRecord
-from .io import FactsFile, read_facts
+from .facts._io import FactsFile, read_facts
+from .facts._records import InvalidRecord
+from .load._build import check_policy, load_policy
 from .model import Policy
-from .period import Period
-from .repository import Bundle, HistoryEntry, Repository, Version, load
-from .testing import CaseResult, run_tests
+from .run._bundle import BundleProvenance, BundleResult
+from .run._engine import Batch, Provenance, Result
+from .run._repository import Bundle, HistoryEntry, Repository, Version, load
+from .run._testing import CaseResult, run_tests
 from .version import ENGINE_VERSION, POLICY_FORMAT
 
 __version__ = ENGINE_VERSION

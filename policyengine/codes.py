@@ -253,7 +253,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "not-a-repository": "the policy folder named is not a folder",
     }),
     (_FOLDER, "ModelError", {
-        "stray-policy-file": "a YAML file that is not at `<policy>/<version>.yaml` (hidden, suffix in capitals, at the top beside `entities.yaml`, or in a folder below a policy's): it would be neither used nor locked, so it is refused by `run`, `validate`, `test`, `lock` and `verify` alike (`policyengine/layout.py`)",
+        "stray-policy-file": "a YAML file that is not at `<policy>/<version>.yaml` (hidden, suffix in capitals, at the top beside `entities.yaml`, or in a folder below a policy's): it would be neither used nor locked, so it is refused by `run`, `validate`, `test`, `lock` and `verify` alike (`policyengine/load/_layout.py`)",
         "policy-folder-mismatch": "a version file's `policy:` is not the name of the folder it lies in",
         "version-file-mismatch": "a version file's `version:` is not its file name",
         "mid-month-date": "`effective_from` or `effective_to` is not the first day of a month; the hint names the 1st to use",

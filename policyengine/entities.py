@@ -16,15 +16,15 @@ here); each part is its own module: the checked kinds
 
 from __future__ import annotations
 
-from .entities_file import (
+from .facts._by_kind import TypedFacts, check_facts
+from .facts._entities_file import (
     KEY_TYPES,
     SCHEMA_RESOURCE,
     build_entities,
     entities_schema,
     load_entities,
 )
-from .facts_by_kind import TypedFacts, check_facts
-from .record_kinds import Entities, Kind, Parent
+from .facts._record_kinds import Entities, Kind, Parent
 
 __all__ = [
     "KEY_TYPES",

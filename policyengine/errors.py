@@ -9,7 +9,7 @@ The tree::
     ├── ExpressionError              an expression uses syntax or names the sandbox refuses
     ├── EvaluationError              a rule failed on one record at run time
     ├── FactError                    an input record is missing a field or has a wrong value
-    │   └── InvalidRecord            several problems in one record (policyengine/facts.py)
+    │   └── InvalidRecord            several problems in one record (policyengine/facts/_records.py)
     ├── FactsFileError               a facts file (JSON, JSONL, CSV, XLSX) cannot be read
     ├── LockError                    the lock file, or a published version it lists, is wrong
     ├── LedgerError                  the ledger cannot be read, is tampered with, or misused

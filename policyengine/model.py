@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .expressions import Expression
-from .numbers import DEFAULT_MODE, DEFAULT_PLACES, rounder
+from .core._numbers import DEFAULT_MODE, DEFAULT_PLACES, rounder
+from .language._expressions import Expression
 
 if TYPE_CHECKING:
-    from .engine import Batch, Result
-    from .period import Period
-    from .program import Engine, Program
+    from .core._period import Period
+    from .run._engine import Batch, Result
+    from .run._program import Engine, Program
 
 #: Field types a record may declare.
 SCALAR_TYPES = ("money", "decimal", "int", "bool", "string", "date")

@@ -24,18 +24,18 @@ from typing import Any
 
 import attrs
 
+from .audit._replay import history_from_ledger, run_record
 from .audit.ledger import open_ledger
-from .bundle import BundleResult, evaluate_owned, paused_collection, plan_of
-from .io import FactsFile, FactsIndex
+from .core._period import Period
+from .facts._io import FactsFile, FactsIndex
 from .model import Rule
-from .period import Period
-from .progress import Progress
-from .replay import history_from_ledger, run_record
-from .repository import Repository
+from .present._progress import Progress
+from .present._summary import summary_text
+from .present._writers import check_format, write_report
 from .rules import POPULATION
-from .runner import HistoryStore
-from .summary import summary_text
-from .writers import check_format, write_report
+from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
+from .run._repository import Repository
+from .run._runner import HistoryStore
 
 PathLike = str | os.PathLike[str]
 

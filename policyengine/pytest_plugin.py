@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from .build import load_policy_in_place
 from .errors import InvalidPolicy
-from .layout import ENTITIES_NAME, is_version_name
+from .load._build import load_policy_in_place
+from .load._layout import ENTITIES_NAME, is_version_name
 from .model import Policy, TestCase
-from .testing import run_case
+from .run._testing import run_case
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -22,9 +22,9 @@ they are made of (:mod:`~policyengine.sample_centre`), the hard-case months
 
 from __future__ import annotations
 
-from .sample_centre import Facts, centre, months
-from .sample_csv import fit, unknown_fields, write_months
-from .sample_hard_cases import HardCases, Month, monthly
+from .facts._sample_centre import Facts, centre, months
+from .facts._sample_csv import fit, unknown_fields, write_months
+from .facts._sample_hard_cases import HardCases, Month, monthly
 
 __all__ = [
     "Facts",

@@ -15,9 +15,9 @@ import pytest
 from test_repository import build_history
 
 import policyengine
+from policyengine.audit._replay import compare_paid, read_paid, replay_run, run_record
 from policyengine.audit.ledger import open_ledger
-from policyengine.cli import main
-from policyengine.replay import compare_paid, read_paid, replay_run, run_record
+from policyengine.cli._main import main
 
 ROOT = Path(__file__).parent.parent
 STANDALONE = ROOT / "examples" / "standalone" / "policies"
@@ -252,7 +252,7 @@ def test_run_names_facts_files_no_policy_reads(
 
 def test_months_with_history_replay_from_the_ledger(tmp_path: Path) -> None:
     """Earlier months' values are kept as inputs, so month three replays byte for byte."""
-    from policyengine.sample import centre, months
+    from policyengine.facts._sample_centre import centre, months
 
     repository = policyengine.load(Path(__file__).parent / "fixtures" / "centre")
     results = repository.evaluate_months(centre(months("2026-01", "2026-03"), calls=300))
@@ -312,7 +312,7 @@ def test_a_paid_month_is_checked_with_its_earlier_months(
     march = pack.for_period("2026-03")
     document = json.loads((tmp_path / "2026-01.json").read_bytes())
     assert document["records"]
-    from policyengine.replay import history_from_ledger
+    from policyengine.audit._replay import history_from_ledger
 
     facts = pack.read_facts(ROOT / "examples" / "2026-03")
     with open_ledger(ledger) as opened:
@@ -361,7 +361,7 @@ def _replays_as_recorded(ledger: Any) -> None:
 def test_a_paid_amount_against_a_failed_value_names_the_root_cause(tmp_path: Path) -> None:
     """Comparing what was paid with a value that failed says so, naming its cause, without
     trying to explain an amount that does not exist."""
-    from policyengine.sample import centre, months
+    from policyengine.facts._sample_centre import centre, months
 
     facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
     victim = facts["call"][0]

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
-from policyengine.bundle import evaluate_bundle
-from policyengine.canonical import canonical_json, encode, encode_by_parts
-from policyengine.inputs import FACTS_KEY, HISTORY_KEY
-from policyengine.sample import centre, months
+from policyengine.facts._canonical import canonical_json, encode, encode_by_parts
+from policyengine.facts._inputs import FACTS_KEY, HISTORY_KEY
+from policyengine.facts._sample_centre import centre, months
+from policyengine.run._bundle import evaluate_bundle
 
 CENTRE_FOLDER = Path(__file__).parent / "fixtures" / "centre"
 
@@ -68,7 +68,7 @@ def test_records_of_text_are_ordered_as_the_general_way_orders_them(
     way, whatever the input order."""
     from unittest import mock
 
-    from policyengine import inputs
+    from policyengine.facts import _inputs as inputs
 
     shuffled = list(records)
     rng.shuffle(shuffled)
@@ -81,7 +81,7 @@ def test_records_of_text_are_ordered_as_the_general_way_orders_them(
 
 def test_the_quick_ordering_is_taken_for_text_records_with_unique_keys() -> None:
     """The quick way is used (not only agreed with) when it applies, and refused otherwise."""
-    from policyengine.inputs import _keyed_text_records
+    from policyengine.facts._inputs import _keyed_text_records
 
     rows = [{"id": "b", "x": "1"}, {"id": "a"}]
     assert _keyed_text_records(rows, "id") == [{"id": "a"}, {"id": "b", "x": "1"}]
@@ -95,7 +95,7 @@ def test_inputs_held_packed_are_the_canonical_bytes_and_their_hash() -> None:
     exactly the canonical bytes encode_inputs gives, with history and without."""
     import hashlib
 
-    from policyengine.inputs import encode_inputs, pack_inputs
+    from policyengine.facts._inputs import encode_inputs, pack_inputs
 
     facts = centre(months("2026-01", "2026-01"), calls=50, seed=2)["2026-01"]
     keys = {"team": "team_id", "rep": "rep_id", "call": "call_id"}
@@ -116,9 +116,9 @@ def test_the_history_kept_is_what_each_rule_kind_says_it_reads_back() -> None:
 
     import attrs
 
-    from policyengine.bundle import plan_of
-    from policyengine.inputs import history_used
+    from policyengine.facts._inputs import history_used
     from policyengine.rules import POPULATION
+    from policyengine.run._bundle import plan_of
 
     bundle = policyengine.load(CENTRE_FOLDER).for_period("2026-02")
     plan = plan_of(bundle)

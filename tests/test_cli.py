@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import write_policy
 
-from policyengine.cli import main
+from policyengine.cli._main import main
 
 ROOT = Path(__file__).parent.parent
 STANDALONE = ROOT / "examples" / "standalone" / "policies"

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from strategies import MISSING, environments, expressions, numbers
 
 import policyengine
-from policyengine.compiler import Code, compile_code, many_of
+from policyengine.core._numbers import engine_context
 from policyengine.errors import EvaluationError, ExpressionError, PolicyError
-from policyengine.expression_translator import kind_of_value
-from policyengine.expressions import Evaluator, Expression, compile_expression
-from policyengine.numbers import engine_context
-from policyengine.program import Engine
+from policyengine.language._compiler import Code, compile_code, many_of
+from policyengine.language._expression_translator import kind_of_value
+from policyengine.language._expressions import Evaluator, Expression, compile_expression
+from policyengine.run._program import Engine
 
 D = Decimal
 ROOT = Path(__file__).parent.parent
@@ -603,7 +603,7 @@ def test_which_policies_need_a_period(engine: Engine) -> None:
 def test_a_rounding_step_written_with_trailing_zeros_rounds_the_same_either_way() -> None:
     """0.01 and 0.010 are equal numbers but different quanta: each rounds as written,
     whichever was asked for first."""
-    from policyengine.numbers import quantize
+    from policyengine.core._numbers import quantize
 
     value = D("1.23456")
     assert str(quantize(value, D("0.010"))) == "1.235"

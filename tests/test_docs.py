@@ -17,13 +17,13 @@ import pytest
 
 import policyengine
 from policyengine.codes import CODES
-from policyengine.entities import load_entities
-from policyengine.expression_checker import REFUSED_OPERATORS
-from policyengine.expressions import Evaluator, compile_expression
-from policyengine.functions import FUNCTIONS
+from policyengine.facts._entities_file import load_entities
+from policyengine.language._expression_checker import REFUSED_OPERATORS
+from policyengine.language._expressions import Evaluator, compile_expression
+from policyengine.language._functions import FUNCTIONS
+from policyengine.read._source import read_policy_file
 from policyengine.rules import KINDS
 from policyengine.rules.base import plain
-from policyengine.source import read_policy_file
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
@@ -382,7 +382,7 @@ def test_readme_quick_start_commands_are_what_ci_runs() -> None:
 
 def _subcommands() -> list[str]:
     """The names of the ``policyengine`` subcommands, as the parser registers them."""
-    from policyengine.cli import parser
+    from policyengine.cli._main import parser
 
     for action in parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -438,7 +438,7 @@ def test_hr_guide_shows_every_rule_kind() -> None:
 
 def test_hr_guide_names_the_workbook_sheets() -> None:
     """The sheets docs/hr-guide.md describes are the sheets the report writes."""
-    from policyengine import report
+    from policyengine.present import _report as report
 
     body = _section(_hr_guide(), "7. 每月计算的结果")
     sheets = {_code_span(row[0]) for row in _table_rows(body)} - {None}

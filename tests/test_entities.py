@@ -14,16 +14,11 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from policyengine import InvalidPolicy, PolicyError
-from policyengine.entities import (
-    Entities,
-    Parent,
-    TypedFacts,
-    check_facts,
-    entities_schema,
-    load_entities,
-)
-from policyengine.io import read_bundle_facts
-from policyengine.schema import policy_schema
+from policyengine.facts._by_kind import TypedFacts, check_facts
+from policyengine.facts._entities_file import entities_schema, load_entities
+from policyengine.facts._io import read_bundle_facts
+from policyengine.facts._record_kinds import Entities, Parent
+from policyengine.read._schema import policy_schema
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

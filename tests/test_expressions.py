@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policyengine.core._numbers import CONTEXT, MAX_MAGNITUDE, ROUNDING_MODES
 from policyengine.errors import EvaluationError, ExpressionError
-from policyengine.expressions import Evaluator, Expression, compile_expression
-from policyengine.functions import FUNCTIONS, months_between
-from policyengine.numbers import CONTEXT, MAX_MAGNITUDE, ROUNDING_MODES
+from policyengine.language._expressions import Evaluator, Expression, compile_expression
+from policyengine.language._functions import FUNCTIONS, months_between
 
 D = Decimal
 DAY = datetime.date
@@ -710,7 +710,7 @@ def test_function_table_documents_every_function() -> None:
 def test_no_float_or_round_in_the_modules() -> None:
     """The expression modules never call float() or Python's round()."""
     for name in LANGUAGE_MODULES:
-        module = importlib.import_module(f"policyengine.{name}")
+        module = importlib.import_module(f"policyengine.language._{name}")
         assert module.__file__ is not None
         with open(module.__file__, encoding="utf-8") as source:
             text = source.read()

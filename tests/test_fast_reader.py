@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyengine.errors import PolicyError
-from policyengine.facts import coerce_record
+from policyengine.facts._records import coerce_record
 from policyengine.model import Field
 
 FIELDS = MappingProxyType(

@@ -10,15 +10,15 @@ from typing import cast
 
 import pytest
 
-import policyengine.io as facts_io
-from policyengine import writers
-from policyengine.bundle import BundleResult
-from policyengine.cli import main
+import policyengine.facts._io as facts_io
+from policyengine.cli._main import main
 from policyengine.errors import FactsFileError, OutputError
-from policyengine.facts_file import FactsFile
-from policyengine.io import FactsIndex
+from policyengine.facts._file import FactsFile
+from policyengine.facts._io import FactsIndex
 from policyengine.model import Field
-from policyengine.progress import Progress
+from policyengine.present import _writers as writers
+from policyengine.present._progress import Progress
+from policyengine.run._bundle import BundleResult
 
 
 class TsvReader:

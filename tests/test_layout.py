@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import policyengine
-from policyengine.audit.lock import lock, scan, verify
-from policyengine.cli import main
+from policyengine.cli._main import main
 from policyengine.errors import InvalidPolicy
-from policyengine.layout import read_layout
+from policyengine.load._layout import read_layout
+from policyengine.load._lock import lock, scan, verify
 
 CENTRE = Path(__file__).parent / "fixtures" / "centre"
 DAY = datetime.date(2026, 1, 1)

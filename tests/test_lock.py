@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policyengine.audit.lock import (
+from policyengine.errors import InvalidPolicy, PolicyError
+from policyengine.load._lock import (
     HEADER,
     LOCK_NAME,
     LockEntry,
@@ -23,7 +24,6 @@ from policyengine.audit.lock import (
     verify,
     write_lock,
 )
-from policyengine.errors import InvalidPolicy, PolicyError
 
 PUBLISHED = datetime.date(2026, 1, 15)
 FIRST_LINE = len(HEADER.splitlines()) + 1  # the line of the first entry

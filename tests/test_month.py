@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import policyengine
+from policyengine.audit._replay import replay_run
 from policyengine.audit.ledger import open_ledger
-from policyengine.cli import main
+from policyengine.cli._main import main
 from policyengine.month import evaluate_month, ledger_history, read_month, run_month
-from policyengine.replay import replay_run
 
 ROOT = Path(__file__).parent.parent
 PACK = ROOT / "policies"

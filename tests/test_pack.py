@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 import policyengine
-from policyengine.audit.lock import read_lock
-from policyengine.build import load_policy
-from policyengine.entities import load_entities
 from policyengine.errors import InvalidPolicy
-from policyengine.testing import run_case
+from policyengine.facts._entities_file import load_entities
+from policyengine.load._build import load_policy
+from policyengine.load._lock import read_lock
+from policyengine.run._testing import run_case
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "policies"

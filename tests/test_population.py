@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
-from policyengine.sample import centre, months
+from policyengine.facts._sample_centre import centre, months
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CENTRE = policyengine.load(FIXTURES / "centre")
@@ -283,7 +283,7 @@ def test_ten_record_mistakes_are_reported_and_good_records_evaluated() -> None:
     """Every bad record is named; sound records are evaluated; roll-ups over bad ones refuse."""
     import json
 
-    from policyengine.facts_json import loads
+    from policyengine.facts._json import loads
 
     text = (FIXTURES / "entities" / "ten-mistakes.json").read_text(encoding="utf-8")
     facts = loads("ten-mistakes.json", text)

@@ -18,15 +18,17 @@ import openpyxl
 import pytest
 
 import policyengine
-from policyengine.bundle import BundleResult
-from policyengine.cli import main
+from policyengine.cli._main import main
 from policyengine.errors import FactsFileError
-from policyengine.io import FactsIndex, read_bundle_facts, read_facts
-from policyengine.progress import Progress
-from policyengine.report import FIXED_TIME, build_report, record_keys
-from policyengine.sample import centre, monthly, months, write_months
-from policyengine.summary import summary_text
-from policyengine.writers import csv_bytes, sidecar_path, write_report, xlsx_bytes
+from policyengine.facts._io import FactsIndex, read_bundle_facts, read_facts
+from policyengine.facts._sample_centre import centre, months
+from policyengine.facts._sample_csv import write_months
+from policyengine.facts._sample_hard_cases import monthly
+from policyengine.present._progress import Progress
+from policyengine.present._report import FIXED_TIME, build_report, record_keys
+from policyengine.present._summary import summary_text
+from policyengine.present._writers import csv_bytes, sidecar_path, write_report, xlsx_bytes
+from policyengine.run._bundle import BundleResult
 
 ROOT = Path(__file__).parent.parent
 CENTRE = ROOT / "tests" / "fixtures" / "centre"
@@ -777,7 +779,7 @@ def test_summary_text_names_provenance(january: tuple[Path, Path, BundleResult])
 def test_one_bad_call_keeps_every_row_and_marks_totals_incomplete() -> None:
     """After one bad call every rep keeps its pay-sheet row, only the values that read it are
     empty and coded, and the printed totals that lack them say by how many records."""
-    from policyengine.sample import centre
+    from policyengine.facts._sample_centre import centre
 
     facts = centre(months("2026-01", "2026-01"), calls=200, seed=5)["2026-01"]
     victim = facts["call"][0]

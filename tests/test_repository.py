@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import policyengine
 from policyengine import InvalidPolicy
-from policyengine.audit.lock import lock
-from policyengine.diff import diff
+from policyengine.audit._diff import diff
+from policyengine.load._lock import lock
 
 HISTORY = Path(__file__).parent / "fixtures" / "repo" / "commission"
 

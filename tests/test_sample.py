@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 
 import policyengine
-from policyengine.cli import main
-from policyengine.entities import check_facts, load_entities
-from policyengine.io import read_bundle_facts
-from policyengine.sample import Month, centre, fit, monthly, months, write_months
+from policyengine.cli._main import main
+from policyengine.facts._by_kind import check_facts
+from policyengine.facts._entities_file import load_entities
+from policyengine.facts._io import read_bundle_facts
+from policyengine.facts._sample_centre import centre, months
+from policyengine.facts._sample_csv import fit, write_months
+from policyengine.facts._sample_hard_cases import Month, monthly
 
 ROOT = Path(__file__).parent.parent
 CENTRE = ROOT / "tests" / "fixtures" / "centre"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyengine.errors import EvaluationError, ExpressionError, PolicyError
-from policyengine.expressions import MAX_LENGTH, Evaluator, compile_expression
+from policyengine.language._expressions import MAX_LENGTH, Evaluator, compile_expression
 
 ENV: dict[str, Any] = {
     "x": Decimal("1.5"),

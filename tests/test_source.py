@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policyengine import safe_yaml, source
 from policyengine.errors import InvalidPolicy, PolicySourceError
-from policyengine.source import Document, Position, read_policy_bytes, read_policy_file
+from policyengine.read import _safe_yaml as safe_yaml
+from policyengine.read import _source as source
+from policyengine.read._source import Document, Position, read_policy_bytes, read_policy_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "source"
 

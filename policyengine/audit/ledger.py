@@ -27,8 +27,8 @@ from typing import Any
 
 from ..codes import ErrorCode
 from ..errors import PolicyError
-from .ledger_chain import blob_tampered, chain_hash, run_problems, verify_snapshot
-from .ledger_file import (
+from ._ledger_chain import blob_tampered, chain_hash, run_problems, verify_snapshot
+from ._ledger_file import (
     COLUMNS,
     EDITED,
     GENESIS,
@@ -40,7 +40,7 @@ from .ledger_file import (
     read_meta,
     transaction,
 )
-from .ledger_records import Ledger, PolicyBlob, RunRecord, StoredRun, sha256_hex
+from ._ledger_records import Ledger, PolicyBlob, RunRecord, StoredRun, sha256_hex
 
 # What a run is and where a chain starts are read from here too, with the ledger.
 __all__ = [

@@ -18,10 +18,10 @@ from typing import Any
 
 import attrs
 
+from ..core._numbers import CONTEXT, is_number
 from ..errors import EvaluationError, PolicyError
-from ..expressions import Expression
+from ..language._expressions import Expression
 from ..model import Rounding
-from ..numbers import CONTEXT, is_number
 from .base import Built, Outcome, RuleContext
 from .formula import clamp_and_round
 from .population import Frame, PopulationKind, needs_entities

@@ -9,10 +9,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
-from ..errors import ExpressionError, ModelError, PolicyError
-from ..expressions import Expression, compile_expression
-from ..model import Rounding, frozen_mapping
-from ..numbers import (
+from ..core._numbers import (
     DEFAULT_MODE,
     DEFAULT_PLACES,
     LOOKS_NUMERIC,
@@ -20,7 +17,10 @@ from ..numbers import (
     rounding_step,
     to_decimal,
 )
-from ..source import Document
+from ..errors import ExpressionError, ModelError, PolicyError
+from ..language._expressions import Expression, compile_expression
+from ..model import Rounding, frozen_mapping
+from ..read._source import Document
 
 #: Where a rule writes the facts of how it reached its value (the band, the
 #: rows, the components …), or None when nobody asked: evaluation records no

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ..errors import EvaluationError
-from ..expressions import Expression
+from ..language._expressions import Expression
 from ..model import frozen_mapping
 from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
+from ..core._period import Period
 from ..errors import EvaluationError, PolicyError
-from ..period import Period
 from .base import Built, Outcome, RuleContext
 from .base import show_value as _show
 from .population import MISSING, Frame, PopulationKind, needs_entities

@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 import attrs
 
+from ..core._period import Period
 from ..errors import PolicyError
-from ..expressions import Expression
-from ..period import Period
+from ..language._expressions import Expression
 from .base import Built, Outcome, RuleContext
 
 #: Returned by Frame.past for a month or record with no value.

@@ -21,9 +21,9 @@ from typing import Any
 
 import attrs
 
+from ..core._numbers import CONTEXT, is_number
 from ..errors import EvaluationError, PolicyError
-from ..expressions import Expression
-from ..numbers import CONTEXT, is_number
+from ..language._expressions import Expression
 from .base import Built, Outcome, RuleContext
 from .base import show_value as _show
 from .population import Frame, PopulationKind, needs_entities

@@ -8,10 +8,10 @@ from typing import Any
 
 import attrs
 
+from ..core._numbers import is_number, rounder
 from ..errors import EvaluationError
-from ..expressions import Expression
+from ..language._expressions import Expression
 from ..model import Rounding
-from ..numbers import is_number, rounder
 from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 from .formula import clamp_and_round
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import attrs
 
+from ..core._numbers import is_number
 from ..errors import EvaluationError
-from ..expressions import Expression
-from ..numbers import is_number
+from ..language._expressions import Expression
 from .base import Built, Code, CodeOf, Detail, RuleCode, RuleContext, RuleKind
 from .base import show_value as _show
 

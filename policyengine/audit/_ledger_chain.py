@@ -1,0 +1,89 @@
+"""The ledger's hash chain: what a run's hash covers, and how the whole file is verified.
+
+The run hash can be recomputed with nothing but JSON and SHA-256: it is the
+SHA-256 of the UTF-8 bytes of the JSON array (no spaces, non-ASCII escaped)::
+
+    ["policyengine-ledger-run", 1, prev_hash, id, created, period, as_known_at,
+     label, [[policy, version, sha256], ...],
+     sha256(inputs), sha256(outputs), sha256(provenance)]
+
+with hashes as lowercase hex and ``prev_hash`` of run 1 = ``GENESIS``.
+
+Verification reads the whole file in one snapshot and reports every
+problem: stored policy files whose bytes no longer have their hash, runs
+whose fields no longer hash to their hash or whose files are gone, a chain
+that skips or breaks, and a ``meta`` row that disagrees with the last run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import PolicyError
+from ._ledger_file import COLUMNS, EDITED, GENESIS, POLICIES, SCHEMA_VERSION, TYPES, problem
+from ._ledger_records import sha256_hex
+
+_HASH_TAG = "policyengine-ledger-run"
+
+
+def chain_hash(row: Sequence[Any], policies: list[list[str]]) -> str:
+    """The hash of a run, from its columns in ``COLUMNS`` order (``hash`` not needed)."""
+    run_id, created, period, known, label, inputs, outputs, provenance, prev_hash = row[:9]
+    # A JSON array of text, integers and null has one reading: no two runs share an encoding.
+    head = [_HASH_TAG, SCHEMA_VERSION, prev_hash, run_id, created, period, known, label, policies]
+    digests = [sha256_hex(data) for data in (inputs, outputs, provenance)]
+    return sha256_hex(json.dumps(head + digests, separators=(",", ":")).encode("utf-8"))
+
+
+def verify_snapshot(path: str, db: sqlite3.Connection) -> list[PolicyError]:
+    """Every problem of the ledger as ``db`` reads it (in one transaction), unsorted."""
+    problems: list[PolicyError] = []
+    links: dict[int, list[tuple[Any, ...]]] = {}
+    users: dict[str, set[int]] = {}
+    for link in db.execute(POLICIES.format("b.sha256") + " ORDER BY 1, rp.position"):
+        links.setdefault(link[0], []).append(tuple(link))
+        users.setdefault(link[3], set()).add(link[0])
+    for sha, data in db.execute("SELECT sha256, data FROM blobs"):
+        if not isinstance(data, bytes) or sha256_hex(data) != sha:
+            problems.append(blob_tampered(path, sha, sorted(users.get(sha, ()))))
+    last = (0, GENESIS)
+    for row in db.execute(f"SELECT {COLUMNS} FROM runs ORDER BY id"):
+        problems += run_problems(path, tuple(row), links.get(row[0], []))
+        if (row[0], row[8]) != (last[0] + 1, last[1]):
+            before = f"run {last[0]}" if last[0] else "the start of the ledger"
+            gap = row[0] != last[0] + 1
+            why = "its id does not follow" if gap else "its prev_hash is not the hash of"
+            message = f"run {row[0]}: {why} {before}"
+            problems.append(problem(path, "chain-broken", message, row[0], hint=EDITED))
+        last = (row[0], row[9])
+    meta = db.execute("SELECT run_count, head_hash FROM meta").fetchall()
+    if [tuple(m) for m in meta] != [last]:
+        said = ", ".join(f"{n} runs, head {h}" for n, h in meta) or "nothing"
+        text = f"meta says {said}, but the last run is {last[0]}, hash {last[1]}"
+        problems.append(problem(path, "head-mismatch", text, last[0] or None, hint=EDITED))
+    return problems
+
+
+def run_problems(path: str, row: tuple[Any, ...], links: list[Any]) -> list[PolicyError]:
+    """The run's own problems: fields that no longer hash to its hash, missing blobs."""
+    problems = []
+    typed = all(isinstance(value, kind) for value, kind in zip(row, TYPES, strict=True))
+    typed = typed and all(isinstance(v, str) for link in links for v in link[1:4])
+    if not typed or chain_hash(row, [list(p[1:4]) for p in links]) != row[9]:
+        message = f"run {row[0]} was edited: its fields no longer hash to its hash"
+        problems.append(problem(path, "run-tampered", message, row[0], hint=EDITED))
+    for _, policy, version, sha, present in links:
+        if present is None:
+            message = f"run {row[0]} used {policy} {version} ({sha}), no longer in the ledger"
+            problems.append(problem(path, "blob-missing", message, row[0], hint=EDITED, sha256=sha))
+    return problems
+
+
+def blob_tampered(path: str, sha: str, runs: list[int]) -> PolicyError:
+    """A stored policy file whose bytes no longer have its SHA-256, with the runs using it."""
+    message = f"the stored bytes of policy file {sha} no longer have that SHA-256"
+    run = runs[0] if runs else None
+    return problem(path, "blob-tampered", message, run, hint=EDITED, sha256=sha, runs=runs)

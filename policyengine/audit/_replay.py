@@ -1,0 +1,379 @@
+"""Replay: recompute a past run or month and compare it with what was recorded or paid.
+
+- :func:`replay_run` rebuilds a ledger run from the policy bytes and inputs
+  the ledger stored (the files may be long gone from ``policies/``) and
+  checks the outputs come out byte for byte the same.
+- :func:`compare_paid` sets a month's recomputed amounts against what was
+  actually paid (a CSV from payroll) and lists every difference beyond the
+  tolerance, each with the explanation of the recomputed amount.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import os
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..core._numbers import NUMBER_TEXT, is_number
+from ..core._period import Period
+from ..core._suggest import did_you_mean
+from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
+from ..facts._canonical import canonical_json
+from ..facts._entities_file import build_entities
+from ..facts._inputs import split_inputs, typed_history
+from ..load._build import build_policy
+from ..read._source import read_policy_bytes
+from ..rules.base import plain
+from ..run._bundle import BundleResult, evaluate_bundle
+from ..run._repository import Bundle, Version
+from .ledger import Ledger, PolicyBlob, RunRecord, StoredRun
+
+__all__ = [
+    "ENTITIES_BLOB",
+    "Discrepancy",
+    "PaidFile",
+    "RunReplay",
+    "bundle_of",
+    "compare_paid",
+    "history_from_ledger",
+    "read_paid",
+    "replay_run",
+    "run_record",
+    "summary",
+]
+
+#: The name entities.yaml is stored under among a run's policy files.
+ENTITIES_BLOB = "entities.yaml"
+
+
+def run_record(result: BundleResult, label: str = "") -> RunRecord:
+    """What the ledger keeps of a bundle result: policy bytes, inputs, outputs, provenance."""
+    blobs = tuple(
+        PolicyBlob(v.id, v.version, v.sha256, _bytes_of(v)) for v in result.bundle.versions
+    )
+    entities = result.bundle.entities
+    if entities is not None:
+        # The record kinds are part of what produced the amounts: kept like a policy.
+        blobs += (PolicyBlob(ENTITIES_BLOB, "", entities.sha256, entities.raw),)
+    return RunRecord(
+        period=result.bundle.period.key,
+        as_known_at=result.bundle.as_known_at.isoformat() if result.bundle.as_known_at else None,
+        policies=blobs,
+        inputs=result.inputs,
+        outputs=result.outputs_json(),
+        provenance=canonical_json(result.provenance.to_dict()),
+        label=label,
+    )
+
+
+def _bytes_of(version: Version) -> bytes:
+    # The policy was built from these exact bytes; reading the file again
+    # could see a later edit, so the bytes travel with the model.
+    return version.policy.raw
+
+
+@attrs.frozen
+class RunReplay:
+    """The outcome of replaying one ledger run."""
+
+    run_id: int
+    identical: bool
+    recorded_engine: str
+    replayed: BundleResult
+    first_difference: str | None = None
+
+
+def _recorded_folder(stored: StoredRun, paths: Sequence[str]) -> str | None:
+    """The policy folder as the run named it (``policies/``), read off its recorded errors.
+
+    An error's location names the file the policy was loaded from, which
+    depends on how the run was started; rebuilt under the same name, the
+    replayed errors read the same, byte for byte.
+    """
+    try:
+        errors = json.loads(stored.record.outputs).get("errors", [])
+    except (ValueError, AttributeError):
+        return None
+    for error in errors:
+        file = (error.get("location") or {}).get("file") if isinstance(error, dict) else None
+        if not isinstance(file, str):
+            continue
+        for path in paths:
+            if file.endswith("/" + path) or file == path:
+                return file[: len(file) - len(path)]
+    return None
+
+
+def bundle_of(stored: StoredRun) -> Bundle:
+    """The bundle of a stored run, rebuilt from the ledger's own copy of the policy bytes."""
+    provenance = json.loads(stored.record.provenance)
+    paths = {(v["policy"], v["version"]): v for v in provenance["versions"]}
+    folder = _recorded_folder(stored, [str(v.get("path")) for v in paths.values()])
+    entities = None
+    for blob in stored.record.policies:
+        if blob.policy == ENTITIES_BLOB and blob.sha256 == provenance.get("entities_sha256"):
+            name = f"ledger:{blob.sha256[:12]}/entities.yaml"
+            if folder is not None:
+                name = folder + "entities.yaml"
+            entities = build_entities(read_policy_bytes(blob.data, name))
+    versions = []
+    for blob in stored.record.policies:
+        if blob.policy == ENTITIES_BLOB:
+            continue
+        meta = paths.get((blob.policy, blob.version), {})
+        name = f"ledger:{blob.sha256[:12]}/{meta.get('path') or blob.policy + '.yaml'}"
+        if folder is not None and meta.get("path"):
+            name = folder + str(meta["path"])
+        policy = build_policy(read_policy_bytes(blob.data, name), entities)
+        published = meta.get("published")
+        versions.append(
+            Version(
+                policy,
+                str(meta.get("path", name)),
+                datetime.date.fromisoformat(published) if published else None,
+            )
+        )
+    known = stored.record.as_known_at
+    return Bundle(
+        Period.parse(stored.record.period),
+        datetime.date.fromisoformat(known) if known else None,
+        tuple(versions),
+        entities,
+    )
+
+
+def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
+    """Recompute a ledger run and say whether its outputs are byte-identical."""
+    stored = ledger.get(run_id)
+    bundle = bundle_of(stored)
+    facts, history = split_inputs(json.loads(stored.record.inputs))
+    provenance = json.loads(stored.record.provenance)
+    # A run recorded before result format 2 kept failures by record: it is
+    # replayed the way it was computed, or its bytes could not match.
+    again = evaluate_bundle(
+        bundle, facts, history=history, result_format=provenance.get("result_format", 1)
+    )
+    ours, theirs = again.outputs_json(), stored.record.outputs
+    recorded = provenance.get("engine_version", "")
+    difference = None if ours == theirs else _first_difference(theirs, ours)
+    return RunReplay(run_id, ours == theirs, recorded, again, difference)
+
+
+def _first_difference(recorded: bytes, replayed: bytes) -> str:
+    old, new = json.loads(recorded), json.loads(replayed)
+    for a, b in zip(old["records"], new["records"], strict=False):
+        if a != b:
+            where = f"{a.get('kind')}/{a.get('key')}"
+            return f"record {where}: recorded {a['outputs']}, now {b['outputs']}"
+    return f"{len(old['records'])} records recorded, {len(new['records'])} now; errors differ"
+
+
+@attrs.frozen
+class Discrepancy:
+    """One record's output where what was paid is not what the rules give."""
+
+    key: str
+    output: str  # policy.output
+    paid: Decimal | str | None
+    computed: Any
+    finding: str  # 'differs', 'failed', 'not-computed', 'not-paid'
+    explanation: str = ""
+    line: int | None = None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if isinstance(self.paid, Decimal) and is_number(self.computed):
+            return Decimal(self.computed) - self.paid
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: plain(v) for k, v in attrs.asdict(self).items()}
+        data["delta"] = plain(self.delta)
+        return data
+
+
+@attrs.frozen
+class PaidFile:
+    """Amounts actually paid: one row per record key, one column per output."""
+
+    file: str
+    key_column: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[int, str, Mapping[str, str]], ...]  # (line, key, column -> cell)
+
+
+def read_paid(path: str | os.PathLike[str]) -> PaidFile:
+    """Read a paid-amounts CSV: the first column holds record keys, the others amounts."""
+    file = str(path)
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FactsFileError(
+            f"cannot read the paid amounts: {exc}",
+            code="unreadable-facts",
+            location=Location(file=file),
+        ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header or len(header) < 2:
+        raise FactsFileError(
+            "expected a header: a key column, then one column per output",
+            code="empty-file",
+            location=Location(file=file, line=1),
+        )
+    names = [h.strip() for h in header]
+    rows = []
+    first_line: dict[str, int] = {}
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        key = row[0].strip()
+        if key in first_line:
+            raise FactsFileError(
+                f"'{key}' is listed twice (first on line {first_line[key]}): a double payment "
+                "cannot be checked against one computed amount",
+                code="duplicate-key",
+                location=Location(file=file, line=reader.line_num, column=1),
+            )
+        first_line[key] = reader.line_num
+        if len(row) != len(names):
+            raise FactsFileError(
+                f"the row has {len(row)} cells but the header has {len(names)}",
+                code="ragged-row",
+                location=Location(file=file, line=reader.line_num),
+            )
+        rows.append((reader.line_num, row[0].strip(), dict(zip(names[1:], row[1:], strict=True))))
+    return PaidFile(file, names[0], tuple(names[1:]), tuple(rows))
+
+
+def _resolve_columns(paid: PaidFile, result: BundleResult) -> dict[str, tuple[str, str]]:
+    """Paid column -> (policy, output); a bare output name must be unique in the bundle."""
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for v in result.bundle.versions:
+        for name in v.policy.output_names:
+            owners.setdefault(name, []).append((v.id, name))
+            owners.setdefault(f"{v.id}.{name}", []).append((v.id, name))
+    problems: list[PolicyError] = []
+    resolved: dict[str, tuple[str, str]] = {}
+    for column, index in zip(paid.columns, range(2, len(paid.columns) + 2), strict=True):
+        found = owners.get(column, [])
+        where = Location(file=paid.file, line=1, column=index, field=column)
+        if len(found) == 1:
+            resolved[column] = found[0]
+        elif not found:
+            problems.append(
+                FactsFileError(
+                    f"no output named '{column}'",
+                    code="unknown-column",
+                    location=where,
+                    hint=did_you_mean(column, owners),
+                )
+            )
+        else:
+            problems.append(
+                FactsFileError(
+                    f"'{column}' is an output of several policies",
+                    code="ambiguous-column",
+                    location=where,
+                    hint="write policy.output, e.g. " + ", ".join(f"{p}.{o}" for p, o in found),
+                )
+            )
+    if problems:
+        raise InvalidPolicy(problems, file=paid.file)
+    return resolved
+
+
+def compare_paid(
+    result: BundleResult, paid: PaidFile, *, tolerance: Decimal = Decimal(0)
+) -> list[Discrepancy]:
+    """Every paid amount that differs from the recomputed one by more than ``tolerance``."""
+    columns = _resolve_columns(paid, result)
+    computed: dict[tuple[str, str], Any] = {}
+    explain: dict[tuple[str, str], tuple[str, str, str]] = {}
+    failed: dict[tuple[str, str], PolicyError] = {}
+    for row in result.rows():
+        for name, value in row.outputs.items():
+            computed[(row.key, f"{row.policy}.{name}")] = value
+            explain[(row.key, f"{row.policy}.{name}")] = (row.kind, row.key, name)
+            if name in row.failed:
+                failed[(row.key, f"{row.policy}.{name}")] = row.failed[name]
+    findings: list[Discrepancy] = []
+    seen: set[tuple[str, str]] = set()
+    for line, key, cells in paid.rows:
+        for column, (policy_id, name) in columns.items():
+            slot = (key, f"{policy_id}.{name}")
+            seen.add(slot)
+            cell = cells[column].strip()
+            amount: Decimal | str | None = (
+                Decimal(cell) if NUMBER_TEXT.match(cell) else (cell or None)
+            )
+            if slot not in computed:
+                findings.append(Discrepancy(key, slot[1], amount, None, "not-computed", line=line))
+                continue
+            value = computed[slot]
+            error = failed.get(slot)
+            if error is not None:
+                # No amount to compare: say why, naming the root cause.
+                findings.append(
+                    Discrepancy(key, slot[1], amount, None, "failed", error.render(), line)
+                )
+                continue
+            if _agrees(amount, value, tolerance):
+                continue
+            kind, record, output = explain[slot]
+            text = result.explain(kind, record, output)
+            findings.append(Discrepancy(key, slot[1], amount, value, "differs", text, line))
+    wanted = {f"{p}.{o}" for p, o in columns.values()}
+    for slot in sorted(computed):
+        if slot[1] in wanted and slot not in seen and slot not in failed:
+            findings.append(Discrepancy(slot[0], slot[1], None, computed[slot], "not-paid"))
+    return findings
+
+
+def _agrees(paid: Decimal | str | None, value: Any, tolerance: Decimal) -> bool:
+    if isinstance(paid, Decimal) and is_number(value):
+        return abs(Decimal(value) - paid) <= tolerance
+    return bool(plain(value) == paid)
+
+
+def summary(findings: Sequence[Discrepancy]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.finding] = counts.get(finding.finding, 0) + 1
+    return counts
+
+
+def history_from_ledger(ledger: Ledger, before: Period) -> tuple[dict[str, Any], list[int]]:
+    """Earlier months' values from the ledger, for a month evaluated on its own.
+
+    For each month before ``before``, the latest run recorded for it gives its
+    values (``{period: {kind: {key: {rule: value}}}}``); the run ids used are
+    returned so the caller can say which. Only what history rules read is kept
+    when the month is evaluated.
+    """
+    latest: dict[str, StoredRun] = {}
+    for run in ledger.runs():
+        if Period.parse(run.record.period) < before:
+            latest[run.record.period] = run  # later runs of a month replace earlier ones
+    history: dict[str, Any] = {}
+    for period, run in sorted(latest.items()):
+        records: dict[str, dict[str, dict[str, Any]]] = {}
+        for entry in json.loads(run.record.outputs)["records"]:
+            values = records.setdefault(entry["kind"], {}).setdefault(str(entry["key"]), {})
+            for outputs in entry["outputs"].values():
+                for name, value in outputs.items():
+                    base, _, part = name.partition(".")
+                    if part:
+                        values.setdefault(base, {})[part] = value
+                    else:
+                        values[base] = value
+        history[period] = typed_history(records)
+    return history, [run.id for _, run in sorted(latest.items())]

@@ -1,0 +1,364 @@
+"""Audit commands over a policy folder: lock, verify, history, ledger, replay, diff, schema.
+
+The month's commands (run, sample, demo) are in :mod:`policyengine.cli_month`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ..audit._diff import Diff, diff
+from ..audit._replay import compare_paid, read_paid, replay_run
+from ..core._period import Period
+from ..errors import Location, UsageError
+from ..load._lock import lock as lock_versions
+from ..load._lock import verify as verify_lock
+from ..month import evaluate_month, ledger_history, read_month
+from ..present._texttable import cell, format_table
+from ..read._schema import policy_schema
+from ..rules.base import plain
+from ..run._bundle import BundleResult, entities_from_policies
+from ..run._repository import load
+from ._common import add_folder_options, checked_repository, existing_ledger, lock_path
+from ._month import add_month_commands
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    day = args.date or datetime.date.today()
+    added = lock_versions(args.policies, lock_path(args), day)
+    for entry in added:
+        print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
+    print(f"{len(added)} version{'s' if len(added) != 1 else ''} locked in {lock_path(args)}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    if not Path(args.policies).is_dir():
+        raise UsageError(
+            "no policy folder here",
+            code="not-a-repository",
+            location=Location(file=args.policies),
+            hint="name it with --policies",
+        )
+    findings = verify_lock(args.policies, lock_path(args))
+    for finding in findings:
+        print(finding.render())
+    print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
+    return 1 if findings else 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    repository = checked_repository(args)
+    rows = []
+    for e in repository.history(args.policy):
+        note = f"corrects {e.corrects}" if e.corrects else ""
+        note += f"corrected by {e.corrected_by}" if e.corrected_by else ""
+        rows.append(
+            [
+                e.version,
+                str(e.effective_from),
+                str(e.effective_to or "-"),
+                str(e.published or "draft"),
+                e.sha256[:16],
+                e.path,
+                note,
+            ]
+        )
+    print(format_table(["version", "from", "until", "published", "sha256", "file", "note"], rows))
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    with existing_ledger(args.file) as ledger:
+        if args.action == "verify":
+            problems = ledger.verify()
+            for problem in problems:
+                print(problem.render())
+            count, head = ledger.head()
+            print(
+                f"{count} runs, head {head}: "
+                f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            )
+            return 1 if problems else 0
+        rows = [
+            [
+                str(run.id),
+                run.created,
+                run.record.period,
+                run.record.as_known_at or "-",
+                ", ".join(f"{p.policy} {p.version}".strip() for p in run.record.policies),
+                run.hash,
+                run.record.label,
+            ]
+            for run in ledger.runs()
+        ]
+    print(format_table(["run", "created", "period", "known at", "versions", "hash", "label"], rows))
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    by_run = args.run is not None or args.all
+    if (by_run and not args.ledger) or (
+        not by_run and not (args.period and args.facts and args.paid)
+    ):
+        print(
+            "replay needs --ledger with --run ID or --all, or --period, --facts and --paid",
+            file=sys.stderr,
+        )
+        return 2
+    if by_run:
+        with existing_ledger(args.ledger) as ledger:
+            ids = [r.id for r in ledger.runs()] if args.all else [args.run]
+            failed = 0
+            for run_id in ids:
+                outcome = replay_run(ledger, run_id)
+                state = "identical" if outcome.identical else "DIFFERENT"
+                print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
+                if outcome.first_difference:
+                    print("  " + outcome.first_difference)
+                failed += not outcome.identical
+        return 1 if failed else 0
+    repository = checked_repository(args)
+    month = evaluate_month(
+        repository,
+        args.period,
+        args.facts,
+        as_known_at=args.as_known_at,
+        history=_ledger_history(args, Period.parse(args.period)),
+    )
+    result = month.result
+    findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "provenance": result.provenance.to_dict(),
+                    "discrepancies": [f.to_dict() for f in findings],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for f in findings:
+            print(
+                f"{f.key}  {f.output}: {f.finding}, paid {plain(f.paid)}, "
+                f"computed {plain(f.computed)}, delta {plain(f.delta)}"
+            )
+            if f.explanation:
+                print("\n".join("    " + line for line in f.explanation.splitlines()))
+        print(
+            f"{len(findings)} discrepanc{'ies' if len(findings) != 1 else 'y'} "
+            f"(tolerance {args.tolerance})"
+        )
+    _report_errors(result)
+    return 1 if findings else 0
+
+
+def _report_errors(result: BundleResult) -> None:
+    for error in result.errors:
+        print(error.render(), file=sys.stderr)
+
+
+def _ledger_history(args: argparse.Namespace, period: Period) -> dict[str, Any]:
+    """Earlier months' values from --ledger, when given, for a month's history rules."""
+    if not getattr(args, "ledger", None):
+        return {}
+    existing_ledger(args.ledger).close()  # a typo must not read as "no earlier months"
+    history, used = ledger_history(args.ledger, period)
+    if used:
+        print(
+            f"history: earlier months from ledger runs {', '.join(map(str, used))}", file=sys.stderr
+        )
+    return history
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    repository = checked_repository(args)
+    history = _ledger_history(args, Period.parse(args.period))
+    by_version = bool(args.policy and args.from_version and args.to_version)
+    if not by_version and not (args.from_known and args.to_known):
+        print(
+            "diff needs --policy with --from and --to, or --from-known and --to-known",
+            file=sys.stderr,
+        )
+        return 2
+    records = read_month(repository, args.facts).records
+    if by_version:
+        outcome = diff(
+            repository,
+            args.period,
+            records,
+            policy=args.policy,
+            from_version=args.from_version,
+            to_version=args.to_version,
+            history=history,
+        )
+    else:
+        outcome = diff(
+            repository,
+            args.period,
+            records,
+            from_known=args.from_known,
+            to_known=args.to_known,
+            history=history,
+        )
+    if args.format == "json":
+        print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(outcome.to_csv())
+    else:
+        _print_diff_tables(outcome)
+    _report_errors(outcome.old)
+    _report_errors(outcome.new)
+    return 2 if outcome.old.errors or outcome.new.errors else 0
+
+
+def _print_diff_tables(outcome: Diff) -> None:
+    """The changed values, one row each, then each output's totals."""
+    rows = [
+        [
+            c.kind,
+            str(c.key),
+            f"{c.policy}.{c.output}",
+            cell(c.old),
+            cell(c.new),
+            f"{c.delta:+f}" if c.delta is not None else "",
+        ]
+        for c in outcome.changes
+    ]
+    print(format_table(["kind", "key", "output", "old", "new", "delta"], rows))
+    print()
+    totals = [
+        [
+            f"{t.policy}.{t.output}",
+            str(t.gain),
+            str(t.lose),
+            str(t.changed),
+            str(t.unchanged),
+            f"{t.delta_sum:f}",
+        ]
+        for t in outcome.totals
+    ]
+    print(format_table(["output", "gain", "lose", "changed", "unchanged", "sum of deltas"], totals))
+
+
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.what == "policy":
+        document: Any = policy_schema()
+    else:
+        repository = load(args.policies, lock=args.lock)
+        entities = repository.entities or entities_from_policies(
+            [v.policy for v in repository.versions]
+        )
+        document = entities.facts_schema()
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+
+
+def add_commands(commands: Any) -> None:
+    """Register the folder-wide commands on the top-level parser (in this order, which
+    is the order of the help)."""
+    add_month_commands(commands)
+    _add_version_commands(commands)
+    _add_ledger_commands(commands)
+    _add_schema_command(commands)
+    _add_diff_command(commands)
+
+
+def _add_version_commands(commands: Any) -> None:
+    """lock, verify and history: a folder's published versions."""
+    folder = add_folder_options
+
+    lock = commands.add_parser("lock", help="record the unlocked version files as published")
+    folder(lock)
+    lock.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=_iso_date, help="publication date (default: today)"
+    )
+    lock.set_defaults(handler=cmd_lock)
+
+    verify = commands.add_parser("verify", help="check locked versions are unchanged")
+    folder(verify)
+    verify.set_defaults(handler=cmd_verify)
+
+    history = commands.add_parser("history", help="list the versions of a policy")
+    folder(history)
+    history.add_argument("policy", metavar="POLICY")
+    history.set_defaults(handler=cmd_history)
+
+
+def _add_ledger_commands(commands: Any) -> None:
+    """ledger and replay: what a ledger recorded, checked and recomputed."""
+    folder = add_folder_options
+
+    ledger = commands.add_parser("ledger", help="verify or list a ledger")
+    ledger.add_argument("action", choices=("verify", "list"))
+    ledger.add_argument("file", metavar="FILE")
+    ledger.set_defaults(handler=cmd_ledger)
+
+    replay = commands.add_parser("replay", help="recompute a ledger run or a paid month")
+    replay.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="the ledger of --run/--all; with --paid, earlier months come from its runs",
+    )
+    folder(replay)
+    replay.add_argument("--run", type=int, metavar="ID")
+    replay.add_argument("--all", action="store_true", help="replay every run of the ledger")
+    replay.add_argument("--period", metavar="YYYY-MM")
+    replay.add_argument("--facts", metavar="PATH")
+    replay.add_argument("--paid", metavar="CSV", help="amounts actually paid")
+    replay.add_argument("--as-known-at", metavar="YYYY-MM-DD")
+    replay.add_argument("--tolerance", type=_decimal, default=Decimal(0))
+    replay.add_argument("--format", choices=("table", "json"), default="table")
+    replay.set_defaults(handler=cmd_replay)
+
+
+def _add_schema_command(commands: Any) -> None:
+    folder = add_folder_options
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the facts (from entities.yaml) or of a policy"
+    )
+    folder(schema)
+    schema.add_argument("what", choices=("facts", "policy"))
+    schema.set_defaults(handler=cmd_schema)
+
+
+def _add_diff_command(commands: Any) -> None:
+    folder = add_folder_options
+
+    compare = commands.add_parser("diff", help="compare two versions or two dates over a month")
+    folder(compare)
+    compare.add_argument("--period", required=True, metavar="YYYY-MM")
+    compare.add_argument("--facts", required=True, metavar="PATH")
+    compare.add_argument("--policy", metavar="POLICY")
+    compare.add_argument("--from", dest="from_version", metavar="VERSION")
+    compare.add_argument("--to", dest="to_version", metavar="VERSION")
+    compare.add_argument("--from-known", metavar="YYYY-MM-DD")
+    compare.add_argument("--to-known", metavar="YYYY-MM-DD")
+    compare.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    compare.add_argument(
+        "--ledger", metavar="FILE", help="read earlier months' values from this ledger's runs"
+    )
+    compare.set_defaults(handler=cmd_diff)

@@ -1,0 +1,50 @@
+"""What the folder-wide commands share: the policy folder, its lock, a month's facts."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..audit.ledger import SqliteLedger, open_ledger
+from ..errors import InvalidPolicy, LedgerError, Location
+from ..load._layout import LOCK_NAME
+from ..load._lock import verify as verify_lock
+from ..run._repository import Repository, load
+
+
+def checked_repository(args: argparse.Namespace) -> Repository:
+    """The policy folder, refused while a published version differs from its lock entry:
+    amounts computed from an edited published file would prove nothing."""
+    findings = verify_lock(args.policies, lock_path(args))
+    if findings:
+        raise InvalidPolicy(findings, file=str(lock_path(args)))
+    return load(args.policies, lock=args.lock)
+
+
+def lock_path(args: argparse.Namespace) -> Path:
+    return Path(args.lock) if args.lock else Path(args.policies) / LOCK_NAME
+
+
+#: Facts larger than this on disk are worth a progress line while they are read.
+
+
+def existing_ledger(path: str) -> SqliteLedger:
+    """Open a ledger that must already exist: a typo must not create an empty one."""
+    if not Path(path).is_file():
+        raise LedgerError(
+            "no ledger at this path",
+            code="file-not-found",
+            location=Location(file=path),
+            hint="name the ledger file a run was appended to with --ledger",
+        )
+    return open_ledger(path)
+
+
+def add_folder_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the policy folder (default: policies)",
+    )
+    parser.add_argument("--lock", metavar="FILE", help=f"the lock file (default: DIR/{LOCK_NAME})")

@@ -1,0 +1,307 @@
+"""The month's commands: run (evaluate and report a month), sample, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..core._period import Period
+from ..errors import FactsFileError, Location, PolicyError, UsageError
+from ..facts._entities_file import load_entities
+from ..facts._io import FORMATS, listed
+from ..facts._record_kinds import Entities
+from ..facts._sample_csv import unknown_fields, write_months
+from ..facts._sample_hard_cases import monthly
+from ..load._layout import ENTITIES_NAME
+from ..month import MonthRun, evaluate_month, read_month, run_month
+from ..present._progress import Progress
+from ..present._writers import WRITERS, check_format, write_report
+from ..run._bundle import entities_from_policies, paused_collection
+from ..run._repository import load
+from ._common import add_folder_options, checked_repository
+
+
+def _facts_bytes(path: str | Path) -> int:
+    """The size of a month's facts on disk (to decide on a progress line before reading)."""
+    source = Path(path)
+    files = source.iterdir() if source.is_dir() else [source]
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
+_LARGE_FACTS_BYTES = 1 << 20
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.out:
+        check_format(args.out)  # before the work, not after it
+    with paused_collection():  # reading, the summary and the report are as large as the month
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    repository = checked_repository(args)
+    reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
+    reading.stage(f"reading {args.facts} …")
+    facts = read_month(repository, args.facts)
+    reading.done()
+    progress = Progress(sys.stderr, facts.count)
+    versions = len(repository.for_period(args.period, as_known_at=args.as_known_at).versions)
+    progress.stage(f"evaluating {versions} versions over {facts.count:,} records …")
+    month = run_month(
+        repository,
+        args.period,
+        facts,
+        as_known_at=args.as_known_at,
+        ledger=args.ledger,
+        out=args.out,
+        label=args.label or "",
+        progress=progress,
+    )
+    progress.done()
+    if month.history_runs:
+        runs = ", ".join(f"{run}" for run in month.history_runs)
+        print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
+    if args.out:
+        print(month.summary())
+        print("wrote " + ", ".join(str(p) for p in month.written))
+    else:
+        # The document is what standard output carries; the summary goes beside it.
+        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        print(month.summary(), file=sys.stderr)
+    if month.recorded is not None:
+        run_id, run_hash = month.recorded
+        print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
+    if month.history_readers:
+        print(
+            f"note: {', '.join(month.history_readers)} read earlier months, and none were "
+            "given: each counts them as its 'missing:' says. Run the months in order into "
+            "one --ledger (or use policyengine demo) to carry them forward.",
+            file=sys.stderr,
+        )
+    return _report_problems(month, args.facts)
+
+
+def _report_problems(month: MonthRun, facts: str | Path) -> int:
+    """Every error on standard error, located in the facts files; 2 when there is any."""
+    result, index = month.result, month.index
+    for error in result.errors:
+        print(index.render(error), file=sys.stderr)
+    missing = month.missing_kinds
+    for kind in missing:
+        finding = FactsFileError(
+            f"the facts hold no {kind} records, which versions in force apply to "
+            f"(name the file <kind>{listed(sorted(FORMATS))})",
+            code="no-records",
+            location=Location(file=str(facts)),
+        )
+        print(finding.render(), file=sys.stderr)
+    return 2 if result.errors or missing else 0
+
+
+def _months(text: str) -> list[Period]:
+    """``2026-01..2026-03`` (every month from the first to the last), or one month."""
+    first, _, last = text.partition("..")
+    try:
+        start, end = Period.parse(first.strip()), Period.parse((last or first).strip())
+    except PolicyError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a month range: write YYYY-MM..YYYY-MM, e.g. 2026-01..2026-03"
+        ) from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"'{text}' ends before it starts")
+    found = []
+    while start <= end:
+        found.append(start)
+        start = start.shift(1)
+    return found
+
+
+def _sample_entities(folder: str) -> Entities | None:
+    """The record kinds of a policy folder: entities.yaml, or its policies' inputs; None
+    when there is no such folder (then every generated field is written, by name)."""
+    root = Path(folder)
+    if (root / ENTITIES_NAME).is_file():
+        return load_entities(root / ENTITIES_NAME)
+    if not root.is_dir():
+        return None
+    repository = load(root)
+    return entities_from_policies([v.policy for v in repository.versions])
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    entities = _sample_entities(args.policies)
+    try:
+        generated = monthly(
+            args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
+        )
+    except ValueError as exc:
+        print(f"sample: {exc}", file=sys.stderr)
+        return 2
+    written = write_months(generated, args.out, entities)
+    if entities is None:
+        print(
+            f"note: no policy folder at {args.policies}: every generated field is written, "
+            "headed by its name (name the folder with --policies)",
+            file=sys.stderr,
+        )
+    else:
+        for kind, names in unknown_fields(entities).items():
+            print(
+                f"note: {kind} fields the generator does not know, filled with plausible "
+                f"values of their type: {', '.join(names)}",
+                file=sys.stderr,
+            )
+    for month in generated:
+        counts = ", ".join(f"{kind} {len(rows)}" for kind, rows in month.facts.items())
+        print(f"{Path(args.out) / month.period.key}: {counts}")
+        for line in month.cases.lines():
+            print("  " + line)
+    print(f"{len(written)} files written under {args.out} (seed {args.seed})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    examples, policies = Path(args.examples), Path(args.policies)
+    folders = (
+        sorted(p for p in examples.glob("*") if p.is_dir() and _is_month(p.name))
+        if examples.is_dir()
+        else []
+    )
+    if not policies.is_dir() or not folders:
+        missing = policies if not policies.is_dir() else examples
+        what = "policy folder is" if missing == policies else "example months (YYYY-MM folders) are"
+        finding = UsageError(
+            f"the shipped {what} not here (looked in {missing.resolve()}). The demo runs on "
+            "the files shipped with the source: run it from a checkout of the repository "
+            "(cd into it), or name the folders with --policies DIR and --examples DIR",
+            code="file-not-found",
+            location=Location(file=str(missing)),
+        )
+        print(finding.render(), file=sys.stderr)
+        return 2
+    repository = checked_repository(args)
+    code = 0
+    carried: dict[str, Any] = {}
+    months = []
+    for folder in folders:
+        # Each month's values become history for the ones after it.
+        month = evaluate_month(repository, folder.name, folder, history=dict(carried))
+        carried[month.result.period.key] = month.result.snapshot()
+        print(month.summary())
+        print()
+        code = max(code, _report_problems(month, folder))
+        months.append(month)
+    last = months[-1]
+    target = Path(args.out) / f"{last.result.period.key}.xlsx"
+    written = write_report(last.result, target, index=last.index)
+    print(f"{len(months)} months evaluated in order, each with the ones before as history")
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    return code
+
+
+def _is_month(name: str) -> bool:
+    try:
+        return Period.parse(name).key == name
+    except PolicyError:
+        return False
+
+
+def add_month_commands(commands: Any) -> None:
+    """Register run, sample and demo on the top-level parser, in the order of the help."""
+    folder = add_folder_options
+
+    run = commands.add_parser(
+        "run",
+        help="evaluate every version in force for a month",
+        description="Evaluate every policy version in force for a month over its facts, "
+        "print a summary of the month (versions, records, totals, flags, errors) and write "
+        "the results. Exit 0, or 2 when a record or input is bad (good records are still "
+        "evaluated and written).",
+    )
+    folder(run)
+    run.add_argument("--period", required=True, metavar="YYYY-MM")
+    run.add_argument(
+        "--facts",
+        required=True,
+        metavar="PATH",
+        help=f"a folder of <kind>{'/'.join(sorted(FORMATS))} files, or one JSON file by kind",
+    )
+    run.add_argument(
+        "--as-known-at", metavar="YYYY-MM-DD", help="use only versions published by this date"
+    )
+    run.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the results here, as the suffix says: "
+        + listed(f"{w.suffix} ({w.holds})" for w in WRITERS.values())
+        + "; without it, the document is printed",
+    )
+    run.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="append the run to this ledger, and read earlier months' values from its runs",
+    )
+    run.add_argument("--label", help="a note stored with the ledger run")
+    run.set_defaults(handler=cmd_run)
+    _add_sample_command(commands)
+    _add_demo_command(commands)
+
+
+def _add_sample_command(commands: Any) -> None:
+    sample = commands.add_parser(
+        "sample",
+        help="generate example months of facts (CSV), hard cases included",
+        description="Write one folder of team.csv, rep.csv and call.csv per month, with the "
+        "fields the entities of the policy folder declare, headed by their titles. Every "
+        "month holds the hard cases: lead conflicts escalated to the manager and to "
+        "leadership, a malicious grab, new hires, an exact tie within a team, a rep leaving "
+        "mid-month and referral sales. The same arguments give the same files.",
+    )
+    sample.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the policy folder whose entities the files follow (default: policies)",
+    )
+    sample.add_argument(
+        "--months",
+        required=True,
+        type=_months,
+        metavar="FROM..TO",
+        help="the months, e.g. 2026-01..2026-03 (or one month)",
+    )
+    sample.add_argument("--teams", type=int, default=3, help="teams (default: 3)")
+    sample.add_argument("--reps", type=int, default=12, help="reps per team (default: 12)")
+    sample.add_argument("--calls", type=int, default=2000, help="calls a month (default: 2000)")
+    sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
+    sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
+    sample.set_defaults(handler=cmd_sample)
+
+
+def _add_demo_command(commands: Any) -> None:
+    folder = add_folder_options
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the shipped example months and write a workbook",
+        description="Evaluate the example months shipped with the source (examples/YYYY-MM), "
+        "in order, each with the months before it as history; print a summary of each and "
+        "write the last month's workbook. Run it from the repository's folder.",
+    )
+    folder(demo)
+    demo.add_argument(
+        "--examples",
+        default="examples",
+        metavar="DIR",
+        help="the folder of YYYY-MM month folders (default: examples)",
+    )
+    demo.add_argument(
+        "--out",
+        default="demo-results",
+        metavar="DIR",
+        help="write the last month's workbook here (default: demo-results)",
+    )
+    demo.set_defaults(handler=cmd_demo)

@@ -1,0 +1,295 @@
+"""A month's facts checked across kinds: every record typed, keys unique, parents present.
+
+:func:`check_facts` types ``{kind: [records]}`` with :mod:`policyengine.facts`
+and checks what one record cannot show alone: that each key is given once
+and that each parent a record names exists and is sound. Every input record
+ends up in ``TypedFacts.records`` or named by an error; a record refused
+keeps what the pay sheet needs of it (its parent, its fields as given).
+
+A month has millions of calls: the loop over a kind's records does its work
+inline, keeps one index per key rather than a list per record, and lets
+each raw record go once typed when the caller hands the lists over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..codes import ErrorCode
+from ..core._suggest import did_you_mean
+from ..errors import FactError, Location, PolicyError
+from ..model import frozen_mapping
+from ._canonical import canonical_json
+from ._record_kinds import Entities, Kind
+from ._records import InvalidRecord, coerce_record, coerce_value
+
+# code -> (message, hint), both formatted with the problem's details.
+# fmt: off
+_TEXT: dict[ErrorCode, tuple[str, str]] = {
+    "unknown-kind": ("there is no kind of record '{kind}'", "the kinds are: {kinds}"),
+    "not-a-record-list": ("{what} must be a list of records, found {found}",
+                          'write {{"<kind>": [records], ...}}'),
+    "duplicate-key": ("the {kind} records at positions {positions} (counting from 0) all have "
+                      "the {field} '{record}'", "each {kind} needs its own {field}; all are left "
+                      "out"),
+    "missing-parent": ("there is no {parent} '{value}' for this {kind}",
+                       "add the {parent} record, or correct {field}"),
+    "invalid-parent": ("the {parent} '{value}' of this {kind} has a problem of its own (reported "
+                       "there), so the {kind} is left out too", "correct the {parent} record"),
+}
+# fmt: on
+
+
+def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
+    """The message and hint of ``code``; lists in details are shown as 'a, b'."""
+    shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in details.items()}
+    message, advice = _TEXT[code]
+    return message.format(**shown), hint or advice.format(**shown)
+
+
+@attrs.frozen
+class TypedFacts:
+    """The valid records of each kind given, typed, in input order; and every problem."""
+
+    records: Mapping[str, tuple[Mapping[str, Any], ...]]
+    errors: tuple[PolicyError, ...]
+    #: Each kind's key field, for :meth:`by_key`.
+    keys: Mapping[str, str] = attrs.field(factory=lambda: frozen_mapping({}), repr=False)
+    #: The parent each refused record names, by (kind, record label as text): so that
+    #: what sits above a refused record is known without the raw facts kept.
+    links: Mapping[tuple[str, str], str] = attrs.field(
+        factory=lambda: frozen_mapping({}), repr=False
+    )
+    #: Each refused record as given, by (kind, record label as text): the pay sheet
+    #: still shows its key, name and parent. A key given twice shows the record whose
+    #: canonical form sorts first, so the sheet does not depend on the records' order.
+    given: Mapping[tuple[str, str], Mapping[str, Any]] = attrs.field(
+        factory=lambda: frozen_mapping({}), repr=False
+    )
+
+    def by_key(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
+        """The valid records of ``kind`` by their key value as text."""
+        key = self.keys[kind]
+        return frozen_mapping((str(r[key]), r) for r in self.records.get(kind, ()))
+
+
+@attrs.define
+class _Seen:
+    """One kind's records, checked: the keys of the valid ones, and every key met."""
+
+    valid: set[str] = attrs.field(factory=set)
+    keys: set[str] = attrs.field(factory=set)
+    unreadable: bool = False
+
+
+def check_facts(
+    entities: Entities, facts: Mapping[str, Iterable[Mapping[str, Any]]], *, owned: bool = False
+) -> TypedFacts:
+    """Type every record of every kind, check keys and parents; every problem is reported.
+
+    ``owned=True`` gives each typed record as a plain dict the caller takes
+    over (the bundle's runner adds the rules' values to it) rather than a
+    read-only mapping, and empties the caller's lists of raw records as they
+    are typed: a month then holds one copy of each record, not two.
+
+    A record with a problem is left out of ``records``, and so are its
+    children (``invalid-parent``). Parents are checked when the facts hold
+    the parent kind at all. A record is named by its key as text, or else by
+    its position (from 0).
+    """
+    errors: list[PolicyError] = []
+    given: dict[str, list[Any] | None] = {}
+    if not isinstance(facts, Mapping):
+        found = type(facts).__name__
+        errors.append(_fail("not-a-record-list", None, what="the facts", found=found))
+        facts = {}
+    for name, records in facts.items():
+        kind = str(name)
+        if kind not in entities.kinds:
+            hint = did_you_mean(kind, entities.kinds)
+            errors.append(_fail("unknown-kind", kind, hint=hint, kinds=", ".join(entities.kinds)))
+        elif isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+            found = type(records).__name__
+            errors.append(_fail("not-a-record-list", kind, what=f"the {kind}", found=found))
+            given[kind] = None
+        else:
+            # Owned lists are read in place, and each raw record let go once typed.
+            given[kind] = records if owned and type(records) is list else list(records)
+    seen: dict[str, _Seen] = {}
+    links: dict[tuple[str, str], str] = {}
+    refused: dict[tuple[str, str], Mapping[str, Any]] = {}
+    typed: dict[str, tuple[Mapping[str, Any], ...]] = {}
+    for kind in sorted(given, key=lambda k: len(entities.ancestors(k))):  # parents first
+        listed = given[kind]
+        if listed is None:
+            seen[kind] = _Seen(unreadable=True)
+        else:
+            seen[kind], typed[kind] = _check_kind(
+                entities.kinds[kind], listed, seen, errors, owned, (links, refused)
+            )
+    keys = frozen_mapping((k.name, k.key) for k in entities.kinds.values())
+    ordered = frozen_mapping((k, typed[k]) for k in entities.kinds if k in typed)
+    return TypedFacts(
+        ordered,
+        tuple(sorted(errors, key=_order)),
+        keys,
+        MappingProxyType(links),
+        MappingProxyType(refused),
+    )
+
+
+def _check_kind(
+    kind: Kind,
+    records: list[Any],
+    seen: Mapping[str, _Seen],
+    errors: list[PolicyError],
+    owned: bool,
+    kept_aside: tuple[dict[tuple[str, str], str], dict[tuple[str, str], Mapping[str, Any]]],
+) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
+    links, given = kept_aside
+    # Where each key was given; a key given more than once also in ``repeated``.
+    # (One index per key, not a list per record: a month has millions of calls.)
+    positions: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
+    # Two lists side by side, not a list of pairs: a month has millions of calls.
+    labels: list[int | str] = []
+    kept: list[Mapping[str, Any]] = []
+    parent = seen.get(kind.parent.kind) if kind.parent else None
+    link_field = kind.parent.field if kind.parent else None
+    for index, record in enumerate(records):
+        key = _value(kind, kind.key, record)
+        label: int | str = index if key is None else key
+        if key is not None:
+            first = positions.setdefault(key, index)
+            if first != index:
+                repeated.setdefault(key, [first]).append(index)
+        try:
+            result: dict[str, Any] | None = coerce_record(kind.fields, record, label)
+        except FactError as exc:
+            problems = exc.problems if isinstance(exc, InvalidRecord) else (exc,)
+            errors.extend(_tagged(p, kind.name) for p in problems)
+            result = None
+        if link_field is None:
+            link = None
+        elif result is not None and result.get(link_field) is not None:
+            link = str(result[link_field])  # already typed: no second reading
+        else:
+            link = _value(kind, link_field, record)
+        if kind.parent and parent and link is not None and link not in parent.valid:
+            known = link in parent.keys or parent.unreadable
+            code: ErrorCode = "invalid-parent" if known else "missing-parent"
+            hint = None if known else did_you_mean(link, parent.keys)
+            up, field = kind.parent.kind, kind.parent.field
+            errors.append(_fail(code, kind.name, label, field, hint, parent=up, value=link))
+            result = None
+        if owned:
+            records[index] = None
+        if result is not None:
+            labels.append(label)
+            kept.append(result if owned else MappingProxyType(result))
+        else:
+            if link is not None:
+                links.setdefault((kind.name, str(label)), link)
+            if isinstance(record, Mapping):
+                _offer(given, (kind.name, str(label)), record)
+    if repeated:
+        labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
+    found = _Seen(set(map(str, labels)), set(positions))
+    return found, tuple(kept)
+
+
+def _refuse_repeated(
+    kind: Kind,
+    repeated: Mapping[str, list[int]],
+    labels: list[int | str],
+    kept: list[Mapping[str, Any]],
+    errors: list[PolicyError],
+    kept_aside: tuple[dict[tuple[str, str], str], dict[tuple[str, str], Mapping[str, Any]]],
+) -> tuple[list[int | str], list[Mapping[str, Any]]]:
+    """The labels and records of ``kind`` kept, less every record whose key is given more
+    than once: each such key is reported, with the positions it was given at."""
+    links, given = kept_aside
+    link_field = kind.parent.field if kind.parent else None
+    for key, where in repeated.items():
+        errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))
+    if link_field is not None:
+        # A repeated key is refused as a whole: unless one of its records was refused on
+        # its own (and named above), it names the parent its first record does.
+        for label, kept_record in zip(labels, kept, strict=True):
+            if label in repeated and kept_record.get(link_field) is not None:
+                links.setdefault((kind.name, str(label)), str(kept_record[link_field]))
+    for label, kept_record in zip(labels, kept, strict=True):
+        if label in repeated:
+            _offer(given, (kind.name, str(label)), kept_record)
+    # A key given twice: none of its records is kept.
+    pairs = [(lb, r) for lb, r in zip(labels, kept, strict=True) if str(lb) not in repeated]
+    return [lb for lb, _ in pairs], [r for _, r in pairs]
+
+
+def _offer(
+    given: dict[tuple[str, str], Mapping[str, Any]],
+    where: tuple[str, str],
+    record: Mapping[str, Any],
+) -> None:
+    """Keep ``record`` as the one shown for a refused label, unless one that sorts
+    first in canonical form is kept already."""
+    current = given.get(where)
+    if current is None:
+        given[where] = record
+        return
+    try:
+        if canonical_json(record) < canonical_json(current):
+            given[where] = record
+    except (TypeError, ValueError):  # a value with no canonical form: keep the first
+        pass
+
+
+def _value(kind: Kind, name: str, record: Any) -> str | None:
+    """A key or parent-link field's typed value as text; None when it is missing or bad."""
+    field = kind.fields[name]
+    if not isinstance(record, Mapping) or (name not in record and not field.has_default):
+        return None
+    try:
+        return str(coerce_value(record.get(name, field.default), field))
+    except FactError:
+        return None  # the record's own check reports it
+
+
+def _fail(
+    code: ErrorCode,
+    kind: str | None,
+    record: int | str | None = None,
+    field: str | None = None,
+    hint: str | None = None,
+    **details: Any,
+) -> FactError:
+    message, hint = _text(code, hint, {"kind": kind, "record": record, "field": field, **details})
+    where = Location(record=record, field=field)
+    return FactError(
+        message, code=code, location=where, hint=hint, details={"kind": kind, **details}
+    )
+
+
+def _tagged(problem: PolicyError, kind: str) -> FactError:
+    """A problem of one record, naming its kind."""
+    details = {**problem.details, "kind": kind}
+    return FactError(
+        f"{kind}: {problem.message}",
+        code=problem.code,
+        location=problem.location,
+        hint=problem.hint,
+        details=details,
+    )
+
+
+def _order(error: PolicyError) -> tuple[str, int, int, str, str, str]:
+    """By kind, then record (none first, then positions, then keys), field and code."""
+    where, kind = error.location, error.details.get("kind") or ""
+    if isinstance(where.record, int):
+        return (kind, 1, where.record, "", where.field or "", error.code)
+    rank = 0 if where.record is None else 2
+    return (kind, rank, 0, where.record or "", where.field or "", error.code)

@@ -1,0 +1,232 @@
+"""``entities.yaml`` read and checked: every problem at once, located, as in a policy file.
+
+The file is read by the policy files' reader (one source map, the same
+refusals), checked against ``schemas/entities.schema.json``, then for what a
+schema cannot say: names an expression can use and that clash with nothing,
+a key that is one of the kind's fields, parent links to kinds that exist
+through fields of the parent key's type, and no loop of parents. A part the
+reader or the schema already complained about is skipped, so that one
+mistake gives one problem. The checked kinds are :mod:`policyengine.record_kinds`.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import os
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from ..codes import ErrorCode
+from ..core._numbers import engine_context
+from ..core._suggest import did_you_mean
+from ..errors import InvalidPolicy, ModelError, PolicyError
+from ..language._functions import FUNCTIONS
+from ..model import Field, frozen_mapping
+from ..read import _schema as schema
+from ..read._source import Document, read_policy_file
+from ._record_kinds import Entities, Kind, Parent
+from ._records import field_from_spec
+
+SCHEMA_RESOURCE = "entities.schema.json"
+#: Field types a key (and so a parent link) may have.
+KEY_TYPES = ("string", "int")
+
+
+@cache
+def entities_schema() -> Mapping[str, Any]:
+    """The entities schema shipped inside the package (``schemas/entities.schema.json``)."""
+    text = resources.files("policyengine").joinpath("schemas", SCHEMA_RESOURCE).read_text("utf-8")
+    found: Mapping[str, Any] = json.loads(text)
+    return found
+
+
+@cache
+def _validator() -> Any:
+    # The policy schema's validator class: the same types and date format.
+    return schema._Validator(entities_schema(), format_checker=schema._FORMATS)
+
+
+def load_entities(path: str | os.PathLike[str]) -> Entities:
+    """Read and check an entities file; raises InvalidPolicy holding every problem, located."""
+    return build_entities(read_policy_file(path))
+
+
+def build_entities(document: Document) -> Entities:
+    """The checked kinds of a read document; raises InvalidPolicy holding every problem."""
+    loader = _Loader(document)
+    with engine_context():  # defaults are read in the engine's arithmetic
+        kinds = loader.build()
+    if loader.problems:
+        raise InvalidPolicy(loader.problems, file=document.file)
+    return Entities(frozen_mapping(kinds), document.file, document.sha256, document.raw)
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+# code -> (message, hint), both formatted with the problem's details.
+# fmt: off
+_TEXT: dict[ErrorCode, tuple[str, str]] = {
+    "invalid-identifier": ("{what} cannot be used as a name in expressions",
+                           "use letters (Chinese is fine), digits and '_', not starting with a "
+                           "digit"),
+    "name-clash": ("{what} has the name of {clash}", "rename it; {why}"),
+    "unknown-key-field": ("key '{k.key}' is not a field of '{k.name}'",
+                          "the key must be one of the kind's fields"),
+    "bad-key-type": ("key '{k.key}' of '{k.name}' is a {type} field",
+                     "a key field must be of type string or int"),
+    "unknown-parent-kind": ("the parent of '{k.name}' is '{k.parent.kind}', which is not a kind",
+                            "declared kinds: {kinds}"),
+    "unknown-parent-field": ("'{k.parent.field}' is not a field of '{k.name}', so it cannot hold "
+                             "the parent's key", "declare it under fields"),
+    "parent-type-mismatch": ("'{k.parent.field}' is a {have} field, but the key '{p.key}' of "
+                             "'{p.name}' is {want}", "declare '{k.parent.field}' as {want}"),
+    "parent-cycle": ("the parent links go round in a loop: {loop}",
+                     "a kind cannot be its own parent or ancestor; remove one link"),
+    "enum-without-values": ("enum field '{name}' needs 'values'", "list the allowed values"),
+    "list-without-item-type": ("list field '{name}' needs 'of'", "e.g. of: string"),
+    "bad-default": ("default of '{name}': {reason}", "give a value of the field's type"),
+}
+# fmt: on
+
+
+def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
+    """The message and hint of ``code``, formatted with the problem's details."""
+    message, advice = _TEXT[code]
+    return message.format(**details), hint or advice.format(**details)
+
+
+@attrs.define
+class _Loader:
+    document: Document
+    problems: list[PolicyError] = attrs.field(factory=list)
+    #: JSON pointers the reader or the schema already complained about: skipped.
+    broken: set[str] = attrs.field(factory=set)
+
+    def error(self, code: ErrorCode, pointer: str, hint: str | None = None, **details: Any) -> None:
+        message, hint = _text(code, hint, details)
+        # A bad name is shown where the name is written, the rest where the value is.
+        location = self.document.locate(pointer, key=code in ("invalid-identifier", "name-clash"))
+        self.problems.append(ModelError(message, code=code, location=location, hint=hint))
+
+    def is_broken(self, pointer: str) -> bool:
+        return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
+
+    def build(self) -> dict[str, Kind]:
+        document = self.document
+        self.problems.extend(document.problems)
+        seen = {p.location.pointer for p in document.problems}
+        errors = _validator().iter_errors(document.data)
+        violations = [v for e in errors for v in schema._translate(e, document)]
+        self.problems.extend(v for v in violations if v.location.pointer not in seen)
+        # A duplicate key keeps its first value, which is still sound to build on.
+        degraded = {p.location.pointer for p in document.problems if p.code != "duplicate-key"}
+        self.broken = {p or "" for p in degraded | {v.location.pointer for v in violations}}
+        raw = document.data.get("kinds")
+        specs = {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+        kinds: dict[str, Kind] = {}
+        for name, spec in specs.items():
+            self.name(name, f"/kinds/{_escape(name)}", f"kind '{name}'")
+            if isinstance(spec, Mapping):
+                kinds[name] = self.kind(name, spec, specs)
+        for kind in kinds.values():
+            self.check_parent(kind, kinds, specs)
+        self.check_cycles(kinds)
+        return kinds
+
+    def name(self, name: str, pointer: str, what: str) -> bool:
+        if not name.isidentifier() or keyword.iskeyword(name):
+            self.error("invalid-identifier", pointer, what=what)
+            return False
+        if name in FUNCTIONS or name == "period":
+            why = "expressions would read the built-in"
+            self.error("name-clash", pointer, what=what, clash="a built-in", why=why)
+            return False
+        return True
+
+    def kind(self, name: str, spec: Mapping[str, Any], specs: Mapping[str, Any]) -> Kind:
+        pointer = f"/kinds/{_escape(name)}"
+        raw = spec.get("fields")
+        raw_fields = raw if isinstance(raw, Mapping) else {}
+        fields: dict[str, Field] = {}
+        for field_name, field_spec in raw_fields.items():
+            at = f"{pointer}/fields/{_escape(field_name)}"
+            what = f"field '{field_name}' of '{name}'"
+            if not self.name(field_name, at, what):
+                continue
+            if field_name in specs:
+                why = f"'{field_name}.…' reads the {field_name} a record belongs to"
+                self.error("name-clash", at, what=what, clash="a kind", why=why)
+            elif not self.is_broken(at) and (field := self.field(field_name, field_spec, at)):
+                fields[field_name] = field
+        key, link, title = spec.get("key"), spec.get("parent"), spec.get("title")
+        parent = None
+        if isinstance(link, Mapping) and not self.is_broken(pointer + "/parent"):
+            parent = Parent(str(link["kind"]), str(link["field"]))
+        line = self.document.locate(pointer, key=True).line
+        key = key if isinstance(key, str) else ""
+        title = None if title is None else str(title)
+        kind = Kind(name, key, frozen_mapping(fields), parent, title, line)
+        if key and raw_fields and f"{pointer}/fields" not in self.broken:
+            if key not in raw_fields:
+                hint = did_you_mean(key, raw_fields)
+                self.error("unknown-key-field", pointer + "/key", hint, k=kind)
+            elif key in fields and fields[key].type not in KEY_TYPES:
+                self.error("bad-key-type", pointer + "/key", k=kind, type=fields[key].type)
+        return kind
+
+    def field(self, name: str, spec: Any, pointer: str) -> Field | None:
+        # Read as a policy's inputs are read: one shared reader.
+        try:
+            return field_from_spec(name, spec)
+        except ModelError as exc:
+            at = pointer + str(exc.details["at"])
+            reason = exc.details.get("reason", "")
+            self.error(exc.code, at, exc.hint, name=name, reason=reason)
+            return None
+
+    def check_parent(self, kind: Kind, kinds: Mapping[str, Kind], specs: Mapping[str, Any]) -> None:
+        if kind.parent is None:
+            return
+        pointer, up, link = f"/kinds/{_escape(kind.name)}", kind.parent.kind, kind.parent.field
+        if up not in specs:
+            others = [k for k in specs if k != kind.name]
+            hint, names = did_you_mean(up, others), ", ".join(others)
+            self.error("unknown-parent-kind", pointer + "/parent/kind", hint, k=kind, kinds=names)
+        raw = specs[kind.name].get("fields")
+        if not isinstance(raw, Mapping) or pointer + "/fields" in self.broken:
+            return
+        if link not in raw:
+            hint = did_you_mean(link, raw)
+            self.error("unknown-parent-field", pointer + "/parent/field", hint, k=kind)
+            return
+        parent = kinds.get(up)
+        if parent is None or link not in kind.fields or parent.key not in parent.fields:
+            return  # reported already
+        have, want = kind.fields[link].type, parent.fields[parent.key].type
+        if have != want:
+            at = pointer + "/parent/field"
+            self.error("parent-type-mismatch", at, k=kind, p=parent, have=have, want=want)
+
+    def check_cycles(self, kinds: Mapping[str, Kind]) -> None:
+        order = list(kinds)
+        looped: set[str] = set()
+        for start in order:
+            path, link = [start], kinds[start].parent
+            while link is not None and link.kind in kinds and link.kind not in looped:
+                if link.kind in path:
+                    loop = path[path.index(link.kind) :]
+                    looped.update(loop)
+                    first = loop.index(min(loop, key=order.index))
+                    turn = " → ".join([*loop[first:], *loop[:first], loop[first]])
+                    pointer = f"/kinds/{_escape(loop[first])}/parent/kind"
+                    self.error("parent-cycle", pointer, loop=turn)
+                    break
+                path.append(link.kind)
+                link = kinds[link.kind].parent

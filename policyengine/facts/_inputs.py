@@ -1,0 +1,232 @@
+"""A month's inputs in their one canonical form: what is hashed, kept in the ledger and
+replayed.
+
+The facts as read (CSV cells stay text), each kind's records ordered by
+their key; with the earlier months' values a month's history rules read,
+``{"$facts": …, "$history": …}``. :func:`encode_inputs` gives the bytes;
+:func:`split_inputs` reads them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import operator
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..core._numbers import NUMBER_TEXT
+from ..rules import POPULATION
+from ..rules.base import plain
+from ._canonical import canonical_json, chunks_by_parts, encode
+
+if TYPE_CHECKING:
+    from ..load._plan import BundlePlan
+    from ..run._runner import HistoryStore
+
+#: How the canonical inputs are ordered: 2, each kind's records by their key (the
+#: bytes of a record decide only between records with the same key or none);
+#: 1, every record by its bytes (runs recorded before; never written now).
+INPUTS_FORMAT = 2
+
+#: Values a JSON document holds as they are.
+JSON_SCALARS = frozenset({str, int, bool, type(None)})
+_TEXT_KEYS = frozenset({str})
+
+
+def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as JSON-friendly data; flat records of text and whole numbers (a CSV's)
+    pass without the general walk, and without a copy (they are only read from here on)."""
+    scalars = JSON_SCALARS
+    # The kinds of the values and keys, gathered in C: a month has millions of records.
+    if (
+        type(record) is dict
+        and set(map(type, record.values())) <= scalars
+        and set(map(type, record)) <= _TEXT_KEYS
+    ):
+        return record
+    return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
+
+
+def ordered_facts(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Facts in canonical order (inputs format 2): kinds sorted, records by their key.
+
+    Sorting by the key costs one comparison of short text per record instead
+    of every record's JSON built to be compared; records whose key repeats or
+    is missing are ordered among themselves by their JSON, so any input
+    order gives the same result.
+    """
+    ordered: dict[str, list[dict[str, Any]]] = {}
+    for kind, records in facts.items():
+        field = keys.get(str(kind))
+        quick = _keyed_text_records(records, field)
+        if quick is not None:
+            ordered[str(kind)] = quick
+            continue
+        keyed: list[Any] = []
+        unkeyed: list[Any] = []
+        for record in records:
+            is_record = type(record) is dict or isinstance(record, Mapping)
+            plain_record = _plain_record(record) if is_record else record
+            has_key = (
+                field and isinstance(plain_record, dict) and plain_record.get(field) is not None
+            )
+            (keyed if has_key else unkeyed).append(plain_record)
+
+        def text(record: dict[str, Any], field: Any = field) -> str:
+            value = record[field]
+            return value if type(value) is str else str(value)
+
+        # Sorted in place, by the key's text: no per-record structure is built.
+        keyed.sort(key=text)
+        start = 0
+        while start < len(keyed):  # a key given twice: those records by their JSON
+            end = start + 1
+            while end < len(keyed) and text(keyed[end]) == text(keyed[start]):
+                end += 1
+            if end - start > 1:
+                keyed[start:end] = sorted(keyed[start:end], key=canonical_json)
+            start = end
+        unkeyed.sort(key=canonical_json)
+        ordered[str(kind)] = [*unkeyed, *keyed]
+    return ordered
+
+
+def _keyed_text_records(records: Iterable[Any], field: str | None) -> list[Any] | None:
+    """A kind's records in canonical order, the quick way, when every one is a dict of
+    text by text with its own key (a CSV's): sorted by key alone, all in C; None when
+    any record is otherwise or a key repeats (the general way then orders them)."""
+    if not field or not isinstance(records, list | tuple):
+        return None
+    if set(map(type, records)) - {dict}:
+        return None
+    cells = itertools.chain.from_iterable
+    if set(map(type, cells(map(dict.values, records)))) - _TEXT_KEYS:
+        return None
+    if set(map(type, cells(records))) - _TEXT_KEYS:
+        return None
+    key = operator.itemgetter(field)
+    try:
+        texts = set(map(key, records))
+    except KeyError:  # a record without its key
+        return None
+    if len(texts) != len(records):
+        return None
+    return sorted(records, key=key)
+
+
+def encode_inputs(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    used: Mapping[str, Any],
+) -> bytes:
+    """The canonical bytes of a month's inputs: its facts (``keys``: each kind's key
+    field) and, when its history rules read any, the earlier months' values."""
+    return b"".join(_input_chunks(facts, keys, used))
+
+
+def pack_inputs(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    used: Mapping[str, Any],
+) -> PackedInputs:
+    """:func:`encode_inputs`, hashed and compressed as it is encoded: the canonical bytes
+    of a large month (hundreds of MiB of calls) are never all in memory at once."""
+    digest = hashlib.sha256()
+    packer = zlib.compressobj(1)  # the fastest level: month inputs are very repetitive
+    packed: list[bytes] = []
+    size = 0
+    for piece in _input_chunks(facts, keys, used):
+        digest.update(piece)
+        size += len(piece)
+        packed.append(packer.compress(piece))
+    packed.append(packer.flush())
+    return PackedInputs(digest.hexdigest(), size, b"".join(packed))
+
+
+@attrs.frozen
+class PackedInputs:
+    """A month's canonical inputs, compressed in memory, with their SHA-256 and size.
+
+    The compression is only how the bytes are held while the month is in
+    memory; what is hashed, recorded in the ledger and replayed is always
+    the canonical bytes themselves (:meth:`unpacked`).
+    """
+
+    sha256: str
+    size: int
+    packed: bytes = attrs.field(repr=False)
+
+    @classmethod
+    def of(cls, data: bytes) -> PackedInputs:
+        return cls(hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1))
+
+    def unpacked(self) -> bytes:
+        return zlib.decompress(self.packed)
+
+
+def _input_chunks(
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    used: Mapping[str, Any],
+) -> Iterator[bytes]:
+    chunks = chunks_by_parts(ordered_facts(facts, keys))
+    if not used:
+        yield from chunks
+        return
+    # Sorted keys: "$facts" comes before "$history".
+    yield b'{"' + FACTS_KEY.encode() + b'":'
+    yield from chunks
+    yield b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+
+
+#: Keys of the canonical inputs when a run reads earlier months (never a kind's name).
+FACTS_KEY, HISTORY_KEY = "$facts", "$history"
+
+
+def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
+    """The part of ``history`` the plan's history rules read: only their ``of`` values."""
+    wanted: dict[str, set[str]] = {}
+    for node in plan.nodes:
+        kind = POPULATION.get(node.rule.kind)
+        if kind is not None and node.rule.spec is not None:
+            past = kind.reads_past(node.rule.spec)  # each kind says what it reads back
+            if past:
+                wanted.setdefault(node.kind, set()).update(past)
+    used: dict[str, Any] = {}
+    for period in sorted(history):
+        kinds = {
+            kind: {
+                key: {n: v for n, v in values.items() if n in wanted[kind]}
+                for key, values in sorted(records.items())
+            }
+            for kind, records in sorted(history[period].items())
+            if kind in wanted
+        }
+        if kinds:
+            used[period] = kinds
+    return used
+
+
+def split_inputs(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Facts and history from the canonical inputs of a run (as the ledger keeps them)."""
+    if set(data) == {FACTS_KEY, HISTORY_KEY}:
+        return dict(data[FACTS_KEY]), typed_history(data[HISTORY_KEY])
+    return dict(data), {}
+
+
+def typed_history(value: Any) -> Any:
+    """History read back from JSON: exact numbers were written as text."""
+    if isinstance(value, dict):
+        return {k: typed_history(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(typed_history(v) for v in value)
+    if isinstance(value, str) and NUMBER_TEXT.match(value):
+        return Decimal(value)
+    return value

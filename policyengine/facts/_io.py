@@ -1,0 +1,247 @@
+"""Facts files in: the readers by suffix, a month's folder by kind, problems located.
+
+:func:`read_facts` reads one file with the reader its suffix names in
+:data:`READERS`; each format is its own module (``facts_csv.py``,
+``facts_json.py``, ``facts_xlsx.py``), which says how its cells become
+values. Numbers are never read as a binary float. A header may use a field's
+name or its ``title``. Adding a format is a module holding a
+:class:`~policyengine.facts_file.FactsReader` and one line in
+:data:`READERS`: :func:`read_facts`, a month's folder, the hints that list
+the formats and the command line's help all follow it.
+
+Every problem names the file, the row (line) and column; :class:`FactsIndex`
+finds the row and column of a record's problem reported later (a malformed
+number, a date in the wrong form) from the record and field it names.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import PolicyError
+from ..model import Field
+from ._csv import READER as CSV_READER
+from ._file import FactsFile, FactsReader, cell_name, facts_error
+from ._json import JSON_READER, JSONL_READER, loads
+from ._xlsx import READER as XLSX_READER
+
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "READERS",
+    "FactsFile",
+    "FactsIndex",
+    "FactsReader",
+    "Place",
+    "cell_name",
+    "listed",
+    "read_bundle_facts",
+    "read_facts",
+]
+
+
+def listed(choices: Iterable[str]) -> str:
+    """Choices as a hint names them: ``a, b or c``."""
+    items = list(choices)
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+
+
+#: The facts readers, by the suffix each reads (in lower case), in the order hints
+#: name them. A new format is one more reader here.
+READERS: Mapping[str, FactsReader] = {
+    reader.suffix: reader for reader in (JSON_READER, JSONL_READER, CSV_READER, XLSX_READER)
+}
+FORMATS = tuple(READERS)
+#: The formats, as a hint names them.
+FORMAT_NAMES = listed(FORMATS)
+
+
+def read_facts(
+    path: str | os.PathLike[str], fields: Mapping[str, Field] | None = None
+) -> FactsFile:
+    """Read the records of a facts file (a suffix of :data:`FORMATS`); raises
+    FactsFileError, located."""
+    file = str(path)
+    suffix = Path(file).suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None:
+        raise facts_error(
+            file,
+            f"cannot read '{suffix or file}' files",
+            code="unknown-format",
+            hint=f"use {FORMAT_NAMES}",
+        )
+    try:
+        raw = Path(file).read_bytes()
+    except FileNotFoundError as exc:
+        raise facts_error(file, "no such file", code="file-not-found") from exc
+    except OSError as exc:
+        raise facts_error(file, f"cannot read the file: {exc.strerror}") from exc
+    return reader.read(file, raw, fields or {})
+
+
+def read_bundle_facts(
+    path: str | os.PathLike[str], fields: Mapping[str, Mapping[str, Field]]
+) -> dict[str, FactsFile]:
+    """A month's facts by record kind: a folder of ``<kind>.<suffix>`` files (a suffix of
+    :data:`FORMATS`), or one JSON file ``{"<kind>": [records], …}``. ``fields`` gives each
+    kind's known fields (for headers written with field titles)."""
+    source = Path(path)
+    if source.is_dir():
+        return _read_folder(source, fields)
+    file = str(source)
+    if source.suffix.lower() != ".json":
+        raise facts_error(
+            file,
+            "facts for several kinds come as a folder or one .json file",
+            code="unknown-format",
+            hint='{"rep": [...], "call": [...]}',
+        )
+    try:
+        data = loads(file, source.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise facts_error(file, "no such file", code="file-not-found") from exc
+    if not isinstance(data, Mapping) or not all(isinstance(v, list) for v in data.values()):
+        raise facts_error(file, 'expected {"<kind>": [records], ...}', code="not-a-record-list")
+    return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}
+
+
+def _read_folder(source: Path, fields: Mapping[str, Mapping[str, Field]]) -> dict[str, FactsFile]:
+    """Each ``<kind>.<suffix>`` file of a folder, by kind; other files are not facts."""
+    found: dict[str, FactsFile] = {}
+    for entry in sorted(source.iterdir()):
+        if entry.suffix.lower() not in READERS or entry.name.startswith(("~$", ".")):
+            continue  # Excel's lock file of an open workbook, hidden files
+        kind = entry.stem
+        if kind in found:
+            raise facts_error(
+                str(entry), f"two files hold the records of '{kind}'", code="duplicate-kind"
+            )
+        found[kind] = read_facts(entry, fields.get(kind, {}))
+    if not found:
+        raise facts_error(
+            str(source),
+            f"the folder holds no facts files ({FORMAT_NAMES})",
+            code="empty-file",
+        )
+    return found
+
+
+# --- where a record's problem is in its file ----------------------------------------
+
+
+@attrs.frozen
+class Place:
+    """Where a record (and a field of it) is written in its facts file."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    sheet: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        """The spreadsheet cell (``B3``) of an XLSX place with a row and a column."""
+        if self.sheet is None or self.line is None or self.column is None:
+            return None
+        return cell_name(self.line, self.column)
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.line:
+            text += f":{self.line}"
+            if self.column:
+                text += f":{self.column}"
+        if self.sheet is not None:
+            text += f" (sheet '{self.sheet}'" + (f", cell {self.cell})" if self.cell else ")")
+        return text
+
+
+class FactsIndex:
+    """Finds the file, row and column of a record's problem, from the kind, record and field
+    the problem names (a check of the typed record knows nothing of files)."""
+
+    def __init__(self, files: Mapping[str, FactsFile], keys: Mapping[str, str]) -> None:
+        self._files = dict(files)
+        self._keys = dict(keys)
+        self._positions: dict[str, dict[str, int]] = {}
+        self._counts = {kind: len(f.records) for kind, f in self._files.items()}
+
+    def detached(self) -> FactsIndex:
+        """The same index, holding no record: every position worked out now, so the
+        records themselves can be let go (a month's calls are most of its memory)."""
+        for kind in self._files:
+            self._positions_of(kind)
+        self._files = {kind: attrs.evolve(f, records=()) for kind, f in self._files.items()}
+        return self
+
+    def _positions_of(self, kind: str) -> dict[str, int]:
+        if kind not in self._positions:
+            key = self._keys.get(kind)
+            records = self._files[kind].records
+            found = _text_positions(records, key) if key else None
+            if found is not None:
+                self._positions[kind] = found
+                return found
+            found = {}
+            for index, raw in enumerate(records):
+                value = raw.get(key) if isinstance(raw, Mapping) and key else None
+                if value is not None and not isinstance(value, bool):
+                    text = value.strip() if isinstance(value, str) else str(value)
+                    found.setdefault(text, index)
+                    found.setdefault(str(value), index)
+            self._positions[kind] = found
+        return self._positions[kind]
+
+    def _position(self, kind: str, record: int | str) -> int | None:
+        if isinstance(record, int):
+            return record if 0 <= record < self._counts[kind] else None
+        return self._positions_of(kind).get(record)
+
+    def place(self, error: PolicyError) -> Place | None:
+        """Where the record (and field) an error names is written; None when unknown."""
+        kind = error.details.get("kind")
+        record = error.location.record
+        if not isinstance(kind, str) or kind not in self._files or record is None:
+            return None
+        facts = self._files[kind]
+        index = self._position(kind, record)
+        if index is None:
+            return Place(facts.file, sheet=facts.sheet)
+        line = facts.lines[index] if index < len(facts.lines) else 0
+        field = error.location.field
+        column = facts.columns.get(field) if field else None
+        return Place(facts.file, line or None, column if line else None, facts.sheet)
+
+    def render(self, error: PolicyError) -> str:
+        """The error's line, led by the file, row and column of its record when known."""
+        place = self.place(error)
+        if place is None:
+            return error.render()
+        if error.location.file is None:
+            located = error.at(file=place.file, line=place.line, column=place.column)
+            text = located.render()
+            if place.sheet is not None:
+                where = f"sheet '{place.sheet}'" + (f", cell {place.cell}" if place.cell else "")
+                text = text.replace(f"{error.code}: ", f"{error.code}: {where}: ", 1)
+            return text
+        return f"{place}: {error.render()}"
+
+
+def _text_positions(records: tuple[Any, ...], key: str) -> dict[str, int] | None:
+    """Each key's first position, when every record is a dict whose key is written as
+    text with no spaces around it (a CSV's, mostly); None otherwise. Built in C: a
+    month has millions of calls, and this runs for each of them."""
+    if set(map(type, records)) - {dict}:
+        return None
+    values = list(map(operator.methodcaller("get", key), records))
+    if set(map(type, values)) - {str} or list(map(str.strip, values)) != values:
+        return None
+    # Built from the last record to the first, so the first position of a key stays.
+    return dict(zip(reversed(values), range(len(values) - 1, -1, -1), strict=True))

@@ -1,0 +1,146 @@
+"""Input records: checked against the declared fields and made exact and immutable.
+
+Every problem with a record is reported (all of them, not the first), each
+naming the record and the field. Values become Decimal, int, bool, str,
+date or tuples of those (:mod:`policyengine.facts_values`); a float is
+refused because it cannot carry an exact amount (pass Decimal or text such
+as "123.45"). The common record takes a reader generated for its fields
+(:mod:`policyengine.facts_fast_reader`); any other takes the general path
+here, which finds every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from ..codes import ErrorCode
+from ..core._suggest import did_you_mean
+from ..errors import FactError, Location, ModelError, PolicyError
+from ..model import Field
+from ._fast_reader import fast_reader
+from ._values import FALSE_WORDS, MAX_LIST_ITEMS, TRUE_WORDS, coerce_value
+
+__all__ = [
+    "FALSE_WORDS",
+    "MAX_LIST_ITEMS",
+    "TRUE_WORDS",
+    "InvalidRecord",
+    "coerce_record",
+    "coerce_value",
+    "field_from_spec",
+]
+
+
+class InvalidRecord(FactError):
+    """A record with one or more bad fields; ``problems`` holds each one."""
+
+    default_code: ClassVar[ErrorCode] = "invalid-record"
+
+    def __init__(self, problems: list[PolicyError], record: int | str | None) -> None:
+        lines = "; ".join(p.render() for p in problems)
+        super().__init__(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the record: {lines}",
+            location=Location(record=record),
+        )
+        self.problems = tuple(problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+def coerce_record(
+    fields: Mapping[str, Field],
+    record: Any,
+    label: int | str | None,
+    others: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """The record with every declared field, typed; raises InvalidRecord with every problem.
+
+    ``others`` are fields other policies read from the same records: they are
+    not this policy's, but they are not unknown either.
+    """
+    fast = fast_reader(fields)
+    if fast is not None:
+        typed: dict[str, Any] | None = fast(record)
+        if typed is not None:
+            return typed
+    if not isinstance(record, Mapping):
+        raise FactError(
+            f"a record must be a mapping of field names to values, found {type(record).__name__}",
+            code="not-a-record",
+            location=Location(record=label),
+        )
+    problems: list[PolicyError] = []
+    typed = {}
+    for name, field in fields.items():
+        try:
+            value = record[name]
+        except KeyError:
+            if field.has_default:
+                typed[name] = field.default
+                continue
+            problems.append(
+                FactError(
+                    f"the field '{name}' is missing",
+                    code="missing-field",
+                    location=Location(record=label, field=name),
+                )
+            )
+            continue
+        try:
+            typed[name] = coerce_value(value, field)
+        except FactError as exc:
+            problems.append(exc.at(record=label, field=name))
+    for name in record:
+        if name not in fields and name not in others:
+            problems.append(
+                FactError(
+                    f"unknown field '{name}'",
+                    code="unknown-field",
+                    location=Location(record=label, field=str(name)),
+                    hint=did_you_mean(str(name), fields),
+                )
+            )
+    if problems:
+        if len(problems) == 1:
+            raise problems[0]
+        raise InvalidRecord(problems, label)
+    return typed
+
+
+def field_from_spec(name: str, spec: Any) -> Field:
+    """A declared field (a policy's input or an entities.yaml field) from its YAML form.
+
+    ``spec`` is a type name or ``{type, values?, of?, title?, description?,
+    default?}``, already schema-checked. Raises ModelError with ``details["at"]``
+    the part of the spec at fault ("" or "/default").
+    """
+    if isinstance(spec, str):
+        return Field(name, spec)
+    kind, values = spec["type"], tuple(spec.get("values", ()))
+    if kind == "enum" and not values:
+        raise ModelError(
+            f"enum field '{name}' needs 'values'", code="enum-without-values", details={"at": ""}
+        )
+    if kind == "list" and "of" not in spec:
+        raise ModelError(
+            f"list field '{name}' needs 'of'", code="list-without-item-type", details={"at": ""}
+        )
+    field = Field(name, kind, values, spec.get("of"), spec.get("title"), spec.get("description"))
+    if "default" not in spec:
+        return field
+    try:
+        default = coerce_value(spec["default"], field)
+    except PolicyError as exc:
+        raise ModelError(
+            f"default of '{name}': {exc.message}",
+            code="bad-default",
+            hint=exc.hint,
+            details={"at": "/default", "reason": exc.message},
+        ) from exc
+    return attrs.evolve(field, has_default=True, default=default)

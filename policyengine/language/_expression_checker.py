@@ -1,0 +1,232 @@
+"""What the sandbox runs: the checker every parsed expression passes through once.
+
+A pay rule needs arithmetic, comparisons, conditions, the library's
+functions and names; nothing else reaches evaluation. The checker walks the
+parsed tree and refuses, with a stable code and a hint, every construct and
+operator outside that (the refused ones Python knows are listed here with
+the hint each gets). On the way it makes number literals exact
+(``Decimal`` from their source text, so ``0.1 + 0.2 == 0.3`` holds) and
+records what the expression reads, for name resolution at load time.
+
+Both engines trust what passed: the reference evaluator skips simpleeval's
+per-node scan, and the compiler translates only the node kinds allowed here.
+"""
+
+from __future__ import annotations
+
+import ast
+import decimal
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+from ..codes import ErrorCode
+from ..core._numbers import MAX_MAGNITUDE
+from ..core._suggest import did_you_mean
+from ..errors import ExpressionError
+from ._functions import FUNCTIONS
+from ._operators import OPERATORS
+
+MAX_LITERAL = 1_000  # characters of one string literal
+MAX_ITEMS = 100  # items of one list literal, arguments of one call
+#: The message of an assignment, whichever way it was written (``=``, ``:=``, ``+=``).
+ASSIGNMENT = "assignment is not allowed; an expression computes a value"
+
+
+def refuse(
+    code: ErrorCode, message: str, hint: str | None = None, **details: Any
+) -> ExpressionError:
+    """The load-time error for something an expression may not be or hold."""
+    return ExpressionError(message, code=code, hint=hint, details=details)
+
+
+#: Operators the parser knows but a policy may not use: symbol and a hint.
+REFUSED_OPERATORS: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
+    {
+        ast.BitXor: ("^", "did you mean '**' for a power?"),
+        ast.BitOr: ("|", "did you mean 'or'?"),
+        ast.BitAnd: ("&", "did you mean 'and'?"),
+        ast.LShift: ("<<", "bit shifts have no use in a pay rule; multiply instead"),
+        ast.RShift: (">>", "bit shifts have no use in a pay rule; divide instead"),
+        ast.MatMult: ("@", "did you mean '*'?"),
+        ast.Invert: ("~", "did you mean 'not' or '-'?"),
+        ast.Is: ("is", "did you mean '=='?"),
+        ast.IsNot: ("is not", "did you mean '!='?"),
+    }
+)
+
+_OVER_A_LIST = "use sum(), min(), max(), any() or all() over a list"
+#: Python constructs a policy may not use: the name errors give and a hint.
+REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str | None]] = MappingProxyType(
+    {
+        ast.Lambda: ("lambda", None),
+        ast.ListComp: ("comprehension", _OVER_A_LIST),
+        ast.SetComp: ("comprehension", _OVER_A_LIST),
+        ast.DictComp: ("comprehension", None),
+        ast.GeneratorExp: ("generator", _OVER_A_LIST),
+        ast.Subscript: ("subscript x[...]", "name a rule's output as rule.output"),
+        ast.Slice: ("slice", None),
+        ast.Starred: ("starred *x", "pass the list itself, e.g. sum(amounts)"),
+        ast.JoinedStr: ("f-string", "join text with '+'"),
+        ast.FormattedValue: ("f-string", "join text with '+'"),
+        ast.Dict: ("dict literal", None),
+        ast.Set: ("set literal", "use a list: (a, b, c)"),
+        ast.Await: ("await", None),
+        ast.Yield: ("yield", None),
+        ast.YieldFrom: ("yield", None),
+        ast.NamedExpr: ("assignment", "to compare, use '=='"),
+    }
+)
+
+
+class Checker:
+    """Refuses what the sandbox does not run, makes numbers exact, records what is read."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.names: set[str] = set()
+        self.attributes: set[tuple[str, str]] = set()
+        self.functions: set[str] = set()
+        self.arithmetic = False
+        self._visitors: dict[type[ast.AST], Callable[[Any], ast.expr]] = {
+            ast.Constant: self._constant,
+            ast.Name: self._name,
+            ast.Attribute: self._attribute,
+            ast.Call: self._call,
+            ast.BinOp: self._operation,
+            ast.UnaryOp: self._operation,
+            ast.BoolOp: self._operation,
+            ast.Compare: self._operation,
+            ast.IfExp: self._operation,
+            ast.Tuple: self._sequence,
+            ast.List: self._sequence,
+        }
+
+    def visit(self, node: ast.expr) -> ast.expr:
+        visitor = self._visitors.get(type(node))
+        if visitor is not None:
+            return visitor(node)
+        construct, hint = REFUSED_SYNTAX.get(type(node), (type(node).__name__, None))
+        raise self._forbidden(construct, hint)
+
+    @staticmethod
+    def _forbidden(construct: str, hint: str | None = None) -> ExpressionError:
+        message = ASSIGNMENT if construct == "assignment" else f"{construct} is not allowed"
+        return refuse("forbidden-syntax", message, hint, construct=construct)
+
+    def _constant(self, node: ast.Constant) -> ast.expr:
+        value = node.value
+        if isinstance(value, str) and len(value) > MAX_LITERAL:
+            raise refuse("expression-too-long", f"a text over {MAX_LITERAL} characters")
+        if isinstance(value, bool | str):
+            return node
+        if not isinstance(value, int | float):
+            kinds = {complex: "complex number", bytes: "bytes literal", type(None): "None"}
+            raise self._forbidden(kinds.get(type(value), repr(value)))
+        # Read from the source text, so that 0.1 is exactly one tenth.
+        text = ast.get_source_segment(self.source, node) if isinstance(value, float) else None
+        try:
+            number = Decimal(text) if text is not None else Decimal(value)
+        except decimal.InvalidOperation:
+            raise refuse("expression-syntax", f"cannot read the number {text!r}") from None
+        if not abs(number) < MAX_MAGNITUDE:
+            raise refuse("number-too-large", f"the number {text or value} is 10^18 or more")
+        return number_node(number, node)
+
+    def _name(self, node: ast.Name) -> ast.expr:
+        if node.id in FUNCTIONS:
+            raise refuse(
+                "function-not-called",
+                f"'{node.id}' is a function; call it",
+                f"write {FUNCTIONS[node.id].signature}",
+                function=node.id,
+            )
+        self.names.add(node.id)
+        return node
+
+    def _attribute(self, node: ast.Attribute) -> ast.expr:
+        if node.attr.startswith("_"):
+            raise refuse(
+                "forbidden-attribute",
+                f"'.{node.attr}' is not allowed",
+                "names starting with '_' are private",
+                attribute=node.attr,
+            )
+        base = node.value
+        if not isinstance(base, ast.Name) or base.id in FUNCTIONS:
+            raise refuse(
+                "forbidden-attribute",
+                f"'.{node.attr}' must follow a plain name",
+                "only one level is allowed, as in rule.output",
+                attribute=node.attr,
+            )
+        self.names.add(base.id)
+        self.attributes.add((base.id, node.attr))
+        return node
+
+    def _call(self, node: ast.Call) -> ast.expr:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            raise refuse(
+                "forbidden-method",
+                f"the method '.{func.attr}()' is not allowed",
+                "only the listed functions can be called",
+                method=func.attr,
+            )
+        if not isinstance(func, ast.Name):
+            raise self._forbidden("call of a computed value", "call a function by its name")
+        if func.id not in FUNCTIONS:
+            hint = did_you_mean(func.id, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
+            raise refuse(
+                "unknown-function", f"unknown function '{func.id}'", hint, function=func.id
+            )
+        if node.keywords:
+            raise self._forbidden(
+                "keyword argument", "pass arguments by position: " + FUNCTIONS[func.id].signature
+            )
+        if len(node.args) > MAX_ITEMS:
+            raise refuse("expression-too-long", f"more than {MAX_ITEMS} arguments")
+        node.args = [self.visit(arg) for arg in node.args]
+        self.functions.add(func.id)
+        self.arithmetic = True
+        return node
+
+    def _operation(self, node: ast.expr) -> ast.expr:
+        """Operators, comparisons, and/or/not, if-else: check the operator, then the operands."""
+        for op in getattr(node, "ops", [getattr(node, "op", None)]):
+            if op is not None and type(op) not in OPERATORS and type(op) not in (ast.And, ast.Or):
+                symbol, hint = REFUSED_OPERATORS.get(type(op), (type(op).__name__, None))
+                raise refuse(
+                    "forbidden-operator",
+                    f"the operator '{symbol}' is not allowed",
+                    hint,
+                    operator=symbol,
+                )
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.expr):
+                setattr(node, field, self.visit(value))
+            elif isinstance(value, list):
+                setattr(
+                    node, field, [self.visit(v) if isinstance(v, ast.expr) else v for v in value]
+                )
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            literal: object = getattr(node.operand, "value", None)
+            if isinstance(node.operand, ast.Constant) and isinstance(literal, Decimal):
+                # Folded now: negative literals are common, and a node costs at run time.
+                return number_node(literal.copy_negate(), node)
+        if isinstance(getattr(node, "op", None), ast.operator | ast.UAdd | ast.USub):
+            self.arithmetic = True  # BinOp's op is an ast.operator; 'not' is no arithmetic
+        return node
+
+    def _sequence(self, node: ast.Tuple | ast.List) -> ast.expr:
+        if len(node.elts) > MAX_ITEMS:
+            raise refuse("expression-too-long", f"a list literal has over {MAX_ITEMS} items")
+        items = [self.visit(item) for item in node.elts]
+        return ast.copy_location(ast.Tuple(elts=items, ctx=ast.Load()), node)
+
+
+def number_node(number: Decimal, like: ast.AST) -> ast.expr:
+    """A constant node holding ``number``, placed where ``like`` is."""
+    # A Decimal constant is outside ast's declared types; only this package reads the tree.
+    return ast.copy_location(ast.Constant(value=number), like)  # type: ignore[arg-type]

@@ -1,0 +1,209 @@
+"""From the text of an expression to a checked :class:`Expression`, once, at load time.
+
+:func:`compile_expression` parses a formula such as ``credited_sales * rate``
+or ``销售额 * 提成比例`` and hands the tree to the checker
+(:mod:`policyengine.expression_checker`), which refuses everything a pay
+rule has no use for. Before anything is parsed the text is measured
+(length, bracket nesting): absurd input must be refused before Python's
+parser, which recurses, ever sees it.
+
+A text that does not parse is diagnosed rather than reported raw: an
+assignment, a statement, several statements or a full-width bracket typed
+by a Chinese input method each get a message and a hint a policy author can
+act on.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from ..errors import ExpressionError
+from ._expression_checker import ASSIGNMENT, Checker, refuse
+
+MAX_LENGTH = 2_000  # characters of one expression
+MAX_DEPTH = 32  # bracket nesting, and depth of the parsed tree
+_SPLIT = "split it into several rules"
+
+
+@attrs.frozen(eq=False)
+class Expression:
+    """A checked expression, ready to evaluate any number of times."""
+
+    source: str
+    tree: ast.expr
+    names: frozenset[str]
+    attributes: frozenset[tuple[str, str]]
+    functions: frozenset[str]
+    #: Whether evaluating it computes with numbers (an operator or a function),
+    #: and so needs the decimal context; conditions alone skip installing it.
+    arithmetic: bool = True
+
+
+def compile_expression(text: str) -> Expression:
+    """Parse and check ``text``; raise :class:`ExpressionError` for anything refused."""
+    if not isinstance(text, str):
+        raise refuse("expression-syntax", f"an expression must be text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise refuse(
+            "expression-too-long", f"more than {MAX_LENGTH} characters", _SPLIT, length=len(text)
+        )
+    source = text.strip()
+    if not source:
+        raise refuse("expression-empty", "the expression is empty")
+    # Counted before parsing, so that absurd nesting never reaches the parser.
+    if bracket_depth(source) > MAX_DEPTH:
+        raise refuse("expression-too-deep", f"brackets nest deeper than {MAX_DEPTH}", _SPLIT)
+    tree, parsed = _parse(source)
+    # The evaluator recurses once per level: this bounds its stack.
+    if tree_depth(tree.body, MAX_DEPTH) > MAX_DEPTH:
+        raise refuse(
+            "expression-too-deep",
+            f"the expression nests deeper than {MAX_DEPTH}",
+            _SPLIT + ", or add many terms with sum(a, b, …)",
+        )
+    checker = Checker(parsed)
+    body = checker.visit(tree.body)
+    return Expression(
+        text,
+        body,
+        frozenset(checker.names),
+        frozenset(checker.attributes),
+        frozenset(checker.functions),
+        checker.arithmetic,
+    )
+
+
+def _quiet_parse(source: str, mode: str) -> ast.AST:
+    # Python reports some doubtful literals ("\d") as warnings; a policy gets
+    # a clear refusal instead, the same on every Python version.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tree = ast.parse(source, mode=mode)
+    if caught:
+        raise SyntaxError(str(caught[0].message))
+    return tree
+
+
+def _parse(source: str) -> tuple[ast.Expression, str]:
+    """The tree, and the exact text it was parsed from (literals are read back from it)."""
+    attempts = [source]
+    if "\n" in source:
+        # A long formula written over several YAML lines reads as one expression.
+        attempts.append(f"(\n{source}\n)")
+    first: SyntaxError | None = None
+    for attempt in attempts:
+        try:
+            tree = _quiet_parse(attempt, "eval")
+        except SyntaxError as error:
+            first = first or error
+            continue
+        except (ValueError, RecursionError, MemoryError) as error:
+            raise refuse(
+                "expression-syntax", f"not a valid expression: {error}", column=0
+            ) from None
+        assert isinstance(tree, ast.Expression)
+        return tree, attempt
+    assert first is not None
+    raise _diagnose(source, first)
+
+
+def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
+    """Name the intent behind a syntax error: assignment, statements, import, yield …"""
+    for candidate, mode in ((source, "exec"), (f"({source})", "eval")):
+        try:
+            tree = _quiet_parse(candidate, mode)
+        except Exception:  # any failure here only means "no better diagnosis"
+            continue
+        if isinstance(tree, ast.Expression):
+            Checker(candidate).visit(tree.body)  # raises for what it refuses
+            continue
+        assert isinstance(tree, ast.Module)
+        if not tree.body:
+            return refuse("expression-empty", "the expression holds only a comment")
+        statement = tree.body[0] if len(tree.body) == 1 else None
+        if statement is None:
+            return refuse(
+                "forbidden-syntax",
+                "write one expression, not several statements",
+                construct="statements",
+            )
+        if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            return refuse(
+                "forbidden-syntax", ASSIGNMENT, "to compare, use '=='", construct="assignment"
+            )
+        if isinstance(statement, ast.Expr):
+            Checker(candidate).visit(statement.value)
+            continue
+        name = type(statement).__name__.lower()  # import, if, for, delete, def …
+        return refuse(
+            "forbidden-syntax",
+            f"the statement '{name}' is not allowed",
+            "write one expression; choose with 'a if c else b'",
+            construct=name,
+        )
+    wide = FULL_WIDTH
+    hint = next((f"use '{wide[c]}' instead of '{c}'" for c in source if c in wide), None)
+    # Python gives no column for an error at the very end; that end is the place.
+    details = {"column": error.offset or len(source.splitlines()[-1]) + 1}
+    if "\n" in source:
+        details["line"] = error.lineno or 0
+    return refuse("expression-syntax", f"not a valid expression: {error.msg}", hint, **details)
+
+
+#: Full-width punctuation a Chinese input method types easily, and the ASCII
+#: character Python needs instead: named in the hint of a syntax error.
+FULL_WIDTH: Mapping[str, str] = MappingProxyType(
+    dict(zip("（），×÷＋－＊／＝＜＞“”‘’％．。", "(),*/+-*/=<>\"\"''%..", strict=True))
+)
+
+
+# --- measuring an expression before trusting it ---------------------------------
+# Iterative on purpose: they run before anything has bounded the input.
+
+
+def bracket_depth(source: str) -> int:
+    """Deepest bracket nesting outside string literals and comments."""
+    depth = deepest = index = 0
+    quote = ""
+    while index < len(source):
+        char = source[index]
+        if quote:
+            if char == "\\":
+                index += 2
+                continue
+            if source.startswith(quote, index):
+                index += len(quote)
+                quote = ""
+                continue
+        elif char in "'\"":
+            triple = source[index : index + 3]
+            quote = triple if triple in ('"""', "'''") else char
+            index += len(quote)
+            continue
+        elif char == "#":
+            newline = source.find("\n", index)
+            index = len(source) if newline < 0 else newline
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+        index += 1
+    return deepest
+
+
+def tree_depth(root: ast.AST, limit: int) -> int:
+    """Depth of ``root`` in expression nodes, found without recursion; stops once over ``limit``."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack and deepest <= limit:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, depth + 1 if isinstance(child, ast.expr) else depth))
+    return deepest

@@ -1,0 +1,213 @@
+"""What a policy declares before its rules: its header, input fields, parameters and key.
+
+These are the names every expression of the policy may read, so they are
+checked first: each must be usable in an expression and clash with no
+built-in or other declaration, a parameter must be a number this engine
+reads exactly (or a percentage, a yes/no, a text), and beside
+``entities.yaml`` the fields come from the record kind the policy applies
+to, with any input it still declares checked against the kind.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..core._numbers import LOOKS_NUMERIC, to_decimal
+from ..core._suggest import did_you_mean
+from ..errors import ModelError
+from ..facts._records import field_from_spec
+from ..language._functions import FUNCTIONS
+from ..model import Field, Parameter
+from ..read._source_map import pointer_part
+from ._build_problems import BuildProblems, plain_text
+
+if TYPE_CHECKING:
+    from ..facts._record_kinds import Entities
+
+#: Header keys without which there is no policy to build (the schema says what is wrong).
+_REQUIRED = ("format", "policy", "version", "effective_from", "title")
+
+
+def read_header(problems: BuildProblems, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The policy's id, version, dates and texts, as :class:`~policyengine.model.Policy` takes
+    them; None when a required part is missing or broken, or the dates are empty."""
+    if any(name not in data or problems.is_broken("/" + name) for name in _REQUIRED):
+        return None  # the schema has said what is wrong
+    start = _date(data.get("effective_from"))
+    end = _date(data.get("effective_to")) if "effective_to" in data else None
+    if start is None:
+        return None
+    if end is not None and end <= start:
+        problems.error(
+            "empty-effective-range",
+            f"effective_to {end} is not after effective_from {start}",
+            "/effective_to",
+            "effective_to is the first day the version is no longer in force",
+        )
+        return None
+    return {
+        "id": str(data["policy"]),
+        "version": str(data["version"]),
+        "format": data["format"],
+        "effective_from": start,
+        "effective_to": end,
+        "title": plain_text(data["title"]),
+        "description": plain_text(data.get("description")),
+        "source": plain_text(data.get("source")),
+        "applies_to": data.get("applies_to"),
+        "key": data.get("key"),
+        "corrects": plain_text(data.get("corrects")),
+    }
+
+
+def read_inputs(problems: BuildProblems, raw: Any) -> dict[str, Field]:
+    """The input fields declared under ``inputs:``, each checked."""
+    fields: dict[str, Field] = {}
+    if not isinstance(raw, Mapping):
+        return fields
+    for name, spec in raw.items():
+        pointer = f"/inputs/{pointer_part(name)}"
+        if not problems.identifier(name, pointer, "input field") or problems.is_broken(pointer):
+            continue
+        if name in FUNCTIONS or name == "period":
+            problems.error(
+                "name-clash",
+                f"input field '{name}' has the name of a built-in",
+                pointer,
+                "rename it; expressions would read the built-in",
+                key=True,
+            )
+            continue
+        try:
+            fields[name] = field_from_spec(name, spec)
+        except ModelError as exc:
+            problems.error(exc.code, exc.message, pointer + str(exc.details["at"]), exc.hint)
+    return fields
+
+
+def fields_of_kind(
+    problems: BuildProblems,
+    entities: Entities,
+    own_kind: str | None,
+    declared: dict[str, Field],
+) -> dict[str, Field]:
+    """Beside entities.yaml the fields come from the kind; declared inputs must agree."""
+    kind = entities.kinds.get(own_kind) if own_kind else None
+    if kind is None:
+        problems.error(
+            "unknown-kind",
+            f"applies_to names '{own_kind}', which entities.yaml does not declare"
+            if own_kind
+            else "a policy beside entities.yaml must say which kind it applies to",
+            "/applies_to",
+            did_you_mean(own_kind or "", entities.kinds) or "kinds: " + ", ".join(entities.kinds),
+        )
+        return declared
+    for name, field in declared.items():
+        known = kind.fields.get(name)
+        if known is None or (known.type, known.values, known.item_type) != (
+            field.type,
+            field.values,
+            field.item_type,
+        ):
+            problems.error(
+                "input-differs-from-entities",
+                f"input '{name}' does not match the {kind.name} field in entities.yaml",
+                f"/inputs/{pointer_part(name)}",
+                f"entities.yaml declares it as {known.type}"
+                if known
+                else did_you_mean(name, kind.fields) or "remove it: entities.yaml declares fields",
+                key=True,
+            )
+    return dict(kind.fields)
+
+
+def read_parameters(
+    problems: BuildProblems, raw: Any, inputs: Mapping[str, Field]
+) -> dict[str, Parameter]:
+    """The parameters declared under ``parameters:``, each checked and its value read."""
+    found: dict[str, Parameter] = {}
+    if not isinstance(raw, Mapping):
+        return found
+    for name, spec in raw.items():
+        pointer = f"/parameters/{pointer_part(name)}"
+        if not _usable_parameter_name(problems, name, pointer, inputs):
+            continue
+        meta = spec if isinstance(spec, Mapping) else {"value": spec}
+        value = _parameter_value(meta["value"])
+        if isinstance(value, str) and LOOKS_NUMERIC.match(value):
+            problems.error(
+                "not-a-number",
+                f"parameter '{name}' is '{value}', which is not a number this engine reads",
+                pointer + "/value" if isinstance(spec, Mapping) else pointer,
+                "write plain digits such as 1000 or 0.035, or a percentage such as 3.5%",
+            )
+            continue
+        found[name] = Parameter(
+            name,
+            value,
+            meta.get("title"),
+            meta.get("unit"),
+            meta.get("source"),
+            bool(meta.get("default", False)),
+        )
+    return found
+
+
+def _usable_parameter_name(
+    problems: BuildProblems, name: str, pointer: str, inputs: Mapping[str, Field]
+) -> bool:
+    """Whether a parameter may be called ``name``; if not, the problem is reported."""
+    if not problems.identifier(name, pointer, "parameter") or problems.is_broken(pointer):
+        return False
+    if name in inputs:
+        problems.error(
+            "name-clash",
+            f"'{name}' is both an input field and a parameter",
+            pointer,
+            key=True,
+        )
+        return False
+    if name in FUNCTIONS or name == "period":
+        problems.error(
+            "name-clash",
+            f"parameter '{name}' has the name of a built-in",
+            pointer,
+            "rename it; expressions would read the built-in",
+            key=True,
+        )
+        return False
+    return True
+
+
+def check_key(problems: BuildProblems, key: Any, inputs: Mapping[str, Any]) -> None:
+    """The policy's ``key:`` names one of its input fields."""
+    if isinstance(key, str) and key not in inputs:
+        problems.error(
+            "unknown-name",
+            f"key '{key}' is not an input field",
+            "/key",
+            did_you_mean(key, inputs),
+        )
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _parameter_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    try:
+        return to_decimal(value)
+    except ValueError:
+        return value

@@ -1,0 +1,187 @@
+"""Name resolution: what every name in every expression of a policy refers to.
+
+A name is a field of the record being read, a parameter of the policy,
+another rule's output, ``period``, or — beside ``entities.yaml`` — the kind
+of an ancestor record (``team.sales_target`` from a rep rule). Inside one
+policy file, an unknown name is an error with "did you mean". Beside
+``entities.yaml``, a name no field, parameter or own rule gives may be
+another policy's rule: it is kept as an *external read*, and the bundle's
+plan checks it against the policies in force (still at load time).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..core._period import PERIOD_ATTRIBUTES
+from ..core._suggest import did_you_mean
+from ..errors import ReportProblem
+from ..language._expressions import Expression
+from ..model import Field, Parameter, Read, Rule
+
+
+def bare_names(expr: Expression) -> set[str]:
+    """Names an expression reads whole, not as ``name.part``."""
+    parts = {id(node.value) for node in ast.walk(expr.tree) if isinstance(node, ast.Attribute)}
+    return {
+        node.id
+        for node in ast.walk(expr.tree)
+        if isinstance(node, ast.Name) and id(node) not in parts
+    }
+
+
+@attrs.frozen
+class Scope:
+    """What the expressions of one policy may read."""
+
+    own_kind: str | None
+    fields: Mapping[str | None, Mapping[str, Field]]  # by kind; None = own kind
+    parameters: Mapping[str, Parameter]
+    rules: Mapping[str, Rule]
+    ancestors: Mapping[str | None, tuple[str, ...]]  # kinds reachable as ``kind.x``
+    open: bool  # beside entities.yaml: unknown names are other policies' rules
+
+    def kind_fields(self, kind: str | None) -> Mapping[str, Field]:
+        return self.fields.get(kind if kind != self.own_kind else None, {}) or self.fields.get(
+            kind, {}
+        )
+
+
+@attrs.define
+class Resolver:
+    """Checks each expression's names against a :class:`Scope`, collecting the rules read."""
+
+    scope: Scope
+    report: ReportProblem
+    reads: dict[str, list[Read]] = attrs.field(factory=dict)  # rule id -> reads of other rules
+    external: list[Read] = attrs.field(factory=list)
+
+    def resolve(self, rule_id: str, pointer: str, expr: Expression, kind: str | None) -> None:
+        scope = self.scope
+        own = kind is None or kind == scope.own_kind
+        fields = scope.kind_fields(None if own else kind)
+        ancestors = scope.ancestors.get(None if own else kind, ())
+        rules = scope.rules if own else {}
+        known = [*fields, *scope.parameters, *rules, *ancestors, "period"]
+        where = kind if not own else scope.own_kind
+        bare = bare_names(expr)
+        for name in sorted(expr.names - set(known)):
+            if name not in bare:
+                continue  # read only as name.part: resolved with the attributes below
+            if scope.open:
+                self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
+                continue
+            self._unknown(rule_id, pointer, expr, name, known)
+        for name in sorted(expr.names & set(rules)):
+            self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)
+        for base, attr in sorted(expr.attributes):
+            self._attribute(rule_id, pointer, expr, where, base, attr, known, rules, ancestors)
+        for name in sorted(bare):
+            rule = rules.get(name)
+            if rule is not None and rule.outputs:
+                self.report(
+                    "needs-output-name",
+                    f"rule '{name}' gives several values; '{expr.source}' must say which",
+                    pointer,
+                    "write one of: " + ", ".join(f"{name}.{o}" for o in rule.outputs),
+                    rule_id=rule_id,
+                )
+            if name in ancestors:
+                self.report(
+                    "needs-output-name",
+                    f"'{name}' is the {name} record; '{expr.source}' must say which of its values",
+                    pointer,
+                    f"write {name}.<field or output>",
+                    rule_id=rule_id,
+                )
+
+    def _read(self, rule_id: str, read: Read, external: bool) -> None:
+        self.reads.setdefault(rule_id, []).append(read)
+        if external:
+            self.external.append(read)
+
+    def _attribute(
+        self,
+        rule_id: str,
+        pointer: str,
+        expr: Expression,
+        where: str | None,
+        base: str,
+        attr: str,
+        known: list[str],
+        rules: Mapping[str, Rule],
+        ancestors: tuple[str, ...],
+    ) -> None:
+        """``base.attr``: a part of ``period``, a parent record's value or a rule's output."""
+        if base == "period":
+            allowed: tuple[str, ...] = PERIOD_ATTRIBUTES
+        elif base in ancestors:
+            if attr not in self.scope.kind_fields(base):
+                self._read(rule_id, Read(base, attr, None, rule_id, pointer, expr.source), True)
+            return
+        elif base in rules:
+            rule = rules[base]
+            if rule.spec is None:
+                return  # that rule has its own problem already
+            if not rule.outputs:
+                message = f"rule '{base}' has one value, not '{base}.{attr}'"
+                self._one_value(rule_id, pointer, base, message)
+                return
+            allowed = rule.outputs
+        elif base in known:
+            self._one_value(rule_id, pointer, base, f"'{base}' is one value and has no '{attr}'")
+            return
+        elif self.scope.open:  # another policy's rule with named outputs
+            self._read(rule_id, Read(where, base, attr, rule_id, pointer, expr.source), True)
+            return
+        else:
+            self._unknown(rule_id, pointer, expr, base, known)
+            return
+        if attr not in allowed:
+            self.report(
+                "unknown-output",
+                f"'{base}' has no '{attr}' in '{expr.source}'",
+                pointer,
+                did_you_mean(attr, allowed) or "it has: " + ", ".join(allowed),
+                rule_id=rule_id,
+            )
+
+    def _unknown(
+        self, rule_id: str, pointer: str, expr: Expression, name: str, known: list[str]
+    ) -> None:
+        self.report(
+            "unknown-name",
+            f"unknown name '{name}' in '{expr.source}'",
+            pointer,
+            did_you_mean(name, known)
+            or "declare it under inputs or parameters, or add a rule with that id",
+            rule_id=rule_id,
+        )
+
+    def _one_value(self, rule_id: str, pointer: str, base: str, message: str) -> None:
+        self.report("no-named-outputs", message, pointer, f"write '{base}'", rule_id=rule_id)
+
+
+def resolve_all(
+    scope: Scope,
+    sites: Mapping[str, list[tuple[str, Expression, str | None]]],
+    report: ReportProblem,
+) -> tuple[dict[str, tuple[Read, ...]], tuple[Read, ...]]:
+    """Check every site; return each rule's reads of rules and the policy's external reads."""
+    resolver = Resolver(scope, report)
+    for rule_id, located in sites.items():
+        for pointer, expr, kind in located:
+            resolver.resolve(rule_id, pointer, expr, kind)
+    reads = {rule_id: _unique(found) for rule_id, found in resolver.reads.items()}
+    return reads, _unique(resolver.external)
+
+
+def _unique(reads: list[Read]) -> tuple[Read, ...]:
+    seen: dict[tuple[Any, ...], Read] = {}
+    for read in reads:
+        seen.setdefault((read.kind, read.name, read.attr, read.pointer), read)
+    return tuple(seen.values())

@@ -1,0 +1,233 @@
+"""The order rules run in: dependencies first, written order otherwise.
+
+One ordering, :func:`topological`, serves both a policy's own rules
+(:func:`order_rules`, at load) and a bundle's plan (:func:`plan_bundle`):
+every rule of every version in force in one graph across policies and
+kinds, with the names read across policies checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from ..codes import ErrorCode
+from ..core._suggest import did_you_mean
+from ..errors import InvalidPolicy, Location, ModelError, PolicyError, ReportProblem
+from ..facts._record_kinds import Entities
+from ..model import Policy, Rule
+
+Slot = TypeVar("Slot", bound=Hashable)
+
+
+def topological(
+    slots: Sequence[Slot],
+    needs: Callable[[Slot], Iterable[Slot]],
+    on_cycle: Callable[[list[Slot]], None],
+) -> list[Slot]:
+    """``slots`` with every slot after what it needs, depth first in the given order.
+
+    A slot's needs are visited in the order ``needs`` gives them, so the
+    result never depends on dict or set order. A loop is passed to
+    ``on_cycle`` (its slots from the first repeated one, that one again at
+    the end) each time it is met, and broken there. Iterative: a long chain
+    of rules cannot exhaust Python's stack.
+    """
+    order: list[Slot] = []
+    state: dict[Slot, str] = {}  # "active" while on the path, "done" after
+    for first in slots:
+        if first in state:
+            continue
+        state[first] = "active"
+        path: list[Slot] = [first]
+        pending: list[Iterable[Slot]] = [iter(needs(first))]
+        while path:
+            following = next(pending[-1], None)  # type: ignore[call-overload]
+            if following is None:
+                done = path.pop()
+                pending.pop()
+                state[done] = "done"
+                order.append(done)
+                continue
+            seen = state.get(following)
+            if seen == "done":
+                continue
+            if seen == "active":
+                on_cycle([*path[path.index(following) :], following])
+                continue
+            state[following] = "active"
+            path.append(following)
+            pending.append(iter(needs(following)))
+    return order
+
+
+def order_rules(rules: Mapping[str, Rule], error: ReportProblem) -> tuple[str, ...]:
+    """Rule ids in a runnable order; a cycle is reported through ``error`` naming the loop.
+
+    Among rules whose dependencies are met, the one written first runs first,
+    so the order is stable and does not depend on dict or set order.
+    """
+    written = {rule_id: index for index, rule_id in enumerate(rules)}
+    needs = {
+        rule_id: sorted(rule.reads & rules.keys(), key=written.__getitem__)
+        for rule_id, rule in rules.items()
+    }
+    reported: set[frozenset[str]] = set()
+
+    def cycle(loop: list[str]) -> None:
+        if frozenset(loop) in reported:
+            return
+        reported.add(frozenset(loop))
+        rule_id = loop[0]
+        error(
+            "dependency-cycle",
+            "rules depend on each other in a loop: " + " → ".join(loop),
+            rules[rule_id].pointer,
+            "break the loop: one of these rules must not read the others",
+            rule_id=rule_id,
+        )
+
+    return tuple(topological(list(rules), needs.__getitem__, cycle))
+
+
+@attrs.frozen
+class Node:
+    """One rule of one policy, on the kind the policy applies to."""
+
+    policy: Policy
+    rule: Rule
+
+    @property
+    def kind(self) -> str:
+        return self.policy.record_kind
+
+
+@attrs.frozen
+class BundlePlan:
+    entities: Entities
+    nodes: tuple[Node, ...]  # in evaluation order
+    #: (kind, rule id) -> every (kind, rule id) it reads, directly or through others.
+    upstream: Mapping[tuple[str, str], frozenset[tuple[str, str]]] = attrs.field(factory=dict)
+
+    def node(self, kind: str, rule_id: str) -> Node | None:
+        for node in self.nodes:
+            if node.kind == kind and node.rule.id == rule_id:
+                return node
+        return None
+
+
+def _error(
+    code: ErrorCode, message: str, node: Node, pointer: str | None = None, hint: str | None = None
+) -> PolicyError:
+    location = Location(
+        file=node.policy.file,
+        line=node.rule.line,
+        pointer=pointer or node.rule.pointer,
+        rule_id=node.rule.id,
+    )
+    return ModelError(message, code=code, location=location, hint=hint)
+
+
+def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
+    """Order every rule of ``policies`` into one plan; raises InvalidPolicy with every problem."""
+    problems: list[PolicyError] = []
+    nodes: dict[tuple[str, str], Node] = {}
+    for policy in sorted(policies, key=lambda p: p.id):
+        for rule in policy.ordered_rules:
+            node = Node(policy, rule)
+            first = nodes.setdefault((node.kind, rule.id), node)
+            if first is not node:
+                problems.append(
+                    _error(
+                        "rule-id-clash",
+                        f"rule '{rule.id}' for {node.kind} records is also given by "
+                        f"{first.policy.file}",
+                        node,
+                        hint="rule ids must be unique per kind of record "
+                        "across the policies in force",
+                    )
+                )
+    for policy in policies:
+        for read in policy.external:
+            problems.extend(_check_read(read, policy, nodes, entities))
+    order = _order(nodes, problems)
+    if problems:
+        raise InvalidPolicy(problems)
+    upstream: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+    for node in order:  # dependencies come first, so their closures are ready
+        found: set[tuple[str, str]] = set()
+        for read in node.rule.reads_from:
+            slot = (read.kind or node.kind, read.name)
+            if slot in nodes:
+                found |= {slot, *upstream[slot]}
+        upstream[(node.kind, node.rule.id)] = frozenset(found)
+    return BundlePlan(entities, tuple(order), upstream)
+
+
+def _check_read(
+    read: Any, policy: Policy, nodes: Mapping[tuple[str, str], Node], entities: Entities
+) -> list[PolicyError]:
+    kind = read.kind or policy.record_kind
+    reader = Node(policy, policy.rule(read.rule_id))
+    target = nodes.get((kind, read.name))
+    fields = entities.kinds[kind].fields if kind in entities.kinds else {}
+    if target is None:
+        if read.attr is None and read.name in fields:
+            return []
+        choices = [*fields, *(rule_id for k, rule_id in nodes if k == kind)]
+        return [
+            _error(
+                "unknown-name",
+                f"unknown name '{read.name}' in '{read.source}': no field of {kind} and no rule "
+                f"for {kind} records in the policies in force",
+                reader,
+                read.pointer,
+                did_you_mean(read.name, choices) or "add the policy that gives it",
+            )
+        ]
+    outputs = target.rule.outputs
+    if read.attr is not None and read.attr not in outputs:
+        return [
+            _error(
+                "unknown-output",
+                f"'{read.name}' has no '{read.attr}' in '{read.source}'",
+                reader,
+                read.pointer,
+                did_you_mean(read.attr, outputs)
+                or ("it has: " + ", ".join(outputs) if outputs else f"write '{read.name}'"),
+            )
+        ]
+    if read.attr is None and outputs:
+        return [
+            _error(
+                "needs-output-name",
+                f"rule '{read.name}' gives several values; '{read.source}' must say which",
+                reader,
+                read.pointer,
+                "write one of: " + ", ".join(f"{read.name}.{o}" for o in outputs),
+            )
+        ]
+    return []
+
+
+def _order(nodes: Mapping[tuple[str, str], Node], problems: list[PolicyError]) -> list[Node]:
+    """Dependencies first; otherwise by policy id and written order (stable, not dict order)."""
+
+    def needs(slot: tuple[str, str]) -> list[tuple[str, str]]:
+        node = nodes[slot]
+        found = ((read.kind or node.kind, read.name) for read in node.rule.reads_from)
+        return [needed for needed in found if needed in nodes]
+
+    def cycle(loop: list[tuple[str, str]]) -> None:
+        problems.append(
+            _error(
+                "dependency-cycle",
+                "rules depend on each other in a loop: " + " → ".join(f"{k}.{r}" for k, r in loop),
+                nodes[loop[0]],
+                hint="break the loop: one of these rules must not read the others",
+            )
+        )
+
+    return [nodes[slot] for slot in topological(list(nodes), needs, cycle)]

@@ -1,0 +1,82 @@
+"""The month's pay sheet as CSV (``.csv``), with its provenance in a JSON sidecar.
+
+CSV holds one table, so the file is the pay sheet alone: UTF-8 with a BOM
+(so Excel reads the Chinese), each header ``title（name）``. What a workbook
+keeps on its other sheets (provenance, errors) goes beside it in
+``<name>.provenance.json``, with the SHA-256 of the CSV it belongs to.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+from ..facts._canonical import canonical_json
+from ..facts._io import FactsIndex
+from ..run._bundle import BundleResult
+from ._progress import Progress
+from ._report import Report, build_report, csv_safe
+
+
+class CsvWriter:
+    """Writes the pay sheet as CSV and its provenance sidecar (see the module)."""
+
+    suffix = ".csv"
+    name = "CSV pay sheet"
+    holds = "pay sheet; provenance in NAME.provenance.json"
+
+    def write(
+        self,
+        result: BundleResult,
+        target: Path,
+        *,
+        index: FactsIndex | None,
+        kind: str | None,
+        progress: Progress | None,
+    ) -> list[Path]:
+        """Write the pay sheet to ``target`` and its sidecar beside it."""
+        report = build_report(result, index=index, kind=kind)
+        sheet = csv_bytes(report)
+        target.write_bytes(sheet)
+        sidecar = sidecar_path(target)
+        sidecar.write_bytes(sidecar_bytes(result, report, sheet, target.name))
+        return [target, sidecar]
+
+
+WRITER = CsvWriter()
+
+
+def csv_bytes(report: Report) -> bytes:
+    """The pay sheet as CSV: UTF-8 with a BOM (so Excel reads the Chinese), one header row
+    naming each column by its title and, in brackets, its machine name."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [c.name if c.title == c.name else f"{c.title}（{c.name}）" for c in report.pay.columns]
+    )
+    for row in report.pay.rows:
+        writer.writerow([csv_safe(v) for v in row])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def sidecar_path(path: str | Path) -> Path:
+    """Where the provenance of a CSV pay sheet is written: ``<name>.provenance.json``."""
+    target = Path(path)
+    return target.with_name(target.stem + ".provenance.json")
+
+
+def sidecar_bytes(result: BundleResult, report: Report, sheet: bytes, name: str) -> bytes:
+    """The CSV's provenance, its errors and the SHA-256 of the CSV it belongs to."""
+    document = {
+        "provenance": report.provenance,
+        "errors": result.error_list(),
+        "pay_sheet": {
+            "file": name,
+            "kind": report.kind,
+            "rows": len(report.pay.rows),
+            "sha256": hashlib.sha256(sheet).hexdigest(),
+        },
+    }
+    return canonical_json(document) + b"\n"

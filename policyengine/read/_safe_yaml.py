@@ -1,0 +1,268 @@
+"""The safe YAML reader: the parser's events to plain data and a source map.
+
+The YAML library's own loaders build values by YAML 1.1's guesses (``no`` is
+false, ``010`` is eight, ``1e3`` a float) and expand anchors and tags; a pay
+policy must never mean something its author did not write. So only the
+parser's events are used, and this reader builds every value itself:
+
+* Anchors, aliases and explicit tags (``&a``, ``*a``, ``!!str``, ``!foo``) are
+  refused, so nothing can expand or build objects. ``<<`` is an ordinary key.
+* Quoted and block scalars are text. A plain scalar is None for ``~``,
+  ``null`` or nothing; a bool only for ``true``/``false`` (three spellings);
+  an ``int`` for ``12``, ``-3`` (no leading zeros); a :class:`~decimal.Decimal`
+  (never a float) for ``1.50``, ``.5``, ``-0.25``, with at most as many digits
+  as the engine computes exactly; a ``datetime.date`` for ``YYYY-MM-DD`` (an
+  impossible day is an error). Anything else (``yes``, ``007``, ``1e3``,
+  ``.inf``, ``3.5%``, a date with a time) stays text.
+* Keys are always text (the key ``1:`` gives ``"1"``), once per mapping.
+* One document, whose top level is a mapping, nested at most ``MAX_DEPTH``
+  levels: the tree is built with an explicit stack, never by recursion.
+
+Problems that leave the value usable (a duplicate key, an alias, a tag, an
+impossible date, an over-long number) are collected, and reading goes on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any, Protocol, cast
+
+import attrs
+import yaml
+
+from ..codes import ErrorCode
+from ..core._numbers import CONTEXT
+from ..errors import Location, PolicyError
+from ._source_map import Position, pointer_part
+from ._source_problems import source_problem, syntax_hint
+
+MAX_DEPTH = 64
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+# [0-9], not \d: \d also accepts the digits of other scripts.
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# The line breaks the YAML scanner counts, so that lines found before parsing
+# agree with the lines it reports (its NEL, U+0085, is refused before parsing).
+LINE_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
+_YAML_TAG = "tag:yaml.org,2002:"
+_FILE_START = yaml.Mark("", 0, 0, 0, "", 0)
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of ``text[index]``, counted as the YAML parser counts."""
+    line, start = 1, 0
+    for match in LINE_BREAKS.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return line, index - start + 1
+
+
+class _TooDeep(Exception):
+    """Reading stops: going on would only walk deeper into the same mistake."""
+
+
+class _Loader(yaml.SafeLoader):
+    # The scanner reads far ahead of the parser, and with thousands of open
+    # brackets on one line its look-ahead is slow: stop it at the limit.
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark(), None)
+        super().fetch_flow_collection_start(TokenClass)
+
+
+class _Events(Protocol):
+    # The parser's event interface, typed (the library leaves it untyped).
+    def get_event(self) -> Any: ...
+    def peek_event(self) -> Any: ...
+    def check_event(self, *choices: type[Any]) -> bool: ...
+
+
+@attrs.define
+class _Frame:
+    pointer: str | None  # None inside something that is dropped (a complex key)
+    value: dict[str, Any] | list[Any]
+    first_lines: dict[str, int] = attrs.field(factory=dict)
+    has_key: bool = False
+    key: str | None = None  # the pending member; None drops its value
+
+
+class YamlReader:
+    """One file's text read into plain data and its positions, problems collected on the way."""
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file = file
+        self.text = text
+        self.problems: list[PolicyError] = []
+        self.positions: dict[str, Position] = {}
+        self.key_positions: dict[str, Position] = {}
+
+    def problem(
+        self, code: ErrorCode, mark: Any, pointer: str | None = None, **details: Any
+    ) -> None:
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        where = Location(self.file, line, column, pointer=pointer)
+        self.problems.append(source_problem(code, where, **details))
+
+    def read(self) -> dict[str, Any] | None:
+        loader = _Loader(self.text)
+        events = cast(_Events, loader)
+        try:
+            events.get_event()
+            if events.check_event(yaml.StreamEndEvent):
+                self.problem("empty-document", _FILE_START, "")
+                return None
+            events.get_event()
+            first = events.peek_event()
+            root = self.tree(events)
+            events.get_event()
+            if events.check_event(yaml.DocumentStartEvent):
+                self.problem("multiple-documents", events.peek_event().start_mark)
+        except _TooDeep as stop:
+            self.problem("too-deep", *stop.args, limit=MAX_DEPTH)
+            return None
+        except yaml.MarkedYAMLError as error:
+            self.syntax(error)
+            return None
+        except yaml.YAMLError as error:
+            self.problem("yaml-syntax", None, problem=str(error))
+            return None
+        finally:
+            loader.dispose()
+        if isinstance(first, yaml.ScalarEvent) and root is None and first.value == "":
+            self.problem("empty-document", _FILE_START, "")
+        elif not isinstance(root, dict):
+            if isinstance(first, yaml.ScalarEvent):
+                found = f"the single value {first.value[:40]!r}"
+            else:
+                found = "a list" if isinstance(root, list) else "an alias"
+            self.problem("not-a-mapping", first.start_mark, "", found=found)
+        return root if isinstance(root, dict) else None
+
+    def tree(self, events: _Events) -> Any:
+        # A loop over an explicit stack, not recursion: depth never reaches the
+        # interpreter's limit, and the limit here is checked before descending.
+        stack: list[_Frame] = []
+        while True:
+            event = events.get_event()
+            if isinstance(event, yaml.CollectionEndEvent):
+                done = stack.pop().value
+                if not stack:
+                    return done
+                self.attach(stack[-1], done, None)
+                continue
+            parent = stack[-1] if stack else None
+            is_key = parent is not None and isinstance(parent.value, dict) and not parent.has_key
+            pointer = self.slot(parent, event, is_key)
+            mark = event.start_mark
+            value: Any = None
+            if isinstance(event, yaml.AliasEvent):
+                self.problem("yaml-alias", mark, pointer, name=f"*{event.anchor}",
+                             does="repeats a value marked elsewhere")  # fmt: skip
+            else:
+                self.properties(event, pointer)
+                if isinstance(event, yaml.ScalarEvent):
+                    value = event.value if is_key else self.scalar(event, pointer)
+                else:
+                    if parent is not None and is_key:
+                        self.problem("complex-key", mark, parent.pointer)
+                        pointer = None
+                    if len(stack) >= MAX_DEPTH:
+                        raise _TooDeep(mark, pointer)
+                    if pointer is not None:
+                        self.positions[pointer] = Position(mark.line + 1, mark.column + 1)
+                    mapping = isinstance(event, yaml.MappingStartEvent)
+                    stack.append(_Frame(pointer, {} if mapping else []))
+                    continue
+            if not is_key and pointer is not None:
+                self.positions[pointer] = Position(mark.line + 1, mark.column + 1)
+            if parent is None:
+                return value
+            self.attach(parent, value, mark if is_key else None)
+
+    @staticmethod
+    def slot(parent: _Frame | None, event: Any, is_key: bool) -> str | None:
+        """The pointer of the node ``event`` starts (for a key: of its member)."""
+        if parent is None:
+            return ""
+        if parent.pointer is None:
+            return None
+        if isinstance(parent.value, list):
+            return f"{parent.pointer}/{len(parent.value)}"
+        if is_key:
+            scalar = isinstance(event, yaml.ScalarEvent)
+            return f"{parent.pointer}/{pointer_part(event.value)}" if scalar else None
+        return None if parent.key is None else f"{parent.pointer}/{pointer_part(parent.key)}"
+
+    def attach(self, frame: _Frame, value: Any, key_mark: Any) -> None:
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+            return
+        if frame.has_key:
+            frame.has_key = False
+            if frame.key is not None:
+                frame.value[frame.key] = value
+            return
+        frame.has_key = True
+        # An alias or a complex key is reported already; its value is dropped.
+        frame.key = value if isinstance(value, str) and key_mark is not None else None
+        if frame.key is None:
+            return
+        member = None if frame.pointer is None else f"{frame.pointer}/{pointer_part(frame.key)}"
+        first = frame.first_lines.get(frame.key)
+        if first is not None:
+            self.problem("duplicate-key", key_mark, member, key=frame.key, first_line=first)
+            frame.key = None
+            return
+        frame.first_lines[frame.key] = key_mark.line + 1
+        if member is not None:
+            self.key_positions[member] = Position(key_mark.line + 1, key_mark.column + 1)
+
+    def properties(self, event: Any, pointer: str | None) -> None:
+        if event.anchor is not None:
+            self.problem("yaml-alias", event.start_mark, pointer, name=f"&{event.anchor}",
+                         does="marks a value for reuse")  # fmt: skip
+        if event.tag is not None:
+            tag: str = event.tag
+            tag = "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
+            self.problem("yaml-tag", event.start_mark, pointer, tag=tag)
+
+    def scalar(self, event: Any, pointer: str | None) -> Any:
+        text: str = event.value
+        if event.style is not None:
+            return text
+        if text in _NULLS:
+            return None
+        if text in _BOOLS:
+            return _BOOLS[text]
+        is_int = _INT.fullmatch(text) is not None
+        if is_int or _DECIMAL.fullmatch(text):
+            number = Decimal(text)
+            digits = len(number.as_tuple().digits)
+            # More digits than the arithmetic context keeps would be rounded
+            # silently at the first calculation.
+            if digits > CONTEXT.prec:
+                self.problem("too-many-digits", event.start_mark, pointer, digits=digits,
+                             limit=CONTEXT.prec)  # fmt: skip
+                return text
+            return int(text) if is_int else number
+        date = _DATE.fullmatch(text)
+        if date:
+            try:
+                return datetime.date(*(int(part) for part in date.groups()))
+            except ValueError:
+                self.problem("invalid-date", event.start_mark, pointer, text=text)
+        return text
+
+    def syntax(self, error: yaml.MarkedYAMLError) -> None:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "the text is not valid YAML"
+        line = LINE_BREAKS.split(self.text)[mark.line] if mark is not None else ""
+        hints = [syntax_hint(problem, line)]
+        if error.context and error.context_mark is not None:
+            hints.append(f"{error.context} that starts on line {error.context_mark.line + 1}")
+        hint = "; ".join(h for h in hints if h) or None
+        self.problem("yaml-syntax", mark, hint=hint, problem=problem)

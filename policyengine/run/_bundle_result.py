@@ -1,0 +1,271 @@
+"""A month's result, frozen: every value, every failure, the provenance.
+
+:func:`policyengine.bundle.evaluate_bundle` makes a :class:`BundleResult`
+from the runner's finished state and keeps that state private, so nothing
+read from a result can change it. Its rows and its canonical records are
+built in :mod:`policyengine.result_rows`; its explanations in
+:mod:`policyengine.trace`. The result document is canonical JSON (sorted
+keys, records sorted by kind and key, amounts as exact text), so the same
+inputs and versions give byte-identical documents in any record order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..core._period import Period
+from ..core._suggest import did_you_mean
+from ..errors import PolicyError, UsageError
+from ..facts._canonical import encode, encode_list_into
+from ..facts._inputs import INPUTS_FORMAT, PackedInputs
+from ..facts._record_kinds import Entities
+from ..model import Policy, Rule
+from ..version import ENGINE_VERSION
+from . import _trace as trace
+from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
+from ._run_state import RunState
+
+if TYPE_CHECKING:
+    from ._repository import Bundle
+
+
+#: The result document's format: 2 keeps failures by value (every record keeps
+#: its row); 1, by record, is what runs recorded before it hold.
+RESULT_FORMAT = 2
+
+
+@attrs.frozen
+class BundleProvenance:
+    """What produced a bundle result: every version, the engine, the month, the inputs."""
+
+    versions: tuple[Mapping[str, Any], ...]
+    bundle_sha256: str
+    engine_version: str
+    period: str
+    as_known_at: str | None
+    inputs_sha256: str
+    entities_sha256: str | None = None
+    #: How failures are kept (see :class:`policyengine.run_state.RunState`):
+    #: 2, by value; 1, by record (runs recorded before format 2; not written).
+    result_format: int = RESULT_FORMAT
+    #: How the inputs are ordered before hashing (see :data:`INPUTS_FORMAT`).
+    inputs_format: int = INPUTS_FORMAT
+
+    def to_dict(self) -> dict[str, Any]:
+        data = attrs.asdict(self)
+        data["versions"] = [dict(v) for v in self.versions]
+        # Format 1 documents carried neither.
+        for name in ("result_format", "inputs_format"):
+            if data[name] == 1:
+                del data[name]
+        return data
+
+
+@attrs.frozen
+class BundleResult:
+    """A month's result, frozen: every record's values by kind, key and output; every
+    failure, each root cause once; the provenance; explanations on request.
+
+    Read it through its methods (``rows``, ``values``, ``failures``, ``errors``,
+    ``records``, ``explain`` …); the runner's working state is private and
+    no longer changes once the result exists.
+    """
+
+    bundle: Bundle
+    _state: RunState = attrs.field(repr=False, alias="state")
+    #: The canonical inputs (facts, and the history read), held compressed.
+    packed_inputs: PackedInputs = attrs.field(repr=False)
+    fact_errors: tuple[PolicyError, ...] = ()
+
+    @property
+    def inputs(self) -> bytes:
+        """The canonical inputs, as hashed, recorded in the ledger and replayed."""
+        return self.packed_inputs.unpacked()
+
+    # --- what was evaluated ------------------------------------------------------------
+
+    @property
+    def period(self) -> Period:
+        return self._state.period
+
+    @property
+    def entities(self) -> Entities:
+        """The record kinds the month was evaluated with."""
+        return self._state.plan.entities
+
+    def rules(self, kind: str | None = None) -> tuple[tuple[Policy, Rule], ...]:
+        """Every (policy, rule) evaluated, in plan order; only those for ``kind`` if given."""
+        return tuple(
+            (n.policy, n.rule) for n in self._state.plan.nodes if kind is None or n.kind == kind
+        )
+
+    def keys(self, kind: str) -> list[str]:
+        """The keys of the records of ``kind`` that were evaluated (not refused), sorted."""
+        return sorted(self._state.envs.get(kind, {}))
+
+    def complete(self, kind: str) -> list[str]:
+        """The keys of the records of ``kind`` with no failed value, sorted."""
+        return self._state.sound(kind)
+
+    def values(self, kind: str, key: str) -> Mapping[str, Any] | None:
+        """A record's fields and rule values, read-only (a failed value is absent); None when
+        the record was not evaluated (its facts were refused, or there is no such record)."""
+        env = self._state.envs.get(kind, {}).get(key)
+        return None if env is None else MappingProxyType(env)
+
+    def refused(self, kind: str) -> dict[str, Mapping[str, str]]:
+        """The records of ``kind`` refused as bad facts: label -> the keys of their ancestors."""
+        return {label: dict(above) for label, above in self._state.refused.get(kind, [])}
+
+    def given(self, kind: str, label: str) -> Mapping[str, Any] | None:
+        """A refused record of ``kind`` as it was given (``label``: its key, or its
+        position as text); None for a record that was not refused."""
+        return self._state.given.get((kind, label))
+
+    def count_by_ancestor(self, kind: str, wanted: str) -> Counter[str]:
+        """How many evaluated records of ``kind`` each record of kind ``wanted`` above
+        them has (a record whose ancestor is unknown is not counted)."""
+        return self._state.count_by_ancestor(kind, wanted)
+
+    def ancestor(self, kind: str, key: str, wanted: str) -> str | None:
+        """The key of an evaluated record's ancestor of kind ``wanted``."""
+        return self._state.ancestor(kind, key, wanted)
+
+    def failed_records(self, kind: str) -> dict[str, PolicyError]:
+        """Each record of ``kind`` with a failure: its first failure in plan order."""
+        return dict(self._state.failed.get(kind, {}))
+
+    @cached_property
+    def provenance(self) -> BundleProvenance:
+        entities = self._state.plan.entities
+        return BundleProvenance(
+            versions=tuple(v.describe() for v in self.bundle.versions),
+            bundle_sha256=self.bundle.sha256,
+            engine_version=ENGINE_VERSION,
+            period=self.bundle.period.key,
+            as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
+            inputs_sha256=self.packed_inputs.sha256,
+            entities_sha256=entities.sha256 or None,
+            result_format=RESULT_FORMAT if self._state.by_value else 1,
+        )
+
+    @property
+    def by_value(self) -> bool:
+        return self._state.by_value
+
+    @property
+    def errors(self) -> tuple[PolicyError, ...]:
+        """Every root cause, once: refused facts, then values that failed on their own.
+
+        By value, a value that failed because it read a failed value is not
+        listed here: it is in its row's ``failed``, naming the root.
+        """
+        if self.by_value:
+            return (*self.fact_errors, *self._state.roots())
+        failed = self._state.failed
+        found = [e for kind in sorted(failed) for _, e in sorted(failed[kind].items())]
+        return (*self.fact_errors, *found)
+
+    def failures(self) -> Iterator[tuple[str, str, str, PolicyError]]:
+        """Every failed value as (kind, record key, rule id, error), sorted.
+
+        A value that failed on its own is its own root cause; one that read a
+        failed value (``failed-input``) or a group with a failed member
+        (``incomplete-group``) names its root in ``error.details["root"]``.
+        """
+        for kind in sorted(self._state.failures):
+            for key in sorted(self._state.failures[kind]):
+                for rule_id, error in sorted(self._state.failures[kind][key].items()):
+                    yield kind, key, rule_id, error
+
+    @cached_property
+    def _columns(self) -> ColumnsByKind:
+        """kind -> [(policy id, [(rule id, named outputs, output names)])], by policy id."""
+        return columns_by_kind(self._state.plan)
+
+    def rows(self) -> Iterator[Row]:
+        """Every record's outputs, policy by policy, sorted by kind, key and policy.
+
+        By value, every record has its rows, a refused record too (all its
+        outputs failed with the fact error); by record (format 1), only the
+        records with no failure.
+        """
+        return rows_of(self._state, self._columns)
+
+    def result_for(self, policy_id: str, key: str) -> Row:
+        for row in self.rows():
+            if row.policy == policy_id and row.key == str(key):
+                return row
+        if policy_id not in {v.id for v in self.bundle.versions}:
+            raise UsageError(
+                f"no policy '{policy_id}' in this bundle",
+                code="unknown-policy",
+                hint=did_you_mean(policy_id, [v.id for v in self.bundle.versions]),
+            )
+        raise UsageError(f"no result for record {key!r} in {policy_id}", code="unknown-record")
+
+    def value(self, policy_id: str, key: str, output: str) -> Any:
+        row = self.result_for(policy_id, key)
+        if output in row.failed:
+            raise row.failed[output]
+        return row.outputs[output]
+
+    def trace(self, kind: str, key: str, output: str) -> dict[str, Any]:
+        """How one output of one record was reached, as data, with the rules it rests on."""
+        return trace.trace_in_bundle(self._state, kind, str(key), output)
+
+    def explain(self, kind: str, key: str, output: str) -> str:
+        """How one output of one record was reached, as text."""
+        return trace.render(self.trace(kind, key, output))
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """This month's values by kind and key, as history for the months after it.
+
+        By value, a record's failed values are absent (a later month reads
+        them as missing); by record, a failed record is absent.
+        """
+        keys = (lambda kind: sorted(self._state.envs[kind])) if self.by_value else self._state.sound
+        return {
+            kind: {key: dict(self._state.envs[kind][key]) for key in keys(kind)}
+            for kind in self._state.envs
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        """One entry per (kind, record key): the outputs of every version that applies.
+
+        A failed output is null, and the entry's ``failed`` gives its code and
+        root cause; an entry with nothing failed has no ``failed``, so a month
+        without failures reads the same in both result formats.
+        """
+        return list(entries_of(self._state, self._columns))
+
+    def error_list(self) -> list[dict[str, Any]]:
+        return error_entries(self.errors)
+
+    def outputs_json(self) -> bytes:
+        """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
+        # The entries are JSON-friendly already (no second walk), and encoded a batch
+        # at a time: a month's list of them is never built whole. Keys sorted.
+        out = bytearray(b'{"errors":')
+        out += encode(self.error_list())
+        out += b',"records":'
+        encode_list_into(out, entries_of(self._state, self._columns))
+        out += b"}"
+        return bytes(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "provenance": self.provenance.to_dict(),
+            "records": self.records(),
+            "errors": self.error_list(),
+        }
+
+    def to_json(self) -> bytes:
+        """The whole result document, canonical."""
+        return encode(self.to_dict())

@@ -1,0 +1,67 @@
+"""The record kinds of a policy folder without ``entities.yaml``: one per ``applies_to``.
+
+A folder that declares no kinds still evaluates its policies together: each
+kind is implied by the policies that apply to it, keyed by their ``key:``,
+with the union of their inputs as its fields. The policies must agree on
+both, or the month would be read two ways; every disagreement is reported
+at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import InvalidPolicy, Location, ModelError, PolicyError
+from ..facts._record_kinds import Entities, Kind
+from ..model import Field, Policy, frozen_mapping
+
+
+def entities_from_policies(policies: Sequence[Policy]) -> Entities:
+    """Without entities.yaml: one kind per ``applies_to``, its fields the policies' inputs."""
+    problems: list[PolicyError] = []
+    kinds: dict[str, Kind] = {}
+    fields: dict[str, dict[str, Field]] = {}
+    for policy in sorted(policies, key=lambda p: p.id):
+        name = policy.record_kind
+        where = Location(file=policy.file, pointer="/key")
+        if not policy.key:
+            problems.append(
+                ModelError(
+                    "a policy evaluated with others must say which input is its records' key",
+                    code="missing-record-key",
+                    location=where,
+                    hint="add key: <field>",
+                )
+            )
+            continue
+        known = kinds.get(name)
+        if known is not None and known.key != policy.key:
+            problems.append(
+                ModelError(
+                    f"{name} records are keyed by '{known.key}' in another policy, here by "
+                    f"'{policy.key}'",
+                    code="record-key-differs",
+                    location=where,
+                )
+            )
+            continue
+        merged = fields.setdefault(name, {})
+        for field_name, field in policy.inputs.items():
+            other = merged.setdefault(field_name, field)
+            if (other.type, other.values, other.item_type) != (
+                field.type,
+                field.values,
+                field.item_type,
+            ):
+                problems.append(
+                    ModelError(
+                        f"input {field_name!r} of {name} records is {other.type} elsewhere, "
+                        f"{field.type} here",
+                        code="input-type-differs",
+                        location=Location(file=policy.file, pointer=f"/inputs/{field_name}"),
+                    )
+                )
+        kinds[name] = Kind(name, policy.key, frozen_mapping(merged))
+    if problems:
+        raise InvalidPolicy(problems)
+    return Entities(frozen_mapping(kinds), "", "", b"")

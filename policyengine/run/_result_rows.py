@@ -1,0 +1,170 @@
+"""A month's result as rows and as the result document's records.
+
+:class:`~policyengine.bundle_result.BundleResult` is read two ways that must
+agree value for value: as :class:`Row` objects (one per record and policy,
+for the report and the library) and as the canonical document's records
+(JSON-friendly, encoded a batch at a time for a month of any size). Both are
+built here, from the run state, by one function (:func:`_values`), so a
+failed, refused or missing value reads the same in either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..errors import PolicyError
+from ..facts._inputs import JSON_SCALARS
+from ..load._plan import BundlePlan
+from ..rules.base import plain
+from ._run_state import RunState, root
+
+#: A rule's columns: its id, its named outputs, and the names its values go by.
+Columns = tuple[str, tuple[str, ...], tuple[str, ...]]
+#: kind -> [(policy id, [its rules' columns])], by policy id.
+ColumnsByKind = dict[str, list[tuple[str, list[Columns]]]]
+_ABSENT = object()
+
+
+@attrs.frozen
+class Row:
+    """One record's outputs from one policy; a failed output is None, its error in ``failed``."""
+
+    kind: str
+    key: str
+    policy: str
+    outputs: Mapping[str, Any]
+    #: Output name -> the error that left it empty (its own, or one naming the root cause).
+    failed: Mapping[str, PolicyError] = attrs.field(factory=dict)
+
+
+def columns_by_kind(plan: BundlePlan) -> ColumnsByKind:
+    """Each kind's policies, by policy id, with their rules' columns in plan order."""
+    by_policy: dict[tuple[str, str], list[Columns]] = {}
+    for node in plan.nodes:
+        rule = node.rule
+        by_policy.setdefault((node.kind, node.policy.id), []).append(
+            (rule.id, rule.outputs, rule.output_names)
+        )
+    found: ColumnsByKind = {}
+    for (kind, policy_id), rules in sorted(by_policy.items()):
+        found.setdefault(kind, []).append((policy_id, rules))
+    return found
+
+
+def rows_of(state: RunState, columns: ColumnsByKind) -> Iterator[Row]:
+    """Every record's outputs, policy by policy, sorted by kind, key and policy."""
+    for kind, key, env, failures, refused in listed(state):
+        for policy_id, rules in columns.get(kind, []):
+            yield _row(kind, key, policy_id, rules, env, failures, refused)
+
+
+def entries_of(state: RunState, columns: ColumnsByKind) -> Iterator[dict[str, Any]]:
+    """The result document's records, one at a time (see ``BundleResult.records``)."""
+    for kind, key, env, failures, refused in listed(state):
+        entry: dict[str, Any] = {"kind": kind, "key": key, "outputs": {}}
+        for policy_id, rules in columns.get(kind, []):
+            values, failed = _values(rules, env, failures, refused, True)
+            entry["outputs"][policy_id] = values
+            if failed:
+                entry.setdefault("failed", {})[policy_id] = {
+                    n: {"code": e.code, "root": _root_dict(e)} for n, e in failed.items()
+                }
+        if entry["outputs"]:
+            yield entry
+
+
+def listed(
+    state: RunState,
+) -> Iterator[tuple[str, str, Mapping[str, Any] | None, Mapping[str, PolicyError], Any]]:
+    """Every record a row is given for, by kind and key: (kind, key, values, failures,
+    fact error). By record (format 1), only the records with no failure."""
+    for kind in sorted(state.envs):
+        envs = state.envs[kind]
+        if not state.by_value:
+            for key in state.sound(kind):
+                yield kind, key, envs[key], {}, None
+            continue
+        refused = {label: e for (k, label), e in state.fact_errors.items() if k == kind}
+        failures = state.failures.get(kind, {})
+        for key in sorted({*envs, *refused}):
+            yield kind, key, envs.get(key), failures.get(key, {}), refused.get(key)
+
+
+def error_entries(errors: Iterable[PolicyError]) -> list[dict[str, Any]]:
+    """The errors as the result document lists them: sorted by kind, record, policy, code."""
+    found = [
+        {"policy": e.details.get("policy"), "kind": e.details.get("kind"), **e.to_dict()}
+        for e in errors
+    ]
+    return sorted(
+        found,
+        key=lambda e: (
+            str(e["kind"]),
+            str(e["location"].get("record")),
+            str(e["policy"]),
+            e["code"],
+        ),
+    )
+
+
+def _row(
+    kind: str,
+    key: str,
+    policy_id: str,
+    rules: list[Columns],
+    env: Mapping[str, Any] | None,
+    failures: Mapping[str, PolicyError],
+    refused: PolicyError | None,
+) -> Row:
+    values, failed = _values(rules, env, failures, refused, False)
+    return Row(kind, key, policy_id, MappingProxyType(values), MappingProxyType(failed))
+
+
+def _values(
+    rules: list[Columns],
+    env: Mapping[str, Any] | None,
+    failures: Mapping[str, PolicyError],
+    refused: PolicyError | None,
+    as_json: bool,
+) -> tuple[dict[str, Any], dict[str, PolicyError]]:
+    """One policy's values of one record by output name (``None`` when failed), and the
+    errors of the failed ones; values as JSON-friendly data with ``as_json``."""
+    values: dict[str, Any] = {}
+    failed: dict[str, PolicyError] = {}
+    scalars = JSON_SCALARS
+    for rule_id, outputs, names in rules:
+        error = refused if env is None else (failures.get(rule_id) if failures else None)
+        value: Any = _ABSENT if env is None or error is not None else env.get(rule_id, _ABSENT)
+        if value is _ABSENT:
+            for name in names:
+                values[name] = None
+                if error is not None:
+                    failed[name] = error
+        elif outputs:
+            for index in range(len(outputs)):
+                part = value[outputs[index]]
+                if as_json and type(part) not in scalars:
+                    part = _plain_value(part)
+                values[names[index]] = part
+        else:
+            if as_json and type(value) not in scalars:
+                value = _plain_value(value)
+            values[rule_id] = value
+    return values, failed
+
+
+def _root_dict(error: PolicyError) -> dict[str, Any]:
+    cause = root(error)
+    return {k: v for k, v in cause.items() if v is not None}
+
+
+def _plain_value(value: Any) -> Any:
+    """One value as JSON-friendly data; an exact number as its digits, without the walk."""
+    if type(value) is Decimal:
+        return f"{value:f}"
+    return plain(value)

@@ -1,0 +1,125 @@
+"""Embedded tests: each ``tests:`` case of a policy, run and compared exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..core._numbers import is_number, to_decimal
+from ..errors import PolicyError
+from ..model import Policy, TestCase
+from ..rules.base import plain
+from ._engine import evaluate
+
+
+@attrs.frozen
+class Mismatch:
+    output: str
+    expected: Any
+    actual: Any
+
+
+@attrs.frozen
+class CaseResult:
+    """How one embedded test case went."""
+
+    policy: Policy
+    case: TestCase
+    mismatches: tuple[Mismatch, ...] = ()
+    error: PolicyError | None = None
+    explanations: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.mismatches
+
+    @property
+    def where(self) -> str:
+        return f"{self.policy.file}:{self.case.line}" if self.case.line else self.policy.file
+
+    def render(self) -> str:
+        head = f"{self.where}: test '{self.case.name}'"
+        if self.passed:
+            return f"{head}: passed"
+        lines = [f"{head}: FAILED"]
+        if self.error is not None:
+            lines.append(f"  error: {self.error.render()}")
+        for mismatch in self.mismatches:
+            lines.append(
+                f"  {mismatch.output}: expected {plain(mismatch.expected)}, "
+                f"got {plain(mismatch.actual)}"
+            )
+        for text in self.explanations:
+            lines.extend("    " + line for line in text.splitlines())
+        return "\n".join(lines)
+
+
+def same(expected: Any, actual: Any) -> bool:
+    """Exact comparison of an expected YAML value with an output value."""
+    if is_number(actual):
+        try:
+            return bool(to_decimal(expected) == actual)
+        except ValueError:
+            return False
+    if isinstance(actual, tuple):
+        return (
+            isinstance(expected, list | tuple)
+            and len(expected) == len(actual)
+            and all(same(e, a) for e, a in zip(expected, actual, strict=True))
+        )
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return type(expected) is type(actual) and expected == actual
+    if isinstance(expected, Decimal | int):
+        return False
+    return bool(expected == actual)
+
+
+def run_case(policy: Policy, case: TestCase) -> CaseResult:
+    record = set(policy.inputs) | policy.kind_fields
+    fields = {k: v for k, v in case.facts.items() if k in record}
+    given = {k: _given(v) for k, v in case.facts.items() if k not in record}
+    try:
+        result = evaluate(policy, fields, period=case.period, given=given, partial=True)
+    except PolicyError as exc:
+        return CaseResult(policy, case, error=exc)
+    mismatches = tuple(
+        Mismatch(name, expected, result.outputs.get(name))
+        for name, expected in case.expect.items()
+        if not _matches(result.outputs, name, expected, result)
+    )
+    explanations = tuple(result.explain(m.output) for m in mismatches)
+    return CaseResult(policy, case, mismatches, None, explanations)
+
+
+def _matches(outputs: Any, name: str, expected: Any, result: Any) -> bool:
+    if name in outputs:
+        return same(expected, outputs[name])
+    # A whole rule with named outputs may be expected as a mapping.
+    value = result.env.get(name)
+    return (
+        isinstance(expected, dict)
+        and value is not None
+        and all(k in value and same(v, value[k]) for k, v in expected.items())
+        and set(expected) == set(value)
+    )
+
+
+def _given(value: Any) -> Any:
+    """A test's stand-in for another policy's output: numbers and percentages exact."""
+    if isinstance(value, list):
+        return tuple(_given(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _given(v) for k, v in value.items()}
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        return value
+    try:
+        return to_decimal(value)
+    except ValueError:
+        return value
+
+
+def run_tests(policies: Iterable[Policy]) -> list[CaseResult]:
+    return [run_case(policy, case) for policy in policies for case in policy.tests]
