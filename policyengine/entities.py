@@ -3,15 +3,15 @@
 ``entities.yaml`` declares each kind's key field, its parent link and its
 typed fields, written as a policy's ``inputs:``. Loading it reports every
 problem at once, located, as loading a policy does. :func:`check_facts` types
-``{kind: [records]}`` with :mod:`policyengine.facts` and checks what one
+``{kind: [records]}`` with :mod:`policyengine.facts._records` and checks what one
 record cannot show alone: unique keys and parents that exist. Every input
 record ends up in ``TypedFacts.records`` or named by an error.
 
 This module is where those names are found (docs/api.md documents them
 here); each part is its own module: the checked kinds
-(:mod:`~policyengine.record_kinds`), the file read and checked
-(:mod:`~policyengine.entities_file`) and the facts checked across kinds
-(:mod:`~policyengine.facts_by_kind`).
+(:mod:`~policyengine.facts._record_kinds`), the file read and checked
+(:mod:`~policyengine.facts._entities_file`) and the facts checked across kinds
+(:mod:`~policyengine.facts._by_kind`).
 """
 
 from __future__ import annotations

@@ -241,8 +241,8 @@ class Policy:
 
 @attrs.define
 class Runtime:
-    """What the later phases lend a policy: compiling it (``policyengine.program``) and
-    evaluating it (``policyengine.engine``).
+    """What the later phases lend a policy: compiling it (``policyengine.run._program``) and
+    evaluating it (``policyengine.run._engine``).
 
     A policy is data, made at load; compiling and evaluating come after it.
     Those modules import this one, so this one imports neither (not even
@@ -262,5 +262,5 @@ class Runtime:
         return found
 
 
-#: The one runtime, filled in by policyengine.program and policyengine.engine.
+#: The one runtime, filled in by policyengine.run._program and policyengine.run._engine.
 RUNTIME = Runtime()

@@ -30,7 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    # The files `run` uses as versions, and no others (see policyengine.layout).
+    # The files `run` uses as versions, and no others (see policyengine.load._layout).
     if not is_version_name(file_path.name) or file_path.name == ENTITIES_NAME:
         return None
     roots = [Path(p).resolve() for p in parent.config.getini("policyengine_paths")]

@@ -15,9 +15,9 @@ them as one folder of CSV files per month, with the columns the entities
 of a policy folder declare, headed by the fields' titles.
 
 Each of these is a module of its own — the plain months and the records
-they are made of (:mod:`~policyengine.sample_centre`), the hard-case months
-(:mod:`~policyengine.sample_hard_cases`), the CSV folders
-(:mod:`~policyengine.sample_csv`) — and is read from here.
+they are made of (:mod:`~policyengine.facts._sample_centre`), the hard-case months
+(:mod:`~policyengine.facts._sample_hard_cases`), the CSV folders
+(:mod:`~policyengine.facts._sample_csv`) — and is read from here.
 """
 
 from __future__ import annotations

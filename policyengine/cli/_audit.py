@@ -1,6 +1,6 @@
 """Audit commands over a policy folder: lock, verify, history, ledger, replay, diff, schema.
 
-The month's commands (run, sample, demo) are in :mod:`policyengine.cli_month`.
+The month's commands (run, sample, demo) are in :mod:`policyengine.cli._month`.
 """
 
 from __future__ import annotations

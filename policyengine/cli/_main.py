@@ -29,7 +29,7 @@ from ._audit import add_commands
 
 def policy_files(paths: Iterable[str]) -> tuple[list[Path], list[PolicyError]]:
     """The policy files named, with folders searched for them (see
-    :func:`~policyengine.layout.loose_policy_files`), and the stray YAML files met."""
+    :func:`~policyengine.load._layout.loose_policy_files`), and the stray YAML files met."""
     found: list[Path] = []
     stray: list[PolicyError] = []
     for name in paths:

@@ -1,6 +1,6 @@
 """A month's facts checked across kinds: every record typed, keys unique, parents present.
 
-:func:`check_facts` types ``{kind: [records]}`` with :mod:`policyengine.facts`
+:func:`check_facts` types ``{kind: [records]}`` with :mod:`policyengine.facts._records`
 and checks what one record cannot show alone: that each key is given once
 and that each parent a record names exists and is sound. Every input record
 ends up in ``TypedFacts.records`` or named by an error; a record refused

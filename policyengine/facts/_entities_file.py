@@ -6,7 +6,7 @@ schema cannot say: names an expression can use and that clash with nothing,
 a key that is one of the kind's fields, parent links to kinds that exist
 through fields of the parent key's type, and no loop of parents. A part the
 reader or the schema already complained about is skipped, so that one
-mistake gives one problem. The checked kinds are :mod:`policyengine.record_kinds`.
+mistake gives one problem. The checked kinds are :mod:`policyengine.facts._record_kinds`.
 """
 
 from __future__ import annotations

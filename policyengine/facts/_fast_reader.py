@@ -5,7 +5,7 @@ the declared fields, each already of its type or written as plain text (a
 CSV cell). For such fields a small function is generated and compiled once,
 checking each field inline; anything it does not recognise (a missing or
 extra field, a value in any other form) gives None, and the general path of
-:func:`policyengine.facts.coerce_record` reads and reports it. Each fast
+:func:`policyengine.facts._records.coerce_record` reads and reports it. Each fast
 check gives exactly what the general path gives, so the path taken never
 shows in a result.
 """

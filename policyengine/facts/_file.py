@@ -1,7 +1,7 @@
 """What every facts reader gives and shares: one file's records, and its errors.
 
-A facts reader (one module per format: :mod:`~policyengine.facts_csv`,
-:mod:`~policyengine.facts_json`, :mod:`~policyengine.facts_xlsx`) turns the
+A facts reader (one module per format: :mod:`~policyengine.facts._csv`,
+:mod:`~policyengine.facts._json`, :mod:`~policyengine.facts._xlsx`) turns the
 bytes of one file into a :class:`FactsFile`. It lives apart from
 :mod:`policyengine.io`, which chooses the reader by the file's suffix, so that
 a reader needs nothing of the registry that lists it: adding a format is its

@@ -1,7 +1,7 @@
 """Record kinds (call → rep → team) once checked: each kind's key, parent link and fields.
 
-This is what ``entities.yaml`` says, as data: :mod:`policyengine.entities_file`
-reads and checks the file into it, and :mod:`policyengine.facts_by_kind`
+This is what ``entities.yaml`` says, as data: :mod:`policyengine.facts._entities_file`
+reads and checks the file into it, and :mod:`policyengine.facts._by_kind`
 checks a month's facts against it. It sits below both, so that each can use
 the kinds without the other. :meth:`Entities.facts_schema` hands the same
 contract to other systems as JSON Schema.

@@ -2,10 +2,10 @@
 
 Every problem with a record is reported (all of them, not the first), each
 naming the record and the field. Values become Decimal, int, bool, str,
-date or tuples of those (:mod:`policyengine.facts_values`); a float is
+date or tuples of those (:mod:`policyengine.facts._values`); a float is
 refused because it cannot carry an exact amount (pass Decimal or text such
 as "123.45"). The common record takes a reader generated for its fields
-(:mod:`policyengine.facts_fast_reader`); any other takes the general path
+(:mod:`policyengine.facts._fast_reader`); any other takes the general path
 here, which finds every problem.
 """
 

@@ -3,7 +3,7 @@
 The records every example month is made of are drawn here (a rep, a
 rep-month's figures, a call, a team), so that the plain months of
 :func:`centre` and the hard-case months of
-:mod:`policyengine.sample_hard_cases` draw them alike. The same arguments
+:mod:`policyengine.facts._sample_hard_cases` draw them alike. The same arguments
 always give the same records: the generator is seeded, never the clock.
 """
 

@@ -5,7 +5,7 @@ lead conflicts escalated to the manager and to leadership, a malicious grab,
 new hires, an exact tie within a team, a rep leaving mid-month and referral
 sales. The same reps play the same case every month (:class:`_Cast`), except
 the leaver, who is a different rep each month and gone from the months
-after. The records themselves are drawn as :mod:`policyengine.sample_centre`
+after. The records themselves are drawn as :mod:`policyengine.facts._sample_centre`
 draws them, from one seeded generator, in one fixed order.
 """
 

@@ -1,7 +1,7 @@
 """Checked expressions compiled into Python functions, once, at load time.
 
 The reference semantics of the expression language is the simpleeval-based
-:class:`policyengine.expressions.Evaluator`: it walks the checked tree for
+:class:`policyengine.language._expressions.Evaluator`: it walks the checked tree for
 every evaluation. That walk is most of what an evaluation costs, so each
 checked tree is also turned into one Python function, ``code(env)``, that
 computes the same value with no walk at all.
@@ -9,14 +9,14 @@ computes the same value with no walk at all.
 How it stays inside the sandbox:
 
 - Only the *checked* tree is compiled, and only the node kinds the checker
-  lets through have a translation (:mod:`policyengine.expression_translator`);
+  lets through have a translation (:mod:`policyengine.language._expression_translator`);
   anything else is an internal error.
 - A name from the policy never becomes a Python identifier: ``sales`` is
   compiled to ``env['sales']``, a string key. Literals are bound as
   constants. The generated function's globals hold the operator table, the
   function library and a few helpers of this module, and empty builtins.
 - Every operator and function call goes through the same implementations
-  the reference uses (:data:`policyengine.operators.OPERATORS` and
+  the reference uses (:data:`policyengine.language._operators.OPERATORS` and
   :data:`policyengine.functions.FUNCTIONS`), so type checks, magnitude
   bounds and error codes are shared, not re-implemented. Differential tests
   (``tests/test_compiler.py``) pin the two together.
@@ -24,7 +24,7 @@ How it stays inside the sandbox:
 The compiled function trusts its ``env`` to hold typed values (the engine
 only passes records checked against their declared fields) and does not
 install a decimal context: the engine enters its own context once around a
-whole evaluation (:func:`policyengine.numbers.engine_context`).
+whole evaluation (:func:`policyengine.core._numbers.engine_context`).
 
 Names given in ``constants`` (a policy's parameters) are bound at compile
 time: they are the same for every record, so reading them costs nothing.

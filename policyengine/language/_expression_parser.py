@@ -2,7 +2,7 @@
 
 :func:`compile_expression` parses a formula such as ``credited_sales * rate``
 or ``销售额 * 提成比例`` and hands the tree to the checker
-(:mod:`policyengine.expression_checker`), which refuses everything a pay
+(:mod:`policyengine.language._expression_checker`), which refuses everything a pay
 rule has no use for. Before anything is parsed the text is measured
 (length, bracket nesting): absurd input must be refused before Python's
 parser, which recurses, ever sees it.

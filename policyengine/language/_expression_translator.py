@@ -1,7 +1,7 @@
 """A checked expression tree translated into a Python expression tree over ``env``.
 
 This is the half of compiling that decides what the generated code says;
-:mod:`policyengine.compiler` wraps the result into a function and runs
+:mod:`policyengine.language._compiler` wraps the result into a function and runs
 Python's compiler on it. The translation is the sandbox's boundary, so it is
 kept small enough to read whole:
 

@@ -4,18 +4,18 @@ This module is where the rest of the package meets the expression language;
 the language itself lives in small modules, one thing each, in the order an
 expression passes through them:
 
-- :mod:`policyengine.expression_parser`: :func:`compile_expression`, the text
+- :mod:`policyengine.language._expression_parser`: :func:`compile_expression`, the text
   measured, parsed and diagnosed, into a checked :class:`Expression`;
-- :mod:`policyengine.expression_checker`: what the sandbox runs, and every
+- :mod:`policyengine.language._expression_checker`: what the sandbox runs, and every
   refusal with its code and hint;
-- :mod:`policyengine.value_kinds`, :mod:`policyengine.operators`,
+- :mod:`policyengine.language._value_kinds`, :mod:`policyengine.language._operators`,
   :mod:`policyengine.functions`: the kinds of value, the checked operators
   and the function library, shared by both engines;
-- :mod:`policyengine.reference_evaluator`: :class:`Evaluator`, the reference
+- :mod:`policyengine.language._reference_evaluator`: :class:`Evaluator`, the reference
   semantics, a walk of the checked tree on simpleeval;
-- :mod:`policyengine.compiler` (with :mod:`policyengine.expression_translator`):
+- :mod:`policyengine.language._compiler` (with :mod:`policyengine.language._expression_translator`):
   each checked tree as one Python function, what evaluation runs;
-- :mod:`policyengine.shared_runtime`: what the two engines do alike.
+- :mod:`policyengine.language._shared_runtime`: what the two engines do alike.
 
 Every load-time refusal is an :class:`~policyengine.errors.ExpressionError`
 and every run-time failure an :class:`~policyengine.errors.EvaluationError`,

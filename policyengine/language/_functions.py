@@ -3,7 +3,7 @@
 ``FUNCTIONS`` is the whole library; the reference in the docs is generated
 from it, so every entry carries its signature and a one-line description in
 English and Chinese. Every function here is pure and deterministic, and
-takes the same kinds the operators do (:mod:`policyengine.operators`):
+takes the same kinds the operators do (:mod:`policyengine.language._operators`):
 numbers are ``int`` or ``Decimal``, never ``bool``.
 
 Functions raise ``TypeError``/``ValueError`` with a plain message; both

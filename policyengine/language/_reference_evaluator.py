@@ -1,14 +1,14 @@
 """The reference semantics of the expression language: a walk of the checked tree.
 
-:class:`Evaluator` walks a checked :class:`~policyengine.expression_parser.Expression`
+:class:`Evaluator` walks a checked :class:`~policyengine.language._expression_parser.Expression`
 on top of simpleeval with this package's own operator table and function
-library (:mod:`policyengine.operators`, :mod:`policyengine.functions`).
+library (:mod:`policyengine.language._operators`, :mod:`policyengine.functions`).
 Because the tree was checked at load time, the per-node safety scan
 simpleeval performs is skipped: it guards against nodes and values that
 cannot be present, and would double the cost of an evaluation. Every
 run-time failure comes out as :class:`EvaluationError`.
 
-Evaluation runs compiled code (:mod:`policyengine.compiler`); this walk is
+Evaluation runs compiled code (:mod:`policyengine.language._compiler`); this walk is
 what that code is tested against, and what ``engine="reference"`` selects.
 """
 

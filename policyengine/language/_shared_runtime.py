@@ -1,7 +1,7 @@
 """What both engines of the expression language do alike at run time.
 
-The compiled code (:mod:`policyengine.compiler`) and the reference evaluator
-(:mod:`policyengine.reference_evaluator`) must give the same value or the
+The compiled code (:mod:`policyengine.language._compiler`) and the reference evaluator
+(:mod:`policyengine.language._reference_evaluator`) must give the same value or the
 same error for every expression; the differential tests hold them to it.
 What they can share, they share from here, so that it cannot drift apart:
 reading ``name.part``, the details every evaluation error carries (the

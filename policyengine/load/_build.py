@@ -6,12 +6,12 @@ semantic checks — identifiers, unique ids, names that resolve, no cycles,
 bands, weights, tables, and embedded tests that name only declared things.
 
 This module runs the steps in order and hands each the results of the ones
-before; the steps themselves are :mod:`policyengine.build_declarations`
-(header, inputs, parameters, key), :mod:`policyengine.build_rules` (the
-rules, each by its kind), :mod:`policyengine.names` (what each name reads),
-:mod:`policyengine.plan` (the order) and :mod:`policyengine.embedded` (the
+before; the steps themselves are :mod:`policyengine.load._build_declarations`
+(header, inputs, parameters, key), :mod:`policyengine.load._build_rules` (the
+rules, each by its kind), :mod:`policyengine.load._names` (what each name reads),
+:mod:`policyengine.load._plan` (the order) and :mod:`policyengine.load._embedded` (the
 embedded tests). All of them report to one
-:class:`~policyengine.build_problems.BuildProblems`.
+:class:`~policyengine.load._build_problems.BuildProblems`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ reading it do not cascade into unknown-name errors.
 
 Each built rule also gives its *sites*: every expression it holds, with the
 pointer it was written at and the kind of record it reads, for name
-resolution (:mod:`policyengine.names`) to check.
+resolution (:mod:`policyengine.load._names`) to check.
 """
 
 from __future__ import annotations

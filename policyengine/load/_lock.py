@@ -306,7 +306,7 @@ def _scan(policies_dir: _Where) -> tuple[list[_Found], list[PolicyError]]:
 def scan(policies_dir: _Where) -> list[tuple[str, str, str, str]]:
     """Every version file ``<folder>/<file>.yaml|.yml``: (path, policy, version, sha256), sorted.
 
-    The files are those :mod:`policyengine.layout` names versions; a stray
+    The files are those :mod:`policyengine.load._layout` names versions; a stray
     YAML file, a file that cannot be read, or one that does not name its
     policy and version is left out here and reported by :func:`verify`.
     """

@@ -1,6 +1,6 @@
 """The checks a policy folder's versions must pass together, at load.
 
-Each version file is checked on its own by :mod:`policyengine.build`; these
+Each version file is checked on its own by :mod:`policyengine.load._build`; these
 are the rules that take the folder, all checked and reported together:
 
 - A version lies at ``<policy>/<version>.yaml``: the file says the policy of
@@ -19,7 +19,7 @@ are the rules that take the folder, all checked and reported together:
 
 What the versions read of each other (names across policies, rule ids,
 cycles) is checked by planning each month's bundle, in
-:func:`policyengine.repository.load`.
+:func:`policyengine.run._repository.load`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A month's results for people: the pay sheet, summaries, errors and provenance.
 
-Built from a :class:`~policyengine.bundle.BundleResult`, generic over the
+Built from a :class:`~policyengine.run._bundle.BundleResult`, generic over the
 policies in force: the columns are the outputs of the rules that apply,
 named ``policy.output`` and titled by the rule's ``title:`` (else by the
 name), so a new policy adds columns without a change here.
@@ -19,7 +19,7 @@ name), so a new policy adds columns without a change here.
   the record when the facts files are known (:class:`~policyengine.io.FactsIndex`).
 
 What the result holds (its outputs by kind, its records and their errors) is
-read in :mod:`policyengine.report_records`; the tables are built here.
+read in :mod:`policyengine.present._report_records`; the tables are built here.
 - **Provenance**: every version with its SHA-256, the bundle hash, the
   inputs hash, the entities hash, the engine version, the period and the
   as-known-at date.

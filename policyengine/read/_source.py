@@ -8,13 +8,13 @@ line and column; all that one pass can find are raised together as one
 * Bytes: at most 1 MiB of strict UTF-8 (a leading BOM is dropped); control
   characters (C0 except TAB, LF, CR; DEL; C1) are refused. These are checked
   here, before any parsing.
-* The text is then read by :mod:`policyengine.safe_yaml`: one document, a
+* The text is then read by :mod:`policyengine.read._safe_yaml`: one document, a
   mapping at the top, nested at most 64 levels, no anchors, aliases or tags,
   values built without YAML 1.1 guessing (numbers exact, never a float).
-* The result is a :class:`~policyengine.source_map.Document`: the data, and
+* The result is a :class:`~policyengine.read._source_map.Document`: the data, and
   where each value and key starts, keyed by RFC 6901 JSON pointer.
 
-The words of every problem are in :mod:`policyengine.source_problems`.
+The words of every problem are in :mod:`policyengine.read._source_problems`.
 """
 
 from __future__ import annotations

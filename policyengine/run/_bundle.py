@@ -3,7 +3,7 @@
 Facts are ``{kind: [records]}``, checked against the record kinds
 (``entities.yaml``, or the policies' own ``inputs:`` when there is none);
 then every rule of every version runs in one plan (see :mod:`runner`), and
-the finished run is frozen into a :class:`~policyengine.bundle_result.BundleResult`.
+the finished run is frozen into a :class:`~policyengine.run._bundle_result.BundleResult`.
 """
 
 from __future__ import annotations

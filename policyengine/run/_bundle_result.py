@@ -1,10 +1,10 @@
 """A month's result, frozen: every value, every failure, the provenance.
 
-:func:`policyengine.bundle.evaluate_bundle` makes a :class:`BundleResult`
+:func:`policyengine.run._bundle.evaluate_bundle` makes a :class:`BundleResult`
 from the runner's finished state and keeps that state private, so nothing
 read from a result can change it. Its rows and its canonical records are
-built in :mod:`policyengine.result_rows`; its explanations in
-:mod:`policyengine.trace`. The result document is canonical JSON (sorted
+built in :mod:`policyengine.run._result_rows`; its explanations in
+:mod:`policyengine.run._trace`. The result document is canonical JSON (sorted
 keys, records sorted by kind and key, amounts as exact text), so the same
 inputs and versions give byte-identical documents in any record order.
 """
@@ -51,7 +51,7 @@ class BundleProvenance:
     as_known_at: str | None
     inputs_sha256: str
     entities_sha256: str | None = None
-    #: How failures are kept (see :class:`policyengine.run_state.RunState`):
+    #: How failures are kept (see :class:`policyengine.run._run_state.RunState`):
     #: 2, by value; 1, by record (runs recorded before format 2; not written).
     result_format: int = RESULT_FORMAT
     #: How the inputs are ordered before hashing (see :data:`INPUTS_FORMAT`).

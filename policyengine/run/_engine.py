@@ -161,7 +161,7 @@ def evaluate(
     """Evaluate every rule of ``policy`` over one record.
 
     ``others`` names fields of the record that other policies read (see
-    :func:`policyengine.facts.coerce_record`). ``engine="reference"`` runs the
+    :func:`policyengine.facts._records.coerce_record`). ``engine="reference"`` runs the
     reference evaluator instead of the compiled code (the same results).
     """
     month = _period(policy, period, check=in_force)

@@ -2,7 +2,7 @@
 
 Population rules (aggregate, rank, history) work through the
 :class:`policyengine.rules.population.Frame` protocol; :class:`PopulationFrame`
-is the runner's side of it, over the :class:`~policyengine.run_state.RunState`.
+is the runner's side of it, over the :class:`~policyengine.run._run_state.RunState`.
 Each expression a rule hands it is prepared once per kind (read from the
 record's own values when it reads nothing else, else from its whole scope),
 because a roll-up runs the same expression over every child record.

@@ -1,7 +1,7 @@
 """A policy's rules compiled once into Python functions: what evaluation runs.
 
 :func:`compile_policy` turns every expression of a checked policy into
-Python code (:mod:`policyengine.compiler`), with the policy's parameters
+Python code (:mod:`policyengine.language._compiler`), with the policy's parameters
 bound as constants, and every record rule into one function of a record's
 names (its kind's ``compile``). Evaluation then calls these functions: no
 tree is walked and no evaluator is built per record.

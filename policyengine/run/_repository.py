@@ -5,8 +5,8 @@ the same folder recording each published version's SHA-256 and publication
 date.
 
 The rules the versions must follow together are in
-:mod:`policyengine.repository_checks`, and the order in which a policy's
-versions are in force in :mod:`policyengine.policy_versions`; both run at
+:mod:`policyengine.load._repository_checks`, and the order in which a policy's
+versions are in force in :mod:`policyengine.load._policy_versions`; both run at
 load, and every problem is reported at once.
 
 Resolution is bitemporal: ``for_period(P)`` uses every version on disk;

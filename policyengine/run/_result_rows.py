@@ -1,6 +1,6 @@
 """A month's result as rows and as the result document's records.
 
-:class:`~policyengine.bundle_result.BundleResult` is read two ways that must
+:class:`~policyengine.run._bundle_result.BundleResult` is read two ways that must
 agree value for value: as :class:`Row` objects (one per record and policy,
 for the report and the library) and as the canonical document's records
 (JSON-friendly, encoded a batch at a time for a month of any size). Both are

@@ -1,8 +1,8 @@
 """The state of a month's run: every record's values as the rules fill them in.
 
-:mod:`policyengine.runner` fills a :class:`RunState` rule by rule; the
-result (:class:`policyengine.bundle_result.BundleResult`), the trace and the
-population rules' frame (:mod:`policyengine.population_frame`) read it. What
+:mod:`policyengine.run._runner` fills a :class:`RunState` rule by rule; the
+result (:class:`policyengine.run._bundle_result.BundleResult`), the trace and the
+population rules' frame (:mod:`policyengine.run._population_frame`) read it. What
 an expression over one record reads — its values, ``period``, its ancestors'
 values — is decided here once (:func:`scope_of`), so the record loop and the
 frame read a record the same way.

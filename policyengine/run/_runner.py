@@ -1,6 +1,6 @@
 """A bundle's plan run rule by rule over every record of a kind.
 
-The plan (:func:`policyengine.plan.plan_bundle`) puts every rule of every
+The plan (:func:`policyengine.load._plan.plan_bundle`) puts every rule of every
 policy in force into one dependency graph across kinds. Evaluation takes
 the rules in that order, each over all records of its kind, so a population
 rule (aggregate, rank, history) sees complete inputs. A value that fails
@@ -8,8 +8,8 @@ spoils exactly the values that read it, each naming the root cause; a group
 or roll-up that would miss a record says so, so no total or ranking is ever
 silently computed from part of its records.
 
-The state the rules fill in is :mod:`policyengine.run_state`; what a
-population rule sees of it is :mod:`policyengine.population_frame`. This
+The state the rules fill in is :mod:`policyengine.run._run_state`; what a
+population rule sees of it is :mod:`policyengine.run._population_frame`. This
 module is the loop over the plan, and where each outcome is stored.
 """
 
