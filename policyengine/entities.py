@@ -24,7 +24,10 @@ from .facts._entities_file import (
     entities_schema,
     load_entities,
 )
-from .facts._record_kinds import Entities, Kind, Parent
+from .facts._record_kinds import Entities, Parent, RecordKind
+
+#: The name ``RecordKind`` had before (a rule kind is ``rules.RuleKind``).
+Kind = RecordKind
 
 __all__ = [
     "KEY_TYPES",
@@ -32,6 +35,7 @@ __all__ = [
     "Entities",
     "Kind",
     "Parent",
+    "RecordKind",
     "TypedFacts",
     "build_entities",
     "check_facts",

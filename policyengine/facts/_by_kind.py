@@ -24,7 +24,7 @@ from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, PolicyError
 from ..model import frozen_mapping
 from ._canonical import canonical_json
-from ._record_kinds import Entities, Kind
+from ._record_kinds import Entities, RecordKind
 from ._records import InvalidRecord, coerce_record, coerce_value
 
 # code -> (message, hint), both formatted with the problem's details.
@@ -143,7 +143,7 @@ def check_facts(
 
 
 def _check_kind(
-    kind: Kind,
+    kind: RecordKind,
     records: list[Any],
     seen: Mapping[str, _Seen],
     errors: list[PolicyError],
@@ -203,7 +203,7 @@ def _check_kind(
 
 
 def _refuse_repeated(
-    kind: Kind,
+    kind: RecordKind,
     repeated: Mapping[str, list[int]],
     labels: list[int | str],
     kept: list[Mapping[str, Any]],
@@ -248,7 +248,7 @@ def _offer(
         pass
 
 
-def _value(kind: Kind, name: str, record: Any) -> str | None:
+def _value(kind: RecordKind, name: str, record: Any) -> str | None:
     """A key or parent-link field's typed value as text; None when it is missing or bad."""
     field = kind.fields[name]
     if not isinstance(record, Mapping) or (name not in record and not field.has_default):

@@ -29,7 +29,7 @@ from ..language._functions import FUNCTIONS
 from ..model import Field, frozen_mapping
 from ..read import _schema as schema
 from ..read._source import Document, read_policy_file
-from ._record_kinds import Entities, Kind, Parent
+from ._record_kinds import Entities, Parent, RecordKind
 from ._records import field_from_spec
 
 SCHEMA_RESOURCE = "entities.schema.json"
@@ -118,7 +118,7 @@ class _Loader:
     def is_broken(self, pointer: str) -> bool:
         return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
 
-    def build(self) -> dict[str, Kind]:
+    def build(self) -> dict[str, RecordKind]:
         document = self.document
         self.problems.extend(document.problems)
         seen = {p.location.pointer for p in document.problems}
@@ -130,7 +130,7 @@ class _Loader:
         self.broken = {p or "" for p in degraded | {v.location.pointer for v in violations}}
         raw = document.data.get("kinds")
         specs = {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
-        kinds: dict[str, Kind] = {}
+        kinds: dict[str, RecordKind] = {}
         for name, spec in specs.items():
             self.name(name, f"/kinds/{_escape(name)}", f"kind '{name}'")
             if isinstance(spec, Mapping):
@@ -150,7 +150,7 @@ class _Loader:
             return False
         return True
 
-    def kind(self, name: str, spec: Mapping[str, Any], specs: Mapping[str, Any]) -> Kind:
+    def kind(self, name: str, spec: Mapping[str, Any], specs: Mapping[str, Any]) -> RecordKind:
         pointer = f"/kinds/{_escape(name)}"
         raw = spec.get("fields")
         raw_fields = raw if isinstance(raw, Mapping) else {}
@@ -172,7 +172,7 @@ class _Loader:
         line = self.document.locate(pointer, key=True).line
         key = key if isinstance(key, str) else ""
         title = None if title is None else str(title)
-        kind = Kind(name, key, frozen_mapping(fields), parent, title, line)
+        kind = RecordKind(name, key, frozen_mapping(fields), parent, title, line)
         if key and raw_fields and f"{pointer}/fields" not in self.broken:
             if key not in raw_fields:
                 hint = did_you_mean(key, raw_fields)
@@ -191,7 +191,9 @@ class _Loader:
             self.error(exc.code, at, exc.hint, name=name, reason=reason)
             return None
 
-    def check_parent(self, kind: Kind, kinds: Mapping[str, Kind], specs: Mapping[str, Any]) -> None:
+    def check_parent(
+        self, kind: RecordKind, kinds: Mapping[str, RecordKind], specs: Mapping[str, Any]
+    ) -> None:
         if kind.parent is None:
             return
         pointer, up, link = f"/kinds/{_escape(kind.name)}", kind.parent.kind, kind.parent.field
@@ -214,7 +216,7 @@ class _Loader:
             at = pointer + "/parent/field"
             self.error("parent-type-mismatch", at, k=kind, p=parent, have=have, want=want)
 
-    def check_cycles(self, kinds: Mapping[str, Kind]) -> None:
+    def check_cycles(self, kinds: Mapping[str, RecordKind]) -> None:
         order = list(kinds)
         looped: set[str] = set()
         for start in order:

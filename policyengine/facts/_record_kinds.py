@@ -30,7 +30,7 @@ class Parent:
 
 
 @attrs.frozen
-class Kind:
+class RecordKind:
     """One kind of record: its key field, its typed fields (in file order), its parent."""
 
     name: str
@@ -45,7 +45,7 @@ class Kind:
 class Entities:
     """Every kind of record, checked. Load it with :func:`~policyengine.entities.load_entities`."""
 
-    kinds: Mapping[str, Kind]
+    kinds: Mapping[str, RecordKind]
     file: str
     sha256: str
     raw: bytes = attrs.field(repr=False, eq=False)

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..core._period import Period
 from ..model import Field
-from ._record_kinds import Entities, Kind
+from ._record_kinds import Entities, RecordKind
 from ._sample_centre import Facts, rep_month
 from ._sample_hard_cases import Month, funnel
 
@@ -81,7 +81,7 @@ def write_months(
     return written
 
 
-def _csv(records: list[dict[str, Any]], spec: Kind | None) -> bytes:
+def _csv(records: list[dict[str, Any]], spec: RecordKind | None) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     if spec is None:
@@ -94,7 +94,7 @@ def _csv(records: list[dict[str, Any]], spec: Kind | None) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _renamed(kind: str, record: Mapping[str, Any], spec: Kind) -> dict[str, Any]:
+def _renamed(kind: str, record: Mapping[str, Any], spec: RecordKind) -> dict[str, Any]:
     """The record with the generator's key and parent link under the entities' names."""
     found = dict(record)
     key, link = _KEYS.get(kind, (None, None))

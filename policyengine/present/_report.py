@@ -40,7 +40,7 @@ import attrs
 from ..codes import ErrorCode
 from ..errors import PolicyError
 from ..facts._io import FactsIndex, Place
-from ..facts._record_kinds import Kind
+from ..facts._record_kinds import RecordKind
 from ..rules.base import plain
 from ..run._bundle import BundleResult
 from ._report_records import (
@@ -115,14 +115,14 @@ class Report:
     provenance: Mapping[str, Any]
 
 
-def _name_field(kind: Kind) -> str | None:
+def _name_field(kind: RecordKind) -> str | None:
     for candidate in ("name", f"{kind.name}_name"):
         if candidate in kind.fields:
             return candidate
     return None
 
 
-def _field_column(kind: Kind, name: str) -> Column:
+def _field_column(kind: RecordKind, name: str) -> Column:
     field = kind.fields[name]
     return Column(name, field.title or name)
 
@@ -154,7 +154,7 @@ def _empty(name: str) -> Table:
     return Table(name, (), ())
 
 
-def _pay_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
+def _pay_table(result: BundleResult, records: RecordIndex, kind: RecordKind) -> Table:
     fields = [kind.key]
     name_field = _name_field(kind)
     if name_field:
@@ -180,7 +180,7 @@ def _pay_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
     return Table(PAY_SHEET, columns, tuple(rows))
 
 
-def _raw_records(result: BundleResult, kind: Kind) -> dict[str, Mapping[str, Any]]:
+def _raw_records(result: BundleResult, kind: RecordKind) -> dict[str, Mapping[str, Any]]:
     """The refused records of ``kind`` as given (they have no typed fields), by label."""
     found: dict[str, Mapping[str, Any]] = {}
     for label in result.refused(kind.name):
@@ -190,7 +190,7 @@ def _raw_records(result: BundleResult, kind: Kind) -> dict[str, Mapping[str, Any
     return found
 
 
-def _summary_table(result: BundleResult, records: RecordIndex, kind: Kind) -> Table:
+def _summary_table(result: BundleResult, records: RecordIndex, kind: RecordKind) -> Table:
     entities = records.entities
     below = [k for k in entities.kinds if kind.name in entities.ancestors(k)]
     name_field = _name_field(kind)

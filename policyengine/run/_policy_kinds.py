@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import InvalidPolicy, Location, ModelError, PolicyError
-from ..facts._record_kinds import Entities, Kind
+from ..facts._record_kinds import Entities, RecordKind
 from ..model import Field, Policy, frozen_mapping
 
 
 def entities_from_policies(policies: Sequence[Policy]) -> Entities:
     """Without entities.yaml: one kind per ``applies_to``, its fields the policies' inputs."""
     problems: list[PolicyError] = []
-    kinds: dict[str, Kind] = {}
+    kinds: dict[str, RecordKind] = {}
     fields: dict[str, dict[str, Field]] = {}
     for policy in sorted(policies, key=lambda p: p.id):
         name = policy.record_kind
@@ -61,7 +61,7 @@ def entities_from_policies(policies: Sequence[Policy]) -> Entities:
                         location=Location(file=policy.file, pointer=f"/inputs/{field_name}"),
                     )
                 )
-        kinds[name] = Kind(name, policy.key, frozen_mapping(merged))
+        kinds[name] = RecordKind(name, policy.key, frozen_mapping(merged))
     if problems:
         raise InvalidPolicy(problems)
     return Entities(frozen_mapping(kinds), "", "", b"")

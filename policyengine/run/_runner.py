@@ -23,7 +23,7 @@ from ..core._numbers import engine_context
 from ..core._period import Period
 from ..errors import EvaluationError, PolicyError
 from ..facts._by_kind import TypedFacts
-from ..facts._record_kinds import Kind
+from ..facts._record_kinds import RecordKind
 from ..load._plan import BundlePlan, Node
 from ..model import frozen_mapping
 from ..rules import POPULATION
@@ -37,7 +37,7 @@ from ._run_state import HistoryStore, Root, RunState, reaches_beyond, root, scop
 __all__ = ["HistoryStore", "Root", "RunState", "record_key", "root", "run", "start"]
 
 
-def record_key(kind: Kind, record: Mapping[str, Any], index: int) -> str:
+def record_key(kind: RecordKind, record: Mapping[str, Any], index: int) -> str:
     if kind.key and kind.key in record:
         return str(record[kind.key])
     return str(index)
