@@ -35,7 +35,7 @@ from .present._writers import check_format, write_report
 from .rules import POPULATION
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .run._repository import Repository
-from .run._runner import HistoryStore
+from .run._runner import PastValues
 
 PathLike = str | os.PathLike[str]
 
@@ -138,7 +138,7 @@ def evaluate_month(
     *,
     as_known_at: Any = None,
     ledger: PathLike | None = None,
-    history: HistoryStore | None = None,
+    history: PastValues | None = None,
 ) -> MonthRun:
     """The bundle in force for ``period`` over the month's facts, with earlier months'
     values from ``history`` or else from ``ledger``."""
@@ -162,7 +162,7 @@ def run_month(
     *,
     as_known_at: Any = None,
     ledger: PathLike | None = None,
-    history: HistoryStore | None = None,
+    history: PastValues | None = None,
     out: PathLike | None = None,
     label: str = "",
     progress: Progress | None = None,

@@ -22,7 +22,7 @@ from ..core._period import Period
 from ..rules.base import plain
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Repository
-from ..run._runner import HistoryStore
+from ..run._runner import PastValues
 
 __all__ = ["Change", "Diff", "Totals", "compare", "diff"]
 
@@ -159,7 +159,7 @@ def diff(
     to_version: str | None = None,
     from_known: datetime.date | str | None = None,
     to_known: datetime.date | str | None = None,
-    history: HistoryStore | None = None,
+    history: PastValues | None = None,
 ) -> Diff:
     """Compare two versions of ``policy``, or the bundles known at two dates, over ``facts``."""
     month = Period.parse(period)

@@ -26,7 +26,7 @@ from ._canonical import canonical_json, chunks_by_parts, encode
 
 if TYPE_CHECKING:
     from ..load._plan import BundlePlan
-    from ..run._runner import HistoryStore
+    from ..run._runner import PastValues
 
 #: How the canonical inputs are ordered: 2, each kind's records by their key (the
 #: bytes of a record decide only between records with the same key or none);
@@ -190,7 +190,7 @@ def _input_chunks(
 FACTS_KEY, HISTORY_KEY = "$facts", "$history"
 
 
-def history_used(plan: BundlePlan, history: HistoryStore) -> dict[str, Any]:
+def history_used(plan: BundlePlan, history: PastValues) -> dict[str, Any]:
     """The part of ``history`` the plan's history rules read: only their ``of`` values."""
     wanted: dict[str, set[str]] = {}
     for node in plan.nodes:

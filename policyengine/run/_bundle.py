@@ -20,7 +20,7 @@ from ..load._plan import BundlePlan, plan_bundle
 from ._bundle_result import RESULT_FORMAT, BundleProvenance, BundleResult
 from ._policy_kinds import entities_from_policies
 from ._result_rows import Row
-from ._runner import HistoryStore, run, start
+from ._runner import PastValues, run, start
 
 if TYPE_CHECKING:
     from ._repository import Bundle
@@ -50,7 +50,7 @@ def evaluate_bundle(
     bundle: Bundle,
     facts: Mapping[str, Iterable[Mapping[str, Any]]],
     *,
-    history: HistoryStore | None = None,
+    history: PastValues | None = None,
     result_format: int = RESULT_FORMAT,
 ) -> BundleResult:
     """Evaluate every version of ``bundle`` over ``facts`` (with earlier months' values).
@@ -68,7 +68,7 @@ def evaluate_owned(
     bundle: Bundle,
     facts: dict[str, list[Any]],
     *,
-    history: HistoryStore | None = None,
+    history: PastValues | None = None,
     result_format: int = RESULT_FORMAT,
     plan: BundlePlan | None = None,
 ) -> BundleResult:

@@ -40,7 +40,7 @@ from ..load._repository_checks import check_versions
 from ..model import Field
 from ..read._source import read_policy_file
 from ._bundle import BundleResult, evaluate_bundle, plan_of
-from ._runner import HistoryStore
+from ._runner import PastValues
 
 # A version and a line of its history are read from here too, with the repository
 # that holds them.
@@ -76,7 +76,7 @@ class Repository:
         facts: Mapping[str, Mapping[str, Iterable[Mapping[str, Any]]]],
         *,
         as_known_at: datetime.date | str | None = None,
-        history: HistoryStore | None = None,
+        history: PastValues | None = None,
     ) -> list[BundleResult]:
         """Evaluate several months in order (``{"2026-01": facts, …}``), each month's
         values becoming history for the ones after it."""
@@ -190,7 +190,7 @@ class Bundle:
         self,
         facts: Mapping[str, Iterable[Mapping[str, Any]]],
         *,
-        history: HistoryStore | None = None,
+        history: PastValues | None = None,
     ) -> BundleResult:
         """Evaluate every version over the month's facts ``{kind: [records]}``.
 

@@ -21,8 +21,10 @@ from ..errors import PolicyError
 from ..facts._record_kinds import Entities
 from ..load._plan import BundlePlan
 
-#: Earlier months' values: period key -> kind -> record key -> name -> value.
-HistoryStore = Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]
+#: Earlier months' values: period key -> kind -> record key -> name -> value. (A policy's
+#: versions over time are its history too, but those are ``HistoryEntry``s: these are
+#: the values past months gave.)
+PastValues = Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]
 
 
 #: The failure a value depends on, as results and reports name it.
@@ -55,7 +57,7 @@ class RunState:
     below: dict[tuple[str, str], dict[str, list[str]]] = attrs.field(factory=dict)
     #: Population rules' details (record rules' are computed again on request).
     details: dict[tuple[str, str, str], Mapping[str, Any]] = attrs.field(factory=dict)
-    history: HistoryStore = attrs.field(factory=dict)
+    history: PastValues = attrs.field(factory=dict)
     by_value: bool = True
     #: (kind, label) -> the fact error that refused the record.
     fact_errors: dict[tuple[str, str], PolicyError] = attrs.field(factory=dict)

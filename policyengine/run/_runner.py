@@ -30,11 +30,11 @@ from ..rules import POPULATION
 from ..rules.base import Outcome
 from ._population_frame import PopulationFrame
 from ._program import Program
-from ._run_state import HistoryStore, Root, RunState, reaches_beyond, root, scope_of
+from ._run_state import PastValues, Root, RunState, reaches_beyond, root, scope_of
 
 # The state's names are read from here too: a month's history is handed to the
-# runner, so month, diff, inputs and repository import HistoryStore from it.
-__all__ = ["HistoryStore", "Root", "RunState", "record_key", "root", "run", "start"]
+# runner, so month, diff, inputs and repository import PastValues from it.
+__all__ = ["PastValues", "Root", "RunState", "record_key", "root", "run", "start"]
 
 
 def record_key(kind: RecordKind, record: Mapping[str, Any], index: int) -> str:
@@ -47,7 +47,7 @@ def start(
     plan: BundlePlan,
     period: Period,
     typed: TypedFacts,
-    history: HistoryStore,
+    history: PastValues,
     *,
     by_value: bool = True,
 ) -> RunState:
