@@ -482,3 +482,22 @@ def test_a_kind_entities_lacks_is_reported_once_at_applies_to(tmp_path: Path, ru
     with pytest.raises(policyengine.InvalidPolicy) as raised:
         policyengine.load(root)
     assert [(p.code, p.location.line) for p in raised.value.problems] == [("unknown-kind", 6)]
+
+
+def test_an_output_column_is_each_records_value_in_order() -> None:
+    """output_column reads a whole column at once: the same values, in the keys' order, as
+    asking each record, None where a value failed or a record was refused."""
+    from policyengine.present._report_records import outputs
+
+    facts = centre(months("2026-01", "2026-01"), calls=80, seed=6)["2026-01"]
+    facts["call"][3] = {**facts["call"][3], "rings": "many"}
+    facts["rep"][2] = {**facts["rep"][2], "satisfaction": None}
+    result = CENTRE.for_period("2026-01").evaluate(facts)
+    for kind in ("team", "rep", "call"):
+        keys = [*result.keys(kind), "no-such-record"]
+        for output in outputs(result, kind):
+            expected = [output.value(result.values(kind, key) or {}) for key in keys]
+            assert result.output_column(kind, keys, output.rule, output.part) == expected
+    assert result.keys("call") == sorted(result.keys("call"))  # sorted, and a copy each time
+    result.keys("call").clear()
+    assert result.keys("call")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
@@ -66,14 +65,11 @@ def _output_lines(result: BundleResult) -> list[str]:
         keys = result.keys(kind) if result.by_value else result.complete(kind)
         given = records.count(kind)
         found = outputs(result, kind)
-        # One pass over the records for every output of the kind, not one per output.
-        columns: list[list[Any]] = [[] for _ in found]
-        for key in keys:
-            env = result.values(kind, key) or {}
-            for column, output in zip(columns, found, strict=True):
-                value = output.value(env)
-                if value is not None:
-                    column.append(value)
+        # Each output's values as a whole column, read in one call.
+        columns = [
+            [v for v in result.output_column(kind, keys, o.rule, o.part) if v is not None]
+            for o in found
+        ]
         for output, present in zip(found, columns, strict=True):
             label = f"{output.policy}.{output.name}"
             title = output.column.title if output.title else ""

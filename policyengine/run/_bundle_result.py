@@ -11,8 +11,9 @@ inputs and versions give byte-identical documents in any record order.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,8 @@ class BundleResult:
     #: The canonical inputs (facts, and the history read), held compressed.
     packed_inputs: PackedInputs = attrs.field(repr=False)
     fact_errors: tuple[PolicyError, ...] = ()
+    #: Each kind's keys, sorted once on first asking (a cache, not part of the value).
+    _sorted_keys: dict[str, list[str]] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     @property
     def inputs(self) -> bytes:
@@ -107,7 +110,10 @@ class BundleResult:
 
     def keys(self, kind: str) -> list[str]:
         """The keys of the records of ``kind`` that were evaluated (not refused), sorted."""
-        return sorted(self._state.envs.get(kind, {}))
+        found = self._sorted_keys.get(kind)
+        if found is None:  # sorted once: the records no longer change
+            found = self._sorted_keys[kind] = sorted(self._state.envs.get(kind, {}))
+        return list(found)
 
     def complete(self, kind: str) -> list[str]:
         """The keys of the records of ``kind`` with no failed value, sorted."""
@@ -118,6 +124,20 @@ class BundleResult:
         the record was not evaluated (its facts were refused, or there is no such record)."""
         env = self._state.envs.get(kind, {}).get(key)
         return None if env is None else MappingProxyType(env)
+
+    def output_column(
+        self, kind: str, keys: Iterable[str], rule_id: str, part: str | None = None
+    ) -> list[Any]:
+        """One output (``rule_id``, or its named part ``part``) of each record of ``kind``
+        in ``keys``, in that order; None where a record has no such value (it failed, or
+        was not evaluated). For a whole column at once, as a summary reads it."""
+        envs = self._state.envs.get(kind, {})
+        rows = [envs.get(key, _NO_VALUES) for key in keys]
+        values = list(map(operator.methodcaller("get", rule_id), rows))
+        if part is None:
+            return values
+        proxy = MappingProxyType  # named values are read-only views: checked by type first
+        return [v.get(part) if type(v) is proxy or isinstance(v, Mapping) else None for v in values]
 
     def refused(self, kind: str) -> dict[str, Mapping[str, str]]:
         """The records of ``kind`` refused as bad facts: label -> the keys of their ancestors."""
@@ -269,3 +289,7 @@ class BundleResult:
     def to_json(self) -> bytes:
         """The whole result document, canonical."""
         return encode(self.to_dict())
+
+
+#: What a record that was not evaluated holds: nothing.
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
