@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from ..core._display import plain
 from ..core._numbers import NUMBER_TEXT, is_number
 from ..core._period import Period
 from ..core._suggest import did_you_mean
@@ -31,7 +32,6 @@ from ..facts._entities_file import build_entities
 from ..facts._inputs import split_inputs, typed_history
 from ..load._build import build_policy
 from ..read._source import read_policy_bytes
-from ..rules.base import plain
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Version
 from .ledger import Ledger, PolicyBlob, RunRecord, StoredRun

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..core._display import plain
 from ..core._numbers import NUMBER_TEXT
 from ..rules import POPULATION
-from ..rules.base import plain
 from ._canonical import canonical_json, chunks_by_parts, encode
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..core._display import plain
 from ..facts._io import FactsIndex
-from ..rules.base import plain
 from ..run._bundle import BundleResult
 from ._progress import Progress
 from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table, build_report, text

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from ..core._display import decimal_text
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
 from ._report import CONSEQUENCES, text
@@ -82,8 +83,18 @@ def _output_lines(result: BundleResult) -> list[str]:
                 low, high = min(present), max(present)
                 # A total that lacks records says so, and by how many.
                 lacking = given - len(present)
-                shown = f"{total:f}" + (f" (incomplete: {lacking} lacking)" if lacking else "")
-                row = [label, title, kind, str(len(present)), shown, f"{low:f}", f"{high:f}"]
+                shown = decimal_text(total) + (
+                    f" (incomplete: {lacking} lacking)" if lacking else ""
+                )
+                row = [
+                    label,
+                    title,
+                    kind,
+                    str(len(present)),
+                    shown,
+                    decimal_text(low),
+                    decimal_text(high),
+                ]
                 sums.append(row)
             elif present and all(isinstance(v, bool) for v in present):
                 yes = sum(1 for v in present if v)

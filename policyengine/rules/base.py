@@ -9,6 +9,10 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+
+# Kept here for importers of the old path; values are shown by core._display.
+from ..core._display import plain as plain
+from ..core._display import show_value as show_value
 from ..core._numbers import (
     DEFAULT_MODE,
     DEFAULT_PLACES,
@@ -172,28 +176,4 @@ def expression_text(value: Any) -> str:
     """YAML may give an expression as a bare number or true/false; use its text."""
     if isinstance(value, bool):
         return "True" if value else "False"
-    return str(value)
-
-
-def plain(value: Any) -> Any:
-    """A value as JSON-friendly data: Decimals and dates as text (exact), whole ints as ints."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return f"{value:f}"  # never exponent notation: 1230, not 1.23E+3
-    return str(value)
-
-
-def show_value(value: Any) -> str:
-    """A plain (JSON-friendly) value as an explanation shows it."""
-    if isinstance(value, list):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     return str(value)
