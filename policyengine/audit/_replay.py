@@ -22,8 +22,9 @@ from typing import Any
 
 import attrs
 
+from ..core import _number_text as number_text
 from ..core._display import plain
-from ..core._numbers import NUMBER_TEXT, is_number
+from ..core._numbers import is_number
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
@@ -312,9 +313,8 @@ def compare_paid(
             slot = (key, f"{policy_id}.{name}")
             seen.add(slot)
             cell = cells[column].strip()
-            amount: Decimal | str | None = (
-                Decimal(cell) if NUMBER_TEXT.match(cell) else (cell or None)
-            )
+            number = number_text.parse_decimal(cell, number_text.DECIMAL)
+            amount: Decimal | str | None = number if number is not None else (cell or None)
             if slot not in computed:
                 findings.append(Discrepancy(key, slot[1], amount, None, "not-computed", line=line))
                 continue

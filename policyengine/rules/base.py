@@ -13,14 +13,8 @@ from ..codes import ErrorCode
 # Kept here for importers of the old path; values are shown by core._display.
 from ..core._display import plain as plain
 from ..core._display import show_value as show_value
-from ..core._numbers import (
-    DEFAULT_MODE,
-    DEFAULT_PLACES,
-    LOOKS_NUMERIC,
-    is_number,
-    rounding_step,
-    to_decimal,
-)
+from ..core._number_text import LOOKS_NUMERIC, to_decimal
+from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step
 from ..errors import ExpressionError, ModelError, PolicyError
 from ..language._expressions import Expression, compile_expression
 from ..model import Rounding, frozen_mapping

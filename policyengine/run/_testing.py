@@ -9,7 +9,8 @@ from typing import Any
 import attrs
 
 from ..core._display import plain
-from ..core._numbers import is_number, to_decimal
+from ..core._number_text import to_decimal
+from ..core._numbers import is_number
 from ..errors import PolicyError
 from ..model import Policy, TestCase
 from ._engine import evaluate
