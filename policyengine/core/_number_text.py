@@ -172,7 +172,7 @@ def to_decimal(value: object) -> Decimal:
 def exact(text: str, spelling: Spelling = FLOAT_TEXT) -> Decimal:
     """The Decimal ``text`` writes, for text that is surely a number of ``spelling``
     (a float's ``repr``, a number the JSON reader has matched); ValueError otherwise."""
-    number = parse_decimal(text, spelling)
-    if number is None:
+    number = parse(text, spelling)
+    if type(number) is not Decimal:
         raise ValueError(f"'{text}' is not a number")
     return number

@@ -293,12 +293,12 @@ def _sheet_name(name: str) -> str:
 # --- cells ------------------------------------------------------------------------------
 
 
-#: A value as text in a CSV cell or a summary: exact digits, true/false, lists by commas.
+#: A value as text in a CSV cell or a summary (kept by this name: ``policyengine.report.text``).
 text = cell_text
 
 
 def csv_safe(value: Any) -> str:
-    shown = text(value)
+    shown = cell_text(value)
     # A text cell starting like a formula would run as one when Excel opens the file.
     if isinstance(value, str) and shown[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + shown

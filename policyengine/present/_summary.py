@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from ..core._display import decimal_text
+from ..core._display import cell_text, decimal_text
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
-from ._report import CONSEQUENCES, text
+from ._report import CONSEQUENCES
 from ._report_records import RecordIndex, entities_of, outputs
 from ._texttable import format_table
 
@@ -102,7 +102,7 @@ def _output_lines(result: BundleResult) -> list[str]:
             elif present and all(isinstance(v, str) for v in present):
                 texts.append(f"  {label} ({kind}): {_tally(present)}")
             elif present and all(isinstance(v, tuple | list) for v in present):
-                items = [text(item) for v in present for item in v]
+                items = [cell_text(item) for v in present for item in v]
                 having = sum(1 for v in present if v)
                 texts.append(
                     f"  {label} ({kind}): {having} of {len(present)} records; "

@@ -148,11 +148,11 @@ def _values(
             for index in range(len(outputs)):
                 part = value[outputs[index]]
                 if as_json and type(part) not in scalars:
-                    part = _plain_value(part)
+                    part = plain(part)
                 values[names[index]] = part
         else:
             if as_json and type(value) not in scalars:
-                value = _plain_value(value)
+                value = plain(value)
             values[rule_id] = value
     return values, failed
 
@@ -160,7 +160,3 @@ def _values(
 def _root_dict(error: PolicyError) -> dict[str, Any]:
     cause = root(error)
     return {k: v for k, v in cause.items() if v is not None}
-
-
-#: One value as JSON-friendly data (an exact number as its digits).
-_plain_value = plain
