@@ -17,13 +17,13 @@ import pytest
 
 import policyengine
 from policyengine.codes import CODES
+from policyengine.core._display import plain
 from policyengine.facts._entities_file import load_entities
 from policyengine.language._expression_checker import REFUSED_OPERATORS
 from policyengine.language._expressions import Evaluator, compile_expression
 from policyengine.language._functions import FUNCTIONS
 from policyengine.read._source import read_policy_file
 from policyengine.rules import KINDS
-from policyengine.rules.base import plain
 
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"

@@ -17,9 +17,9 @@ from typing import Any
 
 import attrs
 
+from ..core._display import plain, short_text
 from ..core._numbers import is_number
 from ..core._period import Period
-from ..rules.base import plain
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Repository
 from ..run._runner import PastValues
@@ -93,12 +93,7 @@ class Diff:
 
 
 def _text(value: Any) -> str:
-    shown = plain(value)
-    if shown is None:
-        return ""
-    if isinstance(shown, list):
-        return ",".join(str(v) for v in shown)
-    return str(shown).lower() if isinstance(shown, bool) else str(shown)
+    return short_text(value, "")
 
 
 Slot = tuple[str, str, str, str]  # kind, record key as text, policy, output

@@ -22,7 +22,9 @@ from typing import Any
 
 import attrs
 
-from ..core._numbers import NUMBER_TEXT, is_number
+from ..core import _number_text as number_text
+from ..core._display import plain
+from ..core._numbers import is_number
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
@@ -31,7 +33,6 @@ from ..facts._entities_file import build_entities
 from ..facts._inputs import split_inputs, typed_history
 from ..load._build import build_policy
 from ..read._source import read_policy_bytes
-from ..rules.base import plain
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Version
 from .ledger import Ledger, PolicyBlob, RunRecord, StoredRun
@@ -312,9 +313,8 @@ def compare_paid(
             slot = (key, f"{policy_id}.{name}")
             seen.add(slot)
             cell = cells[column].strip()
-            amount: Decimal | str | None = (
-                Decimal(cell) if NUMBER_TEXT.match(cell) else (cell or None)
-            )
+            number = number_text.parse_decimal(cell, number_text.DECIMAL)
+            amount: Decimal | str | None = number if number is not None else (cell or None)
             if slot not in computed:
                 findings.append(Discrepancy(key, slot[1], amount, None, "not-computed", line=line))
                 continue

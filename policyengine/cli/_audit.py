@@ -15,6 +15,7 @@ from typing import Any
 
 from ..audit._diff import Diff, diff
 from ..audit._replay import compare_paid, read_paid, replay_run
+from ..core._display import decimal_text, plain
 from ..core._period import Period
 from ..errors import Location, UsageError
 from ..load._lock import lock as lock_versions
@@ -22,7 +23,6 @@ from ..load._lock import verify as verify_lock
 from ..month import evaluate_month, ledger_history, read_month
 from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
-from ..rules.base import plain
 from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
 from ._common import add_folder_options, checked_repository, existing_ledger, lock_path
@@ -242,7 +242,7 @@ def _print_diff_tables(outcome: Diff) -> None:
             str(t.lose),
             str(t.changed),
             str(t.unchanged),
-            f"{t.delta_sum:f}",
+            decimal_text(t.delta_sum),
         ]
         for t in outcome.totals
     ]

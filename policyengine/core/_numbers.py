@@ -1,15 +1,15 @@
-"""Exact numbers: Decimal everywhere, percent strings, declared rounding.
+"""Exact numbers: Decimal everywhere, the engine's context, declared rounding.
 
 No float ever touches an amount. Numbers arrive as ``int`` or ``Decimal``
-(the YAML reader and the facts readers never make a float) or as percent
-strings such as ``"3.5%"``, which mean ``Decimal("0.035")``.
+(the YAML reader and the facts readers never make a float) or as text, which
+one parser reads (:mod:`policyengine.core._number_text`: ``to_decimal``, the
+percent strings such as ``"3.5%"``, which mean ``Decimal("0.035")``).
 """
 
 from __future__ import annotations
 
 import decimal
 import functools
-import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -80,11 +80,6 @@ ROUNDING_MODES: dict[str, str] = {
 DEFAULT_PLACES = Decimal("0.01")
 DEFAULT_MODE = "half_up"
 
-PERCENT = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d+)?|\.\d+))\s*%\s*$")
-NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
-#: Text that was surely meant as a number (1,000  1e3  ３.５%  4％) but is not one.
-LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
-
 
 def is_number(value: object) -> bool:
     """True for int and Decimal, false for bool (a bool is not a number here)."""
@@ -92,29 +87,6 @@ def is_number(value: object) -> bool:
     if kind is Decimal or kind is int:  # the common case, without the ABC checks
         return True
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
-
-
-def to_decimal(value: object) -> Decimal:
-    """An int, Decimal or percent string as an exact Decimal.
-
-    Raises ``ValueError`` for anything else (including float and bool):
-    callers turn it into a located error.
-    """
-    if isinstance(value, bool):
-        raise ValueError("a yes/no value is not a number")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} is not a finite number")
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        match = PERCENT.match(value)
-        if match:
-            # In the engine's context: a caller's prec = 6 must not cut 12.3456789%.
-            return Decimal(match.group(1)).scaleb(-2, context=CONTEXT)
-        raise ValueError(f"'{value}' is not a number or a percentage")
-    raise ValueError(f"{type(value).__name__} is not an exact number; use int, Decimal or text")
 
 
 def rounding_step(places: Decimal) -> Decimal:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..rules.base import plain
+from ..core._display import plain
 
 
 def canonical_json(data: Any) -> bytes:

@@ -13,11 +13,11 @@ shows in a result.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..core._number_text import FAST_AMOUNT
 from ..model import Field
 from ._values import EXACT_BOOL, past_cents
 
@@ -34,8 +34,9 @@ _FAST_CHECKS = {
 
 #: Given up on by a fast text converter: the general path reads the value.
 _NO: Any = object()
-#: Plain ASCII decimal text, as files write amounts: no sign, spaces or separators.
-_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+#: Plain ASCII decimal text, as files write amounts: no sign, spaces or separators (the
+#: parser's own pattern, checked inline; anything else takes the general path, to the parser).
+_PLAIN_NUMBER = FAST_AMOUNT
 
 
 def _text_number(value: Any, money: bool) -> Any:

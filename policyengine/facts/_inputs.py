@@ -14,14 +14,13 @@ import itertools
 import operator
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..core._numbers import NUMBER_TEXT
+from ..core import _number_text as number_text
+from ..core._display import plain
 from ..rules import POPULATION
-from ..rules.base import plain
 from ._canonical import canonical_json, chunks_by_parts, encode
 
 if TYPE_CHECKING:
@@ -227,6 +226,7 @@ def typed_history(value: Any) -> Any:
         return {k: typed_history(v) for k, v in value.items()}
     if isinstance(value, list):
         return tuple(typed_history(v) for v in value)
-    if isinstance(value, str) and NUMBER_TEXT.match(value):
-        return Decimal(value)
+    if isinstance(value, str):
+        number = number_text.parse(value, number_text.DECIMAL)
+        return value if number is None else number
     return value

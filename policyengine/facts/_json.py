@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
+from ..core import _number_text as number_text
 from ..model import Field
 from ._file import FactsFile, decoded_text, facts_error
 
@@ -62,7 +62,7 @@ JSONL_READER = JsonlReader()
 def loads(file: str, text: str, line_offset: int = 0) -> Any:
     """JSON ``text`` with its numbers as Decimal; an error names the line of ``file``."""
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        return json.loads(text, parse_float=number_text.exact, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise facts_error(
             file,

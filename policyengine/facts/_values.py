@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..codes import ErrorCode
-from ..core._numbers import NUMBER_TEXT, to_decimal
+from ..core import _number_text as number_text
+from ..core._number_text import to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import FactError
 from ..model import Field
@@ -24,7 +24,6 @@ from ..model import Field
 #: A list field holds at most this many items: it bounds what any(), sum() … can cost.
 MAX_LIST_ITEMS = 10_000
 
-_WHOLE = re.compile(r"[+-]?[0-9]+")  # ASCII digits: "²" and "+-5" are not numbers
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "真"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "假"})
@@ -44,11 +43,12 @@ def _decimal(value: Any, field: Field) -> Decimal:
             'pass a Decimal or text such as "123.45"',
         )
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
-        if NUMBER_TEXT.match(text):
-            result = Decimal(text)
+        number = number_text.parse_decimal(value, number_text.FACT_AMOUNT)
+        text = number_text.without_separators(value.strip())
+        if number is not None:
+            result = number
         elif field.type == "decimal" and text.endswith("%"):
-            result = _checked(to_decimal, text)
+            result = _checked(to_decimal, text)  # the percent spelling
         else:
             raise _fail("not-a-number", f"expected a number, found '{value}'")
     else:
@@ -101,8 +101,10 @@ def _int(value: Any, field: Field) -> int:
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
-    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-        return int(value.strip())
+    if isinstance(value, str):  # ASCII digits: "²" and "+-5" are not numbers
+        whole = number_text.parse(value, number_text.WHOLE)
+        if whole is not None:
+            return int(whole)
     raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
 
 

@@ -20,9 +20,9 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any
 
+from ..core import _number_text as number_text
 from ..model import Field
 from ._file import FactsFile, facts_error, map_header
 
@@ -200,7 +200,7 @@ def _cell(file: str, sheet: str, row: int, column: int, value: Any, field: Field
         # float-ok: Excel stores every number as a binary float; the shortest text
         # that reads back as the same float is the number the cell shows. A
         # fraction in an int field is then reported as not a whole number.
-        return Decimal(repr(value))
+        return number_text.exact(repr(value))
     raise facts_error(
         file,
         f"the cell holds the number {value!r}, which Excel keeps as a binary float: "

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core._numbers import LOOKS_NUMERIC, to_decimal
+from ..core._number_text import LOOKS_NUMERIC, to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import ModelError
 from ..facts._records import field_from_spec

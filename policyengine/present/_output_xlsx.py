@@ -16,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..core._display import cell_text, plain
 from ..facts._io import FactsIndex
-from ..rules.base import plain
 from ..run._bundle import BundleResult
 from ._progress import Progress
-from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table, build_report, text
+from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table, build_report
 from ._texttable import width
 
 
@@ -123,7 +123,7 @@ def _write_table(sheet: Any, table: Table, done: int, total: int, progress: Repo
             if value is not None:
                 _put(sheet, number, column, value)
                 if number < 200:  # widths from the first rows: enough to read, cheap
-                    widths[column - 1] = max(widths[column - 1], width(text(value)))
+                    widths[column - 1] = max(widths[column - 1], width(cell_text(value)))
         done += 1
         if progress is not None:
             progress(done, total)
@@ -151,7 +151,7 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
     elif isinstance(value, bool | int):
         cell.value = value
     elif isinstance(shown, list):
-        cell.value = text(value)
+        cell.value = cell_text(value)
     else:
         cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(shown))
         cell.data_type = "s"  # never a formula, whatever the text starts with

@@ -38,10 +38,10 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import cell_text
 from ..errors import PolicyError
 from ..facts._io import FactsIndex, Place
 from ..facts._record_kinds import RecordKind
-from ..rules.base import plain
 from ..run._bundle import BundleResult
 from ._report_records import (
     Column,
@@ -293,20 +293,12 @@ def _sheet_name(name: str) -> str:
 # --- cells ------------------------------------------------------------------------------
 
 
-def text(value: Any) -> str:
-    """A value as text in a CSV cell or a summary: exact digits, true/false, lists by commas."""
-    shown = plain(value)
-    if shown is None:
-        return ""
-    if isinstance(shown, bool):
-        return "true" if shown else "false"
-    if isinstance(shown, list):
-        return ", ".join(text(v) for v in shown)
-    return str(shown)
+#: A value as text in a CSV cell or a summary (kept by this name: ``policyengine.report.text``).
+text = cell_text
 
 
 def csv_safe(value: Any) -> str:
-    shown = text(value)
+    shown = cell_text(value)
     # A text cell starting like a formula would run as one when Excel opens the file.
     if isinstance(value, str) and shown[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + shown

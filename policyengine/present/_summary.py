@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
+from ..core._display import cell_text, decimal_text
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
-from ._report import CONSEQUENCES, text
+from ._report import CONSEQUENCES
 from ._report_records import RecordIndex, entities_of, outputs
 from ._texttable import format_table
 
@@ -78,8 +79,18 @@ def _output_lines(result: BundleResult) -> list[str]:
                 low, high = min(present), max(present)
                 # A total that lacks records says so, and by how many.
                 lacking = given - len(present)
-                shown = f"{total:f}" + (f" (incomplete: {lacking} lacking)" if lacking else "")
-                row = [label, title, kind, str(len(present)), shown, f"{low:f}", f"{high:f}"]
+                shown = decimal_text(total) + (
+                    f" (incomplete: {lacking} lacking)" if lacking else ""
+                )
+                row = [
+                    label,
+                    title,
+                    kind,
+                    str(len(present)),
+                    shown,
+                    decimal_text(low),
+                    decimal_text(high),
+                ]
                 sums.append(row)
             elif present and all(isinstance(v, bool) for v in present):
                 yes = sum(1 for v in present if v)
@@ -87,7 +98,7 @@ def _output_lines(result: BundleResult) -> list[str]:
             elif present and all(isinstance(v, str) for v in present):
                 texts.append(f"  {label} ({kind}): {_tally(present)}")
             elif present and all(isinstance(v, tuple | list) for v in present):
-                items = [text(item) for v in present for item in v]
+                items = [cell_text(item) for v in present for item in v]
                 having = sum(1 for v in present if v)
                 texts.append(
                     f"  {label} ({kind}): {having} of {len(present)} records; "

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from ..rules.base import plain
+from ..core._display import short_text
 
 
 def width(text: str) -> int:
@@ -25,12 +25,5 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def cell(value: Any) -> str:
-    """A value as one table cell: exact numbers, true/false, lists joined by commas."""
-    shown = plain(value)
-    if shown is None:
-        return "-"
-    if isinstance(shown, list):
-        return ",".join(str(v) for v in shown) or "-"
-    if isinstance(shown, bool):
-        return "true" if shown else "false"
-    return str(shown)
+    """A value as one table cell: exact digits, true/false, lists by commas, "-" for none."""
+    return short_text(value, "-")

@@ -33,6 +33,7 @@ import attrs
 import yaml
 
 from ..codes import ErrorCode
+from ..core import _number_text as number_text
 from ..core._numbers import CONTEXT
 from ..errors import Location, PolicyError
 from ._source_map import Position, pointer_part
@@ -43,8 +44,6 @@ MAX_DEPTH = 64
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 # [0-9], not \d: \d also accepts the digits of other scripts.
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 # The line breaks the YAML scanner counts, so that lines found before parsing
 # agree with the lines it reports (its NEL, U+0085, is refused before parsing).
@@ -238,17 +237,16 @@ class YamlReader:
             return None
         if text in _BOOLS:
             return _BOOLS[text]
-        is_int = _INT.fullmatch(text) is not None
-        if is_int or _DECIMAL.fullmatch(text):
-            number = Decimal(text)
-            digits = len(number.as_tuple().digits)
+        number = number_text.parse(text, number_text.YAML)  # an int or a Decimal
+        if number is not None:
+            digits = len(Decimal(number).as_tuple().digits)
             # More digits than the arithmetic context keeps would be rounded
             # silently at the first calculation.
             if digits > CONTEXT.prec:
                 self.problem("too-many-digits", event.start_mark, pointer, digits=digits,
                              limit=CONTEXT.prec)  # fmt: skip
                 return text
-            return int(text) if is_int else number
+            return number
         date = _DATE.fullmatch(text)
         if date:
             try:

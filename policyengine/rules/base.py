@@ -9,14 +9,12 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
-from ..core._numbers import (
-    DEFAULT_MODE,
-    DEFAULT_PLACES,
-    LOOKS_NUMERIC,
-    is_number,
-    rounding_step,
-    to_decimal,
-)
+
+# Kept here for importers of the old path; values are shown by core._display.
+from ..core._display import plain as plain
+from ..core._display import show_value as show_value
+from ..core._number_text import LOOKS_NUMERIC, to_decimal
+from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step
 from ..errors import ExpressionError, ModelError, PolicyError
 from ..language._expressions import Expression, compile_expression
 from ..model import Rounding, frozen_mapping
@@ -172,28 +170,4 @@ def expression_text(value: Any) -> str:
     """YAML may give an expression as a bare number or true/false; use its text."""
     if isinstance(value, bool):
         return "True" if value else "False"
-    return str(value)
-
-
-def plain(value: Any) -> Any:
-    """A value as JSON-friendly data: Decimals and dates as text (exact), whole ints as ints."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return f"{value:f}"  # never exponent notation: 1230, not 1.23E+3
-    return str(value)
-
-
-def show_value(value: Any) -> str:
-    """A plain (JSON-friendly) value as an explanation shows it."""
-    if isinstance(value, list):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     return str(value)

@@ -20,10 +20,10 @@ from typing import Any
 
 import attrs
 
+from ..core._display import show_value as _show
 from ..core._period import Period
 from ..errors import EvaluationError, PolicyError
 from .base import Built, Outcome, RuleContext
-from .base import show_value as _show
 from .population import MISSING, Frame, PopulationKind, needs_entities
 
 

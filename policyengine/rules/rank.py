@@ -21,11 +21,11 @@ from typing import Any
 
 import attrs
 
+from ..core._display import show_value as _show
 from ..core._numbers import CONTEXT, is_number
 from ..errors import EvaluationError, PolicyError
 from ..language._expressions import Expression
 from .base import Built, Outcome, RuleContext
-from .base import show_value as _show
 from .population import Frame, PopulationKind, needs_entities
 
 _ROUNDING = {"up": ROUND_CEILING, "down": ROUND_FLOOR, "half_up": ROUND_HALF_UP}

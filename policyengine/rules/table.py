@@ -15,11 +15,11 @@ from typing import Any
 
 import attrs
 
+from ..core._display import show_value as _show
 from ..core._numbers import is_number
 from ..errors import EvaluationError
 from ..language._expressions import Expression
 from .base import Built, Code, CodeOf, Detail, RuleCode, RuleContext, RuleKind
-from .base import show_value as _show
 
 _NO_DEFAULT = object()
 

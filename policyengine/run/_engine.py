@@ -14,13 +14,13 @@ from typing import Any
 
 import attrs
 
+from ..core._display import plain
 from ..core._numbers import engine_context
 from ..core._period import Period
 from ..errors import EvaluationError, Location, PolicyError, UsageError
 from ..facts._canonical import canonical_hash
 from ..facts._records import coerce_record
 from ..model import RUNTIME, Policy, Rule, frozen_mapping
-from ..rules.base import plain
 from ..version import ENGINE_VERSION
 from . import _trace as trace
 from ._program import Engine, Program

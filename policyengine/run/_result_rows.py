@@ -11,16 +11,15 @@ failed, refused or missing value reads the same in either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from ..core._display import plain
 from ..errors import PolicyError
 from ..facts._inputs import JSON_SCALARS
 from ..load._plan import BundlePlan
-from ..rules.base import plain
 from ._run_state import RunState, root
 
 #: A rule's columns: its id, its named outputs, and the names its values go by.
@@ -149,11 +148,11 @@ def _values(
             for index in range(len(outputs)):
                 part = value[outputs[index]]
                 if as_json and type(part) not in scalars:
-                    part = _plain_value(part)
+                    part = plain(part)
                 values[names[index]] = part
         else:
             if as_json and type(value) not in scalars:
-                value = _plain_value(value)
+                value = plain(value)
             values[rule_id] = value
     return values, failed
 
@@ -161,10 +160,3 @@ def _values(
 def _root_dict(error: PolicyError) -> dict[str, Any]:
     cause = root(error)
     return {k: v for k, v in cause.items() if v is not None}
-
-
-def _plain_value(value: Any) -> Any:
-    """One value as JSON-friendly data; an exact number as its digits, without the walk."""
-    if type(value) is Decimal:
-        return f"{value:f}"
-    return plain(value)

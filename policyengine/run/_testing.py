@@ -8,10 +8,11 @@ from typing import Any
 
 import attrs
 
-from ..core._numbers import is_number, to_decimal
+from ..core._display import plain
+from ..core._number_text import to_decimal
+from ..core._numbers import is_number
 from ..errors import PolicyError
 from ..model import Policy, TestCase
-from ..rules.base import plain
 from ._engine import evaluate
 
 

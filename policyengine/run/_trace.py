@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from ..core._display import plain
+from ..core._display import show_value as _show
 from ..core._numbers import engine_context
 from ..core._suggest import did_you_mean
 from ..errors import UsageError
 from ..model import Policy, Rule
-from ..rules.base import plain
-from ..rules.base import show_value as _show
 
 
 def _rule_id(policy: Policy, name: str) -> str:
