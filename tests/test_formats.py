@@ -14,10 +14,9 @@ import policyengine.facts._io as facts_io
 from policyengine.cli._main import main
 from policyengine.errors import FactsFileError, OutputError
 from policyengine.facts._file import FactsFile
-from policyengine.facts._io import FactsIndex
 from policyengine.model import Field
 from policyengine.present import _writers as writers
-from policyengine.present._progress import Progress
+from policyengine.present._output import WriteRequest
 from policyengine.run._bundle import BundleResult
 
 
@@ -44,18 +43,10 @@ class TextWriter:
     def __init__(self) -> None:
         self.handed: list[tuple[object, Path, str | None]] = []
 
-    def write(
-        self,
-        result: BundleResult,
-        target: Path,
-        *,
-        index: FactsIndex | None,
-        kind: str | None,
-        progress: Progress | None,
-    ) -> list[Path]:
-        self.handed.append((result, target, kind))
-        target.write_text("written\n", encoding="utf-8")
-        return [target]
+    def write(self, request: WriteRequest) -> list[Path]:
+        self.handed.append((request.result, request.target, request.kind))
+        request.target.write_text("written\n", encoding="utf-8")
+        return [request.target]
 
 
 def test_each_reader_and_writer_is_listed_under_its_own_suffix() -> None:

@@ -14,10 +14,9 @@ import io
 from pathlib import Path
 
 from ..facts._canonical import canonical_json
-from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
-from ._progress import Progress
-from ._report import Report, build_report, csv_safe
+from ._output import WriteRequest
+from ._report import Report, csv_safe
 
 
 class CsvWriter:
@@ -27,21 +26,13 @@ class CsvWriter:
     name = "CSV pay sheet"
     holds = "pay sheet; provenance in NAME.provenance.json"
 
-    def write(
-        self,
-        result: BundleResult,
-        target: Path,
-        *,
-        index: FactsIndex | None,
-        kind: str | None,
-        progress: Progress | None,
-    ) -> list[Path]:
-        """Write the pay sheet to ``target`` and its sidecar beside it."""
-        report = build_report(result, index=index, kind=kind)
+    def write(self, request: WriteRequest) -> list[Path]:
+        """Write the pay sheet to the target and its sidecar beside it."""
+        report, target = request.report(), request.target
         sheet = csv_bytes(report)
         target.write_bytes(sheet)
         sidecar = sidecar_path(target)
-        sidecar.write_bytes(sidecar_bytes(result, report, sheet, target.name))
+        sidecar.write_bytes(sidecar_bytes(request.result, report, sheet, target.name))
         return [target, sidecar]
 
 

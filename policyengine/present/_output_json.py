@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..facts._io import FactsIndex
-from ..run._bundle import BundleResult
-from ._progress import Progress
+from ._output import WriteRequest
 
 
 class JsonWriter:
@@ -20,18 +18,10 @@ class JsonWriter:
     name = "JSON result document"
     holds = "the canonical result document"
 
-    def write(
-        self,
-        result: BundleResult,
-        target: Path,
-        *,
-        index: FactsIndex | None,
-        kind: str | None,
-        progress: Progress | None,
-    ) -> list[Path]:
-        """Write the document to ``target``."""
-        target.write_bytes(result.to_json() + b"\n")
-        return [target]
+    def write(self, request: WriteRequest) -> list[Path]:
+        """Write the document to the target."""
+        request.target.write_bytes(request.result.to_json() + b"\n")
+        return [request.target]
 
 
 WRITER = JsonWriter()

@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core._display import cell_text, plain
-from ..facts._io import FactsIndex
-from ..run._bundle import BundleResult
-from ._progress import Progress
-from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table, build_report
+from ._output import WriteRequest
+from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table
 from ._texttable import width
 
 
@@ -31,17 +29,9 @@ class XlsxWriter:
     name = "Excel workbook"
     holds = "pay sheet, summaries, errors, provenance"
 
-    def write(
-        self,
-        result: BundleResult,
-        target: Path,
-        *,
-        index: FactsIndex | None,
-        kind: str | None,
-        progress: Progress | None,
-    ) -> list[Path]:
+    def write(self, request: WriteRequest) -> list[Path]:
         """Write the workbook to ``target``, counting its rows on ``progress``."""
-        report = build_report(result, index=index, kind=kind)
+        report, target, progress = request.report(), request.target, request.progress
         reporter: Reporter | None = None
         if progress is not None and progress.enabled:
             label = f"writing {target.name}:"

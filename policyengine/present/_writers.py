@@ -1,9 +1,10 @@
 """Writing a month's results in the format the file's suffix names: the writers by suffix.
 
-Each format is its own module: ``output_xlsx.py`` (the workbook: pay sheet,
-summaries, errors, provenance), ``output_csv.py`` (the pay sheet, with a
-provenance sidecar) and ``output_json.py`` (the result document). Each holds
-an :class:`OutputWriter`; :data:`WRITERS` lists them by suffix, and
+Each format is its own module: ``_output_xlsx.py`` (the workbook: pay sheet,
+summaries, errors, provenance), ``_output_csv.py`` (the pay sheet, with a
+provenance sidecar) and ``_output_json.py`` (the result document). Each holds
+an :class:`~policyengine.present._output.OutputWriter`, handed a
+:class:`~policyengine.present._output.WriteRequest`; :data:`WRITERS` lists them by suffix, and
 :func:`write_report`, :func:`check_format` and the command line's help all
 follow it. Adding a format is a module holding a writer and one line in
 :data:`WRITERS`. The same result always gives the same bytes, in every format.
@@ -13,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
 
 from ..errors import Location, OutputError
 from ..facts._io import FactsIndex, listed
 from ..run._bundle import BundleResult
+from ._output import OutputWriter, WriteRequest
 from ._output_csv import WRITER as CSV_WRITER
 from ._output_csv import csv_bytes, sidecar_bytes, sidecar_path
 from ._output_json import WRITER as JSON_WRITER
@@ -29,6 +30,7 @@ __all__ = [
     "REPORT_FORMATS",
     "WRITERS",
     "OutputWriter",
+    "WriteRequest",
     "check_format",
     "csv_bytes",
     "sidecar_bytes",
@@ -36,35 +38,6 @@ __all__ = [
     "write_report",
     "xlsx_bytes",
 ]
-
-
-class OutputWriter(Protocol):
-    """One output format, as :data:`WRITERS` lists it.
-
-    ``suffix`` is the file suffix it writes, in lower case with its dot
-    (``.xlsx``); ``name`` what people call the format; ``holds`` what the
-    file holds, as the command line's help says it. ``write`` writes the
-    month's result to ``target`` (its folder exists already) and gives the
-    files written; ``index`` locates errors in the facts files, ``kind`` is the
-    pay sheet's kind (None: the report chooses), ``progress`` the progress line
-    of a long write.
-    """
-
-    suffix: str
-    name: str
-    holds: str
-
-    def write(
-        self,
-        result: BundleResult,
-        target: Path,
-        *,
-        index: FactsIndex | None,
-        kind: str | None,
-        progress: Progress | None,
-    ) -> list[Path]:
-        """Write ``result`` to ``target``; the files written."""
-        ...
 
 
 #: The output writers, by the suffix each writes (in lower case), in the order hints
@@ -90,7 +63,7 @@ def write_report(
     if target.parent != Path():
         target.parent.mkdir(parents=True, exist_ok=True)
     writer = WRITERS[target.suffix.lower()]
-    return writer.write(result, target, index=index, kind=kind, progress=progress)
+    return writer.write(WriteRequest(result, target, index, kind, progress))
 
 
 def check_format(path: str | Path) -> None:

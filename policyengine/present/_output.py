@@ -1,0 +1,56 @@
+"""What every output writer is handed and what it must be: one request, one protocol.
+
+A writer is called with a :class:`WriteRequest` (the month's result, the file
+to write and how to write it) rather than with the same five arguments each,
+so that adding a field for every writer is one change here, and a writer
+that needs the report builds it the one way (:meth:`WriteRequest.report`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from ..facts._io import FactsIndex
+from ..run._bundle import BundleResult
+from ._progress import Progress
+from ._report import Report, build_report
+
+__all__ = ["OutputWriter", "WriteRequest"]
+
+
+@attrs.frozen
+class WriteRequest:
+    """One write: ``result`` to ``target`` (its folder exists already); ``index`` locates
+    errors in the facts files, ``kind`` is the pay sheet's kind (None: the report
+    chooses), ``progress`` the progress line of a long write."""
+
+    result: BundleResult
+    target: Path
+    index: FactsIndex | None = None
+    kind: str | None = None
+    progress: Progress | None = None
+
+    def report(self) -> Report:
+        """The report of the result, for a writer that writes tables."""
+        return build_report(self.result, index=self.index, kind=self.kind)
+
+
+class OutputWriter(Protocol):
+    """One output format, as ``WRITERS`` lists it.
+
+    ``suffix`` is the file suffix it writes, in lower case with its dot
+    (``.xlsx``); ``name`` what people call the format; ``holds`` what the
+    file holds, as the command line's help says it. ``write`` writes the
+    request and gives the files written.
+    """
+
+    suffix: str
+    name: str
+    holds: str
+
+    def write(self, request: WriteRequest) -> list[Path]:
+        """Write ``request.result`` to ``request.target``; the files written."""
+        ...
