@@ -24,6 +24,7 @@ from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, PolicyError
 from ..model import frozen_mapping
 from ._canonical import canonical_json
+from ._fast_reader import fast_reader
 from ._record_kinds import Entities, RecordKind
 from ._records import InvalidRecord, coerce_record, coerce_value
 
@@ -160,19 +161,13 @@ def _check_kind(
     kept: list[Mapping[str, Any]] = []
     parent = seen.get(kind.parent.kind) if kind.parent else None
     link_field = kind.parent.field if kind.parent else None
+    fast = fast_reader(kind.fields)
     for index, record in enumerate(records):
-        key = _value(kind, kind.key, record)
-        label: int | str = index if key is None else key
+        key, label, result = _typed(kind, fast, record, index, errors)
         if key is not None:
             first = positions.setdefault(key, index)
             if first != index:
                 repeated.setdefault(key, [first]).append(index)
-        try:
-            result: dict[str, Any] | None = coerce_record(kind.fields, record, label)
-        except FactError as exc:
-            problems = exc.problems if isinstance(exc, InvalidRecord) else (exc,)
-            errors.extend(_tagged(p, kind.name) for p in problems)
-            result = None
         if link_field is None:
             link = None
         elif result is not None and result.get(link_field) is not None:
@@ -246,6 +241,27 @@ def _offer(
             given[where] = record
     except (TypeError, ValueError):  # a value with no canonical form: keep the first
         pass
+
+
+def _typed(
+    kind: RecordKind, fast: Any, record: Any, index: int, errors: list[PolicyError]
+) -> tuple[str | None, int | str, dict[str, Any] | None]:
+    """A record's key (as text), its label and its typed values (None with its problems
+    added to ``errors``). The common record is typed by the fast reader first and its
+    key read from the typed values: no second reading, and no label needed (it has no
+    problem to name)."""
+    result: dict[str, Any] | None = fast(record) if fast is not None else None
+    if result is not None and result.get(kind.key) is not None:
+        typed_key = str(result[kind.key])
+        return typed_key, typed_key, result
+    key = _value(kind, kind.key, record)
+    label: int | str = index if key is None else key
+    try:
+        return key, label, coerce_record(kind.fields, record, label)
+    except FactError as exc:
+        problems = exc.problems if isinstance(exc, InvalidRecord) else (exc,)
+        errors.extend(_tagged(p, kind.name) for p in problems)
+        return key, label, None
 
 
 def _value(kind: RecordKind, name: str, record: Any) -> str | None:

@@ -46,16 +46,6 @@ def _text_number(value: Any, money: bool) -> Any:
     return _NO
 
 
-def _text_int(value: Any) -> Any:
-    if type(value) is str and value.isascii() and value.isdigit():
-        return int(value)
-    return _NO
-
-
-def _text_bool(value: Any) -> Any:
-    return EXACT_BOOL.get(value, _NO) if type(value) is str else _NO
-
-
 def _text_date(value: Any) -> Any:
     if type(value) is str:
         try:
@@ -70,8 +60,10 @@ def _text_date(value: Any) -> Any:
 _FAST_TEXT = {
     "money": "_text_number({v}, True)",
     "decimal": "_text_number({v}, False)",
-    "int": "_text_int({v})",
-    "bool": "_text_bool({v})",
+    # Whole numbers and yes/no inline: a month has millions of such cells, and a call
+    # per cell cost more than the check.
+    "int": "(int({v}) if type({v}) is str and {v}.isascii() and {v}.isdigit() else _NO)",
+    "bool": "(_BOOLS.get({v}, _NO) if type({v}) is str else _NO)",
     "date": "_text_date({v})",
 }
 
@@ -137,8 +129,7 @@ def _namespace() -> dict[str, Any]:
         "_past_cents": past_cents,
         "_NO": _NO,
         "_text_number": _text_number,
-        "_text_int": _text_int,
-        "_text_bool": _text_bool,
+        "_BOOLS": EXACT_BOOL,
         "_text_date": _text_date,
     }
 
