@@ -1,13 +1,8 @@
-"""Audit: the records that let an auditor prove, later, what produced every amount."""
+"""Audit: the records that let an auditor prove, later, what produced every amount.
 
-from .ledger import GENESIS, Ledger, PolicyBlob, RunRecord, SqliteLedger, StoredRun, open_ledger
+The package's own names are the ledger's (``ledger.__all__``): what a run is, where a
+chain starts, and how a ledger file is opened.
+"""
 
-__all__ = [
-    "GENESIS",
-    "Ledger",
-    "PolicyBlob",
-    "RunRecord",
-    "SqliteLedger",
-    "StoredRun",
-    "open_ledger",
-]
+from .ledger import *  # noqa: F403
+from .ledger import __all__ as __all__
