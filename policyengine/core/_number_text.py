@@ -35,6 +35,33 @@ from ._numbers import CONTEXT
 #: An optional sign.
 SIGN = "[-+]?"
 
+#: What a number read from outside (a fact, a paid amount) may be: less than
+#: 10^MAX_MAGNITUDE in size and at most MAX_PLACES decimal places. 28 is the engine's
+#: precision: a number beyond it could not be computed with exactly, and would be
+#: rounded without a word. Checked on the number's exponent, before anything writes
+#: its digits out: ``1e999999999`` is 11 bytes of text and a billion digits once
+#: formatted. (Results of the rules have their own, smaller bound: 10^18.) Runs
+#: recorded before the bound never held such a number: it made them hang or fail.
+MAX_MAGNITUDE = 28
+MAX_PLACES = 28
+
+
+def out_of_range(number: Decimal | int) -> str | None:
+    """Why ``number`` is outside what the engine reads: ``"large"`` (10^28 or more),
+    ``"places"`` (more than 28 decimal places); None when it is within."""
+    if type(number) is int:
+        return None if -_LIMIT < number < _LIMIT else "large"
+    if not isinstance(number, Decimal) or not number.is_finite():
+        return None  # not a number at all: the reader says so
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -MAX_PLACES:
+        return "places"
+    return "large" if number.adjusted() >= MAX_MAGNITUDE else None
+
+
+_LIMIT = 10**MAX_MAGNITUDE
+
 
 def digit(any_script: bool) -> str:
     """The pattern of one digit: ASCII ``0-9``, or (``any_script``) any script's digits.
@@ -110,10 +137,17 @@ YAML = Spelling(
     ),
     _yaml_number,
 )
+
+
+def _whole(match: re.Match[str]) -> Decimal | int:
+    # More digits than any number the engine reads: kept a Decimal (no digit is written
+    # out), for the reader to refuse (:func:`out_of_range`); int() of it would be slow.
+    text = match.string
+    return int(text) if len(text) <= MAX_MAGNITUDE + 1 else Decimal(text)
+
+
 #: A whole number in a facts file: ``12``, ``-3``, ``007``; ASCII digits, white space around.
-WHOLE = Spelling(
-    "whole", re.compile(rf"^{SIGN}{digit(False)}+\Z"), lambda m: int(m.string), strip=True
-)
+WHOLE = Spelling("whole", re.compile(rf"^{SIGN}{digit(False)}+\Z"), _whole, strip=True)
 #: The shortest text of a binary float (Python's ``repr``) or a JSON number: an exponent is
 #: allowed. An xlsx number cell and a JSON number arrive so.
 FLOAT_TEXT = Spelling(
@@ -123,8 +157,11 @@ FLOAT_TEXT = Spelling(
 )
 
 #: The fast reader's inline check, from the same parts: unsigned ASCII digits with an optional
-#: fraction (``1234.50``), which :data:`FACT_AMOUNT` reads as the same number.
-FAST_AMOUNT = re.compile(rf"{digit(False)}+(?:\.{digit(False)}+)?")
+#: fraction (``1234.50``), which :data:`FACT_AMOUNT` reads as the same number, within
+#: :func:`out_of_range`'s bounds (anything longer goes the general way, which refuses it).
+FAST_AMOUNT = re.compile(
+    rf"{digit(False)}{{1,{MAX_MAGNITUDE}}}(?:\.{digit(False)}{{1,{MAX_PLACES}}})?"
+)
 
 #: Text that was surely meant as a number (1,000  1e3  ３.５%  4％) but is not one.
 LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
@@ -169,6 +206,21 @@ def to_decimal(value: object) -> Decimal:
     raise ValueError(f"{type(value).__name__} is not an exact number; use int, Decimal or text")
 
 
+def json_int(text: str) -> int | str:
+    """A JSON whole number: an int, or (longer than any number the engine reads) its text as
+    written, for the field's reading to refuse: 5,000 digits are one record's error, not
+    the file's, and are never converted."""
+    return int(text) if len(text) <= MAX_MAGNITUDE + 1 else text
+
+
+def json_number(text: str) -> Decimal | str:
+    """A JSON number with a fraction or an exponent: exact, or (beyond the bounds, see
+    :func:`out_of_range`) its text as written, never expanded: the canonical inputs would
+    otherwise write out a billion digits of ``1e999999999``."""
+    number = exact(text)
+    return text if out_of_range(number) else number
+
+
 def exact(text: str, spelling: Spelling = FLOAT_TEXT) -> Decimal:
     """The Decimal ``text`` writes, for text that is surely a number of ``spelling``
     (a float's ``repr``, a number the JSON reader has matched); ValueError otherwise."""
@@ -176,3 +228,10 @@ def exact(text: str, spelling: Spelling = FLOAT_TEXT) -> Decimal:
     if type(number) is not Decimal:
         raise ValueError(f"'{text}' is not a number")
     return number
+
+
+def out_of_range_text(text: str) -> str | None:
+    """:func:`out_of_range` of a number written with an exponent (``1e999999999``, as a
+    JSON file may hold one); None for text that is no such number."""
+    number = parse(text.strip(), FLOAT_TEXT)
+    return None if number is None else out_of_range(number)

@@ -17,15 +17,23 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..core._number_text import FAST_AMOUNT
+from ..core._number_text import FAST_AMOUNT, MAX_MAGNITUDE, MAX_PLACES
 from ..model import Field
 from ._values import EXACT_BOOL, past_cents
 
 #: How the fast reader checks a value already of its field's type, by field type.
+#: Numbers are also within the engine's bounds (anything else takes the general path,
+#: which refuses it): money's places are the fen's, a decimal's are checked by exponent.
 _FAST_CHECKS = {
-    "money": "(type({v}) is _Decimal and {v}.is_finite() and not _past_cents({v}))",
-    "decimal": "(type({v}) is _Decimal and {v}.is_finite())",
-    "int": "type({v}) is int",
+    "money": (
+        "(type({v}) is _Decimal and {v}.is_finite() and -_LIMIT < {v} < _LIMIT"
+        " and not _past_cents({v}))"
+    ),
+    "decimal": (
+        "(type({v}) is _Decimal and {v}.is_finite() and -_LIMIT < {v} < _LIMIT"
+        " and {v}.as_tuple().exponent >= -_PLACES)"
+    ),
+    "int": "(type({v}) is int and -_LIMIT < {v} < _LIMIT)",
     "bool": "type({v}) is bool",
     "string": "type({v}) is str",
     "enum": "(type({v}) is str and {v} in {values})",
@@ -62,7 +70,10 @@ _FAST_TEXT = {
     "decimal": "_text_number({v}, False)",
     # Whole numbers and yes/no inline: a month has millions of such cells, and a call
     # per cell cost more than the check.
-    "int": "(int({v}) if type({v}) is str and {v}.isascii() and {v}.isdigit() else _NO)",
+    "int": (
+        "(int({v}) if type({v}) is str and len({v}) <= _DIGITS and {v}.isascii()"
+        " and {v}.isdigit() else _NO)"
+    ),
     "bool": "(_BOOLS.get({v}, _NO) if type({v}) is str else _NO)",
     "date": "_text_date({v})",
 }
@@ -130,6 +141,9 @@ def _namespace() -> dict[str, Any]:
         "_NO": _NO,
         "_text_number": _text_number,
         "_BOOLS": EXACT_BOOL,
+        "_LIMIT": 10**MAX_MAGNITUDE,
+        "_PLACES": MAX_PLACES,
+        "_DIGITS": MAX_MAGNITUDE,
         "_text_date": _text_date,
     }
 

@@ -62,7 +62,12 @@ JSONL_READER = JsonlReader()
 def loads(file: str, text: str, line_offset: int = 0) -> Any:
     """JSON ``text`` with its numbers as Decimal; an error names the line of ``file``."""
     try:
-        return json.loads(text, parse_float=number_text.exact, parse_constant=_no_constant)
+        return json.loads(
+            text,
+            parse_float=number_text.json_number,
+            parse_int=number_text.json_int,
+            parse_constant=_no_constant,
+        )
     except json.JSONDecodeError as exc:
         raise facts_error(
             file,

@@ -21,6 +21,8 @@ from ..core._suggest import did_you_mean
 from ..errors import FactError
 from ..model import Field
 
+_INT_LIMIT = 10**number_text.MAX_MAGNITUDE
+
 #: A list field holds at most this many items: it bounds what any(), sum() … can cost.
 MAX_LIST_ITEMS = 10_000
 
@@ -49,16 +51,46 @@ def _decimal(value: Any, field: Field) -> Decimal:
             result = number
         elif field.type == "decimal" and text.endswith("%"):
             result = _checked(to_decimal, text)  # the percent spelling
+        elif number_text.out_of_range_text(value):  # 1e999999999, as JSON keeps it
+            raise _fail(
+                "number-too-large",
+                f"{value[:24]} is beyond the {number_text.MAX_MAGNITUDE} digits the engine "
+                "computes with exactly",
+                "check the cell: a stray exponent (1e30) or digits pasted twice",
+            )
         else:
             raise _fail("not-a-number", f"expected a number, found '{value}'")
     else:
         result = _checked(to_decimal, value)
+    _bounded(result)
     if field.type == "money" and past_cents(result):
         raise _fail(
             "too-many-decimals",
             f"{result} has more than two decimal places; money is paid to the fen (0.01)",
         )
     return result
+
+
+def _bounded(number: Decimal | int) -> None:
+    """Refuse a number outside what the engine reads (see :func:`number_text.out_of_range`),
+    before anything converts it or writes its digits out."""
+    why = number_text.out_of_range(number)
+    written = str(number)
+    if len(written) > 40:  # a message stays short however long the number
+        written = f"{written[:24]}… ({len(written)} characters)"
+    if why == "large":
+        raise _fail(
+            "number-too-large",
+            f"{written} is 10^{number_text.MAX_MAGNITUDE} or more, beyond the "
+            f"{number_text.MAX_MAGNITUDE} digits the engine computes with exactly",
+            "check the cell: a stray exponent (1e30) or digits pasted twice",
+        )
+    if why == "places":
+        raise _fail(
+            "too-many-decimals",
+            f"{written} has more than {number_text.MAX_PLACES} decimal places",
+            "round it in the file to the places it needs",
+        )
 
 
 #: Quantizing to the fen signals Rounded exactly when digits past the fen are
@@ -88,7 +120,9 @@ def _checked(convert: Any, value: Any) -> Decimal:
 
 def _int(value: Any, field: Field) -> int:
     if type(value) is int:  # the common case, checked first
-        return value
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return value
+        _bounded(value)
     if isinstance(value, float):
         raise _fail(
             "float-not-allowed",
@@ -98,12 +132,16 @@ def _int(value: Any, field: Field) -> int:
     if isinstance(value, bool):
         raise _fail("not-a-number", f"expected a whole number, found {value!r}")
     if isinstance(value, int):
+        _bounded(value)
         return value
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-        return int(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        _bounded(value)  # before int(): 1E+1000000 would be a million digits
+        if value == value.to_integral_value():
+            return int(value)
     if isinstance(value, str):  # ASCII digits: "²" and "+-5" are not numbers
         whole = number_text.parse(value, number_text.WHOLE)
         if whole is not None:
+            _bounded(whole)
             return int(whole)
     raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
 
