@@ -54,8 +54,15 @@ _OTHER: dict[str, st.SearchStrategy[Any]] = {
             ]
         ),
     ),
-    "rate": st.sampled_from(["3%", 0.5, True, Decimal("NaN"), 2]),
-    "dials": st.sampled_from([True, "7", Decimal("2.0"), 2.0, None]),
+    "rate": st.sampled_from(
+        [
+            *("3%", 0.5, True, Decimal("NaN"), 2, Decimal("1E-29"), Decimal("0E-999999")),
+            *(Decimal("1E+28"), Decimal("-" + "9" * 29), Decimal("0." + "1" * 30)),
+        ]
+    ),
+    "dials": st.sampled_from(
+        [True, "7", Decimal("2.0"), 2.0, None, 10**28, -(10**28), "9" * 29, Decimal("1E+28")]
+    ),
     "active": st.sampled_from(["yes", 0, None, "true"]),
     "hired": st.sampled_from(["2026-01-31", datetime.datetime(2026, 1, 1), None]),
 }
@@ -68,6 +75,7 @@ _TEXT: dict[str, st.SearchStrategy[Any]] = {
     "sales": st.one_of(
         st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
         st.sampled_from(["12.5", "007.50", "1,234.50", " 3.00", "12.", ".5", "١٢", "1e3"]),
+        st.sampled_from(["9" * 28, "9" * 29, "1" * 27 + ".25", "1e999999999"]),
     ),
     "rate": st.one_of(
         st.decimals(allow_nan=False, allow_infinity=False).map(str),

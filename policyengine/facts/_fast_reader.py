@@ -26,11 +26,11 @@ from ._values import EXACT_BOOL, past_cents
 #: which refuses it): money's places are the fen's, a decimal's are checked by exponent.
 _FAST_CHECKS = {
     "money": (
-        "(type({v}) is _Decimal and {v}.is_finite() and -_LIMIT < {v} < _LIMIT"
+        "(type({v}) is _Decimal and {v}.is_finite() and {v}.adjusted() < _DIGITS"
         " and not _past_cents({v}))"
     ),
     "decimal": (
-        "(type({v}) is _Decimal and {v}.is_finite() and -_LIMIT < {v} < _LIMIT"
+        "(type({v}) is _Decimal and {v}.is_finite() and {v}.adjusted() < _DIGITS"
         " and {v}.as_tuple().exponent >= -_PLACES)"
     ),
     "int": "(type({v}) is int and -_LIMIT < {v} < _LIMIT)",
