@@ -103,3 +103,36 @@ def test_json_facts_with_a_huge_number_refuse_that_record_only(tmp_path: Path) -
 def _text(value: Any) -> Any:
     """A sample value as JSON holds it: numbers and dates as text, whole numbers as they are."""
     return value if type(value) in (int, str, bool) else str(value)
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "code"),
+    [
+        ("2 ** k", Decimal("1e999999999"), "number-too-large"),
+        ("2 ** k", Decimal("1.01E+2"), "number-too-large"),
+        ("date(k, 1, 1)", Decimal("1e999999999"), "function-failed"),
+        ("date(k, 1, 1)", 10**30, "function-failed"),
+    ],
+)
+def test_an_exponent_or_a_year_written_huge_is_refused_before_any_work(
+    source: str, value: Any, code: str
+) -> None:
+    """``2 ** k`` and ``date(k, 1, 1)`` with a k of a billion digits fail at once, in both
+    engines alike (int() of such a k used to hang); the message shows a whole number as one."""
+    from policyengine.core._numbers import engine_context
+    from policyengine.language._compiler import compile_code
+    from policyengine.language._expressions import Evaluator, compile_expression
+
+    expression = compile_expression(source)
+    code_of = compile_code(expression.tree, expression.source, expression.names)
+    outcomes = []
+    for run in (
+        lambda: code_of({"k": value}),
+        lambda: Evaluator().evaluate(expression, {"k": value}),
+    ):
+        with pytest.raises(policyengine.PolicyError) as raised, engine_context():
+            run()
+        outcomes.append((raised.value.code, raised.value.message))
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] == code
+    if value == Decimal("1.01E+2"):
+        assert "exponent 101 " in outcomes[0][1]

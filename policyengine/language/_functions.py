@@ -54,6 +54,9 @@ def _number(value: Any, what: str = "argument") -> Any:
 def _whole(value: Any, what: str) -> int:
     if type(value) is int:
         return value
+    if type(value) is Decimal and value.is_finite() and value.adjusted() >= 18:
+        # Before int(): a year written 1e999999999 would be a billion digits long.
+        raise ValueError(f"{what} {value} is too large")
     if type(value) is Decimal and value == value.to_integral_value():
         return int(value)
     raise TypeError(f"{what} must be a whole number, got {show(value)}")

@@ -163,22 +163,24 @@ def _mod(a: Any, b: Any) -> Any:
 def _pow(a: Any, b: Any) -> Any:
     if type(a) not in _NUM or type(b) not in _NUM:
         raise mismatch("**", a, b)
-    if type(b) is Decimal:
-        if b != b.to_integral_value():
-            raise fail(
-                "invalid-operation",
-                f"'**' needs a whole-number exponent, got {b}",
-                "exact arithmetic cannot take roots",
-                operator="**",
-            )
-        b = int(b)
-    if not -MAX_EXPONENT <= b <= MAX_EXPONENT:
-        # Refused before any work: 9 ** 387420489 would run for minutes.
+    if type(b) is Decimal and b != b.to_integral_value():
         raise fail(
-            "number-too-large",
-            f"exponent {b} is outside ±{MAX_EXPONENT}",
+            "invalid-operation",
+            f"'**' needs a whole-number exponent, got {b}",
+            "exact arithmetic cannot take roots",
             operator="**",
         )
+    if not -MAX_EXPONENT <= b <= MAX_EXPONENT:
+        # Refused before any work: 9 ** 387420489 would run for minutes, and int() of
+        # an exponent written 1e999999999 would write out a billion digits first.
+        # (Shown as the whole number it is, as always, unless that is too long to write.)
+        shown = b if type(b) is int or b.adjusted() > 18 else int(b)
+        raise fail(
+            "number-too-large",
+            f"exponent {shown} is outside ±{MAX_EXPONENT}",
+            operator="**",
+        )
+    b = int(b)
     if b == 0:
         # Decimal calls 0 ** 0 undefined; a rule means 1, as for any base.
         return 1 if type(a) is int else Decimal(1)
