@@ -191,7 +191,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "forbidden-method": "a method call",
         "unknown-function": "a function that is not in the library",
         "function-not-called": "a function name used as a value",
-        "number-too-large": "a number literal of 10^18 or more",
+        "number-too-large": "a number literal out of range: 10^18 or more, or more than 28 decimal places",
     }),
     (_EVALUATION, "EvaluationError", {
         "type-mismatch": "values of kinds an operator, condition or rule does not accept",

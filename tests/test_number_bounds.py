@@ -136,3 +136,30 @@ def test_an_exponent_or_a_year_written_huge_is_refused_before_any_work(
     assert outcomes[0] == outcomes[1] and outcomes[0][0] == code
     if value == Decimal("1.01E+2"):
         assert "exponent 101 " in outcomes[0][1]
+
+
+@pytest.mark.parametrize(
+    ("source", "refused"),
+    [
+        ("x + 1e999999999", True),
+        ("x * 1e-999999999", True),
+        ("x + 1e18", True),
+        ("x + 1e17", False),
+        ("x * 1e-28", False),
+        ("x * 0e30", False),
+    ],
+)
+def test_a_literal_out_of_range_is_refused_at_load_never_a_traceback(
+    source: str, refused: bool
+) -> None:
+    """A number literal of 10^18 or more, or with more than 28 places, is a located
+    number-too-large when the expression is checked (abs() of 1e999999999 used to raise
+    a raw decimal.Overflow out of loading)."""
+    from policyengine.language._expressions import compile_expression
+
+    if not refused:
+        compile_expression(source)
+        return
+    with pytest.raises(policyengine.PolicyError) as raised:
+        compile_expression(source)
+    assert raised.value.code == "number-too-large"

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..codes import ErrorCode
+from ..core._number_text import MAX_PLACES
 from ..core._numbers import MAX_MAGNITUDE
 from ..core._suggest import did_you_mean
 from ..errors import ExpressionError
@@ -130,8 +131,16 @@ class Checker:
             number = Decimal(text) if text is not None else Decimal(value)
         except decimal.InvalidOperation:
             raise refuse("expression-syntax", f"cannot read the number {text!r}") from None
-        if not abs(number) < MAX_MAGNITUDE:
-            raise refuse("number-too-large", f"the number {text or value} is 10^18 or more")
+        # Read off the exponent, with no arithmetic: abs() of 1e999999999 overflows the
+        # context, and formatting 1e-999999999 would write out a billion zeros.
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if (number and number.adjusted() >= MAX_MAGNITUDE.adjusted()) or exponent < -MAX_PLACES:
+            raise refuse(
+                "number-too-large",
+                f"the number {text or value} is out of range: 10^18 or more, or more than "
+                f"{MAX_PLACES} decimal places",
+            )
         return number_node(number, node)
 
     def _name(self, node: ast.Name) -> ast.expr:
