@@ -28,11 +28,10 @@ from .audit._replay import history_from_ledger, run_record
 from .audit.ledger import open_ledger
 from .core._period import Period
 from .facts._io import FactsFile, FactsIndex
-from .model import Rule
 from .present._progress import Progress
 from .present._summary import summary_text
 from .present._writers import check_format, write_report
-from .rules import POPULATION
+from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .run._repository import Repository
 from .run._runner import PastValues
@@ -101,7 +100,7 @@ class MonthRun:
         """The history rules of the month, when it was given no earlier months."""
         if self.had_history:
             return ()
-        return tuple(sorted({r.id for _, r in self.result.rules() if _reads_past(r)}))
+        return tuple(sorted({r.id for _, r in self.result.rules() if reads_past(r)}))
 
     @property
     def missing_kinds(self) -> list[str]:
@@ -187,9 +186,3 @@ def run_month(
                 stored = opened.append(run_record(month.result, label))
             recorded = (stored.id, stored.hash)
     return attrs.evolve(month, written=written, recorded=recorded)
-
-
-def _reads_past(rule: Rule) -> bool:
-    """Whether the rule reads earlier months' values (its kind says so)."""
-    kind = POPULATION.get(rule.kind)
-    return kind is not None and rule.spec is not None and bool(kind.reads_past(rule.spec))

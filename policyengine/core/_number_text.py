@@ -228,10 +228,3 @@ def exact(text: str, spelling: Spelling = FLOAT_TEXT) -> Decimal:
     if type(number) is not Decimal:
         raise ValueError(f"'{text}' is not a number")
     return number
-
-
-def out_of_range_text(text: str) -> str | None:
-    """:func:`out_of_range` of a number written with an exponent (``1e999999999``, as a
-    JSON file may hold one); None for text that is no such number."""
-    number = parse(text.strip(), FLOAT_TEXT)
-    return None if number is None else out_of_range(number)

@@ -20,7 +20,7 @@ import attrs
 
 from ..core import _number_text as number_text
 from ..core._display import plain
-from ..rules import POPULATION
+from ..rules import reads_past
 from ._canonical import canonical_json, chunks_by_parts, encode
 
 if TYPE_CHECKING:
@@ -193,11 +193,9 @@ def history_used(plan: BundlePlan, history: PastValues) -> dict[str, Any]:
     """The part of ``history`` the plan's history rules read: only their ``of`` values."""
     wanted: dict[str, set[str]] = {}
     for node in plan.nodes:
-        kind = POPULATION.get(node.rule.kind)
-        if kind is not None and node.rule.spec is not None:
-            past = kind.reads_past(node.rule.spec)  # each kind says what it reads back
-            if past:
-                wanted.setdefault(node.kind, set()).update(past)
+        past = reads_past(node.rule)  # each kind says what it reads back
+        if past:
+            wanted.setdefault(node.kind, set()).update(past)
     used: dict[str, Any] = {}
     for period in sorted(history):
         kinds = {

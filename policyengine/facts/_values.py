@@ -51,14 +51,11 @@ def _decimal(value: Any, field: Field) -> Decimal:
             result = number
         elif field.type == "decimal" and text.endswith("%"):
             result = _checked(to_decimal, text)  # the percent spelling
-        elif number_text.out_of_range_text(value):  # 1e999999999, as JSON keeps it
-            raise _fail(
-                "number-too-large",
-                f"{value[:24]} is beyond the {number_text.MAX_MAGNITUDE} digits the engine "
-                "computes with exactly",
-                "check the cell: a stray exponent (1e30) or digits pasted twice",
-            )
         else:
+            # 1e999999999, as a JSON file keeps it: refused as out of range, not as no number.
+            with_exponent = number_text.parse_decimal(value.strip(), number_text.FLOAT_TEXT)
+            if with_exponent is not None:
+                _bounded(with_exponent)
             raise _fail("not-a-number", f"expected a number, found '{value}'")
     else:
         result = _checked(to_decimal, value)
@@ -75,6 +72,8 @@ def _bounded(number: Decimal | int) -> None:
     """Refuse a number outside what the engine reads (see :func:`number_text.out_of_range`),
     before anything converts it or writes its digits out."""
     why = number_text.out_of_range(number)
+    if why is None:
+        return
     written = str(number)
     if len(written) > 40:  # a message stays short however long the number
         written = f"{written[:24]}… ({len(written)} characters)"

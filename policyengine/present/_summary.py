@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
+
+import attrs
 
 from ..core._display import cell_text, decimal_text
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
 from ._report import CONSEQUENCES
-from ._report_records import RecordIndex, entities_of, outputs
+from ._report_records import Output, RecordIndex, entities_of, outputs
 from ._texttable import format_table
 
 __all__ = ["summary_text"]
@@ -57,70 +60,72 @@ def summary_text(
     return "\n".join(lines)
 
 
+@attrs.define
+class _OutputSummary:
+    """The summary's lines of outputs, gathered kind by kind: totals of decimal outputs,
+    counts of yes/no outputs, tallies of text and list outputs."""
+
+    sums: list[list[str]] = attrs.field(factory=list)
+    flags: list[list[str]] = attrs.field(factory=list)
+    texts: list[str] = attrs.field(factory=list)
+
+    def add(self, output: Output, kind: str, present: list[Any], given: int) -> None:
+        """One output's values (those present) among the ``given`` records of its kind."""
+        if not present:
+            return
+        label = f"{output.policy}.{output.name}"
+        title = output.column.title if output.title else ""
+        if all(isinstance(v, Decimal) for v in present):
+            total = sum(present, Decimal(0))
+            # A total that lacks records says so, and by how many.
+            lacking = given - len(present)
+            shown = decimal_text(total) + (f" (incomplete: {lacking} lacking)" if lacking else "")
+            low, high = decimal_text(min(present)), decimal_text(max(present))
+            self.sums.append([label, title, kind, str(len(present)), shown, low, high])
+        elif all(isinstance(v, bool) for v in present):
+            yes = sum(1 for v in present if v)
+            self.flags.append([label, title, kind, f"{yes} of {len(present)}"])
+        elif all(isinstance(v, str) for v in present):
+            self.texts.append(f"  {label} ({kind}): {_tally(present)}")
+        elif all(isinstance(v, tuple | list) for v in present):
+            items = [cell_text(item) for v in present for item in v]
+            having = sum(1 for v in present if v)
+            self.texts.append(
+                f"  {label} ({kind}): {having} of {len(present)} records; "
+                + (_tally(items) if items else "none")
+            )
+
+    def lines(self) -> list[str]:
+        lines = []
+        if self.sums:
+            # Outputs carry no unit: every decimal output (amounts, scores, rates) is totalled.
+            lines.append(
+                "decimal outputs (amounts, scores, rates) over the records that have them; "
+                "a total lacking records says how many:"
+            )
+            header = ["output", "title", "kind", "records", "total", "min", "max"]
+            lines.extend("  " + line for line in format_table(header, self.sums).splitlines())
+        if self.flags:
+            lines.append("yes/no outputs, records where true:")
+            header = ["output", "title", "kind", "true"]
+            lines.extend("  " + line for line in format_table(header, self.flags).splitlines())
+        if self.texts:
+            lines.append("text and list outputs, records per value:")
+            lines.extend(self.texts)
+        return lines
+
+
 def _output_lines(result: BundleResult) -> list[str]:
-    sums: list[list[str]] = []
-    flags: list[list[str]] = []
-    texts: list[str] = []
+    summary = _OutputSummary()
     records = RecordIndex(result)
     for kind in entities_of(result).kinds:
         keys = result.keys(kind) if result.by_value else result.complete(kind)
         given = records.count(kind)
-        found = outputs(result, kind)
-        # Each output's values as a whole column, read in one call.
-        columns = [
-            [v for v in result.output_column(kind, keys, o.rule, o.part) if v is not None]
-            for o in found
-        ]
-        for output, present in zip(found, columns, strict=True):
-            label = f"{output.policy}.{output.name}"
-            title = output.column.title if output.title else ""
-            if present and all(isinstance(v, Decimal) for v in present):
-                total = sum(present, Decimal(0))
-                low, high = min(present), max(present)
-                # A total that lacks records says so, and by how many.
-                lacking = given - len(present)
-                shown = decimal_text(total) + (
-                    f" (incomplete: {lacking} lacking)" if lacking else ""
-                )
-                row = [
-                    label,
-                    title,
-                    kind,
-                    str(len(present)),
-                    shown,
-                    decimal_text(low),
-                    decimal_text(high),
-                ]
-                sums.append(row)
-            elif present and all(isinstance(v, bool) for v in present):
-                yes = sum(1 for v in present if v)
-                flags.append([label, title, kind, f"{yes} of {len(present)}"])
-            elif present and all(isinstance(v, str) for v in present):
-                texts.append(f"  {label} ({kind}): {_tally(present)}")
-            elif present and all(isinstance(v, tuple | list) for v in present):
-                items = [cell_text(item) for v in present for item in v]
-                having = sum(1 for v in present if v)
-                texts.append(
-                    f"  {label} ({kind}): {having} of {len(present)} records; "
-                    + (_tally(items) if items else "none")
-                )
-    lines = []
-    if sums:
-        # Outputs carry no unit: every decimal output (amounts, scores, rates) is totalled.
-        lines.append(
-            "decimal outputs (amounts, scores, rates) over the records that have them; "
-            "a total lacking records says how many:"
-        )
-        table = format_table(["output", "title", "kind", "records", "total", "min", "max"], sums)
-        lines.extend("  " + line for line in table.splitlines())
-    if flags:
-        lines.append("yes/no outputs, records where true:")
-        table = format_table(["output", "title", "kind", "true"], flags)
-        lines.extend("  " + line for line in table.splitlines())
-    if texts:
-        lines.append("text and list outputs, records per value:")
-        lines.extend(texts)
-    return lines
+        for output in outputs(result, kind):
+            # Each output's values as a whole column, read in one call.
+            column = result.output_column(kind, keys, output.rule, output.part)
+            summary.add(output, kind, [v for v in column if v is not None], given)
+    return summary.lines()
 
 
 def _tally(values: Iterable[str], shown: int = 8) -> str:

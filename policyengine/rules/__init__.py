@@ -7,6 +7,8 @@ in a bundle beside entities.yaml.
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import aggregate, checks, formula, history, rank, score, table, tiers
 from .base import Built, Code, CodeOf, Detail, Outcome, RuleCode, RuleContext, RuleKind
 from .population import Frame, PopulationKind
@@ -18,6 +20,16 @@ KINDS: dict[str, RuleKind] = {
 POPULATION: dict[str, PopulationKind] = {
     kind.name: kind for kind in (aggregate.KIND, rank.KIND, history.KIND)
 }
+
+
+def reads_past(rule: Any) -> frozenset[str]:
+    """The values ``rule`` reads from earlier months: what its kind says (none for a
+    kind that reads only this month, or a rule that did not build)."""
+    kind = POPULATION.get(rule.kind)
+    if kind is None or rule.spec is None:
+        return frozenset()
+    return kind.reads_past(rule.spec)
+
 
 __all__ = [
     "KINDS",
@@ -32,4 +44,5 @@ __all__ = [
     "RuleCode",
     "RuleContext",
     "RuleKind",
+    "reads_past",
 ]
