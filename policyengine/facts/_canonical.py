@@ -63,13 +63,6 @@ def chunks_by_parts(data: Mapping[str, Any], batch: int = 2_000) -> Iterator[byt
     yield b"}"
 
 
-def encode_list_into(out: bytearray, items: Iterable[Any], batch: int = 2_000) -> None:
-    """Append :func:`encode` of ``list(items)`` to ``out``, a batch of items at a time:
-    the whole list is never built, nor the encoder's text of more than one batch."""
-    for piece in chunks_of_list(items, batch):
-        out += piece
-
-
 def chunks_of_list(items: Iterable[Any], batch: int = 2_000) -> Iterator[bytes]:
     """:func:`encode` of ``list(items)`` as successive pieces, a batch of items each."""
     yield b"["

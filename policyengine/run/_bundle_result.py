@@ -23,7 +23,7 @@ import attrs
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import PolicyError, UsageError
-from ..facts._canonical import encode, encode_list_into
+from ..facts._canonical import chunks_of_list, encode
 from ..facts._inputs import INPUTS_FORMAT, PackedInputs
 from ..facts._record_kinds import Entities
 from ..model import Policy, Rule
@@ -272,12 +272,8 @@ class BundleResult:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
         # The entries are JSON-friendly already (no second walk), and encoded a batch
         # at a time: a month's list of them is never built whole. Keys sorted.
-        out = bytearray(b'{"errors":')
-        out += encode(self.error_list())
-        out += b',"records":'
-        encode_list_into(out, entries_of(self._state, self._columns))
-        out += b"}"
-        return bytes(out)
+        records = chunks_of_list(entries_of(self._state, self._columns))
+        return b"".join((b'{"errors":', encode(self.error_list()), b',"records":', *records, b"}"))
 
     def to_dict(self) -> dict[str, Any]:
         return {
