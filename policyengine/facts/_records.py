@@ -11,6 +11,7 @@ here, which finds every problem.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -113,6 +114,10 @@ def coerce_record(
     return typed
 
 
+def _as_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def field_from_spec(name: str, spec: Any) -> Field:
     """A declared field (a policy's input or an entities.yaml field) from its YAML form.
 
@@ -122,7 +127,9 @@ def field_from_spec(name: str, spec: Any) -> Field:
     """
     if isinstance(spec, str):
         return Field(name, spec)
-    kind, values = spec["type"], tuple(spec.get("values", ()))
+    # An unquoted 2026-01-31 among the values is text to the schema (it is what was
+    # written): kept as that text, as titles and descriptions keep it.
+    kind, values = spec["type"], tuple(_as_text(v) for v in spec.get("values", ()))
     if kind == "enum" and not values:
         raise ModelError(
             f"enum field '{name}' needs 'values'", code="enum-without-values", details={"at": ""}
@@ -131,7 +138,8 @@ def field_from_spec(name: str, spec: Any) -> Field:
         raise ModelError(
             f"list field '{name}' needs 'of'", code="list-without-item-type", details={"at": ""}
         )
-    field = Field(name, kind, values, spec.get("of"), spec.get("title"), spec.get("description"))
+    title, description = _as_text(spec.get("title")), _as_text(spec.get("description"))
+    field = Field(name, kind, values, spec.get("of"), title, description)
     if "default" not in spec:
         return field
     try:
