@@ -66,9 +66,11 @@ class CsvReader:
         # beside its records.
         errors = "surrogateescape" if encoding.damaged else "strict"
         text = io.TextIOWrapper(io.BytesIO(raw), encoding.codec, errors=errors, newline="")
-        read = read_csv(file, text, fields)
+        bad = BadRows(file)  # the rows refused alone, of both kinds, counted together
+        read = read_csv(file, text, fields, bad)
         if encoding.damaged:
-            read = _undecodable_cells(file, read)
+            read = _undecodable_cells(read, bad)
+        bad.check()
         return FactsFile(
             read.file, read.records, read.lines, read.columns, encoding=encoding.reported
         )
@@ -77,8 +79,11 @@ class CsvReader:
 READER = CsvReader()
 
 
-def read_csv(file: str, text: Iterable[str], fields: Mapping[str, Field]) -> FactsFile:
-    """The records of CSV ``text`` (lines), headed by field names or titles."""
+def read_csv(
+    file: str, text: Iterable[str], fields: Mapping[str, Field], bad: BadRows | None = None
+) -> FactsFile:
+    """The records of CSV ``text`` (lines), headed by field names or titles; ``bad`` counts
+    the rows refused alone (checked here when not given)."""
     reader = csv.reader(text)
     try:
         header = next(reader)
@@ -107,18 +112,19 @@ def read_csv(file: str, text: Iterable[str], fields: Mapping[str, Field]) -> Fac
     names = map_header(file, header, fields)
     records: list[dict[str, Any]] = []
     lines: list[int] = []
-    bad = BadRows(file)
+    counted = bad or BadRows(file)
     while True:
         try:
-            _read_rows(reader, names, records, lines, bad)
+            _read_rows(reader, names, records, lines, counted)
             break
         except csv.Error as exc:
             # That row alone is refused; the reader goes on from the next line.
             problem = row_problem("invalid-csv", f"not valid CSV: {exc}")
-            bad.add(reader.line_num, problem)
+            counted.add(reader.line_num, problem)
             records.append({UNREADABLE: [problem]})
             lines.append(reader.line_num)
-    bad.check()
+    if bad is None:
+        counted.check()
     columns = {name: index for index, name in enumerate(names, start=1)}
     return FactsFile(file, tuple(records), tuple(lines), columns)
 
@@ -162,10 +168,9 @@ def _ragged(names: list[str], row: list[str], line: int, bad: BadRows) -> dict[s
     return record
 
 
-def _undecodable_cells(file: str, read: FactsFile) -> FactsFile:
+def _undecodable_cells(read: FactsFile, bad: BadRows) -> FactsFile:
     """The records of a UTF-8 file with bad bytes: each cell holding some is left out of
     its record, which is marked with a problem naming the field (``not-utf8``)."""
-    bad = BadRows(file)
     records = list(read.records)
     for index, record in enumerate(records):
         spoilt = [n for n, v in record.items() if isinstance(v, str) and _BAD_BYTE.search(v)]
@@ -176,9 +181,8 @@ def _undecodable_cells(file: str, read: FactsFile) -> FactsFile:
             row_problem("not-utf8", "the cell holds bytes that are not UTF-8 text", name)
             for name in spoilt
         ]
-        for problem in problems:
-            bad.add(read.lines[index], problem)
+        if UNREADABLE not in record:  # a ragged row is counted already
+            bad.add(read.lines[index], problems[0])
         kept[UNREADABLE] = [*kept.get(UNREADABLE, []), *problems]
         records[index] = kept
-    bad.check()
     return FactsFile(read.file, tuple(records), read.lines, read.columns)
