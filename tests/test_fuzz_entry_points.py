@@ -351,6 +351,7 @@ _FIELDS = None  # the readers take the declared fields; the fuzz policy's are us
                 "rep_id,sales\nR1,１２\n".encode("gb18030"),
                 b"[" + b'{"rep_id": "R1"},' * 3 + b"]",
                 b"PK\x03\x04" + b"\x00" * 100,
+                b"\x00\x80",  # UTF-16 to the detector, without the BOM its decoder needs
             ]
         ),
     ),

@@ -80,10 +80,13 @@ def _mostly_utf8(sample: bytes) -> bool:
 
 
 def _strict(codec: str, raw: bytes) -> Encoding | None:
-    """``codec`` when the whole of ``raw`` decodes in it, else None."""
+    """``codec`` when the whole of ``raw`` decodes in it, else None. UTF-16 only with its
+    BOM, as Excel writes it (the stream decoder refuses it without one)."""
+    if codec == "utf-16" and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
     try:
         codecs.decode(raw, codec)
-    except UnicodeDecodeError:
+    except UnicodeError:  # UnicodeDecodeError, and UTF-16's "does not start with BOM"
         return None
     # utf-16 and gb18030 read their BOM as U+FEFF: the reader strips it from the header.
     return Encoding(codec, codec.upper())
