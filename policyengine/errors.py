@@ -20,17 +20,21 @@ The tree::
 Each error has a stable kebab-case ``code`` (policyengine/codes.py registers
 them, docs/errors.md explains them), a :class:`Location` and ``to_dict()``.
 The text is rendered from the data, so callers that need to react should
-look at ``code`` and ``location``, never at the wording.
+look at ``code`` and ``location``, never at the wording. A problem found
+while loading is made by :meth:`PolicyError.from_template`: its words come
+from policyengine/core/_messages.py, filled in from its ``details``, and
+:meth:`PolicyError.translated` says it again in another language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 import attrs
 
 from .codes import ErrorCode
+from .core._messages import Catalogue, render
 
 
 @attrs.frozen
@@ -76,6 +80,9 @@ class PolicyError(Exception):
 
     #: The code of an error of this class made without one.
     default_code: ClassVar[ErrorCode] = "policy-error"
+    #: The form of its code's template the words were rendered from (``from_template``);
+    #: None for an error whose message was written where it was raised.
+    form: str | None = None
 
     def __init__(
         self,
@@ -93,6 +100,44 @@ class PolicyError(Exception):
         self.location = location or Location()
         self.hint = hint
         self.details: Mapping[str, Any] = dict(details or {})
+
+    @classmethod
+    def from_template(
+        cls,
+        code: ErrorCode,
+        *,
+        form: str = "",
+        location: Location | None = None,
+        hint: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """The error ``code`` said in ``form``: message and hint rendered from the code's
+        template (policyengine/core/_messages.py) with ``details``, which it keeps.
+
+        ``hint`` is a hint computed where the problem is found (a "did you mean");
+        without one, the template's hint.
+        """
+        given = dict(details or {})
+        message, advice = render(code, form, given)
+        error = cls(message, code=code, location=location, hint=hint or advice, details=given)
+        error.form = form
+        return error
+
+    def translated(self, catalogue: Catalogue) -> PolicyError:
+        """This error said again from its code, form and details in ``catalogue``'s language.
+
+        An error not made from a template keeps its words. A computed hint (a "did you
+        mean") differs from the template's and is kept as it was.
+        """
+        if self.form is None:
+            return self
+        message, advice = render(self.code, self.form, self.details, catalogue)
+        english = render(self.code, self.form, self.details)[1]
+        clone = self.at()
+        clone.message = message
+        clone.hint = advice if self.hint == english else self.hint
+        Exception.__init__(clone, message)
+        return clone
 
     def at(self, **where: Any) -> PolicyError:
         """A copy of this error with its location filled in further.
