@@ -29,7 +29,7 @@ from policyengine/core/_messages.py, filled in from its ``details``, and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Self
 
 import attrs
 
@@ -182,26 +182,6 @@ class PolicyError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.__dict__.copy()))
-
-
-class ReportProblem(Protocol):
-    """Reports one problem of the policy being built, at a JSON pointer into its file.
-
-    The checks of names and of embedded tests report through this instead of
-    making errors themselves: the builder locates the pointer in the file. Typed
-    so that the code of every problem they report is checked against the registry.
-    """
-
-    def __call__(
-        self,
-        code: ErrorCode,
-        message: str,
-        pointer: str,
-        hint: str | None = None,
-        *,
-        rule_id: str | None = None,
-        key: bool = False,
-    ) -> None: ...
 
 
 def _rebuild(cls: type[PolicyError], state: dict[str, Any]) -> PolicyError:

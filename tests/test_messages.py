@@ -28,18 +28,27 @@ from policyengine.errors import Location, ModelError
 PACKAGE = Path(policyengine.__file__).parent
 ERRORS_MD = PACKAGE.parent / "docs" / "errors.md"
 SECTION = "## Messages and hints"
-#: Keywords of ``add`` (and the schema's ``say``) that say where, not what.
+#: What reports a problem by its template: the collector's ``add``, the schema's ``say``,
+#: the reader's ``problem`` and ``source_problem``.
+REPORTERS = ("add", "say", "problem", "source_problem")
+#: Keywords of those that say where, not what.
 PLACE_WORDS = {"at", "at_key", "hint", "form"}
 
 
 @attrs.frozen
 class Call:
-    """One ``add``/``say`` call in the package's source with a code written out."""
+    """One call of a reporter in the package's source with a code written out."""
 
     where: str
     code: str
     form: str | None  # None: chosen at run time
     given: frozenset[str] | None  # None: ``**details`` passed on
+
+
+def _callee(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return node.func.id if isinstance(node.func, ast.Name) else None
 
 
 def _calls() -> list[Call]:
@@ -48,8 +57,7 @@ def _calls() -> list[Call]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("add", "say")
+                and _callee(node) in REPORTERS
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and node.args[0].value in CODES
@@ -92,8 +100,8 @@ def test_every_template_renders_with_its_placeholder_names(key: tuple[Any, str])
 def test_the_source_is_read_for_calls() -> None:
     """The walk below finds the package's problem reports (not a vacuous check)."""
     calls = _calls()
-    assert len(calls) > 40
-    assert {"load/_plan.py", "read/_schema.py", "load/_repository_checks.py"} <= {
+    assert len(calls) > 60
+    assert {"load/_plan.py", "read/_schema.py", "load/_names.py", "read/_safe_yaml.py"} <= {
         c.where.split(":")[0] for c in calls
     }
 

@@ -96,7 +96,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
     parameters = read_parameters(problems, data.get("parameters"), inputs)
     rules, sites = read_rules(problems, data.get("rules"), inputs, parameters, own_kind, entities)
     scope = _scope(entities, own_kind, inputs, parameters, rules)
-    reads, external = resolve_all(scope, sites, problems.error)
+    reads, external = resolve_all(scope, sites, problems)
     rules = {
         rule_id: attrs.evolve(rule, reads_from=reads.get(rule_id, ()))
         for rule_id, rule in rules.items()
