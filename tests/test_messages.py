@@ -29,8 +29,8 @@ PACKAGE = Path(policyengine.__file__).parent
 ERRORS_MD = PACKAGE.parent / "docs" / "errors.md"
 SECTION = "## Messages and hints"
 #: What reports a problem by its template: the collector's ``add``, the schema's ``say``,
-#: the reader's ``problem`` and ``source_problem``.
-REPORTERS = ("add", "say", "problem", "source_problem")
+#: the reader's ``problem`` and ``source_problem``, the lock's ``_lock_problem``.
+REPORTERS = ("add", "say", "problem", "source_problem", "_lock_problem")
 #: Keywords of those that say where, not what.
 PLACE_WORDS = {"at", "at_key", "hint", "form"}
 
@@ -88,12 +88,14 @@ def test_every_template_renders_with_its_placeholder_names(key: tuple[Any, str])
     """Each template's message and hint format with a detail per placeholder name, by name
     only (no positional field), and show every detail they name."""
     template = TEMPLATES[key]
-    details = {name: f"<{name}>" if name != "limit" else 12345 for name in template.placeholders}
+    # A number where the template formats one (``{limit:,}``); text elsewhere.
+    details = {name: 12345 if name == "limit" else f"<{name}>" for name in template.placeholders}
     message, hint = render(key[0], key[1], details)
     assert message == template.message.format(**details) and message.strip()
     assert hint == (template.hint.format(**details) or None)
-    for name in template.placeholders:
-        assert f"<{name}>" in f"{message} {hint}" or name == "limit"
+    shown = f"{message} {hint}"
+    for value in details.values():  # ``{sha256:.12}`` shows the first 12 characters
+        assert str(value)[:12] in shown.replace("12,345", "12345")
     assert "{}" not in template.message + template.hint
 
 
@@ -101,7 +103,7 @@ def test_the_source_is_read_for_calls() -> None:
     """The walk below finds the package's problem reports (not a vacuous check)."""
     calls = _calls()
     assert len(calls) > 60
-    assert {"load/_plan.py", "read/_schema.py", "load/_names.py", "read/_safe_yaml.py"} <= {
+    assert {"load/_plan.py", "read/_schema.py", "load/_names.py", "load/_lock.py"} <= {
         c.where.split(":")[0] for c in calls
     }
 

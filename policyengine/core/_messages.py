@@ -92,6 +92,10 @@ _IDENTIFIER_HINT: Final = "use letters (Chinese is fine), digits and '_', not st
 _BUILTIN_HINT: Final = "rename it; expressions would read the built-in"
 _NUMBER_HINT: Final = "write plain digits such as 1000 or 0.035, or a percentage such as 3.5%"
 _LOOP_HINT: Final = "break the loop: one of these rules must not read the others"
+_BY_HAND: Final = (
+    "restore the line from version control: the lock is written by `policyengine lock`"
+)
+_RESTORE: Final = "restore the file from version control and put the change in a new version file"
 
 # Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
 # ruff: noqa: E501
@@ -180,5 +184,22 @@ TEMPLATES: Final[Mapping[tuple[ErrorCode, str], Template]] = {
     ("correction-dates-differ", ""): Template("corrects {other}, which starts {other_start}, but starts {start}", "a correction replaces a version for its whole time: start on the same day, or publish a new version without 'corrects'"),
     ("overlapping-versions", ""): Template("{file} starts {start} while {other} is still in force", "if {version} corrects {other_version}, say 'corrects: \"{other_version}\"'"),
     ("gap-between-versions", ""): Template("nothing is in force from {end} (end of {other}) until {start}", "start {version} on {end}, or end {other_version} later"),
+    # --- the files of a policy folder (policyengine/load/_layout.py) ---
+    ("stray-policy-file", "hidden"): Template("'{path}' looks like a policy file but is not used: a hidden file is never used as a version", "rename it without the leading '.', or remove it"),
+    ("stray-policy-file", "suffix"): Template("'{path}' looks like a policy file but is not used: a version file ends in .yaml or .yml, in small letters", "rename it to end in {suffix}"),
+    ("stray-policy-file", "top"): Template("'{path}' looks like a policy file but is not used: only entities.yaml sits at the top of the policy folder", "move it into its policy's folder: <policy>/<version>.yaml"),
+    ("stray-policy-file", "nested"): Template("'{path}' looks like a policy file but is not used: a version file sits directly in its policy's folder", "move it up to <policy>/<version>.yaml, or out of the policy folder"),
+    # --- the lock (policyengine/load/_lock.py) ---
+    ("lock-syntax", ""): Template("{reason}", _BY_HAND),
+    ("lock-duplicate", ""): Template("{what} is listed twice; the first entry is on line {first}", "a version is published once: keep the first entry"),
+    ("unreadable-file", "lock"): Template("'{path}' cannot be read: {reason}", "check the path of the lock file"),
+    ("lock-unwritable", ""): Template("'{path}' cannot be written: {reason}", "check that its folder exists and that you may write there"),
+    ("locked-file-missing", ""): Template("{path} ({policy} {version}) was published on {published} and is listed in {lock}, but the file is gone; a published version stays, so that past months can be recomputed with it", "restore it from version control; to replace it, add a new version"),
+    ("locked-file-changed", ""): Template("{path} ({policy} {version}) was published on {published} and must not change, but its sha256 is now {sha256:.12}… instead of {locked_sha256:.12}…; publish the correction as a new version file", _RESTORE),
+    ("version-already-published", ""): Template("{path} claims {policy} version {version}, which was published on {published} as {published_as}; a version is published once", "give this file a version label of its own, such as the month it takes effect"),
+    ("version-already-published", "keys"): Template("{path} was published on {published} as {was} but now claims {policy} version {version}; a published file keeps its policy and version", _RESTORE),
+    ("duplicate-version", "lock"): Template("{path} and {other} both claim {policy} version {version}; only one file can publish it", "give each version file its own label"),
+    ("unidentified-version", ""): Template("{path} does not name its policy and version as text, so the lock cannot tell which version it is", 'write `policy: <id>` and `version: "<label>"` in the file, the label in quotes'),
+    ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
 }
 # fmt: on
