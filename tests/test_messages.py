@@ -21,7 +21,7 @@ from helpers import write_policy
 
 import policyengine
 from policyengine.codes import CODES
-from policyengine.core._messages import TEMPLATES, Template, placeholders, render
+from policyengine.core._messages import _BLOCKS, SECTIONS, TEMPLATES, Template, placeholders, render
 from policyengine.core._problems import Problems
 from policyengine.errors import Location, ModelError
 
@@ -81,6 +81,18 @@ def _fits(template: Template, given: frozenset[str]) -> bool:
 def test_every_template_is_of_a_registered_code() -> None:
     """A template belongs to a code of the registry."""
     assert sorted({code for code, _ in TEMPLATES} - set(CODES)) == []
+
+
+def test_every_template_names_a_section_that_explains_its_code() -> None:
+    """Each template is filed under a section of docs/errors.md where its code has a row,
+    and each (code, form) is filed once."""
+    assert sum(len(templates) for _, templates in _BLOCKS) == len(TEMPLATES) == len(SECTIONS)
+    wrong = [
+        f"{code}:{form} #{anchor}"
+        for (code, form), anchor in SECTIONS.items()
+        if anchor not in {info.anchor for info in CODES[code]}
+    ]
+    assert wrong == []
 
 
 @pytest.mark.parametrize("key", list(TEMPLATES), ids=lambda key: f"{key[0]}:{key[1]}")
@@ -214,7 +226,7 @@ def test_placeholders_are_read_as_format_reads_them() -> None:
 def messages_section() -> str:
     """docs/errors.md's section of templates, as generated from the table."""
     rows = [
-        f"| `{code}` | {form} | {t.message} | {t.hint} |"
+        f"| [`{code}`](#{SECTIONS[code, form]}) | {form} | {t.message} | {t.hint} |"
         for (code, form), t in sorted(TEMPLATES.items(), key=lambda item: item[0])
     ]
     return "\n".join(
@@ -226,7 +238,8 @@ def messages_section() -> str:
             "form (a code said in several ways has a form per way), its `{placeholders}`",
             "filled in from the problem's `details`; `{{` is a literal brace. A hint",
             'computed where the problem is found (a "did you mean") replaces the',
-            "template's. Generated from the table: `python tests/test_messages.py`.",
+            "template's. Each code links to the section that explains it. Generated",
+            "from the table: `python tests/test_messages.py`.",
             "",
             "| code | form | message | hint |",
             "|---|---|---|---|",
