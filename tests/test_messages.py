@@ -24,6 +24,8 @@ from policyengine.codes import CODES
 from policyengine.core._messages import _BLOCKS, SECTIONS, TEMPLATES, Template, placeholders, render
 from policyengine.core._problems import Problems
 from policyengine.errors import Location, ModelError
+from policyengine.load._build_problems import BuildProblems
+from policyengine.read._source import read_policy_file
 
 PACKAGE = Path(policyengine.__file__).parent
 ERRORS_MD = PACKAGE.parent / "docs" / "errors.md"
@@ -216,6 +218,26 @@ def test_a_kept_problem_takes_the_collectors_class_and_place() -> None:
     assert type(kept) is ModelError
     assert (kept.code, kept.message, kept.hint) == ("invalid-period", "not a month", "YYYY-MM")
     assert kept.location.pointer == "/tests/0/period"
+
+
+def test_the_worded_form_of_a_build_report_still_locates_its_problem(tmp_path: Path) -> None:
+    """``BuildProblems.error(code, message, pointer, …)``, the form before ``add``, still
+    reports a problem worded at the call site, located in the file."""
+    document = read_policy_file(write_policy(tmp_path, "inputs: {sales: {type: money}}\n"))
+    problems = BuildProblems(document=document)
+    problems.error("name-clash", "worded here", "/inputs/sales", "a hint", rule_id="r", key=True)
+    (problem,) = problems.found
+    assert (problem.code, problem.message, problem.hint, problem.form) == (
+        "name-clash",
+        "worded here",
+        "a hint",
+        None,
+    )
+    assert (problem.location.line, problem.location.column, problem.location.rule_id) == (
+        6,
+        10,
+        "r",
+    )
 
 
 def test_placeholders_are_read_as_format_reads_them() -> None:
