@@ -286,6 +286,12 @@ class InvalidPolicy(PolicyError):
     def render(self) -> str:
         return self.message
 
+    def translated(self, catalogue: Catalogue) -> InvalidPolicy:
+        """Every problem said again in ``catalogue``'s language (the count line stays)."""
+        return InvalidPolicy(
+            (p.translated(catalogue) for p in self.problems), file=self.location.file
+        )
+
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data["problems"] = [p.to_dict() for p in self.problems]

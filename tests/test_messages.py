@@ -193,6 +193,19 @@ def test_a_problem_is_said_again_in_another_catalogue() -> None:
     assert problem.message == "rule id 'bonus' is used twice (first at line 3)"
 
 
+def test_every_problem_of_an_invalid_policy_is_said_again(tmp_path: Path) -> None:
+    """``InvalidPolicy.translated`` says each of its problems again, in the same order."""
+    path = write_policy(tmp_path, "key: rpe\ninputs: {rep: {type: string}}\n")
+    with pytest.raises(policyengine.InvalidPolicy) as caught:
+        policyengine.load_policy(path)
+    said = caught.value.translated(_Shouting())
+    assert [p.message for p in said.problems] == [
+        "MISSING REQUIRED KEY 'rules'",
+        "KEY 'rpe' IS NOT AN INPUT FIELD",
+    ]
+    assert said.location.file == caught.value.location.file and "2 problems" in said.render()
+
+
 def test_a_computed_hint_and_a_written_message_are_kept_in_another_catalogue() -> None:
     """A "did you mean" is no template's: it stays; an error worded where it was raised
     (an evaluation's, whose text the ledgers keep) is not re-rendered at all."""
