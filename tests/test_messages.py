@@ -193,6 +193,42 @@ def test_a_problem_is_said_again_in_another_catalogue() -> None:
     assert problem.message == "rule id 'bonus' is used twice (first at line 3)"
 
 
+@pytest.mark.parametrize(
+    ("written", "form", "hint"),
+    [
+        ('"80,000"', "separators", "without thousands separators"),
+        ('"0_80000"', "digits", "without leading zeros"),
+        ('"3.5％"', "percent-sign", "ASCII percent sign"),
+        ("[1]", "number", "such as 3.5%"),
+    ],
+)
+def test_a_number_written_wrong_gets_the_hint_of_its_mistake(
+    tmp_path: Path, written: str, form: str, hint: str
+) -> None:
+    """Text meant as a number is ``wrong-type`` in the form whose hint names the mistake."""
+    path = write_policy(
+        tmp_path,
+        f"""
+        inputs: {{sales: {{type: money}}}}
+        rules:
+          - id: rate
+            kind: tiers
+            of: sales
+            mode: flat
+            bands:
+              - {{from: {written}, value: 1}}
+        """,
+    )
+    (problem,) = policyengine.check_policy(path)
+    assert (problem.code, problem.form, problem.location.pointer) == (
+        "wrong-type",
+        form,
+        "/rules/0/bands/0/from",
+    )
+    assert problem.details["wanted"] == "a number or a percentage"
+    assert hint in (problem.hint or "")
+
+
 def test_every_problem_of_an_invalid_policy_is_said_again(tmp_path: Path) -> None:
     """``InvalidPolicy.translated`` says each of its problems again, in the same order."""
     path = write_policy(tmp_path, "key: rpe\ninputs: {rep: {type: string}}\n")

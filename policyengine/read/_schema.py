@@ -145,20 +145,25 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+#: What a value of a number schema (a number, or a percentage written as text) must be.
+_NUMBER = "a number or a percentage"
+
+
 def _wanted(schema_type: Any) -> str:
     types = schema_type if isinstance(schema_type, list) else [schema_type]
     return " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
 
 
-def _number_hint(value: Any) -> str | None:
+def _number_form(value: Any) -> str | None:
+    """The form of ``wrong-type`` whose hint fits text that was meant as a number."""
     if isinstance(value, str):
         text = value.strip()
         if text.replace("_", "").isdigit() and ("_" in text or text.startswith("0")):
-            return "write plain digits without leading zeros or '_' (e.g. 1000)"
+            return "digits"
         if "," in text or "，" in text:
-            return "write the number without thousands separators (e.g. 80000)"
+            return "separators"
         if text.endswith("％"):
-            return "use the ASCII percent sign '%'"
+            return "percent-sign"
     return None
 
 
@@ -223,12 +228,11 @@ def _missing_keys(error: ValidationError, path: list[Any], found: _Violations) -
 
 def _wrong_type(error: ValidationError, path: list[Any], found: _Violations) -> None:
     value = error.instance
+    form = _number_form(value) if "number" in str(error.validator_value) else None
+    if form is None and error.validator_value == "string" and isinstance(value, int | Decimal):
+        form = "text"
     wanted = _wanted(error.validator_value)
-    hint = _number_hint(value) if "number" in str(error.validator_value) else None
-    if hint is None and error.validator_value == "string" and isinstance(value, int | Decimal):
-        found.say("wrong-type", form="text", wanted=wanted, found=_describe(value))
-    else:
-        found.say("wrong-type", hint=hint, wanted=wanted, found=_describe(value))
+    found.say("wrong-type", form=form or "", wanted=wanted, found=_describe(value))
 
 
 def _not_an_option(error: ValidationError, path: list[Any], found: _Violations) -> None:
@@ -250,7 +254,8 @@ def _not_the_constant(error: ValidationError, path: list[Any], found: _Violation
 def _no_shape_fits(error: ValidationError, path: list[Any], found: _Violations) -> None:
     value = error.instance
     if _is_number_schema(error.schema):
-        found.say("wrong-type", form="number", hint=_number_hint(value), found=_describe(value))
+        form = _number_form(value) or "number"
+        found.say("wrong-type", form=form, wanted=_NUMBER, found=_describe(value))
         return
     chosen = _branches(error)
     if not chosen:
