@@ -21,6 +21,7 @@ from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, ModelError, PolicyError
 from ..model import Field
 from ._fast_reader import fast_reader
+from ._file import UNREADABLE, unreadable_errors
 from ._values import FALSE_WORDS, MAX_LIST_ITEMS, TRUE_WORDS, coerce_value
 
 __all__ = [
@@ -75,6 +76,12 @@ def coerce_record(
             code="not-a-record",
             location=Location(record=label),
         )
+    if UNREADABLE in record:
+        # Its reader could not read the row whole: what it found is the record's error.
+        found = unreadable_errors(record[UNREADABLE], label)
+        if len(found) == 1:
+            raise found[0]
+        raise InvalidRecord(list(found), label)
     problems: list[PolicyError] = []
     typed = {}
     for name, field in fields.items():

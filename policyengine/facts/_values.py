@@ -50,13 +50,16 @@ def _decimal(value: Any, field: Field) -> Decimal:
         if number is not None:
             result = number
         elif field.type == "decimal" and text.endswith("%"):
-            result = _checked(to_decimal, text)  # the percent spelling
+            percent = number_text.parse_decimal(text, number_text.PERCENT)
+            if percent is None:
+                raise _not_a_number(value)
+            result = percent
         else:
             # 1e999999999, as a JSON file keeps it: refused as out of range, not as no number.
             with_exponent = number_text.parse_decimal(value.strip(), number_text.FLOAT_TEXT)
             if with_exponent is not None:
                 _bounded(with_exponent)
-            raise _fail("not-a-number", f"expected a number, found '{value}'")
+            raise _not_a_number(value)
     else:
         result = _checked(to_decimal, value)
     _bounded(result)
@@ -66,6 +69,21 @@ def _decimal(value: Any, field: Field) -> Decimal:
             f"{result} has more than two decimal places; money is paid to the fen (0.01)",
         )
     return result
+
+
+def _not_a_number(text: str) -> FactError:
+    """Text that is no number, with the reason when the slip is a common one: a comma that
+    is no thousands separator (``12,34`` is never 1234) or a digit of another script."""
+    comma = number_text.comma_problem(text)
+    if comma is not None:
+        return _fail("not-a-number", f"'{text}' is not a number: {comma}", "correct the cell")
+    if number_text.non_ascii_digits(text):
+        return _fail(
+            "not-a-number",
+            f"'{text}' is not a number: only the digits 0-9 are read",
+            "write the digits 0-9 (half-width), not full-width or other scripts' digits",
+        )
+    return _fail("not-a-number", f"expected a number, found '{text}'")
 
 
 def _bounded(number: Decimal | int) -> None:
@@ -142,6 +160,12 @@ def _int(value: Any, field: Field) -> int:
         if whole is not None:
             _bounded(whole)
             return int(whole)
+    if isinstance(value, str) and number_text.non_ascii_digits(value):
+        raise _fail(
+            "not-a-whole-number",
+            f"'{value}' is not a whole number: only the digits 0-9 are read",
+            "write the digits 0-9 (half-width), not full-width or other scripts' digits",
+        )
     raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
 
 

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core._number_text import LOOKS_NUMERIC, to_decimal
+from ..core._number_text import looks_numeric, to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import ModelError
 from ..facts._records import field_from_spec
@@ -143,7 +143,7 @@ def read_parameters(
             continue
         meta = spec if isinstance(spec, Mapping) else {"value": spec}
         value = _parameter_value(meta["value"])
-        if isinstance(value, str) and LOOKS_NUMERIC.match(value):
+        if isinstance(value, str) and looks_numeric(value):
             at = pointer + "/value" if isinstance(spec, Mapping) else pointer
             problems.add("not-a-number", at, form="parameter", name=name, value=value)
             continue

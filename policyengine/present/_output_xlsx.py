@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core._display import cell_text, plain
+from ._cells import xlsx_text
 from ._output import WriteRequest
 from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table
 from ._texttable import width
@@ -127,24 +128,21 @@ def _write_table(sheet: Any, table: Table, done: int, total: int, progress: Repo
 
 
 def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    """Write one value exactly: a Decimal as a text cell of its digits (see the module)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """Write one value exactly: a Decimal as a text cell of its digits (see the module),
+    any text as a text cell no spreadsheet runs as a formula."""
     from openpyxl.styles import Alignment
 
     cell = sheet.cell(row=row, column=column)
-    shown = plain(value)
     if isinstance(value, Decimal):
-        cell.value = shown
+        cell.value = plain(value)
         cell.data_type = "s"
         cell.number_format = "@"
         cell.alignment = Alignment(horizontal="right")
     elif isinstance(value, bool | int):
         cell.value = value
-    elif isinstance(shown, list):
-        cell.value = cell_text(value)
     else:
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(shown))
-        cell.data_type = "s"  # never a formula, whatever the text starts with
+        shown = plain(value)
+        xlsx_text(cell, cell_text(value) if isinstance(shown, list) else str(shown))
     return cell
 
 

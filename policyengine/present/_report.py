@@ -43,6 +43,7 @@ from ..errors import PolicyError
 from ..facts._io import FactsIndex, Place
 from ..facts._record_kinds import RecordKind
 from ..run._bundle import BundleResult
+from ._cells import csv_cell
 from ._report_records import (
     Column,
     RecordIndex,
@@ -298,8 +299,6 @@ text = cell_text
 
 
 def csv_safe(value: Any) -> str:
-    shown = cell_text(value)
-    # A text cell starting like a formula would run as one when Excel opens the file.
-    if isinstance(value, str) and shown[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + shown
-    return shown
+    """A value as a CSV cell that no spreadsheet runs as a formula (see
+    :mod:`~policyengine.present._cells`)."""
+    return csv_cell(value)
