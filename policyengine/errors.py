@@ -33,7 +33,7 @@ from typing import Any, ClassVar, Self
 
 import attrs
 
-from .codes import ErrorCode
+from .codes import CODES, ErrorCode
 from .core._messages import Catalogue, render
 
 
@@ -75,14 +75,28 @@ class Location:
         return (self.file or "", self.line or 0, self.column or 0, self.pointer or "")
 
 
+#: The default code of each error class, as the last section of docs/errors.md lists it.
+_DEFAULT_CODES: Mapping[str, ErrorCode] = {
+    info.error_class: code
+    for code, places in CODES.items()
+    for info in places
+    if info.anchor == "default-codes-of-the-classes"
+}
+
+
 class PolicyError(Exception):
     """The root of every error the engine raises on purpose."""
 
-    #: The code of an error of this class made without one.
+    #: The code of an error of this class made without one: the registry's section of
+    #: default codes gives it (``__init_subclass__``); a class it does not name inherits.
     default_code: ClassVar[ErrorCode] = "policy-error"
     #: The form of its code's template the words were rendered from (``from_template``);
     #: None for an error whose message was written where it was raised.
     form: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.default_code = _DEFAULT_CODES.get(cls.__name__, cls.default_code)
 
     def __init__(
         self,
@@ -205,43 +219,29 @@ def _plain(value: Any) -> Any:
 class PolicySourceError(PolicyError):
     """The file cannot be read as one YAML policy document."""
 
-    default_code: ClassVar[ErrorCode] = "unreadable-policy"
-
 
 class SchemaViolation(PolicyError):
     """The document does not have the shape the policy schema requires."""
-
-    default_code: ClassVar[ErrorCode] = "schema-violation"
 
 
 class ModelError(PolicyError):
     """A semantic mistake: unknown names, cycles, bad bands, weights, ids."""
 
-    default_code: ClassVar[ErrorCode] = "invalid-model"
-
 
 class ExpressionError(PolicyError):
     """An expression the sandbox refuses at load time."""
-
-    default_code: ClassVar[ErrorCode] = "invalid-expression"
 
 
 class EvaluationError(PolicyError):
     """A rule failed on one record at run time (division by zero, wrong type …)."""
 
-    default_code: ClassVar[ErrorCode] = "evaluation-failed"
-
 
 class FactError(PolicyError):
     """An input record does not match the fields the policy declares."""
 
-    default_code: ClassVar[ErrorCode] = "invalid-fact"
-
 
 class FactsFileError(PolicyError):
     """A facts file cannot be read."""
-
-    default_code: ClassVar[ErrorCode] = "unreadable-facts"
 
 
 class LockError(PolicyError):
@@ -267,8 +267,6 @@ class UsageError(PolicyError):
 
 class InvalidPolicy(PolicyError):
     """A policy with one or more problems; ``problems`` holds all of them, sorted."""
-
-    default_code: ClassVar[ErrorCode] = "invalid-policy"
 
     def __init__(self, problems: Iterable[PolicyError], *, file: str | None = None) -> None:
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
