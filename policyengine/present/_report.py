@@ -46,6 +46,7 @@ from ..run._bundle import BundleResult
 from ._cells import csv_cell
 from ._report_records import (
     Column,
+    Output,
     RecordIndex,
     entities_of,
     outputs,
@@ -178,7 +179,7 @@ def _pay_table(result: BundleResult, records: RecordIndex, kind: RecordKind) -> 
         values.extend(o.value(env) if ok and env is not None else None for o in found)
         values.append(records.codes(kind.name, key))
         rows.append(tuple(values))
-    return Table(PAY_SHEET, columns, tuple(rows))
+    return Table(PAY_SHEET, _styled(columns, rows, found, len(fields)), tuple(rows))
 
 
 def _raw_records(result: BundleResult, kind: RecordKind) -> dict[str, Mapping[str, Any]]:
@@ -229,7 +230,21 @@ def _summary_table(result: BundleResult, records: RecordIndex, kind: RecordKind)
         )
     title = kind.title or ""
     name = f"{title}汇总 {kind.name.capitalize()}s" if title else f"{kind.name.capitalize()}s"
-    return Table(_sheet_name(name), columns, tuple(rows))
+    styled = _styled(columns, rows, found, len(fields))
+    return Table(_sheet_name(name), styled, tuple(rows))
+
+
+def _styled(
+    columns: tuple[Column, ...], rows: list[tuple[Any, ...]], found: list[Output], first: int
+) -> tuple[Column, ...]:
+    """The columns, each output's with the style its values are shown in (the outputs
+    start at column ``first``)."""
+    styled = list(columns)
+    for offset, output in enumerate(found, start=first):
+        style = output.style(row[offset] for row in rows)
+        if style is not None:
+            styled[offset] = attrs.evolve(columns[offset], style=style)
+    return tuple(styled)
 
 
 _ERROR_COLUMNS = (

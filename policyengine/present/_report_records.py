@@ -12,7 +12,7 @@ from these, and :mod:`policyengine.summary` counts them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -20,7 +20,9 @@ import attrs
 
 from ..errors import PolicyError
 from ..facts._record_kinds import Entities
+from ..model import Rule
 from ..run._bundle import BundleResult
+from ._report_numbers import NumberStyle, number_style
 
 
 @attrs.frozen
@@ -31,6 +33,8 @@ class Column:
     title: str
     policy: str | None = None
     output: str | None = None
+    #: How its numbers are shown, when it is an output whose values are all numbers.
+    style: NumberStyle | None = None
 
 
 @attrs.frozen
@@ -42,6 +46,8 @@ class Output:
     rule: str
     part: str | None  # the name of a named output, else None
     title: str | None
+    #: The rule itself (its kind and ``round:`` decide how its numbers are shown).
+    definition: Rule | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -63,13 +69,19 @@ class Output:
             return found.get(self.part)
         return None
 
+    def style(self, values: Iterable[Any]) -> NumberStyle | None:
+        """How this output's ``values`` (a whole column) are shown, if they are numbers."""
+        if self.definition is None:
+            return None
+        return number_style(self.definition, self.part or self.rule, values)
+
 
 def outputs(result: BundleResult, kind: str) -> list[Output]:
     """Every output of every policy applying to ``kind``: policies by id, rules in plan order."""
     found: list[Output] = []
     for policy, rule in result.rules(kind):
         parts: Sequence[str | None] = rule.outputs or (None,)
-        found.extend(Output(kind, policy.id, rule.id, part, rule.title) for part in parts)
+        found.extend(Output(kind, policy.id, rule.id, part, rule.title, rule) for part in parts)
     return sorted(found, key=lambda o: o.policy)  # stable: plan order within a policy
 
 
