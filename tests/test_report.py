@@ -9,6 +9,7 @@ import io
 import json
 import random
 import shutil
+import statistics
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -352,8 +353,9 @@ def test_csv_cells_never_start_a_formula(january: tuple[Path, Path, BundleResult
 def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     january: tuple[Path, Path, BundleResult], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """run --out FILE.xlsx prints the versions, record counts, totals of decimal outputs,
-    counts of true flags and of text values, and writes the workbook."""
+    """run --out FILE.xlsx prints the versions, record counts, totals of amounts with their
+    minimum, median and maximum, counts of true flags and of text values, and writes the
+    workbook."""
     policies, examples, result = january
     target = tmp_path / "2026-01.xlsx"
     code = main(
@@ -375,15 +377,16 @@ def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     reps = [r for r in result.rows() if r.policy == "pay"]
     total = sum((r.outputs["total_pay"] for r in reps), Decimal(0))
     line = next(x for x in out.splitlines() if "pay.total_pay" in x)
-    low = min(r.outputs["total_pay"] for r in reps)
-    high = max(r.outputs["total_pay"] for r in reps)
+    amounts = [r.outputs["total_pay"] for r in reps]
+    cent = Decimal("0.01")
     assert line.split()[1:] == [
         "应发工资",
         "rep",
         str(len(reps)),
-        f"{total:f}",
-        f"{low:f}",
-        f"{high:f}",
+        f"{total.quantize(cent):f}",
+        f"{min(amounts).quantize(cent):f}",
+        f"{statistics.median(amounts).quantize(cent):f}",
+        f"{max(amounts).quantize(cent):f}",
     ]
     flagged = sum(1 for r in reps if r.outputs["big_earner"])
     line = next(x for x in out.splitlines() if "pay.big_earner" in x)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import statistics
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from policyengine.month import evaluate_month
 from policyengine.present._output_xlsx import number_text
 from policyengine.present._report import Column, Report, Table
 from policyengine.present._report_numbers import NumberStyle
+from policyengine.present._summary import summary_text
 from policyengine.present._writers import csv_bytes, write_report, xlsx_bytes
 
 ROOT = Path(__file__).parent.parent
@@ -41,6 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
         carried[month.result.period.key] = month.result.snapshot()
     document = out / "2026-03.json"
     write_report(month.result, document)
+    (out / "summary.txt").write_text(summary_text(month.result), encoding="utf-8")
     return out / "2026-03.xlsx", json.loads(document.read_bytes())
 
 
@@ -135,3 +138,50 @@ def test_number_text_round_trips_or_refuses(value: Decimal, whole: int) -> None:
         else:
             assert Decimal(repr(float(text))) == number
             assert digits <= 15
+
+
+def _summary_rows(path: Path) -> dict[str, list[str]]:
+    text = (path.parent / "summary.txt").read_text(encoding="utf-8")
+    return {line.split()[0]: line.split()[3:] for line in text.splitlines() if "." in line[:40]}
+
+
+def test_the_summary_shows_places_and_totals_only_amounts_and_counts(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    """No value in the summary has more places than its output shows (the unrounded sales
+    score has 34 digits in the JSON); amounts and counts are totalled, rates and scores
+    show '-' for a total, with their minimum, median and maximum."""
+    path, document = demo
+    rows = _summary_rows(path)
+    exact = [
+        Decimal(r["outputs"]["appraisal"]["sales_score"])
+        for r in document["records"]
+        if r["kind"] == "rep"
+    ]
+    assert max(len(v.as_tuple().digits) for v in exact) > 30
+    assert rows["appraisal.sales_score"] == [
+        "37",
+        "-",
+        f"{min(exact).quantize(Decimal('0.0001'))}",
+        f"{statistics.median(exact).quantize(Decimal('0.0001'))}",
+        f"{max(exact).quantize(Decimal('0.0001'))}",
+    ]
+    assert rows["workload.connect_rate"][1] == "-"
+    assert rows["appraisal.rep_score"][1] == "-"
+    assert rows["bottom_rank.team_rank.rank"][1] == "-"
+    net = sum(
+        (
+            Decimal(r["outputs"]["pay"]["net_pay"])
+            for r in document["records"]
+            if r["kind"] == "rep"
+        ),
+        Decimal(0),
+    )
+    assert rows["pay.net_pay"][1] == f"{net:f}"
+    calls = sum(
+        r["outputs"]["workload"]["inbound_calls"] for r in document["records"] if r["kind"] == "rep"
+    )
+    assert rows["workload.inbound_calls"][1] == str(calls)
+    for cells in rows.values():
+        for cell in cells:
+            assert len(cell.partition(".")[2]) <= 4, cells
