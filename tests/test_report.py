@@ -259,6 +259,7 @@ def test_xlsx_round_trip_keeps_amounts_exact(tmp_path: Path) -> None:
     assert book.sheetnames == [
         "工资表 Pay",
         "小组汇总 Teams",
+        "图表 Charts",
         "错误 Errors",
         "说明 Notes",
         "来源 Provenance",

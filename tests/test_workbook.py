@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import statistics
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,75 @@ def test_the_summary_shows_places_and_totals_only_amounts_and_counts(
     for cells in rows.values():
         for cell in cells:
             assert len(cell.partition(".")[2]) <= 4, cells
+
+
+# --- the chart sheet --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def months() -> tuple[list[Any], dict[str, Any]]:
+    """The demo's three months evaluated in order, and the values each left as history."""
+    repository = policyengine.load(POLICIES)
+    carried: dict[str, Any] = {}
+    results = []
+    for folder in ("2026-01", "2026-02", "2026-03"):
+        month = evaluate_month(repository, folder, EXAMPLES / folder, history=dict(carried))
+        carried[month.result.period.key] = month.result.snapshot()
+        results.append(month.result)
+    return results, carried
+
+
+def _net_pay(result: Any) -> dict[str, Decimal]:
+    return {
+        r.key: r.outputs["net_pay"] for r in result.rows() if r.policy == "pay" and r.kind == "rep"
+    }
+
+
+def _chart_parts(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return [
+            archive.read(name).decode()
+            for name in sorted(archive.namelist())
+            if name.startswith("xl/charts/chart")
+        ]
+
+
+def test_the_chart_sheet_shows_pay_by_team_and_the_month_against_the_one_before(
+    months: tuple[list[Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    """Given the earlier months, the chart sheet holds each team's exact total net pay and
+    each rounded amount's total this month and last, with a bar chart over each table."""
+    (_, february, march), carried = months
+    path = tmp_path / "2026-03.xlsx"
+    write_report(march, path, history=carried)
+    sheet = openpyxl.load_workbook(path)["图表 Charts"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    teams: dict[str, Decimal] = {}
+    for key, amount in _net_pay(march).items():
+        team = str(march.values("rep", key)["team_id"])
+        teams[team] = teams.get(team, Decimal(0)) + amount
+    table = {r[0]: r[1] for r in rows[2 : 2 + len(teams)]}
+    assert {k: Decimal(repr(v)) for k, v in table.items()} == teams
+    compared = {r[0]: r for r in rows if r[0] == "应发工资" and len(r) > 2 and r[2] is not None}
+    before, now = compared["应发工资"][1:3]
+    assert Decimal(repr(before)) == sum(_net_pay(february).values(), Decimal(0))
+    assert Decimal(repr(now)) == sum(_net_pay(march).values(), Decimal(0))
+    charts = _chart_parts(path)
+    assert len(charts) == 2 and all("<barChart>" in c for c in charts)
+    assert f"'图表 Charts'!$B$3:$B${2 + len(teams)}" in charts[0]
+    assert write_report(march, tmp_path / "again.xlsx", history=carried)
+    assert (tmp_path / "again.xlsx").read_bytes() == path.read_bytes()
+
+
+def test_without_the_month_before_the_comparison_is_left_out_and_said(
+    months: tuple[list[Any], dict[str, Any]], tmp_path: Path
+) -> None:
+    """Without the previous month's values the comparison chart is left out, and the sheet
+    says why; the chart by team stays."""
+    (january, _, _), _ = months
+    path = tmp_path / "2026-01.xlsx"
+    write_report(january, path)
+    sheet = openpyxl.load_workbook(path)["图表 Charts"]
+    texts = [str(r[0]) for r in sheet.iter_rows(values_only=True) if r[0] is not None]
+    assert any(t.startswith("No comparison with 2025-12: no values of 2025-12") for t in texts)
+    assert len(_chart_parts(path)) == 1

@@ -27,6 +27,7 @@ from typing import Any
 from ..core._display import cell_text, plain
 from ..core._numbers import CONTEXT
 from ._cells import xlsx_text
+from ._charts import CHARTS_SHEET, write_charts
 from ._output import WriteRequest
 from ._output_xlsx_notes import NOTES_SHEET, Note, write_notes
 from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table
@@ -79,6 +80,9 @@ def xlsx_bytes(report: Report, *, progress: Reporter | None = None) -> bytes:
     done = 0
     notes: list[Note] = []
     for table in tables:
+        if table is report.errors and report.charts is not None:
+            # The charts after the pay sheet and its summaries, before the errors.
+            write_charts(book.create_sheet(CHARTS_SHEET), report.charts, _put)
         sheet = book.create_sheet(_unique(book, table.name))
         done = _write_table(sheet, table, (done, total, progress), notes)
     write_notes(book.create_sheet(NOTES_SHEET), tables, notes)

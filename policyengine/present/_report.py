@@ -43,7 +43,9 @@ from ..errors import PolicyError
 from ..facts._io import FactsIndex, Place
 from ..facts._record_kinds import RecordKind
 from ..run._bundle import BundleResult
+from ..run._run_state import PastValues
 from ._cells import csv_cell
+from ._charts import Charts, build_charts
 from ._report_records import (
     Column,
     Output,
@@ -115,6 +117,8 @@ class Report:
     summaries: tuple[Table, ...]
     errors: Table
     provenance: Mapping[str, Any]
+    #: What the workbook's chart sheet shows (None: no chart sheet).
+    charts: Charts | None = None
 
 
 def _name_field(kind: RecordKind) -> str | None:
@@ -130,10 +134,16 @@ def _field_column(kind: RecordKind, name: str) -> Column:
 
 
 def build_report(
-    result: BundleResult, *, index: FactsIndex | None = None, kind: str | None = None
+    result: BundleResult,
+    *,
+    index: FactsIndex | None = None,
+    kind: str | None = None,
+    history: PastValues | None = None,
 ) -> Report:
-    """The pay sheet (of ``kind``, by default :func:`pay_kind`), summaries, errors and
-    provenance of a month's result; ``index`` locates errors in the facts files."""
+    """The pay sheet (of ``kind``, by default :func:`pay_kind`), summaries, errors,
+    provenance and charts of a month's result; ``index`` locates errors in the facts
+    files; ``history`` holds earlier months' values by period, for the chart comparing
+    the month with the one before (by default, those the month was evaluated with)."""
     entities = entities_of(result)
     chosen = kind or pay_kind(result)
     records = RecordIndex(result)
@@ -149,6 +159,7 @@ def build_report(
         summaries=summaries,
         errors=_errors_table(result, index),
         provenance=result.provenance.to_dict(),
+        charts=build_charts(result, chosen, pay.columns, pay.rows, history) if chosen else None,
     )
 
 

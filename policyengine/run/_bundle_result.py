@@ -30,7 +30,7 @@ from ..model import Policy, Rule
 from ..version import ENGINE_VERSION
 from . import _trace as trace
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
-from ._run_state import RunState
+from ._run_state import PastValues, RunState
 
 if TYPE_CHECKING:
     from ._repository import Bundle
@@ -96,6 +96,12 @@ class BundleResult:
     @property
     def period(self) -> Period:
         return self._state.period
+
+    @property
+    def history(self) -> PastValues:
+        """The earlier months' values the month read (period -> kind -> key -> values):
+        only those its history rules read."""
+        return self._state.history
 
     @property
     def entities(self) -> Entities:
