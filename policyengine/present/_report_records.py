@@ -22,6 +22,7 @@ from ..errors import PolicyError
 from ..facts._record_kinds import Entities
 from ..model import Rule
 from ..run._bundle import BundleResult
+from ..run._frames import pay_kind as pay_kind  # the month's main kind, decided once
 from ._report_numbers import NumberStyle, number_style
 
 
@@ -92,24 +93,6 @@ def entities_of(result: BundleResult) -> Entities:
 def record_keys(result: BundleResult) -> dict[str, str]:
     """Each kind's key field."""
     return {name: kind.key for name, kind in entities_of(result).kinds.items()}
-
-
-def pay_kind(result: BundleResult) -> str:
-    """The kind the pay sheet lists: of the kinds policies apply to, one with a parent and
-    children (the rep, between team and call), else one with a parent, else the first."""
-    entities = entities_of(result)
-    applied = [k for k in entities.kinds if result.rules(k)]
-    if not applied:
-        return next(iter(entities.kinds), "")
-
-    def rank(name: str) -> tuple[int, int]:
-        kind = entities.kinds[name]
-        return (
-            -(kind.parent is not None) - bool(entities.children(name)),
-            list(entities.kinds).index(name),
-        )
-
-    return min(applied, key=rank)
 
 
 class RecordIndex:
