@@ -256,5 +256,5 @@ def test_without_the_month_before_the_comparison_is_left_out_and_said(
     write_report(january, path)
     sheet = openpyxl.load_workbook(path)["图表 Charts"]
     texts = [str(r[0]) for r in sheet.iter_rows(values_only=True) if r[0] is not None]
-    assert any(t.startswith("No comparison with 2025-12: no values of 2025-12") for t in texts)
+    assert any("No comparison with 2025-12: no values of 2025-12" in t for t in texts)
     assert len(_chart_parts(path)) == 1

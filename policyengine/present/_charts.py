@@ -115,9 +115,8 @@ def _with_previous(
             totals.append((column.title, sum(known, Decimal(0)), now))
     if not totals:
         why = (
-            f"no values of {previous} are at hand: the month was evaluated without them, "
-            "or they hold none of the pay sheet's amounts (hand the earlier months to the "
-            "report as history: a run with --ledger, or the demo's months in order)"
+            f"no values of {previous} are at hand: none were handed to the report "
+            "(write_report(..., history=...)), and the month read none of its amounts"
         )
         return attrs.evolve(charts, previous=previous, why_not=why)
     return attrs.evolve(charts, previous=previous, totals=tuple(totals))
@@ -157,7 +156,7 @@ def write_charts(sheet: Any, charts: Charts, put: Put) -> None:
     _bar(sheet, f"{charts.amount.title}（按{charts.group}）", (row + 1, last), 1, "D1")
     row = max(last + 3, 24)  # below the first chart
     if not charts.totals:
-        put(sheet, row, 1, f"No comparison with {charts.previous}: {charts.why_not}")
+        put(sheet, row, 1, f"没有上月对比 No comparison with {charts.previous}: {charts.why_not}")
         return
     put(sheet, row, 1, f"本月与 {charts.previous} 合计对比 Totals against {charts.previous}")
     put(sheet, row + 1, 1, "amount")
