@@ -101,7 +101,7 @@ def test_a_batch_and_a_result_convert_with_their_errors() -> None:
 
 
 def test_an_unknown_kind_is_a_usage_error(month: Any) -> None:
-    pytest.importorskip("pyarrow")
+    """A kind the month does not declare is refused before anything is imported."""
     with pytest.raises(UsageError) as caught:
         month.to_arrow("reps")
     assert caught.value.code == "unknown-kind" and "rep" in (caught.value.hint or "")
