@@ -56,7 +56,7 @@ ErrorCode = Literal[
     "invalid-policy", "invalid-record", "ledger-closed", "ledger-io", "ledger-version",
     "list-too-long", "list-without-item-type", "lock-duplicate", "lock-syntax", "lock-unwritable",
     "locked-file-changed", "locked-file-missing", "mid-month-date", "missing-aggregate",
-    "missing-field", "missing-history", "missing-key", "missing-parent", "missing-period",
+    "missing-extra", "missing-field", "missing-history", "missing-key", "missing-parent", "missing-period",
     "missing-record-key", "missing-value", "missing-value-expression", "multiple-documents",
     "name-clash", "needs-bundle", "needs-entities", "needs-output-name", "negative-weight",
     "no-named-outputs", "no-records", "no-row-matched", "not-a-bool", "not-a-child-kind",
@@ -372,6 +372,8 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "unknown-output": "`explain`/`trace` (or `eval --explain NAME`) of an output the policy does not give; a bundle result's `explain`/`trace` of an output no rule gives for that kind",
         "invalid-date": "an as-known-at day that is not a date `YYYY-MM-DD`",
         "needs-bundle": "`Policy.evaluate` of a policy with an aggregate, rank or history rule: it needs the other records, so evaluate the bundle",
+        "missing-extra": "`to_pandas()`/`to_arrow()` without the optional extra `policyengine[dataframe]` (pandas, pyarrow) installed",
+        "unknown-kind": "`BundleResult.to_pandas(kind)`/`to_arrow(kind)` of a kind the month's entities do not declare",
     }),
     (_CALLS, "FactsFileError", {
         "no-records": "`policyengine run` (and `demo`, for each month): the facts hold no records of a kind that a version in force applies to; the month is still computed and written, and the command exits with 2",
