@@ -276,7 +276,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "unknown-version": "the policy has no version of that label",
         "unknown-record": "a bundle result has no result with that record key for the policy, or (explaining) the record's facts were refused",
         "failed-value": '`explain`/`trace` of a value that failed; `details["error"]` is its error, which names the root cause',
-        "unknown-result-format": "`evaluate_bundle(..., result_format=N)` with a format other than 1 (failures by record, as runs recorded before format 2 keep them) or 2",
+        "unknown-result-format": "`evaluate_bundle(..., result_format=N)` with a format other than 1 (failures by record, as runs recorded before format 2 keep them), 2 (signed zeros kept, as runs recorded before format 3 keep them) or 3",
     }),
     (_ENTITIES, "ModelError", {
         "unknown-key-field": "a kind's `key` is not one of its fields; the hint suggests the closest",

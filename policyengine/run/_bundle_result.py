@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
 #: The result document's format: 2 keeps failures by value (every record keeps
 #: its row); 1, by record, is what runs recorded before it hold.
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
+#: Every format :func:`policyengine.run._bundle.evaluate_bundle` can evaluate in: older
+#: runs replay in the format they were recorded in.
+RESULT_FORMATS = (1, 2, 3)
 
 
 @attrs.frozen
@@ -53,8 +56,9 @@ class BundleProvenance:
     as_known_at: str | None
     inputs_sha256: str
     entities_sha256: str | None = None
-    #: How failures are kept (see :class:`policyengine.run._run_state.RunState`):
-    #: 2, by value; 1, by record (runs recorded before format 2; not written).
+    #: How values and failures are kept (see :class:`policyengine.run._run_state.RunState`):
+    #: 3, by value and no zero signed; 2, by value (a rule could give -0.00); 1, by
+    #: record (runs recorded before format 2; not written).
     result_format: int = RESULT_FORMAT
     #: How the inputs are ordered before hashing (see :data:`INPUTS_FORMAT`).
     inputs_format: int = INPUTS_FORMAT
@@ -179,7 +183,7 @@ class BundleResult:
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
             inputs_sha256=self.packed_inputs.sha256,
             entities_sha256=entities.sha256 or None,
-            result_format=RESULT_FORMAT if self._state.by_value else 1,
+            result_format=self._state.result_format,
         )
 
     @property
