@@ -321,7 +321,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "unidentified-version": "a version file does not give `policy:` and `version:` as text, so the lock cannot tell which version it is",
         "duplicate-version": "`lock`: two new files claim the same (policy, version)",
         "backdated-publication": "`lock --date` names a day before the latest publication already in the lock; or a line of a signed lock is dated before the line above it",
-        "lock-syntax": "a line of `policies.lock` is not five fields (path, policy, version, day, `sha256:` and 64 hex digits), or the file is not UTF-8",
+        "lock-syntax": "a line of `policies.lock` is not five fields (path, policy, version, day, `sha256:` and 64 hex digits) — seven in a signed lock (format 2), with `chain:` and `sig:` — or the file is not UTF-8",
         "lock-duplicate": "a path, or a (policy, version), is listed twice",
         "unreadable-file": "the lock file exists but cannot be read",
         "lock-unwritable": "`lock` cannot write the lock file",
@@ -381,7 +381,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "invalid-date": "an as-known-at day that is not a date `YYYY-MM-DD`",
         "needs-bundle": "`Policy.evaluate` of a policy with an aggregate, rank or history rule: it needs the other records, so evaluate the bundle",
         "bad-key": "a key file or `--trust` key cannot be read or is not a key of the kind needed; `keys new` would overwrite a key file; or `--require-signed` is given without `--trust`",
-        "draft-in-use": "`run` of a month whose versions in force include a file not in the lock (a draft), without `--allow-drafts`",
+        "draft-in-use": "`run` of a month whose versions in force, or whose `entities.yaml`, are not what the lock published (drafts), without `--allow-drafts`",
     }),
     (_CALLS, "FactsFileError", {
         "no-records": "`policyengine run` (and `demo`, for each month): the facts hold no records of a kind that a version in force applies to; the month is still computed and written, and the command exits with 2",

@@ -171,3 +171,26 @@ def test_summary_prints_in_a_non_utf8_locale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-500:]
     assert "应发工资".encode() in done.stdout
     assert b"Traceback" not in done.stderr
+
+
+def test_entities_yaml_is_locked_like_a_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entities.yaml edited after it was published is a draft that run refuses until it is
+    locked as the next version; a published entities.yaml that is gone is a verify finding."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    kinds = policies / "entities.yaml"
+    kinds.write_text(kinds.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    month = ["run", "--policies", str(policies), "--period", "2026-01"]
+    month += ["--facts", str(ROOT / "examples" / "2026-01")]
+    capsys.readouterr()
+    assert main(month) == 2
+    assert codes_printed(capsys.readouterr().err) == ["draft-in-use"]
+    assert main(["lock", "--policies", str(policies), "--date", "2026-06-20"]) == 0
+    assert "locked entities.yaml (entities 2)" in capsys.readouterr().out
+    assert main(month) == 0
+    kinds.unlink()
+    capsys.readouterr()
+    assert main(["verify", "--policies", str(policies)]) == 1
+    assert "locked-file-missing" in capsys.readouterr().out

@@ -242,7 +242,7 @@ def test_shipped_unsigned_lock_still_verifies_and_can_be_signed(
     assert verify(root, root / "policies.lock") == []
     before = {e.path: e for e in read_lock(root / "policies.lock")}
     published = {v.path: v.published for v in load(root).versions}
-    assert lock(root, root / "policies.lock", DAY, key) == ()
+    assert lock(root, root / "policies.lock", datetime.date(2026, 6, 20), key) == ()
     after = read_lock(root / "policies.lock")
     assert {e.path: e for e in after} == before
     assert [e.published for e in after] == sorted(e.published for e in after)

@@ -17,6 +17,7 @@ from ..facts._record_kinds import Entities
 from ..facts._sample_csv import unknown_fields, write_months
 from ..facts._sample_hard_cases import monthly
 from ..load._layout import ENTITIES_NAME
+from ..load._lock_entities import entities_is_draft
 from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
@@ -99,16 +100,18 @@ def _run(args: argparse.Namespace) -> int:
 def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> None:
     """A version in force that is not in the lock is a draft: paying from it needs
     --allow-drafts, said out loud."""
-    drafts = [v for v in versions if v.published is None]
+    drafts = [(f"{v.id} {v.version}", v.path) for v in versions if v.published is None]
+    if entities_is_draft(args.policies, lock_path(args)):
+        drafts.insert(0, ("the record kinds", ENTITIES_NAME))
     if drafts and not args.allow_drafts:
-        names = ", ".join(f"{v.id} {v.version} ({v.path})" for v in drafts)
+        names = ", ".join(f"{name} ({path})" for name, path in drafts)
         raise UsageError(
-            f"{args.period} would be computed with versions not in the lock: {names}",
+            f"{args.period} would be computed with files not in the lock: {names}",
             code="draft-in-use",
-            location=Location(file=str(Path(args.policies) / drafts[0].path)),
+            location=Location(file=str(Path(args.policies) / drafts[0][1])),
             hint="publish them first (policyengine lock), or run with --allow-drafts for a"
             " trial run",
-            details={"drafts": [v.path for v in drafts]},
+            details={"drafts": [path for _, path in drafts]},
         )
 
 

@@ -28,6 +28,7 @@ from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ..read._source import read_policy_file
 from ._keys import SigningKey, Trust
 from ._layout import LOCK_NAME, read_layout
+from ._lock_entities import entities_problems, is_entities, new_entities_entry
 from ._lock_file import (
     HEADER,
     LockEntry,
@@ -107,6 +108,8 @@ def _check(
     entries, findings = load_lock(lock_path)
     if not findings:
         findings += log_problems(Path(lock_path), entries, trust or Trust())
+    findings += entities_problems(Path(policies_dir), lock_path, entries)
+    entries = [e for e in entries if not is_entities(e)]  # the rest are version files
     found, stray = _scan(policies_dir)
     findings += stray  # a file that looks like a version but is not one cannot be locked
     by_path = {f.path: f for f in found}
@@ -165,7 +168,8 @@ def lock(
     Refuses with :class:`InvalidPolicy` while :func:`verify` has findings, or when
     two new files claim one version. Existing entries are never rewritten.
     """
-    entries, found, findings = _check(policies_dir, lock_path)
+    entries = load_lock(lock_path)[0]  # every line, entities.yaml's too, is kept as it is
+    _, found, findings = _check(policies_dir, lock_path)
     signed = bool(entries) and entries[0].signature is not None
     if signed and key is None:
         hint = "give the publisher's signing key: policyengine lock --key KEY"
@@ -182,6 +186,9 @@ def lock(
         if first is not entry:
             findings.append(lock_problem("duplicate-version", f.where, path=f.path,
                 other=first.path, policy=f.policy, version=f.version))  # fmt: skip
+    entities = new_entities_entry(Path(policies_dir), entries, published)
+    if entities is not None:
+        new[(entities.policy, entities.version)] = entities
     latest = max((e.published for e in entries), default=None)
     if new and latest is not None and published < latest:
         # as_known_at trusts publication dates: a version locked today but dated
@@ -198,14 +205,20 @@ def lock(
         raise InvalidPolicy(findings, file=str(lock_path))
     if not new and (key is None or signed):
         return ()
-    added_lines = sorted(new.values(), key=lambda e: e.path)
+    _write(lock_path, entries, sorted(new.values(), key=lambda e: e.path), key)
+    return tuple(e for e in read_lock(lock_path) if (e.policy, e.version) in new)
+
+
+def _write(
+    lock_path: _Where, entries: list[LockEntry], added: list[LockEntry], key: SigningKey | None
+) -> None:
+    """The lock with ``added`` after ``entries``: unsigned, or chained and signed with ``key``
+    (an unsigned lock becomes a log, its lines in the order they were published)."""
     if key is None:
-        write_lock(lock_path, [*entries, *added_lines])
-    elif signed:
+        write_lock(lock_path, [*entries, *added])
+    elif entries and entries[0].signature is not None:
         head = entries[-1].chain or GENESIS
-        write_lock(lock_path, [*entries, *sign_entries(added_lines, key, head)])
-    else:  # an unsigned lock becomes a log, its lines in the order they were published
+        write_lock(lock_path, [*entries, *sign_entries(added, key, head)])
+    else:
         old = sorted(entries, key=lambda e: (e.published, e.path))
-        write_lock(lock_path, sign_entries([*old, *added_lines], key))
-    added = {e.path for e in new.values()}
-    return tuple(e for e in read_lock(lock_path) if e.path in added)
+        write_lock(lock_path, sign_entries([*old, *added], key))

@@ -29,8 +29,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import secrets
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -38,8 +36,9 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._atomic import write_atomically
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
-from ._layout import POLICY_SUFFIXES
+from ._layout import ENTITIES_NAME, POLICY_SUFFIXES
 
 HEADER = """\
 # policies.lock: the published versions of the policies (lock format 1).
@@ -75,6 +74,8 @@ def text_ok(value: object) -> bool:
 
 def _path_problem(path: str) -> str | None:
     """Why ``path`` cannot name a version file in the lock, or None if it can."""
+    if path == ENTITIES_NAME:  # the record kinds, published like a version
+        return None
     parts = path.split("/")
     if not text_ok(path) or len(parts) != 2 or any(not p or p.startswith(".") for p in parts):
         return f"'{path}' is not '<policy folder>/<version file>' in the policies folder"
@@ -211,7 +212,10 @@ def parse_lock(text: str, file: str) -> tuple[list[LockEntry], list[PolicyError]
         ]
         problems += found
         path, policy, version, day, sha, *seal = (v or "" for v in values)
-        first = paths.get(path) or versions.get((policy, version))
+        # entities.yaml is listed once per published version of it.
+        first = (None if path == ENTITIES_NAME else paths.get(path)) or versions.get(
+            (policy, version)
+        )
         if first and not found:
             what = path if path in paths else f"{policy} version {version}"
             where = Location(file, number, 1)
@@ -280,18 +284,9 @@ def write_lock(path: _Where, entries: Iterable[LockEntry]) -> None:
     problems = parse_lock(text, file)[1]  # what is written can always be read back
     if problems:
         raise InvalidPolicy(problems, file=file)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
     try:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-        with open(temporary, "xb") as stream:
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
+        write_atomically(target, text.encode("utf-8"))
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         reason = error.strerror or str(error)
         problem = lock_problem("lock-unwritable", Location(file), path=file, reason=reason)
         raise InvalidPolicy([problem], file=file) from None
