@@ -19,6 +19,7 @@ from ..audit._replay import compare_paid, read_paid, replay_run
 from ..core._display import decimal_text, plain
 from ..core._period import Period
 from ..errors import Location, UsageError
+from ..load._keys import Trust
 from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
 from ..load._lock_file import load_lock
@@ -39,6 +40,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
     for entry in added:
         print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
     print(f"{len(added)} version{'s' if len(added) != 1 else ''} locked in {lock_path(args)}")
+    if args.key:  # the first signed lock also signs what was there: say so
+        status = lock_status(lock_path(args), read_lock_entries(lock_path(args)), Trust())
+        print(status.text(checking=False))
     return 0
 
 

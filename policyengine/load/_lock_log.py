@@ -88,14 +88,18 @@ class LockStatus:
     checked: bool
     head: str
 
-    def text(self) -> str:
+    def text(self, *, checking: bool = True) -> str:
+        """The line ``verify`` prints (``checking``: with whether signatures were checked)."""
         if self.format == 0:
             return "no lock file: every version is a draft"
         if self.format == 1:
             return f"lock unsigned, format 1, {self.lines} lines, head {self.head}"
-        check = "signatures checked" if self.checked else "signatures not checked: give --trust"
         keys = ", ".join(self.key_ids)
-        return f"lock signed by key {keys}, format 2, {self.lines} lines, head {self.head}; {check}"
+        said = f"lock signed by key {keys}, format 2, {self.lines} lines, head {self.head}"
+        if not checking:
+            return said
+        check = "signatures checked" if self.checked else "signatures not checked: give --trust"
+        return f"{said}; {check}"
 
 
 def lock_status(path: Path, entries: Sequence[LockEntry], trust: Trust) -> LockStatus:
