@@ -194,3 +194,29 @@ def test_entities_yaml_is_locked_like_a_version(
     capsys.readouterr()
     assert main(["verify", "--policies", str(policies)]) == 1
     assert "locked-file-missing" in capsys.readouterr().out
+
+
+def test_ledger_is_held_against_the_lock(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ledger verify --lock: a run whose recorded lock head the signed lock no longer holds
+    (its last line cut off after the run) is head-missing, with no kept head needed; a
+    version used with another SHA-256 than the lock publishes is sha-conflict."""
+    key, policies = tmp_path / "payroll.key", folder / "policies"
+    lock_file = policies / "policies.lock"
+    assert main(["keys", "new", str(key)]) == 0
+    assert main(["lock", "--policies", str(policies), "--key", str(key)]) == 0
+    ledger = tmp_path / "ledger.sqlite"
+    assert run(folder, ledger, "--new-ledger", "--key", str(key)) == 0
+    against = ["ledger", "verify", str(ledger), "--lock", str(lock_file)]
+    assert main(against) == 0
+    lines = lock_file.read_text(encoding="utf-8").splitlines()
+    lock_file.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(against) == 1
+    assert codes_printed(capsys.readouterr().out)[0] == "head-missing"
+    edited = [line.replace("sha256:6", "sha256:7") for line in lines[:-1]]
+    lock_file.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(against) == 1
+    assert "sha-conflict" in codes_printed(capsys.readouterr().out)

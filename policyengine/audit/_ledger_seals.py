@@ -25,6 +25,7 @@ import attrs
 
 from ..errors import PolicyError
 from ..load._keys import Trust
+from ..load._lock_file import LockEntry
 from ._ledger_file import EDITED, problem
 
 __all__ = ["SealStatus", "Trust", "seal_message", "seal_problems", "seal_status"]
@@ -90,6 +91,8 @@ def seal_problems(
         signed_before = True
         if trust.keys:
             problems += _signature_problems(path, row, seal, trust)
+    if trust.lock is not None:
+        problems += _lock_problems(path, links, seals, trust.lock)
     if trust.head is not None and trust.head not in {row[9] for row in rows}:
         message = f"the kept head {trust.head} is not a run of this ledger"
         hint = "runs were cut off the end, or this is an older copy: restore the ledger"
@@ -147,4 +150,37 @@ def _conflicts(path: str, links: Sequence[Sequence[Any]]) -> list[PolicyError]:
             hint = "find which file was published (verify the lock); the other was not"
             problems.append(problem(path, "sha-conflict", message, run_id, hint=hint,
                                     policy=policy, version=version))  # fmt: skip
+    return problems
+
+
+def _lock_problems(
+    path: str,
+    links: Sequence[Sequence[Any]],
+    seals: Mapping[int, Sequence[Any]],
+    lock: Sequence[LockEntry],
+) -> list[PolicyError]:
+    """Runs that disagree with the published lock: a version used with another SHA-256 than
+    the lock's, and a signed run's lock head that a signed lock no longer holds — lines
+    cut off, or the lock rewritten, after the run."""
+    published = {(e.policy, e.version): e.sha256 for e in lock}
+    problems = []
+    for run_id, policy, version, sha, *_ in sorted(links, key=lambda link: link[0]):
+        if published.get((policy, version), sha) != sha:
+            message = (
+                f"run {run_id} used {policy} {version} with SHA-256 {sha}, but the lock"
+                f" publishes it as {published[policy, version]}"
+            )
+            hint = "the run used an edited file, or the lock was rewritten since"
+            problems.append(problem(path, "sha-conflict", message, run_id, hint=hint,
+                                    policy=policy, version=version))  # fmt: skip
+    heads = {e.chain for e in lock if e.chain}
+    for run_id, seal in sorted(seals.items()):
+        # Signed runs under a signed lock name one of its lines; others are not held to it.
+        if heads and seal[1] is not None and seal[0] not in heads:
+            message = f"run {run_id} was computed under lock head {seal[0]}, no line of this lock"
+            hint = (
+                "lines were cut off the lock, or it was rewritten, after the run (a run"
+                " signed before the lock was signed names the unsigned lock's SHA-256)"
+            )
+            problems.append(problem(path, "head-missing", message, run_id, hint=hint))
     return problems

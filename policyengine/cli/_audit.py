@@ -22,8 +22,6 @@ from ..errors import Location, UsageError
 from ..load._keys import Trust
 from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
-from ..load._lock_file import load_lock
-from ..load._lock_log import lock_status
 from ..month import evaluate_month, ledger_history, read_month
 from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
@@ -31,7 +29,14 @@ from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
 from ._common import add_folder_options, checked_repository, existing_ledger, lock_path
 from ._month import add_month_commands
-from ._trust import add_key_commands, add_trust_options, signing_key, trust_from
+from ._trust import (
+    add_key_commands,
+    add_lock_option,
+    add_trust_options,
+    lock_line,
+    signing_key,
+    trust_from,
+)
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
@@ -41,8 +46,7 @@ def cmd_lock(args: argparse.Namespace) -> int:
         print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
     print(f"{len(added)} version{'s' if len(added) != 1 else ''} locked in {lock_path(args)}")
     if args.key:  # the first signed lock also signs what was there: say so
-        status = lock_status(lock_path(args), read_lock_entries(lock_path(args)), Trust())
-        print(status.text(checking=False))
+        print(lock_line(lock_path(args), Trust(), checking=False))
     return 0
 
 
@@ -58,14 +62,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     findings = verify_lock(args.policies, lock_path(args), trust)
     for finding in findings:
         print(finding.render())
-    print(lock_status(lock_path(args), read_lock_entries(lock_path(args)), trust).text())
+    print(lock_line(lock_path(args), trust))
     print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
     return 1 if findings else 0
-
-
-def read_lock_entries(path: Path) -> list[Any]:
-    """The lock's entries as far as they can be read (its problems are verify's findings)."""
-    return load_lock(path)[0]
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -344,6 +343,7 @@ def _add_ledger_commands(commands: Any) -> None:
     ledger.add_argument("action", choices=("verify", "list"))
     ledger.add_argument("file", metavar="FILE")
     add_trust_options(ledger)
+    add_lock_option(ledger)
     ledger.add_argument(
         "--head", metavar="HASH", help="a head kept earlier: it must be a run of the ledger"
     )

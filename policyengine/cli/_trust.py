@@ -9,10 +9,13 @@ public keys, never read from the files being checked.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from ..errors import Location, UsageError
+from ..errors import InvalidPolicy, Location, UsageError
 from ..load._keys import SigningKey, Trust, new_key_pair, read_signing_key, read_trusted
+from ..load._lock_file import load_lock
+from ..load._lock_log import lock_status
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -32,7 +35,28 @@ def trust_from(args: argparse.Namespace, head: str | None) -> Trust:
             location=Location(field="--require-signed"),
             hint="add --trust KEY (a public key, or its .pub file)",
         )
-    return Trust(read_trusted(args.trust or ()), args.require_signed, head)
+    against = getattr(args, "against_lock", None)
+    lock = None
+    if against:
+        entries, problems = load_lock(against)
+        if problems or not Path(against).is_file():
+            raise InvalidPolicy(problems or [_no_lock(against)], file=against)
+        lock = entries
+    return Trust(read_trusted(args.trust or ()), args.require_signed, head, lock)
+
+
+def _no_lock(path: str) -> UsageError:
+    return UsageError(
+        "no lock file at this path",
+        code="file-not-found",
+        location=Location(file=path),
+        hint="name the policies.lock the months were run under",
+    )
+
+
+def lock_line(path: Path, trust: Trust, *, checking: bool = True) -> str:
+    """How the lock at ``path`` is signed, with its head, as ``verify`` and ``lock`` say it."""
+    return lock_status(path, load_lock(path)[0], trust).text(checking=checking)
 
 
 def signing_key(path: str | None) -> SigningKey | None:
@@ -52,6 +76,17 @@ def add_trust_options(parser: argparse.ArgumentParser) -> None:
         "--require-signed",
         action="store_true",
         help="report anything unsigned as a problem (needs --trust)",
+    )
+
+
+def add_lock_option(parser: argparse.ArgumentParser) -> None:
+    """ledger verify --lock: hold the runs against the published lock."""
+    parser.add_argument(
+        "--lock",
+        dest="against_lock",
+        metavar="FILE",
+        help="a policies.lock the runs must agree with: each version's SHA-256, and (for a "
+        "signed lock) the lock head each run recorded",
     )
 
 

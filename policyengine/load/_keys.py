@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from ..errors import Location, UsageError
+from ._lock_file import LockEntry
 
 __all__ = [
     "PRIVATE_TAG",
@@ -97,11 +98,14 @@ class SigningKey:
 @attrs.frozen
 class Trust:
     """What the auditor brings to a verification: public keys (by id), whether everything
-    must be signed, and a head hash kept from an earlier look at the lock or ledger."""
+    must be signed, a head hash kept from an earlier look at the lock or ledger, and (for
+    a ledger) the lock it should agree with."""
 
     keys: Mapping[str, PublicKey] = attrs.field(factory=dict)
     require_signed: bool = False
     head: str | None = None
+    #: The published lock's lines, to hold a ledger's runs against (None: not given).
+    lock: Sequence[LockEntry] | None = None
 
 
 def new_key_pair(private_path: str | os.PathLike[str]) -> tuple[Path, Path, PublicKey]:
