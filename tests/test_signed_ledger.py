@@ -258,3 +258,15 @@ def test_reading_never_creates_or_changes_a_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         open_ledger(missing, create=False)
     assert caught.value.code == "file-not-found" and not missing.exists()
+
+
+def test_append_refuses_a_clock_behind_the_last_run(path: Path, key: SigningKey) -> None:
+    """Runs are strictly ordered in time: with the last run recorded in the future (a clock
+    set wrong, or a forged run), a new run is refused rather than recorded before it."""
+    with raw(path) as db:
+        db.execute("UPDATE runs SET created = '2999-01-01T00:00:00.000000+00:00' WHERE id = 4")
+    with open_ledger(path) as ledger, pytest.raises(PolicyError) as caught:
+        ledger.append(record("2026-05"), lock_head=LOCK_HEAD, signer=key)
+    assert caught.value.code == "run-out-of-order"
+    with open_ledger(path, read_only=True) as ledger:
+        assert ledger.head()[0] == 4

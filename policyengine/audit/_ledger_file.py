@@ -66,7 +66,7 @@ _SCHEMA = (
     *TABLES_OF[SCHEMA_VERSION].values(),
     f"INSERT INTO meta VALUES (1, {SCHEMA_VERSION}, 0, '{GENESIS}')",
     # These stop honest tools (a clean-up script) from editing history; they
-    # stop no attacker, which is what the hash chain is for.
+    # stop no attacker, which is what the hash chain and the signatures are for.
     *(
         f"CREATE TRIGGER {table}_no_{op} BEFORE {op} ON {table}"
         " BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
@@ -107,7 +107,7 @@ def connect(
     error); ``read_only``: the file is opened so that nothing can be written to it.
     """
     if read_only or not create:
-        _must_exist(path, empty_ok=False)
+        _must_exist(path)
     with guard(path, "open"):
         # isolation_level=None: the ledger issues BEGIN and COMMIT itself.
         if read_only:
@@ -129,14 +129,14 @@ def connect(
     return db, version
 
 
-def _must_exist(path: str, *, empty_ok: bool) -> None:
+def _must_exist(path: str) -> None:
     """Refuse a path with no file, or an empty one: a typo must not read as a new ledger."""
     try:
         size = os.stat(path).st_size
     except OSError:
         hint = "name the ledger file a run was appended to (run --new-ledger starts one)"
         raise problem(path, "file-not-found", "no ledger at this path", hint=hint) from None
-    if size == 0 and not empty_ok:
+    if size == 0:
         message = "the file is empty: it holds no ledger"
         raise problem(path, "not-a-ledger", message, hint="restore the ledger from a backup")
 

@@ -48,20 +48,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
-    reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
-    reading.stage(f"reading {args.facts} …")
-    facts = read_month(repository, args.facts)
-    reading.done()
-    progress = Progress(sys.stderr, facts.count)
+    # Refusals that need no facts come before reading them: a month's calls take a while.
     bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
     _refuse_drafts(bundle.versions, args)
-    progress.stage(f"evaluating {len(bundle.versions)} versions over {facts.count:,} records …")
     recording = Recording(
         new=args.new_ledger,
         rerun=args.rerun,
         lock_head=lock_head(lock_path(args)),
         signer=signing_key(args.key),
     )
+    reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
+    reading.stage(f"reading {args.facts} …")
+    facts = read_month(repository, args.facts)
+    reading.done()
+    progress = Progress(sys.stderr, facts.count)
+    progress.stage(f"evaluating {len(bundle.versions)} versions over {facts.count:,} records …")
     month = run_month(
         repository,
         args.period,
