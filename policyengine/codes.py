@@ -354,7 +354,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "sha-conflict": "one policy version is recorded with two different SHA-256s in the ledger, or (`ledger verify --lock`) with another SHA-256 than the lock publishes",
         "head-missing": "the head the auditor kept (`ledger verify --head HASH`) is no run of the ledger: runs were cut off the end, or it is an older copy; or (`--lock`) a run recorded a lock head the signed lock no longer holds",
         "ledger-broken": "`run --ledger` or `replay --all` refuse a ledger that `ledger verify` reports broken",
-        "ledger-exists": "`run --new-ledger` names a file that is already there",
+        "ledger-exists": "`run --new-ledger` or `ledger backup FILE DEST` name a file that is already there",
         "facts-changed": "`run --ledger` of a month already in the ledger, with inputs other than its last run's, without `--rerun REASON`",
     }),
     (_FACTS_FOLDERS, "FactsFileError", {

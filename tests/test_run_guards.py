@@ -220,3 +220,22 @@ def test_ledger_is_held_against_the_lock(
     capsys.readouterr()
     assert main(against) == 1
     assert "sha-conflict" in codes_printed(capsys.readouterr().out)
+
+
+def test_ledger_backup_is_a_verified_snapshot_that_never_overwrites(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ledger backup copies the ledger with SQLite's online backup: the copy verifies with the
+    same head; a backup never overwrites a file, and needs its destination."""
+    ledger, copy = tmp_path / "ledger.sqlite", tmp_path / "backup.sqlite"
+    assert run(folder, ledger, "--new-ledger") == 0
+    assert main(["ledger", "backup", str(ledger), str(copy)]) == 0
+    with open_ledger(ledger, read_only=True) as a, open_ledger(copy, read_only=True) as b:
+        assert b.verify() == [] and a.head() == b.head()
+        head = a.head()[1]
+    assert f"head {head}" in capsys.readouterr().out
+    before = copy.read_bytes()
+    assert main(["ledger", "backup", str(ledger), str(copy)]) == 2
+    assert main(["ledger", "backup", str(ledger)]) == 2
+    assert codes_printed(capsys.readouterr().err) == ["ledger-exists", "file-not-found"]
+    assert copy.read_bytes() == before

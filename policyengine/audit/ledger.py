@@ -182,6 +182,24 @@ class SqliteLedger:
             return None
         return row[0], sha256_hex(row[1])
 
+    def backup(self, dest: str | os.PathLike[str]) -> tuple[int, str]:
+        """Copy the ledger to ``dest`` (a new file) with SQLite's online backup: one
+        consistent snapshot, even while another process appends; (runs, head) copied."""
+        target = os.fspath(dest)
+        if os.path.lexists(target):
+            hint = "name a new file: a backup never overwrites one"
+            raise problem(target, "ledger-exists", "the backup file is already there", hint=hint)
+        with guard(target, "back up"):
+            copy = sqlite3.connect(target)
+        try:
+            with guard(target, "back up"):
+                self._connection().backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                count, head = read_meta(target, copy)
+        finally:
+            copy.close()
+        return count, head
+
     def head(self) -> tuple[int, str]:
         """(number of runs, hash of the last run or GENESIS), from meta."""
         with self._guard("read"):

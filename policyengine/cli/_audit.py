@@ -28,10 +28,10 @@ from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
 from ._common import add_folder_options, checked_repository, existing_ledger, lock_path
+from ._ledger import add_ledger_command
 from ._month import add_month_commands
 from ._trust import (
     add_key_commands,
-    add_lock_option,
     add_trust_options,
     lock_line,
     signing_key,
@@ -85,36 +85,6 @@ def cmd_history(args: argparse.Namespace) -> int:
             ]
         )
     print(format_table(["version", "from", "until", "published", "sha256", "file", "note"], rows))
-    return 0
-
-
-def cmd_ledger(args: argparse.Namespace) -> int:
-    trust = trust_from(args, args.head)
-    with existing_ledger(args.file) as ledger:
-        if args.action == "verify":
-            problems = ledger.verify(trust)
-            for problem in problems:
-                print(problem.render())
-            count, head = ledger.head()
-            print(ledger.seals(trust).text())
-            print(
-                f"{count} runs, head {head}: "
-                f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-            )
-            return 1 if problems else 0
-        rows = [
-            [
-                str(run.id),
-                run.created,
-                run.record.period,
-                run.record.as_known_at or "-",
-                ", ".join(f"{p.policy} {p.version}".strip() for p in run.record.policies),
-                run.hash,
-                run.record.label,
-            ]
-            for run in ledger.runs()
-        ]
-    print(format_table(["run", "created", "period", "known at", "versions", "hash", "label"], rows))
     return 0
 
 
@@ -339,15 +309,7 @@ def _add_ledger_commands(commands: Any) -> None:
     """ledger and replay: what a ledger recorded, checked and recomputed."""
     folder = add_folder_options
 
-    ledger = commands.add_parser("ledger", help="verify or list a ledger")
-    ledger.add_argument("action", choices=("verify", "list"))
-    ledger.add_argument("file", metavar="FILE")
-    add_trust_options(ledger)
-    add_lock_option(ledger)
-    ledger.add_argument(
-        "--head", metavar="HASH", help="a head kept earlier: it must be a run of the ledger"
-    )
-    ledger.set_defaults(handler=cmd_ledger)
+    add_ledger_command(commands)
 
     replay = commands.add_parser("replay", help="recompute a ledger run or a paid month")
     replay.add_argument(
