@@ -362,6 +362,7 @@ def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(policies),
             "--period",
@@ -420,6 +421,7 @@ def test_run_summarises_errors_located_in_the_facts(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(policies),
             "--period",
@@ -448,6 +450,7 @@ def test_run_refuses_an_unknown_output_format_before_working(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(CENTRE),
             "--period",
@@ -472,6 +475,7 @@ def test_run_without_out_still_prints_the_document(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(policies),
             "--period",
