@@ -21,6 +21,7 @@ import datetime
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -116,7 +117,12 @@ def _check(
     by_version = {(e.policy, e.version): e for e in entries}
     for e in entries:
         f = by_path.get(e.path)
-        said = {"path": e.path, "policy": e.policy, "version": e.version, "published": e.published}
+        said: dict[str, Any] = {
+            "path": e.path,
+            "policy": e.policy,
+            "version": e.version,
+            "published": e.published,
+        }
         if f is None:
             where = Location(str(lock_path), e.line)
             lock = Path(lock_path).name
@@ -128,7 +134,7 @@ def _check(
                                      locked_sha256=e.sha256, sha256=f.sha256))  # fmt: skip
         if f and f.policy and (f.policy, f.version) != (e.policy, e.version):
             said |= {"was": f"{e.policy} {e.version}", "policy": f.policy, "version": f.version}
-            findings.append(lock_problem(("version-already-published", "keys"), f.where, **said))
+            findings.append(lock_problem("version-already-published", f.where, form="keys", **said))
     locked_paths = {e.path for e in entries}
     for f in found:
         if f.path in locked_paths:
@@ -184,7 +190,7 @@ def lock(
         entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
         first = new.setdefault((f.policy, f.version), entry)
         if first is not entry:
-            findings.append(lock_problem("duplicate-version", f.where, path=f.path,
+            findings.append(lock_problem("duplicate-version", f.where, form="lock", path=f.path,
                 other=first.path, policy=f.policy, version=f.version))  # fmt: skip
     entities = new_entities_entry(Path(policies_dir), entries, published)
     if entities is not None:

@@ -98,16 +98,11 @@ class LockEntry:
     signature: str | None = attrs.field(default=None, eq=False)
 
 
-#: A code, or (code, form) for a second wording of one code (core/_messages.py).
-_Key = ErrorCode | tuple[ErrorCode, str]
-#: The form a code is said in when the lock reports it: "unreadable-file" and
-#: "duplicate-version" are said otherwise by the steps reading a policy file.
-_LOCK_FORMS: dict[str, str] = {"unreadable-file": "lock", "duplicate-version": "lock"}
-
-
-def lock_problem(key: _Key, where: Location, **details: Any) -> PolicyError:
-    """The lock's problem ``key`` at ``where``, worded by its template from ``details``."""
-    code, form = (key, _LOCK_FORMS.get(key, "")) if isinstance(key, str) else key
+def lock_problem(
+    code: ErrorCode, where: Location, *, form: str = "", **details: Any
+) -> PolicyError:
+    """The lock's problem ``code`` at ``where``, worded by its template (core/_messages.py)
+    from ``details``; ``form`` names a second wording of one code."""
     return LockError.from_template(code, form=form, location=where, details=details)
 
 
@@ -212,7 +207,9 @@ def load_lock(path: _Where) -> tuple[list[LockEntry], list[PolicyError]]:
         return [], []
     except OSError as error:
         reason = error.strerror or str(error)
-        return [], [lock_problem("unreadable-file", Location(file), path=file, reason=reason)]
+        return [], [
+            lock_problem("unreadable-file", Location(file), form="lock", path=file, reason=reason)
+        ]
     except UnicodeDecodeError as error:
         where = Location(file, raw[: error.start].count(b"\n") + 1)
         return [], [lock_problem("lock-syntax", where, reason="the lock file is not UTF-8 text")]
