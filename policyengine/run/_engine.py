@@ -13,15 +13,17 @@ rule-by-rule path evaluates again to give exactly its value or located error.
 
 from __future__ import annotations
 
+import decimal
+import threading
 from collections.abc import Iterable, Mapping
+from decimal import getcontext, setcontext
 from types import MappingProxyType
 from typing import Any
 
 from ..core._display import plain
-from ..core._numbers import engine_context
+from ..core._numbers import CONTEXT, engine_context
 from ..core._period import Period
 from ..errors import EvaluationError, Location, PolicyError, UsageError
-from ..facts._fast_reader import fast_reader
 from ..facts._records import coerce_record
 from ..model import RUNTIME, Policy, Rule
 from ._fused import Fused
@@ -52,10 +54,16 @@ def evaluate(
     if engine == "compiled" and not given and not partial:
         fused = policy.program.fused
         if fused is not None:
-            month = _month(policy, fused, period, in_force)
+            month, values = _month(policy, fused, period, in_force)
             if month is not None or not policy.reads_period:
-                with engine_context():
-                    return _fused(policy, fused, record, month, index, others)
+                # The engine's context, as engine_context() enters it, without an object
+                # per call: for one record that cost as much as a small rule.
+                outer = getcontext()
+                setcontext(_own_context())
+                try:
+                    return _fused(policy, fused, record, month, values, index, others)
+                finally:
+                    setcontext(outer)
     month = _period(policy, period, check=in_force)
     with engine_context():
         return _evaluate(
@@ -106,15 +114,19 @@ def _fused(
     fused: Fused,
     record: Mapping[str, Any],
     month: Period | None,
+    values: Mapping[str, Any] | None,
     index: int | None,
     others: frozenset[str],
 ) -> Result:
-    """One record through the policy's fused function; a record it gives up on is
-    evaluated again rule by rule, which gives the value or the located error."""
+    """One record through the policy's fused function (``values``: what ``period`` reads);
+    a record it gives up on is evaluated again rule by rule, which gives the value or
+    the located error."""
     label = _label(policy, record, index)
-    env = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
-    if month is not None:
-        env["period"] = month.as_mapping()
+    env = fused.reader(record) if fused.reader is not None else None
+    if env is None:  # not the common record: the general path reads it, or says why not
+        env = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
+    if values is not None:
+        env["period"] = values
     try:
         fused.function(env)
     except Exception:
@@ -134,7 +146,7 @@ def _fused_many(
     items: list[Result | PolicyError] = []
     append, function = items.append, fused.function
     fields, allowed = policy.inputs, others | policy.kind_fields
-    reader = fast_reader(fields)  # the common record typed in one call (else the general path)
+    reader = fused.reader  # the common record typed in one call (else the general path)
     month_values = month.as_mapping() if month is not None else None
     for index, record in enumerate(records):
         label = _label(policy, record, index)
@@ -229,31 +241,49 @@ def _period(policy: Policy, period: Period | str | None, check: bool = True) -> 
     return month
 
 
-#: (period as given, checked) -> the month, per fused policy: a caller evaluating record by
-#: record passes the same period each time, and checking it is in force costs a date.
+#: How many periods a fused policy remembers (``Fused.months``: the period as given, or
+#: (period, False) when it need not be in force -> the month and what ``period`` reads): a
+#: caller evaluating record by record passes the same period each time.
 _MONTHS_KEPT = 64
 
 
-def _month(policy: Policy, fused: Fused, period: Period | str | None, check: bool) -> Period | None:
-    """``_period``, remembered for the periods a caller passes again and again."""
+def _month(
+    policy: Policy, fused: Fused, period: Period | str | None, check: bool
+) -> tuple[Period | None, Mapping[str, Any] | None]:
+    """``_period`` and what ``period`` reads in it, remembered per policy for the periods a
+    caller passes again and again (checking one is in force costs a date)."""
     if type(period) is not str and type(period) is not Period:
-        return _period(policy, period, check)
+        month = _period(policy, period, check)
+        return month, month.as_mapping() if month is not None else None
     months = fused.months
-    found = months.get((period, check))
+    key = period if check else (period, False)  # the common case keyed without a tuple
+    found = months.get(key)
     if found is None:
-        found = _period(policy, period, check)
+        month = _period(policy, period, check)
+        found = (month, month.as_mapping() if month is not None else None)
         if len(months) >= _MONTHS_KEPT:
             months.clear()
-        months[(period, check)] = found
+        months[key] = found
     return found
 
 
 def _label(policy: Policy, record: Any, index: int | None) -> int | str | None:
     if policy.key and (type(record) is dict or isinstance(record, Mapping)):
         key = record.get(policy.key)
-        if isinstance(key, str | int) and not isinstance(key, bool):
+        if type(key) is str or (isinstance(key, str | int) and not isinstance(key, bool)):
             return key
     return index
+
+
+#: Each thread's own copy of the engine's context, for one record's evaluation.
+_THREAD = threading.local()
+
+
+def _own_context() -> decimal.Context:
+    mine: decimal.Context | None = getattr(_THREAD, "context", None)
+    if mine is None:
+        mine = _THREAD.context = CONTEXT.copy()
+    return mine
 
 
 def _needs_bundle(policy: Policy, rule: Rule, label: int | str | None) -> PolicyError:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..facts._fast_reader import fast_reader
 from ..language._fused_source import FusedSource
 from ..rules import KINDS
 
@@ -57,8 +58,10 @@ class Fused:
     #: rule's value, or raises: then evaluate the record rule by rule.
     function: Callable[[MutableMapping[str, Any]], None]
     source: str = attrs.field(repr=False)
+    #: The policy's reader of the common record (see ``facts._fast_reader``), or None.
+    reader: Callable[[Any], dict[str, Any] | None] | None = attrs.field(repr=False)
     #: The months already checked for this policy (see ``run._engine``), by period given.
-    months: dict[tuple[Any, bool], Any] = attrs.field(factory=dict, repr=False)
+    months: dict[Any, Any] = attrs.field(factory=dict, repr=False)
 
 
 def fuse(policy: Policy, program: Program) -> Fused | None:
@@ -97,7 +100,7 @@ def fuse(policy: Policy, program: Program) -> Fused | None:
         source.names[rule_id] = target
     lines += _stores(program, stored, len(program.steps))
     function = source.function(_reads(policy, source) + lines, "policy")
-    return Fused(function, source.source)
+    return Fused(function, source.source, fast_reader(policy.inputs))
 
 
 #: The exact type of a value of a declared field of each type, where it is one type.
