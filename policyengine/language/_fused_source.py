@@ -86,6 +86,8 @@ class FusedSource:
             "_ADJUSTED": MAX_MAGNITUDE.adjusted(),
             "_LIMIT": int(MAX_MAGNITUDE),
         }
+        #: The generated source, once :meth:`function` has compiled it.
+        self.source = ""
         self._constants = itertools.count()
         self._locals = itertools.count()
 
@@ -148,7 +150,8 @@ class FusedSource:
     def function(self, lines: list[str], name: str) -> Callable[[MutableMapping[str, Any]], None]:
         """``def _fused(env): <lines>`` compiled in the namespace; its source is kept as
         ``source``."""
-        self.source = "def _fused(env):\n" + "".join(f"    {line}\n" for line in lines)
+        body = lines or ["pass"]
+        self.source = "def _fused(env):\n" + "".join(f"    {line}\n" for line in body)
         self.namespace.update(self.translator.bound)  # the expressions' literals and parameters
         # Only generated names and literals are in the source: see the module docstring.
         exec(compile(self.source, f"<fused {name}>", "exec"), self.namespace)
