@@ -17,7 +17,6 @@ import decimal
 import threading
 from collections.abc import Iterable, Mapping
 from decimal import getcontext, setcontext
-from types import MappingProxyType
 from typing import Any
 
 from ..core._display import plain
@@ -131,7 +130,7 @@ def _fused(
         fused.function(env)
     except Exception:
         return _again(policy, record, month, index, others)
-    return Result(policy, label, month, MappingProxyType(env), _NONE_GIVEN, "compiled")
+    return Result(policy, label, month, env, _NONE_GIVEN, "compiled")
 
 
 def _fused_many(
@@ -167,7 +166,7 @@ def _fused_many(
             except PolicyError as exc:
                 append(exc)
             continue
-        append(Result(policy, label, month, MappingProxyType(env), _NONE_GIVEN, "compiled"))
+        append(Result(policy, label, month, env, _NONE_GIVEN, "compiled"))
     return items
 
 
@@ -220,7 +219,7 @@ def _evaluate(
             raise _located(policy, rule, env, label, exc) from exc
     # The env is this call's own: a read-only view of it needs no copy.
     given_ids = frozenset(given) if given else _NONE_GIVEN
-    return Result(policy, label, month, MappingProxyType(env), given_ids, engine)
+    return Result(policy, label, month, env, given_ids, engine)
 
 
 _NONE_GIVEN: frozenset[str] = frozenset()

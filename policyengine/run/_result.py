@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -49,20 +50,26 @@ class Result:
     policy: Policy
     record: int | str | None
     period: Period | None
-    #: Every value the rules saw: typed inputs, rule outputs, period.
-    env: Mapping[str, Any] = attrs.field(repr=False)
+    #: Every value the rules saw, as the evaluation left them: the evaluation's own dict,
+    #: shown read-only as ``env`` (a view made on request: most results are never asked).
+    _values: dict[str, Any] = attrs.field(repr=False, alias="values")
     #: Rules whose value a test case gave instead of computing it.
     given: frozenset[str] = attrs.field(default=frozenset(), repr=False)
     engine: Engine = attrs.field(default="compiled", repr=False)
+
+    @cached_property
+    def env(self) -> Mapping[str, Any]:
+        """Every value the rules saw, read-only: typed inputs, rule outputs, period."""
+        return MappingProxyType(self._values)
 
     @cached_property
     def outputs(self) -> Mapping[str, Any]:
         """Output name (``rule_id`` or ``rule_id.name``) → value, in evaluation order."""
         values: dict[str, Any] = {}
         for rule in self.policy.ordered_rules:
-            if rule.id not in self.env:
+            if rule.id not in self._values:
                 continue  # left out of an embedded test (see evaluate's ``partial``)
-            value = self.env[rule.id]
+            value = self._values[rule.id]
             if rule.outputs:
                 for name in rule.outputs:
                     values[f"{rule.id}.{name}"] = value[name]
@@ -73,7 +80,7 @@ class Result:
     @cached_property
     def inputs(self) -> Mapping[str, Any]:
         """The typed input record the rules read."""
-        return frozen_mapping((name, self.env[name]) for name in self.policy.inputs)
+        return frozen_mapping((name, self._values[name]) for name in self.policy.inputs)
 
     @cached_property
     def provenance(self) -> Provenance:
