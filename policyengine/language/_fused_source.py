@@ -9,8 +9,9 @@ all into one function instead, each rule kind writing its own lines
 How it stays inside the sandbox, as the compiler does:
 
 - Expressions are translated from their *checked* tree only, by the same
-  translator (:class:`InlineTranslator` changes where a name is read from,
-  never which node kinds are accepted).
+  translator (:class:`InlineTranslator` changes where a name is read from
+  and how numbers known at load are computed, never which node kinds are
+  accepted).
 - A name from the policy never becomes a Python identifier: the policy's
   fields and rules are read into locals named here (``_f0``, ``_r3``), from
   ``env`` by a string literal; anything else stays ``env['name']``. Every

@@ -5,12 +5,12 @@ reading its names from the record's ``env`` and checking what it reads. Most
 of a record's time went there, not into the arithmetic. :func:`fuse` writes
 every record rule of a policy, in plan order, into one function instead: the
 record's fields and the rules' values are locals, each rule kind writes its
-own lines (``RuleKind.emit``: a formula's expression and rounding, a flat
-tier's if-chain over the checked bands, a first-hit table's if/elif chain,
-a score's components and weights, checks), and the rules' values are stored
-into ``env`` once, at the end. A kind (or a spec) without lines of its own is
-called through its compiled function, with the values before it stored
-first, so every kind works.
+own lines (``RuleKind.emit``: a formula's expression and rounding, tiers as
+an if-chain over the checked bands or each band's part added up, a
+first-hit table's if/elif chain, a score's components and weights, checks),
+and the rules' values are stored into ``env`` once, at the end. A kind (or
+a spec) without lines of its own is called through its compiled function,
+with the values before it stored first, so every kind works.
 
 The fused function is only the common path. Whenever it meets anything else
 — a value of an unexpected type, an amount outside the bands, a row that is
