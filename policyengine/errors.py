@@ -20,17 +20,21 @@ The tree::
 Each error has a stable kebab-case ``code`` (policyengine/codes.py registers
 them, docs/errors.md explains them), a :class:`Location` and ``to_dict()``.
 The text is rendered from the data, so callers that need to react should
-look at ``code`` and ``location``, never at the wording.
+look at ``code`` and ``location``, never at the wording. A problem found
+while loading is made by :meth:`PolicyError.from_template`: its words come
+from policyengine/core/_messages.py, filled in from its ``details``, and
+:meth:`PolicyError.translated` says it again in another language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Self
 
 import attrs
 
-from .codes import ErrorCode
+from .codes import CODES, ErrorCode
+from .core._messages import Catalogue, render
 
 
 @attrs.frozen
@@ -71,11 +75,28 @@ class Location:
         return (self.file or "", self.line or 0, self.column or 0, self.pointer or "")
 
 
+#: The default code of each error class, as the last section of docs/errors.md lists it.
+_DEFAULT_CODES: Mapping[str, ErrorCode] = {
+    info.error_class: code
+    for code, places in CODES.items()
+    for info in places
+    if info.anchor == "default-codes-of-the-classes"
+}
+
+
 class PolicyError(Exception):
     """The root of every error the engine raises on purpose."""
 
-    #: The code of an error of this class made without one.
+    #: The code of an error of this class made without one: the registry's section of
+    #: default codes gives it (``__init_subclass__``); a class it does not name inherits.
     default_code: ClassVar[ErrorCode] = "policy-error"
+    #: The form of its code's template the words were rendered from (``from_template``);
+    #: None for an error whose message was written where it was raised.
+    form: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.default_code = _DEFAULT_CODES.get(cls.__name__, cls.default_code)
 
     def __init__(
         self,
@@ -93,6 +114,44 @@ class PolicyError(Exception):
         self.location = location or Location()
         self.hint = hint
         self.details: Mapping[str, Any] = dict(details or {})
+
+    @classmethod
+    def from_template(
+        cls,
+        code: ErrorCode,
+        *,
+        form: str = "",
+        location: Location | None = None,
+        hint: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """The error ``code`` said in ``form``: message and hint rendered from the code's
+        template (policyengine/core/_messages.py) with ``details``, which it keeps.
+
+        ``hint`` is a hint computed where the problem is found (a "did you mean");
+        without one, the template's hint.
+        """
+        given = dict(details or {})
+        message, advice = render(code, form, given)
+        error = cls(message, code=code, location=location, hint=hint or advice, details=given)
+        error.form = form
+        return error
+
+    def translated(self, catalogue: Catalogue) -> PolicyError:
+        """This error said again from its code, form and details in ``catalogue``'s language.
+
+        An error not made from a template keeps its words. A computed hint (a "did you
+        mean") differs from the template's and is kept as it was.
+        """
+        if self.form is None:
+            return self
+        message, advice = render(self.code, self.form, self.details, catalogue)
+        english = render(self.code, self.form, self.details)[1]
+        clone = self.at()
+        clone.message = message
+        clone.hint = advice if self.hint == english else self.hint
+        Exception.__init__(clone, message)
+        return clone
 
     def at(self, **where: Any) -> PolicyError:
         """A copy of this error with its location filled in further.
@@ -139,26 +198,6 @@ class PolicyError(Exception):
         return (_rebuild, (type(self), self.__dict__.copy()))
 
 
-class ReportProblem(Protocol):
-    """Reports one problem of the policy being built, at a JSON pointer into its file.
-
-    The checks of names and of embedded tests report through this instead of
-    making errors themselves: the builder locates the pointer in the file. Typed
-    so that the code of every problem they report is checked against the registry.
-    """
-
-    def __call__(
-        self,
-        code: ErrorCode,
-        message: str,
-        pointer: str,
-        hint: str | None = None,
-        *,
-        rule_id: str | None = None,
-        key: bool = False,
-    ) -> None: ...
-
-
 def _rebuild(cls: type[PolicyError], state: dict[str, Any]) -> PolicyError:
     error = cls.__new__(cls)
     error.__dict__.update(state)
@@ -180,43 +219,29 @@ def _plain(value: Any) -> Any:
 class PolicySourceError(PolicyError):
     """The file cannot be read as one YAML policy document."""
 
-    default_code: ClassVar[ErrorCode] = "unreadable-policy"
-
 
 class SchemaViolation(PolicyError):
     """The document does not have the shape the policy schema requires."""
-
-    default_code: ClassVar[ErrorCode] = "schema-violation"
 
 
 class ModelError(PolicyError):
     """A semantic mistake: unknown names, cycles, bad bands, weights, ids."""
 
-    default_code: ClassVar[ErrorCode] = "invalid-model"
-
 
 class ExpressionError(PolicyError):
     """An expression the sandbox refuses at load time."""
-
-    default_code: ClassVar[ErrorCode] = "invalid-expression"
 
 
 class EvaluationError(PolicyError):
     """A rule failed on one record at run time (division by zero, wrong type …)."""
 
-    default_code: ClassVar[ErrorCode] = "evaluation-failed"
-
 
 class FactError(PolicyError):
     """An input record does not match the fields the policy declares."""
 
-    default_code: ClassVar[ErrorCode] = "invalid-fact"
-
 
 class FactsFileError(PolicyError):
     """A facts file cannot be read."""
-
-    default_code: ClassVar[ErrorCode] = "unreadable-facts"
 
 
 class LockError(PolicyError):
@@ -243,8 +268,6 @@ class UsageError(PolicyError):
 class InvalidPolicy(PolicyError):
     """A policy with one or more problems; ``problems`` holds all of them, sorted."""
 
-    default_code: ClassVar[ErrorCode] = "invalid-policy"
-
     def __init__(self, problems: Iterable[PolicyError], *, file: str | None = None) -> None:
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
         count = len(ordered)
@@ -260,6 +283,12 @@ class InvalidPolicy(PolicyError):
 
     def render(self) -> str:
         return self.message
+
+    def translated(self, catalogue: Catalogue) -> InvalidPolicy:
+        """Every problem said again in ``catalogue``'s language (the count line stays)."""
+        return InvalidPolicy(
+            (p.translated(catalogue) for p in self.problems), file=self.location.file
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

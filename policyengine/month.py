@@ -64,6 +64,16 @@ class MonthFacts:
     def count(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What a person should know of how the files were read: a CSV in an encoding
+        other than UTF-8 (saved by Chinese Excel as plain CSV) says which."""
+        return tuple(
+            f"note: {f.file} is not UTF-8; it was read as {f.encoding}"
+            for _, f in sorted(self.files.items())
+            if f.encoding is not None
+        )
+
     def take(self, keys: Mapping[str, str]) -> tuple[dict[str, list[Any]], FactsIndex]:
         """The records by kind, handed over, and the index that locates their problems
         (``keys``: each kind's key field); the files keep everything but the records."""
@@ -90,10 +100,13 @@ class MonthRun:
     written: tuple[Path, ...] = ()
     #: The ledger run appended: (id, hash), or None.
     recorded: tuple[int, str] | None = None
+    #: How the facts files were read, where a person should know it (MonthFacts.notices).
+    notices: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        """The printed summary of the month (versions, records, totals, errors)."""
-        return summary_text(self.result, self.index)
+        """The printed summary of the month (versions, records, totals, errors), and the
+        notices of how its files were read."""
+        return "\n".join([summary_text(self.result, self.index), *self.notices])
 
     @property
     def history_readers(self) -> tuple[str, ...]:
@@ -151,7 +164,8 @@ def evaluate_month(
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
     result = evaluate_owned(bundle, records, history=history, plan=plan)
-    return MonthRun(result, index, dict(read.counts), used, bool(history))
+    month = MonthRun(result, index, dict(read.counts), used, bool(history))
+    return attrs.evolve(month, notices=read.notices)
 
 
 def run_month(

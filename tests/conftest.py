@@ -7,6 +7,11 @@ the registry does not give that code to that class (or to a parent of it). The w
 suite thus checks the registry against the errors the package really makes.
 
 A test that makes an unregistered code on purpose is marked ``unregistered_code``.
+
+Likewise every problem made from a template (``PolicyError.from_template``, behind each
+``problems.add``) is noted with the details it was given, and the test fails when they
+are not the placeholders of its template: a mistake in the words is found by the suite,
+never shown to a user.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ from typing import Any
 import pytest
 from helpers import registered
 
+from policyengine.core._messages import TEMPLATES
 from policyengine.errors import PolicyError
 
 #: (class, code) of every error made since the current test started.
 _made: set[tuple[type[PolicyError], str]] = set()
 #: PolicyError.__init__ as the package defines it, put back when the session ends.
 _ORIGINAL_INIT = PolicyError.__init__
+#: (code, form, details given) of every problem made from a template since the test started.
+_said: set[tuple[str, str, frozenset[str]]] = set()
+_ORIGINAL_FROM_TEMPLATE = PolicyError.__dict__["from_template"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,17 +47,42 @@ def pytest_configure(config: pytest.Config) -> None:
 
     PolicyError.__init__ = noting  # type: ignore[method-assign]
 
+    def saying(cls: type[PolicyError], code: str, **kwargs: Any) -> PolicyError:
+        details = kwargs.get("details") or {}
+        _said.add((code, kwargs.get("form", ""), frozenset(details)))
+        made: PolicyError = _ORIGINAL_FROM_TEMPLATE.__func__(cls, code, **kwargs)
+        return made
+
+    PolicyError.from_template = classmethod(saying)  # type: ignore[method-assign, assignment]
+
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     PolicyError.__init__ = _ORIGINAL_INIT  # type: ignore[method-assign]
+    PolicyError.from_template = _ORIGINAL_FROM_TEMPLATE  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
 def _errors_are_registered(request: pytest.FixtureRequest) -> Iterator[None]:
     _made.clear()
+    _said.clear()
     yield
     if request.node.get_closest_marker("unregistered_code") is None:
         wrong = sorted(
             f"{cls.__name__}: {code}" for cls, code in _made if not registered(cls, code)
         )
         assert wrong == [], "made with a code policyengine.codes does not give that class"
+    unfilled = sorted(
+        f"{code}:{form} given {sorted(given)}"
+        for code, form, given in _said
+        if not _filled(TEMPLATES.get((code, form)), given)  # type: ignore[call-overload]
+    )
+    _said.clear()
+    assert unfilled == [], "a problem's details are not the placeholders of its template"
+
+
+def _filled(template: Any, given: frozenset[str]) -> bool:
+    """Whether ``given`` are the template's placeholders (``rule_id`` may be given unsaid)."""
+    if template is None:
+        return False
+    wanted: frozenset[str] = template.placeholders
+    return wanted in (given, given - {"rule_id"})

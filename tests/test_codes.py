@@ -63,6 +63,23 @@ def test_every_error_class_has_its_default_code_registered() -> None:
     assert [c.__name__ for c in classes if not registered(c, c.default_code)] == []
 
 
+def test_each_class_takes_the_default_code_the_registry_gives_it() -> None:
+    """The section of default codes is where a class's default code is written: an error
+    made without a code has it."""
+    defaults = {
+        info.error_class: code
+        for code, places in CODES.items()
+        for info in places
+        if info.anchor == "default-codes-of-the-classes"
+    }
+    classes = {c.__name__: c for c in _error_classes()}
+    assert {"ModelError", "SchemaViolation", "InvalidRecord"} <= set(defaults)
+    for name, code in defaults.items():
+        assert classes[name].default_code == code, name
+    assert policyengine.ModelError("made without a code").code == "invalid-model"
+    assert policyengine.LockError("made without a code").code == "policy-error"  # inherited
+
+
 def test_registered_accepts_a_subclass_and_refuses_another_class() -> None:
     """The check behind conftest's teardown: a subclass of the registered class passes."""
     assert registered(policyengine.InvalidRecord, "not-a-number")  # a FactError code

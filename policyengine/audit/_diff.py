@@ -20,6 +20,7 @@ import attrs
 from ..core._display import plain, short_text
 from ..core._numbers import is_number
 from ..core._period import Period
+from ..present._cells import csv_text
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Repository
 from ..run._runner import PastValues
@@ -86,14 +87,19 @@ class Diff:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["kind", "key", "policy", "output", "old", "new", "delta"])
         for c in self.changes:
-            writer.writerow(
-                [c.kind, c.key, c.policy, c.output, _text(c.old), _text(c.new), _text(c.delta)]
-            )
+            names = [csv_text(str(part)) for part in (c.kind, c.key, c.policy, c.output)]
+            writer.writerow([*names, _cell(c.old), _cell(c.new), _cell(c.delta)])
         return out.getvalue()
 
 
 def _text(value: Any) -> str:
     return short_text(value, "")
+
+
+def _cell(value: Any) -> str:
+    """A value as a CSV cell: a number as it is shown, text never readable as a formula."""
+    shown = _text(value)
+    return shown if is_number(value) else csv_text(shown)
 
 
 Slot = tuple[str, str, str, str]  # kind, record key as text, policy, output

@@ -7,11 +7,11 @@ reader naming the :class:`Spelling` it accepts. A spelling is built from the
 parts below — sign, digits, decimal point, exponent, percent, thousands
 separators — so each rule is written once:
 
-- what a digit is: :func:`digit` (policy YAML, whole numbers and the fast
-  reader take ASCII ``0-9``; amounts in facts and percentages take the digits
-  of any script, as they always have);
-- what a thousands separator is: :func:`without_separators` (facts amounts:
-  every comma is dropped, wherever it stands);
+- what a digit is: :data:`DIGIT`, ASCII ``0-9`` only, everywhere (``١٢٣`` and
+  ``１２３`` are no number: Python's ``Decimal`` and ``int`` would read them);
+- what a thousands separator is: :func:`without_separators` (facts amounts: a
+  comma between groups of three digits, ``1,234.50``; any other comma makes the
+  text no number, and :func:`comma_problem` says why);
 - the sign, the decimal point and the percent: :data:`SIGN`, :func:`unsigned`,
   the ``PERCENT`` spelling (``3.5%`` is ``0.035``, exact);
 - the exponent: only the spellings of a binary float's shortest text
@@ -19,7 +19,7 @@ separators — so each rule is written once:
 
 No spelling makes a float. A text that is no number of its spelling gives
 ``None``; each reader then raises its own located error with its own code.
-:data:`LOOKS_NUMERIC` says when a text that is no number was surely meant as
+:func:`looks_numeric` says when a text that is no number was surely meant as
 one (``1,000`` in a policy, ``4％``), so that it is refused, not kept as text.
 """
 
@@ -63,25 +63,51 @@ def out_of_range(number: Decimal | int) -> str | None:
 _LIMIT = 10**MAX_MAGNITUDE
 
 
-def digit(any_script: bool) -> str:
-    """The pattern of one digit: ASCII ``0-9``, or (``any_script``) any script's digits.
+#: The pattern of one digit: ASCII ``0-9``. The one place the digit rule lives. (``\\d``
+#: would also take the digits of every other script, which an amount must not be
+#: written in: ``٣%`` would be 3%.)
+DIGIT = "[0-9]"
 
-    The one place the digit rule lives.
-    """
-    return r"\d" if any_script else "[0-9]"
+#: Whole-number digits with thousands separators: one to three digits, then groups
+#: of a comma and exactly three digits (``1,234`` ``12,345,678``).
+_GROUPED = re.compile(rf"^([-+]?){DIGIT}{{1,3}}(?:,{DIGIT}{{3}})+(?=[.]|$)")
 
 
 def without_separators(text: str) -> str:
-    """``text`` with its thousands separators taken out: today every comma, wherever it is.
+    """``text`` with its thousands separators taken out, when every comma in it stands
+    between groups of three digits of the whole part (``-1,234.50`` → ``-1234.50``);
+    otherwise ``text`` as it is, commas and all, which no spelling reads as a number.
 
-    The one place the thousands-separator rule lives.
+    The one place the thousands-separator rule lives: ``12,34``, ``773,48`` and
+    ``1,2,3,4`` are no number (a decimal comma or a slip), never 1234 or 77348.
     """
-    return text.replace(",", "")
+    if "," not in text:
+        return text
+    grouped = _GROUPED.match(text)
+    if grouped is None or "," in text[grouped.end() :]:
+        return text
+    return grouped.group(0).replace(",", "") + text[grouped.end() :]
 
 
-def unsigned(any_script: bool, *, bare_point: bool) -> str:
+def comma_problem(text: str) -> str | None:
+    """Why the commas in ``text``, a number written with them, are not thousands
+    separators; None when it has no comma or its commas are separators."""
+    text = text.strip()
+    if "," not in text or without_separators(text) != text:
+        return None
+    if re.fullmatch(rf"[-+]?{DIGIT}+,{DIGIT}{{1,2}}", text):
+        return "a comma cannot be the decimal point (write 12.34, not 12,34)"
+    return "a comma may only separate thousands, in groups of three digits (1,234.50)"
+
+
+def non_ascii_digits(text: str) -> bool:
+    """Whether ``text`` holds a digit of another script (``１２`` ``٣``), which is no digit."""
+    return any(not c.isascii() for c in _ANY_DIGIT.findall(text))
+
+
+def unsigned(*, bare_point: bool) -> str:
     """Digits, an optional fraction (``12``, ``12.5``, ``.5``); ``bare_point`` accepts ``12.``."""
-    d = digit(any_script)
+    d = DIGIT
     fraction = rf"(?:\.{d}*)?" if bare_point else rf"(?:\.{d}+)?"
     return rf"(?:{d}+{fraction}|\.{d}+)"
 
@@ -115,15 +141,15 @@ def _percent(match: re.Match[str]) -> Decimal:
     return Decimal(match.group(1)).scaleb(-2, context=CONTEXT)
 
 
-#: Plain decimal text: ``12``, ``-3.50``, ``12.``, ``.5`` (any script's digits). The final
+#: Plain decimal text: ``12``, ``-3.50``, ``12.``, ``.5``. The final
 #: ``$`` also lets a last line break through, which ``Decimal`` ignores.
-DECIMAL = Spelling("decimal", re.compile(rf"^{SIGN}{unsigned(True, bare_point=True)}$"), _decimal)
+DECIMAL = Spelling("decimal", re.compile(rf"^{SIGN}{unsigned(bare_point=True)}$"), _decimal)
 #: An amount in a facts file: :data:`DECIMAL` once white space and thousands separators are out.
 FACT_AMOUNT = Spelling("fact amount", DECIMAL.pattern, _decimal, strip=True, separators=True)
-#: A percentage: ``3.5%``, `` -12 % `` (white space around; any script's digits).
+#: A percentage: ``3.5%``, `` -12 % `` (white space around).
 PERCENT = Spelling(
     "percent",
-    re.compile(rf"^\s*({SIGN}{unsigned(True, bare_point=False)})\s*%\s*$"),
+    re.compile(rf"^\s*({SIGN}{unsigned(bare_point=False)})\s*%\s*$"),
     _percent,
 )
 #: A YAML plain scalar that is a number: an int (``12``, ``-3``, no leading zeros) or a
@@ -132,8 +158,8 @@ PERCENT = Spelling(
 YAML = Spelling(
     "YAML",
     re.compile(
-        rf"^{SIGN}(?=\.?{digit(False)})(?:0|[1-9]{digit(False)}*)?"
-        rf"(?P<fraction>\.{digit(False)}+)?\Z"
+        rf"^{SIGN}(?=\.?{DIGIT})(?:0|[1-9]{DIGIT}*)?"
+        rf"(?P<fraction>\.{DIGIT}+)?\Z"
     ),
     _yaml_number,
 )
@@ -147,24 +173,32 @@ def _whole(match: re.Match[str]) -> Decimal | int:
 
 
 #: A whole number in a facts file: ``12``, ``-3``, ``007``; ASCII digits, white space around.
-WHOLE = Spelling("whole", re.compile(rf"^{SIGN}{digit(False)}+\Z"), _whole, strip=True)
+WHOLE = Spelling("whole", re.compile(rf"^{SIGN}{DIGIT}+\Z"), _whole, strip=True)
 #: The shortest text of a binary float (Python's ``repr``) or a JSON number: an exponent is
 #: allowed. An xlsx number cell and a JSON number arrive so.
 FLOAT_TEXT = Spelling(
     "float text",
-    re.compile(rf"^{SIGN}{unsigned(True, bare_point=True)}(?:[eE]{SIGN}{digit(True)}+)?\Z"),
+    re.compile(rf"^{SIGN}{unsigned(bare_point=True)}(?:[eE]{SIGN}{DIGIT}+)?\Z"),
     _decimal,
 )
 
 #: The fast reader's inline check, from the same parts: unsigned ASCII digits with an optional
 #: fraction (``1234.50``), which :data:`FACT_AMOUNT` reads as the same number, within
 #: :func:`out_of_range`'s bounds (anything longer goes the general way, which refuses it).
-FAST_AMOUNT = re.compile(
-    rf"{digit(False)}{{1,{MAX_MAGNITUDE}}}(?:\.{digit(False)}{{1,{MAX_PLACES}}})?"
-)
+FAST_AMOUNT = re.compile(rf"{DIGIT}{{1,{MAX_MAGNITUDE}}}(?:\.{DIGIT}{{1,{MAX_PLACES}}})?")
 
-#: Text that was surely meant as a number (1,000  1e3  ３.５%  4％) but is not one.
-LOOKS_NUMERIC = re.compile(r"^[\s\d.,_eE%％+\-]*\d[\s\d.,_eE%％+\-]*$")
+#: The characters of a text that was surely meant as a number (1,000  1e3  ３.５%  4％) but
+#: is not one, when it also holds a digit (of any script: see :func:`looks_numeric`).
+_NUMERIC_CHARACTERS = re.compile(r"[\s\d.,_eE%％+\-]*")
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def looks_numeric(text: str) -> bool:
+    """Whether ``text`` was surely meant as a number: only digits (of any script), signs,
+    points, commas, exponents and percents, and at least one digit. Two linear scans
+    (one pattern with the digit in its middle backtracks quadratically: 20,000 digits
+    and an ``x`` took seconds)."""
+    return _NUMERIC_CHARACTERS.fullmatch(text) is not None and _ANY_DIGIT.search(text) is not None
 
 
 def parse(text: str, spelling: Spelling) -> Decimal | int | None:

@@ -66,6 +66,11 @@ class _EngineContext:
 #: work of every later operation and no pay rule needs more.
 MAX_MAGNITUDE = Decimal(10) ** 18
 
+#: The finest rounding step: any value below MAX_MAGNITUDE (18 digits before the point)
+#: rounded to it has at most 34 digits, the context's precision. A finer step would make
+#: ``quantize`` fail for large values, at run time, in the middle of a month.
+MIN_STEP = Decimal("1E-16")
+
 #: Rounding modes a policy may declare, by the name it uses.
 ROUNDING_MODES: dict[str, str] = {
     "half_up": decimal.ROUND_HALF_UP,
@@ -96,8 +101,15 @@ def rounding_step(places: Decimal) -> Decimal:
     step such as 0.05 would look like rounding to the nearest 5 fen but is
     not what ``quantize`` does.
     """
+    if not places.is_finite() or places <= 0:
+        raise ValueError(f"places must be a power of ten such as 0.01, 1 or 10, got {places}")
+    if not MIN_STEP <= places <= MAX_MAGNITUDE:
+        raise ValueError(
+            f"places must be between {MIN_STEP} and 1E+18, got {places}: a value "
+            "below 10^18 rounded finer than 16 places needs more digits than the engine keeps"
+        )
     step = places.normalize(CONTEXT)
-    if places <= 0 or step.as_tuple().digits != (1,):
+    if step.as_tuple().digits != (1,):
         raise ValueError(f"places must be a power of ten such as 0.01, 1 or 10, got {places}")
     return step.quantize(Decimal(1), context=CONTEXT) if step >= 1 else step
 

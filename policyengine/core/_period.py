@@ -14,7 +14,7 @@ import attrs
 
 from ..errors import UsageError
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 #: Month texts already read, and their Period (frozen, so shared).
 _PARSED: dict[str, Period] = {}
 

@@ -9,7 +9,18 @@ own module and one line in ``io.READERS``.
 
 What the readers share is here: the located error (a sheet and cell for a
 spreadsheet, a line and column for text), the text check of a text format,
-and the header that names each column by a field's name or title.
+the header that names each column by a field's name or title, the limits
+every file is held to, and the mark a reader leaves on a record it could not
+read whole (:data:`UNREADABLE`).
+
+A row the reader cannot read (a CSV row with a cell too many, bytes that are
+no text, a workbook cell holding an inexact number) spoils that record
+alone: the record keeps what could be read, and under the reserved key
+:data:`UNREADABLE` the list of its problems, each a code, the field (when
+one cell is at fault) and a message. Checking the record reports them as
+that record's errors (:func:`unreadable_errors`), located by the facts index
+like any other, and the rest of the month is evaluated. The mark is part of
+the record as the month's inputs keep it, so a replay reports the same.
 """
 
 from __future__ import annotations
@@ -21,10 +32,47 @@ import attrs
 
 from ..codes import ErrorCode
 from ..core._suggest import did_you_mean
-from ..errors import FactsFileError, Location
+from ..errors import FactError, FactsFileError, Location
 from ..model import Field
 
-__all__ = ["FactsFile", "FactsReader", "cell_name", "decoded_text", "facts_error", "map_header"]
+__all__ = [
+    "MAX_BAD_ROWS",
+    "MAX_FACTS_BYTES",
+    "UNREADABLE",
+    "BadRows",
+    "FactsFile",
+    "FactsReader",
+    "cell_name",
+    "decoded_text",
+    "facts_error",
+    "map_header",
+    "row_problem",
+    "too_many_bad_rows",
+    "unreadable_errors",
+]
+
+#: The largest facts file read, in bytes (512 MiB: a month of two million calls as CSV
+#: is about a third of it); a larger one is refused before it is read.
+MAX_FACTS_BYTES = 512 * 2**20
+#: Rows of one file that may each be refused alone; past this many the file is refused
+#: as a whole (it is the wrong file, or saved the wrong way), naming the first and
+#: counting the rest.
+MAX_BAD_ROWS = 1_000
+#: The reserved key under which a record holds the problems its reader found (no
+#: field name starts with "$").
+UNREADABLE = "$unreadable"
+#: The codes a reader may leave on a record; anything else given there is reported as
+#: ``unreadable-facts``.
+_ROW_CODES: frozenset[ErrorCode] = frozenset(
+    {
+        "ragged-row",
+        "not-utf8",
+        "invalid-csv",
+        "float-not-allowed",
+        "too-many-decimals",
+        "unreadable-facts",
+    }
+)
 
 
 @attrs.frozen
@@ -41,6 +89,9 @@ class FactsFile:
     lines: tuple[int, ...]
     columns: Mapping[str, int] = attrs.field(factory=dict)
     sheet: str | None = None
+    #: The text encoding a text file was read in, when it was not UTF-8 (a CSV saved
+    #: by Chinese Excel: ``gb18030``); the month's summary says so.
+    encoding: str | None = None
 
 
 class FactsReader(Protocol):
@@ -165,3 +216,73 @@ def map_header(
             )
         names.append(name)
     return names
+
+
+def row_problem(code: ErrorCode, message: str, field: str | None = None) -> dict[str, str]:
+    """One problem a reader found in a record, as the record keeps it under
+    :data:`UNREADABLE`."""
+    problem = {"code": code, "message": message}
+    if field is not None:
+        problem["field"] = field
+    return problem
+
+
+def unreadable_errors(problems: Any, label: int | str | None) -> list[FactError]:
+    """The errors of a record its reader marked (:data:`UNREADABLE`), at the record and
+    field each names."""
+    listed = problems if isinstance(problems, list) and problems else [problems]
+    errors: list[FactError] = []
+    for problem in listed:
+        given = problem if isinstance(problem, Mapping) else {}
+        code = given.get("code")
+        field = given.get("field")
+        errors.append(
+            FactError(
+                str(given.get("message", "the reader could not read the record")),
+                code=code if code in _ROW_CODES else "unreadable-facts",
+                location=Location(record=label, field=field if isinstance(field, str) else None),
+                hint="correct the row in the file; the rest of the month is evaluated",
+            )
+        )
+    return errors
+
+
+def too_many_bad_rows(file: str, first: FactsFileError, count: int) -> FactsFileError:
+    """The error refusing a file with more than :data:`MAX_BAD_ROWS` bad rows: the first
+    one's, counting the rest."""
+    return FactsFileError(
+        f"{first.message} (and {count - 1:,} more rows that cannot be read: "
+        f"over {MAX_BAD_ROWS:,}, so the file is refused)",
+        code=first.code,
+        location=first.location,
+        hint="check that it is the right file, saved as CSV UTF-8 or an Excel workbook",
+        details={**first.details, "bad_rows": count},
+    )
+
+
+class BadRows:
+    """The rows of one file refused alone, counted: past :data:`MAX_BAD_ROWS` the file is
+    refused as a whole, with the first one's error and the count of the rest."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.count = 0
+        self.first: FactsFileError | None = None
+
+    def add(
+        self,
+        line: int,
+        problem: Mapping[str, Any],
+        column: int | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        self.count += 1
+        if self.first is None:
+            code = problem["code"]
+            self.first = facts_error(
+                self.file, problem["message"], line, code=code, column=column, sheet=sheet
+            )
+
+    def check(self) -> None:
+        if self.count > MAX_BAD_ROWS and self.first is not None:
+            raise too_many_bad_rows(self.file, self.first, self.count)

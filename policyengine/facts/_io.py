@@ -27,7 +27,7 @@ import attrs
 from ..errors import PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
-from ._file import FactsFile, FactsReader, cell_name, facts_error
+from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, facts_error
 from ._json import JSON_READER, JSONL_READER, loads
 from ._xlsx import READER as XLSX_READER
 
@@ -78,12 +78,26 @@ def read_facts(
             hint=f"use {FORMAT_NAMES}",
         )
     try:
+        _check_size(file, Path(file).stat().st_size)
         raw = Path(file).read_bytes()
     except FileNotFoundError as exc:
         raise facts_error(file, "no such file", code="file-not-found") from exc
     except OSError as exc:
         raise facts_error(file, f"cannot read the file: {exc.strerror}") from exc
+    _check_size(file, len(raw))  # a file that grew while it was read
     return reader.read(file, raw, fields or {})
+
+
+def _check_size(file: str, size: int) -> None:
+    """Refuse a facts file over :data:`MAX_FACTS_BYTES`, before it is read."""
+    if size > MAX_FACTS_BYTES:
+        raise facts_error(
+            file,
+            f"the file is {size:,} bytes, over the {MAX_FACTS_BYTES // 2**20} MiB a facts "
+            "file may hold",
+            code="file-too-large",
+            hint="split the month's records of this kind, or check it is the right file",
+        )
 
 
 def read_bundle_facts(
@@ -104,7 +118,8 @@ def read_bundle_facts(
             hint='{"rep": [...], "call": [...]}',
         )
     try:
-        data = loads(file, source.read_text(encoding="utf-8-sig"))
+        _check_size(file, source.stat().st_size)
+        data = loads(file, decoded_text(file, source.read_bytes()))
     except FileNotFoundError as exc:
         raise facts_error(file, "no such file", code="file-not-found") from exc
     if not isinstance(data, Mapping) or not all(isinstance(v, list) for v in data.values()):

@@ -1,13 +1,16 @@
 """Facts in JSON (a list of records, or ``{"records": [...]}``) and JSONL (a record a line).
 
 Numbers are read as Decimal, never as a binary float, so an amount keeps its
-exact digits; ``NaN`` and ``Infinity`` are refused. The field types are
+exact digits; ``NaN`` and ``Infinity`` are refused. Values nest at most
+:data:`MAX_DEPTH` levels (a record in a list is two): deeper JSON is
+``too-deep``, never a ``RecursionError`` here or later. The field types are
 applied when the record is checked, not here: a record holds what the file
 says.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -59,10 +62,15 @@ JSON_READER = JsonReader()
 JSONL_READER = JsonlReader()
 
 
+#: How deep facts JSON may nest: a document, its kinds, their lists, a record, a list
+#: field and its items are six; the rest is room, far below Python's recursion limit.
+MAX_DEPTH = 32
+
+
 def loads(file: str, text: str, line_offset: int = 0) -> Any:
     """JSON ``text`` with its numbers as Decimal; an error names the line of ``file``."""
     try:
-        return json.loads(
+        data = json.loads(
             text,
             parse_float=number_text.json_number,
             parse_int=number_text.json_int,
@@ -78,6 +86,44 @@ def loads(file: str, text: str, line_offset: int = 0) -> Any:
         ) from exc
     except ValueError as exc:
         raise facts_error(file, str(exc), code="invalid-json") from exc
+    except RecursionError:
+        data = None  # far too deep for the parser: reported as too deep, below
+        _too_deep(file, line_offset)
+    if _depth(data) > MAX_DEPTH:
+        _too_deep(file, line_offset)
+    return data
+
+
+def _too_deep(file: str, line_offset: int) -> None:
+    raise facts_error(
+        file,
+        f"the JSON nests more than {MAX_DEPTH} levels deep",
+        line_offset + 1 if line_offset else None,
+        code="too-deep",
+        hint="a record is an object of plain values and lists of them",
+    )
+
+
+def _depth(data: Any) -> int:
+    """How deep ``data`` nests (a value alone is 0), without recursion. A list of flat
+    records (a month's) is told from the kinds of its values alone, in C."""
+    if type(data) is dict and not set(map(type, data.values())) & {list, dict}:
+        return 1  # a record of a JSON Lines file
+    if isinstance(data, list) and all(type(r) is dict for r in data):
+        kinds = set(map(type, itertools.chain.from_iterable(map(dict.values, data))))
+        if not kinds & {list, dict}:
+            return 2 if data else 1
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            level += 1
+            if level > MAX_DEPTH:
+                return level
+            deepest = max(deepest, level)
+            stack.extend((v, level) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _no_constant(name: str) -> Any:

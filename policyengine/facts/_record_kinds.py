@@ -104,8 +104,12 @@ class Entities:
 
 
 _BOOL_WORDS = sorted({v for w in TRUE_WORDS | FALSE_WORDS for v in (w, w.upper(), w.capitalize())})
-_MONEY = r"^[-+]?(?:[0-9][0-9,]*(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$"
-_DECIMAL = r"^[-+]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)$|^[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)%$"
+_GROUPED_DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+_MONEY = r"^[-+]?(?:" + _GROUPED_DIGITS + r"(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$"
+_DECIMAL = (
+    r"^[-+]?(?:" + _GROUPED_DIGITS + r"(?:\.[0-9]*)?|"
+    r"\.[0-9]+)$|^[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)%$"
+)
 #: Each field type in JSON Schema: what facts.coerce_value accepts, in its plain written forms.
 _TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
     "money": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": _MONEY}]},

@@ -11,6 +11,7 @@ here, which finds every problem.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -21,6 +22,7 @@ from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, ModelError, PolicyError
 from ..model import Field
 from ._fast_reader import fast_reader
+from ._file import UNREADABLE, unreadable_errors
 from ._values import FALSE_WORDS, MAX_LIST_ITEMS, TRUE_WORDS, coerce_value
 
 __all__ = [
@@ -75,6 +77,12 @@ def coerce_record(
             code="not-a-record",
             location=Location(record=label),
         )
+    if UNREADABLE in record:
+        # Its reader could not read the row whole: what it found is the record's error.
+        found = unreadable_errors(record[UNREADABLE], label)
+        if len(found) == 1:
+            raise found[0]
+        raise InvalidRecord(list(found), label)
     problems: list[PolicyError] = []
     typed = {}
     for name, field in fields.items():
@@ -113,6 +121,10 @@ def coerce_record(
     return typed
 
 
+def _as_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def field_from_spec(name: str, spec: Any) -> Field:
     """A declared field (a policy's input or an entities.yaml field) from its YAML form.
 
@@ -122,7 +134,9 @@ def field_from_spec(name: str, spec: Any) -> Field:
     """
     if isinstance(spec, str):
         return Field(name, spec)
-    kind, values = spec["type"], tuple(spec.get("values", ()))
+    # An unquoted 2026-01-31 among the values is text to the schema (it is what was
+    # written): kept as that text, as titles and descriptions keep it.
+    kind, values = spec["type"], tuple(_as_text(v) for v in spec.get("values", ()))
     if kind == "enum" and not values:
         raise ModelError(
             f"enum field '{name}' needs 'values'", code="enum-without-values", details={"at": ""}
@@ -131,7 +145,8 @@ def field_from_spec(name: str, spec: Any) -> Field:
         raise ModelError(
             f"list field '{name}' needs 'of'", code="list-without-item-type", details={"at": ""}
         )
-    field = Field(name, kind, values, spec.get("of"), spec.get("title"), spec.get("description"))
+    title, description = _as_text(spec.get("title")), _as_text(spec.get("description"))
+    field = Field(name, kind, values, spec.get("of"), title, description)
     if "default" not in spec:
         return field
     try:

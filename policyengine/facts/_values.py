@@ -16,6 +16,7 @@ from typing import Any
 
 from ..codes import ErrorCode
 from ..core import _number_text as number_text
+from ..core._brief import brief, brief_text
 from ..core._number_text import to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import FactError
@@ -41,7 +42,7 @@ def _decimal(value: Any, field: Field) -> Decimal:
     elif isinstance(value, float):
         raise _fail(
             "float-not-allowed",
-            f"{value!r} is a binary float and cannot carry an exact amount",
+            f"{brief(value)} is a binary float and cannot carry an exact amount",
             'pass a Decimal or text such as "123.45"',
         )
     elif isinstance(value, str):
@@ -50,13 +51,16 @@ def _decimal(value: Any, field: Field) -> Decimal:
         if number is not None:
             result = number
         elif field.type == "decimal" and text.endswith("%"):
-            result = _checked(to_decimal, text)  # the percent spelling
+            percent = number_text.parse_decimal(text, number_text.PERCENT)
+            if percent is None:
+                raise _not_a_number(value)
+            result = percent
         else:
             # 1e999999999, as a JSON file keeps it: refused as out of range, not as no number.
             with_exponent = number_text.parse_decimal(value.strip(), number_text.FLOAT_TEXT)
             if with_exponent is not None:
                 _bounded(with_exponent)
-            raise _fail("not-a-number", f"expected a number, found '{value}'")
+            raise _not_a_number(value)
     else:
         result = _checked(to_decimal, value)
     _bounded(result)
@@ -66,6 +70,23 @@ def _decimal(value: Any, field: Field) -> Decimal:
             f"{result} has more than two decimal places; money is paid to the fen (0.01)",
         )
     return result
+
+
+def _not_a_number(text: str) -> FactError:
+    """Text that is no number, with the reason when the slip is a common one: a comma that
+    is no thousands separator (``12,34`` is never 1234) or a digit of another script."""
+    comma = number_text.comma_problem(text)
+    if comma is not None:
+        return _fail(
+            "not-a-number", f"'{brief_text(text)}' is not a number: {comma}", "correct the cell"
+        )
+    if number_text.non_ascii_digits(text):
+        return _fail(
+            "not-a-number",
+            f"'{brief_text(text)}' is not a number: only the digits 0-9 are read",
+            "write the digits 0-9 (half-width), not full-width or other scripts' digits",
+        )
+    return _fail("not-a-number", f"expected a number, found '{brief_text(text)}'")
 
 
 def _bounded(number: Decimal | int) -> None:
@@ -113,7 +134,7 @@ def _checked(convert: Any, value: Any) -> Decimal:
     try:
         result: Decimal = convert(value)
     except (ValueError, InvalidOperation) as exc:
-        raise _fail("not-a-number", f"expected a number, found {value!r}") from exc
+        raise _fail("not-a-number", f"expected a number, found {brief(value)}") from exc
     return result
 
 
@@ -125,11 +146,11 @@ def _int(value: Any, field: Field) -> int:
     if isinstance(value, float):
         raise _fail(
             "float-not-allowed",
-            f"{value!r} is a binary float",
+            f"{brief(value)} is a binary float",
             'pass a whole number such as 12, or text such as "12"',
         )
     if isinstance(value, bool):
-        raise _fail("not-a-number", f"expected a whole number, found {value!r}")
+        raise _fail("not-a-number", f"expected a whole number, found {brief(value)}")
     if isinstance(value, int):
         _bounded(value)
         return value
@@ -142,7 +163,13 @@ def _int(value: Any, field: Field) -> int:
         if whole is not None:
             _bounded(whole)
             return int(whole)
-    raise _fail("not-a-whole-number", f"expected a whole number, found {value!r}")
+    if isinstance(value, str) and number_text.non_ascii_digits(value):
+        raise _fail(
+            "not-a-whole-number",
+            f"'{brief_text(value)}' is not a whole number: only the digits 0-9 are read",
+            "write the digits 0-9 (half-width), not full-width or other scripts' digits",
+        )
+    raise _fail("not-a-whole-number", f"expected a whole number, found {brief(value)}")
 
 
 #: The spellings files use most, looked up before any normalising.
@@ -161,7 +188,7 @@ def _bool(value: Any, field: Field) -> bool:
             return True
         if text in FALSE_WORDS:
             return False
-    raise _fail("not-a-bool", f"expected true or false, found {value!r}")
+    raise _fail("not-a-bool", f"expected true or false, found {brief(value)}")
 
 
 def _string(value: Any, field: Field) -> str:
@@ -169,12 +196,12 @@ def _string(value: Any, field: Field) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise _fail("not-text", f"expected text, found {value!r}")
+    raise _fail("not-text", f"expected text, found {brief(value)}")
 
 
 def _date(value: Any, field: Field) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        raise _fail("not-a-date", f"expected a date, found a date and time {value!r}")
+        raise _fail("not-a-date", f"expected a date, found a date and time {brief(value)}")
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
@@ -182,7 +209,7 @@ def _date(value: Any, field: Field) -> datetime.date:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _fail("not-a-date", f"expected a date written YYYY-MM-DD, found {value!r}")
+    raise _fail("not-a-date", f"expected a date written YYYY-MM-DD, found {brief(value)}")
 
 
 def _enum(value: Any, field: Field) -> str:
@@ -190,8 +217,8 @@ def _enum(value: Any, field: Field) -> str:
         return value
     raise _fail(
         "not-allowed",
-        f"{value!r} is not one of {', '.join(field.values)}",
-        did_you_mean(str(value), field.values),
+        f"{brief(value)} is not one of {', '.join(field.values)}",
+        did_you_mean(value, field.values) if isinstance(value, str) else None,
     )
 
 
@@ -215,7 +242,7 @@ def coerce_value(value: Any, field: Field) -> Any:
         raise _fail("empty-value", "the value is empty")
     if field.type == "list":
         if not isinstance(value, list | tuple):
-            raise _fail("not-a-list", f"expected a list, found {value!r}")
+            raise _fail("not-a-list", f"expected a list, found {brief(value)}")
         if len(value) > MAX_LIST_ITEMS:
             raise _fail(
                 "list-too-long",

@@ -2,14 +2,21 @@
 
 The first non-empty row of the first sheet is the header (as in CSV: field
 names or titles). Cells come typed: text and whole numbers as they are,
-date cells as dates. Excel keeps every other number as a binary float, which
-cannot carry an exact amount, so a fractional number cell is refused
-(``float-not-allowed``, naming the sheet and cell) unless its field is a
-``decimal`` (a score, a rate), where the number Excel shows is taken exactly
-(or an ``int``, where the check then reports it as not a whole number).
-Money belongs in text cells (format the column as Text). A formula cell
-gives the result the workbook saved with it; one saved without a result is
-refused rather than read as blank.
+date cells as dates. Excel keeps every other number as a binary float; in a
+``money``, ``decimal`` or ``int`` column the number the cell shows is taken
+exactly: the float's shortest decimal form (``repr``), never its binary
+expansion, so ``148912.42`` is 148912.42. The record's check then holds it
+to the field's places like any amount (a money cell of ``12.345`` is
+``too-many-decimals`` at its cell). A fractional number in any other column
+is ``float-not-allowed``. A formula cell gives the result the workbook saved
+with it; one saved without a result is refused rather than read as blank.
+
+A bad cell (a number as above, a formula without its result, a value in a
+column with no header) is its record's error, and every bad cell of the
+sheet is reported; the rest is read. Before openpyxl opens the workbook, its
+zip is checked: a workbook unpacking to more than :data:`MAX_UNPACKED`
+bytes, or a part compressed more than :data:`MAX_RATIO` to one (a zip
+bomb), is refused (``file-too-large``).
 """
 
 from __future__ import annotations
@@ -22,12 +29,19 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..codes import ErrorCode
 from ..core import _number_text as number_text
 from ..model import Field
-from ._file import FactsFile, facts_error, map_header
+from ._file import UNREADABLE, BadRows, FactsFile, facts_error, map_header, row_problem
 
 #: Excel numbers are binary floats: whole numbers from 2**53 on are no longer exact.
 _EXACT_WHOLE = 2**53
+#: The most a workbook may unpack to (its zip members' declared sizes together): a
+#: sheet of a million rows is a few hundred MiB of XML.
+MAX_UNPACKED = 512 * 2**20
+#: The most a member larger than 1 MiB may be compressed, unpacked size to packed:
+#: worksheet XML packs about ten to one, a zip bomb a thousand.
+MAX_RATIO = 200
 #: A formula element in a worksheet's XML (with or without a namespace prefix).
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
@@ -42,6 +56,7 @@ class XlsxReader:
         """The records of the first sheet of a workbook's bytes."""
         if not raw:
             raise facts_error(file, "the file is empty", code="empty-file")
+        _check_unpacked(file, raw)
         book = _open_workbook(file, raw, data_only=True)
         try:
             if not book.worksheets:
@@ -57,6 +72,34 @@ class XlsxReader:
 
 
 READER = XlsxReader()
+
+
+def _check_unpacked(file: str, raw: bytes) -> None:
+    """Refuse a workbook whose zip would unpack too large (see the module), by the sizes
+    its members declare: zipfile never unpacks a member past its declared size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: openpyxl says the file is no workbook
+    total = 0
+    for member in members:
+        total += member.file_size
+        packed = max(member.compress_size, 1)
+        bomb = member.file_size > 2**20 and member.file_size > MAX_RATIO * packed
+        if bomb or total > MAX_UNPACKED:
+            why = (
+                f"its part '{member.filename}' unpacks {member.file_size // packed:,} times "
+                f"its size (at most {MAX_RATIO})"
+                if bomb
+                else f"it unpacks to more than {MAX_UNPACKED // 2**20} MiB"
+            )
+            raise facts_error(
+                file,
+                f"the workbook is refused: {why}",
+                code="file-too-large",
+                hint="save the sheet again from Excel, or as CSV UTF-8",
+            )
 
 
 def _has_formulas(raw: bytes) -> bool:
@@ -138,39 +181,65 @@ def _read_sheet(
     by_column = dict(zip(positions, names, strict=True))
     records: list[dict[str, Any]] = []
     lines: list[int] = []
+    bad = BadRows(file)
     for number, cells in rows:
-        record: dict[str, Any] = {}
-        for column, value in sorted(cells.items()):
-            field_name = by_column.get(column)
-            if field_name is None:
-                raise facts_error(
-                    file,
-                    f"a value ({value!r}) in a column with no header",
-                    number,
-                    code="ragged-row",
-                    column=column,
-                    hint="name the column in the header row, or clear the cell",
-                    sheet=name,
-                )
-            typed = _cell(file, name, number, column, value, fields.get(field_name))
-            if typed is not None:
-                record[field_name] = typed
+        record, problems = _row(cells, by_column, fields)
         unsaved = sorted(formulas.get(number, set()) - set(cells))
-        if unsaved:
-            raise facts_error(
-                file,
-                "the cell holds a formula without a saved result",
-                number,
-                code="unreadable-facts",
-                column=unsaved[0],
-                hint="open and save the workbook in Excel, or paste the values",
-                sheet=name,
+        problems.extend(
+            (
+                column,
+                row_problem(
+                    "unreadable-facts",
+                    "the cell holds a formula without a saved result: open and save the "
+                    "workbook in Excel, or paste the values",
+                    by_column.get(column),
+                ),
             )
+            for column in unsaved
+        )
+        if problems:
+            for column, problem in problems:
+                bad.add(number, problem, column, name)
+            record[UNREADABLE] = [problem for _, problem in problems]
         if record:
             records.append(record)
             lines.append(number)
+    bad.check()
     columns = {n: c for c, n in by_column.items()}
     return FactsFile(file, tuple(records), tuple(lines), columns, name)
+
+
+def _row(
+    cells: Mapping[int, Any], by_column: Mapping[int, str], fields: Mapping[str, Field]
+) -> tuple[dict[str, Any], list[tuple[int, dict[str, str]]]]:
+    """One row's record, and the problems of its cells, each with its column."""
+    record: dict[str, Any] = {}
+    problems: list[tuple[int, dict[str, str]]] = []
+    for column, value in sorted(cells.items()):
+        field_name = by_column.get(column)
+        if field_name is None:
+            message = (
+                f"a value ({value!r}) in column {column}, which has no header: name the "
+                "column in the header row, or clear the cell"
+            )
+            problems.append((column, row_problem("ragged-row", message)))
+            continue
+        try:
+            typed = _cell(value, fields.get(field_name))
+        except _BadCell as exc:
+            problems.append((column, row_problem(exc.code, str(exc), field_name)))
+            continue
+        if typed is not None:
+            record[field_name] = typed
+    return record, problems
+
+
+class _BadCell(Exception):
+    """A cell that cannot be read, with its code."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _header_text(value: Any) -> str:
@@ -183,7 +252,7 @@ def _header_text(value: Any) -> str:
     return repr(value)
 
 
-def _cell(file: str, sheet: str, row: int, column: int, value: Any, field: Field | None) -> Any:
+def _cell(value: Any, field: Field | None) -> Any:
     """One cell's value as a record holds it; None for a blank cell."""
     if isinstance(value, str):
         return value if value.strip() else None
@@ -196,19 +265,15 @@ def _cell(file: str, sheet: str, row: int, column: int, value: Any, field: Field
     kind = field.type if field is not None else None
     if value.is_integer() and abs(value) < _EXACT_WHOLE:
         return int(value)  # a whole number is exact in binary too
-    if kind in ("decimal", "int") and abs(value) < _EXACT_WHOLE:
+    if kind in ("money", "decimal", "int") and abs(value) < _EXACT_WHOLE:
         # float-ok: Excel stores every number as a binary float; the shortest text
-        # that reads back as the same float is the number the cell shows. A
-        # fraction in an int field is then reported as not a whole number.
+        # that reads back as the same float is the number the cell shows. Its places
+        # are then held to the field's (money: two) when the record is checked, and a
+        # fraction in an int field is reported as not a whole number.
         return number_text.exact(repr(value))
-    raise facts_error(
-        file,
+    raise _BadCell(
+        "float-not-allowed",
         f"the cell holds the number {value!r}, which Excel keeps as a binary float: "
-        "it cannot carry an exact amount",
-        row,
-        code="float-not-allowed",
-        column=column,
-        hint="format the column as Text and type the amount again (e.g. 1234.50), "
-        "or save the sheet as CSV UTF-8",
-        sheet=sheet,
+        "it cannot carry an exact value here (format the column as Text and type it "
+        "again, or save the sheet as CSV UTF-8)",
     )

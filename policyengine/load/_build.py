@@ -78,7 +78,7 @@ def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:
 
 def build_policy(document: Document, entities: Entities | None = None) -> Policy:
     """The compiled policy; raises InvalidPolicy holding every problem found."""
-    problems = BuildProblems(document)
+    problems = BuildProblems(document=document)
     with engine_context():  # percentages, weights and steps: never the caller's arithmetic
         policy = _build(document, entities, problems)
     if problems.found or policy is None:
@@ -96,25 +96,23 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
     parameters = read_parameters(problems, data.get("parameters"), inputs)
     rules, sites = read_rules(problems, data.get("rules"), inputs, parameters, own_kind, entities)
     scope = _scope(entities, own_kind, inputs, parameters, rules)
-    reads, external = resolve_all(scope, sites, problems.error)
+    reads, external = resolve_all(scope, sites, problems)
     rules = {
         rule_id: attrs.evolve(rule, reads_from=reads.get(rule_id, ()))
         for rule_id, rule in rules.items()
     }
-    plan = order_rules(rules, problems.error)
+    plan = order_rules(rules, problems)
     kind_fields: frozenset[str] = frozenset()
     if entities is not None:
         kind_fields = frozenset(inputs)
         inputs = _fields_read(inputs, sites, own_kind, entities)
     given = _given_by_tests(entities, own_kind, inputs, kind_fields, external, rules)
-    tests = build_tests(
-        data.get("tests"), given, rules, document, problems.is_broken, problems.error
-    )
+    tests = build_tests(data.get("tests"), given, rules, problems)
     # Beside entities.yaml the kind names its key; a policy's key: must be a field of it.
     check_key(problems, data.get("key"), inputs if entities is None else dict.fromkeys(kind_fields))
     header = read_header(problems, data)
     if header is not None:
-        check_test_periods(tests, header["effective_from"], header["effective_to"], problems.error)
+        check_test_periods(tests, header["effective_from"], header["effective_to"], problems)
     if problems.found or header is None:
         return None
     return Policy(

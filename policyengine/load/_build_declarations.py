@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core._number_text import LOOKS_NUMERIC, to_decimal
+from ..core._number_text import looks_numeric, to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import ModelError
 from ..facts._records import field_from_spec
@@ -40,12 +40,7 @@ def read_header(problems: BuildProblems, data: Mapping[str, Any]) -> dict[str, A
     if start is None:
         return None
     if end is not None and end <= start:
-        problems.error(
-            "empty-effective-range",
-            f"effective_to {end} is not after effective_from {start}",
-            "/effective_to",
-            "effective_to is the first day the version is no longer in force",
-        )
+        problems.add("empty-effective-range", "/effective_to", end=end, start=start)
         return None
     return {
         "id": str(data["policy"]),
@@ -69,21 +64,15 @@ def read_inputs(problems: BuildProblems, raw: Any) -> dict[str, Field]:
         return fields
     for name, spec in raw.items():
         pointer = f"/inputs/{pointer_part(name)}"
-        if not problems.identifier(name, pointer, "input field") or problems.is_broken(pointer):
+        if not problems.identifier(name, pointer, "input") or problems.is_broken(pointer):
             continue
         if name in FUNCTIONS or name == "period":
-            problems.error(
-                "name-clash",
-                f"input field '{name}' has the name of a built-in",
-                pointer,
-                "rename it; expressions would read the built-in",
-                key=True,
-            )
+            problems.add("name-clash", pointer, form="input-builtin", at_key=True, name=name)
             continue
         try:
             fields[name] = field_from_spec(name, spec)
         except ModelError as exc:
-            problems.error(exc.code, exc.message, pointer + str(exc.details["at"]), exc.hint)
+            problems.keep(exc, pointer + str(exc.details["at"]))
     return fields
 
 
@@ -96,14 +85,19 @@ def fields_of_kind(
     """Beside entities.yaml the fields come from the kind; declared inputs must agree."""
     kind = entities.kinds.get(own_kind) if own_kind else None
     if kind is None:
-        problems.error(
-            "unknown-kind",
-            f"applies_to names '{own_kind}', which entities.yaml does not declare"
-            if own_kind
-            else "a policy beside entities.yaml must say which kind it applies to",
-            "/applies_to",
-            did_you_mean(own_kind or "", entities.kinds) or "kinds: " + ", ".join(entities.kinds),
-        )
+        kinds = ", ".join(entities.kinds)
+        if own_kind:
+            hint = did_you_mean(own_kind, entities.kinds)
+            problems.add(
+                "unknown-kind",
+                "/applies_to",
+                form="applies-to",
+                hint=hint,
+                kind=own_kind,
+                kinds=kinds,
+            )
+        else:
+            problems.add("unknown-kind", "/applies_to", form="no-applies-to", kinds=kinds)
         return declared
     for name, field in declared.items():
         known = kind.fields.get(name)
@@ -112,15 +106,27 @@ def fields_of_kind(
             field.values,
             field.item_type,
         ):
-            problems.error(
-                "input-differs-from-entities",
-                f"input '{name}' does not match the {kind.name} field in entities.yaml",
-                f"/inputs/{pointer_part(name)}",
-                f"entities.yaml declares it as {known.type}"
-                if known
-                else did_you_mean(name, kind.fields) or "remove it: entities.yaml declares fields",
-                key=True,
-            )
+            at = f"/inputs/{pointer_part(name)}"
+            if known is not None:
+                problems.add(
+                    "input-differs-from-entities",
+                    at,
+                    form="type",
+                    at_key=True,
+                    name=name,
+                    kind=kind.name,
+                    type=known.type,
+                )
+            else:
+                problems.add(
+                    "input-differs-from-entities",
+                    at,
+                    form="no-field",
+                    at_key=True,
+                    hint=did_you_mean(name, kind.fields),
+                    name=name,
+                    kind=kind.name,
+                )
     return dict(kind.fields)
 
 
@@ -137,13 +143,9 @@ def read_parameters(
             continue
         meta = spec if isinstance(spec, Mapping) else {"value": spec}
         value = _parameter_value(meta["value"])
-        if isinstance(value, str) and LOOKS_NUMERIC.match(value):
-            problems.error(
-                "not-a-number",
-                f"parameter '{name}' is '{value}', which is not a number this engine reads",
-                pointer + "/value" if isinstance(spec, Mapping) else pointer,
-                "write plain digits such as 1000 or 0.035, or a percentage such as 3.5%",
-            )
+        if isinstance(value, str) and looks_numeric(value):
+            at = pointer + "/value" if isinstance(spec, Mapping) else pointer
+            problems.add("not-a-number", at, form="parameter", name=name, value=value)
             continue
         found[name] = Parameter(
             name,
@@ -163,21 +165,10 @@ def _usable_parameter_name(
     if not problems.identifier(name, pointer, "parameter") or problems.is_broken(pointer):
         return False
     if name in inputs:
-        problems.error(
-            "name-clash",
-            f"'{name}' is both an input field and a parameter",
-            pointer,
-            key=True,
-        )
+        problems.add("name-clash", pointer, form="input-parameter", at_key=True, name=name)
         return False
     if name in FUNCTIONS or name == "period":
-        problems.error(
-            "name-clash",
-            f"parameter '{name}' has the name of a built-in",
-            pointer,
-            "rename it; expressions would read the built-in",
-            key=True,
-        )
+        problems.add("name-clash", pointer, form="parameter-builtin", at_key=True, name=name)
         return False
     return True
 
@@ -185,12 +176,7 @@ def _usable_parameter_name(
 def check_key(problems: BuildProblems, key: Any, inputs: Mapping[str, Any]) -> None:
     """The policy's ``key:`` names one of its input fields."""
     if isinstance(key, str) and key not in inputs:
-        problems.error(
-            "unknown-name",
-            f"key '{key}' is not an input field",
-            "/key",
-            did_you_mean(key, inputs),
-        )
+        problems.add("unknown-name", "/key", form="key", hint=did_you_mean(key, inputs), key=key)
 
 
 def _date(value: Any) -> datetime.date | None:

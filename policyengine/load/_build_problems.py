@@ -2,9 +2,10 @@
 
 Building checks a file in steps (declarations, rules, names, order, tests),
 and the promise is that one run shows every mistake in the file. So no step
-raises: each reports to one :class:`BuildProblems`, which locates the
-pointer it names in the file, and skips what the schema (or the reader)
-found broken already, so that one mistake does not cascade into many.
+raises: each reports to one :class:`BuildProblems` (the package's problem
+collector, :class:`~policyengine.core._problems.Problems`, bound to the file
+so that a pointer is located in it), and skips what the schema (or the
+reader) found broken already, so that one mistake does not cascade into many.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
-from ..errors import ModelError, PolicyError
+from ..core._problems import Problems
+from ..errors import ModelError
 from ..read._source import Document
 
 
@@ -35,11 +37,11 @@ def plain_text(value: Any) -> str | None:
 
 
 @attrs.define
-class BuildProblems:
+class BuildProblems(Problems):
     """The problems found in one policy file so far, and the parts found broken."""
 
-    document: Document
-    found: list[PolicyError] = attrs.field(factory=list)
+    # The file being built: every pointer is located in it.
+    document: Document = attrs.field(kw_only=True)
     #: JSON pointers the schema already complained about; the builder skips them.
     broken: set[str] = attrs.field(factory=set)
 
@@ -52,8 +54,8 @@ class BuildProblems:
         rule_id: str | None = None,
         key: bool = False,
     ) -> None:
-        """Report a problem at ``pointer`` (its key when ``key``), naming the rule if any."""
-        location = self.document.locate(pointer, key=key)
+        """Report a problem worded where it was found (the form before :meth:`add`)."""
+        location = self.where(pointer, key=key)
         if rule_id is not None:
             location = attrs.evolve(location, rule_id=rule_id)
         self.found.append(ModelError(message, code=code, location=location, hint=hint))
@@ -62,16 +64,15 @@ class BuildProblems:
         """Whether ``pointer`` or a part of it has a problem already."""
         return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
 
-    def identifier(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:
-        """Whether ``name`` can be read by expressions; if not, the problem is reported."""
+    def identifier(self, name: str, pointer: str, form: str, rule_id: str | None = None) -> bool:
+        """Whether ``name`` can be read by expressions; if not, the problem is reported.
+
+        ``form`` says what ``name`` is: ``input``, ``parameter`` or ``rule`` (an id).
+        """
         if is_identifier(name):
             return True
-        self.error(
-            "invalid-identifier",
-            f"{what} '{name}' cannot be used as a name in expressions",
-            pointer,
-            "use letters (Chinese is fine), digits and '_', not starting with a digit",
-            rule_id=rule_id,
-            key=True,
-        )
+        if rule_id is not None:
+            self.add("invalid-identifier", pointer, form=form, at_key=True, rule_id=rule_id)
+        else:
+            self.add("invalid-identifier", pointer, form=form, at_key=True, name=name)
         return False

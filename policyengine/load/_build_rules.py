@@ -49,12 +49,8 @@ def read_rules(
             continue
         rule_id = item["id"]
         if rule_id in first_line:
-            problems.error(
-                "duplicate-rule-id",
-                f"rule id '{rule_id}' is used twice (first at line {first_line[rule_id]})",
-                pointer + "/id",
-                rule_id=rule_id,
-            )
+            first = first_line[rule_id]
+            problems.add("duplicate-rule-id", pointer + "/id", rule_id=rule_id, first_line=first)
             continue
         first_line[rule_id] = problems.document.locate(pointer).line
         if not _usable_rule_id(problems, rule_id, pointer, inputs, parameters):
@@ -88,30 +84,28 @@ def _usable_rule_id(
     parameters: Mapping[str, Parameter],
 ) -> bool:
     """Whether a rule may be called ``rule_id``; if not, the problem is reported."""
-    if not problems.identifier(rule_id, pointer + "/id", "rule id", rule_id):
+    if not problems.identifier(rule_id, pointer + "/id", "rule", rule_id):
         return False
-    if rule_id in inputs or rule_id in parameters or rule_id == "period":
-        what = (
-            "an input field"
-            if rule_id in inputs
-            else ("a parameter" if rule_id in parameters else "the built-in 'period'")
-        )
-        problems.error(
-            "name-clash",
-            f"rule id '{rule_id}' is also {what}",
-            pointer + "/id",
-            rule_id=rule_id,
-        )
-        return False
-    if rule_id in FUNCTIONS:
-        problems.error(
-            "name-clash",
-            f"rule id '{rule_id}' is also a function name",
-            pointer + "/id",
-            rule_id=rule_id,
-        )
+    clash = _clash(rule_id, inputs, parameters)
+    if clash is not None:
+        problems.add("name-clash", pointer + "/id", form=clash, rule_id=rule_id)
         return False
     return True
+
+
+def _clash(
+    rule_id: str, inputs: Mapping[str, Field], parameters: Mapping[str, Parameter]
+) -> str | None:
+    """The form of the name clash a rule id makes (what else it names), or None."""
+    if rule_id in inputs:
+        return "rule-input"
+    if rule_id in parameters:
+        return "rule-parameter"
+    if rule_id == "period":
+        return "rule-period"
+    if rule_id in FUNCTIONS:
+        return "rule-function"
+    return None
 
 
 def _rule(

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core._period import Period
+from ..core._problems import Problems
 from ..core._suggest import did_you_mean
-from ..errors import PolicyError, ReportProblem
+from ..errors import PolicyError
 from ..model import Rule, TestCase, frozen_mapping
-from ..read._source import Document
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
+from ..read._source_map import pointer_part
+from ._build_problems import BuildProblems
 
 
 def build_tests(
-    raw: Any,
-    inputs: Mapping[str, Any],
-    rules: Mapping[str, Rule],
-    document: Document,
-    is_broken: Callable[[str], bool],
-    report: ReportProblem,
+    raw: Any, inputs: Mapping[str, Any], rules: Mapping[str, Rule], problems: BuildProblems
 ) -> list[TestCase]:
     """The embedded cases, each naming only inputs it may give and outputs a rule gives."""
     cases: list[TestCase] = []
@@ -34,44 +27,39 @@ def build_tests(
     names: set[str] = set()
     for index, item in enumerate(raw):
         pointer = f"/tests/{index}"
-        if is_broken(pointer) or not isinstance(item, Mapping):
+        if problems.is_broken(pointer) or not isinstance(item, Mapping):
             continue
         if item["name"] in names:
-            report("duplicate-test-name", f"test '{item['name']}' appears twice", pointer + "/name")
+            problems.add("duplicate-test-name", pointer + "/name", test=item["name"])
         names.add(item["name"])
-        for name in item["facts"]:
-            if name not in inputs:
-                report(
-                    "unknown-name",
-                    f"test facts name '{name}', which is not an input",
-                    f"{pointer}/facts/{_escape(name)}",
-                    did_you_mean(name, inputs),
-                    key=True,
-                )
-        for name in item["expect"]:
-            if name not in outputs:
-                report(
-                    "unknown-name",
-                    f"test expects '{name}', which no rule gives",
-                    f"{pointer}/expect/{_escape(name)}",
-                    did_you_mean(name, outputs),
-                    key=True,
-                )
+        _unknown(problems, pointer + "/facts", item["facts"], inputs, "test-facts")
+        _unknown(problems, pointer + "/expect", item["expect"], outputs, "test-expects")
         cases.append(
             TestCase(
                 name=str(item["name"]),
                 facts=frozen_mapping(item["facts"]),
                 expect=frozen_mapping(item["expect"]),
                 pointer=pointer,
-                line=document.locate(pointer).line,
+                line=problems.document.locate(pointer).line,
                 period=item.get("period"),
             )
         )
     return cases
 
 
+def _unknown(
+    problems: Problems, at: str, given: Any, known: Sequence[str] | Mapping[str, Any], form: str
+) -> None:
+    """Each name of a case's ``facts`` (or ``expect``) that is not among ``known``."""
+    for name in given:
+        if name not in known:
+            hint = did_you_mean(name, known)
+            where = f"{at}/{pointer_part(name)}"
+            problems.add("unknown-name", where, form=form, at_key=True, hint=hint, name=name)
+
+
 def check_test_periods(
-    tests: list[TestCase], start: datetime.date, end: datetime.date | None, report: ReportProblem
+    tests: list[TestCase], start: datetime.date, end: datetime.date | None, problems: Problems
 ) -> None:
     """Each case's month is a month, and one the version is in force in."""
     for case in tests:
@@ -80,12 +68,21 @@ def check_test_periods(
         try:
             month = Period.parse(case.period)
         except PolicyError as exc:
-            report("invalid-period", exc.message, case.pointer + "/period", exc.hint)
+            problems.keep(exc, case.pointer + "/period")
             continue
+        at = case.pointer + "/period"
         if month.start < start or (end is not None and month.start >= end):
-            report(
-                "not-in-force",
-                f"test '{case.name}' is for {month}, when this version is not in force",
-                case.pointer + "/period",
-                f"use a month from {start}" + (f" before {end}" if end else ""),
-            )
+            if end is None:
+                problems.add(
+                    "not-in-force", at, form="test-open", test=case.name, period=month, start=start
+                )
+            else:
+                problems.add(
+                    "not-in-force",
+                    at,
+                    form="test",
+                    test=case.name,
+                    period=month,
+                    start=start,
+                    end=end,
+                )

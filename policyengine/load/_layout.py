@@ -124,23 +124,16 @@ def _walk(top: Path) -> Iterator[tuple[Path, list[str]]]:
 
 
 def stray_problem(root: Path, relative: str) -> PolicyError:
+    """The ``stray-policy-file`` problem of ``relative``, said in the form of why it is stray."""
     name = relative.rsplit("/", 1)[-1]
+    details = {"path": relative}
     if is_hidden(name):
-        why = "a hidden file is never used as a version"
-        hint = "rename it without the leading '.', or remove it"
+        form = "hidden"
     elif not name.endswith(POLICY_SUFFIXES):
-        why = "a version file ends in .yaml or .yml, in small letters"
-        hint = f"rename it to end in {Path(name).suffix.lower()}"
+        form, details["suffix"] = "suffix", Path(name).suffix.lower()
     elif "/" not in relative:
-        why = f"only {ENTITIES_NAME} sits at the top of the policy folder"
-        hint = "move it into its policy's folder: <policy>/<version>.yaml"
+        form = "top"
     else:
-        why = "a version file sits directly in its policy's folder"
-        hint = "move it up to <policy>/<version>.yaml, or out of the policy folder"
-    return ModelError(
-        f"'{relative}' looks like a policy file but is not used: {why}",
-        code="stray-policy-file",
-        location=Location(file=str(root / relative)),
-        hint=hint,
-        details={"path": relative},
-    )
+        form = "nested"
+    where = Location(file=str(root / relative))
+    return ModelError.from_template("stray-policy-file", form=form, location=where, details=details)

@@ -55,7 +55,6 @@ HEADER = """\
 _SHA = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_BY_HAND = "restore the line from version control: the lock is written by `policyengine lock`"
 _Where = str | os.PathLike[str]
 
 
@@ -84,48 +83,11 @@ class LockEntry:
     line: int | None = attrs.field(default=None, eq=False)
 
 
-_RESTORE = "restore the file from version control and put the change in a new version file"
-#: A code, or (code, variant) for a second wording of one code.
-_Key = ErrorCode | tuple[ErrorCode, str]
-# key -> (message, hint), both formatted with the details.
-# fmt: off
-_TEXT: dict[_Key, tuple[str, str]] = {
-    "lock-syntax": ("{reason}", _BY_HAND),
-    "lock-duplicate": ("{what} is listed twice; the first entry is on line {first}",
-                       "a version is published once: keep the first entry"),
-    "unreadable-file": ("'{path}' cannot be read: {reason}", "check the path of the lock file"),
-    "lock-unwritable": ("'{path}' cannot be written: {reason}",
-                        "check that its folder exists and that you may write there"),
-    "locked-file-missing": ("{path} ({policy} {version}) was published on {published} and is "
-                            "listed in {lock}, but the file is gone; a published version stays, "
-                            "so that past months can be recomputed with it",
-                            "restore it from version control; to replace it, add a new version"),
-    "locked-file-changed": ("{path} ({policy} {version}) was published on {published} and must "
-                            "not change, but its sha256 is now {sha256:.12}… instead of "
-                            "{locked_sha256:.12}…; publish the correction as a new version file",
-                            _RESTORE),
-    "version-already-published": ("{path} claims {policy} version {version}, which was "
-                                  "published on {published} as {published_as}; a version is "
-                                  "published once", "give this file a version label of its "
-                                  "own, such as the month it takes effect"),
-    ("version-already-published", "keys"): ("{path} was published on {published} as {was} "
-                                            "but now claims {policy} version {version}; a "
-                                            "published file keeps its policy and version",
-                                            _RESTORE),
-    "duplicate-version": ("{path} and {other} both claim {policy} version {version}; only "
-                          "one file can publish it", "give each version file its own label"),
-    "unidentified-version": ("{path} does not name its policy and version as text, so the lock "
-                             "cannot tell which version it is", "write `policy: <id>` and "
-                             "`version: \"<label>\"` in the file, the label in quotes"),
-}
-# fmt: on
-
-
-def _problem(key: _Key, where: Location, **details: Any) -> PolicyError:
-    message, hint = _TEXT[key]
-    code = key if isinstance(key, str) else key[0]
-    return LockError(message.format(**details), code=code, location=where,
-                     hint=hint.format(**details), details=details)  # fmt: skip
+def _lock_problem(
+    code: ErrorCode, where: Location, *, form: str = "", **details: Any
+) -> PolicyError:
+    """The lock's problem ``code`` at ``where``, worded by its template from ``details``."""
+    return LockError.from_template(code, form=form, location=where, details=details)
 
 
 def _encode(text: str) -> str:
@@ -177,11 +139,11 @@ def _parse(text: str, file: str) -> tuple[list[LockEntry], list[PolicyError]]:
         if len(fields) != 5:
             reason = f"the line has {len(fields)} fields, but a published version has 5: "
             reason += "path, policy, version, publication day and sha256"
-            problems.append(_problem("lock-syntax", Location(file, number, 1), reason=reason))
+            problems.append(_lock_problem("lock-syntax", Location(file, number, 1), reason=reason))
             continue
         values = [_decode(field[0]) for field in fields]
         found = [
-            _problem("lock-syntax", Location(file, number, field.start() + 1), reason=why)
+            _lock_problem("lock-syntax", Location(file, number, field.start() + 1), reason=why)
             for index, field in enumerate(fields)
             if (why := _field_problem(index, field[0], values[index]))
         ]
@@ -191,7 +153,7 @@ def _parse(text: str, file: str) -> tuple[list[LockEntry], list[PolicyError]]:
         if first and not found:
             what = path if path in paths else f"{policy} version {version}"
             where = Location(file, number, 1)
-            problems.append(_problem("lock-duplicate", where, what=what, first=first))
+            problems.append(_lock_problem("lock-duplicate", where, what=what, first=first))
         if found or first:
             continue
         paths[path], versions[policy, version] = number, number
@@ -209,10 +171,12 @@ def _load(path: _Where) -> tuple[list[LockEntry], list[PolicyError]]:
         return [], []
     except OSError as error:
         reason = error.strerror or str(error)
-        return [], [_problem("unreadable-file", Location(file), path=file, reason=reason)]
+        return [], [
+            _lock_problem("unreadable-file", Location(file), form="lock", path=file, reason=reason)
+        ]
     except UnicodeDecodeError as error:
         where = Location(file, raw[: error.start].count(b"\n") + 1)
-        return [], [_problem("lock-syntax", where, reason="the lock file is not UTF-8 text")]
+        return [], [_lock_problem("lock-syntax", where, reason="the lock file is not UTF-8 text")]
     return _parse(text.replace("\r\n", "\n"), file)
 
 
@@ -256,7 +220,7 @@ def write_lock(path: _Where, entries: Iterable[LockEntry]) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         reason = error.strerror or str(error)
-        problem = _problem("lock-unwritable", Location(file), path=file, reason=reason)
+        problem = _lock_problem("lock-unwritable", Location(file), path=file, reason=reason)
         raise InvalidPolicy([problem], file=file) from None
 
 
@@ -289,7 +253,7 @@ def _identify(path: Path, rel: str) -> _Found:
     policy, version = document.data.get("policy"), document.data.get("version")
     if _text_ok(policy) and _text_ok(version):
         return _Found(rel, file, document.sha256, where, policy, version)
-    problem = _problem("unidentified-version", where, path=rel)
+    problem = _lock_problem("unidentified-version", where, path=rel)
     return _Found(rel, file, document.sha256, where, problems=(problem,))
 
 
@@ -327,26 +291,33 @@ def _check(
     by_version = {(e.policy, e.version): e for e in entries}
     for e in entries:
         f = by_path.get(e.path)
-        said = {"path": e.path, "policy": e.policy, "version": e.version, "published": e.published}
+        said: dict[str, Any] = {
+            "path": e.path,
+            "policy": e.policy,
+            "version": e.version,
+            "published": e.published,
+        }
         if f is None:
             where = Location(str(lock_path), e.line)
             lock = Path(lock_path).name
-            findings.append(_problem("locked-file-missing", where, lock=lock, **said))
+            findings.append(_lock_problem("locked-file-missing", where, lock=lock, **said))
         elif f.sha256 is None:
             findings += f.problems
         elif f.sha256 != e.sha256:
-            findings.append(_problem("locked-file-changed", Location(f.file), **said,
+            findings.append(_lock_problem("locked-file-changed", Location(f.file), **said,
                                      locked_sha256=e.sha256, sha256=f.sha256))  # fmt: skip
         if f and f.policy and (f.policy, f.version) != (e.policy, e.version):
             said |= {"was": f"{e.policy} {e.version}", "policy": f.policy, "version": f.version}
-            findings.append(_problem(("version-already-published", "keys"), f.where, **said))
+            findings.append(
+                _lock_problem("version-already-published", f.where, form="keys", **said)
+            )
     locked_paths = {e.path for e in entries}
     for f in found:
         if f.path in locked_paths:
             continue
         findings += f.problems
         if (claimed := by_version.get((f.policy or "", f.version or ""))) is not None:
-            findings.append(_problem("version-already-published", f.where, path=f.path,
+            findings.append(_lock_problem("version-already-published", f.where, path=f.path,
                 policy=f.policy, version=f.version, published=claimed.published,
                 published_as=claimed.path))  # fmt: skip
     findings.sort(key=lambda p: (p.location.sort_key(), p.code))
@@ -375,19 +346,15 @@ def lock(
         entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
         first = new.setdefault((f.policy, f.version), entry)
         if first is not entry:
-            findings.append(_problem("duplicate-version", f.where, path=f.path,
+            findings.append(_lock_problem("duplicate-version", f.where, form="lock", path=f.path,
                 other=first.path, policy=f.policy, version=f.version))  # fmt: skip
     latest = max((e.published for e in entries), default=None)
     if new and latest is not None and published < latest:
         # as_known_at trusts publication dates: a version locked today but dated
         # before an earlier publication would rewrite what was known back then.
+        where = Location(file=str(lock_path))
         findings.append(
-            LockError(
-                f"cannot publish on {published}: versions were already published on {latest}",
-                code="backdated-publication",
-                location=Location(file=str(lock_path)),
-                hint=f"publish on {latest} or later",
-            )
+            _lock_problem("backdated-publication", where, published=published, latest=latest)
         )
     if findings:
         raise InvalidPolicy(findings, file=str(lock_path))

@@ -18,8 +18,8 @@ from typing import Any
 import attrs
 
 from ..core._period import PERIOD_ATTRIBUTES
+from ..core._problems import Problems
 from ..core._suggest import did_you_mean
-from ..errors import ReportProblem
 from ..language._expressions import Expression
 from ..model import Field, Parameter, Read, Rule
 
@@ -56,7 +56,7 @@ class Resolver:
     """Checks each expression's names against a :class:`Scope`, collecting the rules read."""
 
     scope: Scope
-    report: ReportProblem
+    problems: Problems
     reads: dict[str, list[Read]] = attrs.field(factory=dict)  # rule id -> reads of other rules
     external: list[Read] = attrs.field(factory=list)
 
@@ -83,20 +83,24 @@ class Resolver:
         for name in sorted(bare):
             rule = rules.get(name)
             if rule is not None and rule.outputs:
-                self.report(
+                written = ", ".join(f"{name}.{o}" for o in rule.outputs)
+                self.problems.add(
                     "needs-output-name",
-                    f"rule '{name}' gives several values; '{expr.source}' must say which",
                     pointer,
-                    "write one of: " + ", ".join(f"{name}.{o}" for o in rule.outputs),
+                    form="rule",
                     rule_id=rule_id,
+                    rule=name,
+                    expression=expr.source,
+                    choices=written,
                 )
             if name in ancestors:
-                self.report(
+                self.problems.add(
                     "needs-output-name",
-                    f"'{name}' is the {name} record; '{expr.source}' must say which of its values",
                     pointer,
-                    f"write {name}.<field or output>",
+                    form="parent",
                     rule_id=rule_id,
+                    kind=name,
+                    expression=expr.source,
                 )
 
     def _read(self, rule_id: str, read: Read, external: bool) -> None:
@@ -128,12 +132,20 @@ class Resolver:
             if rule.spec is None:
                 return  # that rule has its own problem already
             if not rule.outputs:
-                message = f"rule '{base}' has one value, not '{base}.{attr}'"
-                self._one_value(rule_id, pointer, base, message)
+                self.problems.add(
+                    "no-named-outputs",
+                    pointer,
+                    form="rule",
+                    rule_id=rule_id,
+                    rule=base,
+                    output=attr,
+                )
                 return
             allowed = rule.outputs
         elif base in known:
-            self._one_value(rule_id, pointer, base, f"'{base}' is one value and has no '{attr}'")
+            self.problems.add(
+                "no-named-outputs", pointer, form="value", rule_id=rule_id, name=base, output=attr
+            )
             return
         elif self.scope.open:  # another policy's rule with named outputs
             self._read(rule_id, Read(where, base, attr, rule_id, pointer, expr.source), True)
@@ -142,37 +154,33 @@ class Resolver:
             self._unknown(rule_id, pointer, expr, base, known)
             return
         if attr not in allowed:
-            self.report(
+            self.problems.add(
                 "unknown-output",
-                f"'{base}' has no '{attr}' in '{expr.source}'",
                 pointer,
-                did_you_mean(attr, allowed) or "it has: " + ", ".join(allowed),
+                hint=did_you_mean(attr, allowed),
                 rule_id=rule_id,
+                rule=base,
+                output=attr,
+                expression=expr.source,
+                outputs=", ".join(allowed),
             )
 
     def _unknown(
         self, rule_id: str, pointer: str, expr: Expression, name: str, known: list[str]
     ) -> None:
-        self.report(
-            "unknown-name",
-            f"unknown name '{name}' in '{expr.source}'",
-            pointer,
-            did_you_mean(name, known)
-            or "declare it under inputs or parameters, or add a rule with that id",
-            rule_id=rule_id,
+        hint = did_you_mean(name, known)
+        self.problems.add(
+            "unknown-name", pointer, hint=hint, rule_id=rule_id, name=name, expression=expr.source
         )
-
-    def _one_value(self, rule_id: str, pointer: str, base: str, message: str) -> None:
-        self.report("no-named-outputs", message, pointer, f"write '{base}'", rule_id=rule_id)
 
 
 def resolve_all(
     scope: Scope,
     sites: Mapping[str, list[tuple[str, Expression, str | None]]],
-    report: ReportProblem,
+    problems: Problems,
 ) -> tuple[dict[str, tuple[Read, ...]], tuple[Read, ...]]:
     """Check every site; return each rule's reads of rules and the policy's external reads."""
-    resolver = Resolver(scope, report)
+    resolver = Resolver(scope, problems)
     for rule_id, located in sites.items():
         for pointer, expr, kind in located:
             resolver.resolve(rule_id, pointer, expr, kind)

@@ -9,15 +9,15 @@ kinds, with the names read across policies checked.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 
-from ..codes import ErrorCode
+from ..core._problems import Problems
 from ..core._suggest import did_you_mean
-from ..errors import InvalidPolicy, Location, ModelError, PolicyError, ReportProblem
+from ..errors import InvalidPolicy, Location
 from ..facts._record_kinds import Entities
-from ..model import Policy, Rule
+from ..model import Policy, Read, Rule
 
 Slot = TypeVar("Slot", bound=Hashable)
 
@@ -63,8 +63,8 @@ def topological(
     return order
 
 
-def order_rules(rules: Mapping[str, Rule], error: ReportProblem) -> tuple[str, ...]:
-    """Rule ids in a runnable order; a cycle is reported through ``error`` naming the loop.
+def order_rules(rules: Mapping[str, Rule], problems: Problems) -> tuple[str, ...]:
+    """Rule ids in a runnable order; a cycle is reported to ``problems`` naming the loop.
 
     Among rules whose dependencies are met, the one written first runs first,
     so the order is stable and does not depend on dict or set order.
@@ -81,12 +81,8 @@ def order_rules(rules: Mapping[str, Rule], error: ReportProblem) -> tuple[str, .
             return
         reported.add(frozenset(loop))
         rule_id = loop[0]
-        error(
-            "dependency-cycle",
-            "rules depend on each other in a loop: " + " → ".join(loop),
-            rules[rule_id].pointer,
-            "break the loop: one of these rules must not read the others",
-            rule_id=rule_id,
+        problems.add(
+            "dependency-cycle", rules[rule_id].pointer, rule_id=rule_id, loop=" → ".join(loop)
         )
 
     return tuple(topological(list(rules), needs.__getitem__, cycle))
@@ -118,43 +114,38 @@ class BundlePlan:
         return None
 
 
-def _error(
-    code: ErrorCode, message: str, node: Node, pointer: str | None = None, hint: str | None = None
-) -> PolicyError:
-    location = Location(
+def _at(node: Node, pointer: str | None = None) -> Location:
+    """Where a problem of the plan is: the rule of ``node``, or the part of it at ``pointer``."""
+    return Location(
         file=node.policy.file,
         line=node.rule.line,
         pointer=pointer or node.rule.pointer,
         rule_id=node.rule.id,
     )
-    return ModelError(message, code=code, location=location, hint=hint)
 
 
 def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
     """Order every rule of ``policies`` into one plan; raises InvalidPolicy with every problem."""
-    problems: list[PolicyError] = []
+    problems = Problems()
     nodes: dict[tuple[str, str], Node] = {}
     for policy in sorted(policies, key=lambda p: p.id):
         for rule in policy.ordered_rules:
             node = Node(policy, rule)
             first = nodes.setdefault((node.kind, rule.id), node)
             if first is not node:
-                problems.append(
-                    _error(
-                        "rule-id-clash",
-                        f"rule '{rule.id}' for {node.kind} records is also given by "
-                        f"{first.policy.file}",
-                        node,
-                        hint="rule ids must be unique per kind of record "
-                        "across the policies in force",
-                    )
+                problems.add(
+                    "rule-id-clash",
+                    _at(node),
+                    rule_id=rule.id,
+                    kind=node.kind,
+                    other=first.policy.file,
                 )
     for policy in policies:
         for read in policy.external:
-            problems.extend(_check_read(read, policy, nodes, entities))
+            _check_read(read, policy, nodes, entities, problems)
     order = _order(nodes, problems)
-    if problems:
-        raise InvalidPolicy(problems)
+    if problems.found:
+        raise InvalidPolicy(problems.found)
     upstream: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
     for node in order:  # dependencies come first, so their closures are ready
         found: set[tuple[str, str]] = set()
@@ -167,52 +158,67 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
 
 
 def _check_read(
-    read: Any, policy: Policy, nodes: Mapping[tuple[str, str], Node], entities: Entities
-) -> list[PolicyError]:
+    read: Read,
+    policy: Policy,
+    nodes: Mapping[tuple[str, str], Node],
+    entities: Entities,
+    problems: Problems,
+) -> None:
+    """A name one policy reads of another's rules: given by a field or rule in force."""
     kind = read.kind or policy.record_kind
-    reader = Node(policy, policy.rule(read.rule_id))
+    at = _at(Node(policy, policy.rule(read.rule_id)), read.pointer)
     target = nodes.get((kind, read.name))
     fields = entities.kinds[kind].fields if kind in entities.kinds else {}
     if target is None:
-        if read.attr is None and read.name in fields:
-            return []
-        choices = [*fields, *(rule_id for k, rule_id in nodes if k == kind)]
-        return [
-            _error(
+        if read.attr is not None or read.name not in fields:
+            choices = [*fields, *(rule_id for k, rule_id in nodes if k == kind)]
+            hint = did_you_mean(read.name, choices)
+            problems.add(
                 "unknown-name",
-                f"unknown name '{read.name}' in '{read.source}': no field of {kind} and no rule "
-                f"for {kind} records in the policies in force",
-                reader,
-                read.pointer,
-                did_you_mean(read.name, choices) or "add the policy that gives it",
+                at,
+                form="bundle",
+                hint=hint,
+                name=read.name,
+                kind=kind,
+                expression=read.source,
             )
-        ]
+        return
     outputs = target.rule.outputs
     if read.attr is not None and read.attr not in outputs:
-        return [
-            _error(
+        hint = did_you_mean(read.attr, outputs)
+        if outputs:
+            listed = ", ".join(outputs)
+            problems.add(
                 "unknown-output",
-                f"'{read.name}' has no '{read.attr}' in '{read.source}'",
-                reader,
-                read.pointer,
-                did_you_mean(read.attr, outputs)
-                or ("it has: " + ", ".join(outputs) if outputs else f"write '{read.name}'"),
+                at,
+                hint=hint,
+                rule=read.name,
+                output=read.attr,
+                outputs=listed,
+                expression=read.source,
             )
-        ]
-    if read.attr is None and outputs:
-        return [
-            _error(
-                "needs-output-name",
-                f"rule '{read.name}' gives several values; '{read.source}' must say which",
-                reader,
-                read.pointer,
-                "write one of: " + ", ".join(f"{read.name}.{o}" for o in outputs),
+        else:
+            problems.add(
+                "unknown-output",
+                at,
+                form="one-value",
+                rule=read.name,
+                output=read.attr,
+                expression=read.source,
             )
-        ]
-    return []
+    elif read.attr is None and outputs:
+        written = ", ".join(f"{read.name}.{o}" for o in outputs)
+        problems.add(
+            "needs-output-name",
+            at,
+            form="rule",
+            rule=read.name,
+            choices=written,
+            expression=read.source,
+        )
 
 
-def _order(nodes: Mapping[tuple[str, str], Node], problems: list[PolicyError]) -> list[Node]:
+def _order(nodes: Mapping[tuple[str, str], Node], problems: Problems) -> list[Node]:
     """Dependencies first; otherwise by policy id and written order (stable, not dict order)."""
 
     def needs(slot: tuple[str, str]) -> list[tuple[str, str]]:
@@ -221,13 +227,8 @@ def _order(nodes: Mapping[tuple[str, str], Node], problems: list[PolicyError]) -
         return [needed for needed in found if needed in nodes]
 
     def cycle(loop: list[tuple[str, str]]) -> None:
-        problems.append(
-            _error(
-                "dependency-cycle",
-                "rules depend on each other in a loop: " + " → ".join(f"{k}.{r}" for k, r in loop),
-                nodes[loop[0]],
-                hint="break the loop: one of these rules must not read the others",
-            )
-        )
+        first = nodes[loop[0]]
+        path = " → ".join(f"{k}.{r}" for k, r in loop)
+        problems.add("dependency-cycle", _at(first), rule_id=first.rule.id, loop=path)
 
     return [nodes[slot] for slot in topological(list(nodes), needs, cycle)]

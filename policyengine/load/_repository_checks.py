@@ -27,151 +27,114 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from ..codes import ErrorCode
+from ..core._problems import Problems
 from ..core._suggest import did_you_mean
-from ..errors import Location, ModelError, PolicyError
+from ..errors import Location, PolicyError
 from ._policy_versions import Version, timeline
 
 
 def check_versions(versions: list[Version]) -> list[PolicyError]:
     """Every problem of the folder's versions taken together (each file's own are found
     when it is built)."""
-    problems: list[PolicyError] = []
+    problems = Problems()
     by_policy: dict[str, list[Version]] = {}
     for v in versions:
-        problems.extend(_check_file(v))
+        _check_file(v, problems)
         by_policy.setdefault(v.id, []).append(v)
     for items in by_policy.values():
-        duplicates, seen = _duplicates(items)
-        problems.extend(duplicates)
-        problems.extend(_corrections(items, seen))
-        problems.extend(_sequence(items))
-    return problems
+        seen = _duplicates(items, problems)
+        _corrections(items, seen, problems)
+        _sequence(items, problems)
+    return problems.found
 
 
-def _check_file(v: Version) -> list[PolicyError]:
+def _at(version: Version, pointer: str) -> Location:
+    return Location(file=version.policy.file, pointer=pointer)
+
+
+def _check_file(v: Version, problems: Problems) -> None:
     """A version file's place and dates: its folder, its name, first days of months."""
-    problems: list[PolicyError] = []
-    folder, stem = Path(v.path).parent.name, Path(v.path).stem
-    if v.id != folder:
-        problems.append(
-            _problem(
-                "policy-folder-mismatch",
-                v,
-                f"the file says policy '{v.id}' but lies in folder '{folder}'",
-                "/policy",
-                f"move it to {v.id}/ or correct 'policy:'",
-            )
+    path = Path(v.path)
+    if v.id != path.parent.name:
+        problems.add(
+            "policy-folder-mismatch", _at(v, "/policy"), policy=v.id, folder=path.parent.name
         )
-    if v.version != stem:
-        problems.append(
-            _problem(
-                "version-file-mismatch",
-                v,
-                f"the file says version '{v.version}' but is named {stem}",
-                "/version",
-                f"name the file {v.version}{Path(v.path).suffix}",
-            )
+    if v.version != path.stem:
+        problems.add(
+            "version-file-mismatch",
+            _at(v, "/version"),
+            version=v.version,
+            stem=path.stem,
+            suffix=path.suffix,
         )
     for key, day in (
         ("effective_from", v.policy.effective_from),
         ("effective_to", v.policy.effective_to),
     ):
         if day is not None and day.day != 1:
-            problems.append(
-                _problem(
-                    "mid-month-date",
-                    v,
-                    f"{key} {day} is not the first day of a month",
-                    "/" + key,
-                    "periods are months: a version takes effect on the 1st "
-                    f"(use {day.replace(day=1)} or a later month's 1st)",
-                )
+            problems.add(
+                "mid-month-date", _at(v, "/" + key), key=key, day=day, first=day.replace(day=1)
             )
-    return problems
 
 
-def _duplicates(items: list[Version]) -> tuple[list[PolicyError], dict[str, Version]]:
-    """One policy's versions given twice; and each version label's first file."""
-    problems: list[PolicyError] = []
+def _duplicates(items: list[Version], problems: Problems) -> dict[str, Version]:
+    """One policy's versions given twice reported; each version label's first file."""
     seen: dict[str, Version] = {}
     for v in items:
         if v.version in seen:
-            problems.append(
-                _problem(
-                    "duplicate-version",
-                    v,
-                    f"version '{v.version}' is also in {seen[v.version].path}",
-                    "/version",
-                )
+            problems.add(
+                "duplicate-version",
+                _at(v, "/version"),
+                version=v.version,
+                other=seen[v.version].path,
             )
         seen.setdefault(v.version, v)
-    return problems, seen
+    return seen
 
 
-def _corrections(items: list[Version], seen: dict[str, Version]) -> list[PolicyError]:
+def _corrections(items: list[Version], seen: dict[str, Version], problems: Problems) -> None:
     """Each correction names another version of its policy and starts on its day."""
-    problems: list[PolicyError] = []
     for v in items:
         if v.corrects is None:
             continue
         target = seen.get(v.corrects)
         if target is None or target is v:
-            problems.append(
-                _problem(
-                    "unknown-corrected-version",
-                    v,
-                    f"corrects '{v.corrects}', which is no other version",
-                    "/corrects",
-                    did_you_mean(v.corrects, seen),
-                )
+            hint = did_you_mean(v.corrects, seen)
+            problems.add(
+                "unknown-corrected-version", _at(v, "/corrects"), hint=hint, corrects=v.corrects
             )
         elif target.policy.effective_from != v.policy.effective_from:
-            problems.append(
-                _problem(
-                    "correction-dates-differ",
-                    v,
-                    f"corrects {target.path}, which starts {target.policy.effective_from}, "
-                    f"but starts {v.policy.effective_from}",
-                    "/effective_from",
-                    "a correction replaces a version for its whole time: start on the same day, "
-                    "or publish a new version without 'corrects'",
-                )
+            problems.add(
+                "correction-dates-differ",
+                _at(v, "/effective_from"),
+                other=target.path,
+                other_start=target.policy.effective_from,
+                start=v.policy.effective_from,
             )
-    return problems
 
 
-def _sequence(items: list[Version]) -> list[PolicyError]:
+def _sequence(items: list[Version], problems: Problems) -> None:
     """One policy's versions one after another: no two in force at once, no month without."""
-    problems: list[PolicyError] = []
     for (a, _), (b, _) in itertools.pairwise(timeline(items)):
         start, end = b.policy.effective_from, a.policy.effective_to
+        at = _at(b, "/effective_from")
         if a.policy.effective_from == start or (end is not None and end > start):
-            problems.append(
-                _problem(
-                    "overlapping-versions",
-                    b,
-                    f"{b.path} starts {start} while {a.path} is still in force",
-                    "/effective_from",
-                    f"if {b.version} corrects {a.version}, say 'corrects: \"{a.version}\"'",
-                )
+            problems.add(
+                "overlapping-versions",
+                at,
+                file=b.path,
+                start=start,
+                other=a.path,
+                version=b.version,
+                other_version=a.version,
             )
         elif end is not None and end < start:
-            problems.append(
-                _problem(
-                    "gap-between-versions",
-                    b,
-                    f"nothing is in force from {end} (end of {a.path}) until {start}",
-                    "/effective_from",
-                    f"start {b.version} on {end}, or end {a.version} later",
-                )
+            problems.add(
+                "gap-between-versions",
+                at,
+                end=end,
+                other=a.path,
+                start=start,
+                version=b.version,
+                other_version=a.version,
             )
-    return problems
-
-
-def _problem(
-    code: ErrorCode, version: Version, message: str, pointer: str, hint: str | None = None
-) -> PolicyError:
-    return ModelError(
-        message, code=code, hint=hint, location=Location(file=version.policy.file, pointer=pointer)
-    )

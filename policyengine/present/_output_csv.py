@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ..facts._canonical import canonical_json
 from ..run._bundle import BundleResult
+from ._cells import csv_cell, csv_text
 from ._output import WriteRequest
-from ._report import Report, csv_safe
+from ._report import Report
 
 
 class CsvWriter:
@@ -44,11 +45,16 @@ def csv_bytes(report: Report) -> bytes:
     naming each column by its title and, in brackets, its machine name."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
+    # The headers are a policy's titles, and every cell may come from the facts: each
+    # is written so that no spreadsheet runs it as a formula.
     writer.writerow(
-        [c.name if c.title == c.name else f"{c.title}（{c.name}）" for c in report.pay.columns]
+        [
+            csv_text(c.name if c.title == c.name else f"{c.title}（{c.name}）")
+            for c in report.pay.columns
+        ]
     )
     for row in report.pay.rows:
-        writer.writerow([csv_safe(v) for v in row])
+        writer.writerow(list(map(csv_cell, row)))
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import Location, OutputError
 from ..facts._io import FactsIndex, listed
 from ..run._bundle import BundleResult
+from ..run._run_state import PastValues
 from ._output import OutputWriter, WriteRequest
 from ._output_csv import WRITER as CSV_WRITER
 from ._output_csv import csv_bytes, sidecar_bytes, sidecar_path
@@ -56,14 +57,17 @@ def write_report(
     index: FactsIndex | None = None,
     kind: str | None = None,
     progress: Progress | None = None,
+    history: PastValues | None = None,
 ) -> list[Path]:
-    """Write the month to ``path`` in the format its suffix names; returns the files written."""
+    """Write the month to ``path`` in the format its suffix names; returns the files written.
+    ``history`` (earlier months' values by period) lets the workbook chart the month
+    against the one before."""
     target = Path(path)
     check_format(target)
     if target.parent != Path():
         target.parent.mkdir(parents=True, exist_ok=True)
     writer = WRITERS[target.suffix.lower()]
-    return writer.write(WriteRequest(result, target, index, kind, progress))
+    return writer.write(WriteRequest(result, target, index, kind, progress, history))
 
 
 def check_format(path: str | Path) -> None:

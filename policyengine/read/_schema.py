@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 import jsonschema
@@ -26,8 +26,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..codes import ErrorCode
+from ..core._problems import Problems
 from ..core._suggest import did_you_mean
-from ..errors import SchemaViolation
+from ..errors import PolicyError, SchemaViolation
 from ._source import Document
 from ._source_map import pointer_part
 
@@ -89,7 +90,7 @@ def _validator() -> Any:
     return _Validator(policy_schema(), format_checker=_FORMATS)
 
 
-def validate(document: Document) -> list[SchemaViolation]:
+def validate(document: Document) -> list[PolicyError]:
     """Every schema violation in the document, sorted by line."""
     problems = [
         problem
@@ -144,167 +145,148 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+#: What a value of a number schema (a number, or a percentage written as text) must be.
+_NUMBER = "a number or a percentage"
+
+
 def _wanted(schema_type: Any) -> str:
     types = schema_type if isinstance(schema_type, list) else [schema_type]
     return " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
 
 
-def _number_hint(value: Any) -> str | None:
+def _number_form(value: Any) -> str | None:
+    """The form of ``wrong-type`` whose hint fits text that was meant as a number."""
     if isinstance(value, str):
         text = value.strip()
         if text.replace("_", "").isdigit() and ("_" in text or text.startswith("0")):
-            return "write plain digits without leading zeros or '_' (e.g. 1000)"
+            return "digits"
         if "," in text or "，" in text:
-            return "write the number without thousands separators (e.g. 80000)"
+            return "separators"
         if text.endswith("％"):
-            return "use the ASCII percent sign '%'"
+            return "percent-sign"
     return None
 
 
-class _Make(Protocol):
-    """Builds one violation of the error being translated, located and naming its rule."""
+@attrs.define
+class _Violations(Problems):
+    """The violations one jsonschema error stands for: where it points, naming its rule."""
 
-    def __call__(
+    document: Document = attrs.field(kw_only=True)
+    error_class: type[PolicyError] = SchemaViolation
+    #: The pointer of the value the error is about: where a violation is unless told.
+    pointer: str = ""
+    rule_id: str | None = None
+
+    def say(
         self,
         code: ErrorCode,
-        message: str,
+        *,
+        form: str = "",
         hint: str | None = None,
         at: str | None = None,
-        key: bool = False,
-    ) -> SchemaViolation: ...
+        at_key: bool = False,
+        **details: Any,
+    ) -> None:
+        """Report ``code`` at the error's value (or at ``at``), naming its rule if any."""
+        where = self.pointer if at is None else at
+        self.add(code, where, form=form, hint=hint, at_key=at_key, rule_id=self.rule_id, **details)
 
 
-def _translate(error: ValidationError, document: Document) -> Iterator[SchemaViolation]:
+def _translate(error: ValidationError, document: Document) -> list[PolicyError]:
     """The violations one jsonschema error stands for, in words the file's author acts on."""
     path = list(error.absolute_path)
-    rule_id = _rule_id(document.data, path)
-    where = document.locate(_pointer(path))
-
-    def make(
-        code: ErrorCode,
-        message: str,
-        hint: str | None = None,
-        at: str | None = None,
-        key: bool = False,
-    ) -> SchemaViolation:
-        loc = document.locate(at, key=key) if at is not None else where
-        if rule_id is not None:
-            loc = attrs.evolve(loc, rule_id=rule_id)
-        return SchemaViolation(message, code=code, location=loc, hint=hint)
-
+    found = _Violations(
+        document=document, pointer=_pointer(path), rule_id=_rule_id(document.data, path)
+    )
     explain = _EXPLAIN.get(str(error.validator), _other)
-    yield from explain(error, path, document, make)
+    explain(error, path, found)
+    return found.found
 
 
 # --- one explanation per JSON Schema keyword ----------------------------------------
-# Each takes the error, its path in the data, the document and the error's ``make``.
+# Each takes the error, its path in the data and the violations it reports to.
 
 
-def _unknown_keys(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
+def _unknown_keys(error: ValidationError, path: list[Any], found: _Violations) -> None:
     value = error.instance
     allowed = list(error.schema.get("properties", {}))
     for key in sorted(set(value) - set(allowed)) if isinstance(value, Mapping) else []:
-        hint = did_you_mean(key, allowed) or (
-            "allowed here: " + ", ".join(allowed) if allowed else None
-        )
-        yield make("unknown-key", f"unknown key '{key}'", hint, at=_pointer([*path, key]), key=True)
+        at = _pointer([*path, key])
+        hint = did_you_mean(key, allowed)
+        if allowed:
+            found.say(
+                "unknown-key", hint=hint, at=at, at_key=True, key=key, allowed=", ".join(allowed)
+            )
+        else:
+            found.say("unknown-key", form="none-allowed", hint=hint, at=at, at_key=True, key=key)
 
 
-def _missing_keys(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    missing = [name for name in error.validator_value if name not in error.instance]
-    for name in missing:
-        yield make("missing-key", f"missing required key '{name}'", at=_pointer(path) or "")
+def _missing_keys(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    for name in [name for name in error.validator_value if name not in error.instance]:
+        found.say("missing-key", key=name)
 
 
-def _wrong_type(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
+def _wrong_type(error: ValidationError, path: list[Any], found: _Violations) -> None:
     value = error.instance
+    form = _number_form(value) if "number" in str(error.validator_value) else None
+    if form is None and error.validator_value == "string" and isinstance(value, int | Decimal):
+        form = "text"
     wanted = _wanted(error.validator_value)
-    hint = _number_hint(value) if "number" in str(error.validator_value) else None
-    if hint is None and error.validator_value == "string" and isinstance(value, int | Decimal):
-        hint = "put it in quotes to keep it as text"
-    yield make("wrong-type", f"expected {wanted}, found {_describe(value)}", hint)
+    found.say("wrong-type", form=form or "", wanted=wanted, found=_describe(value))
 
 
-def _not_an_option(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
+def _not_an_option(error: ValidationError, path: list[Any], found: _Violations) -> None:
     value = error.instance
     options = [str(v) for v in error.validator_value]
-    hint = (did_you_mean(str(value), options) if isinstance(value, str) else None) or (
-        "one of: " + ", ".join(options)
-    )
+    hint = did_you_mean(value, options) if isinstance(value, str) else None
+    listed = ", ".join(options)
     if path[-1:] == ["kind"] and path[:1] == ["rules"]:
-        yield make("unknown-rule-kind", f"unknown rule kind '{value}'", hint)
+        found.say("unknown-rule-kind", hint=hint, kind=value, options=listed)
     else:
-        yield make("not-allowed", f"{_describe(value)} is not allowed here", hint)
+        found.say("not-allowed", hint=hint, found=_describe(value), options=listed)
 
 
-def _not_the_constant(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    yield make(
-        "not-allowed", f"expected {error.validator_value!r}, found {_describe(error.instance)}"
-    )
+def _not_the_constant(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    expected = repr(error.validator_value)
+    found.say("not-allowed", form="constant", expected=expected, found=_describe(error.instance))
 
 
-def _no_shape_fits(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
+def _no_shape_fits(error: ValidationError, path: list[Any], found: _Violations) -> None:
     value = error.instance
     if _is_number_schema(error.schema):
-        hint = _number_hint(value) or "write a number such as 80000 or a percentage such as 3.5%"
-        yield make(
-            "wrong-type", f"expected a number or a percentage, found {_describe(value)}", hint
-        )
-    else:
-        yield from _best_branch(error, document, make)
+        form = _number_form(value) or "number"
+        found.say("wrong-type", form=form, wanted=_NUMBER, found=_describe(value))
+        return
+    chosen = _branches(error)
+    if not chosen:
+        found.say("schema-violation", problem=error.message)
+    for sub in chosen:
+        found.found.extend(_translate(sub, found.document))
 
 
-def _not_a_date(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    yield make(
-        "invalid-date",
-        f"expected a date written YYYY-MM-DD, found {_describe(error.instance)}",
-        "e.g. 2026-01-01",
-    )
+def _not_a_date(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    found.say("invalid-date", form="schema", found=_describe(error.instance))
 
 
-def _empty(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    yield make("empty", f"must not be empty, found {_describe(error.instance)}")
+def _empty(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    found.say("empty", found=_describe(error.instance))
 
 
-def _too_long(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    yield make("too-long", f"longer than {error.validator_value} characters")
+def _too_long(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    found.say("too-long", limit=error.validator_value)
 
 
-def _bad_form(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    yield make(
-        "bad-format",
-        f"{_describe(error.instance)} does not have the expected form",
-        _PATTERN_HINTS.get(str(path[-1]) if path else ""),
-    )
+def _bad_form(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    field = str(path[-1]) if path else ""
+    form = field if field in _PATTERN_FORMS else ""
+    found.say("bad-format", form=form, found=_describe(error.instance))
 
 
-def _other(
-    error: ValidationError, path: list[Any], document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    yield make("schema-violation", error.message)
+def _other(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    found.say("schema-violation", problem=error.message)
 
 
-_Explain = Callable[[ValidationError, list[Any], Document, _Make], Iterator[SchemaViolation]]
+_Explain = Callable[[ValidationError, list[Any], _Violations], None]
 #: JSON Schema keyword that failed -> how the violation is put to the policy's author.
 _EXPLAIN: Mapping[str, _Explain] = {
     "additionalProperties": _unknown_keys,
@@ -321,33 +303,19 @@ _EXPLAIN: Mapping[str, _Explain] = {
     "pattern": _bad_form,
 }
 
-
-_PATTERN_HINTS = {
-    "policy": "no spaces or slashes",
-    "version": 'no spaces or slashes, e.g. "2026-01"',
-    "period": 'a month written YYYY-MM in quotes, e.g. "2026-03"',
-}
+#: The keys whose pattern has a hint of its own (the forms of ``bad-format``).
+_PATTERN_FORMS = ("policy", "version", "period")
 
 
 def _is_number_schema(schema: Mapping[str, Any]) -> bool:
     return str(schema.get("description", "")).startswith("A number, or a percentage")
 
 
-def _best_branch(
-    error: ValidationError, document: Document, make: _Make
-) -> Iterator[SchemaViolation]:
-    """For a value that may take several shapes, explain it against the shape it tried to be."""
-    value = error.instance
+def _branches(error: ValidationError) -> list[ValidationError]:
+    """For a value that may take several shapes, the errors of the shape it tried to be."""
     branches = error.context or []
     # A mapping was meant to be the mapping form; anything else the short form.
-    if isinstance(value, Mapping):
+    if isinstance(error.instance, Mapping):
         chosen = [e for e in branches if e.validator != "type" and e.relative_schema_path[0] == 1]
-        if not chosen:
-            chosen = [e for e in branches if e.relative_schema_path[0] == 1]
-    else:
-        chosen = [e for e in branches if e.relative_schema_path[0] == 0]
-    if not chosen:
-        yield make("schema-violation", error.message)
-        return
-    for sub in chosen:
-        yield from _translate(sub, document)
+        return chosen or [e for e in branches if e.relative_schema_path[0] == 1]
+    return [e for e in branches if e.relative_schema_path[0] == 0]

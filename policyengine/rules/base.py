@@ -14,7 +14,7 @@ from ..codes import ErrorCode
 # Kept here for importers of the old path; values are shown by core._display.
 from ..core._display import plain as plain
 from ..core._display import show_value as show_value
-from ..core._number_text import LOOKS_NUMERIC, to_decimal
+from ..core._number_text import looks_numeric, to_decimal
 from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step
 from ..errors import ExpressionError, ModelError, PolicyError
 from ..language._expression_translator import kind_of_value
@@ -208,7 +208,7 @@ class RuleContext:
             try:
                 return to_decimal(value)
             except ValueError:
-                if LOOKS_NUMERIC.match(value):
+                if looks_numeric(value):
                     # '4％' or '1,000' would stay text and fail only when a record uses it.
                     self.error(
                         "not-a-number",

@@ -28,9 +28,10 @@ from ..facts._inputs import INPUTS_FORMAT, PackedInputs
 from ..facts._record_kinds import Entities
 from ..model import Policy, Rule
 from ..version import ENGINE_VERSION
+from . import _frames
 from . import _trace as trace
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
-from ._run_state import RunState
+from ._run_state import PastValues, RunState
 
 if TYPE_CHECKING:
     from ._repository import Bundle
@@ -96,6 +97,12 @@ class BundleResult:
     @property
     def period(self) -> Period:
         return self._state.period
+
+    @property
+    def history(self) -> PastValues:
+        """The earlier months' values the month read (period -> kind -> key -> values):
+        only those its history rules read."""
+        return self._state.history
 
     @property
     def entities(self) -> Entities:
@@ -285,6 +292,15 @@ class BundleResult:
     def to_json(self) -> bytes:
         """The whole result document, canonical."""
         return encode(self.to_dict())
+
+    def to_arrow(self, kind: str | None = None) -> Any:
+        """The records of ``kind`` (by default the pay sheet's) as a ``pyarrow.Table``, exact
+        decimals kept: see :mod:`policyengine.run._frames` (extra ``dataframe``)."""
+        return _frames.bundle_table(self, kind).to_arrow()
+
+    def to_pandas(self, kind: str | None = None) -> Any:
+        """The records of ``kind`` as a ``pandas.DataFrame``, decimals as ``Decimal`` objects."""
+        return _frames.to_pandas(_frames.bundle_table(self, kind))
 
 
 #: What a record that was not evaluated holds: nothing.

@@ -19,8 +19,9 @@ from ..core._numbers import engine_context
 from ..core._period import Period
 from ..errors import PolicyError
 from ..facts._canonical import canonical_hash
-from ..model import Policy, frozen_mapping
+from ..model import Policy, Rule, frozen_mapping
 from ..version import ENGINE_VERSION
+from . import _frames
 from . import _trace as trace
 from ._program import Engine
 
@@ -122,6 +123,14 @@ class Result:
         """The explanation as data (JSON-friendly)."""
         return trace.trace(self.policy, self.env, self.details, name)
 
+    def to_arrow(self) -> Any:
+        """This record's outputs as a one-row ``pyarrow.Table`` (see :class:`Batch`)."""
+        return Batch((self,)).to_arrow()
+
+    def to_pandas(self) -> Any:
+        """This record's outputs as a one-row ``pandas.DataFrame`` (see :class:`Batch`)."""
+        return Batch((self,)).to_pandas()
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "record": self.record,
@@ -143,6 +152,19 @@ class Batch:
     @property
     def errors(self) -> tuple[PolicyError, ...]:
         return tuple(item for item in self.items if isinstance(item, PolicyError))
+
+    def to_arrow(self) -> Any:
+        """A row per record, in input order, as a ``pyarrow.Table``: ``record``, each output,
+        ``errors`` (exact decimals kept: :mod:`policyengine.run._frames`, extra ``dataframe``)."""
+        return _frames.batch_table(self._rules(), self.items).to_arrow()
+
+    def to_pandas(self) -> Any:
+        """The same rows as a ``pandas.DataFrame``, decimals as ``Decimal`` objects."""
+        return _frames.to_pandas(_frames.batch_table(self._rules(), self.items))
+
+    def _rules(self) -> tuple[Rule, ...]:
+        found = self.results
+        return found[0].policy.ordered_rules if found else ()
 
     def __iter__(self) -> Iterator[Result | PolicyError]:
         return iter(self.items)

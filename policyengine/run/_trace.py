@@ -44,6 +44,22 @@ class _Reader(Protocol):
     def record(self, kind: str, key: str) -> dict[str, Any] | None: ...
 
 
+#: How deep an explanation goes, and how many values it explains in full. A chain of
+#: 600 rules made 2.9 MB of text (each level indented further) and a longer one ran out
+#: of stack; past either bound a value is named with its figure, and explaining that
+#: value continues from it.
+MAX_DEPTH = 24
+MAX_VALUES = 400
+
+
+class _Walk:
+    """What one explanation has covered so far: the values explained, and how many."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str, str]] = set()
+        self.explained = 0
+
+
 def _walk(
     reader: _Reader,
     policy: Policy,
@@ -52,18 +68,25 @@ def _walk(
     key: str,
     name: str,
     value: Any,
-    seen: set[tuple[str, str, str]],
+    walk: _Walk,
+    depth: int = 0,
 ) -> dict[str, Any]:
     """The one trace walker: a rule's explanation, then those of the rules it read."""
-    seen.add((kind, key, rule.id))
+    walk.seen.add((kind, key, rule.id))
+    walk.explained += 1
     env = reader.env(kind, key)
     reads = sorted(rule.reads)
     because = []
     for up_policy, up_rule, up_kind, up_key, label in reader.upstream(policy, rule, kind, key):
-        if (up_kind, up_key, up_rule.id) in seen:
+        if (up_kind, up_key, up_rule.id) in walk.seen:
             continue
         up_value = reader.env(up_kind, up_key).get(up_rule.id)
-        because.append(_walk(reader, up_policy, up_rule, up_kind, up_key, label, up_value, seen))
+        if depth + 1 >= MAX_DEPTH or walk.explained >= MAX_VALUES:
+            because.append(_cut(up_policy, up_rule, label, up_value))
+            continue
+        because.append(
+            _walk(reader, up_policy, up_rule, up_kind, up_key, label, up_value, walk, depth + 1)
+        )
     data: dict[str, Any] = _head(policy, rule, name, value, reader.detail(policy, rule, kind, key))
     record = reader.record(kind, key)
     if record is not None:
@@ -121,7 +144,7 @@ def trace(
     if "." in name:
         value = value[name.split(".", 1)[1]]
     reader = _OneRecord(policy, env, details)
-    return _walk(reader, policy, policy.rule(rule_id), "", "", name, value, set())
+    return _walk(reader, policy, policy.rule(rule_id), "", "", name, value, _Walk())
 
 
 def explain(
@@ -131,8 +154,27 @@ def explain(
     return "\n".join(_lines(trace(policy, env, details, name), 0))
 
 
+def _cut(policy: Policy, rule: Rule, name: str, value: Any) -> dict[str, Any]:
+    """A value the explanation names but does not explain (past its bounds)."""
+    return {
+        "output": name,
+        "value": plain(value),
+        "rule": rule.id,
+        "kind": rule.kind,
+        "policy": policy.id,
+        "version": policy.version,
+        "cut": True,
+    }
+
+
 def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
     pad = "  " * depth
+    if data.get("cut"):
+        return [
+            f"{pad}{data['output']} = {_show(data['value'])}",
+            f"{pad}  (rule '{data['rule']}' in {data['policy']} {data['version']}: not "
+            f"explained here, the explanation is long; explain {data['output']} to continue)",
+        ]
     title = f" «{data['title']}»" if data.get("title") else ""
     lines = [f"{pad}{data['output']} = {_show(data['value'])}"]
     lines.append(
@@ -243,7 +285,7 @@ def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any
     value = state.envs[kind][key][rule_id]
     if "." in name:
         value = value[name.split(".", 1)[1]]
-    return _walk(_Month(state), node.policy, node.rule, kind, key, name, value, set())
+    return _walk(_Month(state), node.policy, node.rule, kind, key, name, value, _Walk())
 
 
 class _Month:

@@ -1,0 +1,242 @@
+"""The words of every problem found while loading and checking: (code, form) -> template.
+
+A problem is made from data: its code, where it is, and ``details`` (the
+names, values and files it is about). Its message and hint are rendered from
+a template kept here, filled in from the details, so that:
+
+- the words of every load-time problem can be read, compared and improved
+  as one text, and docs/errors.md shows them (its section "Messages and
+  hints" is generated from this table and checked by tests/test_messages.py),
+  each linked to the section that explains its code (``SECTIONS``: a code
+  raised by several steps has a row in each of their sections);
+- a problem can be rendered again in another language from its code, form
+  and details alone (:meth:`policyengine.errors.PolicyError.translated`).
+
+A code may be said in several *forms* (``name-clash`` of an input, of a
+parameter, of a rule id …): the form names which template of the code a
+problem uses; a code said one way only has the form ``""``.
+
+Placeholders are ``str.format`` fields named after details (``{name}``);
+``{{`` is a literal brace. tests/test_messages.py renders every template with
+its own placeholder names and checks that every ``add(code, form=…, …)`` in
+the package gives exactly the details its template names.
+
+**Another language.** The English template is the ``msgid`` of a stdlib
+:mod:`gettext` catalogue and the code is its ``msgctxt`` (``pgettext``), so
+two codes may say the same English words differently. A catalogue is a
+``gettext.GNUTranslations`` read from a compiled ``policyengine.mo``; pass
+it to :func:`render` (or ``PolicyError.translated``). Without one, the
+English template is used as it is. Evaluation-time messages are not here:
+ledgers keep their text, which must replay byte for byte.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any, Final, Protocol
+
+import attrs
+
+from ..codes import ErrorCode
+
+
+@attrs.frozen
+class Template:
+    """How one form of a code is said: its message and its hint ("" for none)."""
+
+    message: str
+    hint: str = ""
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The names of the details the message and the hint read."""
+        return placeholders(self.message) | placeholders(self.hint)
+
+
+class Catalogue(Protocol):
+    """What a gettext catalogue gives a template: its words in another language."""
+
+    def pgettext(self, context: str, message: str) -> str: ...
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The field names of a ``str.format`` template (``{name}``, ``{name:,}``)."""
+    return frozenset(
+        field.split(".")[0].split("[")[0]
+        for _, field, _, _ in string.Formatter().parse(text)
+        if field is not None
+    )
+
+
+class _Shown(dict[str, Any]):
+    """Details for ``format_map``: a placeholder without a detail shows as written, so
+    that a mistake in the words never hides the problem being reported."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(
+    code: ErrorCode, form: str, details: Mapping[str, Any], catalogue: Catalogue | None = None
+) -> tuple[str, str | None]:
+    """The message and hint (None when the template has none) of ``code`` said in ``form``."""
+    template = TEMPLATES[code, form]
+    shown = _Shown(details)
+    message, hint = template.message, template.hint
+    if catalogue is not None:
+        message = catalogue.pgettext(code, message)
+        hint = catalogue.pgettext(code, hint) if hint else hint
+    return message.format_map(shown), hint.format_map(shown) or None
+
+
+_IDENTIFIER_HINT: Final = "use letters (Chinese is fine), digits and '_', not starting with a digit"
+_BUILTIN_HINT: Final = "rename it; expressions would read the built-in"
+_NUMBER_HINT: Final = "write plain digits such as 1000 or 0.035, or a percentage such as 3.5%"
+_LOOP_HINT: Final = "break the loop: one of these rules must not read the others"
+_BY_HAND: Final = (
+    "restore the line from version control: the lock is written by `policyengine lock`"
+)
+_RESTORE: Final = "restore the file from version control and put the change in a new version file"
+
+# Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
+# ruff: noqa: E501
+# fmt: off
+#: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
+_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+    # reading a policy file (policyengine/read/_source.py, _safe_yaml.py)
+    ("reading-a-policy-file", {
+        ("file-not-found", ""): Template("there is no file '{path}'", "check the folder and the file name"),
+        ("unreadable-file", ""): Template("'{path}' cannot be read: {reason}", "name a policy file you may read"),
+        ("file-too-large", ""): Template("the file is larger than 1 MiB ({limit:,} bytes), the most a policy file may be", "split the policy into smaller files"),
+        ("not-utf8", ""): Template("the file is not UTF-8 text: the byte 0x{byte} here cannot be read", "save the file with the encoding 'UTF-8' (not GBK, GB2312 or UTF-16)"),
+        ("control-character", ""): Template("the file contains the invisible control character {character}", "delete it (it often comes with text copied from another program); if there are many, the file may be UTF-16: save it as UTF-8"),
+        ("empty-document", ""): Template("the file has no content, only blank lines or comments", "write the policy as 'key: value' lines"),
+        ("not-a-mapping", ""): Template("the top level of a policy file must be 'key: value' lines, but this is {found}", "start the file with 'key: value' lines at the left margin"),
+        ("multiple-documents", ""): Template("a second document starts here, but a policy file holds exactly one", "a line of only '---' or '...' separates documents: remove it, or put each policy in its own file"),
+        ("too-deep", ""): Template("the document is nested more than {limit} levels deep", "no policy needs so many levels: look for a bracket '[' or '{{' that is never closed"),
+        ("yaml-alias", ""): Template("'{name}' {does}, but policy files do not allow anchors (&) or aliases (*)", "write each value out in full where it is needed"),
+        ("yaml-tag", ""): Template("the tag '{tag}' is not allowed in a policy file", "remove it; to make a value text, put the value in quotes"),
+        ("complex-key", ""): Template("a key must be a single name, not a list or a mapping", "look for '?', '[' or '{{' before the colon"),
+        ("duplicate-key", ""): Template("the key '{key}' is given twice in the same mapping; the first is on line {first_line}", "keep one: a second entry would silently replace the first"),
+        ("invalid-date", ""): Template("'{text}' is written as a date (year-month-day), but there is no such day", "check the month (01-12) and the day; to keep it as text, put it in quotes"),
+        ("too-many-digits", ""): Template("the number has {digits} digits, but at most {limit} can be calculated exactly", "shorten it; if it is a code, not an amount, put it in quotes"),
+        ("yaml-syntax", ""): Template("{problem}"),
+    }),
+    # the schema (policyengine/read/_schema.py)
+    ("schema", {
+        ("unknown-key", ""): Template("unknown key '{key}'", "allowed here: {allowed}"),
+        ("unknown-key", "none-allowed"): Template("unknown key '{key}'"),
+        ("missing-key", ""): Template("missing required key '{key}'"),
+        ("wrong-type", ""): Template("expected {wanted}, found {found}"),
+        ("wrong-type", "text"): Template("expected {wanted}, found {found}", "put it in quotes to keep it as text"),
+        ("wrong-type", "number"): Template("expected {wanted}, found {found}", "write a number such as 80000 or a percentage such as 3.5%"),
+        ("wrong-type", "digits"): Template("expected {wanted}, found {found}", "write plain digits without leading zeros or '_' (e.g. 1000)"),
+        ("wrong-type", "separators"): Template("expected {wanted}, found {found}", "write the number without thousands separators (e.g. 80000)"),
+        ("wrong-type", "percent-sign"): Template("expected {wanted}, found {found}", "use the ASCII percent sign '%'"),
+        ("unknown-rule-kind", ""): Template("unknown rule kind '{kind}'", "one of: {options}"),
+        ("not-allowed", ""): Template("{found} is not allowed here", "one of: {options}"),
+        ("not-allowed", "constant"): Template("expected {expected}, found {found}"),
+        ("invalid-date", "schema"): Template("expected a date written YYYY-MM-DD, found {found}", "e.g. 2026-01-01"),
+        ("empty", ""): Template("must not be empty, found {found}"),
+        ("too-long", ""): Template("longer than {limit} characters"),
+        ("bad-format", ""): Template("{found} does not have the expected form"),
+        ("bad-format", "policy"): Template("{found} does not have the expected form", "no spaces or slashes"),
+        ("bad-format", "version"): Template("{found} does not have the expected form", 'no spaces or slashes, e.g. "2026-01"'),
+        ("bad-format", "period"): Template("{found} does not have the expected form", 'a month written YYYY-MM in quotes, e.g. "2026-03"'),
+        ("schema-violation", ""): Template("{problem}"),
+    }),
+    # a policy's declarations (policyengine/load/_build_declarations.py)
+    ("building-the-model", {
+        ("empty-effective-range", ""): Template("effective_to {end} is not after effective_from {start}", "effective_to is the first day the version is no longer in force"),
+        ("invalid-identifier", "input"): Template("input field '{name}' cannot be used as a name in expressions", _IDENTIFIER_HINT),
+        ("invalid-identifier", "parameter"): Template("parameter '{name}' cannot be used as a name in expressions", _IDENTIFIER_HINT),
+        ("invalid-identifier", "rule"): Template("rule id '{rule_id}' cannot be used as a name in expressions", _IDENTIFIER_HINT),
+        ("name-clash", "input-builtin"): Template("input field '{name}' has the name of a built-in", _BUILTIN_HINT),
+        ("name-clash", "parameter-builtin"): Template("parameter '{name}' has the name of a built-in", _BUILTIN_HINT),
+        ("name-clash", "input-parameter"): Template("'{name}' is both an input field and a parameter", "rename one of them"),
+        ("not-a-number", "parameter"): Template("parameter '{name}' is '{value}', which is not a number this engine reads", _NUMBER_HINT),
+        ("unknown-name", "key"): Template("key '{key}' is not an input field"),
+    }),
+    # rule ids (policyengine/load/_build_rules.py)
+    ("building-the-model", {
+        ("duplicate-rule-id", ""): Template("rule id '{rule_id}' is used twice (first at line {first_line})", "give each rule its own id"),
+        ("name-clash", "rule-input"): Template("rule id '{rule_id}' is also an input field", "rename the rule"),
+        ("name-clash", "rule-parameter"): Template("rule id '{rule_id}' is also a parameter", "rename the rule"),
+        ("name-clash", "rule-period"): Template("rule id '{rule_id}' is also the built-in 'period'", "rename the rule"),
+        ("name-clash", "rule-function"): Template("rule id '{rule_id}' is also a function name", "rename the rule"),
+    }),
+    # names in expressions (policyengine/load/_names.py, and across policies _plan.py)
+    ("building-the-model", {
+        ("unknown-name", ""): Template("unknown name '{name}' in '{expression}'", "declare it under inputs or parameters, or add a rule with that id"),
+        ("unknown-output", ""): Template("'{rule}' has no '{output}' in '{expression}'", "it has: {outputs}"),
+        ("unknown-output", "one-value"): Template("'{rule}' has no '{output}' in '{expression}'", "write '{rule}'"),
+        ("no-named-outputs", "rule"): Template("rule '{rule}' has one value, not '{rule}.{output}'", "write '{rule}'"),
+        ("no-named-outputs", "value"): Template("'{name}' is one value and has no '{output}'", "write '{name}'"),
+        ("needs-output-name", "rule"): Template("rule '{rule}' gives several values; '{expression}' must say which", "write one of: {choices}"),
+        ("needs-output-name", "parent"): Template("'{kind}' is the {kind} record; '{expression}' must say which of its values", "write {kind}.<field or output>"),
+    }),
+    # the order of rules (policyengine/load/_plan.py)
+    ("building-the-model", {
+        ("dependency-cycle", ""): Template("rules depend on each other in a loop: {loop}", _LOOP_HINT),
+    }),
+    # beside entities.yaml (policyengine/load/_build_declarations.py, _plan.py)
+    ("policies-beside-entitiesyaml-and-the-bundle-plan", {
+        ("unknown-kind", "applies-to"): Template("applies_to names '{kind}', which entities.yaml does not declare", "kinds: {kinds}"),
+        ("unknown-kind", "no-applies-to"): Template("a policy beside entities.yaml must say which kind it applies to", "kinds: {kinds}"),
+        ("input-differs-from-entities", "type"): Template("input '{name}' does not match the {kind} field in entities.yaml", "entities.yaml declares it as {type}"),
+        ("input-differs-from-entities", "no-field"): Template("input '{name}' is no field of {kind} in entities.yaml", "remove it: entities.yaml declares fields"),
+        ("unknown-name", "bundle"): Template("unknown name '{name}' in '{expression}': no field of {kind} and no rule for {kind} records in the policies in force", "add the policy that gives it"),
+        ("rule-id-clash", ""): Template("rule '{rule_id}' for {kind} records is also given by {other}", "rule ids must be unique per kind of record across the policies in force"),
+    }),
+    # embedded tests (policyengine/load/_embedded.py)
+    ("building-the-model", {
+        ("duplicate-test-name", ""): Template("test '{test}' appears twice", "give each test its own name"),
+        ("unknown-name", "test-facts"): Template("test facts name '{name}', which is not an input"),
+        ("unknown-name", "test-expects"): Template("test expects '{name}', which no rule gives"),
+        ("not-in-force", "test"): Template("test '{test}' is for {period}, when this version is not in force", "use a month from {start} before {end}"),
+        ("not-in-force", "test-open"): Template("test '{test}' is for {period}, when this version is not in force", "use a month from {start}"),
+    }),
+    # the versions of a folder together (policyengine/load/_repository_checks.py)
+    ("the-policy-folder", {
+        ("policy-folder-mismatch", ""): Template("the file says policy '{policy}' but lies in folder '{folder}'", "move it to {policy}/ or correct 'policy:'"),
+        ("version-file-mismatch", ""): Template("the file says version '{version}' but is named {stem}", "name the file {version}{suffix}"),
+        ("mid-month-date", ""): Template("{key} {day} is not the first day of a month", "periods are months: a version takes effect on the 1st (use {first} or a later month's 1st)"),
+        ("duplicate-version", ""): Template("version '{version}' is also in {other}", "give each version file its own 'version:'"),
+        ("unknown-corrected-version", ""): Template("corrects '{corrects}', which is no other version", "name a version of this policy"),
+        ("correction-dates-differ", ""): Template("corrects {other}, which starts {other_start}, but starts {start}", "a correction replaces a version for its whole time: start on the same day, or publish a new version without 'corrects'"),
+        ("overlapping-versions", ""): Template("{file} starts {start} while {other} is still in force", "if {version} corrects {other_version}, say 'corrects: \"{other_version}\"'"),
+        ("gap-between-versions", ""): Template("nothing is in force from {end} (end of {other}) until {start}", "start {version} on {end}, or end {other_version} later"),
+    }),
+    # the files of a policy folder (policyengine/load/_layout.py)
+    ("the-policy-folder", {
+        ("stray-policy-file", "hidden"): Template("'{path}' looks like a policy file but is not used: a hidden file is never used as a version", "rename it without the leading '.', or remove it"),
+        ("stray-policy-file", "suffix"): Template("'{path}' looks like a policy file but is not used: a version file ends in .yaml or .yml, in small letters", "rename it to end in {suffix}"),
+        ("stray-policy-file", "top"): Template("'{path}' looks like a policy file but is not used: only entities.yaml sits at the top of the policy folder", "move it into its policy's folder: <policy>/<version>.yaml"),
+        ("stray-policy-file", "nested"): Template("'{path}' looks like a policy file but is not used: a version file sits directly in its policy's folder", "move it up to <policy>/<version>.yaml, or out of the policy folder"),
+    }),
+    # the lock (policyengine/load/_lock.py)
+    ("the-lock-file-lock-and-verify", {
+        ("lock-syntax", ""): Template("{reason}", _BY_HAND),
+        ("lock-duplicate", ""): Template("{what} is listed twice; the first entry is on line {first}", "a version is published once: keep the first entry"),
+        ("unreadable-file", "lock"): Template("'{path}' cannot be read: {reason}", "check the path of the lock file"),
+        ("lock-unwritable", ""): Template("'{path}' cannot be written: {reason}", "check that its folder exists and that you may write there"),
+        ("locked-file-missing", ""): Template("{path} ({policy} {version}) was published on {published} and is listed in {lock}, but the file is gone; a published version stays, so that past months can be recomputed with it", "restore it from version control; to replace it, add a new version"),
+        ("locked-file-changed", ""): Template("{path} ({policy} {version}) was published on {published} and must not change, but its sha256 is now {sha256:.12}… instead of {locked_sha256:.12}…; publish the correction as a new version file", _RESTORE),
+        ("version-already-published", ""): Template("{path} claims {policy} version {version}, which was published on {published} as {published_as}; a version is published once", "give this file a version label of its own, such as the month it takes effect"),
+        ("version-already-published", "keys"): Template("{path} was published on {published} as {was} but now claims {policy} version {version}; a published file keeps its policy and version", _RESTORE),
+        ("duplicate-version", "lock"): Template("{path} and {other} both claim {policy} version {version}; only one file can publish it", "give each version file its own label"),
+        ("unidentified-version", ""): Template("{path} does not name its policy and version as text, so the lock cannot tell which version it is", 'write `policy: <id>` and `version: "<label>"` in the file, the label in quotes'),
+        ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
+    }),
+)
+# fmt: on
+
+#: (code, form) -> its template.
+TEMPLATES: Final[Mapping[tuple[ErrorCode, str], Template]] = {
+    key: template for _, templates in _BLOCKS for key, template in templates.items()
+}
+#: (code, form) -> the anchor of the section of docs/errors.md that explains it.
+SECTIONS: Final[Mapping[tuple[ErrorCode, str], str]] = {
+    key: anchor for anchor, templates in _BLOCKS for key in templates
+}
