@@ -63,3 +63,19 @@ def test_no_output_is_a_negative_zero(repo: policyengine.Repository) -> None:
     older = evaluate_bundle(bundle, facts, result_format=2)
     assert str(older.value("zero", "A", "rounded")) == "-0.00"
     assert older.provenance.result_format == 2
+
+
+@pytest.mark.parametrize("engine", ["compiled", "reference"])
+def test_one_policy_gives_no_negative_zero(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "zero").mkdir()
+    (tmp_path / "zero" / "1.yaml").write_text(POLICY, encoding="utf-8")
+    policy = policyengine.load_policy(tmp_path / "zero" / "1.yaml")
+    record = {"rep_id": "A", "refund": "1.00", "fine": "3.00"}
+    results = [
+        policy.evaluate(record, engine=engine),  # type: ignore[arg-type]
+        *policy.evaluate_many([record], engine=engine).results,  # type: ignore[arg-type]
+    ]
+    for result in results:
+        for name in ("rounded", "product", "net", "band.rate"):
+            value = result.outputs[name]
+            assert value == 0 and not value.is_signed(), (engine, name, value)

@@ -16,15 +16,15 @@ from __future__ import annotations
 import decimal
 import threading
 from collections.abc import Iterable, Mapping
-from decimal import getcontext, setcontext
+from decimal import Decimal, getcontext, setcontext
 from typing import Any
 
 from ..core._display import plain
-from ..core._numbers import CONTEXT, engine_context
+from ..core._numbers import CONTEXT, engine_context, unsigned_zero
 from ..core._period import Period
 from ..errors import EvaluationError, Location, PolicyError, UsageError
 from ..facts._records import coerce_record
-from ..model import RUNTIME, Policy, Rule
+from ..model import RUNTIME, Policy, Rule, frozen_mapping
 from ._fused import Fused
 from ._program import Engine, Program
 from ._result import Batch, Provenance, Result
@@ -217,12 +217,27 @@ def _evaluate(
             env[rule_id] = step(env, None)
         except Exception as exc:
             raise _located(policy, rule, env, label, exc) from exc
+    _unsigned_zeros(program, env)
     # The env is this call's own: a read-only view of it needs no copy.
     given_ids = frozenset(given) if given else _NONE_GIVEN
     return Result(policy, label, month, env, given_ids, engine)
 
 
 _NONE_GIVEN: frozenset[str] = frozenset()
+
+
+def _unsigned_zeros(program: Program, env: dict[str, Any]) -> None:
+    """No rule's value is a negative zero: ``-0.00`` is stored as ``0.00``, as a month
+    stores it (result format 3). Falsy first: most values are not zero."""
+    for rule_id in program.values:
+        value = env.get(rule_id)
+        if not value and value.__class__ is Decimal and value.is_signed():
+            env[rule_id] = value.copy_abs()
+    for rule_id in program.named:
+        value = env.get(rule_id)
+        unsigned = unsigned_zero(value)
+        if unsigned is not value:
+            env[rule_id] = frozen_mapping(unsigned)
 
 
 def _period(policy: Policy, period: Period | str | None, check: bool = True) -> Period | None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..core._numbers import unsigned_zero
 from ..facts._fast_reader import fast_reader
 from ..language._fused_source import FusedSource
 from ..rules import KINDS
@@ -83,7 +84,7 @@ def fuse(policy: Policy, program: Program) -> Fused | None:
         emitted = kind.emit(rule.spec, source, target) if kind.emit is not None else None
         if emitted is None:
             # Called as the rule-by-rule path calls it: it reads the values before it from env.
-            lines += _stores(program, stored, index)
+            lines += _stores(program, stored, index, source)
             lines.append(f"{target} = {source.constant(step)}(env, None)")
         else:
             lines += emitted.lines
@@ -98,7 +99,7 @@ def fuse(policy: Policy, program: Program) -> Fused | None:
             for part, part_type in emitted.part_types.items():
                 source.types[f"{rule_id}.{part}"] = part_type
         source.names[rule_id] = target
-    lines += _stores(program, stored, len(program.steps))
+    lines += _stores(program, stored, len(program.steps), source)
     function = source.function(_reads(policy, source) + lines, "policy")
     return Fused(function, source.source, fast_reader(policy.inputs))
 
@@ -137,12 +138,30 @@ def _reads(policy: Policy, source: FusedSource) -> list[str]:
     return lines
 
 
-def _stores(program: Program, stored: list[str], upto: int) -> list[str]:
+#: The kinds of value that are never a number, so never a negative zero.
+_NOT_NUMBERS = frozenset({"text", "bool", "date"})
+
+
+def _stores(program: Program, stored: list[str], upto: int, source: FusedSource) -> list[str]:
     """Lines storing the values of the rules before ``upto`` not yet in env, in plan order
-    (env holds the values in the order the rule-by-rule path gives them)."""
+    (env holds the values in the order the rule-by-rule path gives them). A value that
+    may be a number is stored without the sign of a negative zero (``-0.00`` is ``0.00``,
+    as in a month: result format 3)."""
     lines = []
+    # Functions as constants, not attributes: the generated source reads no attribute of
+    # its own beyond the few the sandbox test names.
+    decimal, unsigned, type_of = (source.constant(c) for c in (Decimal, unsigned_zero, type))
+    signed, positive = source.constant(Decimal.is_signed), source.constant(Decimal.copy_abs)
     for index in range(len(stored), upto):
-        rule_id = program.steps[index][0]
-        lines.append(f"env[{rule_id!r}] = _r{index}")
+        rule_id, rule, _ = program.steps[index]
+        value = f"_r{index}"
+        if rule.outputs:
+            lines.append(f"{value} = {unsigned}({value})")
+        elif source.kinds.get(rule_id) not in _NOT_NUMBERS:
+            lines.append(
+                f"if not {value} and {type_of}({value}) is {decimal} and {signed}({value}):"
+                f" {value} = {positive}({value})"
+            )
+        lines.append(f"env[{rule_id!r}] = {value}")
         stored.append(rule_id)
     return lines
