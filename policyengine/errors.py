@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Protocol
 import attrs
 
 from .codes import ErrorCode
+from .core._display import safe_text
 
 
 @attrs.frozen
@@ -110,12 +111,13 @@ class PolicyError(Exception):
         return clone
 
     def render(self) -> str:
-        """One line in the ``file:line:col: code: message`` form compilers use."""
+        """One line in the ``file:line:col: code: message`` form compilers use; text from a
+        policy or a fact shows with its unclean characters escaped (``core/_display``)."""
         where = str(self.location)
         text = f"{self.code}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return f"{where}: {text}" if where else text
+        return safe_text(f"{where}: {text}" if where else text, lines=True)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -249,7 +251,7 @@ class InvalidPolicy(PolicyError):
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
         count = len(ordered)
         noun = "problem" if count == 1 else "problems"
-        where = f"{file}: " if file else ""
+        where = f"{safe_text(file)}: " if file else ""
         lines = "\n".join(p.render() for p in ordered)
         super().__init__(
             f"{where}{count} {noun}\n{lines}",

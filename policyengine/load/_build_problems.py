@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import keyword
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -18,6 +19,7 @@ import attrs
 from ..codes import ErrorCode
 from ..errors import ModelError, PolicyError
 from ..read._source import Document
+from ..read._source_map import holding
 
 
 def is_identifier(name: str) -> bool:
@@ -40,8 +42,19 @@ class BuildProblems:
 
     document: Document
     found: list[PolicyError] = attrs.field(factory=list)
-    #: JSON pointers the schema already complained about; the builder skips them.
-    broken: set[str] = attrs.field(factory=set)
+    _broken: frozenset[str] = attrs.field(factory=frozenset, alias="broken")
+    #: The broken pointers and every pointer holding one: one lookup per question.
+    _holding: frozenset[str] = attrs.field(factory=frozenset, init=False)
+
+    @property
+    def broken(self) -> frozenset[str]:
+        """JSON pointers the schema (or the reader) already complained about; skipped."""
+        return self._broken
+
+    @broken.setter
+    def broken(self, pointers: Iterable[str]) -> None:
+        self._broken = frozenset(pointers)
+        self._holding = holding(self._broken)
 
     def error(
         self,
@@ -60,7 +73,7 @@ class BuildProblems:
 
     def is_broken(self, pointer: str) -> bool:
         """Whether ``pointer`` or a part of it has a problem already."""
-        return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
+        return pointer in self._holding
 
     def identifier(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:
         """Whether ``name`` can be read by expressions; if not, the problem is reported."""
