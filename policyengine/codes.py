@@ -223,6 +223,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "not-a-whole-number": "an `int` field given a fraction, a float or other text",
         "not-a-bool": "a `bool` field given anything but a yes/no value or one of its spellings",
         "not-text": "a `string` field given something other than text or a whole number",
+        "control-character": "text (a `string`, `enum` or list item) holding an invisible character: a control (C0 but tab and line breaks, DEL, C1), bidi or zero-width character, a lone surrogate or a non-character",
         "not-a-date": "a `date` field given something that is no date",
         "not-allowed": "an `enum` field given a value outside its `values`",
         "not-a-list": "a `list` field given something that is no list",

@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import character_name, unclean
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ..read._source import read_policy_file
 from ._layout import LOCK_NAME, POLICY_SUFFIXES, read_layout
@@ -152,6 +153,9 @@ def _decode(token: str) -> str | None:
 def _field_problem(index: int, token: str, value: str | None) -> str | None:
     if value is None:
         return f"'{token}' has a '%' that does not start %XX escapes of UTF-8 text"
+    found = unclean(value)  # written raw or as %XX: the one rule of clean text
+    if found is not None:
+        return f"'{token}' holds the invisible character {character_name(found[0])}"
     if index == 0:
         return _path_problem(value)
     if index == 3:
