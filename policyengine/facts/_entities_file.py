@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import unicodedata
 import os
 from collections.abc import Mapping
 from functools import cache
@@ -80,6 +81,8 @@ _TEXT: dict[ErrorCode, tuple[str, str]] = {
     "invalid-identifier": ("{what} cannot be used as a name in expressions",
                            "use letters (Chinese is fine), digits and '_', not starting with a "
                            "digit"),
+    "name-not-normalized": ("{what} is not written in its normal form (NFKC), '{normal}'",
+                            "write '{normal}': expressions read every name in that form"),
     "name-clash": ("{what} has the name of {clash}", "rename it; {why}"),
     "unknown-key-field": ("key '{k.key}' is not a field of '{k.name}'",
                           "the key must be one of the kind's fields"),
@@ -103,6 +106,10 @@ _TEXT: dict[ErrorCode, tuple[str, str]] = {
 # fmt: on
 
 
+#: Problems shown where the name is written.
+_AT_NAME = ("invalid-identifier", "name-not-normalized", "name-clash")
+
+
 def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
     """The message and hint of ``code``, formatted with the problem's details."""
     message, advice = _TEXT[code]
@@ -119,7 +126,7 @@ class _Loader:
     def error(self, code: ErrorCode, pointer: str, hint: str | None = None, **details: Any) -> None:
         message, hint = _text(code, hint, details)
         # A bad name is shown where the name is written, the rest where the value is.
-        location = self.document.locate(pointer, key=code in ("invalid-identifier", "name-clash"))
+        location = self.document.locate(pointer, key=code in _AT_NAME)
         self.problems.append(ModelError(message, code=code, location=location, hint=hint))
 
     #: The broken pointers and every pointer holding one (``read._source_map.holding``).
@@ -155,6 +162,10 @@ class _Loader:
     def name(self, name: str, pointer: str, what: str) -> bool:
         if not name.isidentifier() or keyword.iskeyword(name):
             self.error("invalid-identifier", pointer, what=what)
+            return False
+        if not unicodedata.is_normalized("NFKC", name):
+            normal = unicodedata.normalize("NFKC", name)
+            self.error("name-not-normalized", pointer, what=what, normal=normal)
             return False
         if name in FUNCTIONS or name == "period":
             why = "expressions would read the built-in"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import keyword
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,15 @@ from ..read._source_map import holding
 def is_identifier(name: str) -> bool:
     """Whether ``name`` can be read by an expression: an identifier, not a keyword."""
     return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def normal_name(name: str) -> str | None:
+    """The NFKC form of ``name`` when ``name`` is not written in it, else None.
+
+    Python reads every identifier in NFKC, so ``ｓａｌａｒｙ`` (full width) in an
+    expression would silently read ``salary``: a name must be written as it is read.
+    """
+    return None if unicodedata.is_normalized("NFKC", name) else unicodedata.normalize("NFKC", name)
 
 
 def plain_text(value: Any) -> str | None:
@@ -78,7 +88,20 @@ class BuildProblems:
     def identifier(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:
         """Whether ``name`` can be read by expressions; if not, the problem is reported."""
         if is_identifier(name):
-            return True
+            normal = normal_name(name)
+            if normal is None:
+                return True
+            self.error(
+                "name-not-normalized",
+                f"{what} '{name}' is not written in its normal form (NFKC), '{normal}'",
+                pointer,
+                f"write '{normal}': expressions read every name in that form, so the two "
+                "would be one name (full-width letters and digits often come from an input "
+                "method)",
+                rule_id=rule_id,
+                key=True,
+            )
+            return False
         self.error(
             "invalid-identifier",
             f"{what} '{name}' cannot be used as a name in expressions",
