@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import keyword
-import unicodedata
 import os
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources

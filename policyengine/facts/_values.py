@@ -3,7 +3,8 @@
 Values become Decimal, int, bool, str, date or tuples of those. A float is
 refused because it cannot carry an exact amount (pass Decimal or text such
 as "123.45"); money has at most two decimal places (the fen); text holds no
-unclean character (``core/_display.unclean``); text is read in the forms files write (``1,234.50``, ``是``, ``2026-03-01``). Each refusal is a
+unclean character (``core/_display.unclean``); values are read in the forms
+files write (``1,234.50``, ``是``, ``2026-03-01``). Each refusal is a
 :class:`FactError` with its own code; the caller names the record and field.
 """
 
