@@ -67,7 +67,7 @@ ErrorCode = Literal[
     "parent-type-mismatch", "percent-needs-rounding", "policy-error", "policy-folder-mismatch",
     "ragged-row", "record-key-differs", "row-values-differ", "rows-overlap", "rule-id-clash",
     "run-not-found", "run-tampered", "schema-violation", "stray-policy-file", "string-too-long",
-    "too-deep", "too-long", "too-many-aliases", "too-many-decimals", "too-many-digits", "too-many-values", "type-mismatch", "unidentified-version",
+    "too-deep", "too-long", "too-many-aliases", "too-many-decimals", "too-many-digits", "too-many-rules", "too-many-values", "type-mismatch", "unidentified-version",
     "unknown-attribute", "unknown-column", "unknown-corrected-version", "unknown-field",
     "unknown-format", "unknown-function", "unknown-key", "unknown-key-field", "unknown-kind",
     "unknown-name", "unknown-output", "unknown-parent-field", "unknown-parent-kind",
@@ -152,6 +152,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
     (_MODEL, "ModelError", {
         "invalid-identifier": "an input, parameter or rule id cannot be a name in expressions",
         "name-not-normalized": "an input, parameter or rule id not written in its normal form (NFKC): expressions would read it as another name; the message names the form to write",
+        "too-many-rules": "more than 1,000 rules in one file; the first 1,000 are still checked",
         "duplicate-rule-id": "two rules with one id",
         "name-clash": "one name used twice: input and parameter, rule and input/parameter, any of them and `period` or a function",
         "unknown-name": "a name that is no input, parameter or rule; also test facts that are no input, test expectations no rule gives, and a `key:` that is no input",

@@ -111,11 +111,15 @@ class BundlePlan:
     #: (kind, rule id) -> every (kind, rule id) it reads, directly or through others.
     upstream: Mapping[tuple[str, str], frozenset[tuple[str, str]]] = attrs.field(factory=dict)
 
+    _by_slot: Mapping[tuple[str, str], Node] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # One lookup per question, not a scan of the plan: explanations ask per rule read.
+        by_slot = {(node.kind, node.rule.id): node for node in reversed(self.nodes)}
+        object.__setattr__(self, "_by_slot", by_slot)
+
     def node(self, kind: str, rule_id: str) -> Node | None:
-        for node in self.nodes:
-            if node.kind == kind and node.rule.id == rule_id:
-                return node
-        return None
+        return self._by_slot.get((kind, rule_id))
 
 
 def _error(
@@ -149,9 +153,12 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
                         "across the policies in force",
                     )
                 )
+    rule_ids: dict[str, list[str]] = {}  # by kind, for suggestions: built once, not per read
+    for kind, rule_id in nodes:
+        rule_ids.setdefault(kind, []).append(rule_id)
     for policy in policies:
         for read in policy.external:
-            problems.extend(_check_read(read, policy, nodes, entities))
+            problems.extend(_check_read(read, policy, nodes, entities, rule_ids))
     order = _order(nodes, problems)
     if problems:
         raise InvalidPolicy(problems)
@@ -167,7 +174,11 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
 
 
 def _check_read(
-    read: Any, policy: Policy, nodes: Mapping[tuple[str, str], Node], entities: Entities
+    read: Any,
+    policy: Policy,
+    nodes: Mapping[tuple[str, str], Node],
+    entities: Entities,
+    rule_ids: Mapping[str, list[str]],
 ) -> list[PolicyError]:
     kind = read.kind or policy.record_kind
     reader = Node(policy, policy.rule(read.rule_id))
@@ -176,7 +187,7 @@ def _check_read(
     if target is None:
         if read.attr is None and read.name in fields:
             return []
-        choices = [*fields, *(rule_id for k, rule_id in nodes if k == kind)]
+        choices = [*fields, *rule_ids.get(kind, ())]
         return [
             _error(
                 "unknown-name",
