@@ -178,6 +178,15 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert codes.count("too-many-aliases") == 1 and len(codes) == safe_yaml.MAX_ALIASES + 1
 
 
+def test_too_many_aliases_stops_at_the_first_beyond_the_limit() -> None:
+    """The anchor and 19 aliases are reported; the 21st stops reading, at its line."""
+    path = FIXTURES / "too-many-aliases.yaml"
+    problems = problems_in(lambda: read_policy_file(path), str(path))
+    found = [(p.code, p.location.line) for p in problems]
+    assert found[-1] == ("too-many-aliases", safe_yaml.MAX_ALIASES + 1)
+    assert [code for code, _ in found[:-1]] == ["yaml-alias"] * safe_yaml.MAX_ALIASES
+
+
 def test_undefined_alias_is_refused_as_alias() -> None:
     """An alias to an anchor that does not exist is still a yaml-alias problem, not a crash."""
     [problem] = problems_of("a: *nowhere\n")

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import unclean
 from ..core._numbers import engine_context
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, ModelError, PolicyError
@@ -160,6 +161,8 @@ class _Loader:
         return kinds
 
     def name(self, name: str, pointer: str, what: str) -> bool:
+        if unclean(name, lines=False) is not None:
+            return False  # the reader has reported the character already
         if not name.isidentifier() or keyword.iskeyword(name):
             self.error("invalid-identifier", pointer, what=what)
             return False

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import unclean
 from ..errors import ModelError, PolicyError
 from ..read._source import Document
 from ..read._source_map import holding
@@ -87,6 +88,8 @@ class BuildProblems:
 
     def identifier(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:
         """Whether ``name`` can be read by expressions; if not, the problem is reported."""
+        if unclean(name, lines=False) is not None:
+            return False  # the reader has reported the character already
         if is_identifier(name):
             normal = normal_name(name)
             if normal is None:
