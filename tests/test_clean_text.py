@@ -67,6 +67,14 @@ def test_tab_and_line_breaks_only_where_text_spans_lines() -> None:
         assert unclean(f"a{character}b", lines=False) is not None
 
 
+def test_no_unclean_character_is_printable() -> None:
+    """``unclean`` clears printable text without searching it: that holds for every code
+    point (controls, format characters, surrogates and non-characters are not printable)."""
+    everything = "".join(map(chr, range(0x110000)))
+    found = [m[0] for m in UNCLEAN_TEXT.finditer(everything)]
+    assert len(found) > 2_000 and not any(c.isprintable() for c in found)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_the_rule_is_the_listed_categories(text: str) -> None:

@@ -47,6 +47,9 @@ _UNCLEAN = (
     "\u200b-\u200d\u2060\ufeff"  # zero-width characters (a BOM inside the text is one)
     "\ud800-\udfff" + _NON_CHARACTERS  # lone surrogates, non-characters
 )
+# Every unclean character is a control (Cc), format (Cf), surrogate (Cs) or unassigned
+# (Cn) character, none of which ``str.isprintable`` accepts: text it accepts is clean
+# without the search (tests/test_clean_text.py checks every code point).
 #: The unclean characters of text that may span lines (tab, LF and CR allowed).
 UNCLEAN_TEXT = re.compile(f"[{_UNCLEAN}]")
 #: The unclean characters of one line of text, a name or a key (tab, LF and CR too).
@@ -59,6 +62,8 @@ def unclean(text: str, *, lines: bool = True) -> re.Match[str] | None:
     The one rule, used by every reader of text from outside (policy files, entities.yaml,
     the lock, facts): ``lines`` allows tab, line feed and carriage return.
     """
+    if text.isprintable():  # the common case, one fast pass: nothing unclean is printable
+        return None
     return (UNCLEAN_TEXT if lines else UNCLEAN_LINE).search(text)
 
 

@@ -35,8 +35,9 @@ _FAST_CHECKS = {
     ),
     "int": "(type({v}) is int and -_LIMIT < {v} < _LIMIT)",
     "bool": "type({v}) is bool",
-    # Clean text: one precompiled search per cell (the general path names the character).
-    "string": "(type({v}) is str and _unclean({v}) is None)",
+    # Clean text: printable text is clean at once, other text costs one precompiled
+    # search (core/_display.unclean; the general path names the character).
+    "string": "(type({v}) is str and ({v}.isprintable() or _unclean({v}) is None))",
     "enum": "(type({v}) is str and {v} in {values})",  # the declared values are clean
     "date": "type({v}) is _date",
 }

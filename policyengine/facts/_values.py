@@ -17,7 +17,7 @@ from typing import Any
 
 from ..codes import ErrorCode
 from ..core import _number_text as number_text
-from ..core._display import UNCLEAN_TEXT, character_name
+from ..core._display import UNCLEAN_TEXT, character_name, unclean
 from ..core._number_text import to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import FactError
@@ -166,12 +166,13 @@ def _bool(value: Any, field: Field) -> bool:
     raise _fail("not-a-bool", f"expected true or false, found {value!r}")
 
 
-#: The one search a text value costs (``core/_display.unclean``, text of several lines).
+#: The search of ``core/_display.unclean`` (text of several lines), for the fast reader's
+#: inline check: printable text is clean at once, other text costs this one search.
 unclean_text = UNCLEAN_TEXT.search
 
 
 def _clean(value: str) -> str:
-    found = unclean_text(value)
+    found = unclean(value)
     if found is None:
         return value
     raise _fail(
