@@ -47,7 +47,9 @@ class Location:
     field: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+        """The location as data; its text (a record's key, a field) with unclean characters
+        escaped, as every error's data is (see :meth:`PolicyError.to_dict`)."""
+        return {k: _plain(v) for k, v in attrs.asdict(self).items() if v is not None}
 
     def __str__(self) -> str:
         parts = []
@@ -120,13 +122,16 @@ class PolicyError(Exception):
         return safe_text(f"{where}: {text}" if where else text, lines=True)
 
     def to_dict(self) -> dict[str, Any]:
+        # Text from a policy or a fact is written with its unclean characters escaped
+        # (core/_display.safe_text): a lone surrogate cannot be encoded at all, and a
+        # control or bidi character would reach whoever reads the JSON in a terminal.
         data: dict[str, Any] = {
             "code": self.code,
-            "message": self.message,
+            "message": safe_text(self.message, lines=True),
             "location": self.location.to_dict(),
         }
         if self.hint:
-            data["hint"] = self.hint
+            data["hint"] = safe_text(self.hint, lines=True)
         if self.details:
             data["details"] = {k: _plain(v) for k, v in self.details.items()}
         return data
@@ -169,14 +174,16 @@ def _rebuild(cls: type[PolicyError], state: dict[str, Any]) -> PolicyError:
 
 
 def _plain(value: Any) -> Any:
-    """Details as JSON-friendly data: Decimals and dates become text."""
-    if isinstance(value, bool | int | str) or value is None:
+    """Details as JSON-friendly data: Decimals and dates become text; text is shown safe."""
+    if isinstance(value, str):
+        return safe_text(value, lines=True)
+    if isinstance(value, bool | int) or value is None:
         return value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {_plain(str(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return str(value)
+    return safe_text(str(value), lines=True)
 
 
 class PolicySourceError(PolicyError):

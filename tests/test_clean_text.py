@@ -8,6 +8,7 @@ its escapes, in policy files, entities.yaml, the lock and facts alike.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
+from policyengine.cli._main import main
 from policyengine.core._display import (
     UNCLEAN_LINE,
     UNCLEAN_TEXT,
@@ -27,13 +29,15 @@ from policyengine.core._display import (
     unclean,
 )
 from policyengine.entities import load_entities
-from policyengine.errors import FactError, InvalidPolicy, ModelError, PolicyError
+from policyengine.errors import FactError, InvalidPolicy, Location, ModelError, PolicyError
+from policyengine.facts._canonical import encode
 from policyengine.facts._records import coerce_record
 from policyengine.facts._values import coerce_value
 from policyengine.load._lock import read_lock
 from policyengine.model import Field
 
 BAD = Path(__file__).parent / "fixtures" / "policies" / "bad"
+STANDALONE = Path(__file__).parent.parent / "examples" / "standalone" / "policies"
 
 #: One of each kind of unclean character.
 UNCLEAN = [
@@ -262,3 +266,57 @@ def test_a_lock_field_with_an_unclean_character_is_refused(tmp_path: Path) -> No
         [problem] = caught.value.problems
         assert (problem.code, problem.location.line) == ("lock-syntax", 1)
         assert re.search(r"U\+(001B|202E)", problem.message)
+
+
+# --- what is written and printed ----------------------------------------------------
+
+
+def test_error_data_holds_no_unclean_text_and_always_encodes() -> None:
+    """An error's data (written as JSON, kept in ledgers) has unclean characters escaped."""
+    error = FactError(
+        "found 'A\ud800'",
+        code="not-text",
+        location=Location(record="A\ud800", field="x\u202e"),
+        hint="no \x1b",
+        details={"value": "\x1b[2J", "items": ["\u200b"]},
+    )
+    text = json.dumps(error.to_dict(), ensure_ascii=False)
+    assert unclean(text) is None
+    text.encode("utf-8")
+    assert error.to_dict()["location"] == {"record": "A\\ud800", "field": "x\\u202e"}
+
+
+def test_canonical_json_writes_a_lone_surrogate_as_its_json_escape() -> None:
+    """A refused record's value is kept as given in a month's inputs: a lone surrogate is
+    written as JSON's escape of it, which reads back the same; other text is unchanged."""
+    assert encode({"a": "x\ud800", "b": "佣金"}) == '{"a":"x\\ud800","b":"佣金"}'.encode()
+    assert json.loads(encode({"a": "x\ud800"})) == {"a": "x\ud800"}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".xlsx"])
+def test_a_month_with_unclean_fact_text_runs_and_writes(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lone surrogate, an escape and a bidi control in facts make their records' errors:
+    the month is written, recorded in a ledger, and nothing printed holds them raw."""
+    record = {"credited_sales": "100", "self_sourced_sales": "0", "dials": 700}
+    records = [
+        {"rep_id": "A01", **record, "talk_minutes": 1600},
+        {"rep_id": "A\ud800", **record, "talk_minutes": 1600},
+        {"rep_id": "A\x1b[31m", **record, "talk_minutes": 1600},
+        {"rep_id": "A04", **record, "talk_minutes": 1600, "note\u202e": "x"},
+    ]
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps({"rep": records}), encoding="utf-8")
+    out, ledger = tmp_path / f"result{suffix}", tmp_path / "ledger.db"
+    args = ["run", "--policies", str(STANDALONE), "--period", "2026-03", "--facts", str(facts)]
+    code = main([*args, "--out", str(out), "--ledger", str(ledger)])
+    printed, errors = capsys.readouterr()
+    assert code == 2 and out.exists()
+    for text in (printed, errors):
+        assert unclean(text) is None
+        text.encode("utf-8")
+    assert "U+D800" in errors and "U+001B" in errors and "note\\u202e" in errors
+    if suffix == ".json":
+        written = out.read_text(encoding="utf-8")
+        assert unclean(written) is None
