@@ -151,7 +151,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
     }),
     (_MODEL, "ModelError", {
         "invalid-identifier": "an input, parameter or rule id cannot be a name in expressions",
-        "name-not-normalized": "an input, parameter or rule id not written in its normal form (NFKC): expressions would read it as another name; the message names the form to write",
+        "name-not-normalized": "an input, parameter, rule id or a rule's named output not written in its normal form (NFKC): expressions would read it as another name; the message names the form to write",
         "too-many-rules": "more than 1,000 rules in one file; the first 1,000 are still checked",
         "duplicate-rule-id": "two rules with one id",
         "name-clash": "one name used twice: input and parameter, rule and input/parameter, any of them and `period` or a function",

@@ -136,6 +136,7 @@ CASES = {
     "escape-in-string-literal.yaml": ("control-character", "/rules/0/expr", 12),
     "full-width-input-name.yaml": ("name-not-normalized", "/inputs/ｓａｌａｒｙ", 7),
     "full-width-name-in-expression.yaml": ("name-not-normalized", "/rules/0/expr", 11),
+    "full-width-output-name.yaml": ("name-not-normalized", "/rules/0", 9),
 }
 
 

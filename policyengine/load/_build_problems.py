@@ -91,25 +91,29 @@ class BuildProblems:
         if unclean(name, lines=False) is not None:
             return False  # the reader has reported the character already
         if is_identifier(name):
-            normal = normal_name(name)
-            if normal is None:
-                return True
-            self.error(
-                "name-not-normalized",
-                f"{what} '{name}' is not written in its normal form (NFKC), '{normal}'",
-                pointer,
-                f"write '{normal}': expressions read every name in that form, so the two "
-                "would be one name (full-width letters and digits often come from an input "
-                "method)",
-                rule_id=rule_id,
-                key=True,
-            )
-            return False
+            return self.normal(name, pointer, what, rule_id)
         self.error(
             "invalid-identifier",
             f"{what} '{name}' cannot be used as a name in expressions",
             pointer,
             "use letters (Chinese is fine), digits and '_', not starting with a digit",
+            rule_id=rule_id,
+            key=True,
+        )
+        return False
+
+    def normal(self, name: str, pointer: str, what: str, rule_id: str | None = None) -> bool:
+        """Whether ``name`` is written in NFKC (see :func:`normal_name`); if not, reported."""
+        normal = normal_name(name)
+        if normal is None:
+            return True
+        self.error(
+            "name-not-normalized",
+            f"{what} '{name}' is not written in its normal form (NFKC), '{normal}'",
+            pointer,
+            f"write '{normal}': expressions read every name in that form, so the two "
+            "would be one name (full-width letters and digits often come from an input "
+            "method)",
             rule_id=rule_id,
             key=True,
         )

@@ -86,6 +86,8 @@ def read_rules(
             own_kind=own_kind,
         )
         built = builder.build(ctx)
+        for output in built.outputs if built else ():  # read as rule.output: written so
+            problems.normal(output, pointer, "output", rule_id)
         sites[rule_id] = list(ctx.sites)
         rules[rule_id] = _rule(item, pointer, first_line[rule_id], ctx, built)
     return rules, sites
