@@ -48,6 +48,16 @@ def values() -> str:
     return HEADER + "y: [" + ",".join(["1"] * 350_000) + "]\n"
 
 
+def blank_lines() -> str:
+    """A policy padded with a million blank lines."""
+    return HEADER + "\n" * 1_040_000
+
+
+def long_comment() -> str:
+    """A comment of a million characters on one line (the parser reads each one)."""
+    return HEADER + "#" + "a" * 1_040_000 + "\n"
+
+
 def long_number() -> str:
     """A parameter of 20,000 digits and an 'x': the "looks like a number" check."""
     return HEADER + "inputs: {a: money}\nparameters:\n  p: " + "1" * 20_000 + "x\n" + _rule("a")
@@ -112,6 +122,8 @@ def _load_entities(text: str, folder: Path) -> Callable[[], object]:
 CASES: dict[str, Callable[[Path], Callable[[], object]]] = {
     "262k aliases": lambda folder: _load_policy(aliases(), folder),
     "350k numbers in a list": lambda folder: _load_policy(values(), folder),
+    "a million blank lines": lambda folder: _load_policy(blank_lines(), folder),
+    "a 1 MiB comment": lambda folder: _load_policy(long_comment(), folder),
     "20,000 digits + x": lambda folder: _load_policy(long_number(), folder),
     "1,000 misspelt names": lambda folder: _load_policy(misspelt_names(), folder),
     "4,000 rules in a chain": lambda folder: _load_policy(many_rules(), folder),

@@ -21,7 +21,7 @@ from policyengine.errors import InvalidPolicy
 from policyengine.facts._entities_file import MAX_PARENT_DEPTH
 from policyengine.load._build_rules import MAX_RULES
 from policyengine.read._safe_yaml import MAX_VALUES
-from policyengine.read._source import read_policy_bytes
+from policyengine.read._source import MAX_LINES, read_policy_bytes
 from policyengine.read._source_map import holding
 
 HEADER = 'format: 1\npolicy: p\nversion: "1"\neffective_from: 2026-01-01\ntitle: t\n'
@@ -33,17 +33,33 @@ def _problems(reading: object) -> list[tuple[str, int | None]]:
     return [(p.code, p.location.line) for p in caught.value.problems]
 
 
+def _numbers(count: int) -> str:
+    """A flow list of ``count`` numbers, ten to a line (line ``n`` of the list holds the
+    numbers 10(n - 1) to 10n - 1)."""
+    lines = [
+        ", ".join(map(str, range(start, min(start + 10, count)))) for start in range(0, count, 10)
+    ]
+    return "[" + ",\n  ".join(lines) + "]\n"
+
+
 def test_too_many_values_stops_reading_at_its_line() -> None:
     """A list of more values than a file may hold is refused where the limit is passed."""
-    text = "a: 1\nb:\n" + "".join(f"  - {i}\n" for i in range(MAX_VALUES + 10))
+    text = "a: 1\nb: " + _numbers(MAX_VALUES + 100)
     found = _problems(lambda: read_policy_bytes(text.encode(), "p.yaml"))
-    # Values before the list: the top mapping, a, 1, b and the list itself (5), so the
-    # value beyond the limit is item MAX_VALUES - 5, on line 3 + that index.
-    assert found == [("too-many-values", 3 + MAX_VALUES - 5)]
+    # Values before the list's items: the top mapping, a, 1, b and the list itself (5), so
+    # the value beyond the limit is item MAX_VALUES - 5, on line 2 + its tenth.
+    assert found == [("too-many-values", 2 + (MAX_VALUES - 5) // 10)]
+
+
+def test_too_many_lines_is_refused_before_reading() -> None:
+    text = "a: 1\n" + "\n" * MAX_LINES
+    found = _problems(lambda: read_policy_bytes(text.encode(), "p.yaml"))
+    assert found == [("too-many-lines", MAX_LINES + 1)]
+    assert read_policy_bytes(("a: 1" + "\r\n" * (MAX_LINES - 1)).encode(), "p.yaml").data
 
 
 def test_a_file_at_the_value_limit_is_read() -> None:
-    text = "a:\n" + "".join(f"  - {i}\n" for i in range(MAX_VALUES - 3))
+    text = "a: " + _numbers(MAX_VALUES - 3)
     document = read_policy_bytes(text.encode(), "p.yaml")
     assert len(document.data["a"]) == MAX_VALUES - 3
 

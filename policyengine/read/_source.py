@@ -5,7 +5,8 @@ guesses. Every problem becomes a :class:`PolicySourceError` with a code and a
 line and column; all that one pass can find are raised together as one
 :class:`InvalidPolicy`, and nothing else ever escapes.
 
-* Bytes: at most 1 MiB of strict UTF-8 (a leading BOM is dropped); unclean
+* Bytes: at most 1 MiB of strict UTF-8 (a leading BOM is dropped) in at most
+  ``MAX_LINES`` lines; unclean
   characters (``core/_display.unclean``: C0 except TAB, LF, CR; DEL; C1; bidi
   controls; zero-width characters, a BOM inside the file among them;
   non-characters) are refused anywhere, comments included. These are checked
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_CONTROL_REPORTS",
     "MAX_DEPTH",
+    "MAX_LINES",
     "RECOVERABLE",
     "Document",
     "Position",
@@ -46,6 +48,10 @@ __all__ = [
 ]
 
 MAX_BYTES = 1024 * 1024
+#: Lines of one file: the largest shipped policy has a few hundred. The YAML parser is pure
+#: Python and costs microseconds a character; a file of 1 MiB of line breaks or blank
+#: lines would take seconds, so more lines than a policy needs are refused before it.
+MAX_LINES = 20_000
 MAX_CONTROL_REPORTS = 20
 
 _BOM = b"\xef\xbb\xbf"
@@ -74,6 +80,11 @@ def _decode(raw: bytes, file: str) -> str:
         found.append(source_problem("control-character", where, character=character, name=name))
     if found:
         raise InvalidPolicy(found, file=file)
+    # Counted as the YAML parser counts lines (CRLF is one break), without a pass in Python.
+    breaks = sum(text.count(c) for c in "\n\r\u2028\u2029") - text.count("\r\n")
+    if breaks >= MAX_LINES:
+        where = Location(file, MAX_LINES + 1, 1)
+        raise InvalidPolicy([source_problem("too-many-lines", where, limit=MAX_LINES)], file=file)
     return text
 
 

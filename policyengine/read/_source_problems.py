@@ -39,6 +39,8 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
                  "many levels: look for a bracket '[' or '{{' that is never closed"),
     "yaml-alias": ("'{name}' {does}, but policy files do not allow anchors (&) or aliases (*)",
                    "write each value out in full where it is needed"),
+    "too-many-lines": ("the file has more than {limit:,} lines, far more than a policy needs",
+                       "split the policy into smaller files, or remove the blank lines"),
     "too-many-aliases": ("more than {limit} anchors (&) and aliases (*): reading stops here",
                          "policy files do not allow them: write each value out in full"),
     "too-many-values": ("the file holds more than {limit:,} keys and values, far more than a "
