@@ -99,9 +99,7 @@ def coerce_record(
             problems.append(exc.at(record=label, field=name))
     for name in record:
         if name not in fields and name not in others:
-            # A name that names no field is shown escaped wherever it goes (the result
-            # document names it as a failure's root): it may hold anything.
-            shown = safe_text(str(name))
+            shown = safe_text(str(name))  # it may hold anything, and is shown everywhere
             problems.append(
                 FactError(
                     f"unknown field '{shown}'",

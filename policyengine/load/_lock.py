@@ -37,7 +37,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
-from ..core._display import character_name, unclean
+from ..core._display import unclean
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ..read._source import read_policy_file
 from ._layout import LOCK_NAME, POLICY_SUFFIXES, read_layout
@@ -61,8 +61,8 @@ _Where = str | os.PathLike[str]
 
 
 def _text_ok(value: object) -> bool:
-    """Non-empty text that UTF-8 can encode (a lone surrogate cannot be written)."""
-    return isinstance(value, str) and value != "" and not re.search("[\ud800-\udfff]", value)
+    """Non-empty clean text (``core/_display.unclean``: a lone surrogate cannot be written)."""
+    return isinstance(value, str) and value != "" and unclean(value) is None
 
 
 def _path_problem(path: str) -> str | None:
@@ -151,11 +151,8 @@ def _decode(token: str) -> str | None:
 
 
 def _field_problem(index: int, token: str, value: str | None) -> str | None:
-    if value is None:
-        return f"'{token}' has a '%' that does not start %XX escapes of UTF-8 text"
-    found = unclean(value)  # written raw or as %XX: the one rule of clean text
-    if found is not None:
-        return f"'{token}' holds the invisible character {character_name(found[0])}"
+    if value is None or not _text_ok(value):  # the one rule of clean text, raw or as %XX
+        return f"'{token}' is not %XX escapes of UTF-8 text, or holds an invisible character"
     if index == 0:
         return _path_problem(value)
     if index == 3:
