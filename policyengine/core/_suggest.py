@@ -30,10 +30,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return None if match is None else f"did you mean '{match}'?"
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
 def suggester(choices: tuple[str, ...]) -> Suggester:
     """The prepared :class:`Suggester` of ``choices``: asked for every misspelt name of a
-    file, it is built once per set of choices."""
+    file, it is built once per set of choices. A load asks of a few sets at a time, and
+    an index of a large set is megabytes: only the last few are kept."""
     return Suggester(choices)
 
 
