@@ -82,6 +82,15 @@ def rules_at_limit() -> str:
     return HEADER + "inputs: {a: money}\nrules:\n" + _chain(1_000)
 
 
+def long_expressions() -> str:
+    """480 rules, each an expression of nearly the 2,000 characters one may have."""
+    inputs = "".join(f"  a{i}: money\n" for i in range(100))
+    chunk = "sum(" + ", ".join(f"a{i}" for i in range(90)) + ")"
+    expr = " + ".join([chunk] * 4)
+    rules = "".join(f"  - {{id: r{i}, kind: formula, expr: '{expr}'}}\n" for i in range(480))
+    return HEADER + "inputs:\n" + inputs + "rules:\n" + rules
+
+
 def _chain(count: int) -> str:
     first = "  - {id: r0, kind: formula, expr: a + 1}\n"
     return first + "".join(
@@ -128,6 +137,7 @@ CASES: dict[str, Callable[[Path], Callable[[], object]]] = {
     "1,000 misspelt names": lambda folder: _load_policy(misspelt_names(), folder),
     "4,000 rules in a chain": lambda folder: _load_policy(many_rules(), folder),
     "1,000 rules (the limit)": lambda folder: _load_policy(rules_at_limit(), folder),
+    "480 long expressions": lambda folder: _load_policy(long_expressions(), folder),
     "800-deep parent chain": lambda folder: _load_entities(deep_parents(), folder),
     "shipped policies/ folder": lambda folder: lambda: policyengine.load(SHIPPED),
 }

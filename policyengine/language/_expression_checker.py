@@ -90,6 +90,7 @@ class Checker:
         #: ASCII text holds only names in their normal form: nothing to compare.
         self._ascii = source.isascii()
         self.names: set[str] = set()
+        self.bare: set[str] = set()  # names read whole (a base of name.part is not visited)
         self.attributes: set[tuple[str, str]] = set()
         self.functions: set[str] = set()
         self.arithmetic = False
@@ -183,6 +184,7 @@ class Checker:
                 function=node.id,
             )
         self.names.add(node.id)
+        self.bare.add(node.id)
         return node
 
     def _attribute(self, node: ast.Attribute) -> ast.expr:

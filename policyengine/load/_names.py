@@ -11,7 +11,6 @@ plan checks it against the policies in force (still at load time).
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,14 +23,9 @@ from ..language._expressions import Expression
 from ..model import Field, Parameter, Read, Rule
 
 
-def bare_names(expr: Expression) -> set[str]:
-    """Names an expression reads whole, not as ``name.part``."""
-    parts = {id(node.value) for node in ast.walk(expr.tree) if isinstance(node, ast.Attribute)}
-    return {
-        node.id
-        for node in ast.walk(expr.tree)
-        if isinstance(node, ast.Name) and id(node) not in parts
-    }
+def bare_names(expr: Expression) -> frozenset[str]:
+    """Names an expression reads whole, not as ``name.part`` (the checker recorded them)."""
+    return expr.bare
 
 
 @attrs.frozen
