@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from .codes import CODES, ErrorCode
+from .core._display import safe_text
 from .core._messages import Catalogue, render
 
 
@@ -50,7 +51,9 @@ class Location:
     field: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+        """The location as data; its text (a record's key, a field) with unclean characters
+        escaped, as every error's data is (see :meth:`PolicyError.to_dict`)."""
+        return {k: _plain(v) for k, v in attrs.asdict(self).items() if v is not None}
 
     def __str__(self) -> str:
         parts = []
@@ -169,21 +172,25 @@ class PolicyError(Exception):
         return clone
 
     def render(self) -> str:
-        """One line in the ``file:line:col: code: message`` form compilers use."""
+        """One line in the ``file:line:col: code: message`` form compilers use; text from a
+        policy or a fact shows with its unclean characters escaped (``core/_display``)."""
         where = str(self.location)
         text = f"{self.code}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return f"{where}: {text}" if where else text
+        return safe_text(f"{where}: {text}" if where else text, lines=True)
 
     def to_dict(self) -> dict[str, Any]:
+        # Text from a policy or a fact is written with its unclean characters escaped
+        # (core/_display.safe_text): a lone surrogate cannot be encoded at all, and a
+        # control or bidi character would reach whoever reads the JSON in a terminal.
         data: dict[str, Any] = {
             "code": self.code,
-            "message": self.message,
+            "message": safe_text(self.message, lines=True),
             "location": self.location.to_dict(),
         }
         if self.hint:
-            data["hint"] = self.hint
+            data["hint"] = safe_text(self.hint, lines=True)
         if self.details:
             data["details"] = {k: _plain(v) for k, v in self.details.items()}
         return data
@@ -206,14 +213,16 @@ def _rebuild(cls: type[PolicyError], state: dict[str, Any]) -> PolicyError:
 
 
 def _plain(value: Any) -> Any:
-    """Details as JSON-friendly data: Decimals and dates become text."""
-    if isinstance(value, bool | int | str) or value is None:
+    """Details as JSON-friendly data: Decimals and dates become text; text is shown safe."""
+    if isinstance(value, str):
+        return safe_text(value, lines=True)
+    if isinstance(value, bool | int) or value is None:
         return value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {_plain(str(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return str(value)
+    return safe_text(str(value), lines=True)
 
 
 class PolicySourceError(PolicyError):
@@ -272,7 +281,7 @@ class InvalidPolicy(PolicyError):
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
         count = len(ordered)
         noun = "problem" if count == 1 else "problems"
-        where = f"{file}: " if file else ""
+        where = f"{safe_text(file)}: " if file else ""
         lines = "\n".join(p.render() for p in ordered)
         super().__init__(
             f"{where}{count} {noun}\n{lines}",

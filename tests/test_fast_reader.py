@@ -38,8 +38,10 @@ _TYPED: dict[str, st.SearchStrategy[Any]] = {
 }
 #: Values the fast reader must leave to the general one (or read the same way).
 _OTHER: dict[str, st.SearchStrategy[Any]] = {
-    "rep_id": st.sampled_from([7, None, b"R1"]),
-    "role": st.sampled_from(["Rep", "boss", 1, None]),
+    # Text holding an unclean character (a control, bidi or zero-width one, a lone
+    # surrogate) is refused alike; a line break in text is not.
+    "rep_id": st.sampled_from([7, None, b"R1", "R\x1b1", "\u202eR1", "R\ud800", "R\u200b", "R\n1"]),
+    "role": st.sampled_from(["Rep", "boss", 1, None, "rep\u200b", "\x1b[2Jrep"]),
     "sales": st.one_of(
         st.decimals(allow_nan=False, allow_infinity=False, places=3),
         st.sampled_from(

@@ -39,6 +39,8 @@ CODES = {
     "duplicate-key",
     "invalid-date",
     "too-many-digits",
+    "too-many-values",
+    "too-many-aliases",
 }
 
 
@@ -170,8 +172,19 @@ def test_billion_laughs_is_refused_quickly() -> None:
     start = time.perf_counter()
     problems = problems_in(lambda: read_policy_file(path), str(path))
     assert time.perf_counter() - start < 1.0
-    assert {p.code for p in problems} == {"yaml-alias"}
-    assert len(problems) == 9 + 8 * 9
+    codes = [p.code for p in problems]
+    # Reading stops at the 21st anchor or alias: a file of them costs no more than a few.
+    assert codes.count("yaml-alias") == safe_yaml.MAX_ALIASES
+    assert codes.count("too-many-aliases") == 1 and len(codes) == safe_yaml.MAX_ALIASES + 1
+
+
+def test_too_many_aliases_stops_at_the_first_beyond_the_limit() -> None:
+    """The anchor and 19 aliases are reported; the 21st stops reading, at its line."""
+    path = FIXTURES / "too-many-aliases.yaml"
+    problems = problems_in(lambda: read_policy_file(path), str(path))
+    found = [(p.code, p.location.line) for p in problems]
+    assert found[-1] == ("too-many-aliases", safe_yaml.MAX_ALIASES + 1)
+    assert [code for code, _ in found[:-1]] == ["yaml-alias"] * safe_yaml.MAX_ALIASES
 
 
 def test_undefined_alias_is_refused_as_alias() -> None:
@@ -282,7 +295,7 @@ def test_control_characters_each_reported() -> None:
     problems = problems_of("a: 1\x00\nb: 工\x07\x7f\n# \x85 \x9f\nc: '\x1b'\n")
     assert [where(p)[2:] for p in problems] == [(1, 5), (2, 5), (2, 6), (3, 3), (3, 5), (4, 5)]
     assert {p.code for p in problems} == {"control-character"}
-    assert problems[0].details == {"character": "U+0000"}
+    assert problems[0].details == {"character": "U+0000", "name": "U+0000 (a control character)"}
 
 
 def test_control_characters_capped_at_20() -> None:

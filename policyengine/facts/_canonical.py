@@ -29,7 +29,10 @@ def encode(data: Any) -> bytes:
     lists and mappings of them) this gives exactly :func:`canonical_json`'s bytes.
     """
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8")
+    # A lone surrogate (a refused record's value as given, from a JSON file's "\ud800")
+    # has no UTF-8 form: it is written as JSON's own escape of it, which reads back the
+    # same. Any other text encodes exactly as before.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def canonical_hash(data: Any) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import keyword
 import os
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -22,6 +23,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import unclean
 from ..core._numbers import engine_context
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, ModelError, PolicyError
@@ -29,12 +31,16 @@ from ..language._functions import FUNCTIONS
 from ..model import Field, frozen_mapping
 from ..read import _schema as schema
 from ..read._source import Document, read_policy_file
+from ..read._source_map import holding
 from ._record_kinds import Entities, Parent, RecordKind
 from ._records import field_from_spec
 
 SCHEMA_RESOURCE = "entities.schema.json"
 #: Field types a key (and so a parent link) may have.
 KEY_TYPES = ("string", "int")
+#: Parents above a kind (call → rep → team → centre needs three): every record of a month
+#: looks its ancestors up, so the chain is bounded.
+MAX_PARENT_DEPTH = 16
 
 
 @cache
@@ -76,6 +82,8 @@ _TEXT: dict[ErrorCode, tuple[str, str]] = {
     "invalid-identifier": ("{what} cannot be used as a name in expressions",
                            "use letters (Chinese is fine), digits and '_', not starting with a "
                            "digit"),
+    "name-not-normalized": ("{what} is not written in its normal form (NFKC), '{normal}'",
+                            "write '{normal}': expressions read every name in that form"),
     "name-clash": ("{what} has the name of {clash}", "rename it; {why}"),
     "unknown-key-field": ("key '{k.key}' is not a field of '{k.name}'",
                           "the key must be one of the kind's fields"),
@@ -89,11 +97,18 @@ _TEXT: dict[ErrorCode, tuple[str, str]] = {
                              "'{p.name}' is {want}", "declare '{k.parent.field}' as {want}"),
     "parent-cycle": ("the parent links go round in a loop: {loop}",
                      "a kind cannot be its own parent or ancestor; remove one link"),
+    "parent-chain-too-long": ("'{kind}' has more than {limit} kinds above it",
+                              "link each kind to the one it belongs to directly; a chain of "
+                              "{limit} parents is the most"),
     "enum-without-values": ("enum field '{name}' needs 'values'", "list the allowed values"),
     "list-without-item-type": ("list field '{name}' needs 'of'", "e.g. of: string"),
     "bad-default": ("default of '{name}': {reason}", "give a value of the field's type"),
 }
 # fmt: on
+
+
+#: Problems shown where the name is written.
+_AT_NAME = ("invalid-identifier", "name-not-normalized", "name-clash")
 
 
 def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
@@ -112,11 +127,14 @@ class _Loader:
     def error(self, code: ErrorCode, pointer: str, hint: str | None = None, **details: Any) -> None:
         message, hint = _text(code, hint, details)
         # A bad name is shown where the name is written, the rest where the value is.
-        location = self.document.locate(pointer, key=code in ("invalid-identifier", "name-clash"))
+        location = self.document.locate(pointer, key=code in _AT_NAME)
         self.problems.append(ModelError(message, code=code, location=location, hint=hint))
 
+    #: The broken pointers and every pointer holding one (``read._source_map.holding``).
+    holding: frozenset[str] = attrs.field(factory=frozenset)
+
     def is_broken(self, pointer: str) -> bool:
-        return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
+        return pointer in self.holding
 
     def build(self) -> dict[str, RecordKind]:
         document = self.document
@@ -128,6 +146,7 @@ class _Loader:
         # A duplicate key keeps its first value, which is still sound to build on.
         degraded = {p.location.pointer for p in document.problems if p.code != "duplicate-key"}
         self.broken = {p or "" for p in degraded | {v.location.pointer for v in violations}}
+        self.holding = holding(self.broken)
         raw = document.data.get("kinds")
         specs = {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
         kinds: dict[str, RecordKind] = {}
@@ -138,11 +157,18 @@ class _Loader:
         for kind in kinds.values():
             self.check_parent(kind, kinds, specs)
         self.check_cycles(kinds)
+        self.check_depth(kinds)
         return kinds
 
     def name(self, name: str, pointer: str, what: str) -> bool:
+        if unclean(name, lines=False) is not None:
+            return False  # the reader has reported the character already
         if not name.isidentifier() or keyword.iskeyword(name):
             self.error("invalid-identifier", pointer, what=what)
+            return False
+        if not unicodedata.is_normalized("NFKC", name):
+            normal = unicodedata.normalize("NFKC", name)
+            self.error("name-not-normalized", pointer, what=what, normal=normal)
             return False
         if name in FUNCTIONS or name == "period":
             why = "expressions would read the built-in"
@@ -217,18 +243,45 @@ class _Loader:
             self.error("parent-type-mismatch", at, k=kind, p=parent, have=have, want=want)
 
     def check_cycles(self, kinds: Mapping[str, RecordKind]) -> None:
-        order = list(kinds)
-        looped: set[str] = set()
-        for start in order:
-            path, link = [start], kinds[start].parent
-            while link is not None and link.kind in kinds and link.kind not in looped:
-                if link.kind in path:
-                    loop = path[path.index(link.kind) :]
-                    looped.update(loop)
-                    first = loop.index(min(loop, key=order.index))
+        """Each loop of parent links once, naming it; linear: each kind is walked once."""
+        order = {name: index for index, name in enumerate(kinds)}
+        done: set[str] = set()
+        for start in kinds:
+            path: dict[str, int] = {}  # kind -> its place on the walk from start
+            kind: str | None = start
+            while kind is not None and kind in kinds and kind not in done:
+                if kind in path:
+                    loop = list(path)[path[kind] :]
+                    first = loop.index(min(loop, key=order.__getitem__))
                     turn = " → ".join([*loop[first:], *loop[:first], loop[first]])
                     pointer = f"/kinds/{_escape(loop[first])}/parent/kind"
                     self.error("parent-cycle", pointer, loop=turn)
                     break
-                path.append(link.kind)
-                link = kinds[link.kind].parent
+                path[kind] = len(path)
+                link = kinds[kind].parent
+                kind = link.kind if link is not None else None
+            done.update(path)
+
+    def check_depth(self, kinds: Mapping[str, RecordKind]) -> None:
+        """A chain of parents longer than ``MAX_PARENT_DEPTH`` is reported once, at the
+        first kind beyond the limit (a loop is reported by :meth:`check_cycles`)."""
+        depth: dict[str, int] = {}
+        for start in kinds:
+            walk: list[str] = []
+            kind: str | None = start
+            while kind is not None and kind in kinds and kind not in depth:
+                if kind in walk:  # a loop: its kinds have no depth to speak of
+                    depth.update(dict.fromkeys(walk, 0))
+                    break
+                walk.append(kind)
+                link = kinds[kind].parent
+                kind = link.kind if link is not None else None
+            below = depth.get(kind, -1) if kind is not None else -1
+            for name in reversed(walk):
+                if name in depth:
+                    continue
+                below = depth[name] = below + 1
+                if below == MAX_PARENT_DEPTH + 1:
+                    pointer = f"/kinds/{_escape(name)}/parent"
+                    self.error("parent-chain-too-long", pointer, kind=name,
+                               limit=MAX_PARENT_DEPTH)  # fmt: skip

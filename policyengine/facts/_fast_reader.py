@@ -19,7 +19,7 @@ from typing import Any
 
 from ..core._number_text import FAST_AMOUNT, MAX_MAGNITUDE, MAX_PLACES
 from ..model import Field
-from ._values import EXACT_BOOL, past_cents
+from ._values import EXACT_BOOL, past_cents, unclean_text
 
 #: How the fast reader checks a value already of its field's type, by field type.
 #: Numbers are also within the engine's bounds (anything else takes the general path,
@@ -35,8 +35,10 @@ _FAST_CHECKS = {
     ),
     "int": "(type({v}) is int and -_LIMIT < {v} < _LIMIT)",
     "bool": "type({v}) is bool",
-    "string": "type({v}) is str",
-    "enum": "(type({v}) is str and {v} in {values})",
+    # Clean text: printable text is clean at once, other text costs one precompiled
+    # search (core/_display.unclean; the general path names the character).
+    "string": "(type({v}) is str and ({v}.isprintable() or _unclean({v}) is None))",
+    "enum": "(type({v}) is str and {v} in {values})",  # the declared values are clean
     "date": "type({v}) is _date",
 }
 
@@ -138,6 +140,7 @@ def _namespace() -> dict[str, Any]:
         "_Decimal": Decimal,
         "_date": datetime.date,
         "_past_cents": past_cents,
+        "_unclean": unclean_text,
         "_NO": _NO,
         "_text_number": _text_number,
         "_BOOLS": EXACT_BOOL,

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import safe_text
 from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, ModelError, PolicyError
 from ..model import Field
@@ -106,11 +107,12 @@ def coerce_record(
             problems.append(exc.at(record=label, field=name))
     for name in record:
         if name not in fields and name not in others:
+            shown = safe_text(str(name))  # it may hold anything, and is shown everywhere
             problems.append(
                 FactError(
-                    f"unknown field '{name}'",
+                    f"unknown field '{shown}'",
                     code="unknown-field",
-                    location=Location(record=label, field=str(name)),
+                    location=Location(record=label, field=shown),
                     hint=did_you_mean(str(name), fields),
                 )
             )

@@ -2,8 +2,9 @@
 
 Values become Decimal, int, bool, str, date or tuples of those. A float is
 refused because it cannot carry an exact amount (pass Decimal or text such
-as "123.45"); money has at most two decimal places (the fen); text is read in
-the forms files write (``1,234.50``, ``是``, ``2026-03-01``). Each refusal is a
+as "123.45"); money has at most two decimal places (the fen); text holds no
+unclean character (``core/_display.unclean``); values are read in the forms
+files write (``1,234.50``, ``是``, ``2026-03-01``). Each refusal is a
 :class:`FactError` with its own code; the caller names the record and field.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from ..codes import ErrorCode
 from ..core import _number_text as number_text
 from ..core._brief import brief, brief_text
+from ..core._display import UNCLEAN_TEXT, character_name, unclean
 from ..core._number_text import to_decimal
 from ..core._suggest import did_you_mean
 from ..errors import FactError
@@ -191,9 +193,26 @@ def _bool(value: Any, field: Field) -> bool:
     raise _fail("not-a-bool", f"expected true or false, found {brief(value)}")
 
 
+#: The search of ``core/_display.unclean`` (text of several lines), for the fast reader's
+#: inline check: printable text is clean at once, other text costs this one search.
+unclean_text = UNCLEAN_TEXT.search
+
+
+def _clean(value: str) -> str:
+    found = unclean(value)
+    if found is None:
+        return value
+    raise _fail(
+        "control-character",
+        f"the text holds the invisible character {character_name(found[0])}",
+        "delete it: control, bidi and zero-width characters are not allowed in text "
+        "(it often comes with text copied from another program)",
+    )
+
+
 def _string(value: Any, field: Field) -> str:
     if isinstance(value, str):
-        return value
+        return _clean(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise _fail("not-text", f"expected text, found {brief(value)}")
@@ -214,7 +233,9 @@ def _date(value: Any, field: Field) -> datetime.date:
 
 def _enum(value: Any, field: Field) -> str:
     if isinstance(value, str) and value in field.values:
-        return value
+        return value  # the declared values are clean text
+    if isinstance(value, str):
+        _clean(value)
     raise _fail(
         "not-allowed",
         f"{brief(value)} is not one of {', '.join(field.values)}",

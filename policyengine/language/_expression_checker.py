@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..codes import ErrorCode
+from ..core._display import character_name, unclean
 from ..core._number_text import MAX_PLACES
 from ..core._numbers import MAX_MAGNITUDE
 from ..core._suggest import did_you_mean
@@ -86,7 +87,10 @@ class Checker:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        #: ASCII text holds only names in their normal form: nothing to compare.
+        self._ascii = source.isascii()
         self.names: set[str] = set()
+        self.bare: set[str] = set()  # names read whole (a base of name.part is not visited)
         self.attributes: set[tuple[str, str]] = set()
         self.functions: set[str] = set()
         self.arithmetic = False
@@ -120,6 +124,15 @@ class Checker:
         value = node.value
         if isinstance(value, str) and len(value) > MAX_LITERAL:
             raise refuse("expression-too-long", f"a text over {MAX_LITERAL} characters")
+        found = unclean(value) if isinstance(value, str) else None
+        if found is not None:  # "\x1b" or "\u202e" written as an escape in the literal
+            raise refuse(
+                "control-character",
+                f"the text holds the invisible character {character_name(found[0])}",
+                "write the text without it: an escape such as \\x1b or \\u200b in quotes "
+                "puts an invisible character in the text",
+                character=f"U+{ord(found[0]):04X}",
+            )
         if isinstance(value, bool | str):
             return node
         if not isinstance(value, int | float):
@@ -143,7 +156,26 @@ class Checker:
             )
         return number_node(number, node)
 
+    def _as_written(self, node: ast.Name | ast.Attribute, name: str) -> None:
+        """Refuse a name not written in NFKC, the form Python reads every name in.
+
+        The tree holds the name already normalised (``ｓａｌａｒｙ`` reads as ``salary``),
+        so the text of the node is what is compared."""
+        if self._ascii:
+            return
+        segment = ast.get_source_segment(self.source, node) or name
+        if isinstance(node, ast.Attribute):
+            segment = segment.rpartition(".")[2].strip()
+        if segment != name:
+            raise refuse(
+                "name-not-normalized",
+                f"the name '{segment}' is not written in its normal form (NFKC), '{name}'",
+                f"write '{name}': Python would read it so, and silently mean another name",
+                name=name,
+            )
+
     def _name(self, node: ast.Name) -> ast.expr:
+        self._as_written(node, node.id)
         if node.id in FUNCTIONS:
             raise refuse(
                 "function-not-called",
@@ -152,9 +184,13 @@ class Checker:
                 function=node.id,
             )
         self.names.add(node.id)
+        self.bare.add(node.id)
         return node
 
     def _attribute(self, node: ast.Attribute) -> ast.expr:
+        self._as_written(node, node.attr)
+        if isinstance(node.value, ast.Name):
+            self._as_written(node.value, node.value.id)
         if node.attr.startswith("_"):
             raise refuse(
                 "forbidden-attribute",
@@ -185,6 +221,7 @@ class Checker:
             )
         if not isinstance(func, ast.Name):
             raise self._forbidden("call of a computed value", "call a function by its name")
+        self._as_written(func, func.id)
         if func.id not in FUNCTIONS:
             hint = did_you_mean(func.id, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
             raise refuse(

@@ -42,6 +42,9 @@ class Expression:
     #: Whether evaluating it computes with numbers (an operator or a function),
     #: and so needs the decimal context; conditions alone skip installing it.
     arithmetic: bool = True
+    #: The names it reads whole, not only as ``name.part`` (recorded while checking, so
+    #: that resolving names walks no tree again).
+    bare: frozenset[str] = frozenset()
 
 
 def compile_expression(text: str) -> Expression:
@@ -75,6 +78,7 @@ def compile_expression(text: str) -> Expression:
         frozenset(checker.attributes),
         frozenset(checker.functions),
         checker.arithmetic,
+        frozenset(checker.bare),
     )
 
 

@@ -12,14 +12,27 @@ from __future__ import annotations
 
 import datetime
 import keyword
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from ..codes import ErrorCode
+from ..core._display import unclean
 from ..core._problems import Problems
 from ..errors import ModelError
 from ..read._source import Document
+from ..read._source_map import holding
+
+
+def normal_name(name: str) -> str | None:
+    """The NFKC form of ``name`` when ``name`` is not written in it, else None.
+
+    Python reads every identifier in NFKC, so ``ｓａｌａｒｙ`` (full width) in an
+    expression would silently read ``salary``: a name must be written as it is read.
+    """
+    return None if unicodedata.is_normalized("NFKC", name) else unicodedata.normalize("NFKC", name)
 
 
 def is_identifier(name: str) -> bool:
@@ -42,8 +55,19 @@ class BuildProblems(Problems):
 
     # The file being built: every pointer is located in it.
     document: Document = attrs.field(kw_only=True)
-    #: JSON pointers the schema already complained about; the builder skips them.
-    broken: set[str] = attrs.field(factory=set)
+    _broken: frozenset[str] = attrs.field(factory=frozenset, alias="broken")
+    #: The broken pointers and every pointer holding one: one lookup per question.
+    _holding: frozenset[str] = attrs.field(factory=frozenset, init=False)
+
+    @property
+    def broken(self) -> frozenset[str]:
+        """JSON pointers the schema (or the reader) already complained about; skipped."""
+        return self._broken
+
+    @broken.setter
+    def broken(self, pointers: Iterable[str]) -> None:
+        self._broken = frozenset(pointers)
+        self._holding = holding(self._broken)
 
     def error(
         self,
@@ -62,17 +86,36 @@ class BuildProblems(Problems):
 
     def is_broken(self, pointer: str) -> bool:
         """Whether ``pointer`` or a part of it has a problem already."""
-        return any(p == pointer or p.startswith(pointer + "/") for p in self.broken)
+        return pointer in self._holding
 
     def identifier(self, name: str, pointer: str, form: str, rule_id: str | None = None) -> bool:
         """Whether ``name`` can be read by expressions; if not, the problem is reported.
 
         ``form`` says what ``name`` is: ``input``, ``parameter`` or ``rule`` (an id).
         """
+        if unclean(name, lines=False) is not None:
+            return False  # the reader has reported the character already
         if is_identifier(name):
-            return True
+            return self.normal(name, pointer, form, rule_id)
         if rule_id is not None:
             self.add("invalid-identifier", pointer, form=form, at_key=True, rule_id=rule_id)
         else:
             self.add("invalid-identifier", pointer, form=form, at_key=True, name=name)
+        return False
+
+    def normal(self, name: str, pointer: str, form: str, rule_id: str | None = None) -> bool:
+        """Whether ``name`` is written in NFKC (see :func:`normal_name`); if not, reported.
+        ``form``: ``input``, ``parameter``, ``rule`` (an id) or ``output`` (a named one)."""
+        normal = normal_name(name)
+        if normal is None:
+            return True
+        self.add(
+            "name-not-normalized",
+            pointer,
+            form=form,
+            at_key=True,
+            rule_id=rule_id,
+            name=name,
+            normal=normal,
+        )
         return False

@@ -37,6 +37,7 @@ import attrs
 
 from ..codes import ErrorCode
 from ..core._atomic import write_atomically
+from ..core._display import unclean
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ._layout import ENTITIES_NAME, POLICY_SUFFIXES
 
@@ -68,8 +69,8 @@ _Where = str | os.PathLike[str]
 
 
 def text_ok(value: object) -> bool:
-    """Non-empty text that UTF-8 can encode (a lone surrogate cannot be written)."""
-    return isinstance(value, str) and value != "" and not re.search("[\ud800-\udfff]", value)
+    """Non-empty clean text (``core/_display.unclean``: a lone surrogate cannot be written)."""
+    return isinstance(value, str) and value != "" and unclean(value) is None
 
 
 def _path_problem(path: str) -> str | None:
@@ -128,8 +129,8 @@ def _decode(token: str) -> str | None:
 
 
 def _field_problem(index: int, token: str, value: str | None) -> str | None:
-    if value is None:
-        return f"'{token}' has a '%' that does not start %XX escapes of UTF-8 text"
+    if value is None or not text_ok(value):  # the one rule of clean text, raw or as %XX
+        return f"'{token}' is not %XX escapes of UTF-8 text, or holds an invisible character"
     if index == 0:
         return _path_problem(value)
     if index == 3:

@@ -11,7 +11,6 @@ plan checks it against the policies in force (still at load time).
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,14 +23,9 @@ from ..language._expressions import Expression
 from ..model import Field, Parameter, Read, Rule
 
 
-def bare_names(expr: Expression) -> set[str]:
-    """Names an expression reads whole, not as ``name.part``."""
-    parts = {id(node.value) for node in ast.walk(expr.tree) if isinstance(node, ast.Attribute)}
-    return {
-        node.id
-        for node in ast.walk(expr.tree)
-        if isinstance(node, ast.Name) and id(node) not in parts
-    }
+def bare_names(expr: Expression) -> frozenset[str]:
+    """Names an expression reads whole, not as ``name.part`` (the checker recorded them)."""
+    return expr.bare
 
 
 @attrs.frozen
@@ -51,6 +45,17 @@ class Scope:
         )
 
 
+@attrs.frozen
+class _Known:
+    """What an expression over one kind may read, prepared once per kind: every
+    expression of a policy asks, and rebuilding it each time made loading quadratic."""
+
+    names: tuple[str, ...]  # in the order suggestions prefer
+    members: frozenset[str]
+    rules: Mapping[str, Rule]
+    ancestors: tuple[str, ...]
+
+
 @attrs.define
 class Resolver:
     """Checks each expression's names against a :class:`Scope`, collecting the rules read."""
@@ -59,27 +64,39 @@ class Resolver:
     problems: Problems
     reads: dict[str, list[Read]] = attrs.field(factory=dict)  # rule id -> reads of other rules
     external: list[Read] = attrs.field(factory=list)
+    _known: dict[str | None, _Known] = attrs.field(factory=dict)
+
+    def known(self, kind: str | None) -> _Known:
+        """What an expression over ``kind`` (None: the own kind) may read."""
+        found = self._known.get(kind)
+        if found is None:
+            scope = self.scope
+            fields = scope.kind_fields(kind)
+            ancestors = scope.ancestors.get(kind, ())
+            rules = scope.rules if kind is None else {}
+            names = (*fields, *scope.parameters, *rules, *ancestors, "period")
+            found = self._known[kind] = _Known(names, frozenset(names), rules, ancestors)
+        return found
 
     def resolve(self, rule_id: str, pointer: str, expr: Expression, kind: str | None) -> None:
         scope = self.scope
         own = kind is None or kind == scope.own_kind
-        fields = scope.kind_fields(None if own else kind)
-        ancestors = scope.ancestors.get(None if own else kind, ())
-        rules = scope.rules if own else {}
-        known = [*fields, *scope.parameters, *rules, *ancestors, "period"]
+        known = self.known(None if own else kind)
+        rules, ancestors = known.rules, known.ancestors
         where = kind if not own else scope.own_kind
         bare = bare_names(expr)
-        for name in sorted(expr.names - set(known)):
+        for name in sorted(expr.names - known.members):
             if name not in bare:
                 continue  # read only as name.part: resolved with the attributes below
             if scope.open:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
                 continue
-            self._unknown(rule_id, pointer, expr, name, known)
-        for name in sorted(expr.names & set(rules)):
-            self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)
+            self._unknown(rule_id, pointer, expr, name, known.names)
+        for name in sorted(expr.names):
+            if name in rules:
+                self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)
         for base, attr in sorted(expr.attributes):
-            self._attribute(rule_id, pointer, expr, where, base, attr, known, rules, ancestors)
+            self._attribute(rule_id, pointer, expr, where, base, attr, known)
         for name in sorted(bare):
             rule = rules.get(name)
             if rule is not None and rule.outputs:
@@ -116,11 +133,10 @@ class Resolver:
         where: str | None,
         base: str,
         attr: str,
-        known: list[str],
-        rules: Mapping[str, Rule],
-        ancestors: tuple[str, ...],
+        known: _Known,
     ) -> None:
         """``base.attr``: a part of ``period``, a parent record's value or a rule's output."""
+        rules, ancestors = known.rules, known.ancestors
         if base == "period":
             allowed: tuple[str, ...] = PERIOD_ATTRIBUTES
         elif base in ancestors:
@@ -142,7 +158,7 @@ class Resolver:
                 )
                 return
             allowed = rule.outputs
-        elif base in known:
+        elif base in known.members:
             self.problems.add(
                 "no-named-outputs", pointer, form="value", rule_id=rule_id, name=base, output=attr
             )
@@ -151,7 +167,7 @@ class Resolver:
             self._read(rule_id, Read(where, base, attr, rule_id, pointer, expr.source), True)
             return
         else:
-            self._unknown(rule_id, pointer, expr, base, known)
+            self._unknown(rule_id, pointer, expr, base, known.names)
             return
         if attr not in allowed:
             self.problems.add(
@@ -166,7 +182,7 @@ class Resolver:
             )
 
     def _unknown(
-        self, rule_id: str, pointer: str, expr: Expression, name: str, known: list[str]
+        self, rule_id: str, pointer: str, expr: Expression, name: str, known: tuple[str, ...]
     ) -> None:
         hint = did_you_mean(name, known)
         self.problems.add(

@@ -107,11 +107,15 @@ class BundlePlan:
     #: (kind, rule id) -> every (kind, rule id) it reads, directly or through others.
     upstream: Mapping[tuple[str, str], frozenset[tuple[str, str]]] = attrs.field(factory=dict)
 
+    _by_slot: Mapping[tuple[str, str], Node] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # One lookup per question, not a scan of the plan: explanations ask per rule read.
+        by_slot = {(node.kind, node.rule.id): node for node in reversed(self.nodes)}
+        object.__setattr__(self, "_by_slot", by_slot)
+
     def node(self, kind: str, rule_id: str) -> Node | None:
-        for node in self.nodes:
-            if node.kind == kind and node.rule.id == rule_id:
-                return node
-        return None
+        return self._by_slot.get((kind, rule_id))
 
 
 def _at(node: Node, pointer: str | None = None) -> Location:
@@ -140,9 +144,12 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
                     kind=node.kind,
                     other=first.policy.file,
                 )
+    rule_ids: dict[str, list[str]] = {}  # by kind, for suggestions: built once, not per read
+    for kind, rule_id in nodes:
+        rule_ids.setdefault(kind, []).append(rule_id)
     for policy in policies:
         for read in policy.external:
-            _check_read(read, policy, nodes, entities, problems)
+            _check_read(read, policy, nodes, entities, rule_ids, problems)
     order = _order(nodes, problems)
     if problems.found:
         raise InvalidPolicy(problems.found)
@@ -162,16 +169,18 @@ def _check_read(
     policy: Policy,
     nodes: Mapping[tuple[str, str], Node],
     entities: Entities,
+    rule_ids: Mapping[str, list[str]],
     problems: Problems,
 ) -> None:
-    """A name one policy reads of another's rules: given by a field or rule in force."""
+    """A name one policy reads of another's rules: given by a field or rule in force.
+    ``rule_ids``: the rules of each kind, for suggestions (built once, not per read)."""
     kind = read.kind or policy.record_kind
     at = _at(Node(policy, policy.rule(read.rule_id)), read.pointer)
     target = nodes.get((kind, read.name))
     fields = entities.kinds[kind].fields if kind in entities.kinds else {}
     if target is None:
         if read.attr is not None or read.name not in fields:
-            choices = [*fields, *(rule_id for k, rule_id in nodes if k == kind)]
+            choices = [*fields, *rule_ids.get(kind, ())]
             hint = did_you_mean(read.name, choices)
             problems.add(
                 "unknown-name",

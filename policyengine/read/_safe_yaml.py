@@ -17,6 +17,14 @@ parser's events are used, and this reader builds every value itself:
 * Keys are always text (the key ``1:`` gives ``"1"``), once per mapping.
 * One document, whose top level is a mapping, nested at most ``MAX_DEPTH``
   levels: the tree is built with an explicit stack, never by recursion.
+* Every key and value, once YAML has read its escapes, is clean text
+  (``core/_display.unclean``): ``"\\x1b"``, ``"\\u202e"`` or ``"\\ud800"`` in quotes is
+  refused as the same character written raw would be. A key (a name) may not hold
+  a tab or a line break either.
+* Bounded work: the parser is pure Python, so reading stops at ``MAX_VALUES``
+  keys and values (``too-many-values``) and at the ``MAX_ALIASES``-th anchor or
+  alias (``too-many-aliases``); no alias is ever expanded. Together with the size
+  limit this keeps a file's reading well under a second.
 
 Problems that leave the value usable (a duplicate key, an alias, a tag, an
 impossible date, an over-long number) are collected, and reading goes on.
@@ -34,12 +42,25 @@ import yaml
 
 from ..codes import ErrorCode
 from ..core import _number_text as number_text
+from ..core._display import character_name, unclean
 from ..core._numbers import CONTEXT
 from ..errors import Location, PolicyError
 from ._source_map import Position, pointer_part
 from ._source_problems import source_problem, syntax_hint
 
 MAX_DEPTH = 64
+#: Keys and values (scalars, lists and mappings) of one file: the largest shipped policy
+#: holds under 1,000, and reading 20,000 takes about half a second.
+MAX_VALUES = 20_000
+#: Anchors and aliases reported before reading stops: each is refused already, and a file
+#: made of them (262,000 fit in 1 MiB) would otherwise take many seconds to read.
+MAX_ALIASES = 20
+#: The hint of a character that an escape in quotes has put in the text.
+_ESCAPED = (
+    "write the text without it: in double quotes, an escape such as \\x1b, \\u200b "
+    "or \\ud800 puts an invisible character in the text"
+)
+_ONE_LINE = "a key is one name: write it on one line, without tabs"
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -62,6 +83,10 @@ def line_column(text: str, index: int) -> tuple[int, int]:
 
 class _TooDeep(Exception):
     """Reading stops: going on would only walk deeper into the same mistake."""
+
+
+class _TooMany(Exception):
+    """Reading stops: the file holds more than a policy file may (its problem is reported)."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -98,13 +123,20 @@ class YamlReader:
         self.problems: list[PolicyError] = []
         self.positions: dict[str, Position] = {}
         self.key_positions: dict[str, Position] = {}
+        self.values = 0
+        self.aliases = 0
 
     def problem(
-        self, code: ErrorCode, mark: Any, pointer: str | None = None, **details: Any
+        self,
+        code: ErrorCode,
+        mark: Any,
+        pointer: str | None = None,
+        hint: str | None = None,
+        **details: Any,
     ) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         where = Location(self.file, line, column, pointer=pointer)
-        self.problems.append(source_problem(code, where, **details))
+        self.problems.append(source_problem(code, where, hint, **details))
 
     def read(self) -> dict[str, Any] | None:
         loader = _Loader(self.text)
@@ -122,6 +154,8 @@ class YamlReader:
                 self.problem("multiple-documents", events.peek_event().start_mark)
         except _TooDeep as stop:
             self.problem("too-deep", *stop.args, limit=MAX_DEPTH)
+            return None
+        except _TooMany:
             return None
         except yaml.MarkedYAMLError as error:
             self.syntax(error)
@@ -157,6 +191,7 @@ class YamlReader:
             is_key = parent is not None and isinstance(parent.value, dict) and not parent.has_key
             pointer = self.slot(parent, event, is_key)
             mark = event.start_mark
+            self.count(event, pointer)
             value: Any = None
             if isinstance(event, yaml.AliasEvent):
                 self.problem("yaml-alias", mark, pointer, name=f"*{event.anchor}",
@@ -164,6 +199,7 @@ class YamlReader:
             else:
                 self.properties(event, pointer)
                 if isinstance(event, yaml.ScalarEvent):
+                    self.clean(event, pointer, is_key)
                     value = event.value if is_key else self.scalar(event, pointer)
                 else:
                     if parent is not None and is_key:
@@ -181,6 +217,32 @@ class YamlReader:
             if parent is None:
                 return value
             self.attach(parent, value, mark if is_key else None)
+
+    def count(self, event: Any, pointer: str | None) -> None:
+        """Count the node ``event`` starts; stop reading past the limits (see the module)."""
+        self.values += 1
+        if self.values > MAX_VALUES:
+            self.problem("too-many-values", event.start_mark, pointer, limit=MAX_VALUES)
+            raise _TooMany
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                self.problem("too-many-aliases", event.start_mark, pointer, limit=MAX_ALIASES)
+                raise _TooMany
+
+    def clean(self, event: Any, pointer: str | None, is_key: bool) -> None:
+        """Report a key or value holding a character no text may hold (after YAML's escapes)."""
+        found = unclean(event.value, lines=not is_key)
+        if found is None:
+            return
+        character = found[0]
+        # Written raw, the character was refused before parsing: here it came from an
+        # escape, or it is a tab or line break in a key.
+        hint = _ESCAPED if character not in "\t\n\r" else _ONE_LINE
+        code, name = f"U+{ord(character):04X}", character_name(character)
+        self.problem(
+            "control-character", event.start_mark, pointer, hint, character=code, name=name
+        )
 
     @staticmethod
     def slot(parent: _Frame | None, event: Any, is_key: bool) -> str | None:

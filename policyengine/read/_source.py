@@ -5,9 +5,13 @@ guesses. Every problem becomes a :class:`PolicySourceError` with a code and a
 line and column; all that one pass can find are raised together as one
 :class:`InvalidPolicy`, and nothing else ever escapes.
 
-* Bytes: at most 1 MiB of strict UTF-8 (a leading BOM is dropped); control
-  characters (C0 except TAB, LF, CR; DEL; C1) are refused. These are checked
-  here, before any parsing.
+* Bytes: at most 1 MiB of strict UTF-8 (a leading BOM is dropped) in at most
+  ``MAX_LINES`` lines; unclean
+  characters (``core/_display.unclean``: C0 except TAB, LF, CR; DEL; C1; bidi
+  controls; zero-width characters, a BOM inside the file among them;
+  non-characters) are refused anywhere, comments included. These are checked
+  here, before any parsing; the same rule is applied again to every key and
+  value once YAML has read its escapes (``"\\x1b"``, ``"\\u200b"``, ``"\\ud800"``).
 * The text is then read by :mod:`policyengine.read._safe_yaml`: one document, a
   mapping at the top, nested at most 64 levels, no anchors, aliases or tags,
   values built without YAML 1.1 guessing (numbers exact, never a float).
@@ -21,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import types
 from typing import Any
 
 from ..codes import ErrorCode
+from ..core._display import UNCLEAN_TEXT, character_name
 from ..errors import InvalidPolicy, Location, PolicyError
 from ._safe_yaml import MAX_DEPTH, YamlReader, line_column
 from ._source_map import Document, Position
@@ -35,6 +39,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_CONTROL_REPORTS",
     "MAX_DEPTH",
+    "MAX_LINES",
     "RECOVERABLE",
     "Document",
     "Position",
@@ -43,9 +48,12 @@ __all__ = [
 ]
 
 MAX_BYTES = 1024 * 1024
+#: Lines of one file: the largest shipped policy has a few hundred. The YAML parser is pure
+#: Python and costs microseconds a character; a file of 1 MiB of line breaks or blank
+#: lines would take seconds, so more lines than a policy needs are refused before it.
+MAX_LINES = 20_000
 MAX_CONTROL_REPORTS = 20
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -64,19 +72,33 @@ def _decode(raw: bytes, file: str) -> str:
         problem = source_problem("not-utf8", where, byte=f"{body[error.start]:02X}")
         raise InvalidPolicy([problem], file=file) from None
     found: list[PolicyError] = []
-    for match in _CONTROL.finditer(text):
+    for match in UNCLEAN_TEXT.finditer(text):
         if len(found) == MAX_CONTROL_REPORTS:
             break
         where = Location(file, *line_column(text, match.start()))
-        found.append(source_problem("control-character", where, character=f"U+{ord(match[0]):04X}"))
+        character, name = f"U+{ord(match[0]):04X}", character_name(match[0])
+        found.append(source_problem("control-character", where, character=character, name=name))
     if found:
         raise InvalidPolicy(found, file=file)
+    # Counted as the YAML parser counts lines (CRLF is one break), without a pass in Python.
+    breaks = sum(text.count(c) for c in "\n\r\u2028\u2029") - text.count("\r\n")
+    if breaks >= MAX_LINES:
+        where = Location(file, MAX_LINES + 1, 1)
+        raise InvalidPolicy([source_problem("too-many-lines", where, limit=MAX_LINES)], file=file)
     return text
 
 
 #: Codes after which the document is still complete enough to check further.
 RECOVERABLE: frozenset[ErrorCode] = frozenset(
-    {"duplicate-key", "yaml-alias", "yaml-tag", "invalid-date", "too-many-digits", "complex-key"}
+    {
+        "duplicate-key",
+        "yaml-alias",
+        "yaml-tag",
+        "invalid-date",
+        "too-many-digits",
+        "complex-key",
+        "control-character",
+    }
 )
 
 

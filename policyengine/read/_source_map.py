@@ -12,7 +12,7 @@ Positions are 1-based lines and columns counted in characters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -23,6 +23,20 @@ from ..errors import Location, PolicyError
 def pointer_part(key: str) -> str:
     """``key`` as one part of a JSON pointer: ``~`` and ``/`` escaped (RFC 6901)."""
     return key.replace("~", "~0").replace("/", "~1")
+
+
+def holding(pointers: Iterable[str]) -> frozenset[str]:
+    """Every pointer that is one of ``pointers`` or holds one (its ancestors): whether a
+    part of the file holds a broken part is then one lookup, not a scan of them all."""
+    found: set[str] = set()
+    for pointer in pointers:
+        probe = pointer
+        while probe not in found:
+            found.add(probe)
+            if not probe:
+                break
+            probe = probe.rpartition("/")[0]
+    return frozenset(found)
 
 
 @attrs.frozen
