@@ -313,7 +313,7 @@ def test_a_month_with_unclean_fact_text_runs_and_writes(
     facts.write_text(json.dumps({"rep": records}), encoding="utf-8")
     out, ledger = tmp_path / f"result{suffix}", tmp_path / "ledger.db"
     args = ["run", "--policies", str(STANDALONE), "--period", "2026-03", "--facts", str(facts)]
-    code = main([*args, "--out", str(out), "--ledger", str(ledger)])
+    code = main([*args, "--out", str(out), "--ledger", str(ledger), "--new-ledger"])
     printed, errors = capsys.readouterr()
     assert code == 2 and out.exists()
     for text in (printed, errors):

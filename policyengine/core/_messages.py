@@ -114,7 +114,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("unreadable-file", ""): Template("'{path}' cannot be read: {reason}", "name a policy file you may read"),
         ("file-too-large", ""): Template("the file is larger than 1 MiB ({limit:,} bytes), the most a policy file may be", "split the policy into smaller files"),
         ("not-utf8", ""): Template("the file is not UTF-8 text: the byte 0x{byte} here cannot be read", "save the file with the encoding 'UTF-8' (not GBK, GB2312 or UTF-16)"),
-        ("control-character", ""): Template("the file contains the invisible character {name}: control, bidi and zero-width characters are not allowed", "delete it (it often comes with text copied from another program); if there are many, the file may be UTF-16: save it as UTF-8"),
+        ("control-character", ""): Template("the file contains the invisible character {name}: control, bidi and zero-width characters are not allowed", "delete the character {character} (it often comes with text copied from another program); if there are many, the file may be UTF-16: save it as UTF-8"),
         ("empty-document", ""): Template("the file has no content, only blank lines or comments", "write the policy as 'key: value' lines"),
         ("not-a-mapping", ""): Template("the top level of a policy file must be 'key: value' lines, but this is {found}", "start the file with 'key: value' lines at the left margin"),
         ("multiple-documents", ""): Template("a second document starts here, but a policy file holds exactly one", "a line of only '---' or '...' separates documents: remove it, or put each policy in its own file"),
