@@ -34,7 +34,8 @@ from typing import Any, ClassVar, Self
 import attrs
 
 from .codes import CODES, ErrorCode
-from .core._messages import Catalogue, render
+from .core._languages import messages
+from .core._messages import Catalogue, computed_hint, frame, render
 
 
 @attrs.frozen
@@ -53,6 +54,11 @@ class Location:
         return {k: v for k, v in attrs.asdict(self).items() if v is not None}
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, catalogue: Catalogue | None = None) -> str:
+        """``file:line:col``, then the record, rule, field and pointer, in ``catalogue``'s
+        words (English without one)."""
         parts = []
         if self.file is not None:
             place = self.file
@@ -62,14 +68,14 @@ class Location:
                     place += f":{self.column}"
             parts.append(place)
         if self.record is not None:
-            parts.append(f"record {self.record}")
+            parts.append(frame("record", catalogue, record=self.record))
         if self.rule_id is not None:
-            parts.append(f"rule '{self.rule_id}'")
+            parts.append(frame("rule", catalogue, rule_id=self.rule_id))
         if self.field is not None:
-            parts.append(f"field '{self.field}'")
+            parts.append(frame("field", catalogue, field=self.field))
         if self.pointer is not None and self.line is None:
-            parts.append(f"at {self.pointer or '/'}")
-        return ", ".join(parts)
+            parts.append(frame("pointer", catalogue, pointer=self.pointer or "/"))
+        return frame("joiner", catalogue).join(parts)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.pointer or "")
@@ -137,19 +143,22 @@ class PolicyError(Exception):
         error.form = form
         return error
 
-    def translated(self, catalogue: Catalogue) -> PolicyError:
-        """This error said again from its code, form and details in ``catalogue``'s language.
+    def translated(self, catalogue: Catalogue | str) -> PolicyError:
+        """This error said again from its code, form and details in ``catalogue``'s language
+        (a catalogue, or a language's name: ``"zh"``, see :func:`policyengine.messages`).
 
-        An error not made from a template keeps its words. A computed hint (a "did you
-        mean") differs from the template's and is kept as it was.
+        An error not made from a template keeps its words. A hint computed where the
+        problem was found is kept as it was, but for a "did you mean", said again.
         """
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
         if self.form is None:
             return self
         message, advice = render(self.code, self.form, self.details, catalogue)
         english = render(self.code, self.form, self.details)[1]
         clone = self.at()
         clone.message = message
-        clone.hint = advice if self.hint == english else self.hint
+        clone.hint = advice if self.hint == english else computed_hint(self.hint, catalogue)
         Exception.__init__(clone, message)
         return clone
 
@@ -168,13 +177,16 @@ class PolicyError(Exception):
         clone.__cause__ = self.__cause__
         return clone
 
-    def render(self) -> str:
-        """One line in the ``file:line:col: code: message`` form compilers use."""
-        where = str(self.location)
-        text = f"{self.code}: {self.message}"
-        if self.hint:
-            text += f" ({self.hint})"
-        return f"{where}: {text}" if where else text
+    def render(self, catalogue: Catalogue | str | None = None) -> str:
+        """One line in the ``file:line:col: code: message (hint)`` form compilers use, in
+        ``catalogue``'s language when one is given (the code stays as it is)."""
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
+        said = self if catalogue is None else self.translated(catalogue)
+        where = said.location.render(catalogue)
+        values = {"code": said.code, "message": said.message, "hint": said.hint}
+        text = frame("text-hint" if said.hint else "text", catalogue, **values)
+        return frame("line", catalogue, where=where, text=text) if where else text
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -271,21 +283,25 @@ class InvalidPolicy(PolicyError):
     def __init__(self, problems: Iterable[PolicyError], *, file: str | None = None) -> None:
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
         count = len(ordered)
-        noun = "problem" if count == 1 else "problems"
-        where = f"{file}: " if file else ""
-        lines = "\n".join(p.render() for p in ordered)
         super().__init__(
-            f"{where}{count} {noun}\n{lines}",
+            _summary(ordered, file, None),
             location=Location(file=file),
             details={"count": count},
         )
         self.problems = ordered
 
-    def render(self) -> str:
-        return self.message
+    def render(self, catalogue: Catalogue | str | None = None) -> str:
+        """The count, then each problem's line, in ``catalogue``'s language if given."""
+        if catalogue is None:
+            return self.message
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
+        return _summary(self.problems, self.location.file, catalogue)
 
-    def translated(self, catalogue: Catalogue) -> InvalidPolicy:
+    def translated(self, catalogue: Catalogue | str) -> InvalidPolicy:
         """Every problem said again in ``catalogue``'s language (the count line stays)."""
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
         return InvalidPolicy(
             (p.translated(catalogue) for p in self.problems), file=self.location.file
         )
@@ -294,3 +310,14 @@ class InvalidPolicy(PolicyError):
         data = super().to_dict()
         data["problems"] = [p.to_dict() for p in self.problems]
         return data
+
+
+def _summary(
+    problems: tuple[PolicyError, ...], file: str | None, catalogue: Catalogue | None
+) -> str:
+    """``file: N problems`` and a line per problem, in ``catalogue``'s words."""
+    count = len(problems)
+    head = frame("problems-one" if count == 1 else "problems-many", catalogue, count=count)
+    if file:
+        head = frame("line", catalogue, where=file, text=head)
+    return head + "\n" + "\n".join(p.render(catalogue) for p in problems)

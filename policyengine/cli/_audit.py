@@ -25,7 +25,13 @@ from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
-from ._common import add_folder_options, checked_repository, existing_ledger, lock_path
+from ._common import (
+    add_folder_options,
+    checked_repository,
+    existing_ledger,
+    lock_path,
+    say,
+)
 from ._month import add_month_commands
 
 
@@ -48,7 +54,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
     findings = verify_lock(args.policies, lock_path(args))
     for finding in findings:
-        print(finding.render())
+        print(say(finding))
     print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
     return 1 if findings else 0
 
@@ -79,7 +85,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         if args.action == "verify":
             problems = ledger.verify()
             for problem in problems:
-                print(problem.render())
+                print(say(problem))
             count, head = ledger.head()
             print(
                 f"{count} runs, head {head}: "
@@ -163,7 +169,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def _report_errors(result: BundleResult) -> None:
     for error in result.errors:
-        print(error.render(), file=sys.stderr)
+        print(say(error), file=sys.stderr)
 
 
 def _ledger_history(args: argparse.Namespace, period: Period) -> dict[str, Any]:
