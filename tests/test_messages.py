@@ -31,8 +31,8 @@ from policyengine.core._messages import (
     placeholders,
     render,
 )
-from policyengine.core._suggest import did_you_mean
 from policyengine.core._problems import Problems
+from policyengine.core._suggest import did_you_mean
 from policyengine.errors import Location, ModelError
 from policyengine.load._build_problems import BuildProblems
 from policyengine.read._source import read_policy_file
