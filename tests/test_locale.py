@@ -272,3 +272,15 @@ def test_an_invalid_policy_is_said_again_by_language_name() -> None:
         p.render("zh").split(": ", 2)[2].split("（提示：")[0] for p in caught.value.problems
     ]
     assert policyengine.messages("zh") is messages("zh")
+
+
+def test_the_hr_guide_shows_the_chinese_lines_validate_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/hr-guide.md's example of ``--lang zh validate`` is what the command prints."""
+    guide = (ROOT / "docs" / "hr-guide.md").read_text(encoding="utf-8")
+    command = "$ policyengine --lang zh validate tests/fixtures/policies/three-mistakes.yaml\n"
+    shown = guide.split(command, 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    assert main(["--lang", "zh", "validate", str(FIXTURE.relative_to(ROOT))]) == 2
+    assert capsys.readouterr().out == shown
