@@ -31,7 +31,7 @@ from policyengine.cli._main import main
 from policyengine.core._languages import environment_language, language_of, messages
 from policyengine.core._messages import FRAMES, TEMPLATES, fill, frame, placeholders, render
 from policyengine.core._problems import Problems
-from policyengine.errors import Location
+from policyengine.errors import Location, ModelError
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "policies" / "three-mistakes.yaml"
@@ -284,3 +284,28 @@ def test_the_hr_guide_shows_the_chinese_lines_validate_prints(
     monkeypatch.chdir(ROOT)
     assert main(["--lang", "zh", "validate", str(FIXTURE.relative_to(ROOT))]) == 2
     assert capsys.readouterr().out == shown
+
+
+_MAYBE_TEXT = st.none() | st.text(max_size=8)
+_LOCATIONS = st.builds(
+    Location,
+    file=_MAYBE_TEXT,
+    line=st.none() | st.integers(1, 9999),
+    column=st.none() | st.integers(1, 99),
+    pointer=_MAYBE_TEXT,
+    rule_id=_MAYBE_TEXT,
+    record=_MAYBE_TEXT | st.integers(),
+    field=_MAYBE_TEXT,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(location=_LOCATIONS, message=st.text(max_size=20), hint=_MAYBE_TEXT)
+def test_the_english_line_is_what_the_english_frames_say(
+    location: Location, message: str, hint: str | None
+) -> None:
+    """``render()`` writes the English frames out for speed; through a catalogue that
+    translates nothing, the frames give the same line, byte for byte."""
+    error = ModelError(message, code="invalid-model", location=location, hint=hint)
+    assert error.render() == error.render(gettext.NullTranslations()) == str(error)
+    assert location.render() == location.render(gettext.NullTranslations())
