@@ -36,6 +36,7 @@ import attrs
 from .codes import CODES, ErrorCode
 from .core._languages import messages
 from .core._messages import Catalogue, computed_hint, frame, render
+from .core._phrases import said_details
 
 
 @attrs.frozen
@@ -172,7 +173,9 @@ class PolicyError(Exception):
             catalogue = messages(catalogue)
         if self.form is None:
             return self
-        message, advice = render(self.code, self.form, self.details, catalogue)
+        message, advice = render(
+            self.code, self.form, said_details(self.details, catalogue), catalogue
+        )
         english = render(self.code, self.form, self.details)[1]
         clone = self.at()
         clone.message = message

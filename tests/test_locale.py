@@ -10,11 +10,13 @@ could fail.
 
 from __future__ import annotations
 
+import datetime
 import gettext
 import importlib.util
 import io
 import re
 import string
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -30,12 +32,15 @@ import policyengine
 from policyengine.cli._main import main
 from policyengine.core._languages import environment_language, language_of, messages
 from policyengine.core._messages import FRAMES, TEMPLATES, fill, frame, placeholders, render
+from policyengine.core._phrases import said_phrase
 from policyengine.core._problems import Problems
 from policyengine.errors import Location, ModelError
+from policyengine.read import _schema
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "policies" / "three-mistakes.yaml"
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+ZH = messages("zh")
 
 
 def _tools() -> ModuleType:
@@ -309,3 +314,47 @@ def test_the_english_line_is_what_the_english_frames_say(
     error = ModelError(message, code="invalid-model", location=location, hint=hint)
     assert error.render() == error.render(gettext.NullTranslations()) == str(error)
     assert location.render() == location.render(gettext.NullTranslations())
+
+
+def test_every_phrase_the_schema_words_a_detail_in_is_said_in_chinese() -> None:
+    """The types a schema wants and the values it describes (``wanted``, ``found``) are
+    English phrases made in read/_schema.py: each one it can make is said in Chinese."""
+    made = [*_schema._TYPE_NAMES.values(), _schema._NUMBER]
+    samples = [None, True, 3, Decimal("2.5"), datetime.date(2026, 1, 1), "80,000", {}, []]
+    made += [_schema._describe(value) for value in samples]
+    made.append(_schema._wanted(["string", "null"]))
+    english = [phrase for phrase in made if not _CHINESE.search(said_phrase(phrase, ZH))]
+    assert english == []
+    assert said_phrase("text or nothing", ZH) == "文字或空值"
+    assert said_phrase("the text '80,000'", ZH) == "文字 '80,000'"
+
+
+@pytest.mark.parametrize(
+    "phrase", ["tier", "the text", "a list or", " or a list", "a list, a mapping", ""]
+)
+def test_a_value_that_is_no_phrase_is_kept(phrase: str) -> None:
+    """Only a detail wholly made of phrases is said again: anything else is data."""
+    assert said_phrase(phrase, ZH) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "english"),
+    [
+        ("a: &x 1\nb: *x\n", "yaml-alias", "repeats a value marked elsewhere"),
+        ("- 1\n- 2\n", "not-a-mapping", "a list"),
+        ("just words\n", "not-a-mapping", "the single value"),
+        ("format: 1\nversion: [1]\n", "wrong-type", "a list"),
+    ],
+)
+def test_a_problem_found_while_reading_says_its_details_in_chinese(
+    tmp_path: Path, text: str, code: str, english: str
+) -> None:
+    """A problem whose details are worded in English where the file is read is said in
+    Chinese, details included: no English phrase is left in its message."""
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = [p for p in policyengine.check_policy(path) if p.code == code]
+    assert any(english in p.message for p in problems)
+    for problem in problems:
+        said = problem.translated("zh").message
+        assert english not in said and _CHINESE.search(said)

@@ -7,7 +7,8 @@
 
 The words come from the registry, not from scanning the source: every template of
 ``policyengine/core/_messages.py`` (``TEMPLATES``: msgctxt the code, msgid the English
-message or hint) and the words around a problem (``FRAMES``: msgctxt ``frame:<name>``).
+message or hint), the words around a problem (``FRAMES``: msgctxt ``frame:<name>``) and
+the phrases some details are worded in (``core/_phrases.py``: msgctxt ``detail``).
 A translator edits ``policyengine/locale/<locale>/LC_MESSAGES/policyengine.po``; a word
 left empty or marked fuzzy is said in English. tests/test_locale.py fails while the
 .pot, a .po or a .mo is behind the table.
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from policyengine.core._languages import DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 from policyengine.core._messages import FRAME_CONTEXT, FRAMES, TEMPLATES  # noqa: E402
+from policyengine.core._phrases import DETAIL_CONTEXT, PHRASES  # noqa: E402
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 #: A fixed creation date: the files change only when their words do.
@@ -49,6 +51,8 @@ def words() -> Iterator[tuple[str, str, str]]:
                 yield code, text, f"{code}, {said}: the {part}"
     for name, text in FRAMES.items():
         yield FRAME_CONTEXT + name, text, f"around a problem: {name}"
+    for phrase in PHRASES:
+        yield DETAIL_CONTEXT, phrase, "a detail worded in English where it was found"
 
 
 def template_catalogue() -> Catalog:

@@ -178,6 +178,7 @@ FRAMES: Final[Mapping[str, str]] = {
     "pointer": "at {pointer}",
     "joiner": ", ",
     "did-you-mean": "did you mean '{name}'?",
+    "or": " or ",
     "problems-one": "{count} problem",
     "problems-many": "{count} problems",
     "problems-found-one": "{count} problem found",
