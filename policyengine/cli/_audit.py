@@ -25,13 +25,7 @@ from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
-from ._common import (
-    add_folder_options,
-    checked_repository,
-    existing_ledger,
-    lock_path,
-    say,
-)
+from ._common import add_folder_options, checked_repository, existing_ledger, lock_path, say
 from ._month import add_month_commands
 
 
