@@ -10,6 +10,12 @@ can call the same steps without the command line:
 - :func:`run_month`: that, then the report written and the run appended to
   the ledger.
 
+A run with a ledger checks it first (:mod:`policyengine.audit._ledger_guard`:
+there, or asked for new; its chain intact; a month run again with other inputs
+only with a reason), and its output files are moved into place only once the
+ledger run is committed: a kill at any step leaves either no new file or files
+that a ledger run records, and never a cut-off one.
+
 Nothing here prints: what a person should be told is in the returned
 :class:`MonthRun` (its summary, the ledger runs history came from, the
 history rules that got none).
@@ -24,13 +30,15 @@ from typing import Any
 
 import attrs
 
+from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
 from .audit._replay import history_from_ledger, run_record
-from .audit.ledger import open_ledger
+from .audit.ledger import GENESIS, open_ledger
 from .core._period import Period
 from .facts._io import FactsFile, FactsIndex
+from .load._keys import SigningKey
 from .present._progress import Progress
 from .present._summary import summary_text
-from .present._writers import check_format, write_report
+from .present._writers import StagedReport, check_format, stage_report
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .run._repository import Repository
@@ -138,7 +146,7 @@ def ledger_history(
     """
     if ledger is None or not Path(ledger).is_file():
         return {}, ()
-    with open_ledger(ledger) as opened:
+    with open_ledger(ledger, read_only=True) as opened:
         history, used = history_from_ledger(opened, Period.parse(period))
     return history, tuple(used)
 
@@ -168,6 +176,18 @@ def evaluate_month(
     return attrs.evolve(month, notices=read.notices)
 
 
+@attrs.frozen
+class Recording:
+    """How a month's run is recorded in its ledger: whether the ledger is to be made
+    (``new``), the reason for running a recorded month again (``rerun``), the head of
+    the lock the versions came from, and the key signing the run (None: unsigned)."""
+
+    new: bool = False
+    rerun: str | None = None
+    lock_head: str = GENESIS
+    signer: SigningKey | None = None
+
+
 def run_month(
     repository: Repository,
     period: Period | str,
@@ -179,24 +199,49 @@ def run_month(
     out: PathLike | None = None,
     label: str = "",
     progress: Progress | None = None,
+    recording: Recording | None = None,
 ) -> MonthRun:
     """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
     ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
-    ``ledger``."""
+    ``ledger`` (which must exist unless ``recording.new``).
+
+    The report is written in full beside ``out`` first, and moved into place only once
+    the ledger run is committed; a failure before that leaves neither."""
+    how = recording or Recording()
     if out is not None:
         check_format(Path(out))  # before the work, not after it
+    if ledger is not None:
+        check_ledger(ledger, new=how.new)
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
         month = evaluate_month(
             repository, period, facts, as_known_at=as_known_at, ledger=ledger, history=history
         )
-        written: tuple[Path, ...] = ()
+        staged = None
         if out is not None:
-            report = write_report(month.result, Path(out), index=month.index, progress=progress)
-            written = tuple(report)
-        recorded = None
-        if ledger is not None:
-            with open_ledger(ledger) as opened:
-                stored = opened.append(run_record(month.result, label))
-            recorded = (stored.id, stored.hash)
+            staged = stage_report(month.result, Path(out), index=month.index, progress=progress)
+        try:
+            recorded = _record(month, ledger, label, how)
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+            raise
+        written = _commit(staged)
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _record(
+    month: MonthRun, ledger: PathLike | None, label: str, how: Recording
+) -> tuple[int, str] | None:
+    """The month's run appended to ``ledger``: (id, hash), or None without a ledger."""
+    if ledger is None:
+        return None
+    record = run_record(month.result, rerun_label(label, how.rerun))
+    check_rerun(ledger, record, how.rerun)
+    with open_ledger(ledger, create=how.new) as opened:
+        stored = opened.append(record, lock_head=how.lock_head, signer=how.signer)
+    return stored.id, stored.hash
+
+
+def _commit(staged: StagedReport | None) -> tuple[Path, ...]:
+    return tuple(staged.commit()) if staged is not None else ()

@@ -127,6 +127,7 @@ def test_cli_audit_walkthrough(tmp_path: Path, capsys: pytest.CaptureFixture[str
                 facts,
                 "--ledger",
                 ledger,
+                "--new-ledger",
                 "--out",
                 str(tmp_path / "out.json"),
             ]
@@ -282,6 +283,7 @@ def run_into_ledger(tmp_path: Path, periods: list[str]) -> str:
             ledger,
             "--out",
             str(tmp_path / f"{period}.json"),
+            *(["--new-ledger"] if period == periods[0] else []),
         ]
         assert main(args) == 0
     return ledger

@@ -73,14 +73,15 @@ def test_csv_headers_from_a_policy_are_neutralised() -> None:
 
 
 def test_negative_amounts_stay_numbers() -> None:
-    """A negative amount is written as its digits, not as text behind a mark."""
+    """A negative amount is written as its digits, not as text behind a mark: in the
+    workbook, a number cell."""
     assert csv_cell(Decimal("-12.50")) == "-12.50"
     assert csv_cell(-3) == "-3"
     assert csv_cell("-3") == "'-3"
     report = _report([Column("pay.x", "x")], [(Decimal("-12.50"),)])
     assert _csv_rows(report)[1] == ["-12.50"]
     cell = _workbook(report)["工资表 Pay"].cell(3, 1)
-    assert (cell.value, cell.quotePrefix) == ("-12.50", False)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (-12.5, "n", False)
 
 
 def test_text_starting_with_an_apostrophe_is_unambiguous() -> None:

@@ -92,7 +92,15 @@ def test_a_registered_writer_is_checked_and_written(
     target = tmp_path / "out" / "2026-01.TXT"
     writers.check_format(target)
     assert writers.write_report(result, target, kind="rep") == [target]
-    assert writer.handed == [(result, target, "rep")]
+    # Handed a file of the target's name in a staging folder beside it, moved in after.
+    ((handed, staged, kind),) = writer.handed
+    assert (handed, staged.name, staged.parent.parent, kind) == (
+        result,
+        target.name,
+        target.parent,
+        "rep",
+    )
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
     assert target.read_text(encoding="utf-8") == "written\n"
     with pytest.raises(OutputError) as caught:
         writers.check_format(tmp_path / "2026-01.ods")

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from policyengine import PolicyError
-from policyengine.audit import GENESIS, Ledger, PolicyBlob, RunRecord, SqliteLedger, open_ledger
+from policyengine.audit import (
+    GENESIS,
+    Ledger,
+    PolicyBlob,
+    RunRecord,
+    SqliteLedger,
+    Trust,
+    open_ledger,
+)
 
 ROOT = Path(__file__).parent.parent
 WORKER = Path(__file__).parent / "ledger_worker.py"
@@ -114,7 +122,12 @@ def recipe(db: sqlite3.Connection, run_id: int, prev: str) -> str:
     sql = "SELECT policy, version, sha256 FROM run_policies WHERE run_id = ? ORDER BY position"
     used = [list(link) for link in db.execute(sql, (run_id,))]
     digests = [hashlib.sha256(data).hexdigest() for data in row[5:8]]
-    fields = ["policyengine-ledger-run", 1, prev, *row[:5], used, *digests]
+    (version,) = db.execute("SELECT schema_version FROM meta").fetchone()
+    fields = ["policyengine-ledger-run", version, prev, *row[:5], used]
+    if version >= 2:  # the lock head the run used, from its seal
+        sql = "SELECT lock_head FROM seals WHERE run_id = ?"
+        fields += db.execute(sql, (run_id,)).fetchone()
+    fields += digests
     return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -231,6 +244,7 @@ def outputs_as_text(db: sqlite3.Connection) -> None:
                 ("chain-broken", 2),
                 ("run-tampered", 3),
                 ("chain-broken", 3),
+                ("run-out-of-order", 3),
                 ("chain-broken", 4),
             ],
         ),
@@ -324,6 +338,8 @@ def test_consistent_rewrite_needs_an_outside_head(path: Path) -> None:
     with open_ledger(path) as ledger:
         assert ledger.verify() == []
         assert ledger.head() != signed_off
+        kept = Trust(head=signed_off[1])
+        assert [p.code for p in ledger.verify(kept)] == ["head-missing"]
 
 
 # -- files that are not ledgers, and other refusals -------------------------------
@@ -359,10 +375,10 @@ def test_wrong_columns(path: Path) -> None:
 
 def test_newer_schema(path: Path) -> None:
     """A ledger written by a newer schema version is refused, not misread."""
-    tamper(path, lambda db: db.execute("UPDATE meta SET schema_version = 2"))
+    tamper(path, lambda db: db.execute("UPDATE meta SET schema_version = 99"))
     with pytest.raises(PolicyError) as caught:
         open_ledger(path)
-    assert (caught.value.code, caught.value.details["version"]) == ("ledger-version", 2)
+    assert (caught.value.code, caught.value.details["version"]) == ("ledger-version", 99)
 
 
 @pytest.mark.parametrize("run_id", [0, 5, -1])

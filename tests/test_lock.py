@@ -66,14 +66,18 @@ def refusal(error: pytest.ExceptionInfo[InvalidPolicy]) -> list[str]:
 def test_lock_then_verify_is_clean(tree: Path) -> None:
     """Locking publishes every version file with its hash and day, and verify then finds nothing."""
     added = lock(tree, tree / LOCK_NAME, PUBLISHED)
-    assert [e.path for e in added] == sorted(VERSIONS)
+    assert [e.path for e in added] == sorted([*VERSIONS, "entities.yaml"])
+    entities = added[2]  # the record kinds are published too, as version 1 of `entities`
+    assert (entities.policy, entities.version) == ("entities", "1")
+    assert entities.sha256 == hashlib.sha256((tree / "entities.yaml").read_bytes()).hexdigest()
+    added = tuple(e for e in added if e is not entities)
     for entry in added:
         raw = (tree / entry.path).read_bytes()
         assert entry.sha256 == hashlib.sha256(raw).hexdigest()
         assert (entry.policy, entry.version) == VERSIONS[entry.path]
         assert entry.published == PUBLISHED
-    assert [e.line for e in added] == list(range(FIRST_LINE, FIRST_LINE + 4))
-    assert read_lock(tree / LOCK_NAME) == added
+    assert [e.line for e in added] == [FIRST_LINE, FIRST_LINE + 1, FIRST_LINE + 3, FIRST_LINE + 4]
+    assert read_lock(tree / LOCK_NAME) == (*added[:2], entities, *added[2:])
     assert verify(tree, tree / LOCK_NAME) == []
 
 
@@ -120,7 +124,7 @@ def test_deleted_file_is_locked_file_missing(tree: Path) -> None:
     (tree / "电话礼仪/2026-02.yaml").unlink()
     [problem] = verify(tree, tree / LOCK_NAME)
     assert problem.code == "locked-file-missing"
-    assert (problem.location.file, problem.location.line) == (str(tree / LOCK_NAME), FIRST_LINE + 3)
+    assert (problem.location.file, problem.location.line) == (str(tree / LOCK_NAME), FIRST_LINE + 4)
     assert problem.details["path"] == "电话礼仪/2026-02.yaml"
 
 
@@ -356,7 +360,7 @@ def test_verify_reports_lock_problems_and_checks_the_good_entries(tree: Path) ->
     problems = verify(tree, tree / LOCK_NAME)
     assert [(p.code, p.location.line) for p in problems] == [
         ("locked-file-missing", FIRST_LINE + 1),
-        ("lock-syntax", FIRST_LINE + 4),
+        ("lock-syntax", FIRST_LINE + 5),
     ]
 
 

@@ -41,8 +41,8 @@ PACKAGE = Path(policyengine.__file__).parent
 ERRORS_MD = PACKAGE.parent / "docs" / "errors.md"
 SECTION = "## Messages and hints"
 #: What reports a problem by its template: the collector's ``add``, the schema's ``say``,
-#: the reader's ``problem`` and ``source_problem``, the lock's ``_lock_problem``.
-REPORTERS = ("add", "say", "problem", "source_problem", "_lock_problem")
+#: the reader's ``problem`` and ``source_problem``, the lock's ``lock_problem``.
+REPORTERS = ("add", "say", "problem", "source_problem", "lock_problem")
 #: Keywords of those that say where, not what.
 PLACE_WORDS = {"at", "at_key", "hint", "form"}
 
@@ -127,7 +127,7 @@ def test_the_source_is_read_for_calls() -> None:
     """The walk below finds the package's problem reports (not a vacuous check)."""
     calls = _calls()
     assert len(calls) > 60
-    assert {"load/_plan.py", "read/_schema.py", "load/_names.py", "load/_lock.py"} <= {
+    assert {"load/_plan.py", "read/_schema.py", "load/_names.py", "load/_lock_file.py"} <= {
         c.where.split(":")[0] for c in calls
     }
 

@@ -11,7 +11,13 @@ import policyengine
 from policyengine.audit._replay import replay_run
 from policyengine.audit.ledger import open_ledger
 from policyengine.cli._main import main
-from policyengine.month import evaluate_month, ledger_history, read_month, run_month
+from policyengine.month import (
+    Recording,
+    evaluate_month,
+    ledger_history,
+    read_month,
+    run_month,
+)
 
 ROOT = Path(__file__).parent.parent
 PACK = ROOT / "policies"
@@ -33,6 +39,7 @@ def test_run_month_writes_and_records_what_the_command_does(
         EXAMPLES / "2026-01",
         ledger=tmp_path / "library.sqlite",
         out=tmp_path / "library.json",
+        recording=Recording(new=True),
     )
     code = main(
         [
@@ -45,6 +52,7 @@ def test_run_month_writes_and_records_what_the_command_does(
             str(EXAMPLES / "2026-01"),
             "--ledger",
             str(tmp_path / "cli.sqlite"),
+            "--new-ledger",
             "--out",
             str(tmp_path / "cli.json"),
         ]
@@ -66,7 +74,9 @@ def test_later_months_take_history_from_the_ledger(
     """A month run after another into one ledger reads it as history; a first month has none."""
     ledger = tmp_path / "ledger.sqlite"
     assert ledger_history(ledger, "2026-01") == ({}, ())
-    first = run_month(pack, "2026-01", EXAMPLES / "2026-01", ledger=ledger)
+    first = run_month(
+        pack, "2026-01", EXAMPLES / "2026-01", ledger=ledger, recording=Recording(new=True)
+    )
     assert first.history_runs == () and not first.had_history
     assert first.history_readers  # the pack's history rules got no earlier month
     second = run_month(pack, "2026-02", EXAMPLES / "2026-02", ledger=ledger)

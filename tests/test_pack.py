@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import hashlib
 import json
 import re
 import shutil
@@ -130,6 +131,8 @@ def test_every_version_is_published_before_it_takes_effect() -> None:
     """policies.lock lists every version file, each published before its first day in force."""
     entries = {e.path: e for e in read_lock(PACK / "policies.lock")}
     files = {p.relative_to(PACK).as_posix() for p in version_files()}
+    kinds = entries.pop("entities.yaml")  # the record kinds, published like a version
+    assert kinds.sha256 == hashlib.sha256((PACK / "entities.yaml").read_bytes()).hexdigest()
     assert set(entries) == files
     for path, entry in entries.items():
         policy = load_policy(PACK / path, load_entities(PACK / "entities.yaml"))

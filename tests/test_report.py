@@ -9,6 +9,7 @@ import io
 import json
 import random
 import shutil
+import statistics
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -243,8 +244,9 @@ def test_every_format_is_byte_identical_for_the_same_inputs(
 
 
 def test_xlsx_round_trip_keeps_amounts_exact(tmp_path: Path) -> None:
-    """Amounts read back from the workbook are the exact Decimals, even past float precision;
-    whole numbers stay numbers, yes/no booleans, and the title row leads."""
+    """Amounts read back from the workbook are the exact Decimals: number cells where a
+    double holds them, the exact digits as text past float precision; whole numbers stay
+    numbers, yes/no booleans, and the title row leads."""
     policies = titled_folder(tmp_path)
     examples = sample_months(tmp_path, policies)
     rep_csv = examples / "2026-01" / "rep.csv"
@@ -254,7 +256,14 @@ def test_xlsx_round_trip_keeps_amounts_exact(tmp_path: Path) -> None:
     target = tmp_path / "out" / "2026-01.xlsx"
     assert write_report(result, target, index=index) == [target]
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["工资表 Pay", "小组汇总 Teams", "错误 Errors", "来源 Provenance"]
+    assert book.sheetnames == [
+        "工资表 Pay",
+        "小组汇总 Teams",
+        "图表 Charts",
+        "错误 Errors",
+        "说明 Notes",
+        "来源 Provenance",
+    ]
     sheet = book["工资表 Pay"]
     rows = list(sheet.iter_rows(values_only=True))
     titles, names, data = rows[0], rows[1], rows[2:]
@@ -266,12 +275,20 @@ def test_xlsx_round_trip_keeps_amounts_exact(tmp_path: Path) -> None:
     read = {str(row[0]): row for row in data}
     biggest = max(Decimal(str(row[total])) for row in data)
     assert biggest > Decimal("123456789012345")  # beyond a float's 15–17 digits
-    for key, row in read.items():
-        assert Decimal(str(row[total])) == result.value("pay", key, "total_pay")
-        assert isinstance(row[total], str)
+    texts = []
+    for number, (key, row) in enumerate(read.items(), start=3):
+        exact = result.value("pay", key, "total_pay")
+        if isinstance(row[total], str):  # past a double's 15 digits: the digits as text
+            assert Decimal(row[total]) == exact
+            assert sheet.cell(number, total + 1).number_format == "@"
+            texts.append(exact)
+        else:
+            assert isinstance(row[total], float | int)
+            assert Decimal(repr(row[total])) == exact
+            assert sheet.cell(number, total + 1).number_format == "#,##0.00"
         assert row[rank] == result.value("bottom_rank", key, "team_rank.size")
         assert row[flag] is result.value("pay", key, "big_earner")
-    assert sheet.cell(3, total + 1).number_format == "@"
+    assert texts == [biggest]
     provenance = {r[1]: r[2] for r in book["来源 Provenance"].iter_rows(values_only=True) if r[1]}
     assert provenance["bundle_sha256"] == result.provenance.bundle_sha256
     assert provenance["inputs_sha256"] == result.provenance.inputs_sha256
@@ -337,13 +354,15 @@ def test_csv_cells_never_start_a_formula(january: tuple[Path, Path, BundleResult
 def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     january: tuple[Path, Path, BundleResult], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """run --out FILE.xlsx prints the versions, record counts, totals of decimal outputs,
-    counts of true flags and of text values, and writes the workbook."""
+    """run --out FILE.xlsx prints the versions, record counts, totals of amounts with their
+    minimum, median and maximum, counts of true flags and of text values, and writes the
+    workbook."""
     policies, examples, result = january
     target = tmp_path / "2026-01.xlsx"
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(policies),
             "--period",
@@ -360,15 +379,16 @@ def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     reps = [r for r in result.rows() if r.policy == "pay"]
     total = sum((r.outputs["total_pay"] for r in reps), Decimal(0))
     line = next(x for x in out.splitlines() if "pay.total_pay" in x)
-    low = min(r.outputs["total_pay"] for r in reps)
-    high = max(r.outputs["total_pay"] for r in reps)
+    amounts = [r.outputs["total_pay"] for r in reps]
+    cent = Decimal("0.01")
     assert line.split()[1:] == [
         "应发工资",
         "rep",
         str(len(reps)),
-        f"{total:f}",
-        f"{low:f}",
-        f"{high:f}",
+        f"{total.quantize(cent):f}",
+        f"{min(amounts).quantize(cent):f}",
+        f"{statistics.median(amounts).quantize(cent):f}",
+        f"{max(amounts).quantize(cent):f}",
     ]
     flagged = sum(1 for r in reps if r.outputs["big_earner"])
     line = next(x for x in out.splitlines() if "pay.big_earner" in x)
@@ -401,6 +421,7 @@ def test_run_summarises_errors_located_in_the_facts(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(policies),
             "--period",
@@ -429,6 +450,7 @@ def test_run_refuses_an_unknown_output_format_before_working(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(CENTRE),
             "--period",
@@ -453,6 +475,7 @@ def test_run_without_out_still_prints_the_document(
     code = main(
         [
             "run",
+            "--allow-drafts",
             "--policies",
             str(policies),
             "--period",

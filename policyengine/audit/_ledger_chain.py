@@ -7,7 +7,9 @@ SHA-256 of the UTF-8 bytes of the JSON array (no spaces, non-ASCII escaped)::
      label, [[policy, version, sha256], ...],
      sha256(inputs), sha256(outputs), sha256(provenance)]
 
-with hashes as lowercase hex and ``prev_hash`` of run 1 = ``GENESIS``.
+with hashes as lowercase hex and ``prev_hash`` of run 1 = ``GENESIS``. In a
+schema version 2 ledger the array says ``2`` and ends, after the policies,
+with the lock head the run used, before the three digests.
 
 Verification reads the whole file in one snapshot and reports every
 problem: stored policy files whose bytes no longer have their hash, runs
@@ -25,22 +27,35 @@ from typing import Any
 from ..errors import PolicyError
 from ._ledger_file import COLUMNS, EDITED, GENESIS, POLICIES, SCHEMA_VERSION, TYPES, problem
 from ._ledger_records import sha256_hex
+from ._ledger_seals import Trust, seal_problems
 
 _HASH_TAG = "policyengine-ledger-run"
 
 
-def chain_hash(row: Sequence[Any], policies: list[list[str]]) -> str:
-    """The hash of a run, from its columns in ``COLUMNS`` order (``hash`` not needed)."""
+def chain_hash(
+    row: Sequence[Any],
+    policies: list[list[str]],
+    version: int = SCHEMA_VERSION,
+    lock_head: object = None,
+) -> str:
+    """The hash of a run, from its columns in ``COLUMNS`` order (``hash`` not needed),
+    in a ledger of schema ``version`` (2 adds the lock head the run used)."""
     run_id, created, period, known, label, inputs, outputs, provenance, prev_hash = row[:9]
     # A JSON array of text, integers and null has one reading: no two runs share an encoding.
-    head = [_HASH_TAG, SCHEMA_VERSION, prev_hash, run_id, created, period, known, label, policies]
+    head = [_HASH_TAG, version, prev_hash, run_id, created, period, known, label, policies]
+    if version >= 2:
+        head.append(lock_head)
     digests = [sha256_hex(data) for data in (inputs, outputs, provenance)]
     return sha256_hex(json.dumps(head + digests, separators=(",", ":")).encode("utf-8"))
 
 
-def verify_snapshot(path: str, db: sqlite3.Connection) -> list[PolicyError]:
+def verify_snapshot(
+    path: str, db: sqlite3.Connection, version: int, trust: Trust
+) -> list[PolicyError]:
     """Every problem of the ledger as ``db`` reads it (in one transaction), unsorted."""
     problems: list[PolicyError] = []
+    seals = read_seals(db, version)
+    rows = [tuple(row) for row in db.execute(f"SELECT {COLUMNS} FROM runs ORDER BY id")]
     links: dict[int, list[tuple[Any, ...]]] = {}
     users: dict[str, set[int]] = {}
     for link in db.execute(POLICIES.format("b.sha256") + " ORDER BY 1, rp.position"):
@@ -50,8 +65,8 @@ def verify_snapshot(path: str, db: sqlite3.Connection) -> list[PolicyError]:
         if not isinstance(data, bytes) or sha256_hex(data) != sha:
             problems.append(blob_tampered(path, sha, sorted(users.get(sha, ()))))
     last = (0, GENESIS)
-    for row in db.execute(f"SELECT {COLUMNS} FROM runs ORDER BY id"):
-        problems += run_problems(path, tuple(row), links.get(row[0], []))
+    for row in rows:
+        problems += run_problems(path, row, links.get(row[0], []), version, seals.get(row[0]))
         if (row[0], row[8]) != (last[0] + 1, last[1]):
             before = f"run {last[0]}" if last[0] else "the start of the ledger"
             gap = row[0] != last[0] + 1
@@ -64,15 +79,32 @@ def verify_snapshot(path: str, db: sqlite3.Connection) -> list[PolicyError]:
         said = ", ".join(f"{n} runs, head {h}" for n, h in meta) or "nothing"
         text = f"meta says {said}, but the last run is {last[0]}, hash {last[1]}"
         problems.append(problem(path, "head-mismatch", text, last[0] or None, hint=EDITED))
-    return problems
+    all_links = [link for run in links.values() for link in run]
+    return problems + seal_problems(path, rows, all_links, seals, trust)
 
 
-def run_problems(path: str, row: tuple[Any, ...], links: list[Any]) -> list[PolicyError]:
+def read_seals(db: sqlite3.Connection, version: int) -> dict[int, tuple[Any, ...]]:
+    """run id -> (lock head, key id, signature); none in a schema version 1 ledger."""
+    if version < 2:
+        return {}
+    return {row[0]: tuple(row[1:]) for row in db.execute("SELECT * FROM seals")}
+
+
+def run_problems(
+    path: str,
+    row: tuple[Any, ...],
+    links: list[Any],
+    version: int = 1,
+    seal: tuple[Any, ...] | None = None,
+) -> list[PolicyError]:
     """The run's own problems: fields that no longer hash to its hash, missing blobs."""
     problems = []
     typed = all(isinstance(value, kind) for value, kind in zip(row, TYPES, strict=True))
     typed = typed and all(isinstance(v, str) for link in links for v in link[1:4])
-    if not typed or chain_hash(row, [list(p[1:4]) for p in links]) != row[9]:
+    lock_head = seal[0] if seal else None
+    typed = typed and (version < 2 or isinstance(lock_head, str))
+    policies = [list(p[1:4]) for p in links]
+    if not typed or chain_hash(row, policies, version, lock_head) != row[9]:
         message = f"run {row[0]} was edited: its fields no longer hash to its hash"
         problems.append(problem(path, "run-tampered", message, row[0], hint=EDITED))
     for _, policy, version, sha, present in links:

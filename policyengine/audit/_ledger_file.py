@@ -6,15 +6,24 @@ file is enough, and it works on network drives. WAL's concurrent readers
 are not worth that here: the chain serialises appends anyway, and there
 are a few a month. ``synchronous=FULL``: a committed run survives power loss.
 
-A file is read as a ledger only when its tables are exactly these and its
-schema version is this code's, so another database (or a newer ledger) is
-never misread; every sqlite3 error leaves as a located ``LedgerError``.
+A file is read as a ledger only when its tables are exactly those of its
+schema version, and that version is one this code reads, so another database
+(or a newer ledger) is never misread; every sqlite3 error leaves as a located
+``LedgerError``. Schema version 1 is the unsigned ledger; version 2 (every new
+ledger) adds ``seals``: per run, the lock head it used and, when it was run
+with a key, the key's id and its Ed25519 signature. A version 1 ledger is
+still read, verified, replayed and appended to, unsigned.
+
+Opening for verify, list and replay is read-only (``read_only``): it never
+creates or changes a file. A ledger is created only when asked (``create``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +31,9 @@ from ..codes import ErrorCode
 from ..errors import LedgerError, Location, PolicyError
 
 GENESIS = "0" * 64
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: The schema versions this code reads.
+READABLE_VERSIONS = (1, 2)
 # An append takes milliseconds; waiting longer than this for another process's
 # lock means something is stuck, and saying so beats hanging a payroll run.
 BUSY_TIMEOUT = 30.0
@@ -44,15 +55,22 @@ TABLES = {
     " position INTEGER NOT NULL, policy TEXT NOT NULL, version TEXT NOT NULL,"
     " sha256 TEXT NOT NULL REFERENCES blobs (sha256), PRIMARY KEY (run_id, position))",
 }
+#: Version 2's own table: the lock head a run used, and its signature when it has one.
+SEALS = (
+    "CREATE TABLE seals (run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
+    " lock_head TEXT NOT NULL, key_id TEXT, signature TEXT)"
+)
+#: The tables of each schema version.
+TABLES_OF = {1: TABLES, 2: {**TABLES, "seals": SEALS}}
 _SCHEMA = (
-    *TABLES.values(),
+    *TABLES_OF[SCHEMA_VERSION].values(),
     f"INSERT INTO meta VALUES (1, {SCHEMA_VERSION}, 0, '{GENESIS}')",
     # These stop honest tools (a clean-up script) from editing history; they
-    # stop no attacker, which is what the hash chain is for.
+    # stop no attacker, which is what the hash chain and the signatures are for.
     *(
         f"CREATE TRIGGER {table}_no_{op} BEFORE {op} ON {table}"
         " BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
-        for table in ("blobs", "runs", "run_policies")
+        for table in ("blobs", "runs", "run_policies", "seals")
         for op in ("UPDATE", "DELETE")
     ),
 )
@@ -80,24 +98,51 @@ def problem(
     return LedgerError(message, code=code, location=where, hint=hint, details=details)
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """The ledger file at ``path``, opened, and created with its schema if absent or empty."""
+def connect(
+    path: str, *, create: bool = True, read_only: bool = False
+) -> tuple[sqlite3.Connection, int]:
+    """The ledger file at ``path``, opened, and its schema version.
+
+    ``create``: an absent or empty file becomes a new ledger (otherwise it is an
+    error); ``read_only``: the file is opened so that nothing can be written to it.
+    """
+    if read_only or not create:
+        _must_exist(path)
     with guard(path, "open"):
         # isolation_level=None: the ledger issues BEGIN and COMMIT itself.
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        if read_only:
+            uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+            db = sqlite3.connect(uri, timeout=BUSY_TIMEOUT, isolation_level=None, uri=True)
+        else:
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     try:
         with guard(path, "open"):
-            for pragma in ("journal_mode = DELETE", "synchronous = FULL", "foreign_keys = ON"):
+            pragmas = ["foreign_keys = ON"]
+            if not read_only:
+                pragmas += ["journal_mode = DELETE", "synchronous = FULL"]
+            for pragma in pragmas:
                 db.execute(f"PRAGMA {pragma}")
-            _prepare(path, db)
+            version = _prepare(path, db, create=create and not read_only)
     except BaseException:
         db.close()
         raise
-    return db
+    return db, version
 
 
-def _prepare(path: str, db: sqlite3.Connection) -> None:
-    if not _tables(db):
+def _must_exist(path: str) -> None:
+    """Refuse a path with no file, or an empty one: a typo must not read as a new ledger."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        hint = "name the ledger file a run was appended to (run --new-ledger starts one)"
+        raise problem(path, "file-not-found", "no ledger at this path", hint=hint) from None
+    if size == 0:
+        message = "the file is empty: it holds no ledger"
+        raise problem(path, "not-a-ledger", message, hint="restore the ledger from a backup")
+
+
+def _prepare(path: str, db: sqlite3.Connection, *, create: bool) -> int:
+    if not _tables(db) and create:
         with transaction(path, db, "IMMEDIATE", "create"):
             if not _tables(db):  # re-checked under the lock: another process may be first
                 for statement in _SCHEMA:
@@ -106,17 +151,19 @@ def _prepare(path: str, db: sqlite3.Connection) -> None:
     if tables.get("meta") != TABLES["meta"]:
         raise problem(path, "not-a-ledger", "the file is not a ledger", hint=_NOT_A_LEDGER)
     version = db.execute("SELECT max(schema_version) FROM meta").fetchone()[0]
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         newer = isinstance(version, int) and version > SCHEMA_VERSION
         raise problem(
             path,
             "ledger-version",
-            f"the ledger has schema version {version}; this code reads {SCHEMA_VERSION}",
+            f"the ledger has schema version {version}; this code reads"
+            f" {' and '.join(map(str, READABLE_VERSIONS))}",
             hint="upgrade policyengine" if newer else EDITED,
             version=version,
         )
-    if tables != {**tables, **TABLES}:
+    if tables != {**tables, **TABLES_OF[version]} or ("seals" in tables) != (version > 1):
         raise problem(path, "not-a-ledger", "the ledger's tables were altered", hint=EDITED)
+    return int(version)
 
 
 def _tables(db: sqlite3.Connection) -> dict[str, str]:

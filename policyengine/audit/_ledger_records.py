@@ -103,6 +103,10 @@ class StoredRun:
     record: RunRecord
     prev_hash: str
     hash: str
+    #: The head of the lock the run used (None in a schema version 1 ledger).
+    lock_head: str | None = None
+    #: The id of the key that signed the run (None: unsigned).
+    key_id: str | None = None
 
 
 class Ledger(Protocol):

@@ -10,9 +10,12 @@ chain is verified (:mod:`.ledger_chain`), and the SQLite file with its
 tables and errors (:mod:`.ledger_file`) are modules of their own; this one
 is the ledger that ties them together.
 
-What one file cannot prove on its own: that nobody cut off the last runs and
-then rewrote ``meta`` (or rewrote every later hash) to match. Keep ``head()``
-outside the ledger, with the payroll sign-off, and compare it later.
+Anyone who can write the file can recompute a hash chain; a run appended with
+a signing key (``append(..., signer=key)``) carries an Ed25519 signature that
+only the key's holder can make, checked against the keys the auditor trusts
+(:mod:`.ledger_seals`). What one file cannot prove on its own: that nobody cut
+off the last runs, or put back an older copy. Keep ``head()`` outside the
+ledger, with the payroll sign-off, and give it to ``verify`` later.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from typing import Any
 
 from ..codes import ErrorCode
 from ..errors import PolicyError
-from ._ledger_chain import blob_tampered, chain_hash, run_problems, verify_snapshot
+from ..load._keys import SigningKey
+from ._ledger_chain import blob_tampered, chain_hash, read_seals, run_problems, verify_snapshot
 from ._ledger_file import (
     COLUMNS,
     EDITED,
@@ -41,6 +45,7 @@ from ._ledger_file import (
     transaction,
 )
 from ._ledger_records import Ledger, PolicyBlob, RunRecord, StoredRun, sha256_hex
+from ._ledger_seals import SealStatus, Trust, seal_message, seal_status
 
 # What a run is and where a chain starts are read from here too, with the ledger.
 __all__ = [
@@ -51,6 +56,7 @@ __all__ = [
     "RunRecord",
     "SqliteLedger",
     "StoredRun",
+    "Trust",
     "open_ledger",
 ]
 
@@ -58,9 +64,12 @@ __all__ = [
 class SqliteLedger:
     """The ledger in one SQLite file (see :mod:`.ledger_file` for how it is kept)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+    ) -> None:
         self.path = os.fspath(path)
-        self._db: sqlite3.Connection | None = connect(self.path)
+        self._db: sqlite3.Connection | None
+        self._db, self.version = connect(self.path, create=create, read_only=read_only)
 
     def __enter__(self) -> SqliteLedger:
         return self
@@ -76,10 +85,17 @@ class SqliteLedger:
             with self._guard("close"):
                 db.close()
 
-    def append(self, run: RunRecord) -> StoredRun:
-        """Record ``run`` as the next link of the chain, in one transaction."""
+    def append(
+        self, run: RunRecord, *, lock_head: str = GENESIS, signer: SigningKey | None = None
+    ) -> StoredRun:
+        """Record ``run`` as the next link of the chain, in one transaction: with the head of
+        the lock it used (``lock_head``) and, given a key, signed."""
         if not isinstance(run, RunRecord):
             raise TypeError(f"append takes a RunRecord, not {type(run).__name__}")
+        if signer is not None and self.version < 2:
+            message = f"a schema version {self.version} ledger holds no signatures"
+            hint = "start a new ledger (run --new-ledger) to sign runs, and keep this one"
+            raise self._problem("ledger-version", message, hint=hint, version=self.version)
         # IMMEDIATE takes the write lock before the head is read, so two
         # processes can never both extend the same head.
         with self._transaction("IMMEDIATE", "append to") as db:
@@ -88,12 +104,12 @@ class SqliteLedger:
             if (tuple(last) if last else (0, GENESIS)) != (count, head):
                 message = f"meta says {count} runs but the last is run {last and last[0]}"
                 raise self._problem("head-mismatch", message, last and last[0], hint=EDITED)
-            # The one clock read: the ledger records when; evaluation never asks.
-            created = datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+            created = self._now(db)
             run_id = count + 1
             values: tuple[Any, ...] = (run_id, created, run.period, run.as_known_at, run.label)
             values += (run.inputs, run.outputs, run.provenance, head)
-            digest = chain_hash(values, [[p.policy, p.version, p.sha256] for p in run.policies])
+            policies = [[p.policy, p.version, p.sha256] for p in run.policies]
+            digest = chain_hash(values, policies, self.version, lock_head)
             for blob in run.policies:
                 sql = "INSERT OR IGNORE INTO blobs VALUES (?, ?)"
                 db.execute(sql, (blob.sha256, blob.data))
@@ -104,8 +120,25 @@ class SqliteLedger:
             db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * 10)})", (*values, digest))
             links = [(run_id, i, p.policy, p.version, p.sha256) for i, p in enumerate(run.policies)]
             db.executemany("INSERT INTO run_policies VALUES (?, ?, ?, ?, ?)", links)
+            if self.version >= 2:
+                sign = signer and signer.sign(seal_message(run_id, head, digest, lock_head))
+                seal = (run_id, lock_head, signer and signer.public.id, sign)
+                db.execute("INSERT INTO seals VALUES (?, ?, ?, ?)", seal)
             db.execute("UPDATE meta SET run_count = ?, head_hash = ?", (run_id, digest))
-        return StoredRun(run_id, created, run, head, digest)
+        seal_head = lock_head if self.version >= 2 else None
+        key_id = signer.public.id if signer else None
+        return StoredRun(run_id, created, run, head, digest, seal_head, key_id)
+
+    def _now(self, db: sqlite3.Connection) -> str:
+        """The time of a new run: the one clock read (evaluation never asks), refused
+        when it is before the last run's, so that runs are strictly ordered in time."""
+        created = datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+        last = db.execute("SELECT created FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if last and isinstance(last[0], str) and created < last[0]:
+            message = f"the clock says {created}, before the last run ({last[0]})"
+            hint = "set the computer's clock right; runs are recorded in time order"
+            raise self._problem("run-out-of-order", message, hint=hint)
+        return created
 
     def get(self, run_id: int) -> StoredRun:
         """Run ``run_id``, checked against its own hash and its policy files' hashes."""
@@ -120,7 +153,8 @@ class SqliteLedger:
                 raise self._problem("run-not-found", f"there is no run {run_id}", run_id, hint=hint)
             sql = POLICIES.format("b.data") + " WHERE rp.run_id = ? ORDER BY rp.position"
             policies = db.execute(sql, (run_id,)).fetchall()
-        problems = run_problems(self.path, tuple(row), policies)
+            seal = read_seals(db, self.version).get(run_id)
+        problems = run_problems(self.path, tuple(row), policies, self.version, seal)
         for _, _, _, sha, data in policies:
             if data is not None and (not isinstance(data, bytes) or sha256_hex(data) != sha):
                 problems.append(blob_tampered(self.path, sha, [run_id]))
@@ -128,7 +162,8 @@ class SqliteLedger:
             raise problems[0]
         blobs = tuple(PolicyBlob(*p[1:]) for p in policies)
         record = RunRecord(row[2], row[3], blobs, row[5], row[6], row[7], row[4])
-        return StoredRun(row[0], row[1], record, row[8], row[9])
+        lock_head, key_id = seal[:2] if seal else (None, None)
+        return StoredRun(row[0], row[1], record, row[8], row[9], lock_head, key_id)
 
     def runs(self) -> Iterator[StoredRun]:
         """Every run in id order, each checked as ``get`` checks it."""
@@ -138,17 +173,52 @@ class SqliteLedger:
         for run_id in ids:
             yield self.get(run_id)
 
+    def last_inputs(self, period: str) -> tuple[int, str] | None:
+        """(id, SHA-256 of the inputs) of the last run of ``period``; None if it has none."""
+        sql = "SELECT id, inputs FROM runs WHERE period = ? ORDER BY id DESC LIMIT 1"
+        with self._guard("read"):
+            row = self._connection().execute(sql, (period,)).fetchone()
+        if row is None or not isinstance(row[1], bytes):
+            return None
+        return row[0], sha256_hex(row[1])
+
+    def backup(self, dest: str | os.PathLike[str]) -> tuple[int, str]:
+        """Copy the ledger to ``dest`` (a new file) with SQLite's online backup: one
+        consistent snapshot, even while another process appends; (runs, head) copied."""
+        target = os.fspath(dest)
+        if os.path.lexists(target):
+            hint = "name a new file: a backup never overwrites one"
+            raise problem(target, "ledger-exists", "the backup file is already there", hint=hint)
+        with guard(target, "back up"):
+            copy = sqlite3.connect(target)
+        try:
+            with guard(target, "back up"):
+                self._connection().backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")
+                count, head = read_meta(target, copy)
+        finally:
+            copy.close()
+        return count, head
+
     def head(self) -> tuple[int, str]:
         """(number of runs, hash of the last run or GENESIS), from meta."""
         with self._guard("read"):
             return read_meta(self.path, self._connection())
 
-    def verify(self) -> list[PolicyError]:
-        """Every problem in the ledger, in run order; [] when it is intact."""
+    def verify(self, trust: Trust | None = None) -> list[PolicyError]:
+        """Every problem in the ledger, in run order; [] when it is intact. With ``trust``:
+        signatures checked against its keys, and its kept head looked for."""
         # One read transaction: a consistent snapshot while appends wait.
         with self._transaction("DEFERRED", "verify") as db:
-            problems = verify_snapshot(self.path, db)
+            problems = verify_snapshot(self.path, db, self.version, trust or Trust())
         return sorted(problems, key=lambda p: p.location.record or 0)
+
+    def seals(self, trust: Trust | None = None) -> SealStatus:
+        """How the ledger's runs are signed (``checked``: whether ``trust`` gives keys)."""
+        with self._transaction("DEFERRED", "read") as db:
+            seals = read_seals(db, self.version)
+            runs = db.execute("SELECT count(*) FROM runs").fetchone()[0]
+        return seal_status(self.version, seals, runs, bool(trust and trust.keys))
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
@@ -169,6 +239,10 @@ class SqliteLedger:
         return problem(self.path, code, message, run, hint=hint, **details)
 
 
-def open_ledger(path: str | os.PathLike[str]) -> SqliteLedger:
-    """The ledger at ``path``, created with its schema if the file is absent or empty."""
-    return SqliteLedger(path)
+def open_ledger(
+    path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+) -> SqliteLedger:
+    """The ledger at ``path``; with ``create``, created with its schema if the file is
+    absent or empty (else that is a ``file-not-found`` or ``not-a-ledger`` error); with
+    ``read_only``, opened so that nothing is written (never created)."""
+    return SqliteLedger(path, create=create, read_only=read_only)

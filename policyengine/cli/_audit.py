@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from ..audit._diff import Diff, diff
+from ..audit._ledger_guard import broken
 from ..audit._replay import compare_paid, read_paid, replay_run
 from ..core._display import decimal_text, plain
 from ..core._period import Period
 from ..errors import Location, UsageError
+from ..load._keys import Trust
 from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
 from ..month import evaluate_month, ledger_history, read_month
@@ -26,15 +28,25 @@ from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
 from ._common import add_folder_options, checked_repository, existing_ledger, lock_path, say
+from ._ledger import add_ledger_command
 from ._month import add_month_commands
+from ._trust import (
+    add_key_commands,
+    add_trust_options,
+    lock_line,
+    signing_key,
+    trust_from,
+)
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
     day = args.date or datetime.date.today()
-    added = lock_versions(args.policies, lock_path(args), day)
+    added = lock_versions(args.policies, lock_path(args), day, signing_key(args.key))
     for entry in added:
         print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
     print(f"{len(added)} version{'s' if len(added) != 1 else ''} locked in {lock_path(args)}")
+    if args.key:  # the first signed lock also signs what was there: say so
+        print(lock_line(lock_path(args), Trust(), checking=False))
     return 0
 
 
@@ -46,9 +58,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             location=Location(file=args.policies),
             hint="name it with --policies",
         )
-    findings = verify_lock(args.policies, lock_path(args))
+    trust = trust_from(args, args.lock_head)
+    findings = verify_lock(args.policies, lock_path(args), trust)
     for finding in findings:
         print(say(finding))
+    print(lock_line(lock_path(args), trust))
     print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
     return 1 if findings else 0
 
@@ -74,34 +88,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ledger(args: argparse.Namespace) -> int:
-    with existing_ledger(args.file) as ledger:
-        if args.action == "verify":
-            problems = ledger.verify()
-            for problem in problems:
-                print(say(problem))
-            count, head = ledger.head()
-            print(
-                f"{count} runs, head {head}: "
-                f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-            )
-            return 1 if problems else 0
-        rows = [
-            [
-                str(run.id),
-                run.created,
-                run.record.period,
-                run.record.as_known_at or "-",
-                ", ".join(f"{p.policy} {p.version}".strip() for p in run.record.policies),
-                run.hash,
-                run.record.label,
-            ]
-            for run in ledger.runs()
-        ]
-    print(format_table(["run", "created", "period", "known at", "versions", "hash", "label"], rows))
-    return 0
-
-
 def cmd_replay(args: argparse.Namespace) -> int:
     by_run = args.run is not None or args.all
     if (by_run and not args.ledger) or (
@@ -114,6 +100,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return 2
     if by_run:
         with existing_ledger(args.ledger) as ledger:
+            if args.all and (problems := ledger.verify()):
+                raise broken(args.ledger, problems)
             ids = [r.id for r in ledger.runs()] if args.all else [args.run]
             failed = 0
             for run_id in ids:
@@ -281,6 +269,7 @@ def add_commands(commands: Any) -> None:
     is the order of the help)."""
     add_month_commands(commands)
     _add_version_commands(commands)
+    add_key_commands(commands)
     _add_ledger_commands(commands)
     _add_schema_command(commands)
     _add_diff_command(commands)
@@ -295,10 +284,19 @@ def _add_version_commands(commands: Any) -> None:
     lock.add_argument(
         "--date", metavar="YYYY-MM-DD", type=_iso_date, help="publication date (default: today)"
     )
+    lock.add_argument(
+        "--key", metavar="FILE", help="sign the lock with this private key (lock format 2)"
+    )
     lock.set_defaults(handler=cmd_lock)
 
     verify = commands.add_parser("verify", help="check locked versions are unchanged")
     folder(verify)
+    add_trust_options(verify)
+    verify.add_argument(
+        "--lock-head",
+        metavar="HASH",
+        help="a lock head kept earlier: it must be a line of the lock",
+    )
     verify.set_defaults(handler=cmd_verify)
 
     history = commands.add_parser("history", help="list the versions of a policy")
@@ -311,10 +309,7 @@ def _add_ledger_commands(commands: Any) -> None:
     """ledger and replay: what a ledger recorded, checked and recomputed."""
     folder = add_folder_options
 
-    ledger = commands.add_parser("ledger", help="verify or list a ledger")
-    ledger.add_argument("action", choices=("verify", "list"))
-    ledger.add_argument("file", metavar="FILE")
-    ledger.set_defaults(handler=cmd_ledger)
+    add_ledger_command(commands)
 
     replay = commands.add_parser("replay", help="recompute a ledger run or a paid month")
     replay.add_argument(

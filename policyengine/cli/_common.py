@@ -12,7 +12,7 @@ from pathlib import Path
 from ..audit.ledger import SqliteLedger, open_ledger
 from ..core._languages import LANGUAGES, messages
 from ..core._messages import Catalogue, frame
-from ..errors import InvalidPolicy, LedgerError, Location, PolicyError
+from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
 from ..load._lock import verify as verify_lock
 from ..run._repository import Repository, load
@@ -60,15 +60,9 @@ def lock_path(args: argparse.Namespace) -> Path:
 
 
 def existing_ledger(path: str) -> SqliteLedger:
-    """Open a ledger that must already exist: a typo must not create an empty one."""
-    if not Path(path).is_file():
-        raise LedgerError(
-            "no ledger at this path",
-            code="file-not-found",
-            location=Location(file=path),
-            hint="name the ledger file a run was appended to with --ledger",
-        )
-    return open_ledger(path)
+    """Open, read-only, a ledger that must already exist: a typo must not create an empty
+    one, and reading never changes the file."""
+    return open_ledger(path, read_only=True)
 
 
 def add_folder_options(parser: argparse.ArgumentParser) -> None:

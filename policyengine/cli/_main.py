@@ -207,7 +207,17 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _utf8_streams() -> None:
+    """Print UTF-8 whatever the locale says: Chinese names in a summary must never crash a
+    run after its work is done (and the files are the same bytes in any locale)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower() not in ("utf-8", "utf8"):
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_streams()
     args = parser().parse_args(argv)
     with speaking(args.lang or environment_language(os.environ)):
         try:

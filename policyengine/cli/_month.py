@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,16 @@ from ..facts._record_kinds import Entities
 from ..facts._sample_csv import unknown_fields, write_months
 from ..facts._sample_hard_cases import monthly
 from ..load._layout import ENTITIES_NAME
-from ..month import MonthRun, evaluate_month, read_month, run_month
+from ..load._lock_entities import entities_is_draft
+from ..load._lock_log import lock_head
+from ..load._policy_versions import Version
+from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
 from ..present._progress import Progress
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import entities_from_policies, paused_collection
 from ..run._repository import load
-from ._common import add_folder_options, checked_repository, say
+from ._common import add_folder_options, checked_repository, lock_path, say
+from ._trust import signing_key
 
 
 def _facts_bytes(path: str | Path) -> int:
@@ -43,13 +48,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
+    # Refusals that need no facts come before reading them: a month's calls take a while.
+    bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
+    _refuse_drafts(bundle.versions, args)
+    recording = Recording(
+        new=args.new_ledger,
+        rerun=args.rerun,
+        lock_head=lock_head(lock_path(args)),
+        signer=signing_key(args.key),
+    )
     reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
     facts = read_month(repository, args.facts)
     reading.done()
     progress = Progress(sys.stderr, facts.count)
-    versions = len(repository.for_period(args.period, as_known_at=args.as_known_at).versions)
-    progress.stage(f"evaluating {versions} versions over {facts.count:,} records …")
+    progress.stage(f"evaluating {len(bundle.versions)} versions over {facts.count:,} records …")
     month = run_month(
         repository,
         args.period,
@@ -59,6 +72,7 @@ def _run(args: argparse.Namespace) -> int:
         out=args.out,
         label=args.label or "",
         progress=progress,
+        recording=recording,
     )
     progress.done()
     if month.history_runs:
@@ -82,6 +96,24 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return _report_problems(month, args.facts)
+
+
+def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> None:
+    """A version in force that is not in the lock is a draft: paying from it needs
+    --allow-drafts, said out loud."""
+    drafts = [(f"{v.id} {v.version}", v.path) for v in versions if v.published is None]
+    if entities_is_draft(args.policies, lock_path(args)):
+        drafts.insert(0, ("the record kinds", ENTITIES_NAME))
+    if drafts and not args.allow_drafts:
+        names = ", ".join(f"{name} ({path})" for name, path in drafts)
+        raise UsageError(
+            f"{args.period} would be computed with files not in the lock: {names}",
+            code="draft-in-use",
+            location=Location(file=str(Path(args.policies) / drafts[0][1])),
+            hint="publish them first (policyengine lock), or run with --allow-drafts for a"
+            " trial run",
+            details={"drafts": [path for _, path in drafts]},
+        )
 
 
 def _report_problems(month: MonthRun, facts: str | Path) -> int:
@@ -245,6 +277,22 @@ def add_month_commands(commands: Any) -> None:
         help="append the run to this ledger, and read earlier months' values from its runs",
     )
     run.add_argument("--label", help="a note stored with the ledger run")
+    run.add_argument(
+        "--new-ledger",
+        action="store_true",
+        help="start the --ledger file (without it, the ledger must already exist)",
+    )
+    run.add_argument(
+        "--rerun",
+        metavar="REASON",
+        help="run a month the ledger holds again with other inputs, for this reason",
+    )
+    run.add_argument("--key", metavar="FILE", help="sign the ledger run with this private key")
+    run.add_argument(
+        "--allow-drafts",
+        action="store_true",
+        help="allow versions in force that are not in the lock (drafts), for a trial run",
+    )
     run.set_defaults(handler=cmd_run)
     _add_sample_command(commands)
     _add_demo_command(commands)

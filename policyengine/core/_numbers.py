@@ -11,9 +11,10 @@ from __future__ import annotations
 import decimal
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from decimal import Decimal
+from typing import Any
 
 #: The arithmetic context of every evaluation: 34 significant digits
 #: (IEEE decimal128), and every doubtful operation is an error, never a
@@ -92,6 +93,24 @@ def is_number(value: object) -> bool:
     if kind is Decimal or kind is int:  # the common case, without the ABC checks
         return True
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def unsigned_zero(value: Any) -> Any:
+    """``value`` with a negative zero (``-0.00``, from rounding a small negative or from
+    ``-x * 0``) made ``0.00``, in a rule's named values too; anything else as it is.
+
+    ``-0.00`` equals ``0.00`` in every comparison, but it shows as ``-0.00`` on a pay
+    sheet, and that is not an amount anyone is owed or owes.
+    """
+    if type(value) is Decimal:
+        return value.copy_abs() if not value and value.is_signed() else value
+    if isinstance(value, Mapping) and any(_signed_zero(v) for v in value.values()):
+        return {name: unsigned_zero(v) for name, v in value.items()}
+    return value
+
+
+def _signed_zero(value: Any) -> bool:
+    return type(value) is Decimal and not value and value.is_signed()
 
 
 def rounding_step(places: Decimal) -> Decimal:

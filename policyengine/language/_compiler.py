@@ -114,6 +114,11 @@ _BASE_GLOBALS: dict[str, Any] = {
 }
 
 
+def base_globals() -> dict[str, Any]:
+    """A copy of what every generated function may reach (the fused functions' start)."""
+    return dict(_BASE_GLOBALS)
+
+
 # --- compiling ---------------------------------------------------------------------
 
 

@@ -5,21 +5,14 @@ policy, version, publication day and the SHA-256 of its bytes; from then on the
 file is immutable and a correction is a new version file. :func:`verify`
 reports a locked file that changed or vanished, a file claiming a published
 (policy, version), and a file whose policy and version cannot be read. Other
-files are drafts. The lock file, UTF-8, as :func:`write_lock` writes it::
+files are drafts.
 
-    # policies.lock: the published versions of the policies (lock format 1).
-    # ... five more comment lines ...
-    commission/2026-01.yaml  commission  2026-01  2026-01-15  sha256:<64 hex digits>
-    电话礼仪/2026-01.yaml  电话礼仪  2026-01  2026-01-15  sha256:<64 hex digits>
-
-A blank line, or one starting with ``#``, is a comment. Every other line has
-five fields split by whitespace (written as two spaces): the path relative to
-the policies folder (``<folder>/<file>.yaml`` or ``.yml``), the policy id, the
-version label, the publication day ``YYYY-MM-DD`` and ``sha256:`` with the
-lowercase hex digest. Inside a field ``%``, ``#``, whitespace (U+3000 too) and
-invisible characters are written ``%XX`` per UTF-8 byte, so the split is
-unambiguous and Chinese stays readable. Lines are sorted by path and never
-padded: the same entries give the same bytes; a new version adds one line.
+The file's two formats are :mod:`policyengine.load._lock_file`'s: format 1,
+unsigned, sorted by path; format 2, written by ``lock`` given a signing key, a
+log in publication order, each line chained and signed
+(:mod:`policyengine.load._lock_log`). ``verify`` given the auditor's
+:class:`~policyengine.load._keys.Trust` checks the signatures, and whether a
+signed lock is required.
 """
 
 from __future__ import annotations
@@ -27,201 +20,30 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import re
-import secrets
-import stat
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from ..codes import ErrorCode
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ..read._source import read_policy_file
-from ._layout import LOCK_NAME, POLICY_SUFFIXES, read_layout
+from ._keys import SigningKey, Trust
+from ._layout import LOCK_NAME, read_layout
+from ._lock_entities import entities_problems, is_entities, new_entities_entry
+from ._lock_file import (
+    HEADER,
+    LockEntry,
+    load_lock,
+    lock_problem,
+    read_lock,
+    text_ok,
+    write_lock,
+)
+from ._lock_log import GENESIS, log_problems, sign_entries
 
 __all__ = ["HEADER", "LOCK_NAME", "LockEntry", "lock", "read_lock", "scan", "verify", "write_lock"]
 
-HEADER = """\
-# policies.lock: the published versions of the policies (lock format 1).
-# Written by `policyengine lock`, checked by `policyengine verify`; do not edit it by hand.
-# A version listed here is published: its file must never be edited, renamed or deleted.
-# To change a policy, add a new version file and lock it.
-# Each line: path  policy  version  published-on  sha256:<SHA-256 of the file's bytes>
-# (a space, '#', '%' or invisible character inside a field is written %XX, per UTF-8 byte)
-"""
-
-_SHA = re.compile(r"[0-9a-f]{64}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _Where = str | os.PathLike[str]
-
-
-def _text_ok(value: object) -> bool:
-    """Non-empty text that UTF-8 can encode (a lone surrogate cannot be written)."""
-    return isinstance(value, str) and value != "" and not re.search("[\ud800-\udfff]", value)
-
-
-def _path_problem(path: str) -> str | None:
-    """Why ``path`` cannot name a version file in the lock, or None if it can."""
-    parts = path.split("/")
-    if not _text_ok(path) or len(parts) != 2 or any(not p or p.startswith(".") for p in parts):
-        return f"'{path}' is not '<policy folder>/<version file>' in the policies folder"
-    return None if path.endswith(POLICY_SUFFIXES) else f"'{path}' does not end in .yaml or .yml"
-
-
-@attrs.frozen
-class LockEntry:
-    """One published version; ``line``, where it was read, takes no part in equality."""
-
-    path: str
-    policy: str
-    version: str
-    sha256: str
-    published: datetime.date
-    line: int | None = attrs.field(default=None, eq=False)
-
-
-def _lock_problem(
-    code: ErrorCode, where: Location, *, form: str = "", **details: Any
-) -> PolicyError:
-    """The lock's problem ``code`` at ``where``, worded by its template from ``details``."""
-    return LockError.from_template(code, form=form, location=where, details=details)
-
-
-def _encode(text: str) -> str:
-    return "".join(
-        "".join(f"%{b:02X}" for b in c.encode()) if c in "%# " or not c.isprintable() else c
-        for c in text
-    )
-
-
-def _decode(token: str) -> str | None:
-    """The text a field spells, or None if a ``%`` does not start UTF-8 ``%XX`` escapes."""
-    parts, end = [], 0
-    for match in _ESCAPES.finditer(token):
-        try:
-            escaped = bytes.fromhex(match[0].replace("%", "")).decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        parts += [token[end : match.start()], escaped]
-        end = match.end()
-    parts.append(token[end:])
-    return None if any("%" in part for part in parts[::2]) else "".join(parts)
-
-
-def _field_problem(index: int, token: str, value: str | None) -> str | None:
-    if value is None:
-        return f"'{token}' has a '%' that does not start %XX escapes of UTF-8 text"
-    if index == 0:
-        return _path_problem(value)
-    if index == 3:
-        try:
-            datetime.date.fromisoformat(value if _DATE.fullmatch(value) else "")
-        except ValueError:
-            return f"'{token}' is not a publication day of the calendar written YYYY-MM-DD"
-    if index == 4 and not (value.startswith("sha256:") and _SHA.fullmatch(value[7:])):
-        return f"'{token}' is not 'sha256:' followed by 64 lowercase hex digits"
-    return None
-
-
-def _parse(text: str, file: str) -> tuple[list[LockEntry], list[PolicyError]]:
-    """The entries of a lock file's text, and every problem in it."""
-    entries: list[LockEntry] = []
-    problems: list[PolicyError] = []
-    paths: dict[str, int] = {}
-    versions: dict[tuple[str, str], int] = {}
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = list(re.finditer(r"\S+", line))
-        if len(fields) != 5:
-            reason = f"the line has {len(fields)} fields, but a published version has 5: "
-            reason += "path, policy, version, publication day and sha256"
-            problems.append(_lock_problem("lock-syntax", Location(file, number, 1), reason=reason))
-            continue
-        values = [_decode(field[0]) for field in fields]
-        found = [
-            _lock_problem("lock-syntax", Location(file, number, field.start() + 1), reason=why)
-            for index, field in enumerate(fields)
-            if (why := _field_problem(index, field[0], values[index]))
-        ]
-        problems += found
-        path, policy, version, day, sha = (v or "" for v in values)
-        first = paths.get(path) or versions.get((policy, version))
-        if first and not found:
-            what = path if path in paths else f"{policy} version {version}"
-            where = Location(file, number, 1)
-            problems.append(_lock_problem("lock-duplicate", where, what=what, first=first))
-        if found or first:
-            continue
-        paths[path], versions[policy, version] = number, number
-        published = datetime.date.fromisoformat(day)
-        entries.append(LockEntry(path, policy, version, sha[7:], published, number))
-    return entries, problems
-
-
-def _load(path: _Where) -> tuple[list[LockEntry], list[PolicyError]]:
-    file = str(path)
-    try:
-        raw = Path(path).read_bytes()
-        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except FileNotFoundError:
-        return [], []
-    except OSError as error:
-        reason = error.strerror or str(error)
-        return [], [
-            _lock_problem("unreadable-file", Location(file), form="lock", path=file, reason=reason)
-        ]
-    except UnicodeDecodeError as error:
-        where = Location(file, raw[: error.start].count(b"\n") + 1)
-        return [], [_lock_problem("lock-syntax", where, reason="the lock file is not UTF-8 text")]
-    return _parse(text.replace("\r\n", "\n"), file)
-
-
-def read_lock(path: _Where) -> tuple[LockEntry, ...]:
-    """The published versions in a lock file; none when there is no lock file yet.
-
-    Raises :class:`InvalidPolicy` holding every problem of the file.
-    """
-    entries, problems = _load(path)
-    if problems:
-        raise InvalidPolicy(problems, file=str(path))
-    return tuple(entries)
-
-
-def write_lock(path: _Where, entries: Iterable[LockEntry]) -> None:
-    """Write the header and one line per entry, sorted by path, atomically (temp + replace).
-
-    Raises :class:`InvalidPolicy` (``lock-duplicate``) without writing anything
-    if the entries list a path or a (policy, version) twice.
-    """
-    file, target = str(path), Path(path)
-    lines = [
-        "  ".join(_encode(f) for f in (e.path, e.policy, e.version, e.published.isoformat()))
-        + f"  sha256:{e.sha256}\n"
-        for e in sorted(entries, key=lambda e: e.path)
-    ]
-    text = HEADER + "".join(lines)
-    problems = _parse(text, file)[1]  # what is written can always be read back
-    if problems:
-        raise InvalidPolicy(problems, file=file)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
-        with open(temporary, "xb") as stream:
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        reason = error.strerror or str(error)
-        problem = _lock_problem("lock-unwritable", Location(file), path=file, reason=reason)
-        raise InvalidPolicy([problem], file=file) from None
 
 
 @attrs.frozen
@@ -251,9 +73,9 @@ def _identify(path: Path, rel: str) -> _Found:
     at = document.key_positions.get("/version")
     where = Location(file, at.line, at.column, "/version") if at else Location(file)
     policy, version = document.data.get("policy"), document.data.get("version")
-    if _text_ok(policy) and _text_ok(version):
+    if text_ok(policy) and text_ok(version):
         return _Found(rel, file, document.sha256, where, policy, version)
-    problem = _lock_problem("unidentified-version", where, path=rel)
+    problem = lock_problem("unidentified-version", where, path=rel)
     return _Found(rel, file, document.sha256, where, problems=(problem,))
 
 
@@ -282,9 +104,13 @@ def scan(policies_dir: _Where) -> list[tuple[str, str, str, str]]:
 
 
 def _check(
-    policies_dir: _Where, lock_path: _Where
+    policies_dir: _Where, lock_path: _Where, trust: Trust | None = None
 ) -> tuple[list[LockEntry], list[_Found], list[PolicyError]]:
-    entries, findings = _load(lock_path)
+    entries, findings = load_lock(lock_path)
+    if not findings:
+        findings += log_problems(Path(lock_path), entries, trust or Trust())
+    findings += entities_problems(Path(policies_dir), lock_path, entries)
+    entries = [e for e in entries if not is_entities(e)]  # the rest are version files
     found, stray = _scan(policies_dir)
     findings += stray  # a file that looks like a version but is not one cannot be locked
     by_path = {f.path: f for f in found}
@@ -300,44 +126,62 @@ def _check(
         if f is None:
             where = Location(str(lock_path), e.line)
             lock = Path(lock_path).name
-            findings.append(_lock_problem("locked-file-missing", where, lock=lock, **said))
+            findings.append(lock_problem("locked-file-missing", where, lock=lock, **said))
         elif f.sha256 is None:
             findings += f.problems
         elif f.sha256 != e.sha256:
-            findings.append(_lock_problem("locked-file-changed", Location(f.file), **said,
+            findings.append(lock_problem("locked-file-changed", Location(f.file), **said,
                                      locked_sha256=e.sha256, sha256=f.sha256))  # fmt: skip
         if f and f.policy and (f.policy, f.version) != (e.policy, e.version):
             said |= {"was": f"{e.policy} {e.version}", "policy": f.policy, "version": f.version}
-            findings.append(
-                _lock_problem("version-already-published", f.where, form="keys", **said)
-            )
+            findings.append(lock_problem("version-already-published", f.where, form="keys", **said))
     locked_paths = {e.path for e in entries}
     for f in found:
         if f.path in locked_paths:
             continue
         findings += f.problems
         if (claimed := by_version.get((f.policy or "", f.version or ""))) is not None:
-            findings.append(_lock_problem("version-already-published", f.where, path=f.path,
+            findings.append(lock_problem("version-already-published", f.where, path=f.path,
                 policy=f.policy, version=f.version, published=claimed.published,
                 published_as=claimed.path))  # fmt: skip
     findings.sort(key=lambda p: (p.location.sort_key(), p.code))
     return entries, found, findings
 
 
-def verify(policies_dir: _Where, lock_path: _Where) -> list[PolicyError]:
-    """Every finding about the published versions, sorted by place; empty when all is well."""
-    return _check(policies_dir, lock_path)[2]
+def verify(
+    policies_dir: _Where, lock_path: _Where, trust: Trust | None = None
+) -> list[PolicyError]:
+    """Every finding about the published versions, sorted by place; empty when all is well.
+
+    With ``trust``: a signed lock's signatures checked against its keys, an unsigned or
+    missing lock refused when it asks for signatures, its kept head looked for.
+    """
+    return _check(policies_dir, lock_path, trust)[2]
 
 
 def lock(
-    policies_dir: _Where, lock_path: _Where, published: datetime.date
+    policies_dir: _Where,
+    lock_path: _Where,
+    published: datetime.date,
+    key: SigningKey | None = None,
 ) -> tuple[LockEntry, ...]:
     """Publish every version file not yet locked, on ``published``; return the added entries.
+
+    With ``key`` the lock is signed (format 2): new lines are chained after the last
+    one and signed; an unsigned lock is turned into a signed log first, its lines in
+    order of publication. A signed lock is only ever extended with a key.
 
     Refuses with :class:`InvalidPolicy` while :func:`verify` has findings, or when
     two new files claim one version. Existing entries are never rewritten.
     """
-    entries, found, findings = _check(policies_dir, lock_path)
+    entries = load_lock(lock_path)[0]  # every line, entities.yaml's too, is kept as it is
+    _, found, findings = _check(policies_dir, lock_path)
+    signed = bool(entries) and entries[0].signature is not None
+    if signed and key is None:
+        hint = "give the publisher's signing key: policyengine lock --key KEY"
+        findings.append(LockError("the lock is signed: a new line must be signed too",
+                                  code="lock-unsigned", location=Location(str(lock_path)),
+                                  hint=hint))  # fmt: skip
     locked = {e.path for e in entries}
     new: dict[tuple[str, str], LockEntry] = {}
     for f in found:
@@ -346,20 +190,41 @@ def lock(
         entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
         first = new.setdefault((f.policy, f.version), entry)
         if first is not entry:
-            findings.append(_lock_problem("duplicate-version", f.where, form="lock", path=f.path,
+            findings.append(lock_problem("duplicate-version", f.where, form="lock", path=f.path,
                 other=first.path, policy=f.policy, version=f.version))  # fmt: skip
+    entities = new_entities_entry(Path(policies_dir), entries, published)
+    if entities is not None:
+        new[(entities.policy, entities.version)] = entities
     latest = max((e.published for e in entries), default=None)
     if new and latest is not None and published < latest:
         # as_known_at trusts publication dates: a version locked today but dated
         # before an earlier publication would rewrite what was known back then.
-        where = Location(file=str(lock_path))
         findings.append(
-            _lock_problem("backdated-publication", where, published=published, latest=latest)
+            LockError(
+                f"cannot publish on {published}: versions were already published on {latest}",
+                code="backdated-publication",
+                location=Location(file=str(lock_path)),
+                hint=f"publish on {latest} or later",
+            )
         )
     if findings:
         raise InvalidPolicy(findings, file=str(lock_path))
-    if not new:
+    if not new and (key is None or signed):
         return ()
-    write_lock(lock_path, [*entries, *new.values()])
-    added = {e.path for e in new.values()}
-    return tuple(e for e in read_lock(lock_path) if e.path in added)
+    _write(lock_path, entries, sorted(new.values(), key=lambda e: e.path), key)
+    return tuple(e for e in read_lock(lock_path) if (e.policy, e.version) in new)
+
+
+def _write(
+    lock_path: _Where, entries: list[LockEntry], added: list[LockEntry], key: SigningKey | None
+) -> None:
+    """The lock with ``added`` after ``entries``: unsigned, or chained and signed with ``key``
+    (an unsigned lock becomes a log, its lines in the order they were published)."""
+    if key is None:
+        write_lock(lock_path, [*entries, *added])
+    elif entries and entries[0].signature is not None:
+        head = entries[-1].chain or GENESIS
+        write_lock(lock_path, [*entries, *sign_entries(added, key, head)])
+    else:
+        old = sorted(entries, key=lambda e: (e.published, e.path))
+        write_lock(lock_path, sign_entries([*old, *added], key))

@@ -15,6 +15,7 @@ import attrs
 
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
+from ..run._run_state import PastValues
 from ._progress import Progress
 from ._report import Report, build_report
 
@@ -25,17 +26,21 @@ __all__ = ["OutputWriter", "WriteRequest"]
 class WriteRequest:
     """One write: ``result`` to ``target`` (its folder exists already); ``index`` locates
     errors in the facts files, ``kind`` is the pay sheet's kind (None: the report
-    chooses), ``progress`` the progress line of a long write."""
+    chooses), ``progress`` the progress line of a long write, ``history`` earlier months'
+    values for the workbook's charts."""
 
     result: BundleResult
     target: Path
     index: FactsIndex | None = None
     kind: str | None = None
     progress: Progress | None = None
+    #: Earlier months' values by period, for the workbook's comparison with the month
+    #: before (None: those the month was evaluated with).
+    history: PastValues | None = None
 
     def report(self) -> Report:
         """The report of the result, for a writer that writes tables."""
-        return build_report(self.result, index=self.index, kind=self.kind)
+        return build_report(self.result, index=self.index, kind=self.kind, history=self.history)
 
 
 class OutputWriter(Protocol):

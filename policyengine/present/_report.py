@@ -43,9 +43,12 @@ from ..errors import PolicyError
 from ..facts._io import FactsIndex, Place
 from ..facts._record_kinds import RecordKind
 from ..run._bundle import BundleResult
+from ..run._run_state import PastValues
 from ._cells import csv_cell
+from ._charts import Charts, build_charts
 from ._report_records import (
     Column,
+    Output,
     RecordIndex,
     entities_of,
     outputs,
@@ -114,6 +117,8 @@ class Report:
     summaries: tuple[Table, ...]
     errors: Table
     provenance: Mapping[str, Any]
+    #: What the workbook's chart sheet shows (None: no chart sheet).
+    charts: Charts | None = None
 
 
 def _name_field(kind: RecordKind) -> str | None:
@@ -129,10 +134,16 @@ def _field_column(kind: RecordKind, name: str) -> Column:
 
 
 def build_report(
-    result: BundleResult, *, index: FactsIndex | None = None, kind: str | None = None
+    result: BundleResult,
+    *,
+    index: FactsIndex | None = None,
+    kind: str | None = None,
+    history: PastValues | None = None,
 ) -> Report:
-    """The pay sheet (of ``kind``, by default :func:`pay_kind`), summaries, errors and
-    provenance of a month's result; ``index`` locates errors in the facts files."""
+    """The pay sheet (of ``kind``, by default :func:`pay_kind`), summaries, errors,
+    provenance and charts of a month's result; ``index`` locates errors in the facts
+    files; ``history`` holds earlier months' values by period, for the chart comparing
+    the month with the one before (by default, those the month was evaluated with)."""
     entities = entities_of(result)
     chosen = kind or pay_kind(result)
     records = RecordIndex(result)
@@ -148,6 +159,7 @@ def build_report(
         summaries=summaries,
         errors=_errors_table(result, index),
         provenance=result.provenance.to_dict(),
+        charts=build_charts(result, chosen, pay.columns, pay.rows, history) if chosen else None,
     )
 
 
@@ -178,7 +190,7 @@ def _pay_table(result: BundleResult, records: RecordIndex, kind: RecordKind) -> 
         values.extend(o.value(env) if ok and env is not None else None for o in found)
         values.append(records.codes(kind.name, key))
         rows.append(tuple(values))
-    return Table(PAY_SHEET, columns, tuple(rows))
+    return Table(PAY_SHEET, _styled(columns, rows, found, len(fields)), tuple(rows))
 
 
 def _raw_records(result: BundleResult, kind: RecordKind) -> dict[str, Mapping[str, Any]]:
@@ -229,7 +241,21 @@ def _summary_table(result: BundleResult, records: RecordIndex, kind: RecordKind)
         )
     title = kind.title or ""
     name = f"{title}汇总 {kind.name.capitalize()}s" if title else f"{kind.name.capitalize()}s"
-    return Table(_sheet_name(name), columns, tuple(rows))
+    styled = _styled(columns, rows, found, len(fields))
+    return Table(_sheet_name(name), styled, tuple(rows))
+
+
+def _styled(
+    columns: tuple[Column, ...], rows: list[tuple[Any, ...]], found: list[Output], first: int
+) -> tuple[Column, ...]:
+    """The columns, each output's with the style its values are shown in (the outputs
+    start at column ``first``)."""
+    styled = list(columns)
+    for offset, output in enumerate(found, start=first):
+        style = output.style(row[offset] for row in rows)
+        if style is not None:
+            styled[offset] = attrs.evolve(columns[offset], style=style)
+    return tuple(styled)
 
 
 _ERROR_COLUMNS = (

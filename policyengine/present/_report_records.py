@@ -12,7 +12,7 @@ from these, and :mod:`policyengine.summary` counts them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -20,7 +20,10 @@ import attrs
 
 from ..errors import PolicyError
 from ..facts._record_kinds import Entities
+from ..model import Rule
 from ..run._bundle import BundleResult
+from ..run._frames import pay_kind as pay_kind  # the month's main kind, decided once
+from ._report_numbers import NumberStyle, number_style
 
 
 @attrs.frozen
@@ -31,6 +34,8 @@ class Column:
     title: str
     policy: str | None = None
     output: str | None = None
+    #: How its numbers are shown, when it is an output whose values are all numbers.
+    style: NumberStyle | None = None
 
 
 @attrs.frozen
@@ -42,6 +47,8 @@ class Output:
     rule: str
     part: str | None  # the name of a named output, else None
     title: str | None
+    #: The rule itself (its kind and ``round:`` decide how its numbers are shown).
+    definition: Rule | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -63,13 +70,19 @@ class Output:
             return found.get(self.part)
         return None
 
+    def style(self, values: Iterable[Any]) -> NumberStyle | None:
+        """How this output's ``values`` (a whole column) are shown, if they are numbers."""
+        if self.definition is None:
+            return None
+        return number_style(self.definition, self.part or self.rule, values)
+
 
 def outputs(result: BundleResult, kind: str) -> list[Output]:
     """Every output of every policy applying to ``kind``: policies by id, rules in plan order."""
     found: list[Output] = []
     for policy, rule in result.rules(kind):
         parts: Sequence[str | None] = rule.outputs or (None,)
-        found.extend(Output(kind, policy.id, rule.id, part, rule.title) for part in parts)
+        found.extend(Output(kind, policy.id, rule.id, part, rule.title, rule) for part in parts)
     return sorted(found, key=lambda o: o.policy)  # stable: plan order within a policy
 
 
@@ -80,24 +93,6 @@ def entities_of(result: BundleResult) -> Entities:
 def record_keys(result: BundleResult) -> dict[str, str]:
     """Each kind's key field."""
     return {name: kind.key for name, kind in entities_of(result).kinds.items()}
-
-
-def pay_kind(result: BundleResult) -> str:
-    """The kind the pay sheet lists: of the kinds policies apply to, one with a parent and
-    children (the rep, between team and call), else one with a parent, else the first."""
-    entities = entities_of(result)
-    applied = [k for k in entities.kinds if result.rules(k)]
-    if not applied:
-        return next(iter(entities.kinds), "")
-
-    def rank(name: str) -> tuple[int, int]:
-        kind = entities.kinds[name]
-        return (
-            -(kind.parent is not None) - bool(entities.children(name)),
-            list(entities.kinds).index(name),
-        )
-
-    return min(applied, key=rank)
 
 
 class RecordIndex:

@@ -10,9 +10,11 @@ from typing import Any
 import attrs
 
 from ..core._display import cell_text, decimal_text
+from ..core._numbers import CONTEXT
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
 from ._report import CONSEQUENCES
+from ._report_numbers import NumberStyle, shown
 from ._report_records import Output, RecordIndex, entities_of, outputs
 from ._texttable import format_table
 
@@ -22,8 +24,9 @@ __all__ = ["summary_text"]
 def summary_text(
     result: BundleResult, index: FactsIndex | None = None, *, errors_shown: int = 5
 ) -> str:
-    """A readable summary of the month: versions in force, records per kind, totals of
-    decimal outputs, counts of yes/no and text outputs, and the errors by code."""
+    """A readable summary of the month: versions in force, records per kind, number outputs
+    at their places (totals of amounts and counts; minimum, median and maximum of each),
+    counts of yes/no and text outputs, and the errors by code."""
     bundle = result.bundle
     provenance = result.provenance
     lines = []
@@ -75,13 +78,9 @@ class _OutputSummary:
             return
         label = f"{output.policy}.{output.name}"
         title = output.column.title if output.title else ""
-        if all(isinstance(v, Decimal) for v in present):
-            total = sum(present, Decimal(0))
-            # A total that lacks records says so, and by how many.
-            lacking = given - len(present)
-            shown = decimal_text(total) + (f" (incomplete: {lacking} lacking)" if lacking else "")
-            low, high = decimal_text(min(present)), decimal_text(max(present))
-            self.sums.append([label, title, kind, str(len(present)), shown, low, high])
+        style = output.style(present)
+        if style is not None:
+            self.sums.append([label, title, kind, *_numbers(present, style, given)])
         elif all(isinstance(v, bool) for v in present):
             yes = sum(1 for v in present if v)
             self.flags.append([label, title, kind, f"{yes} of {len(present)}"])
@@ -98,12 +97,12 @@ class _OutputSummary:
     def lines(self) -> list[str]:
         lines = []
         if self.sums:
-            # Outputs carry no unit: every decimal output (amounts, scores, rates) is totalled.
             lines.append(
-                "decimal outputs (amounts, scores, rates) over the records that have them; "
-                "a total lacking records says how many:"
+                "number outputs over the records that have them, shown at their places; "
+                "amounts and counts totalled (a total lacking records says how many), "
+                "rates and scores not:"
             )
-            header = ["output", "title", "kind", "records", "total", "min", "max"]
+            header = ["output", "title", "kind", "records", "total", "min", "median", "max"]
             lines.extend("  " + line for line in format_table(header, self.sums).splitlines())
         if self.flags:
             lines.append("yes/no outputs, records where true:")
@@ -113,6 +112,29 @@ class _OutputSummary:
             lines.append("text and list outputs, records per value:")
             lines.extend(self.texts)
         return lines
+
+
+def _numbers(present: list[Any], style: NumberStyle, given: int) -> list[str]:
+    """A number output's cells: how many records, the total (amounts and counts only), the
+    minimum, median and maximum, each shown at the output's places."""
+
+    def show(value: Decimal | int) -> str:
+        # A whole-number output's median of an even count may be a half: shown as it is.
+        exact = Decimal(value)
+        return decimal_text(exact if style.whole else shown(exact, style))
+
+    ordered = sorted(present)
+    middle = len(ordered) // 2
+    median = ordered[middle]
+    if len(ordered) % 2 == 0:
+        median = CONTEXT.divide(CONTEXT.add(ordered[middle - 1], median), Decimal(2))
+    total = "-"
+    if style.totalled:
+        total = show(sum(present, Decimal(0)))
+        # A total that lacks records says so, and by how many.
+        lacking = given - len(present)
+        total += f" (incomplete: {lacking} lacking)" if lacking else ""
+    return [str(len(present)), total, show(ordered[0]), show(median), show(ordered[-1])]
 
 
 def _output_lines(result: BundleResult) -> list[str]:

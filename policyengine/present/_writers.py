@@ -8,16 +8,29 @@ an :class:`~policyengine.present._output.OutputWriter`, handed a
 :func:`write_report`, :func:`check_format` and the command line's help all
 follow it. Adding a format is a module holding a writer and one line in
 :data:`WRITERS`. The same result always gives the same bytes, in every format.
+
+Every report is written atomically (:mod:`policyengine.core._atomic`): the
+writer writes into a hidden staging folder beside the target, under the
+target's own name, and the files are moved into place together, fsynced, by
+:meth:`StagedReport.commit` — at once by :func:`write_report`, or, by the
+month's run, only after its ledger run is committed (:func:`stage_report`).
+An ``OSError`` on the way (a full disk, a read-only folder) is a located
+``output-io`` error, and leaves no file half-written.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from pathlib import Path
 
+import attrs
+
+from ..core._atomic import Staging
 from ..errors import Location, OutputError
 from ..facts._io import FactsIndex, listed
 from ..run._bundle import BundleResult
+from ..run._run_state import PastValues
 from ._output import OutputWriter, WriteRequest
 from ._output_csv import WRITER as CSV_WRITER
 from ._output_csv import csv_bytes, sidecar_bytes, sidecar_path
@@ -30,11 +43,13 @@ __all__ = [
     "REPORT_FORMATS",
     "WRITERS",
     "OutputWriter",
+    "StagedReport",
     "WriteRequest",
     "check_format",
     "csv_bytes",
     "sidecar_bytes",
     "sidecar_path",
+    "stage_report",
     "write_report",
     "xlsx_bytes",
 ]
@@ -56,14 +71,86 @@ def write_report(
     index: FactsIndex | None = None,
     kind: str | None = None,
     progress: Progress | None = None,
+    history: PastValues | None = None,
 ) -> list[Path]:
-    """Write the month to ``path`` in the format its suffix names; returns the files written."""
+    """Write the month to ``path`` in the format its suffix names; returns the files written.
+    ``history`` (earlier months' values by period) lets the workbook chart the month
+    against the one before."""
+    staged = stage_report(result, path, index=index, kind=kind, progress=progress, history=history)
+    return staged.commit()
+
+
+@attrs.frozen
+class StagedReport:
+    """A report written in full beside its target, not yet in place."""
+
+    target: Path
+    staging: Staging
+    written: tuple[Path, ...]
+
+    def commit(self) -> list[Path]:
+        """Move the files into place; the paths written."""
+        try:
+            return self.staging.commit(list(self.written))
+        except OSError as error:
+            # What is still staged stays, so that a recorded run's files are not lost.
+            raise output_io_error(self.target, error, kept=self.staging.area) from error
+
+    def discard(self) -> None:
+        self.staging.discard()
+
+
+def stage_report(
+    result: BundleResult,
+    path: str | Path,
+    *,
+    index: FactsIndex | None = None,
+    kind: str | None = None,
+    progress: Progress | None = None,
+    history: PastValues | None = None,
+) -> StagedReport:
+    """Write the month's report in full beside ``path`` (see :class:`StagedReport`)."""
     target = Path(path)
     check_format(target)
-    if target.parent != Path():
-        target.parent.mkdir(parents=True, exist_ok=True)
     writer = WRITERS[target.suffix.lower()]
-    return writer.write(WriteRequest(result, target, index, kind, progress))
+    try:
+        if target.parent != Path():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Staging(target.parent)
+    except OSError as error:
+        raise output_io_error(target, error) from error
+    try:
+        request = WriteRequest(result, staging.path(target), index, kind, progress, history)
+        written = writer.write(request)
+    except OSError as error:
+        staging.discard()
+        raise output_io_error(target, error) from error
+    except BaseException:
+        staging.discard()
+        raise
+    return StagedReport(target, staging, tuple(written))
+
+
+_IO_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and run again",
+    errno.EACCES: "the folder cannot be written: check its permissions",
+    errno.EROFS: "the folder is on a read-only drive",
+}
+
+
+def output_io_error(target: Path, error: OSError, *, kept: Path | None = None) -> OutputError:
+    """An output that could not be written, located at its file, with the usual cause."""
+    reason = error.strerror or str(error)
+    hint = _IO_HINTS.get(error.errno or 0, "check the folder and the disk, then run again")
+    if kept is not None:
+        hint += f"; the files written so far are in {kept}"
+    return OutputError(
+        f"cannot write the results: {reason}",
+        code="output-io",
+        location=Location(file=str(target)),
+        hint=hint,
+        details={"errno": error.errno},
+    )
 
 
 def check_format(path: str | Path) -> None:

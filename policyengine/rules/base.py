@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -16,7 +17,9 @@ from ..core._display import show_value as show_value
 from ..core._number_text import looks_numeric, to_decimal
 from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step
 from ..errors import ExpressionError, ModelError, PolicyError
+from ..language._expression_translator import kind_of_value
 from ..language._expressions import Expression, compile_expression
+from ..language._fused_source import FusedSource
 from ..model import Rounding, frozen_mapping
 from ..read._source import Document
 
@@ -30,6 +33,55 @@ Code = Callable[[Mapping[str, Any]], Any]
 CodeOf = Callable[[Expression], Code]
 #: A record rule, compiled: its value for a record's names, filling ``detail`` if given.
 RuleCode = Callable[[Mapping[str, Any], Detail], Any]
+
+
+@attrs.frozen
+class Emitted:
+    """What a kind's emitter writes into a policy's fused function for one rule."""
+
+    #: Source lines (indented relative to each other) that leave the value in the target.
+    lines: tuple[str, ...]
+    #: The kind the value surely has ("number", "text", "bool", "date"), if known.
+    kind: str | None = None
+    #: The kind of each named output, where known (``count`` of a checks rule …).
+    parts: Mapping[str, str] = attrs.field(factory=dict)
+    #: Whether the value is surely a read-only mapping (a rule with named outputs).
+    mapping: bool = False
+    #: The exact type of the value (Decimal, int), and of each named output, where sure.
+    exact: type | None = None
+    part_types: Mapping[str, type] = attrs.field(factory=dict)
+
+
+#: A kind's emitter: ``emit(spec, source, target)`` -> the lines computing the rule into
+#: the local ``target`` (see :mod:`policyengine.language._fused_source`), or None when this
+#: spec is left to its compiled function.
+Emit = Callable[[Any, FusedSource, str], Emitted | None]
+
+
+def emitted_constants(lines: list[str], values: list[Any]) -> Emitted:
+    """``lines`` that leave one of ``values`` (constants: bands, rows) in their target, with
+    the kind and exact type all of them share, and for named values (all read-only
+    mappings) the kind and exact type each part shares."""
+    kind, exact = _shared(values)
+    if not values or not all(type(value) is MappingProxyType for value in values):
+        return Emitted(tuple(lines), kind, exact=exact)
+    parts: dict[str, str] = {}
+    part_types: dict[str, type] = {}
+    for name in values[0]:
+        part_kind, part_type = _shared([value.get(name) for value in values])
+        if part_kind is not None:
+            parts[name] = part_kind
+        if part_type is not None:
+            part_types[name] = part_type
+    return Emitted(tuple(lines), None, parts, mapping=True, part_types=part_types)
+
+
+def _shared(values: list[Any]) -> tuple[str | None, type | None]:
+    """The kind all ``values`` have, and their exact type if it is Decimal or int."""
+    kinds = {kind_of_value(value) for value in values}
+    types = {type(value) for value in values}
+    exact = types.pop() if len(types) == 1 else None
+    return (kinds.pop() if len(kinds) == 1 else None), (exact if exact in (Decimal, int) else None)
 
 
 @attrs.frozen
@@ -56,7 +108,9 @@ class RuleKind:
     ``compile(spec, code_of)`` returns the rule's :data:`RuleCode`, built once
     per policy: the same function computes a value fast and, given a
     ``detail`` dict, says how it got there, so a value and its explanation
-    can never disagree.
+    can never disagree. ``emit`` writes the same computation inline into a
+    policy's fused function (:mod:`policyengine.run._fused`); a kind without
+    it is called there through its compiled function.
     """
 
     name: str
@@ -64,6 +118,7 @@ class RuleKind:
     compile: Callable[[Any, CodeOf], RuleCode]
     #: What an explanation says of a detail this kind filled in (band, rows …).
     explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
+    emit: Emit | None = None
 
 
 @attrs.define

@@ -15,8 +15,9 @@ import attrs
 
 from ..errors import EvaluationError
 from ..language._expressions import Expression
+from ..language._fused_source import GIVE_UP, FusedSource
 from ..model import frozen_mapping
-from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
+from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 
 DEFAULT_SEVERITY = "minor"
 
@@ -151,4 +152,66 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = RuleKind("checks", build, compile_rule, explain)
+def emit(spec: Checks, source: FusedSource, target: str) -> Emitted:
+    """Each check inline, its outcome a yes/no local (a check that does not apply passes);
+    the value is the shared clean one when all pass, else built from the outcomes as
+    ``compile_rule`` builds it. A ``when`` or ``assert`` that is neither yes nor no gives up."""
+    lines: list[str] = []
+    passes: list[str] = []
+    for check in spec.checks:
+        passed = source.local()
+        passes.append(passed)
+        holds = [f"{passed} = {source.value(check.condition)}"]
+        if source.kind(check.condition) != "bool":  # a yes/no, or give up
+            holds.append(f"if {passed} is not True and {passed} is not False: {GIVE_UP}")
+        if check.when is None:
+            lines += holds
+            continue
+        test, not_yes_no = source.condition(check.when, source.local())
+        lines += [f"{passed} = True", f"if {test}:", *(f"    {line}" for line in holds)]
+        if not_yes_no is not None:
+            lines += [f"elif {not_yes_no}:", f"    {GIVE_UP}"]
+    clean = source.constant(_CLEAN)
+    if not passes:
+        lines = [f"{target} = {clean}"]
+    elif len(passes) <= _TABULATED:
+        # Few checks: every combination's value made once; bit i set is check i passed.
+        index = " | ".join(f"{passed} << {i}" for i, passed in enumerate(passes))
+        lines += [f"{target} = {source.constant(_every_value(spec))}[{index}]"]
+    else:
+        failed = (
+            f"{source.constant(_failed_value)}({source.constant(spec)}, ({', '.join(passes)},))"
+        )
+        lines += [f"{target} = {clean} if {' and '.join(passes)} else {failed}"]
+    return Emitted(tuple(lines), parts=_PART_KINDS, mapping=True, part_types=_PART_TYPES)
+
+
+#: The kinds and exact types of the named outputs every checks rule gives.
+_PART_KINDS = {"count": "number", "points": "number"}
+_PART_TYPES = {"count": int, "points": Decimal}
+#: Up to this many checks, the value of each combination of outcomes is made at load.
+_TABULATED = 6
+
+
+def _failed_value(spec: Checks, passed: tuple[bool, ...]) -> Any:
+    """The value of a record from each check's outcome, in order, as ``compile_rule``
+    gives it (the shared clean value when all pass)."""
+    failed = [c for c, ok in zip(spec.checks, passed, strict=True) if not ok]
+    if not failed:
+        return _CLEAN
+    points = sum((c.points for c in failed), Decimal(0))
+    return frozen_mapping(
+        {"violations": tuple(c.id for c in failed), "count": len(failed), "points": points}
+    )
+
+
+def _every_value(spec: Checks) -> tuple[Any, ...]:
+    """The value for each combination of outcomes, indexed by the bits of the checks passed."""
+    count = len(spec.checks)
+    return tuple(
+        _failed_value(spec, tuple(bool(bits >> i & 1) for i in range(count)))
+        for bits in range(1 << count)
+    )
+
+
+KIND = RuleKind("checks", build, compile_rule, explain, emit)

@@ -10,8 +10,9 @@ import attrs
 from ..core._numbers import is_number, rounder
 from ..errors import EvaluationError
 from ..language._expressions import Expression
+from ..language._fused_source import FusedSource
 from ..model import Rounding
-from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
+from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 
 
 @attrs.frozen
@@ -104,4 +105,24 @@ def compile_rule(spec: Formula, code_of: CodeOf) -> RuleCode:
     return value_of
 
 
-KIND = RuleKind("formula", build, compile_rule)
+def emit(spec: Formula, source: FusedSource, target: str) -> Emitted:
+    """The formula inline: its expression, then (as ``compile_rule``) clamped and rounded."""
+    value, kind = source.value(spec.expr), source.kind(spec.expr)
+    if spec.low is not None or spec.high is not None:
+        rounding = spec.rounding
+
+        def clamped(value: Any, low: Any, high: Any) -> Any:
+            return clamp_and_round(value, rounding, low, high, None)
+
+        bounds = [source.value(e) if e is not None else "None" for e in (spec.low, spec.high)]
+        call = f"{source.constant(clamped)}({value}, {bounds[0]}, {bounds[1]})"
+        exact = Decimal if spec.rounding is not None else None
+        return Emitted((f"{target} = {call}",), "number", exact=exact)
+    if spec.rounding is None:
+        return Emitted((f"{target} = {value}",), kind, exact=source.type(spec.expr))
+    lines = [f"{target} = {value}", *source.to_decimal(target, spec.expr)]
+    lines.append(f"{target} = {source.rounded(target, spec.rounding.places, spec.rounding.mode)}")
+    return Emitted(tuple(lines), "number", exact=Decimal)
+
+
+KIND = RuleKind("formula", build, compile_rule, emit=emit)

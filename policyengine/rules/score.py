@@ -11,8 +11,9 @@ import attrs
 from ..core._numbers import is_number, rounder
 from ..errors import EvaluationError
 from ..language._expressions import Expression
+from ..language._fused_source import FusedSource
 from ..model import Rounding
-from .base import Built, CodeOf, Detail, RuleCode, RuleContext, RuleKind
+from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 from .formula import clamp_and_round
 
 
@@ -115,4 +116,26 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = RuleKind("score", build, compile_rule, explain)
+def emit(spec: Score, source: FusedSource, target: str) -> Emitted:
+    """The weighted sum inline, added up from 0 in the declared order as ``compile_rule``
+    adds it (each component a number, else give up), then rounded."""
+    total = source.local()
+    lines = [f"{total} = _D0"]
+    for component in spec.components:
+        weight = source.constant(component.weight)
+        kind = source.kind(component.expr)
+        if kind == "number":
+            lines.append(f"{total} = {total} + {source.value(component.expr)} * {weight}")
+            continue
+        value = source.local()
+        lines += [f"{value} = {source.value(component.expr)}", *source.number(value, kind)]
+        lines.append(f"{total} = {total} + {value} * {weight}")
+    rounding = spec.rounding
+    if rounding is None:
+        lines.append(f"{target} = {total}")
+    else:
+        lines.append(f"{target} = {source.rounded(total, rounding.places, rounding.mode)}")
+    return Emitted(tuple(lines), "number", exact=Decimal)
+
+
+KIND = RuleKind("score", build, compile_rule, explain, emit)

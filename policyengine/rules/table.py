@@ -19,7 +19,18 @@ from ..core._display import show_value as _show
 from ..core._numbers import is_number
 from ..errors import EvaluationError
 from ..language._expressions import Expression
-from .base import Built, Code, CodeOf, Detail, RuleCode, RuleContext, RuleKind
+from ..language._fused_source import GIVE_UP, FusedSource
+from .base import (
+    Built,
+    Code,
+    CodeOf,
+    Detail,
+    Emitted,
+    RuleCode,
+    RuleContext,
+    RuleKind,
+    emitted_constants,
+)
 
 _NO_DEFAULT = object()
 
@@ -200,4 +211,28 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = RuleKind("table", build, compile_rule, explain)
+def emit(spec: DecisionTable, source: FusedSource, target: str) -> Emitted | None:
+    """A first-hit table inline, as an if/elif chain over its rows; a row whose condition
+    is neither yes nor no, or no row holding without a default, gives up. The other hit
+    policies look at every row: they run through their compiled function."""
+    if spec.hit != "first":
+        return None
+    lines: list[str] = []
+    holds = source.local()
+    values = [row.then for row in spec.rows]
+    for index, row in enumerate(spec.rows):
+        test, not_yes_no = source.condition(row.when, holds)
+        value = source.constant(row.then)
+        lines += [f"{'if' if index == 0 else 'elif'} {test}:", f"    {target} = {value}"]
+        if not_yes_no is not None:  # neither yes nor no: the chain stops there
+            lines += [f"elif {not_yes_no}:", f"    {GIVE_UP}"]
+    if spec.default is _NO_DEFAULT:
+        lines += ["else:", f"    {GIVE_UP}"] if lines else [GIVE_UP]
+    else:
+        values.append(spec.default)
+        value = source.constant(spec.default)
+        lines += ["else:", f"    {target} = {value}"] if lines else [f"{target} = {value}"]
+    return emitted_constants(lines, values)
+
+
+KIND = RuleKind("table", build, compile_rule, explain, emit)

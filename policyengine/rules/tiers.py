@@ -18,8 +18,19 @@ import attrs
 from ..core._numbers import is_number
 from ..errors import EvaluationError
 from ..language._expressions import Expression
+from ..language._fused_source import GIVE_UP, FusedSource
 from ..model import Rounding
-from .base import Built, Code, CodeOf, Detail, RuleCode, RuleContext, RuleKind
+from .base import (
+    Built,
+    Code,
+    CodeOf,
+    Detail,
+    Emitted,
+    RuleCode,
+    RuleContext,
+    RuleKind,
+    emitted_constants,
+)
 from .formula import clamp_and_round
 
 
@@ -249,4 +260,60 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = RuleKind("tiers", build, compile_rule, explain)
+def emit(spec: Tiers, source: FusedSource, target: str) -> Emitted:
+    """The tiers inline: the amount checked as ``_amount`` does, then an if-chain over
+    the checked bands (flat) or each band's part added up (graduated). An amount
+    below the first band or beyond the last gives up: the rule-by-rule path says so."""
+    amount = source.local()
+    lines = [f"{amount} = {source.value(spec.of)}", *source.number(amount, source.kind(spec.of))]
+    lines.append(f"if {amount} < {source.constant(spec.bands[0].low)}: {GIVE_UP}")
+    if spec.mode == "flat":
+        return _emit_flat(spec, source, target, amount, lines)
+    return _emit_graduated(spec, source, target, amount, lines)
+
+
+def _emit_flat(
+    spec: Tiers, source: FusedSource, target: str, amount: str, lines: list[str]
+) -> Emitted:
+    # The values compile_rule gives: each band's constant, rounded once.
+    values = [clamp_and_round(b.value, spec.rounding, None, None, None) for b in spec.bands]
+    for index, (band, value) in enumerate(zip(spec.bands, values, strict=True)):
+        test = "if" if index == 0 else "elif"
+        if band.high is None:  # only the last band is open
+            lines += ["else:" if index else "if True:", f"    {target} = {source.constant(value)}"]
+            return emitted_constants(lines, values)
+        lines.append(f"{test} {amount} < {source.constant(band.high)}:")
+        lines.append(f"    {target} = {source.constant(value)}")
+    lines += ["else:", f"    {GIVE_UP}"]
+    return emitted_constants(lines, values)
+
+
+def _emit_graduated(
+    spec: Tiers, source: FusedSource, target: str, amount: str, lines: list[str]
+) -> Emitted:
+    # Each band's part in order from 0, as _graduated adds them: (top - low) * rate,
+    # top being min(amount, high); a band the amount does not pass adds nothing.
+    total = source.local()
+    lines.append(f"{total} = _D0")
+    for band in spec.bands:
+        low, rate = source.constant(band.low), source.constant(band.value)
+        lines.append(f"if {amount} > {low}:")
+        if band.high is None:
+            lines.append(f"    {total} = {total} + ({amount} - {low}) * {rate}")
+        else:
+            high = source.constant(band.high)
+            top = f"({high} if {high} < {amount} else {amount})"
+            lines.append(f"    {total} = {total} + ({top} - {low}) * {rate}")
+    last = spec.bands[-1]
+    if last.high is not None:
+        lines.append(f"if {amount} > {source.constant(last.high)}: {GIVE_UP}")
+    if spec.rounding is None:
+        lines.append(f"{target} = {total}")
+    else:
+        lines.append(
+            f"{target} = {source.rounded(total, spec.rounding.places, spec.rounding.mode)}"
+        )
+    return Emitted(tuple(lines), "number", exact=Decimal)
+
+
+KIND = RuleKind("tiers", build, compile_rule, explain, emit)

@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..facts._by_kind import check_facts
 from ..facts._inputs import history_used, pack_inputs
 from ..load._plan import BundlePlan, plan_bundle
-from ._bundle_result import RESULT_FORMAT, BundleProvenance, BundleResult
+from ._bundle_result import RESULT_FORMAT, RESULT_FORMATS, BundleProvenance, BundleResult
 from ._policy_kinds import entities_from_policies
 from ._result_rows import Row
 from ._runner import PastValues, run, start
@@ -55,10 +55,11 @@ def evaluate_bundle(
 ) -> BundleResult:
     """Evaluate every version of ``bundle`` over ``facts`` (with earlier months' values).
 
-    ``result_format=1`` keeps failures by record, as runs recorded before
-    format 2 did: only replaying such a run needs it.
+    ``result_format`` 1 keeps failures by record, as runs recorded before
+    format 2 did, and 2 keeps a rule's negative zero (``-0.00``) as runs
+    recorded before format 3 did: only replaying such a run needs them.
     """
-    if result_format not in (1, RESULT_FORMAT):
+    if result_format not in RESULT_FORMATS:
         raise UsageError(f"unknown result format {result_format!r}", code="unknown-result-format")
     materialised = {str(kind): list(records) for kind, records in facts.items()}
     return evaluate_owned(bundle, materialised, history=history, result_format=result_format)
@@ -87,7 +88,7 @@ def evaluate_owned(
         # month's records never sit side by side.
         typed = check_facts(plan.entities, facts, owned=True)
         facts.clear()
-        state = start(plan, bundle.period, typed, used, by_value=result_format == RESULT_FORMAT)
+        state = start(plan, bundle.period, typed, used, result_format=result_format)
         run(state)
     return BundleResult(bundle, state, inputs, typed.errors)
 

@@ -28,9 +28,10 @@ from ..facts._inputs import INPUTS_FORMAT, PackedInputs
 from ..facts._record_kinds import Entities
 from ..model import Policy, Rule
 from ..version import ENGINE_VERSION
+from . import _frames
 from . import _trace as trace
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
-from ._run_state import RunState
+from ._run_state import PastValues, RunState
 
 if TYPE_CHECKING:
     from ._repository import Bundle
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
 
 #: The result document's format: 2 keeps failures by value (every record keeps
 #: its row); 1, by record, is what runs recorded before it hold.
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
+#: Every format :func:`policyengine.run._bundle.evaluate_bundle` can evaluate in: older
+#: runs replay in the format they were recorded in.
+RESULT_FORMATS = (1, 2, 3)
 
 
 @attrs.frozen
@@ -52,8 +56,9 @@ class BundleProvenance:
     as_known_at: str | None
     inputs_sha256: str
     entities_sha256: str | None = None
-    #: How failures are kept (see :class:`policyengine.run._run_state.RunState`):
-    #: 2, by value; 1, by record (runs recorded before format 2; not written).
+    #: How values and failures are kept (see :class:`policyengine.run._run_state.RunState`):
+    #: 3, by value and no zero signed; 2, by value (a rule could give -0.00); 1, by
+    #: record (runs recorded before format 2; not written).
     result_format: int = RESULT_FORMAT
     #: How the inputs are ordered before hashing (see :data:`INPUTS_FORMAT`).
     inputs_format: int = INPUTS_FORMAT
@@ -96,6 +101,12 @@ class BundleResult:
     @property
     def period(self) -> Period:
         return self._state.period
+
+    @property
+    def history(self) -> PastValues:
+        """The earlier months' values the month read (period -> kind -> key -> values):
+        only those its history rules read."""
+        return self._state.history
 
     @property
     def entities(self) -> Entities:
@@ -172,7 +183,7 @@ class BundleResult:
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
             inputs_sha256=self.packed_inputs.sha256,
             entities_sha256=entities.sha256 or None,
-            result_format=RESULT_FORMAT if self._state.by_value else 1,
+            result_format=self._state.result_format,
         )
 
     @property
@@ -285,6 +296,15 @@ class BundleResult:
     def to_json(self) -> bytes:
         """The whole result document, canonical."""
         return encode(self.to_dict())
+
+    def to_arrow(self, kind: str | None = None) -> Any:
+        """The records of ``kind`` (by default the pay sheet's) as a ``pyarrow.Table``, exact
+        decimals kept: see :mod:`policyengine.run._frames` (extra ``dataframe``)."""
+        return _frames.bundle_table(self, kind).to_arrow()
+
+    def to_pandas(self, kind: str | None = None) -> Any:
+        """The records of ``kind`` as a ``pandas.DataFrame``, decimals as ``Decimal`` objects."""
+        return _frames.to_pandas(_frames.bundle_table(self, kind))
 
 
 #: What a record that was not evaluated holds: nothing.

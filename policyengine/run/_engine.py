@@ -3,147 +3,33 @@
 No clock, no randomness, no I/O. Every failure is a PolicyError naming the
 rule, the record and the values it read; a bad record in a batch is reported
 and never aborts the batch or disappears.
+
+A record is evaluated by the policy's fused function (:mod:`policyengine.run._fused`:
+every record rule in one function) where the policy has one, and rule by rule
+otherwise: for the reference engine, for embedded tests (``given``,
+``partial``), and for any record the fused function gives up on, which the
+rule-by-rule path evaluates again to give exactly its value or located error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from functools import cached_property
-from types import MappingProxyType
+import decimal
+import threading
+from collections.abc import Iterable, Mapping
+from decimal import getcontext, setcontext
 from typing import Any
 
-import attrs
-
 from ..core._display import plain
-from ..core._numbers import engine_context
+from ..core._numbers import CONTEXT, engine_context
 from ..core._period import Period
 from ..errors import EvaluationError, Location, PolicyError, UsageError
-from ..facts._canonical import canonical_hash
 from ..facts._records import coerce_record
-from ..model import RUNTIME, Policy, Rule, frozen_mapping
-from ..version import ENGINE_VERSION
-from . import _trace as trace
+from ..model import RUNTIME, Policy, Rule
+from ._fused import Fused
 from ._program import Engine, Program
+from ._result import Batch, Provenance, Result
 
 __all__ = ["Batch", "Provenance", "Result", "evaluate", "evaluate_many"]
-
-
-@attrs.frozen
-class Provenance:
-    """What produced a result: the exact policy version, the engine, the period, the inputs."""
-
-    policy: str
-    version: str
-    sha256: str
-    engine_version: str
-    period: str | None
-    inputs_sha256: str
-    format: int = 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-
-@attrs.frozen
-class Result:
-    """The outputs of one record, with what it takes to explain and prove them."""
-
-    policy: Policy
-    record: int | str | None
-    period: Period | None
-    #: Every value the rules saw: typed inputs, rule outputs, period.
-    env: Mapping[str, Any] = attrs.field(repr=False)
-    #: Rules whose value a test case gave instead of computing it.
-    given: frozenset[str] = attrs.field(default=frozenset(), repr=False)
-    engine: Engine = attrs.field(default="compiled", repr=False)
-
-    @cached_property
-    def outputs(self) -> Mapping[str, Any]:
-        """Output name (``rule_id`` or ``rule_id.name``) → value, in evaluation order."""
-        values: dict[str, Any] = {}
-        for rule in self.policy.ordered_rules:
-            if rule.id not in self.env:
-                continue  # left out of an embedded test (see evaluate's ``partial``)
-            value = self.env[rule.id]
-            if rule.outputs:
-                for name in rule.outputs:
-                    values[f"{rule.id}.{name}"] = value[name]
-            else:
-                values[rule.id] = value
-        return frozen_mapping(values)
-
-    @cached_property
-    def inputs(self) -> Mapping[str, Any]:
-        """The typed input record the rules read."""
-        return frozen_mapping((name, self.env[name]) for name in self.policy.inputs)
-
-    @cached_property
-    def provenance(self) -> Provenance:
-        return Provenance(
-            policy=self.policy.id,
-            version=self.policy.version,
-            sha256=self.policy.sha256,
-            engine_version=ENGINE_VERSION,
-            period=self.period.key if self.period else None,
-            inputs_sha256=canonical_hash(self.inputs),
-            format=self.policy.format,
-        )
-
-    @cached_property
-    def details(self) -> Mapping[str, Mapping[str, Any]]:
-        """How each rule reached its value: computed on request, by evaluating again.
-
-        Evaluation records no trace; evaluation is deterministic, so running
-        each rule once more over the same values gives the same value and
-        says how.
-        """
-        program = self.policy.program_for(self.engine)
-        found: dict[str, Mapping[str, Any]] = {}
-        with engine_context():
-            for rule in self.policy.ordered_rules:
-                if rule.id in self.given:
-                    found[rule.id] = {"given": True}
-                elif rule.id in self.env and rule.id in program.rules:
-                    detail: dict[str, Any] = {}
-                    program.rules[rule.id](self.env, detail)
-                    found[rule.id] = detail
-        return frozen_mapping(found)
-
-    def explain(self, name: str) -> str:
-        """How an output was reached: rule, band/row/checks, inputs, parameters, source article."""
-        return trace.explain(self.policy, self.env, self.details, name)
-
-    def trace(self, name: str) -> dict[str, Any]:
-        """The explanation as data (JSON-friendly)."""
-        return trace.trace(self.policy, self.env, self.details, name)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "record": self.record,
-            "outputs": {name: plain(value) for name, value in self.outputs.items()},
-            "provenance": self.provenance.to_dict(),
-        }
-
-
-@attrs.frozen
-class Batch:
-    """One outcome per input record, in input order: a Result or the PolicyError it raised."""
-
-    items: tuple[Result | PolicyError, ...]
-
-    @property
-    def results(self) -> tuple[Result, ...]:
-        return tuple(item for item in self.items if isinstance(item, Result))
-
-    @property
-    def errors(self) -> tuple[PolicyError, ...]:
-        return tuple(item for item in self.items if isinstance(item, PolicyError))
-
-    def __iter__(self) -> Iterator[Result | PolicyError]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 def evaluate(
@@ -164,6 +50,19 @@ def evaluate(
     :func:`policyengine.facts._records.coerce_record`). ``engine="reference"`` runs the
     reference evaluator instead of the compiled code (the same results).
     """
+    if engine == "compiled" and not given and not partial:
+        fused = policy.program.fused
+        if fused is not None:
+            month, values = _month(policy, fused, period, in_force)
+            if month is not None or not policy.reads_period:
+                # The engine's context, as engine_context() enters it, without an object
+                # per call: for one record that cost as much as a small rule.
+                outer = getcontext()
+                setcontext(_own_context())
+                try:
+                    return _fused(policy, fused, record, month, values, index, others)
+                finally:
+                    setcontext(outer)
     month = _period(policy, period, check=in_force)
     with engine_context():
         return _evaluate(
@@ -195,8 +94,11 @@ def evaluate_many(
     """
     month = _period(policy, period, check=in_force)
     program = policy.program_for(engine)
-    items: list[Result | PolicyError] = []
+    fused = program.fused
     with engine_context():  # entered once for the batch, not per record
+        if fused is not None and (month is not None or not policy.reads_period):
+            return Batch(tuple(_fused_many(policy, fused, records, month, others)))
+        items: list[Result | PolicyError] = []
         for index, record in enumerate(records):
             try:
                 result = _evaluate(policy, program, record, month, index, others, {}, False, engine)
@@ -204,6 +106,79 @@ def evaluate_many(
             except PolicyError as exc:
                 items.append(exc)
     return Batch(tuple(items))
+
+
+def _fused(
+    policy: Policy,
+    fused: Fused,
+    record: Mapping[str, Any],
+    month: Period | None,
+    values: Mapping[str, Any] | None,
+    index: int | None,
+    others: frozenset[str],
+) -> Result:
+    """One record through the policy's fused function (``values``: what ``period`` reads);
+    a record it gives up on is evaluated again rule by rule, which gives the value or
+    the located error."""
+    label = _label(policy, record, index)
+    env = fused.reader(record) if fused.reader is not None else None
+    if env is None:  # not the common record: the general path reads it, or says why not
+        env = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
+    if values is not None:
+        env["period"] = values
+    try:
+        fused.function(env)
+    except Exception:
+        return _again(policy, record, month, index, others)
+    return Result(policy, label, month, env, _NONE_GIVEN, "compiled")
+
+
+def _fused_many(
+    policy: Policy,
+    fused: Fused,
+    records: Iterable[Mapping[str, Any]],
+    month: Period | None,
+    others: frozenset[str],
+) -> list[Result | PolicyError]:
+    """``_fused`` for each record (or the error it raises), with what is the same for
+    every record taken once: the hot loop of a batch."""
+    items: list[Result | PolicyError] = []
+    append, function = items.append, fused.function
+    fields, allowed = policy.inputs, others | policy.kind_fields
+    reader = fused.reader  # the common record typed in one call (else the general path)
+    month_values = month.as_mapping() if month is not None else None
+    for index, record in enumerate(records):
+        label = _label(policy, record, index)
+        env = reader(record) if reader is not None else None
+        if env is None:
+            try:
+                env = coerce_record(fields, record, label, allowed)
+            except PolicyError as exc:
+                append(exc)
+                continue
+        if month_values is not None:
+            env["period"] = month_values
+        try:
+            function(env)
+        except Exception:
+            try:
+                append(_again(policy, record, month, index, others))
+            except PolicyError as exc:
+                append(exc)
+            continue
+        append(Result(policy, label, month, env, _NONE_GIVEN, "compiled"))
+    return items
+
+
+def _again(
+    policy: Policy,
+    record: Mapping[str, Any],
+    month: Period | None,
+    index: int | None,
+    others: frozenset[str],
+) -> Result:
+    """A record the fused function gave up on, evaluated rule by rule from the start."""
+    return _evaluate(policy, policy.program, record, month, index, others, {}, False, "compiled")
 
 
 def _evaluate(
@@ -244,7 +219,7 @@ def _evaluate(
             raise _located(policy, rule, env, label, exc) from exc
     # The env is this call's own: a read-only view of it needs no copy.
     given_ids = frozenset(given) if given else _NONE_GIVEN
-    return Result(policy, label, month, MappingProxyType(env), given_ids, engine)
+    return Result(policy, label, month, env, given_ids, engine)
 
 
 _NONE_GIVEN: frozenset[str] = frozenset()
@@ -265,12 +240,49 @@ def _period(policy: Policy, period: Period | str | None, check: bool = True) -> 
     return month
 
 
+#: How many periods a fused policy remembers (``Fused.months``: the period as given, or
+#: (period, False) when it need not be in force -> the month and what ``period`` reads): a
+#: caller evaluating record by record passes the same period each time.
+_MONTHS_KEPT = 64
+
+
+def _month(
+    policy: Policy, fused: Fused, period: Period | str | None, check: bool
+) -> tuple[Period | None, Mapping[str, Any] | None]:
+    """``_period`` and what ``period`` reads in it, remembered per policy for the periods a
+    caller passes again and again (checking one is in force costs a date)."""
+    if type(period) is not str and type(period) is not Period:
+        month = _period(policy, period, check)
+        return month, month.as_mapping() if month is not None else None
+    months = fused.months
+    key = period if check else (period, False)  # the common case keyed without a tuple
+    found = months.get(key)
+    if found is None:
+        month = _period(policy, period, check)
+        found = (month, month.as_mapping() if month is not None else None)
+        if len(months) >= _MONTHS_KEPT:
+            months.clear()
+        months[key] = found
+    return found
+
+
 def _label(policy: Policy, record: Any, index: int | None) -> int | str | None:
     if policy.key and (type(record) is dict or isinstance(record, Mapping)):
         key = record.get(policy.key)
-        if isinstance(key, str | int) and not isinstance(key, bool):
+        if type(key) is str or (isinstance(key, str | int) and not isinstance(key, bool)):
             return key
     return index
+
+
+#: Each thread's own copy of the engine's context, for one record's evaluation.
+_THREAD = threading.local()
+
+
+def _own_context() -> decimal.Context:
+    mine: decimal.Context | None = getattr(_THREAD, "context", None)
+    if mine is None:
+        mine = _THREAD.context = CONTEXT.copy()
+    return mine
 
 
 def _needs_bundle(policy: Policy, rule: Rule, label: int | str | None) -> PolicyError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -25,20 +26,10 @@ from ..language._expressions import Evaluator, Expression
 from ..model import RUNTIME
 from ..rules import KINDS
 from ..rules.base import Code, RuleCode
+from ._fused import FIELD_KINDS, Fused, fuse
 
 if TYPE_CHECKING:
     from ..model import Policy, Rule
-
-#: The kind of value a declared field of each type holds once its record is read.
-FIELD_KINDS = {
-    "money": "number",
-    "decimal": "number",
-    "int": "number",
-    "string": "text",
-    "enum": "text",
-    "bool": "bool",
-    "date": "date",
-}
 
 #: Which implementation of the expression language evaluation uses.
 Engine = Literal["compiled", "reference"]
@@ -56,6 +47,14 @@ class Program:
     steps: tuple[tuple[str, Rule, RuleCode | None], ...]
     _codes: dict[int, Code] = attrs.field(repr=False, alias="codes")
     _code_of: Any = attrs.field(repr=False, alias="code_of")
+    #: The policy compiled (for its fused function), or None for the reference program.
+    _policy: Policy | None = attrs.field(default=None, repr=False, alias="policy")
+
+    @cached_property
+    def fused(self) -> Fused | None:
+        """Every record rule in one function (:mod:`policyengine.run._fused`), generated on
+        first use; None for the reference program and for a policy it cannot cover."""
+        return fuse(self._policy, self) if self._policy is not None else None
 
     def code(self, expression: Expression) -> Code:
         """The compiled code of one of the policy's expressions."""
@@ -106,7 +105,8 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
         if rule.kind in KINDS and rule.spec is not None
     }
     steps = tuple((rule.id, rule, rules.get(rule.id)) for rule in policy.ordered_rules)
-    return Program(rules, steps, codes=codes, code_of=cached)
+    fused_from = policy if engine == "compiled" else None
+    return Program(rules, steps, codes=codes, code_of=cached, policy=fused_from)
 
 
 # A policy compiles itself through this module (see policyengine.model.Runtime).

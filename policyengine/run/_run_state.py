@@ -44,6 +44,10 @@ class RunState:
     - by record (result format 1, kept so that runs recorded before format 2
       replay byte for byte): a record's first failure is its only error and
       it takes no further part.
+
+    From format 3 on, no value is a signed zero: ``-0.00`` (a quantized small
+    negative, ``-x * 0``) is kept as ``0.00``, so no output shows it. Runs of
+    formats 1 and 2 replay as they were recorded, signed zeros and all.
     """
 
     plan: BundlePlan
@@ -59,6 +63,8 @@ class RunState:
     details: dict[tuple[str, str, str], Mapping[str, Any]] = attrs.field(factory=dict)
     history: PastValues = attrs.field(factory=dict)
     by_value: bool = True
+    #: The result format evaluated in (see :data:`policyengine.run._bundle.RESULT_FORMAT`).
+    result_format: int = 3
     #: (kind, label) -> the fact error that refused the record.
     fact_errors: dict[tuple[str, str], PolicyError] = attrs.field(factory=dict)
     #: (kind, label) -> a refused record as given (see TypedFacts.given).

@@ -19,7 +19,7 @@ from collections.abc import Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
-from ..core._numbers import engine_context
+from ..core._numbers import engine_context, unsigned_zero
 from ..core._period import Period
 from ..errors import EvaluationError, PolicyError
 from ..facts._by_kind import TypedFacts
@@ -49,7 +49,7 @@ def start(
     typed: TypedFacts,
     history: PastValues,
     *,
-    by_value: bool = True,
+    result_format: int = 3,
 ) -> RunState:
     """The state before any rule runs: typed records by key, parents, refused facts."""
     entities = plan.entities
@@ -64,7 +64,16 @@ def start(
             envs[name][key] = record if type(record) is dict else dict(record)
             if kind.parent is not None:
                 parents[name][key] = str(record[kind.parent.field])
-    state = RunState(plan, period, envs, parents, {}, history=history, by_value=by_value)
+    state = RunState(
+        plan,
+        period,
+        envs,
+        parents,
+        {},
+        history=history,
+        by_value=result_format >= 2,
+        result_format=result_format,
+    )
     state.given = typed.given
     for error in typed.errors:
         kind_name = str(error.details.get("kind", ""))
@@ -117,6 +126,7 @@ def _records(
     envs = state.envs.get(kind, {})
     failures = state.failures.setdefault(kind, {})
     by_value, named = state.by_value, bool(rule.outputs)
+    unsigned = state.result_format >= 3
     for key in sorted(envs):
         env = envs[key]
         if failures.get(key):
@@ -141,6 +151,8 @@ def _records(
             defect.__cause__ = exc
             _store(state, node, key, defect)
             continue
+        if unsigned:
+            value = unsigned_zero(value)
         if named and type(value) is not MappingProxyType:
             value = frozen_mapping(value)  # named values are read-only; most already are
         env[rule.id] = value
@@ -237,6 +249,8 @@ def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError
         state.fail(node.kind, key, node.rule.id, located)
         return
     value = outcome.value
+    if state.result_format >= 3:
+        value = unsigned_zero(value)
     if node.rule.outputs:
         value = frozen_mapping(value)
     state.envs[node.kind][key][node.rule.id] = value

@@ -1,0 +1,186 @@
+"""What the hash chain alone cannot prove, checked: signatures, order in time, one
+SHA-256 per published version, and a head the auditor kept.
+
+Anyone who can write the ledger file can recompute every hash of a forged chain. A
+run signed with a key the operator does not hold cannot be forged that way: the
+signature covers the run's hash (itself covering its number, its time, the hash of
+the run before it and the lock head it used), so an edited, re-ordered, re-chained
+or deleted run breaks the signatures of it and of every run after it. The verifier
+checks signatures only against keys the auditor gives (:class:`Trust`), never
+against anything read from the ledger.
+
+What no signature can show is a cut-off tail or an older copy of the whole file:
+each is a valid ledger, only shorter. The auditor's kept head (``Trust.head``, the
+hash ``run --ledger`` printed last) must still be in the chain.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..errors import PolicyError
+from ..load._keys import Trust
+from ..load._lock_file import LockEntry
+from ._ledger_file import EDITED, problem
+
+__all__ = ["SealStatus", "Trust", "seal_message", "seal_problems", "seal_status"]
+
+_SEAL_TAG = "policyengine-ledger-seal"
+_SIGNED_AFTER = "a ledger that signs its runs signs every run: this one was added by hand"
+_NO_KEY = "check with the key of the person who ran the month (--trust), or ask who signed it"
+
+
+def seal_message(run_id: int, prev_hash: str, run_hash: str, lock_head: str) -> bytes:
+    """The bytes a run's signature covers."""
+    head = [_SEAL_TAG, 2, run_id, prev_hash, run_hash, lock_head]
+    return json.dumps(head, separators=(",", ":")).encode("utf-8")
+
+
+@attrs.frozen
+class SealStatus:
+    """How a ledger is signed, for the line ``ledger verify`` prints."""
+
+    version: int
+    signed: int
+    unsigned: int
+    key_ids: tuple[str, ...]
+    checked: bool
+
+    def text(self) -> str:
+        if not self.signed:
+            return f"unsigned, format {self.version}"
+        keys = ", ".join(self.key_ids)
+        said = f"signed by key {keys} ({self.signed} of {self.signed + self.unsigned} runs)"
+        check = "signatures checked" if self.checked else "signatures not checked: give --trust"
+        return f"{said}, format {self.version}; {check}"
+
+
+def seal_status(
+    version: int, seals: Mapping[int, Sequence[Any]], runs: int, checked: bool
+) -> SealStatus:
+    signed = [seal for seal in seals.values() if seal[2] is not None]
+    keys = tuple(sorted({str(seal[1]) for seal in signed}))
+    return SealStatus(version, len(signed), runs - len(signed), keys, checked)
+
+
+def seal_problems(
+    path: str,
+    rows: Sequence[Sequence[Any]],
+    links: Sequence[Sequence[Any]],
+    seals: Mapping[int, Sequence[Any]],
+    trust: Trust,
+) -> list[PolicyError]:
+    """Runs out of time order, unsigned or wrongly signed runs, a version with two
+    SHA-256s, and a kept head no longer in the chain."""
+    problems = _order_problems(path, rows) + _conflicts(path, links)
+    signed_before = False
+    for row in rows:
+        seal = seals.get(row[0])
+        signed = seal is not None and seal[2] is not None
+        if not signed and (signed_before or trust.require_signed):
+            why = _SIGNED_AFTER if signed_before else "every run must be signed (--require-signed)"
+            problems.append(problem(path, "run-unsigned", f"run {row[0]} is not signed", row[0],
+                                    hint=why))  # fmt: skip
+        if seal is None or not signed:
+            continue
+        signed_before = True
+        if trust.keys:
+            problems += _signature_problems(path, row, seal, trust)
+    if trust.lock is not None:
+        problems += _lock_problems(path, links, seals, trust.lock)
+    if trust.head is not None and trust.head not in {row[9] for row in rows}:
+        message = f"the kept head {trust.head} is not a run of this ledger"
+        hint = "runs were cut off the end, or this is an older copy: restore the ledger"
+        problems.append(problem(path, "head-missing", message, hint=hint, head=trust.head))
+    return problems
+
+
+def _signature_problems(
+    path: str, row: Sequence[Any], seal: Sequence[Any], trust: Trust
+) -> list[PolicyError]:
+    lock_head, key_id, signature = seal
+    key = trust.keys.get(key_id) if isinstance(key_id, str) else None
+    if key is None:
+        message = f"run {row[0]} is signed by key {key_id}, which is not trusted"
+        return [problem(path, "untrusted-key", message, row[0], hint=_NO_KEY, key_id=key_id)]
+    good = isinstance(signature, str) and isinstance(lock_head, str)
+    if good and key.verifies(seal_message(row[0], row[8], row[9], lock_head), signature):
+        return []
+    message = f"run {row[0]}: its signature by key {key_id} does not match the run"
+    hint = "the run, or a run before it, was changed after it was signed: " + EDITED
+    return [problem(path, "bad-signature", message, row[0], hint=hint, key_id=key_id)]
+
+
+def _order_problems(path: str, rows: Sequence[Sequence[Any]]) -> list[PolicyError]:
+    """Runs whose time is not a time, or is before the run before them."""
+    problems = []
+    before: datetime.datetime | None = None
+    for row in rows:
+        try:
+            created = datetime.datetime.fromisoformat(row[1])
+            after = created.tzinfo is not None and (before is None or created >= before)
+        except (TypeError, ValueError):
+            created, after = None, False
+        if not after:
+            message = f"run {row[0]} was recorded at {row[1]!r}, before the run before it"
+            problems.append(problem(path, "run-out-of-order", message, row[0], hint=EDITED))
+        before = created or before
+    return problems
+
+
+def _conflicts(path: str, links: Sequence[Sequence[Any]]) -> list[PolicyError]:
+    """A (policy, version) recorded with two different SHA-256s: one of them is not the
+    published file (a draft edited between runs, or a forged file)."""
+    first: dict[tuple[Any, Any], tuple[Any, Any]] = {}
+    problems = []
+    for run_id, policy, version, sha, *_ in sorted(links, key=lambda link: link[0]):
+        if version == "":
+            continue  # entities.yaml, kept without a version label: it may change between runs
+        seen = first.setdefault((policy, version), (sha, run_id))
+        if seen[0] != sha:
+            message = (
+                f"run {run_id} used {policy} {version} with SHA-256 {sha}, but run"
+                f" {seen[1]} used it with {seen[0]}: one version has one file"
+            )
+            hint = "find which file was published (verify the lock); the other was not"
+            problems.append(problem(path, "sha-conflict", message, run_id, hint=hint,
+                                    policy=policy, version=version))  # fmt: skip
+    return problems
+
+
+def _lock_problems(
+    path: str,
+    links: Sequence[Sequence[Any]],
+    seals: Mapping[int, Sequence[Any]],
+    lock: Sequence[LockEntry],
+) -> list[PolicyError]:
+    """Runs that disagree with the published lock: a version used with another SHA-256 than
+    the lock's, and a signed run's lock head that a signed lock no longer holds — lines
+    cut off, or the lock rewritten, after the run."""
+    published = {(e.policy, e.version): e.sha256 for e in lock}
+    problems = []
+    for run_id, policy, version, sha, *_ in sorted(links, key=lambda link: link[0]):
+        if published.get((policy, version), sha) != sha:
+            message = (
+                f"run {run_id} used {policy} {version} with SHA-256 {sha}, but the lock"
+                f" publishes it as {published[policy, version]}"
+            )
+            hint = "the run used an edited file, or the lock was rewritten since"
+            problems.append(problem(path, "sha-conflict", message, run_id, hint=hint,
+                                    policy=policy, version=version))  # fmt: skip
+    heads = {e.chain for e in lock if e.chain}
+    for run_id, seal in sorted(seals.items()):
+        # Signed runs under a signed lock name one of its lines; others are not held to it.
+        if heads and seal[1] is not None and seal[0] not in heads:
+            message = f"run {run_id} was computed under lock head {seal[0]}, no line of this lock"
+            hint = (
+                "lines were cut off the lock, or it was rewritten, after the run (a run"
+                " signed before the lock was signed names the unsigned lock's SHA-256)"
+            )
+            problems.append(problem(path, "head-missing", message, run_id, hint=hint))
+    return problems

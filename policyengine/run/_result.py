@@ -1,0 +1,173 @@
+"""What evaluating one record gives: its outputs, and what it takes to explain and prove them.
+
+:func:`policyengine.run._engine.evaluate` makes a :class:`Result` per record
+(:class:`Batch` for many, each a Result or the error the record raised); the
+explanation is computed on request, by evaluating the record again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..core._display import plain
+from ..core._numbers import engine_context
+from ..core._period import Period
+from ..errors import PolicyError
+from ..facts._canonical import canonical_hash
+from ..model import Policy, Rule, frozen_mapping
+from ..version import ENGINE_VERSION
+from . import _frames
+from . import _trace as trace
+from ._program import Engine
+
+__all__ = ["Batch", "Provenance", "Result"]
+
+
+@attrs.frozen
+class Provenance:
+    """What produced a result: the exact policy version, the engine, the period, the inputs."""
+
+    policy: str
+    version: str
+    sha256: str
+    engine_version: str
+    period: str | None
+    inputs_sha256: str
+    format: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class Result:
+    """The outputs of one record, with what it takes to explain and prove them."""
+
+    policy: Policy
+    record: int | str | None
+    period: Period | None
+    #: Every value the rules saw, as the evaluation left them: the evaluation's own dict,
+    #: shown read-only as ``env`` (a view made on request: most results are never asked).
+    _values: dict[str, Any] = attrs.field(repr=False, alias="values")
+    #: Rules whose value a test case gave instead of computing it.
+    given: frozenset[str] = attrs.field(default=frozenset(), repr=False)
+    engine: Engine = attrs.field(default="compiled", repr=False)
+
+    @cached_property
+    def env(self) -> Mapping[str, Any]:
+        """Every value the rules saw, read-only: typed inputs, rule outputs, period."""
+        return MappingProxyType(self._values)
+
+    @cached_property
+    def outputs(self) -> Mapping[str, Any]:
+        """Output name (``rule_id`` or ``rule_id.name``) → value, in evaluation order."""
+        values: dict[str, Any] = {}
+        for rule in self.policy.ordered_rules:
+            if rule.id not in self._values:
+                continue  # left out of an embedded test (see evaluate's ``partial``)
+            value = self._values[rule.id]
+            if rule.outputs:
+                for name in rule.outputs:
+                    values[f"{rule.id}.{name}"] = value[name]
+            else:
+                values[rule.id] = value
+        return frozen_mapping(values)
+
+    @cached_property
+    def inputs(self) -> Mapping[str, Any]:
+        """The typed input record the rules read."""
+        return frozen_mapping((name, self._values[name]) for name in self.policy.inputs)
+
+    @cached_property
+    def provenance(self) -> Provenance:
+        return Provenance(
+            policy=self.policy.id,
+            version=self.policy.version,
+            sha256=self.policy.sha256,
+            engine_version=ENGINE_VERSION,
+            period=self.period.key if self.period else None,
+            inputs_sha256=canonical_hash(self.inputs),
+            format=self.policy.format,
+        )
+
+    @cached_property
+    def details(self) -> Mapping[str, Mapping[str, Any]]:
+        """How each rule reached its value: computed on request, by evaluating again.
+
+        Evaluation records no trace; evaluation is deterministic, so running
+        each rule once more over the same values gives the same value and
+        says how.
+        """
+        program = self.policy.program_for(self.engine)
+        found: dict[str, Mapping[str, Any]] = {}
+        with engine_context():
+            for rule in self.policy.ordered_rules:
+                if rule.id in self.given:
+                    found[rule.id] = {"given": True}
+                elif rule.id in self.env and rule.id in program.rules:
+                    detail: dict[str, Any] = {}
+                    program.rules[rule.id](self.env, detail)
+                    found[rule.id] = detail
+        return frozen_mapping(found)
+
+    def explain(self, name: str) -> str:
+        """How an output was reached: rule, band/row/checks, inputs, parameters, source article."""
+        return trace.explain(self.policy, self.env, self.details, name)
+
+    def trace(self, name: str) -> dict[str, Any]:
+        """The explanation as data (JSON-friendly)."""
+        return trace.trace(self.policy, self.env, self.details, name)
+
+    def to_arrow(self) -> Any:
+        """This record's outputs as a one-row ``pyarrow.Table`` (see :class:`Batch`)."""
+        return Batch((self,)).to_arrow()
+
+    def to_pandas(self) -> Any:
+        """This record's outputs as a one-row ``pandas.DataFrame`` (see :class:`Batch`)."""
+        return Batch((self,)).to_pandas()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "outputs": {name: plain(value) for name, value in self.outputs.items()},
+            "provenance": self.provenance.to_dict(),
+        }
+
+
+@attrs.frozen
+class Batch:
+    """One outcome per input record, in input order: a Result or the PolicyError it raised."""
+
+    items: tuple[Result | PolicyError, ...]
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        return tuple(item for item in self.items if isinstance(item, Result))
+
+    @property
+    def errors(self) -> tuple[PolicyError, ...]:
+        return tuple(item for item in self.items if isinstance(item, PolicyError))
+
+    def to_arrow(self) -> Any:
+        """A row per record, in input order, as a ``pyarrow.Table``: ``record``, each output,
+        ``errors`` (exact decimals kept: :mod:`policyengine.run._frames`, extra ``dataframe``)."""
+        return _frames.batch_table(self._rules(), self.items).to_arrow()
+
+    def to_pandas(self) -> Any:
+        """The same rows as a ``pandas.DataFrame``, decimals as ``Decimal`` objects."""
+        return _frames.to_pandas(_frames.batch_table(self._rules(), self.items))
+
+    def _rules(self) -> tuple[Rule, ...]:
+        found = self.results
+        return found[0].policy.ordered_rules if found else ()
+
+    def __iter__(self) -> Iterator[Result | PolicyError]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)

@@ -1,0 +1,61 @@
+"""A process that runs a month into a ledger and stops at a chosen step, for the kill tests.
+
+    python month_worker.py POLICIES FACTS LEDGER OUT STEP
+
+Runs 2026-03 of POLICIES over FACTS into LEDGER (which exists), writing OUT. At STEP
+it prints ``stalled`` and sleeps until the test kills it:
+
+- ``write``: half-way through writing the report's bytes;
+- ``append``: the report written, before the ledger append;
+- ``commit``: the ledger run committed, before the report is moved into place.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import policyengine.month as month
+from policyengine.present import _writers
+from policyengine.run._repository import load
+
+
+def stall() -> None:
+    print("stalled", flush=True)
+    time.sleep(600)
+
+
+def main(policies: str, facts: str, ledger: str, out: str, step: str) -> None:
+    if step == "write":
+        real_write = Path.write_bytes
+
+        def half_then_stall(self: Path, data: Any) -> int:
+            real_write(self, bytes(data)[: len(data) // 2])
+            stall()
+            return 0
+
+        Path.write_bytes = half_then_stall  # type: ignore[method-assign]
+    elif step == "append":
+        real_record = month._record
+
+        def stall_first(*args: Any, **kwargs: Any) -> Any:
+            stall()
+            return real_record(*args, **kwargs)
+
+        month._record = stall_first  # type: ignore[assignment]
+    elif step == "commit":
+        real_commit = _writers.StagedReport.commit
+
+        def stall_then_commit(self: Any) -> Any:
+            stall()
+            return real_commit(self)
+
+        _writers.StagedReport.commit = stall_then_commit  # type: ignore[method-assign]
+    month.run_month(load(policies), "2026-03", facts, ledger=ledger, out=out)
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:6])
