@@ -11,6 +11,7 @@ Load a policy once, evaluate it over many plain records::
 Every error is a :class:`PolicyError` with a stable ``code`` and a ``location``.
 """
 
+from .core._languages import messages
 from .core._period import Period
 from .errors import (
     EvaluationError,
@@ -75,6 +76,7 @@ __all__ = [
     "check_policy",
     "load",
     "load_policy",
+    "messages",
     "read_facts",
     "run_tests",
 ]

@@ -35,7 +35,9 @@ import attrs
 
 from .codes import CODES, ErrorCode
 from .core._display import safe_text
-from .core._messages import Catalogue, render
+from .core._languages import messages
+from .core._messages import Catalogue, computed_hint, frame, render
+from .core._phrases import said_details
 
 
 @attrs.frozen
@@ -56,14 +58,37 @@ class Location:
         return {k: _plain(v) for k, v in attrs.asdict(self).items() if v is not None}
 
     def __str__(self) -> str:
-        parts = []
-        if self.file is not None:
-            place = self.file
-            if self.line is not None:
-                place += f":{self.line}"
-                if self.column is not None:
-                    place += f":{self.column}"
-            parts.append(place)
+        return self.render()
+
+    def render(self, catalogue: Catalogue | None = None) -> str:
+        """``file:line:col``, then the record, rule, field and pointer, in ``catalogue``'s
+        words (English without one)."""
+        if catalogue is None:
+            return self._english()
+        parts = [self._place()] if self.file is not None else []
+        if self.record is not None:
+            parts.append(frame("record", catalogue, record=self.record))
+        if self.rule_id is not None:
+            parts.append(frame("rule", catalogue, rule_id=self.rule_id))
+        if self.field is not None:
+            parts.append(frame("field", catalogue, field=self.field))
+        if self.pointer is not None and self.line is None:
+            parts.append(frame("pointer", catalogue, pointer=self.pointer or "/"))
+        return frame("joiner", catalogue).join(parts)
+
+    def _place(self) -> str:
+        place = self.file or ""
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        return place
+
+    def _english(self) -> str:
+        """The English of ``FRAMES``, written out: every error's line passes here, a month
+        may have thousands, and this is ten times faster (tests/test_locale.py checks that
+        it says what the frames say)."""
+        parts = [self._place()] if self.file is not None else []
         if self.record is not None:
             parts.append(f"record {self.record}")
         if self.rule_id is not None:
@@ -140,19 +165,24 @@ class PolicyError(Exception):
         error.form = form
         return error
 
-    def translated(self, catalogue: Catalogue) -> PolicyError:
-        """This error said again from its code, form and details in ``catalogue``'s language.
+    def translated(self, catalogue: Catalogue | str) -> PolicyError:
+        """This error said again from its code, form and details in ``catalogue``'s language
+        (a catalogue, or a language's name: ``"zh"``, see :func:`policyengine.messages`).
 
-        An error not made from a template keeps its words. A computed hint (a "did you
-        mean") differs from the template's and is kept as it was.
+        An error not made from a template keeps its words. A hint computed where the
+        problem was found is kept as it was, but for a "did you mean", said again.
         """
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
         if self.form is None:
             return self
-        message, advice = render(self.code, self.form, self.details, catalogue)
+        message, advice = render(
+            self.code, self.form, said_details(self.details, catalogue), catalogue
+        )
         english = render(self.code, self.form, self.details)[1]
         clone = self.at()
         clone.message = message
-        clone.hint = advice if self.hint == english else self.hint
+        clone.hint = advice if self.hint == english else computed_hint(self.hint, catalogue)
         Exception.__init__(clone, message)
         return clone
 
@@ -171,14 +201,23 @@ class PolicyError(Exception):
         clone.__cause__ = self.__cause__
         return clone
 
-    def render(self) -> str:
-        """One line in the ``file:line:col: code: message`` form compilers use; text from a
+    def render(self, catalogue: Catalogue | str | None = None) -> str:
+        """One line in the ``file:line:col: code: message (hint)`` form compilers use, in
+        ``catalogue``'s language when one is given (the code stays as it is); text from a
         policy or a fact shows with its unclean characters escaped (``core/_display``)."""
-        where = str(self.location)
-        text = f"{self.code}: {self.message}"
-        if self.hint:
-            text += f" ({self.hint})"
-        return safe_text(f"{where}: {text}" if where else text, lines=True)
+        if catalogue is None:
+            # The English of FRAMES written out, as Location._english is.
+            where = self.location._english()
+            text = f"{self.code}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+            return safe_text(f"{where}: {text}" if where else text, lines=True)
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
+        said = self.translated(catalogue)
+        where = said.location.render(catalogue)
+        values = {"code": said.code, "message": said.message, "hint": said.hint}
+        text = frame("text-hint" if said.hint else "text", catalogue, **values)
+        line = frame("line", catalogue, where=where, text=text) if where else text
+        return safe_text(line, lines=True)
 
     def to_dict(self) -> dict[str, Any]:
         # Text from a policy or a fact is written with its unclean characters escaped
@@ -280,21 +319,25 @@ class InvalidPolicy(PolicyError):
     def __init__(self, problems: Iterable[PolicyError], *, file: str | None = None) -> None:
         ordered = tuple(sorted(problems, key=lambda p: p.location.sort_key()))
         count = len(ordered)
-        noun = "problem" if count == 1 else "problems"
-        where = f"{safe_text(file)}: " if file else ""
-        lines = "\n".join(p.render() for p in ordered)
         super().__init__(
-            f"{where}{count} {noun}\n{lines}",
+            _summary(ordered, file, None),
             location=Location(file=file),
             details={"count": count},
         )
         self.problems = ordered
 
-    def render(self) -> str:
-        return self.message
+    def render(self, catalogue: Catalogue | str | None = None) -> str:
+        """The count, then each problem's line, in ``catalogue``'s language if given."""
+        if catalogue is None:
+            return self.message
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
+        return _summary(self.problems, self.location.file, catalogue)
 
-    def translated(self, catalogue: Catalogue) -> InvalidPolicy:
+    def translated(self, catalogue: Catalogue | str) -> InvalidPolicy:
         """Every problem said again in ``catalogue``'s language (the count line stays)."""
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
         return InvalidPolicy(
             (p.translated(catalogue) for p in self.problems), file=self.location.file
         )
@@ -303,3 +346,14 @@ class InvalidPolicy(PolicyError):
         data = super().to_dict()
         data["problems"] = [p.to_dict() for p in self.problems]
         return data
+
+
+def _summary(
+    problems: tuple[PolicyError, ...], file: str | None, catalogue: Catalogue | None
+) -> str:
+    """``file: N problems`` and a line per problem, in ``catalogue``'s words."""
+    count = len(problems)
+    head = frame("problems-one" if count == 1 else "problems-many", catalogue, count=count)
+    if file:
+        head = frame("line", catalogue, where=safe_text(file), text=head)
+    return head + "\n" + "\n".join(p.render(catalogue) for p in problems)

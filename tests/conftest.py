@@ -62,6 +62,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite compares English output: a developer's ``LANG=zh_CN.UTF-8`` must not
+    change what the commands print (a test asking for Chinese sets it again)."""
+    monkeypatch.setenv("POLICYENGINE_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
 def _errors_are_registered(request: pytest.FixtureRequest) -> Iterator[None]:
     _made.clear()
     _said.clear()

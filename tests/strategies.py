@@ -370,3 +370,21 @@ def expressions(draw: st.DrawFn, max_depth: int = 3) -> str:
     """Source text of a random expression of a random kind, at most ``max_depth`` levels deep."""
     kind = draw(st.sampled_from(["number"] * 4 + ["bool"] * 2 + ["text", "date", "list"]))
     return expression(draw, kind, draw(st.integers(1, max_depth)))
+
+
+# --- the details of a problem --------------------------------------------------------
+
+
+def detail_values() -> st.SearchStrategy[Any]:
+    """Any value a problem's detail may hold: text (braces and percent signs included),
+    numbers, Decimals, dates, None, and lists of them."""
+    plain = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["{", "}", "{x}", "%", "{{", "：", "%s"]),
+        st.integers(),
+        st.decimals(allow_nan=False, allow_infinity=False, places=3),
+        st.dates(),
+        st.none(),
+        st.booleans(),
+    )
+    return st.one_of(plain, st.lists(plain, max_size=3))

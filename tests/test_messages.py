@@ -21,8 +21,18 @@ from helpers import write_policy
 
 import policyengine
 from policyengine.codes import CODES
-from policyengine.core._messages import _BLOCKS, SECTIONS, TEMPLATES, Template, placeholders, render
+from policyengine.core._messages import (
+    _BLOCKS,
+    FRAME_CONTEXT,
+    FRAMES,
+    SECTIONS,
+    TEMPLATES,
+    Template,
+    placeholders,
+    render,
+)
 from policyengine.core._problems import Problems
+from policyengine.core._suggest import did_you_mean
 from policyengine.errors import Location, ModelError
 from policyengine.load._build_problems import BuildProblems
 from policyengine.read._source import read_policy_file
@@ -167,7 +177,7 @@ class _Shouting(gettext.NullTranslations):
     """A stand-in catalogue: every template in capitals, its placeholders untouched."""
 
     def pgettext(self, context: str, message: str) -> str:
-        assert context in CODES
+        assert context in CODES or context.removeprefix(FRAME_CONTEXT) in FRAMES
         return "".join(
             f"{literal.upper()}{{{field}{':' + spec if spec else ''}}}"
             if field
@@ -243,12 +253,15 @@ def test_every_problem_of_an_invalid_policy_is_said_again(tmp_path: Path) -> Non
 
 
 def test_a_computed_hint_and_a_written_message_are_kept_in_another_catalogue() -> None:
-    """A "did you mean" is no template's: it stays; an error worded where it was raised
-    (an evaluation's, whose text the ledgers keep) is not re-rendered at all."""
+    """A hint computed on the spot is no template's: it stays, but for a "did you mean",
+    said again with its name; an error worded where it was raised (an evaluation's, whose
+    text the ledgers keep) is not re-rendered at all."""
     problems = Problems()
-    problems.add("unknown-name", "/key", form="key", hint="did you mean 'rep'?", key="rpe")
-    said = problems.found[0].translated(_Shouting())
-    assert (said.message, said.hint) == ("KEY 'rpe' IS NOT AN INPUT FIELD", "did you mean 'rep'?")
+    problems.add("unknown-name", "/key", form="key", hint=did_you_mean("rpe", ["rep"]), key="rpe")
+    problems.add("unknown-name", "/key", form="key", hint="kinds: rep, team", key="rpe")
+    said, other = (p.translated(_Shouting()) for p in problems.found)
+    assert (said.message, said.hint) == ("KEY 'rpe' IS NOT AN INPUT FIELD", "DID YOU MEAN 'rep'?")
+    assert other.hint == "kinds: rep, team"
     written = ModelError("as written", code="invalid-model")
     assert written.translated(_Shouting()) is written
 

@@ -27,7 +27,7 @@ from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
 from ..run._repository import load
-from ._common import add_folder_options, checked_repository, existing_ledger, lock_path
+from ._common import add_folder_options, checked_repository, existing_ledger, lock_path, say
 from ._ledger import add_ledger_command
 from ._month import add_month_commands
 from ._trust import (
@@ -61,7 +61,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     trust = trust_from(args, args.lock_head)
     findings = verify_lock(args.policies, lock_path(args), trust)
     for finding in findings:
-        print(finding.render())
+        print(say(finding))
     print(lock_line(lock_path(args), trust))
     print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
     return 1 if findings else 0
@@ -151,7 +151,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def _report_errors(result: BundleResult) -> None:
     for error in result.errors:
-        print(error.render(), file=sys.stderr)
+        print(say(error), file=sys.stderr)
 
 
 def _ledger_history(args: argparse.Namespace, period: Period) -> dict[str, Any]:

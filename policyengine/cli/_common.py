@@ -1,15 +1,46 @@
-"""What the folder-wide commands share: the policy folder, its lock, a month's facts."""
+"""What the commands share: the language problems are said in, the policy folder, its
+lock, a month's facts."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..audit.ledger import SqliteLedger, open_ledger
-from ..errors import InvalidPolicy
+from ..core._languages import LANGUAGES, messages
+from ..core._messages import Catalogue, frame
+from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
 from ..load._lock import verify as verify_lock
 from ..run._repository import Repository, load
+
+#: The catalogue of the language the running command speaks (None: English as made).
+_SPOKEN: ContextVar[Catalogue | None] = ContextVar("spoken", default=None)
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Say every problem printed inside in ``language`` (``zh`` or ``en``)."""
+    token = _SPOKEN.set(None if LANGUAGES[language] is None else messages(language))
+    try:
+        yield
+    finally:
+        _SPOKEN.reset(token)
+
+
+def say(problem: PolicyError) -> str:
+    """A problem's line, ``file:line:col: code: message (hint)``, in the command's language:
+    every command prints its problems through here."""
+    return problem.render(_SPOKEN.get())
+
+
+def problems_found(count: int) -> str:
+    """The closing line ``N problems found``, in the command's language."""
+    name = "problems-found-one" if count == 1 else "problems-found-many"
+    return frame(name, _SPOKEN.get(), count=count)
 
 
 def checked_repository(args: argparse.Namespace) -> Repository:

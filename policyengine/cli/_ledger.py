@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import Location, UsageError
 from ..present._texttable import format_table
-from ._common import existing_ledger
+from ._common import existing_ledger, say
 from ._trust import add_lock_option, add_trust_options, trust_from
 
 
@@ -28,7 +28,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         if args.action == "verify":
             problems = ledger.verify(trust)
             for problem in problems:
-                print(problem.render())
+                print(say(problem))
             count, head = ledger.head()
             print(ledger.seals(trust).text())
             print(

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ..core._languages import LANGUAGES, environment_language
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, Location, PolicyError, UsageError
 from ..facts._io import FORMAT_NAMES, read_facts
@@ -25,6 +27,7 @@ from ..run._repository import load
 from ..run._testing import run_tests
 from ..version import ENGINE_VERSION
 from ._audit import add_commands
+from ._common import problems_found, say, speaking
 
 
 def policy_files(paths: Iterable[str]) -> tuple[list[Path], list[PolicyError]]:
@@ -58,21 +61,21 @@ def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
                 repository = load(name)
             except InvalidPolicy as exc:
                 for problem in exc.problems:
-                    print(problem.render(), file=out)
+                    print(say(problem), file=out)
                 problems += len(exc.problems)
             else:
                 policies.extend(v.policy for v in repository.versions)
             files = [f for f in files if Path(name) not in f.parents]
             stray = [p for p in stray if Path(name) not in Path(p.location.file or "").parents]
     for problem in stray:
-        print(problem.render(), file=out)
+        print(say(problem), file=out)
     problems += len(stray)
     for path in files:
         try:
             policies.append(load_policy_in_place(path))
         except InvalidPolicy as exc:
             for problem in exc.problems:
-                print(problem.render(), file=out)
+                print(say(problem), file=out)
             problems += len(exc.problems)
     return policies, problems
 
@@ -80,7 +83,7 @@ def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
 def cmd_validate(args: argparse.Namespace) -> int:
     policies, problems = _load_all(args.paths, sys.stdout)
     if problems:
-        print(f"{problems} problem{'s' if problems != 1 else ''} found", file=sys.stdout)
+        print(problems_found(problems), file=sys.stdout)
         return 2
     versions = len(policies)
     ids = len({p.id for p in policies})
@@ -109,7 +112,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         policy = load_policy(args.policy)
     except InvalidPolicy as exc:
         for problem in exc.problems:
-            print(problem.render(), file=sys.stderr)
+            print(say(problem), file=sys.stderr)
         return 2
     if args.explain not in (None, "*") and args.explain not in policy.output_names:
         hint = did_you_mean(args.explain, policy.output_names)
@@ -119,13 +122,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
             location=Location(file=str(args.policy)),
             hint=hint or f"outputs: {', '.join(policy.output_names)}",
         )
-        print(finding.render(), file=sys.stderr)
+        print(say(finding), file=sys.stderr)
         return 2
     try:
         facts = read_facts(args.facts, policy.inputs)
         batch = evaluate_many(policy, facts.records, period=args.period)
     except PolicyError as exc:
-        print(exc.render(), file=sys.stderr)
+        print(say(exc), file=sys.stderr)
         return 2
     results = batch.results
     explained: tuple[str, ...] = ()
@@ -150,7 +153,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if isinstance(item, PolicyError):
             line = facts.lines[index]
             where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
-            print(where + item.render(), file=sys.stderr)
+            print(where + say(item), file=sys.stderr)
     if batch.errors:
         print(
             f"{len(batch.errors)} of {len(batch)} records could not be evaluated", file=sys.stderr
@@ -170,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
         description="Check, test and evaluate call-centre policies written in YAML.",
     )
     top.add_argument("--version", action="version", version=f"policyengine {ENGINE_VERSION}")
+    top.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        help="the language problems are said in: zh (Chinese) or en (English); default: "
+        "POLICYENGINE_LANG, else zh when LC_ALL, LC_MESSAGES or LANG starts with zh",
+    )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check policy files; list every problem")
@@ -210,14 +219,15 @@ def _utf8_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     args = parser().parse_args(argv)
-    try:
-        code: int = args.handler(args)
-    except PolicyError as exc:
-        # Every problem the engine can name is reported as data, never a traceback.
-        problems = exc.problems if isinstance(exc, InvalidPolicy) else (exc,)
-        for problem in problems:
-            print(problem.render(), file=sys.stderr)
-        return 2
+    with speaking(args.lang or environment_language(os.environ)):
+        try:
+            code: int = args.handler(args)
+        except PolicyError as exc:
+            # Every problem the engine can name is reported as data, never a traceback.
+            problems = exc.problems if isinstance(exc, InvalidPolicy) else (exc,)
+            for problem in problems:
+                print(say(problem), file=sys.stderr)
+            return 2
     return code
 
 

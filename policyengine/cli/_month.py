@@ -25,7 +25,7 @@ from ..present._progress import Progress
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import entities_from_policies, paused_collection
 from ..run._repository import load
-from ._common import add_folder_options, checked_repository, lock_path
+from ._common import add_folder_options, checked_repository, lock_path, say
 from ._trust import signing_key
 
 
@@ -129,7 +129,7 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
             code="no-records",
             location=Location(file=str(facts)),
         )
-        print(finding.render(), file=sys.stderr)
+        print(say(finding), file=sys.stderr)
     return 2 if result.errors or missing else 0
 
 
@@ -212,7 +212,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             code="file-not-found",
             location=Location(file=str(missing)),
         )
-        print(finding.render(), file=sys.stderr)
+        print(say(finding), file=sys.stderr)
         return 2
     repository = checked_repository(args)
     code = 0

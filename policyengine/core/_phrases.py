@@ -1,0 +1,90 @@
+"""The English phrases some details are worded in, said again in another language.
+
+Most details are data (a name, a number, a line). A few are English phrases, made
+where a problem is found: the type a schema wanted and the value it found
+(``read/_schema.py``: ``wanted``, ``found``), what a YAML alias does
+(``read/_safe_yaml.py``: ``does``). A Chinese message would show them in English, so
+each phrase is a catalogue entry too (msgctxt ``detail``), and a describing detail
+that is wholly made of them (several joined by " or ") is said again through the
+catalogue; any other value is left as it is. tests/test_locale.py checks that every
+phrase those steps make is listed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ._messages import Catalogue, frame, say
+
+#: The msgctxt of a phrase, and the details that may be worded as phrases.
+DETAIL_CONTEXT: Final = "detail"
+DESCRIBING: Final = frozenset({"found", "wanted", "does"})
+#: Every phrase, with a placeholder for the part that is data.
+PHRASES: Final[tuple[str, ...]] = (
+    # read/_schema.py: the types a schema wants (_TYPE_NAMES, _NUMBER)
+    "text",
+    "a number",
+    "a whole number",
+    "true or false",
+    "a mapping (key: value lines)",
+    "a list (lines starting with '-')",
+    "nothing",
+    "a number or a percentage",
+    # read/_schema.py: the value found (_describe)
+    "nothing (an empty value)",
+    "the yes/no value {value}",
+    "the number {number}",
+    "the date {date}",
+    "the text '{text}'",
+    "a mapping",
+    "a list",
+    # read/_safe_yaml.py: the top level of a file, and what an alias does
+    "the single value {value}",
+    "an alias",
+    "repeats a value marked elsewhere",
+    "marks a value for reuse",
+)
+
+
+def _pattern(phrase: str) -> re.Pattern[str]:
+    text = re.escape(phrase)
+    return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.*)", text))
+
+
+#: Longest first, so that "a number or a percentage" is one phrase, not two.
+_MATCHERS: Final = tuple((_pattern(p), p) for p in sorted(PHRASES, key=len, reverse=True))
+_OR: Final = " or "
+
+
+def said_phrase(value: str, catalogue: Catalogue) -> str:
+    """``value`` said through ``catalogue`` when it is made of phrases joined by " or ";
+    otherwise ``value`` as it is."""
+    said: list[str] = []
+    rest = value
+    while rest:
+        for pattern, phrase in _MATCHERS:
+            found = pattern.match(rest)
+            if found is not None and found.end() > 0:
+                said.append(say(DETAIL_CONTEXT, phrase, found.groupdict(), catalogue))
+                rest = rest[found.end() :]
+                break
+        else:
+            return value
+        if rest.startswith(_OR):
+            said.append(frame("or", catalogue))
+            rest = rest[len(_OR) :]
+        elif rest:
+            return value
+    return "".join(said) if said else value
+
+
+def said_details(details: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+    """The details, the describing ones said through ``catalogue``."""
+    return {
+        name: said_phrase(value, catalogue)
+        if name in DESCRIBING and isinstance(value, str)
+        else value
+        for name, value in details.items()
+    }
