@@ -123,6 +123,9 @@ def _sandbox(tmp: Path) -> dict[str, str]:
         script.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     env.update({"LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"})
+    env["PYTHONUNBUFFERED"] = "1"  # standard output and error interleaved as on a terminal
+    # Ledger runs recorded at one fixed time: the guides' run hashes are the same everywhere.
+    env["SOURCE_DATE_EPOCH"] = "1775001600"  # 2026-04-01T00:00:00Z
     env.pop("PYTEST_ADDOPTS", None)
     return env
 
@@ -156,11 +159,12 @@ def test_every_command_shown_runs_as_shown(page: Path, tmp_path: Path) -> None:
             ["bash", "-c", command.text],
             cwd=tmp_path,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # one stream, in the order a terminal shows it
             text=True,
             timeout=300,
         )
-        output = (done.stdout + done.stderr).replace(str(tmp_path) + "/", "")
+        output = done.stdout.replace(str(tmp_path) + "/", "")
         where = f"{page.name}:{command.line}: $ {command.text}"
         if command.shown is None:
             if done.returncode != 0:
