@@ -467,10 +467,11 @@ def test_run_refuses_an_unknown_output_format_before_working(
     assert not (tmp_path / "m.txt").exists()
 
 
-def test_run_without_out_still_prints_the_document(
+def test_run_format_json_prints_the_document(
     january: tuple[Path, Path, BundleResult], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without --out the result document is standard output, and the summary standard error."""
+    """With --format json the result document is standard output, and the summary standard
+    error."""
     policies, examples, result = january
     code = main(
         [
@@ -482,6 +483,8 @@ def test_run_without_out_still_prints_the_document(
             "2026-01",
             "--facts",
             str(examples / "2026-01"),
+            "--format",
+            "json",
         ]
     )
     captured = capsys.readouterr()

@@ -78,13 +78,7 @@ def _run(args: argparse.Namespace) -> int:
     if month.history_runs:
         runs = ", ".join(f"{run}" for run in month.history_runs)
         print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
-    if args.out:
-        print(month.summary())
-        print("wrote " + ", ".join(str(p) for p in month.written))
-    else:
-        # The document is what standard output carries; the summary goes beside it.
-        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        print(month.summary(), file=sys.stderr)
+    _print_month(month, args)
     if month.recorded is not None:
         run_id, run_hash = month.recorded
         print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
@@ -96,6 +90,26 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return _report_problems(month, args.facts)
+
+
+def _print_month(month: MonthRun, args: argparse.Namespace) -> None:
+    """The summary, and where the results went; with --format json the document is what
+    standard output carries, and the summary goes beside it on standard error."""
+    if args.format == "json":
+        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        print(month.summary(), file=sys.stderr)
+    else:
+        print(month.summary())
+    said = sys.stderr if args.format == "json" else sys.stdout
+    if args.out:
+        print("wrote " + ", ".join(str(p) for p in month.written), file=said)
+    elif args.format != "json":
+        print(f"results not written: name a file with --out {out_choices()}", file=said)
+
+
+def out_choices() -> str:
+    """``FILE.xlsx|.csv|.json``: the files ``--out`` can write, as the hint names them."""
+    return "FILE" + "|".join(WRITERS)
 
 
 def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> None:
@@ -269,7 +283,14 @@ def add_month_commands(commands: Any) -> None:
         metavar="FILE",
         help="write the results here, as the suffix says: "
         + listed(f"{w.suffix} ({w.holds})" for w in WRITERS.values())
-        + "; without it, the document is printed",
+        + "; without it, only the summary is printed",
+    )
+    run.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: the summary (default); json: the canonical result document on standard "
+        "output, the summary on standard error",
     )
     run.add_argument(
         "--ledger",
