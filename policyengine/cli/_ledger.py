@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from ..errors import Location, UsageError
 from ..present._texttable import format_table
@@ -52,8 +51,7 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_ledger_command(commands: Any) -> None:
-    ledger = commands.add_parser("ledger", help="verify, list or back up a ledger")
+def arguments_ledger(ledger: argparse.ArgumentParser) -> None:
     ledger.add_argument("action", choices=("verify", "list", "backup"))
     ledger.add_argument("file", metavar="FILE")
     ledger.add_argument(
@@ -64,4 +62,3 @@ def add_ledger_command(commands: Any) -> None:
     ledger.add_argument(
         "--head", metavar="HASH", help="a head kept earlier: it must be a run of the ledger"
     )
-    ledger.set_defaults(handler=cmd_ledger)

@@ -255,19 +255,8 @@ def _is_month(name: str) -> bool:
         return False
 
 
-def add_month_commands(commands: Any) -> None:
-    """Register run, sample and demo on the top-level parser, in the order of the help."""
-    folder = add_folder_options
-
-    run = commands.add_parser(
-        "run",
-        help="evaluate every version in force for a month",
-        description="Evaluate every policy version in force for a month over its facts, "
-        "print a summary of the month (versions, records, totals, flags, errors) and write "
-        "the results. Exit 0, or 2 when a record or input is bad (good records are still "
-        "evaluated and written).",
-    )
-    folder(run)
+def arguments_run(run: argparse.ArgumentParser) -> None:
+    add_folder_options(run)
     run.add_argument("--period", required=True, metavar="YYYY-MM")
     run.add_argument(
         "--facts",
@@ -314,21 +303,9 @@ def add_month_commands(commands: Any) -> None:
         action="store_true",
         help="allow versions in force that are not in the lock (drafts), for a trial run",
     )
-    run.set_defaults(handler=cmd_run)
-    _add_sample_command(commands)
-    _add_demo_command(commands)
 
 
-def _add_sample_command(commands: Any) -> None:
-    sample = commands.add_parser(
-        "sample",
-        help="generate example months of facts (CSV), hard cases included",
-        description="Write one folder of team.csv, rep.csv and call.csv per month, with the "
-        "fields the entities of the policy folder declare, headed by their titles. Every "
-        "month holds the hard cases: lead conflicts escalated to the manager and to "
-        "leadership, a malicious grab, new hires, an exact tie within a team, a rep leaving "
-        "mid-month and referral sales. The same arguments give the same files.",
-    )
+def arguments_sample(sample: argparse.ArgumentParser) -> None:
     sample.add_argument(
         "--policies",
         default="policies",
@@ -347,20 +324,10 @@ def _add_sample_command(commands: Any) -> None:
     sample.add_argument("--calls", type=int, default=2000, help="calls a month (default: 2000)")
     sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
     sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
-    sample.set_defaults(handler=cmd_sample)
 
 
-def _add_demo_command(commands: Any) -> None:
-    folder = add_folder_options
-
-    demo = commands.add_parser(
-        "demo",
-        help="run the shipped example months and write a workbook",
-        description="Evaluate the example months shipped with the source (examples/YYYY-MM), "
-        "in order, each with the months before it as history; print a summary of each and "
-        "write the last month's workbook. Run it from the repository's folder.",
-    )
-    folder(demo)
+def arguments_demo(demo: argparse.ArgumentParser) -> None:
+    add_folder_options(demo)
     demo.add_argument(
         "--examples",
         default="examples",
@@ -373,4 +340,3 @@ def _add_demo_command(commands: Any) -> None:
         metavar="DIR",
         help="write the last month's workbook here (default: demo-results)",
     )
-    demo.set_defaults(handler=cmd_demo)
