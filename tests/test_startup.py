@@ -88,3 +88,13 @@ def test_load_stays_the_function_once_the_load_package_is_imported() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_version_is_printed_on_standard_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """`policyengine --version` prints the installed version, as argparse's own did."""
+    from policyengine.cli._main import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == f"policyengine {policyengine.ENGINE_VERSION}\n"

@@ -34,7 +34,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
         from ..version import ENGINE_VERSION
 
-        parser.exit(message=f"policyengine {ENGINE_VERSION}\n")
+        print(f"policyengine {ENGINE_VERSION}")
+        parser.exit()
 
 
 def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
