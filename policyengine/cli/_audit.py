@@ -22,12 +22,21 @@ from ..errors import Location, UsageError
 from ..load._keys import Trust
 from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
-from ..month import evaluate_month, ledger_history, read_month
+from ..month import MonthFacts, evaluate_month, ledger_history, read_month
+from ..present._progress import Progress
 from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
-from ..run._repository import load
-from ._common import add_folder_options, checked_repository, existing_ledger, lock_path, say
+from ..run._repository import Repository, load
+from ._common import (
+    LARGE_FACTS_BYTES,
+    add_folder_options,
+    checked_repository,
+    existing_ledger,
+    facts_bytes,
+    lock_path,
+    say,
+)
 from ._trust import add_trust_options, lock_line, signing_key, trust_from
 
 
@@ -91,27 +100,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
         return 2
     if by_run:
-        with existing_ledger(args.ledger) as ledger:
-            if args.all and (problems := ledger.verify()):
-                raise broken(args.ledger, problems)
-            ids = [r.id for r in ledger.runs()] if args.all else [args.run]
-            failed = 0
-            for run_id in ids:
-                outcome = replay_run(ledger, run_id)
-                state = "identical" if outcome.identical else "DIFFERENT"
-                print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
-                if outcome.first_difference:
-                    print("  " + outcome.first_difference)
-                failed += not outcome.identical
-        return 1 if failed else 0
+        return _replay_runs(args)
     repository = checked_repository(args)
+    history = _ledger_history(args, Period.parse(args.period))
+    facts = _read_facts(repository, args.facts)
+    progress = Progress(sys.stderr, facts.count)
+    progress.stage(f"evaluating {args.period} over {facts.count:,} records …")
     month = evaluate_month(
-        repository,
-        args.period,
-        args.facts,
-        as_known_at=args.as_known_at,
-        history=_ledger_history(args, Period.parse(args.period)),
+        repository, args.period, facts, as_known_at=args.as_known_at, history=history
     )
+    progress.done()
     result = month.result
     findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
     if args.format == "json":
@@ -139,6 +137,35 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
     _report_errors(result)
     return 1 if findings else 0
+
+
+def _replay_runs(args: argparse.Namespace) -> int:
+    """replay --run ID or --all: each run recomputed from the inputs the ledger holds."""
+    with existing_ledger(args.ledger) as ledger:
+        if args.all and (problems := ledger.verify()):
+            raise broken(args.ledger, problems)
+        ids = [r.id for r in ledger.runs()] if args.all else [args.run]
+        progress = Progress(sys.stderr)
+        failed = 0
+        for number, run_id in enumerate(ids, 1):
+            progress.stage(f"replaying run {run_id} ({number} of {len(ids)}) …")
+            outcome = replay_run(ledger, run_id)
+            progress.done()
+            state = "identical" if outcome.identical else "DIFFERENT"
+            print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
+            if outcome.first_difference:
+                print("  " + outcome.first_difference)
+            failed += not outcome.identical
+    return 1 if failed else 0
+
+
+def _read_facts(repository: Repository, path: str) -> MonthFacts:
+    """A month's facts, with a moving bar while large files are read."""
+    reading = Progress(sys.stderr, facts_bytes(path), threshold=LARGE_FACTS_BYTES)
+    reading.stage(f"reading {path} …")
+    facts = read_month(repository, path)
+    reading.done()
+    return facts
 
 
 def _report_errors(result: BundleResult) -> None:
@@ -169,7 +196,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    records = read_month(repository, args.facts).records
+    facts = _read_facts(repository, args.facts)
+    records = facts.records
+    progress = Progress(sys.stderr, facts.count)
+    progress.stage(f"evaluating both sides over {facts.count:,} records …")
     if by_version:
         outcome = diff(
             repository,
@@ -189,6 +219,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             to_known=args.to_known,
             history=history,
         )
+    progress.done()
     if args.format == "json":
         print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":

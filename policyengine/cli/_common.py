@@ -64,6 +64,17 @@ def lock_path(args: argparse.Namespace) -> Path:
 #: Facts larger than this on disk are worth a progress line while they are read.
 
 
+#: Facts files larger than this (bytes) take long enough to read to show a progress bar.
+LARGE_FACTS_BYTES = 1 << 20
+
+
+def facts_bytes(path: str | Path) -> int:
+    """The size of a month's facts on disk (to decide on a progress bar before reading)."""
+    source = Path(path)
+    files = source.iterdir() if source.is_dir() else [source]
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
 def existing_ledger(path: str) -> SqliteLedger:
     """Open, read-only, a ledger that must already exist: a typo must not create an empty
     one, and reading never changes the file."""

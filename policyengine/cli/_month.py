@@ -25,18 +25,15 @@ from ..present._progress import Progress
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import entities_from_policies, paused_collection
 from ..run._repository import load
-from ._common import add_folder_options, checked_repository, lock_path, say
+from ._common import (
+    LARGE_FACTS_BYTES,
+    add_folder_options,
+    checked_repository,
+    facts_bytes,
+    lock_path,
+    say,
+)
 from ._trust import signing_key
-
-
-def _facts_bytes(path: str | Path) -> int:
-    """The size of a month's facts on disk (to decide on a progress line before reading)."""
-    source = Path(path)
-    files = source.iterdir() if source.is_dir() else [source]
-    return sum(f.stat().st_size for f in files if f.is_file())
-
-
-_LARGE_FACTS_BYTES = 1 << 20
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -57,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
         lock_head=lock_head(lock_path(args)),
         signer=signing_key(args.key),
     )
-    reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
+    reading = Progress(sys.stderr, facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
     facts = read_month(repository, args.facts)
     reading.done()
