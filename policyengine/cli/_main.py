@@ -92,7 +92,25 @@ def _utf8_streams() -> None:
             reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
+#: The exit code of output cut short by a reader that closed the pipe (``| head``): that
+#: of a program stopped by SIGPIPE, as the shell reports it.
+CLOSED_PIPE = 128 + 13
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # inside the try: the last of the output may be what finds it closed
+    except BrokenPipeError:
+        # The reader has all it wanted (``policyengine … | head``): stop quietly. Standard
+        # output points at devnull from here, so the flush at exit finds nothing to complain of.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_PIPE
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     _utf8_streams()
     words = sys.argv[1:] if argv is None else list(argv)
     args = parser(words).parse_args(words)
