@@ -222,7 +222,10 @@ def run_month(
         staged = None
         if out is not None:
             _stage(progress, f"writing {out} …")
-            staged = stage_report(month.result, Path(out), index=month.index, progress=progress)
+            # The earlier months let the workbook's charts compare with the month before.
+            staged = stage_report(
+                month.result, Path(out), index=month.index, progress=progress, history=history
+            )
         try:
             _stage(progress, f"appending the run to {ledger} …" if ledger else None)
             recorded = _record(month, ledger, label, how)

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from policyengine.cli._commands import COMMANDS
@@ -102,3 +104,35 @@ def test_every_subcommand_help_has_a_description(capsys: pytest.CaptureFixture[s
             main([command.name, "--help"])
         shown = capsys.readouterr().out
         assert " ".join(command.description.split()[:4]) in " ".join(shown.split()), command.name
+
+
+def _compared(path: Path) -> dict[str, tuple[object, ...]]:
+    """The chart sheet's rows comparing a total with the month before, by title."""
+    sheet = openpyxl.load_workbook(path)["图表 Charts"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] is not None]
+    return {str(r[0]): r for r in rows if len(r) > 2 and r[2] is not None}
+
+
+def test_demo_and_run_with_a_ledger_chart_the_month_against_the_one_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workbooks of `demo` and of `run --ledger` compare March's net pay with
+    February's: the earlier months reach the workbook writer."""
+    pack = ["--policies", str(ROOT / "policies")]
+    assert main(["demo", *pack, "--examples", str(ROOT / "examples"), "--out", str(tmp_path)]) == 0
+    from_demo = _compared(tmp_path / "2026-03.xlsx")["应发工资"]
+    ledger = str(tmp_path / "ledger.sqlite")
+    for month in ("2026-01", "2026-02", "2026-03"):
+        facts = ["--facts", str(ROOT / "examples" / month)]
+        first = ["--new-ledger"] if month == "2026-01" else []
+        suffix = ".json" if month == "2026-02" else ".xlsx"
+        out = ["--out", str(tmp_path / f"run-{month}{suffix}")]
+        assert (
+            main(["run", *pack, "--period", month, *facts, "--ledger", ledger, *first, *out]) == 0
+        )
+    capsys.readouterr()
+    from_run = _compared(tmp_path / "run-2026-03.xlsx")["应发工资"]
+    assert from_run == from_demo and from_run[1] != from_run[2]
+    february = json.loads((tmp_path / "run-2026-02.json").read_text(encoding="utf-8"))
+    net = [r["outputs"]["pay"]["net_pay"] for r in february["records"] if r["kind"] == "rep"]
+    assert Decimal(repr(from_run[1])) == sum(map(Decimal, net), Decimal(0))

@@ -70,7 +70,7 @@ COMMANDS: tuple[Command, ...] = (
         "run the shipped example months and write a workbook",
         "Evaluate the example months shipped with the source (examples/YYYY-MM), in order, "
         "each with the months before it as history; print a summary of each and write the "
-        "last month's workbook. Run it from the "
+        "last month's workbook, its charts compared with the month before. Run it from the "
         "repository's folder.",
     ),
     Command(

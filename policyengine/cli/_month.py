@@ -229,9 +229,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = 0
     carried: dict[str, Any] = {}
     months = []
+    history: dict[str, Any] = {}
     for folder in folders:
         # Each month's values become history for the ones after it.
-        month = evaluate_month(repository, folder.name, folder, history=dict(carried))
+        history = dict(carried)
+        month = evaluate_month(repository, folder.name, folder, history=history)
         carried[month.result.period.key] = month.result.snapshot()
         print(month.summary())
         print()
@@ -239,7 +241,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         months.append(month)
     last = months[-1]
     target = Path(args.out) / f"{last.result.period.key}.xlsx"
-    written = write_report(last.result, target, index=last.index)
+    # The months before it let the workbook's charts compare it with the month before.
+    written = write_report(last.result, target, index=last.index, history=history)
     print(f"{len(months)} months evaluated in order, each with the ones before as history")
     print(f"wrote {', '.join(str(p) for p in written)}")
     return code
