@@ -76,7 +76,7 @@ ErrorCode = Literal[
     "unknown-name", "unknown-output", "unknown-parent-field", "unknown-parent-kind",
     "unknown-policy", "unknown-record", "unknown-result-format", "unknown-rule-kind",
     "unknown-version", "unreadable-facts", "unreadable-file", "unreadable-policy", "untrusted-key",
-    "value-with-count", "version-already-published", "version-file-mismatch", "weights-not-100",
+    "value-not-declared", "value-with-count", "version-already-published", "version-file-mismatch", "weights-not-100",
     "wrong-type", "yaml-alias", "yaml-syntax", "yaml-tag",
 ]
 # fmt: on
@@ -163,6 +163,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "unknown-output": "`rule.name` where the rule has no such named output, or `period.name` that does not exist",
         "no-named-outputs": "`.name` after a rule, input or parameter that has one value",
         "needs-output-name": "a rule with named outputs read as one value",
+        "value-not-declared": "an enum field (or a rule whose values are all text) compared with text it never holds: the comparison would be the same for every record; the hint suggests the closest value",
         "dependency-cycle": "rules read each other in a loop",
         "empty-effective-range": "`effective_to` is not after `effective_from`",
         "enum-without-values": "an enum input without `values`",

@@ -282,6 +282,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("no-named-outputs", "value"): Template("'{name}' is one value and has no '{output}'", "write '{name}'"),
         ("needs-output-name", "rule"): Template("rule '{rule}' gives several values; '{expression}' must say which", "write one of: {choices}"),
         ("needs-output-name", "parent"): Template("'{kind}' is the {kind} record; '{expression}' must say which of its values", "write {kind}.<field or output>"),
+        ("value-not-declared", ""): Template("'{name}' is never '{value}' in '{expression}': its values are {values}", "compare with one of: {values}"),
     }),
     # the order of rules (policyengine/load/_plan.py)
     ("building-the-model", {

@@ -50,6 +50,11 @@ class DecisionTable:
     aggregate: str | None = None
     default: Any = _NO_DEFAULT
 
+    @property
+    def defaults(self) -> tuple[Any, ...]:
+        """The default, if the table has one (it may be any value, None included)."""
+        return () if self.default is _NO_DEFAULT else (self.default,)
+
 
 def _shape(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, Mapping) else ()
