@@ -36,6 +36,62 @@ CASES = {
         "sanity",
         "compare with one of: 优秀, 合格",
     ),
+    "rate-without-percent-flat.yaml": (
+        "rate-without-percent",
+        "/rules/0/bands/1/value",
+        17,
+        30,
+        "pay",
+        "write 3.8% for 3.8 per cent",
+    ),
+    "rate-without-percent-graduated.yaml": (
+        "rate-without-percent",
+        "/rules/0/bands/0/value",
+        16,
+        37,
+        "commission",
+        "write 3% for 3 per cent",
+    ),
+    "rate-without-percent-named.yaml": (
+        "rate-without-percent",
+        "/rules/0/bands/1/value/rate",
+        17,
+        37,
+        "band",
+        "write 4.5% for 4.5 per cent",
+    ),
+    "rate-without-percent-by-name.yaml": (
+        "rate-without-percent",
+        "/rules/0/bands/1/value",
+        15,
+        30,
+        "commission_rate",
+        "write 3.8% for 3.8 per cent",
+    ),
+    "number-in-words.yaml": (
+        "not-a-number",
+        "/rules/0/bands/1/value",
+        17,
+        30,
+        "rate",
+        "write it in digits: 3.8%",
+    ),
+    "text-is-a-name-table.yaml": (
+        "text-is-a-name",
+        "/rules/0/default",
+        17,
+        14,
+        "base_pay",
+        "write {expr: trial_base} for its value, or {expr: '\"trial_base\"'} for the text",
+    ),
+    "text-is-a-rule-output.yaml": (
+        "text-is-a-name",
+        "/rules/1/rows/0/then",
+        20,
+        35,
+        "base_pay",
+        "write {expr: band.base} for its value, or {expr: '\"band.base\"'} for the text",
+    ),
 }
 
 
@@ -126,3 +182,72 @@ def test_a_table_mixing_text_and_numbers_is_not_checked(tmp_path: Path) -> None:
         "  - id: a\n    kind: formula\n    expr: '1 if band == \"C\" else 0'\n"
     )
     assert policyengine.check_policy(_policy(tmp_path, ENUM, rules)) == []
+
+
+def _bands(values: list[str], rule_id: str = "pay", mode: str = "flat") -> str:
+    bands = ""
+    for i, value in enumerate(values):
+        upper = f"to: {i * 100 + 100}, " if i + 1 < len(values) else ""
+        bands += f"      - {{from: {i * 100}, {upper}value: {value}}}\n"
+    return (
+        f"  - id: {rule_id}\n    kind: tiers\n    of: sales\n    mode: {mode}\n    bands:\n{bands}"
+    )
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        _bands(["0.8", "1.2", "1.5"]),  # a coefficient, not named a rate
+        _bands(["1", "2", "3"], "bonus_months"),  # months of pay, multiplied by money
+        _bands(["3%", "0.038", "1"], "rate"),  # a rate of at most 1 may be a fraction
+        _bands(["0.03", "0.04"], "rate", "graduated"),
+        _bands(["{rate: 3%, base: 4000}", "{rate: 4%, base: 5000}"]),
+        _bands(["一档", "二档"]),  # text that is a label, not a number
+    ],
+)
+def test_values_that_are_no_slip_load(tmp_path: Path, rules: str) -> None:
+    """Coefficients, months, fractions, percentages and labels in bands all load."""
+    assert policyengine.check_policy(_policy(tmp_path, "  sales: money\n", rules)) == []
+
+
+@pytest.mark.parametrize(
+    ("words", "digits"),
+    [
+        ("百分之三点八", "3.8%"),
+        ("三千五百", "3500"),
+        ("一万零五", "10005"),
+        ("负二", "-2"),
+        ("三八", "38"),
+        ("十二", "12"),
+    ],
+)
+def test_a_parameter_in_words_is_refused_with_its_digits(
+    tmp_path: Path, words: str, digits: str
+) -> None:
+    """A parameter written in Chinese number words is not-a-number, the digits in the hint."""
+    path = _policy(
+        tmp_path, "  sales: money\n", "  - id: a\n    kind: formula\n    expr: sales * k\n"
+    )
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "rules:", f"parameters:\n  k: {{value: {words}}}\nrules:"
+        ),
+        encoding="utf-8",
+    )
+    problems = policyengine.check_policy(path)
+    assert [(p.code, p.location.pointer, p.hint) for p in problems] == [
+        ("not-a-number", "/parameters/k/value", f"write it in digits: {digits}")
+    ]
+
+
+def test_a_band_value_naming_a_name_is_refused(tmp_path: Path) -> None:
+    """A band's text that is a parameter's name is refused too, with the tiers hint."""
+    path = _policy(tmp_path, "  sales: money\n", _bands(["cap", "5"]))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("rules:", "parameters:\n  cap: 10\nrules:"),
+        encoding="utf-8",
+    )
+    problems = policyengine.check_policy(path)
+    assert [(p.code, p.form, p.location.pointer) for p in problems] == [
+        ("text-is-a-name", "tiers", "/rules/0/bands/0/value")
+    ]
