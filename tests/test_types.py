@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 import policyengine
+from policyengine import InvalidPolicy
+from policyengine.facts._entities_file import load_entities
 
 TYPES = Path(__file__).parent / "fixtures" / "policies" / "types"
 
@@ -250,4 +252,26 @@ def test_a_band_value_naming_a_name_is_refused(tmp_path: Path) -> None:
     problems = policyengine.check_policy(path)
     assert [(p.code, p.form, p.location.pointer) for p in problems] == [
         ("text-is-a-name", "tiers", "/rules/0/bands/0/value")
+    ]
+
+
+def test_enum_fields_of_entities_yaml_are_checked_own_and_parent(tmp_path: Path) -> None:
+    """Beside entities.yaml, the kind's own enum fields and a parent's (``rep.role``) are
+    checked; an unknown name stays another policy's read, unchecked."""
+    entities = load_entities(Path(__file__).parent / "fixtures" / "centre" / "entities.yaml")
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        'format: 1\npolicy: p\nversion: "1"\neffective_from: 2026-01-01\ntitle: t\n'
+        "applies_to: call\nrules:\n"
+        "  - id: a\n    kind: formula\n"
+        '    expr: \'1 if direction == "呼人" and rep.role != "leader" else other_rule\'\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidPolicy) as caught:
+        policyengine.load_policy(path, entities)
+    assert [
+        (p.code, p.details["name"], p.details["value"], p.hint) for p in caught.value.problems
+    ] == [
+        ("value-not-declared", "direction", "呼人", "compare with one of: 呼入, 呼出"),
+        ("value-not-declared", "rep.role", "leader", "did you mean 'team_leader'?"),
     ]
