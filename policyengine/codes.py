@@ -172,7 +172,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "duplicate-test-name": "two embedded tests with one name",
         "not-a-number": "a number in a rule cannot be read exactly (the schema normally reports it first as `wrong-type`), or a parameter's or a band's or row's value text looks like a number but is none, or is a number written in Chinese words (`百分之三点八`)",
         "text-is-a-name": "a table's or band's value is text that is exactly the name of an input, parameter, rule or rule's named value (`then: band.base`): it would be the text, not the value; a table computes it with `{expr: band.base}`",
-        "rate-without-percent": "a plain number over 1 where a rate is meant: a graduated band's value, a band's or row's value named as a rate (`rate`, `…_rate`, `…率`, `…比例`), or one whose other bands or rows write it as a percentage; `3.8` is read as 380%",
+        "rate-without-percent": "a plain number over 1 where a rate is meant: a graduated band's value, a band's or row's value named as a rate (`rate`, `…_rate`, `…率`, `…比例`), one whose other bands or rows write it as a percentage, or a parameter named as a rate or of `unit: %`; `3.8` is read as 380%",
         "bad-rounding": "`round` places are not a power of ten between 1E-16 (16 places) and 1E+18, or `round` is given for bands that are not all numbers",
         "invalid-period": "an embedded test's `period` is no month",
         "not-in-force": "an embedded test's `period` is outside the version's dates (also raised at evaluation, see below)",

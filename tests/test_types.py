@@ -275,3 +275,29 @@ def test_enum_fields_of_entities_yaml_are_checked_own_and_parent(tmp_path: Path)
         ("value-not-declared", "direction", "呼人", "compare with one of: 呼入, 呼出"),
         ("value-not-declared", "rep.role", "leader", "did you mean 'team_leader'?"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("declared", "pointer"),
+    [
+        ("commission_rate: 3.8", "/parameters/commission_rate"),
+        ("提成比例: {value: 6, title: t}", "/parameters/提成比例/value"),
+        ('bonus: {value: 5, unit: "%"}', "/parameters/bonus/value"),
+        ("commission_rate: 0.038", None),
+        ("commission_rate: 3.8%", None),
+        ("factor: 3.8", None),
+    ],
+)
+def test_a_rate_parameter_over_1_needs_a_percent(
+    tmp_path: Path, declared: str, pointer: str | None
+) -> None:
+    """A parameter named as a rate, or of unit %, written as a plain number over 1 is
+    refused; a fraction, a percentage, or a parameter named otherwise loads."""
+    path = _policy(tmp_path, "  sales: money\n", "  - id: a\n    kind: formula\n    expr: sales\n")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("rules:", f"parameters:\n  {declared}\nrules:"),
+        encoding="utf-8",
+    )
+    problems = policyengine.check_policy(path)
+    expected = [] if pointer is None else [("rate-without-percent", pointer)]
+    assert [(p.code, p.location.pointer) for p in problems] == expected

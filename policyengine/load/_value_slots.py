@@ -8,8 +8,9 @@ Two slips load and then pay wrongly, or fail every record at run time:
   band), a value of a flat band or a table row named as a rate (``rate``,
   ``…_rate``, ``…率``, ``…比例``: the rule's id, or the named value), and
   one whose column holds rates: another band or row writes it as a
-  percentage. A coefficient or a count of months named otherwise may well
-  be over 1 and is left alone. A bare
+  percentage; and a parameter named as a rate or whose ``unit`` is ``%``.
+  A coefficient or a count of months named otherwise may well be over 1
+  and is left alone. A bare
   number over 1 in a rate slot is refused (``rate-without-percent``), with
   the percentage to write.
 - **Text where a name was meant.** ``then: band.base`` is the text
@@ -61,9 +62,13 @@ def check_value_slots(
     declared = data.get("parameters")
     for name, parameter in parameters.items():
         at = f"/parameters/{pointer_part(name)}"
-        if isinstance(declared, Mapping) and isinstance(declared.get(name), Mapping):
+        written = declared.get(name) if isinstance(declared, Mapping) else None
+        if isinstance(written, Mapping):
             at += "/value"
+            written = written.get("value")
         _words(problems, at, parameter.value, None)
+        if _RATE_NAME.search(name) is not None or parameter.unit in ("%", "％"):
+            _rates(problems, None, [(at, written)], True)
     raw_rules = data.get("rules")
     for rule in rules.values():
         index = int(rule.pointer.rpartition("/")[2])
@@ -119,7 +124,7 @@ def _percent(value: Any) -> bool:
     return isinstance(value, str) and value.strip().endswith("%")
 
 
-def _rates(problems: Problems, rule_id: str, written: Written, as_rate: bool) -> None:
+def _rates(problems: Problems, rule_id: str | None, written: Written, as_rate: bool) -> None:
     """A bare number over 1 where the slot holds rates."""
     if not as_rate and not any(_percent(value) for _, value in written):
         return
