@@ -1,6 +1,6 @@
 """The values a policy writes into its bands, rows and parameters, as written.
 
-Two slips load and then pay wrongly, or fail every record at run time:
+Three slips load and then pay wrongly, or fail every record at run time:
 
 - **A rate written as a plain number.** ``value: 3.8`` meant for 3.8% is
   read as 3.8, 380%, and pays a hundred times over. A *rate slot* is a
@@ -10,9 +10,8 @@ Two slips load and then pay wrongly, or fail every record at run time:
   one whose column holds rates: another band or row writes it as a
   percentage; and a parameter named as a rate or whose ``unit`` is ``%``.
   A coefficient or a count of months named otherwise may well be over 1
-  and is left alone. A bare
-  number over 1 in a rate slot is refused (``rate-without-percent``), with
-  the percentage to write.
+  and is left alone. A bare number over 1 in a rate slot is refused
+  (``rate-without-percent``), with the percentage to write.
 - **Text where a name was meant.** ``then: band.base`` is the text
   "band.base", as it always was; a value that is exactly the name of an
   input, parameter, rule or rule's named value is refused
@@ -113,7 +112,7 @@ def _slots(rule: Rule, raw: Mapping[str, Any]) -> Iterable[tuple[str, Written, b
         yield "", [(base + at, value) for at, value in items], graduated
     for name in names:
         written = [
-            (f"{base}{at}/{name}", value[name])
+            (f"{base}{at}/{pointer_part(name)}", value[name])
             for at, value in items
             if isinstance(value, Mapping) and name in value and not computed(value[name])
         ]
