@@ -47,7 +47,7 @@ def build(ctx: RuleContext) -> Built | None:
         at = f"/checks/{index}"
         check_id = str(item["id"])
         if check_id in seen:
-            ctx.error("duplicate-check", f"check '{check_id}' appears twice", at + "/id")
+            ctx.add("duplicate-check", at + "/id", check=check_id)
             ok = False
         seen.add(check_id)
         condition = ctx.expr(at + "/assert", item["assert"])
