@@ -89,5 +89,14 @@ CHECK_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], 
         ("list-without-item-type", "field"): Template("list field '{name}' needs 'of'", "e.g. of: string"),
         ("bad-default", "field"): Template("default of '{name}': {reason}", "give a value of the field's type"),
     }),
+    # the policies a caller names in a repository (policyengine/run/_repository.py)
+    ("the-policy-folder", {
+        ("not-a-repository", ""): Template("{root} is not a folder"),
+        ("unknown-policy", ""): Template("no policy '{policy}' in {root}"),
+        ("unknown-version", ""): Template("policy '{policy}' has no version '{version}'"),
+    }),
+    ("calling-the-library-and-the-command-line", {
+        ("invalid-date", "as-known-at"): Template("'{value}' is not a date", "write it YYYY-MM-DD, e.g. 2026-04-05"),
+    }),
 )
 # fmt: on
