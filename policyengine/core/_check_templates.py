@@ -50,7 +50,7 @@ CHECK_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], 
         ("duplicate-component", ""): Template("component '{name}' appears twice"),
         ("negative-weight", ""): Template("weight of '{name}' is {weight}"),
         ("weights-not-100", ""): Template("the weights add up to {total}%, not 100%", "make the weights total exactly 100%"),
-        ("duplicate-check", ""): Template("check '{check}' appears twice"),
+        ("duplicate-check", ""): Template("check '{name}' appears twice"),
     }),
     # rules over many records (policyengine/rules/population.py, rank.py, aggregate.py, history.py)
     ("rules-over-many-records", {

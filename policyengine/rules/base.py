@@ -166,6 +166,17 @@ class RuleContext:
             **details,
         )
 
+    def unique(self, items: str, key: str, code: ErrorCode) -> bool:
+        """Whether each of the ``items`` list (checks, components) has its own ``key``; each
+        repeat is reported as ``code`` where it is written."""
+        seen: set[str] = set()
+        for index, item in enumerate(self.raw[items]):
+            name = str(item[key])
+            if name in seen:
+                self.add(code, f"/{items}/{index}/{key}", name=name)
+            seen.add(name)
+        return len(seen) == len(self.raw[items])
+
     def expr(self, sub: str, value: Any, kind: str | None = None) -> Expression | None:
         """Compile the expression at ``pointer + sub``; None (and a problem) if it is refused.
 

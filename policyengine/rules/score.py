@@ -33,16 +33,11 @@ class Score:
 
 def build(ctx: RuleContext) -> Built | None:
     components: list[Component] = []
-    seen: set[str] = set()
     total = Decimal(0)
-    complete = True
+    complete = ctx.unique("components", "name", "duplicate-component")
     for index, item in enumerate(ctx.raw["components"]):
         at = f"/components/{index}"
         name = str(item["name"])
-        if name in seen:
-            ctx.add("duplicate-component", at + "/name", name=name)
-            complete = False
-        seen.add(name)
         expr = ctx.expr(at + "/expr", item["expr"])
         weight = ctx.number(at + "/weight", item["weight"])
         if weight is not None:
