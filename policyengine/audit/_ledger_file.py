@@ -98,6 +98,15 @@ def problem(
     return LedgerError(message, code=code, location=where, hint=hint, details=details)
 
 
+def finding(
+    path: str, code: ErrorCode, record: int | None = None, *, form: str = "", **details: Any
+) -> PolicyError:
+    """What ``ledger verify`` finds, worded by its template (core/_check_templates.py) from
+    ``details``, located at the file and ``record``, the number of the run it is about."""
+    where = Location(file=path, record=record)
+    return LedgerError.from_template(code, form=form, location=where, details=details)
+
+
 def connect(
     path: str, *, create: bool = True, read_only: bool = False
 ) -> tuple[sqlite3.Connection, int]:

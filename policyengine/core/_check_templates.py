@@ -3,8 +3,9 @@
 A part of the table of :mod:`policyengine.core._messages` (which joins it to its own
 blocks into ``TEMPLATES``), kept in a module of its own so that neither outgrows a
 module: the checks each rule kind makes of what its rule says (``policyengine/rules``),
-the checks of ``entities.yaml`` (``facts/_entities_file.py``) and the names a caller
-gives a repository of policies (``run/_repository.py``). Same form as there: a block
+the checks of ``entities.yaml`` (``facts/_entities_file.py``), the names a caller
+gives a repository of policies (``run/_repository.py``) and what ``ledger verify``
+finds in a ledger (``audit/_ledger_chain.py``, ``_ledger_seals.py``). Same form as there: a block
 per step, filed under the section of docs/errors.md that explains its codes.
 """
 
@@ -21,6 +22,8 @@ _NORMAL_HINT: Final = "write '{normal}': expressions read every name in that for
 _BUILTIN_HINT: Final = "rename it; expressions would read the built-in"
 _SAME_BAND_VALUES: Final = "every band must give the same named values"
 _SAME_ROW_VALUES: Final = "every row must give the same named values"
+#: The hint of a ledger edited by hand (``audit/_ledger_file.EDITED`` says the same).
+_EDITED: Final = "the file was edited outside policyengine; compare it with a backup"
 
 # Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
 # ruff: noqa: E501
@@ -94,6 +97,29 @@ CHECK_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], 
         ("not-a-repository", ""): Template("{root} is not a folder"),
         ("unknown-policy", ""): Template("no policy '{policy}' in {root}"),
         ("unknown-version", ""): Template("policy '{policy}' has no version '{version}'"),
+    }),
+    # what ledger verify finds (policyengine/audit/_ledger_chain.py, _ledger_seals.py)
+    ("the-ledger", {
+        ("chain-broken", "gap"): Template("run {run}: its id does not follow run {before}", _EDITED),
+        ("chain-broken", "gap-start"): Template("run {run}: its id does not follow the start of the ledger", _EDITED),
+        ("chain-broken", "prev"): Template("run {run}: its prev_hash is not the hash of run {before}", _EDITED),
+        ("chain-broken", "prev-start"): Template("run {run}: its prev_hash is not the hash of the start of the ledger", _EDITED),
+        ("head-mismatch", ""): Template("meta says {count} runs, head {head}, but the last run is {last}, hash {hash}", _EDITED),
+        ("head-mismatch", "no-meta"): Template("meta says nothing, but the last run is {last}, hash {hash}", _EDITED),
+        ("head-mismatch", "meta-rows"): Template("meta holds {rows} rows instead of one, but the last run is {last}, hash {hash}", _EDITED),
+        ("run-tampered", ""): Template("run {run} was edited: its fields no longer hash to its hash", _EDITED),
+        ("blob-missing", ""): Template("run {run} used {policy} {version} ({sha256}), no longer in the ledger", _EDITED),
+        ("blob-tampered", ""): Template("the stored bytes of policy file {sha256} no longer have that SHA-256; runs using it: {runs}", _EDITED),
+        ("blob-tampered", "unused"): Template("the stored bytes of policy file {sha256} no longer have that SHA-256", _EDITED),
+        ("run-unsigned", "after-signed"): Template("run {run} is not signed", "a ledger that signs its runs signs every run: this one was added by hand"),
+        ("run-unsigned", "required"): Template("run {run} is not signed", "every run must be signed (--require-signed)"),
+        ("untrusted-key", ""): Template("run {run} is signed by key {key_id}, which is not trusted", "check with the key of the person who ran the month (--trust), or ask who signed it"),
+        ("bad-signature", ""): Template("run {run}: its signature by key {key_id} does not match the run", "the run, or a run before it, was changed after it was signed: " + _EDITED),
+        ("run-out-of-order", "verify"): Template("run {run} was recorded at {created}, before the run before it", _EDITED),
+        ("sha-conflict", "runs"): Template("run {run} used {policy} {version} with SHA-256 {sha256}, but run {other_run} used it with {other_sha256}: one version has one file", "find which file was published (verify the lock); the other was not"),
+        ("sha-conflict", "lock"): Template("run {run} used {policy} {version} with SHA-256 {sha256}, but the lock publishes it as {locked_sha256}", "the run used an edited file, or the lock was rewritten since"),
+        ("head-missing", "kept"): Template("the kept head {head} is not a run of this ledger", "runs were cut off the end, or this is an older copy: restore the ledger"),
+        ("head-missing", "lock"): Template("run {run} was computed under lock head {head}, no line of this lock", "lines were cut off the lock, or it was rewritten, after the run (a run signed before the lock was signed names the unsigned lock's SHA-256)"),
     }),
     ("calling-the-library-and-the-command-line", {
         ("invalid-date", "as-known-at"): Template("'{value}' is not a date", "write it YYYY-MM-DD, e.g. 2026-04-05"),
