@@ -4,8 +4,9 @@ A part of the table of :mod:`policyengine.core._messages` (which joins it to its
 blocks into ``TEMPLATES``), kept in a module of its own so that neither outgrows a
 module: the checks each rule kind makes of what its rule says (``policyengine/rules``),
 the checks of ``entities.yaml`` (``facts/_entities_file.py``), the names a caller
-gives a repository of policies (``run/_repository.py``) and what ``ledger verify``
-finds in a ledger (``audit/_ledger_chain.py``, ``_ledger_seals.py``). Same form as there: a block
+gives a repository of policies (``run/_repository.py``), and a ledger's problems:
+why it cannot be opened or appended to (``audit/_ledger_file.py``, ``ledger.py``) and
+what ``ledger verify`` finds (``audit/_ledger_chain.py``, ``_ledger_seals.py``). Same form as there: a block
 per step, filed under the section of docs/errors.md that explains its codes.
 """
 
@@ -22,8 +23,9 @@ _NORMAL_HINT: Final = "write '{normal}': expressions read every name in that for
 _BUILTIN_HINT: Final = "rename it; expressions would read the built-in"
 _SAME_BAND_VALUES: Final = "every band must give the same named values"
 _SAME_ROW_VALUES: Final = "every row must give the same named values"
-#: The hint of a ledger edited by hand (``audit/_ledger_file.EDITED`` says the same).
+#: The hint of a ledger edited by hand.
 _EDITED: Final = "the file was edited outside policyengine; compare it with a backup"
+_NOT_A_LEDGER: Final = "name a ledger file, or a new path for a new ledger"
 
 # Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
 # ruff: noqa: E501
@@ -97,6 +99,24 @@ CHECK_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], 
         ("not-a-repository", ""): Template("{root} is not a folder"),
         ("unknown-policy", ""): Template("no policy '{policy}' in {root}"),
         ("unknown-version", ""): Template("policy '{policy}' has no version '{version}'"),
+    }),
+    # opening, appending to and reading a ledger (policyengine/audit/_ledger_file.py, ledger.py)
+    ("the-ledger", {
+        ("file-not-found", "ledger"): Template("no ledger at this path", "name the ledger file a run was appended to (run --new-ledger starts one)"),
+        ("not-a-ledger", ""): Template("the file is not a ledger", _NOT_A_LEDGER),
+        ("not-a-ledger", "empty"): Template("the file is empty: it holds no ledger", "restore the ledger from a backup"),
+        ("not-a-ledger", "not-sqlite"): Template("the file is not a ledger (not an SQLite database)", _NOT_A_LEDGER),
+        ("not-a-ledger", "tables"): Template("the ledger's tables were altered", _EDITED),
+        ("ledger-version", ""): Template("the ledger has schema version {version}; this code reads {readable}", _EDITED),
+        ("ledger-version", "newer"): Template("the ledger has schema version {version}; this code reads {readable}", "upgrade policyengine"),
+        ("ledger-version", "unsigned"): Template("a schema version {version} ledger holds no signatures", "start a new ledger (run --new-ledger) to sign runs, and keep this one"),
+        ("head-mismatch", "meta-damaged"): Template("the ledger's meta row is damaged", _EDITED),
+        ("head-mismatch", "append"): Template("meta says {count} runs but the last is run {last}", _EDITED),
+        ("run-out-of-order", "clock"): Template("the clock says {created}, before the last run ({last})", "set the computer's clock right; runs are recorded in time order"),
+        ("run-not-found", ""): Template("there is no run {run}", "the ledger holds runs 1 to {count}"),
+        ("run-not-found", "empty"): Template("there is no run {run}", "the ledger is empty"),
+        ("ledger-exists", ""): Template("the backup file is already there", "name a new file: a backup never overwrites one"),
+        ("ledger-closed", ""): Template("the ledger is closed", "open it again"),
     }),
     # what ledger verify finds (policyengine/audit/_ledger_chain.py, _ledger_seals.py)
     ("the-ledger", {
