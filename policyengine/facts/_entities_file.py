@@ -15,7 +15,7 @@ import json
 import keyword
 import os
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -80,14 +80,14 @@ def _escape(name: str) -> str:
 class _Loader:
     document: Document
     problems: list[PolicyError] = attrs.field(factory=list)
-    #: Report a problem (``Problems.add``); a bad name is shown where it is written.
-    add: Callable[..., PolicyError] = attrs.field(init=False)
+    #: The package's collector, adding to ``problems`` (a bad name is shown at its key).
+    collector: Problems = attrs.field(init=False)
     #: JSON pointers the reader or the schema already complained about: skipped.
     broken: set[str] = attrs.field(factory=set)
 
     def __attrs_post_init__(self) -> None:
-        # The package's collector, worded by core/_check_templates.py, into ``problems``.
-        self.add = Problems(document=self.document, found=self.problems).add
+        # Worded by core/_check_templates.py.
+        self.collector = Problems(document=self.document, found=self.problems)
 
     #: The broken pointers and every pointer holding one (``read._source_map.holding``).
     holding: frozenset[str] = attrs.field(factory=frozenset)
@@ -126,11 +126,13 @@ class _Loader:
         of = {} if kind is None else {"kind": kind}
         form = "kind" if kind is None else "field"
         if not name.isidentifier() or keyword.iskeyword(name):
-            self.add("invalid-identifier", pointer, form=form, at_key=True, name=name, **of)
+            self.collector.add(
+                "invalid-identifier", pointer, form=form, at_key=True, name=name, **of
+            )
             return False
         if not unicodedata.is_normalized("NFKC", name):
             normal = unicodedata.normalize("NFKC", name)
-            self.add(
+            self.collector.add(
                 "name-not-normalized",
                 pointer,
                 form=form,
@@ -141,7 +143,9 @@ class _Loader:
             )
             return False
         if name in FUNCTIONS or name == "period":
-            self.add("name-clash", pointer, form=form + "-builtin", at_key=True, name=name, **of)
+            self.collector.add(
+                "name-clash", pointer, form=form + "-builtin", at_key=True, name=name, **of
+            )
             return False
         return True
 
@@ -155,7 +159,7 @@ class _Loader:
             if not self.name(field_name, at, name):
                 continue
             if field_name in specs:
-                self.add(
+                self.collector.add(
                     "name-clash", at, form="field-kind", at_key=True, name=field_name, kind=name
                 )
             elif not self.is_broken(at) and (field := self.field(field_name, field_spec, at)):
@@ -171,10 +175,12 @@ class _Loader:
         if key and raw_fields and f"{pointer}/fields" not in self.broken:
             if key not in raw_fields:
                 hint = did_you_mean(key, raw_fields)
-                self.add("unknown-key-field", pointer + "/key", hint=hint, key=key, kind=name)
+                self.collector.add(
+                    "unknown-key-field", pointer + "/key", hint=hint, key=key, kind=name
+                )
             elif key in fields and fields[key].type not in KEY_TYPES:
                 ktype = fields[key].type
-                self.add("bad-key-type", pointer + "/key", key=key, kind=name, type=ktype)
+                self.collector.add("bad-key-type", pointer + "/key", key=key, kind=name, type=ktype)
         return kind
 
     def field(self, name: str, spec: Any, pointer: str) -> Field | None:
@@ -185,9 +191,11 @@ class _Loader:
             at = pointer + str(exc.details["at"])
             reason = exc.details.get("reason", "")
             if exc.code == "bad-default":
-                self.add("bad-default", at, form="field", hint=exc.hint, name=name, reason=reason)
+                self.collector.add(
+                    "bad-default", at, form="field", hint=exc.hint, name=name, reason=reason
+                )
             else:
-                self.add(exc.code, at, form="field", hint=exc.hint, name=name)
+                self.collector.add(exc.code, at, form="field", hint=exc.hint, name=name)
             return None
 
     def check_parent(
@@ -199,7 +207,7 @@ class _Loader:
         if up not in specs:
             others = [k for k in specs if k != kind.name]
             hint, names = did_you_mean(up, others), ", ".join(others)
-            self.add(
+            self.collector.add(
                 "unknown-parent-kind",
                 pointer + "/parent/kind",
                 hint=hint,
@@ -212,7 +220,7 @@ class _Loader:
             return
         if link not in raw:
             hint = did_you_mean(link, raw)
-            self.add(
+            self.collector.add(
                 "unknown-parent-field",
                 pointer + "/parent/field",
                 hint=hint,
@@ -226,7 +234,7 @@ class _Loader:
         have, want = kind.fields[link].type, parent.fields[parent.key].type
         if have != want:
             at = pointer + "/parent/field"
-            self.add(
+            self.collector.add(
                 "parent-type-mismatch",
                 at,
                 field=link,
@@ -249,7 +257,7 @@ class _Loader:
                     first = loop.index(min(loop, key=order.__getitem__))
                     turn = " → ".join([*loop[first:], *loop[:first], loop[first]])
                     pointer = f"/kinds/{_escape(loop[first])}/parent/kind"
-                    self.add("parent-cycle", pointer, loop=turn)
+                    self.collector.add("parent-cycle", pointer, loop=turn)
                     break
                 path[kind] = len(path)
                 link = kinds[kind].parent
@@ -277,4 +285,6 @@ class _Loader:
                 below = depth[name] = below + 1
                 if below == MAX_PARENT_DEPTH + 1:
                     pointer = f"/kinds/{_escape(name)}/parent"
-                    self.add("parent-chain-too-long", pointer, kind=name, limit=MAX_PARENT_DEPTH)
+                    self.collector.add(
+                        "parent-chain-too-long", pointer, kind=name, limit=MAX_PARENT_DEPTH
+                    )
