@@ -212,22 +212,37 @@ def run_month(
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
         check_ledger(ledger, new=how.new)
+    used: tuple[int, ...] = ()
+    if history is None:
+        history, used = ledger_history(ledger, period)
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
-        month = evaluate_month(
-            repository, period, facts, as_known_at=as_known_at, ledger=ledger, history=history
-        )
+        month = evaluate_month(repository, period, facts, as_known_at=as_known_at, history=history)
+        month = attrs.evolve(month, history_runs=used)
         staged = None
         if out is not None:
-            staged = stage_report(month.result, Path(out), index=month.index, progress=progress)
+            _stage(progress, f"writing {out} …")
+            # The earlier months let the workbook's charts compare with the month before.
+            staged = stage_report(
+                month.result, Path(out), index=month.index, progress=progress, history=history
+            )
         try:
+            _stage(progress, f"appending the run to {ledger} …" if ledger else None)
             recorded = _record(month, ledger, label, how)
         except BaseException:
             if staged is not None:
                 staged.discard()
             raise
         written = _commit(staged)
+    if progress is not None:
+        progress.done()
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _stage(progress: Progress | None, text: str | None) -> None:
+    """Say which step of the run is being done (between steps, never inside one)."""
+    if progress is not None and text is not None:
+        progress.stage(text)
 
 
 def _record(

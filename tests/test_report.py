@@ -25,7 +25,6 @@ from policyengine.facts._io import FactsIndex, read_bundle_facts, read_facts
 from policyengine.facts._sample_centre import centre, months
 from policyengine.facts._sample_csv import write_months
 from policyengine.facts._sample_hard_cases import monthly
-from policyengine.present._progress import Progress
 from policyengine.present._report import FIXED_TIME, build_report, record_keys
 from policyengine.present._summary import summary_text
 from policyengine.present._writers import csv_bytes, sidecar_path, write_report, xlsx_bytes
@@ -467,10 +466,11 @@ def test_run_refuses_an_unknown_output_format_before_working(
     assert not (tmp_path / "m.txt").exists()
 
 
-def test_run_without_out_still_prints_the_document(
+def test_run_format_json_prints_the_document(
     january: tuple[Path, Path, BundleResult], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without --out the result document is standard output, and the summary standard error."""
+    """With --format json the result document is standard output, and the summary standard
+    error."""
     policies, examples, result = january
     code = main(
         [
@@ -482,33 +482,14 @@ def test_run_without_out_still_prints_the_document(
             "2026-01",
             "--facts",
             str(examples / "2026-01"),
+            "--format",
+            "json",
         ]
     )
     captured = capsys.readouterr()
     assert code == 0
     assert json.loads(captured.out) == json.loads(result.to_json())
     assert captured.err.startswith("2026-01: versions in force:")
-
-
-def test_progress_shows_only_on_a_terminal_for_large_runs() -> None:
-    """The progress line is written for more than 10,000 records on a terminal, never else."""
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    quiet, small, large = io.StringIO(), Terminal(), Terminal()
-    for stream, records in ((quiet, 50_000), (small, 10_000), (large, 10_001)):
-        progress = Progress(stream, records)
-        progress.stage("evaluating …")
-        for done in range(0, records + 1, 500):
-            progress.count("writing:", done, records)
-        progress.done()
-    assert quiet.getvalue() == "" and small.getvalue() == ""
-    assert "evaluating …" in large.getvalue()
-    assert "writing: 10,001/10,001 (100%)" not in large.getvalue()  # 10,001 is not a step
-    assert "writing: 10,000/10,001 (99%)" in large.getvalue()
-    assert large.getvalue().endswith("\r\x1b[K")
 
 
 # --- facts in XLSX ----------------------------------------------------------------------

@@ -60,6 +60,17 @@ __all__ = [
 ]
 
 
+def recorded_time() -> datetime.datetime:
+    """The time a new run is recorded at: the clock, or ``SOURCE_DATE_EPOCH`` (seconds since
+    1970, UTC) when it is set — the convention of reproducible builds — so that a guide's
+    or a test's ledger has the same hashes on every machine. The order check holds either
+    way: a run is never recorded before the last one."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isascii() and epoch.isdigit() and len(epoch) <= 12:
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    return datetime.datetime.now(datetime.UTC)
+
+
 class SqliteLedger:
     """The ledger in one SQLite file (see :mod:`.ledger_file` for how it is kept)."""
 
@@ -131,7 +142,7 @@ class SqliteLedger:
     def _now(self, db: sqlite3.Connection) -> str:
         """The time of a new run: the one clock read (evaluation never asks), refused
         when it is before the last run's, so that runs are strictly ordered in time."""
-        created = datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+        created = recorded_time().isoformat(timespec="microseconds")
         last = db.execute("SELECT created FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         if last and isinstance(last[0], str) and created < last[0]:
             raise self._problem("run-out-of-order", form="clock", created=created, last=last[0])

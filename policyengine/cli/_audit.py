@@ -22,21 +22,22 @@ from ..errors import Location, UsageError
 from ..load._keys import Trust
 from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
-from ..month import evaluate_month, ledger_history, read_month
+from ..month import MonthFacts, evaluate_month, ledger_history, read_month
+from ..present._progress import Progress
 from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
-from ..run._repository import load
-from ._common import add_folder_options, checked_repository, existing_ledger, lock_path, say
-from ._ledger import add_ledger_command
-from ._month import add_month_commands
-from ._trust import (
-    add_key_commands,
-    add_trust_options,
-    lock_line,
-    signing_key,
-    trust_from,
+from ..run._repository import Repository, load
+from ._common import (
+    LARGE_FACTS_BYTES,
+    add_folder_options,
+    checked_repository,
+    existing_ledger,
+    facts_bytes,
+    lock_path,
+    say,
 )
+from ._trust import add_trust_options, lock_line, signing_key, trust_from
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
@@ -99,27 +100,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
         return 2
     if by_run:
-        with existing_ledger(args.ledger) as ledger:
-            if args.all and (problems := ledger.verify()):
-                raise broken(args.ledger, problems)
-            ids = [r.id for r in ledger.runs()] if args.all else [args.run]
-            failed = 0
-            for run_id in ids:
-                outcome = replay_run(ledger, run_id)
-                state = "identical" if outcome.identical else "DIFFERENT"
-                print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
-                if outcome.first_difference:
-                    print("  " + outcome.first_difference)
-                failed += not outcome.identical
-        return 1 if failed else 0
+        return _replay_runs(args)
     repository = checked_repository(args)
+    history = _ledger_history(args, Period.parse(args.period))
+    facts = _read_facts(repository, args.facts)
+    progress = Progress(sys.stderr, facts.count)
+    progress.stage(f"evaluating {args.period} over {facts.count:,} records …")
     month = evaluate_month(
-        repository,
-        args.period,
-        args.facts,
-        as_known_at=args.as_known_at,
-        history=_ledger_history(args, Period.parse(args.period)),
+        repository, args.period, facts, as_known_at=args.as_known_at, history=history
     )
+    progress.done()
     result = month.result
     findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
     if args.format == "json":
@@ -147,6 +137,35 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
     _report_errors(result)
     return 1 if findings else 0
+
+
+def _replay_runs(args: argparse.Namespace) -> int:
+    """replay --run ID or --all: each run recomputed from the inputs the ledger holds."""
+    with existing_ledger(args.ledger) as ledger:
+        if args.all and (problems := ledger.verify()):
+            raise broken(args.ledger, problems)
+        ids = [r.id for r in ledger.runs()] if args.all else [args.run]
+        progress = Progress(sys.stderr)
+        failed = 0
+        for number, run_id in enumerate(ids, 1):
+            progress.stage(f"replaying run {run_id} ({number} of {len(ids)}) …")
+            outcome = replay_run(ledger, run_id)
+            progress.done()
+            state = "identical" if outcome.identical else "DIFFERENT"
+            print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
+            if outcome.first_difference:
+                print("  " + outcome.first_difference)
+            failed += not outcome.identical
+    return 1 if failed else 0
+
+
+def _read_facts(repository: Repository, path: str) -> MonthFacts:
+    """A month's facts, with a moving bar while large files are read."""
+    reading = Progress(sys.stderr, facts_bytes(path), threshold=LARGE_FACTS_BYTES)
+    reading.stage(f"reading {path} …")
+    facts = read_month(repository, path)
+    reading.done()
+    return facts
 
 
 def _report_errors(result: BundleResult) -> None:
@@ -177,7 +196,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    records = read_month(repository, args.facts).records
+    facts = _read_facts(repository, args.facts)
+    records = facts.records
+    progress = Progress(sys.stderr, facts.count)
+    progress.stage(f"evaluating both sides over {facts.count:,} records …")
     if by_version:
         outcome = diff(
             repository,
@@ -197,6 +219,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             to_known=args.to_known,
             history=history,
         )
+    progress.done()
     if args.format == "json":
         print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -264,87 +287,62 @@ def _decimal(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
 
 
-def add_commands(commands: Any) -> None:
-    """Register the folder-wide commands on the top-level parser (in this order, which
-    is the order of the help)."""
-    add_month_commands(commands)
-    _add_version_commands(commands)
-    add_key_commands(commands)
-    _add_ledger_commands(commands)
-    _add_schema_command(commands)
-    _add_diff_command(commands)
-
-
-def _add_version_commands(commands: Any) -> None:
-    """lock, verify and history: a folder's published versions."""
-    folder = add_folder_options
-
-    lock = commands.add_parser("lock", help="record the unlocked version files as published")
-    folder(lock)
+def arguments_lock(lock: argparse.ArgumentParser) -> None:
+    add_folder_options(lock)
     lock.add_argument(
         "--date", metavar="YYYY-MM-DD", type=_iso_date, help="publication date (default: today)"
     )
     lock.add_argument(
         "--key", metavar="FILE", help="sign the lock with this private key (lock format 2)"
     )
-    lock.set_defaults(handler=cmd_lock)
 
-    verify = commands.add_parser("verify", help="check locked versions are unchanged")
-    folder(verify)
+
+def arguments_verify(verify: argparse.ArgumentParser) -> None:
+    add_folder_options(verify)
     add_trust_options(verify)
     verify.add_argument(
         "--lock-head",
         metavar="HASH",
         help="a lock head kept earlier: it must be a line of the lock",
     )
-    verify.set_defaults(handler=cmd_verify)
 
-    history = commands.add_parser("history", help="list the versions of a policy")
-    folder(history)
+
+def arguments_history(history: argparse.ArgumentParser) -> None:
+    add_folder_options(history)
     history.add_argument("policy", metavar="POLICY")
-    history.set_defaults(handler=cmd_history)
 
 
-def _add_ledger_commands(commands: Any) -> None:
-    """ledger and replay: what a ledger recorded, checked and recomputed."""
-    folder = add_folder_options
-
-    add_ledger_command(commands)
-
-    replay = commands.add_parser("replay", help="recompute a ledger run or a paid month")
+def arguments_replay(replay: argparse.ArgumentParser) -> None:
     replay.add_argument(
         "--ledger",
         metavar="FILE",
         help="the ledger of --run/--all; with --paid, earlier months come from its runs",
     )
-    folder(replay)
-    replay.add_argument("--run", type=int, metavar="ID")
+    add_folder_options(replay)
+    replay.add_argument("--run", type=int, metavar="ID", help="the ledger run to replay")
     replay.add_argument("--all", action="store_true", help="replay every run of the ledger")
-    replay.add_argument("--period", metavar="YYYY-MM")
-    replay.add_argument("--facts", metavar="PATH")
+    replay.add_argument("--period", metavar="YYYY-MM", help="with --paid: the month paid")
+    replay.add_argument("--facts", metavar="PATH", help="with --paid: the month's facts")
     replay.add_argument("--paid", metavar="CSV", help="amounts actually paid")
-    replay.add_argument("--as-known-at", metavar="YYYY-MM-DD")
-    replay.add_argument("--tolerance", type=_decimal, default=Decimal(0))
-    replay.add_argument("--format", choices=("table", "json"), default="table")
-    replay.set_defaults(handler=cmd_replay)
-
-
-def _add_schema_command(commands: Any) -> None:
-    folder = add_folder_options
-
-    schema = commands.add_parser(
-        "schema", help="print the JSON Schema of the facts (from entities.yaml) or of a policy"
+    replay.add_argument(
+        "--as-known-at", metavar="YYYY-MM-DD", help="use only versions published by this date"
     )
-    folder(schema)
+    replay.add_argument(
+        "--tolerance",
+        type=_decimal,
+        default=Decimal(0),
+        help="differences up to this much are not reported (default: 0)",
+    )
+    replay.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def arguments_schema(schema: argparse.ArgumentParser) -> None:
+    add_folder_options(schema)
     schema.add_argument("what", choices=("facts", "policy"))
-    schema.set_defaults(handler=cmd_schema)
 
 
-def _add_diff_command(commands: Any) -> None:
-    folder = add_folder_options
-
-    compare = commands.add_parser("diff", help="compare two versions or two dates over a month")
-    folder(compare)
+def arguments_diff(compare: argparse.ArgumentParser) -> None:
+    add_folder_options(compare)
     compare.add_argument("--period", required=True, metavar="YYYY-MM")
     compare.add_argument("--facts", required=True, metavar="PATH")
     compare.add_argument("--policy", metavar="POLICY")
@@ -356,4 +354,3 @@ def _add_diff_command(commands: Any) -> None:
     compare.add_argument(
         "--ledger", metavar="FILE", help="read earlier months' values from this ledger's runs"
     )
-    compare.set_defaults(handler=cmd_diff)

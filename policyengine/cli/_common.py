@@ -8,14 +8,16 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..audit.ledger import SqliteLedger, open_ledger
 from ..core._languages import LANGUAGES, messages
 from ..core._messages import Catalogue, frame
 from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
-from ..load._lock import verify as verify_lock
-from ..run._repository import Repository, load
+
+if TYPE_CHECKING:  # imported where used: validate and eval need neither ledger nor lock
+    from ..audit.ledger import SqliteLedger
+    from ..run._repository import Repository
 
 #: The catalogue of the language the running command speaks (None: English as made).
 _SPOKEN: ContextVar[Catalogue | None] = ContextVar("spoken", default=None)
@@ -46,6 +48,9 @@ def problems_found(count: int) -> str:
 def checked_repository(args: argparse.Namespace) -> Repository:
     """The policy folder, refused while a published version differs from its lock entry:
     amounts computed from an edited published file would prove nothing."""
+    from ..load._lock import verify as verify_lock
+    from ..run._repository import load
+
     findings = verify_lock(args.policies, lock_path(args))
     if findings:
         raise InvalidPolicy(findings, file=str(lock_path(args)))
@@ -59,9 +64,22 @@ def lock_path(args: argparse.Namespace) -> Path:
 #: Facts larger than this on disk are worth a progress line while they are read.
 
 
+#: Facts files larger than this (bytes) take long enough to read to show a progress bar.
+LARGE_FACTS_BYTES = 1 << 20
+
+
+def facts_bytes(path: str | Path) -> int:
+    """The size of a month's facts on disk (to decide on a progress bar before reading)."""
+    source = Path(path)
+    files = source.iterdir() if source.is_dir() else [source]
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
 def existing_ledger(path: str) -> SqliteLedger:
     """Open, read-only, a ledger that must already exist: a typo must not create an empty
     one, and reading never changes the file."""
+    from ..audit.ledger import open_ledger
+
     return open_ledger(path, read_only=True)
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
+from ..audit._ledger_records import StoredRun
 from ..errors import Location, UsageError
-from ..present._texttable import format_table
+from ..present._texttable import format_table, width
 from ._common import existing_ledger, say
 from ._trust import add_lock_option, add_trust_options, trust_from
 
@@ -36,24 +38,73 @@ def cmd_ledger(args: argparse.Namespace) -> int:
                 f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
             )
             return 1 if problems else 0
-        rows = [
-            [
-                str(run.id),
-                run.created,
-                run.record.period,
-                run.record.as_known_at or "-",
-                ", ".join(f"{p.policy} {p.version}".strip() for p in run.record.policies),
-                run.hash,
-                run.record.label,
-            ]
-            for run in ledger.runs()
-        ]
-    print(format_table(["run", "created", "period", "known at", "versions", "hash", "label"], rows))
+        runs = list(ledger.runs())
+    if args.format == "json":
+        document = {"runs": [_run_data(run) for run in runs]}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        print(_runs_table(runs))
     return 0
 
 
-def add_ledger_command(commands: Any) -> None:
-    ledger = commands.add_parser("ledger", help="verify, list or back up a ledger")
+#: ``ledger list`` fits a terminal this wide; --format json has every detail.
+TABLE_WIDTH = 100
+_HEADER = ("run", "created (UTC)", "period", "known at", "versions", "hash", "label")
+
+
+def _runs_table(runs: list[StoredRun]) -> str:
+    """One line per run, the label cut to what is left of TABLE_WIDTH."""
+    rows = [
+        [
+            str(run.id),
+            run.created[:16].replace("T", " "),
+            run.record.period,
+            run.record.as_known_at or "-",
+            str(len(run.record.policies)),
+            run.hash[:12],
+            run.record.label,
+        ]
+        for run in runs
+    ]
+    fixed = [max(width(r[i]) for r in [list(_HEADER), *rows]) for i in range(len(_HEADER) - 1)]
+    room = max(TABLE_WIDTH - sum(fixed) - 2 * (len(_HEADER) - 1), len(_HEADER[-1]))
+    for row in rows:
+        row[-1] = _cut(row[-1], room)
+    return format_table(_HEADER, rows)
+
+
+def _cut(text: str, room: int) -> str:
+    """``text`` within ``room`` columns (wide characters count double), ``…`` where cut."""
+    if width(text) <= room:
+        return text
+    kept = ""
+    for char in text:
+        if width(kept + char) > room - 1:
+            break
+        kept += char
+    return kept + "…"
+
+
+def _run_data(run: StoredRun) -> dict[str, Any]:
+    """Everything ``ledger list --format json`` says of a run."""
+    return {
+        "id": run.id,
+        "created": run.created,
+        "period": run.record.period,
+        "as_known_at": run.record.as_known_at,
+        "versions": [
+            {"policy": p.policy, "version": p.version, "sha256": p.sha256}
+            for p in run.record.policies
+        ],
+        "label": run.record.label,
+        "hash": run.hash,
+        "prev_hash": run.prev_hash,
+        "lock_head": run.lock_head,
+        "key_id": run.key_id,
+    }
+
+
+def arguments_ledger(ledger: argparse.ArgumentParser) -> None:
     ledger.add_argument("action", choices=("verify", "list", "backup"))
     ledger.add_argument("file", metavar="FILE")
     ledger.add_argument(
@@ -64,4 +115,9 @@ def add_ledger_command(commands: Any) -> None:
     ledger.add_argument(
         "--head", metavar="HASH", help="a head kept earlier: it must be a run of the ledger"
     )
-    ledger.set_defaults(handler=cmd_ledger)
+    ledger.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="list: a table that fits 100 columns (default), or every detail of each run",
+    )

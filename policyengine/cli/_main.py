@@ -1,210 +1,86 @@
-"""The ``policyengine`` command.
+"""The ``policyengine`` command: its parser, and the dispatch to the command asked for.
 
 Exit codes: 0 all well; 1 findings (a failed test case); 2 usage or input
 errors (a policy with problems, a bad facts file or record).
+
+Starting is kept light: the parser is built from :data:`~._commands.COMMANDS` without
+importing the engine, and only the command being run has its module imported (see
+``benchmarks/bench_startup.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from typing import Any
 
-from ..core._languages import LANGUAGES, environment_language
-from ..core._suggest import did_you_mean
-from ..errors import InvalidPolicy, Location, PolicyError, UsageError
-from ..facts._io import FORMAT_NAMES, read_facts
-from ..load._build import load_policy, load_policy_in_place
-from ..load._layout import ENTITIES_NAME, loose_policy_files
-from ..model import Policy
-from ..present._texttable import cell, format_table
-from ..run._engine import Result, evaluate_many
-from ..run._repository import load
-from ..run._testing import run_tests
-from ..version import ENGINE_VERSION
-from ._audit import add_commands
-from ._common import problems_found, say, speaking
+from ._commands import COMMANDS, Command
+
+#: ``--lang``'s choices: the names of ``core._languages.LANGUAGES`` (a test keeps them
+#: equal; that module is imported only once a command runs).
+LANGUAGE_NAMES = ("en", "zh")
 
 
-def policy_files(paths: Iterable[str]) -> tuple[list[Path], list[PolicyError]]:
-    """The policy files named, with folders searched for them (see
-    :func:`~policyengine.load._layout.loose_policy_files`), and the stray YAML files met."""
-    found: list[Path] = []
-    stray: list[PolicyError] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files, refused = loose_policy_files(path)
-            found.extend(files)
-            stray.extend(refused)
-        else:
-            found.append(path)
-    return found, stray
+class _Version(argparse.Action):
+    """``--version``: the installed version, read from the package metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        from ..version import ENGINE_VERSION
+
+        print(f"policyengine {ENGINE_VERSION}")
+        parser.exit()
 
 
-def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
-    policies: list[Policy] = []
-    problems = 0
-    files, stray = policy_files(paths)
-    if not files and not stray:
-        print("no policy files found", file=out)
-        return policies, 1
-    for name in paths:
-        if (Path(name) / ENTITIES_NAME).is_file():
-            # A policy folder: checked whole, so names read across policies are checked too
-            # (and its layout, stray files included, is the one `run` reads).
-            try:
-                repository = load(name)
-            except InvalidPolicy as exc:
-                for problem in exc.problems:
-                    print(say(problem), file=out)
-                problems += len(exc.problems)
-            else:
-                policies.extend(v.policy for v in repository.versions)
-            files = [f for f in files if Path(name) not in f.parents]
-            stray = [p for p in stray if Path(name) not in Path(p.location.file or "").parents]
-    for problem in stray:
-        print(say(problem), file=out)
-    problems += len(stray)
-    for path in files:
-        try:
-            policies.append(load_policy_in_place(path))
-        except InvalidPolicy as exc:
-            for problem in exc.problems:
-                print(say(problem), file=out)
-            problems += len(exc.problems)
-    return policies, problems
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    policies, problems = _load_all(args.paths, sys.stdout)
-    if problems:
-        print(problems_found(problems), file=sys.stdout)
-        return 2
-    versions = len(policies)
-    ids = len({p.id for p in policies})
-    print(
-        f"ok: {versions} policy version{'s' if versions != 1 else ''} valid "
-        f"({ids} polic{'ies' if ids != 1 else 'y'})"
-    )
-    return 0
-
-
-def cmd_test(args: argparse.Namespace) -> int:
-    policies, problems = _load_all(args.paths, sys.stdout)
-    outcomes = run_tests(policies)
-    failed = [o for o in outcomes if not o.passed]
-    for outcome in outcomes:
-        if not outcome.passed or args.verbose:
-            print(outcome.render())
-    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    if problems:
-        return 2
-    return 1 if failed else 0
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    try:
-        policy = load_policy(args.policy)
-    except InvalidPolicy as exc:
-        for problem in exc.problems:
-            print(say(problem), file=sys.stderr)
-        return 2
-    if args.explain not in (None, "*") and args.explain not in policy.output_names:
-        hint = did_you_mean(args.explain, policy.output_names)
-        finding = UsageError(
-            f"no output named '{args.explain}'",
-            code="unknown-output",
-            location=Location(file=str(args.policy)),
-            hint=hint or f"outputs: {', '.join(policy.output_names)}",
-        )
-        print(say(finding), file=sys.stderr)
-        return 2
-    try:
-        facts = read_facts(args.facts, policy.inputs)
-        batch = evaluate_many(policy, facts.records, period=args.period)
-    except PolicyError as exc:
-        print(say(exc), file=sys.stderr)
-        return 2
-    results = batch.results
-    explained: tuple[str, ...] = ()
-    if args.explain is not None:
-        explained = policy.output_names if args.explain == "*" else (args.explain,)
-    if args.format == "json":
-        documents = []
-        for result in results:
-            data = result.to_dict()
-            if explained:
-                data["explanations"] = {name: result.trace(name) for name in explained}
-            documents.append(data)
-        document = {"results": documents, "errors": [e.to_dict() for e in batch.errors]}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
-    else:
-        _print_table(policy, results, sys.stdout)
-        for result in results if explained else ():
-            print(f"\n# record {result.record}")
-            for name in explained:
-                print(result.explain(name))
-    for index, item in enumerate(batch):
-        if isinstance(item, PolicyError):
-            line = facts.lines[index]
-            where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
-            print(where + say(item), file=sys.stderr)
-    if batch.errors:
-        print(
-            f"{len(batch.errors)} of {len(batch)} records could not be evaluated", file=sys.stderr
-        )
-        return 2
-    return 0
-
-
-def _print_table(policy: Policy, results: Sequence[Result], out: TextIO) -> None:
-    rows = [[str(r.record), *(cell(r.outputs[n]) for n in policy.output_names)] for r in results]
-    print(format_table(["record", *policy.output_names], rows), file=out)
-
-
-def parser() -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command's parser. Given ``argv``, only the command it names gets its arguments
+    (and its module imported); without, every command does."""
     top = argparse.ArgumentParser(
         prog="policyengine",
         description="Check, test and evaluate call-centre policies written in YAML.",
     )
-    top.add_argument("--version", action="version", version=f"policyengine {ENGINE_VERSION}")
+    top.add_argument("--version", action=_Version, help="show the version and exit")
     top.add_argument(
         "--lang",
-        choices=sorted(LANGUAGES),
+        choices=LANGUAGE_NAMES,
         help="the language problems are said in: zh (Chinese) or en (English); default: "
         "POLICYENGINE_LANG, else zh when LC_ALL, LC_MESSAGES or LANG starts with zh",
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    validate = commands.add_parser("validate", help="check policy files; list every problem")
-    validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
-    validate.set_defaults(handler=cmd_validate)
-
-    test = commands.add_parser("test", help="run the embedded tests of policy files")
-    test.add_argument("paths", nargs="+", metavar="PATH", help="policy files or folders")
-    test.add_argument("-v", "--verbose", action="store_true", help="also list passing cases")
-    test.set_defaults(handler=cmd_test)
-
-    run = commands.add_parser("eval", help="evaluate a policy over a facts file")
-    run.add_argument("policy", metavar="POLICY", help="the policy file")
-    run.add_argument("--facts", required=True, metavar="FILE", help=f"records: {FORMAT_NAMES}")
-    run.add_argument("--period", metavar="YYYY-MM", help="the month evaluated")
-    run.add_argument(
-        "--explain",
-        nargs="?",
-        const="*",
-        metavar="OUTPUT",
-        help="explain every output (or the one named) of every record",
-    )
-    run.add_argument("--format", choices=("table", "json"), default="table")
-    run.set_defaults(handler=cmd_eval)
-    add_commands(commands)
+    wanted = None if argv is None else _command_named(argv)
+    for command in COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help, description=command.description)
+        if argv is None or command.name == wanted:
+            _complete(sub, command)
     return top
+
+
+def _complete(sub: argparse.ArgumentParser, command: Command) -> None:
+    """The command's arguments and handler, from its module."""
+    module = import_module(f"{__package__}.{command.module}")
+    arguments: Callable[[argparse.ArgumentParser], None] = getattr(
+        module, f"arguments_{command.name}"
+    )
+    arguments(sub)
+    sub.set_defaults(handler=getattr(module, f"cmd_{command.name}"))
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (nor --lang's
+    value); None when there is none (``--help``, ``--version``)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--lang":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _utf8_streams() -> None:
@@ -216,9 +92,32 @@ def _utf8_streams() -> None:
             reconfigure(encoding="utf-8", errors="backslashreplace")
 
 
+#: The exit code of output cut short by a reader that closed the pipe (``| head``): that
+#: of a program stopped by SIGPIPE, as the shell reports it.
+CLOSED_PIPE = 128 + 13
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # inside the try: the last of the output may be what finds it closed
+    except BrokenPipeError:
+        # The reader has all it wanted (``policyengine … | head``): stop quietly. Standard
+        # output points at devnull from here, so the flush at exit finds nothing to complain of.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return CLOSED_PIPE
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     _utf8_streams()
-    args = parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = parser(words).parse_args(words)
+    from ..core._languages import environment_language
+    from ..errors import InvalidPolicy, PolicyError
+    from ._common import say, speaking
+
     with speaking(args.lang or environment_language(os.environ)):
         try:
             code: int = args.handler(args)

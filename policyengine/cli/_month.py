@@ -25,18 +25,15 @@ from ..present._progress import Progress
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import entities_from_policies, paused_collection
 from ..run._repository import load
-from ._common import add_folder_options, checked_repository, lock_path, say
+from ._common import (
+    LARGE_FACTS_BYTES,
+    add_folder_options,
+    checked_repository,
+    facts_bytes,
+    lock_path,
+    say,
+)
 from ._trust import signing_key
-
-
-def _facts_bytes(path: str | Path) -> int:
-    """The size of a month's facts on disk (to decide on a progress line before reading)."""
-    source = Path(path)
-    files = source.iterdir() if source.is_dir() else [source]
-    return sum(f.stat().st_size for f in files if f.is_file())
-
-
-_LARGE_FACTS_BYTES = 1 << 20
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -57,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
         lock_head=lock_head(lock_path(args)),
         signer=signing_key(args.key),
     )
-    reading = Progress(sys.stderr, _facts_bytes(args.facts), threshold=_LARGE_FACTS_BYTES)
+    reading = Progress(sys.stderr, facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
     facts = read_month(repository, args.facts)
     reading.done()
@@ -78,13 +75,7 @@ def _run(args: argparse.Namespace) -> int:
     if month.history_runs:
         runs = ", ".join(f"{run}" for run in month.history_runs)
         print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
-    if args.out:
-        print(month.summary())
-        print("wrote " + ", ".join(str(p) for p in month.written))
-    else:
-        # The document is what standard output carries; the summary goes beside it.
-        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        print(month.summary(), file=sys.stderr)
+    _print_month(month, args)
     if month.recorded is not None:
         run_id, run_hash = month.recorded
         print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
@@ -96,6 +87,26 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return _report_problems(month, args.facts)
+
+
+def _print_month(month: MonthRun, args: argparse.Namespace) -> None:
+    """The summary, and where the results went; with --format json the document is what
+    standard output carries, and the summary goes beside it on standard error."""
+    if args.format == "json":
+        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        print(month.summary(), file=sys.stderr)
+    else:
+        print(month.summary())
+    said = sys.stderr if args.format == "json" else sys.stdout
+    if args.out:
+        print("wrote " + ", ".join(str(p) for p in month.written), file=said)
+    elif args.format != "json":
+        print(f"results not written: name a file with --out {out_choices()}", file=said)
+
+
+def out_choices() -> str:
+    """``FILE.xlsx|.csv|.json``: the files ``--out`` can write, as the hint names them."""
+    return "FILE" + "|".join(WRITERS)
 
 
 def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> None:
@@ -218,9 +229,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     code = 0
     carried: dict[str, Any] = {}
     months = []
+    history: dict[str, Any] = {}
     for folder in folders:
         # Each month's values become history for the ones after it.
-        month = evaluate_month(repository, folder.name, folder, history=dict(carried))
+        history = dict(carried)
+        month = evaluate_month(repository, folder.name, folder, history=history)
         carried[month.result.period.key] = month.result.snapshot()
         print(month.summary())
         print()
@@ -228,7 +241,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         months.append(month)
     last = months[-1]
     target = Path(args.out) / f"{last.result.period.key}.xlsx"
-    written = write_report(last.result, target, index=last.index)
+    # The months before it let the workbook's charts compare it with the month before.
+    written = write_report(last.result, target, index=last.index, history=history)
     print(f"{len(months)} months evaluated in order, each with the ones before as history")
     print(f"wrote {', '.join(str(p) for p in written)}")
     return code
@@ -241,19 +255,8 @@ def _is_month(name: str) -> bool:
         return False
 
 
-def add_month_commands(commands: Any) -> None:
-    """Register run, sample and demo on the top-level parser, in the order of the help."""
-    folder = add_folder_options
-
-    run = commands.add_parser(
-        "run",
-        help="evaluate every version in force for a month",
-        description="Evaluate every policy version in force for a month over its facts, "
-        "print a summary of the month (versions, records, totals, flags, errors) and write "
-        "the results. Exit 0, or 2 when a record or input is bad (good records are still "
-        "evaluated and written).",
-    )
-    folder(run)
+def arguments_run(run: argparse.ArgumentParser) -> None:
+    add_folder_options(run)
     run.add_argument("--period", required=True, metavar="YYYY-MM")
     run.add_argument(
         "--facts",
@@ -269,7 +272,14 @@ def add_month_commands(commands: Any) -> None:
         metavar="FILE",
         help="write the results here, as the suffix says: "
         + listed(f"{w.suffix} ({w.holds})" for w in WRITERS.values())
-        + "; without it, the document is printed",
+        + "; without it, only the summary is printed",
+    )
+    run.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: the summary (default); json: the canonical result document on standard "
+        "output, the summary on standard error",
     )
     run.add_argument(
         "--ledger",
@@ -293,21 +303,9 @@ def add_month_commands(commands: Any) -> None:
         action="store_true",
         help="allow versions in force that are not in the lock (drafts), for a trial run",
     )
-    run.set_defaults(handler=cmd_run)
-    _add_sample_command(commands)
-    _add_demo_command(commands)
 
 
-def _add_sample_command(commands: Any) -> None:
-    sample = commands.add_parser(
-        "sample",
-        help="generate example months of facts (CSV), hard cases included",
-        description="Write one folder of team.csv, rep.csv and call.csv per month, with the "
-        "fields the entities of the policy folder declare, headed by their titles. Every "
-        "month holds the hard cases: lead conflicts escalated to the manager and to "
-        "leadership, a malicious grab, new hires, an exact tie within a team, a rep leaving "
-        "mid-month and referral sales. The same arguments give the same files.",
-    )
+def arguments_sample(sample: argparse.ArgumentParser) -> None:
     sample.add_argument(
         "--policies",
         default="policies",
@@ -326,20 +324,10 @@ def _add_sample_command(commands: Any) -> None:
     sample.add_argument("--calls", type=int, default=2000, help="calls a month (default: 2000)")
     sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
     sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
-    sample.set_defaults(handler=cmd_sample)
 
 
-def _add_demo_command(commands: Any) -> None:
-    folder = add_folder_options
-
-    demo = commands.add_parser(
-        "demo",
-        help="run the shipped example months and write a workbook",
-        description="Evaluate the example months shipped with the source (examples/YYYY-MM), "
-        "in order, each with the months before it as history; print a summary of each and "
-        "write the last month's workbook. Run it from the repository's folder.",
-    )
-    folder(demo)
+def arguments_demo(demo: argparse.ArgumentParser) -> None:
+    add_folder_options(demo)
     demo.add_argument(
         "--examples",
         default="examples",
@@ -352,4 +340,3 @@ def _add_demo_command(commands: Any) -> None:
         metavar="DIR",
         help="write the last month's workbook here (default: demo-results)",
     )
-    demo.set_defaults(handler=cmd_demo)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidPolicy, Location, UsageError
 from ..load._keys import SigningKey, Trust, new_key_pair, read_signing_key, read_trusted
@@ -90,15 +89,6 @@ def add_lock_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_key_commands(commands: Any) -> None:
-    keys = commands.add_parser(
-        "keys",
-        help="make an Ed25519 key pair for signing the lock and ledger runs",
-        description="Write a new Ed25519 key pair: FILE holds the private key (readable "
-        "by its owner only; whoever publishes or runs months keeps it) and FILE.pub the "
-        "public key, which auditors pass to verify and ledger verify with --trust. "
-        "Never overwrites a key file.",
-    )
+def arguments_keys(keys: argparse.ArgumentParser) -> None:
     keys.add_argument("action", choices=("new",))
     keys.add_argument("file", metavar="FILE", help="the private key file to write")
-    keys.set_defaults(handler=cmd_keys)

@@ -253,6 +253,11 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("name-clash", "rule-parameter"): Template("rule id '{rule_id}' is also a parameter", "rename the rule"),
         ("name-clash", "rule-period"): Template("rule id '{rule_id}' is also the built-in 'period'", "rename the rule"),
         ("name-clash", "rule-function"): Template("rule id '{rule_id}' is also a function name", "rename the rule"),
+        ("rate-without-percent", ""): Template("{value} is written where the other values are percentages: it is read as {percent}%", "write {value}% for {value} per cent"),
+        ("rate-without-percent", "rate"): Template("this value is a rate (a graduated band's, or named as a rate): {value} is read as {percent}%", "write {value}% for {value} per cent"),
+        ("text-is-a-name", "table"): Template("'{value}' is given as the text '{value}', but it is also a name in this policy", "write {{expr: {value}}} for its value, or {{expr: '\"{value}\"'}} for the text"),
+        ("text-is-a-name", "tiers"): Template("'{value}' is given as the text '{value}', but it is also a name in this policy", "a band gives its value as written: to give the value of {value}, use a table with then: {{expr: {value}}}"),
+        ("not-a-number", "number-words"): Template("'{value}' is a number written in words, which this engine does not read", "write it in digits: {digits}"),
     }),
     # names in expressions (policyengine/load/_names.py, and across policies _plan.py)
     ("building-the-model", {
@@ -263,6 +268,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("no-named-outputs", "value"): Template("'{name}' is one value and has no '{output}'", "write '{name}'"),
         ("needs-output-name", "rule"): Template("rule '{rule}' gives several values; '{expression}' must say which", "write one of: {choices}"),
         ("needs-output-name", "parent"): Template("'{kind}' is the {kind} record; '{expression}' must say which of its values", "write {kind}.<field or output>"),
+        ("value-not-declared", ""): Template("'{name}' is never '{value}' in '{expression}': its values are {values}", "compare with one of: {values}"),
     }),
     # the order of rules (policyengine/load/_plan.py)
     ("building-the-model", {

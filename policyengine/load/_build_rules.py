@@ -21,6 +21,7 @@ from ..language._functions import FUNCTIONS
 from ..model import Field, Parameter, Rule
 from ..rules import KINDS, POPULATION, Built, RuleContext
 from ._build_problems import BuildProblems, plain_text
+from ._value_slots import check_value_slots
 
 if TYPE_CHECKING:
     from ..facts._record_kinds import Entities
@@ -86,6 +87,9 @@ def read_rules(
             problems.normal(output, pointer, "output", rule_id)
         sites[rule_id] = list(ctx.sites)
         rules[rule_id] = _rule(item, pointer, first_line[rule_id], ctx, built)
+    names = {*inputs, *parameters, *rules}
+    names.update(f"{rule.id}.{output}" for rule in rules.values() for output in rule.outputs)
+    check_value_slots(problems.document.data, rules, parameters, frozenset(names), problems)
     return rules, sites
 
 

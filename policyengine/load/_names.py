@@ -21,6 +21,7 @@ from ..core._problems import Problems
 from ..core._suggest import did_you_mean
 from ..language._expressions import Expression
 from ..model import Field, Parameter, Read, Rule
+from ._types import check_comparisons
 
 
 def bare_names(expr: Expression) -> frozenset[str]:
@@ -195,11 +196,13 @@ def resolve_all(
     sites: Mapping[str, list[tuple[str, Expression, str | None]]],
     problems: Problems,
 ) -> tuple[dict[str, tuple[Read, ...]], tuple[Read, ...]]:
-    """Check every site; return each rule's reads of rules and the policy's external reads."""
+    """Check every site (its names, and the text it compares names with); return each
+    rule's reads of rules and the policy's external reads."""
     resolver = Resolver(scope, problems)
     for rule_id, located in sites.items():
         for pointer, expr, kind in located:
             resolver.resolve(rule_id, pointer, expr, kind)
+    check_comparisons(scope.fields, scope.rules, scope.ancestors, sites, problems)
     reads = {rule_id: _unique(found) for rule_id, found in resolver.reads.items()}
     return reads, _unique(resolver.external)
 

@@ -1,59 +1,128 @@
-"""A progress line on standard error for long runs, with no dependency.
+"""Progress on standard error for long steps: a moving bar (tqdm) with the stage's name
+and its counts.
 
-Shown only where someone watches (the stream is a terminal) and the work
-is large (more than :data:`THRESHOLD` records); otherwise every call does
-nothing, so logs and captured output stay clean.
+Shown only where someone watches (the stream is a terminal), for work large enough to
+take a while (more than ``threshold`` records, when the count is known), and only once a
+step has run for
+:data:`DELAY` seconds; otherwise every call does nothing, so pipes, logs and captured
+output stay clean (and tqdm is not even imported).
+
+Evaluation never reports: the month's steps report between stages (reading, evaluating,
+writing, appending to the ledger) and writers by the rows written. A step of unknown
+length shows its name and a clock kept moving by a small thread of its own, which only
+redraws the line.
 """
 
 from __future__ import annotations
 
-from typing import TextIO
+import threading
+import time
+from typing import Any, TextIO
 
-#: Runs over at most this many records finish too fast to need a progress line.
+#: Runs over at most this many records finish too fast to need a progress bar.
 THRESHOLD = 10_000
+#: A step shows its bar only once it has run this long (seconds).
+DELAY = 1.0
+#: How often the clock of a step of unknown length is redrawn (seconds).
+_TICK = 0.25
+_COUNTED = "{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
+_STAGE = "{desc} [{elapsed}]"
 _CLEAR = "\r\x1b[K"
 
 
 class Progress:
-    """A line rewritten in place: the stage, and how far it has got."""
+    """The bar of the step being done: a stage of unknown length, or a count of a total."""
 
-    def __init__(self, stream: TextIO | None, records: int, *, threshold: int = THRESHOLD) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None,
+        records: int | None = None,
+        *,
+        threshold: int = THRESHOLD,
+        delay: float = DELAY,
+    ) -> None:
         watched = stream is not None and _is_terminal(stream)
-        self.stream = stream if watched and records > threshold else None
-        self._shown = ""
-        self._step = 1
+        # records None: the work's size is not known beforehand; the delay alone decides.
+        large = records is None or records > threshold
+        self.stream = stream if watched and large else None
+        self._delay = delay
+        self._bar: Any = None  # the tqdm bar of the step being done
+        self._label = ""
+        self._ticker: _Ticker | None = None
 
     @property
     def enabled(self) -> bool:
         return self.stream is not None
 
     def stage(self, text: str) -> None:
-        """Show what is being done now."""
-        self._write(text)
-
-    def count(self, label: str, done: int, total: int) -> None:
-        """Show ``done`` of ``total``; rewrites the line about a hundred times in all."""
+        """Show what is being done now, and for how long it has been going on."""
         if self.stream is None:
             return
-        self._step = max(1, total // 100)
-        if done % self._step and done != total:
+        self.done()
+        self._open(text, None)
+        self._ticker = _Ticker(self._bar, self._delay)
+
+    def count(self, label: str, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` for the step ``label``."""
+        if self.stream is None:
             return
-        percent = done * 100 // total if total else 100
-        self._write(f"{label} {done:,}/{total:,} ({percent}%)")
+        if self._bar is None or self._label != label or self._bar.total != total:
+            self.done()
+            self._open(label, total)
+        self._bar.update(done - self._bar.n)
 
     def done(self) -> None:
-        """Clear the line, so what follows starts on a clean one."""
-        if self.stream is not None and self._shown:
+        """Clear the bar, so what follows starts on a clean line."""
+        drawn = False
+        if self._ticker is not None:
+            drawn = self._ticker.stop()
+            self._ticker = None
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        if drawn and self.stream is not None:
+            # tqdm clears only what it drew itself, not the ticker's redraws.
             self.stream.write(_CLEAR)
             self.stream.flush()
-            self._shown = ""
 
-    def _write(self, text: str) -> None:
-        if self.stream is None or text == self._shown:
-            return
-        self.stream.write(_CLEAR + text)
-        self.stream.flush()
-        self._shown = text
+    def _open(self, label: str, total: int | None) -> None:
+        from tqdm import tqdm  # only where a bar is shown: starting stays light
+
+        self._label = label
+        self._bar = tqdm(
+            total=total,
+            desc=label,
+            file=self.stream,
+            leave=False,
+            delay=self._delay,
+            dynamic_ncols=True,
+            bar_format=_STAGE if total is None else _COUNTED,
+        )
+
+
+class _Ticker:
+    """Redraws a step's bar while the step runs, so its clock moves though nothing is
+    counted; it only draws, and stops when the step is done."""
+
+    def __init__(self, bar: Any, delay: float) -> None:
+        self._bar, self._delay = bar, delay
+        self._start = time.monotonic()
+        self._stopped = threading.Event()
+        self._drawn = False
+        self._thread = threading.Thread(target=self._run, name="progress", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(_TICK):
+            if time.monotonic() - self._start >= self._delay:
+                self._bar.refresh()
+                self._drawn = True
+
+    def stop(self) -> bool:
+        """Stop redrawing; whether the bar was ever drawn."""
+        self._stopped.set()
+        self._thread.join()
+        return self._drawn
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -5,11 +5,18 @@ most one row to hold (two rows holding is an error naming both); ``collect``
 gathers every holding row's ``then`` and combines them with ``aggregate``
 (sum, min, max, count). With no row holding, ``default`` is the answer; a
 table without one reports an error rather than inventing a value.
+
+A row's ``then`` (or the default, or one of their named values) is written
+as it is meant: ``then: band.base`` is the text "band.base". A value
+computed for the record is written ``{expr: band.base}``: an expression like
+any other, its names resolved and read in order, evaluated when its row
+holds. A table with one runs through its compiled function, not inline in
+the fused one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +27,7 @@ from ..core._numbers import is_number
 from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
+from ..model import frozen_mapping
 from .base import (
     Built,
     Code,
@@ -50,34 +58,51 @@ class DecisionTable:
     aggregate: str | None = None
     default: Any = _NO_DEFAULT
 
+    @property
+    def defaults(self) -> tuple[Any, ...]:
+        """The default, if the table has one (it may be any value, None included)."""
+        return () if self.default is _NO_DEFAULT else (self.default,)
+
 
 def _shape(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, Mapping) else ()
+
+
+def computed(value: Any) -> bool:
+    """Whether a written value is the expression form ``{expr: band.base}``: plain text
+    stays text (``then: band.base`` is the text "band.base")."""
+    return isinstance(value, Mapping) and len(value) == 1 and "expr" in value
+
+
+def _value(ctx: RuleContext, at: str, raw: Any) -> Any:
+    """A row's ``then`` or the default: a value, an expression, or named values of either.
+    None when an expression is refused (its problem is reported)."""
+    if computed(raw):
+        return ctx.expr(at + "/expr", raw["expr"])
+    if isinstance(raw, Mapping):
+        values = {name: _value(ctx, f"{at}/{name}", item) for name, item in raw.items()}
+        return None if None in values.values() else frozen_mapping(values.items())
+    return ctx.literal(at, raw)
 
 
 def build(ctx: RuleContext) -> Built | None:
     raw = ctx.raw
     hit = raw["hit"]
     aggregate = raw.get("aggregate")
-    ok = True
-    if hit == "collect" and aggregate is None:
-        ctx.add("missing-aggregate", "")
-        ok = False
-    if hit != "collect" and aggregate is not None:
-        ctx.add("aggregate-without-collect", "/aggregate", at_key=True)
-        ok = False
+    ok = _hit_and_aggregate(ctx, hit, aggregate)
     rows: list[DecisionRow] = []
     shape: tuple[str, ...] | None = None
     for index, item in enumerate(raw["rows"]):
         at = f"/rows/{index}"
         when = ctx.expr(at + "/when", item["when"])
-        then = ctx.literal(at + "/then", item["then"])
+        then = _value(ctx, at + "/then", item["then"])
         if shape is None:
             shape = _shape(then)
-        elif _shape(then) != shape:
+        elif then is not None and _shape(then) != shape:
             _rows_differ(ctx, at + "/then", index + 1, _shape(then), shape)
             ok = False
-        if hit == "collect" and aggregate in ("sum", "min", "max") and not is_number(then):
+        summed = hit == "collect" and aggregate in ("sum", "min", "max")
+        if summed and not (is_number(then) or isinstance(then, Expression | None)):
             ctx.add(
                 "collect-needs-numbers",
                 at + "/then",
@@ -86,13 +111,14 @@ def build(ctx: RuleContext) -> Built | None:
                 value=repr(then),
             )
             ok = False
-        if when is None:
+        if when is None or then is None:
             ok = False
         else:
             rows.append(DecisionRow(when, then, item.get("title"), item.get("source")))
     default = _NO_DEFAULT
     if "default" in raw:
-        default = ctx.literal("/default", raw["default"])
+        default = _value(ctx, "/default", raw["default"])
+        ok = ok and default is not None
         if shape is not None and _shape(default) != shape:
             ctx.add("row-values-differ", "/default", form="default")
             ok = False
@@ -100,6 +126,17 @@ def build(ctx: RuleContext) -> Built | None:
         return None
     outputs = shape if hit != "collect" and shape else ()
     return Built(DecisionTable(hit, tuple(rows), aggregate, default), outputs or ())
+
+
+def _hit_and_aggregate(ctx: RuleContext, hit: str, aggregate: Any) -> bool:
+    """Whether ``aggregate`` is given exactly when the hit policy collects."""
+    if hit == "collect" and aggregate is None:
+        ctx.add("missing-aggregate", "")
+        return False
+    if hit != "collect" and aggregate is not None:
+        ctx.add("aggregate-without-collect", "/aggregate", at_key=True)
+        return False
+    return True
 
 
 def _holds(index: int, when: Code, env: Any) -> bool:
@@ -116,29 +153,65 @@ def _not_yes_no(index: int, result: Any) -> EvaluationError:
     )
 
 
+#: What a row (or the default) gives for a record: its value, computed if it is an expression.
+Give = Callable[[Any], Any]
+
+
+def _giver(value: Any, code_of: CodeOf) -> Give:
+    """A row's value for a record: the value itself, or its expressions evaluated."""
+    if isinstance(value, Expression):
+        return code_of(value)
+    if isinstance(value, Mapping) and any(isinstance(v, Expression) for v in value.values()):
+        parts = [
+            (name, code_of(item) if isinstance(item, Expression) else None, item)
+            for name, item in value.items()
+        ]
+        return lambda env: frozen_mapping(
+            (name, code(env) if code is not None else item) for name, code, item in parts
+        )
+    return lambda env: value
+
+
+def has_expressions(spec: DecisionTable) -> bool:
+    """Whether a row or the default is computed (``{expr: …}``)."""
+    values = [row.then for row in spec.rows] + list(spec.defaults)
+    return any(
+        isinstance(value, Expression)
+        or (isinstance(value, Mapping) and any(isinstance(v, Expression) for v in value.values()))
+        for value in values
+    )
+
+
 def compile_rule(spec: DecisionTable, code_of: CodeOf) -> RuleCode:
-    rows = [(index, row, code_of(row.when)) for index, row in enumerate(spec.rows)]
+    rows = [
+        (index, row, code_of(row.when), _giver(row.then, code_of))
+        for index, row in enumerate(spec.rows)
+    ]
+    default = _giver(spec.default, code_of) if spec.defaults else None
     hit = spec.hit
 
     def value_of(env: Any, detail: Detail = None) -> Any:
         if detail is not None:
             detail["hit"] = hit
         if hit == "first":
-            for index, row, when in rows:
+            for index, row, when, give in rows:
                 holds = when(env)
                 if holds is True:
+                    value = give(env)
                     if detail is not None:
-                        detail["rows"] = [_row_detail(index, row)]
-                    return row.then
+                        detail["rows"] = [_row_detail(index, row, value)]
+                    return value
                 if holds is not False:
                     raise _not_yes_no(index, holds)
-            return _fallback(spec, detail)
-        matched = [(index, row) for index, row, when in rows if _holds(index, when, env)]
+            return _fallback(spec, default, env, detail)
+        matched = [
+            (index, row, give(env)) for index, row, when, give in rows if _holds(index, when, env)
+        ]
         if detail is not None:
-            detail["rows"] = [_row_detail(i, row) for i, row in matched]
+            detail["rows"] = [_row_detail(i, row, value) for i, row, value in matched]
         if hit == "unique":
             if len(matched) > 1:
-                (a, row_a), (b, row_b) = matched[0], matched[1]
+                (a, row_a, _), (b, row_b, _) = matched[0], matched[1]
                 raise EvaluationError(
                     f"rows {a + 1} and {b + 1} both hold, but the table's hit policy is unique",
                     code="rows-overlap",
@@ -149,32 +222,42 @@ def compile_rule(spec: DecisionTable, code_of: CodeOf) -> RuleCode:
                     hint="make the conditions exclusive, or use hit: first",
                 )
             if matched:
-                return matched[0][1].then
-            return _fallback(spec, detail)
-        values = [row.then for _, row in matched]
+                return matched[0][2]
+            return _fallback(spec, default, env, detail)
         if spec.aggregate == "count":
-            return len(values)
+            return len(matched)
+        values = [_collected(index, value) for index, _, value in matched]
         if spec.aggregate == "sum":
             return sum(values, Decimal(0))
         if not values:
-            return _fallback(spec, detail)
+            return _fallback(spec, default, env, detail)
         return min(values) if spec.aggregate == "min" else max(values)
 
     return value_of
 
 
-def _row_detail(index: int, row: DecisionRow) -> dict[str, Any]:
+def _collected(index: int, value: Any) -> Any:
+    """A value a collect table combines: a number (a computed row may give anything)."""
+    if not is_number(value):
+        raise EvaluationError(
+            f"row {index + 1} gives {value!r}, but the table adds up numbers",
+            code="type-mismatch",
+        )
+    return value
+
+
+def _row_detail(index: int, row: DecisionRow, value: Any) -> dict[str, Any]:
     return {
         "number": index + 1,
         "when": row.when.source,
-        "then": row.then,
+        "then": value,
         "title": row.title,
         "source": row.source,
     }
 
 
-def _fallback(spec: DecisionTable, detail: Detail) -> Any:
-    if spec.default is _NO_DEFAULT:
+def _fallback(spec: DecisionTable, default: Give | None, env: Any, detail: Detail) -> Any:
+    if default is None:
         raise EvaluationError(
             "no row of the table holds for this record and the table has no default",
             code="no-row-matched",
@@ -182,7 +265,7 @@ def _fallback(spec: DecisionTable, detail: Detail) -> Any:
         )
     if detail is not None:
         detail["default"] = True
-    return spec.default
+    return default(env)
 
 
 def explain(detail: Mapping[str, Any]) -> list[str]:
@@ -201,8 +284,8 @@ def emit(spec: DecisionTable, source: FusedSource, target: str) -> Emitted | Non
     """A first-hit table inline, as an if/elif chain over its rows; a row whose condition
     is neither yes nor no, or no row holding without a default, gives up. The other hit
     policies look at every row: they run through their compiled function."""
-    if spec.hit != "first":
-        return None
+    if spec.hit != "first" or has_expressions(spec):
+        return None  # a computed value runs through the compiled function
     lines: list[str] = []
     holds = source.local()
     values = [row.then for row in spec.rows]
