@@ -41,8 +41,17 @@ PACKAGE = Path(policyengine.__file__).parent
 ERRORS_MD = PACKAGE.parent / "docs" / "errors.md"
 SECTION = "## Messages and hints"
 #: What reports a problem by its template: the collector's ``add``, the schema's ``say``,
-#: the reader's ``problem`` and ``source_problem``, the lock's ``lock_problem``.
-REPORTERS = ("add", "say", "problem", "source_problem", "lock_problem")
+#: the reader's ``problem`` and ``source_problem``, the lock's ``lock_problem``, the
+#: ledger's ``_problem`` and ``finding``; each with the place of its code among its arguments.
+REPORTERS = {
+    "add": 0,
+    "say": 0,
+    "problem": 0,
+    "source_problem": 0,
+    "lock_problem": 0,
+    "_problem": 0,
+    "finding": 1,
+}
 #: Keywords of those that say where, not what.
 PLACE_WORDS = {"at", "at_key", "hint", "form"}
 
@@ -67,20 +76,18 @@ def _calls() -> list[Call]:
     found: list[Call] = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (
-                isinstance(node, ast.Call)
-                and _callee(node) in REPORTERS
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and node.args[0].value in CODES
-            ):
+            if not isinstance(node, ast.Call) or _callee(node) not in REPORTERS:
+                continue
+            place = REPORTERS[_callee(node) or ""]
+            code = node.args[place] if len(node.args) > place else None
+            if not (isinstance(code, ast.Constant) and code.value in CODES):
                 continue
             words = {k.arg: k.value for k in node.keywords}
             form_node = words.get("form", ast.Constant(""))
             form = form_node.value if isinstance(form_node, ast.Constant) else None
             given = None if None in words else frozenset(k for k in words if k not in PLACE_WORDS)
             where = f"{path.relative_to(PACKAGE)}:{node.lineno}"
-            found.append(Call(where, node.args[0].value, form, given))
+            found.append(Call(where, code.value, form, given))
     return found
 
 
@@ -127,9 +134,16 @@ def test_the_source_is_read_for_calls() -> None:
     """The walk below finds the package's problem reports (not a vacuous check)."""
     calls = _calls()
     assert len(calls) > 60
-    assert {"load/_plan.py", "read/_schema.py", "load/_names.py", "load/_lock_file.py"} <= {
-        c.where.split(":")[0] for c in calls
-    }
+    assert {
+        "load/_plan.py",
+        "read/_schema.py",
+        "load/_names.py",
+        "load/_lock_file.py",
+        "rules/tiers.py",
+        "facts/_entities_file.py",
+        "audit/_ledger_seals.py",
+        "audit/ledger.py",
+    } <= {c.where.split(":")[0] for c in calls}
 
 
 def test_every_add_names_a_template_that_its_details_fill() -> None:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PolicyError
-from ._ledger_file import COLUMNS, EDITED, GENESIS, POLICIES, SCHEMA_VERSION, TYPES, problem
+from ._ledger_file import COLUMNS, GENESIS, POLICIES, SCHEMA_VERSION, TYPES, finding
 from ._ledger_records import sha256_hex
 from ._ledger_seals import Trust, seal_problems
 
@@ -68,17 +68,13 @@ def verify_snapshot(
     for row in rows:
         problems += run_problems(path, row, links.get(row[0], []), version, seals.get(row[0]))
         if (row[0], row[8]) != (last[0] + 1, last[1]):
-            before = f"run {last[0]}" if last[0] else "the start of the ledger"
-            gap = row[0] != last[0] + 1
-            why = "its id does not follow" if gap else "its prev_hash is not the hash of"
-            message = f"run {row[0]}: {why} {before}"
-            problems.append(problem(path, "chain-broken", message, row[0], hint=EDITED))
+            form = ("gap" if row[0] != last[0] + 1 else "prev") + ("" if last[0] else "-start")
+            before = {"before": last[0]} if last[0] else {}
+            problems.append(finding(path, "chain-broken", row[0], form=form, run=row[0], **before))
         last = (row[0], row[9])
     meta = db.execute("SELECT run_count, head_hash FROM meta").fetchall()
     if [tuple(m) for m in meta] != [last]:
-        said = ", ".join(f"{n} runs, head {h}" for n, h in meta) or "nothing"
-        text = f"meta says {said}, but the last run is {last[0]}, hash {last[1]}"
-        problems.append(problem(path, "head-mismatch", text, last[0] or None, hint=EDITED))
+        problems.append(_meta_mismatch(path, meta, last))
     all_links = [link for run in links.values() for link in run]
     return problems + seal_problems(path, rows, all_links, seals, trust)
 
@@ -105,17 +101,40 @@ def run_problems(
     typed = typed and (version < 2 or isinstance(lock_head, str))
     policies = [list(p[1:4]) for p in links]
     if not typed or chain_hash(row, policies, version, lock_head) != row[9]:
-        message = f"run {row[0]} was edited: its fields no longer hash to its hash"
-        problems.append(problem(path, "run-tampered", message, row[0], hint=EDITED))
+        problems.append(finding(path, "run-tampered", row[0], run=row[0]))
     for _, policy, version, sha, present in links:
         if present is None:
-            message = f"run {row[0]} used {policy} {version} ({sha}), no longer in the ledger"
-            problems.append(problem(path, "blob-missing", message, row[0], hint=EDITED, sha256=sha))
+            problems.append(
+                finding(
+                    path,
+                    "blob-missing",
+                    row[0],
+                    run=row[0],
+                    policy=policy,
+                    version=version,
+                    sha256=sha,
+                )
+            )
     return problems
 
 
 def blob_tampered(path: str, sha: str, runs: list[int]) -> PolicyError:
     """A stored policy file whose bytes no longer have its SHA-256, with the runs using it."""
-    message = f"the stored bytes of policy file {sha} no longer have that SHA-256"
-    run = runs[0] if runs else None
-    return problem(path, "blob-tampered", message, run, hint=EDITED, sha256=sha, runs=runs)
+    if not runs:
+        return finding(path, "blob-tampered", form="unused", sha256=sha)
+    return finding(path, "blob-tampered", runs[0], sha256=sha, runs=runs)
+
+
+def _meta_mismatch(path: str, meta: list[Any], last: tuple[int, str]) -> PolicyError:
+    """The meta row's run count and head, which do not match the last run's."""
+    (run, head_hash), record = last, last[0] or None
+    if len(meta) == 1:
+        count, head = meta[0]
+        return finding(
+            path, "head-mismatch", record, count=count, head=head, last=run, hash=head_hash
+        )
+    if not meta:
+        return finding(path, "head-mismatch", record, form="no-meta", last=run, hash=head_hash)
+    return finding(
+        path, "head-mismatch", record, form="meta-rows", rows=len(meta), last=run, hash=head_hash
+    )

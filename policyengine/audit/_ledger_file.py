@@ -79,8 +79,6 @@ POLICIES = (
     "SELECT rp.run_id, rp.policy, rp.version, rp.sha256, {}"
     " FROM run_policies rp LEFT JOIN blobs b ON b.sha256 = rp.sha256"
 )
-EDITED = "the file was edited outside policyengine; compare it with a backup"
-_NOT_A_LEDGER = "name a ledger file, or a new path for a new ledger"
 _IO_HINTS = {
     "SQLITE_BUSY": f"another process has held the ledger for over {BUSY_TIMEOUT:.0f} s",
     "SQLITE_CORRUPT": "the file is damaged; restore it from a backup",
@@ -93,9 +91,20 @@ _IO_HINTS = {
 def problem(
     path: str, code: ErrorCode, message: str, run: int | None = None, *, hint: str, **details: Any
 ) -> PolicyError:
-    """A ledger problem, located at the file and (as ``record``) the run's number."""
+    """A ledger problem worded where it is found (sqlite3's own words), located at the file
+    and (as ``record``) the run's number; the others are :func:`finding`."""
     where = Location(file=path, record=run)
     return LedgerError(message, code=code, location=where, hint=hint, details=details)
+
+
+def finding(
+    path: str, code: ErrorCode, record: int | None = None, *, form: str = "", **details: Any
+) -> PolicyError:
+    """A ledger problem (what ``ledger verify`` finds, or why a ledger cannot be used),
+    worded by its template (core/_check_templates.py) from ``details``, located at the
+    file and ``record``, the number of the run it is about."""
+    where = Location(file=path, record=record)
+    return LedgerError.from_template(code, form=form, location=where, details=details)
 
 
 def connect(
@@ -134,11 +143,9 @@ def _must_exist(path: str) -> None:
     try:
         size = os.stat(path).st_size
     except OSError:
-        hint = "name the ledger file a run was appended to (run --new-ledger starts one)"
-        raise problem(path, "file-not-found", "no ledger at this path", hint=hint) from None
+        raise finding(path, "file-not-found", form="ledger") from None
     if size == 0:
-        message = "the file is empty: it holds no ledger"
-        raise problem(path, "not-a-ledger", message, hint="restore the ledger from a backup")
+        raise finding(path, "not-a-ledger", form="empty")
 
 
 def _prepare(path: str, db: sqlite3.Connection, *, create: bool) -> int:
@@ -149,20 +156,15 @@ def _prepare(path: str, db: sqlite3.Connection, *, create: bool) -> int:
                     db.execute(statement)
     tables = _tables(db)
     if tables.get("meta") != TABLES["meta"]:
-        raise problem(path, "not-a-ledger", "the file is not a ledger", hint=_NOT_A_LEDGER)
+        raise finding(path, "not-a-ledger")
     version = db.execute("SELECT max(schema_version) FROM meta").fetchone()[0]
     if version not in READABLE_VERSIONS:
         newer = isinstance(version, int) and version > SCHEMA_VERSION
-        raise problem(
-            path,
-            "ledger-version",
-            f"the ledger has schema version {version}; this code reads"
-            f" {' and '.join(map(str, READABLE_VERSIONS))}",
-            hint="upgrade policyengine" if newer else EDITED,
-            version=version,
-        )
+        readable = " and ".join(map(str, READABLE_VERSIONS))
+        form = "newer" if newer else ""
+        raise finding(path, "ledger-version", form=form, version=version, readable=readable)
     if tables != {**tables, **TABLES_OF[version]} or ("seals" in tables) != (version > 1):
-        raise problem(path, "not-a-ledger", "the ledger's tables were altered", hint=EDITED)
+        raise finding(path, "not-a-ledger", form="tables")
     return int(version)
 
 
@@ -175,7 +177,7 @@ def read_meta(path: str, db: sqlite3.Connection) -> tuple[int, str]:
     """(number of runs, head hash), as the meta row says."""
     row = db.execute("SELECT run_count, head_hash FROM meta").fetchone()
     if row is None or not (isinstance(row[0], int) and isinstance(row[1], str)):
-        raise problem(path, "head-mismatch", "the ledger's meta row is damaged", hint=EDITED)
+        raise finding(path, "head-mismatch", form="meta-damaged")
     return row[0], row[1]
 
 
@@ -205,8 +207,7 @@ def guard(path: str, doing: str) -> Iterator[None]:
     except sqlite3.Error as exc:
         name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
         if name == "SQLITE_NOTADB":
-            message = "the file is not a ledger (not an SQLite database)"
-            raise problem(path, "not-a-ledger", message, hint=_NOT_A_LEDGER) from exc
+            raise finding(path, "not-a-ledger", form="not-sqlite") from exc
         hint = _IO_HINTS.get("_".join(name.split("_")[:2]), "sqlite3's error is the cause")
         message = f"cannot {doing} the ledger: {exc}"
         raise problem(path, "ledger-io", message, hint=hint, sqlite=name) from exc

@@ -26,13 +26,11 @@ import attrs
 from ..errors import PolicyError
 from ..load._keys import Trust
 from ..load._lock_file import LockEntry
-from ._ledger_file import EDITED, problem
+from ._ledger_file import finding
 
 __all__ = ["SealStatus", "Trust", "seal_message", "seal_problems", "seal_status"]
 
 _SEAL_TAG = "policyengine-ledger-seal"
-_SIGNED_AFTER = "a ledger that signs its runs signs every run: this one was added by hand"
-_NO_KEY = "check with the key of the person who ran the month (--trust), or ask who signed it"
 
 
 def seal_message(run_id: int, prev_hash: str, run_hash: str, lock_head: str) -> bytes:
@@ -83,9 +81,8 @@ def seal_problems(
         seal = seals.get(row[0])
         signed = seal is not None and seal[2] is not None
         if not signed and (signed_before or trust.require_signed):
-            why = _SIGNED_AFTER if signed_before else "every run must be signed (--require-signed)"
-            problems.append(problem(path, "run-unsigned", f"run {row[0]} is not signed", row[0],
-                                    hint=why))  # fmt: skip
+            form = "after-signed" if signed_before else "required"
+            problems.append(finding(path, "run-unsigned", row[0], form=form, run=row[0]))
         if seal is None or not signed:
             continue
         signed_before = True
@@ -94,9 +91,7 @@ def seal_problems(
     if trust.lock is not None:
         problems += _lock_problems(path, links, seals, trust.lock)
     if trust.head is not None and trust.head not in {row[9] for row in rows}:
-        message = f"the kept head {trust.head} is not a run of this ledger"
-        hint = "runs were cut off the end, or this is an older copy: restore the ledger"
-        problems.append(problem(path, "head-missing", message, hint=hint, head=trust.head))
+        problems.append(finding(path, "head-missing", form="kept", head=trust.head))
     return problems
 
 
@@ -106,14 +101,11 @@ def _signature_problems(
     lock_head, key_id, signature = seal
     key = trust.keys.get(key_id) if isinstance(key_id, str) else None
     if key is None:
-        message = f"run {row[0]} is signed by key {key_id}, which is not trusted"
-        return [problem(path, "untrusted-key", message, row[0], hint=_NO_KEY, key_id=key_id)]
+        return [finding(path, "untrusted-key", row[0], run=row[0], key_id=key_id)]
     good = isinstance(signature, str) and isinstance(lock_head, str)
     if good and key.verifies(seal_message(row[0], row[8], row[9], lock_head), signature):
         return []
-    message = f"run {row[0]}: its signature by key {key_id} does not match the run"
-    hint = "the run, or a run before it, was changed after it was signed: " + EDITED
-    return [problem(path, "bad-signature", message, row[0], hint=hint, key_id=key_id)]
+    return [finding(path, "bad-signature", row[0], run=row[0], key_id=key_id)]
 
 
 def _order_problems(path: str, rows: Sequence[Sequence[Any]]) -> list[PolicyError]:
@@ -127,8 +119,10 @@ def _order_problems(path: str, rows: Sequence[Sequence[Any]]) -> list[PolicyErro
         except (TypeError, ValueError):
             created, after = None, False
         if not after:
-            message = f"run {row[0]} was recorded at {row[1]!r}, before the run before it"
-            problems.append(problem(path, "run-out-of-order", message, row[0], hint=EDITED))
+            shown = repr(row[1])
+            problems.append(
+                finding(path, "run-out-of-order", row[0], form="verify", run=row[0], created=shown)
+            )
         before = created or before
     return problems
 
@@ -143,13 +137,20 @@ def _conflicts(path: str, links: Sequence[Sequence[Any]]) -> list[PolicyError]:
             continue  # entities.yaml, kept without a version label: it may change between runs
         seen = first.setdefault((policy, version), (sha, run_id))
         if seen[0] != sha:
-            message = (
-                f"run {run_id} used {policy} {version} with SHA-256 {sha}, but run"
-                f" {seen[1]} used it with {seen[0]}: one version has one file"
+            problems.append(
+                finding(
+                    path,
+                    "sha-conflict",
+                    run_id,
+                    form="runs",
+                    run=run_id,
+                    policy=policy,
+                    version=version,
+                    sha256=sha,
+                    other_run=seen[1],
+                    other_sha256=seen[0],
+                )
             )
-            hint = "find which file was published (verify the lock); the other was not"
-            problems.append(problem(path, "sha-conflict", message, run_id, hint=hint,
-                                    policy=policy, version=version))  # fmt: skip
     return problems
 
 
@@ -166,21 +167,24 @@ def _lock_problems(
     problems = []
     for run_id, policy, version, sha, *_ in sorted(links, key=lambda link: link[0]):
         if published.get((policy, version), sha) != sha:
-            message = (
-                f"run {run_id} used {policy} {version} with SHA-256 {sha}, but the lock"
-                f" publishes it as {published[policy, version]}"
+            problems.append(
+                finding(
+                    path,
+                    "sha-conflict",
+                    run_id,
+                    form="lock",
+                    run=run_id,
+                    policy=policy,
+                    version=version,
+                    sha256=sha,
+                    locked_sha256=published[policy, version],
+                )
             )
-            hint = "the run used an edited file, or the lock was rewritten since"
-            problems.append(problem(path, "sha-conflict", message, run_id, hint=hint,
-                                    policy=policy, version=version))  # fmt: skip
     heads = {e.chain for e in lock if e.chain}
     for run_id, seal in sorted(seals.items()):
         # Signed runs under a signed lock name one of its lines; others are not held to it.
         if heads and seal[1] is not None and seal[0] not in heads:
-            message = f"run {run_id} was computed under lock head {seal[0]}, no line of this lock"
-            hint = (
-                "lines were cut off the lock, or it was rewritten, after the run (a run"
-                " signed before the lock was signed names the unsigned lock's SHA-256)"
+            problems.append(
+                finding(path, "head-missing", run_id, form="lock", run=run_id, head=seal[0])
             )
-            problems.append(problem(path, "head-missing", message, run_id, hint=hint))
     return problems

@@ -34,13 +34,12 @@ from ..load._keys import SigningKey
 from ._ledger_chain import blob_tampered, chain_hash, read_seals, run_problems, verify_snapshot
 from ._ledger_file import (
     COLUMNS,
-    EDITED,
     GENESIS,
     POLICIES,
     SCHEMA_VERSION,
     connect,
+    finding,
     guard,
-    problem,
     read_meta,
     transaction,
 )
@@ -104,17 +103,17 @@ class SqliteLedger:
         if not isinstance(run, RunRecord):
             raise TypeError(f"append takes a RunRecord, not {type(run).__name__}")
         if signer is not None and self.version < 2:
-            message = f"a schema version {self.version} ledger holds no signatures"
-            hint = "start a new ledger (run --new-ledger) to sign runs, and keep this one"
-            raise self._problem("ledger-version", message, hint=hint, version=self.version)
+            raise self._problem("ledger-version", form="unsigned", version=self.version)
         # IMMEDIATE takes the write lock before the head is read, so two
         # processes can never both extend the same head.
         with self._transaction("IMMEDIATE", "append to") as db:
             count, head = read_meta(self.path, db)
             last = db.execute("SELECT id, hash FROM runs ORDER BY id DESC LIMIT 1").fetchone()
             if (tuple(last) if last else (0, GENESIS)) != (count, head):
-                message = f"meta says {count} runs but the last is run {last and last[0]}"
-                raise self._problem("head-mismatch", message, last and last[0], hint=EDITED)
+                last_id = last and last[0]
+                raise self._problem(
+                    "head-mismatch", last_id, form="append", count=count, last=last_id
+                )
             created = self._now(db)
             run_id = count + 1
             values: tuple[Any, ...] = (run_id, created, run.period, run.as_known_at, run.label)
@@ -146,9 +145,7 @@ class SqliteLedger:
         created = recorded_time().isoformat(timespec="microseconds")
         last = db.execute("SELECT created FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         if last and isinstance(last[0], str) and created < last[0]:
-            message = f"the clock says {created}, before the last run ({last[0]})"
-            hint = "set the computer's clock right; runs are recorded in time order"
-            raise self._problem("run-out-of-order", message, hint=hint)
+            raise self._problem("run-out-of-order", form="clock", created=created, last=last[0])
         return created
 
     def get(self, run_id: int) -> StoredRun:
@@ -160,8 +157,9 @@ class SqliteLedger:
             row = db.execute(f"SELECT {COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
                 count = read_meta(self.path, db)[0]
-                hint = f"the ledger holds runs 1 to {count}" if count else "the ledger is empty"
-                raise self._problem("run-not-found", f"there is no run {run_id}", run_id, hint=hint)
+                if count:
+                    raise self._problem("run-not-found", run_id, run=run_id, count=count)
+                raise self._problem("run-not-found", run_id, form="empty", run=run_id)
             sql = POLICIES.format("b.data") + " WHERE rp.run_id = ? ORDER BY rp.position"
             policies = db.execute(sql, (run_id,)).fetchall()
             seal = read_seals(db, self.version).get(run_id)
@@ -198,8 +196,7 @@ class SqliteLedger:
         consistent snapshot, even while another process appends; (runs, head) copied."""
         target = os.fspath(dest)
         if os.path.lexists(target):
-            hint = "name a new file: a backup never overwrites one"
-            raise problem(target, "ledger-exists", "the backup file is already there", hint=hint)
+            raise finding(target, "ledger-exists")
         with guard(target, "back up"):
             copy = sqlite3.connect(target)
         try:
@@ -233,7 +230,7 @@ class SqliteLedger:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
-            raise self._problem("ledger-closed", "the ledger is closed", hint="open it again")
+            raise self._problem("ledger-closed")
         return self._db
 
     def _transaction(
@@ -245,9 +242,10 @@ class SqliteLedger:
         return guard(self.path, doing)
 
     def _problem(
-        self, code: ErrorCode, message: str, run: int | None = None, *, hint: str, **details: Any
+        self, code: ErrorCode, record: int | None = None, *, form: str = "", **details: Any
     ) -> PolicyError:
-        return problem(self.path, code, message, run, hint=hint, **details)
+        """This ledger's problem ``code``, worded by its template (see :func:`finding`)."""
+        return finding(self.path, code, record, form=form, **details)
 
 
 def open_ledger(

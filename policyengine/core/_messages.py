@@ -44,34 +44,15 @@ from typing import Any, Final, Protocol
 import attrs
 
 from ..codes import ErrorCode
-
-
-@attrs.frozen
-class Template:
-    """How one form of a code is said: its message and its hint ("" for none)."""
-
-    message: str
-    hint: str = ""
-
-    @property
-    def placeholders(self) -> frozenset[str]:
-        """The names of the details the message and the hint read."""
-        return placeholders(self.message) | placeholders(self.hint)
+from ._check_templates import CHECK_BLOCKS
+from ._template import Template as Template
+from ._template import placeholders as placeholders
 
 
 class Catalogue(Protocol):
     """What a gettext catalogue gives a template: its words in another language."""
 
     def pgettext(self, context: str, message: str) -> str: ...
-
-
-def placeholders(text: str) -> frozenset[str]:
-    """The field names of a ``str.format`` template (``{name}``, ``{name:,}``)."""
-    return frozenset(
-        field.split(".")[0].split("[")[0]
-        for _, field, _, _ in string.Formatter().parse(text)
-        if field is not None
-    )
 
 
 @attrs.frozen
@@ -342,6 +323,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("unidentified-version", ""): Template("{path} does not name its policy and version as text, so the lock cannot tell which version it is", 'write `policy: <id>` and `version: "<label>"` in the file, the label in quotes'),
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
     }),
+    *CHECK_BLOCKS,
 )
 # fmt: on
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import attrs
 
-from ..codes import ErrorCode
 from ..core._display import unclean
 from ..core._numbers import engine_context
+from ..core._problems import Problems
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, ModelError, PolicyError
 from ..language._functions import FUNCTIONS
@@ -76,59 +76,18 @@ def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-# code -> (message, hint), both formatted with the problem's details.
-# fmt: off
-_TEXT: dict[ErrorCode, tuple[str, str]] = {
-    "invalid-identifier": ("{what} cannot be used as a name in expressions",
-                           "use letters (Chinese is fine), digits and '_', not starting with a "
-                           "digit"),
-    "name-not-normalized": ("{what} is not written in its normal form (NFKC), '{normal}'",
-                            "write '{normal}': expressions read every name in that form"),
-    "name-clash": ("{what} has the name of {clash}", "rename it; {why}"),
-    "unknown-key-field": ("key '{k.key}' is not a field of '{k.name}'",
-                          "the key must be one of the kind's fields"),
-    "bad-key-type": ("key '{k.key}' of '{k.name}' is a {type} field",
-                     "a key field must be of type string or int"),
-    "unknown-parent-kind": ("the parent of '{k.name}' is '{k.parent.kind}', which is not a kind",
-                            "declared kinds: {kinds}"),
-    "unknown-parent-field": ("'{k.parent.field}' is not a field of '{k.name}', so it cannot hold "
-                             "the parent's key", "declare it under fields"),
-    "parent-type-mismatch": ("'{k.parent.field}' is a {have} field, but the key '{p.key}' of "
-                             "'{p.name}' is {want}", "declare '{k.parent.field}' as {want}"),
-    "parent-cycle": ("the parent links go round in a loop: {loop}",
-                     "a kind cannot be its own parent or ancestor; remove one link"),
-    "parent-chain-too-long": ("'{kind}' has more than {limit} kinds above it",
-                              "link each kind to the one it belongs to directly; a chain of "
-                              "{limit} parents is the most"),
-    "enum-without-values": ("enum field '{name}' needs 'values'", "list the allowed values"),
-    "list-without-item-type": ("list field '{name}' needs 'of'", "e.g. of: string"),
-    "bad-default": ("default of '{name}': {reason}", "give a value of the field's type"),
-}
-# fmt: on
-
-
-#: Problems shown where the name is written.
-_AT_NAME = ("invalid-identifier", "name-not-normalized", "name-clash")
-
-
-def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
-    """The message and hint of ``code``, formatted with the problem's details."""
-    message, advice = _TEXT[code]
-    return message.format(**details), hint or advice.format(**details)
-
-
 @attrs.define
 class _Loader:
     document: Document
     problems: list[PolicyError] = attrs.field(factory=list)
+    #: The package's collector, adding to ``problems`` (a bad name is shown at its key).
+    collector: Problems = attrs.field(init=False)
     #: JSON pointers the reader or the schema already complained about: skipped.
     broken: set[str] = attrs.field(factory=set)
 
-    def error(self, code: ErrorCode, pointer: str, hint: str | None = None, **details: Any) -> None:
-        message, hint = _text(code, hint, details)
-        # A bad name is shown where the name is written, the rest where the value is.
-        location = self.document.locate(pointer, key=code in _AT_NAME)
-        self.problems.append(ModelError(message, code=code, location=location, hint=hint))
+    def __attrs_post_init__(self) -> None:
+        # Worded by core/_check_templates.py.
+        self.collector = Problems(document=self.document, found=self.problems)
 
     #: The broken pointers and every pointer holding one (``read._source_map.holding``).
     holding: frozenset[str] = attrs.field(factory=frozenset)
@@ -151,7 +110,7 @@ class _Loader:
         specs = {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
         kinds: dict[str, RecordKind] = {}
         for name, spec in specs.items():
-            self.name(name, f"/kinds/{_escape(name)}", f"kind '{name}'")
+            self.name(name, f"/kinds/{_escape(name)}")
             if isinstance(spec, Mapping):
                 kinds[name] = self.kind(name, spec, specs)
         for kind in kinds.values():
@@ -160,19 +119,33 @@ class _Loader:
         self.check_depth(kinds)
         return kinds
 
-    def name(self, name: str, pointer: str, what: str) -> bool:
+    def name(self, name: str, pointer: str, kind: str | None = None) -> bool:
+        """Whether ``name`` (of a kind, or a field of ``kind``) can be read by expressions."""
         if unclean(name, lines=False) is not None:
             return False  # the reader has reported the character already
+        of = {} if kind is None else {"kind": kind}
+        form = "kind" if kind is None else "field"
         if not name.isidentifier() or keyword.iskeyword(name):
-            self.error("invalid-identifier", pointer, what=what)
+            self.collector.add(
+                "invalid-identifier", pointer, form=form, at_key=True, name=name, **of
+            )
             return False
         if not unicodedata.is_normalized("NFKC", name):
             normal = unicodedata.normalize("NFKC", name)
-            self.error("name-not-normalized", pointer, what=what, normal=normal)
+            self.collector.add(
+                "name-not-normalized",
+                pointer,
+                form=form,
+                at_key=True,
+                name=name,
+                normal=normal,
+                **of,
+            )
             return False
         if name in FUNCTIONS or name == "period":
-            why = "expressions would read the built-in"
-            self.error("name-clash", pointer, what=what, clash="a built-in", why=why)
+            self.collector.add(
+                "name-clash", pointer, form=form + "-builtin", at_key=True, name=name, **of
+            )
             return False
         return True
 
@@ -183,12 +156,12 @@ class _Loader:
         fields: dict[str, Field] = {}
         for field_name, field_spec in raw_fields.items():
             at = f"{pointer}/fields/{_escape(field_name)}"
-            what = f"field '{field_name}' of '{name}'"
-            if not self.name(field_name, at, what):
+            if not self.name(field_name, at, name):
                 continue
             if field_name in specs:
-                why = f"'{field_name}.…' reads the {field_name} a record belongs to"
-                self.error("name-clash", at, what=what, clash="a kind", why=why)
+                self.collector.add(
+                    "name-clash", at, form="field-kind", at_key=True, name=field_name, kind=name
+                )
             elif not self.is_broken(at) and (field := self.field(field_name, field_spec, at)):
                 fields[field_name] = field
         key, link, title = spec.get("key"), spec.get("parent"), spec.get("title")
@@ -202,9 +175,12 @@ class _Loader:
         if key and raw_fields and f"{pointer}/fields" not in self.broken:
             if key not in raw_fields:
                 hint = did_you_mean(key, raw_fields)
-                self.error("unknown-key-field", pointer + "/key", hint, k=kind)
+                self.collector.add(
+                    "unknown-key-field", pointer + "/key", hint=hint, key=key, kind=name
+                )
             elif key in fields and fields[key].type not in KEY_TYPES:
-                self.error("bad-key-type", pointer + "/key", k=kind, type=fields[key].type)
+                ktype = fields[key].type
+                self.collector.add("bad-key-type", pointer + "/key", key=key, kind=name, type=ktype)
         return kind
 
     def field(self, name: str, spec: Any, pointer: str) -> Field | None:
@@ -214,7 +190,12 @@ class _Loader:
         except ModelError as exc:
             at = pointer + str(exc.details["at"])
             reason = exc.details.get("reason", "")
-            self.error(exc.code, at, exc.hint, name=name, reason=reason)
+            if exc.code == "bad-default":
+                self.collector.add(
+                    "bad-default", at, form="field", hint=exc.hint, name=name, reason=reason
+                )
+            else:
+                self.collector.add(exc.code, at, form="field", hint=exc.hint, name=name)
             return None
 
     def check_parent(
@@ -226,13 +207,26 @@ class _Loader:
         if up not in specs:
             others = [k for k in specs if k != kind.name]
             hint, names = did_you_mean(up, others), ", ".join(others)
-            self.error("unknown-parent-kind", pointer + "/parent/kind", hint, k=kind, kinds=names)
+            self.collector.add(
+                "unknown-parent-kind",
+                pointer + "/parent/kind",
+                hint=hint,
+                kind=kind.name,
+                parent=up,
+                kinds=names,
+            )
         raw = specs[kind.name].get("fields")
         if not isinstance(raw, Mapping) or pointer + "/fields" in self.broken:
             return
         if link not in raw:
             hint = did_you_mean(link, raw)
-            self.error("unknown-parent-field", pointer + "/parent/field", hint, k=kind)
+            self.collector.add(
+                "unknown-parent-field",
+                pointer + "/parent/field",
+                hint=hint,
+                field=link,
+                kind=kind.name,
+            )
             return
         parent = kinds.get(up)
         if parent is None or link not in kind.fields or parent.key not in parent.fields:
@@ -240,7 +234,15 @@ class _Loader:
         have, want = kind.fields[link].type, parent.fields[parent.key].type
         if have != want:
             at = pointer + "/parent/field"
-            self.error("parent-type-mismatch", at, k=kind, p=parent, have=have, want=want)
+            self.collector.add(
+                "parent-type-mismatch",
+                at,
+                field=link,
+                have=have,
+                parent_key=parent.key,
+                parent=parent.name,
+                want=want,
+            )
 
     def check_cycles(self, kinds: Mapping[str, RecordKind]) -> None:
         """Each loop of parent links once, naming it; linear: each kind is walked once."""
@@ -255,7 +257,7 @@ class _Loader:
                     first = loop.index(min(loop, key=order.__getitem__))
                     turn = " → ".join([*loop[first:], *loop[:first], loop[first]])
                     pointer = f"/kinds/{_escape(loop[first])}/parent/kind"
-                    self.error("parent-cycle", pointer, loop=turn)
+                    self.collector.add("parent-cycle", pointer, loop=turn)
                     break
                 path[kind] = len(path)
                 link = kinds[kind].parent
@@ -283,5 +285,6 @@ class _Loader:
                 below = depth[name] = below + 1
                 if below == MAX_PARENT_DEPTH + 1:
                     pointer = f"/kinds/{_escape(name)}/parent"
-                    self.error("parent-chain-too-long", pointer, kind=name,
-                               limit=MAX_PARENT_DEPTH)  # fmt: skip
+                    self.collector.add(
+                        "parent-chain-too-long", pointer, kind=name, limit=MAX_PARENT_DEPTH
+                    )

@@ -47,37 +47,22 @@ def build(ctx: RuleContext) -> Built | None:
     of, function = str(raw["of"]), raw["function"]
     entities = ctx.entities
     if of not in entities.kinds:
-        ctx.error(
-            "unknown-kind",
-            f"'{of}' is not a kind in entities.yaml",
-            "/of",
-            "kinds: " + ", ".join(entities.kinds),
-        )
+        ctx.add("unknown-kind", "/of", form="aggregate", of=of, kinds=", ".join(entities.kinds))
         return None
     if ctx.own_kind not in entities.ancestors(of):
-        ctx.error(
-            "not-a-child-kind",
-            f"'{of}' records do not belong to a {ctx.own_kind}: nothing to roll up",
-            "/of",
-            f"kinds below {ctx.own_kind}: "
-            + (
-                ", ".join(k for k in entities.kinds if ctx.own_kind in entities.ancestors(k))
-                or "none"
-            ),
-        )
+        below = ", ".join(k for k in entities.kinds if ctx.own_kind in entities.ancestors(k))
+        if below:
+            ctx.add("not-a-child-kind", "/of", of=of, kind=ctx.own_kind, below=below)
+        else:
+            ctx.add("not-a-child-kind", "/of", form="none", of=of, kind=ctx.own_kind)
         return None
     value = ctx.expr("/value", raw["value"], kind=of) if "value" in raw else None
     where = ctx.expr("/where", raw["where"], kind=of) if "where" in raw else None
     if function != "count" and "value" not in raw:
-        ctx.error("missing-value-expression", f"aggregate '{function}' needs 'value'", "")
+        ctx.add("missing-value-expression", "", function=function)
         return None
     if function == "count" and "value" in raw:
-        ctx.error(
-            "value-with-count",
-            "count counts records; it takes no 'value'",
-            "/value",
-            "use where: to count only some records",
-        )
+        ctx.add("value-with-count", "/value")
         return None
     empty = ctx.literal("/empty", raw["empty"]) if "empty" in raw else _NO_EMPTY
     rounding = ctx.rounding("/round", raw.get("round"))

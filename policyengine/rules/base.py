@@ -16,7 +16,8 @@ from ..core._display import plain as plain
 from ..core._display import show_value as show_value
 from ..core._number_text import looks_numeric, to_decimal
 from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step
-from ..errors import ExpressionError, ModelError, PolicyError
+from ..core._problems import Problems
+from ..errors import ExpressionError, PolicyError
 from ..language._expression_translator import kind_of_value
 from ..language._expressions import Expression, compile_expression
 from ..language._fused_source import FusedSource
@@ -137,19 +138,44 @@ class RuleContext:
     entities: Any = None
     #: The kind the policy applies to.
     own_kind: str | None = None
+    _collector: Problems = attrs.field(init=False)
 
-    def error(
+    def __attrs_post_init__(self) -> None:
+        # The package's collector, adding to the same list the policy's builder reads.
+        self._collector = Problems(document=self.document, found=self.problems)
+
+    def add(
         self,
         code: ErrorCode,
-        message: str,
-        sub: str = "",
+        sub: str,
+        *,
+        form: str = "",
         hint: str | None = None,
-        key: bool = False,
+        at_key: bool = False,
+        **details: Any,
     ) -> None:
-        location = attrs.evolve(
-            self.document.locate(self.pointer + sub, key=key), rule_id=self.rule_id
+        """Report ``code`` at ``pointer + sub``, worded by its template
+        (:mod:`policyengine.core._check_templates`) from ``details``."""
+        self._collector.add(
+            code,
+            self.pointer + sub,
+            form=form,
+            hint=hint,
+            at_key=at_key,
+            rule_id=self.rule_id,
+            **details,
         )
-        self.problems.append(ModelError(message, code=code, location=location, hint=hint))
+
+    def unique(self, items: str, key: str, code: ErrorCode) -> bool:
+        """Whether each of the ``items`` list (checks, components) has its own ``key``; each
+        repeat is reported as ``code`` where it is written."""
+        seen: set[str] = set()
+        for index, item in enumerate(self.raw[items]):
+            name = str(item[key])
+            if name in seen:
+                self.add(code, f"/{items}/{index}/{key}", name=name)
+            seen.add(name)
+        return len(seen) == len(self.raw[items])
 
     def expr(self, sub: str, value: Any, kind: str | None = None) -> Expression | None:
         """Compile the expression at ``pointer + sub``; None (and a problem) if it is refused.
@@ -171,7 +197,7 @@ class RuleContext:
         try:
             return to_decimal(value)
         except ValueError as exc:
-            self.error("not-a-number", str(exc), sub)
+            self.add("not-a-number", sub, form="rule", problem=str(exc))
             return None
 
     def rounding(self, sub: str, value: Any) -> Rounding | None:
@@ -190,7 +216,7 @@ class RuleContext:
             step = rounding_step(places)
         except ValueError as exc:
             at = sub + "/places" if isinstance(value, Mapping) else sub
-            self.error("bad-rounding", str(exc), at)
+            self.add("bad-rounding", at, form="places", problem=str(exc))
             return None
         return Rounding(step, mode)
 
@@ -210,13 +236,7 @@ class RuleContext:
             except ValueError:
                 if looks_numeric(value):
                     # '4％' or '1,000' would stay text and fail only when a record uses it.
-                    self.error(
-                        "not-a-number",
-                        f"'{value}' is not a number this engine reads",
-                        sub,
-                        "write plain digits such as 1000 or 0.035, or a percentage such as "
-                        "3.5% with the ASCII '%'",
-                    )
+                    self.add("not-a-number", sub, form="literal", value=value)
                 return value
         return value
 

@@ -41,15 +41,10 @@ class Checks:
 
 def build(ctx: RuleContext) -> Built | None:
     checks: list[Check] = []
-    seen: set[str] = set()
-    ok = True
+    ok = ctx.unique("checks", "id", "duplicate-check")
     for index, item in enumerate(ctx.raw["checks"]):
         at = f"/checks/{index}"
         check_id = str(item["id"])
-        if check_id in seen:
-            ctx.error("duplicate-check", f"check '{check_id}' appears twice", at + "/id")
-            ok = False
-        seen.add(check_id)
         condition = ctx.expr(at + "/assert", item["assert"])
         when = ctx.expr(at + "/when", item["when"]) if "when" in item else None
         points = ctx.number(at + "/points", item["points"])

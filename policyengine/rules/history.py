@@ -41,23 +41,13 @@ def build(ctx: RuleContext) -> Built | None:
     of = str(raw["of"])
     base, _, part = of.partition(".")
     if not base.isidentifier() or (part and not part.isidentifier()) or base == "period":
-        ctx.error(
-            "bad-history-of",
-            f"'{of}' is not the name of a field or output",
-            "/of",
-            "name one value of this kind, e.g. bottom_flag or team_rank.selected",
-        )
+        ctx.add("bad-history-of", "/of", of=of)
         return None
     # Compiled so the name is resolved and ordered like any other read.
     if ctx.expr("/of", of) is None:
         return None
     if base in ctx.entities.ancestors(ctx.own_kind):
-        ctx.error(
-            "bad-history-of",
-            f"'{of}' belongs to another kind of record",
-            "/of",
-            "history reads earlier months of the same record",
-        )
+        ctx.add("bad-history-of", "/of", form="other-kind", of=of)
         return None
     return Built(History(of, raw["measure"], raw["missing"]))
 

@@ -90,12 +90,7 @@ class PopulationKind:
 def needs_entities(ctx: RuleContext, what: str) -> bool:
     """Population rules read other records, so they need the kinds of entities.yaml."""
     if ctx.entities is None or ctx.own_kind is None:
-        ctx.error(
-            "needs-entities",
-            f"a {what} rule reads other records, so its policy must sit beside entities.yaml "
-            "and say which kind it applies to",
-            "/kind",
-        )
+        ctx.add("needs-entities", "/kind", kind=what)
         return False
     # A kind entities.yaml lacks is reported once, at applies_to (the root cause),
     # not again by every rule that would read other records.

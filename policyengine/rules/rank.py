@@ -52,12 +52,19 @@ def build(ctx: RuleContext) -> Built | None:
     raw = ctx.raw
     within = raw.get("within")
     if within is not None and within not in ctx.entities.ancestors(ctx.own_kind):
-        ctx.error(
-            "not-an-ancestor-kind",
-            f"'{within}' is not a kind the {ctx.own_kind} records belong to",
-            "/within",
-            "ancestors: " + (", ".join(ctx.entities.ancestors(ctx.own_kind)) or "none"),
-        )
+        ancestors = ", ".join(ctx.entities.ancestors(ctx.own_kind))
+        if ancestors:
+            ctx.add(
+                "not-an-ancestor-kind",
+                "/within",
+                within=within,
+                kind=ctx.own_kind,
+                ancestors=ancestors,
+            )
+        else:
+            ctx.add(
+                "not-an-ancestor-kind", "/within", form="none", within=within, kind=ctx.own_kind
+            )
         return None
     by = ctx.expr("/by", raw["by"])
     ties = []
@@ -99,7 +106,7 @@ def _selection(ctx: RuleContext, select: Mapping[str, Any] | None) -> _Selection
         return None, None, False, "down"
     sides = [s for s in ("top", "bottom") if s in select]
     if len(sides) != 1:
-        ctx.error("bad-select", "select needs exactly one of top or bottom", "/select")
+        ctx.add("bad-select", "/select", form="one-side")
         return None
     side = sides[0]
     text = select[side]
@@ -108,24 +115,15 @@ def _selection(ctx: RuleContext, select: Mapping[str, Any] | None) -> _Selection
     if count is None:
         return None
     if count < 0:
-        ctx.error(
-            "bad-select",
-            f"select a number of records of 0 or more, not {text}",
-            f"/select/{side}",
-        )
+        ctx.add("bad-select", f"/select/{side}", form="negative", count=text)
         return None
     if percent:
         if "rounding" not in select:
-            ctx.error(
-                "percent-needs-rounding",
-                f"select {text} of a group needs 'rounding' (up, down or half_up)",
-                "/select",
-                "e.g. rounding: down selects 1 of 12 for 10%",
-            )
+            ctx.add("percent-needs-rounding", "/select", count=text)
             return None
         return side, count.scaleb(2), True, select["rounding"]
     if count != count.to_integral_value() or count < 0:
-        ctx.error("bad-select", f"select a whole number of records, not {text}", f"/select/{side}")
+        ctx.add("bad-select", f"/select/{side}", form="whole", count=text)
         return None
     return side, count, False, "down"
 

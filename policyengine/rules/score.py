@@ -33,33 +33,23 @@ class Score:
 
 def build(ctx: RuleContext) -> Built | None:
     components: list[Component] = []
-    seen: set[str] = set()
     total = Decimal(0)
-    complete = True
+    complete = ctx.unique("components", "name", "duplicate-component")
     for index, item in enumerate(ctx.raw["components"]):
         at = f"/components/{index}"
         name = str(item["name"])
-        if name in seen:
-            ctx.error("duplicate-component", f"component '{name}' appears twice", at + "/name")
-            complete = False
-        seen.add(name)
         expr = ctx.expr(at + "/expr", item["expr"])
         weight = ctx.number(at + "/weight", item["weight"])
         if weight is not None:
             total += weight
             if weight < 0:
-                ctx.error("negative-weight", f"weight of '{name}' is {weight}", at + "/weight")
+                ctx.add("negative-weight", at + "/weight", name=name, weight=weight)
         if expr is None or weight is None:
             complete = False
             continue
         components.append(Component(name, expr, weight, item.get("title")))
     if complete and total != 1:
-        ctx.error(
-            "weights-not-100",
-            f"the weights add up to {total.scaleb(2).normalize():f}%, not 100%",
-            "/components",
-            "make the weights total exactly 100%",
-        )
+        ctx.add("weights-not-100", "/components", total=f"{total.scaleb(2).normalize():f}")
         complete = False
     rounding = ctx.rounding("/round", ctx.raw.get("round"))
     if not complete:

@@ -99,21 +99,16 @@ def build(ctx: RuleContext) -> Built | None:
         if shape is None:
             shape = _shape(then)
         elif then is not None and _shape(then) != shape:
-            ctx.error(
-                "row-values-differ",
-                f"row {index + 1} gives {list(_shape(then)) or 'one value'}, row 1 gives "
-                f"{list(shape) or 'one value'}",
-                at + "/then",
-                "every row must give the same named values",
-            )
+            _rows_differ(ctx, at + "/then", index + 1, _shape(then), shape)
             ok = False
         summed = hit == "collect" and aggregate in ("sum", "min", "max")
         if summed and not (is_number(then) or isinstance(then, Expression | None)):
-            ctx.error(
+            ctx.add(
                 "collect-needs-numbers",
-                f"aggregate '{aggregate}' needs a number in every row; "
-                f"row {index + 1} gives {then!r}",
                 at + "/then",
+                aggregate=aggregate,
+                row=index + 1,
+                value=repr(then),
             )
             ok = False
         if when is None or then is None:
@@ -125,9 +120,7 @@ def build(ctx: RuleContext) -> Built | None:
         default = _value(ctx, "/default", raw["default"])
         ok = ok and default is not None
         if shape is not None and _shape(default) != shape:
-            ctx.error(
-                "row-values-differ", "default gives a different shape than the rows", "/default"
-            )
+            ctx.add("row-values-differ", "/default", form="default")
             ok = False
     if not ok:
         return None
@@ -138,17 +131,10 @@ def build(ctx: RuleContext) -> Built | None:
 def _hit_and_aggregate(ctx: RuleContext, hit: str, aggregate: Any) -> bool:
     """Whether ``aggregate`` is given exactly when the hit policy collects."""
     if hit == "collect" and aggregate is None:
-        ctx.error(
-            "missing-aggregate", "a collect table needs 'aggregate' (sum, min, max, count)", ""
-        )
+        ctx.add("missing-aggregate", "")
         return False
     if hit != "collect" and aggregate is not None:
-        ctx.error(
-            "aggregate-without-collect",
-            "'aggregate' only applies to hit: collect",
-            "/aggregate",
-            key=True,
-        )
+        ctx.add("aggregate-without-collect", "/aggregate", at_key=True)
         return False
     return True
 
@@ -319,3 +305,15 @@ def emit(spec: DecisionTable, source: FusedSource, target: str) -> Emitted | Non
 
 
 KIND = RuleKind("table", build, compile_rule, explain, emit)
+
+
+def _rows_differ(
+    ctx: RuleContext, at: str, row: int, given: tuple[str, ...], first: tuple[str, ...]
+) -> None:
+    """Report that row ``row`` gives other named values (``given``) than row 1 (``first``)."""
+    if given and first:
+        ctx.add("row-values-differ", at, row=row, outputs=", ".join(given), first=", ".join(first))
+    elif first:
+        ctx.add("row-values-differ", at, form="one-value", row=row, first=", ".join(first))
+    else:
+        ctx.add("row-values-differ", at, form="first-one-value", row=row, outputs=", ".join(given))

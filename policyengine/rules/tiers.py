@@ -79,27 +79,20 @@ def build(ctx: RuleContext) -> Built | None:
         for index, band in enumerate(bands):
             names = tuple(band.value) if isinstance(band.value, Mapping) else ()
             if names != outputs:
-                ctx.error(
-                    "band-values-differ",
-                    f"band {index + 1} gives {list(names) or 'one value'}, "
-                    f"band 1 gives {list(outputs)}",
-                    f"/bands/{index}/value",
-                    "every band must give the same named values",
-                )
+                at, first = f"/bands/{index}/value", ", ".join(outputs)
+                if names:
+                    outs = ", ".join(names)
+                    ctx.add("band-values-differ", at, band=index + 1, outputs=outs, first=first)
+                else:
+                    ctx.add("band-values-differ", at, form="one-value", band=index + 1, first=first)
                 return None
     if mode == "graduated":
         for index, band in enumerate(bands):
             if not is_number(band.value):
-                ctx.error(
-                    "graduated-needs-rates",
-                    "a graduated band's value must be one rate (a number or percentage)",
-                    f"/bands/{index}/value",
-                )
+                ctx.add("graduated-needs-rates", f"/bands/{index}/value")
                 return None
     elif rounding is not None and not all(is_number(band.value) for band in bands):
-        ctx.error(
-            "bad-rounding", "round applies to numbers; these bands give other values", "/round"
-        )
+        ctx.add("bad-rounding", "/round", form="bands")
         return None
     if of is None:
         return None
@@ -111,38 +104,32 @@ def _check_bands(ctx: RuleContext, bands: list[Band]) -> bool:
     for index, band in enumerate(bands):
         at = f"/bands/{index}"
         if band.high is not None and band.high <= band.low:
-            ctx.error(
-                "empty-band",
-                f"band {index + 1} runs from {band.low} to {band.high}: 'to' must be above 'from'",
-                at + "/to",
-            )
+            ctx.add("empty-band", at + "/to", band=index + 1, low=band.low, high=band.high)
             ok = False
         if index + 1 < len(bands):
             following = bands[index + 1]
             if band.high is None:
-                ctx.error(
-                    "open-band-not-last",
-                    f"band {index + 1} has no 'to' but is not the last band",
-                    at,
-                    "only the last band may be open-ended",
-                )
+                ctx.add("open-band-not-last", at, band=index + 1)
                 ok = False
             elif following.low < band.high:
-                ctx.error(
+                ctx.add(
                     "overlapping-bands",
-                    f"band {index + 2} starts at {following.low}, inside band {index + 1} "
-                    f"{band.label()}",
                     f"/bands/{index + 1}/from",
-                    f"bands are half-open [from, to): start band {index + 2} at {band.high}",
+                    band=index + 2,
+                    start=following.low,
+                    previous=index + 1,
+                    bounds=band.label(),
+                    end=band.high,
                 )
                 ok = False
             elif following.low > band.high:
-                ctx.error(
+                ctx.add(
                     "gap-between-bands",
-                    f"nothing covers {band.high} up to {following.low} between band {index + 1} "
-                    f"and band {index + 2}",
                     f"/bands/{index + 1}/from",
-                    f"start band {index + 2} at {band.high}",
+                    end=band.high,
+                    start=following.low,
+                    previous=index + 1,
+                    band=index + 2,
                 )
                 ok = False
     return ok

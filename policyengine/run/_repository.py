@@ -97,10 +97,10 @@ class Repository:
     def _of(self, policy_id: str) -> list[Version]:
         found = [v for v in self.versions if v.id == policy_id]
         if not found:
-            raise UsageError(
-                f"no policy '{policy_id}' in {self.root}",
-                code="unknown-policy",
+            raise UsageError.from_template(
+                "unknown-policy",
                 hint=did_you_mean(policy_id, self.policy_ids),
+                details={"policy": policy_id, "root": str(self.root)},
             )
         return found
 
@@ -109,10 +109,10 @@ class Repository:
         for item in self._of(policy_id):
             if item.version == version:
                 return item
-        raise UsageError(
-            f"policy '{policy_id}' has no version '{version}'",
-            code="unknown-version",
+        raise UsageError.from_template(
+            "unknown-version",
             hint=did_you_mean(version, [v.version for v in self._of(policy_id)]),
+            details={"policy": policy_id, "version": version},
         )
 
     def history(self, policy_id: str) -> tuple[HistoryEntry, ...]:
@@ -161,10 +161,8 @@ def _day(value: datetime.date | str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(
-            f"'{value}' is not a date",
-            code="invalid-date",
-            hint="write it YYYY-MM-DD, e.g. 2026-04-05",
+        raise UsageError.from_template(
+            "invalid-date", form="as-known-at", details={"value": value}
         ) from None
 
 
@@ -207,10 +205,10 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
     if not root.is_dir():
         raise InvalidPolicy(
             [
-                UsageError(
-                    f"{root} is not a folder",
-                    code="not-a-repository",
+                UsageError.from_template(
+                    "not-a-repository",
                     location=Location(file=str(root)),
+                    details={"root": str(root)},
                 )
             ],
             file=str(root),

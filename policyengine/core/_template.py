@@ -1,0 +1,34 @@
+"""One way of saying a problem: a message and a hint with named placeholders.
+
+Kept apart from :mod:`policyengine.core._messages` so that the tables of templates
+(there, and :mod:`policyengine.core._check_templates`) can be split by step without
+importing each other.
+"""
+
+from __future__ import annotations
+
+import string
+
+import attrs
+
+
+@attrs.frozen
+class Template:
+    """How one form of a code is said: its message and its hint ("" for none)."""
+
+    message: str
+    hint: str = ""
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The names of the details the message and the hint read."""
+        return placeholders(self.message) | placeholders(self.hint)
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The field names of a ``str.format`` template (``{name}``, ``{name:,}``)."""
+    return frozenset(
+        field.split(".")[0].split("[")[0]
+        for _, field, _, _ in string.Formatter().parse(text)
+        if field is not None
+    )
