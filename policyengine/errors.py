@@ -17,7 +17,7 @@ The tree::
     ├── UsageError                   a wrong argument, or a lookup of what is not there
     └── InvalidPolicy                many of the above at once: ``.problems`` holds every one
 
-Each error has a stable kebab-case ``code`` (policyengine/codes.py registers
+Each error has a stable kebab-case ``code`` (policyengine/codes/ registers
 them, docs/errors.md explains them), a :class:`Location` and ``to_dict()``.
 The text is rendered from the data, so callers that need to react should
 look at ``code`` and ``location``, never at the wording. A problem found
@@ -137,7 +137,7 @@ class PolicyError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
-        # A code the registry lacks is kept as given: see policyengine/codes.py.
+        # A code the registry lacks is kept as given: see policyengine/codes/.
         self.code: ErrorCode = code or self.default_code
         self.location = location or Location()
         self.hint = hint

@@ -19,7 +19,7 @@ import policyengine
 from policyengine.codes import CODES, ErrorCode
 from policyengine.errors import PolicyError
 
-CODES_PY = Path(policyengine.__file__).parent / "codes.py"
+CODES_PY = Path(policyengine.__file__).parent / "codes" / "__init__.py"
 
 
 def _error_classes(root: type[PolicyError] = PolicyError) -> list[type[PolicyError]]:
@@ -98,11 +98,13 @@ def test_an_unknown_code_is_kept_as_given() -> None:
 
 
 def test_the_registry_imports_nothing_from_the_package() -> None:
-    """codes.py runs on its own: errors.py imports it, so it must not import the engine."""
+    """The codes package runs on its own: errors.py imports it, so it must not import the
+    engine (its meanings module is the only other module it reads)."""
     script = (
         "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('codes_alone', {str(CODES_PY)!r})\n"
-        "module = importlib.util.module_from_spec(spec)\n"
+        f"spec = importlib.util.spec_from_file_location('codes_alone', {str(CODES_PY)!r},"
+        f" submodule_search_locations=[{str(CODES_PY.parent)!r}])\n"
+        "sys.modules['codes_alone'] = module = importlib.util.module_from_spec(spec)\n"
         "spec.loader.exec_module(module)\n"
         "assert len(module.CODES) > 100\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'policyengine'))\n"
