@@ -105,17 +105,7 @@ def coerce_record(
             typed[name] = coerce_value(value, field)
         except FactError as exc:
             problems.append(exc.at(record=label, field=name))
-    for name in record:
-        if name not in fields and name not in others:
-            shown = safe_text(str(name))  # it may hold anything, and is shown everywhere
-            problems.append(
-                FactError(
-                    f"unknown field '{shown}'",
-                    code="unknown-field",
-                    location=Location(record=label, field=shown),
-                    hint=did_you_mean(str(name), fields),
-                )
-            )
+    problems += _unknown_fields(fields, record, label, others)
     if problems:
         if len(problems) == 1:
             raise problems[0]
@@ -125,6 +115,28 @@ def coerce_record(
 
 def _as_text(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _unknown_fields(
+    fields: Mapping[str, Field],
+    record: Mapping[str, Any],
+    label: int | str | None,
+    others: frozenset[str],
+) -> list[PolicyError]:
+    """A problem for each field of ``record`` that neither this policy nor another reads."""
+    found: list[PolicyError] = []
+    for name in record:
+        if name not in fields and name not in others:
+            shown = safe_text(str(name))  # it may hold anything, and is shown everywhere
+            found.append(
+                FactError(
+                    f"unknown field '{shown}'",
+                    code="unknown-field",
+                    location=Location(record=label, field=shown),
+                    hint=did_you_mean(str(name), fields),
+                )
+            )
+    return found
 
 
 def field_from_spec(name: str, spec: Any) -> Field:

@@ -192,7 +192,11 @@ def _check_read(
                 expression=read.source,
             )
         return
-    outputs = target.rule.outputs
+    _check_output(read, target.rule.outputs, at, problems)
+
+
+def _check_output(read: Read, outputs: Sequence[str], at: Location, problems: Problems) -> None:
+    """A read of another policy's rule names one of its outputs, if it has named ones."""
     if read.attr is not None and read.attr not in outputs:
         hint = did_you_mean(read.attr, outputs)
         if outputs:
