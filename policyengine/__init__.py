@@ -98,6 +98,11 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'policyengine' has no attribute '{name}'")
     from importlib import import_module
 
+    if where.startswith((".load", ".run", ".model")):
+        # A policy evaluates itself through the engine, which registers itself when it is
+        # imported (model.RUNTIME): a policy loaded here must be able to evaluate.
+        import_module(".run._engine", __name__)
+        import_module(".run._program", __name__)
     # __version__ is the installed package's version, ENGINE_VERSION (read from metadata).
     value = getattr(
         import_module(where, __name__), "ENGINE_VERSION" if name == "__version__" else name
