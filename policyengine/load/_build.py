@@ -29,6 +29,7 @@ from ..model import Field, Parameter, Policy, Read, Rule, frozen_mapping
 from ..read import _schema as schema
 from ..read._source import Document, read_policy_file
 from ..rules import POPULATION
+from ..rules.history import reads_only_past
 from ._build_declarations import (
     check_key,
     fields_of_kind,
@@ -112,7 +113,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
     scope = _scope(entities, own_kind, inputs, parameters, rules)
     reads, external = resolve_all(scope, sites, problems)
     rules = {
-        rule_id: attrs.evolve(rule, reads_from=reads.get(rule_id, ()))
+        rule_id: attrs.evolve(rule, reads_from=_reads_now(rule, reads.get(rule_id, ())))
         for rule_id, rule in rules.items()
     }
     plan = order_rules(rules, problems)
@@ -142,6 +143,14 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
         kind_fields=kind_fields,
         **header,
     )
+
+
+def _reads_now(rule: Rule, reads: tuple[Read, ...]) -> tuple[Read, ...]:
+    """The reads that order the month's plan: a name a rule reads only from earlier months
+    (history, measure: previous) is left out, so an output may read its own past."""
+    if not reads_only_past(rule.kind, rule.spec):
+        return reads
+    return tuple(r for r in reads if r.pointer != rule.pointer + "/of")
 
 
 def _check_shape(document: Document, problems: BuildProblems) -> None:
