@@ -5,21 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, Location, PolicyError, UsageError
+from ..facts._entities_file import load_entities
 from ..facts._io import FORMAT_NAMES, read_facts
-from ..load._build import load_policy, load_policy_in_place
+from ..load._build import build_policy, entities_beside, load_policy_in_place
 from ..load._layout import ENTITIES_NAME, loose_policy_files
-from ..model import Policy
+from ..model import Field, Policy
 from ..present._texttable import cell, format_table
+from ..read._source import read_policy_file
 from ..run._engine import Result, evaluate_many
 from ..run._repository import load
 from ..run._testing import run_tests
 from ._common import problems_found, say
+
+if TYPE_CHECKING:
+    from ..facts._record_kinds import Entities
 
 
 def policy_files(paths: Iterable[str]) -> tuple[list[Path], list[PolicyError]]:
@@ -99,9 +104,30 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _eval_context(args: argparse.Namespace) -> tuple[Policy, Entities | None]:
+    """The policy of ``eval`` and the record kinds it is read with: those of
+    ``--policies DIR`` when named (none when DIR has no entities.yaml), else those
+    of the folder the file sits in, as ``validate`` and ``test`` read it."""
+    if args.policies is None:
+        entities = entities_beside(args.policy)
+    else:
+        beside = Path(args.policies) / ENTITIES_NAME
+        entities = load_entities(beside) if beside.is_file() else None
+    return build_policy(read_policy_file(args.policy), entities), entities
+
+
+def _facts_fields(policy: Policy, entities: Entities | None) -> Mapping[str, Field]:
+    """The fields a facts file is read with: every field of the policy's kind when
+    the kinds are known (a month's file of that kind has them all), else its inputs."""
+    kind = policy.applies_to
+    if entities is not None and kind is not None and kind in entities.kinds:
+        return entities.kinds[kind].fields
+    return policy.inputs
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     try:
-        policy = load_policy(args.policy)
+        policy, entities = _eval_context(args)
     except InvalidPolicy as exc:
         for problem in exc.problems:
             print(say(problem), file=sys.stderr)
@@ -117,7 +143,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(say(finding), file=sys.stderr)
         return 2
     try:
-        facts = read_facts(args.facts, policy.inputs)
+        facts = read_facts(args.facts, _facts_fields(policy, entities))
         batch = evaluate_many(policy, facts.records, period=args.period)
     except PolicyError as exc:
         print(say(exc), file=sys.stderr)
@@ -170,6 +196,12 @@ def arguments_test(parser: argparse.ArgumentParser) -> None:
 
 def arguments_eval(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("policy", metavar="POLICY", help="the policy file")
+    parser.add_argument(
+        "--policies",
+        metavar="DIR",
+        help="the policy folder whose entities.yaml the policy is read with "
+        "(default: the folder the file sits in)",
+    )
     parser.add_argument("--facts", required=True, metavar="FILE", help=f"records: {FORMAT_NAMES}")
     parser.add_argument("--period", metavar="YYYY-MM", help="the month evaluated")
     parser.add_argument(

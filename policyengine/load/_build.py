@@ -29,6 +29,7 @@ from ..model import Field, Parameter, Policy, Read, Rule, frozen_mapping
 from ..read import _schema as schema
 from ..read._source import Document, read_policy_file
 from ..rules import POPULATION
+from ..rules.history import reads_only_past
 from ._build_declarations import (
     check_key,
     fields_of_kind,
@@ -50,25 +51,39 @@ if TYPE_CHECKING:
 def load_policy(path: str | os.PathLike[str], entities: Entities | None = None) -> Policy:
     """Read, check and compile one policy file; raises InvalidPolicy holding every problem.
 
-    With ``entities`` (the record kinds of ``entities.yaml``) the policy reads
-    the fields of the kind it applies to, and names it does not define itself
-    are left for the bundle's plan to find among the other policies.
+    The policy is read in the context of its folder, as ``validate``, ``test``
+    and ``run`` read it: without ``entities``, a file at
+    ``<folder>/<policy>/<version>.yaml`` takes the record kinds of
+    ``<folder>/entities.yaml`` when there is one (:func:`entities_beside`); a
+    file with no ``entities.yaml`` above it is read on its own. An explicit
+    ``entities`` wins. With record kinds the policy reads the fields of the
+    kind it applies to, and names it does not define itself are left for the
+    bundle's plan to find among the other policies.
     """
+    if entities is None:
+        entities = entities_beside(path)
     return build_policy(read_policy_file(path), entities)
 
 
-def load_policy_in_place(path: str | os.PathLike[str]) -> Policy:
-    """Load a policy file the way its folder would: with the entities.yaml of the
-    policy folder (``<folder>/<policy>/<version>.yaml``) when there is one."""
+def entities_beside(path: str | os.PathLike[str]) -> Entities | None:
+    """The record kinds of the policy folder that holds ``path`` (a file at
+    ``<folder>/<policy>/<version>.yaml``): ``<folder>/entities.yaml`` read, or
+    None when there is none; raises InvalidPolicy when it is unsound."""
     from ..facts._entities_file import load_entities
 
     beside = Path(path).parent.parent / ENTITIES_NAME
-    entities = load_entities(beside) if beside.is_file() else None
-    return load_policy(path, entities)
+    return load_entities(beside) if beside.is_file() else None
+
+
+def load_policy_in_place(path: str | os.PathLike[str]) -> Policy:
+    """Load a policy file the way its folder would (kept for its callers: it is
+    :func:`load_policy` without ``entities``)."""
+    return load_policy(path)
 
 
 def check_policy(path: str | os.PathLike[str]) -> list[PolicyError]:
-    """Every problem of one policy file, sorted by line; an empty list when it is sound."""
+    """Every problem of one policy file, read in its folder's context as
+    :func:`load_policy` reads it, sorted by line; an empty list when it is sound."""
     try:
         load_policy(path)
     except InvalidPolicy as exc:
@@ -98,7 +113,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
     scope = _scope(entities, own_kind, inputs, parameters, rules)
     reads, external = resolve_all(scope, sites, problems)
     rules = {
-        rule_id: attrs.evolve(rule, reads_from=reads.get(rule_id, ()))
+        rule_id: attrs.evolve(rule, reads_from=_reads_now(rule, reads.get(rule_id, ())))
         for rule_id, rule in rules.items()
     }
     plan = order_rules(rules, problems)
@@ -128,6 +143,14 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
         kind_fields=kind_fields,
         **header,
     )
+
+
+def _reads_now(rule: Rule, reads: tuple[Read, ...]) -> tuple[Read, ...]:
+    """The reads that order the month's plan: a name a rule reads only from earlier months
+    (history, measure: previous) is left out, so an output may read its own past."""
+    if not reads_only_past(rule.kind, rule.spec):
+        return reads
+    return tuple(r for r in reads if r.pointer != rule.pointer + "/of")
 
 
 def _check_shape(document: Document, problems: BuildProblems) -> None:

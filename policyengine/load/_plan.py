@@ -18,6 +18,7 @@ from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, Location
 from ..facts._record_kinds import Entities
 from ..model import Policy, Read, Rule
+from ..rules.history import reads_only_past
 
 Slot = TypeVar("Slot", bound=Hashable)
 
@@ -70,8 +71,12 @@ def order_rules(rules: Mapping[str, Rule], problems: Problems) -> tuple[str, ...
     so the order is stable and does not depend on dict or set order.
     """
     written = {rule_id: index for index, rule_id in enumerate(rules)}
+    # A name read only from earlier months (history, measure: previous) is no need this month.
     needs = {
-        rule_id: sorted(rule.reads & rules.keys(), key=written.__getitem__)
+        rule_id: sorted(
+            (rule.reads - reads_only_past(rule.kind, rule.spec)) & rules.keys(),
+            key=written.__getitem__,
+        )
         for rule_id, rule in rules.items()
     }
     reported: set[frozenset[str]] = set()

@@ -89,13 +89,14 @@ def _held(value: Any, spec: History, month: Period) -> bool:
 
 def _one(spec: History, frame: Frame, key: str) -> Outcome:
     now = frame.period
-    current = frame.value(key, spec.of)
     detail: dict[str, Any] = {"of": spec.of, "measure": spec.measure, "missing": spec.missing}
     if spec.measure == "previous":
+        # Last month only: this month's value is not read (and may not exist yet).
         before = now.shift(-1)
         value = _read(spec, frame, key, before)
         detail["months"] = {before.key: value}
         return Outcome(value, detail)
+    current = frame.value(key, spec.of)
     months: dict[str, Any] = {now.key: current}
     if spec.measure == "consecutive":
         count, month = 0, now
@@ -131,6 +132,16 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
 def reads_past(spec: History) -> frozenset[str]:
     """The output (its rule's name, without a part) this rule reads from earlier months."""
     return frozenset({spec.of.partition(".")[0]})
+
+
+def reads_only_past(kind: str, spec: Any) -> frozenset[str]:
+    """The names a rule reads from earlier months only, never this month's: they are
+    no dependency of the rule in the month's order, so an output may read its own
+    value of last month (``measure: previous``) without a cycle. The other measures
+    read this month's value too, and depend on it."""
+    if kind == "history" and isinstance(spec, History) and spec.measure == "previous":
+        return reads_past(spec)
+    return frozenset()
 
 
 KIND = PopulationKind("history", build, evaluate, explain, reads_past)
