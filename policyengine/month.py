@@ -23,8 +23,9 @@ history rules that got none).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import attrs
 
 from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
 from .audit._replay import history_from_ledger, run_record
-from .audit.ledger import GENESIS, open_ledger
+from .audit.ledger import GENESIS, SqliteLedger, open_ledger
 from .core._period import Period
 from .facts._io import FactsFile, FactsIndex
 from .load._keys import SigningKey
@@ -212,23 +213,31 @@ def run_month(
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
         check_ledger(ledger, new=how.new)
-    used: tuple[int, ...] = ()
-    if history is None:
-        history, used = ledger_history(ledger, period)
+    staged: StagedReport | None = None
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
-        month = evaluate_month(repository, period, facts, as_known_at=as_known_at, history=history)
-        month = attrs.evolve(month, history_runs=used)
-        staged = None
-        if out is not None:
-            _stage(progress, f"writing {out} …")
-            # The earlier months let the workbook's charts compare with the month before.
-            staged = stage_report(
-                month.result, Path(out), index=month.index, progress=progress, history=history
-            )
         try:
-            _stage(progress, f"appending the run to {ledger} …" if ledger else None)
-            recorded = _record(month, ledger, label, how)
+            with _held(ledger, how, progress) as opened:
+                used: tuple[int, ...] = ()
+                if history is None:
+                    history, used = _history(opened, ledger, period)
+                month = evaluate_month(
+                    repository, period, facts, as_known_at=as_known_at, history=history
+                )
+                month = attrs.evolve(month, history_runs=used)
+                if out is not None:
+                    _stage(progress, f"writing {out} …")
+                    # The earlier months let the workbook's charts compare with the month
+                    # before.
+                    staged = stage_report(
+                        month.result,
+                        Path(out),
+                        index=month.index,
+                        progress=progress,
+                        history=history,
+                    )
+                _stage(progress, f"appending the run to {ledger} …" if ledger else None)
+                recorded = _record(month, opened, ledger, label, how)
         except BaseException:
             if staged is not None:
                 staged.discard()
@@ -239,6 +248,33 @@ def run_month(
     return attrs.evolve(month, written=written, recorded=recorded)
 
 
+@contextlib.contextmanager
+def _held(
+    ledger: PathLike | None, how: Recording, progress: Progress | None
+) -> Iterator[SqliteLedger | None]:
+    """The ledger's write lock, from the read of history to the append (None: no ledger,
+    or a new one, which has no history another run could append to meanwhile)."""
+    if ledger is None or how.new:
+        yield None
+        return
+
+    def waiting() -> None:
+        _stage(progress, f"waiting for another run of {ledger} to finish …")
+
+    with open_ledger(ledger, create=False) as opened, opened.hold(waiting) as held:
+        yield held
+
+
+def _history(
+    opened: SqliteLedger | None, ledger: PathLike | None, period: Period | str
+) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """Earlier months' values: from the held ledger, or else from ``ledger``'s file."""
+    if opened is None:
+        return ledger_history(ledger, period)
+    history, used = history_from_ledger(opened, Period.parse(period))
+    return history, tuple(used)
+
+
 def _stage(progress: Progress | None, text: str | None) -> None:
     """Say which step of the run is being done (between steps, never inside one)."""
     if progress is not None and text is not None:
@@ -246,15 +282,24 @@ def _stage(progress: Progress | None, text: str | None) -> None:
 
 
 def _record(
-    month: MonthRun, ledger: PathLike | None, label: str, how: Recording
+    month: MonthRun,
+    opened: SqliteLedger | None,
+    ledger: PathLike | None,
+    label: str,
+    how: Recording,
 ) -> tuple[int, str] | None:
-    """The month's run appended to ``ledger``: (id, hash), or None without a ledger."""
+    """The month's run appended to the held ledger ``opened``, or else to ``ledger`` (a new
+    one): (id, hash), or None without a ledger."""
     if ledger is None:
         return None
     record = run_record(month.result, rerun_label(label, how.rerun))
-    check_rerun(ledger, record, how.rerun)
-    with open_ledger(ledger, create=how.new) as opened:
+    if opened is not None:
+        check_rerun(opened, record, how.rerun)
         stored = opened.append(record, lock_head=how.lock_head, signer=how.signer)
+    else:
+        with open_ledger(ledger, create=how.new) as new:
+            check_rerun(new, record, how.rerun)
+            stored = new.append(record, lock_head=how.lock_head, signer=how.signer)
     return stored.id, stored.hash
 
 
