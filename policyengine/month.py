@@ -31,10 +31,13 @@ from typing import Any
 
 import attrs
 
+from .audit._history import history_from_ledger, read_history
 from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
-from .audit._replay import history_from_ledger, run_record
+from .audit._replay import run_record
+from .audit._what_if import mark
 from .audit.ledger import GENESIS, SqliteLedger, open_ledger
 from .core._period import Period
+from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
 from .load._keys import SigningKey
 from .present._progress import Progress
@@ -111,6 +114,10 @@ class MonthRun:
     recorded: tuple[int, str] | None = None
     #: How the facts files were read, where a person should know it (MonthFacts.notices).
     notices: tuple[str, ...] = ()
+    #: What-if runs of earlier months that history skipped (audit._what_if).
+    skipped_what_ifs: tuple[int, ...] = ()
+    #: The run's own what-if mark, when it is one (None: the month's own run).
+    what_if: Mapping[str, Any] | None = None
 
     def summary(self) -> str:
         """The printed summary of the month (versions, records, totals, errors), and the
@@ -139,16 +146,17 @@ def read_month(repository: Repository, path: PathLike) -> MonthFacts:
 
 
 def ledger_history(
-    ledger: PathLike | None, period: Period | str
+    ledger: PathLike | None, period: Period | str, *, what_ifs: bool = False
 ) -> tuple[dict[str, Any], tuple[int, ...]]:
-    """Earlier months' values from the ledger's runs, and which runs gave them.
+    """Earlier months' values from the ledger's runs, and which runs gave them; what-if
+    runs (``--as-known-at`` an earlier day, drafts) only when ``what_ifs`` asks.
 
     A ledger that does not exist yet gives no history (a first month).
     """
     if ledger is None or not Path(ledger).is_file():
         return {}, ()
     with open_ledger(ledger, read_only=True) as opened:
-        history, used = history_from_ledger(opened, Period.parse(period))
+        history, used = history_from_ledger(opened, Period.parse(period), what_ifs=what_ifs)
     return history, tuple(used)
 
 
@@ -181,12 +189,16 @@ def evaluate_month(
 class Recording:
     """How a month's run is recorded in its ledger: whether the ledger is to be made
     (``new``), the reason for running a recorded month again (``rerun``), the head of
-    the lock the versions came from, and the key signing the run (None: unsigned)."""
+    the lock the versions came from, the key signing the run (None: unsigned), the drafts
+    allowed in it (which make it a what-if run), and whether its history takes what-if
+    runs of earlier months (``what_ifs``; they are skipped otherwise)."""
 
     new: bool = False
     rerun: str | None = None
     lock_head: str = GENESIS
     signer: SigningKey | None = None
+    drafts: tuple[str, ...] = ()
+    what_ifs: bool = False
 
 
 def run_month(
@@ -218,13 +230,13 @@ def run_month(
     with paused_collection():
         try:
             with _held(ledger, how, progress) as opened:
-                used: tuple[int, ...] = ()
+                used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
-                    history, used = _history(opened, ledger, period)
+                    history, used = _history(opened, ledger, period, how.what_ifs)
                 month = evaluate_month(
                     repository, period, facts, as_known_at=as_known_at, history=history
                 )
-                month = attrs.evolve(month, history_runs=used)
+                month = _marked(repository, month, used, how.drafts)
                 if out is not None:
                     _stage(progress, f"writing {out} …")
                     # The earlier months let the workbook's charts compare with the month
@@ -266,13 +278,44 @@ def _held(
 
 
 def _history(
-    opened: SqliteLedger | None, ledger: PathLike | None, period: Period | str
-) -> tuple[dict[str, Any], tuple[int, ...]]:
-    """Earlier months' values: from the held ledger, or else from ``ledger``'s file."""
+    opened: SqliteLedger | None, ledger: PathLike | None, period: Period | str, what_ifs: bool
+) -> tuple[dict[str, Any], tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Earlier months' values, and (the runs used, the what-if runs skipped): from the held
+    ledger, or else from ``ledger``'s file (a new ledger: none)."""
     if opened is None:
-        return ledger_history(ledger, period)
-    history, used = history_from_ledger(opened, Period.parse(period))
-    return history, tuple(used)
+        history, used = ledger_history(ledger, period, what_ifs=what_ifs)
+        return history, (used, ())
+    history, runs, skipped = read_history(opened, Period.parse(period), what_ifs=what_ifs)
+    return history, (tuple(runs), tuple(skipped))
+
+
+def _marked(
+    repository: Repository,
+    month: MonthRun,
+    used: tuple[tuple[int, ...], tuple[int, ...]],
+    drafts: tuple[str, ...],
+) -> MonthRun:
+    """The month with where its history came from, and its own what-if mark."""
+    what_if = _what_if(repository, month.result, drafts)
+    return attrs.evolve(month, history_runs=used[0], skipped_what_ifs=used[1], what_if=what_if)
+
+
+def _what_if(
+    repository: Repository, result: BundleResult, drafts: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The run's what-if mark: versions other than today's (as known at an earlier day),
+    or drafts allowed."""
+    bundle = result.bundle
+    versions = [(v.id, v.version, v.sha256) for v in bundle.versions]
+    today = None
+    if bundle.as_known_at is not None:
+        try:
+            in_force = repository.for_period(bundle.period).versions
+        except PolicyError:  # nothing in force today: surely not today's versions
+            in_force = None
+        if in_force is not None:
+            today = [(v.id, v.version, v.sha256) for v in in_force]
+    return mark(bundle.as_known_at, versions, today, drafts)
 
 
 def _stage(progress: Progress | None, text: str | None) -> None:
@@ -292,7 +335,7 @@ def _record(
     one): (id, hash), or None without a ledger."""
     if ledger is None:
         return None
-    record = run_record(month.result, rerun_label(label, how.rerun))
+    record = run_record(month.result, rerun_label(label, how.rerun), month.what_if)
     if opened is not None:
         check_rerun(opened, record, how.rerun)
         stored = opened.append(record, lock_head=how.lock_head, signer=how.signer)

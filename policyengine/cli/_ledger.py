@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ..audit._ledger_records import StoredRun
+from ..audit._what_if import what_if_of
 from ..errors import Location, UsageError
 from ..present._texttable import format_table, width
 from ._common import existing_ledger, say
@@ -59,7 +60,7 @@ def _runs_table(runs: list[StoredRun]) -> str:
             str(run.id),
             run.created[:16].replace("T", " "),
             run.record.period,
-            run.record.as_known_at or "-",
+            _known_at(run),
             str(len(run.record.policies)),
             run.hash[:12],
             run.record.label,
@@ -71,6 +72,13 @@ def _runs_table(runs: list[StoredRun]) -> str:
     for row in rows:
         row[-1] = _cut(row[-1], room)
     return format_table(_HEADER, rows)
+
+
+def _known_at(run: StoredRun) -> str:
+    """The as-known-at day, and ``what-if`` when the run is one (never a later month's
+    history unless asked)."""
+    day = run.record.as_known_at or "-"
+    return f"{day} what-if" if what_if_of(run) is not None else day
 
 
 def _cut(text: str, room: int) -> str:
@@ -101,6 +109,7 @@ def _run_data(run: StoredRun) -> dict[str, Any]:
         "prev_hash": run.prev_hash,
         "lock_head": run.lock_head,
         "key_id": run.key_id,
+        "what_if": what_if_of(run),
     }
 
 
