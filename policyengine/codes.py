@@ -53,7 +53,7 @@ ErrorCode = Literal[
     "incomplete-group", "input-differs-from-entities", "input-type-differs", "internal-error",
     "invalid-csv", "invalid-date", "invalid-expression", "invalid-fact", "invalid-identifier",
     "invalid-json", "invalid-model", "invalid-operation", "invalid-parent", "invalid-period",
-    "invalid-policy", "invalid-record", "ledger-broken", "ledger-closed", "ledger-exists", "ledger-io", "ledger-version",
+    "invalid-policy", "invalid-record", "later-run-stale", "ledger-broken", "ledger-closed", "ledger-exists", "ledger-io", "ledger-version",
     "list-too-long", "list-without-item-type", "lock-chain-broken", "lock-duplicate", "lock-syntax", "lock-unsigned", "lock-unwritable",
     "locked-file-changed", "locked-file-missing", "mid-month-date", "missing-aggregate",
     "missing-extra", "missing-field", "missing-history", "missing-key", "missing-parent", "missing-period",
@@ -379,6 +379,7 @@ _BLOCKS: Final[tuple[_Block, ...]] = (
         "ledger-broken": "`run --ledger` or `replay --all` refuse a ledger that `ledger verify` reports broken",
         "ledger-exists": "`run --new-ledger` or `ledger backup FILE DEST` name a file that is already there",
         "facts-changed": "`run --ledger` of a month already in the ledger, with inputs other than its last run's, without `--rerun REASON`",
+        "later-run-stale": "a month's latest run read an earlier month's values that a run recorded since (a `--rerun`) replaced: listed by `ledger verify`, `ledger list` and `run` of a later month, never a refusal",
     }),
     (_FACTS_FOLDERS, "FactsFileError", {
         "duplicate-kind": "two files of the folder hold the records of one kind",

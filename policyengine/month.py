@@ -34,6 +34,7 @@ import attrs
 from .audit._history import history_from_ledger, read_history
 from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
 from .audit._replay import run_record
+from .audit._stale import stale_runs
 from .audit._what_if import mark
 from .audit.ledger import GENESIS, SqliteLedger, open_ledger
 from .core._period import Period
@@ -118,6 +119,9 @@ class MonthRun:
     skipped_what_ifs: tuple[int, ...] = ()
     #: The run's own what-if mark, when it is one (None: the month's own run).
     what_if: Mapping[str, Any] | None = None
+    #: Runs of earlier months standing on values replaced since (audit._stale): this
+    #: month reads their values, which are stale.
+    stale: tuple[PolicyError, ...] = ()
 
     def summary(self) -> str:
         """The printed summary of the month (versions, records, totals, errors), and the
@@ -236,7 +240,7 @@ def run_month(
                 month = evaluate_month(
                     repository, period, facts, as_known_at=as_known_at, history=history
                 )
-                month = _marked(repository, month, used, how.drafts)
+                month = _marked(repository, month, used, how.drafts, opened)
                 if out is not None:
                     _stage(progress, f"writing {out} …")
                     # The earlier months let the workbook's charts compare with the month
@@ -294,10 +298,20 @@ def _marked(
     month: MonthRun,
     used: tuple[tuple[int, ...], tuple[int, ...]],
     drafts: tuple[str, ...],
+    opened: SqliteLedger | None,
 ) -> MonthRun:
-    """The month with where its history came from, and its own what-if mark."""
+    """The month with where its history came from (and which of those runs are stale),
+    and its own what-if mark."""
     what_if = _what_if(repository, month.result, drafts)
-    return attrs.evolve(month, history_runs=used[0], skipped_what_ifs=used[1], what_if=what_if)
+    period = month.result.bundle.period
+    stale = stale_runs(opened.path, opened.runs(), period) if opened is not None else []
+    return attrs.evolve(
+        month,
+        history_runs=used[0],
+        skipped_what_ifs=used[1],
+        what_if=what_if,
+        stale=tuple(stale),
+    )
 
 
 def _what_if(

@@ -47,11 +47,11 @@ def read_history(
                 latest[run.record.period] = run  # later runs of a month replace earlier ones
     history: dict[str, Any] = {}
     for period, run in sorted(latest.items()):
-        history[period] = _values_of(run)
+        history[period] = values_of(run)
     return history, [run.id for _, run in sorted(latest.items())], skipped
 
 
-def _values_of(run: StoredRun) -> Any:
+def values_of(run: StoredRun) -> Any:
     """A run's values by kind, key and rule, as history rules read them."""
     records: dict[str, dict[str, dict[str, Any]]] = {}
     for entry in json.loads(run.record.outputs)["records"]:

@@ -76,6 +76,8 @@ def _run(args: argparse.Namespace) -> int:
     progress.done()
     if month.history_runs or month.skipped_what_ifs:
         print(history_line(month.history_runs, month.skipped_what_ifs), file=sys.stderr)
+    for stale in month.stale:  # the month reads these values: say so, and go on
+        print(say(stale), file=sys.stderr)
     _print_month(month, args)
     if month.recorded is not None:
         run_id, run_hash = month.recorded
