@@ -31,7 +31,7 @@ from typing import Any
 
 import attrs
 
-from .audit._history import history_from_ledger, read_history
+from .audit._history import read_history
 from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
 from .audit._replay import run_record
 from .audit._stale import stale_runs
@@ -157,11 +157,19 @@ def ledger_history(
 
     A ledger that does not exist yet gives no history (a first month).
     """
+    history, used, _ = read_ledger_history(ledger, period, what_ifs=what_ifs)
+    return history, used
+
+
+def read_ledger_history(
+    ledger: PathLike | None, period: Period | str, *, what_ifs: bool = False
+) -> tuple[dict[str, Any], tuple[int, ...], tuple[int, ...]]:
+    """:func:`ledger_history`, and the what-if runs it left out."""
     if ledger is None or not Path(ledger).is_file():
-        return {}, ()
+        return {}, (), ()
     with open_ledger(ledger, read_only=True) as opened:
-        history, used = history_from_ledger(opened, Period.parse(period), what_ifs=what_ifs)
-    return history, tuple(used)
+        history, used, skipped = read_history(opened, Period.parse(period), what_ifs=what_ifs)
+    return history, tuple(used), tuple(skipped)
 
 
 def evaluate_month(
@@ -287,10 +295,10 @@ def _history(
     """Earlier months' values, and (the runs used, the what-if runs skipped): from the held
     ledger, or else from ``ledger``'s file (a new ledger: none)."""
     if opened is None:
-        history, used = ledger_history(ledger, period, what_ifs=what_ifs)
-        return history, (used, ())
-    history, runs, skipped = read_history(opened, Period.parse(period), what_ifs=what_ifs)
-    return history, (tuple(runs), tuple(skipped))
+        history, used, skipped = read_ledger_history(ledger, period, what_ifs=what_ifs)
+        return history, (used, skipped)
+    history, runs, left = read_history(opened, Period.parse(period), what_ifs=what_ifs)
+    return history, (tuple(runs), tuple(left))
 
 
 def _marked(

@@ -14,7 +14,7 @@ import policyengine
 from policyengine.audit import open_ledger
 from policyengine.audit._replay import replay_run
 from policyengine.cli._main import main
-from policyengine.month import Recording, run_month
+from policyengine.month import Recording, read_ledger_history, run_month
 
 ROOT = Path(__file__).parent.parent
 PACK = ROOT / "policies"
@@ -118,3 +118,10 @@ def test_ledger_list_shows_the_mark(ledger: Path, capsys: pytest.CaptureFixture[
     assert main(["ledger", "list", str(ledger), "--format", "json"]) == 0
     runs = json.loads(capsys.readouterr().out)["runs"]
     assert [run["what_if"] for run in runs] == [None, {"format": 1, "as_known_at": "2025-12-01"}]
+
+
+def test_read_ledger_history_names_the_what_ifs_left_out(ledger: Path) -> None:
+    _, used, skipped = read_ledger_history(ledger, "2026-02")
+    assert (used, skipped) == ((1,), (2,))
+    _, used, skipped = read_ledger_history(ledger, "2026-02", what_ifs=True)
+    assert (used, skipped) == ((2,), ())
