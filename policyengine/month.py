@@ -23,17 +23,22 @@ history rules that got none).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from .audit._history import read_history
 from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
-from .audit._replay import history_from_ledger, run_record
-from .audit.ledger import GENESIS, open_ledger
+from .audit._replay import run_record
+from .audit._stale import stale_runs
+from .audit._what_if import mark
+from .audit.ledger import GENESIS, SqliteLedger, open_ledger
 from .core._period import Period
+from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
 from .load._keys import SigningKey
 from .present._progress import Progress
@@ -110,6 +115,13 @@ class MonthRun:
     recorded: tuple[int, str] | None = None
     #: How the facts files were read, where a person should know it (MonthFacts.notices).
     notices: tuple[str, ...] = ()
+    #: What-if runs of earlier months that history skipped (audit._what_if).
+    skipped_what_ifs: tuple[int, ...] = ()
+    #: The run's own what-if mark, when it is one (None: the month's own run).
+    what_if: Mapping[str, Any] | None = None
+    #: Runs of earlier months standing on values replaced since (audit._stale): this
+    #: month reads their values, which are stale.
+    stale: tuple[PolicyError, ...] = ()
 
     def summary(self) -> str:
         """The printed summary of the month (versions, records, totals, errors), and the
@@ -138,17 +150,26 @@ def read_month(repository: Repository, path: PathLike) -> MonthFacts:
 
 
 def ledger_history(
-    ledger: PathLike | None, period: Period | str
+    ledger: PathLike | None, period: Period | str, *, what_ifs: bool = False
 ) -> tuple[dict[str, Any], tuple[int, ...]]:
-    """Earlier months' values from the ledger's runs, and which runs gave them.
+    """Earlier months' values from the ledger's runs, and which runs gave them; what-if
+    runs (``--as-known-at`` an earlier day, drafts) only when ``what_ifs`` asks.
 
     A ledger that does not exist yet gives no history (a first month).
     """
+    history, used, _ = read_ledger_history(ledger, period, what_ifs=what_ifs)
+    return history, used
+
+
+def read_ledger_history(
+    ledger: PathLike | None, period: Period | str, *, what_ifs: bool = False
+) -> tuple[dict[str, Any], tuple[int, ...], tuple[int, ...]]:
+    """:func:`ledger_history`, and the what-if runs it left out."""
     if ledger is None or not Path(ledger).is_file():
-        return {}, ()
+        return {}, (), ()
     with open_ledger(ledger, read_only=True) as opened:
-        history, used = history_from_ledger(opened, Period.parse(period))
-    return history, tuple(used)
+        history, used, skipped = read_history(opened, Period.parse(period), what_ifs=what_ifs)
+    return history, tuple(used), tuple(skipped)
 
 
 def evaluate_month(
@@ -180,12 +201,16 @@ def evaluate_month(
 class Recording:
     """How a month's run is recorded in its ledger: whether the ledger is to be made
     (``new``), the reason for running a recorded month again (``rerun``), the head of
-    the lock the versions came from, and the key signing the run (None: unsigned)."""
+    the lock the versions came from, the key signing the run (None: unsigned), the drafts
+    allowed in it (which make it a what-if run), and whether its history takes what-if
+    runs of earlier months (``what_ifs``; they are skipped otherwise)."""
 
     new: bool = False
     rerun: str | None = None
     lock_head: str = GENESIS
     signer: SigningKey | None = None
+    drafts: tuple[str, ...] = ()
+    what_ifs: bool = False
 
 
 def run_month(
@@ -212,23 +237,31 @@ def run_month(
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
         check_ledger(ledger, new=how.new)
-    used: tuple[int, ...] = ()
-    if history is None:
-        history, used = ledger_history(ledger, period)
+    staged: StagedReport | None = None
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
-        month = evaluate_month(repository, period, facts, as_known_at=as_known_at, history=history)
-        month = attrs.evolve(month, history_runs=used)
-        staged = None
-        if out is not None:
-            _stage(progress, f"writing {out} …")
-            # The earlier months let the workbook's charts compare with the month before.
-            staged = stage_report(
-                month.result, Path(out), index=month.index, progress=progress, history=history
-            )
         try:
-            _stage(progress, f"appending the run to {ledger} …" if ledger else None)
-            recorded = _record(month, ledger, label, how)
+            with _held(ledger, how, progress) as opened:
+                used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+                if history is None:
+                    history, used = _history(opened, ledger, period, how.what_ifs)
+                month = evaluate_month(
+                    repository, period, facts, as_known_at=as_known_at, history=history
+                )
+                month = _marked(repository, month, used, how.drafts, opened)
+                if out is not None:
+                    _stage(progress, f"writing {out} …")
+                    # The earlier months let the workbook's charts compare with the month
+                    # before.
+                    staged = stage_report(
+                        month.result,
+                        Path(out),
+                        index=month.index,
+                        progress=progress,
+                        history=history,
+                    )
+                _stage(progress, f"appending the run to {ledger} …" if ledger else None)
+                recorded = _record(month, opened, ledger, label, how)
         except BaseException:
             if staged is not None:
                 staged.discard()
@@ -239,6 +272,74 @@ def run_month(
     return attrs.evolve(month, written=written, recorded=recorded)
 
 
+@contextlib.contextmanager
+def _held(
+    ledger: PathLike | None, how: Recording, progress: Progress | None
+) -> Iterator[SqliteLedger | None]:
+    """The ledger's write lock, from the read of history to the append (None: no ledger,
+    or a new one, which has no history another run could append to meanwhile)."""
+    if ledger is None or how.new:
+        yield None
+        return
+
+    def waiting() -> None:
+        _stage(progress, f"waiting for another run of {ledger} to finish …")
+
+    with open_ledger(ledger, create=False) as opened, opened.hold(waiting) as held:
+        yield held
+
+
+def _history(
+    opened: SqliteLedger | None, ledger: PathLike | None, period: Period | str, what_ifs: bool
+) -> tuple[dict[str, Any], tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Earlier months' values, and (the runs used, the what-if runs skipped): from the held
+    ledger, or else from ``ledger``'s file (a new ledger: none)."""
+    if opened is None:
+        history, used, skipped = read_ledger_history(ledger, period, what_ifs=what_ifs)
+        return history, (used, skipped)
+    history, runs, left = read_history(opened, Period.parse(period), what_ifs=what_ifs)
+    return history, (tuple(runs), tuple(left))
+
+
+def _marked(
+    repository: Repository,
+    month: MonthRun,
+    used: tuple[tuple[int, ...], tuple[int, ...]],
+    drafts: tuple[str, ...],
+    opened: SqliteLedger | None,
+) -> MonthRun:
+    """The month with where its history came from (and which of those runs are stale),
+    and its own what-if mark."""
+    what_if = _what_if(repository, month.result, drafts)
+    period = month.result.bundle.period
+    stale = stale_runs(opened.path, opened.runs(), period) if opened is not None else []
+    return attrs.evolve(
+        month,
+        history_runs=used[0],
+        skipped_what_ifs=used[1],
+        what_if=what_if,
+        stale=tuple(stale),
+    )
+
+
+def _what_if(
+    repository: Repository, result: BundleResult, drafts: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The run's what-if mark: versions other than today's (as known at an earlier day),
+    or drafts allowed."""
+    bundle = result.bundle
+    versions = [(v.id, v.version, v.sha256) for v in bundle.versions]
+    today = None
+    if bundle.as_known_at is not None:
+        try:
+            in_force = repository.for_period(bundle.period).versions
+        except PolicyError:  # nothing in force today: surely not today's versions
+            in_force = None
+        if in_force is not None:
+            today = [(v.id, v.version, v.sha256) for v in in_force]
+    return mark(bundle.as_known_at, versions, today, drafts)
+
+
 def _stage(progress: Progress | None, text: str | None) -> None:
     """Say which step of the run is being done (between steps, never inside one)."""
     if progress is not None and text is not None:
@@ -246,15 +347,24 @@ def _stage(progress: Progress | None, text: str | None) -> None:
 
 
 def _record(
-    month: MonthRun, ledger: PathLike | None, label: str, how: Recording
+    month: MonthRun,
+    opened: SqliteLedger | None,
+    ledger: PathLike | None,
+    label: str,
+    how: Recording,
 ) -> tuple[int, str] | None:
-    """The month's run appended to ``ledger``: (id, hash), or None without a ledger."""
+    """The month's run appended to the held ledger ``opened``, or else to ``ledger`` (a new
+    one): (id, hash), or None without a ledger."""
     if ledger is None:
         return None
-    record = run_record(month.result, rerun_label(label, how.rerun))
-    check_rerun(ledger, record, how.rerun)
-    with open_ledger(ledger, create=how.new) as opened:
+    record = run_record(month.result, rerun_label(label, how.rerun), month.what_if)
+    if opened is not None:
+        check_rerun(opened, record, how.rerun)
         stored = opened.append(record, lock_head=how.lock_head, signer=how.signer)
+    else:
+        with open_ledger(ledger, create=how.new) as new:
+            check_rerun(new, record, how.rerun)
+            stored = new.append(record, lock_head=how.lock_head, signer=how.signer)
     return stored.id, stored.hash
 
 

@@ -1,13 +1,18 @@
 """A process that runs a month into a ledger and stops at a chosen step, for the kill tests.
 
-    python month_worker.py POLICIES FACTS LEDGER OUT STEP
+    python month_worker.py POLICIES FACTS LEDGER OUT STEP [PERIOD]
 
-Runs 2026-03 of POLICIES over FACTS into LEDGER (which exists), writing OUT. At STEP
-it prints ``stalled`` and sleeps until the test kills it:
+Runs PERIOD (2026-03 unless given) of POLICIES over FACTS into LEDGER (which exists),
+writing OUT, and prints ``done`` and the ledger runs its history came from. It prints
+``waiting`` when another run holds the ledger. At STEP it prints ``stalled`` and sleeps
+until the test kills it:
 
 - ``write``: half-way through writing the report's bytes;
 - ``append``: the report written, before the ledger append;
-- ``commit``: the ledger run committed, before the report is moved into place.
+- ``commit``: the ledger run committed, before the report is moved into place;
+
+or, at ``hold``, it stalls before the ledger append (the ledger held) until a line comes
+on its standard input. Any other STEP runs straight through.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 
 import policyengine.month as month
 from policyengine.present import _writers
+from policyengine.present._progress import Progress
 from policyengine.run._repository import load
 
 
@@ -27,7 +33,19 @@ def stall() -> None:
     time.sleep(600)
 
 
-def main(policies: str, facts: str, ledger: str, out: str, step: str) -> None:
+def pause() -> None:
+    print("stalled", flush=True)
+    sys.stdin.readline()
+
+
+def main(
+    policies: str, facts: str, ledger: str, out: str, step: str, period: str = "2026-03"
+) -> None:
+    def say_waiting(progress: Any, text: str | None) -> None:
+        if text and text.startswith("waiting"):
+            print("waiting", flush=True)
+
+    month._stage = say_waiting  # type: ignore[assignment]
     if step == "write":
         real_write = Path.write_bytes
 
@@ -37,11 +55,11 @@ def main(policies: str, facts: str, ledger: str, out: str, step: str) -> None:
             return 0
 
         Path.write_bytes = half_then_stall  # type: ignore[method-assign]
-    elif step == "append":
+    elif step in ("append", "hold"):
         real_record = month._record
 
         def stall_first(*args: Any, **kwargs: Any) -> Any:
-            stall()
+            stall() if step == "append" else pause()
             return real_record(*args, **kwargs)
 
         month._record = stall_first  # type: ignore[assignment]
@@ -53,9 +71,10 @@ def main(policies: str, facts: str, ledger: str, out: str, step: str) -> None:
             return real_commit(self)
 
         _writers.StagedReport.commit = stall_then_commit  # type: ignore[method-assign]
-    month.run_month(load(policies), "2026-03", facts, ledger=ledger, out=out)
-    print("done", flush=True)
+    progress = Progress(None)  # so that the steps are named (and shown here)
+    run = month.run_month(load(policies), period, facts, ledger=ledger, out=out, progress=progress)
+    print("done", ",".join(map(str, run.history_runs)), flush=True)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:6])
+    main(*sys.argv[1:7])

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import LedgerError, Location, PolicyError
 from ._ledger_records import RunRecord, sha256_hex
-from .ledger import open_ledger
+from .ledger import SqliteLedger, open_ledger
 
 __all__ = ["check_ledger", "check_rerun", "rerun_label"]
 
@@ -54,16 +54,15 @@ def broken(file: str, problems: list[PolicyError]) -> LedgerError:
     )
 
 
-def check_rerun(path: str | os.PathLike[str], record: RunRecord, rerun: str | None) -> None:
-    """Refuse a run of a month already in the ledger whose inputs differ from its last
-    run's, unless ``rerun`` gives the reason."""
-    file = os.fspath(path)
-    if rerun or not Path(file).is_file():
+def check_rerun(ledger: SqliteLedger, record: RunRecord, rerun: str | None) -> None:
+    """Refuse a run of a month already in ``ledger`` (opened; held, for a month's run)
+    whose inputs differ from its last run's, unless ``rerun`` gives the reason."""
+    if rerun:
         return
-    with open_ledger(file, read_only=True) as ledger:
-        last = ledger.last_inputs(record.period)
+    last = ledger.last_inputs(record.period)
     if last is None or last[1] == sha256_hex(record.inputs):
         return
+    file = ledger.path
     raise LedgerError(
         f"{record.period} was run before (run {last[0]}) with other inputs: its facts, or"
         " the earlier months' values it reads, changed since",

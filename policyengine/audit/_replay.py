@@ -30,11 +30,13 @@ from ..core._suggest import did_you_mean
 from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from ..facts._canonical import canonical_json
 from ..facts._entities_file import build_entities
-from ..facts._inputs import split_inputs, typed_history
+from ..facts._inputs import split_inputs
 from ..load._build import build_policy
 from ..read._source import read_policy_bytes
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Version
+from ._history import history_from_ledger, read_history
+from ._what_if import WHAT_IF
 from .ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "bundle_of",
     "compare_paid",
     "history_from_ledger",
+    "read_history",
     "read_paid",
     "replay_run",
     "run_record",
@@ -55,8 +58,11 @@ __all__ = [
 ENTITIES_BLOB = "entities.yaml"
 
 
-def run_record(result: BundleResult, label: str = "") -> RunRecord:
-    """What the ledger keeps of a bundle result: policy bytes, inputs, outputs, provenance."""
+def run_record(
+    result: BundleResult, label: str = "", what_if: Mapping[str, Any] | None = None
+) -> RunRecord:
+    """What the ledger keeps of a bundle result: policy bytes, inputs, outputs, provenance
+    (with the run's what-if mark, when it has one: see :mod:`._what_if`)."""
     blobs = tuple(
         PolicyBlob(v.id, v.version, v.sha256, _bytes_of(v)) for v in result.bundle.versions
     )
@@ -70,9 +76,13 @@ def run_record(result: BundleResult, label: str = "") -> RunRecord:
         policies=blobs,
         inputs=result.inputs,
         outputs=result.outputs_json(),
-        provenance=canonical_json(result.provenance.to_dict()),
+        provenance=canonical_json(_marked(result.provenance.to_dict(), what_if)),
         label=label,
     )
+
+
+def _marked(provenance: dict[str, Any], what_if: Mapping[str, Any] | None) -> dict[str, Any]:
+    return provenance if what_if is None else {**provenance, WHAT_IF: dict(what_if)}
 
 
 def _bytes_of(version: Version) -> bytes:
@@ -349,31 +359,3 @@ def summary(findings: Sequence[Discrepancy]) -> dict[str, int]:
     for finding in findings:
         counts[finding.finding] = counts.get(finding.finding, 0) + 1
     return counts
-
-
-def history_from_ledger(ledger: Ledger, before: Period) -> tuple[dict[str, Any], list[int]]:
-    """Earlier months' values from the ledger, for a month evaluated on its own.
-
-    For each month before ``before``, the latest run recorded for it gives its
-    values (``{period: {kind: {key: {rule: value}}}}``); the run ids used are
-    returned so the caller can say which. Only what history rules read is kept
-    when the month is evaluated.
-    """
-    latest: dict[str, StoredRun] = {}
-    for run in ledger.runs():
-        if Period.parse(run.record.period) < before:
-            latest[run.record.period] = run  # later runs of a month replace earlier ones
-    history: dict[str, Any] = {}
-    for period, run in sorted(latest.items()):
-        records: dict[str, dict[str, dict[str, Any]]] = {}
-        for entry in json.loads(run.record.outputs)["records"]:
-            values = records.setdefault(entry["kind"], {}).setdefault(str(entry["key"]), {})
-            for outputs in entry["outputs"].values():
-                for name, value in outputs.items():
-                    base, _, part = name.partition(".")
-                    if part:
-                        values.setdefault(base, {})[part] = value
-                    else:
-                        values[base] = value
-        history[period] = typed_history(records)
-    return history, [run.id for _, run in sorted(latest.items())]

@@ -24,7 +24,7 @@ import contextlib
 import datetime
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -33,6 +33,7 @@ from ..errors import PolicyError
 from ..load._keys import SigningKey
 from ._ledger_chain import blob_tampered, chain_hash, read_seals, run_problems, verify_snapshot
 from ._ledger_file import (
+    BUSY_TIMEOUT,
     COLUMNS,
     GENESIS,
     POLICIES,
@@ -60,6 +61,11 @@ __all__ = [
 ]
 
 
+# How long a month's run waits for another run holding the ledger (``hold``): the other
+# run evaluates a whole month meanwhile, which takes minutes, not milliseconds.
+HOLD_TIMEOUT = 3600.0
+
+
 def recorded_time() -> datetime.datetime:
     """The time a new run is recorded at: the clock, or ``SOURCE_DATE_EPOCH`` (seconds since
     1970, UTC) when it is set — the convention of reproducible builds — so that a guide's
@@ -80,6 +86,8 @@ class SqliteLedger:
         self.path = os.fspath(path)
         self._db: sqlite3.Connection | None
         self._db, self.version = connect(self.path, create=create, read_only=read_only)
+        # Inside hold(): every read and append joins the one held transaction.
+        self._held = False
 
     def __enter__(self) -> SqliteLedger:
         return self
@@ -147,6 +155,53 @@ class SqliteLedger:
         if last and isinstance(last[0], str) and created < last[0]:
             raise self._problem("run-out-of-order", form="clock", created=created, last=last[0])
         return created
+
+    @contextlib.contextmanager
+    def hold(
+        self, waiting: Callable[[], None] | None = None, *, wait: float = HOLD_TIMEOUT
+    ) -> Iterator[SqliteLedger]:
+        """The ledger's write lock, held until the block ends: one transaction that
+        commits every append made in it, or none. A month's run reads its history, and
+        appends, inside one hold, so that no other run appends in between; readers
+        (verify, list, replay) go on reading meanwhile. ``waiting`` is called when
+        another process holds the lock, before waiting up to ``wait`` seconds for it."""
+        db = self._connection()
+        if self._held:
+            raise RuntimeError("the ledger is already held")
+        with self._guard("lock"):
+            try:
+                db.execute("PRAGMA busy_timeout = 0")
+                begun = self._begin(db)
+                if not begun and waiting is not None:
+                    waiting()
+                db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                if not begun:
+                    db.execute("BEGIN IMMEDIATE")
+            finally:
+                db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        self._held = True
+        try:
+            with self._guard("append to"):
+                try:
+                    yield self
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.rollback()
+                    raise
+        finally:
+            self._held = False
+
+    @staticmethod
+    def _begin(db: sqlite3.Connection) -> bool:
+        """BEGIN IMMEDIATE at once: True, or False when another process holds the lock."""
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY":
+                raise
+            return False
+        return True
 
     def get(self, run_id: int) -> StoredRun:
         """Run ``run_id``, checked against its own hash and its policy files' hashes."""
@@ -236,6 +291,8 @@ class SqliteLedger:
     def _transaction(
         self, mode: str, doing: str
     ) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        if self._held:  # joined to the held transaction, which commits it
+            return contextlib.nullcontext(self._connection())
         return transaction(self.path, self._connection(), mode, doing)
 
     def _guard(self, doing: str) -> contextlib.AbstractContextManager[None]:

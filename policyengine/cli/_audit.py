@@ -22,7 +22,7 @@ from ..errors import Location, UsageError
 from ..load._keys import Trust
 from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
-from ..month import MonthFacts, evaluate_month, ledger_history, read_month
+from ..month import MonthFacts, evaluate_month, read_ledger_history, read_month
 from ..present._progress import Progress
 from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
@@ -37,6 +37,7 @@ from ._common import (
     lock_path,
     say,
 )
+from ._month import history_line
 from ._trust import add_trust_options, lock_line, signing_key, trust_from
 
 
@@ -178,11 +179,9 @@ def _ledger_history(args: argparse.Namespace, period: Period) -> dict[str, Any]:
     if not getattr(args, "ledger", None):
         return {}
     existing_ledger(args.ledger).close()  # a typo must not read as "no earlier months"
-    history, used = ledger_history(args.ledger, period)
-    if used:
-        print(
-            f"history: earlier months from ledger runs {', '.join(map(str, used))}", file=sys.stderr
-        )
+    history, used, skipped = read_ledger_history(args.ledger, period)
+    if used or skipped:
+        print(history_line(used, skipped), file=sys.stderr)
     return history
 
 

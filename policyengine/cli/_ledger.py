@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from ..audit._ledger_records import StoredRun
+from ..audit._stale import stale_runs
+from ..audit._what_if import what_if_of
 from ..errors import Location, UsageError
 from ..present._texttable import format_table, width
 from ._common import existing_ledger, say
@@ -29,21 +31,29 @@ def cmd_ledger(args: argparse.Namespace) -> int:
             return 0
         if args.action == "verify":
             problems = ledger.verify(trust)
-            for problem in problems:
+            # Listed, never counted: a stale month is a month to run again, not a fault.
+            stale = [] if problems else stale_runs(ledger.path, ledger.runs())
+            for problem in [*problems, *stale]:
                 print(say(problem))
             count, head = ledger.head()
             print(ledger.seals(trust).text())
             print(
                 f"{count} runs, head {head}: "
                 f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+                + (f", {len(stale)} stale run{'s' if len(stale) != 1 else ''}" if stale else "")
             )
             return 1 if problems else 0
         runs = list(ledger.runs())
+        stale = stale_runs(ledger.path, runs)
     if args.format == "json":
         document = {"runs": [_run_data(run) for run in runs]}
+        if stale:
+            document["stale"] = [dict(finding.details) for finding in stale]
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print(_runs_table(runs))
+        for finding in stale:
+            print(say(finding))
     return 0
 
 
@@ -59,7 +69,7 @@ def _runs_table(runs: list[StoredRun]) -> str:
             str(run.id),
             run.created[:16].replace("T", " "),
             run.record.period,
-            run.record.as_known_at or "-",
+            _known_at(run),
             str(len(run.record.policies)),
             run.hash[:12],
             run.record.label,
@@ -71,6 +81,13 @@ def _runs_table(runs: list[StoredRun]) -> str:
     for row in rows:
         row[-1] = _cut(row[-1], room)
     return format_table(_HEADER, rows)
+
+
+def _known_at(run: StoredRun) -> str:
+    """The as-known-at day, and ``what-if`` when the run is one (never a later month's
+    history unless asked)."""
+    day = run.record.as_known_at or "-"
+    return f"{day} what-if" if what_if_of(run) is not None else day
 
 
 def _cut(text: str, room: int) -> str:
@@ -101,6 +118,7 @@ def _run_data(run: StoredRun) -> dict[str, Any]:
         "prev_hash": run.prev_hash,
         "lock_head": run.lock_head,
         "key_id": run.key_id,
+        "what_if": what_if_of(run),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +47,14 @@ def _run(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
     # Refusals that need no facts come before reading them: a month's calls take a while.
     bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
-    _refuse_drafts(bundle.versions, args)
+    drafts = _refuse_drafts(bundle.versions, args)
     recording = Recording(
         new=args.new_ledger,
         rerun=args.rerun,
         lock_head=lock_head(lock_path(args)),
         signer=signing_key(args.key),
+        drafts=drafts,
+        what_ifs=args.with_what_ifs,
     )
     reading = Progress(sys.stderr, facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
     reading.stage(f"reading {args.facts} …")
@@ -72,13 +74,16 @@ def _run(args: argparse.Namespace) -> int:
         recording=recording,
     )
     progress.done()
-    if month.history_runs:
-        runs = ", ".join(f"{run}" for run in month.history_runs)
-        print(f"history: earlier months from ledger runs {runs}", file=sys.stderr)
+    if month.history_runs or month.skipped_what_ifs:
+        print(history_line(month.history_runs, month.skipped_what_ifs), file=sys.stderr)
+    for stale in month.stale:  # the month reads these values: say so, and go on
+        print(say(stale), file=sys.stderr)
     _print_month(month, args)
     if month.recorded is not None:
         run_id, run_hash = month.recorded
         print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
+        if month.what_if is not None:
+            print(what_if_line(month.what_if), file=sys.stderr)
     if month.history_readers:
         print(
             f"note: {', '.join(month.history_readers)} read earlier months, and none were "
@@ -109,9 +114,36 @@ def out_choices() -> str:
     return "FILE" + "|".join(WRITERS)
 
 
-def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> None:
+def history_line(used: Sequence[int], skipped: Sequence[int]) -> str:
+    """The ``history:`` line: the ledger runs a month's earlier months came from, and the
+    what-if runs left out."""
+    line = "history: " + (
+        f"earlier months from ledger runs {', '.join(map(str, used))}"
+        if used
+        else "no earlier month from the ledger"
+    )
+    if skipped:
+        line += f"; what-if runs {', '.join(map(str, skipped))} not used (--with-what-ifs)"
+    return line
+
+
+def what_if_line(what_if: Mapping[str, Any]) -> str:
+    """What makes a recorded run a what-if, and what that means for later months."""
+    why = []
+    if "as_known_at" in what_if:
+        why.append(f"as known at {what_if['as_known_at']}, not today's versions")
+    if what_if.get("drafts"):
+        why.append(f"with drafts {', '.join(what_if['drafts'])}")
+    return (
+        f"what-if: the run is recorded as a what-if ({'; '.join(why)});"
+        " later months do not take it as history"
+    )
+
+
+def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> tuple[str, ...]:
     """A version in force that is not in the lock is a draft: paying from it needs
-    --allow-drafts, said out loud."""
+    --allow-drafts, said out loud. The drafts allowed are returned: they make the run a
+    what-if."""
     drafts = [(f"{v.id} {v.version}", v.path) for v in versions if v.published is None]
     if entities_is_draft(args.policies, lock_path(args)):
         drafts.insert(0, ("the record kinds", ENTITIES_NAME))
@@ -125,6 +157,7 @@ def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> Non
             " trial run",
             details={"drafts": [path for _, path in drafts]},
         )
+    return tuple(name for name, _ in drafts)
 
 
 def _report_problems(month: MonthRun, facts: str | Path) -> int:
@@ -301,7 +334,13 @@ def arguments_run(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--allow-drafts",
         action="store_true",
-        help="allow versions in force that are not in the lock (drafts), for a trial run",
+        help="allow versions in force that are not in the lock (drafts), for a trial run"
+        " (recorded as a what-if run)",
+    )
+    run.add_argument(
+        "--with-what-ifs",
+        action="store_true",
+        help="take what-if runs of earlier months (--as-known-at, --allow-drafts) as history",
     )
 
 

@@ -298,6 +298,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "ledger-broken": "`run --ledger` or `replay --all` refuse a ledger that `ledger verify` reports broken",
         "ledger-exists": "`run --new-ledger` or `ledger backup FILE DEST` name a file that is already there",
         "facts-changed": "`run --ledger` of a month already in the ledger, with inputs other than its last run's, without `--rerun REASON`",
+        "later-run-stale": "a month's latest run read an earlier month's values that a run recorded since (a `--rerun`) replaced: listed by `ledger verify`, `ledger list` and `run` of a later month, never a refusal",
     }),
     (_FACTS_FOLDERS, "FactsFileError", {
         "duplicate-kind": "two files of the folder hold the records of one kind",

@@ -139,6 +139,7 @@ CHECK_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], 
         ("sha-conflict", "runs"): Template("run {run} used {policy} {version} with SHA-256 {sha256}, but run {other_run} used it with {other_sha256}: one version has one file", "find which file was published (verify the lock); the other was not"),
         ("sha-conflict", "lock"): Template("run {run} used {policy} {version} with SHA-256 {sha256}, but the lock publishes it as {locked_sha256}", "the run used an edited file, or the lock was rewritten since"),
         ("head-missing", "kept"): Template("the kept head {head} is not a run of this ledger", "runs were cut off the end, or this is an older copy: restore the ledger"),
+        ("later-run-stale", ""): Template("run {run} ({period}) read values of {months} that were replaced since (the replacing runs: {by})", "run {period} again with --rerun 'REASON' to take the new values, then the months after it, in order"),
         ("head-missing", "lock"): Template("run {run} was computed under lock head {head}, no line of this lock", "lines were cut off the lock, or it was rewritten, after the run (a run signed before the lock was signed names the unsigned lock's SHA-256)"),
     }),
     ("calling-the-library-and-the-command-line", {
