@@ -16,6 +16,7 @@ act on.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -170,35 +171,49 @@ FULL_WIDTH: Mapping[str, str] = MappingProxyType(
 # Iterative on purpose: they run before anything has bounded the input.
 
 
+#: What bracket_depth stops at outside a string, and inside one (by its quote character):
+#: it jumps from one to the next, so a long expression costs a few regex searches.
+_OUTSIDE = re.compile(r"['\"#()\[\]{}]")
+_INSIDE = {"'": re.compile(r"[\\']"), '"': re.compile(r'[\\"]')}
+
+
 def bracket_depth(source: str) -> int:
     """Deepest bracket nesting outside string literals and comments."""
-    depth = deepest = index = 0
-    quote = ""
-    while index < len(source):
-        char = source[index]
-        if quote:
-            if char == "\\":
-                index += 2
-                continue
-            if source.startswith(quote, index):
-                index += len(quote)
-                quote = ""
-                continue
-        elif char in "'\"":
+    depth = deepest = 0
+    found = _OUTSIDE.search(source)
+    while found is not None:
+        index, char = found.start(), found[0]
+        if char in "'\"":
             triple = source[index : index + 3]
             quote = triple if triple in ('"""', "'''") else char
-            index += len(quote)
-            continue
+            index = _string_end(source, index + len(quote), quote)
         elif char == "#":
             newline = source.find("\n", index)
             index = len(source) if newline < 0 else newline
-        elif char in "([{":
-            depth += 1
+        else:
+            depth += 1 if char in "([{" else -1
             deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
-        index += 1
+            index += 1
+        found = _OUTSIDE.search(source, index)
     return deepest
+
+
+def _string_end(source: str, index: int, quote: str) -> int:
+    """Where the string literal that opened with ``quote`` before ``index`` ends (after its
+    closing quote; the end of ``source`` when it never closes): a backslash escapes the
+    character after it."""
+    inside = _INSIDE[quote[0]]
+    found = inside.search(source, index)
+    while found is not None:
+        index = found.start()
+        if found[0] == "\\":
+            index += 2
+        elif source.startswith(quote, index):
+            return index + len(quote)
+        else:
+            index += 1
+        found = inside.search(source, index)
+    return len(source)
 
 
 def tree_depth(root: ast.AST, limit: int) -> int:
