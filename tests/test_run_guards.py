@@ -196,6 +196,28 @@ def test_entities_yaml_is_locked_like_a_version(
     assert "locked-file-missing" in capsys.readouterr().out
 
 
+def test_a_lock_from_before_entities_were_locked_keeps_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lock written before entities.yaml was locked lists no entities line: its folder
+    runs as it did, with a note, and the next lock publishes entities.yaml."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    lock = policies / "policies.lock"
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    lock.write_text("".join(x for x in lines if not x.startswith("entities.yaml")), "utf-8")
+    month = ["run", "--policies", str(policies), "--period", "2026-01"]
+    month += ["--facts", str(ROOT / "examples" / "2026-01")]
+    capsys.readouterr()
+    assert main(month) == 0
+    assert "entities.yaml is not in the lock" in capsys.readouterr().err
+    assert main(["verify", "--policies", str(policies)]) == 0
+    assert main(["lock", "--policies", str(policies), "--date", "2026-06-20"]) == 0
+    assert "locked entities.yaml (entities 1)" in capsys.readouterr().out
+    assert main(month) == 0
+    assert "not in the lock" not in capsys.readouterr().err
+
+
 def test_ledger_is_held_against_the_lock(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -65,10 +65,26 @@ def new_entities_entry(
 
 
 def entities_is_draft(root: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> bool:
-    """Whether the folder's entities.yaml is not the version the lock last published."""
+    """Whether the folder's entities.yaml is not the version the lock last published.
+
+    A lock that publishes versions but no entities.yaml at all was written before
+    entities.yaml was locked: its folder keeps running as it did (see
+    :func:`entities_unlisted`); the next ``policyengine lock`` publishes it."""
     folder = Path(root)
     sha = _sha(folder)
     if sha is None:
         return False
-    done = [e for e in load_lock(lock_path)[0] if is_entities(e)]
-    return not done or done[-1].sha256 != sha
+    entries = load_lock(lock_path)[0]
+    done = [e for e in entries if is_entities(e)]
+    if not done:
+        return not entries  # nothing published at all: everything is a draft
+    return done[-1].sha256 != sha
+
+
+def entities_unlisted(root: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> bool:
+    """Whether the folder has an entities.yaml that a lock of published versions does not
+    list at all (a lock written before entities.yaml was locked)."""
+    if _sha(Path(root)) is None:
+        return False
+    entries = load_lock(lock_path)[0]
+    return bool(entries) and not any(is_entities(e) for e in entries)
