@@ -261,3 +261,14 @@ def test_ledger_backup_is_a_verified_snapshot_that_never_overwrites(
     assert main(["ledger", "backup", str(ledger)]) == 2
     assert codes_printed(capsys.readouterr().err) == ["ledger-exists", "file-not-found"]
     assert copy.read_bytes() == before
+
+
+def test_draft_is_the_short_name_of_allow_drafts(tmp_path: Path) -> None:
+    """`run --draft` (the issue's name for a trial run) is `--allow-drafts`."""
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    (policies / "policies.lock").unlink()  # every version a draft
+    month = ["run", "--policies", str(policies), "--period", "2026-01"]
+    month += ["--facts", str(ROOT / "examples" / "2026-01")]
+    assert main(month) == 2
+    assert main([*month, "--draft"]) == 0

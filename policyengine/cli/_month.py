@@ -339,6 +339,8 @@ def arguments_run(run: argparse.ArgumentParser) -> None:
     run.add_argument("--key", metavar="FILE", help="sign the ledger run with this private key")
     run.add_argument(
         "--allow-drafts",
+        "--draft",  # the shorter name, as a trial run is often called
+        dest="allow_drafts",
         action="store_true",
         help="allow versions in force that are not in the lock (drafts), for a trial run"
         " (recorded as a what-if run)",
