@@ -109,6 +109,19 @@ def test_ledger_verify_and_list_list_stale_runs_without_failing(
     assert main(["ledger", "list", str(ledger), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["stale"] == [{"run": 3, "period": "2026-03", "months": "2026-02", "by": "4"}]
+    # ledger status says just that: the months to run again.
+    assert main(["ledger", "status", str(ledger)]) == 0
+    out = capsys.readouterr().out
+    assert "later-run-stale: run 3 (2026-03)" in out and out.rstrip().endswith("1 stale run")
+    assert main(["ledger", "status", str(ledger), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"stale": document["stale"]}
+
+
+def test_ledger_status_of_a_ledger_run_in_order(
+    ledger: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ledger", "status", str(ledger)]) == 0
+    assert capsys.readouterr().out == "no stale runs\n"
 
 
 def test_run_of_a_later_month_says_which_runs_it_reads_are_stale(

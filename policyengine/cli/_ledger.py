@@ -45,6 +45,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
             return 1 if problems else 0
         runs = list(ledger.runs())
         stale = stale_runs(ledger.path, runs)
+    if args.action == "status":
+        return _status(stale, args.format)
     if args.format == "json":
         document = {"runs": [_run_data(run) for run in runs]}
         if stale:
@@ -54,6 +56,18 @@ def cmd_ledger(args: argparse.Namespace) -> int:
         print(_runs_table(runs))
         for finding in stale:
             print(say(finding))
+    return 0
+
+
+def _status(stale: list[Any], format_: str) -> int:
+    """``ledger status``: the months to run again, because an earlier month they read was run
+    again since (``later-run-stale``); nothing to do is said too."""
+    if format_ == "json":
+        print(json.dumps({"stale": [dict(f.details) for f in stale]}, ensure_ascii=False, indent=2))
+        return 0
+    for finding in stale:
+        print(say(finding))
+    print(f"{len(stale)} stale run{'s' if len(stale) != 1 else ''}" if stale else "no stale runs")
     return 0
 
 
@@ -123,7 +137,7 @@ def _run_data(run: StoredRun) -> dict[str, Any]:
 
 
 def arguments_ledger(ledger: argparse.ArgumentParser) -> None:
-    ledger.add_argument("action", choices=("verify", "list", "backup"))
+    ledger.add_argument("action", choices=("verify", "list", "status", "backup"))
     ledger.add_argument("file", metavar="FILE")
     ledger.add_argument(
         "dest", nargs="?", metavar="DEST", help="backup: the new file to copy the ledger to"
