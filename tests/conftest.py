@@ -17,14 +17,23 @@ never shown to a user.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from helpers import registered
+from hypothesis import settings
 
 from policyengine.core._messages import TEMPLATES
 from policyengine.errors import PolicyError
+
+# Property tests draw the same examples on every run (each test seeds its own), so a
+# run, CI's included, is repeatable: a failure seen once is seen again. Set
+# HYPOTHESIS_PROFILE=explore to draw new examples while working on the code.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 #: (class, code) of every error made since the current test started.
 _made: set[tuple[type[PolicyError], str]] = set()
