@@ -195,7 +195,7 @@ def _load_text(tmp_path: Path, text: str | bytes) -> Any:
 @FUZZ
 @given(st.one_of(st.text(max_size=400), st.binary(max_size=400)))
 def test_random_policy_text(tmp_path: Path, text: str | bytes) -> None:
-    _load_text(tmp_path, text)
+    assert isinstance(_load_text(tmp_path, text), policyengine.Policy | PolicyError)
 
 
 def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -238,8 +238,10 @@ _YAML_SCALARS = st.one_of(
 def test_sound_policy_with_one_hostile_value(tmp_path: Path, path: Any, value: Any) -> None:
     text = yaml.safe_dump(_replaced(path, value), allow_unicode=True)
     policy = _load_text(tmp_path, text)
+    assert isinstance(policy, policyengine.Policy | PolicyError)
     if isinstance(policy, policyengine.Policy):  # it loads: it evaluates, or says why not
-        _bounded(lambda: policy.evaluate(_SOUND_RECORD, period="2026-03"))
+        outcome = _bounded(lambda: policy.evaluate(_SOUND_RECORD, period="2026-03"))
+        assert isinstance(outcome, policyengine.Result | PolicyError)
 
 
 @pytest.mark.parametrize(
@@ -257,8 +259,10 @@ def test_sound_policy_with_one_hostile_value(tmp_path: Path, path: Any, value: A
 )
 def test_hostile_policy_texts(tmp_path: Path, text: str) -> None:
     policy = _load_text(tmp_path, text)
+    assert isinstance(policy, policyengine.Policy | PolicyError)
     if isinstance(policy, policyengine.Policy):
-        _bounded(lambda: policy.evaluate(_SOUND_RECORD, period="2026-03"))
+        outcome = _bounded(lambda: policy.evaluate(_SOUND_RECORD, period="2026-03"))
+        assert isinstance(outcome, policyengine.Result | PolicyError)
 
 
 # --- records -----------------------------------------------------------------------
@@ -361,11 +365,13 @@ def test_facts_files_of_random_bytes(
 ) -> None:
     path = tmp_path / f"facts{suffix}"
     path.write_bytes(content)
-    _bounded(lambda: policyengine.read_facts(path, fuzz_policy.inputs))
+    outcome = _bounded(lambda: policyengine.read_facts(path, fuzz_policy.inputs))
+    assert isinstance(outcome, policyengine.FactsFile | PolicyError)
 
 
 @pytest.mark.parametrize("depth", [1_000, 50_000])
 def test_deep_json_facts(tmp_path: Path, fuzz_policy: policyengine.Policy, depth: int) -> None:
     path = tmp_path / "facts.json"
     path.write_bytes(b'{"records": ' + b"[" * depth + b"]" * depth + b"}")
-    _bounded(lambda: policyengine.read_facts(path, fuzz_policy.inputs))
+    outcome = _bounded(lambda: policyengine.read_facts(path, fuzz_policy.inputs))
+    assert isinstance(outcome, PolicyError) and outcome.code == "too-deep", outcome

@@ -17,7 +17,7 @@ from ..facts._record_kinds import Entities
 from ..facts._sample_csv import unknown_fields, write_months
 from ..facts._sample_hard_cases import monthly
 from ..load._layout import ENTITIES_NAME
-from ..load._lock_entities import entities_is_draft, entities_unlisted
+from ..load._lock_entities import entities_standing
 from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
@@ -145,9 +145,10 @@ def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> tup
     --allow-drafts, said out loud. The drafts allowed are returned: they make the run a
     what-if."""
     drafts = [(f"{v.id} {v.version}", v.path) for v in versions if v.published is None]
-    if entities_is_draft(args.policies, lock_path(args)):
+    standing = entities_standing(args.policies, lock_path(args))
+    if standing == "draft":
         drafts.insert(0, ("the record kinds", ENTITIES_NAME))
-    elif entities_unlisted(args.policies, lock_path(args)):
+    elif standing == "unlisted":
         print(
             f"note: {ENTITIES_NAME} is not in the lock, which was written before the record"
             " kinds were locked: run policyengine lock to publish it",

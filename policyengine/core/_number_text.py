@@ -70,7 +70,9 @@ DIGIT = "[0-9]"
 
 #: Whole-number digits with thousands separators: one to three digits, then groups
 #: of a comma and exactly three digits (``1,234`` ``12,345,678``).
-_GROUPED = re.compile(rf"^([-+]?){DIGIT}{{1,3}}(?:,{DIGIT}{{3}})+(?=[.]|$)")
+#: (Also the written form JSON Schema's patterns of the facts take: facts/_record_kinds.py.)
+GROUPED_DIGITS = rf"{DIGIT}{{1,3}}(?:,{DIGIT}{{3}})+"
+_GROUPED = re.compile(rf"^([-+]?){GROUPED_DIGITS}(?=[.]|$)")
 
 
 def without_separators(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..core import _number_text as number_text
 from ..model import Field
 from ._values import FALSE_WORDS, MAX_LIST_ITEMS, TRUE_WORDS
 
@@ -104,7 +105,8 @@ class Entities:
 
 
 _BOOL_WORDS = sorted({v for w in TRUE_WORDS | FALSE_WORDS for v in (w, w.upper(), w.capitalize())})
-_GROUPED_DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+# Thousands separators only between groups of three, as the facts reader reads them.
+_GROUPED_DIGITS = rf"(?:{number_text.GROUPED_DIGITS}|[0-9]+)"
 _MONEY = r"^[-+]?(?:" + _GROUPED_DIGITS + r"(?:\.[0-9]{0,2})?|\.[0-9]{1,2})$"
 _DECIMAL = (
     r"^[-+]?(?:" + _GROUPED_DIGITS + r"(?:\.[0-9]*)?|"

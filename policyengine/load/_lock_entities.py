@@ -64,27 +64,17 @@ def new_entities_entry(
     return LockEntry(ENTITIES_NAME, ENTITIES_POLICY, str(len(done) + 1), sha, published)
 
 
-def entities_is_draft(root: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> bool:
-    """Whether the folder's entities.yaml is not the version the lock last published.
-
-    A lock that publishes versions but no entities.yaml at all was written before
-    entities.yaml was locked: its folder keeps running as it did (see
-    :func:`entities_unlisted`); the next ``policyengine lock`` publishes it."""
-    folder = Path(root)
-    sha = _sha(folder)
+def entities_standing(root: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> str:
+    """Where the folder's entities.yaml stands against the lock, read once: ``"none"`` (no
+    such file), ``"published"`` (the version the lock last published), ``"draft"`` (another,
+    or nothing is published at all) or ``"unlisted"`` (a lock of published versions written
+    before entities.yaml was locked: its folder keeps running as it did, and the next
+    ``policyengine lock`` publishes the file)."""
+    sha = _sha(Path(root))
     if sha is None:
-        return False
+        return "none"
     entries = load_lock(lock_path)[0]
     done = [e for e in entries if is_entities(e)]
     if not done:
-        return not entries  # nothing published at all: everything is a draft
-    return done[-1].sha256 != sha
-
-
-def entities_unlisted(root: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> bool:
-    """Whether the folder has an entities.yaml that a lock of published versions does not
-    list at all (a lock written before entities.yaml was locked)."""
-    if _sha(Path(root)) is None:
-        return False
-    entries = load_lock(lock_path)[0]
-    return bool(entries) and not any(is_entities(e) for e in entries)
+        return "unlisted" if entries else "draft"
+    return "published" if done[-1].sha256 == sha else "draft"

@@ -169,7 +169,7 @@ def number_text(value: Decimal | int) -> str | None:
         return None
     text = "0" if not value else f"{short:f}"
     # The one float in the package: it checks what the file's double will read back as.
-    return text if Decimal(repr(float(text))) == value else None
+    return text if Decimal(repr(float(text))) == value else None  # float-ok: the cell's double
 
 
 def _put(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import decimal
 import threading
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, getcontext, setcontext
+from decimal import getcontext, setcontext
 from typing import Any
 
 from ..core._display import plain
@@ -128,7 +128,7 @@ def _fused(
         env["period"] = values
     try:
         fused.function(env)
-    except Exception:
+    except Exception:  # any: the rule-by-rule path gives the located error (or the value)
         return _again(policy, record, month, index, others)
     return Result(policy, label, month, env, _NONE_GIVEN, "compiled")
 
@@ -160,7 +160,7 @@ def _fused_many(
             env["period"] = month_values
         try:
             function(env)
-        except Exception:
+        except Exception:  # any: the rule-by-rule path gives the located error (or the value)
             try:
                 append(_again(policy, record, month, index, others))
             except PolicyError as exc:
@@ -214,10 +214,9 @@ def _evaluate(
                 continue  # embedded tests: a population rule no case needs is left out
             raise _needs_bundle(policy, rule, label)
         try:
-            env[rule_id] = step(env, None)
+            env[rule_id] = _unsigned(step(env, None))
         except Exception as exc:
             raise _located(policy, rule, env, label, exc) from exc
-    _unsigned_zeros(program, env)
     # The env is this call's own: a read-only view of it needs no copy.
     given_ids = frozenset(given) if given else _NONE_GIVEN
     return Result(policy, label, month, env, given_ids, engine)
@@ -226,18 +225,13 @@ def _evaluate(
 _NONE_GIVEN: frozenset[str] = frozenset()
 
 
-def _unsigned_zeros(program: Program, env: dict[str, Any]) -> None:
-    """No rule's value is a negative zero: ``-0.00`` is stored as ``0.00``, as a month
-    stores it (result format 3). Falsy first: most values are not zero."""
-    for rule_id in program.values:
-        value = env.get(rule_id)
-        if not value and value.__class__ is Decimal and value.is_signed():
-            env[rule_id] = value.copy_abs()
-    for rule_id in program.named:
-        value = env.get(rule_id)
-        unsigned = unsigned_zero(value)
-        if unsigned is not value:
-            env[rule_id] = frozen_mapping(unsigned)
+def _unsigned(value: Any) -> Any:
+    """A rule's value without a negative zero (``-0.00`` is ``0.00``), as a month stores it
+    (result format 3); named values stay read-only."""
+    unsigned = unsigned_zero(value)
+    if unsigned is value or type(unsigned) is not dict:
+        return unsigned
+    return frozen_mapping(unsigned)  # a named value with a signed zero, made anew
 
 
 def _period(policy: Policy, period: Period | str | None, check: bool = True) -> Period | None:

@@ -56,16 +56,6 @@ class Program:
         first use; None for the reference program and for a policy it cannot cover."""
         return fuse(self._policy, self) if self._policy is not None else None
 
-    @cached_property
-    def values(self) -> tuple[str, ...]:
-        """The ids of the rules whose value is one value (not named outputs), in plan order."""
-        return tuple(rule_id for rule_id, rule, _ in self.steps if not rule.outputs)
-
-    @cached_property
-    def named(self) -> tuple[str, ...]:
-        """The ids of the rules whose value is a mapping of named outputs."""
-        return tuple(rule_id for rule_id, rule, _ in self.steps if rule.outputs)
-
     def code(self, expression: Expression) -> Code:
         """The compiled code of one of the policy's expressions."""
         found = self._codes.get(id(expression))
