@@ -295,6 +295,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
     ("the-policy-folder", {
         ("policy-folder-mismatch", ""): Template("the file says policy '{policy}' but lies in folder '{folder}'", "move it to {policy}/ or correct 'policy:'"),
         ("version-file-mismatch", ""): Template("the file says version '{version}' but is named {stem}", "name the file {version}{suffix}"),
+        ("version-file-mismatch", "copy"): Template("the file says version '{version}', the version of {original}: it looks like a copy whose 'version:' was not changed", "write version: \"{stem}\" (the file's name) and the day it starts in effective_from"),
         ("mid-month-date", ""): Template("{key} {day} is not the first day of a month", "periods are months: a version takes effect on the 1st (use {first} or a later month's 1st)"),
         ("duplicate-version", ""): Template("version '{version}' is also in {other}", "give each version file its own 'version:'"),
         ("unknown-corrected-version", ""): Template("corrects '{corrects}', which is no other version", "name a version of this policy"),
