@@ -205,6 +205,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("duplicate-key", ""): Template("the key '{key}' is given twice in the same mapping; the first is on line {first_line}", "keep one: a second entry would silently replace the first"),
         ("invalid-date", ""): Template("'{text}' is written as a date (year-month-day), but there is no such day", "check the month (01-12) and the day; to keep it as text, put it in quotes"),
         ("too-many-digits", ""): Template("the number has {digits} digits, but at most {limit} can be calculated exactly", "shorten it; if it is a code, not an amount, put it in quotes"),
+        ("not-a-number", "thousands"): Template("{number} inside {{ }} is read as several values: a comma there ends an entry", "write the number without thousands separators: {plain}"),
         ("yaml-syntax", ""): Template("{problem}"),
     }),
     # the schema (policyengine/read/_schema.py)
@@ -262,6 +263,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
     # names in expressions (policyengine/load/_names.py, and across policies _plan.py)
     ("building-the-model", {
         ("unknown-name", ""): Template("unknown name '{name}' in '{expression}'", "declare it under inputs or parameters, or add a rule with that id"),
+        ("unknown-name", "constant"): Template("unknown name '{name}' in '{expression}'", "write {constant}: an expression spells its truth values True and False, with a capital letter"),
         ("unknown-output", ""): Template("'{rule}' has no '{output}' in '{expression}'", "it has: {outputs}"),
         ("unknown-output", "one-value"): Template("'{rule}' has no '{output}' in '{expression}'", "write '{rule}'"),
         ("no-named-outputs", "rule"): Template("rule '{rule}' has one value, not '{rule}.{output}'", "write '{rule}'"),
