@@ -44,6 +44,10 @@ CASES = {
     "true-lowercase.yaml": ("unknown-name", "/rules/0/expr", 14, "a"),
     "chinese-conditional.yaml": ("expression-syntax", "/rules/0/expr", 14, "a"),
     "full-width-colon.yaml": ("yaml-syntax", None, 14, None),
+    # A misspelt required key: the unknown key with its suggestion, not also "missing".
+    "misspelt-required-key.yaml": ("unknown-key", "/rules/0/bands/0/valeu", 17, "a"),
+    # A broken band: its own problem, not one more per case expecting its named values.
+    "broken-band-with-tests.yaml": ("wrong-type", "/rules/0/bands/0/to", 17, "a"),
 }
 
 
