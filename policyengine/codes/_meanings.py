@@ -207,8 +207,9 @@ BLOCKS: Final[tuple[Block, ...]] = (
     (_FOLDER, "UsageError", {
         "unknown-policy": "no policy of that id in the folder, or no result of that policy in a bundle result; the hint suggests the closest",
         "unknown-version": "the policy has no version of that label",
-        "unknown-record": "a bundle result has no result with that record key for the policy, or (explaining) the record's facts were refused",
-        "failed-value": '`explain`/`trace` of a value that failed; `details["error"]` is its error, which names the root cause',
+        "unknown-record": "a bundle result holds no record of that kind with that key",
+        "failed-record": 'a bundle result\'s `value`/`result_for`/`explain`/`trace` of a record that failed: its facts were refused, or (failures kept by record, format 1) one of its values failed; the message gives the root cause\'s code and message, `details["error"]` the record\'s error and `details["root"]` its root cause',
+        "failed-value": '`value`/`explain`/`trace` of a value that failed; the message gives its code and its root cause\'s, `details["error"]` is its error and `details["root"]` the root cause (`kind`, `record`, `policy`, `rule` or `field`, `code`, `message`)',
         "unknown-result-format": "`evaluate_bundle(..., result_format=N)` with a format other than 1 (failures by record, as runs recorded before format 2 keep them), 2 (signed zeros kept, as runs recorded before format 3 keep them) or 3",
     }),
     (_ENTITIES, "ModelError", {
@@ -324,7 +325,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "invalid-date": "an as-known-at day that is not a date `YYYY-MM-DD`",
         "needs-bundle": "`Policy.evaluate` of a policy with an aggregate, rank or history rule: it needs the other records, so evaluate the bundle",
         "missing-extra": "`to_pandas()`/`to_arrow()` without the optional extra `policyengine[dataframe]` (pandas, pyarrow) installed",
-        "unknown-kind": "`BundleResult.to_pandas(kind)`/`to_arrow(kind)` of a kind the month's entities do not declare",
+        "unknown-kind": "`BundleResult.to_pandas(kind)`/`to_arrow(kind)`, or `value`/`explain`/`trace`/`result_for`, of a kind the month's entities do not declare",
         "bad-key": "a key file or `--trust` key cannot be read or is not a key of the kind needed; `keys new` would overwrite a key file; or `--require-signed` is given without `--trust`",
         "draft-in-use": "`run` of a month whose versions in force, or whose `entities.yaml`, are not what the lock published (drafts), without `--allow-drafts`",
     }),
