@@ -158,3 +158,52 @@ def test_a_record_failed_by_record_says_so(
     assert caught.value.code == "failed-record"
     assert "a value failed" in caught.value.message and BAD_CALL in caught.value.message
     assert caught.value.details["root"]["code"] == first.code == "incomplete-group"
+
+
+# --- a batch of one policy's records: the same order, the same failures ----------------
+
+COMMISSION = (
+    Path(__file__).parent.parent / "examples" / "standalone" / "policies" / "commission"
+) / "2026-01.yaml"
+REP = {"rep_id": "A", "credited_sales": "100000", "self_sourced_sales": 0, "dials": 700}
+REP["talk_minutes"] = 1600
+
+
+@pytest.fixture(scope="module")
+def batch() -> policyengine.Batch:
+    records = [REP, {**REP, "rep_id": "B", "dials": "many"}]
+    return policyengine.load_policy(COMMISSION).evaluate_many(records, period="2026-03")
+
+
+def test_a_batch_reads_a_record_first_then_its_output(batch: policyengine.Batch) -> None:
+    """Batch.value/explain/trace take (record, output), as a month takes (kind, key, output)."""
+    [result] = batch.results
+    assert (
+        batch.value("A", "commission") == result.outputs["commission"] == result.value("commission")
+    )
+    assert batch.explain("A", "commission") == result.explain("commission")
+    assert batch.trace("A", "commission_rate") == result.trace("commission_rate")
+
+
+def test_a_failed_batch_record_says_it_failed_and_why(batch: policyengine.Batch) -> None:
+    """A record of the batch that failed is failed-record with its own error, not unknown."""
+    [error] = batch.errors
+    for ask in (batch.value, batch.explain, batch.trace):
+        with pytest.raises(UsageError) as caught:
+            ask("B", "commission")
+        assert caught.value.code == "failed-record"
+        assert f"{error.code}: {error.message}" in caught.value.message
+        assert caught.value.details["root"]["field"] == "dials"
+        assert caught.value.__cause__ is error
+    with pytest.raises(UsageError) as missing:
+        batch.value("Z", "commission")
+    assert missing.value.code == "unknown-record"
+
+
+def test_a_result_reads_one_output_by_name(batch: policyengine.Batch) -> None:
+    """Result.value gives an output by name, and suggests the name meant otherwise."""
+    [result] = batch.results
+    with pytest.raises(UsageError) as caught:
+        result.value("comission")
+    assert caught.value.code == "unknown-output"
+    assert "'commission'" in (caught.value.hint or "")
