@@ -191,7 +191,7 @@ class BundleResult:
     def by_value(self) -> bool:
         return self._state.by_value
 
-    @property
+    @cached_property  # the result no longer changes: found once, however often asked
     def errors(self) -> tuple[PolicyError, ...]:
         """Every root cause, once: refused facts, then values that failed on their own.
 
