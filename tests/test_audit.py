@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_edits import change, change_in_place
 from test_repository import build_history
 
 import policyengine
@@ -78,13 +79,33 @@ def test_a_changed_stored_output_no_longer_replays(year: tuple[Path, Path], tmp_
     shutil.copy(ledger_file, copy)
     with sqlite3.connect(copy) as db:
         db.execute("DROP TRIGGER runs_no_UPDATE")
-        db.execute("UPDATE runs SET outputs = replace(outputs, '.', ',') WHERE id = 3")
+        change(db, 3, "outputs", lambda data: data.replace(b".", b","))
     db.close()
     with open_ledger(copy) as ledger:
         assert [p.code for p in ledger.verify()] == ["run-tampered"]
         with pytest.raises(policyengine.PolicyError) as caught:
             replay_run(ledger, 3)
         assert caught.value.code == "run-tampered"
+
+
+def test_a_stored_output_changed_under_its_key_no_longer_replays(
+    year: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """An outputs document rewritten in place, under the key the run names, is caught by
+    verify (it no longer has its key), and replay refuses the run."""
+    _, ledger_file = year
+    copy = tmp_path / "ledger.sqlite"
+    shutil.copy(ledger_file, copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("DROP TRIGGER documents_no_UPDATE")
+        change_in_place(db, 3, "outputs", lambda data: data.replace(b".", b","))
+    db.close()
+    with open_ledger(copy, read_only=True) as ledger:
+        found = [(p.code, p.location.record) for p in ledger.verify()]
+        assert found == [("blob-tampered", 3)]
+        with pytest.raises(policyengine.PolicyError) as caught:
+            replay_run(ledger, 3)
+        assert caught.value.code == "blob-tampered"
 
 
 def test_paid_amounts_are_compared_with_explanations(tmp_path: Path) -> None:
