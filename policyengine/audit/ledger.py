@@ -124,7 +124,7 @@ class SqliteLedger:
         # IMMEDIATE takes the write lock before the head is read, so two
         # processes can never both extend the same head.
         with self._transaction("IMMEDIATE", "append to") as db:
-            link = self._link(db, run, lock_head, signer, planned and planned.created)
+            link = self._link(db, run, lock_head, signer, planned.created if planned else None)
             if planned is not None and (planned.id, planned.hash) != (link.id, link.hash):
                 raise self._problem("head-mismatch", form="moved", run=planned.id)
             for blob in run.policies:
@@ -137,8 +137,8 @@ class SqliteLedger:
             documents: tuple[Any, ...] = (run.inputs, run.outputs)
             if self.version >= 3:
                 documents = tuple(store_document(self.path, db, d) for d in documents)
-            values = (link.id, link.created, run.period, run.as_known_at, run.label)
-            values += (*documents, run.provenance, link.prev_hash, link.hash)
+            values: tuple[Any, ...] = (link.id, link.created, run.period, run.as_known_at)
+            values += (run.label, *documents, run.provenance, link.prev_hash, link.hash)
             db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * 10)})", values)
             policies = enumerate(run.policies)
             links = [(link.id, i, p.policy, p.version, p.sha256) for i, p in policies]
@@ -351,7 +351,7 @@ def link_of(
     signer: SigningKey | None = None,
 ) -> StoredRun:
     """``run`` as run ``run_id`` of a ledger of schema ``version``, chained to ``prev_hash``."""
-    values = (run_id, created, run.period, run.as_known_at, run.label)
+    values: tuple[Any, ...] = (run_id, created, run.period, run.as_known_at, run.label)
     values += (run.inputs, run.outputs, run.provenance, prev_hash)
     policies = [[p.policy, p.version, p.sha256] for p in run.policies]
     digest = chain_hash(values, policies, version, lock_head)
