@@ -19,6 +19,7 @@ import policyengine
 from policyengine.audit._replay import compare_paid, read_paid, replay_run, run_record
 from policyengine.audit.ledger import open_ledger
 from policyengine.cli._main import main
+from policyengine.facts._canonical import encode
 
 ROOT = Path(__file__).parent.parent
 STANDALONE = ROOT / "examples" / "standalone" / "policies"
@@ -321,7 +322,10 @@ def test_months_run_one_by_one_read_history_from_the_ledger(
     facts = {p: pack.read_facts(ROOT / "examples" / p) for p in periods}
     expected = pack.evaluate_months(facts)[-1]
     written = (tmp_path / "2026-03.json").read_bytes().strip()
-    assert written == expected.to_json()
+    with open_ledger(ledger, read_only=True) as opened:
+        run = {"id": 3, "sha256": opened.get(3).hash}
+    # The document, and the ledger run that recorded it.
+    assert written == encode({**expected.to_dict(), "ledger_run": run})
     assert main(["replay", "--ledger", ledger, "--all"]) == 0
     assert capsys.readouterr().out.count("identical") == 3
 
