@@ -12,6 +12,7 @@ import pytest
 from ledger_edits import stored
 
 import policyengine
+from policyengine.audit import migrate_ledger
 from policyengine.audit._replay import replay_run
 from policyengine.audit.ledger import SCHEMA_VERSION, open_ledger
 from policyengine.cli._main import main
@@ -120,3 +121,43 @@ def test_a_schema_2_ledger_takes_a_run_in_its_own_version(
     with open_ledger(copy, read_only=True) as ledger:
         assert ledger.verify() == []
         assert replay_run(ledger, 3).identical
+
+
+def test_a_schema_2_ledger_is_copied_into_schema_3_only_when_asked(tmp_path: Path) -> None:
+    """migrate_ledger writes a new, smaller schema 3 file holding every run as it was (number,
+    time, hash, records), which verifies with the same head and replays identical; the
+    source is not changed."""
+    source = tmp_path / "schema2.sqlite"
+    shutil.copyfile(FIXTURES / "schema2.sqlite", source)
+    before = digest(source)
+    target = tmp_path / "schema3.sqlite"
+    with open_ledger(source, read_only=True) as old:
+        runs, head = old.head(), [(r.id, r.created, r.hash, r.record) for r in old.runs()]
+    assert migrate_ledger(source, target) == runs
+    assert digest(source) == before
+    assert target.stat().st_size * 3 < source.stat().st_size
+    with open_ledger(target, read_only=True) as new:
+        assert new.version == 3 and new.verify() == [] and new.head() == runs
+        assert [(r.id, r.created, r.hash, r.record) for r in new.runs()] == head
+        assert all(replay_run(new, run_id).identical for run_id in (1, 2))
+
+
+@pytest.mark.parametrize(
+    ("name", "there", "code"),
+    [("format1.sqlite", False, "ledger-version"), ("schema2.sqlite", True, "ledger-exists")],
+)
+def test_a_ledger_that_cannot_be_copied_is_left_alone(
+    tmp_path: Path, name: str, there: bool, code: str
+) -> None:
+    """A schema 1 ledger (hashed another way) is refused, as is a copy over an existing file;
+    neither file changes."""
+    source = tmp_path / name
+    shutil.copyfile(FIXTURES / name, source)
+    target = tmp_path / "copy.sqlite"
+    if there:
+        target.write_bytes(b"kept")
+    with pytest.raises(policyengine.PolicyError) as caught:
+        migrate_ledger(source, target)
+    assert caught.value.code == code
+    assert source.read_bytes() == (FIXTURES / name).read_bytes()
+    assert target.read_bytes() == b"kept" if there else not target.exists()
