@@ -49,8 +49,10 @@ def migrate_ledger(source: str | os.PathLike[str], dest: str | os.PathLike[str])
             with open_ledger(target, read_only=True) as new:
                 problems = new.verify()
                 copied = new.head()
-            if problems or copied != head:
-                raise broken(target, problems or [finding(target, "head-mismatch", form="moved")])
+            if copied != head:  # the source's head must be the copy's
+                problems.append(finding(target, "head-missing", form="kept", head=head[1]))
+            if problems:
+                raise broken(target, problems)
         except BaseException:
             os.remove(target)  # made here a moment ago: nothing else holds it
             raise
