@@ -13,6 +13,7 @@ import pytest
 import policyengine
 from policyengine.audit._replay import replay_run
 from policyengine.audit.ledger import PolicyBlob, RunRecord, open_ledger
+from policyengine.cli._main import main
 from policyengine.month import Recording, run_month
 from policyengine.present._report import PROVENANCE_SHEET
 
@@ -102,3 +103,16 @@ def test_a_planned_run_is_appended_as_planned_or_not_at_all(tmp_path: Path) -> N
             ledger.append(record(2), planned=late)
         assert caught.value.code == "head-mismatch"
         assert ledger.head()[0] == 2 and ledger.verify() == []
+
+
+def test_the_document_on_standard_output_names_the_run_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run --ledger --format json` prints the document naming the run it recorded."""
+    ledger = tmp_path / "ledger.sqlite"
+    args = ["run", "--policies", str(STANDALONE / "policies"), "--period", "2026-03"]
+    args += ["--facts", str(MONTH), "--ledger", str(ledger), "--new-ledger"]
+    assert main([*args, "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)["ledger_run"]
+    with open_ledger(ledger, read_only=True) as opened:
+        assert printed == {"id": 1, "sha256": opened.get(1).hash}
