@@ -471,8 +471,8 @@ def test_run_refuses_an_unknown_output_format_before_working(
 def test_run_format_json_prints_the_document(
     january: tuple[Path, Path, BundleResult], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With --format json the result document is standard output, and the summary standard
-    error."""
+    """With --format json the result document is standard output (naming no ledger run, as
+    the month was run without one), and the summary standard error."""
     policies, examples, result = january
     code = main(
         [
@@ -490,7 +490,7 @@ def test_run_format_json_prints_the_document(
     )
     captured = capsys.readouterr()
     assert code == 0
-    assert json.loads(captured.out) == json.loads(result.to_json())
+    assert json.loads(captured.out) == {**json.loads(result.to_json()), "ledger_run": None}
     assert captured.err.startswith("2026-01: versions in force:")
 
 
