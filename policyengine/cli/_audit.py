@@ -199,25 +199,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     records = facts.records
     progress = Progress(sys.stderr, facts.count)
     progress.stage(f"evaluating both sides over {facts.count:,} records …")
-    if by_version:
-        outcome = diff(
-            repository,
-            args.period,
-            records,
-            policy=args.policy,
-            from_version=args.from_version,
-            to_version=args.to_version,
-            history=history,
-        )
-    else:
-        outcome = diff(
-            repository,
-            args.period,
-            records,
-            from_known=args.from_known,
-            to_known=args.to_known,
-            history=history,
-        )
+    # The two sides: two versions of one policy, or the folder as known at two days.
+    sides = (
+        {"policy": args.policy, "from_version": args.from_version, "to_version": args.to_version}
+        if by_version
+        else {"from_known": args.from_known, "to_known": args.to_known}
+    )
+    outcome = diff(repository, args.period, records, history=history, **sides)
     progress.done()
     if args.format == "json":
         print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
