@@ -15,7 +15,7 @@ semantics the compiled code is tested against, selectable with
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,7 +26,7 @@ from ..language._expressions import Evaluator, Expression
 from ..model import RUNTIME
 from ..rules import KINDS
 from ..rules.base import Code, RuleCode
-from ._fused import FIELD_KINDS, Fused, fuse
+from ._fused import FIELD_KINDS, Fused, fuse, fuse_steps
 
 if TYPE_CHECKING:
     from ..model import Policy, Rule
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 #: Which implementation of the expression language evaluation uses.
 Engine = Literal["compiled", "reference"]
 ENGINES: tuple[Engine, ...] = ("compiled", "reference")
+
+#: A generated function filling a record's ``env`` with some rules' values, or raising.
+FusedFunction = Callable[[MutableMapping[str, Any]], None]
 
 
 @attrs.frozen(eq=False)
@@ -49,12 +52,30 @@ class Program:
     _code_of: Any = attrs.field(repr=False, alias="code_of")
     #: The policy compiled (for its fused function), or None for the reference program.
     _policy: Policy | None = attrs.field(default=None, repr=False, alias="policy")
+    #: Runs of record rules fused for a bundle's runner (see ``fused_run``), by rule ids.
+    _runs: dict[tuple[str, ...], FusedFunction | None] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     @cached_property
     def fused(self) -> Fused | None:
         """Every record rule in one function (:mod:`policyengine.run._fused`), generated on
         first use; None for the reference program and for a policy it cannot cover."""
         return fuse(self._policy, self) if self._policy is not None else None
+
+    def fused_run(self, rule_ids: tuple[str, ...]) -> FusedFunction | None:
+        """The record rules ``rule_ids`` (in the order they run) in one function of a
+        record's ``env`` (:func:`policyengine.run._fused.fuse_steps`): what a bundle's runner
+        calls for rules of this policy its plan takes one after the other. Made on first
+        use; None for the reference program."""
+        if rule_ids not in self._runs:
+            steps = {rule_id: (rule_id, rule, step) for rule_id, rule, step in self.steps}
+            chosen = [steps[rule_id] for rule_id in rule_ids]
+            fused = None
+            if self._policy is not None and all(step is not None for *_, step in chosen):
+                fused = fuse_steps(self._policy, chosen)
+            self._runs[rule_ids] = fused[0] if fused is not None else None
+        return self._runs[rule_ids]
 
     def code(self, expression: Expression) -> Code:
         """The compiled code of one of the policy's expressions."""
