@@ -162,8 +162,16 @@ def _check_kind(
     parent = seen.get(kind.parent.kind) if kind.parent else None
     link_field = kind.parent.field if kind.parent else None
     fast = fast_reader(kind.fields)
+    key_field = kind.key
+    key: str | None
+    label: int | str
     for index, record in enumerate(records):
-        key, label, result = _typed(kind, fast, record, index, errors)
+        # The common record inline (_typed reads any other): typed, its key from its values.
+        result = fast(record) if fast is not None else None
+        if result is not None and result.get(key_field) is not None:
+            key = label = str(result[key_field])
+        else:
+            key, label, result = _typed(kind, None, record, index, errors)
         if key is not None:
             first = positions.setdefault(key, index)
             if first != index:

@@ -113,7 +113,9 @@ class PopulationFrame:
         found = self._many.get((id(expression), kind))
         if found is None:
             wide = reaches_beyond(expression.names, kind, self.state.plan.entities)
-            code = self.program.code(expression)
+            # The records' fields are typed (checked before any rule ran): their
+            # comparisons need no checks, as in the record rules of their kind.
+            code = self.program.code_over(expression, self.state.plan.entities.kinds[kind].fields)
             found = (code, many_of(code), wide)
             self._many[(id(expression), kind)] = found
         return found

@@ -29,7 +29,7 @@ from ..rules.base import Code, RuleCode
 from ._fused import FIELD_KINDS, Fused, fuse, fuse_steps
 
 if TYPE_CHECKING:
-    from ..model import Policy, Rule
+    from ..model import Field, Policy, Rule
 
 #: Which implementation of the expression language evaluation uses.
 Engine = Literal["compiled", "reference"]
@@ -50,8 +50,14 @@ class Program:
     steps: tuple[tuple[str, Rule, RuleCode | None], ...]
     _codes: dict[int, Code] = attrs.field(repr=False, alias="codes")
     _code_of: Any = attrs.field(repr=False, alias="code_of")
+    #: ``typed_of(expression, kinds)``: its code given the kinds of the typed fields it reads.
+    _typed_of: Any = attrs.field(repr=False, alias="typed_of")
     #: The policy compiled (for its fused function), or None for the reference program.
     _policy: Policy | None = attrs.field(default=None, repr=False, alias="policy")
+    #: (expression, fields) -> the fields and the expression's code over them (code_over).
+    _typed_codes: dict[tuple[int, int], tuple[Mapping[str, Field], Code]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
     #: Runs of record rules fused for a bundle's runner (see ``fused_run``), by rule ids.
     _runs: dict[tuple[str, ...], FusedFunction | None] = attrs.field(
         factory=dict, init=False, repr=False
@@ -84,6 +90,19 @@ class Program:
             found = self._codes[id(expression)] = self._code_of(expression)
         return found
 
+    def code_over(self, expression: Expression, fields: Mapping[str, Field]) -> Code:
+        """:meth:`code` for an expression over typed records of a kind with ``fields`` (as a
+        bundle's records are once checked): its comparisons of them need no checks, as a
+        record rule's of its own fields need none. Compiled once per kind."""
+        key = (id(expression), id(fields))
+        found = self._typed_codes.get(key)
+        if found is not None and found[0] is fields:  # the fields keep their id valid
+            return found[1]
+        kinds = {name: kind for name, f in fields.items() if (kind := FIELD_KINDS.get(f.type))}
+        code: Code = self._typed_of(expression, kinds)
+        self._typed_codes[key] = (fields, code)
+        return code
+
 
 def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
     """Every record rule of ``policy`` as a function of a record's names."""
@@ -115,10 +134,13 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
     # (A population rule's expressions may read another kind: compiled plainly.)
     kinds = {name: kind for name, f in policy.inputs.items() if (kind := FIELD_KINDS.get(f.type))}
 
-    def typed(expression: Expression) -> Code:
+    def typed_of(expression: Expression, kinds: Mapping[str, str]) -> Code:
         if engine == "reference":
             return cached(expression)
         return compile_code(expression.tree, expression.source, expression.names, constants, kinds)
+
+    def typed(expression: Expression) -> Code:
+        return typed_of(expression, kinds)
 
     rules = {
         rule.id: KINDS[rule.kind].compile(rule.spec, typed)
@@ -127,7 +149,7 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
     }
     steps = tuple((rule.id, rule, rules.get(rule.id)) for rule in policy.ordered_rules)
     fused_from = policy if engine == "compiled" else None
-    return Program(rules, steps, codes=codes, code_of=cached, policy=fused_from)
+    return Program(rules, steps, codes=codes, code_of=cached, typed_of=typed_of, policy=fused_from)
 
 
 # A policy compiles itself through this module (see policyengine.model.Runtime).

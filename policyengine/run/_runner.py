@@ -58,14 +58,16 @@ def start(
     envs: dict[str, dict[str, dict[str, Any]]] = {}
     parents: dict[str, dict[str, str]] = {}
     for name, kind in entities.kinds.items():
-        envs[name] = {}
-        parents[name] = {}
+        envs[name] = own = {}  # this kind's records, by key
+        parents[name] = linked = {}
+        link = kind.parent.field if kind.parent is not None else None
         for index, record in enumerate(typed.records.get(name, ())):
-            key = record_key(kind, record, index)
+            # record_key, inline: a month has millions of calls.
+            key = str(record[kind.key]) if kind.key and kind.key in record else str(index)
             # Owned typed records (check_facts(owned=True)) are taken over, not copied.
-            envs[name][key] = record if type(record) is dict else dict(record)
-            if kind.parent is not None:
-                parents[name][key] = str(record[kind.parent.field])
+            own[key] = record if type(record) is dict else dict(record)
+            if link is not None:
+                linked[key] = str(record[link])
     state = RunState(
         plan,
         period,
