@@ -13,6 +13,7 @@ each raw record go once typed when the caller hands the lists over.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -78,13 +79,26 @@ class TypedFacts:
         return frozen_mapping((str(r[key]), r) for r in self.records.get(kind, ()))
 
 
-@attrs.define
 class _Seen:
-    """One kind's records, checked: the keys of the valid ones, and every key met."""
+    """One kind's records, checked: the keys of the valid ones, and every key met. Both
+    made on first use: only the kind's children ask, and a month's calls have none."""
 
-    valid: set[str] = attrs.field(factory=set)
-    keys: set[str] = attrs.field(factory=set)
-    unreadable: bool = False
+    def __init__(
+        self,
+        labels: Iterable[int | str] = (),
+        positions: Iterable[str] = (),
+        *,
+        unreadable: bool = False,
+    ) -> None:
+        self._labels, self._positions, self.unreadable = labels, positions, unreadable
+
+    @functools.cached_property
+    def valid(self) -> set[str]:
+        return set(map(str, self._labels))
+
+    @functools.cached_property
+    def keys(self) -> set[str]:
+        return set(self._positions)
 
 
 def check_facts(
@@ -201,7 +215,7 @@ def _check_kind(
                 _offer(given, (kind.name, str(label)), record)
     if repeated:
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
-    found = _Seen(set(map(str, labels)), set(positions))
+    found = _Seen(labels, positions)
     return found, tuple(kept)
 
 
