@@ -25,6 +25,7 @@ import policyengine
 from policyengine.facts._sample_centre import months
 from policyengine.facts._sample_hard_cases import monthly
 from policyengine.run import _runner
+from policyengine.run._population_frame import PopulationFrame
 from policyengine.run._program import Program
 
 ROOT = Path(__file__).parent.parent
@@ -36,16 +37,22 @@ def rule_by_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Program, "fused_run", lambda self, rule_ids: None)
 
 
+def hard_months() -> dict[str, dict[str, list[Any]]]:
+    """Three months of every hard case; March with a refused call (its rep's roll-ups
+    incomplete) and a rep without dials."""
+    generated = monthly(months("2026-01", "2026-03"), teams=2, reps=6, calls=300, seed=5)
+    facts = {month.period.key: {k: list(v) for k, v in month.facts.items()} for month in generated}
+    march = facts["2026-03"]
+    march["call"][0] = {**march["call"][0], "rings": "many"}
+    march["rep"][1] = {**march["rep"][1], "dials": 0}
+    return facts
+
+
 def test_the_shipped_months_are_the_same_bytes_fused_and_rule_by_rule(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Three months of every hard case, in order: documents, errors and failures alike."""
-    generated = monthly(months("2026-01", "2026-03"), teams=2, reps=6, calls=300, seed=5)
-    facts = {month.period.key: {k: list(v) for k, v in month.facts.items()} for month in generated}
-    march = facts["2026-03"]
-    # A call that is refused (its rep's roll-ups incomplete) and a rep without dials.
-    march["call"][0] = {**march["call"][0], "rings": "many"}
-    march["rep"][1] = {**march["rep"][1], "dials": 0}
+    facts = hard_months()
     fused = SHIPPED.evaluate_months(facts)
     rule_by_rule(monkeypatch)
     plain = SHIPPED.evaluate_months(facts)
@@ -172,3 +179,25 @@ def test_the_fused_function_computes_the_common_record(
     rule_by_rule(monkeypatch)
     bundle.evaluate(facts)
     assert counted["call"] == calls
+
+
+def test_roll_ups_asked_at_once_give_what_each_child_asked_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A roll-up's children asked all at once from the index of their values, with the
+    expression compiled knowing their fields' kinds, give the same months as each child
+    looked up by key with the expression compiled plainly."""
+    facts = hard_months()
+    quick = SHIPPED.evaluate_months(facts)
+
+    def by_key(frame: PopulationFrame, expression: Any, key: str, kind: str) -> list[Any]:
+        keys = frame.descendants(key, kind)
+        return [frame.program.code(expression)(frame.state.envs[kind][k]) for k in keys]
+
+    monkeypatch.setattr(PopulationFrame, "run_below", by_key)
+    monkeypatch.setattr(
+        Program, "code_over", lambda self, expression, fields: self.code(expression)
+    )
+    plain = SHIPPED.evaluate_months(facts)
+    assert any(result.errors for result in plain)
+    assert [r.to_json() for r in quick] == [r.to_json() for r in plain]

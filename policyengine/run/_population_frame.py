@@ -142,8 +142,9 @@ class PopulationFrame:
         parents = self.state.parents.get(kind, {}) if chain[:1] == (self.kind,) else None
         for child in sorted(envs):
             # A child's parent is read at once; a grandparent walked up to.
-            above = parents.get(child) if parents is not None else None
-            if parents is None:
+            if parents is not None:
+                above = parents.get(child)
+            else:
                 above = self.state.ancestor(kind, child, self.kind)
             if above is not None:
                 keys.setdefault(above, []).append(child)
