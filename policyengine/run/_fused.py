@@ -10,7 +10,10 @@ an if-chain over the checked bands or each band's part added up, a
 first-hit table's if/elif chain, a score's components and weights, checks),
 and the rules' values are stored into ``env`` once, at the end. A kind (or
 a spec) without lines of its own is called through its compiled function,
-with the values before it stored first, so every kind works.
+with the values before it stored first, so every kind works. A month's
+runner calls the same code for the rules of one policy its plan takes one
+after the other (:func:`fuse_steps`, through ``Program.fused_run``): the
+policy's other rules, and other policies', are then read from ``env``.
 
 The fused function is only the common path. Whenever it meets anything else
 — a value of an unexpected type, an amount outside the bands, a row that is
