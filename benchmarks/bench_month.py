@@ -1,6 +1,6 @@
 """A whole month through `policyengine run`, at three sizes of centre.
 
-Run: python benchmarks/bench_month.py [--sizes 1k,3k,10k | --quick]
+Run: python benchmarks/bench_month.py [--sizes 1k,3k,10k | --quick] [--keep DIR]
 
 For each size (1,000 reps / 200,000 calls, 3,000 / 600,000, 10,000 /
 2,000,000) `policyengine sample` writes the month's CSV folder into a
@@ -146,10 +146,15 @@ def rss_mib(maxrss: int) -> float:
     return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
 
 
-def measure(size: Size, setup: Setup) -> tuple[dict[str, int], Measured]:
-    """The month of one size, generated and run in a temporary folder removed after."""
+def measure(size: Size, setup: Setup, kept: Path | None = None) -> tuple[dict[str, int], Measured]:
+    """The month of one size, generated and run in a temporary folder removed after; with
+    ``kept``, the month is generated into ``kept/<size>`` once and read from there by
+    every later run (the largest takes a minute to generate)."""
     with tempfile.TemporaryDirectory(prefix=f"bench-month-{size.name}-") as folder:
-        month = generate(size, setup, Path(folder) / "facts")
+        facts = (kept / f"{size.name}-{setup.team_size}") if kept else Path(folder) / "facts"
+        month = facts / setup.period
+        if not month.is_dir():
+            month = generate(size, setup, facts)
         counts = count_records(month)
         return counts, run_month(month, setup, Path(folder) / "pay.csv")
 
@@ -199,6 +204,12 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--team-size", type=int, default=20, help="reps per team (default: 20; 3 to 98)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="generate each size's month into DIR once, and reuse it in later runs",
+    )
     return parser.parse_args(argv)
 
 
@@ -217,7 +228,7 @@ def main() -> None:
     print(HEADER, flush=True)
     first: Measured | None = None
     for size in sizes:
-        counts, measured = measure(size, setup)
+        counts, measured = measure(size, setup, args.keep)
         first = first or measured
         print(row(size, counts, measured, first), flush=True)
 

@@ -13,6 +13,7 @@ each raw record go once typed when the caller hands the lists over.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -78,13 +79,26 @@ class TypedFacts:
         return frozen_mapping((str(r[key]), r) for r in self.records.get(kind, ()))
 
 
-@attrs.define
 class _Seen:
-    """One kind's records, checked: the keys of the valid ones, and every key met."""
+    """One kind's records, checked: the keys of the valid ones, and every key met. Both
+    made on first use: only the kind's children ask, and a month's calls have none."""
 
-    valid: set[str] = attrs.field(factory=set)
-    keys: set[str] = attrs.field(factory=set)
-    unreadable: bool = False
+    def __init__(
+        self,
+        labels: Iterable[int | str] = (),
+        positions: Iterable[str] = (),
+        *,
+        unreadable: bool = False,
+    ) -> None:
+        self._labels, self._positions, self.unreadable = labels, positions, unreadable
+
+    @functools.cached_property
+    def valid(self) -> set[str]:
+        return set(map(str, self._labels))
+
+    @functools.cached_property
+    def keys(self) -> set[str]:
+        return set(self._positions)
 
 
 def check_facts(
@@ -162,8 +176,16 @@ def _check_kind(
     parent = seen.get(kind.parent.kind) if kind.parent else None
     link_field = kind.parent.field if kind.parent else None
     fast = fast_reader(kind.fields)
+    key_field = kind.key
+    key: str | None
+    label: int | str
     for index, record in enumerate(records):
-        key, label, result = _typed(kind, fast, record, index, errors)
+        # The common record inline (_typed reads any other): typed, its key from its values.
+        result = fast(record) if fast is not None else None
+        if result is not None and result.get(key_field) is not None:
+            key = label = str(result[key_field])
+        else:
+            key, label, result = _typed(kind, None, record, index, errors)
         if key is not None:
             first = positions.setdefault(key, index)
             if first != index:
@@ -193,7 +215,7 @@ def _check_kind(
                 _offer(given, (kind.name, str(label)), record)
     if repeated:
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
-    found = _Seen(set(map(str, labels)), set(positions))
+    found = _Seen(labels, positions)
     return found, tuple(kept)
 
 

@@ -186,13 +186,23 @@ class FactsIndex:
         self._files = dict(files)
         self._keys = dict(keys)
         self._positions: dict[str, dict[str, int]] = {}
+        #: kind -> each record's key, in order, when all are clean text (see _text_keys):
+        #: made into positions only when a problem is first located.
+        self._texts: dict[str, list[str]] = {}
         self._counts = {kind: len(f.records) for kind, f in self._files.items()}
 
     def detached(self) -> FactsIndex:
-        """The same index, holding no record: every position worked out now, so the
-        records themselves can be let go (a month's calls are most of its memory)."""
-        for kind in self._files:
-            self._positions_of(kind)
+        """The same index, holding no record, so the records themselves can be let go (a
+        month's calls are most of its memory). Keys written as clean text are kept as a
+        list, and indexed only when a problem is first located: a month without one
+        never builds the index of its millions of calls."""
+        for kind, facts in self._files.items():
+            key = self._keys.get(kind)
+            texts = _text_keys(facts.records, key) if key else None
+            if texts is not None:
+                self._texts[kind] = texts
+            else:
+                self._positions_of(kind)
         self._files = {kind: attrs.evolve(f, records=()) for kind, f in self._files.items()}
         return self
 
@@ -200,8 +210,11 @@ class FactsIndex:
         if kind not in self._positions:
             key = self._keys.get(kind)
             records = self._files[kind].records
-            found = _text_positions(records, key) if key else None
-            if found is not None:
+            texts = self._texts.pop(kind, None)
+            if texts is None and key:
+                texts = _text_keys(records, key)
+            if texts is not None:
+                found = _first_positions(texts)
                 self._positions[kind] = found
                 return found
             found = {}
@@ -249,14 +262,19 @@ class FactsIndex:
         return f"{place}: {error.render()}"
 
 
-def _text_positions(records: tuple[Any, ...], key: str) -> dict[str, int] | None:
-    """Each key's first position, when every record is a dict whose key is written as
-    text with no spaces around it (a CSV's, mostly); None otherwise. Built in C: a
-    month has millions of calls, and this runs for each of them."""
+def _text_keys(records: tuple[Any, ...], key: str) -> list[str] | None:
+    """Each record's key, when every record is a dict whose key is written as text with
+    no spaces around it (a CSV's, mostly); None otherwise. Read in C: a month has
+    millions of calls."""
     if set(map(type, records)) - {dict}:
         return None
     values = list(map(operator.methodcaller("get", key), records))
     if set(map(type, values)) - {str} or list(map(str.strip, values)) != values:
         return None
-    # Built from the last record to the first, so the first position of a key stays.
+    return values
+
+
+def _first_positions(values: list[str]) -> dict[str, int]:
+    """Each key's first position. Built from the last record to the first, so the first
+    position of a key stays."""
     return dict(zip(reversed(values), range(len(values) - 1, -1, -1), strict=True))

@@ -101,7 +101,7 @@ def _one(
     value: Callable[[str], Any] | None,
 ) -> Outcome:
     children = frame.descendants(key, spec.of)
-    at_once = _at_once(spec, frame, children)
+    at_once = _at_once(spec, frame, key, children)
     if at_once is not None:
         return _outcome(spec, *at_once)
     values: list[Any] = []
@@ -147,7 +147,7 @@ _BOOLEANS = frozenset({bool})
 
 
 def _at_once(
-    spec: Aggregate, frame: Frame, children: list[str]
+    spec: Aggregate, frame: Frame, key: str, children: list[str]
 ) -> tuple[list[Any], list[str]] | None:
     """The values and the children counted, each expression run over all the children
     in one call; None when a child failed earlier or anything is amiss, and the
@@ -157,13 +157,16 @@ def _at_once(
     try:
         counted = children
         if spec.where is not None:
-            applies = frame.run_many(spec.where, children, spec.of)
+            applies = frame.run_below(spec.where, key, spec.of)
             if not set(map(type, applies)) <= _BOOLEANS:
                 return None
             counted = list(itertools.compress(children, applies))
         if spec.value is None:
             return [None] * len(counted), counted
-        values = frame.run_many(spec.value, counted, spec.of)
+        if spec.where is None:
+            values = frame.run_below(spec.value, key, spec.of)
+        else:
+            values = frame.run_many(spec.value, counted, spec.of)
     except Exception:  # met again, one child at a time, and reported as it should be
         return None
     if spec.function in _NUMERIC:

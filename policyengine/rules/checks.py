@@ -178,7 +178,11 @@ def emit(spec: Checks, source: FusedSource, target: str) -> Emitted:
             f"{source.constant(_failed_value)}({source.constant(spec)}, ({', '.join(passes)},))"
         )
         lines += [f"{target} = {clean} if {' and '.join(passes)} else {failed}"]
-    return Emitted(tuple(lines), parts=_PART_KINDS, mapping=True, part_types=_PART_TYPES)
+    # Points at or above zero (no -0 among them) add up from 0 to no negative zero.
+    unsigned = not any(Decimal(c.points).is_signed() for c in spec.checks)
+    return Emitted(
+        tuple(lines), parts=_PART_KINDS, mapping=True, part_types=_PART_TYPES, unsigned=unsigned
+    )
 
 
 #: The kinds and exact types of the named outputs every checks rule gives.
