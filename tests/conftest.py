@@ -17,6 +17,7 @@ never shown to a user.
 from __future__ import annotations
 
 import functools
+import datetime
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -31,8 +32,12 @@ from policyengine.errors import PolicyError
 # Property tests draw the same examples on every run (each test seeds its own), so a
 # run, CI's included, is repeatable: a failure seen once is seen again. Set
 # HYPOTHESIS_PROFILE=explore to draw new examples while working on the code.
-settings.register_profile("repeatable", derandomize=True)
-settings.register_profile("explore", derandomize=False)
+# A test that names no bounds of its own gets these: as many examples as Hypothesis's
+# default, and a deadline for one example that a loaded shared machine still meets (the
+# default 200 ms failed a sound test at load 10); speed goals live in benchmarks/.
+_BOUNDS = {"max_examples": 100, "deadline": datetime.timedelta(seconds=3)}
+settings.register_profile("repeatable", derandomize=True, **_BOUNDS)
+settings.register_profile("explore", derandomize=False, **_BOUNDS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 #: (class, code) of every error made since the current test started.
