@@ -16,8 +16,8 @@ never shown to a user.
 
 from __future__ import annotations
 
-import functools
 import datetime
+import functools
 import os
 from collections.abc import Iterator
 from typing import Any
