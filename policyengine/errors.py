@@ -121,6 +121,10 @@ class PolicyError(Exception):
     #: The form of its code's template the words were rendered from (``from_template``);
     #: None for an error whose message was written where it was raised.
     form: str | None = None
+    #: The values its template was filled from, when they are not its ``details``: an
+    #: error met while evaluating keeps in ``details`` what the ledgers store (its
+    #: English words byte for byte), and says its message from these (None: ``details``).
+    words: Mapping[str, Any] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -152,17 +156,21 @@ class PolicyError(Exception):
         location: Location | None = None,
         hint: str | None = None,
         details: Mapping[str, Any] | None = None,
+        words: Mapping[str, Any] | None = None,
     ) -> Self:
         """The error ``code`` said in ``form``: message and hint rendered from the code's
         template (policyengine/core/_messages.py) with ``details``, which it keeps.
 
         ``hint`` is a hint computed where the problem is found (a "did you mean");
-        without one, the template's hint.
+        without one, the template's hint. ``words``, when given, fill the template
+        instead of ``details`` (see :attr:`words`).
         """
         given = dict(details or {})
-        message, advice = render(code, form, given)
+        message, advice = render(code, form, given if words is None else words)
         error = cls(message, code=code, location=location, hint=hint or advice, details=given)
         error.form = form
+        if words is not None:
+            error.words = words
         return error
 
     def translated(self, catalogue: Catalogue | str) -> PolicyError:
@@ -176,10 +184,9 @@ class PolicyError(Exception):
             catalogue = messages(catalogue)
         if self.form is None:
             return self
-        message, advice = render(
-            self.code, self.form, said_details(self.details, catalogue), catalogue
-        )
-        english = render(self.code, self.form, self.details)[1]
+        values = self.details if self.words is None else self.words
+        message, advice = render(self.code, self.form, said_details(values, catalogue), catalogue)
+        english = render(self.code, self.form, values)[1]
         clone = self.at()
         clone.message = message
         clone.hint = advice if self.hint == english else computed_hint(self.hint, catalogue)
