@@ -51,6 +51,9 @@ class Location:
     rule_id: str | None = None
     record: int | str | None = None
     field: str | None = None
+    #: The column header the field was read under, when it is not the field's name (its
+    #: title): added where a facts problem is shown (``FactsIndex.render``), never stored.
+    header: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The location as data; its text (a record's key, a field) with unclean characters
@@ -72,6 +75,8 @@ class Location:
             parts.append(frame("rule", catalogue, rule_id=self.rule_id))
         if self.field is not None:
             parts.append(frame("field", catalogue, field=self.field))
+        if self.header is not None:
+            parts.append(frame("header", catalogue, header=self.header))
         if self.pointer is not None and self.line is None:
             parts.append(frame("pointer", catalogue, pointer=self.pointer or "/"))
         return frame("joiner", catalogue).join(parts)
@@ -95,6 +100,8 @@ class Location:
             parts.append(f"rule '{self.rule_id}'")
         if self.field is not None:
             parts.append(f"field '{self.field}'")
+        if self.header is not None:
+            parts.append(f"column '{self.header}'")
         if self.pointer is not None and self.line is None:
             parts.append(f"at {self.pointer or '/'}")
         return ", ".join(parts)
@@ -294,9 +301,44 @@ class EvaluationError(PolicyError):
 class FactError(PolicyError):
     """An input record does not match the fields the policy declares."""
 
+    def translated(self, catalogue: Catalogue | str) -> PolicyError:
+        """Said again as every error is; a problem a month's check led by its record's kind
+        (``rep: …``) keeps that lead, in the catalogue's words."""
+        said = super().translated(catalogue)
+        kind = self.details.get("kind")
+        if said is self or not isinstance(kind, str) or self.form is None:
+            return said
+        values = self.details if self.words is None else self.words
+        if self.message != f"{kind}: {render(self.code, self.form, values)[0]}":
+            return said
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
+        said.message = frame("in-kind", catalogue, kind=kind, message=said.message)
+        Exception.__init__(said, said.message)
+        return said
+
 
 class FactsFileError(PolicyError):
     """A facts file cannot be read."""
+
+    def translated(self, catalogue: Catalogue | str) -> PolicyError:
+        """Said again as every error is; a problem in a workbook's sheet is led by the sheet
+        and its cell (or row) in the catalogue's words, as its English is."""
+        said = super().translated(catalogue)
+        sheet = self.details.get("sheet")
+        if said is self or sheet is None:
+            return said
+        if isinstance(catalogue, str):
+            catalogue = messages(catalogue)
+        if "cell" in self.details:
+            where = frame("sheet-cell", catalogue, sheet=sheet, cell=self.details["cell"])
+        elif self.location.line is not None:
+            where = frame("sheet-row", catalogue, sheet=sheet, row=self.location.line)
+        else:
+            where = frame("sheet", catalogue, sheet=sheet)
+        said.message = frame("in-sheet", catalogue, where=where, message=said.message)
+        Exception.__init__(said, said.message)
+        return said
 
 
 class LockError(PolicyError):

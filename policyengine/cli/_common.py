@@ -39,6 +39,12 @@ def say(problem: PolicyError) -> str:
     return problem.render(_SPOKEN.get())
 
 
+def spoken() -> Catalogue | None:
+    """The catalogue of the command's language (None: English), for what says a problem
+    with more than its own line (a facts index adds the file, row and column header)."""
+    return _SPOKEN.get()
+
+
 def problems_found(count: int) -> str:
     """The closing line ``N problems found``, in the command's language."""
     name = "problems-found-one" if count == 1 else "problems-found-many"

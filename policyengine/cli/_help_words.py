@@ -38,7 +38,12 @@ Say = Callable[[str], str]
 def help_words(parser: argparse.ArgumentParser) -> Iterator[str]:
     """Every text of ``parser`` (and its commands) that :func:`translate_parser` says again."""
     found: list[str] = list(ARGPARSE_WORDS)
-    _walk(parser, lambda text: found.append(text) or text)
+
+    def note(text: str) -> str:
+        found.append(text)
+        return text
+
+    _walk(parser, note)
     seen: set[str] = set()
     for text in found:
         if text and text not in seen:
@@ -76,7 +81,7 @@ def _walk(parser: argparse.ArgumentParser, say: Say) -> None:
 def _prefixed(formatter: Any, prefix: str) -> Any:
     """``formatter`` writing ``prefix`` before the usage line instead of ``usage: ``."""
 
-    class Prefixed(formatter):  # type: ignore[misc, valid-type]
+    class Prefixed(formatter):  # type: ignore[misc]
         def add_usage(self, usage: Any, actions: Any, groups: Any, _: Any = None) -> None:
             super().add_usage(usage, actions, groups, prefix)
 

@@ -32,6 +32,7 @@ from ._common import (
     facts_bytes,
     lock_path,
     say,
+    spoken,
 )
 from ._trust import signing_key
 
@@ -171,7 +172,7 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
     """Every error on standard error, located in the facts files; 2 when there is any."""
     result, index = month.result, month.index
     for error in result.errors:
-        print(index.render(error), file=sys.stderr)
+        print(index.render(error, spoken()), file=sys.stderr)
     missing = month.missing_kinds
     for kind in missing:
         finding = FactsFileError(

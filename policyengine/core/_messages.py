@@ -48,6 +48,7 @@ import attrs
 
 from ..codes import ErrorCode
 from ._check_templates import CHECK_BLOCKS
+from ._facts_templates import FACT_BLOCKS
 from ._run_templates import RUN_BLOCKS
 from ._template import Template as Template
 from ._template import placeholders as placeholders
@@ -163,6 +164,15 @@ FRAMES: Final[Mapping[str, str]] = {
     "pointer": "at {pointer}",
     "joiner": ", ",
     "did-you-mean": "did you mean '{name}'?",
+    "sheet": "sheet '{sheet}'",
+    "sheet-cell": "sheet '{sheet}', cell {cell}",
+    "sheet-row": "sheet '{sheet}', row {row}",
+    "in-sheet": "{where}: {message}",
+    "in-kind": "{kind}: {message}",
+    "header": "column '{header}'",
+    "record-problems-one": "{count} problem in the record: {lines}",
+    "record-problems-many": "{count} problems in the record: {lines}",
+    "problems-joiner": "; ",
     "or": " or ",
     "problems-one": "{count} problem",
     "problems-many": "{count} problems",
@@ -329,6 +339,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
     }),
     *CHECK_BLOCKS,
     *RUN_BLOCKS,
+    *FACT_BLOCKS,
 )
 # fmt: on
 

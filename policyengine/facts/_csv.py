@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from sys import intern
 from typing import Any
 
+import attrs
+
 from ..errors import FactsFileError
 from ..model import Field
 from ._encoding import Encoding, csv_encoding
@@ -36,6 +38,7 @@ from ._file import (
     FactsFile,
     decoded_text,
     facts_error,
+    headers_of,
     map_header,
     row_problem,
 )
@@ -71,9 +74,7 @@ class CsvReader:
         if encoding.damaged:
             read = _undecodable_cells(read, bad)
         bad.check()
-        return FactsFile(
-            read.file, read.records, read.lines, read.columns, encoding=encoding.reported
-        )
+        return attrs.evolve(read, encoding=encoding.reported)
 
 
 READER = CsvReader()
@@ -126,7 +127,8 @@ def read_csv(
     if bad is None:
         counted.check()
     columns = {name: index for index, name in enumerate(names, start=1)}
-    return FactsFile(file, tuple(records), tuple(lines), columns)
+    headers = headers_of(header, names)
+    return FactsFile(file, tuple(records), tuple(lines), columns, headers=headers)
 
 
 def _read_rows(
@@ -185,4 +187,4 @@ def _undecodable_cells(read: FactsFile, bad: BadRows) -> FactsFile:
             bad.add(read.lines[index], problems[0])
         kept[UNREADABLE] = [*kept.get(UNREADABLE, []), *problems]
         records[index] = kept
-    return FactsFile(read.file, tuple(records), read.lines, read.columns)
+    return attrs.evolve(read, records=tuple(records))

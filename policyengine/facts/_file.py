@@ -45,6 +45,7 @@ __all__ = [
     "cell_name",
     "decoded_text",
     "facts_error",
+    "headers_of",
     "map_header",
     "row_problem",
     "too_many_bad_rows",
@@ -92,6 +93,9 @@ class FactsFile:
     #: The text encoding a text file was read in, when it was not UTF-8 (a CSV saved
     #: by Chinese Excel: ``gb18030``); the month's summary says so.
     encoding: str | None = None
+    #: Each field whose column is headed otherwise than by its name -> the header as
+    #: written (its title, ``电话拨打量``): a problem with the field names the header too.
+    headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
 class FactsReader(Protocol):
@@ -123,24 +127,62 @@ def facts_error(
     sheet: str | None = None,
 ) -> FactsFileError:
     """A problem of a facts file, at its line and column, or its sheet and cell."""
-    details: dict[str, Any] = {}
-    if sheet is not None:
-        # Excel users look for a sheet and a cell, not a line and a column.
-        where = f"sheet '{sheet}'"
-        if line is not None and column is not None:
-            details["cell"] = cell_name(line, column)
-            where += f", cell {details['cell']}"
-        elif line is not None:
-            where += f", row {line}"
-        message = f"{where}: {message}"
-        details["sheet"] = sheet
+    details = _sheet_details(sheet, line, column)
     return FactsFileError(
-        message,
+        _in_sheet(message, details, line),
         code=code,
         location=Location(file=file, line=line, column=column),
         hint=hint,
         details=details,
     )
+
+
+def header_error(
+    file: str,
+    code: ErrorCode,
+    line: int,
+    column: int,
+    sheet: str | None,
+    form: str = "",
+    hint: str | None = None,
+    **words: Any,
+) -> FactsFileError:
+    """A problem of a facts file's header, said by its template (core/_facts_templates.py)
+    from ``words`` (the header the user wrote), at its line and column or sheet and cell.
+    Said again in another language, the sheet and cell lead it as ``FRAMES`` words them."""
+    details = _sheet_details(sheet, line, column)
+    error = FactsFileError.from_template(
+        code,
+        form=form,
+        location=Location(file=file, line=line, column=column),
+        hint=hint,
+        details={**details, **words},
+        words=words,
+    )
+    error.message = _in_sheet(error.message, details, line)
+    Exception.__init__(error, error.message)
+    return error
+
+
+def _sheet_details(sheet: str | None, line: int | None, column: int | None) -> dict[str, Any]:
+    # Excel users look for a sheet and a cell, not a line and a column.
+    if sheet is None:
+        return {}
+    if line is not None and column is not None:
+        return {"cell": cell_name(line, column), "sheet": sheet}
+    return {"sheet": sheet}
+
+
+def _in_sheet(message: str, details: dict[str, Any], line: int | None) -> str:
+    """``message`` led by the sheet and cell (or row) it is in, when it is in a sheet."""
+    if "sheet" not in details:
+        return message
+    where = f"sheet '{details['sheet']}'"
+    if "cell" in details:
+        where += f", cell {details['cell']}"
+    elif line is not None:
+        where += f", row {line}"
+    return f"{where}: {message}"
 
 
 def cell_name(row: int, column: int) -> str:
@@ -170,6 +212,15 @@ def decoded_text(file: str, raw: bytes) -> str:
     return text
 
 
+def headers_of(header: list[str], names: list[str]) -> dict[str, str]:
+    """The header of each field named by ``names`` whose header cell is not its name."""
+    return {
+        name: cell.strip()
+        for name, cell in zip(names, header, strict=False)
+        if cell.strip() != name
+    }
+
+
 def map_header(
     file: str,
     header: list[str],
@@ -185,35 +236,13 @@ def map_header(
         column = positions[index] if positions else index + 1
         label = cell.strip()
         if not label:
-            raise facts_error(
-                file,
-                "a column has no header",
-                line,
-                code="unknown-column",
-                column=column,
-                hint="name every column by a field name or title, or delete the column",
-                sheet=sheet,
-            )
+            raise header_error(file, "unknown-column", line, column, sheet, "no-header")
         name = label if label in fields or not fields else by_title.get(label)
         if name is None:
-            raise facts_error(
-                file,
-                f"unknown column '{label}'",
-                line,
-                code="unknown-column",
-                column=column,
-                hint=did_you_mean(label, [*fields, *by_title]),
-                sheet=sheet,
-            )
+            hint = did_you_mean(label, [*fields, *by_title])
+            raise header_error(file, "unknown-column", line, column, sheet, hint=hint, header=label)
         if name in names:
-            raise facts_error(
-                file,
-                f"column '{label}' appears twice",
-                line,
-                code="duplicate-column",
-                column=column,
-                sheet=sheet,
-            )
+            raise header_error(file, "duplicate-column", line, column, sheet, header=label)
         names.append(name)
     return names
 

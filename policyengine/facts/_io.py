@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from ..core._messages import Catalogue, frame
 from ..errors import PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
@@ -234,19 +235,44 @@ class FactsIndex:
         column = facts.columns.get(field) if field else None
         return Place(facts.file, line or None, column if line else None, facts.sheet)
 
-    def render(self, error: PolicyError) -> str:
-        """The error's line, led by the file, row and column of its record when known."""
+    def render(self, error: PolicyError, catalogue: Catalogue | None = None) -> str:
+        """The error's line in ``catalogue``'s words (English without one), led by the file,
+        row and column of its record when known, its field named by its column header too."""
         place = self.place(error)
+        shown = self.headed(error)
         if place is None:
-            return error.render()
+            return shown.render(catalogue)
         if error.location.file is None:
-            located = error.at(file=place.file, line=place.line, column=place.column)
-            text = located.render()
+            located = shown.at(file=place.file, line=place.line, column=place.column)
+            text = located.render(catalogue)
             if place.sheet is not None:
-                where = f"sheet '{place.sheet}'" + (f", cell {place.cell}" if place.cell else "")
+                cell = place.cell
+                where = (
+                    frame("sheet-cell", catalogue, sheet=place.sheet, cell=cell)
+                    if cell
+                    else frame("sheet", catalogue, sheet=place.sheet)
+                )
                 text = text.replace(f"{error.code}: ", f"{error.code}: {where}: ", 1)
             return text
-        return f"{place}: {error.render()}"
+        return f"{place}: {shown.render(catalogue)}"
+
+    def headed(self, error: PolicyError) -> PolicyError:
+        """``error`` with its field's column header in its location (and its problems'),
+        when the facts file heads that column otherwise than by the field's name."""
+        kind = error.details.get("kind")
+        facts = self._files.get(kind) if isinstance(kind, str) else None
+        if facts is None or not facts.headers:
+            return error
+        each = getattr(error, "each", None)
+        if each is not None:  # a record with several problems: each is located in it
+            headed: PolicyError = each(lambda problem: _headed(problem, facts.headers))
+            return headed
+        return _headed(error, facts.headers)
+
+
+def _headed(error: PolicyError, headers: Mapping[str, str]) -> PolicyError:
+    header = headers.get(error.location.field or "")
+    return error if header is None else error.at(header=header)
 
 
 def _text_positions(records: tuple[Any, ...], key: str) -> dict[str, int] | None:

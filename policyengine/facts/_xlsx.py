@@ -32,7 +32,15 @@ from typing import Any
 from ..codes import ErrorCode
 from ..core import _number_text as number_text
 from ..model import Field
-from ._file import UNREADABLE, BadRows, FactsFile, facts_error, map_header, row_problem
+from ._file import (
+    UNREADABLE,
+    BadRows,
+    FactsFile,
+    facts_error,
+    headers_of,
+    map_header,
+    row_problem,
+)
 
 #: Excel numbers are binary floats: whole numbers from 2**53 on are no longer exact.
 _EXACT_WHOLE = 2**53
@@ -206,7 +214,8 @@ def _read_sheet(
             lines.append(number)
     bad.check()
     columns = {n: c for c, n in by_column.items()}
-    return FactsFile(file, tuple(records), tuple(lines), columns, name)
+    headers = headers_of(header, names)
+    return FactsFile(file, tuple(records), tuple(lines), columns, name, headers=headers)
 
 
 def _row(
