@@ -2,8 +2,8 @@
 
 A part of the table of :mod:`policyengine.core._messages` (which joins it to its own
 blocks into ``TEMPLATES``), for the errors the operators, the function library and both
-engines raise (``policyengine/language``) and the runner's "a value this rule reads
-failed" (``run/_runner.py``).
+engines raise (``policyengine/language``), the rule kinds' own (``policyengine/rules``)
+and the runner's "a value this rule reads failed" (``run/_runner.py``).
 
 These errors differ from load-time problems in one way: a month's result, and so its
 ledger, stores each one's English message and its ``details`` as they were, and a
@@ -68,6 +68,37 @@ RUN_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ..
         ("function-failed", "not-text-or-list"): Template("{function}(): argument must be text or a list, got {shown}", _SIGNATURE),
         ("function-failed", "low-above-high"): Template("{function}(): low {low} is above high {high}", _SIGNATURE),
         ("function-failed", "mode"): Template("{function}(): mode must be one of {modes}, got {shown}", _SIGNATURE),
+    }),
+    # the rule kinds over one record (policyengine/rules/formula.py, tiers.py, score.py, table.py, checks.py)
+    ("evaluation-at-run-time", {
+        ("type-mismatch", "result"): Template("the result must be a number, found {value}"),
+        ("type-mismatch", "min"): Template("min must be a number, found {value}"),
+        ("type-mismatch", "max"): Template("max must be a number, found {value}"),
+        ("type-mismatch", "tiers"): Template("the tiers are applied to a number, found {value}"),
+        ("below-bands", ""): Template("{amount} is below the first band, which starts at {low}", "add a band that starts lower"),
+        ("above-bands", ""): Template("{amount} is above the last band's end {high}", "leave the last band's 'to' out to make it open-ended"),
+        ("above-bands", "at"): Template("{amount} is at or above the last band's end {high}", "leave the last band's 'to' out to make it open-ended"),
+        ("type-mismatch", "score"): Template("component '{component}' must be a number, found {value}"),
+        ("type-mismatch", "table-condition"): Template("row {row}'s condition must be true or false, found {value}"),
+        ("type-mismatch", "table-sum"): Template("row {row} gives {value}, but the table adds up numbers"),
+        ("rows-overlap", ""): Template("rows {first} and {second} both hold, but the table's hit policy is unique", "make the conditions exclusive, or use hit: first"),
+        ("no-row-matched", ""): Template("no row of the table holds for this record and the table has no default", "add a last row with when: true, or a default"),
+        ("type-mismatch", "check-when"): Template("check '{check}': 'when' must be true or false, found {value}"),
+        ("type-mismatch", "check-assert"): Template("check '{check}': 'assert' must be true or false, found {value}"),
+    }),
+    # the rule kinds over many records (policyengine/rules/history.py, rank.py, aggregate.py)
+    ("rules-over-many-records", {
+        ("missing-history", ""): Template("no value of '{of}' for {month}", "evaluate the earlier months first, pass their results, or declare missing: as_false / as_zero"),
+        ("type-mismatch", "history"): Template("'{of}' must be true or false in {month}, found {value}"),
+        ("type-mismatch", "rank"): Template("cannot order {first} against {second}"),
+        ("type-mismatch", "eligible"): Template("'eligible' must be true or false, found {value}"),
+        ("incomplete-group", "rank"): Template("{kind} {record} in the same group could not be evaluated, so the ranking would be incomplete"),
+        ("incomplete-group", "aggregate"): Template("{of} {record} of this {kind} could not be evaluated, so the {function} over its {of} records would be incomplete"),
+        ("incomplete-group", "aggregate-failed"): Template("{of} {record} of this {kind} failed, so the {function} over its {of} records would be incomplete"),
+        ("type-mismatch", "aggregate-number"): Template("{of} {record}: value must be a number, found {value}"),
+        ("type-mismatch", "aggregate-bool"): Template("{of} {record}: value must be true or false, found {value}"),
+        ("type-mismatch", "where"): Template("'where' must be true or false, found {value}"),
+        ("empty-group", ""): Template("no {of} record counts, and {function} of nothing has no value", "declare empty: with the value to use when there is none"),
     }),
     # a value read from a failed one (policyengine/run/_runner.py)
     ("rules-over-many-records", {
