@@ -48,6 +48,7 @@ import attrs
 
 from ..codes import ErrorCode
 from ._check_templates import CHECK_BLOCKS
+from ._expression_templates import EXPRESSION_BLOCKS
 from ._facts_templates import FACT_BLOCKS
 from ._run_templates import RUN_BLOCKS
 from ._template import Template as Template
@@ -338,6 +339,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
     }),
     *CHECK_BLOCKS,
+    *EXPRESSION_BLOCKS,
     *RUN_BLOCKS,
     *FACT_BLOCKS,
 )

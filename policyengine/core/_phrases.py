@@ -54,7 +54,7 @@ PHRASES: Final[tuple[str, ...]] = (
 
 
 #: The details said again only when the whole value is a phrase, and those phrases.
-SAID_WHOLE: Final = frozenset({"shown", "other", "argument", "failed", "comma"})
+SAID_WHOLE: Final = frozenset({"shown", "other", "argument", "failed", "comma", "construct"})
 WHOLE_PHRASES: Final[tuple[str, ...]] = (
     # language/_value_kinds.py: show(), a value in an evaluation error
     "number {value}",
@@ -74,6 +74,18 @@ WHOLE_PHRASES: Final[tuple[str, ...]] = (
     "day",
     # run/_runner.py: a failed input that is a whole record
     "the record",
+    # language/_expression_checker.py: the constructs an expression may not use
+    "comprehension",
+    "generator",
+    "subscript x[...]",
+    "slice",
+    "starred *x",
+    "dict literal",
+    "set literal",
+    "call of a computed value",
+    "keyword argument",
+    "complex number",
+    "bytes literal",
     # core/_number_text.py: why text with a comma is no number (comma_problem)
     "a comma cannot be the decimal point (write 12.34, not 12,34)",
     "a comma may only separate thousands, in groups of three digits (1,234.50)",
