@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..core._languages import LANGUAGES, messages
 from ..core._messages import Catalogue, frame
+from ..core._messages import say as say_words
 from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
 
@@ -43,6 +44,25 @@ def spoken() -> Catalogue | None:
     """The catalogue of the command's language (None: English), for what says a problem
     with more than its own line (a facts index adds the file, row and column header)."""
     return _SPOKEN.get()
+
+
+#: The msgctxt of a line a command prints: ``line:<name>``.
+LINE_CONTEXT = "line:"
+#: name -> the English words of a line a command prints (besides problems and the
+#: summary, whose words are their own), each a catalogue entry too.
+LINES = {
+    "reading": "reading {facts} …",
+    "evaluating": "evaluating {versions} versions over {records:,} records …",
+    "ledger-appended": "ledger: run {run} appended, hash {hash}",
+    "wrote": "wrote {files}",
+    "not-written": "results not written: name a file with --out {choices}",
+    "months-evaluated": "{count} months evaluated in order, each with the ones before as history",
+}
+
+
+def spoken_line(name: str, /, **values: object) -> str:
+    """The line ``name`` of ``LINES`` in the command's language, filled in with ``values``."""
+    return say_words(LINE_CONTEXT + name, LINES[name], values, _SPOKEN.get())
 
 
 def problems_found(count: int) -> str:

@@ -33,6 +33,7 @@ from ._common import (
     lock_path,
     say,
     spoken,
+    spoken_line,
 )
 from ._trust import signing_key
 
@@ -58,11 +59,11 @@ def _run(args: argparse.Namespace) -> int:
         what_ifs=args.with_what_ifs,
     )
     reading = Progress(sys.stderr, facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
-    reading.stage(f"reading {args.facts} …")
+    reading.stage(spoken_line("reading", facts=args.facts))
     facts = read_month(repository, args.facts)
     reading.done()
     progress = Progress(sys.stderr, facts.count)
-    progress.stage(f"evaluating {len(bundle.versions)} versions over {facts.count:,} records …")
+    progress.stage(spoken_line("evaluating", versions=len(bundle.versions), records=facts.count))
     month = run_month(
         repository,
         args.period,
@@ -82,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     _print_month(month, args)
     if month.recorded is not None:
         run_id, run_hash = month.recorded
-        print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
+        print(spoken_line("ledger-appended", run=run_id, hash=run_hash), file=sys.stderr)
         if month.what_if is not None:
             print(what_if_line(month.what_if), file=sys.stderr)
     if month.history_readers:
@@ -100,14 +101,14 @@ def _print_month(month: MonthRun, args: argparse.Namespace) -> None:
     standard output carries, and the summary goes beside it on standard error."""
     if args.format == "json":
         sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        print(month.summary(), file=sys.stderr)
+        print(month.summary(spoken()), file=sys.stderr)
     else:
-        print(month.summary())
+        print(month.summary(spoken()))
     said = sys.stderr if args.format == "json" else sys.stdout
     if args.out:
-        print("wrote " + ", ".join(str(p) for p in month.written), file=said)
+        print(spoken_line("wrote", files=", ".join(str(p) for p in month.written)), file=said)
     elif args.format != "json":
-        print(f"results not written: name a file with --out {out_choices()}", file=said)
+        print(spoken_line("not-written", choices=out_choices()), file=said)
 
 
 def out_choices() -> str:
@@ -276,7 +277,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         history = dict(carried)
         month = evaluate_month(repository, folder.name, folder, history=history)
         carried[month.result.period.key] = month.result.snapshot()
-        print(month.summary())
+        print(month.summary(spoken()))
         print()
         code = max(code, _report_problems(month, folder))
         months.append(month)
@@ -284,8 +285,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     target = Path(args.out) / f"{last.result.period.key}.xlsx"
     # The months before it let the workbook's charts compare it with the month before.
     written = write_report(last.result, target, index=last.index, history=history)
-    print(f"{len(months)} months evaluated in order, each with the ones before as history")
-    print(f"wrote {', '.join(str(p) for p in written)}")
+    print(spoken_line("months-evaluated", count=len(months)))
+    print(spoken_line("wrote", files=", ".join(str(p) for p in written)))
     return code
 
 
