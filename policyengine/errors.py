@@ -132,6 +132,9 @@ class PolicyError(Exception):
     #: error met while evaluating keeps in ``details`` what the ledgers store (its
     #: English words byte for byte), and says its message from these (None: ``details``).
     words: Mapping[str, Any] | None = None
+    #: What leads its message, as ``FRAMES`` words it: a frame's name and its values (the
+    #: record's kind of ``rep: …``, a workbook's sheet and cell); said again with it.
+    lead: tuple[str, Mapping[str, Any]] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,6 +196,8 @@ class PolicyError(Exception):
             return self
         values = self.details if self.words is None else self.words
         message, advice = render(self.code, self.form, said_details(values, catalogue), catalogue)
+        if self.lead is not None:
+            message = frame(self.lead[0], catalogue, message=message, **self.lead[1])
         english = render(self.code, self.form, values)[1]
         clone = self.at()
         clone.message = message
@@ -301,44 +306,9 @@ class EvaluationError(PolicyError):
 class FactError(PolicyError):
     """An input record does not match the fields the policy declares."""
 
-    def translated(self, catalogue: Catalogue | str) -> PolicyError:
-        """Said again as every error is; a problem a month's check led by its record's kind
-        (``rep: …``) keeps that lead, in the catalogue's words."""
-        said = super().translated(catalogue)
-        kind = self.details.get("kind")
-        if said is self or not isinstance(kind, str) or self.form is None:
-            return said
-        values = self.details if self.words is None else self.words
-        if self.message != f"{kind}: {render(self.code, self.form, values)[0]}":
-            return said
-        if isinstance(catalogue, str):
-            catalogue = messages(catalogue)
-        said.message = frame("in-kind", catalogue, kind=kind, message=said.message)
-        Exception.__init__(said, said.message)
-        return said
-
 
 class FactsFileError(PolicyError):
     """A facts file cannot be read."""
-
-    def translated(self, catalogue: Catalogue | str) -> PolicyError:
-        """Said again as every error is; a problem in a workbook's sheet is led by the sheet
-        and its cell (or row) in the catalogue's words, as its English is."""
-        said = super().translated(catalogue)
-        sheet = self.details.get("sheet")
-        if said is self or sheet is None:
-            return said
-        if isinstance(catalogue, str):
-            catalogue = messages(catalogue)
-        if "cell" in self.details:
-            where = frame("sheet-cell", catalogue, sheet=sheet, cell=self.details["cell"])
-        elif self.location.line is not None:
-            where = frame("sheet-row", catalogue, sheet=sheet, row=self.location.line)
-        else:
-            where = frame("sheet", catalogue, sheet=sheet)
-        said.message = frame("in-sheet", catalogue, where=where, message=said.message)
-        Exception.__init__(said, said.message)
-        return said
 
 
 class LockError(PolicyError):

@@ -16,13 +16,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import policyengine
 from policyengine.cli._help_words import HELP_CONTEXT, help_words
 from policyengine.cli._main import main, parser
 from policyengine.core._languages import messages
-from policyengine.errors import EvaluationError
+from policyengine.errors import EvaluationError, FactsFileError
+from policyengine.facts._io import read_facts
 from policyengine.language._expression_parser import compile_expression
 from policyengine.language._reference_evaluator import Evaluator
 from policyengine.language._value_kinds import fail
@@ -105,6 +107,31 @@ def test_a_facts_error_names_the_column_header(
     assert "expected a whole number, found '十'" in line
     (said,) = [x for x in chinese.splitlines() if "not-a-whole-number" in x]
     assert "字段 'dials'，列 '电话拨打量'" in said and "这里应为整数，实际是 '十'" in said
+
+
+def test_a_workbooks_header_problem_is_led_by_its_sheet_and_cell_in_chinese(
+    month: tuple[Path, Path],
+) -> None:
+    """An unknown column in a workbook says its sheet and cell before the message, in
+    English as always and in Chinese when said again."""
+    folder, _ = month
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "坐席"
+    sheet.append(["工号", "电话拨打量", "奖金"])
+    path = folder.parent / "rep.xlsx"
+    book.save(path)
+    fields = policyengine.load(folder).entities.kinds["rep"].fields
+    with pytest.raises(FactsFileError) as caught:
+        read_facts(path, fields)
+    error = caught.value
+    assert (error.code, error.message) == (
+        "unknown-column",
+        "sheet '坐席', cell C1: unknown column '奖金'",
+    )
+    assert error.details == {"sheet": "坐席", "cell": "C1", "header": "奖金"}
+    assert error.translated("zh").message == "工作表 '坐席'，单元格 C1：不认识的列 '奖金'"
 
 
 def test_the_stored_error_keeps_its_english_and_details(month: tuple[Path, Path]) -> None:

@@ -284,7 +284,7 @@ def _fail(
 
 def _tagged(problem: PolicyError, kind: str) -> FactError:
     """A problem of one record, naming its kind (said again in another language from the
-    problem's own words, led by the kind: ``FactError.translated``)."""
+    problem's own words, led by its kind: ``PolicyError.lead``)."""
     details = {**problem.details, "kind": kind}
     tagged = FactError(
         f"{kind}: {problem.message}",
@@ -295,6 +295,7 @@ def _tagged(problem: PolicyError, kind: str) -> FactError:
     )
     tagged.form = problem.form
     tagged.words = problem.details if problem.words is None else problem.words
+    tagged.lead = ("in-kind", {"kind": kind})
     return tagged
 
 

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import attrs
 
 from ..codes import ErrorCode
+from ..core._messages import frame
 from ..core._suggest import did_you_mean
 from ..errors import FactError, FactsFileError, Location
 from ..model import Field
@@ -127,13 +128,13 @@ def facts_error(
     sheet: str | None = None,
 ) -> FactsFileError:
     """A problem of a facts file, at its line and column, or its sheet and cell."""
-    details = _sheet_details(sheet, line, column)
+    lead = _sheet_lead(sheet, line, column)
     return FactsFileError(
-        _in_sheet(message, details, line),
+        message if lead is None else frame(lead[0], None, message=message, **lead[1]),
         code=code,
         location=Location(file=file, line=line, column=column),
         hint=hint,
-        details=details,
+        details=_sheet_details(lead),
     )
 
 
@@ -148,41 +149,43 @@ def header_error(
     **words: Any,
 ) -> FactsFileError:
     """A problem of a facts file's header, said by its template (core/_facts_templates.py)
-    from ``words`` (the header the user wrote), at its line and column or sheet and cell.
-    Said again in another language, the sheet and cell lead it as ``FRAMES`` words them."""
-    details = _sheet_details(sheet, line, column)
+    from ``words`` (the header the user wrote), at its line and column or sheet and cell:
+    said again in another language, the sheet and cell lead it in that language's words."""
+    lead = _sheet_lead(sheet, line, column)
     error = FactsFileError.from_template(
         code,
         form=form,
         location=Location(file=file, line=line, column=column),
         hint=hint,
-        details={**details, **words},
+        details={**_sheet_details(lead), **words},
         words=words,
     )
-    error.message = _in_sheet(error.message, details, line)
-    Exception.__init__(error, error.message)
+    if lead is not None:
+        error.lead = lead
+        error.message = frame(lead[0], None, message=error.message, **lead[1])
+        Exception.__init__(error, error.message)
     return error
 
 
-def _sheet_details(sheet: str | None, line: int | None, column: int | None) -> dict[str, Any]:
-    # Excel users look for a sheet and a cell, not a line and a column.
+def _sheet_lead(
+    sheet: str | None, line: int | None, column: int | None
+) -> tuple[str, dict[str, Any]] | None:
+    """What leads a problem in a workbook: Excel users look for a sheet and a cell (or a
+    row), not a line and a column. None outside a workbook."""
     if sheet is None:
-        return {}
+        return None
     if line is not None and column is not None:
-        return {"cell": cell_name(line, column), "sheet": sheet}
-    return {"sheet": sheet}
+        return "in-sheet-cell", {"sheet": sheet, "cell": cell_name(line, column)}
+    if line is not None:
+        return "in-sheet-row", {"sheet": sheet, "row": line}
+    return "in-sheet", {"sheet": sheet}
 
 
-def _in_sheet(message: str, details: dict[str, Any], line: int | None) -> str:
-    """``message`` led by the sheet and cell (or row) it is in, when it is in a sheet."""
-    if "sheet" not in details:
-        return message
-    where = f"sheet '{details['sheet']}'"
-    if "cell" in details:
-        where += f", cell {details['cell']}"
-    elif line is not None:
-        where += f", row {line}"
-    return f"{where}: {message}"
+def _sheet_details(lead: tuple[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """The sheet and cell a problem's details name (its row is its location's line)."""
+    if lead is None:
+        return {}
+    return {k: v for k, v in lead[1].items() if k != "row"}
 
 
 def cell_name(row: int, column: int) -> str:
