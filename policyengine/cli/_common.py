@@ -57,12 +57,32 @@ LINES = {
     "wrote": "wrote {files}",
     "not-written": "results not written: name a file with --out {choices}",
     "months-evaluated": "{count} months evaluated in order, each with the ones before as history",
+    "no-policy-files": "no policy files found",
+    "valid": "ok: {versions} valid ({policies})",
+    "versions-one": "{count} policy version",
+    "versions-many": "{count} policy versions",
+    "policies-one": "{count} policy",
+    "policies-many": "{count} policies",
+    "tests": "{passed} passed, {failed} failed",
+    "locked": "locked {path} ({policy} {version}) published {published}",
+    "locked-one": "{count} version locked in {lock}",
+    "locked-many": "{count} versions locked in {lock}",
+    "findings-one": "{count} finding",
+    "findings-many": "{count} findings",
+    "stale-one": "{count} stale run",
+    "stale-many": "{count} stale runs",
+    "stale-none": "no stale runs",
 }
 
 
 def spoken_line(name: str, /, **values: object) -> str:
     """The line ``name`` of ``LINES`` in the command's language, filled in with ``values``."""
     return say_words(LINE_CONTEXT + name, LINES[name], values, _SPOKEN.get())
+
+
+def counted(name: str, count: int, /, **values: object) -> str:
+    """The line ``name-one`` or ``name-many`` of ``LINES``, as ``count`` asks."""
+    return spoken_line(f"{name}-{'one' if count == 1 else 'many'}", count=count, **values)
 
 
 def problems_found(count: int) -> str:
