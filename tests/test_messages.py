@@ -119,8 +119,14 @@ def test_every_template_renders_with_its_placeholder_names(key: tuple[Any, str])
     """Each template's message and hint format with a detail per placeholder name, by name
     only (no positional field), and show every detail they name."""
     template = TEMPLATES[key]
-    # A number where the template formats one (``{limit:,}``); text elsewhere.
-    details = {name: 12345 if name == "limit" else f"<{name}>" for name in template.placeholders}
+    # A number where the template formats one (``{limit:,}``, ``{size:,}``); text elsewhere.
+    numbers = {
+        field
+        for text in (template.message, template.hint)
+        for _, field, spec, _ in string.Formatter().parse(text)
+        if field and spec and "," in spec
+    } | {"limit"}
+    details = {name: 12345 if name in numbers else f"<{name}>" for name in template.placeholders}
     message, hint = render(key[0], key[1], details)
     assert message == template.message.format(**details) and message.strip()
     assert hint == (template.hint.format(**details) or None)

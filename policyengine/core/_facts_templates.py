@@ -66,11 +66,35 @@ FACT_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], .
         ("missing-parent", ""): Template("there is no {parent} '{value}' for this {kind}", "add the {parent} record, or correct {field}"),
         ("invalid-parent", ""): Template("the {parent} '{value}' of this {kind} has a problem of its own (reported there), so the {kind} is left out too", "correct the {parent} record"),
     }),
-    # the header of a CSV file or a sheet (policyengine/facts/_file.py)
+    # a facts file and its header (policyengine/facts/_file.py, _io.py, _csv.py, _json.py, _xlsx.py)
     ("facts-files", {
         ("unknown-column", "no-header"): Template("a column has no header", "name every column by a field name or title, or delete the column"),
         ("unknown-column", ""): Template("unknown column '{header}'"),
+        ("unknown-column", "blank-first-line"): Template("the first line, which must name the columns, is blank", "put the header (field names or titles) on the first line"),
         ("duplicate-column", ""): Template("column '{header}' appears twice"),
+        ("unknown-format", "file"): Template("cannot read '{suffix}' files", "use {formats}"),
+        ("file-not-found", "facts"): Template("no such file"),
+        ("unreadable-facts", "os"): Template("cannot read the file: {reason}"),
+        ("unreadable-facts", "workbook"): Template("not an Excel workbook: {reason}", "save it from Excel as 'Excel Workbook (*.xlsx)'"),
+        ("file-too-large", "facts"): Template("the file is {size:,} bytes, over the {limit} MiB a facts file may hold", "split the month's records of this kind, or check it is the right file"),
+        ("file-too-large", "workbook"): Template("the workbook is refused: {reason}", "save the sheet again from Excel, or as CSV UTF-8"),
+        ("not-utf8", "facts"): Template("the file is not UTF-8 text", "save it as UTF-8 (in Excel: CSV UTF-8)"),
+        ("not-utf8", "header"): Template("the header holds bytes that are not UTF-8 text", "save it as UTF-8 (in Excel: CSV UTF-8)"),
+        ("empty-file", "facts"): Template("the file is empty"),
+        ("empty-file", "no-worksheet"): Template("the workbook has no worksheet"),
+        ("empty-file", "first-sheet"): Template("the first sheet is empty", "the records must be on the first sheet, under a header row"),
+        ("invalid-csv", ""): Template("not valid CSV: {problem}"),
+        ("invalid-json", ""): Template("not valid JSON: {problem}"),
+        ("invalid-json", "value"): Template("{problem}"),
+        ("too-deep", "json"): Template("the JSON nests more than {limit} levels deep", "a record is an object of plain values and lists of them"),
+        ("not-a-record-list", "json"): Template('expected a list of records (or {{"records": [...]}})'),
+    }),
+    # a month's facts: a folder of files, or one file by kind (policyengine/facts/_io.py)
+    ("facts-folders-and-paid-amount-files", {
+        ("unknown-format", "by-kind"): Template("facts for several kinds come as a folder or one .json file", '{{"rep": [...], "call": [...]}}'),
+        ("not-a-record-list", "by-kind"): Template('expected {{"<kind>": [records], ...}}'),
+        ("duplicate-kind", ""): Template("two files hold the records of '{kind}'"),
+        ("empty-file", "folder"): Template("the folder holds no facts files ({formats})"),
     }),
 )
 # fmt: on

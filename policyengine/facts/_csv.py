@@ -37,7 +37,7 @@ from ._file import (
     BadRows,
     FactsFile,
     decoded_text,
-    facts_error,
+    file_error,
     headers_of,
     map_header,
     row_problem,
@@ -89,27 +89,15 @@ def read_csv(
     try:
         header = next(reader)
     except StopIteration:
-        raise facts_error(file, "the file is empty", code="empty-file") from None
+        raise file_error(file, "empty-file", form="facts") from None
     except csv.Error as exc:
-        raise facts_error(file, f"not valid CSV: {exc}", 1, code="invalid-csv") from exc
+        raise file_error(file, "invalid-csv", 1, problem=str(exc)) from exc
     if header and header[0].startswith("\ufeff"):  # a BOM the codec keeps (UTF-16, GB18030)
         header[0] = header[0][1:]
     if not any(cell.strip() for cell in header):
-        raise facts_error(
-            file,
-            "the first line, which must name the columns, is blank",
-            1,
-            code="unknown-column",
-            hint="put the header (field names or titles) on the first line",
-        )
+        raise file_error(file, "unknown-column", 1, form="blank-first-line")
     if any(_BAD_BYTE.search(cell) for cell in header):
-        raise facts_error(
-            file,
-            "the header holds bytes that are not UTF-8 text",
-            1,
-            code="not-utf8",
-            hint="save it as UTF-8 (in Excel: CSV UTF-8)",
-        )
+        raise file_error(file, "not-utf8", 1, form="header")
     names = map_header(file, header, fields)
     records: list[dict[str, Any]] = []
     lines: list[int] = []

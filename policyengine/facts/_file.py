@@ -46,6 +46,7 @@ __all__ = [
     "cell_name",
     "decoded_text",
     "facts_error",
+    "file_error",
     "headers_of",
     "map_header",
     "row_problem",
@@ -138,19 +139,20 @@ def facts_error(
     )
 
 
-def header_error(
+def file_error(
     file: str,
     code: ErrorCode,
-    line: int,
-    column: int,
-    sheet: str | None,
+    line: int | None = None,
+    column: int | None = None,
+    sheet: str | None = None,
     form: str = "",
     hint: str | None = None,
     **words: Any,
 ) -> FactsFileError:
-    """A problem of a facts file's header, said by its template (core/_facts_templates.py)
-    from ``words`` (the header the user wrote), at its line and column or sheet and cell:
-    said again in another language, the sheet and cell lead it in that language's words."""
+    """A problem of a facts file (its header, its encoding …), said by its template
+    (core/_facts_templates.py) from ``words`` (the header the user wrote …), at its line
+    and column or sheet and cell: said again in another language, the sheet and cell
+    lead it in that language's words."""
     lead = _sheet_lead(sheet, line, column)
     error = FactsFileError.from_template(
         code,
@@ -203,15 +205,9 @@ def decoded_text(file: str, raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise facts_error(
-            file,
-            "the file is not UTF-8 text",
-            line,
-            code="not-utf8",
-            hint="save it as UTF-8 (in Excel: CSV UTF-8)",
-        ) from exc
+        raise file_error(file, "not-utf8", line, form="facts") from exc
     if not text.strip():
-        raise facts_error(file, "the file is empty", code="empty-file")
+        raise file_error(file, "empty-file", form="facts")
     return text
 
 
@@ -239,13 +235,13 @@ def map_header(
         column = positions[index] if positions else index + 1
         label = cell.strip()
         if not label:
-            raise header_error(file, "unknown-column", line, column, sheet, "no-header")
+            raise file_error(file, "unknown-column", line, column, sheet, "no-header")
         name = label if label in fields or not fields else by_title.get(label)
         if name is None:
             hint = did_you_mean(label, [*fields, *by_title])
-            raise header_error(file, "unknown-column", line, column, sheet, hint=hint, header=label)
+            raise file_error(file, "unknown-column", line, column, sheet, hint=hint, header=label)
         if name in names:
-            raise header_error(file, "duplicate-column", line, column, sheet, header=label)
+            raise file_error(file, "duplicate-column", line, column, sheet, header=label)
         names.append(name)
     return names
 
