@@ -59,6 +59,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "complex-key": "a key that is a list or mapping (goes on)",
         "invalid-date": "written as a date but no such day (goes on)",
         "too-many-digits": "a number with more than 34 digits (goes on)",
+        "not-a-number": "a whole number written with thousands separators inside braces (`{to: 80,000}`): YAML reads it as several values (goes on)",
     }),
     (_SCHEMA, "SchemaViolation", {
         "unknown-key": "a key the schema does not know; the hint suggests the closest",

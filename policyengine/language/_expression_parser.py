@@ -140,7 +140,8 @@ def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
     details: dict[str, Any] = {"column": error.offset or len(source.splitlines()[-1]) + 1}
     if "\n" in source:
         details["line"] = error.lineno or 0
-    form = "" if typed is None else "full-width"
+    written = next((CHINESE_WORDS[w] for w in CHINESE_WORDS if w in source), "")
+    form = "full-width" if typed is not None else written
     return said("expression-syntax", form, words, None, **details)
 
 
@@ -148,6 +149,13 @@ def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
 #: character Python needs instead: named in the hint of a syntax error.
 FULL_WIDTH: Mapping[str, str] = MappingProxyType(
     dict(zip("（），×÷＋－＊／＝＜＞“”‘’％．。", "(),*/+-*/=<>\"\"''%..", strict=True))
+)
+
+
+#: Words of a condition written in Chinese, and the form of ``expression-syntax`` whose
+#: hint says how an expression says it ("如果 c 则 a 否则 b" is not an expression).
+CHINESE_WORDS: Mapping[str, str] = MappingProxyType(
+    {"如果": "choice", "否则": "choice", "并且": "and", "或者": "or"}
 )
 
 

@@ -13,11 +13,12 @@ import attrs
 from ..core._display import cell_text, decimal_text
 from ..core._messages import Catalogue
 from ..core._numbers import CONTEXT
+from ..errors import PolicyError
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
-from ._report import CONSEQUENCES
 from ._report_numbers import NumberStyle, shown
 from ._report_records import Output, RecordIndex, entities_of, outputs
+from ._root_causes import by_cause, took_along
 from ._summary_words import said
 from ._texttable import format_table
 
@@ -194,14 +195,25 @@ def _error_lines(
     errors = result.errors
     if not errors:
         return [said("errors-none", say)]
+    causes = by_cause(errors)
+    roots = [cause.error for cause in causes]
+    lines = [said("errors", say, count=len(errors), codes=_code_tally(errors))]
+    if len(roots) < len(errors):
+        name = "root-causes-one" if len(roots) == 1 else "root-causes-many"
+        others = len(errors) - len(roots)
+        lines[0] += said(name, say, roots=len(roots), codes=_code_tally(roots), others=others)
+    # Each root cause once, first, with what it took along: correct it, and they go.
+    for cause in causes[:shown]:
+        error = cause.error
+        lines.append("  " + (index.render(error, say) if index is not None else error.render(say)))
+        if cause.followers:
+            lines.append("    " + took_along(cause, catalogue=say))
+    if len(causes) > shown:
+        lines.append(said("more-causes", say, count=len(causes) - shown))
+    return lines
+
+
+def _code_tally(errors: Iterable[PolicyError]) -> str:
     by_code = Counter(e.code for e in errors).most_common()
     by_code.sort(key=lambda item: (-item[1], item[0]))
-    codes = ", ".join(f"{code} {count}" for code, count in by_code)
-    lines = [said("errors", say, count=len(errors), codes=codes)]
-    # Causes before their consequences: a bad rep record before the calls it takes along.
-    causes = sorted(errors, key=lambda e: e.code in CONSEQUENCES)
-    for error in causes[:shown]:
-        lines.append("  " + (index.render(error, say) if index is not None else error.render(say)))
-    if len(errors) > shown:
-        lines.append(said("more-errors", say, count=len(errors) - shown))
-    return lines
+    return ", ".join(f"{code} {count}" for code, count in by_code)

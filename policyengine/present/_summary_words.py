@@ -54,7 +54,15 @@ SUMMARY_WORDS: Final[Mapping[str, str]] = {
     "more-values": "… {count} more values",
     "errors-none": "errors: none",
     "errors": "errors: {count} — {codes}",
-    "more-errors": "  … and {count} more (every one is listed on standard error)",
+    "root-causes-one": (
+        " ({roots} root cause: {codes}; the other {others} records are left out with it)"
+    ),
+    "root-causes-many": (
+        " ({roots} root causes: {codes}; the other {others} records are left out with them)"
+    ),
+    "more-causes": "  … and {count} more root causes (every one is listed on standard error)",
+    "took-along-one": "and {counted} record left out with it ({code}): {records}",
+    "took-along-many": "and {counted} records left out with it ({code}): {records}",
 }
 
 
