@@ -176,6 +176,7 @@ def test_help_is_chinese_for_a_chinese_locale() -> None:
     command's help says its arguments in Chinese; ``--lang en`` keeps the English."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "POLICYENGINE"))}
     environ["LANG"] = "zh_CN.UTF-8"
+    environ["PYTHONPATH"] = str(PACKAGE.parent)  # this package, wherever it is installed
 
     def shown(*args: str) -> str:
         command = [sys.executable, "-m", "policyengine", *args]
