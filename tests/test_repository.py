@@ -70,8 +70,8 @@ def test_as_known_at_gives_old_then_corrected_amounts(repository: policyengine.R
     """Before the correction was published the old amounts come out; after it, the new ones."""
     before = repository.for_period("2025-08", as_known_at="2025-10-09").evaluate(FACTS)
     after = repository.for_period("2025-08", as_known_at="2025-10-10").evaluate(FACTS)
-    assert before.value("commission", "A", "commission") == Decimal("350.00")
-    assert after.value("commission", "A", "commission") == Decimal("360.00")
+    assert before.value("rep", "A", "commission") == Decimal("350.00")
+    assert after.value("rep", "A", "commission") == Decimal("360.00")
     assert before.provenance.as_known_at == "2025-10-09"
     assert before.provenance.bundle_sha256 != after.provenance.bundle_sha256
 

@@ -21,6 +21,7 @@ from ..load._lock_entities import entities_standing
 from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
+from ..present._output import RunLink, run_data
 from ..present._progress import Progress
 from ..present._root_causes import by_cause, took_along
 from ..present._writers import WRITERS, check_format, write_report
@@ -101,7 +102,10 @@ def _print_month(month: MonthRun, args: argparse.Namespace) -> None:
     """The summary, and where the results went; with --format json the document is what
     standard output carries, and the summary goes beside it on standard error."""
     if args.format == "json":
-        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        # The document --out writes: it names the ledger run recording it, as every output.
+        run = RunLink(*month.recorded) if month.recorded else None
+        document = {**month.result.to_dict(), "ledger_run": run_data(run)}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         print(month.summary(spoken()), file=sys.stderr)
     else:
         print(month.summary(spoken()))

@@ -97,7 +97,7 @@ class _OutputSummary:
         if not present:
             return
         label = f"{output.policy}.{output.name}"
-        title = output.column.title if output.title else ""
+        title = output.column.title if output.titled else ""
         style = output.style(present)
         if style is not None:
             self.sums.append([label, title, kind, *_numbers(present, style, given, self.say)])
