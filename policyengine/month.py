@@ -37,6 +37,7 @@ from .audit._replay import run_record
 from .audit._stale import stale_runs
 from .audit._what_if import mark
 from .audit.ledger import GENESIS, RunRecord, SqliteLedger, StoredRun, first_run, open_ledger
+from .core._messages import Catalogue
 from .core._period import Period
 from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
@@ -123,10 +124,12 @@ class MonthRun:
     #: month reads their values, which are stale.
     stale: tuple[PolicyError, ...] = ()
 
-    def summary(self) -> str:
+    def summary(self, catalogue: Catalogue | None = None) -> str:
         """The printed summary of the month (versions, records, totals, errors), and the
-        notices of how its files were read."""
-        return "\n".join([summary_text(self.result, self.index), *self.notices])
+        notices of how its files were read; in ``catalogue``'s words (English without
+        one: ``policyengine.messages("zh")`` gives Chinese)."""
+        text = summary_text(self.result, self.index, catalogue=catalogue)
+        return "\n".join([text, *self.notices])
 
     @property
     def history_readers(self) -> tuple[str, ...]:

@@ -62,7 +62,9 @@ def pytest_configure(config: pytest.Config) -> None:
     PolicyError.__init__ = noting  # type: ignore[method-assign]
 
     def saying(cls: type[PolicyError], code: str, **kwargs: Any) -> PolicyError:
-        details = kwargs.get("details") or {}
+        # An evaluation error is said from its words, kept apart from its stored details.
+        words = kwargs.get("words")
+        details = (kwargs.get("details") or {}) if words is None else words
         _said.add((code, kwargs.get("form", ""), frozenset(details)))
         made: PolicyError = _ORIGINAL_FROM_TEMPLATE.__func__(cls, code, **kwargs)
         return made

@@ -24,10 +24,11 @@ from typing import Any
 
 import attrs
 
+from ..core._messages import Catalogue, frame
 from ..errors import PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
-from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, facts_error
+from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, file_error
 from ._json import JSON_READER, JSONL_READER, loads
 from ._xlsx import READER as XLSX_READER
 
@@ -71,19 +72,16 @@ def read_facts(
     suffix = Path(file).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
-        raise facts_error(
-            file,
-            f"cannot read '{suffix or file}' files",
-            code="unknown-format",
-            hint=f"use {FORMAT_NAMES}",
+        raise file_error(
+            file, "unknown-format", form="file", suffix=suffix or file, formats=FORMAT_NAMES
         )
     try:
         _check_size(file, Path(file).stat().st_size)
         raw = Path(file).read_bytes()
     except FileNotFoundError as exc:
-        raise facts_error(file, "no such file", code="file-not-found") from exc
+        raise file_error(file, "file-not-found", form="facts") from exc
     except OSError as exc:
-        raise facts_error(file, f"cannot read the file: {exc.strerror}") from exc
+        raise file_error(file, "unreadable-facts", form="os", reason=exc.strerror) from exc
     _check_size(file, len(raw))  # a file that grew while it was read
     return reader.read(file, raw, fields or {})
 
@@ -91,13 +89,8 @@ def read_facts(
 def _check_size(file: str, size: int) -> None:
     """Refuse a facts file over :data:`MAX_FACTS_BYTES`, before it is read."""
     if size > MAX_FACTS_BYTES:
-        raise facts_error(
-            file,
-            f"the file is {size:,} bytes, over the {MAX_FACTS_BYTES // 2**20} MiB a facts "
-            "file may hold",
-            code="file-too-large",
-            hint="split the month's records of this kind, or check it is the right file",
-        )
+        limit = MAX_FACTS_BYTES // 2**20
+        raise file_error(file, "file-too-large", form="facts", size=size, limit=limit)
 
 
 def read_bundle_facts(
@@ -111,19 +104,14 @@ def read_bundle_facts(
         return _read_folder(source, fields)
     file = str(source)
     if source.suffix.lower() != ".json":
-        raise facts_error(
-            file,
-            "facts for several kinds come as a folder or one .json file",
-            code="unknown-format",
-            hint='{"rep": [...], "call": [...]}',
-        )
+        raise file_error(file, "unknown-format", form="by-kind")
     try:
         _check_size(file, source.stat().st_size)
         data = loads(file, decoded_text(file, source.read_bytes()))
     except FileNotFoundError as exc:
-        raise facts_error(file, "no such file", code="file-not-found") from exc
+        raise file_error(file, "file-not-found", form="facts") from exc
     if not isinstance(data, Mapping) or not all(isinstance(v, list) for v in data.values()):
-        raise facts_error(file, 'expected {"<kind>": [records], ...}', code="not-a-record-list")
+        raise file_error(file, "not-a-record-list", form="by-kind")
     return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}
 
 
@@ -135,16 +123,10 @@ def _read_folder(source: Path, fields: Mapping[str, Mapping[str, Field]]) -> dic
             continue  # Excel's lock file of an open workbook, hidden files
         kind = entry.stem
         if kind in found:
-            raise facts_error(
-                str(entry), f"two files hold the records of '{kind}'", code="duplicate-kind"
-            )
+            raise file_error(str(entry), "duplicate-kind", kind=kind)
         found[kind] = read_facts(entry, fields.get(kind, {}))
     if not found:
-        raise facts_error(
-            str(source),
-            f"the folder holds no facts files ({FORMAT_NAMES})",
-            code="empty-file",
-        )
+        raise file_error(str(source), "empty-file", form="folder", formats=FORMAT_NAMES)
     return found
 
 
@@ -247,19 +229,44 @@ class FactsIndex:
         column = facts.columns.get(field) if field else None
         return Place(facts.file, line or None, column if line else None, facts.sheet)
 
-    def render(self, error: PolicyError) -> str:
-        """The error's line, led by the file, row and column of its record when known."""
+    def render(self, error: PolicyError, catalogue: Catalogue | None = None) -> str:
+        """The error's line in ``catalogue``'s words (English without one), led by the file,
+        row and column of its record when known, its field named by its column header too."""
         place = self.place(error)
+        shown = self.headed(error)
         if place is None:
-            return error.render()
+            return shown.render(catalogue)
         if error.location.file is None:
-            located = error.at(file=place.file, line=place.line, column=place.column)
-            text = located.render()
+            located = shown.at(file=place.file, line=place.line, column=place.column)
+            text = located.render(catalogue)
             if place.sheet is not None:
-                where = f"sheet '{place.sheet}'" + (f", cell {place.cell}" if place.cell else "")
+                cell = place.cell
+                where = (
+                    frame("sheet-cell", catalogue, sheet=place.sheet, cell=cell)
+                    if cell
+                    else frame("sheet", catalogue, sheet=place.sheet)
+                )
                 text = text.replace(f"{error.code}: ", f"{error.code}: {where}: ", 1)
             return text
-        return f"{place}: {error.render()}"
+        return f"{place}: {shown.render(catalogue)}"
+
+    def headed(self, error: PolicyError) -> PolicyError:
+        """``error`` with its field's column header in its location (and its problems'),
+        when the facts file heads that column otherwise than by the field's name."""
+        kind = error.details.get("kind")
+        facts = self._files.get(kind) if isinstance(kind, str) else None
+        if facts is None or not facts.headers:
+            return error
+        each = getattr(error, "each", None)
+        if each is not None:  # a record with several problems: each is located in it
+            headed: PolicyError = each(lambda problem: _headed(problem, facts.headers))
+            return headed
+        return _headed(error, facts.headers)
+
+
+def _headed(error: PolicyError, headers: Mapping[str, str]) -> PolicyError:
+    header = headers.get(error.location.field or "")
+    return error if header is None else error.at(header=header)
 
 
 def _text_keys(records: tuple[Any, ...], key: str) -> list[str] | None:

@@ -239,7 +239,7 @@ def _record(
         _store(state, node, key, error)
         return
     except Exception as exc:  # a defect in a kind must still come out as located data
-        defect = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
+        defect = EvaluationError.from_template("internal-error", words={"failure": repr(exc)})
         defect.__cause__ = exc
         _store(state, node, key, defect)
         return
@@ -267,12 +267,8 @@ def _failed_above(
 def _failed_input(cause: Root) -> PolicyError:
     where = f"{cause.get('kind')} {cause.get('record')}"
     what = cause.get("rule") or cause.get("field") or "the record"
-    return EvaluationError(
-        f"a value this rule reads failed: {where}, {what} ({cause.get('code')})",
-        code="failed-input",
-        hint="fix the root cause named here; this value then follows",
-        details={"root": dict(cause)},
-    )
+    words = {"where": where, "failed": what, "cause": cause.get("code")}
+    return EvaluationError.from_template("failed-input", details={"root": dict(cause)}, words=words)
 
 
 def _population(
