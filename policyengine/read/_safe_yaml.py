@@ -47,6 +47,7 @@ from ..core._numbers import CONTEXT
 from ..errors import Location, PolicyError
 from ._source_map import Position, pointer_part
 from ._source_problems import full_width_hint, source_problem, syntax_hint
+from ._yaml_parsers import FAST_PARSER, FastCheck
 
 MAX_DEPTH = 64
 #: Keys and values (scalars, lists and mappings) of one file: the largest shipped policy
@@ -87,6 +88,10 @@ class _TooDeep(Exception):
 
 class _TooMany(Exception):
     """Reading stops: the file holds more than a policy file may (its problem is reported)."""
+
+
+class _ReadAgain(Exception):
+    """libyaml's reading is not kept: the Python parser reads the file (see _yaml_parsers)."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -139,11 +144,17 @@ class YamlReader:
     def __init__(self, file: str, text: str) -> None:
         self.file = file
         self.text = text
+        self.start()
+
+    def start(self) -> None:
+        """Nothing read yet."""
         self.problems: list[PolicyError] = []
         self.positions: dict[str, Position] = {}
         self.key_positions: dict[str, Position] = {}
         self.values = 0
         self.aliases = 0
+        #: What the C parser's reading must show to be kept (None: nothing to check).
+        self.check: FastCheck | None = None
 
     def problem(
         self,
@@ -158,8 +169,26 @@ class YamlReader:
         self.problems.append(source_problem(code, where, hint, **details))
 
     def read(self) -> dict[str, Any] | None:
-        loader = _Loader(self.text)
+        """The top-level mapping (None when the file cannot be read as one); the positions
+        and problems are left on the reader. libyaml's reading is kept unless the module
+        of the parsers says the Python parser must read the file again."""
+        if FAST_PARSER is not None:
+            self.check = check = FastCheck(self.text)
+            try:
+                data = self.parse(FAST_PARSER(self.text), fast=True)
+            except _ReadAgain:
+                pass
+            else:
+                if check.kept():
+                    return data
+            self.start()
+        self.check = None
+        return self.parse(_Loader(self.text), fast=False)
+
+    def parse(self, loader: Any, *, fast: bool) -> dict[str, Any] | None:
         events = cast(_Events, loader)
+        # libyaml's refusals are not kept: the Python parser words them (see _yaml_parsers).
+        read_again = (_TooDeep, yaml.YAMLError) if fast else ()
         try:
             events.get_event()
             if events.check_event(yaml.StreamEndEvent):
@@ -171,6 +200,8 @@ class YamlReader:
             events.get_event()
             if events.check_event(yaml.DocumentStartEvent):
                 self.problem("multiple-documents", events.peek_event().start_mark)
+        except read_again:
+            raise _ReadAgain from None
         except _TooDeep as stop:
             self.problem("too-deep", *stop.args, limit=MAX_DEPTH)
             return None
@@ -206,6 +237,8 @@ class YamlReader:
                     return done
                 self.attach(stack[-1], done, None)
                 continue
+            if self.check is not None:
+                self.check.node(event)
             parent = stack[-1] if stack else None
             is_key = parent is not None and isinstance(parent.value, dict) and not parent.has_key
             pointer = self.slot(parent, event, is_key)
@@ -255,13 +288,14 @@ class YamlReader:
             if frame.tail:  # the empty value of a dropped group
                 frame.tail = False
                 return True
-            plain = event.style is None and isinstance(value, int) and not isinstance(value, bool)
+            # A plain value's style is None or '' (libyaml): see _yaml_parsers.
+            plain = not event.style and isinstance(value, int) and not isinstance(value, bool)
             frame.number = (
                 _Written(event.value, event.start_mark, event.end_mark, pointer) if plain else None
             )
             return False
         written, text = frame.number, event.value
-        if written is None or event.style is not None or not _GROUP.fullmatch(text):
+        if written is None or event.style or not _GROUP.fullmatch(text):
             frame.number = None
             return False
         if self.text[written.end.index : event.start_mark.index] != ",":
@@ -359,7 +393,7 @@ class YamlReader:
 
     def scalar(self, event: Any, pointer: str | None) -> Any:
         text: str = event.value
-        if event.style is not None:
+        if event.style:  # quoted or block ('' or None when plain: see _yaml_parsers)
             return text
         if text in _NULLS:
             return None
