@@ -21,10 +21,13 @@ parser's events are used, and this reader builds every value itself:
   (``core/_display.unclean``): ``"\\x1b"``, ``"\\u202e"`` or ``"\\ud800"`` in quotes is
   refused as the same character written raw would be. A key (a name) may not hold
   a tab or a line break either.
-* Bounded work: the parser is pure Python, so reading stops at ``MAX_VALUES``
-  keys and values (``too-many-values``) and at the ``MAX_ALIASES``-th anchor or
-  alias (``too-many-aliases``); no alias is ever expanded. Together with the size
-  limit this keeps a file's reading well under a second.
+* Bounded work: reading stops at ``MAX_VALUES`` keys and values
+  (``too-many-values``) and at the ``MAX_ALIASES``-th anchor or alias
+  (``too-many-aliases``); no alias is ever expanded. Together with the size
+  limit this keeps a file's reading well under a second, even on PyYAML's
+  pure-Python parser.
+* The parser: libyaml's when PyYAML has it, else (and for the files where the
+  two differ) PyYAML's own; see :mod:`policyengine.read._yaml_parsers`.
 
 Problems that leave the value usable (a duplicate key, an alias, a tag, an
 impossible date, an over-long number) are collected, and reading goes on.

@@ -11,14 +11,21 @@ on how PyYAML was built:
 
 * Text that is not YAML: libyaml words its errors differently, and its
   look-ahead meets a too-deep nesting at another place. A file the C parser
-  refuses, or nests too deep, is read again (reading stops at the first such
-  problem, so each file is read in full at most twice).
-* Tabs: libyaml takes a tab for a space where the Python parser refuses it
-  (``a:<TAB>b``, a tab after a value, ``x<TAB>y`` read as one plain value). A
-  tab inside a quoted or block value is text to both; any other tab sends the
-  file to the Python parser (:func:`quoted_tabs` counts them).
+  refuses, or that nests too deep, is read again (reading stops at the first
+  such problem).
+* What libyaml reads where the Python parser refuses, or places otherwise
+  (:class:`FastCheck` looks at every node): a tab outside a quoted or block
+  value (``a:<TAB>b``; libyaml takes it for a space), a block value's first
+  line (``|#``), a tag or an anchor (refused either way, but libyaml takes
+  spellings the Python parser does not), ``?`` in a plain value (inside
+  brackets the Python parser ends the value there), an empty value inside
+  braces (``{a: }``), and a value at the end of a text whose last line has no
+  line break. A file with any of them is read again.
 * A plain value's style is ``''`` from libyaml and ``None`` from the Python
   parser: the reader tests it for truth, never against None.
+
+Files read again are rare (the shipped policies never are) and are files with
+a mistake in them or an unusual spelling; each is read at most twice.
 
 ``tests/test_yaml_parsers.py`` reads generated YAML both ways and compares
 data, positions and problems.
