@@ -31,9 +31,10 @@ from typing import Any
 from ..codes import ErrorCode
 from ..core._display import UNCLEAN_TEXT, character_name
 from ..errors import InvalidPolicy, Location, PolicyError
-from ._safe_yaml import MAX_DEPTH, YamlReader, line_column
+from ._safe_yaml import YamlReader
 from ._source_map import Document, Position
 from ._source_problems import source_problem
+from ._yaml_parsers import MAX_DEPTH, line_column
 
 __all__ = [
     "MAX_BYTES",

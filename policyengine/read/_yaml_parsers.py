@@ -34,9 +34,63 @@ data, positions and problems.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["FAST_PARSER", "FastCheck"]
+import yaml
+
+__all__ = [
+    "FAST_PARSER",
+    "LINE_BREAKS",
+    "MAX_DEPTH",
+    "Events",
+    "FastCheck",
+    "PythonParser",
+    "ReadAgain",
+    "TooDeep",
+    "line_column",
+]
+
+#: Nesting levels of a file (the reader stops there; the Python parser's scanner too).
+MAX_DEPTH = 64
+# The line breaks the YAML scanner counts, so that lines found before parsing
+# agree with the lines it reports (its NEL, U+0085, is refused before parsing).
+LINE_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
+
+
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of ``text[index]``, counted as the YAML parser counts."""
+    line, start = 1, 0
+    for match in LINE_BREAKS.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return line, index - start + 1
+
+
+class TooDeep(Exception):
+    """Reading stops: going on would only walk deeper into the same mistake."""
+
+
+class ReadAgain(Exception):
+    """libyaml's reading is not kept: the Python parser reads the file (see the module)."""
+
+
+class Events(Protocol):
+    """The parser's event interface, typed (the library leaves it untyped)."""
+
+    def get_event(self) -> Any: ...
+    def peek_event(self) -> Any: ...
+    def check_event(self, *choices: type[Any]) -> bool: ...
+
+
+class PythonParser(yaml.SafeLoader):
+    """PyYAML's pure-Python parser: the reference, and the parser without libyaml."""
+
+    # The scanner reads far ahead of the parser, and with thousands of open
+    # brackets on one line its look-ahead is slow: stop it at the limit.
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise TooDeep(self.get_mark(), None)
+        super().fetch_flow_collection_start(TokenClass)
+
 
 #: The C parser, or None when PyYAML has no libyaml (it is optional: every file then takes
 #: the Python parser; tests set it to None to force that).
