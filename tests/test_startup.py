@@ -98,3 +98,12 @@ def test_version_is_printed_on_standard_output(capsys: pytest.CaptureFixture[str
         main(["--version"])
     assert stopped.value.code == 0
     assert capsys.readouterr().out == f"policyengine {policyengine.ENGINE_VERSION}\n"
+
+
+def test_validate_of_an_unsigned_folder_loads_no_cryptography() -> None:
+    """Reading an unsigned lock checks no signature: `validate policies/` never imports
+    cryptography (a tenth of its start)."""
+    code = "import sys\nfrom policyengine.cli._main import main\n"
+    code += "sys.argv[1:] = ['validate', 'policies/']\n"
+    code += "try:\n    main()\nexcept SystemExit:\n    pass"
+    assert "cryptography" not in _imported_after(code)

@@ -208,24 +208,38 @@ def _string_end(source: str, index: int, quote: str) -> int:
     return len(source)
 
 
+#: Expressions with no expression below them: most nodes of a long expression are these,
+#: and tree_depth counts them without a trip through its stack.
+_LEAVES = frozenset({ast.Name, ast.Constant})
+
+
 def tree_depth(root: ast.AST, limit: int) -> int:
     """Depth of ``root`` in expression nodes, found without recursion; stops once over ``limit``.
 
-    The children are read from each node's fields directly: ``ast.iter_child_nodes`` made
-    this a quarter of loading a file of long expressions."""
+    The children are read from each node's fields directly (``ast.iter_child_nodes`` made
+    this a quarter of loading a file of long expressions), and names and literals are
+    counted where they are met."""
     deepest = 0
     stack = [(root, 1)]
-    pop, push, node_type, expr_type = stack.pop, stack.append, ast.AST, ast.expr
+    pop, push, node_type, expr_type, leaves = stack.pop, stack.append, ast.AST, ast.expr, _LEAVES
     while stack and deepest <= limit:
         node, depth = pop()
         if depth > deepest:
             deepest = depth
+            if depth > limit:
+                break
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, node_type):
-                push((value, depth + 1 if isinstance(value, expr_type) else depth))
-            elif value.__class__ is list:
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, node_type):
+                    if item.__class__ in leaves:
+                        if depth >= deepest:
+                            deepest = depth + 1
+                    elif isinstance(item, node_type):
                         push((item, depth + 1 if isinstance(item, expr_type) else depth))
+            elif value.__class__ in leaves:
+                if depth >= deepest:
+                    deepest = depth + 1
+            elif isinstance(value, node_type):
+                push((value, depth + 1 if isinstance(value, expr_type) else depth))
     return deepest

@@ -25,13 +25,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
 
+# cryptography is imported where a key is used, not here: reading the lock of an
+# unsigned folder (every `validate`, `run`) needs none of it, and it is a tenth of
+# the command's start.
 from ..errors import Location, UsageError
 from ._lock_file import LockEntry
 
@@ -49,7 +46,6 @@ __all__ = [
 PRIVATE_TAG = "policyengine-ed25519-private"
 PUBLIC_TAG = "ed25519:"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_RAW = serialization.Encoding.Raw
 
 
 def _key_error(where: str, message: str, hint: str) -> UsageError:
@@ -72,6 +68,9 @@ class PublicKey:
 
     def verifies(self, message: bytes, signature: str) -> bool:
         """Whether ``signature`` (hex) is this key's signature of ``message``."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(bytes.fromhex(signature), message)
         except (InvalidSignature, ValueError):
@@ -87,11 +86,17 @@ class SigningKey:
 
     @property
     def public(self) -> PublicKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        raw = serialization.Encoding.Raw
         key = Ed25519PrivateKey.from_private_bytes(self.seed).public_key()
-        return PublicKey(key.public_bytes(_RAW, serialization.PublicFormat.Raw))
+        return PublicKey(key.public_bytes(raw, serialization.PublicFormat.Raw))
 
     def sign(self, message: bytes) -> str:
         """The signature of ``message``, as 128 hex digits."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return Ed25519PrivateKey.from_private_bytes(self.seed).sign(message).hex()
 
 
@@ -114,10 +119,14 @@ def new_key_pair(private_path: str | os.PathLike[str]) -> tuple[Path, Path, Publ
     Refuses (``bad-key``) when either file exists: a signing key is never replaced
     by accident, since the runs and lock lines it signed name it.
     """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private = Path(private_path)
     public = private.with_name(private.name + ".pub")
     key = Ed25519PrivateKey.generate()
-    seed = key.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw, form = serialization.Encoding.Raw, serialization.PrivateFormat.Raw
+    seed = key.private_bytes(raw, form, serialization.NoEncryption())
     signing = SigningKey(seed)
     for path in (private, public):
         if path.exists():

@@ -13,7 +13,8 @@ parser's events are used, and this reader builds every value itself:
   (never a float) for ``1.50``, ``.5``, ``-0.25``, with at most as many digits
   as the engine computes exactly; a ``datetime.date`` for ``YYYY-MM-DD`` (an
   impossible day is an error). Anything else (``yes``, ``007``, ``1e3``,
-  ``.inf``, ``3.5%``, a date with a time) stays text.
+  ``.inf``, ``3.5%``, a date with a time) stays text
+  (:mod:`policyengine.read._plain_values`).
 * Keys are always text (the key ``1:`` gives ``"1"``), once per mapping.
 * One document, whose top level is a mapping, nested at most ``MAX_DEPTH``
   levels: the tree is built with an explicit stack, never by recursion.
@@ -21,10 +22,13 @@ parser's events are used, and this reader builds every value itself:
   (``core/_display.unclean``): ``"\\x1b"``, ``"\\u202e"`` or ``"\\ud800"`` in quotes is
   refused as the same character written raw would be. A key (a name) may not hold
   a tab or a line break either.
-* Bounded work: the parser is pure Python, so reading stops at ``MAX_VALUES``
-  keys and values (``too-many-values``) and at the ``MAX_ALIASES``-th anchor or
-  alias (``too-many-aliases``); no alias is ever expanded. Together with the size
-  limit this keeps a file's reading well under a second.
+* Bounded work: reading stops at ``MAX_VALUES`` keys and values
+  (``too-many-values``) and at the ``MAX_ALIASES``-th anchor or alias
+  (``too-many-aliases``); no alias is ever expanded. Together with the size
+  limit this keeps a file's reading well under a second, even on PyYAML's
+  pure-Python parser.
+* The parser: libyaml's when PyYAML has it, else (and for the files where the
+  two differ) PyYAML's own; see :mod:`policyengine.read._yaml_parsers`.
 
 Problems that leave the value usable (a duplicate key, an alias, a tag, an
 impossible date, an over-long number) are collected, and reading goes on.
@@ -32,23 +36,29 @@ impossible date, an over-long number) are collected, and reading goes on.
 
 from __future__ import annotations
 
-import datetime
 import re
-from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import attrs
 import yaml
 
 from ..codes import ErrorCode
-from ..core import _number_text as number_text
 from ..core._display import character_name, unclean
-from ..core._numbers import CONTEXT
 from ..errors import Location, PolicyError
+from ._plain_values import plain_value
 from ._source_map import Position, pointer_part
 from ._source_problems import full_width_hint, source_problem, syntax_hint
+from ._yaml_parsers import (
+    FAST_PARSER,
+    LINE_BREAKS,
+    MAX_DEPTH,
+    Events,
+    FastCheck,
+    PythonParser,
+    ReadAgain,
+    TooDeep,
+)
 
-MAX_DEPTH = 64
 #: Keys and values (scalars, lists and mappings) of one file: the largest shipped policy
 #: holds under 1,000, and reading 20,000 takes about half a second.
 MAX_VALUES = 20_000
@@ -62,47 +72,12 @@ _ESCAPED = (
 )
 _ONE_LINE = "a key is one name: write it on one line, without tabs"
 
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-# [0-9], not \d: \d also accepts the digits of other scripts.
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-# The line breaks the YAML scanner counts, so that lines found before parsing
-# agree with the lines it reports (its NEL, U+0085, is refused before parsing).
-LINE_BREAKS = re.compile("\r\n|[\r\n\u2028\u2029]")
 _YAML_TAG = "tag:yaml.org,2002:"
 _FILE_START = yaml.Mark("", 0, 0, 0, "", 0)
 
 
-def line_column(text: str, index: int) -> tuple[int, int]:
-    """The 1-based line and column of ``text[index]``, counted as the YAML parser counts."""
-    line, start = 1, 0
-    for match in LINE_BREAKS.finditer(text, 0, index):
-        line, start = line + 1, match.end()
-    return line, index - start + 1
-
-
-class _TooDeep(Exception):
-    """Reading stops: going on would only walk deeper into the same mistake."""
-
-
 class _TooMany(Exception):
     """Reading stops: the file holds more than a policy file may (its problem is reported)."""
-
-
-class _Loader(yaml.SafeLoader):
-    # The scanner reads far ahead of the parser, and with thousands of open
-    # brackets on one line its look-ahead is slow: stop it at the limit.
-    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
-        if self.flow_level >= MAX_DEPTH:
-            raise _TooDeep(self.get_mark(), None)
-        super().fetch_flow_collection_start(TokenClass)
-
-
-class _Events(Protocol):
-    # The parser's event interface, typed (the library leaves it untyped).
-    def get_event(self) -> Any: ...
-    def peek_event(self) -> Any: ...
-    def check_event(self, *choices: type[Any]) -> bool: ...
 
 
 #: A group of three digits after a thousands separator (the last may have decimals).
@@ -139,11 +114,17 @@ class YamlReader:
     def __init__(self, file: str, text: str) -> None:
         self.file = file
         self.text = text
+        self.start()
+
+    def start(self) -> None:
+        """Nothing read yet."""
         self.problems: list[PolicyError] = []
         self.positions: dict[str, Position] = {}
         self.key_positions: dict[str, Position] = {}
         self.values = 0
         self.aliases = 0
+        #: What the C parser's reading must show to be kept (None: nothing to check).
+        self.check: FastCheck | None = None
 
     def problem(
         self,
@@ -158,8 +139,26 @@ class YamlReader:
         self.problems.append(source_problem(code, where, hint, **details))
 
     def read(self) -> dict[str, Any] | None:
-        loader = _Loader(self.text)
-        events = cast(_Events, loader)
+        """The top-level mapping (None when the file cannot be read as one); the positions
+        and problems are left on the reader. libyaml's reading is kept unless the module
+        of the parsers says the Python parser must read the file again."""
+        if FAST_PARSER is not None:
+            self.check = check = FastCheck(self.text)
+            try:
+                data = self.parse(FAST_PARSER(self.text), fast=True)
+            except ReadAgain:
+                pass
+            else:
+                if check.kept():
+                    return data
+            self.start()
+        self.check = None
+        return self.parse(PythonParser(self.text), fast=False)
+
+    def parse(self, loader: Any, *, fast: bool) -> dict[str, Any] | None:
+        events = cast(Events, loader)
+        # libyaml's refusals are not kept: the Python parser words them (see _yaml_parsers).
+        read_again = (TooDeep, yaml.YAMLError) if fast else ()
         try:
             events.get_event()
             if events.check_event(yaml.StreamEndEvent):
@@ -171,7 +170,9 @@ class YamlReader:
             events.get_event()
             if events.check_event(yaml.DocumentStartEvent):
                 self.problem("multiple-documents", events.peek_event().start_mark)
-        except _TooDeep as stop:
+        except read_again:
+            raise ReadAgain from None
+        except TooDeep as stop:
             self.problem("too-deep", *stop.args, limit=MAX_DEPTH)
             return None
         except _TooMany:
@@ -194,7 +195,7 @@ class YamlReader:
             self.problem("not-a-mapping", first.start_mark, "", found=found)
         return root if isinstance(root, dict) else None
 
-    def tree(self, events: _Events) -> Any:
+    def tree(self, events: Events) -> Any:
         # A loop over an explicit stack, not recursion: depth never reaches the
         # interpreter's limit, and the limit here is checked before descending.
         stack: list[_Frame] = []
@@ -206,6 +207,8 @@ class YamlReader:
                     return done
                 self.attach(stack[-1], done, None)
                 continue
+            if self.check is not None:
+                self.check.node(event)
             parent = stack[-1] if stack else None
             is_key = parent is not None and isinstance(parent.value, dict) and not parent.has_key
             pointer = self.slot(parent, event, is_key)
@@ -231,7 +234,7 @@ class YamlReader:
                         self.problem("complex-key", mark, parent.pointer)
                         pointer = None
                     if len(stack) >= MAX_DEPTH:
-                        raise _TooDeep(mark, pointer)
+                        raise TooDeep(mark, pointer)
                     if pointer is not None:
                         self.positions[pointer] = Position(mark.line + 1, mark.column + 1)
                     mapping = isinstance(event, yaml.MappingStartEvent)
@@ -255,13 +258,14 @@ class YamlReader:
             if frame.tail:  # the empty value of a dropped group
                 frame.tail = False
                 return True
-            plain = event.style is None and isinstance(value, int) and not isinstance(value, bool)
+            # A plain value's style is None or '' (libyaml): see _yaml_parsers.
+            plain = not event.style and isinstance(value, int) and not isinstance(value, bool)
             frame.number = (
                 _Written(event.value, event.start_mark, event.end_mark, pointer) if plain else None
             )
             return False
         written, text = frame.number, event.value
-        if written is None or event.style is not None or not _GROUP.fullmatch(text):
+        if written is None or event.style or not _GROUP.fullmatch(text):
             frame.number = None
             return False
         if self.text[written.end.index : event.start_mark.index] != ",":
@@ -358,30 +362,13 @@ class YamlReader:
             self.problem("yaml-tag", event.start_mark, pointer, tag=tag)
 
     def scalar(self, event: Any, pointer: str | None) -> Any:
-        text: str = event.value
-        if event.style is not None:
-            return text
-        if text in _NULLS:
-            return None
-        if text in _BOOLS:
-            return _BOOLS[text]
-        number = number_text.parse(text, number_text.YAML)  # an int or a Decimal
-        if number is not None:
-            digits = len(Decimal(number).as_tuple().digits)
-            # More digits than the arithmetic context keeps would be rounded
-            # silently at the first calculation.
-            if digits > CONTEXT.prec:
-                self.problem("too-many-digits", event.start_mark, pointer, digits=digits,
-                             limit=CONTEXT.prec)  # fmt: skip
-                return text
-            return number
-        date = _DATE.fullmatch(text)
-        if date:
-            try:
-                return datetime.date(*(int(part) for part in date.groups()))
-            except ValueError:
-                self.problem("invalid-date", event.start_mark, pointer, text=text)
-        return text
+        if event.style:  # quoted or block ('' or None when plain: see _yaml_parsers)
+            return event.value
+        value, problem = plain_value(event.value)
+        if problem is not None:
+            code, details = problem
+            self.problem(code, event.start_mark, pointer, **details)
+        return value
 
     def syntax(self, error: yaml.MarkedYAMLError) -> None:
         mark = error.problem_mark or error.context_mark
