@@ -19,7 +19,7 @@ from policyengine.core._suggest import SMALL, Suggester, did_you_mean
 from policyengine.entities import load_entities
 from policyengine.errors import InvalidPolicy
 from policyengine.facts._entities_file import MAX_PARENT_DEPTH
-from policyengine.load._build_rules import MAX_RULES
+from policyengine.load._build_rules import MAX_RULE_TEXT, MAX_RULES
 from policyengine.read._safe_yaml import MAX_VALUES
 from policyengine.read._source import MAX_LINES, read_policy_bytes
 from policyengine.read._source_map import holding
@@ -83,6 +83,44 @@ def test_a_file_at_the_rule_limit_loads(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(HEADER + "inputs: {a: money}\nrules:\n" + rules, encoding="utf-8")
     assert len(policyengine.load_policy(path).rules) == MAX_RULES
+
+
+def _long_rules(count: int) -> tuple[str, int]:
+    """``count`` rules, each an expression of about 1,800 characters, and the characters
+    of text each rule holds (its keys and values)."""
+    chunk = "sum(" + ",".join(["a"] * 90) + ")"
+    expr = "+".join([chunk] * 5)
+    rule = {"id": "r0", "kind": "formula", "expr": expr}
+    size = sum(len(k) + len(v) for k, v in rule.items())
+    rules = "".join(f"  - {{id: r{i}, kind: formula, expr: '{expr}'}}\n" for i in range(count))
+    return "inputs: {a: money}\nrules:\n" + rules, size
+
+
+def test_too_much_rule_text_is_reported_at_the_rule_that_passes_it(tmp_path: Path) -> None:
+    """480 expressions of 1,800 characters (under 1 MiB): the rules stop being read at the
+    one that takes the text past the bound, which is where it is said."""
+    rules, size = _long_rules(480)
+    path = tmp_path / "p.yaml"
+    path.write_text(HEADER + rules, encoding="utf-8")
+    assert path.stat().st_size < 1024 * 1024 and 480 * size > MAX_RULE_TEXT
+    problems = policyengine.check_policy(path)
+    # Rule ids r10 and up are one character longer: the first over is found by counting.
+    total, first_over = 0, 0
+    for index in range(480):
+        total += size + len(str(index)) - 1
+        if total > MAX_RULE_TEXT:
+            first_over = index
+            break
+    assert [(p.code, p.location.pointer) for p in problems] == [
+        ("too-much-text", f"/rules/{first_over}")
+    ]
+
+
+def test_rules_within_the_text_bound_load(tmp_path: Path) -> None:
+    rules, _ = _long_rules(100)
+    path = tmp_path / "p.yaml"
+    path.write_text(HEADER + rules, encoding="utf-8")
+    assert len(policyengine.load_policy(path).rules) == 100
 
 
 def _chain(count: int) -> str:

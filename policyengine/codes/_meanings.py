@@ -77,6 +77,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "invalid-identifier": "an input, parameter or rule id cannot be a name in expressions",
         "name-not-normalized": "an input, parameter, rule id or a rule's named output not written in its normal form (NFKC): expressions would read it as another name; the message names the form to write",
         "too-many-rules": "more than 1,000 rules in one file; the first 1,000 are still checked",
+        "too-much-text": "more than 300,000 characters of text in one file's rules (expressions, titles, values); the rules before the limit are still checked",
         "duplicate-rule-id": "two rules with one id",
         "name-clash": "one name used twice: input and parameter, rule and input/parameter, any of them and `period` or a function",
         "unknown-name": "a name that is no input, parameter or rule; also test facts that are no input, test expectations no rule gives, and a `key:` that is no input",
