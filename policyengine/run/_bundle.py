@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -20,7 +20,7 @@ from ..load._plan import BundlePlan, plan_bundle
 from ._bundle_result import RESULT_FORMAT, RESULT_FORMATS, BundleProvenance, BundleResult
 from ._policy_kinds import entities_from_policies
 from ._result_rows import Row
-from ._runner import PastValues, run, start
+from ._runner import PastValues, RunState, run, start
 
 if TYPE_CHECKING:
     from ._repository import Bundle
@@ -72,10 +72,13 @@ def evaluate_owned(
     history: PastValues | None = None,
     result_format: int = RESULT_FORMAT,
     plan: BundlePlan | None = None,
+    runner: Callable[[RunState], RunState] = run,
 ) -> BundleResult:
     """:func:`evaluate_bundle` over records the caller hands over: ``facts`` is emptied
     once they are typed and hashed, so that (if nothing else holds them) a month's raw
-    records are let go before its rules run. ``plan``: the bundle's, if already made."""
+    records are let go before its rules run. ``plan``: the bundle's, if already made;
+    ``runner``: what runs the plan over the started state (partitioned, on a cluster:
+    :mod:`policyengine.run._partition_steps`; it must give what :func:`run` gives)."""
     plan = plan or plan_of(bundle)
     with paused_collection():
         used = history_used(plan, history or {})
@@ -89,7 +92,7 @@ def evaluate_owned(
         typed = check_facts(plan.entities, facts, owned=True)
         facts.clear()
         state = start(plan, bundle.period, typed, used, result_format=result_format)
-        run(state)
+        state = runner(state)
     return BundleResult(bundle, state, inputs, typed.errors)
 
 

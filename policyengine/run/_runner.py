@@ -15,7 +15,7 @@ module is the loop over the plan, and where each outcome is stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
@@ -34,7 +34,7 @@ from ._run_state import PastValues, Root, RunState, reaches_beyond, root, scope_
 
 # The state's names are read from here too: a month's history is handed to the
 # runner, so month, diff, inputs and repository import PastValues from it.
-__all__ = ["PastValues", "Root", "RunState", "record_key", "root", "run", "start"]
+__all__ = ["PastValues", "Root", "RunState", "record_key", "root", "run", "run_nodes", "start"]
 
 
 def record_key(kind: RecordKind, record: Mapping[str, Any], index: int) -> str:
@@ -101,9 +101,15 @@ def start(
 
 def run(state: RunState) -> RunState:
     """Evaluate every node of the plan over every record of its kind, in the engine's context."""
+    return run_nodes(state, state.plan.nodes)
+
+
+def run_nodes(state: RunState, nodes: Iterable[Node]) -> RunState:
+    """Evaluate ``nodes`` (in plan order) over every record of their kinds that ``state``
+    holds: the whole plan (:func:`run`), or a partition's part of it (run._partition)."""
     period = {"period": state.period.as_mapping()}
     with engine_context():
-        for node in state.plan.nodes:
+        for node in nodes:
             program = node.policy.program
             if node.rule.kind in POPULATION:
                 _population(state, node, program, period)
