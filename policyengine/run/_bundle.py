@@ -18,6 +18,7 @@ from ..facts._by_kind import check_facts
 from ..facts._inputs import history_used, pack_inputs
 from ..load._plan import BundlePlan, plan_bundle
 from ._bundle_result import RESULT_FORMAT, RESULT_FORMATS, BundleProvenance, BundleResult
+from ._partition import hash_layout
 from ._policy_kinds import entities_from_policies
 from ._result_rows import Row
 from ._runner import PastValues, RunState, run, start
@@ -86,7 +87,10 @@ def evaluate_owned(
         # encoding's own buffers then never sit beside the typed copies too.
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
         keys = {k.name: k.key for k in plan.entities.kinds.values()}
-        inputs = pack_inputs(facts, keys, used)
+        # Format 3: hashed as a tree of the month's partitions, the same however many
+        # processes evaluate it (facts._inputs_tree).
+        counts = {str(kind): len(records) for kind, records in facts.items()}
+        inputs = pack_inputs(facts, keys, used, hash_layout(plan, counts))
         # Each raw record is let go as it is typed (owned): the two copies of a
         # month's records never sit side by side.
         typed = check_facts(plan.entities, facts, owned=True)

@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from ..facts._inputs_tree import Layout
 from ..facts._record_kinds import Entities
 from ..load._plan import BundlePlan, Node
 from ..rules import POPULATION
@@ -122,6 +123,20 @@ def partitioning(plan: BundlePlan, counts: Mapping[str, int] | None = None) -> P
     if local:
         steps.append(Step(tuple(local)))
     return Partitioning(kind, tuple(steps))
+
+
+def hash_layout(plan: BundlePlan, counts: Mapping[str, int] | None = None) -> Layout:
+    """How the inputs hash partitions a month (format 3): by :func:`partition_kind`."""
+    kind = partition_kind(plan, counts)
+    if kind is None:
+        return Layout(None)
+    kinds = plan.entities.kinds
+    owned = []
+    for name in owned_kinds(plan.entities, kind):
+        link = kinds[name].parent
+        parent = (link.kind, link.field) if link is not None and name != kind else (None, None)
+        owned.append((name, kinds[name].key, *parent))
+    return Layout(kind, tuple(owned))
 
 
 def owned_kinds(entities: Entities, kind: str) -> tuple[str, ...]:
