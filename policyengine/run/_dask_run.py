@@ -1,0 +1,172 @@
+"""A month's partitions evaluated as Dask tasks (the optional extra ``policyengine[dask]``).
+
+The steps are those of :mod:`policyengine.run._partition_steps`, each a task: a
+partition's rules, its slice of what a reduce step reads, the reduce step, the
+outcomes handed back. The plan goes to every worker once; a partition's state
+stays on its worker from step to step and comes back to the client at the end,
+where the partitions are merged into the one state a result is made of. Each task
+is a pure step of its inputs' data (a step run twice gives the same values), so a
+task lost with its worker is run again by Dask (``retries``) from its inputs.
+
+``distributed`` is imported only when a month is run on a cluster, and a missing
+extra is a :class:`~policyengine.errors.UsageError` ``missing-extra`` saying how to
+install it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..errors import UsageError
+from ..load._plan import BundlePlan
+from ._partition import merge, partitioning, split
+from ._partition_steps import Outcome, Slice, apply, reduce_step, refused_order, run_local
+from ._partition_steps import slice_of as _slice_of
+from ._run_state import RunState
+from ._runner import run_nodes
+
+#: How often a task is tried again when its worker is lost or it fails for a reason of
+#: the cluster's (a record's error is a value, never a task's failure).
+RETRIES = 3
+#: What the state of a partition is shipped without: the plan (sent once to every worker).
+_SHIPPED = tuple(f.name for f in attrs.fields(RunState) if f.name != "plan")
+
+
+def distributed() -> Any:
+    """The ``distributed`` module, or the error saying how to install the extra."""
+    try:
+        return importlib.import_module("distributed")
+    except ImportError as exc:
+        raise UsageError(
+            "running a month on several processes needs dask.distributed, which is not installed",
+            code="missing-extra",
+            hint="pip install 'policyengine[dask]'",
+        ) from exc
+
+
+def detach(state: RunState) -> dict[str, Any]:
+    """A partition's state as shipped between processes: everything but the plan."""
+    return {name: getattr(state, name) for name in _SHIPPED}
+
+
+def attach(plan: BundlePlan, shipped: Mapping[str, Any]) -> RunState:
+    fields = dict(shipped)
+    return RunState(
+        plan,
+        fields.pop("period"),
+        fields.pop("envs"),
+        fields.pop("parents"),
+        fields.pop("refused"),
+        **fields,
+    )
+
+
+def _own(part: dict[str, Any]) -> dict[str, Any]:
+    return part
+
+
+def _local(plan: BundlePlan, part: dict[str, Any], nodes: Sequence[int]) -> dict[str, Any]:
+    return detach(run_local(attach(plan, part), nodes))
+
+
+def _slice(plan: BundlePlan, part: dict[str, Any], index: int, kind: str, first: bool) -> Slice:
+    return _slice_of(attach(plan, part), index, kind, first)
+
+
+def _reduce(
+    plan: BundlePlan,
+    template: dict[str, Any],
+    slices: list[Slice],
+    index: int,
+    order: Mapping[tuple[str, str], int],
+) -> dict[str, Outcome]:
+    return reduce_step(plan, attach(plan, template), slices, index, order)
+
+
+def _apply(
+    plan: BundlePlan, part: dict[str, Any], outcomes: Mapping[str, Outcome], index: int
+) -> dict[str, Any]:
+    return detach(apply(attach(plan, part), outcomes, index))
+
+
+def dask_runner(
+    client: Any,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    retries: int = RETRIES,
+) -> Callable[[RunState], RunState]:
+    """What runs a started month's plan on ``client`` (a ``distributed.Client``), partition
+    by partition, and gives the state :func:`~policyengine.run._runner.run` gives.
+    ``progress(done, total)`` is told as partitions finish."""
+    distributed()  # the extra's absence is said before any work
+
+    def runner(state: RunState) -> RunState:
+        counts = {kind: len(records) for kind, records in state.envs.items()}
+        how = partitioning(state.plan, counts)
+        if how.kind is None:  # one partition: nothing to spread
+            return run_nodes(state, state.plan.nodes)
+        kind = how.kind
+        parts = [detach(p) for p in split(state, kind).values()]
+        (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
+        template = detach(_template(state))
+        order = refused_order(state)
+        submit = _submitter(client, retries)
+        # Each partition enters the graph as a task's own data, not scattered: a worker
+        # lost with a partition's state then recomputes it from there (lineage), where
+        # scattered data would be lost with it.
+        futures = [submit(_own, part) for part in parts]
+        del parts
+        for step in how.steps:
+            if not step.reduce:
+                futures = [submit(_local, plan, f, step.nodes) for f in futures]
+                continue
+            index = step.nodes[0]
+            slices = [submit(_slice, plan, f, index, kind, i == 0) for i, f in enumerate(futures)]
+            outcome = submit(_reduce, plan, template, slices, index, order)
+            futures = [submit(_apply, plan, f, outcome, index) for f in futures]
+        done = _gathered(client, futures, progress)
+        return merge(state, [attach(state.plan, part) for part in done], kind)
+
+    return runner
+
+
+def _template(state: RunState) -> RunState:
+    """The month's period, history and formats, without its records."""
+    return RunState(
+        state.plan,
+        state.period,
+        {},
+        {},
+        {},
+        history=state.history,
+        by_value=state.by_value,
+        result_format=state.result_format,
+    )
+
+
+def _submitter(client: Any, retries: int) -> Callable[..., Any]:
+    def submit(function: Callable[..., Any], *args: Any) -> Any:
+        # Not pure: every month's step is a task of its own, never one cached from another.
+        with warnings.catch_warnings():
+            # A partition's records are its first task's data: large, on purpose.
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            return client.submit(function, *args, retries=retries, pure=False)
+
+    return submit
+
+
+def _gathered(
+    client: Any, futures: list[Any], progress: Callable[[int, int], None] | None
+) -> list[Any]:
+    """The partitions' final states, in their order, counting them as they finish."""
+    total = len(futures)
+    if progress is not None:
+        progress(0, total)
+        for done, _ in enumerate(distributed().as_completed(futures), start=1):
+            progress(done, total)
+    return list(client.gather(futures))
