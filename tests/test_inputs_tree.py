@@ -49,41 +49,38 @@ def test_the_tree_is_partitions_by_team_with_the_company_shared() -> None:
     packed = pack_inputs(facts, KEYS, {}, layout())
     ordered = json.loads(packed.unpacked())
 
-    def leaf(lines: list[tuple[str, dict[str, Any]]]) -> str:
-        encoded = [
-            json.dumps(k) + " " + json.dumps(r, sort_keys=True, separators=(",", ":"))
-            for k, r in lines
-        ]
-        return hashlib.sha256("".join(f"{line}\n" for line in encoded).encode()).hexdigest()
+    def leaf(data: Any) -> str:
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     rows = {kind: {r[KEYS[kind]]: r for r in records} for kind, records in ordered.items()}
     document = {
         "format": 3,
         "by": "team",
         "partitions": [
-            [None, leaf([("call", rows["call"]["k3"])])],
+            [None, leaf({"call": [rows["call"]["k3"]]})],
             [
                 "A",
                 leaf(
-                    [
-                        ("call", rows["call"]["k1"]),
-                        ("rep", rows["rep"]["a1"]),
-                        ("team", rows["team"]["A"]),
-                    ]
+                    {
+                        "call": [rows["call"]["k1"]],
+                        "rep": [rows["rep"]["a1"]],
+                        "team": [rows["team"]["A"]],
+                    }
                 ),
             ],
             [
                 "B",
                 leaf(
-                    [
-                        ("call", rows["call"]["k2"]),
-                        ("rep", rows["rep"]["b1"]),
-                        ("team", rows["team"]["B"]),
-                    ]
+                    {
+                        "call": [rows["call"]["k2"]],
+                        "rep": [rows["rep"]["b1"]],
+                        "team": [rows["team"]["B"]],
+                    }
                 ),
             ],
         ],
-        "shared": leaf([("company", rows["company"]["C"])]),
+        "shared": leaf({"company": [rows["company"]["C"]]}),
         "history": None,
     }
     expected = hashlib.sha256(

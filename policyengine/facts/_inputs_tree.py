@@ -10,10 +10,12 @@ partition kind (shared by all), and that of the history read:
 ``sha256(canonical_json({"format": 3, "by": kind, "partitions": [[key, leaf], …],
 "shared": leaf, "history": leaf or null}))``
 
-where a leaf is the SHA-256 of its records, each as the line ``<kind as JSON>
-<record as canonical JSON>\\n`` (kinds sorted, each kind's records in the canonical
-order of the inputs: by key). A record whose chain of parents stops short of the
-partition kind is in the partition keyed ``null``, listed first. The bytes the
+where a leaf is the SHA-256 of the canonical JSON of its records by kind,
+``{kind: [records]}`` (each kind's records in the canonical order of the inputs:
+by key; a kind with none in the partition left out), and the history's the
+SHA-256 of the canonical JSON of the ``$history`` value. A record whose chain of
+parents stops short of the partition kind is in the partition keyed ``null``,
+listed first. The bytes the
 ledger keeps are the canonical inputs as before; only their hash is made so.
 """
 
@@ -74,26 +76,28 @@ def owners(ordered: Mapping[str, Sequence[Any]], layout: Layout) -> dict[str, li
 def tree_hash(ordered: Mapping[str, Sequence[Any]], used: Mapping[str, Any], layout: Layout) -> str:
     """The month's format 3 inputs hash (see the module's text)."""
     owned = owners(ordered, layout)
-    leaves: dict[str | None, Any] = {}
-    shared = hashlib.sha256()
+    groups: dict[str | None, dict[str, list[Any]]] = {}
+    shared: dict[str, list[Any]] = {}
     for kind in sorted(ordered):
-        name = encode(kind)
+        records = ordered[kind]
+        plain_records = [r if type(r) is dict else plain(r) for r in records]
         keys = owned.get(kind)
-        for place, record in enumerate(ordered[kind]):
-            line = name + b" " + encode(record if type(record) is dict else plain(record)) + b"\n"
-            if keys is None:
-                shared.update(line)
-                continue
-            leaf = leaves.get(keys[place])
-            if leaf is None:
-                leaf = leaves[keys[place]] = hashlib.sha256()
-            leaf.update(line)
-    order = sorted(leaves, key=lambda key: (key is not None, key or ""))
+        if keys is None:
+            shared[kind] = plain_records
+            continue
+        for owner, record in zip(keys, plain_records, strict=True):
+            groups.setdefault(owner, {}).setdefault(kind, []).append(record)
+    order = sorted(groups, key=lambda key: (key is not None, key or ""))
     document = {
         "format": 3,
         "by": layout.kind,
-        "partitions": [[key, leaves[key].hexdigest()] for key in order],
-        "shared": shared.hexdigest(),
-        "history": hashlib.sha256(encode(plain(used))).hexdigest() if used else None,
+        # One encoding per partition: a month's records are hashed in large pieces.
+        "partitions": [[key, _leaf(groups[key])] for key in order],
+        "shared": _leaf(shared),
+        "history": _leaf(plain(used)) if used else None,
     }
     return hashlib.sha256(encode(document)).hexdigest()
+
+
+def _leaf(data: Any) -> str:
+    return hashlib.sha256(encode(data)).hexdigest()

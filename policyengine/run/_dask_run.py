@@ -16,15 +16,18 @@ install it.
 from __future__ import annotations
 
 import importlib
+import pickle
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from ..errors import UsageError
 from ..load._plan import BundlePlan
-from ._partition import merge, partitioning, split
+from ..model import frozen_mapping
+from ._partition import merge_failures, owned_kinds, partitioning, split
 from ._partition_steps import Outcome, Slice, apply, reduce_step, refused_order, run_local
 from ._partition_steps import slice_of as _slice_of
 from ._run_state import RunState
@@ -66,8 +69,63 @@ def attach(plan: BundlePlan, shipped: Mapping[str, Any]) -> RunState:
     )
 
 
-def _own(part: dict[str, Any]) -> dict[str, Any]:
-    return part
+def dumps(data: Any) -> bytes:
+    """``data`` pickled: by the standard pickler, or by cloudpickle (which Dask brings) for
+    what it cannot (a read-only mapping among the values)."""
+    try:
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except (TypeError, pickle.PicklingError):
+        cloudpickle = importlib.import_module("cloudpickle")
+        return bytes(cloudpickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _own(part: bytes) -> dict[str, Any]:
+    loaded: dict[str, Any] = pickle.loads(part)
+    return loaded
+
+
+def _results(plan: BundlePlan, part: dict[str, Any], kind: str, first: bool) -> bytes:
+    """What a finished partition hands back: its rules' values (not the facts, which the
+    client holds), failures and details, of its own kinds (and of those above the
+    partition kind from the ``first`` partition); a named value as a plain dict."""
+    owned = set(owned_kinds(plan.entities, kind))
+    rules: dict[str, list[str]] = {}
+    for node in plan.nodes:
+        if node.kind in owned or first:
+            rules.setdefault(node.kind, []).append(node.rule.id)
+    values = {
+        name: {
+            key: {r: _plain(env[r]) for r in ids if r in env}
+            for key, env in part["envs"].get(name, {}).items()
+        }
+        for name, ids in rules.items()
+    }
+    failures = {k: v for k, v in part["failures"].items() if k in owned or first}
+    details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
+    return dumps((values, failures, details))
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if type(value) is MappingProxyType else value
+
+
+def take_results(state: RunState, results: Iterable[bytes], kind: str) -> RunState:
+    """``state`` with every partition's values, failures and details (see :func:`_results`):
+    the one process's state (as :func:`~policyengine.run._partition.merge` gives)."""
+    named = {(n.kind, n.rule.id) for n in state.plan.nodes if n.rule.outputs}
+    failures: list[dict[str, dict[str, dict[str, Any]]]] = []
+    for packed in results:
+        values, failed, details = pickle.loads(packed)
+        for name, records in values.items():
+            envs = state.envs[name]
+            for key, found in records.items():
+                for rule_id, value in found.items():
+                    if type(value) is dict and (name, rule_id) in named:
+                        found[rule_id] = frozen_mapping(value)
+                envs[key].update(found)
+        failures.append(failed)
+        state.details.update(details)
+    return merge_failures(state, failures)
 
 
 def _local(plan: BundlePlan, part: dict[str, Any], nodes: Sequence[int]) -> dict[str, Any]:
@@ -111,7 +169,9 @@ def dask_runner(
         if how.kind is None:  # one partition: nothing to spread
             return run_nodes(state, state.plan.nodes)
         kind = how.kind
-        parts = [detach(p) for p in split(state, kind).values()]
+        # Shipped as bytes: Dask then neither walks a partition's records for futures nor
+        # pickles them again.
+        parts = [dumps(detach(p)) for p in split(state, kind).values()]
         (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
         template = detach(_template(state))
         order = refused_order(state)
@@ -129,8 +189,8 @@ def dask_runner(
             slices = [submit(_slice, plan, f, index, kind, i == 0) for i, f in enumerate(futures)]
             outcome = submit(_reduce, plan, template, slices, index, order)
             futures = [submit(_apply, plan, f, outcome, index) for f in futures]
-        done = _gathered(client, futures, progress)
-        return merge(state, [attach(state.plan, part) for part in done], kind)
+        futures = [submit(_results, plan, f, kind, i == 0) for i, f in enumerate(futures)]
+        return take_results(state, _gathered(client, futures, progress), kind)
 
     return runner
 
@@ -163,7 +223,7 @@ def _submitter(client: Any, retries: int) -> Callable[..., Any]:
 def _gathered(
     client: Any, futures: list[Any], progress: Callable[[int, int], None] | None
 ) -> list[Any]:
-    """The partitions' final states, in their order, counting them as they finish."""
+    """The partitions' results, in their order, counting them as they finish."""
     total = len(futures)
     if progress is not None:
         progress(0, total)

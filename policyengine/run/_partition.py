@@ -238,7 +238,7 @@ def merge(state: RunState, parts: Iterable[RunState], kind: str) -> RunState:
     details: the one process's state. The records of the kinds above ``kind`` are taken
     from the first partition (every partition holds the same)."""
     owned = set(owned_kinds(state.plan.entities, kind))
-    failures: dict[str, dict[str, dict[str, Any]]] = {}
+    failures = []
     first = True
     for part in parts:
         for name, envs in part.envs.items():
@@ -247,13 +247,23 @@ def merge(state: RunState, parts: Iterable[RunState], kind: str) -> RunState:
                 for key, env in envs.items():
                     if mine.get(key) is not env:
                         mine[key] = env
-        for name, records in part.failures.items():
-            if name in owned or first:
-                failures.setdefault(name, {}).update(records)
+        failures.append({k: v for k, v in part.failures.items() if k in owned or first})
         state.details.update(
             (slot, detail) for slot, detail in part.details.items() if slot[0] in owned or first
         )
         first = False
+    return merge_failures(state, failures)
+
+
+def merge_failures(
+    state: RunState, found: Iterable[Mapping[str, Mapping[str, dict[str, Any]]]]
+) -> RunState:
+    """``state`` with the partitions' failures (each record's in one of them), by kind and
+    key in order; each record's own in the order they failed (plan order)."""
+    failures: dict[str, dict[str, dict[str, Any]]] = {}
+    for part in found:
+        for name, records in part.items():
+            failures.setdefault(name, {}).update(records)
     state.failures = {
         name: {key: failures[name][key] for key in sorted(failures[name])}
         for name in sorted(failures)
