@@ -241,13 +241,13 @@ def run_month(
 ) -> MonthRun:
     """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
     ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
-    ``ledger`` (which must exist unless ``recording.new``). ``client``: a
-    ``dask.distributed.Client`` to evaluate the month's partitions on (extra
-    ``policyengine[dask]``); the result, outputs and ledger run are the same bytes.
+    ``ledger`` (which must exist unless ``recording.new``); ``client``: see
+    :func:`evaluate_month`.
 
     The report is written in full beside ``out`` first, and moved into place only once
     the ledger run is committed; a failure before that leaves neither."""
     how = recording or Recording()
+    evaluating = {"as_known_at": as_known_at, "client": client, "progress": progress}
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
@@ -260,15 +260,7 @@ def run_month(
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
                     history, used = _history(opened, ledger, period, how.what_ifs)
-                month = evaluate_month(
-                    repository,
-                    period,
-                    facts,
-                    as_known_at=as_known_at,
-                    history=history,
-                    client=client,
-                    progress=progress,
-                )
+                month = evaluate_month(repository, period, facts, history=history, **evaluating)
                 month = _marked(repository, month, used, how.drafts, opened)
                 if out is not None:
                     _stage(progress, f"writing {out} …")

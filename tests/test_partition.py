@@ -9,6 +9,7 @@ calls that fail (no minutes), refused records and records whose parent is missin
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import policyengine
-from policyengine.month import read_month
+from policyengine.month import read_month, run_month
 from policyengine.run._bundle import BundleResult, evaluate_owned, plan_of
 from policyengine.run._partition import ORPHANS, merge, partition_kind, partitioning, split
 from policyengine.run._partition_steps import (
@@ -31,7 +32,8 @@ from policyengine.run._partition_steps import (
 from policyengine.run._run_state import RunState
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXAMPLES = Path(__file__).parent.parent / "examples"
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples"
 COMPANY = policyengine.load(FIXTURES / "partitioned")
 SHIPPED = policyengine.load(Path(__file__).parent.parent / "policies")
 
@@ -179,3 +181,23 @@ def test_the_example_months_split_by_team_alike(month: str) -> None:
     plan = plan_of(SHIPPED.for_period(month))
     assert partitioning(plan, {"team": 3}).kind == "team"
     assert_same(one, two)
+
+
+def test_workers_without_the_dask_extra_say_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--workers`` without ``distributed`` installed: ``missing-extra`` (exit code 2)
+    naming the extra to install, before any work; nothing is written."""
+    from policyengine.cli._main import main
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import then fails
+    out = tmp_path / "month.json"
+    arguments = ["run", "--policies", str(ROOT / "policies"), "--period", "2026-03"]
+    arguments += ["--facts", str(EXAMPLES / "2026-03"), "--out", str(out), "--workers", "2"]
+    assert main(arguments) == 2
+    said = capsys.readouterr().err
+    assert "missing-extra" in said and "pip install 'policyengine[dask]'" in said
+    assert not out.exists()
+    with pytest.raises(policyengine.PolicyError) as caught:
+        run_month(SHIPPED, "2026-03", EXAMPLES / "2026-03", client=object())
+    assert caught.value.code == "missing-extra"
