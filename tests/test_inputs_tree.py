@@ -132,3 +132,18 @@ def test_runs_recorded_before_keep_the_hash_of_their_format(name: str) -> None:
         fmt = recorded.get("inputs_format", 1)
         assert fmt < 3
         assert inputs_sha256(data, fmt, Layout(None)) == recorded["inputs_sha256"]
+
+
+def test_the_quick_way_to_the_partitions_agrees_with_the_general_one() -> None:
+    """Records of text with unique keys take the quick way; forced the general way, each
+    record's partition is the same (the orphan call included)."""
+    from unittest import mock
+
+    from policyengine.facts import _inputs_tree
+
+    facts = month()
+    quick = _inputs_tree.owners(facts, layout())
+    with mock.patch.object(_inputs_tree, "_quick", return_value=None):
+        general = _inputs_tree.owners(facts, layout())
+    assert quick == general
+    assert quick["call"] == ["A", "B", None]

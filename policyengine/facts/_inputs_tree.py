@@ -22,6 +22,7 @@ ledger keeps are the canonical inputs as before; only their hash is made so.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,6 +53,10 @@ def owners(ordered: Mapping[str, Sequence[Any]], layout: Layout) -> dict[str, li
     by_key: dict[str, dict[str, str | None]] = {}
     for kind, key_field, parent_kind, parent_field in layout.owned:
         records = ordered.get(kind, ())
+        quick = _quick(records, kind, key_field, parent_kind, parent_field, layout, by_key)
+        if quick is not None:
+            found[kind], by_key[kind] = quick
+            continue
         mine: list[str | None] = []
         for record in records:
             owner: str | None = None
@@ -71,6 +76,36 @@ def owners(ordered: Mapping[str, Sequence[Any]], layout: Layout) -> dict[str, li
                 keyed[text] = owner if known is None or owner is None else min(known, owner)
         found[kind] = mine
     return found
+
+
+def _quick(
+    records: Sequence[Any],
+    kind: str,
+    key_field: str,
+    parent_kind: str | None,
+    parent_field: str | None,
+    layout: Layout,
+    by_key: Mapping[str, Mapping[str, str | None]],
+) -> tuple[list[str | None], dict[str, str | None]] | None:
+    """:func:`owners` of one kind the quick way, all in C, when every record is a dict
+    with its key and parent as text and no key repeats (a CSV's); None otherwise."""
+    if set(map(type, records)) - {dict}:
+        return None
+    try:
+        keys = list(map(operator.itemgetter(key_field), records))
+        links = list(map(operator.itemgetter(parent_field or key_field), records))
+    except KeyError:
+        return None
+    if set(map(type, keys)) - {str} or set(map(type, links)) - {str} or len(set(keys)) < len(keys):
+        return None
+    mine: list[str | None]
+    if kind == layout.kind:
+        mine = list(keys)
+    elif parent_kind == layout.kind:
+        mine = list(links)
+    else:
+        mine = list(map(by_key.get(str(parent_kind), {}).get, links))
+    return mine, dict(zip(keys, mine, strict=True))
 
 
 def tree_hash(ordered: Mapping[str, Sequence[Any]], used: Mapping[str, Any], layout: Layout) -> str:
