@@ -92,9 +92,12 @@ def test_the_example_months_on_two_workers_are_the_same_bytes(
     assert ledger_runs(spread / "ledger.sqlite") == ledger_runs(alone / "ledger.sqlite")
 
 
-def test_the_command_line_with_workers_gives_the_same_document_and_ledger(tmp_path: Path) -> None:
-    """``policyengine run --workers 2`` against the same run without it: the document,
-    the printed summary and the ledger run; the dashboard's address is said."""
+def test_the_command_line_with_workers_gives_the_same_document_and_ledger(
+    tmp_path: Path, client: Any
+) -> None:
+    """``policyengine run --workers 2`` and ``--scheduler ADDRESS`` (an existing cluster)
+    against the same run without them: the document, the printed summary and the ledger
+    run; the dashboard's address is said when a cluster is started."""
 
     def cli(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
         out, ledger = tmp_path / f"{name}.json", tmp_path / f"{name}.sqlite"
@@ -106,11 +109,13 @@ def test_the_command_line_with_workers_gives_the_same_document_and_ledger(tmp_pa
         return subprocess.run(command, capture_output=True, text=True, env=env, check=True)
 
     alone, spread = cli("alone"), cli("spread", "--workers", "2")
-    assert (tmp_path / "spread.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
-    assert spread.stdout.replace("spread.", "alone.") == alone.stdout
+    joined = cli("joined", "--scheduler", client.scheduler.address)
     assert "dask: 2 workers, dashboard http" in spread.stderr
-    assert "dashboard" not in alone.stderr
-    assert ledger_runs(tmp_path / "spread.sqlite") == ledger_runs(tmp_path / "alone.sqlite")
+    assert "dashboard" not in alone.stderr + joined.stderr
+    for name, run in (("spread", spread), ("joined", joined)):
+        assert (tmp_path / f"{name}.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
+        assert run.stdout.replace(f"{name}.", "alone.") == alone.stdout
+        assert ledger_runs(tmp_path / f"{name}.sqlite") == ledger_runs(tmp_path / "alone.sqlite")
 
 
 def both_ways(facts: dict[str, list[dict[str, str]]], client: Any, folder: Path) -> None:
