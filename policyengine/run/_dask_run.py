@@ -169,18 +169,15 @@ def dask_runner(
         if how.kind is None:  # one partition: nothing to spread
             return run_nodes(state, state.plan.nodes)
         kind = how.kind
-        # Shipped as bytes: Dask then neither walks a partition's records for futures nor
-        # pickles them again.
-        parts = [dumps(detach(p)) for p in split(state, kind).values()]
         (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
         template = detach(_template(state))
         order = refused_order(state)
         submit = _submitter(client, retries)
         # Each partition enters the graph as a task's own data, not scattered: a worker
         # lost with a partition's state then recomputes it from there (lineage), where
-        # scattered data would be lost with it.
-        futures = [submit(_own, part) for part in parts]
-        del parts
+        # scattered data would be lost with it. Shipped as bytes, one at a time: Dask
+        # neither walks a partition's records for futures nor pickles them again.
+        futures = [submit(_own, dumps(detach(p))) for p in split(state, kind).values()]
         for step in how.steps:
             if not step.reduce:
                 futures = [submit(_local, plan, f, step.nodes) for f in futures]
