@@ -8,9 +8,9 @@ written by `policyengine sample` (as benchmarks/bench_month.py does), then run b
 ``0`` workers is the one-process run; ``N`` starts a ``LocalCluster`` of N worker
 processes (one thread each) and passes its client. Printed per run: wall time, the
 peak resident memory of the client process and of each worker, the partitions, the
-mean compute time of a partition's step (from Dask's task stream) and the bytes that
-crossed between processes (partitions sent, slices and outcomes of reduce steps, the
-partitions gathered back). The per-partition cost and the bytes moved are what the
+mean compute time of a partition's step (from Dask's task stream) and Dask's
+estimate of each kind of task's results (``_results``: what the partitions hand back
+to the client). The per-partition cost and the bytes moved are what the
 estimate for larger months in docs/design.md is made from.
 
 A benchmark, not a test: the largest size takes many minutes and GiB.
@@ -72,7 +72,7 @@ def one_run(month: str, workers: int, out: str) -> dict[str, Any]:
 
 
 def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-partition compute time and the bytes each kind of task handed on."""
+    """Per-partition compute time and the size of each kind of task's results."""
     by_name: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:
         by_name.setdefault(str(task["key"]).split("-")[0], []).append(task)
@@ -86,7 +86,9 @@ def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
         "partitions": partitions,
         "local_s_per_partition": sum(map(compute, locals_)) / max(partitions, 1),
         "reduce_s": sum(map(compute, by_name.get("_reduce", []))),
-        "mib_sent": {
+        # Dask's estimate of each kind of task's results held (the _results are what
+        # crossed back to the client).
+        "result_mib": {
             name: sum(t.get("nbytes", 0) for t in found) / 2**20
             for name, found in sorted(by_name.items())
         },
