@@ -101,12 +101,23 @@ def start(
 
 def run(state: RunState) -> RunState:
     """Evaluate every node of the plan over every record of its kind, in the engine's context."""
-    return run_nodes(state, state.plan.nodes)
+    period = {"period": state.period.as_mapping()}
+    with engine_context():
+        for node in state.plan.nodes:
+            program = node.policy.program
+            if node.rule.kind in POPULATION:
+                _population(state, node, program, period)
+            else:
+                _records(state, node, program, period)
+    return state
 
 
 def run_nodes(state: RunState, nodes: Iterable[Node]) -> RunState:
-    """Evaluate ``nodes`` (in plan order) over every record of their kinds that ``state``
-    holds: the whole plan (:func:`run`), or a partition's part of it (run._partition)."""
+    """Evaluate ``nodes`` (a run of the plan, in its order) over every record of their
+    kinds that ``state`` holds: a partition's part of the plan (run._partition_steps),
+    each node as :func:`run` takes it."""
+    if list(nodes) == list(state.plan.nodes):
+        return run(state)
     period = {"period": state.period.as_mapping()}
     with engine_context():
         for node in nodes:
