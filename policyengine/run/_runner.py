@@ -112,23 +112,6 @@ def run(state: RunState) -> RunState:
     return state
 
 
-def run_nodes(state: RunState, nodes: Iterable[Node]) -> RunState:
-    """Evaluate ``nodes`` (a run of the plan, in its order) over every record of their
-    kinds that ``state`` holds: a partition's part of the plan (run._partition_steps),
-    each node as :func:`run` takes it."""
-    if list(nodes) == list(state.plan.nodes):
-        return run(state)
-    period = {"period": state.period.as_mapping()}
-    with engine_context():
-        for node in nodes:
-            program = node.policy.program
-            if node.rule.kind in POPULATION:
-                _population(state, node, program, period)
-            else:
-                _records(state, node, program, period)
-    return state
-
-
 def _records(
     state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]
 ) -> None:
@@ -272,3 +255,21 @@ def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError
         value = frozen_mapping(value)
     state.envs[node.kind][key][node.rule.id] = value
     state.details[(node.kind, key, node.rule.id)] = outcome.detail
+
+
+def run_nodes(state: RunState, nodes: Iterable[Node]) -> RunState:
+    """Evaluate ``nodes`` (a run of the plan, in its order) over every record of their
+    kinds that ``state`` holds: a partition's part of the plan (run._partition_steps),
+    each node as :func:`run` takes it."""
+    nodes = tuple(nodes)
+    if nodes == state.plan.nodes:
+        return run(state)
+    period = {"period": state.period.as_mapping()}
+    with engine_context():
+        for node in nodes:
+            program = node.policy.program
+            if node.rule.kind in POPULATION:
+                _population(state, node, program, period)
+            else:
+                _records(state, node, program, period)
+    return state
