@@ -24,6 +24,7 @@ history rules that got none).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -47,6 +48,7 @@ from .present._summary import summary_text
 from .present._writers import RunLink, StagedReport, check_format, stage_report
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
+from .run._dask_run import dask_runner
 from .run._repository import Repository
 from .run._runner import PastValues
 
@@ -183,9 +185,13 @@ def evaluate_month(
     as_known_at: Any = None,
     ledger: PathLike | None = None,
     history: PastValues | None = None,
+    client: Any = None,
+    progress: Progress | None = None,
 ) -> MonthRun:
     """The bundle in force for ``period`` over the month's facts, with earlier months'
-    values from ``history`` or else from ``ledger``."""
+    values from ``history`` or else from ``ledger``; on ``client`` (a
+    ``dask.distributed.Client``: the month split by its plan, its partitions evaluated
+    as tasks on the cluster, the same result), or else in this process."""
     bundle = repository.for_period(period, as_known_at=as_known_at)
     read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts)
     used: tuple[int, ...] = ()
@@ -195,7 +201,13 @@ def evaluate_month(
     keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
-    result = evaluate_owned(bundle, records, history=history, plan=plan)
+    if client is None:
+        result = evaluate_owned(bundle, records, history=history, plan=plan)
+    else:
+        # The bar counts partitions as the cluster finishes them.
+        bar = None if progress is None else functools.partial(progress.count, "partitions")
+        runner = dask_runner(client, progress=bar)
+        result = evaluate_owned(bundle, records, history=history, plan=plan, runner=runner)
     month = MonthRun(result, index, dict(read.counts), used, bool(history))
     return attrs.evolve(month, notices=read.notices)
 
@@ -228,14 +240,17 @@ def run_month(
     label: str = "",
     progress: Progress | None = None,
     recording: Recording | None = None,
+    client: Any = None,
 ) -> MonthRun:
     """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
     ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
-    ``ledger`` (which must exist unless ``recording.new``).
+    ``ledger`` (which must exist unless ``recording.new``); ``client``: see
+    :func:`evaluate_month`.
 
     The report is written in full beside ``out`` first, and moved into place only once
     the ledger run is committed; a failure before that leaves neither."""
     how = recording or Recording()
+    evaluating = {"as_known_at": as_known_at, "client": client, "progress": progress}
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
@@ -248,9 +263,7 @@ def run_month(
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
                     history, used = _history(opened, ledger, period, how.what_ifs)
-                month = evaluate_month(
-                    repository, period, facts, as_known_at=as_known_at, history=history
-                )
+                month = evaluate_month(repository, period, facts, history=history, **evaluating)
                 month = _marked(repository, month, used, how.drafts, opened)
                 planned = _plan(month, opened, ledger, label, how)
                 if out is not None:

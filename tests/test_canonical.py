@@ -95,7 +95,9 @@ def test_inputs_held_packed_are_the_canonical_bytes_and_their_hash() -> None:
     exactly the canonical bytes encode_inputs gives, with history and without."""
     import hashlib
 
-    from policyengine.facts._inputs import encode_inputs, pack_inputs
+    from policyengine.facts._inputs import encode_inputs, inputs_sha256, pack_inputs
+    from policyengine.run._bundle import plan_of
+    from policyengine.run._partition import hash_layout
 
     facts = centre(months("2026-01", "2026-01"), calls=50, seed=2)["2026-01"]
     keys = {"team": "team_id", "rep": "rep_id", "call": "call_id"}
@@ -105,8 +107,15 @@ def test_inputs_held_packed_are_the_canonical_bytes_and_their_hash() -> None:
         assert packed.unpacked() == expected and packed.size == len(expected)
         assert packed.sha256 == hashlib.sha256(expected).hexdigest()
         assert len(packed.packed) < len(expected)
-    result = policyengine.load(CENTRE_FOLDER).for_period("2026-01").evaluate(facts)
-    assert result.provenance.inputs_sha256 == hashlib.sha256(result.inputs).hexdigest()
+    bundle = policyengine.load(CENTRE_FOLDER).for_period("2026-01")
+    result = bundle.evaluate(facts)
+    # Format 3: the tree of the month's team partitions, recomputed from the kept bytes.
+    layout = hash_layout(plan_of(bundle), {kind: len(records) for kind, records in facts.items()})
+    assert layout.kind == "team"
+    assert result.provenance.inputs_format == 3
+    assert result.provenance.inputs_sha256 == inputs_sha256(result.inputs, 3, layout)
+    assert result.provenance.inputs_sha256 != hashlib.sha256(result.inputs).hexdigest()
+    assert inputs_sha256(result.inputs, 2, layout) == hashlib.sha256(result.inputs).hexdigest()
 
 
 def test_the_history_kept_is_what_each_rule_kind_says_it_reads_back() -> None:

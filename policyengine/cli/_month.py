@@ -27,6 +27,7 @@ from ..present._root_causes import by_cause, took_along
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import entities_from_policies, paused_collection
 from ..run._repository import load
+from ._cluster import add_cluster_options, cluster_client
 from ._common import (
     LARGE_FACTS_BYTES,
     add_folder_options,
@@ -43,11 +44,12 @@ from ._trust import signing_key
 def cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         check_format(args.out)  # before the work, not after it
-    with paused_collection():  # reading, the summary and the report are as large as the month
-        return _run(args)
+    # Reading, the summary and the report are as large as the month.
+    with paused_collection(), cluster_client(args) as client:
+        return _run(args, client)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, client: Any) -> int:
     repository = checked_repository(args)
     # Refusals that need no facts come before reading them: a month's calls take a while.
     bundle = repository.for_period(args.period, as_known_at=args.as_known_at)
@@ -76,6 +78,7 @@ def _run(args: argparse.Namespace) -> int:
         label=args.label or "",
         progress=progress,
         recording=recording,
+        client=client,
     )
     progress.done()
     if month.history_runs or month.skipped_what_ifs:
@@ -361,6 +364,7 @@ def arguments_run(run: argparse.ArgumentParser) -> None:
         action="store_true",
         help="take what-if runs of earlier months (--as-known-at, --allow-drafts) as history",
     )
+    add_cluster_options(run)
 
 
 def arguments_sample(sample: argparse.ArgumentParser) -> None:

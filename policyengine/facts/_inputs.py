@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import operator
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,15 +23,18 @@ from ..core import _number_text as number_text
 from ..core._display import plain
 from ..rules import reads_past
 from ._canonical import canonical_json, chunks_by_parts, encode
+from ._inputs_tree import Layout, tree_hash
 
 if TYPE_CHECKING:
     from ..load._plan import BundlePlan
     from ..run._runner import PastValues
 
-#: How the canonical inputs are ordered: 2, each kind's records by their key (the
-#: bytes of a record decide only between records with the same key or none);
-#: 1, every record by its bytes (runs recorded before; never written now).
-INPUTS_FORMAT = 2
+#: How the canonical inputs are ordered and hashed: 3, ordered as 2 and hashed as a
+#: tree of partitions (:mod:`policyengine.facts._inputs_tree`); 2, each kind's records by
+#: their key (the bytes of a record decide only between records with the same key or
+#: none), hashed whole; 1, every record by its bytes. Runs recorded in 1 and 2 keep
+#: their hash; the bytes kept are ordered alike in 2 and 3.
+INPUTS_FORMAT = 3
 
 #: Values a JSON document holds as they are.
 JSON_SCALARS = frozenset({str, int, bool, type(None)})
@@ -127,26 +131,34 @@ def encode_inputs(
 ) -> bytes:
     """The canonical bytes of a month's inputs: its facts (``keys``: each kind's key
     field) and, when its history rules read any, the earlier months' values."""
-    return b"".join(_input_chunks(facts, keys, used))
+    return b"".join(_input_chunks(ordered_facts(facts, keys), used))
 
 
 def pack_inputs(
     facts: Mapping[str, Iterable[Mapping[str, Any]]],
     keys: Mapping[str, str],
     used: Mapping[str, Any],
+    layout: Layout | None = None,
 ) -> PackedInputs:
     """:func:`encode_inputs`, hashed and compressed as it is encoded: the canonical bytes
-    of a large month (hundreds of MiB of calls) are never all in memory at once."""
+    of a large month (hundreds of MiB of calls) are never all in memory at once.
+
+    With a ``layout`` (the month's partitions), the hash is format 3's tree of
+    partition hashes (:func:`~policyengine.facts._inputs_tree.tree_hash`); without one,
+    format 2's hash of the bytes (kept for what was recorded so)."""
+    ordered = ordered_facts(facts, keys)
     digest = hashlib.sha256()
     packer = zlib.compressobj(1)  # the fastest level: month inputs are very repetitive
     packed: list[bytes] = []
     size = 0
-    for piece in _input_chunks(facts, keys, used):
+    for piece in _input_chunks(ordered, used):
         digest.update(piece)
         size += len(piece)
         packed.append(packer.compress(piece))
     packed.append(packer.flush())
-    return PackedInputs(digest.hexdigest(), size, b"".join(packed))
+    if layout is None:
+        return PackedInputs(digest.hexdigest(), size, b"".join(packed), 2)
+    return PackedInputs(tree_hash(ordered, used, layout), size, b"".join(packed), 3)
 
 
 @attrs.frozen
@@ -161,6 +173,8 @@ class PackedInputs:
     sha256: str
     size: int
     packed: bytes = attrs.field(repr=False)
+    #: How :attr:`sha256` was made (see :data:`INPUTS_FORMAT`).
+    format: int = 2
 
     @classmethod
     def of(cls, data: bytes) -> PackedInputs:
@@ -170,12 +184,8 @@ class PackedInputs:
         return zlib.decompress(self.packed)
 
 
-def _input_chunks(
-    facts: Mapping[str, Iterable[Mapping[str, Any]]],
-    keys: Mapping[str, str],
-    used: Mapping[str, Any],
-) -> Iterator[bytes]:
-    chunks = chunks_by_parts(ordered_facts(facts, keys))
+def _input_chunks(ordered: Mapping[str, Any], used: Mapping[str, Any]) -> Iterator[bytes]:
+    chunks = chunks_by_parts(ordered)
     if not used:
         yield from chunks
         return
@@ -183,6 +193,19 @@ def _input_chunks(
     yield b'{"' + FACTS_KEY.encode() + b'":'
     yield from chunks
     yield b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+
+
+def inputs_sha256(data: bytes, inputs_format: int, layout: Layout) -> str:
+    """The inputs hash of a run from the canonical bytes it kept, by the format it was
+    recorded in: 1 and 2 hash the bytes; 3 is the tree of ``layout``'s partitions
+    (the run's plan's: :func:`policyengine.run._partition.hash_layout`)."""
+    if inputs_format < 3:
+        return hashlib.sha256(data).hexdigest()
+    document = json.loads(data)
+    facts, used = document, {}
+    if set(document) == {FACTS_KEY, HISTORY_KEY}:
+        facts, used = document[FACTS_KEY], document[HISTORY_KEY]
+    return tree_hash(facts, used, layout)
 
 
 #: Keys of the canonical inputs when a run reads earlier months (never a kind's name).

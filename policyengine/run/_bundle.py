@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
@@ -18,9 +18,10 @@ from ..facts._by_kind import check_facts
 from ..facts._inputs import history_used, pack_inputs
 from ..load._plan import BundlePlan, plan_bundle
 from ._bundle_result import RESULT_FORMAT, RESULT_FORMATS, BundleProvenance, BundleResult
+from ._partition import hash_layout
 from ._policy_kinds import entities_from_policies
 from ._result_rows import Row
-from ._runner import PastValues, run, start
+from ._runner import PastValues, RunState, run, start
 
 if TYPE_CHECKING:
     from ._repository import Bundle
@@ -72,10 +73,13 @@ def evaluate_owned(
     history: PastValues | None = None,
     result_format: int = RESULT_FORMAT,
     plan: BundlePlan | None = None,
+    runner: Callable[[RunState], RunState] = run,
 ) -> BundleResult:
     """:func:`evaluate_bundle` over records the caller hands over: ``facts`` is emptied
     once they are typed and hashed, so that (if nothing else holds them) a month's raw
-    records are let go before its rules run. ``plan``: the bundle's, if already made."""
+    records are let go before its rules run. ``plan``: the bundle's, if already made;
+    ``runner``: what runs the plan over the started state (partitioned, on a cluster:
+    :mod:`policyengine.run._partition_steps`; it must give what :func:`run` gives)."""
     plan = plan or plan_of(bundle)
     with paused_collection():
         used = history_used(plan, history or {})
@@ -83,13 +87,16 @@ def evaluate_owned(
         # encoding's own buffers then never sit beside the typed copies too.
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
         keys = {k.name: k.key for k in plan.entities.kinds.values()}
-        inputs = pack_inputs(facts, keys, used)
+        # Format 3: hashed as a tree of the month's partitions, the same however many
+        # processes evaluate it (facts._inputs_tree).
+        counts = {str(kind): len(records) for kind, records in facts.items()}
+        inputs = pack_inputs(facts, keys, used, hash_layout(plan, counts))
         # Each raw record is let go as it is typed (owned): the two copies of a
         # month's records never sit side by side.
         typed = check_facts(plan.entities, facts, owned=True)
         facts.clear()
         state = start(plan, bundle.period, typed, used, result_format=result_format)
-        run(state)
+        state = runner(state)
     return BundleResult(bundle, state, inputs, typed.errors)
 
 

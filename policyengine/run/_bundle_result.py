@@ -183,6 +183,7 @@ class BundleResult:
             period=self.bundle.period.key,
             as_known_at=self.bundle.as_known_at.isoformat() if self.bundle.as_known_at else None,
             inputs_sha256=self.packed_inputs.sha256,
+            inputs_format=self.packed_inputs.format,
             entities_sha256=entities.sha256 or None,
             result_format=self._state.result_format,
         )

@@ -15,7 +15,8 @@ module is the loop over the plan, and where each outcome is stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+import operator
+from collections.abc import Iterable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
@@ -36,7 +37,7 @@ from ._run_state import PastValues, Root, RunState, reaches_beyond, root, scope_
 
 # The state's names are read from here too: a month's history is handed to the
 # runner, so month, diff, inputs and repository import PastValues from it.
-__all__ = ["PastValues", "Root", "RunState", "record_key", "root", "run", "start"]
+__all__ = ["PastValues", "Root", "RunState", "record_key", "root", "run", "run_nodes", "start"]
 
 
 def record_key(kind: RecordKind, record: Mapping[str, Any], index: int) -> str:
@@ -343,3 +344,21 @@ def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError
         value = frozen_mapping(value)
     state.envs[node.kind][key][node.rule.id] = value
     state.details[(node.kind, key, node.rule.id)] = outcome.detail
+
+
+def run_nodes(state: RunState, nodes: Iterable[Node]) -> RunState:
+    """Evaluate ``nodes`` (a run of the plan, in its order) over every record of their
+    kinds that ``state`` holds: a partition's part of the plan (run._partition_steps),
+    each node as :func:`run` takes it."""
+    nodes = tuple(nodes)
+    if len(nodes) == len(state.plan.nodes) and all(map(operator.is_, nodes, state.plan.nodes)):
+        return run(state)  # the whole plan, as run takes it
+    period = {"period": state.period.as_mapping()}
+    with engine_context():
+        for node in nodes:
+            program = node.policy.program
+            if node.rule.kind in POPULATION:
+                _population(state, node, program, period)
+            else:
+                _records(state, node, program, period)
+    return state

@@ -1,0 +1,122 @@
+"""A month on a local Dask cluster of 1 and 2 worker processes, against one process.
+
+Run: python benchmarks/bench_dask.py [--sizes 10k,30k] [--workers 0,1,2]
+
+For each size (10,000 reps / 2,000,000 calls; 30,000 / 6,000,000) the month is
+written by `policyengine sample` (as benchmarks/bench_month.py does), then run by
+`run_month` over the shipped policies, each run in a fresh process of its own:
+``0`` workers is the one-process run; ``N`` starts a ``LocalCluster`` of N worker
+processes (one thread each) and passes its client. Printed per run: wall time, the
+peak resident memory of the client process and of each worker, the partitions, the
+mean compute time of a partition's step (from Dask's task stream) and Dask's
+estimate of each kind of task's results (``_results``: what the partitions hand back
+to the client). The per-partition cost and the bytes moved are what the
+estimate for larger months in docs/design.md is made from.
+
+A benchmark, not a test: the largest size takes many minutes and GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_month import SIZES, Setup, Size, count_records, generate
+
+ROOT = Path(__file__).parent.parent
+DASK_SIZES = (*SIZES, Size("30k", 30_000, 6_000_000))
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory, MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one_run(month: str, workers: int, out: str) -> dict[str, Any]:
+    """One month, in this process (0 workers) or on a local cluster: the figures."""
+    import policyengine
+    from policyengine.month import run_month
+
+    repository = policyengine.load(ROOT / "policies")
+    figures: dict[str, Any] = {"workers": workers}
+    if workers == 0:
+        start = time.perf_counter()
+        run_month(repository, "2026-03", month, out=out)
+        figures["wall_s"] = time.perf_counter() - start
+        figures["client_peak_mib"] = peak_mib()
+        return figures
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with distributed.get_task_stream(client) as stream:
+            start = time.perf_counter()
+            run_month(repository, "2026-03", month, out=out, client=client)
+            figures["wall_s"] = time.perf_counter() - start
+        figures["client_peak_mib"] = peak_mib()
+        figures["worker_peak_mib"] = sorted(client.run(peak_mib).values())
+        figures.update(task_figures(stream.data))
+    return figures
+
+
+def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-partition compute time and the size of each kind of task's results."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for task in tasks:
+        by_name.setdefault(str(task["key"]).split("-")[0], []).append(task)
+
+    def compute(task: dict[str, Any]) -> float:
+        return sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
+
+    locals_ = by_name.get("_local", [])
+    partitions = len(by_name.get("_own", []))
+    return {
+        "partitions": partitions,
+        "local_s_per_partition": sum(map(compute, locals_)) / max(partitions, 1),
+        "reduce_s": sum(map(compute, by_name.get("_reduce", []))),
+        # Dask's estimate of each kind of task's results held (the _results are what
+        # crossed back to the client).
+        "result_mib": {
+            name: sum(t.get("nbytes", 0) for t in found) / 2**20
+            for name, found in sorted(by_name.items())
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k", help="comma-separated: 1k, 3k, 10k, 30k")
+    parser.add_argument("--workers", default="0,1,2", help="comma-separated counts; 0: none")
+    parser.add_argument("--one", nargs=3, metavar=("MONTH", "WORKERS", "OUT"), help="internal")
+    args = parser.parse_args()
+    if args.one:
+        month, workers, out = args.one
+        print(json.dumps(one_run(month, int(workers), out)))
+        return
+    setup = Setup(ROOT / "policies", "2026-03", team_size=10)
+    wanted = args.sizes.split(",")
+    for size in [s for s in DASK_SIZES if s.name in wanted]:
+        with tempfile.TemporaryDirectory() as folder:
+            month = generate(size, setup, Path(folder) / "facts")
+            print(f"== {size.name}: {count_records(month)}", flush=True)
+            for workers in map(int, args.workers.split(",")):
+                out = str(Path(folder) / f"out-{workers}.csv")
+                command = [sys.executable, __file__, "--one", str(month), str(workers), out]
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                print(done.stdout.strip().splitlines()[-1], flush=True)
+
+
+if __name__ == "__main__":
+    main()

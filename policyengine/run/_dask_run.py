@@ -1,0 +1,229 @@
+"""A month's partitions evaluated as Dask tasks (the optional extra ``policyengine[dask]``).
+
+The steps are those of :mod:`policyengine.run._partition_steps`, each a task: a
+partition's rules, its slice of what a reduce step reads, the reduce step, the
+outcomes handed back. The plan goes to every worker once; a partition's state
+stays on its worker from step to step and comes back to the client at the end,
+where the partitions are merged into the one state a result is made of. Each task
+is a pure step of its inputs' data (a step run twice gives the same values), so a
+task lost with its worker is run again by Dask (``retries``) from its inputs.
+
+``distributed`` is imported only when a month is run on a cluster, and a missing
+extra is a :class:`~policyengine.errors.UsageError` ``missing-extra`` saying how to
+install it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from ..errors import UsageError
+from ..load._plan import BundlePlan
+from ..model import frozen_mapping
+from ._partition import merge_failures, owned_kinds, partitioning, split
+from ._partition_steps import Outcome, Slice, apply, reduce_step, refused_order, run_local
+from ._partition_steps import slice_of as _slice_of
+from ._run_state import RunState
+from ._runner import run_nodes
+
+#: How often a task is tried again when its worker is lost or it fails for a reason of
+#: the cluster's (a record's error is a value, never a task's failure).
+RETRIES = 3
+#: What the state of a partition is shipped without: the plan (sent once to every worker).
+_SHIPPED = tuple(f.name for f in attrs.fields(RunState) if f.name != "plan")
+
+
+def distributed() -> Any:
+    """The ``distributed`` module, or the error saying how to install the extra."""
+    try:
+        return importlib.import_module("distributed")
+    except ImportError as exc:
+        raise UsageError(
+            "running a month on several processes needs dask.distributed, which is not installed",
+            code="missing-extra",
+            hint="pip install 'policyengine[dask]'",
+        ) from exc
+
+
+def detach(state: RunState) -> dict[str, Any]:
+    """A partition's state as shipped between processes: everything but the plan."""
+    return {name: getattr(state, name) for name in _SHIPPED}
+
+
+def attach(plan: BundlePlan, shipped: Mapping[str, Any]) -> RunState:
+    fields = dict(shipped)
+    return RunState(
+        plan,
+        fields.pop("period"),
+        fields.pop("envs"),
+        fields.pop("parents"),
+        fields.pop("refused"),
+        **fields,
+    )
+
+
+def dumps(data: Any) -> bytes:
+    """``data`` pickled: by the standard pickler, or by cloudpickle (which Dask brings) for
+    what it cannot (a read-only mapping among the values)."""
+    try:
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except (TypeError, pickle.PicklingError):
+        cloudpickle = importlib.import_module("cloudpickle")
+        return bytes(cloudpickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _own(part: bytes) -> dict[str, Any]:
+    loaded: dict[str, Any] = pickle.loads(part)
+    return loaded
+
+
+def _results(plan: BundlePlan, part: dict[str, Any], kind: str, first: bool) -> bytes:
+    """What a finished partition hands back: its rules' values (not the facts, which the
+    client holds), failures and details, of its own kinds (and of those above the
+    partition kind from the ``first`` partition); a named value as a plain dict."""
+    owned = set(owned_kinds(plan.entities, kind))
+    rules: dict[str, list[str]] = {}
+    for node in plan.nodes:
+        if node.kind in owned or first:
+            rules.setdefault(node.kind, []).append(node.rule.id)
+    values = {
+        name: {
+            key: {r: _plain(env[r]) for r in ids if r in env}
+            for key, env in part["envs"].get(name, {}).items()
+        }
+        for name, ids in rules.items()
+    }
+    failures = {k: v for k, v in part["failures"].items() if k in owned or first}
+    details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
+    return dumps((values, failures, details))
+
+
+def _plain(value: Any) -> Any:
+    return dict(value) if type(value) is MappingProxyType else value
+
+
+def take_results(state: RunState, results: Iterable[bytes], kind: str) -> RunState:
+    """``state`` with every partition's values, failures and details (see :func:`_results`):
+    the one process's state (as :func:`~policyengine.run._partition.merge` gives)."""
+    named = {(n.kind, n.rule.id) for n in state.plan.nodes if n.rule.outputs}
+    failures: list[dict[str, dict[str, dict[str, Any]]]] = []
+    for packed in results:
+        values, failed, details = pickle.loads(packed)
+        for name, records in values.items():
+            envs = state.envs[name]
+            for key, found in records.items():
+                for rule_id, value in found.items():
+                    if type(value) is dict and (name, rule_id) in named:
+                        found[rule_id] = frozen_mapping(value)
+                envs[key].update(found)
+        failures.append(failed)
+        state.details.update(details)
+    return merge_failures(state, failures)
+
+
+def _local(plan: BundlePlan, part: dict[str, Any], nodes: Sequence[int]) -> dict[str, Any]:
+    return detach(run_local(attach(plan, part), nodes))
+
+
+def _slice(plan: BundlePlan, part: dict[str, Any], index: int, kind: str, first: bool) -> Slice:
+    return _slice_of(attach(plan, part), index, kind, first)
+
+
+def _reduce(
+    plan: BundlePlan,
+    template: dict[str, Any],
+    slices: list[Slice],
+    index: int,
+    order: Mapping[tuple[str, str], int],
+) -> dict[str, Outcome]:
+    return reduce_step(plan, attach(plan, template), slices, index, order)
+
+
+def _apply(
+    plan: BundlePlan, part: dict[str, Any], outcomes: Mapping[str, Outcome], index: int
+) -> dict[str, Any]:
+    return detach(apply(attach(plan, part), outcomes, index))
+
+
+def dask_runner(
+    client: Any,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    retries: int = RETRIES,
+) -> Callable[[RunState], RunState]:
+    """What runs a started month's plan on ``client`` (a ``distributed.Client``), partition
+    by partition, and gives the state :func:`~policyengine.run._runner.run` gives.
+    ``progress(done, total)`` is told as partitions finish."""
+    distributed()  # the extra's absence is said before any work
+
+    def runner(state: RunState) -> RunState:
+        counts = {kind: len(records) for kind, records in state.envs.items()}
+        how = partitioning(state.plan, counts)
+        if how.kind is None:  # one partition: nothing to spread
+            return run_nodes(state, state.plan.nodes)
+        kind = how.kind
+        (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
+        template = detach(_template(state))
+        order = refused_order(state)
+        submit = _submitter(client, retries)
+        # Each partition enters the graph as a task's own data, not scattered: a worker
+        # lost with a partition's state then recomputes it from there (lineage), where
+        # scattered data would be lost with it. Shipped as bytes, one at a time: Dask
+        # neither walks a partition's records for futures nor pickles them again.
+        futures = [submit(_own, dumps(detach(p))) for p in split(state, kind).values()]
+        for step in how.steps:
+            if not step.reduce:
+                futures = [submit(_local, plan, f, step.nodes) for f in futures]
+                continue
+            index = step.nodes[0]
+            slices = [submit(_slice, plan, f, index, kind, i == 0) for i, f in enumerate(futures)]
+            outcome = submit(_reduce, plan, template, slices, index, order)
+            futures = [submit(_apply, plan, f, outcome, index) for f in futures]
+        futures = [submit(_results, plan, f, kind, i == 0) for i, f in enumerate(futures)]
+        return take_results(state, _gathered(client, futures, progress), kind)
+
+    return runner
+
+
+def _template(state: RunState) -> RunState:
+    """The month's period, history and formats, without its records."""
+    return RunState(
+        state.plan,
+        state.period,
+        {},
+        {},
+        {},
+        history=state.history,
+        by_value=state.by_value,
+        result_format=state.result_format,
+    )
+
+
+def _submitter(client: Any, retries: int) -> Callable[..., Any]:
+    def submit(function: Callable[..., Any], *args: Any) -> Any:
+        # Not pure: every month's step is a task of its own, never one cached from another.
+        with warnings.catch_warnings():
+            # A partition's records are its first task's data: large, on purpose.
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            return client.submit(function, *args, retries=retries, pure=False)
+
+    return submit
+
+
+def _gathered(
+    client: Any, futures: list[Any], progress: Callable[[int, int], None] | None
+) -> list[Any]:
+    """The partitions' results, in their order, counting them as they finish."""
+    total = len(futures)
+    if progress is not None:
+        progress(0, total)
+        for done, _ in enumerate(distributed().as_completed(futures), start=1):
+            progress(done, total)
+    return list(client.gather(futures))

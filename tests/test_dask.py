@@ -1,0 +1,213 @@
+"""A month on a Dask cluster is byte for byte the month in one process.
+
+Skipped without the extra ``policyengine[dask]``. Every output format, the summary, the
+inputs hash and the ledger run are compared for the example months (with the earlier
+months read from the ledger) and for generated months of the ``partitioned`` fixture,
+whose company-wide ranks and totals need reduce steps; a worker killed in the middle
+of a month changes nothing either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from test_partition import company_months  # noqa: E402
+
+import policyengine  # noqa: E402
+from policyengine.month import Recording, run_month  # noqa: E402
+from policyengine.present._writers import WRITERS  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+SHIPPED = policyengine.load(ROOT / "policies")
+COMPANY = policyengine.load(FIXTURES / "partitioned")
+MONTHS = ("2026-01", "2026-02", "2026-03")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """Two worker processes of one thread, as ``--workers 2`` starts them."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as opened,
+    ):
+        yield opened
+
+
+def ledger_runs(path: Path) -> list[tuple[Any, ...]]:
+    """A ledger's runs as stored, but for the time each was appended (and so its hash)."""
+    with sqlite3.connect(path) as db:
+        return list(
+            db.execute(
+                "select id, period, label, inputs, outputs, provenance from runs order by id"
+            )
+        )
+
+
+def months_into(folder: Path, client: Any, suffix: str) -> list[tuple[bytes, str]]:
+    """The example months run in order into one ledger: each report's bytes and summary."""
+    found = []
+    for number, month in enumerate(MONTHS):
+        out = folder / f"{month}{suffix}"
+        run = run_month(
+            SHIPPED,
+            month,
+            ROOT / "examples" / month,
+            ledger=folder / "ledger.sqlite",
+            out=out,
+            recording=Recording(new=number == 0),
+            client=client,
+        )
+        found.append((out.read_bytes(), run.summary()))
+    return found
+
+
+@pytest.mark.parametrize("suffix", sorted(WRITERS))
+def test_the_example_months_on_two_workers_are_the_same_bytes(
+    tmp_path: Path, client: Any, suffix: str
+) -> None:
+    """Every output format, the summary (with the inputs hash) and the ledger's runs."""
+    alone, spread = tmp_path / "alone", tmp_path / "spread"
+    alone.mkdir()
+    spread.mkdir()
+    expected = months_into(alone, None, suffix)
+    assert months_into(spread, client, suffix) == expected
+    assert ledger_runs(spread / "ledger.sqlite") == ledger_runs(alone / "ledger.sqlite")
+
+
+def test_the_command_line_with_workers_gives_the_same_document_and_ledger(
+    tmp_path: Path, client: Any
+) -> None:
+    """``policyengine run --workers 2`` and ``--scheduler ADDRESS`` (an existing cluster)
+    against the same run without them: the document, the printed summary and the ledger
+    run; the dashboard's address is said when a cluster is started."""
+
+    def cli(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        out, ledger = tmp_path / f"{name}.json", tmp_path / f"{name}.sqlite"
+        arguments = ["--policies", str(ROOT / "policies"), "--period", "2026-03"]
+        arguments += ["--facts", str(ROOT / "examples" / "2026-03"), "--out", str(out)]
+        arguments += ["--ledger", str(ledger), "--new-ledger", *extra]
+        command = [sys.executable, "-m", "policyengine", "run", *arguments]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        return subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+
+    alone, spread = cli("alone"), cli("spread", "--workers", "2")
+    joined = cli("joined", "--scheduler", client.scheduler.address)
+    assert "dask: 2 workers, dashboard http" in spread.stderr
+    assert "dashboard" not in alone.stderr + joined.stderr
+    for name, run in (("spread", spread), ("joined", joined)):
+        assert (tmp_path / f"{name}.json").read_bytes() == (tmp_path / "alone.json").read_bytes()
+        assert run.stdout.replace(f"{name}.", "alone.") == alone.stdout
+        assert ledger_runs(tmp_path / f"{name}.sqlite") == ledger_runs(tmp_path / "alone.sqlite")
+
+
+def both_ways(facts: dict[str, list[dict[str, str]]], client: Any, folder: Path) -> None:
+    """A generated company month in one process and on the cluster: the same bytes."""
+    runs = []
+    for name, using in (("alone", None), ("spread", client)):
+        runs.append(_company_run(facts, using, _folder(folder / name)))
+    assert runs[1] == runs[0]
+
+
+def _company_run(facts: dict[str, list[dict[str, str]]], client: Any, folder: Path) -> Any:
+    """The month written as one JSON file by kind, run, and written as a document."""
+    source = folder / "facts.json"
+    source.write_text(json.dumps(facts), encoding="utf-8")
+    run = run_month(COMPANY, "2026-01", source, out=folder / "out.json", client=client)
+    # The summary locates problems in the facts file: named here without its folder.
+    summary = run.summary().replace(str(folder), "<folder>")
+    return (run.result.to_json(), summary, (folder / "out.json").read_bytes())
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(facts=company_months())
+def test_generated_months_with_company_wide_ranks_are_the_same_on_two_workers(
+    facts: Any, client: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Company-wide ranks, the rank of teams and the company's totals run as reduce steps
+    on the cluster; failed calls, refused records and orphans keep their errors."""
+    both_ways(facts, client, tmp_path_factory.mktemp("company"))
+
+
+def big_company(teams: int, reps: int, calls: int) -> dict[str, list[dict[str, str]]]:
+    facts: dict[str, list[dict[str, str]]] = {
+        "company": [{"company_id": "C", "pool": "500"}],
+        "team": [],
+        "rep": [],
+        "call": [],
+    }
+    for t in range(teams):
+        facts["team"].append({"team_id": f"T{t:03}", "company_id": "C", "target": "900"})
+        for r in range(reps):
+            rep = f"R{t:03}{r:02}"
+            row = {"rep_id": rep, "team_id": f"T{t:03}", "base": "100", "eligible": "true"}
+            facts["rep"].append(row)
+            for c in range(calls):
+                minutes = str((t + r + c) % 7)  # no minutes: that call's points fail
+                sales = str((t * 7 + r * 3 + c) % 11 * 10)
+                call = {"call_id": f"K{rep}{c:03}", "rep_id": rep, "minutes": minutes}
+                facts["call"].append({**call, "sales": sales})
+    return facts
+
+
+def test_a_worker_killed_mid_month_changes_nothing(tmp_path: Path) -> None:
+    """One of two workers is killed once the first partitions are done: Dask runs its
+    tasks again elsewhere, and the month is the same bytes as in one process."""
+    facts = big_company(teams=40, reps=5, calls=40)
+    expected = _company_run(facts, None, _folder(tmp_path / "alone"))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        found: list[Any] = []
+        worker = threading.Thread(
+            target=lambda: found.append(_company_run(facts, client, _folder(tmp_path / "spread")))
+        )
+        worker.start()
+        victim = _kill_a_busy_worker(client)
+        running_when_killed = worker.is_alive()
+        worker.join(timeout=600)
+    assert victim is not None and running_when_killed
+    assert found == [expected]
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _kill_a_busy_worker(client: Any) -> int | None:
+    """Wait until a worker holds a partition's state, then kill its process outright."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        held = client.has_what()
+        busy = [
+            address for address, keys in held.items() if any("_local" in k for k in map(str, keys))
+        ]
+        if busy:
+            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            return int(pid)
+        time.sleep(0.05)
+    return None
