@@ -39,6 +39,13 @@ COMPANY = policyengine.load(FIXTURES / "partitioned")
 MONTHS = ("2026-01", "2026-02", "2026-03")
 
 
+@pytest.fixture(autouse=True)
+def one_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run recorded at one fixed time: the outputs name their ledger run, whose hash
+    covers when it was appended, so both sides must be appended at the same time."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775001600")
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """Two worker processes of one thread, as ``--workers 2`` starts them."""
