@@ -29,6 +29,7 @@ from ..core._suggest import did_you_mean
 from ..errors import ExpressionError
 from ._functions import FUNCTIONS
 from ._operators import OPERATORS
+from ._previous import PREVIOUS, read_previous
 
 MAX_LITERAL = 1_000  # characters of one string literal
 MAX_ITEMS = 100  # items of one list literal, arguments of one call
@@ -93,6 +94,7 @@ class Checker:
         self.bare: set[str] = set()  # names read whole (a base of name.part is not visited)
         self.attributes: set[tuple[str, str]] = set()
         self.functions: set[str] = set()
+        self.past: dict[str, tuple[str, Any]] = {}  # previous(x): key -> (name, initial)
         self.arithmetic = False
         self._visitors: dict[type[ast.AST], Callable[[Any], ast.expr]] = {
             ast.Constant: self._constant,
@@ -222,6 +224,12 @@ class Checker:
         if not isinstance(func, ast.Name):
             raise self._forbidden("call of a computed value", "call a function by its name")
         self._as_written(func, func.id)
+        if func.id == PREVIOUS:  # last month's value: no read of this month (_previous.py)
+            # The name is not visited: it is read from history, not this month.
+            node.args = [*node.args[:1], *(self.visit(arg) for arg in node.args[1:])]
+            key, name, initial = read_previous(node, refuse)
+            self.past[key] = (name, initial)
+            return ast.copy_location(ast.Name(id=key, ctx=ast.Load()), node)
         if func.id not in FUNCTIONS:
             hint = did_you_mean(func.id, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
             raise refuse(

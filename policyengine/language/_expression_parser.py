@@ -20,6 +20,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -46,6 +47,8 @@ class Expression:
     #: The names it reads whole, not only as ``name.part`` (recorded while checking, so
     #: that resolving names walks no tree again).
     bare: frozenset[str] = frozenset()
+    #: ``previous(name, initial)`` calls: the name each is read as -> (name, initial).
+    past: Mapping[str, tuple[str, Any]] = MappingProxyType({})
 
 
 def compile_expression(text: str) -> Expression:
@@ -80,6 +83,7 @@ def compile_expression(text: str) -> Expression:
         frozenset(checker.functions),
         checker.arithmetic,
         frozenset(checker.bare),
+        MappingProxyType(checker.past),
     )
 
 

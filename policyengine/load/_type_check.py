@@ -30,6 +30,7 @@ from typing import Any
 
 from ..core._problems import Problems
 from ..language._expressions import Expression
+from ..language._previous import PREVIOUS
 from ..language._types_infer import Found, Type, infer
 from ..model import Field, Parameter, Rule
 from ._names import Scope
@@ -139,6 +140,8 @@ class _Types:
         ancestors = scope.ancestors.get(None if own else kind, ())
 
         def type_of(name: str) -> Type:
+            if name.startswith(PREVIOUS + "(") and name.endswith(")"):
+                return type_of(name[len(PREVIOUS) + 1 : -1])  # last month's, of one type
             base, _, part = name.partition(".")
             if base == "period" and part:
                 return _PERIOD_TYPES.get(part, "count")

@@ -30,7 +30,15 @@ from ..rules import POPULATION
 from ..rules.base import Outcome
 from ._population_frame import PopulationFrame
 from ._program import Program
-from ._run_state import PastValues, Root, RunState, reaches_beyond, root, scope_of
+from ._run_state import (
+    PastValues,
+    Root,
+    RunState,
+    past_reads,
+    reaches_beyond,
+    root,
+    scope_of,
+)
 
 # The state's names are read from here too: a month's history is handed to the
 # runner, so month, diff, inputs and repository import PastValues from it.
@@ -127,6 +135,7 @@ def _records(
     failures = state.failures.setdefault(kind, {})
     by_value, named = state.by_value, bool(rule.outputs)
     unsigned = state.result_format >= 3
+    past = past_reads(rule.expressions)  # previous(name): last month's values
     for key in sorted(envs):
         env = envs[key]
         if failures.get(key):
@@ -142,7 +151,8 @@ def _records(
                 _store(state, node, key, _failed_input(cause))
                 continue
         try:
-            value = code(scope_of(state, kind, key, period) if wide else env, None)
+            scope = scope_of(state, kind, key, period) if wide else env
+            value = code(state.with_past(kind, key, past, scope) if past else scope, None)
         except PolicyError as error:
             _store(state, node, key, error)
             continue

@@ -11,6 +11,7 @@ from ..core._numbers import engine_context
 from ..core._suggest import did_you_mean
 from ..errors import UsageError
 from ..model import Policy, Rule
+from ._run_state import past_reads
 
 
 def _rule_id(policy: Policy, name: str) -> str:
@@ -308,7 +309,8 @@ class _Month:
             return {}
         detail: dict[str, Any] = {}
         with engine_context():
-            code(self.state.scope(kind, key), detail)
+            scope = self.state.scope(kind, key)
+            code(self.state.with_past(kind, key, past_reads(rule.expressions), scope), detail)
         return detail
 
     def upstream(
