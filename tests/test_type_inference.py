@@ -50,6 +50,7 @@ def _policy(tmp_path: Path, expr: str, extra: str = "") -> Path:
     "expr",
     [
         "sales * rate",  # rate x money is money
+        "sales * 6% + calls * 3.5%",  # a percentage written in the formula is a rate
         "calls * sales",  # count x money is money
         "sales / target * 100",  # money / money is a number
         "min(sales * rate, cap) + 200",
@@ -71,6 +72,7 @@ def test_expressions_of_sound_kinds_load(tmp_path: Path, expr: str) -> None:
     ("expr", "code"),
     [
         ("sales * target", "money-times-money"),
+        ("sales * 6% * target", "money-times-money"),
         ("sum(sales, target) * sales", "money-times-money"),
         ("note * 2", "number-expected"),
         ("-is_regular", "number-expected"),

@@ -29,7 +29,9 @@ from ..core._suggest import did_you_mean
 from ..errors import ExpressionError
 from ._functions import FUNCTIONS
 from ._operators import OPERATORS
+from ._percent_literals import Places, percent_value
 from ._previous import PREVIOUS, read_previous
+from ._types_infer import PERCENT
 
 MAX_LITERAL = 1_000  # characters of one string literal
 MAX_ITEMS = 100  # items of one list literal, arguments of one call
@@ -86,8 +88,10 @@ REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str | None]] = MappingProxyTyp
 class Checker:
     """Refuses what the sandbox does not run, makes numbers exact, records what is read."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, percents: Places = frozenset()) -> None:
         self.source = source
+        #: Where the percentages written in the text start (``6%``, read as ``6j``).
+        self.percents = percents
         #: ASCII text holds only names in their normal form: nothing to compare.
         self._ascii = source.isascii()
         self.names: set[str] = set()
@@ -137,6 +141,8 @@ class Checker:
             )
         if isinstance(value, bool | str):
             return node
+        if isinstance(value, complex) and (node.lineno, node.col_offset) in self.percents:
+            return self._percent(node)
         if not isinstance(value, int | float):
             kinds = {complex: "complex number", bytes: "bytes literal", type(None): "None"}
             raise self._forbidden(kinds.get(type(value), repr(value)))
@@ -157,6 +163,21 @@ class Checker:
                 f"{MAX_PLACES} decimal places",
             )
         return number_node(number, node)
+
+    def _percent(self, node: ast.Constant) -> ast.expr:
+        """``6%`` as the exact rate 0.06, marked as a percentage for the type check."""
+        text = ast.get_source_segment(self.source, node) or ""
+        try:
+            number = percent_value(text)
+        except decimal.InvalidOperation:
+            raise refuse("expression-syntax", f"cannot read the percentage {text!r}") from None
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if (number and number.adjusted() >= MAX_MAGNITUDE.adjusted()) or exponent < -MAX_PLACES:
+            raise refuse("number-too-large", f"the percentage {text[:-1]}% is out of range")
+        marked = number_node(number, node)
+        setattr(marked, PERCENT, True)  # read by the type check: a rate, not a number
+        return marked
 
     def _as_written(self, node: ast.Name | ast.Attribute, name: str) -> None:
         """Refuse a name not written in NFKC, the form Python reads every name in.

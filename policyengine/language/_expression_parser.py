@@ -26,6 +26,7 @@ import attrs
 
 from ..errors import ExpressionError
 from ._expression_checker import ASSIGNMENT, Checker, refuse
+from ._percent_literals import Places, mark_percents
 
 MAX_LENGTH = 2_000  # characters of one expression
 MAX_DEPTH = 32  # bracket nesting, and depth of the parsed tree
@@ -65,7 +66,7 @@ def compile_expression(text: str) -> Expression:
     # Counted before parsing, so that absurd nesting never reaches the parser.
     if bracket_depth(source) > MAX_DEPTH:
         raise refuse("expression-too-deep", f"brackets nest deeper than {MAX_DEPTH}", _SPLIT)
-    tree, parsed = _parse(source)
+    tree, parsed, percents = _parse(source)
     # The evaluator recurses once per level: this bounds its stack.
     if tree_depth(tree.body, MAX_DEPTH) > MAX_DEPTH:
         raise refuse(
@@ -73,7 +74,7 @@ def compile_expression(text: str) -> Expression:
             f"the expression nests deeper than {MAX_DEPTH}",
             _SPLIT + ", or add many terms with sum(a, b, …)",
         )
-    checker = Checker(parsed)
+    checker = Checker(parsed, percents)
     body = checker.visit(tree.body)
     return Expression(
         text,
@@ -98,14 +99,16 @@ def _quiet_parse(source: str, mode: str) -> ast.AST:
     return tree
 
 
-def _parse(source: str) -> tuple[ast.Expression, str]:
-    """The tree, and the exact text it was parsed from (literals are read back from it)."""
+def _parse(source: str) -> tuple[ast.Expression, str, Places]:
+    """The tree, the exact text it was parsed from (literals are read back from it), and
+    where the percentages in it start (``x * 6%``, :mod:`._percent_literals`)."""
     attempts = [source]
     if "\n" in source:
         # A long formula written over several YAML lines reads as one expression.
         attempts.append(f"(\n{source}\n)")
     first: SyntaxError | None = None
     for attempt in attempts:
+        attempt, percents = mark_percents(attempt)
         try:
             tree = _quiet_parse(attempt, "eval")
         except SyntaxError as error:
@@ -116,7 +119,7 @@ def _parse(source: str) -> tuple[ast.Expression, str]:
                 "expression-syntax", f"not a valid expression: {error}", column=0
             ) from None
         assert isinstance(tree, ast.Expression)
-        return tree, attempt
+        return tree, attempt, percents
     assert first is not None
     raise _diagnose(source, first)
 
