@@ -144,3 +144,22 @@ def test_previous_of_an_unknown_name_is_refused(tmp_path: Path) -> None:
     assert [(p.code, p.details["name"], p.hint) for p in problems] == [
         ("unknown-name", "streek", "did you mean 'streak'?")
     ]
+
+
+def test_the_explanation_names_last_months_value(tmp_path: Path) -> None:
+    """Explaining the streak shows the value of last month it was computed from."""
+    repo = policyengine.load(_folder(tmp_path))
+    months = {
+        month: {
+            "team": [{"team_id": "T0"}],
+            "rep": [
+                {"rep_id": k, "team_id": "T0", "score": s, "sales": v, "eligible": True}
+                for k, s, v in reps
+            ],
+        }
+        for month, reps in MONTHS.items()
+    }
+    results = repo.evaluate_months(months)
+    lines = results[1].explain("rep", "A", "streak").splitlines()
+    assert lines[0] == "streak = 2"
+    assert "  last month streak = 1" in lines

@@ -187,6 +187,8 @@ def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
     lines.extend(f"{pad}  {line}" for line in _detail_lines(data["kind"], data["detail"]))
     for n, v in data["inputs"].items():
         lines.append(f"{pad}  input {n} = {_show(v)}")
+    for n, v in data["detail"].get("previous", {}).items():
+        lines.append(f"{pad}  last month {n} = {_show(v)}")
     for n, p in data["parameters"].items():
         note = f" «{p['title']}»" if p.get("title") else ""
         src = f" [{p['source']}]" if p.get("source") else ""
@@ -308,9 +310,14 @@ class _Month:
         if code is None:
             return {}
         detail: dict[str, Any] = {}
+        past = past_reads(rule.expressions)
         with engine_context():
-            scope = self.state.scope(kind, key)
-            code(self.state.with_past(kind, key, past_reads(rule.expressions), scope), detail)
+            scope = self.state.with_past(kind, key, past, self.state.scope(kind, key))
+            code(scope, detail)
+        if past:  # previous(name): the values of last month the rule read
+            detail["previous"] = {
+                name: plain(scope[read_as]) for read_as, (name, _) in past.items()
+            }
         return detail
 
     def upstream(
