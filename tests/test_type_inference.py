@@ -55,6 +55,7 @@ def _policy(tmp_path: Path, expr: str, extra: str = "") -> Path:
         "sales / target * 100",  # money / money is a number
         "min(sales * rate, cap) + 200",
         "sales if is_regular else 0",  # a number beside money
+        "is_regular if calls > 3 else 0",  # a flag beside 0, as history reads it
         "hired >= start and days_between(hired, period.end) > 90",
         "note + status",  # text joins text
         '1 if status in ("regular", "trial") else 0',
@@ -80,7 +81,8 @@ def test_expressions_of_sound_kinds_load(tmp_path: Path, expr: str) -> None:
         ("hired == 2024", "incomparable-types"),
         ("note < sales", "incomparable-types"),
         ("is_regular == 1", "incomparable-types"),
-        ("sales if is_regular else False", "branches-differ"),
+        ("sales if is_regular else note", "branches-differ"),
+        ("note if is_regular else False", "branches-differ"),
         ("hired if is_regular else 0", "branches-differ"),
     ],
 )

@@ -50,6 +50,9 @@ NUMBERS = frozenset({"money", "rate", "count", "number"})
 #: What a mistake is reported as: code, form, the node it is about, and its details.
 Found = tuple[ErrorCode, str, ast.expr, dict[str, Any]]
 
+#: A yes/no value and a number: branches that may stand for each other (see _IfExp).
+_FLAG = frozenset({"boolean", "number"})
+
 #: Marks a number literal written as a percentage (``6%``); set by the checker.
 PERCENT = "percent_literal"
 
@@ -152,7 +155,9 @@ class _Inference:
         if body == orelse:
             return body
         if kind(body) != kind(orelse):
-            if "list" not in (body, orelse):
+            # A yes/no beside a number is left alone: 0 stands for "not held" where history
+            # counts months (missing: as_zero), and a flag may well be written 0.
+            if "list" not in (body, orelse) and {kind(body), kind(orelse)} != _FLAG:
                 self.found.append(("branches-differ", "", node, {"left": body, "right": orelse}))
             return None
         return "money" if "money" in (body, orelse) else "number"
