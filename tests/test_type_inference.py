@@ -119,3 +119,15 @@ def test_the_types_are_said_in_chinese() -> None:
     (problem,) = policyengine.check_policy(TYPES / "date-compared-with-number.yaml")
     message = problem.translated("zh")
     assert "日期" in str(message) and "a date" not in str(message)
+
+
+def test_a_rule_that_gives_text_is_no_number(tmp_path: Path) -> None:
+    """A table whose every value is text gives text: doubling it is refused, naming it."""
+    extra = (
+        "  - id: grade\n    kind: table\n    hit: first\n    rows:\n"
+        "      - {when: 'calls > 10', then: A}\n    default: B\n"
+    )
+    problems = policyengine.check_policy(_policy(tmp_path, "grade * 2", extra))
+    assert [(p.code, p.details["part"], p.location.rule_id) for p in problems] == [
+        ("number-expected", "grade", "a")
+    ]
