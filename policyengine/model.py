@@ -101,6 +101,8 @@ class Rule:
     source: str | None = None
     #: Named outputs (``id.name``); empty when the rule has one value named by its id.
     outputs: tuple[str, ...] = ()
+    #: (name, title) of each named output given a title for people (``output_titles:``).
+    output_titles: tuple[tuple[str, str], ...] = ()
     #: Every expression of the rule, for name checks and explanations.
     expressions: tuple[Expression, ...] = ()
     #: Other rules' outputs this rule reads, by kind (for the bundle's plan).
@@ -109,6 +111,10 @@ class Rule:
     @property
     def reads(self) -> frozenset[str]:
         return frozenset().union(*(e.names for e in self.expressions))
+
+    def output_title(self, name: str) -> str | None:
+        """The title ``output_titles:`` gives the named output ``name``, if any."""
+        return next((title for part, title in self.output_titles if part == name), None)
 
     @property
     def output_names(self) -> tuple[str, ...]:

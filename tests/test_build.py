@@ -39,6 +39,15 @@ CASES = {
     "parameter-named-like-function.yaml": ("name-clash", "/parameters/month", 11, None),
     "test-invalid-period.yaml": ("invalid-period", "/tests/0/period", 17, None),
     "test-period-not-in-force.yaml": ("not-in-force", "/tests/0/period", 17, None),
+    # Slips HR makes, each said once, in its own words (see each message's test below).
+    "thousands-in-braces.yaml": ("not-a-number", "/rules/0/bands/0/to", 17, None),
+    "true-lowercase.yaml": ("unknown-name", "/rules/0/expr", 14, "a"),
+    "chinese-conditional.yaml": ("expression-syntax", "/rules/0/expr", 14, "a"),
+    "full-width-colon.yaml": ("yaml-syntax", None, 14, None),
+    # A misspelt required key: the unknown key with its suggestion, not also "missing".
+    "misspelt-required-key.yaml": ("unknown-key", "/rules/0/bands/0/valeu", 17, "a"),
+    # A broken band: its own problem, not one more per case expecting its named values.
+    "broken-band-with-tests.yaml": ("wrong-type", "/rules/0/bands/0/to", 17, "a"),
 }
 
 
@@ -117,3 +126,20 @@ def test_an_unquoted_date_where_text_is_wanted_is_read_as_its_text(tmp_path: Pat
     rule_id.write_text(source.replace("  - id: started", "  - id: 2026-01-15"), encoding="utf-8")
     problems = policyengine.check_policy(rule_id)
     assert problems and all(isinstance(p, policyengine.PolicyError) for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "words"),
+    [
+        ("thousands-in-braces.yaml", "thousands", "without thousands separators: 80000"),
+        ("true-lowercase.yaml", "constant", "write True"),
+        ("chinese-conditional.yaml", "", "'甲 if 条件 else 乙'"),
+        ("full-width-colon.yaml", "", "full-width '：'"),
+    ],
+)
+def test_each_slip_is_named_in_its_hint(name: str, form: str, words: str) -> None:
+    """A thousands separator inside braces, a lower-case true, a condition written in
+    Chinese and a full-width colon are each named for what they are, with the fix."""
+    [problem] = policyengine.check_policy(BAD / name)
+    assert (problem.form or "") == form
+    assert words in str(problem.hint)

@@ -58,7 +58,7 @@ def test_a_streak_counter_counts_months_in_a_row(tmp_path: Path) -> None:
         "2026-03": _month(("A", 20, 0), ("B", 90, 0)),
     }
     results = repo.evaluate_months(months)
-    streaks = [{key: r.value("state", key, "streak") for key in ("A", "B")} for r in results]
+    streaks = [{key: r.value("rep", key, "streak") for key in ("A", "B")} for r in results]
     assert streaks == [{"A": 1, "B": 0}, {"A": 2, "B": 1}, {"A": 0, "B": 2}]
     assert all(r.errors == () for r in results)
 
@@ -72,7 +72,7 @@ def test_once_regular_stays_regular(tmp_path: Path) -> None:
         "2026-03": _month(("A", 0, 0), ("B", 0, 0)),
     }
     flags = [
-        {key: r.value("state", key, "regular") for key in ("A", "B")}
+        {key: r.value("rep", key, "regular") for key in ("A", "B")}
         for r in repo.evaluate_months(months)
     ]
     assert flags == [{"A": True, "B": False}, {"A": True, "B": True}, {"A": True, "B": True}]
@@ -103,7 +103,7 @@ def test_the_first_month_without_history_uses_the_declared_value(tmp_path: Path)
     assert [e.code for e in alone.errors] == ["missing-history"]
     january = {"2026-01": {"rep": {"A": {"streak": 4}}}}
     [february] = repo.evaluate_months({"2026-02": month}, history=january)
-    assert february.value("state", "A", "streak") == 5
+    assert february.value("rep", "A", "streak") == 5
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ where a line that is only ``…`` stands for any lines and ``…`` inside a line
 for any text. A command shown without output must succeed. ``sh`` blocks are
 commands only. A step the page describes in words (edit these lines) is done
 by a comment the reader does not see, ``<!-- doc-run: COMMAND -->``, run in its
-place.
+place. A file the page shows whole (a policy, a facts file) is written where the
+reader would save it by a comment ``<!-- doc-file: PATH -->`` on the line before its
+block: what is run is exactly what is shown.
 
 Two kinds of command are not run: ``pip install`` (the package is installed
 already) and ``python -m pytest`` (the suite itself).
@@ -52,6 +54,14 @@ def _blocks(text: str) -> list[tuple[int, str, list[str]]]:
         hidden = re.fullmatch(r"<!-- doc-run: (.*) -->\s*", lines[index])
         if hidden is not None:  # a step the page describes in words, done for the reader
             found.append((index + 1, "sh", [hidden.group(1)]))
+        saved = re.fullmatch(r"<!-- doc-file: (\S+) -->\s*", lines[index])
+        if saved is not None and index + 1 < len(lines) and lines[index + 1].startswith("```"):
+            end = index + 2
+            while end < len(lines) and not lines[end].startswith("```"):
+                end += 1
+            found.append((index + 3, "sh", _saving(saved.group(1), lines[index + 2 : end])))
+            index = end + 1
+            continue
         opening = re.fullmatch(r"```(console|sh)\s*", lines[index])
         if opening is None:
             index += 1
@@ -62,6 +72,13 @@ def _blocks(text: str) -> list[tuple[int, str, list[str]]]:
         found.append((index + 2, opening.group(1), lines[index + 1 : end]))
         index = end + 1
     return found
+
+
+def _saving(path: str, lines: list[str]) -> list[str]:
+    """The script that saves ``lines`` as the file ``path`` (its folder made)."""
+    assert "DOC_FILE_END" not in lines, path
+    folder = str(Path(path).parent)
+    return [f"mkdir -p '{folder}' && cat > '{path}' <<'DOC_FILE_END'", *lines, "DOC_FILE_END"]
 
 
 def _commands(page: Path) -> list[Command]:

@@ -89,7 +89,8 @@ def call(call_id: str, rep_id: str, **changes: Any) -> dict[str, Any]:
 
 
 def values(result: policyengine.BundleResult, policy: str, key: str) -> dict[str, Any]:
-    return dict(result.result_for(policy, key).outputs)
+    kind = next(p.record_kind for p, _ in result.rules() if p.id == policy)
+    return dict(result.result_for(kind, key, policy).outputs)
 
 
 # --- the folder ------------------------------------------------------------------------------

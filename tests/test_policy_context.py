@@ -87,7 +87,7 @@ def test_eval_of_a_shipped_policy_gives_what_the_month_gives(
     month = evaluate_month(policyengine.load(POLICIES), "2026-01", MONTH).result
     assert len(results) == len(month.keys("rep")) > 0
     for result in results:
-        row = month.result_for("attendance", result["record"])
+        row = month.result_for("rep", result["record"], "attendance")
         assert {k: Decimal(str(v)) if not isinstance(v, bool) else v
                 for k, v in result["outputs"].items()} == dict(row.outputs)  # fmt: skip
 

@@ -175,10 +175,10 @@ def test_a_bad_call_spoils_only_the_values_that_read_it() -> None:
     reps = {row.key for row in result.rows() if row.kind == "rep"}
     assert reps == {r["rep_id"] for r in facts["rep"]}
     # A value that reads nothing the failure touched stands, for the bad rep too.
-    row = result.result_for("team_pool", team)
+    row = result.result_for("team", team, "team_pool")
     assert not row.failed
     sales = sum(r["credited_sales"] for r in facts["rep"] if r["team_id"] == team)
-    assert result.value("team_pool", team, "team_sales") == sales
+    assert result.value("team", team, "team_sales") == sales
 
 
 def test_a_missing_month_is_an_explicit_choice(tmp_path: Path) -> None:
@@ -203,8 +203,8 @@ def test_a_missing_month_is_an_explicit_choice(tmp_path: Path) -> None:
     [january, february] = repo.evaluate_months(
         {"2026-01": facts, "2026-02": facts}, history=december
     )
-    assert january.value("streak", "R0-00", "run") == 1
-    assert february.value("streak", "R0-00", "run") == 2
+    assert january.value("rep", "R0-00", "run") == 1
+    assert february.value("rep", "R0-00", "run") == 2
 
 
 def _policy(root: Path, name: str, rules: str, kind: str = "rep") -> None:
@@ -274,8 +274,8 @@ def test_a_rule_reads_another_policys_output_and_its_parent(tmp_path: Path) -> N
     result = repo.for_period("2026-01").evaluate(
         league([[(Decimal(10), Decimal(1), True), (Decimal(30), Decimal(1), True)]])
     )
-    assert result.value("share", "R0-01", "part") == Decimal("0.75")
-    assert result.value("totals", "T0", "team_total") == Decimal(80)
+    assert result.value("rep", "R0-01", "part") == Decimal("0.75")
+    assert result.value("team", "T0", "team_total") == Decimal(80)
     assert datetime.date(2026, 1, 1) == repo.for_period("2026-01").period.start
 
 

@@ -68,8 +68,8 @@ def test_state_carries_forward_through_a_ledger_and_replays_the_same(tmp_path: P
         runs.append(
             run_month(repo, month, _facts(tmp_path, month), ledger=ledger, recording=recording)
         )
-    regular = [{k: r.result.value("state", k, "regular") for k in "AB"} for r in runs]
-    streak = [{k: r.result.value("state", k, "streak") for k in "AB"} for r in runs]
+    regular = [{k: r.result.value("rep", k, "regular") for k in "AB"} for r in runs]
+    streak = [{k: r.result.value("rep", k, "streak") for k in "AB"} for r in runs]
     assert regular == [{"A": True, "B": False}, {"A": True, "B": True}, {"A": True, "B": True}]
     assert streak == [{"A": 1, "B": 0}, {"A": 2, "B": 1}, {"A": 0, "B": 2}]
     assert [r.history_runs for r in runs] == [(), (1,), (1, 2)]
@@ -101,7 +101,7 @@ def test_without_an_initial_value_the_first_month_is_missing_history(tmp_path: P
     assert [e.code for e in alone.errors] == ["missing-history"]
     january = {"2026-01": {"rep": {"A": {"streak": 4}}}}
     [february] = repo.evaluate_months({"2026-02": month}, history=january)
-    assert february.value("state", "A", "streak") == 5
+    assert february.value("rep", "A", "streak") == 5
 
 
 @pytest.mark.parametrize(

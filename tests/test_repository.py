@@ -70,8 +70,8 @@ def test_as_known_at_gives_old_then_corrected_amounts(repository: policyengine.R
     """Before the correction was published the old amounts come out; after it, the new ones."""
     before = repository.for_period("2025-08", as_known_at="2025-10-09").evaluate(FACTS)
     after = repository.for_period("2025-08", as_known_at="2025-10-10").evaluate(FACTS)
-    assert before.value("commission", "A", "commission") == Decimal("350.00")
-    assert after.value("commission", "A", "commission") == Decimal("360.00")
+    assert before.value("rep", "A", "commission") == Decimal("350.00")
+    assert after.value("rep", "A", "commission") == Decimal("360.00")
     assert before.provenance.as_known_at == "2025-10-09"
     assert before.provenance.bundle_sha256 != after.provenance.bundle_sha256
 
@@ -157,6 +157,8 @@ def test_version_timeline_mistakes_name_the_files(
     [problem] = caught.value.problems
     assert problem.code == code
     assert problem.location.file is not None and problem.location.file.endswith(".yaml")
+    # Said at the line and column of the key it is about, as every problem of a file is.
+    assert problem.location.line is not None and problem.location.column is not None
 
 
 def test_folder_and_file_names_must_match(tmp_path: Path) -> None:
@@ -251,3 +253,49 @@ def test_without_entities_a_version_without_applies_to_evaluates_its_own_records
     assert not result.errors
     assert {row.key for row in result.rows()} == {"A", "B"}
     assert result.value("commission", "A", "commission") == Decimal("300.00")
+
+
+POLICIES = Path(__file__).parent.parent / "policies"
+
+
+def _copied_folder(tmp_path: Path) -> Path:
+    """The shipped folder with commission 2026-04 copied to 2026-10, unlocked."""
+    root = tmp_path / "policies"
+    shutil.copytree(POLICIES, root)
+    (root / "policies.lock").unlink()
+    shutil.copy(root / "commission" / "2026-04.yaml", root / "commission" / "2026-10.yaml")
+    return root
+
+
+def test_a_copy_whose_version_was_not_changed_is_said_once_with_the_fix(tmp_path: Path) -> None:
+    """A file copied to a new name, 'version:' left as the original's: one problem, at the
+    version's line, saying it is a copy and what to write — not a duplicate version and
+    an overlap besides."""
+    root = _copied_folder(tmp_path)
+    with pytest.raises(InvalidPolicy) as caught:
+        policyengine.load(root)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.form) == ("version-file-mismatch", "copy")
+    assert problem.location.file is not None
+    assert problem.location.file.endswith("2026-10.yaml")
+    assert problem.location.line == 4
+    assert "2026-04.yaml" in problem.message
+    assert 'version: "2026-10"' in str(problem.hint)
+
+
+def test_a_copy_with_a_new_start_hears_its_root_cause_first(tmp_path: Path) -> None:
+    """The copy's start moved but not its 'version:': its tests, for months it no longer
+    covers, fail to build — and the problem said first is the unchanged version."""
+    root = _copied_folder(tmp_path)
+    copy = root / "commission" / "2026-10.yaml"
+    copy.write_text(
+        copy.read_text(encoding="utf-8").replace(
+            "effective_from: 2026-04-01", "effective_from: 2026-10-01"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidPolicy) as caught:
+        policyengine.load(root)
+    first, *rest = caught.value.problems
+    assert (first.code, first.form) == ("version-file-mismatch", "copy")
+    assert rest and {problem.code for problem in rest} == {"not-in-force"}

@@ -86,10 +86,10 @@ def test_the_tie_survives_evaluation(generated: list[Month]) -> None:
     march = repository.evaluate_months(facts)[-1]
     assert march.errors == ()
     first, second = generated[-1].cases.tie
-    assert march.value("appraisal", first, "appraisal_score") == march.value(
-        "appraisal", second, "appraisal_score"
+    assert march.value("rep", first, "appraisal_score") == march.value(
+        "rep", second, "appraisal_score"
     )
-    ranks = [march.value("bottom_rank", k, "team_rank.rank") for k in (first, second)]
+    ranks = [march.value("rep", k, "team_rank.rank") for k in (first, second)]
     assert ranks[1] == ranks[0] + 1
 
 

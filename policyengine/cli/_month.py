@@ -22,6 +22,7 @@ from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
 from ..present._progress import Progress
+from ..present._root_causes import by_cause, took_along
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import entities_from_policies, paused_collection
 from ..run._repository import load
@@ -170,8 +171,11 @@ def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> tup
 def _report_problems(month: MonthRun, facts: str | Path) -> int:
     """Every error on standard error, located in the facts files; 2 when there is any."""
     result, index = month.result, month.index
-    for error in result.errors:
-        print(index.render(error), file=sys.stderr)
+    # Each root cause once, with what it took along (every error is in the results).
+    for cause in by_cause(result.errors):
+        print(index.render(cause.error), file=sys.stderr)
+        if cause.followers:
+            print("  " + took_along(cause), file=sys.stderr)
     missing = month.missing_kinds
     for kind in missing:
         finding = FactsFileError(

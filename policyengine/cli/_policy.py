@@ -144,7 +144,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     try:
         facts = read_facts(args.facts, _facts_fields(policy, entities))
-        batch = evaluate_many(policy, facts.records, period=args.period)
+        # A record without a key is labelled by its row in the file, as its errors are
+        # located (a JSON list has no rows: its place in the list, counting from 1).
+        rows = [line or index + 1 for index, line in enumerate(facts.lines)]
+        batch = evaluate_many(policy, facts.records, period=args.period, positions=rows)
     except PolicyError as exc:
         print(say(exc), file=sys.stderr)
         return 2

@@ -205,6 +205,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("duplicate-key", ""): Template("the key '{key}' is given twice in the same mapping; the first is on line {first_line}", "keep one: a second entry would silently replace the first"),
         ("invalid-date", ""): Template("'{text}' is written as a date (year-month-day), but there is no such day", "check the month (01-12) and the day; to keep it as text, put it in quotes"),
         ("too-many-digits", ""): Template("the number has {digits} digits, but at most {limit} can be calculated exactly", "shorten it; if it is a code, not an amount, put it in quotes"),
+        ("not-a-number", "thousands"): Template("{number} inside {{ }} is read as several values: a comma there ends an entry", "write the number without thousands separators: {plain}"),
         ("yaml-syntax", ""): Template("{problem}"),
     }),
     # the schema (policyengine/read/_schema.py)
@@ -262,10 +263,13 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
     # names in expressions (policyengine/load/_names.py, and across policies _plan.py)
     ("building-the-model", {
         ("unknown-name", ""): Template("unknown name '{name}' in '{expression}'", "declare it under inputs or parameters, or add a rule with that id"),
+        ("unknown-name", "constant"): Template("unknown name '{name}' in '{expression}'", "write {constant}: an expression spells its truth values True and False, with a capital letter"),
         ("unknown-output", ""): Template("'{rule}' has no '{output}' in '{expression}'", "it has: {outputs}"),
         ("unknown-output", "one-value"): Template("'{rule}' has no '{output}' in '{expression}'", "write '{rule}'"),
+        ("unknown-output", "title"): Template("output_titles of '{rule}' names '{output}', which the rule does not give", "it gives: {outputs}"),
         ("no-named-outputs", "rule"): Template("rule '{rule}' has one value, not '{rule}.{output}'", "write '{rule}'"),
         ("no-named-outputs", "value"): Template("'{name}' is one value and has no '{output}'", "write '{name}'"),
+        ("no-named-outputs", "title"): Template("rule '{rule}' gives one value, so output_titles has no output to title", "title its value with title:"),
         ("needs-output-name", "rule"): Template("rule '{rule}' gives several values; '{expression}' must say which", "write one of: {choices}"),
         ("needs-output-name", "parent"): Template("'{kind}' is the {kind} record; '{expression}' must say which of its values", "write {kind}.<field or output>"),
         ("value-not-declared", ""): Template("'{name}' is never '{value}' in '{expression}': its values are {values}", "compare with one of: {values}"),
@@ -300,6 +304,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
     ("the-policy-folder", {
         ("policy-folder-mismatch", ""): Template("the file says policy '{policy}' but lies in folder '{folder}'", "move it to {policy}/ or correct 'policy:'"),
         ("version-file-mismatch", ""): Template("the file says version '{version}' but is named {stem}", "name the file {version}{suffix}"),
+        ("version-file-mismatch", "copy"): Template("the file says version '{version}', the version of {original}: it looks like a copy whose 'version:' was not changed", "write version: \"{stem}\" (the file's name) and the day it starts in effective_from"),
         ("mid-month-date", ""): Template("{key} {day} is not the first day of a month", "periods are months: a version takes effect on the 1st (use {first} or a later month's 1st)"),
         ("duplicate-version", ""): Template("version '{version}' is also in {other}", "give each version file its own 'version:'"),
         ("unknown-corrected-version", ""): Template("corrects '{corrects}', which is no other version", "name a version of this policy"),

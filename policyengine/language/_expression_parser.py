@@ -160,6 +160,7 @@ def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
         )
     wide = FULL_WIDTH
     hint = next((f"use '{wide[c]}' instead of '{c}'" for c in source if c in wide), None)
+    hint = hint or next((CHINESE_WORDS[w] for w in CHINESE_WORDS if w in source), None)
     # Python gives no column for an error at the very end; that end is the place.
     details = {"column": error.offset or len(source.splitlines()[-1]) + 1}
     if "\n" in source:
@@ -171,6 +172,18 @@ def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
 #: character Python needs instead: named in the hint of a syntax error.
 FULL_WIDTH: Mapping[str, str] = MappingProxyType(
     dict(zip("（），×÷＋－＊／＝＜＞“”‘’％．。", "(),*/+-*/=<>\"\"''%..", strict=True))
+)
+
+
+#: Words of a condition written in Chinese, and how an expression says it: named in
+#: the hint of a syntax error ("如果 c 则 a 否则 b" is not an expression).
+CHINESE_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "如果": "write a choice as '甲 if 条件 else 乙' (a if condition else b)",
+        "否则": "write a choice as '甲 if 条件 else 乙' (a if condition else b)",
+        "并且": "write 'and' for 并且",
+        "或者": "write 'or' for 或者",
+    }
 )
 
 

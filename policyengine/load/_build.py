@@ -132,6 +132,8 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
         check_test_periods(tests, header["effective_from"], header["effective_to"], problems)
     if problems.found or header is None:
         return None
+    if header["key"] is None and entities is not None and own_kind is not None:
+        header["key"] = entities.kinds[own_kind].key  # the kind's key names its records
     return Policy(
         rules=tuple(rules.values()),
         inputs=frozen_mapping(inputs),

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..core._suggest import did_you_mean
 from ..language._expressions import Expression
 from ..language._functions import FUNCTIONS
 from ..model import Field, Parameter, Rule
@@ -86,7 +87,8 @@ def read_rules(
         for output in built.outputs if built else ():  # read as rule.output: written so
             problems.normal(output, pointer, "output", rule_id)
         sites[rule_id] = list(ctx.sites)
-        rules[rule_id] = _rule(item, pointer, first_line[rule_id], ctx, built)
+        titles = _output_titles(problems, item, pointer, built)
+        rules[rule_id] = _rule(item, pointer, first_line[rule_id], ctx, built, titles)
     names = {*inputs, *parameters, *rules}
     names.update(f"{rule.id}.{output}" for rule in rules.values() for output in rule.outputs)
     check_value_slots(problems.document.data, rules, parameters, frozenset(names), problems)
@@ -126,7 +128,12 @@ def _clash(
 
 
 def _rule(
-    item: Mapping[str, Any], pointer: str, line: int | None, ctx: RuleContext, built: Built | None
+    item: Mapping[str, Any],
+    pointer: str,
+    line: int | None,
+    ctx: RuleContext,
+    built: Built | None,
+    titles: tuple[tuple[str, str], ...] = (),
 ) -> Rule:
     """The model's rule for ``item``, which its kind built (``built``: None if it could not)."""
     return Rule(
@@ -139,5 +146,34 @@ def _rule(
         description=plain_text(item.get("description")),
         source=plain_text(item.get("source")),
         outputs=built.outputs if built else (),
+        output_titles=titles,
         expressions=tuple(e for _, e, _ in ctx.sites),
     )
+
+
+def _output_titles(
+    problems: BuildProblems, item: Mapping[str, Any], pointer: str, built: Built | None
+) -> tuple[tuple[str, str], ...]:
+    """The titles ``output_titles:`` gives the rule's named outputs, in the outputs' order;
+    titles for a rule of one value, or for an output the rule does not give, are refused."""
+    given = item.get("output_titles")
+    if not isinstance(given, Mapping) or not given or built is None:
+        return ()  # none given; or the schema has said what is wrong with them
+    rule, at = str(item["id"]), pointer + "/output_titles"
+    if not built.outputs:
+        problems.add("no-named-outputs", at, form="title", rule_id=rule, rule=rule)
+        return ()
+    for name in given:
+        if name not in built.outputs:
+            problems.add(
+                "unknown-output",
+                f"{at}/{name}",
+                form="title",
+                at_key=True,
+                hint=did_you_mean(str(name), built.outputs),
+                rule_id=rule,
+                rule=rule,
+                output=name,
+                outputs=", ".join(built.outputs),
+            )
+    return tuple((n, plain_text(given[n]) or "") for n in built.outputs if n in given)

@@ -24,6 +24,14 @@ def build_tests(
         return cases
     outputs = [name for rule in rules.values() for name in rule.output_names]
     outputs += list(rules)
+    # A rule that did not build has its own problem; what a case expects of it is not
+    # said again (one bad band, one problem: not one more per case).
+    outputs += [
+        f"{rule_id}.{name}"
+        for rule_id, rule in rules.items()
+        if rule.spec is None
+        for name in _expected_parts(raw, rule_id)
+    ]
     names: set[str] = set()
     for index, item in enumerate(raw):
         pointer = f"/tests/{index}"
@@ -45,6 +53,18 @@ def build_tests(
             )
         )
     return cases
+
+
+def _expected_parts(raw: list[Any], rule_id: str) -> set[str]:
+    """The names after ``rule_id.`` that the cases expect."""
+    prefix = rule_id + "."
+    return {
+        name[len(prefix) :]
+        for item in raw
+        if isinstance(item, Mapping) and isinstance(item.get("expect"), Mapping)
+        for name in item["expect"]
+        if isinstance(name, str) and name.startswith(prefix)
+    }
 
 
 def _unknown(

@@ -57,6 +57,10 @@ class _Known:
     ancestors: tuple[str, ...]
 
 
+#: Truth values as YAML, JSON and spreadsheets spell them, and how an expression does.
+MISSPELT_CONSTANTS = {"true": "True", "false": "False", "TRUE": "True", "FALSE": "False"}
+
+
 @attrs.define
 class Resolver:
     """Checks each expression's names against a :class:`Scope`, collecting the rules read."""
@@ -89,6 +93,18 @@ class Resolver:
         for name in sorted(expr.names - known.members):
             if name not in bare:
                 continue  # read only as name.part: resolved with the attributes below
+            if name in MISSPELT_CONSTANTS:
+                # Not a name another policy could give: YAML's and JSON's spellings.
+                self.problems.add(
+                    "unknown-name",
+                    pointer,
+                    form="constant",
+                    rule_id=rule_id,
+                    name=name,
+                    expression=expr.source,
+                    constant=MISSPELT_CONSTANTS[name],
+                )
+                continue
             if scope.open:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
                 continue

@@ -24,22 +24,76 @@ cycles) is checked by planning each month's bundle, in
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from pathlib import Path
 
 from ..core._problems import Problems
 from ..core._suggest import did_you_mean
 from ..errors import Location, PolicyError
+from ..read._source import read_policy_bytes
+from ..read._source_map import Document
 from ._policy_versions import Version, timeline
 
 
+def check_file(document: Document, path: str, named: frozenset[str]) -> list[PolicyError]:
+    """A version file's place and dates, read before it is built: its folder, its name,
+    first days of months. ``path`` is the file's place in the folder (posix, as
+    ``named``, every version file's place without its suffix).
+
+    These are checked on the read file, not the built policy, so that a file whose
+    build fails still hears what is wrong with its name or dates — usually the root
+    cause (a copied file whose 'version:' was not changed also fails every test of
+    the version it was copied from)."""
+    problems = Problems()
+    data, place = document.data, Path(path)
+    policy, version = data.get("policy"), data.get("version")
+    if isinstance(policy, str) and policy != place.parent.name:
+        problems.add(
+            "policy-folder-mismatch",
+            document.locate("/policy"),
+            policy=policy,
+            folder=place.parent.name,
+        )
+    if isinstance(version, str) and version != place.stem:
+        at = document.locate("/version")
+        if place.with_name(version).as_posix() in named:
+            original = place.with_name(version + place.suffix).name
+            problems.add(
+                "version-file-mismatch",
+                at,
+                form="copy",
+                version=version,
+                stem=place.stem,
+                original=original,
+            )
+        else:
+            problems.add(
+                "version-file-mismatch", at, version=version, stem=place.stem, suffix=place.suffix
+            )
+    for key in ("effective_from", "effective_to"):
+        day = data.get(key)
+        if isinstance(day, datetime.date) and day.day != 1:
+            problems.add(
+                "mid-month-date",
+                document.locate("/" + key),
+                key=key,
+                day=day,
+                first=day.replace(day=1),
+            )
+    return problems.found
+
+
 def check_versions(versions: list[Version]) -> list[PolicyError]:
-    """Every problem of the folder's versions taken together (each file's own are found
-    when it is built)."""
+    """Every problem of the built versions taken together (each file's own are found by
+    :func:`check_file` and when it is built)."""
     problems = Problems()
     by_policy: dict[str, list[Version]] = {}
     for v in versions:
-        _check_file(v, problems)
+        if v.version != Path(v.path).stem:
+            # Said by check_file; its clash with the version it repeats (same label, same
+            # start) follows from it and is not said again.
+            continue
         by_policy.setdefault(v.id, []).append(v)
     for items in by_policy.values():
         seen = _duplicates(items, problems)
@@ -49,32 +103,12 @@ def check_versions(versions: list[Version]) -> list[PolicyError]:
 
 
 def _at(version: Version, pointer: str) -> Location:
-    return Location(file=version.policy.file, pointer=pointer)
-
-
-def _check_file(v: Version, problems: Problems) -> None:
-    """A version file's place and dates: its folder, its name, first days of months."""
-    path = Path(v.path)
-    if v.id != path.parent.name:
-        problems.add(
-            "policy-folder-mismatch", _at(v, "/policy"), policy=v.id, folder=path.parent.name
-        )
-    if v.version != path.stem:
-        problems.add(
-            "version-file-mismatch",
-            _at(v, "/version"),
-            version=v.version,
-            stem=path.stem,
-            suffix=path.suffix,
-        )
-    for key, day in (
-        ("effective_from", v.policy.effective_from),
-        ("effective_to", v.policy.effective_to),
-    ):
-        if day is not None and day.day != 1:
-            problems.add(
-                "mid-month-date", _at(v, "/" + key), key=key, day=day, first=day.replace(day=1)
-            )
+    """Where ``pointer`` is in the version's file, line and column included: the file is
+    read again for its source map, which happens only when there is a problem to say."""
+    try:
+        return read_policy_bytes(version.policy.raw, version.policy.file).locate(pointer)
+    except PolicyError:  # the bytes it was built from read; the pointer is the fallback
+        return Location(file=version.policy.file, pointer=pointer)
 
 
 def _duplicates(items: list[Version], problems: Problems) -> dict[str, Version]:

@@ -49,6 +49,8 @@ class Output:
     title: str | None
     #: The rule itself (its kind and ``round:`` decide how its numbers are shown).
     definition: Rule | None = attrs.field(default=None, eq=False, repr=False)
+    #: The named output's own title (``output_titles:``), if the rule gives it one.
+    part_title: str | None = None
 
     @property
     def name(self) -> str:
@@ -56,10 +58,15 @@ class Output:
         return f"{self.rule}.{self.part}" if self.part else self.rule
 
     @property
+    def titled(self) -> bool:
+        """Whether the output has a title for people (its own, or its rule's)."""
+        return bool(self.part_title or self.title)
+
+    @property
     def column(self) -> Column:
-        label = self.title or f"{self.policy}.{self.name}"
-        if self.title and self.part:
-            label = f"{self.title}.{self.part}"
+        label = self.part_title or self.title or f"{self.policy}.{self.name}"
+        if self.title and self.part and not self.part_title:
+            label = f"{self.title}.{self.part}"  # no title of its own: the rule's, and its name
         return Column(f"{self.policy}.{self.name}", label, self.policy, self.name)
 
     def value(self, env: Mapping[str, Any]) -> Any:
@@ -82,7 +89,12 @@ def outputs(result: BundleResult, kind: str) -> list[Output]:
     found: list[Output] = []
     for policy, rule in result.rules(kind):
         parts: Sequence[str | None] = rule.outputs or (None,)
-        found.extend(Output(kind, policy.id, rule.id, part, rule.title, rule) for part in parts)
+        found.extend(
+            Output(
+                kind, policy.id, rule.id, part, rule.title, rule, part and rule.output_title(part)
+            )
+            for part in parts
+        )
     return sorted(found, key=lambda o: o.policy)  # stable: plan order within a policy
 
 

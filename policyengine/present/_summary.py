@@ -11,11 +11,12 @@ import attrs
 
 from ..core._display import cell_text, decimal_text
 from ..core._numbers import CONTEXT
+from ..errors import PolicyError
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
-from ._report import CONSEQUENCES
 from ._report_numbers import NumberStyle, shown
 from ._report_records import Output, RecordIndex, entities_of, outputs
+from ._root_causes import by_cause, took_along
 from ._texttable import format_table
 
 __all__ = ["summary_text"]
@@ -77,7 +78,7 @@ class _OutputSummary:
         if not present:
             return
         label = f"{output.policy}.{output.name}"
-        title = output.column.title if output.title else ""
+        title = output.column.title if output.titled else ""
         style = output.style(present)
         if style is not None:
             self.sums.append([label, title, kind, *_numbers(present, style, given)])
@@ -163,13 +164,31 @@ def _error_lines(result: BundleResult, index: FactsIndex | None, shown: int) -> 
     errors = result.errors
     if not errors:
         return ["errors: none"]
+    causes = by_cause(errors)
+    roots = [cause.error for cause in causes]
+    lines = [f"errors: {len(errors)} — {_code_tally(errors)}"]
+    if len(roots) < len(errors):
+        lines[0] += (
+            f" ({len(roots)} root cause{'s' if len(roots) != 1 else ''}: {_code_tally(roots)};"
+            f" the other {len(errors) - len(roots)} records are left out with"
+            f" {'it' if len(roots) == 1 else 'them'})"
+        )
+    # Each root cause once, first, with what it took along: correct it, and they go.
+    for cause in causes[:shown]:
+        lines.append(
+            "  " + (index.render(cause.error) if index is not None else cause.error.render())
+        )
+        if cause.followers:
+            lines.append("    " + took_along(cause))
+    if len(causes) > shown:
+        lines.append(
+            f"  … and {len(causes) - shown} more root causes"
+            " (every one is listed on standard error)"
+        )
+    return lines
+
+
+def _code_tally(errors: Iterable[PolicyError]) -> str:
     by_code = Counter(e.code for e in errors).most_common()
     by_code.sort(key=lambda item: (-item[1], item[0]))
-    lines = [f"errors: {len(errors)} — " + ", ".join(f"{code} {count}" for code, count in by_code)]
-    # Causes before their consequences: a bad rep record before the calls it takes along.
-    causes = sorted(errors, key=lambda e: e.code in CONSEQUENCES)
-    for error in causes[:shown]:
-        lines.append("  " + (index.render(error) if index is not None else error.render()))
-    if len(errors) > shown:
-        lines.append(f"  … and {len(errors) - shown} more (every one is listed on standard error)")
-    return lines
+    return ", ".join(f"{code} {count}" for code, count in by_code)

@@ -46,7 +46,7 @@ from ..core._display import character_name, unclean
 from ..core._numbers import CONTEXT
 from ..errors import Location, PolicyError
 from ._source_map import Position, pointer_part
-from ._source_problems import source_problem, syntax_hint
+from ._source_problems import full_width_hint, source_problem, syntax_hint
 
 MAX_DEPTH = 64
 #: Keys and values (scalars, lists and mappings) of one file: the largest shipped policy
@@ -105,6 +105,21 @@ class _Events(Protocol):
     def check_event(self, *choices: type[Any]) -> bool: ...
 
 
+#: A group of three digits after a thousands separator (the last may have decimals).
+_GROUP = re.compile(r"[0-9]{3}(?:\.[0-9]+)?")
+
+
+@attrs.define
+class _Written:
+    """A whole number just read as a member's value inside braces, as written so far."""
+
+    text: str
+    start: Any  # the marks where it starts and ends
+    end: Any
+    pointer: str | None
+    problem: int | None = None  # its thousands problem's place among the problems
+
+
 @attrs.define
 class _Frame:
     pointer: str | None  # None inside something that is dropped (a complex key)
@@ -112,6 +127,10 @@ class _Frame:
     first_lines: dict[str, int] = attrs.field(factory=dict)
     has_key: bool = False
     key: str | None = None  # the pending member; None drops its value
+    flow: bool = False  # written inside braces: a comma there ends a member
+    #: The last member's whole-number value, while a ``,000`` may still follow it.
+    number: _Written | None = None
+    tail: bool = False  # the pending key is a ``000`` of that number: its value is dropped
 
 
 class YamlReader:
@@ -201,6 +220,12 @@ class YamlReader:
                 if isinstance(event, yaml.ScalarEvent):
                     self.clean(event, pointer, is_key)
                     value = event.value if is_key else self.scalar(event, pointer)
+                    if (
+                        parent is not None
+                        and parent.flow
+                        and self.thousands(parent, event, is_key, value, pointer)
+                    ):
+                        value = None  # a group of digits is dropped, as its (empty) value is
                 else:
                     if parent is not None and is_key:
                         self.problem("complex-key", mark, parent.pointer)
@@ -210,13 +235,54 @@ class YamlReader:
                     if pointer is not None:
                         self.positions[pointer] = Position(mark.line + 1, mark.column + 1)
                     mapping = isinstance(event, yaml.MappingStartEvent)
-                    stack.append(_Frame(pointer, {} if mapping else []))
+                    flow = mapping and bool(event.flow_style)
+                    stack.append(_Frame(pointer, {} if mapping else [], flow=flow))
                     continue
             if not is_key and pointer is not None:
                 self.positions[pointer] = Position(mark.line + 1, mark.column + 1)
             if parent is None:
                 return value
             self.attach(parent, value, mark if is_key else None)
+
+    def thousands(
+        self, frame: _Frame, event: Any, is_key: bool, value: Any, pointer: str | None
+    ) -> bool:
+        """Whether ``event``, in a mapping written inside braces, is a ``000`` group of the
+        number before it: ``{from: 80,000}`` reads as ``from: 80`` and a key ``000``, as
+        YAML ends a member at a comma there. Said once per number, as written, at its
+        start; the groups are dropped, so nothing else is said of them."""
+        if not is_key:
+            if frame.tail:  # the empty value of a dropped group
+                frame.tail = False
+                return True
+            plain = event.style is None and isinstance(value, int) and not isinstance(value, bool)
+            frame.number = (
+                _Written(event.value, event.start_mark, event.end_mark, pointer) if plain else None
+            )
+            return False
+        written, text = frame.number, event.value
+        if written is None or event.style is not None or not _GROUP.fullmatch(text):
+            frame.number = None
+            return False
+        if self.text[written.end.index : event.start_mark.index] != ",":
+            frame.number = None
+            return False
+        written.text, written.end, frame.tail = f"{written.text},{text}", event.end_mark, True
+        digits = written.text.replace(",", "")
+        line, column = written.start.line + 1, written.start.column + 1
+        problem = source_problem(
+            "not-a-number",
+            Location(self.file, line, column, pointer=written.pointer),
+            form="thousands",
+            number=written.text,
+            plain=digits,
+        )
+        if written.problem is None:
+            written.problem = len(self.problems)
+            self.problems.append(problem)
+        else:
+            self.problems[written.problem] = problem
+        return True
 
     def count(self, event: Any, pointer: str | None) -> None:
         """Count the node ``event`` starts; stop reading past the limits (see the module)."""
@@ -320,8 +386,18 @@ class YamlReader:
     def syntax(self, error: yaml.MarkedYAMLError) -> None:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "the text is not valid YAML"
-        line = LINE_BREAKS.split(self.text)[mark.line] if mark is not None else ""
+        lines = LINE_BREAKS.split(self.text)
+        line = lines[mark.line] if mark is not None else ""
         hints = [syntax_hint(problem, line)]
+        # The parser often stops a line after the slip: a full-width colon or comma typed
+        # by a Chinese input method is looked for there and on the line the entry began,
+        # and said at that line.
+        begun = error.context_mark
+        for at, text in ((mark, line), (begun, lines[begun.line] if begun else "")):
+            wide = full_width_hint(text)
+            if wide is not None and at is not None:
+                mark, hints = at, [wide]
+                break
         if error.context and error.context_mark is not None:
             hints.append(f"{error.context} that starts on line {error.context_mark.line + 1}")
         hint = "; ".join(h for h in hints if h) or None

@@ -222,8 +222,20 @@ def _unknown_keys(error: ValidationError, path: list[Any], found: _Violations) -
 
 
 def _missing_keys(error: ValidationError, path: list[Any], found: _Violations) -> None:
+    misspelt = _misspelt(error)
     for name in [name for name in error.validator_value if name not in error.instance]:
-        found.say("missing-key", key=name)
+        if did_you_mean(name, misspelt) is None:
+            found.say("missing-key", key=name)
+
+
+def _misspelt(error: ValidationError) -> list[str]:
+    """The keys of the mapping that its schema refuses as unknown: when one is close to a
+    required key that is missing (``valeu:`` for ``value:``), the unknown key's problem
+    names it ("did you mean 'value'?") and the missing one is not said again."""
+    if error.schema.get("additionalProperties") is not False:
+        return []
+    known = error.schema.get("properties", {})
+    return [key for key in error.instance if isinstance(key, str) and key not in known]
 
 
 def _wrong_type(error: ValidationError, path: list[Any], found: _Violations) -> None:

@@ -35,10 +35,13 @@ _SYNTAX_HINTS = (
 
 
 def source_problem(
-    code: ErrorCode, where: Location, hint: str | None = None, **details: Any
+    code: ErrorCode, where: Location, hint: str | None = None, *, form: str = "", **details: Any
 ) -> PolicyError:
-    """The problem ``code`` at ``where``, worded by its template from ``details``."""
-    return PolicySourceError.from_template(code, location=where, hint=hint, details=details)
+    """The problem ``code`` at ``where``, said in ``form``, worded by its template from
+    ``details``."""
+    return PolicySourceError.from_template(
+        code, form=form, location=where, hint=hint, details=details
+    )
 
 
 def syntax_hint(problem: str, line: str) -> str | None:
@@ -48,3 +51,16 @@ def syntax_hint(problem: str, line: str) -> str | None:
     if "'\\t'" in problem:
         return "write spaces instead of the tab, or put the text in quotes"
     return next((hint for needle, hint in _SYNTAX_HINTS if needle in problem), None)
+
+
+def full_width_hint(line: str) -> str | None:
+    """A hint naming a full-width colon or comma typed by a Chinese input method on
+    ``line`` where YAML's own is wanted: a '：' before any ': ' (the key's colon), a '，'
+    inside braces or brackets. In text after a key they are ordinary characters."""
+    code = line.split("#", 1)[0]
+    key, wide_colon, _ = code.partition("：")
+    if wide_colon and ": " not in key:
+        return "the full-width '：' is not YAML's colon: write ': ' (ASCII, then a space)"
+    if "，" in code and ("{" in code or "[" in code):
+        return "the full-width '，' is not YAML's comma: write ', ' between the entries"
+    return None

@@ -29,6 +29,7 @@ from ..facts._record_kinds import Entities
 from ..model import Policy, Rule
 from ..version import ENGINE_VERSION
 from . import _frames
+from . import _lookup as lookup
 from . import _trace as trace
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
 from ._run_state import PastValues, RunState
@@ -190,7 +191,7 @@ class BundleResult:
     def by_value(self) -> bool:
         return self._state.by_value
 
-    @property
+    @cached_property  # the result no longer changes: found once, however often asked
     def errors(self) -> tuple[PolicyError, ...]:
         """Every root cause, once: refused facts, then values that failed on their own.
 
@@ -229,31 +230,76 @@ class BundleResult:
         """
         return rows_of(self._state, self._columns)
 
-    def result_for(self, policy_id: str, key: str) -> Row:
-        for row in self.rows():
-            if row.policy == policy_id and row.key == str(key):
-                return row
-        if policy_id not in {v.id for v in self.bundle.versions}:
-            raise UsageError(
-                f"no policy '{policy_id}' in this bundle",
-                code="unknown-policy",
-                hint=did_you_mean(policy_id, [v.id for v in self.bundle.versions]),
-            )
-        raise UsageError(f"no result for record {key!r} in {policy_id}", code="unknown-record")
+    # --- one record's values: every accessor takes the record first (see _lookup) -------
 
-    def value(self, policy_id: str, key: str, output: str) -> Any:
-        row = self.result_for(policy_id, key)
-        if output in row.failed:
-            raise row.failed[output]
-        return row.outputs[output]
+    def result_for(self, kind: str, key: str, policy: str | None = None) -> Row:
+        """One record's row for one policy: ``result_for(kind, key, policy)``.
+
+        ``result_for(policy, key)``, the order of earlier releases, still works with a
+        DeprecationWarning."""
+        if policy is None:  # result_for(policy, key)
+            policy, kind = kind, self._kind(kind, "result_for", policies_only=True)
+        else:
+            kind = self._kind(kind, "result_for")
+        key = str(key)
+        applying = [p.id for p in self._policies if p.record_kind == kind]
+        if policy not in applying:
+            raise UsageError(
+                f"no policy '{policy}' applies to {kind} records in this month",
+                code="unknown-policy",
+                hint=did_you_mean(policy, applying) or "they are " + ", ".join(applying),
+            )
+        lookup.check_record(self._state, self.errors, kind, key)
+        return next(
+            r for r in self.rows() if r.kind == kind and r.key == key and r.policy == policy
+        )
+
+    def value(self, kind: str, key: str, output: str) -> Any:
+        """One output of one record: ``value(kind, key, output)``; ``failed-value`` when it
+        failed and ``failed-record`` when the record did, each naming the root cause.
+
+        ``value(policy, key, output)``, the order of earlier releases, still works with a
+        DeprecationWarning."""
+        kind, key = self._kind(kind, "value"), str(key)
+        self._check(kind, key, output)
+        found = self._state.envs[kind][key].get(output.split(".", 1)[0])
+        if "." in output and isinstance(found, Mapping):
+            return found.get(output.split(".", 1)[1])
+        return found
 
     def trace(self, kind: str, key: str, output: str) -> dict[str, Any]:
         """How one output of one record was reached, as data, with the rules it rests on."""
-        return trace.trace_in_bundle(self._state, kind, str(key), output)
+        kind, key = self._kind(kind, "trace"), str(key)
+        self._check(kind, key, output)
+        return trace.trace_in_bundle(self._state, kind, key, output)
 
     def explain(self, kind: str, key: str, output: str) -> str:
         """How one output of one record was reached, as text."""
-        return trace.render(self.trace(kind, key, output))
+        kind, key = self._kind(kind, "explain"), str(key)
+        self._check(kind, key, output)
+        return trace.render(trace.trace_in_bundle(self._state, kind, key, output))
+
+    @cached_property
+    def _policies(self) -> tuple[Policy, ...]:
+        return tuple(v.policy for v in self.bundle.versions)
+
+    def _kind(self, first: str, call: str, *, policies_only: bool = False) -> str:
+        """The kind a call names first; a policy id (the order of earlier releases) gives the
+        kind it applies to, with a DeprecationWarning. ``policies_only``: nothing but a
+        policy id can be meant (``result_for(policy, key)``)."""
+        if policies_only and first not in {p.id for p in self._policies}:
+            raise UsageError(
+                f"no policy '{first}' in this bundle",
+                code="unknown-policy",
+                hint=did_you_mean(first, [p.id for p in self._policies]),
+            )
+        return lookup.kind_named(self._state, self._policies, first, call, policies_only)
+
+    def _check(self, kind: str, key: str, output: str) -> None:
+        """Every reason one value cannot be given, most general first (see _lookup)."""
+        lookup.check_output(self._state, kind, output)
+        lookup.check_record(self._state, self.errors, kind, key)
+        lookup.check_value(self._state, self.errors, kind, key, output)
 
     def snapshot(self) -> dict[str, dict[str, dict[str, Any]]]:
         """This month's values by kind and key, as history for the months after it.

@@ -14,6 +14,7 @@ rule-by-rule path evaluates again to give exactly its value or located error.
 from __future__ import annotations
 
 import decimal
+import itertools
 import threading
 from collections.abc import Iterable, Mapping
 from decimal import getcontext, setcontext
@@ -86,20 +87,24 @@ def evaluate_many(
     others: frozenset[str] = frozenset(),
     in_force: bool = True,
     engine: Engine = "compiled",
+    positions: Iterable[int] | None = None,
 ) -> Batch:
     """Evaluate each record; a bad record gives its error in place and the batch goes on.
 
     ``in_force=False`` lets a version be applied to a month it does not
-    cover, for "what if" comparisons (:func:`policyengine.diff`).
+    cover, for "what if" comparisons (:func:`policyengine.diff`). A record
+    without a key is labelled by its position: in the batch from 0, or as
+    ``positions`` gives it (a facts file's row numbers, as people count them).
     """
+    numbered = zip(itertools.count() if positions is None else positions, records, strict=False)
     month = _period(policy, period, check=in_force)
     program = policy.program_for(engine)
     fused = program.fused
     with engine_context():  # entered once for the batch, not per record
         if fused is not None and (month is not None or not policy.reads_period):
-            return Batch(tuple(_fused_many(policy, fused, records, month, others)))
+            return Batch(tuple(_fused_many(policy, fused, numbered, month, others)))
         items: list[Result | PolicyError] = []
-        for index, record in enumerate(records):
+        for index, record in numbered:
             try:
                 result = _evaluate(policy, program, record, month, index, others, {}, False, engine)
                 items.append(result)
@@ -136,7 +141,7 @@ def _fused(
 def _fused_many(
     policy: Policy,
     fused: Fused,
-    records: Iterable[Mapping[str, Any]],
+    records: Iterable[tuple[int, Mapping[str, Any]]],
     month: Period | None,
     others: frozenset[str],
 ) -> list[Result | PolicyError]:
@@ -147,7 +152,7 @@ def _fused_many(
     fields, allowed = policy.inputs, others | policy.kind_fields
     reader = fused.reader  # the common record typed in one call (else the general path)
     month_values = month.as_mapping() if month is not None else None
-    for index, record in enumerate(records):
+    for index, record in records:
         label = _label(policy, record, index)
         env = reader(record) if reader is not None else None
         if env is None:

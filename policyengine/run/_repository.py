@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import attrs
@@ -36,7 +36,7 @@ from ..load._build import build_policy
 from ..load._layout import ENTITIES_NAME, LOCK_NAME, read_layout
 from ..load._lock import read_lock
 from ..load._policy_versions import HistoryEntry, Version, timeline
-from ..load._repository_checks import check_versions
+from ..load._repository_checks import check_file, check_versions
 from ..model import Field
 from ..read._source import read_policy_file
 from ._bundle import BundleResult, evaluate_bundle, plan_of
@@ -229,9 +229,13 @@ def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = 
     layout = read_layout(root)
     problems.extend(layout.problems())
     versions: list[Version] = []
+    named = frozenset(str(PurePosixPath(relative).with_suffix("")) for relative in layout.versions)
     for relative in layout.versions:
         try:
-            policy = build_policy(read_policy_file(layout.path(relative)), entities)
+            document = read_policy_file(layout.path(relative))
+            # The file's name and dates first: often the root of what building finds.
+            problems.extend(check_file(document, relative, named))
+            policy = build_policy(document, entities)
         except InvalidPolicy as exc:
             problems.extend(exc.problems)
             continue

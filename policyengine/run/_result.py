@@ -17,13 +17,15 @@ import attrs
 from ..core._display import plain
 from ..core._numbers import engine_context
 from ..core._period import Period
-from ..errors import PolicyError
+from ..core._suggest import did_you_mean
+from ..errors import PolicyError, UsageError
 from ..facts._canonical import canonical_hash
 from ..model import Policy, Rule, frozen_mapping
 from ..version import ENGINE_VERSION
 from . import _frames
 from . import _trace as trace
 from ._program import Engine
+from ._run_state import root
 
 __all__ = ["Batch", "Provenance", "Result"]
 
@@ -115,6 +117,21 @@ class Result:
                     found[rule.id] = detail
         return frozen_mapping(found)
 
+    def value(self, name: str) -> Any:
+        """One output (``rule`` or ``rule.name``; the id of a rule with named outputs gives
+        them all, read-only); ``unknown-output`` with "did you mean" for any other name."""
+        rule_id = name.split(".", 1)[0]
+        if (name in self.policy.output_names or name in self.policy.plan) and (
+            rule_id in self._values
+        ):
+            found = self._values[rule_id]
+            return found[name.split(".", 1)[1]] if "." in name else found
+        raise UsageError(
+            f"no output named '{name}'",
+            code="unknown-output",
+            hint=did_you_mean(name, [*self.policy.output_names, *self.policy.plan]),
+        )
+
     def explain(self, name: str) -> str:
         """How an output was reached: rule, band/row/checks, inputs, parameters, source article."""
         return trace.explain(self.policy, self.env, self.details, name)
@@ -153,6 +170,51 @@ class Batch:
     def errors(self) -> tuple[PolicyError, ...]:
         return tuple(item for item in self.items if isinstance(item, PolicyError))
 
+    # --- one record, named first (as a month's result reads one) ------------------------
+
+    def result(self, record: int | str) -> Result:
+        """The result of the record labelled ``record`` (its key, else its position);
+        ``failed-record`` when that record failed, saying why; ``unknown-record`` when
+        no record has that label."""
+        found = self._by_label.get(record)
+        if isinstance(found, Result):
+            return found
+        if found is None:
+            raise UsageError(
+                f"no record {record!r} in this batch",
+                code="unknown-record",
+                hint="a record is labelled by its key, else by its position from 0",
+                details={"record": record},
+            )
+        failed = UsageError(
+            f"record {record} failed: {found.code}: {found.message}",
+            code="failed-record",
+            hint="correct the record and evaluate it again",
+            details={"record": record, "error": found.to_dict(), "root": _root(found)},
+        )
+        raise failed from found
+
+    def value(self, record: int | str, output: str) -> Any:
+        """One output of one record: ``value(record, output)`` (see :meth:`result`)."""
+        return self.result(record).value(output)
+
+    def explain(self, record: int | str, output: str) -> str:
+        """How one output of one record was reached, as text (see :meth:`result`)."""
+        return self.result(record).explain(output)
+
+    def trace(self, record: int | str, output: str) -> dict[str, Any]:
+        """The same explanation as data (see :meth:`result`)."""
+        return self.result(record).trace(output)
+
+    @cached_property
+    def _by_label(self) -> dict[int | str | None, Result | PolicyError]:
+        """Each outcome by its record's label (the first, should two share one)."""
+        found: dict[int | str | None, Result | PolicyError] = {}
+        for item in self.items:
+            label = item.record if isinstance(item, Result) else item.location.record
+            found.setdefault(label, item)
+        return found
+
     def to_arrow(self) -> Any:
         """A row per record, in input order, as a ``pyarrow.Table``: ``record``, each output,
         ``errors`` (exact decimals kept: :mod:`policyengine.run._frames`, extra ``dataframe``)."""
@@ -171,3 +233,8 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def _root(error: PolicyError) -> dict[str, Any]:
+    """A record's error as the root cause it is, with its message (as a month says one)."""
+    return {**root(error), "message": error.message}

@@ -1,0 +1,91 @@
+"""A month's errors by root cause: each refused record with those it took along.
+
+One bad cell of a rep refuses the rep, and every call of that rep is refused
+with it (``invalid-parent``: its rep "has a problem of its own"). Listed one
+by one, the one cause that HR must correct drowns among its consequences. So
+the summary and the command line say each root cause once, first, with the
+number of records it took along; the result itself (its JSON, the workbook's
+errors sheet) still holds every error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from ..errors import PolicyError
+
+#: The code of a record refused because its parent record was refused.
+FOLLOWS_PARENT = "invalid-parent"
+
+
+@attrs.frozen
+class Cause:
+    """A root cause and the errors of the records refused because of it."""
+
+    error: PolicyError
+    followers: tuple[PolicyError, ...] = ()
+
+    def follower_kinds(self) -> list[tuple[str, int]]:
+        """How many records of each kind it took along, most first."""
+        counted: dict[str, int] = {}
+        for follower in self.followers:
+            kind = str(follower.details.get("kind", ""))
+            counted[kind] = counted.get(kind, 0) + 1
+        return sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+
+
+def by_cause(errors: Sequence[PolicyError]) -> list[Cause]:
+    """``errors`` grouped under their root causes, in the order the causes come: a record
+    refused for its parent's problem goes under the parent's (or, through a refused
+    grandparent, under the first problem up the chain that is its own)."""
+    refused: dict[tuple[str, str], PolicyError] = {}
+    for error in errors:
+        record = _record(error)
+        if record is not None:
+            refused.setdefault(record, error)
+    roots: dict[int, PolicyError] = {}
+    taken: dict[int, list[PolicyError]] = {}
+    for error in errors:
+        root = _root(error, refused)
+        if root is error:
+            roots.setdefault(id(error), error)
+        else:
+            taken.setdefault(id(root), []).append(error)
+    return [Cause(error, tuple(taken.get(key, ()))) for key, error in roots.items()]
+
+
+def _record(error: PolicyError) -> tuple[str, str] | None:
+    kind, record = error.details.get("kind"), error.location.record
+    if not isinstance(kind, str) or record is None:
+        return None
+    return kind, str(record)
+
+
+def _root(error: PolicyError, refused: dict[tuple[str, str], PolicyError]) -> PolicyError:
+    """The first error up the chain of parents that is not a parent's consequence."""
+    current, seen = error, set()
+    while current.code == FOLLOWS_PARENT and id(current) not in seen:
+        seen.add(id(current))
+        parent = refused.get(
+            (str(current.details.get("parent", "")), str(current.details.get("value", "")))
+        )
+        if parent is None:
+            return current  # its parent's own problem is not in the list: it stands alone
+        current = parent
+    return current
+
+
+def took_along(cause: Cause, named: int = 5) -> str:
+    """``and 50 call records left out with it (invalid-parent): C01, C07, …``."""
+    count = len(cause.followers)
+    kinds = ", ".join(f"{number} {kind}" if len(cause.follower_kinds()) > 1 else kind
+                      for kind, number in cause.follower_kinds())  # fmt: skip
+    records = [str(follower.location.record) for follower in cause.followers[:named]]
+    more = ", …" if count > named else ""
+    counted = f"{count} {kinds}" if len(cause.follower_kinds()) == 1 else f"{count} ({kinds})"
+    return (
+        f"and {counted} record{'s' if count != 1 else ''} left out with it "
+        f"({FOLLOWS_PARENT}): {', '.join(records)}{more}"
+    )
