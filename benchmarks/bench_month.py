@@ -1,14 +1,16 @@
 """A whole month through `policyengine run`, at three sizes of centre.
 
-Run: python benchmarks/bench_month.py [--sizes 1k,3k,10k | --quick]
+Run: python benchmarks/bench_month.py [--sizes 1k,3k,10k | --quick] [--keep DIR]
 
 For each size (1,000 reps / 200,000 calls, 3,000 / 600,000, 10,000 /
 2,000,000) `policyengine sample` writes the month's CSV folder into a
 temporary directory, then `policyengine run` evaluates the shipped policy
-folder (policies/) over it and writes the pay sheet as CSV: reading the
-files, every version in force, the summary and the written results, as an
-operator would run it. Each run is timed from outside, as its own process:
-wall time, CPU time (user + system) and peak resident memory.
+folder (policies/) over it, writes the pay sheet as CSV and records the run
+in a new ledger: reading the files, every version in force, the summary, the
+written results and the ledger run, as an operator would run it. Each run is
+timed from outside, as its own process: wall time, CPU time (user + system)
+and peak resident memory; and the size of the ledger file the month made
+(``ledger MB``: what a month costs the auditor's archive).
 
 The centre grows by adding teams of a fixed size (--team-size), as a real one
 does, so per-team rules (ranks within a team) see the same teams at every
@@ -73,6 +75,8 @@ class Measured:
     wall_s: float
     cpu_s: float
     peak_rss_mib: float
+    #: The bytes of the ledger holding the month's one run.
+    ledger_bytes: int
 
 
 # --- the month's facts -------------------------------------------------------------
@@ -120,6 +124,8 @@ def run_month(month: Path, setup: Setup, out: Path) -> Measured:
         "--period", setup.period,
         "--facts", str(month),
         "--out", str(out),
+        "--ledger", str(out.with_suffix(".sqlite")),
+        "--new-ledger",
     ]  # fmt: skip
     log = out.with_suffix(".log")
     with log.open("wb") as output:
@@ -131,7 +137,8 @@ def run_month(month: Path, setup: Setup, out: Path) -> Measured:
     if child.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"policyengine run exited {child.returncode}:\n{tail}")
-    return Measured(wall, usage.ru_utime + usage.ru_stime, rss_mib(usage.ru_maxrss))
+    ledger = out.with_suffix(".sqlite").stat().st_size
+    return Measured(wall, usage.ru_utime + usage.ru_stime, rss_mib(usage.ru_maxrss), ledger)
 
 
 def rss_mib(maxrss: int) -> float:
@@ -139,10 +146,15 @@ def rss_mib(maxrss: int) -> float:
     return maxrss / 2**20 if sys.platform == "darwin" else maxrss / 1024
 
 
-def measure(size: Size, setup: Setup) -> tuple[dict[str, int], Measured]:
-    """The month of one size, generated and run in a temporary folder removed after."""
+def measure(size: Size, setup: Setup, kept: Path | None = None) -> tuple[dict[str, int], Measured]:
+    """The month of one size, generated and run in a temporary folder removed after; with
+    ``kept``, the month is generated into ``kept/<size>`` once and read from there by
+    every later run (the largest takes a minute to generate)."""
     with tempfile.TemporaryDirectory(prefix=f"bench-month-{size.name}-") as folder:
-        month = generate(size, setup, Path(folder) / "facts")
+        facts = (kept / f"{size.name}-{setup.team_size}") if kept else Path(folder) / "facts"
+        month = facts / setup.period
+        if not month.is_dir():
+            month = generate(size, setup, facts)
         counts = count_records(month)
         return counts, run_month(month, setup, Path(folder) / "pay.csv")
 
@@ -152,6 +164,7 @@ def measure(size: Size, setup: Setup) -> tuple[dict[str, int], Measured]:
 HEADER = (
     f"{'size':>4} {'reps':>7} {'calls':>10} {'records':>10} {'wall s':>8} {'CPU s':>8} "
     f"{'peak RSS MiB':>13} {'µs/call':>8} {'wall ÷ first':>13} {'CPU ÷ first':>12}"
+    f" {'ledger MB':>10}"
 )
 
 
@@ -162,7 +175,7 @@ def row(size: Size, counts: dict[str, int], measured: Measured, first: Measured)
         f"{size.name:>4} {counts.get('rep', 0):>7,} {calls:>10,} {sum(counts.values()):>10,} "
         f"{measured.wall_s:>8.1f} {measured.cpu_s:>8.1f} {measured.peak_rss_mib:>13,.0f} "
         f"{per_call:>8.1f} {measured.wall_s / first.wall_s:>12.1f}× "
-        f"{measured.cpu_s / first.cpu_s:>11.1f}×"
+        f"{measured.cpu_s / first.cpu_s:>11.1f}× {measured.ledger_bytes / 1e6:>10.1f}"
     )
 
 
@@ -191,6 +204,12 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--team-size", type=int, default=20, help="reps per team (default: 20; 3 to 98)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="generate each size's month into DIR once, and reuse it in later runs",
+    )
     return parser.parse_args(argv)
 
 
@@ -209,7 +228,7 @@ def main() -> None:
     print(HEADER, flush=True)
     first: Measured | None = None
     for size in sizes:
-        counts, measured = measure(size, setup)
+        counts, measured = measure(size, setup, args.keep)
         first = first or measured
         print(row(size, counts, measured, first), flush=True)
 

@@ -51,6 +51,9 @@ class Location:
     rule_id: str | None = None
     record: int | str | None = None
     field: str | None = None
+    #: The column header the field was read under, when it is not the field's name (its
+    #: title): added where a facts problem is shown (``FactsIndex.render``), never stored.
+    header: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The location as data; its text (a record's key, a field) with unclean characters
@@ -72,6 +75,8 @@ class Location:
             parts.append(frame("rule", catalogue, rule_id=self.rule_id))
         if self.field is not None:
             parts.append(frame("field", catalogue, field=self.field))
+        if self.header is not None:
+            parts.append(frame("header", catalogue, header=self.header))
         if self.pointer is not None and self.line is None:
             parts.append(frame("pointer", catalogue, pointer=self.pointer or "/"))
         return frame("joiner", catalogue).join(parts)
@@ -95,6 +100,8 @@ class Location:
             parts.append(f"rule '{self.rule_id}'")
         if self.field is not None:
             parts.append(f"field '{self.field}'")
+        if self.header is not None:
+            parts.append(f"column '{self.header}'")
         if self.pointer is not None and self.line is None:
             parts.append(f"at {self.pointer or '/'}")
         return ", ".join(parts)
@@ -121,6 +128,13 @@ class PolicyError(Exception):
     #: The form of its code's template the words were rendered from (``from_template``);
     #: None for an error whose message was written where it was raised.
     form: str | None = None
+    #: The values its template was filled from, when they are not its ``details``: an
+    #: error met while evaluating keeps in ``details`` what the ledgers store (its
+    #: English words byte for byte), and says its message from these (None: ``details``).
+    words: Mapping[str, Any] | None = None
+    #: What leads its message, as ``FRAMES`` words it: a frame's name and its values (the
+    #: record's kind of ``rep: …``, a workbook's sheet and cell); said again with it.
+    lead: tuple[str, Mapping[str, Any]] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -152,17 +166,21 @@ class PolicyError(Exception):
         location: Location | None = None,
         hint: str | None = None,
         details: Mapping[str, Any] | None = None,
+        words: Mapping[str, Any] | None = None,
     ) -> Self:
         """The error ``code`` said in ``form``: message and hint rendered from the code's
         template (policyengine/core/_messages.py) with ``details``, which it keeps.
 
         ``hint`` is a hint computed where the problem is found (a "did you mean");
-        without one, the template's hint.
+        without one, the template's hint. ``words``, when given, fill the template
+        instead of ``details`` (see :attr:`words`).
         """
         given = dict(details or {})
-        message, advice = render(code, form, given)
+        message, advice = render(code, form, given if words is None else words)
         error = cls(message, code=code, location=location, hint=hint or advice, details=given)
         error.form = form
+        if words is not None:
+            error.words = words
         return error
 
     def translated(self, catalogue: Catalogue | str) -> PolicyError:
@@ -176,10 +194,11 @@ class PolicyError(Exception):
             catalogue = messages(catalogue)
         if self.form is None:
             return self
-        message, advice = render(
-            self.code, self.form, said_details(self.details, catalogue), catalogue
-        )
-        english = render(self.code, self.form, self.details)[1]
+        values = self.details if self.words is None else self.words
+        message, advice = render(self.code, self.form, said_details(values, catalogue), catalogue)
+        if self.lead is not None:
+            message = frame(self.lead[0], catalogue, message=message, **self.lead[1])
+        english = render(self.code, self.form, values)[1]
         clone = self.at()
         clone.message = message
         clone.hint = advice if self.hint == english else computed_hint(self.hint, catalogue)

@@ -36,14 +36,15 @@ from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
 from .audit._replay import run_record
 from .audit._stale import stale_runs
 from .audit._what_if import mark
-from .audit.ledger import GENESIS, SqliteLedger, open_ledger
+from .audit.ledger import GENESIS, RunRecord, SqliteLedger, StoredRun, first_run, open_ledger
+from .core._messages import Catalogue
 from .core._period import Period
 from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
 from .load._keys import SigningKey
 from .present._progress import Progress
 from .present._summary import summary_text
-from .present._writers import StagedReport, check_format, stage_report
+from .present._writers import RunLink, StagedReport, check_format, stage_report
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .run._repository import Repository
@@ -123,10 +124,12 @@ class MonthRun:
     #: month reads their values, which are stale.
     stale: tuple[PolicyError, ...] = ()
 
-    def summary(self) -> str:
+    def summary(self, catalogue: Catalogue | None = None) -> str:
         """The printed summary of the month (versions, records, totals, errors), and the
-        notices of how its files were read."""
-        return "\n".join([summary_text(self.result, self.index), *self.notices])
+        notices of how its files were read; in ``catalogue``'s words (English without
+        one: ``policyengine.messages("zh")`` gives Chinese)."""
+        text = summary_text(self.result, self.index, catalogue=catalogue)
+        return "\n".join([text, *self.notices])
 
     @property
     def history_readers(self) -> tuple[str, ...]:
@@ -249,19 +252,21 @@ def run_month(
                     repository, period, facts, as_known_at=as_known_at, history=history
                 )
                 month = _marked(repository, month, used, how.drafts, opened)
+                planned = _plan(month, opened, ledger, label, how)
                 if out is not None:
                     _stage(progress, f"writing {out} …")
                     # The earlier months let the workbook's charts compare with the month
-                    # before.
+                    # before; the outputs name the ledger run that will record them.
                     staged = stage_report(
                         month.result,
                         Path(out),
                         index=month.index,
                         progress=progress,
                         history=history,
+                        run=planned and RunLink(planned[1].id, planned[1].hash),
                     )
                 _stage(progress, f"appending the run to {ledger} …" if ledger else None)
-                recorded = _record(month, opened, ledger, label, how)
+                recorded = _record(planned, opened, ledger, how)
         except BaseException:
             if staged is not None:
                 staged.discard()
@@ -346,25 +351,41 @@ def _stage(progress: Progress | None, text: str | None) -> None:
         progress.stage(text)
 
 
-def _record(
+def _plan(
     month: MonthRun,
     opened: SqliteLedger | None,
     ledger: PathLike | None,
     label: str,
     how: Recording,
-) -> tuple[int, str] | None:
-    """The month's run appended to the held ledger ``opened``, or else to ``ledger`` (a new
-    one): (id, hash), or None without a ledger."""
+) -> tuple[RunRecord, StoredRun] | None:
+    """The month's ledger run as it will be appended (its number and hash, for the outputs
+    to name), or None without a ledger; a recorded month with other inputs is refused here,
+    before anything is written."""
     if ledger is None:
         return None
     record = run_record(month.result, rerun_label(label, how.rerun), month.what_if)
+    if opened is None:  # a new ledger: its first run
+        return record, first_run(record, lock_head=how.lock_head, signer=how.signer)
+    check_rerun(opened, record, how.rerun)
+    return record, opened.plan(record, lock_head=how.lock_head, signer=how.signer)
+
+
+def _record(
+    planned: tuple[RunRecord, StoredRun] | None,
+    opened: SqliteLedger | None,
+    ledger: PathLike | None,
+    how: Recording,
+) -> tuple[int, str] | None:
+    """The planned run appended to the held ledger ``opened``, or else to ``ledger`` (a new
+    one), as the run the outputs name: (id, hash), or None without a ledger."""
+    if planned is None or ledger is None:
+        return None
+    record, run = planned
     if opened is not None:
-        check_rerun(opened, record, how.rerun)
-        stored = opened.append(record, lock_head=how.lock_head, signer=how.signer)
+        stored = opened.append(record, lock_head=how.lock_head, signer=how.signer, planned=run)
     else:
         with open_ledger(ledger, create=how.new) as new:
-            check_rerun(new, record, how.rerun)
-            stored = new.append(record, lock_head=how.lock_head, signer=how.signer)
+            stored = new.append(record, lock_head=how.lock_head, signer=how.signer, planned=run)
     return stored.id, stored.hash
 
 

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_edits import change, change_in_place
 from test_repository import build_history
 
 import policyengine
 from policyengine.audit._replay import compare_paid, read_paid, replay_run, run_record
 from policyengine.audit.ledger import open_ledger
 from policyengine.cli._main import main
+from policyengine.facts._canonical import encode
 
 ROOT = Path(__file__).parent.parent
 STANDALONE = ROOT / "examples" / "standalone" / "policies"
@@ -78,13 +80,33 @@ def test_a_changed_stored_output_no_longer_replays(year: tuple[Path, Path], tmp_
     shutil.copy(ledger_file, copy)
     with sqlite3.connect(copy) as db:
         db.execute("DROP TRIGGER runs_no_UPDATE")
-        db.execute("UPDATE runs SET outputs = replace(outputs, '.', ',') WHERE id = 3")
+        change(db, 3, "outputs", lambda data: data.replace(b".", b","))
     db.close()
     with open_ledger(copy) as ledger:
         assert [p.code for p in ledger.verify()] == ["run-tampered"]
         with pytest.raises(policyengine.PolicyError) as caught:
             replay_run(ledger, 3)
         assert caught.value.code == "run-tampered"
+
+
+def test_a_stored_output_changed_under_its_key_no_longer_replays(
+    year: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """An outputs document rewritten in place, under the key the run names, is caught by
+    verify (it no longer has its key), and replay refuses the run."""
+    _, ledger_file = year
+    copy = tmp_path / "ledger.sqlite"
+    shutil.copy(ledger_file, copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("DROP TRIGGER documents_no_UPDATE")
+        change_in_place(db, 3, "outputs", lambda data: data.replace(b".", b","))
+    db.close()
+    with open_ledger(copy, read_only=True) as ledger:
+        found = [(p.code, p.location.record) for p in ledger.verify()]
+        assert found == [("blob-tampered", 3)]
+        with pytest.raises(policyengine.PolicyError) as caught:
+            replay_run(ledger, 3)
+        assert caught.value.code == "blob-tampered"
 
 
 def test_paid_amounts_are_compared_with_explanations(tmp_path: Path) -> None:
@@ -300,7 +322,10 @@ def test_months_run_one_by_one_read_history_from_the_ledger(
     facts = {p: pack.read_facts(ROOT / "examples" / p) for p in periods}
     expected = pack.evaluate_months(facts)[-1]
     written = (tmp_path / "2026-03.json").read_bytes().strip()
-    assert written == expected.to_json()
+    with open_ledger(ledger, read_only=True) as opened:
+        run = {"id": 3, "sha256": opened.get(3).hash}
+    # The document, and the ledger run that recorded it.
+    assert written == encode({**expected.to_dict(), "ledger_run": run})
     assert main(["replay", "--ledger", ledger, "--all"]) == 0
     assert capsys.readouterr().out.count("identical") == 3
 

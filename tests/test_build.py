@@ -133,7 +133,7 @@ def test_an_unquoted_date_where_text_is_wanted_is_read_as_its_text(tmp_path: Pat
     [
         ("thousands-in-braces.yaml", "thousands", "without thousands separators: 80000"),
         ("true-lowercase.yaml", "constant", "write True"),
-        ("chinese-conditional.yaml", "", "'甲 if 条件 else 乙'"),
+        ("chinese-conditional.yaml", "choice", "'甲 if 条件 else 乙'"),
         ("full-width-colon.yaml", "", "full-width '：'"),
     ],
 )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from ledger_edits import change, digest, hash_format
 
 from policyengine import PolicyError
 from policyengine.audit import (
@@ -121,8 +122,8 @@ def recipe(db: sqlite3.Connection, run_id: int, prev: str) -> str:
     row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
     sql = "SELECT policy, version, sha256 FROM run_policies WHERE run_id = ? ORDER BY position"
     used = [list(link) for link in db.execute(sql, (run_id,))]
-    digests = [hashlib.sha256(data).hexdigest() for data in row[5:8]]
-    (version,) = db.execute("SELECT schema_version FROM meta").fetchone()
+    digests = [digest(data) for data in row[5:8]]
+    version = hash_format(db)
     fields = ["policyengine-ledger-run", version, prev, *row[:5], used]
     if version >= 2:  # the lock head the run used, from its seal
         sql = "SELECT lock_head FROM seals WHERE run_id = ?"
@@ -190,8 +191,7 @@ def test_blob_hash_must_match_bytes() -> None:
 
 
 def change_output(db: sqlite3.Connection) -> None:
-    (data,) = db.execute("SELECT outputs FROM runs WHERE id = 2").fetchone()
-    db.execute("UPDATE runs SET outputs = ? WHERE id = 2", (data.replace(b"3500", b"4500"),))
+    change(db, 2, "outputs", lambda data: data.replace(b"3500", b"4500"))
 
 
 def change_blob(db: sqlite3.Connection) -> None:
@@ -226,8 +226,9 @@ def delete_blob(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM blobs WHERE sha256 = ?", (ETIQUETTE.sha256,))
 
 
-def outputs_as_text(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE runs SET outputs = CAST(outputs AS TEXT) WHERE id = 1")
+def outputs_as_bytes(db: sqlite3.Connection) -> None:
+    # The key of the outputs' document (schema version 3) retyped as the bytes of its text.
+    db.execute("UPDATE runs SET outputs = CAST(outputs AS BLOB) WHERE id = 1")
 
 
 @pytest.mark.parametrize(
@@ -250,7 +251,7 @@ def outputs_as_text(db: sqlite3.Connection) -> None:
         ),
         (edit_prev_hash, [("run-tampered", 3), ("chain-broken", 3)]),
         (delete_blob, [("blob-missing", 3), ("blob-missing", 4)]),
-        (outputs_as_text, [("run-tampered", 1)]),
+        (outputs_as_bytes, [("run-tampered", 1)]),
     ],
     ids=[
         "output",

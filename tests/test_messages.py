@@ -119,8 +119,14 @@ def test_every_template_renders_with_its_placeholder_names(key: tuple[Any, str])
     """Each template's message and hint format with a detail per placeholder name, by name
     only (no positional field), and show every detail they name."""
     template = TEMPLATES[key]
-    # A number where the template formats one (``{limit:,}``); text elsewhere.
-    details = {name: 12345 if name == "limit" else f"<{name}>" for name in template.placeholders}
+    # A number where the template formats one (``{limit:,}``, ``{size:,}``); text elsewhere.
+    numbers = {
+        field
+        for text in (template.message, template.hint)
+        for _, field, spec, _ in string.Formatter().parse(text)
+        if field and spec and "," in spec
+    } | {"limit"}
+    details = {name: 12345 if name in numbers else f"<{name}>" for name in template.placeholders}
     message, hint = render(key[0], key[1], details)
     assert message == template.message.format(**details) and message.strip()
     assert hint == (template.hint.format(**details) or None)
@@ -331,13 +337,16 @@ def messages_section() -> str:
         [
             SECTION,
             "",
-            "The words of the problems found while loading and checking, as",
-            "`policyengine/core/_messages.py` holds them: one template per code and",
-            "form (a code said in several ways has a form per way), its `{placeholders}`",
-            "filled in from the problem's `details`; `{{` is a literal brace. A hint",
-            'computed where the problem is found (a "did you mean") replaces the',
-            "template's. Each code links to the section that explains it. Generated",
-            "from the table: `python tests/test_messages.py`.",
+            "The words of the problems found while loading and checking, while",
+            "evaluating and in facts, as `policyengine/core/_messages.py` holds them",
+            "(with `_check_templates.py`, `_run_templates.py` and `_facts_templates.py`):",
+            "one template per code and form (a code said in several ways has a form per",
+            "way), its `{placeholders}` filled in from the problem's `details` (an",
+            "evaluation or facts error: from its `words`, kept apart from the details a",
+            "ledger stores); `{{` is a literal brace. A hint computed where the problem",
+            'is found (a "did you mean") replaces the template\'s. Each code links to',
+            "the section that explains it. Generated from the table:",
+            "`python tests/test_messages.py`.",
             "",
             "| code | form | message | hint |",
             "|---|---|---|---|",

@@ -437,10 +437,13 @@ def test_run_summarises_errors_located_in_the_facts(
     heading = next(x for x in summary if x.startswith("errors: "))
     assert "not-a-number 1" in heading and "not-a-date 1" in heading
     listed = summary[summary.index(heading) + 1 :]
-    # The root causes, each with the calls it took along on a line of its own below it.
+    # The root causes, each with the calls it took along on a line of its own below it;
+    # each field named by the column header the file gives it too (its title).
     shown = [line for line in listed[:4] if not line.startswith("    and ")]
-    assert shown[0].startswith(f"  {rep_csv}:2:7, record {first[0]}, field 'base_salary': ")
-    assert shown[1].startswith(f"  {rep_csv}:3:5, record {second[0]}, field 'hired_on': ")
+    where = f"  {rep_csv}:2:7, record {first[0]}, field 'base_salary', column '底薪': "
+    assert shown[0].startswith(where)
+    where = f"  {rep_csv}:3:5, record {second[0]}, field 'hired_on', column '入职日期': "
+    assert shown[1].startswith(where)
     assert f"{rep_csv}:2:7, record {first[0]}" in captured.err
 
 
@@ -471,8 +474,8 @@ def test_run_refuses_an_unknown_output_format_before_working(
 def test_run_format_json_prints_the_document(
     january: tuple[Path, Path, BundleResult], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With --format json the result document is standard output, and the summary standard
-    error."""
+    """With --format json the result document is standard output (naming no ledger run, as
+    the month was run without one), and the summary standard error."""
     policies, examples, result = january
     code = main(
         [
@@ -490,7 +493,7 @@ def test_run_format_json_prints_the_document(
     )
     captured = capsys.readouterr()
     assert code == 0
-    assert json.loads(captured.out) == json.loads(result.to_json())
+    assert json.loads(captured.out) == {**json.loads(result.to_json()), "ledger_run": None}
     assert captured.err.startswith("2026-01: versions in force:")
 
 
@@ -646,7 +649,8 @@ def test_record_problems_are_placed_at_their_cell(tmp_path: Path) -> None:
         "C2",
     )
     assert index.render(number).startswith(
-        f"{folder / 'team.xlsx'}:2:3, record T1, field 'sales_target': not-a-number: "
+        f"{folder / 'team.xlsx'}:2:3, record T1, field 'sales_target', column '小组月度销售目标': "
+        "not-a-number: "
         "sheet '小组', cell C2: "
     )
     date = errors[("rep", "not-a-date")]

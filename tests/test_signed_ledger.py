@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from ledger_edits import digest, put
 
 from policyengine import PolicyError
 from policyengine.audit import GENESIS, PolicyBlob, RunRecord, Trust, open_ledger
@@ -74,7 +75,7 @@ def run_hash(db: sqlite3.Connection, run_id: int, prev: str) -> str:
     sql = "SELECT policy, version, sha256 FROM run_policies WHERE run_id = ? ORDER BY position"
     used = [list(link) for link in db.execute(sql, (run_id,))]
     (head,) = db.execute("SELECT lock_head FROM seals WHERE run_id = ?", (run_id,)).fetchone()
-    digests = [hashlib.sha256(data).hexdigest() for data in row[5:8]]
+    digests = [digest(data) for data in row[5:8]]
     fields = ["policyengine-ledger-run", 2, prev, *row[:5], used, head, *digests]
     return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
 
@@ -114,7 +115,7 @@ def test_forged_chain_fails_the_signatures(path: Path, trust: Trust) -> None:
     """An input raised and every later hash recomputed verifies without a key, not with one."""
 
     def raise_input(db: sqlite3.Connection) -> None:
-        db.execute("UPDATE runs SET inputs = ? WHERE id = 2", (b'[{"credited_sales":"900000"}]',))
+        put(db, 2, "inputs", b'[{"credited_sales":"900000"}]')
 
     forge(path, raise_input)
     assert codes(path) == []

@@ -8,7 +8,10 @@
 The words come from the registry, not from scanning the source: every template of
 ``policyengine/core/_messages.py`` (``TEMPLATES``: msgctxt the code, msgid the English
 message or hint), the words around a problem (``FRAMES``: msgctxt ``frame:<name>``) and
-the phrases some details are worded in (``core/_phrases.py``: msgctxt ``detail``).
+the phrases some details are worded in (``core/_phrases.py``: msgctxt ``detail``) and
+every text of the command line's ``--help`` (``cli/_help_words.py``: msgctxt ``cli``), the
+month's printed summary (``present/_summary_words.py``: msgctxt ``summary:<name>``) and
+the other lines a command prints (``cli/_common.py``, ``LINES``: msgctxt ``line:<name>``).
 A translator edits ``policyengine/locale/<locale>/LC_MESSAGES/policyengine.po``; a word
 left empty or marked fuzzy is said in English. tests/test_locale.py fails while the
 .pot, a .po or a .mo is behind the table.
@@ -29,9 +32,13 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from policyengine.cli._help_words import HELP_CONTEXT, help_words  # noqa: E402
+from policyengine.cli._common import LINE_CONTEXT, LINES  # noqa: E402
+from policyengine.cli._main import parser  # noqa: E402
 from policyengine.core._languages import DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 from policyengine.core._messages import FRAME_CONTEXT, FRAMES, TEMPLATES  # noqa: E402
-from policyengine.core._phrases import DETAIL_CONTEXT, PHRASES  # noqa: E402
+from policyengine.core._phrases import DETAIL_CONTEXT, PHRASES, WHOLE_PHRASES  # noqa: E402
+from policyengine.present._summary_words import SUMMARY_CONTEXT, SUMMARY_WORDS  # noqa: E402
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 #: A fixed creation date: the files change only when their words do.
@@ -53,6 +60,14 @@ def words() -> Iterator[tuple[str, str, str]]:
         yield FRAME_CONTEXT + name, text, f"around a problem: {name}"
     for phrase in PHRASES:
         yield DETAIL_CONTEXT, phrase, "a detail worded in English where it was found"
+    for phrase in WHOLE_PHRASES:
+        yield DETAIL_CONTEXT, phrase, "a value or an argument an evaluation error names"
+    for text in help_words(parser(None, "en")):
+        yield HELP_CONTEXT, text, "the command line's --help"
+    for name, text in SUMMARY_WORDS.items():
+        yield SUMMARY_CONTEXT + name, text, f"the month's printed summary: {name}"
+    for name, text in LINES.items():
+        yield LINE_CONTEXT + name, text, f"a line a command prints: {name}"
 
 
 def template_catalogue() -> Catalog:

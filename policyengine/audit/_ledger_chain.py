@@ -9,7 +9,10 @@ SHA-256 of the UTF-8 bytes of the JSON array (no spaces, non-ASCII escaped)::
 
 with hashes as lowercase hex and ``prev_hash`` of run 1 = ``GENESIS``. In a
 schema version 2 ledger the array says ``2`` and ends, after the policies,
-with the lock head the run used, before the three digests.
+with the lock head the run used, before the three digests. A schema version 3
+ledger hashes its runs as version 2 does (the array says ``2``): its runs hold the
+digests of their inputs and outputs as the keys of their documents
+(:mod:`._ledger_documents`), which the digests are anyway.
 
 Verification reads the whole file in one snapshot and reports every
 problem: stored policy files whose bytes no longer have their hash, runs
@@ -25,11 +28,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PolicyError
-from ._ledger_file import COLUMNS, GENESIS, POLICIES, SCHEMA_VERSION, TYPES, finding
+from ._ledger_documents import document_problems, missing_document
+from ._ledger_file import COLUMNS, GENESIS, POLICIES, SCHEMA_VERSION, TYPES_OF, finding
 from ._ledger_records import sha256_hex
 from ._ledger_seals import Trust, seal_problems
 
 _HASH_TAG = "policyengine-ledger-run"
+#: The version the run hash's array names, by schema version: version 3 changed how the
+#: bytes are kept, not what a run is, so its runs hash as version 2's do.
+HASH_FORMAT = {1: 1, 2: 2, 3: 2}
 
 
 def chain_hash(
@@ -42,10 +49,12 @@ def chain_hash(
     in a ledger of schema ``version`` (2 adds the lock head the run used)."""
     run_id, created, period, known, label, inputs, outputs, provenance, prev_hash = row[:9]
     # A JSON array of text, integers and null has one reading: no two runs share an encoding.
-    head = [_HASH_TAG, version, prev_hash, run_id, created, period, known, label, policies]
+    tagged = HASH_FORMAT.get(version, version)
+    head = [_HASH_TAG, tagged, prev_hash, run_id, created, period, known, label, policies]
     if version >= 2:
         head.append(lock_head)
-    digests = [sha256_hex(data) for data in (inputs, outputs, provenance)]
+    # Bytes are hashed; text is a document's key (schema version 3), their hash already.
+    digests = [d if isinstance(d, str) else sha256_hex(d) for d in (inputs, outputs, provenance)]
     return sha256_hex(json.dumps(head + digests, separators=(",", ":")).encode("utf-8"))
 
 
@@ -64,9 +73,18 @@ def verify_snapshot(
     for sha, data in db.execute("SELECT sha256, data FROM blobs"):
         if not isinstance(data, bytes) or sha256_hex(data) != sha:
             problems.append(blob_tampered(path, sha, sorted(users.get(sha, ()))))
+    documents: set[Any] | None = None
+    if version >= 3:
+        documents = {key for (key,) in db.execute("SELECT sha256 FROM documents")}
+        readers: dict[str, set[int]] = {}
+        for row in rows:
+            for key in row[5:7]:
+                readers.setdefault(key, set()).add(row[0])
+        problems += document_problems(path, db, readers)
     last = (0, GENESIS)
     for row in rows:
-        problems += run_problems(path, row, links.get(row[0], []), version, seals.get(row[0]))
+        links_of, seal = links.get(row[0], []), seals.get(row[0])
+        problems += run_problems(path, row, links_of, version, seal, documents)
         if (row[0], row[8]) != (last[0] + 1, last[1]):
             form = ("gap" if row[0] != last[0] + 1 else "prev") + ("" if last[0] else "-start")
             before = {"before": last[0]} if last[0] else {}
@@ -92,10 +110,13 @@ def run_problems(
     links: list[Any],
     version: int = 1,
     seal: tuple[Any, ...] | None = None,
+    documents: set[Any] | None = None,
 ) -> list[PolicyError]:
-    """The run's own problems: fields that no longer hash to its hash, missing blobs."""
+    """The run's own problems: fields that no longer hash to its hash, missing blobs, and
+    (``documents``: the keys a version 3 ledger holds) missing documents."""
     problems = []
-    typed = all(isinstance(value, kind) for value, kind in zip(row, TYPES, strict=True))
+    types = TYPES_OF.get(version, TYPES_OF[1])
+    typed = all(isinstance(value, kind) for value, kind in zip(row, types, strict=True))
     typed = typed and all(isinstance(v, str) for link in links for v in link[1:4])
     lock_head = seal[0] if seal else None
     typed = typed and (version < 2 or isinstance(lock_head, str))
@@ -115,6 +136,10 @@ def run_problems(
                     sha256=sha,
                 )
             )
+    if documents is not None:
+        # A key retyped as something else is the run's edit, reported as run-tampered.
+        gone = [k for k in row[5:7] if isinstance(k, str) and k not in documents]
+        problems += [missing_document(path, row[0], key) for key in gone]
     return problems
 
 

@@ -11,8 +11,12 @@ schema version, and that version is one this code reads, so another database
 (or a newer ledger) is never misread; every sqlite3 error leaves as a located
 ``LedgerError``. Schema version 1 is the unsigned ledger; version 2 (every new
 ledger) adds ``seals``: per run, the lock head it used and, when it was run
-with a key, the key's id and its Ed25519 signature. A version 1 ledger is
-still read, verified, replayed and appended to, unsigned.
+with a key, the key's id and its Ed25519 signature. Version 3 (every new
+ledger) keeps a run's inputs and outputs in ``documents``, each distinct one once,
+compressed, keyed by its SHA-256 (:mod:`._ledger_documents`); its ``runs`` name
+them by that key. Ledgers of versions 1 and 2 are still read, verified, replayed
+and appended to in their own version (version 1 unsigned): a file is never
+rewritten into another version behind its owner's back.
 
 Opening for verify, list and replay is read-only (``read_only``): it never
 creates or changes a file. A ledger is created only when asked (``create``).
@@ -31,9 +35,9 @@ from ..codes import ErrorCode
 from ..errors import LedgerError, Location, PolicyError
 
 GENESIS = "0" * 64
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: The schema versions this code reads.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 # An append takes milliseconds; waiting longer than this for another process's
 # lock means something is stuck, and saying so beats hanging a payroll run.
 BUSY_TIMEOUT = 30.0
@@ -41,6 +45,8 @@ BUSY_TIMEOUT = 30.0
 COLUMNS = "id, created, period, as_known_at, label, inputs, outputs, provenance, prev_hash, hash"
 # What each column must hold; any other type was written by someone else.
 TYPES: tuple[Any, ...] = (int, str, str, (str, type(None)), str, bytes, bytes, bytes, str, str)
+#: In schema version 3, ``inputs`` and ``outputs`` name their documents by SHA-256.
+TYPES_OF = {1: TYPES, 2: TYPES, 3: (*TYPES[:5], str, str, *TYPES[7:])}
 # Compared with sqlite_master when opening, so another database is never misread.
 # meta keeps this shape in every schema version, so a newer ledger is recognised.
 TABLES = {
@@ -60,8 +66,25 @@ SEALS = (
     "CREATE TABLE seals (run_id INTEGER PRIMARY KEY REFERENCES runs (id),"
     " lock_head TEXT NOT NULL, key_id TEXT, signature TEXT)"
 )
+#: Version 3's own table: each distinct inputs or outputs document of a run, compressed.
+DOCUMENTS = (
+    "CREATE TABLE documents (sha256 TEXT PRIMARY KEY, codec TEXT NOT NULL,"
+    " size INTEGER NOT NULL, data BLOB NOT NULL)"
+)
+#: Version 3's runs: ``inputs`` and ``outputs`` are the SHA-256 of their documents.
+RUNS_BY_KEY = (
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL,"
+    " period TEXT NOT NULL, as_known_at TEXT, label TEXT NOT NULL,"
+    " inputs TEXT NOT NULL REFERENCES documents (sha256),"
+    " outputs TEXT NOT NULL REFERENCES documents (sha256), provenance BLOB NOT NULL,"
+    " prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+)
 #: The tables of each schema version.
-TABLES_OF = {1: TABLES, 2: {**TABLES, "seals": SEALS}}
+TABLES_OF = {
+    1: TABLES,
+    2: {**TABLES, "seals": SEALS},
+    3: {**TABLES, "documents": DOCUMENTS, "runs": RUNS_BY_KEY, "seals": SEALS},
+}
 _SCHEMA = (
     *TABLES_OF[SCHEMA_VERSION].values(),
     f"INSERT INTO meta VALUES (1, {SCHEMA_VERSION}, 0, '{GENESIS}')",
@@ -70,7 +93,7 @@ _SCHEMA = (
     *(
         f"CREATE TRIGGER {table}_no_{op} BEFORE {op} ON {table}"
         " BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
-        for table in ("blobs", "runs", "run_policies", "seals")
+        for table in ("blobs", "documents", "runs", "run_policies", "seals")
         for op in ("UPDATE", "DELETE")
     ),
 )
@@ -163,7 +186,9 @@ def _prepare(path: str, db: sqlite3.Connection, *, create: bool) -> int:
         readable = " and ".join(map(str, READABLE_VERSIONS))
         form = "newer" if newer else ""
         raise finding(path, "ledger-version", form=form, version=version, readable=readable)
-    if tables != {**tables, **TABLES_OF[version]} or ("seals" in tables) != (version > 1):
+    expected = TABLES_OF[version]
+    extra = {"seals", "documents"} - set(expected)
+    if tables != {**tables, **expected} or extra & set(tables):
         raise finding(path, "not-a-ledger", form="tables")
     return int(version)
 

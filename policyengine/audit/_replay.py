@@ -36,6 +36,7 @@ from ..read._source import read_policy_bytes
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Version
 from ._history import history_from_ledger, read_history
+from ._stored_outputs import stored_outputs
 from ._what_if import WHAT_IF
 from .ledger import Ledger, PolicyBlob, RunRecord, StoredRun
 
@@ -61,7 +62,8 @@ ENTITIES_BLOB = "entities.yaml"
 def run_record(
     result: BundleResult, label: str = "", what_if: Mapping[str, Any] | None = None
 ) -> RunRecord:
-    """What the ledger keeps of a bundle result: policy bytes, inputs, outputs, provenance
+    """What the ledger keeps of a bundle result: policy bytes, inputs, outputs (the policy
+    files its errors name relative to their folder: :mod:`._stored_outputs`), provenance
     (with the run's what-if mark, when it has one: see :mod:`._what_if`)."""
     blobs = tuple(
         PolicyBlob(v.id, v.version, v.sha256, _bytes_of(v)) for v in result.bundle.versions
@@ -75,7 +77,7 @@ def run_record(
         as_known_at=result.bundle.as_known_at.isoformat() if result.bundle.as_known_at else None,
         policies=blobs,
         inputs=result.inputs,
-        outputs=result.outputs_json(),
+        outputs=stored_outputs(result),
         provenance=canonical_json(_marked(result.provenance.to_dict(), what_if)),
         label=label,
     )

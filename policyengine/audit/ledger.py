@@ -32,6 +32,7 @@ from ..codes import ErrorCode
 from ..errors import PolicyError
 from ..load._keys import SigningKey
 from ._ledger_chain import blob_tampered, chain_hash, read_seals, run_problems, verify_snapshot
+from ._ledger_documents import read_document, store_document
 from ._ledger_file import (
     BUSY_TIMEOUT,
     COLUMNS,
@@ -57,6 +58,7 @@ __all__ = [
     "SqliteLedger",
     "StoredRun",
     "Trust",
+    "first_run",
     "open_ledger",
 ]
 
@@ -104,10 +106,17 @@ class SqliteLedger:
                 db.close()
 
     def append(
-        self, run: RunRecord, *, lock_head: str = GENESIS, signer: SigningKey | None = None
+        self,
+        run: RunRecord,
+        *,
+        lock_head: str = GENESIS,
+        signer: SigningKey | None = None,
+        planned: StoredRun | None = None,
     ) -> StoredRun:
         """Record ``run`` as the next link of the chain, in one transaction: with the head of
-        the lock it used (``lock_head``) and, given a key, signed."""
+        the lock it used (``lock_head``) and, given a key, signed. ``planned`` (from
+        :meth:`plan`) is the run as its outputs already name it: it is recorded as that
+        run, or not at all."""
         if not isinstance(run, RunRecord):
             raise TypeError(f"append takes a RunRecord, not {type(run).__name__}")
         if signer is not None and self.version < 2:
@@ -115,19 +124,9 @@ class SqliteLedger:
         # IMMEDIATE takes the write lock before the head is read, so two
         # processes can never both extend the same head.
         with self._transaction("IMMEDIATE", "append to") as db:
-            count, head = read_meta(self.path, db)
-            last = db.execute("SELECT id, hash FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-            if (tuple(last) if last else (0, GENESIS)) != (count, head):
-                last_id = last and last[0]
-                raise self._problem(
-                    "head-mismatch", last_id, form="append", count=count, last=last_id
-                )
-            created = self._now(db)
-            run_id = count + 1
-            values: tuple[Any, ...] = (run_id, created, run.period, run.as_known_at, run.label)
-            values += (run.inputs, run.outputs, run.provenance, head)
-            policies = [[p.policy, p.version, p.sha256] for p in run.policies]
-            digest = chain_hash(values, policies, self.version, lock_head)
+            link = self._link(db, run, lock_head, signer, planned.created if planned else None)
+            if planned is not None and (planned.id, planned.hash) != (link.id, link.hash):
+                raise self._problem("head-mismatch", form="moved", run=planned.id)
             for blob in run.policies:
                 sql = "INSERT OR IGNORE INTO blobs VALUES (?, ?)"
                 db.execute(sql, (blob.sha256, blob.data))
@@ -135,17 +134,49 @@ class SqliteLedger:
                 if not db.execute(sql, (blob.data, blob.sha256)).fetchone()[0]:
                     # Never chain to an altered file.
                     raise blob_tampered(self.path, blob.sha256, [])
-            db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * 10)})", (*values, digest))
-            links = [(run_id, i, p.policy, p.version, p.sha256) for i, p in enumerate(run.policies)]
+            documents: tuple[Any, ...] = (run.inputs, run.outputs)
+            if self.version >= 3:
+                documents = tuple(store_document(self.path, db, d) for d in documents)
+            values: tuple[Any, ...] = (link.id, link.created, run.period, run.as_known_at)
+            values += (run.label, *documents, run.provenance, link.prev_hash, link.hash)
+            db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * 10)})", values)
+            policies = enumerate(run.policies)
+            links = [(link.id, i, p.policy, p.version, p.sha256) for i, p in policies]
             db.executemany("INSERT INTO run_policies VALUES (?, ?, ?, ?, ?)", links)
             if self.version >= 2:
-                sign = signer and signer.sign(seal_message(run_id, head, digest, lock_head))
-                seal = (run_id, lock_head, signer and signer.public.id, sign)
+                message = seal_message(link.id, link.prev_hash, link.hash, lock_head)
+                sign = signer and signer.sign(message)
+                seal = (link.id, lock_head, signer and signer.public.id, sign)
                 db.execute("INSERT INTO seals VALUES (?, ?, ?, ?)", seal)
-            db.execute("UPDATE meta SET run_count = ?, head_hash = ?", (run_id, digest))
-        seal_head = lock_head if self.version >= 2 else None
-        key_id = signer.public.id if signer else None
-        return StoredRun(run_id, created, run, head, digest, seal_head, key_id)
+            db.execute("UPDATE meta SET run_count = ?, head_hash = ?", (link.id, link.hash))
+        return link
+
+    def plan(
+        self, run: RunRecord, *, lock_head: str = GENESIS, signer: SigningKey | None = None
+    ) -> StoredRun:
+        """The run ``run`` would be if appended now (its number, time and hash), appended by
+        nothing: a month's run names it in its outputs, then appends it (``planned``)
+        while it holds the ledger (:meth:`hold`), so that nothing comes in between."""
+        with self._transaction("DEFERRED", "read") as db:
+            return self._link(db, run, lock_head, signer, None)
+
+    def _link(
+        self,
+        db: sqlite3.Connection,
+        run: RunRecord,
+        lock_head: str,
+        signer: SigningKey | None,
+        created: str | None,
+    ) -> StoredRun:
+        """``run`` as the next link of the chain (at ``created``, or now)."""
+        count, head = read_meta(self.path, db)
+        last = db.execute("SELECT id, hash FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if (tuple(last) if last else (0, GENESIS)) != (count, head):
+            last_id = last and last[0]
+            raise self._problem("head-mismatch", last_id, form="append", count=count, last=last_id)
+        return link_of(
+            run, count + 1, head, created or self._now(db), self.version, lock_head, signer
+        )
 
     def _now(self, db: sqlite3.Connection) -> str:
         """The time of a new run: the one clock read (evaluation never asks), refused
@@ -219,6 +250,10 @@ class SqliteLedger:
             policies = db.execute(sql, (run_id,)).fetchall()
             seal = read_seals(db, self.version).get(run_id)
         problems = run_problems(self.path, tuple(row), policies, self.version, seal)
+        if self.version >= 3 and not problems:
+            with self._guard("read"):
+                documents = [read_document(self.path, db, run_id, key) for key in row[5:7]]
+            row = (*row[:5], *documents, *row[7:])
         for _, _, _, sha, data in policies:
             if data is not None and (not isinstance(data, bytes) or sha256_hex(data) != sha):
                 problems.append(blob_tampered(self.path, sha, [run_id]))
@@ -242,9 +277,10 @@ class SqliteLedger:
         sql = "SELECT id, inputs FROM runs WHERE period = ? ORDER BY id DESC LIMIT 1"
         with self._guard("read"):
             row = self._connection().execute(sql, (period,)).fetchone()
-        if row is None or not isinstance(row[1], bytes):
+        if row is None or not isinstance(row[1], bytes | str):
             return None
-        return row[0], sha256_hex(row[1])
+        # Schema version 3 keeps the key of the inputs' document, their SHA-256.
+        return row[0], row[1] if isinstance(row[1], str) else sha256_hex(row[1])
 
     def backup(self, dest: str | os.PathLike[str]) -> tuple[int, str]:
         """Copy the ledger to ``dest`` (a new file) with SQLite's online backup: one
@@ -303,6 +339,34 @@ class SqliteLedger:
     ) -> PolicyError:
         """This ledger's problem ``code``, worded by its template (see :func:`finding`)."""
         return finding(self.path, code, record, form=form, **details)
+
+
+def link_of(
+    run: RunRecord,
+    run_id: int,
+    prev_hash: str,
+    created: str,
+    version: int = SCHEMA_VERSION,
+    lock_head: str = GENESIS,
+    signer: SigningKey | None = None,
+) -> StoredRun:
+    """``run`` as run ``run_id`` of a ledger of schema ``version``, chained to ``prev_hash``."""
+    values: tuple[Any, ...] = (run_id, created, run.period, run.as_known_at, run.label)
+    values += (run.inputs, run.outputs, run.provenance, prev_hash)
+    policies = [[p.policy, p.version, p.sha256] for p in run.policies]
+    digest = chain_hash(values, policies, version, lock_head)
+    seal_head = lock_head if version >= 2 else None
+    key_id = signer.public.id if signer else None
+    return StoredRun(run_id, created, run, prev_hash, digest, seal_head, key_id)
+
+
+def first_run(
+    run: RunRecord, *, lock_head: str = GENESIS, signer: SigningKey | None = None
+) -> StoredRun:
+    """``run`` as the first run of a new ledger: what a month run with ``--new-ledger``
+    names in its outputs before the ledger is made."""
+    created = recorded_time().isoformat(timespec="microseconds")
+    return link_of(run, 1, GENESIS, created, SCHEMA_VERSION, lock_head, signer)
 
 
 def open_ledger(

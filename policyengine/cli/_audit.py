@@ -32,10 +32,12 @@ from ._common import (
     LARGE_FACTS_BYTES,
     add_folder_options,
     checked_repository,
+    counted,
     existing_ledger,
     facts_bytes,
     lock_path,
     say,
+    spoken_line,
 )
 from ._month import history_line
 from ._trust import add_trust_options, lock_line, signing_key, trust_from
@@ -45,8 +47,16 @@ def cmd_lock(args: argparse.Namespace) -> int:
     day = args.date or datetime.date.today()
     added = lock_versions(args.policies, lock_path(args), day, signing_key(args.key))
     for entry in added:
-        print(f"locked {entry.path} ({entry.policy} {entry.version}) published {entry.published}")
-    print(f"{len(added)} version{'s' if len(added) != 1 else ''} locked in {lock_path(args)}")
+        print(
+            spoken_line(
+                "locked",
+                path=entry.path,
+                policy=entry.policy,
+                version=entry.version,
+                published=entry.published,
+            )
+        )
+    print(counted("locked", len(added), lock=lock_path(args)))
     if args.key:  # the first signed lock also signs what was there: say so
         print(lock_line(lock_path(args), Trust(), checking=False))
     return 0
@@ -65,7 +75,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for finding in findings:
         print(say(finding))
     print(lock_line(lock_path(args), trust))
-    print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}")
+    print(counted("findings", len(findings)))
     return 1 if findings else 0
 
 
@@ -199,25 +209,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     records = facts.records
     progress = Progress(sys.stderr, facts.count)
     progress.stage(f"evaluating both sides over {facts.count:,} records …")
-    if by_version:
-        outcome = diff(
-            repository,
-            args.period,
-            records,
-            policy=args.policy,
-            from_version=args.from_version,
-            to_version=args.to_version,
-            history=history,
-        )
-    else:
-        outcome = diff(
-            repository,
-            args.period,
-            records,
-            from_known=args.from_known,
-            to_known=args.to_known,
-            history=history,
-        )
+    # The two sides: two versions of one policy, or the folder as known at two days.
+    sides = (
+        {"policy": args.policy, "from_version": args.from_version, "to_version": args.to_version}
+        if by_version
+        else {"from_known": args.from_known, "to_known": args.to_known}
+    )
+    outcome = diff(repository, args.period, records, history=history, **sides)
     progress.done()
     if args.format == "json":
         print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..core._languages import LANGUAGES, messages
 from ..core._messages import Catalogue, frame
+from ..core._messages import say as say_words
 from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
 
@@ -37,6 +38,51 @@ def say(problem: PolicyError) -> str:
     """A problem's line, ``file:line:col: code: message (hint)``, in the command's language:
     every command prints its problems through here."""
     return problem.render(_SPOKEN.get())
+
+
+def spoken() -> Catalogue | None:
+    """The catalogue of the command's language (None: English), for what says a problem
+    with more than its own line (a facts index adds the file, row and column header)."""
+    return _SPOKEN.get()
+
+
+#: The msgctxt of a line a command prints: ``line:<name>``.
+LINE_CONTEXT = "line:"
+#: name -> the English words of a line a command prints (besides problems and the
+#: summary, whose words are their own), each a catalogue entry too.
+LINES = {
+    "reading": "reading {facts} …",
+    "evaluating": "evaluating {versions} versions over {records:,} records …",
+    "ledger-appended": "ledger: run {run} appended, hash {hash}",
+    "wrote": "wrote {files}",
+    "not-written": "results not written: name a file with --out {choices}",
+    "months-evaluated": "{count} months evaluated in order, each with the ones before as history",
+    "no-policy-files": "no policy files found",
+    "valid": "ok: {versions} valid ({policies})",
+    "versions-one": "{count} policy version",
+    "versions-many": "{count} policy versions",
+    "policies-one": "{count} policy",
+    "policies-many": "{count} policies",
+    "tests": "{passed} passed, {failed} failed",
+    "locked": "locked {path} ({policy} {version}) published {published}",
+    "locked-one": "{count} version locked in {lock}",
+    "locked-many": "{count} versions locked in {lock}",
+    "findings-one": "{count} finding",
+    "findings-many": "{count} findings",
+    "stale-one": "{count} stale run",
+    "stale-many": "{count} stale runs",
+    "stale-none": "no stale runs",
+}
+
+
+def spoken_line(name: str, /, **values: object) -> str:
+    """The line ``name`` of ``LINES`` in the command's language, filled in with ``values``."""
+    return say_words(LINE_CONTEXT + name, LINES[name], values, _SPOKEN.get())
+
+
+def counted(name: str, count: int, /, **values: object) -> str:
+    """The line ``name-one`` or ``name-many`` of ``LINES``, as ``count`` asks."""
+    return spoken_line(f"{name}-{'one' if count == 1 else 'many'}", count=count, **values)
 
 
 def problems_found(count: int) -> str:

@@ -11,7 +11,7 @@ from ..audit._stale import stale_runs
 from ..audit._what_if import what_if_of
 from ..errors import Location, UsageError
 from ..present._texttable import format_table, width
-from ._common import existing_ledger, say
+from ._common import counted, existing_ledger, say, spoken_line
 from ._trust import add_lock_option, add_trust_options, trust_from
 
 
@@ -67,7 +67,7 @@ def _status(stale: list[Any], format_: str) -> int:
         return 0
     for finding in stale:
         print(say(finding))
-    print(f"{len(stale)} stale run{'s' if len(stale) != 1 else ''}" if stale else "no stale runs")
+    print(counted("stale", len(stale)) if stale else spoken_line("stale-none"))
     return 0
 
 

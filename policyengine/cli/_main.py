@@ -17,10 +17,11 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import Any
 
+from ..core._languages import LANGUAGES, environment_language, messages
 from ._commands import COMMANDS, Command
 
 #: ``--lang``'s choices: the names of ``core._languages.LANGUAGES`` (a test keeps them
-#: equal; that module is imported only once a command runs).
+#: equal; that module is light: ``--help`` reads it to choose its language).
 LANGUAGE_NAMES = ("en", "zh")
 
 
@@ -38,9 +39,12 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The command's parser. Given ``argv``, only the command it names gets its arguments
-    (and its module imported); without, every command does."""
+def parser(
+    argv: Sequence[str] | None = None, language: str | None = None
+) -> argparse.ArgumentParser:
+    """The command's parser, its help in ``language`` (``zh`` or ``en``; None: the one
+    ``argv`` or the environment asks for). Given ``argv``, only the command it names gets
+    its arguments (and its module imported); without, every command does."""
     top = argparse.ArgumentParser(
         prog="policyengine",
         description="Check, test and evaluate call-centre policies written in YAML.",
@@ -58,7 +62,25 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         sub = commands.add_parser(command.name, help=command.help, description=command.description)
         if argv is None or command.name == wanted:
             _complete(sub, command)
+    chosen = language or _asked_language(argv or ()) or environment_language(os.environ)
+    if LANGUAGES[chosen] is not None:
+        from ._help_words import translate_parser
+
+        translate_parser(top, messages(chosen))
     return top
+
+
+def _asked_language(argv: Sequence[str]) -> str | None:
+    """The language ``--lang`` asks for in ``argv`` (read before parsing, for ``--help``)."""
+    for index, word in enumerate(argv):
+        if word.startswith("--lang="):
+            asked = word.partition("=")[2]
+        elif word == "--lang" and index + 1 < len(argv):
+            asked = argv[index + 1]
+        else:
+            continue
+        return asked if asked in LANGUAGE_NAMES else None
+    return None
 
 
 def _complete(sub: argparse.ArgumentParser, command: Command) -> None:
@@ -113,12 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     _utf8_streams()
     words = sys.argv[1:] if argv is None else list(argv)
-    args = parser(words).parse_args(words)
-    from ..core._languages import environment_language
+    language = _asked_language(words) or environment_language(os.environ)
+    args = parser(words, language).parse_args(words)
     from ..errors import InvalidPolicy, PolicyError
     from ._common import say, speaking
 
-    with speaking(args.lang or environment_language(os.environ)):
+    with speaking(args.lang or language):
         try:
             code: int = args.handler(args)
         except PolicyError as exc:

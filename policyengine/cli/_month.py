@@ -21,6 +21,7 @@ from ..load._lock_entities import entities_standing
 from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
+from ..present._output import RunLink, run_data
 from ..present._progress import Progress
 from ..present._root_causes import by_cause, took_along
 from ..present._writers import WRITERS, check_format, write_report
@@ -33,6 +34,8 @@ from ._common import (
     facts_bytes,
     lock_path,
     say,
+    spoken,
+    spoken_line,
 )
 from ._trust import signing_key
 
@@ -58,11 +61,11 @@ def _run(args: argparse.Namespace) -> int:
         what_ifs=args.with_what_ifs,
     )
     reading = Progress(sys.stderr, facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
-    reading.stage(f"reading {args.facts} …")
+    reading.stage(spoken_line("reading", facts=args.facts))
     facts = read_month(repository, args.facts)
     reading.done()
     progress = Progress(sys.stderr, facts.count)
-    progress.stage(f"evaluating {len(bundle.versions)} versions over {facts.count:,} records …")
+    progress.stage(spoken_line("evaluating", versions=len(bundle.versions), records=facts.count))
     month = run_month(
         repository,
         args.period,
@@ -82,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
     _print_month(month, args)
     if month.recorded is not None:
         run_id, run_hash = month.recorded
-        print(f"ledger: run {run_id} appended, hash {run_hash}", file=sys.stderr)
+        print(spoken_line("ledger-appended", run=run_id, hash=run_hash), file=sys.stderr)
         if month.what_if is not None:
             print(what_if_line(month.what_if), file=sys.stderr)
     if month.history_readers:
@@ -99,15 +102,18 @@ def _print_month(month: MonthRun, args: argparse.Namespace) -> None:
     """The summary, and where the results went; with --format json the document is what
     standard output carries, and the summary goes beside it on standard error."""
     if args.format == "json":
-        sys.stdout.write(json.dumps(month.result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        print(month.summary(), file=sys.stderr)
+        # The document --out writes: it names the ledger run recording it, as every output.
+        run = RunLink(*month.recorded) if month.recorded else None
+        document = {**month.result.to_dict(), "ledger_run": run_data(run)}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        print(month.summary(spoken()), file=sys.stderr)
     else:
-        print(month.summary())
+        print(month.summary(spoken()))
     said = sys.stderr if args.format == "json" else sys.stdout
     if args.out:
-        print("wrote " + ", ".join(str(p) for p in month.written), file=said)
+        print(spoken_line("wrote", files=", ".join(str(p) for p in month.written)), file=said)
     elif args.format != "json":
-        print(f"results not written: name a file with --out {out_choices()}", file=said)
+        print(spoken_line("not-written", choices=out_choices()), file=said)
 
 
 def out_choices() -> str:
@@ -173,9 +179,9 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
     result, index = month.result, month.index
     # Each root cause once, with what it took along (every error is in the results).
     for cause in by_cause(result.errors):
-        print(index.render(cause.error), file=sys.stderr)
+        print(index.render(cause.error, spoken()), file=sys.stderr)
         if cause.followers:
-            print("  " + took_along(cause), file=sys.stderr)
+            print("  " + took_along(cause, catalogue=spoken()), file=sys.stderr)
     missing = month.missing_kinds
     for kind in missing:
         finding = FactsFileError(
@@ -279,7 +285,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         history = dict(carried)
         month = evaluate_month(repository, folder.name, folder, history=history)
         carried[month.result.period.key] = month.result.snapshot()
-        print(month.summary())
+        print(month.summary(spoken()))
         print()
         code = max(code, _report_problems(month, folder))
         months.append(month)
@@ -287,8 +293,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     target = Path(args.out) / f"{last.result.period.key}.xlsx"
     # The months before it let the workbook's charts compare it with the month before.
     written = write_report(last.result, target, index=last.index, history=history)
-    print(f"{len(months)} months evaluated in order, each with the ones before as history")
-    print(f"wrote {', '.join(str(p) for p in written)}")
+    print(spoken_line("months-evaluated", count=len(months)))
+    print(spoken_line("wrote", files=", ".join(str(p) for p in written)))
     return code
 
 

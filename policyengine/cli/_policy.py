@@ -21,7 +21,7 @@ from ..read._source import read_policy_file
 from ..run._engine import Result, evaluate_many
 from ..run._repository import load
 from ..run._testing import run_tests
-from ._common import problems_found, say
+from ._common import counted, problems_found, say, spoken_line
 
 if TYPE_CHECKING:
     from ..facts._record_kinds import Entities
@@ -48,7 +48,7 @@ def _load_all(paths: Iterable[str], out: TextIO) -> tuple[list[Policy], int]:
     problems = 0
     files, stray = policy_files(paths)
     if not files and not stray:
-        print("no policy files found", file=out)
+        print(spoken_line("no-policy-files"), file=out)
         return policies, 1
     for name in paths:
         if (Path(name) / ENTITIES_NAME).is_file():
@@ -85,8 +85,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     versions = len(policies)
     ids = len({p.id for p in policies})
     print(
-        f"ok: {versions} policy version{'s' if versions != 1 else ''} valid "
-        f"({ids} polic{'ies' if ids != 1 else 'y'})"
+        spoken_line(
+            "valid", versions=counted("versions", versions), policies=counted("policies", ids)
+        )
     )
     return 0
 
@@ -98,7 +99,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         if not outcome.passed or args.verbose:
             print(outcome.render())
-    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    print(spoken_line("tests", passed=len(outcomes) - len(failed), failed=len(failed)))
     if problems:
         return 2
     return 1 if failed else 0

@@ -17,9 +17,10 @@ import functools
 import gettext
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from ._messages import Catalogue
+if TYPE_CHECKING:  # only named: the command line reads this module before its --help
+    from ._messages import Catalogue
 
 #: Where the compiled catalogues lie, and their gettext domain.
 LOCALE_DIR: Final = Path(__file__).parent.parent / "locale"

@@ -30,8 +30,11 @@ two codes may say the same English words differently. A catalogue is a
 as it is; a template the catalogue lacks, or whose words are not a
 well-formed template, is said in English. ``FRAMES`` are the words around a
 problem (``code: message (hint)``, a location's parts), catalogue entries
-too, with the context ``frame:<name>``. Evaluation-time messages are not here:
-ledgers keep their text, which must replay byte for byte.
+too, with the context ``frame:<name>``. Evaluation-time messages are here too
+(:mod:`policyengine.core._run_templates`): ledgers keep their English text, which must
+replay byte for byte, so their English templates say exactly that text and an error keeps
+the values it is said from apart from the details the ledger stores
+(``PolicyError.words``).
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ import attrs
 
 from ..codes import ErrorCode
 from ._check_templates import CHECK_BLOCKS
+from ._expression_templates import EXPRESSION_BLOCKS
+from ._facts_templates import FACT_BLOCKS
+from ._run_templates import RUN_BLOCKS
 from ._template import Template as Template
 from ._template import placeholders as placeholders
 
@@ -159,6 +165,16 @@ FRAMES: Final[Mapping[str, str]] = {
     "pointer": "at {pointer}",
     "joiner": ", ",
     "did-you-mean": "did you mean '{name}'?",
+    "sheet": "sheet '{sheet}'",
+    "sheet-cell": "sheet '{sheet}', cell {cell}",
+    "in-sheet": "sheet '{sheet}': {message}",
+    "in-sheet-cell": "sheet '{sheet}', cell {cell}: {message}",
+    "in-sheet-row": "sheet '{sheet}', row {row}: {message}",
+    "in-kind": "{kind}: {message}",
+    "header": "column '{header}'",
+    "record-problems-one": "{count} problem in the record: {lines}",
+    "record-problems-many": "{count} problems in the record: {lines}",
+    "problems-joiner": "; ",
     "or": " or ",
     "problems-one": "{count} problem",
     "problems-many": "{count} problems",
@@ -334,6 +350,9 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
     }),
     *CHECK_BLOCKS,
+    *EXPRESSION_BLOCKS,
+    *RUN_BLOCKS,
+    *FACT_BLOCKS,
 )
 # fmt: on
 

@@ -8,6 +8,11 @@ each phrase is a catalogue entry too (msgctxt ``detail``), and a describing deta
 that is wholly made of them (several joined by " or ") is said again through the
 catalogue; any other value is left as it is. tests/test_locale.py checks that every
 phrase those steps make is listed here.
+
+An error met while evaluating shows a value as its kind and a short rendering
+(``language/_value_kinds.show``: ``number 5``, ``text 'a'``, ``a list of 3``) and names an
+argument in English (``every value``): those details (``SAID_WHOLE``) are said again
+when the whole value is one of ``WHOLE_PHRASES``.
 """
 
 from __future__ import annotations
@@ -54,6 +59,45 @@ PHRASES: Final[tuple[str, ...]] = (
 )
 
 
+#: The details said again only when the whole value is a phrase, and those phrases.
+SAID_WHOLE: Final = frozenset({"shown", "other", "argument", "failed", "comma", "construct"})
+WHOLE_PHRASES: Final[tuple[str, ...]] = (
+    # language/_value_kinds.py: show(), a value in an evaluation error
+    "number {value}",
+    "text {value}",
+    "yes/no {value}",
+    "date {value}",
+    "a list of {count}",
+    "a record",
+    "a very large number",
+    # language/_functions.py: the arguments a function names
+    "argument",
+    "every value",
+    "the value",
+    "places",
+    "year",
+    "month",
+    "day",
+    # run/_runner.py: a failed input that is a whole record
+    "the record",
+    # language/_expression_checker.py: the constructs an expression may not use
+    "comprehension",
+    "generator",
+    "subscript x[...]",
+    "slice",
+    "starred *x",
+    "dict literal",
+    "set literal",
+    "call of a computed value",
+    "keyword argument",
+    "complex number",
+    "bytes literal",
+    # core/_number_text.py: why text with a comma is no number (comma_problem)
+    "a comma cannot be the decimal point (write 12.34, not 12,34)",
+    "a comma may only separate thousands, in groups of three digits (1,234.50)",
+)
+
+
 def _pattern(phrase: str) -> re.Pattern[str]:
     text = re.escape(phrase)
     return re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.*)", text))
@@ -62,6 +106,7 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 #: Longest first, so that "a number or a percentage" is one phrase, not two.
 _MATCHERS: Final = tuple((_pattern(p), p) for p in sorted(PHRASES, key=len, reverse=True))
 _OR: Final = " or "
+_WHOLE: Final = tuple((_pattern(p), p) for p in WHOLE_PHRASES)
 
 
 def said_phrase(value: str, catalogue: Catalogue) -> str:
@@ -86,11 +131,22 @@ def said_phrase(value: str, catalogue: Catalogue) -> str:
     return "".join(said) if said else value
 
 
+def said_whole(value: str, catalogue: Catalogue) -> str:
+    """``value`` said through ``catalogue`` when it is wholly one of ``WHOLE_PHRASES``."""
+    for pattern, phrase in _WHOLE:
+        found = pattern.fullmatch(value)
+        if found is not None:
+            return say(DETAIL_CONTEXT, phrase, found.groupdict(), catalogue)
+    return value
+
+
 def said_details(details: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
     """The details, the describing ones said through ``catalogue``."""
     return {
         name: said_phrase(value, catalogue)
         if name in DESCRIBING and isinstance(value, str)
+        else said_whole(value, catalogue)
+        if name in SAID_WHOLE and isinstance(value, str)
         else value
         for name, value in details.items()
     }

@@ -13,6 +13,7 @@ each raw record go once typed when the caller hands the lists over.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import attrs
 
 from ..codes import ErrorCode
+from ..core._messages import TEMPLATES
 from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, PolicyError
 from ..model import frozen_mapping
@@ -27,29 +29,6 @@ from ._canonical import canonical_json
 from ._fast_reader import fast_reader
 from ._record_kinds import Entities, RecordKind
 from ._records import InvalidRecord, coerce_record, coerce_value
-
-# code -> (message, hint), both formatted with the problem's details.
-# fmt: off
-_TEXT: dict[ErrorCode, tuple[str, str]] = {
-    "unknown-kind": ("there is no kind of record '{kind}'", "the kinds are: {kinds}"),
-    "not-a-record-list": ("{what} must be a list of records, found {found}",
-                          'write {{"<kind>": [records], ...}}'),
-    "duplicate-key": ("the {kind} records at positions {positions} (counting from 0) all have "
-                      "the {field} '{record}'", "each {kind} needs its own {field}; all are left "
-                      "out"),
-    "missing-parent": ("there is no {parent} '{value}' for this {kind}",
-                       "add the {parent} record, or correct {field}"),
-    "invalid-parent": ("the {parent} '{value}' of this {kind} has a problem of its own (reported "
-                       "there), so the {kind} is left out too", "correct the {parent} record"),
-}
-# fmt: on
-
-
-def _text(code: ErrorCode, hint: str | None, details: Mapping[str, Any]) -> tuple[str, str]:
-    """The message and hint of ``code``; lists in details are shown as 'a, b'."""
-    shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in details.items()}
-    message, advice = _TEXT[code]
-    return message.format(**shown), hint or advice.format(**shown)
 
 
 @attrs.frozen
@@ -78,13 +57,26 @@ class TypedFacts:
         return frozen_mapping((str(r[key]), r) for r in self.records.get(kind, ()))
 
 
-@attrs.define
 class _Seen:
-    """One kind's records, checked: the keys of the valid ones, and every key met."""
+    """One kind's records, checked: the keys of the valid ones, and every key met. Both
+    made on first use: only the kind's children ask, and a month's calls have none."""
 
-    valid: set[str] = attrs.field(factory=set)
-    keys: set[str] = attrs.field(factory=set)
-    unreadable: bool = False
+    def __init__(
+        self,
+        labels: Iterable[int | str] = (),
+        positions: Iterable[str] = (),
+        *,
+        unreadable: bool = False,
+    ) -> None:
+        self._labels, self._positions, self.unreadable = labels, positions, unreadable
+
+    @functools.cached_property
+    def valid(self) -> set[str]:
+        return set(map(str, self._labels))
+
+    @functools.cached_property
+    def keys(self) -> set[str]:
+        return set(self._positions)
 
 
 def check_facts(
@@ -106,16 +98,18 @@ def check_facts(
     given: dict[str, list[Any] | None] = {}
     if not isinstance(facts, Mapping):
         found = type(facts).__name__
-        errors.append(_fail("not-a-record-list", None, what="the facts", found=found))
+        errors.append(_fail("not-a-record-list", None, form="facts", what="the facts", found=found))
         facts = {}
     for name, records in facts.items():
         kind = str(name)
         if kind not in entities.kinds:
             hint = did_you_mean(kind, entities.kinds)
-            errors.append(_fail("unknown-kind", kind, hint=hint, kinds=", ".join(entities.kinds)))
+            kinds = ", ".join(entities.kinds)
+            errors.append(_fail("unknown-kind", kind, form="facts", hint=hint, kinds=kinds))
         elif isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
             found = type(records).__name__
-            errors.append(_fail("not-a-record-list", kind, what=f"the {kind}", found=found))
+            what = f"the {kind}"
+            errors.append(_fail("not-a-record-list", kind, form="kind", what=what, found=found))
             given[kind] = None
         else:
             # Owned lists are read in place, and each raw record let go once typed.
@@ -162,8 +156,16 @@ def _check_kind(
     parent = seen.get(kind.parent.kind) if kind.parent else None
     link_field = kind.parent.field if kind.parent else None
     fast = fast_reader(kind.fields)
+    key_field = kind.key
+    key: str | None
+    label: int | str
     for index, record in enumerate(records):
-        key, label, result = _typed(kind, fast, record, index, errors)
+        # The common record inline (_typed reads any other): typed, its key from its values.
+        result = fast(record) if fast is not None else None
+        if result is not None and result.get(key_field) is not None:
+            key = label = str(result[key_field])
+        else:
+            key, label, result = _typed(kind, None, record, index, errors)
         if key is not None:
             first = positions.setdefault(key, index)
             if first != index:
@@ -193,7 +195,7 @@ def _check_kind(
                 _offer(given, (kind.name, str(label)), record)
     if repeated:
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
-    found = _Seen(set(map(str, labels)), set(positions))
+    found = _Seen(labels, positions)
     return found, tuple(kept)
 
 
@@ -210,7 +212,9 @@ def _refuse_repeated(
     links, given = kept_aside
     link_field = kind.parent.field if kind.parent else None
     for key, where in repeated.items():
-        errors.append(_fail("duplicate-key", kind.name, key, kind.key, positions=where))
+        errors.append(
+            _fail("duplicate-key", kind.name, key, kind.key, form="facts", positions=where)
+        )
     if link_field is not None:
         # A repeated key is refused as a whole: unless one of its records was refused on
         # its own (and named above), it names the parent its first record does.
@@ -281,25 +285,40 @@ def _fail(
     record: int | str | None = None,
     field: str | None = None,
     hint: str | None = None,
+    form: str = "",
     **details: Any,
 ) -> FactError:
-    message, hint = _text(code, hint, {"kind": kind, "record": record, "field": field, **details})
-    where = Location(record=record, field=field)
-    return FactError(
-        message, code=code, location=where, hint=hint, details={"kind": kind, **details}
+    """The problem ``code`` said by its template (core/_facts_templates.py) in ``form``.
+    A refused record is stored with its month: its details are what they always were,
+    and the words it is said from (lists shown as 'a, b') are kept apart from them."""
+    shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in details.items()}
+    words = {"kind": kind, "record": record, "field": field, **shown}
+    wanted = TEMPLATES[code, form].placeholders
+    return FactError.from_template(
+        code,
+        form=form,
+        location=Location(record=record, field=field),
+        hint=hint,
+        details={"kind": kind, **details},
+        words={k: v for k, v in words.items() if k in wanted},
     )
 
 
 def _tagged(problem: PolicyError, kind: str) -> FactError:
-    """A problem of one record, naming its kind."""
+    """A problem of one record, naming its kind (said again in another language from the
+    problem's own words, led by its kind: ``PolicyError.lead``)."""
     details = {**problem.details, "kind": kind}
-    return FactError(
+    tagged = FactError(
         f"{kind}: {problem.message}",
         code=problem.code,
         location=problem.location,
         hint=problem.hint,
         details=details,
     )
+    tagged.form = problem.form
+    tagged.words = problem.details if problem.words is None else problem.words
+    tagged.lead = ("in-kind", {"kind": kind})
+    return tagged
 
 
 def _order(error: PolicyError) -> tuple[str, int, int, str, str, str]:

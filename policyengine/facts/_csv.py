@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from sys import intern
 from typing import Any
 
+import attrs
+
 from ..errors import FactsFileError
 from ..model import Field
 from ._encoding import Encoding, csv_encoding
@@ -35,7 +37,8 @@ from ._file import (
     BadRows,
     FactsFile,
     decoded_text,
-    facts_error,
+    file_error,
+    headers_of,
     map_header,
     row_problem,
 )
@@ -71,9 +74,7 @@ class CsvReader:
         if encoding.damaged:
             read = _undecodable_cells(read, bad)
         bad.check()
-        return FactsFile(
-            read.file, read.records, read.lines, read.columns, encoding=encoding.reported
-        )
+        return attrs.evolve(read, encoding=encoding.reported)
 
 
 READER = CsvReader()
@@ -88,27 +89,15 @@ def read_csv(
     try:
         header = next(reader)
     except StopIteration:
-        raise facts_error(file, "the file is empty", code="empty-file") from None
+        raise file_error(file, "empty-file", form="facts") from None
     except csv.Error as exc:
-        raise facts_error(file, f"not valid CSV: {exc}", 1, code="invalid-csv") from exc
+        raise file_error(file, "invalid-csv", 1, problem=str(exc)) from exc
     if header and header[0].startswith("\ufeff"):  # a BOM the codec keeps (UTF-16, GB18030)
         header[0] = header[0][1:]
     if not any(cell.strip() for cell in header):
-        raise facts_error(
-            file,
-            "the first line, which must name the columns, is blank",
-            1,
-            code="unknown-column",
-            hint="put the header (field names or titles) on the first line",
-        )
+        raise file_error(file, "unknown-column", 1, form="blank-first-line")
     if any(_BAD_BYTE.search(cell) for cell in header):
-        raise facts_error(
-            file,
-            "the header holds bytes that are not UTF-8 text",
-            1,
-            code="not-utf8",
-            hint="save it as UTF-8 (in Excel: CSV UTF-8)",
-        )
+        raise file_error(file, "not-utf8", 1, form="header")
     names = map_header(file, header, fields)
     records: list[dict[str, Any]] = []
     lines: list[int] = []
@@ -126,7 +115,8 @@ def read_csv(
     if bad is None:
         counted.check()
     columns = {name: index for index, name in enumerate(names, start=1)}
-    return FactsFile(file, tuple(records), tuple(lines), columns)
+    headers = headers_of(header, names)
+    return FactsFile(file, tuple(records), tuple(lines), columns, headers=headers)
 
 
 def _read_rows(
@@ -185,4 +175,4 @@ def _undecodable_cells(read: FactsFile, bad: BadRows) -> FactsFile:
             bad.add(read.lines[index], problems[0])
         kept[UNREADABLE] = [*kept.get(UNREADABLE, []), *problems]
         records[index] = kept
-    return FactsFile(read.file, tuple(records), read.lines, read.columns)
+    return attrs.evolve(read, records=tuple(records))

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import attrs
 
 from ..codes import ErrorCode
+from ..core._messages import frame
 from ..core._suggest import did_you_mean
 from ..errors import FactError, FactsFileError, Location
 from ..model import Field
@@ -45,6 +46,8 @@ __all__ = [
     "cell_name",
     "decoded_text",
     "facts_error",
+    "file_error",
+    "headers_of",
     "map_header",
     "row_problem",
     "too_many_bad_rows",
@@ -92,6 +95,9 @@ class FactsFile:
     #: The text encoding a text file was read in, when it was not UTF-8 (a CSV saved
     #: by Chinese Excel: ``gb18030``); the month's summary says so.
     encoding: str | None = None
+    #: Each field whose column is headed otherwise than by its name -> the header as
+    #: written (its title, ``电话拨打量``): a problem with the field names the header too.
+    headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
 class FactsReader(Protocol):
@@ -123,24 +129,65 @@ def facts_error(
     sheet: str | None = None,
 ) -> FactsFileError:
     """A problem of a facts file, at its line and column, or its sheet and cell."""
-    details: dict[str, Any] = {}
-    if sheet is not None:
-        # Excel users look for a sheet and a cell, not a line and a column.
-        where = f"sheet '{sheet}'"
-        if line is not None and column is not None:
-            details["cell"] = cell_name(line, column)
-            where += f", cell {details['cell']}"
-        elif line is not None:
-            where += f", row {line}"
-        message = f"{where}: {message}"
-        details["sheet"] = sheet
+    lead = _sheet_lead(sheet, line, column)
     return FactsFileError(
-        message,
+        message if lead is None else frame(lead[0], None, message=message, **lead[1]),
         code=code,
         location=Location(file=file, line=line, column=column),
         hint=hint,
-        details=details,
+        details=_sheet_details(lead),
     )
+
+
+def file_error(
+    file: str,
+    code: ErrorCode,
+    line: int | None = None,
+    column: int | None = None,
+    sheet: str | None = None,
+    form: str = "",
+    hint: str | None = None,
+    **words: Any,
+) -> FactsFileError:
+    """A problem of a facts file (its header, its encoding …), said by its template
+    (core/_facts_templates.py) from ``words`` (the header the user wrote …), at its line
+    and column or sheet and cell: said again in another language, the sheet and cell
+    lead it in that language's words."""
+    lead = _sheet_lead(sheet, line, column)
+    error = FactsFileError.from_template(
+        code,
+        form=form,
+        location=Location(file=file, line=line, column=column),
+        hint=hint,
+        details={**_sheet_details(lead), **words},
+        words=words,
+    )
+    if lead is not None:
+        error.lead = lead
+        error.message = frame(lead[0], None, message=error.message, **lead[1])
+        Exception.__init__(error, error.message)
+    return error
+
+
+def _sheet_lead(
+    sheet: str | None, line: int | None, column: int | None
+) -> tuple[str, dict[str, Any]] | None:
+    """What leads a problem in a workbook: Excel users look for a sheet and a cell (or a
+    row), not a line and a column. None outside a workbook."""
+    if sheet is None:
+        return None
+    if line is not None and column is not None:
+        return "in-sheet-cell", {"sheet": sheet, "cell": cell_name(line, column)}
+    if line is not None:
+        return "in-sheet-row", {"sheet": sheet, "row": line}
+    return "in-sheet", {"sheet": sheet}
+
+
+def _sheet_details(lead: tuple[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """The sheet and cell a problem's details name (its row is its location's line)."""
+    if lead is None:
+        return {}
+    return {k: v for k, v in lead[1].items() if k != "row"}
 
 
 def cell_name(row: int, column: int) -> str:
@@ -158,16 +205,19 @@ def decoded_text(file: str, raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise facts_error(
-            file,
-            "the file is not UTF-8 text",
-            line,
-            code="not-utf8",
-            hint="save it as UTF-8 (in Excel: CSV UTF-8)",
-        ) from exc
+        raise file_error(file, "not-utf8", line, form="facts") from exc
     if not text.strip():
-        raise facts_error(file, "the file is empty", code="empty-file")
+        raise file_error(file, "empty-file", form="facts")
     return text
+
+
+def headers_of(header: list[str], names: list[str]) -> dict[str, str]:
+    """The header of each field named by ``names`` whose header cell is not its name."""
+    return {
+        name: cell.strip()
+        for name, cell in zip(names, header, strict=False)
+        if cell.strip() != name
+    }
 
 
 def map_header(
@@ -185,35 +235,13 @@ def map_header(
         column = positions[index] if positions else index + 1
         label = cell.strip()
         if not label:
-            raise facts_error(
-                file,
-                "a column has no header",
-                line,
-                code="unknown-column",
-                column=column,
-                hint="name every column by a field name or title, or delete the column",
-                sheet=sheet,
-            )
+            raise file_error(file, "unknown-column", line, column, sheet, "no-header")
         name = label if label in fields or not fields else by_title.get(label)
         if name is None:
-            raise facts_error(
-                file,
-                f"unknown column '{label}'",
-                line,
-                code="unknown-column",
-                column=column,
-                hint=did_you_mean(label, [*fields, *by_title]),
-                sheet=sheet,
-            )
+            hint = did_you_mean(label, [*fields, *by_title])
+            raise file_error(file, "unknown-column", line, column, sheet, hint=hint, header=label)
         if name in names:
-            raise facts_error(
-                file,
-                f"column '{label}' appears twice",
-                line,
-                code="duplicate-column",
-                column=column,
-                sheet=sheet,
-            )
+            raise file_error(file, "duplicate-column", line, column, sheet, header=label)
         names.append(name)
     return names
 

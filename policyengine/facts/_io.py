@@ -24,10 +24,11 @@ from typing import Any
 
 import attrs
 
+from ..core._messages import Catalogue, frame
 from ..errors import PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
-from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, facts_error
+from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, file_error
 from ._json import JSON_READER, JSONL_READER, loads
 from ._xlsx import READER as XLSX_READER
 
@@ -71,19 +72,16 @@ def read_facts(
     suffix = Path(file).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
-        raise facts_error(
-            file,
-            f"cannot read '{suffix or file}' files",
-            code="unknown-format",
-            hint=f"use {FORMAT_NAMES}",
+        raise file_error(
+            file, "unknown-format", form="file", suffix=suffix or file, formats=FORMAT_NAMES
         )
     try:
         _check_size(file, Path(file).stat().st_size)
         raw = Path(file).read_bytes()
     except FileNotFoundError as exc:
-        raise facts_error(file, "no such file", code="file-not-found") from exc
+        raise file_error(file, "file-not-found", form="facts") from exc
     except OSError as exc:
-        raise facts_error(file, f"cannot read the file: {exc.strerror}") from exc
+        raise file_error(file, "unreadable-facts", form="os", reason=exc.strerror) from exc
     _check_size(file, len(raw))  # a file that grew while it was read
     return reader.read(file, raw, fields or {})
 
@@ -91,13 +89,8 @@ def read_facts(
 def _check_size(file: str, size: int) -> None:
     """Refuse a facts file over :data:`MAX_FACTS_BYTES`, before it is read."""
     if size > MAX_FACTS_BYTES:
-        raise facts_error(
-            file,
-            f"the file is {size:,} bytes, over the {MAX_FACTS_BYTES // 2**20} MiB a facts "
-            "file may hold",
-            code="file-too-large",
-            hint="split the month's records of this kind, or check it is the right file",
-        )
+        limit = MAX_FACTS_BYTES // 2**20
+        raise file_error(file, "file-too-large", form="facts", size=size, limit=limit)
 
 
 def read_bundle_facts(
@@ -111,19 +104,14 @@ def read_bundle_facts(
         return _read_folder(source, fields)
     file = str(source)
     if source.suffix.lower() != ".json":
-        raise facts_error(
-            file,
-            "facts for several kinds come as a folder or one .json file",
-            code="unknown-format",
-            hint='{"rep": [...], "call": [...]}',
-        )
+        raise file_error(file, "unknown-format", form="by-kind")
     try:
         _check_size(file, source.stat().st_size)
         data = loads(file, decoded_text(file, source.read_bytes()))
     except FileNotFoundError as exc:
-        raise facts_error(file, "no such file", code="file-not-found") from exc
+        raise file_error(file, "file-not-found", form="facts") from exc
     if not isinstance(data, Mapping) or not all(isinstance(v, list) for v in data.values()):
-        raise facts_error(file, 'expected {"<kind>": [records], ...}', code="not-a-record-list")
+        raise file_error(file, "not-a-record-list", form="by-kind")
     return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}
 
 
@@ -135,16 +123,10 @@ def _read_folder(source: Path, fields: Mapping[str, Mapping[str, Field]]) -> dic
             continue  # Excel's lock file of an open workbook, hidden files
         kind = entry.stem
         if kind in found:
-            raise facts_error(
-                str(entry), f"two files hold the records of '{kind}'", code="duplicate-kind"
-            )
+            raise file_error(str(entry), "duplicate-kind", kind=kind)
         found[kind] = read_facts(entry, fields.get(kind, {}))
     if not found:
-        raise facts_error(
-            str(source),
-            f"the folder holds no facts files ({FORMAT_NAMES})",
-            code="empty-file",
-        )
+        raise file_error(str(source), "empty-file", form="folder", formats=FORMAT_NAMES)
     return found
 
 
@@ -186,13 +168,23 @@ class FactsIndex:
         self._files = dict(files)
         self._keys = dict(keys)
         self._positions: dict[str, dict[str, int]] = {}
+        #: kind -> each record's key, in order, when all are clean text (see _text_keys):
+        #: made into positions only when a problem is first located.
+        self._texts: dict[str, list[str]] = {}
         self._counts = {kind: len(f.records) for kind, f in self._files.items()}
 
     def detached(self) -> FactsIndex:
-        """The same index, holding no record: every position worked out now, so the
-        records themselves can be let go (a month's calls are most of its memory)."""
-        for kind in self._files:
-            self._positions_of(kind)
+        """The same index, holding no record, so the records themselves can be let go (a
+        month's calls are most of its memory). Keys written as clean text are kept as a
+        list, and indexed only when a problem is first located: a month without one
+        never builds the index of its millions of calls."""
+        for kind, facts in self._files.items():
+            key = self._keys.get(kind)
+            texts = _text_keys(facts.records, key) if key else None
+            if texts is not None:
+                self._texts[kind] = texts
+            else:
+                self._positions_of(kind)
         self._files = {kind: attrs.evolve(f, records=()) for kind, f in self._files.items()}
         return self
 
@@ -200,8 +192,11 @@ class FactsIndex:
         if kind not in self._positions:
             key = self._keys.get(kind)
             records = self._files[kind].records
-            found = _text_positions(records, key) if key else None
-            if found is not None:
+            texts = self._texts.pop(kind, None)
+            if texts is None and key:
+                texts = _text_keys(records, key)
+            if texts is not None:
+                found = _first_positions(texts)
                 self._positions[kind] = found
                 return found
             found = {}
@@ -234,29 +229,59 @@ class FactsIndex:
         column = facts.columns.get(field) if field else None
         return Place(facts.file, line or None, column if line else None, facts.sheet)
 
-    def render(self, error: PolicyError) -> str:
-        """The error's line, led by the file, row and column of its record when known."""
+    def render(self, error: PolicyError, catalogue: Catalogue | None = None) -> str:
+        """The error's line in ``catalogue``'s words (English without one), led by the file,
+        row and column of its record when known, its field named by its column header too."""
         place = self.place(error)
+        shown = self.headed(error)
         if place is None:
-            return error.render()
+            return shown.render(catalogue)
         if error.location.file is None:
-            located = error.at(file=place.file, line=place.line, column=place.column)
-            text = located.render()
+            located = shown.at(file=place.file, line=place.line, column=place.column)
+            text = located.render(catalogue)
             if place.sheet is not None:
-                where = f"sheet '{place.sheet}'" + (f", cell {place.cell}" if place.cell else "")
+                cell = place.cell
+                where = (
+                    frame("sheet-cell", catalogue, sheet=place.sheet, cell=cell)
+                    if cell
+                    else frame("sheet", catalogue, sheet=place.sheet)
+                )
                 text = text.replace(f"{error.code}: ", f"{error.code}: {where}: ", 1)
             return text
-        return f"{place}: {error.render()}"
+        return f"{place}: {shown.render(catalogue)}"
+
+    def headed(self, error: PolicyError) -> PolicyError:
+        """``error`` with its field's column header in its location (and its problems'),
+        when the facts file heads that column otherwise than by the field's name."""
+        kind = error.details.get("kind")
+        facts = self._files.get(kind) if isinstance(kind, str) else None
+        if facts is None or not facts.headers:
+            return error
+        each = getattr(error, "each", None)
+        if each is not None:  # a record with several problems: each is located in it
+            headed: PolicyError = each(lambda problem: _headed(problem, facts.headers))
+            return headed
+        return _headed(error, facts.headers)
 
 
-def _text_positions(records: tuple[Any, ...], key: str) -> dict[str, int] | None:
-    """Each key's first position, when every record is a dict whose key is written as
-    text with no spaces around it (a CSV's, mostly); None otherwise. Built in C: a
-    month has millions of calls, and this runs for each of them."""
+def _headed(error: PolicyError, headers: Mapping[str, str]) -> PolicyError:
+    header = headers.get(error.location.field or "")
+    return error if header is None else error.at(header=header)
+
+
+def _text_keys(records: tuple[Any, ...], key: str) -> list[str] | None:
+    """Each record's key, when every record is a dict whose key is written as text with
+    no spaces around it (a CSV's, mostly); None otherwise. Read in C: a month has
+    millions of calls."""
     if set(map(type, records)) - {dict}:
         return None
     values = list(map(operator.methodcaller("get", key), records))
     if set(map(type, values)) - {str} or list(map(str.strip, values)) != values:
         return None
-    # Built from the last record to the first, so the first position of a key stays.
+    return values
+
+
+def _first_positions(values: list[str]) -> dict[str, int]:
+    """Each key's first position. Built from the last record to the first, so the first
+    position of a key stays."""
     return dict(zip(reversed(values), range(len(values) - 1, -1, -1), strict=True))

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core import _number_text as number_text
 from ..model import Field
-from ._file import FactsFile, decoded_text, facts_error
+from ._file import FactsFile, decoded_text, file_error
 
 
 class JsonReader:
@@ -32,11 +32,7 @@ class JsonReader:
         if isinstance(data, Mapping) and isinstance(data.get("records"), list):
             data = data["records"]
         if not isinstance(data, list):
-            raise facts_error(
-                file,
-                'expected a list of records (or {"records": [...]})',
-                code="not-a-record-list",
-            )
+            raise file_error(file, "not-a-record-list", form="json")
         return FactsFile(file, tuple(data), tuple(0 for _ in data))
 
 
@@ -77,15 +73,10 @@ def loads(file: str, text: str, line_offset: int = 0) -> Any:
             parse_constant=_no_constant,
         )
     except json.JSONDecodeError as exc:
-        raise facts_error(
-            file,
-            f"not valid JSON: {exc.msg}",
-            exc.lineno + line_offset,
-            code="invalid-json",
-            column=exc.colno,
-        ) from exc
+        line = exc.lineno + line_offset
+        raise file_error(file, "invalid-json", line, exc.colno, problem=exc.msg) from exc
     except ValueError as exc:
-        raise facts_error(file, str(exc), code="invalid-json") from exc
+        raise file_error(file, "invalid-json", form="value", problem=str(exc)) from exc
     except RecursionError:
         data = None  # far too deep for the parser: reported as too deep, below
         _too_deep(file, line_offset)
@@ -95,13 +86,8 @@ def loads(file: str, text: str, line_offset: int = 0) -> Any:
 
 
 def _too_deep(file: str, line_offset: int) -> None:
-    raise facts_error(
-        file,
-        f"the JSON nests more than {MAX_DEPTH} levels deep",
-        line_offset + 1 if line_offset else None,
-        code="too-deep",
-        hint="a record is an object of plain values and lists of them",
-    )
+    line = line_offset + 1 if line_offset else None
+    raise file_error(file, "too-deep", line, form="json", limit=MAX_DEPTH)
 
 
 def _depth(data: Any) -> int:

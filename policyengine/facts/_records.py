@@ -12,13 +12,15 @@ here, which finds every problem.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
 
 from ..codes import ErrorCode
 from ..core._display import safe_text
+from ..core._languages import messages
+from ..core._messages import Catalogue, frame
 from ..core._suggest import did_you_mean
 from ..errors import FactError, Location, ModelError, PolicyError
 from ..model import Field
@@ -43,17 +45,39 @@ class InvalidRecord(FactError):
     default_code: ClassVar[ErrorCode] = "invalid-record"
 
     def __init__(self, problems: list[PolicyError], record: int | str | None) -> None:
-        lines = "; ".join(p.render() for p in problems)
-        super().__init__(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the record: {lines}",
-            location=Location(record=record),
-        )
+        super().__init__(_problems_text(problems, None), location=Location(record=record))
         self.problems = tuple(problems)
+
+    def each(self, change: Callable[[PolicyError], PolicyError]) -> InvalidRecord:
+        """The same record's error with ``change`` made to each of its problems (located
+        further, said in another language), its message made again from them."""
+        problems = [change(p) for p in self.problems]
+        clone = self.at()
+        assert isinstance(clone, InvalidRecord)
+        clone.problems = tuple(problems)
+        clone.message = _problems_text(problems, None)
+        Exception.__init__(clone, clone.message)
+        return clone
+
+    def translated(self, catalogue: Catalogue | str) -> PolicyError:
+        """Each problem said again in ``catalogue``'s language, and the count around them."""
+        said = messages(catalogue) if isinstance(catalogue, str) else catalogue
+        clone = self.each(lambda problem: problem.translated(said))
+        clone.message = _problems_text(list(clone.problems), said)
+        Exception.__init__(clone, clone.message)
+        return clone
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data["problems"] = [p.to_dict() for p in self.problems]
         return data
+
+
+def _problems_text(problems: list[PolicyError], catalogue: Catalogue | None) -> str:
+    """``N problems in the record: …``, each problem's line in ``catalogue``'s words."""
+    lines = frame("problems-joiner", catalogue).join(p.render(catalogue) for p in problems)
+    name = "record-problems-one" if len(problems) == 1 else "record-problems-many"
+    return frame(name, catalogue, count=len(problems), lines=lines)
 
 
 def coerce_record(
@@ -73,10 +97,10 @@ def coerce_record(
         if typed is not None:
             return typed
     if not isinstance(record, Mapping):
-        raise FactError(
-            f"a record must be a mapping of field names to values, found {type(record).__name__}",
-            code="not-a-record",
+        raise FactError.from_template(
+            "not-a-record",
             location=Location(record=label),
+            words={"found": type(record).__name__},
         )
     if UNREADABLE in record:
         # Its reader could not read the row whole: what it found is the record's error.
@@ -94,10 +118,10 @@ def coerce_record(
                 typed[name] = field.default
                 continue
             problems.append(
-                FactError(
-                    f"the field '{name}' is missing",
-                    code="missing-field",
+                FactError.from_template(
+                    "missing-field",
                     location=Location(record=label, field=name),
+                    words={"field": name},
                 )
             )
             continue
@@ -129,11 +153,11 @@ def _unknown_fields(
         if name not in fields and name not in others:
             shown = safe_text(str(name))  # it may hold anything, and is shown everywhere
             found.append(
-                FactError(
-                    f"unknown field '{shown}'",
-                    code="unknown-field",
+                FactError.from_template(
+                    "unknown-field",
                     location=Location(record=label, field=shown),
                     hint=did_you_mean(str(name), fields),
+                    words={"field": shown},
                 )
             )
     return found

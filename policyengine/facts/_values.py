@@ -34,19 +34,17 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "真"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "假"})
 
 
-def _fail(code: ErrorCode, message: str, hint: str | None = None) -> FactError:
-    return FactError(message, code=code, hint=hint)
+def _fail(code: ErrorCode, form: str = "", hint: str | None = None, **words: Any) -> FactError:
+    """The refusal ``code`` said in ``form`` (core/_facts_templates.py) from ``words``; a
+    refused record is stored with its month, so its details stay empty, as they were."""
+    return FactError.from_template(code, form=form, hint=hint, words=words)
 
 
 def _decimal(value: Any, field: Field) -> Decimal:
     if type(value) is Decimal and value.is_finite():  # the common case, checked first
         result = value
     elif isinstance(value, float):
-        raise _fail(
-            "float-not-allowed",
-            f"{brief(value)} is a binary float and cannot carry an exact amount",
-            'pass a Decimal or text such as "123.45"',
-        )
+        raise _fail("float-not-allowed", "amount", value=brief(value))
     elif isinstance(value, str):
         number = number_text.parse_decimal(value, number_text.FACT_AMOUNT)
         text = number_text.without_separators(value.strip())
@@ -67,10 +65,7 @@ def _decimal(value: Any, field: Field) -> Decimal:
         result = _checked(to_decimal, value)
     _bounded(result)
     if field.type == "money" and past_cents(result):
-        raise _fail(
-            "too-many-decimals",
-            f"{result} has more than two decimal places; money is paid to the fen (0.01)",
-        )
+        raise _fail("too-many-decimals", "money", value=result)
     return result
 
 
@@ -79,16 +74,10 @@ def _not_a_number(text: str) -> FactError:
     is no thousands separator (``12,34`` is never 1234) or a digit of another script."""
     comma = number_text.comma_problem(text)
     if comma is not None:
-        return _fail(
-            "not-a-number", f"'{brief_text(text)}' is not a number: {comma}", "correct the cell"
-        )
+        return _fail("not-a-number", "comma", text=brief_text(text), comma=comma)
     if number_text.non_ascii_digits(text):
-        return _fail(
-            "not-a-number",
-            f"'{brief_text(text)}' is not a number: only the digits 0-9 are read",
-            "write the digits 0-9 (half-width), not full-width or other scripts' digits",
-        )
-    return _fail("not-a-number", f"expected a number, found '{brief_text(text)}'")
+        return _fail("not-a-number", "digits", text=brief_text(text))
+    return _fail("not-a-number", "text", text=brief_text(text))
 
 
 def _bounded(number: Decimal | int) -> None:
@@ -101,18 +90,9 @@ def _bounded(number: Decimal | int) -> None:
     if len(written) > 40:  # a message stays short however long the number
         written = f"{written[:24]}… ({len(written)} characters)"
     if why == "large":
-        raise _fail(
-            "number-too-large",
-            f"{written} is 10^{number_text.MAX_MAGNITUDE} or more, beyond the "
-            f"{number_text.MAX_MAGNITUDE} digits the engine computes with exactly",
-            "check the cell: a stray exponent (1e30) or digits pasted twice",
-        )
+        raise _fail("number-too-large", "fact", value=written, limit=number_text.MAX_MAGNITUDE)
     if why == "places":
-        raise _fail(
-            "too-many-decimals",
-            f"{written} has more than {number_text.MAX_PLACES} decimal places",
-            "round it in the file to the places it needs",
-        )
+        raise _fail("too-many-decimals", "places", value=written, limit=number_text.MAX_PLACES)
 
 
 #: Quantizing to the fen signals Rounded exactly when digits past the fen are
@@ -136,7 +116,7 @@ def _checked(convert: Any, value: Any) -> Decimal:
     try:
         result: Decimal = convert(value)
     except (ValueError, InvalidOperation) as exc:
-        raise _fail("not-a-number", f"expected a number, found {brief(value)}") from exc
+        raise _fail("not-a-number", "value", value=brief(value)) from exc
     return result
 
 
@@ -146,13 +126,9 @@ def _int(value: Any, field: Field) -> int:
             return value
         _bounded(value)
     if isinstance(value, float):
-        raise _fail(
-            "float-not-allowed",
-            f"{brief(value)} is a binary float",
-            'pass a whole number such as 12, or text such as "12"',
-        )
+        raise _fail("float-not-allowed", "whole", value=brief(value))
     if isinstance(value, bool):
-        raise _fail("not-a-number", f"expected a whole number, found {brief(value)}")
+        raise _fail("not-a-number", "whole", value=brief(value))
     if isinstance(value, int):
         _bounded(value)
         return value
@@ -166,12 +142,8 @@ def _int(value: Any, field: Field) -> int:
             _bounded(whole)
             return int(whole)
     if isinstance(value, str) and number_text.non_ascii_digits(value):
-        raise _fail(
-            "not-a-whole-number",
-            f"'{brief_text(value)}' is not a whole number: only the digits 0-9 are read",
-            "write the digits 0-9 (half-width), not full-width or other scripts' digits",
-        )
-    raise _fail("not-a-whole-number", f"expected a whole number, found {brief(value)}")
+        raise _fail("not-a-whole-number", "digits", text=brief_text(value))
+    raise _fail("not-a-whole-number", value=brief(value))
 
 
 #: The spellings files use most, looked up before any normalising.
@@ -190,7 +162,7 @@ def _bool(value: Any, field: Field) -> bool:
             return True
         if text in FALSE_WORDS:
             return False
-    raise _fail("not-a-bool", f"expected true or false, found {brief(value)}")
+    raise _fail("not-a-bool", value=brief(value))
 
 
 #: The search of ``core/_display.unclean`` (text of several lines), for the fast reader's
@@ -202,12 +174,7 @@ def _clean(value: str) -> str:
     found = unclean(value)
     if found is None:
         return value
-    raise _fail(
-        "control-character",
-        f"the text holds the invisible character {character_name(found[0])}",
-        "delete it: control, bidi and zero-width characters are not allowed in text "
-        "(it often comes with text copied from another program)",
-    )
+    raise _fail("control-character", "fact", name=character_name(found[0]))
 
 
 def _string(value: Any, field: Field) -> str:
@@ -215,12 +182,12 @@ def _string(value: Any, field: Field) -> str:
         return _clean(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise _fail("not-text", f"expected text, found {brief(value)}")
+    raise _fail("not-text", value=brief(value))
 
 
 def _date(value: Any, field: Field) -> datetime.date:
     if isinstance(value, datetime.datetime):
-        raise _fail("not-a-date", f"expected a date, found a date and time {brief(value)}")
+        raise _fail("not-a-date", "date-time", value=brief(value))
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str):
@@ -228,7 +195,7 @@ def _date(value: Any, field: Field) -> datetime.date:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _fail("not-a-date", f"expected a date written YYYY-MM-DD, found {brief(value)}")
+    raise _fail("not-a-date", value=brief(value))
 
 
 def _enum(value: Any, field: Field) -> str:
@@ -236,11 +203,8 @@ def _enum(value: Any, field: Field) -> str:
         return value  # the declared values are clean text
     if isinstance(value, str):
         _clean(value)
-    raise _fail(
-        "not-allowed",
-        f"{brief(value)} is not one of {', '.join(field.values)}",
-        did_you_mean(value, field.values) if isinstance(value, str) else None,
-    )
+    hint = did_you_mean(value, field.values) if isinstance(value, str) else None
+    raise _fail("not-allowed", "fact", hint, value=brief(value), values=", ".join(field.values))
 
 
 _SCALAR = {
@@ -260,15 +224,12 @@ def coerce_value(value: Any, field: Field) -> Any:
     if kind != "list" and value is not None:
         return _SCALAR[kind](value, field)
     if value is None:
-        raise _fail("empty-value", "the value is empty")
+        raise _fail("empty-value")
     if field.type == "list":
         if not isinstance(value, list | tuple):
-            raise _fail("not-a-list", f"expected a list, found {brief(value)}")
+            raise _fail("not-a-list", value=brief(value))
         if len(value) > MAX_LIST_ITEMS:
-            raise _fail(
-                "list-too-long",
-                f"the list has {len(value)} items; at most {MAX_LIST_ITEMS} are accepted",
-            )
+            raise _fail("list-too-long", count=len(value), limit=MAX_LIST_ITEMS)
         item = Field(field.name, field.item_type or "string")
         return tuple(coerce_value(v, item) for v in value)
     return _SCALAR[field.type](value, field)

@@ -32,7 +32,15 @@ from typing import Any
 from ..codes import ErrorCode
 from ..core import _number_text as number_text
 from ..model import Field
-from ._file import UNREADABLE, BadRows, FactsFile, facts_error, map_header, row_problem
+from ._file import (
+    UNREADABLE,
+    BadRows,
+    FactsFile,
+    file_error,
+    headers_of,
+    map_header,
+    row_problem,
+)
 
 #: Excel numbers are binary floats: whole numbers from 2**53 on are no longer exact.
 _EXACT_WHOLE = 2**53
@@ -55,12 +63,12 @@ class XlsxReader:
     def read(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile:
         """The records of the first sheet of a workbook's bytes."""
         if not raw:
-            raise facts_error(file, "the file is empty", code="empty-file")
+            raise file_error(file, "empty-file", form="facts")
         _check_unpacked(file, raw)
         book = _open_workbook(file, raw, data_only=True)
         try:
             if not book.worksheets:
-                raise facts_error(file, "the workbook has no worksheet", code="empty-file")
+                raise file_error(file, "empty-file", form="no-worksheet")
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # the size some writers record is wrong: read every cell
             formulas: dict[int, set[int]] = {}
@@ -94,12 +102,7 @@ def _check_unpacked(file: str, raw: bytes) -> None:
                 if bomb
                 else f"it unpacks to more than {MAX_UNPACKED // 2**20} MiB"
             )
-            raise facts_error(
-                file,
-                f"the workbook is refused: {why}",
-                code="file-too-large",
-                hint="save the sheet again from Excel, or as CSV UTF-8",
-            )
+            raise file_error(file, "file-too-large", form="workbook", reason=why)
 
 
 def _has_formulas(raw: bytes) -> bool:
@@ -124,12 +127,8 @@ def _open_workbook(file: str, raw: bytes, *, data_only: bool) -> Any:
             warnings.simplefilter("ignore", UserWarning)
             return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     except Exception as exc:  # zip, XML and openpyxl's own errors: the file is not a workbook
-        raise facts_error(
-            file,
-            f"not an Excel workbook: {type(exc).__name__}: {exc}",
-            code="unreadable-facts",
-            hint="save it from Excel as 'Excel Workbook (*.xlsx)'",
-        ) from exc
+        reason = f"{type(exc).__name__}: {exc}"
+        raise file_error(file, "unreadable-facts", form="workbook", reason=reason) from exc
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, dict[int, Any]]]:
@@ -167,13 +166,7 @@ def _read_sheet(
     """The records of sheet ``name``: its first row holding a value is the header."""
     found = next(rows, None)
     if found is None:
-        raise facts_error(
-            file,
-            "the first sheet is empty",
-            code="empty-file",
-            hint="the records must be on the first sheet, under a header row",
-            sheet=name,
-        )
+        raise file_error(file, "empty-file", sheet=name, form="first-sheet")
     header_row, header_cells = found
     positions = list(range(1, max(header_cells) + 1))
     header = [_header_text(header_cells.get(c)) for c in positions]
@@ -206,7 +199,8 @@ def _read_sheet(
             lines.append(number)
     bad.check()
     columns = {n: c for c, n in by_column.items()}
-    return FactsFile(file, tuple(records), tuple(lines), columns, name)
+    headers = headers_of(header, names)
+    return FactsFile(file, tuple(records), tuple(lines), columns, name, headers=headers)
 
 
 def _row(

@@ -47,7 +47,7 @@ from ._expression_translator import Kinds, Translator, call_name, load_name
 from ._functions import FUNCTIONS
 from ._operators import OPERATORS, bounded
 from ._shared_runtime import attribute, translate, where
-from ._value_kinds import NUMBER_TYPES, expect_bool, fail
+from ._value_kinds import NUMBER_TYPES, expect_bool, function_failed
 
 #: A compiled expression: the value for one record's names.
 Code = Callable[[Mapping[str, Any]], Any]
@@ -93,9 +93,7 @@ def _wrapped(
             error.details = {**error.details, "function": name}
             raise
         except Exception as error:
-            raise fail(
-                "function-failed", f"{name}(): {error}", f"write {signature}", function=name
-            ) from error
+            raise function_failed(name, signature, error) from error
         return bounded(result) if type(result) in numbers else result
 
     return call

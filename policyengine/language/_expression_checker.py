@@ -35,52 +35,64 @@ from ._types_infer import PERCENT
 
 MAX_LITERAL = 1_000  # characters of one string literal
 MAX_ITEMS = 100  # items of one list literal, arguments of one call
-#: The message of an assignment, whichever way it was written (``=``, ``:=``, ``+=``).
-ASSIGNMENT = "assignment is not allowed; an expression computes a value"
 
 
 def refuse(
     code: ErrorCode, message: str, hint: str | None = None, **details: Any
 ) -> ExpressionError:
-    """The load-time error for something an expression may not be or hold."""
+    """The load-time error for something an expression may not be or hold, worded here
+    (a refusal whose words are not yet in the table of templates)."""
     return ExpressionError(message, code=code, hint=hint, details=details)
 
 
-#: Operators the parser knows but a policy may not use: symbol and a hint.
+def said(
+    code: ErrorCode,
+    form: str = "",
+    words: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+    **details: Any,
+) -> ExpressionError:
+    """The load-time error ``code`` said by its template in ``form``
+    (core/_expression_templates.py), filled from ``words``, keeping its ``details``."""
+    return ExpressionError.from_template(code, form=form, hint=hint, details=details, words=words)
+
+
+#: Operators the parser knows but a policy may not use: symbol, and the form of
+#: ``forbidden-operator`` whose hint says what was meant.
 REFUSED_OPERATORS: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
     {
-        ast.BitXor: ("^", "did you mean '**' for a power?"),
-        ast.BitOr: ("|", "did you mean 'or'?"),
-        ast.BitAnd: ("&", "did you mean 'and'?"),
-        ast.LShift: ("<<", "bit shifts have no use in a pay rule; multiply instead"),
-        ast.RShift: (">>", "bit shifts have no use in a pay rule; divide instead"),
-        ast.MatMult: ("@", "did you mean '*'?"),
-        ast.Invert: ("~", "did you mean 'not' or '-'?"),
-        ast.Is: ("is", "did you mean '=='?"),
-        ast.IsNot: ("is not", "did you mean '!='?"),
+        ast.BitXor: ("^", "power"),
+        ast.BitOr: ("|", "or"),
+        ast.BitAnd: ("&", "and"),
+        ast.LShift: ("<<", "shift-left"),
+        ast.RShift: (">>", "shift-right"),
+        ast.MatMult: ("@", "times"),
+        ast.Invert: ("~", "not"),
+        ast.Is: ("is", "equals"),
+        ast.IsNot: ("is not", "not-equals"),
     }
 )
 
-_OVER_A_LIST = "use sum(), min(), max(), any() or all() over a list"
-#: Python constructs a policy may not use: the name errors give and a hint.
-REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str | None]] = MappingProxyType(
+#: Python constructs a policy may not use: the name errors give, and the form of
+#: ``forbidden-syntax`` whose hint says what to write instead ("" for none).
+REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
     {
-        ast.Lambda: ("lambda", None),
-        ast.ListComp: ("comprehension", _OVER_A_LIST),
-        ast.SetComp: ("comprehension", _OVER_A_LIST),
-        ast.DictComp: ("comprehension", None),
-        ast.GeneratorExp: ("generator", _OVER_A_LIST),
-        ast.Subscript: ("subscript x[...]", "name a rule's output as rule.output"),
-        ast.Slice: ("slice", None),
-        ast.Starred: ("starred *x", "pass the list itself, e.g. sum(amounts)"),
-        ast.JoinedStr: ("f-string", "join text with '+'"),
-        ast.FormattedValue: ("f-string", "join text with '+'"),
-        ast.Dict: ("dict literal", None),
-        ast.Set: ("set literal", "use a list: (a, b, c)"),
-        ast.Await: ("await", None),
-        ast.Yield: ("yield", None),
-        ast.YieldFrom: ("yield", None),
-        ast.NamedExpr: ("assignment", "to compare, use '=='"),
+        ast.Lambda: ("lambda", ""),
+        ast.ListComp: ("comprehension", "over-a-list"),
+        ast.SetComp: ("comprehension", "over-a-list"),
+        ast.DictComp: ("comprehension", ""),
+        ast.GeneratorExp: ("generator", "over-a-list"),
+        ast.Subscript: ("subscript x[...]", "subscript"),
+        ast.Slice: ("slice", ""),
+        ast.Starred: ("starred *x", "starred"),
+        ast.JoinedStr: ("f-string", "f-string"),
+        ast.FormattedValue: ("f-string", "f-string"),
+        ast.Dict: ("dict literal", ""),
+        ast.Set: ("set literal", "set"),
+        ast.Await: ("await", ""),
+        ast.Yield: ("yield", ""),
+        ast.YieldFrom: ("yield", ""),
+        ast.NamedExpr: ("assignment", "assignment"),
     }
 )
 
@@ -118,25 +130,24 @@ class Checker:
         visitor = self._visitors.get(type(node))
         if visitor is not None:
             return visitor(node)
-        construct, hint = REFUSED_SYNTAX.get(type(node), (type(node).__name__, None))
-        raise self._forbidden(construct, hint)
+        construct, form = REFUSED_SYNTAX.get(type(node), (type(node).__name__, ""))
+        raise self._forbidden(construct, form)
 
     @staticmethod
-    def _forbidden(construct: str, hint: str | None = None) -> ExpressionError:
-        message = ASSIGNMENT if construct == "assignment" else f"{construct} is not allowed"
-        return refuse("forbidden-syntax", message, hint, construct=construct)
+    def _forbidden(construct: str, form: str = "", **words: Any) -> ExpressionError:
+        said_words = {} if form == "assignment" else {"construct": construct, **words}
+        return said("forbidden-syntax", form, said_words, construct=construct)
 
     def _constant(self, node: ast.Constant) -> ast.expr:
         value = node.value
         if isinstance(value, str) and len(value) > MAX_LITERAL:
-            raise refuse("expression-too-long", f"a text over {MAX_LITERAL} characters")
+            raise said("expression-too-long", "text", {"limit": MAX_LITERAL})
         found = unclean(value) if isinstance(value, str) else None
         if found is not None:  # "\x1b" or "\u202e" written as an escape in the literal
-            raise refuse(
+            raise said(
                 "control-character",
-                f"the text holds the invisible character {character_name(found[0])}",
-                "write the text without it: an escape such as \\x1b or \\u200b in quotes "
-                "puts an invisible character in the text",
+                "expression",
+                {"name": character_name(found[0])},
                 character=f"U+{ord(found[0]):04X}",
             )
         if isinstance(value, bool | str):
@@ -151,17 +162,14 @@ class Checker:
         try:
             number = Decimal(text) if text is not None else Decimal(value)
         except decimal.InvalidOperation:
-            raise refuse("expression-syntax", f"cannot read the number {text!r}") from None
+            raise said("expression-syntax", "number", {"text": repr(text)}) from None
         # Read off the exponent, with no arithmetic: abs() of 1e999999999 overflows the
         # context, and formatting 1e-999999999 would write out a billion zeros.
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
         if (number and number.adjusted() >= MAX_MAGNITUDE.adjusted()) or exponent < -MAX_PLACES:
-            raise refuse(
-                "number-too-large",
-                f"the number {text or value} is out of range: 10^18 or more, or more than "
-                f"{MAX_PLACES} decimal places",
-            )
+            words = {"number": text or value, "places": MAX_PLACES}
+            raise said("number-too-large", "literal", words)
         return number_node(number, node)
 
     def _percent(self, node: ast.Constant) -> ast.expr:
@@ -170,11 +178,12 @@ class Checker:
         try:
             number = percent_value(text)
         except decimal.InvalidOperation:
-            raise refuse("expression-syntax", f"cannot read the percentage {text!r}") from None
+            raise said("expression-syntax", "number", {"text": repr(text[:-1] + "%")}) from None
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
         if (number and number.adjusted() >= MAX_MAGNITUDE.adjusted()) or exponent < -MAX_PLACES:
-            raise refuse("number-too-large", f"the percentage {text[:-1]}% is out of range")
+            words = {"number": text[:-1] + "%", "places": MAX_PLACES}
+            raise said("number-too-large", "literal", words)
         marked = number_node(number, node)
         setattr(marked, PERCENT, True)  # read by the type check: a rate, not a number
         return marked
@@ -190,22 +199,14 @@ class Checker:
         if isinstance(node, ast.Attribute):
             segment = segment.rpartition(".")[2].strip()
         if segment != name:
-            raise refuse(
-                "name-not-normalized",
-                f"the name '{segment}' is not written in its normal form (NFKC), '{name}'",
-                f"write '{name}': Python would read it so, and silently mean another name",
-                name=name,
-            )
+            words = {"written": segment, "name": name}
+            raise said("name-not-normalized", "expression", words, name=name)
 
     def _name(self, node: ast.Name) -> ast.expr:
         self._as_written(node, node.id)
         if node.id in FUNCTIONS:
-            raise refuse(
-                "function-not-called",
-                f"'{node.id}' is a function; call it",
-                f"write {FUNCTIONS[node.id].signature}",
-                function=node.id,
-            )
+            words = {"function": node.id, "signature": FUNCTIONS[node.id].signature}
+            raise said("function-not-called", "", words, function=node.id)
         self.names.add(node.id)
         self.bare.add(node.id)
         return node
@@ -215,20 +216,12 @@ class Checker:
         if isinstance(node.value, ast.Name):
             self._as_written(node.value, node.value.id)
         if node.attr.startswith("_"):
-            raise refuse(
-                "forbidden-attribute",
-                f"'.{node.attr}' is not allowed",
-                "names starting with '_' are private",
-                attribute=node.attr,
-            )
+            words = {"attribute": node.attr}
+            raise said("forbidden-attribute", "private", words, attribute=node.attr)
         base = node.value
         if not isinstance(base, ast.Name) or base.id in FUNCTIONS:
-            raise refuse(
-                "forbidden-attribute",
-                f"'.{node.attr}' must follow a plain name",
-                "only one level is allowed, as in rule.output",
-                attribute=node.attr,
-            )
+            words = {"attribute": node.attr}
+            raise said("forbidden-attribute", "nested", words, attribute=node.attr)
         self.names.add(base.id)
         self.attributes.add((base.id, node.attr))
         return node
@@ -236,32 +229,25 @@ class Checker:
     def _call(self, node: ast.Call) -> ast.expr:
         func = node.func
         if isinstance(func, ast.Attribute):
-            raise refuse(
-                "forbidden-method",
-                f"the method '.{func.attr}()' is not allowed",
-                "only the listed functions can be called",
-                method=func.attr,
-            )
+            raise said("forbidden-method", "", {"method": func.attr}, method=func.attr)
         if not isinstance(func, ast.Name):
-            raise self._forbidden("call of a computed value", "call a function by its name")
+            raise self._forbidden("call of a computed value", "computed-call")
         self._as_written(func, func.id)
         if func.id == PREVIOUS:  # last month's value: no read of this month (_previous.py)
             # The name is not visited: it is read from history, not this month.
             node.args = [*node.args[:1], *(self.visit(arg) for arg in node.args[1:])]
-            key, name, initial = read_previous(node, refuse)
+            key, name, initial = read_previous(node, said)
             self.past[key] = (name, initial)
             return ast.copy_location(ast.Name(id=key, ctx=ast.Load()), node)
         if func.id not in FUNCTIONS:
-            hint = did_you_mean(func.id, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
-            raise refuse(
-                "unknown-function", f"unknown function '{func.id}'", hint, function=func.id
-            )
+            words = {"function": func.id, "functions": ", ".join(FUNCTIONS)}
+            hint = did_you_mean(func.id, FUNCTIONS)
+            raise said("unknown-function", "", words, hint, function=func.id)
         if node.keywords:
-            raise self._forbidden(
-                "keyword argument", "pass arguments by position: " + FUNCTIONS[func.id].signature
-            )
+            signature = FUNCTIONS[func.id].signature
+            raise self._forbidden("keyword argument", "keyword", signature=signature)
         if len(node.args) > MAX_ITEMS:
-            raise refuse("expression-too-long", f"more than {MAX_ITEMS} arguments")
+            raise said("expression-too-long", "arguments", {"limit": MAX_ITEMS})
         node.args = [self.visit(arg) for arg in node.args]
         self.functions.add(func.id)
         self.arithmetic = True
@@ -271,13 +257,8 @@ class Checker:
         """Operators, comparisons, and/or/not, if-else: check the operator, then the operands."""
         for op in getattr(node, "ops", [getattr(node, "op", None)]):
             if op is not None and type(op) not in OPERATORS and type(op) not in (ast.And, ast.Or):
-                symbol, hint = REFUSED_OPERATORS.get(type(op), (type(op).__name__, None))
-                raise refuse(
-                    "forbidden-operator",
-                    f"the operator '{symbol}' is not allowed",
-                    hint,
-                    operator=symbol,
-                )
+                symbol, form = REFUSED_OPERATORS.get(type(op), (type(op).__name__, ""))
+                raise said("forbidden-operator", form, {"operator": symbol}, operator=symbol)
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
                 setattr(node, field, self.visit(value))
@@ -296,7 +277,7 @@ class Checker:
 
     def _sequence(self, node: ast.Tuple | ast.List) -> ast.expr:
         if len(node.elts) > MAX_ITEMS:
-            raise refuse("expression-too-long", f"a list literal has over {MAX_ITEMS} items")
+            raise said("expression-too-long", "list", {"limit": MAX_ITEMS})
         items = [self.visit(item) for item in node.elts]
         return ast.copy_location(ast.Tuple(elts=items, ctx=ast.Load()), node)
 

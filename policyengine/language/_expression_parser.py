@@ -25,12 +25,11 @@ from typing import Any
 import attrs
 
 from ..errors import ExpressionError
-from ._expression_checker import ASSIGNMENT, Checker, refuse
+from ._expression_checker import Checker, said
 from ._percent_literals import Places, mark_percents
 
 MAX_LENGTH = 2_000  # characters of one expression
 MAX_DEPTH = 32  # bracket nesting, and depth of the parsed tree
-_SPLIT = "split it into several rules"
 
 
 @attrs.frozen(eq=False)
@@ -55,25 +54,19 @@ class Expression:
 def compile_expression(text: str) -> Expression:
     """Parse and check ``text``; raise :class:`ExpressionError` for anything refused."""
     if not isinstance(text, str):
-        raise refuse("expression-syntax", f"an expression must be text, not {type(text).__name__}")
+        raise said("expression-syntax", "not-text", {"found": type(text).__name__})
     if len(text) > MAX_LENGTH:
-        raise refuse(
-            "expression-too-long", f"more than {MAX_LENGTH} characters", _SPLIT, length=len(text)
-        )
+        raise said("expression-too-long", "", {"limit": MAX_LENGTH}, length=len(text))
     source = text.strip()
     if not source:
-        raise refuse("expression-empty", "the expression is empty")
+        raise said("expression-empty", "", {})
     # Counted before parsing, so that absurd nesting never reaches the parser.
     if bracket_depth(source) > MAX_DEPTH:
-        raise refuse("expression-too-deep", f"brackets nest deeper than {MAX_DEPTH}", _SPLIT)
+        raise said("expression-too-deep", "brackets", {"limit": MAX_DEPTH})
     tree, parsed, percents = _parse(source)
     # The evaluator recurses once per level: this bounds its stack.
     if tree_depth(tree.body, MAX_DEPTH) > MAX_DEPTH:
-        raise refuse(
-            "expression-too-deep",
-            f"the expression nests deeper than {MAX_DEPTH}",
-            _SPLIT + ", or add many terms with sum(a, b, …)",
-        )
+        raise said("expression-too-deep", "", {"limit": MAX_DEPTH})
     checker = Checker(parsed, percents)
     body = checker.visit(tree.body)
     return Expression(
@@ -115,9 +108,7 @@ def _parse(source: str) -> tuple[ast.Expression, str, Places]:
             first = first or error
             continue
         except (ValueError, RecursionError, MemoryError) as error:
-            raise refuse(
-                "expression-syntax", f"not a valid expression: {error}", column=0
-            ) from None
+            raise said("expression-syntax", "", {"problem": str(error)}, column=0) from None
         assert isinstance(tree, ast.Expression)
         return tree, attempt, percents
     assert first is not None
@@ -136,36 +127,28 @@ def _diagnose(source: str, error: SyntaxError) -> ExpressionError:
             continue
         assert isinstance(tree, ast.Module)
         if not tree.body:
-            return refuse("expression-empty", "the expression holds only a comment")
+            return said("expression-empty", "comment", {})
         statement = tree.body[0] if len(tree.body) == 1 else None
         if statement is None:
-            return refuse(
-                "forbidden-syntax",
-                "write one expression, not several statements",
-                construct="statements",
-            )
+            return said("forbidden-syntax", "statements", {}, construct="statements")
         if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign):
-            return refuse(
-                "forbidden-syntax", ASSIGNMENT, "to compare, use '=='", construct="assignment"
-            )
+            return said("forbidden-syntax", "assignment", {}, construct="assignment")
         if isinstance(statement, ast.Expr):
             Checker(candidate).visit(statement.value)
             continue
         name = type(statement).__name__.lower()  # import, if, for, delete, def …
-        return refuse(
-            "forbidden-syntax",
-            f"the statement '{name}' is not allowed",
-            "write one expression; choose with 'a if c else b'",
-            construct=name,
-        )
-    wide = FULL_WIDTH
-    hint = next((f"use '{wide[c]}' instead of '{c}'" for c in source if c in wide), None)
-    hint = hint or next((CHINESE_WORDS[w] for w in CHINESE_WORDS if w in source), None)
+        return said("forbidden-syntax", "statement", {"construct": name}, construct=name)
+    typed = next((c for c in source if c in FULL_WIDTH), None)
+    words = {"problem": error.msg}
+    if typed is not None:  # named in the hint: '（' typed for '('
+        words.update(ascii=FULL_WIDTH[typed], wide=typed)
     # Python gives no column for an error at the very end; that end is the place.
-    details = {"column": error.offset or len(source.splitlines()[-1]) + 1}
+    details: dict[str, Any] = {"column": error.offset or len(source.splitlines()[-1]) + 1}
     if "\n" in source:
         details["line"] = error.lineno or 0
-    return refuse("expression-syntax", f"not a valid expression: {error.msg}", hint, **details)
+    written = next((CHINESE_WORDS[w] for w in CHINESE_WORDS if w in source), "")
+    form = "full-width" if typed is not None else written
+    return said("expression-syntax", form, words, None, **details)
 
 
 #: Full-width punctuation a Chinese input method types easily, and the ASCII
@@ -175,15 +158,10 @@ FULL_WIDTH: Mapping[str, str] = MappingProxyType(
 )
 
 
-#: Words of a condition written in Chinese, and how an expression says it: named in
-#: the hint of a syntax error ("如果 c 则 a 否则 b" is not an expression).
+#: Words of a condition written in Chinese, and the form of ``expression-syntax`` whose
+#: hint says how an expression says it ("如果 c 则 a 否则 b" is not an expression).
 CHINESE_WORDS: Mapping[str, str] = MappingProxyType(
-    {
-        "如果": "write a choice as '甲 if 条件 else 乙' (a if condition else b)",
-        "否则": "write a choice as '甲 if 条件 else 乙' (a if condition else b)",
-        "并且": "write 'and' for 并且",
-        "或者": "write 'or' for 或者",
-    }
+    {"如果": "choice", "否则": "choice", "并且": "and", "或者": "or"}
 )
 
 

@@ -6,9 +6,10 @@ English and Chinese. Every function here is pure and deterministic, and
 takes the same kinds the operators do (:mod:`policyengine.language._operators`):
 numbers are ``int`` or ``Decimal``, never ``bool``.
 
-Functions raise ``TypeError``/``ValueError`` with a plain message; both
-engines wrap those as ``function-failed`` naming the function, so a message
-here need not say which function it came from.
+Functions raise a :class:`~._value_kinds.Mistake` (a ``TypeError`` and a
+``ValueError``) naming the form of ``function-failed`` that says it
+(core/_run_templates.py) and its words; both engines wrap it as ``function-failed``
+naming the function, so a mistake here need not say which function it came from.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import attrs
 
 from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, ROUNDING_MODES, quantize, rounding_step
 from ._operators import ORDERED_AGAINST, UNORDERED, bounded
-from ._value_kinds import NUMBER_TYPES, show
+from ._value_kinds import NUMBER_TYPES, Mistake, show
 
 __all__ = ["FUNCTIONS", "Function", "days_in_month", "months_between"]
 
@@ -54,7 +55,7 @@ class Function:
 def _number(value: Any, what: str = "argument") -> Any:
     if type(value) in _NUM:
         return value
-    raise TypeError(f"{what} must be a number, got {show(value)}")
+    raise Mistake("not-a-number", argument=what, shown=show(value))
 
 
 def _whole(value: Any, what: str) -> int:
@@ -62,16 +63,16 @@ def _whole(value: Any, what: str) -> int:
         return value
     if type(value) is Decimal and value.is_finite() and value.adjusted() >= 18:
         # Before int(): a year written 1e999999999 would be a billion digits long.
-        raise ValueError(f"{what} {value} is too large")
+        raise Mistake("too-large", argument=what, value=value)
     if type(value) is Decimal and value == value.to_integral_value():
         return int(value)
-    raise TypeError(f"{what} must be a whole number, got {show(value)}")
+    raise Mistake("not-whole", argument=what, shown=show(value))
 
 
 def _date(value: Any, what: str = "argument") -> datetime.date:
     if type(value) is datetime.date:
         return value
-    raise TypeError(f"{what} must be a date, got {show(value)}")
+    raise Mistake("not-a-date", argument=what, shown=show(value))
 
 
 def _items(args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -83,26 +84,26 @@ def _items(args: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _comparable(items: tuple[Any, ...]) -> tuple[Any, ...]:
     if not items:
-        raise ValueError("needs at least one value")
+        raise Mistake("no-values")
     first = items[0]
     kinds = ORDERED_AGAINST.get(type(first), UNORDERED)
     for item in items:
         if type(item) not in kinds:
-            raise TypeError(f"cannot compare {show(first)} with {show(item)}")
+            raise Mistake("not-comparable", shown=show(first), other=show(item))
     return items
 
 
 def _bools(items: tuple[Any, ...]) -> tuple[bool, ...]:
     for item in items:
         if type(item) is not bool:
-            raise TypeError(f"expects yes/no values, got {show(item)}")
+            raise Mistake("not-yes-no", shown=show(item))
     return items
 
 
 def _arity(args: tuple[Any, ...], low: int, high: int) -> None:
     if not low <= len(args) <= high:
         wanted = str(low) if low == high else f"{low} to {high}"
-        raise TypeError(f"takes {wanted} argument{'s' * (high > 1)}, got {len(args)}")
+        raise Mistake("arity-many" if high > 1 else "arity-one", wanted=wanted, count=len(args))
 
 
 # --- the functions -----------------------------------------------------------------
@@ -141,14 +142,14 @@ def _len(*args: Any) -> int:
     _arity(args, 1, 1)
     if type(args[0]) in (str, tuple):
         return len(args[0])
-    raise TypeError(f"argument must be text or a list, got {show(args[0])}")
+    raise Mistake("not-text-or-list", shown=show(args[0]))
 
 
 def _clamp(*args: Any) -> Any:
     _arity(args, 3, 3)
     x, low, high = (_number(v) for v in args)
     if low > high:
-        raise ValueError(f"low {low} is above high {high}")
+        raise Mistake("low-above-high", low=low, high=high)
     return min(max(x, low), high)
 
 
@@ -164,7 +165,7 @@ def _round_to(*args: Any) -> Decimal:
     places = Decimal(_number(args[1], "places")) if len(args) > 1 else DEFAULT_PLACES
     mode = args[2] if len(args) > 2 else DEFAULT_MODE
     if type(mode) is not str or mode not in ROUNDING_MODES:
-        raise ValueError(f"mode must be one of {', '.join(ROUNDING_MODES)}, got {show(mode)}")
+        raise Mistake("mode", modes=", ".join(ROUNDING_MODES), shown=show(mode))
     return quantize(Decimal(value), _quantum(places), mode)
 
 

@@ -71,6 +71,8 @@ class FusedSource:
         self.mappings: set[str] = set()
         #: Policy name (or ``name.part``) -> the exact type of its value, where sure.
         self.types: dict[str, type] = {}
+        #: Rules whose values are surely never a negative zero (stored as they are).
+        self.unsigned: set[str] = set()
         self.translator = InlineTranslator(
             constants, self.kinds, self.names, self.mappings, self.types
         )

@@ -39,34 +39,29 @@ def past_key(name: str) -> str:
     return f"{PREVIOUS}({name})"
 
 
-def read_previous(node: ast.Call, refuse: Any) -> tuple[str, str, Any]:
+def read_previous(node: ast.Call, said: Any) -> tuple[str, str, Any]:
     """(the key it is read as, the name read, the initial value or NO_INITIAL) of a
     checked ``previous(…)`` call; its arguments are already visited (numbers exact)."""
     args = node.args
     if not 1 <= len(args) <= 2:
-        raise _wrong(refuse)
+        raise _wrong(said)
     target = args[0]
     if isinstance(target, ast.Name):
         name = target.id
     elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         name = f"{target.value.id}.{target.attr}"
     else:
-        raise _wrong(refuse)
+        raise _wrong(said)
     initial = NO_INITIAL
     if len(args) == 2:
         given = args[1]
         value = given.value if isinstance(given, ast.Constant) else None
         if not isinstance(value, bool | str | Decimal | int):
-            raise _wrong(refuse)
+            raise _wrong(said)
         initial = value
     return past_key(name), name, initial
 
 
-def _wrong(refuse: Any) -> ExpressionError:
-    error: ExpressionError = refuse(
-        "forbidden-syntax",
-        "previous() takes the name of an output, and a written initial value",
-        "write previous(name) or previous(name, 0)",
-        construct="previous",
-    )
+def _wrong(said: Any) -> ExpressionError:
+    error: ExpressionError = said("forbidden-syntax", "previous", {}, construct="previous")
     return error

@@ -27,7 +27,7 @@ from ._expression_parser import Expression
 from ._functions import FUNCTIONS
 from ._operators import OPERATORS, bounded
 from ._shared_runtime import attribute, translate, where
-from ._value_kinds import NUMBER_TYPES, expect_bool, fail
+from ._value_kinds import NUMBER_TYPES, expect_bool, fail, function_failed
 
 _NO_NAMES: Mapping[str, Any] = {}
 
@@ -71,14 +71,9 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
         try:
             value = self.names[node.id]
         except KeyError:
-            raise fail("missing-value", f"no value for '{node.id}'", name=node.id) from None
+            raise fail("missing-value", "", name=node.id) from None
         if type(value) is float:
-            raise fail(
-                "type-mismatch",
-                f"'{node.id}' is a float; amounts must be exact",
-                "pass int or Decimal",
-                name=node.id,
-            )
+            raise fail("type-mismatch", "float", name=node.id)
         return value
 
     def _eval_attribute(self, node: Any) -> Any:
@@ -130,12 +125,7 @@ class _Sandbox(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval has n
             error.details = {**error.details, "function": name}
             raise
         except Exception as error:
-            raise fail(
-                "function-failed",
-                f"{name}(): {error}",
-                f"write {FUNCTIONS[name].signature}",
-                function=name,
-            ) from error
+            raise function_failed(name, FUNCTIONS[name].signature, error) from error
         return bounded(result) if type(result) in NUMBER_TYPES else result
 
     def _eval_tuple(self, node: Any) -> tuple[Any, ...]:

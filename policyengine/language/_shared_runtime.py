@@ -31,10 +31,13 @@ def attribute(base: Any, attr: str, base_name: str) -> Any:
             return base[attr]
         except KeyError:
             name = f"{base_name}.{attr}"
-            raise fail("unknown-attribute", f"'{name}' has no value", name=name) from None
+            raise fail("unknown-attribute", "", name=name) from None
     name = f"{base_name}.{attr}"
-    hint = f"use {attr}({base_name})" if attr in ("year", "month") else None
-    raise fail("unknown-attribute", f"'{name}': {show(base)} has no parts", hint, name=name)
+    words = {"name": name, "shown": show(base)}
+    if attr in ("year", "month"):
+        words.update(part=attr, base=base_name)
+    form = "date-part" if attr in ("year", "month") else "no-parts"
+    raise fail("unknown-attribute", form, words, name=name)
 
 
 def where(
@@ -61,15 +64,16 @@ def translate(
 ) -> EvaluationError:
     """An unforeseen exception as the :class:`EvaluationError` the reference gives for it."""
     code: ErrorCode = "evaluation-failed"
-    message, details = f"unexpected failure: {error!r}", {}
+    words: dict[str, Any] = {"failure": repr(error)}
+    details: dict[str, Any] = {}
     if isinstance(error, KeyError) and error.args and isinstance(error.args[0], str):
         # Compiled name reads are env[...]: a missing key is a missing value.
-        name = error.args[0]
-        code, message, details = "missing-value", f"no value for '{name}'", {"name": name}
+        code, details = "missing-value", {"name": error.args[0]}
+        words = details
     elif isinstance(error, ZeroDivisionError):  # decimal.DivisionByZero is one
-        code, message = "division-by-zero", "division by zero"
+        code, words = "division-by-zero", {}
     elif isinstance(error, decimal.Overflow):
-        code, message = "number-too-large", "a result is too large"
+        code, words = "number-too-large", {}
     elif isinstance(error, decimal.InvalidOperation):
-        code, message = "invalid-operation", "an operation has no exact result"
-    return fail(code, message, **details, **where(source, names, env, constants))
+        code, words = "invalid-operation", {}
+    return fail(code, "", words, **details, **where(source, names, env, constants))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..codes import ErrorCode
+from ..core._messages import render
 from ..errors import EvaluationError
 
 #: Types that count as numbers. Checked with ``type(x) in NUMBER_TYPES``, which
@@ -54,18 +55,41 @@ def show(value: Any) -> str:
     return f"{kind_of(value)} {text}"
 
 
-def fail(code: ErrorCode, message: str, hint: str | None = None, **details: Any) -> EvaluationError:
-    """An :class:`EvaluationError` with its code, hint and details."""
-    return EvaluationError(message, code=code, hint=hint, details=details)
+def fail(
+    code: ErrorCode,
+    form: str = "",
+    words: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+    **details: Any,
+) -> EvaluationError:
+    """An :class:`EvaluationError` said by its code's template in ``form`` (core/_run_templates.py),
+    filled from ``words`` (from ``details`` without them), with its code, hint and details."""
+    return EvaluationError.from_template(code, form=form, hint=hint, details=details, words=words)
 
 
-def mismatch(symbol: str, *values: Any, hint: str | None = None) -> EvaluationError:
-    """The error for an operator given values of kinds it does not accept."""
-    shown = " and ".join(show(v) for v in values)
+class Mistake(TypeError, ValueError):
+    """A function given arguments it cannot use: the form of ``function-failed`` that says
+    it, and the words to fill it with (all but the function's name and signature, which
+    the caller knows). Its text is the English, as the functions always raised it."""
+
+    def __init__(self, form: str, **words: Any) -> None:
+        self.form = form
+        self.words = words
+        # The English message without its "name(): " lead, which the caller adds.
+        text = render("function-failed", form, {"function": "", **words})[0]
+        super().__init__(text.removeprefix("(): "))
+
+
+def mismatch(symbol: str, *values: Any, form: str | None = None) -> EvaluationError:
+    """The error for an operator given values of kinds it does not accept (said in
+    ``form`` when the operator has words of its own)."""
+    words = {"operator": symbol, "shown": show(values[0])}
+    if len(values) > 1:
+        words["other"] = show(values[1])
     return fail(
         "type-mismatch",
-        f"'{symbol}' cannot be used with {shown}",
-        hint,
+        form or ("operator-two" if len(values) > 1 else "operator"),
+        words,
         operator=symbol,
         kinds=[kind_of(v) for v in values],
     )
@@ -77,8 +101,17 @@ def expect_bool(value: Any, where: str) -> bool:
         return value
     raise fail(
         "type-mismatch",
-        f"'{where}' expects yes/no, got {show(value)}",
-        "compare it to something, e.g. 'x > 0'",
+        "condition",
+        {"operator": where, "shown": show(value)},
         operator=where,
         kinds=[kind_of(value)],
     )
+
+
+def function_failed(name: str, signature: str, error: Exception) -> EvaluationError:
+    """The error of function ``name`` failing with ``error``: a :class:`Mistake` in its
+    own form, anything else (Python's own words) as it says itself."""
+    words: dict[str, Any] = {"function": name, "signature": signature}
+    if isinstance(error, Mistake):
+        return fail("function-failed", error.form, {**words, **error.words}, function=name)
+    return fail("function-failed", "", {**words, "problem": str(error)}, function=name)

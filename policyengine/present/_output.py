@@ -4,12 +4,18 @@ A writer is called with a :class:`WriteRequest` (the month's result, the file
 to write and how to write it) rather than with the same five arguments each,
 so that adding a field for every writer is one change here, and a writer
 that needs the report builds it the one way (:meth:`WriteRequest.report`).
+
+Every output names the ledger run that records it (:class:`RunLink`), or says
+that no ledger run does: the JSON document and the CSV's sidecar in a top-level
+``ledger_run``, the workbook on its provenance sheet. The link is not part of
+the result: the ledger stores the outputs without it (the run's hash covers
+them, so they cannot name that hash), and replay compares those.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -19,7 +25,20 @@ from ..run._run_state import PastValues
 from ._progress import Progress
 from ._report import Report, build_report
 
-__all__ = ["OutputWriter", "WriteRequest"]
+__all__ = ["OutputWriter", "RunLink", "WriteRequest", "run_data"]
+
+
+@attrs.frozen
+class RunLink:
+    """The ledger run that records a month's outputs: its number and its hash."""
+
+    id: int
+    hash: str
+
+
+def run_data(run: RunLink | None) -> dict[str, Any] | None:
+    """The ``ledger_run`` of an output's document: the run, or None (no ledger run)."""
+    return None if run is None else {"id": run.id, "sha256": run.hash}
 
 
 @attrs.frozen
@@ -37,6 +56,8 @@ class WriteRequest:
     #: Earlier months' values by period, for the workbook's comparison with the month
     #: before (None: those the month was evaluated with).
     history: PastValues | None = None
+    #: The ledger run recording the outputs (None: written without a ledger run).
+    run: RunLink | None = None
 
     def report(self) -> Report:
         """The report of the result, for a writer that writes tables."""

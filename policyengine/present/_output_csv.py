@@ -3,7 +3,9 @@
 CSV holds one table, so the file is the pay sheet alone: UTF-8 with a BOM
 (so Excel reads the Chinese), each header ``title（name）``. What a workbook
 keeps on its other sheets (provenance, errors) goes beside it in
-``<name>.provenance.json``, with the SHA-256 of the CSV it belongs to.
+``<name>.provenance.json``, with the SHA-256 of the CSV it belongs to and the
+ledger run recording it (``ledger_run``; null without a ledger). The CSV itself
+stays a plain table: a comment line would be a row to every CSV reader.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from ..facts._canonical import canonical_json
 from ..run._bundle import BundleResult
 from ._cells import csv_cell, csv_text
-from ._output import WriteRequest
+from ._output import RunLink, WriteRequest, run_data
 from ._report import Report
 
 
@@ -33,7 +35,8 @@ class CsvWriter:
         sheet = csv_bytes(report)
         target.write_bytes(sheet)
         sidecar = sidecar_path(target)
-        sidecar.write_bytes(sidecar_bytes(request.result, report, sheet, target.name))
+        document = sidecar_bytes(request.result, report, sheet, target.name, request.run)
+        sidecar.write_bytes(document)
         return [target, sidecar]
 
 
@@ -64,9 +67,13 @@ def sidecar_path(path: str | Path) -> Path:
     return target.with_name(target.stem + ".provenance.json")
 
 
-def sidecar_bytes(result: BundleResult, report: Report, sheet: bytes, name: str) -> bytes:
-    """The CSV's provenance, its errors and the SHA-256 of the CSV it belongs to."""
+def sidecar_bytes(
+    result: BundleResult, report: Report, sheet: bytes, name: str, run: RunLink | None = None
+) -> bytes:
+    """The CSV's provenance, its errors, the SHA-256 of the CSV it belongs to and the ledger
+    run recording it (``run``)."""
     document = {
+        "ledger_run": run_data(run),
         "provenance": report.provenance,
         "errors": result.error_list(),
         "pay_sheet": {

@@ -28,7 +28,7 @@ from ..core._display import cell_text, plain
 from ..core._numbers import CONTEXT
 from ._cells import xlsx_text
 from ._charts import CHARTS_SHEET, write_charts
-from ._output import WriteRequest
+from ._output import RunLink, WriteRequest
 from ._output_xlsx_notes import NOTES_SHEET, Note, write_notes
 from ._report import FIXED_TIME, PROVENANCE_SHEET, Report, Reporter, Table
 from ._report_numbers import NumberStyle, shown
@@ -57,7 +57,7 @@ class XlsxWriter:
             def reporter(done: int, total: int) -> None:
                 progress.count(label, done, total)
 
-        target.write_bytes(xlsx_bytes(report, progress=reporter))
+        target.write_bytes(xlsx_bytes(report, progress=reporter, run=request.run))
         if progress is not None:
             progress.done()
         return [target]
@@ -66,8 +66,11 @@ class XlsxWriter:
 WRITER = XlsxWriter()
 
 
-def xlsx_bytes(report: Report, *, progress: Reporter | None = None) -> bytes:
-    """The report as an XLSX workbook; the same report gives the same bytes."""
+def xlsx_bytes(
+    report: Report, *, progress: Reporter | None = None, run: RunLink | None = None
+) -> bytes:
+    """The report as an XLSX workbook, naming the ledger run ``run`` that records it; the
+    same report and run give the same bytes."""
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
@@ -86,7 +89,7 @@ def xlsx_bytes(report: Report, *, progress: Reporter | None = None) -> bytes:
         sheet = book.create_sheet(_unique(book, table.name))
         done = _write_table(sheet, table, (done, total, progress), notes)
     write_notes(book.create_sheet(NOTES_SHEET), tables, notes)
-    _write_provenance(book.create_sheet(PROVENANCE_SHEET), report)
+    _write_provenance(book.create_sheet(PROVENANCE_SHEET), report, run)
     book.properties.creator = "policyengine"
     book.properties.lastModifiedBy = "policyengine"
     book.properties.title = f"{report.period}"
@@ -225,7 +228,7 @@ def _display(value: Any, style: NumberStyle | None) -> str:
     return cell_text(value)
 
 
-def _write_provenance(sheet: Any, report: Report) -> None:
+def _write_provenance(sheet: Any, report: Report, run: RunLink | None) -> None:
     from openpyxl.styles import Font
 
     bold = Font(bold=True)
@@ -241,6 +244,10 @@ def _write_provenance(sheet: Any, report: Report) -> None:
         ("bundle_sha256", "版本组合 SHA-256", provenance.get("bundle_sha256")),
         ("inputs_sha256", "输入数据 SHA-256", provenance.get("inputs_sha256")),
         ("entities_sha256", "entities.yaml SHA-256", provenance.get("entities_sha256")),
+        # The ledger run that records the workbook: not provenance (its hash covers the
+        # results), but where an auditor finds them.
+        ("ledger_run", "台账记录", run.id if run else "none: no ledger（未记入台账）"),
+        ("ledger_run_sha256", "台账记录 SHA-256", run.hash if run else None),
     ]
     for row, (name, title, value) in enumerate(facts, start=1):
         _put(sheet, row, 1, title).font = bold

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 
 import attrs
 
+from ..core._messages import Catalogue
 from ..errors import PolicyError
+from ._summary_words import said
 
 #: The code of a record refused because its parent record was refused.
 FOLLOWS_PARENT = "invalid-parent"
@@ -77,15 +79,15 @@ def _root(error: PolicyError, refused: dict[tuple[str, str], PolicyError]) -> Po
     return current
 
 
-def took_along(cause: Cause, named: int = 5) -> str:
-    """``and 50 call records left out with it (invalid-parent): C01, C07, …``."""
+def took_along(cause: Cause, named: int = 5, *, catalogue: Catalogue | None = None) -> str:
+    """``and 50 call records left out with it (invalid-parent): C01, C07, …``, in
+    ``catalogue``'s words (English without one)."""
     count = len(cause.followers)
     kinds = ", ".join(f"{number} {kind}" if len(cause.follower_kinds()) > 1 else kind
                       for kind, number in cause.follower_kinds())  # fmt: skip
     records = [str(follower.location.record) for follower in cause.followers[:named]]
     more = ", …" if count > named else ""
     counted = f"{count} {kinds}" if len(cause.follower_kinds()) == 1 else f"{count} ({kinds})"
-    return (
-        f"and {counted} record{'s' if count != 1 else ''} left out with it "
-        f"({FOLLOWS_PARENT}): {', '.join(records)}{more}"
-    )
+    name = "took-along-one" if count == 1 else "took-along-many"
+    shown = ", ".join(records) + more
+    return said(name, catalogue, counted=counted, code=FOLLOWS_PARENT, records=shown)

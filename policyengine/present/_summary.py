@@ -1,4 +1,5 @@
-"""The readable summary of a month that ``policyengine run`` and ``demo`` print."""
+"""The readable summary of a month that ``policyengine run`` and ``demo`` print, in the
+language of the catalogue it is given (its words: :mod:`._summary_words`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import attrs
 
 from ..core._display import cell_text, decimal_text
+from ..core._messages import Catalogue
 from ..core._numbers import CONTEXT
 from ..errors import PolicyError
 from ..facts._io import FactsIndex
@@ -17,51 +19,67 @@ from ..run._bundle import BundleResult
 from ._report_numbers import NumberStyle, shown
 from ._report_records import Output, RecordIndex, entities_of, outputs
 from ._root_causes import by_cause, took_along
+from ._summary_words import said
 from ._texttable import format_table
 
 __all__ = ["summary_text"]
 
 
 def summary_text(
-    result: BundleResult, index: FactsIndex | None = None, *, errors_shown: int = 5
+    result: BundleResult,
+    index: FactsIndex | None = None,
+    *,
+    errors_shown: int = 5,
+    catalogue: Catalogue | None = None,
 ) -> str:
     """A readable summary of the month: versions in force, records per kind, number outputs
     at their places (totals of amounts and counts; minimum, median and maximum of each),
-    counts of yes/no and text outputs, and the errors by code."""
+    counts of yes/no and text outputs, and the errors by code; in ``catalogue``'s words
+    (English without one)."""
+    say = catalogue
     bundle = result.bundle
     provenance = result.provenance
     lines = []
-    versions = ", ".join(f"{v.id} {v.version}" for v in bundle.versions) or "none"
-    lines.append(f"{bundle.period}: versions in force: {versions}")
-    known = provenance.as_known_at or "every version on disk"
+    versions = ", ".join(f"{v.id} {v.version}" for v in bundle.versions) or said("none", say)
+    lines.append(said("versions", say, period=bundle.period, versions=versions))
+    known = provenance.as_known_at or said("every-version", say)
+    bundle_hash, inputs_hash = provenance.bundle_sha256[:12], provenance.inputs_sha256[:12]
+    engine = provenance.engine_version
     lines.append(
-        f"  as known at: {known}; bundle {provenance.bundle_sha256[:12]}, "
-        f"inputs {provenance.inputs_sha256[:12]}, engine {provenance.engine_version}"
+        said("known-at", say, known=known, bundle=bundle_hash, inputs=inputs_hash, engine=engine)
     )
     if bundle.versions:
+        draft = said("draft", say)
         rows = [
-            [
-                v.id,
-                v.version,
-                v.policy.title,
-                v.sha256[:12],
-                str(v.published) if v.published else "draft",
-            ]
+            [v.id, v.version, v.policy.title, v.sha256[:12], str(v.published or draft)]
             for v in bundle.versions
         ]
-        table = format_table(["policy", "version", "title", "sha256", "published"], rows)
-        lines.extend("  " + line for line in table.splitlines())
+        header = [said(f"column-{name}", say) for name in _VERSION_COLUMNS]
+        lines.extend("  " + line for line in format_table(header, rows).splitlines())
+    lines.append(_record_line(result, say))
+    lines.extend(_output_lines(result, say))
+    lines.extend(_error_lines(result, index, errors_shown, say))
+    return "\n".join(lines)
+
+
+_VERSION_COLUMNS = ("policy", "version", "title", "sha256", "published")
+_NUMBER_COLUMNS = ("output", "title", "kind", "records", "total", "min", "median", "max")
+_FLAG_COLUMNS = ("output", "title", "kind", "true")
+
+
+def _record_line(result: BundleResult, say: Catalogue | None) -> str:
+    """``records: rep 36 (1 with errors), team 3``."""
     records = RecordIndex(result)
-    entities = records.entities
     counts = []
-    for name in entities.kinds:
+    for name in records.entities.kinds:
         given = records.count(name)
         failed = given - len(result.complete(name))
-        counts.append(f"{name} {given}" + (f" ({failed} with errors)" if failed else ""))
-    lines.append("records: " + (", ".join(counts) or "none"))
-    lines.extend(_output_lines(result))
-    lines.extend(_error_lines(result, index, errors_shown))
-    return "\n".join(lines)
+        counts.append(
+            said("record-count-failed", say, kind=name, given=given, failed=failed)
+            if failed
+            else said("record-count", say, kind=name, given=given)
+        )
+    return said("records", say, counts=", ".join(counts) or said("none", say))
 
 
 @attrs.define
@@ -69,6 +87,7 @@ class _OutputSummary:
     """The summary's lines of outputs, gathered kind by kind: totals of decimal outputs,
     counts of yes/no outputs, tallies of text and list outputs."""
 
+    say: Catalogue | None = None
     sums: list[list[str]] = attrs.field(factory=list)
     flags: list[list[str]] = attrs.field(factory=list)
     texts: list[str] = attrs.field(factory=list)
@@ -81,41 +100,50 @@ class _OutputSummary:
         title = output.column.title if output.titled else ""
         style = output.style(present)
         if style is not None:
-            self.sums.append([label, title, kind, *_numbers(present, style, given)])
+            self.sums.append([label, title, kind, *_numbers(present, style, given, self.say)])
         elif all(isinstance(v, bool) for v in present):
             yes = sum(1 for v in present if v)
-            self.flags.append([label, title, kind, f"{yes} of {len(present)}"])
+            self.flags.append(
+                [label, title, kind, said("flag-count", self.say, yes=yes, count=len(present))]
+            )
         elif all(isinstance(v, str) for v in present):
-            self.texts.append(f"  {label} ({kind}): {_tally(present)}")
+            tally = _tally(present, self.say)
+            self.texts.append(said("text-line", self.say, label=label, kind=kind, tally=tally))
         elif all(isinstance(v, tuple | list) for v in present):
             items = [cell_text(item) for v in present for item in v]
             having = sum(1 for v in present if v)
+            tally = _tally(items, self.say) if items else said("none", self.say)
             self.texts.append(
-                f"  {label} ({kind}): {having} of {len(present)} records; "
-                + (_tally(items) if items else "none")
+                said(
+                    "list-line",
+                    self.say,
+                    label=label,
+                    kind=kind,
+                    having=having,
+                    count=len(present),
+                    tally=tally,
+                )
             )
 
     def lines(self) -> list[str]:
         lines = []
         if self.sums:
-            lines.append(
-                "number outputs over the records that have them, shown at their places; "
-                "amounts and counts totalled (a total lacking records says how many), "
-                "rates and scores not:"
-            )
-            header = ["output", "title", "kind", "records", "total", "min", "median", "max"]
+            lines.append(said("numbers", self.say))
+            header = [said(f"column-{name}", self.say) for name in _NUMBER_COLUMNS]
             lines.extend("  " + line for line in format_table(header, self.sums).splitlines())
         if self.flags:
-            lines.append("yes/no outputs, records where true:")
-            header = ["output", "title", "kind", "true"]
+            lines.append(said("flags", self.say))
+            header = [said(f"column-{name}", self.say) for name in _FLAG_COLUMNS]
             lines.extend("  " + line for line in format_table(header, self.flags).splitlines())
         if self.texts:
-            lines.append("text and list outputs, records per value:")
+            lines.append(said("texts", self.say))
             lines.extend(self.texts)
         return lines
 
 
-def _numbers(present: list[Any], style: NumberStyle, given: int) -> list[str]:
+def _numbers(
+    present: list[Any], style: NumberStyle, given: int, say: Catalogue | None = None
+) -> list[str]:
     """A number output's cells: how many records, the total (amounts and counts only), the
     minimum, median and maximum, each shown at the output's places."""
 
@@ -134,12 +162,12 @@ def _numbers(present: list[Any], style: NumberStyle, given: int) -> list[str]:
         total = show(sum(present, Decimal(0)))
         # A total that lacks records says so, and by how many.
         lacking = given - len(present)
-        total += f" (incomplete: {lacking} lacking)" if lacking else ""
+        total += said("incomplete", say, lacking=lacking) if lacking else ""
     return [str(len(present)), total, show(ordered[0]), show(median), show(ordered[-1])]
 
 
-def _output_lines(result: BundleResult) -> list[str]:
-    summary = _OutputSummary()
+def _output_lines(result: BundleResult, say: Catalogue | None = None) -> list[str]:
+    summary = _OutputSummary(say)
     records = RecordIndex(result)
     for kind in entities_of(result).kinds:
         keys = result.keys(kind) if result.by_value else result.complete(kind)
@@ -151,40 +179,37 @@ def _output_lines(result: BundleResult) -> list[str]:
     return summary.lines()
 
 
-def _tally(values: Iterable[str], shown: int = 8) -> str:
+def _tally(values: Iterable[str], say: Catalogue | None = None, shown: int = 8) -> str:
     counted = Counter(values).most_common()
     counted.sort(key=lambda item: (-item[1], item[0]))
-    parts = [f"{value or '(empty)'} {count}" for value, count in counted[:shown]]
+    empty = said("empty-text", say)
+    parts = [f"{value or empty} {count}" for value, count in counted[:shown]]
     if len(counted) > shown:
-        parts.append(f"… {len(counted) - shown} more values")
+        parts.append(said("more-values", say, count=len(counted) - shown))
     return ", ".join(parts)
 
 
-def _error_lines(result: BundleResult, index: FactsIndex | None, shown: int) -> list[str]:
+def _error_lines(
+    result: BundleResult, index: FactsIndex | None, shown: int, say: Catalogue | None = None
+) -> list[str]:
     errors = result.errors
     if not errors:
-        return ["errors: none"]
+        return [said("errors-none", say)]
     causes = by_cause(errors)
     roots = [cause.error for cause in causes]
-    lines = [f"errors: {len(errors)} — {_code_tally(errors)}"]
+    lines = [said("errors", say, count=len(errors), codes=_code_tally(errors))]
     if len(roots) < len(errors):
-        lines[0] += (
-            f" ({len(roots)} root cause{'s' if len(roots) != 1 else ''}: {_code_tally(roots)};"
-            f" the other {len(errors) - len(roots)} records are left out with"
-            f" {'it' if len(roots) == 1 else 'them'})"
-        )
+        name = "root-causes-one" if len(roots) == 1 else "root-causes-many"
+        others = len(errors) - len(roots)
+        lines[0] += said(name, say, roots=len(roots), codes=_code_tally(roots), others=others)
     # Each root cause once, first, with what it took along: correct it, and they go.
     for cause in causes[:shown]:
-        lines.append(
-            "  " + (index.render(cause.error) if index is not None else cause.error.render())
-        )
+        error = cause.error
+        lines.append("  " + (index.render(error, say) if index is not None else error.render(say)))
         if cause.followers:
-            lines.append("    " + took_along(cause))
+            lines.append("    " + took_along(cause, catalogue=say))
     if len(causes) > shown:
-        lines.append(
-            f"  … and {len(causes) - shown} more root causes"
-            " (every one is listed on standard error)"
-        )
+        lines.append(said("more-causes", say, count=len(causes) - shown))
     return lines
 
 

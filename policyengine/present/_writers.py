@@ -31,7 +31,7 @@ from ..errors import Location, OutputError
 from ..facts._io import FactsIndex, listed
 from ..run._bundle import BundleResult
 from ..run._run_state import PastValues
-from ._output import OutputWriter, WriteRequest
+from ._output import OutputWriter, RunLink, WriteRequest
 from ._output_csv import WRITER as CSV_WRITER
 from ._output_csv import csv_bytes, sidecar_bytes, sidecar_path
 from ._output_json import WRITER as JSON_WRITER
@@ -43,6 +43,7 @@ __all__ = [
     "REPORT_FORMATS",
     "WRITERS",
     "OutputWriter",
+    "RunLink",
     "StagedReport",
     "WriteRequest",
     "check_format",
@@ -72,11 +73,14 @@ def write_report(
     kind: str | None = None,
     progress: Progress | None = None,
     history: PastValues | None = None,
+    run: RunLink | None = None,
 ) -> list[Path]:
     """Write the month to ``path`` in the format its suffix names; returns the files written.
     ``history`` (earlier months' values by period) lets the workbook chart the month
-    against the one before."""
-    staged = stage_report(result, path, index=index, kind=kind, progress=progress, history=history)
+    against the one before; ``run`` is the ledger run recording it (None: none does)."""
+    staged = stage_report(
+        result, path, index=index, kind=kind, progress=progress, history=history, run=run
+    )
     return staged.commit()
 
 
@@ -108,8 +112,10 @@ def stage_report(
     kind: str | None = None,
     progress: Progress | None = None,
     history: PastValues | None = None,
+    run: RunLink | None = None,
 ) -> StagedReport:
-    """Write the month's report in full beside ``path`` (see :class:`StagedReport`)."""
+    """Write the month's report in full beside ``path`` (see :class:`StagedReport`), naming
+    the ledger run ``run`` that will record it."""
     target = Path(path)
     check_format(target)
     writer = WRITERS[target.suffix.lower()]
@@ -120,7 +126,7 @@ def stage_report(
     except OSError as error:
         raise output_io_error(target, error) from error
     try:
-        request = WriteRequest(result, staging.path(target), index, kind, progress, history)
+        request = WriteRequest(result, staging.path(target), index, kind, progress, history, run)
         written = writer.write(request)
     except OSError as error:
         staging.discard()

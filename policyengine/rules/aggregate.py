@@ -19,8 +19,9 @@ from typing import Any
 import attrs
 
 from ..core._numbers import CONTEXT, is_number
-from ..errors import EvaluationError, PolicyError
+from ..errors import PolicyError
 from ..language._expressions import Expression
+from ..language._value_kinds import fail
 from ..model import Rounding
 from .base import Built, Outcome, RuleContext
 from .formula import clamp_and_round
@@ -79,12 +80,8 @@ def evaluate(spec: Aggregate, frame: Frame) -> Mapping[str, Outcome | PolicyErro
     for key in frame.records():
         bad = frame.unsound(key, spec.of)
         if bad is not None:
-            found[key] = EvaluationError(
-                f"{spec.of} {bad} of this {frame.kind} could not be evaluated, so the "
-                f"{spec.function} over its {spec.of} records would be incomplete",
-                code="incomplete-group",
-                details={"kind": spec.of, "record": bad},
-            )
+            words = {"of": spec.of, "record": bad, "kind": frame.kind, "function": spec.function}
+            found[key] = fail("incomplete-group", "aggregate", words, kind=spec.of, record=bad)
             continue
         try:
             found[key] = _one(spec, frame, key, where, value)
@@ -101,7 +98,7 @@ def _one(
     value: Callable[[str], Any] | None,
 ) -> Outcome:
     children = frame.descendants(key, spec.of)
-    at_once = _at_once(spec, frame, children)
+    at_once = _at_once(spec, frame, key, children)
     if at_once is not None:
         return _outcome(spec, *at_once)
     values: list[Any] = []
@@ -113,12 +110,8 @@ def _one(
     boolean = spec.function in ("any", "all")
     for child in children:  # the loop of a month: every call of every rep
         if some_failed and frame.unusable(child, spec.of) is not None:
-            raise EvaluationError(
-                f"{spec.of} {child} of this {frame.kind} failed, so the {spec.function} over "
-                f"its {spec.of} records would be incomplete",
-                code="incomplete-group",
-                details={"kind": spec.of, "record": child},
-            )
+            words = {"of": spec.of, "record": child, "kind": frame.kind, "function": spec.function}
+            raise fail("incomplete-group", "aggregate-failed", words, kind=spec.of, record=child)
         try:
             if where is not None:
                 applies = where(child)
@@ -129,14 +122,11 @@ def _one(
             raise error.at(record=key) from error
         kind = type(item)
         if numeric and kind is not Decimal and kind is not int and not is_number(item):
-            raise EvaluationError(
-                f"{spec.of} {child}: value must be a number, found {item!r}", code="type-mismatch"
-            )
+            words = {"of": spec.of, "record": child, "value": repr(item)}
+            raise fail("type-mismatch", "aggregate-number", words)
         if boolean and kind is not bool:
-            raise EvaluationError(
-                f"{spec.of} {child}: value must be true or false, found {item!r}",
-                code="type-mismatch",
-            )
+            words = {"of": spec.of, "record": child, "value": repr(item)}
+            raise fail("type-mismatch", "aggregate-bool", words)
         values.append(item)
         counted.append(child)
     return _outcome(spec, values, counted)
@@ -147,7 +137,7 @@ _BOOLEANS = frozenset({bool})
 
 
 def _at_once(
-    spec: Aggregate, frame: Frame, children: list[str]
+    spec: Aggregate, frame: Frame, key: str, children: list[str]
 ) -> tuple[list[Any], list[str]] | None:
     """The values and the children counted, each expression run over all the children
     in one call; None when a child failed earlier or anything is amiss, and the
@@ -157,13 +147,16 @@ def _at_once(
     try:
         counted = children
         if spec.where is not None:
-            applies = frame.run_many(spec.where, children, spec.of)
+            applies = frame.run_below(spec.where, key, spec.of)
             if not set(map(type, applies)) <= _BOOLEANS:
                 return None
             counted = list(itertools.compress(children, applies))
         if spec.value is None:
             return [None] * len(counted), counted
-        values = frame.run_many(spec.value, counted, spec.of)
+        if spec.where is None:
+            values = frame.run_below(spec.value, key, spec.of)
+        else:
+            values = frame.run_many(spec.value, counted, spec.of)
     except Exception:  # met again, one child at a time, and reported as it should be
         return None
     if spec.function in _NUMERIC:
@@ -193,9 +186,7 @@ def _outcome(spec: Aggregate, values: list[Any], counted: list[str]) -> Outcome:
 
 def _truth(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise EvaluationError(
-            f"'where' must be true or false, found {value!r}", code="type-mismatch"
-        )
+        raise fail("type-mismatch", "where", {"value": repr(value)})
     return value
 
 
@@ -211,11 +202,7 @@ def _combine(spec: Aggregate, values: list[Any], detail: dict[str, Any]) -> Any:
         return all(values)
     if not values:
         if spec.empty is _NO_EMPTY:
-            raise EvaluationError(
-                f"no {spec.of} record counts, and {function} of nothing has no value",
-                code="empty-group",
-                hint="declare empty: with the value to use when there is none",
-            )
+            raise fail("empty-group", "", {"of": spec.of, "function": function})
         detail["empty"] = True
         return spec.empty
     if function == "min":

@@ -51,6 +51,9 @@ class Emitted:
     #: The exact type of the value (Decimal, int), and of each named output, where sure.
     exact: type | None = None
     part_types: Mapping[str, type] = attrs.field(factory=dict)
+    #: Whether the value is surely never a negative zero, nor holds one: then it is
+    #: stored as it is, without the look for one every other value gets.
+    unsigned: bool = False
 
 
 #: A kind's emitter: ``emit(spec, source, target)`` -> the lines computing the rule into

@@ -13,9 +13,9 @@ from typing import Any
 
 import attrs
 
-from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
+from ..language._value_kinds import fail
 from ..model import frozen_mapping
 from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 
@@ -70,10 +70,8 @@ def build(ctx: RuleContext) -> Built | None:
 
 def _truth(value: Any, check: Check, what: str) -> bool:
     if not isinstance(value, bool):
-        raise EvaluationError(
-            f"check '{check.id}': {what} must be true or false, found {value!r}",
-            code="type-mismatch",
-        )
+        form = "check-when" if what == "'when'" else "check-assert"
+        raise fail("type-mismatch", form, {"check": check.id, "value": repr(value)})
     return value
 
 
@@ -178,7 +176,11 @@ def emit(spec: Checks, source: FusedSource, target: str) -> Emitted:
             f"{source.constant(_failed_value)}({source.constant(spec)}, ({', '.join(passes)},))"
         )
         lines += [f"{target} = {clean} if {' and '.join(passes)} else {failed}"]
-    return Emitted(tuple(lines), parts=_PART_KINDS, mapping=True, part_types=_PART_TYPES)
+    # Points at or above zero (no -0 among them) add up from 0 to no negative zero.
+    unsigned = not any(Decimal(c.points).is_signed() for c in spec.checks)
+    return Emitted(
+        tuple(lines), parts=_PART_KINDS, mapping=True, part_types=_PART_TYPES, unsigned=unsigned
+    )
 
 
 #: The kinds and exact types of the named outputs every checks rule gives.

@@ -8,9 +8,9 @@ from typing import Any
 import attrs
 
 from ..core._numbers import is_number, rounder
-from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import FusedSource
+from ..language._value_kinds import fail
 from ..model import Rounding
 from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 
@@ -36,7 +36,8 @@ def build(ctx: RuleContext) -> Built | None:
 
 def _number(value: Any, what: str) -> Decimal | int:
     if not is_number(value):
-        raise EvaluationError(f"{what} must be a number, found {value!r}", code="type-mismatch")
+        form = "result" if what == "the result" else what  # the result, min or max
+        raise fail("type-mismatch", form, {"value": repr(value)})
     assert isinstance(value, Decimal | int)
     return value
 

@@ -22,7 +22,8 @@ import attrs
 
 from ..core._display import show_value as _show
 from ..core._period import Period
-from ..errors import EvaluationError, PolicyError
+from ..errors import PolicyError
+from ..language._value_kinds import fail
 from .base import Built, Outcome, RuleContext
 from .population import MISSING, Frame, PopulationKind, needs_entities
 
@@ -69,21 +70,15 @@ def _read(spec: History, frame: Frame, key: str, month: Period) -> Any:
     if value is not MISSING:
         return value
     if spec.missing == "error":
-        raise EvaluationError(
-            f"no value of '{spec.of}' for {month}",
-            code="missing-history",
-            details={"period": month.key},
-            hint="evaluate the earlier months first, pass their results, "
-            "or declare missing: as_false / as_zero",
-        )
+        words = {"of": spec.of, "month": str(month)}
+        raise fail("missing-history", "", words, period=month.key)
     return False if spec.missing == "as_false" else 0
 
 
 def _held(value: Any, spec: History, month: Period) -> bool:
     if not isinstance(value, bool) and value != 0:
-        raise EvaluationError(
-            f"'{spec.of}' must be true or false in {month}, found {value!r}", code="type-mismatch"
-        )
+        words = {"of": spec.of, "month": str(month), "value": repr(value)}
+        raise fail("type-mismatch", "history", words)
     return value is True
 
 

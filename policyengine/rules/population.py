@@ -54,6 +54,10 @@ class Frame(Protocol):
         exception from here is not yet the reference's error: run the records one by one
         to meet it as the reference gives it."""
 
+    def run_below(self, expression: Expression, key: str, kind: str) -> list[Any]:
+        """``run_many`` over every record of ``kind`` below this record (``descendants``),
+        in the same order: a roll-up's question asked of all its children at once."""
+
     def value(self, key: str, name: str) -> Any:
         """A field or earlier output of a record of the rule's kind."""
 

@@ -23,8 +23,9 @@ import attrs
 
 from ..core._display import show_value as _show
 from ..core._numbers import CONTEXT, is_number
-from ..errors import EvaluationError, PolicyError
+from ..errors import PolicyError
 from ..language._expressions import Expression
+from ..language._value_kinds import fail
 from .base import Built, Outcome, RuleContext
 from .population import Frame, PopulationKind, needs_entities
 
@@ -131,7 +132,7 @@ def _selection(ctx: RuleContext, select: Mapping[str, Any] | None) -> _Selection
 def _compare(a: Any, b: Any) -> int:
     if (is_number(a) and is_number(b)) or type(a) is type(b):
         return int(a > b) - int(a < b)
-    raise EvaluationError(f"cannot order {a!r} against {b!r}", code="type-mismatch")
+    raise fail("type-mismatch", "rank", {"first": repr(a), "second": repr(b)})
 
 
 def evaluate(spec: Rank, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
@@ -146,12 +147,8 @@ def evaluate(spec: Rank, frame: Frame) -> Mapping[str, Outcome | PolicyError]:
         )
         if bad is not None:
             for key in members:
-                found[key] = EvaluationError(
-                    f"{frame.kind} {bad} in the same group could not be evaluated, so the "
-                    "ranking would be incomplete",
-                    code="incomplete-group",
-                    details={"group": group, "record": bad},
-                )
+                words = {"kind": frame.kind, "record": bad}
+                found[key] = fail("incomplete-group", "rank", words, group=group, record=bad)
             continue
         try:
             found.update(_rank_group(spec, frame, group, members))
@@ -169,9 +166,7 @@ def _rank_group(spec: Rank, frame: Frame, group: str, members: list[str]) -> dic
             continue
         verdict = frame.run(spec.eligible, key)
         if not isinstance(verdict, bool):
-            raise EvaluationError(
-                f"'eligible' must be true or false, found {verdict!r}", code="type-mismatch"
-            )
+            raise fail("type-mismatch", "eligible", {"value": repr(verdict)})
         if verdict:
             eligible.append(key)
     criteria = [(spec.by, spec.descending), *spec.ties]

@@ -9,9 +9,9 @@ from typing import Any
 import attrs
 
 from ..core._numbers import is_number, rounder
-from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import FusedSource
+from ..language._value_kinds import fail
 from ..model import Rounding
 from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 from .formula import clamp_and_round
@@ -69,10 +69,8 @@ def compile_rule(spec: Score, code_of: CodeOf) -> RuleCode:
             value = code(env)
             kind = type(value)
             if kind is not Decimal and kind is not int and not is_number(value):
-                raise EvaluationError(
-                    f"component '{component.name}' must be a number, found {value!r}",
-                    code="type-mismatch",
-                )
+                words = {"component": component.name, "value": repr(value)}
+                raise fail("type-mismatch", "score", words)
             contribution = value * weight
             total += contribution
             if detail is not None:

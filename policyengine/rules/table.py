@@ -27,6 +27,7 @@ from ..core._numbers import is_number
 from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
+from ..language._value_kinds import fail
 from ..model import frozen_mapping
 from .base import (
     Built,
@@ -147,10 +148,7 @@ def _holds(index: int, when: Code, env: Any) -> bool:
 
 
 def _not_yes_no(index: int, result: Any) -> EvaluationError:
-    return EvaluationError(
-        f"row {index + 1}'s condition must be true or false, found {result!r}",
-        code="type-mismatch",
-    )
+    return fail("type-mismatch", "table-condition", {"row": index + 1, "value": repr(result)})
 
 
 #: What a row (or the default) gives for a record: its value, computed if it is an expression.
@@ -212,14 +210,12 @@ def compile_rule(spec: DecisionTable, code_of: CodeOf) -> RuleCode:
         if hit == "unique":
             if len(matched) > 1:
                 (a, row_a, _), (b, row_b, _) = matched[0], matched[1]
-                raise EvaluationError(
-                    f"rows {a + 1} and {b + 1} both hold, but the table's hit policy is unique",
-                    code="rows-overlap",
-                    details={
-                        "rows": [a + 1, b + 1],
-                        "conditions": [row_a.when.source, row_b.when.source],
-                    },
-                    hint="make the conditions exclusive, or use hit: first",
+                raise fail(
+                    "rows-overlap",
+                    "",
+                    {"first": a + 1, "second": b + 1},
+                    rows=[a + 1, b + 1],
+                    conditions=[row_a.when.source, row_b.when.source],
                 )
             if matched:
                 return matched[0][2]
@@ -239,10 +235,7 @@ def compile_rule(spec: DecisionTable, code_of: CodeOf) -> RuleCode:
 def _collected(index: int, value: Any) -> Any:
     """A value a collect table combines: a number (a computed row may give anything)."""
     if not is_number(value):
-        raise EvaluationError(
-            f"row {index + 1} gives {value!r}, but the table adds up numbers",
-            code="type-mismatch",
-        )
+        raise fail("type-mismatch", "table-sum", {"row": index + 1, "value": repr(value)})
     return value
 
 
@@ -258,11 +251,7 @@ def _row_detail(index: int, row: DecisionRow, value: Any) -> dict[str, Any]:
 
 def _fallback(spec: DecisionTable, default: Give | None, env: Any, detail: Detail) -> Any:
     if default is None:
-        raise EvaluationError(
-            "no row of the table holds for this record and the table has no default",
-            code="no-row-matched",
-            hint="add a last row with when: true, or a default",
-        )
+        raise fail("no-row-matched", "", {})
     if detail is not None:
         detail["default"] = True
     return default(env)

@@ -19,6 +19,7 @@ from ..core._numbers import is_number
 from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
+from ..language._value_kinds import fail
 from ..model import Rounding
 from .base import (
     Built,
@@ -136,18 +137,13 @@ def _check_bands(ctx: RuleContext, bands: list[Band]) -> bool:
 
 
 def _below(amount: Any, first: Band) -> EvaluationError:
-    return EvaluationError(
-        f"{amount} is below the first band, which starts at {first.low}",
-        code="below-bands",
-        hint="add a band that starts lower",
-    )
+    return fail("below-bands", "", {"amount": amount, "low": first.low})
 
 
 def _above(amount: Any, last: Band, at: str) -> EvaluationError:
-    return EvaluationError(
-        f"{amount} is {at} the last band's end {last.high}",
-        code="above-bands",
-        hint="leave the last band's 'to' out to make it open-ended",
+    """``amount`` past the last band: ``at or above`` its end (form ``at``), or ``above``."""
+    return fail(
+        "above-bands", "at" if at == "at or above" else "", {"amount": amount, "high": last.high}
     )
 
 
@@ -155,9 +151,7 @@ def _amount(of: Code, env: Any, spec: Tiers, detail: Detail) -> Any:
     amount = of(env)
     kind = type(amount)
     if kind is not Decimal and kind is not int and not is_number(amount):
-        raise EvaluationError(
-            f"the tiers are applied to a number, found {amount!r}", code="type-mismatch"
-        )
+        raise fail("type-mismatch", "tiers", {"value": repr(amount)})
     if detail is not None:
         detail.update({"of": spec.of.source, "amount": amount, "mode": spec.mode})
     first = spec.bands[0]

@@ -315,7 +315,7 @@ def _located(
     if isinstance(exc, PolicyError):
         error = exc
     else:  # a defect in a kind must still come out as located data
-        error = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
+        error = EvaluationError.from_template("internal-error", words={"failure": repr(exc)})
         error.__cause__ = exc
     scope = {**{n: p.value for n, p in policy.parameters.items()}, **env}
     values = {name: plain(scope[name]) for name in sorted(rule.reads) if name in scope}

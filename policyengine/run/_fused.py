@@ -10,7 +10,10 @@ an if-chain over the checked bands or each band's part added up, a
 first-hit table's if/elif chain, a score's components and weights, checks),
 and the rules' values are stored into ``env`` once, at the end. A kind (or
 a spec) without lines of its own is called through its compiled function,
-with the values before it stored first, so every kind works.
+with the values before it stored first, so every kind works. A month's
+runner calls the same code for the rules of one policy its plan takes one
+after the other (:func:`fuse_steps`, through ``Program.fused_run``): the
+policy's other rules, and other policies', are then read from ``env``.
 
 The fused function is only the common path. Whenever it meets anything else
 — a value of an unexpected type, an amount outside the bands, a row that is
@@ -24,7 +27,7 @@ generated, and why it stays inside the sandbox, is
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +36,9 @@ import attrs
 from ..core._numbers import unsigned_zero
 from ..facts._fast_reader import fast_reader
 from ..language._fused_source import FusedSource
+from ..model import Rule
 from ..rules import KINDS
+from ..rules.base import RuleCode
 
 if TYPE_CHECKING:
     from ..model import Policy
@@ -70,7 +75,26 @@ def fuse(policy: Policy, program: Program) -> Fused | None:
     records (a population rule: the policy runs in a bundle) or names clash."""
     if any(step is None for _, _, step in program.steps):
         return None
-    rule_ids = [rule_id for rule_id, _, _ in program.steps]
+    fused = fuse_steps(policy, program.steps)
+    if fused is None:
+        return None
+    function, source = fused
+    return Fused(function, source, fast_reader(policy.inputs))
+
+
+#: One of a policy's record rules as a program lists it: its id, the rule, its function.
+Step = tuple[str, Rule, RuleCode | None]
+
+
+def fuse_steps(
+    policy: Policy, steps: Sequence[Step]
+) -> tuple[Callable[[MutableMapping[str, Any]], None], str] | None:
+    """``steps`` (record rules of ``policy``, in the order they run) in one function of a
+    record's ``env``: a policy's whole program, or a run of its rules that a bundle's
+    plan takes one after the other (the policy's other rules, and other policies', are
+    then read from ``env``, where the plan put them before). The function and its source;
+    None when names clash."""
+    rule_ids = [rule.id for rule in policy.rules]
     named = [*policy.inputs, *policy.parameters, *rule_ids, "period"]
     if len(set(named)) != len(named):  # the loader refuses these; nothing is guessed here
         return None
@@ -78,13 +102,13 @@ def fuse(policy: Policy, program: Program) -> Fused | None:
     _declare_fields(policy, source)
     lines: list[str] = []
     stored: list[str] = []  # rules whose values are in env already, in plan order
-    for index, (rule_id, rule, step) in enumerate(program.steps):
+    for index, (rule_id, rule, step) in enumerate(steps):
         target = f"_r{index}"
         kind = KINDS[rule.kind]
         emitted = kind.emit(rule.spec, source, target) if kind.emit is not None else None
         if emitted is None:
             # Called as the rule-by-rule path calls it: it reads the values before it from env.
-            lines += _stores(program, stored, index, source)
+            lines += _stores(steps, stored, index, source)
             lines.append(f"{target} = {source.constant(step)}(env, None)")
         else:
             lines += emitted.lines
@@ -98,10 +122,12 @@ def fuse(policy: Policy, program: Program) -> Fused | None:
                 source.types[rule_id] = emitted.exact
             for part, part_type in emitted.part_types.items():
                 source.types[f"{rule_id}.{part}"] = part_type
+            if emitted.unsigned:
+                source.unsigned.add(rule_id)
         source.names[rule_id] = target
-    lines += _stores(program, stored, len(program.steps), source)
+    lines += _stores(steps, stored, len(steps), source)
     function = source.function(_reads(policy, source) + lines, "policy")
-    return Fused(function, source.source, fast_reader(policy.inputs))
+    return function, source.source
 
 
 #: The exact type of a value of a declared field of each type, where it is one type.
@@ -142,7 +168,7 @@ def _reads(policy: Policy, source: FusedSource) -> list[str]:
 _NOT_NUMBERS = frozenset({"text", "bool", "date"})
 
 
-def _stores(program: Program, stored: list[str], upto: int, source: FusedSource) -> list[str]:
+def _stores(steps: Sequence[Step], stored: list[str], upto: int, source: FusedSource) -> list[str]:
     """Lines storing the values of the rules before ``upto`` not yet in env, in plan order
     (env holds the values in the order the rule-by-rule path gives them). A value that
     may be a number is stored without the sign of a negative zero (``-0.00`` is ``0.00``,
@@ -153,9 +179,11 @@ def _stores(program: Program, stored: list[str], upto: int, source: FusedSource)
     decimal, unsigned, type_of = (source.constant(c) for c in (Decimal, unsigned_zero, type))
     signed, positive = source.constant(Decimal.is_signed), source.constant(Decimal.copy_abs)
     for index in range(len(stored), upto):
-        rule_id, rule, _ = program.steps[index]
+        rule_id, rule, _ = steps[index]
         value = f"_r{index}"
-        if rule.outputs:
+        if rule_id in source.unsigned:
+            pass  # surely no negative zero: stored as it is
+        elif rule.outputs:
             lines.append(f"{value} = {unsigned}({value})")
         elif source.kinds.get(rule_id) not in _NOT_NUMBERS:
             lines.append(

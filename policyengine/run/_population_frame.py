@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ..core._period import Period
-from ..language._compiler import many_of
+from ..language._compiler import Code, Many, many_of
 from ..language._expressions import Expression
 from ..load._plan import Node
 from ..rules.population import MISSING
@@ -35,7 +35,7 @@ class PopulationFrame:
     #: (expression, kind) -> its prepared runner (see ``runner``).
     _runners: dict[tuple[int, str], Callable[[str], Any]] = attrs.field(factory=dict)
     #: (expression, kind) -> its prepared form over many records (see ``run_many``).
-    _many: dict[tuple[int, str], Callable[[list[str]], list[Any]]] = attrs.field(factory=dict)
+    _many: dict[tuple[int, str], tuple[Code, Many, bool]] = attrs.field(factory=dict)
 
     @property
     def kind(self) -> str:
@@ -95,22 +95,30 @@ class PopulationFrame:
         return found
 
     def run_many(self, expression: Expression, keys: list[str], kind: str) -> list[Any]:
+        code, many, wide = self._prepared(expression, kind)
+        if wide:
+            return [code(self.scope(kind, key)) for key in keys]
+        envs = self.state.envs[kind]
+        return many([envs[key] for key in keys])
+
+    def run_below(self, expression: Expression, key: str, kind: str) -> list[Any]:
+        _, many, wide = self._prepared(expression, kind)
+        if wide:
+            return self.run_many(expression, self.descendants(key, kind), kind)
+        return many(self._below(kind)[1].get(key, []))
+
+    def _prepared(self, expression: Expression, kind: str) -> tuple[Code, Many, bool]:
+        """The expression's code, its form over many records, and whether it reads more than each
+        record's own values (then each record's whole scope is given it, one at a time)."""
         found = self._many.get((id(expression), kind))
         if found is None:
-            code = self.program.code(expression)
-            if reaches_beyond(expression.names, kind, self.state.plan.entities):
-
-                def found(keys: list[str]) -> list[Any]:
-                    return [code(self.scope(kind, key)) for key in keys]
-
-            else:
-                many, envs = many_of(code), self.state.envs[kind]
-
-                def found(keys: list[str]) -> list[Any]:
-                    return many([envs[key] for key in keys])
-
+            wide = reaches_beyond(expression.names, kind, self.state.plan.entities)
+            # The records' fields are typed (checked before any rule ran): their
+            # comparisons need no checks, as in the record rules of their kind.
+            code = self.program.code_over(expression, self.state.plan.entities.kinds[kind].fields)
+            found = (code, many_of(code), wide)
             self._many[(id(expression), kind)] = found
-        return found(keys)
+        return found
 
     def value(self, key: str, name: str) -> Any:
         return _part(self.state.envs[self.kind][key], name)
@@ -119,15 +127,30 @@ class PopulationFrame:
         return self.state.ancestor(self.kind, key, kind)
 
     def descendants(self, key: str, kind: str) -> list[str]:
-        index = self.state.below.get((kind, self.kind))
-        if index is None:
-            index = {}
-            for child in sorted(self.state.envs.get(kind, {})):
+        return list(self._below(kind)[0].get(key, ()))
+
+    def _below(self, kind: str) -> tuple[dict[str, list[str]], dict[str, list[Any]]]:
+        """The records of ``kind`` by their ancestor of this rule's kind, sorted: their
+        keys and their values, built once per run for each pair of kinds."""
+        pair = (kind, self.kind)
+        keys, values = self.state.below.get(pair), self.state.below_values.get(pair)
+        if keys is not None and values is not None:
+            return keys, values
+        keys, values = {}, {}
+        envs = self.state.envs.get(kind, {})
+        chain = self.state.plan.entities.ancestors(kind)
+        parents = self.state.parents.get(kind, {}) if chain[:1] == (self.kind,) else None
+        for child in sorted(envs):
+            # A child's parent is read at once; a grandparent walked up to.
+            if parents is not None:
+                above = parents.get(child)
+            else:
                 above = self.state.ancestor(kind, child, self.kind)
-                if above is not None:
-                    index.setdefault(above, []).append(child)
-            self.state.below[(kind, self.kind)] = index
-        return list(index.get(key, ()))
+            if above is not None:
+                keys.setdefault(above, []).append(child)
+                values.setdefault(above, []).append(envs[child])
+        self.state.below[pair], self.state.below_values[pair] = keys, values
+        return keys, values
 
     def unsound(self, key: str, kind: str) -> str | None:
         for label, ancestors in self.state.refused.get(kind, []):

@@ -62,6 +62,8 @@ class RunState:
     failures: dict[str, dict[str, dict[str, PolicyError]]] = attrs.field(factory=dict)
     #: (kind, ancestor kind) -> ancestor key -> keys below it; built once, on first use.
     below: dict[tuple[str, str], dict[str, list[str]]] = attrs.field(factory=dict)
+    #: The same records' values (their envs), in the same order.
+    below_values: dict[tuple[str, str], dict[str, list[Any]]] = attrs.field(factory=dict)
     #: Population rules' details (record rules' are computed again on request).
     details: dict[tuple[str, str, str], Mapping[str, Any]] = attrs.field(factory=dict)
     history: PastValues = attrs.field(factory=dict)

@@ -19,6 +19,8 @@ from collections.abc import Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
 
+import attrs
+
 from ..core._numbers import engine_context, unsigned_zero
 from ..core._period import Period
 from ..errors import EvaluationError, PolicyError
@@ -27,9 +29,9 @@ from ..facts._record_kinds import RecordKind
 from ..load._plan import BundlePlan, Node
 from ..model import frozen_mapping
 from ..rules import POPULATION
-from ..rules.base import Outcome
+from ..rules.base import Outcome, RuleCode
 from ._population_frame import PopulationFrame
-from ._program import Program
+from ._program import FusedFunction, Program
 from ._run_state import (
     PastValues,
     Root,
@@ -64,14 +66,16 @@ def start(
     envs: dict[str, dict[str, dict[str, Any]]] = {}
     parents: dict[str, dict[str, str]] = {}
     for name, kind in entities.kinds.items():
-        envs[name] = {}
-        parents[name] = {}
+        envs[name] = own = {}  # this kind's records, by key
+        parents[name] = linked = {}
+        link = kind.parent.field if kind.parent is not None else None
         for index, record in enumerate(typed.records.get(name, ())):
-            key = record_key(kind, record, index)
+            # record_key, inline: a month has millions of calls.
+            key = str(record[kind.key]) if kind.key and kind.key in record else str(index)
             # Owned typed records (check_facts(owned=True)) are taken over, not copied.
-            envs[name][key] = record if type(record) is dict else dict(record)
-            if kind.parent is not None:
-                parents[name][key] = str(record[kind.parent.field])
+            own[key] = record if type(record) is dict else dict(record)
+            if link is not None:
+                linked[key] = str(record[link])
     state = RunState(
         plan,
         period,
@@ -111,61 +115,154 @@ def run(state: RunState) -> RunState:
     """Evaluate every node of the plan over every record of its kind, in the engine's context."""
     period = {"period": state.period.as_mapping()}
     with engine_context():
-        for node in state.plan.nodes:
-            program = node.policy.program
-            if node.rule.kind in POPULATION:
-                _population(state, node, program, period)
+        for fusable, nodes in _runs(state):
+            program = nodes[0].policy.program
+            if nodes[0].rule.kind in POPULATION:
+                _population(state, nodes[0], program, period)
+                continue
+            fused = program.fused_run(tuple(n.rule.id for n in nodes)) if fusable else None
+            if fused is not None:
+                _fused_records(state, nodes, fused, period)
             else:
-                _records(state, node, program, period)
+                for node in nodes:
+                    _records(state, node, program, period)
     return state
 
 
-def _records(
-    state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]
+def _runs(state: RunState) -> list[tuple[bool, list[Node]]]:
+    """The plan's nodes in order, the record rules of one policy that it takes one after the
+    other over a kind's own values grouped (True: to be fused), every other node alone.
+
+    A rule reading ``period`` or a parent's values reads a scope the fused function does
+    not see, and runs of formats 1 and 2 store values as they were recorded: those run
+    rule by rule.
+    """
+    runs: list[tuple[bool, list[Node]]] = []
+    fusing = state.by_value and state.result_format >= 3
+    entities = state.plan.entities
+    for node in state.plan.nodes:
+        fusable = (
+            fusing
+            and node.rule.kind not in POPULATION
+            and not reaches_beyond(node.rule.reads, node.kind, entities)
+            and not past_reads(node.rule.expressions)  # previous(): last month, per record
+        )
+        if fusable and runs and runs[-1][0]:
+            last = runs[-1][1][-1]
+            if last.kind == node.kind and last.policy is node.policy:
+                runs[-1][1].append(node)
+                continue
+        runs.append((fusable, [node]))
+    return runs
+
+
+def _fused_records(
+    state: RunState, nodes: list[Node], fused: FusedFunction, period: MutableMapping[str, Any]
 ) -> None:
-    """One record rule over every record of its kind: the hot loop of a month."""
+    """Record rules of one policy over every record of their kind, each record in one call
+    of their fused function: the hot loop of a month. A record with a failed value
+    already, or one the function gives up on, runs rule by rule (:func:`_record`), which
+    gives exactly the values or the located errors, as evaluation is deterministic."""
+    kind = nodes[0].kind
+    envs = state.envs.get(kind, {})
+    failures = state.failures.setdefault(kind, {})
+    named = [node.rule.id for node in nodes if node.rule.outputs]
+    prepared: list[_RecordRule] | None = None
+    for key in sorted(envs):
+        env = envs[key]
+        if not failures.get(key):
+            try:
+                fused(env)
+            except Exception:  # any: the rule-by-rule path gives the located error (or value)
+                pass
+            else:
+                for rule_id in named:  # named values are read-only; most already are
+                    if type(env[rule_id]) is not MappingProxyType:
+                        env[rule_id] = frozen_mapping(env[rule_id])
+                continue
+        if prepared is None:
+            prepared = [_prepare(state, node) for node in nodes]
+        for rule in prepared:
+            _record(state, rule, key, env, failures, period)
+
+
+@attrs.frozen
+class _RecordRule:
+    """What running one record rule over a record needs, read once per rule."""
+
+    node: Node
+    code: RuleCode
+    #: The names it reads from its own kind's values, and from parents (kind, name).
+    local: tuple[str, ...]
+    above: tuple[tuple[str | None, str], ...]
+    #: Whether it reads more than the record's own values (``period``, parents).
+    wide: bool
+    #: What its ``previous(name)`` calls read of last month: key -> (name, initial).
+    past: Mapping[str, tuple[str, Any]]
+
+
+def _prepare(state: RunState, node: Node) -> _RecordRule:
     kind, rule = node.kind, node.rule
-    code = program.rules[rule.id]
     local = tuple(r.name for r in rule.reads_from if (r.kind or kind) == kind)
     above = tuple(
         (r.kind, r.name) for r in rule.reads_from if r.kind is not None and r.kind != kind
     )
     wide = reaches_beyond(rule.reads, kind, state.plan.entities)
-    envs = state.envs.get(kind, {})
-    failures = state.failures.setdefault(kind, {})
-    by_value, named = state.by_value, bool(rule.outputs)
-    unsigned = state.result_format >= 3
-    past = past_reads(rule.expressions)  # previous(name): last month's values
+    code = node.policy.program.rules[rule.id]
+    return _RecordRule(node, code, local, above, wide, past_reads(rule.expressions))
+
+
+def _records(
+    state: RunState, node: Node, program: Program, period: MutableMapping[str, Any]
+) -> None:
+    """One record rule over every record of its kind."""
+    rule = _prepare(state, node)
+    envs = state.envs.get(node.kind, {})
+    failures = state.failures.setdefault(node.kind, {})
     for key in sorted(envs):
-        env = envs[key]
-        if failures.get(key):
-            if not by_value:
-                continue  # format 1: a failed record takes no further part
-            cause = state.root_of(kind, key, local)
-            if cause is not None:
-                _store(state, node, key, _failed_input(cause))
-                continue
-        if above and by_value:  # format 1 read a failed parent's value as missing
-            cause = _failed_above(state, kind, key, above)
-            if cause is not None:
-                _store(state, node, key, _failed_input(cause))
-                continue
-        try:
-            scope = scope_of(state, kind, key, period) if wide else env
-            value = code(state.with_past(kind, key, past, scope) if past else scope, None)
-        except PolicyError as error:
-            _store(state, node, key, error)
-            continue
-        except Exception as exc:  # a defect in a kind must still come out as located data
-            defect = EvaluationError(f"unexpected failure: {exc!r}", code="internal-error")
-            defect.__cause__ = exc
-            _store(state, node, key, defect)
-            continue
-        if unsigned:
-            value = unsigned_zero(value)
-        if named and type(value) is not MappingProxyType:
-            value = frozen_mapping(value)  # named values are read-only; most already are
-        env[rule.id] = value
+        _record(state, rule, key, envs[key], failures, period)
+
+
+def _record(
+    state: RunState,
+    rule: _RecordRule,
+    key: str,
+    env: dict[str, Any],
+    failures: Mapping[str, Mapping[str, PolicyError]],
+    period: MutableMapping[str, Any],
+) -> None:
+    """One record rule over one record: its value, or its failure kept with its cause."""
+    node, by_value = rule.node, state.by_value
+    if failures.get(key):
+        if not by_value:
+            return  # format 1: a failed record takes no further part
+        cause = state.root_of(node.kind, key, rule.local)
+        if cause is not None:
+            _store(state, node, key, _failed_input(cause))
+            return
+    if rule.above and by_value:  # format 1 read a failed parent's value as missing
+        cause = _failed_above(state, node.kind, key, rule.above)
+        if cause is not None:
+            _store(state, node, key, _failed_input(cause))
+            return
+    try:
+        scope = scope_of(state, node.kind, key, period) if rule.wide else env
+        if rule.past:
+            scope = state.with_past(node.kind, key, rule.past, scope)
+        value = rule.code(scope, None)
+    except PolicyError as error:
+        _store(state, node, key, error)
+        return
+    except Exception as exc:  # a defect in a kind must still come out as located data
+        defect = EvaluationError.from_template("internal-error", words={"failure": repr(exc)})
+        defect.__cause__ = exc
+        _store(state, node, key, defect)
+        return
+    if state.result_format >= 3:
+        value = unsigned_zero(value)
+    if node.rule.outputs and type(value) is not MappingProxyType:
+        value = frozen_mapping(value)  # named values are read-only; most already are
+    env[node.rule.id] = value
 
 
 def _failed_above(
@@ -185,12 +282,8 @@ def _failed_above(
 def _failed_input(cause: Root) -> PolicyError:
     where = f"{cause.get('kind')} {cause.get('record')}"
     what = cause.get("rule") or cause.get("field") or "the record"
-    return EvaluationError(
-        f"a value this rule reads failed: {where}, {what} ({cause.get('code')})",
-        code="failed-input",
-        hint="fix the root cause named here; this value then follows",
-        details={"root": dict(cause)},
-    )
+    words = {"where": where, "failed": what, "cause": cause.get("code")}
+    return EvaluationError.from_template("failed-input", details={"root": dict(cause)}, words=words)
 
 
 def _population(

@@ -11,6 +11,7 @@ from ..core._numbers import engine_context
 from ..core._suggest import did_you_mean
 from ..errors import UsageError
 from ..model import Policy, Rule
+from ._lookup import check_output
 from ._run_state import past_reads
 
 
@@ -261,15 +262,9 @@ def render(data: Mapping[str, Any]) -> str:
 
 def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any]:
     """The explanation of one output of one record evaluated in a bundle."""
+    check_output(state, kind, name)
     rule_id = name.split(".", 1)[0]
     node = state.plan.node(kind, rule_id)
-    outputs = [n for x in state.plan.nodes if x.kind == kind for n in x.rule.output_names]
-    if node is None or (name not in outputs and name != rule_id):
-        raise UsageError(
-            f"no output named '{name}' for {kind} records",
-            code="unknown-output",
-            hint=did_you_mean(name, outputs),
-        )
     if key not in state.envs.get(kind, {}):
         raise UsageError(
             f"no result for {kind} {key}",

@@ -1,0 +1,96 @@
+"""A run's inputs and outputs in a schema version 3 ledger: stored once, compressed, by hash.
+
+A month's canonical inputs and its outputs are the bulk of a run (some 80 MB for a
+month of 200,000 calls, kept whole in every run by schema versions 1 and 2), and
+they are very repetitive text. Schema version 3 keeps each distinct one once, in the
+table ``documents``, keyed by the SHA-256 of its uncompressed bytes and compressed
+with zlib (in the standard library of every language that reads SQLite); a run's
+``inputs`` and ``outputs`` columns name their documents by that key. A month run
+again over the same facts adds no document.
+
+The run hash covers exactly what it covered before: the SHA-256 of the inputs and
+outputs, which is now the key itself. So a changed document is found by
+decompressing it and hashing it again (``verify``, and every read of a run): it no
+longer has its key, and the run naming the key still hashes to its hash only with
+the original bytes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable, Mapping
+
+from ..errors import PolicyError
+from ._ledger_file import finding
+from ._ledger_records import sha256_hex
+
+__all__ = ["CODEC", "document_problems", "missing_document", "read_document", "store_document"]
+
+#: How a document's bytes are compressed. zlib at its strongest level: a month's inputs
+#: take about a second, and zlib is read by anything (Python's zlib, SQLite's shell).
+CODEC = "zlib"
+_LEVEL = 9
+
+
+def unpacked(codec: object, data: object) -> bytes | None:
+    """A document's bytes, decompressed; None when it cannot be (an unknown codec, or bytes
+    that are no zlib stream: the document was altered)."""
+    if codec != CODEC or not isinstance(data, bytes):
+        return None
+    try:
+        return zlib.decompress(data)
+    except zlib.error:
+        return None
+
+
+def store_document(path: str, db: sqlite3.Connection, data: bytes) -> str:
+    """Keep ``data`` once (a document already stored is only checked), and give its key."""
+    key = sha256_hex(data)
+    row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
+    if row is None:
+        packed = zlib.compress(data, _LEVEL)
+        db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", (key, CODEC, len(data), packed))
+    elif unpacked(*row) != data:
+        # Never chain a run to a document that no longer holds what its key says.
+        raise finding(path, "blob-tampered", form="document-unused", sha256=key)
+    return key
+
+
+def read_document(path: str, db: sqlite3.Connection, run_id: int, key: str) -> bytes:
+    """The document ``key`` of run ``run_id``, checked against its key."""
+    row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
+    if row is None:
+        raise missing_document(path, run_id, key)
+    data = unpacked(*row)
+    if data is None or sha256_hex(data) != key:
+        raise finding(path, "blob-tampered", run_id, form="document", sha256=key, runs=[run_id])
+    return data
+
+
+def missing_document(path: str, run_id: int, key: object) -> PolicyError:
+    """Run ``run_id`` names a document the ledger no longer holds."""
+    return finding(path, "blob-missing", run_id, form="document", run=run_id, sha256=key)
+
+
+def document_problems(
+    path: str, db: sqlite3.Connection, users: Mapping[str, Iterable[int]]
+) -> list[PolicyError]:
+    """Every stored document that no longer decompresses to bytes with its key (``users``:
+    the runs naming each key); a run naming a key with no document is the run's problem."""
+    problems = []
+    keys = [key for (key,) in db.execute("SELECT sha256 FROM documents ORDER BY sha256")]
+    for key in keys:
+        # One document in memory at a time: a large month's inputs are tens of MB.
+        row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
+        data = unpacked(*row)
+        if data is not None and sha256_hex(data) == key:
+            continue
+        runs = sorted(users.get(key, ()))
+        if runs:
+            problems.append(
+                finding(path, "blob-tampered", runs[0], form="document", sha256=key, runs=runs)
+            )
+        else:
+            problems.append(finding(path, "blob-tampered", form="document-unused", sha256=key))
+    return problems

@@ -1,0 +1,100 @@
+"""The words of the problems found in facts: a value, a record, a file's header.
+
+A part of the table of :mod:`policyengine.core._messages` (which joins it to its own
+blocks into ``TEMPLATES``): a value its field's type refuses (``facts/_values.py``),
+a record missing a field or holding an unknown one (``facts/_records.py``), a month's
+records across kinds (keys, parents: ``facts/_by_kind.py``) and a header naming no
+field (``facts/_file.py``).
+
+A refused record is part of a month's result, so its error's English and details are
+stored in the ledger and must replay byte for byte: as for evaluation errors
+(:mod:`policyengine.core._run_templates`), each English template says exactly what the
+message said before, and the values it is filled from are the error's ``words``, not
+its stored details. The column header a value was read under (``电话拨打量`` for the
+field ``calls``) is not part of the stored words: the facts index adds it where the
+error is shown, to its location (``facts/_io.py``, ``FactsIndex.render``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from ..codes import ErrorCode
+from ._template import Template
+
+_DIGITS_HINT: Final = "write the digits 0-9 (half-width), not full-width or other scripts' digits"
+
+# Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
+# ruff: noqa: E501
+# fmt: off
+#: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
+FACT_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+    # a value as its field's type (policyengine/facts/_values.py) and a record (_records.py)
+    ("input-records", {
+        ("float-not-allowed", "amount"): Template("{value} is a binary float and cannot carry an exact amount", 'pass a Decimal or text such as "123.45"'),
+        ("float-not-allowed", "whole"): Template("{value} is a binary float", 'pass a whole number such as 12, or text such as "12"'),
+        ("too-many-decimals", "money"): Template("{value} has more than two decimal places; money is paid to the fen (0.01)"),
+        ("too-many-decimals", "places"): Template("{value} has more than {limit} decimal places", "round it in the file to the places it needs"),
+        ("number-too-large", "fact"): Template("{value} is 10^{limit} or more, beyond the {limit} digits the engine computes with exactly", "check the cell: a stray exponent (1e30) or digits pasted twice"),
+        ("not-a-number", "comma"): Template("'{text}' is not a number: {comma}", "correct the cell"),
+        ("not-a-number", "digits"): Template("'{text}' is not a number: only the digits 0-9 are read", _DIGITS_HINT),
+        ("not-a-number", "text"): Template("expected a number, found '{text}'"),
+        ("not-a-number", "value"): Template("expected a number, found {value}"),
+        ("not-a-number", "whole"): Template("expected a whole number, found {value}"),
+        ("not-a-whole-number", "digits"): Template("'{text}' is not a whole number: only the digits 0-9 are read", _DIGITS_HINT),
+        ("not-a-whole-number", ""): Template("expected a whole number, found {value}"),
+        ("not-a-bool", ""): Template("expected true or false, found {value}"),
+        ("control-character", "fact"): Template("the text holds the invisible character {name}", "delete it: control, bidi and zero-width characters are not allowed in text (it often comes with text copied from another program)"),
+        ("not-text", ""): Template("expected text, found {value}"),
+        ("not-a-date", ""): Template("expected a date written YYYY-MM-DD, found {value}"),
+        ("not-a-date", "date-time"): Template("expected a date, found a date and time {value}"),
+        ("not-allowed", "fact"): Template("{value} is not one of {values}"),
+        ("empty-value", ""): Template("the value is empty"),
+        ("not-a-list", ""): Template("expected a list, found {value}"),
+        ("list-too-long", ""): Template("the list has {count} items; at most {limit} are accepted"),
+        ("not-a-record", ""): Template("a record must be a mapping of field names to values, found {found}"),
+        ("missing-field", ""): Template("the field '{field}' is missing"),
+        ("unknown-field", ""): Template("unknown field '{field}'"),
+    }),
+    # a month's facts across kinds (policyengine/facts/_by_kind.py)
+    ("facts-by-kind", {
+        ("unknown-kind", "facts"): Template("there is no kind of record '{kind}'", "the kinds are: {kinds}"),
+        ("not-a-record-list", "facts"): Template("the facts must be a list of records, found {found}", 'write {{"<kind>": [records], ...}}'),
+        ("not-a-record-list", "kind"): Template("the {kind} must be a list of records, found {found}", 'write {{"<kind>": [records], ...}}'),
+        ("duplicate-key", "facts"): Template("the {kind} records at positions {positions} (counting from 0) all have the {field} '{record}'", "each {kind} needs its own {field}; all are left out"),
+        ("missing-parent", ""): Template("there is no {parent} '{value}' for this {kind}", "add the {parent} record, or correct {field}"),
+        ("invalid-parent", ""): Template("the {parent} '{value}' of this {kind} has a problem of its own (reported there), so the {kind} is left out too", "correct the {parent} record"),
+    }),
+    # a facts file and its header (policyengine/facts/_file.py, _io.py, _csv.py, _json.py, _xlsx.py)
+    ("facts-files", {
+        ("unknown-column", "no-header"): Template("a column has no header", "name every column by a field name or title, or delete the column"),
+        ("unknown-column", ""): Template("unknown column '{header}'"),
+        ("unknown-column", "blank-first-line"): Template("the first line, which must name the columns, is blank", "put the header (field names or titles) on the first line"),
+        ("duplicate-column", ""): Template("column '{header}' appears twice"),
+        ("unknown-format", "file"): Template("cannot read '{suffix}' files", "use {formats}"),
+        ("file-not-found", "facts"): Template("no such file"),
+        ("unreadable-facts", "os"): Template("cannot read the file: {reason}"),
+        ("unreadable-facts", "workbook"): Template("not an Excel workbook: {reason}", "save it from Excel as 'Excel Workbook (*.xlsx)'"),
+        ("file-too-large", "facts"): Template("the file is {size:,} bytes, over the {limit} MiB a facts file may hold", "split the month's records of this kind, or check it is the right file"),
+        ("file-too-large", "workbook"): Template("the workbook is refused: {reason}", "save the sheet again from Excel, or as CSV UTF-8"),
+        ("not-utf8", "facts"): Template("the file is not UTF-8 text", "save it as UTF-8 (in Excel: CSV UTF-8)"),
+        ("not-utf8", "header"): Template("the header holds bytes that are not UTF-8 text", "save it as UTF-8 (in Excel: CSV UTF-8)"),
+        ("empty-file", "facts"): Template("the file is empty"),
+        ("empty-file", "no-worksheet"): Template("the workbook has no worksheet"),
+        ("empty-file", "first-sheet"): Template("the first sheet is empty", "the records must be on the first sheet, under a header row"),
+        ("invalid-csv", ""): Template("not valid CSV: {problem}"),
+        ("invalid-json", ""): Template("not valid JSON: {problem}"),
+        ("invalid-json", "value"): Template("{problem}"),
+        ("too-deep", "json"): Template("the JSON nests more than {limit} levels deep", "a record is an object of plain values and lists of them"),
+        ("not-a-record-list", "json"): Template('expected a list of records (or {{"records": [...]}})'),
+    }),
+    # a month's facts: a folder of files, or one file by kind (policyengine/facts/_io.py)
+    ("facts-folders-and-paid-amount-files", {
+        ("unknown-format", "by-kind"): Template("facts for several kinds come as a folder or one .json file", '{{"rep": [...], "call": [...]}}'),
+        ("not-a-record-list", "by-kind"): Template('expected {{"<kind>": [records], ...}}'),
+        ("duplicate-kind", ""): Template("two files hold the records of '{kind}'"),
+        ("empty-file", "folder"): Template("the folder holds no facts files ({formats})"),
+    }),
+)
+# fmt: on
