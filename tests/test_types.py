@@ -136,7 +136,6 @@ ENUM = "  sales: money\n  status: {type: enum, values: [regular, trial]}\n"
         'status in ("regular", "trial")',
         'status not in ["trial"]',
         "status == status",
-        'sales == "regular"',
     ],
 )
 def test_declared_values_and_other_comparisons_load(tmp_path: Path, expr: str) -> None:

@@ -55,6 +55,7 @@ EXPRESSION_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Templat
     ("expressions-at-load-time", {
         ("forbidden-syntax", ""): Template(_NOT_ALLOWED),
         ("forbidden-syntax", "over-a-list"): Template(_NOT_ALLOWED, "use sum(), min(), max(), any() or all() over a list"),
+        ("forbidden-syntax", "previous"): Template("previous() takes the name of an output, and a written initial value", "write previous(name) or previous(name, 0)"),
         ("forbidden-syntax", "subscript"): Template(_NOT_ALLOWED, "name a rule's output as rule.output"),
         ("forbidden-syntax", "starred"): Template(_NOT_ALLOWED, "pass the list itself, e.g. sum(amounts)"),
         ("forbidden-syntax", "f-string"): Template(_NOT_ALLOWED, "join text with '+'"),

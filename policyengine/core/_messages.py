@@ -291,6 +291,11 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("needs-output-name", "rule"): Template("rule '{rule}' gives several values; '{expression}' must say which", "write one of: {choices}"),
         ("needs-output-name", "parent"): Template("'{kind}' is the {kind} record; '{expression}' must say which of its values", "write {kind}.<field or output>"),
         ("value-not-declared", ""): Template("'{name}' is never '{value}' in '{expression}': its values are {values}", "compare with one of: {values}"),
+        ("number-expected", "text"): Template("'{part}' is text, but '{operator}' in '{expression}' needs a number", "a number in quotes is text: write it without quotes; to test text, compare it with =="),
+        ("number-expected", "boolean"): Template("'{part}' is yes/no, but '{operator}' in '{expression}' needs a number", "to count a yes/no value, write (100 if {part} else 0)"),
+        ("money-times-money", ""): Template("'{part}' multiplies money by money in '{expression}'", "multiply an amount by a rate (6%), a count or a number; money divided by money is a plain number"),
+        ("incomparable-types", ""): Template("'{part}' in '{expression}' compares {left} with {right}, which never match", "compare like with like: a date with a date (date(2026, 1, 1)), a number with a number, text with text"),
+        ("branches-differ", ""): Template("the two branches of '{part}' in '{expression}' give {left} and {right}", "give the same kind of value in both branches, such as 0 rather than False or \"\""),
     }),
     # the order of rules (policyengine/load/_plan.py)
     ("building-the-model", {

@@ -25,7 +25,7 @@ from ._messages import Catalogue, frame, say
 
 #: The msgctxt of a phrase, and the details that may be worded as phrases.
 DETAIL_CONTEXT: Final = "detail"
-DESCRIBING: Final = frozenset({"found", "wanted", "does"})
+DESCRIBING: Final = frozenset({"found", "wanted", "does", "left", "right"})
 #: Every phrase, with a placeholder for the part that is data.
 PHRASES: Final[tuple[str, ...]] = (
     # read/_schema.py: the types a schema wants (_TYPE_NAMES, _NUMBER)
@@ -50,6 +50,12 @@ PHRASES: Final[tuple[str, ...]] = (
     "an alias",
     "repeats a value marked elsewhere",
     "marks a value for reuse",
+    # load/_type_check.py: the types of values compared or given by branches
+    "money",
+    "a rate",
+    "a count",
+    "a yes/no value",
+    "a date",
 )
 
 

@@ -29,6 +29,9 @@ from ..core._suggest import did_you_mean
 from ..errors import ExpressionError
 from ._functions import FUNCTIONS
 from ._operators import OPERATORS
+from ._percent_literals import Places, percent_value
+from ._previous import PREVIOUS, read_previous
+from ._types_infer import PERCENT
 
 MAX_LITERAL = 1_000  # characters of one string literal
 MAX_ITEMS = 100  # items of one list literal, arguments of one call
@@ -97,14 +100,17 @@ REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
 class Checker:
     """Refuses what the sandbox does not run, makes numbers exact, records what is read."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, percents: Places = frozenset()) -> None:
         self.source = source
+        #: Where the percentages written in the text start (``6%``, read as ``6j``).
+        self.percents = percents
         #: ASCII text holds only names in their normal form: nothing to compare.
         self._ascii = source.isascii()
         self.names: set[str] = set()
         self.bare: set[str] = set()  # names read whole (a base of name.part is not visited)
         self.attributes: set[tuple[str, str]] = set()
         self.functions: set[str] = set()
+        self.past: dict[str, tuple[str, Any]] = {}  # previous(x): key -> (name, initial)
         self.arithmetic = False
         self._visitors: dict[type[ast.AST], Callable[[Any], ast.expr]] = {
             ast.Constant: self._constant,
@@ -146,6 +152,8 @@ class Checker:
             )
         if isinstance(value, bool | str):
             return node
+        if isinstance(value, complex) and (node.lineno, node.col_offset) in self.percents:
+            return self._percent(node)
         if not isinstance(value, int | float):
             kinds = {complex: "complex number", bytes: "bytes literal", type(None): "None"}
             raise self._forbidden(kinds.get(type(value), repr(value)))
@@ -163,6 +171,22 @@ class Checker:
             words = {"number": text or value, "places": MAX_PLACES}
             raise said("number-too-large", "literal", words)
         return number_node(number, node)
+
+    def _percent(self, node: ast.Constant) -> ast.expr:
+        """``6%`` as the exact rate 0.06, marked as a percentage for the type check."""
+        text = ast.get_source_segment(self.source, node) or ""
+        try:
+            number = percent_value(text)
+        except decimal.InvalidOperation:
+            raise said("expression-syntax", "number", {"text": repr(text[:-1] + "%")}) from None
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if (number and number.adjusted() >= MAX_MAGNITUDE.adjusted()) or exponent < -MAX_PLACES:
+            words = {"number": text[:-1] + "%", "places": MAX_PLACES}
+            raise said("number-too-large", "literal", words)
+        marked = number_node(number, node)
+        setattr(marked, PERCENT, True)  # read by the type check: a rate, not a number
+        return marked
 
     def _as_written(self, node: ast.Name | ast.Attribute, name: str) -> None:
         """Refuse a name not written in NFKC, the form Python reads every name in.
@@ -209,6 +233,12 @@ class Checker:
         if not isinstance(func, ast.Name):
             raise self._forbidden("call of a computed value", "computed-call")
         self._as_written(func, func.id)
+        if func.id == PREVIOUS:  # last month's value: no read of this month (_previous.py)
+            # The name is not visited: it is read from history, not this month.
+            node.args = [*node.args[:1], *(self.visit(arg) for arg in node.args[1:])]
+            key, name, initial = read_previous(node, said)
+            self.past[key] = (name, initial)
+            return ast.copy_location(ast.Name(id=key, ctx=ast.Load()), node)
         if func.id not in FUNCTIONS:
             words = {"function": func.id, "functions": ", ".join(FUNCTIONS)}
             hint = did_you_mean(func.id, FUNCTIONS)

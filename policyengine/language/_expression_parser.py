@@ -26,6 +26,7 @@ import attrs
 
 from ..errors import ExpressionError
 from ._expression_checker import Checker, said
+from ._percent_literals import Places, mark_percents
 
 MAX_LENGTH = 2_000  # characters of one expression
 MAX_DEPTH = 32  # bracket nesting, and depth of the parsed tree
@@ -46,6 +47,8 @@ class Expression:
     #: The names it reads whole, not only as ``name.part`` (recorded while checking, so
     #: that resolving names walks no tree again).
     bare: frozenset[str] = frozenset()
+    #: ``previous(name, initial)`` calls: the name each is read as -> (name, initial).
+    past: Mapping[str, tuple[str, Any]] = MappingProxyType({})
 
 
 def compile_expression(text: str) -> Expression:
@@ -60,11 +63,11 @@ def compile_expression(text: str) -> Expression:
     # Counted before parsing, so that absurd nesting never reaches the parser.
     if bracket_depth(source) > MAX_DEPTH:
         raise said("expression-too-deep", "brackets", {"limit": MAX_DEPTH})
-    tree, parsed = _parse(source)
+    tree, parsed, percents = _parse(source)
     # The evaluator recurses once per level: this bounds its stack.
     if tree_depth(tree.body, MAX_DEPTH) > MAX_DEPTH:
         raise said("expression-too-deep", "", {"limit": MAX_DEPTH})
-    checker = Checker(parsed)
+    checker = Checker(parsed, percents)
     body = checker.visit(tree.body)
     return Expression(
         text,
@@ -74,6 +77,7 @@ def compile_expression(text: str) -> Expression:
         frozenset(checker.functions),
         checker.arithmetic,
         frozenset(checker.bare),
+        MappingProxyType(checker.past),
     )
 
 
@@ -88,14 +92,16 @@ def _quiet_parse(source: str, mode: str) -> ast.AST:
     return tree
 
 
-def _parse(source: str) -> tuple[ast.Expression, str]:
-    """The tree, and the exact text it was parsed from (literals are read back from it)."""
+def _parse(source: str) -> tuple[ast.Expression, str, Places]:
+    """The tree, the exact text it was parsed from (literals are read back from it), and
+    where the percentages in it start (``x * 6%``, :mod:`._percent_literals`)."""
     attempts = [source]
     if "\n" in source:
         # A long formula written over several YAML lines reads as one expression.
         attempts.append(f"(\n{source}\n)")
     first: SyntaxError | None = None
     for attempt in attempts:
+        attempt, percents = mark_percents(attempt)
         try:
             tree = _quiet_parse(attempt, "eval")
         except SyntaxError as error:
@@ -104,7 +110,7 @@ def _parse(source: str) -> tuple[ast.Expression, str]:
         except (ValueError, RecursionError, MemoryError) as error:
             raise said("expression-syntax", "", {"problem": str(error)}, column=0) from None
         assert isinstance(tree, ast.Expression)
-        return tree, attempt
+        return tree, attempt, percents
     assert first is not None
     raise _diagnose(source, first)
 

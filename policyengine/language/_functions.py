@@ -41,6 +41,12 @@ class Function:
     call: Callable[..., Any]
     signature: str
     doc: str
+    #: What the arguments must be, for the type check at load time: ``number`` (every
+    #: one), ``first-number`` (the first), ``date``, ``boolean``, or None (anything).
+    takes: str | None = None
+    #: What it gives: a type (``count``, ``date``, ``boolean``), ``first`` (the first
+    #: argument's), ``items`` (the arguments' or the list's items'), or None (not known).
+    gives: str | None = None
 
 
 # --- argument checks for functions -------------------------------------------------
@@ -214,33 +220,90 @@ def _make_date(*args: Any) -> datetime.date:
 
 
 _TABLE = (
-    Function("min", _min, "min(a, b, …) | min(list)", "Smaller of the values (最小值)"),
-    Function("max", _max, "max(a, b, …) | max(list)", "Larger of the values (最大值)"),
-    Function("abs", _abs, "abs(x)", "Distance from zero (绝对值)"),
-    Function("sum", _sum, "sum(list) | sum(a, b, …)", "Total of the numbers; 0 when empty (求和)"),
-    Function("any", _any, "any(list)", "Yes when at least one yes/no value is yes (任一为真)"),
-    Function("all", _all, "all(list)", "Yes when every yes/no value is yes (全部为真)"),
-    Function("len", _len, "len(text | list)", "Number of characters or items (长度)"),
-    Function("clamp", _clamp, "clamp(x, low, high)", "x kept within low..high (限定范围)"),
+    Function(
+        "min", _min, "min(a, b, …) | min(list)", "Smaller of the values (最小值)", None, "items"
+    ),
+    Function(
+        "max", _max, "max(a, b, …) | max(list)", "Larger of the values (最大值)", None, "items"
+    ),
+    Function("abs", _abs, "abs(x)", "Distance from zero (绝对值)", "number", "first"),
+    Function(
+        "sum",
+        _sum,
+        "sum(list) | sum(a, b, …)",
+        "Total of the numbers; 0 when empty (求和)",
+        "number",
+        "items",
+    ),
+    Function(
+        "any",
+        _any,
+        "any(list)",
+        "Yes when at least one yes/no value is yes (任一为真)",
+        "boolean",
+        "boolean",
+    ),
+    Function(
+        "all",
+        _all,
+        "all(list)",
+        "Yes when every yes/no value is yes (全部为真)",
+        "boolean",
+        "boolean",
+    ),
+    Function(
+        "len", _len, "len(text | list)", "Number of characters or items (长度)", None, "count"
+    ),
+    Function(
+        "clamp",
+        _clamp,
+        "clamp(x, low, high)",
+        "x kept within low..high (限定范围)",
+        "number",
+        "first",
+    ),
     Function(
         "round_to",
         _round_to,
         'round_to(x, places=0.01, mode="half_up")',
         "x rounded to a power of ten with a named mode, arguments by position (按指定精度舍入)",
+        "first-number",
+        "first",
     ),
     Function(
-        "days_between", _days_between, "days_between(a, b)", "Days from date a to date b (相差天数)"
+        "days_between",
+        _days_between,
+        "days_between(a, b)",
+        "Days from date a to date b (相差天数)",
+        "date",
+        "count",
     ),
     Function(
         "months_between",
         _months_between,
         "months_between(a, b)",
         "Whole months from a to b; 31 Jan to 28 Feb counts as one (相差整月数)",
+        "date",
+        "count",
     ),
-    Function("days_in_month", _days_in_month, "days_in_month(d)", "Days in d's month (当月天数)"),
-    Function("year", _year, "year(d)", "Year of a date (年份)"),
-    Function("month", _month, "month(d)", "Month of a date, 1-12 (月份)"),
-    Function("date", _make_date, "date(year, month, day)", "The date with those parts (构造日期)"),
+    Function(
+        "days_in_month",
+        _days_in_month,
+        "days_in_month(d)",
+        "Days in d's month (当月天数)",
+        "date",
+        "count",
+    ),
+    Function("year", _year, "year(d)", "Year of a date (年份)", "date", "count"),
+    Function("month", _month, "month(d)", "Month of a date, 1-12 (月份)", "date", "count"),
+    Function(
+        "date",
+        _make_date,
+        "date(year, month, day)",
+        "The date with those parts (构造日期)",
+        "number",
+        "date",
+    ),
 )
 
 #: Every function an expression may call, by name. Read-only.

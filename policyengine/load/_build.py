@@ -43,6 +43,7 @@ from ._embedded import build_tests, check_test_periods
 from ._layout import ENTITIES_NAME
 from ._names import Scope, resolve_all
 from ._plan import order_rules
+from ._type_check import check_types
 
 if TYPE_CHECKING:
     from ..facts._record_kinds import Entities
@@ -112,6 +113,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
     rules, sites = read_rules(problems, data.get("rules"), inputs, parameters, own_kind, entities)
     scope = _scope(entities, own_kind, inputs, parameters, rules)
     reads, external = resolve_all(scope, sites, problems)
+    check_types(scope, sites, problems)
     rules = {
         rule_id: attrs.evolve(rule, reads_from=_reads_now(rule, reads.get(rule_id, ())))
         for rule_id, rule in rules.items()

@@ -109,6 +109,9 @@ class Resolver:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
                 continue
             self._unknown(rule_id, pointer, expr, name, known.names)
+        for name in sorted({n.partition(".")[0] for n, _ in expr.past.values()}):
+            if name not in known.members and not scope.open:  # previous(name): no read now
+                self._unknown(rule_id, pointer, expr, name, known.names)
         for name in sorted(expr.names):
             if name in rules:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)

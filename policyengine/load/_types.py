@@ -47,15 +47,14 @@ def check_comparisons(
     ``fields`` holds each kind's fields (None: the policy's own kind), ``ancestors`` the
     parent kinds an expression over a kind reads as ``kind.field``."""
     by_kind: dict[str | None, Values] = {}
-    raw = getattr(problems.document, "raw", b"")
-    lines = raw.decode("utf-8", "replace").splitlines() if isinstance(raw, bytes) else []
+    lines = source_lines(problems)
     for rule_id, located in sites.items():
         for pointer, expr, kind in located:
             values = by_kind.get(kind)
             if values is None:
                 values = by_kind[kind] = _known_values(kind, fields, rules, ancestors)
             for name, text, node in _undeclared(expr.tree, values):
-                at = _at(problems, pointer, expr, node, lines)
+                at = at_node(problems, pointer, expr, node, lines)
                 problems.add(
                     "value-not-declared",
                     at,
@@ -147,10 +146,16 @@ def _name_of(node: ast.expr) -> str | None:
     return None
 
 
-def _at(
+def source_lines(problems: Problems) -> list[str]:
+    """The lines of the file the problems are about (none when it has no text)."""
+    raw = getattr(problems.document, "raw", b"")
+    return raw.decode("utf-8", "replace").splitlines() if isinstance(raw, bytes) else []
+
+
+def at_node(
     problems: Problems, pointer: str, expr: Expression, node: ast.expr, lines: list[str]
 ) -> str | Location:
-    """Where the text is written: its column on the line, when the expression is written
+    """Where ``node`` is written: its column on the line, when the expression is written
     on the line it starts on as it reads (plain or quoted); else the expression's start."""
     location = problems.where(pointer)
     line, column = location.line, location.column

@@ -27,7 +27,9 @@ def reads_past(rule: Any) -> frozenset[str]:
     kind that reads only this month, or a rule that did not build)."""
     kind = POPULATION.get(rule.kind)
     if kind is None or rule.spec is None:
-        return frozenset()
+        # previous(name) in an expression reads last month's value of name.
+        expressions = getattr(rule, "expressions", ())
+        return frozenset(n.partition(".")[0] for e in expressions for n, _ in e.past.values())
     return kind.reads_past(rule.spec)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from ..core._period import Period
-from ..errors import PolicyError
+from ..errors import EvaluationError, PolicyError
 from ..facts._record_kinds import Entities
 from ..load._plan import BundlePlan
 
@@ -26,6 +26,9 @@ from ..load._plan import BundlePlan
 #: the values past months gave.)
 PastValues = Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]
 
+
+#: A value history does not hold.
+_NONE: Any = object()
 
 #: The failure a value depends on, as results and reports name it.
 Root = Mapping[str, Any]
@@ -118,6 +121,35 @@ class RunState:
         """What an expression over one record reads (its values, period, ancestors)."""
         return scope_of(self, kind, key, {"period": self.period.as_mapping()})
 
+    def with_past(
+        self, kind: str, key: str, past: Mapping[str, tuple[str, Any]], scope: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        """``scope`` with the values ``previous(name)`` reads (``past``: key -> name and
+        initial value): last month's, from the month's history, or the initial value for a
+        record with no last month; without one, that is ``missing-history``."""
+        if not past:
+            return scope
+        before = self.period.shift(-1)
+        record = self.history.get(before.key, {}).get(kind, {}).get(key)
+        values: dict[str, Any] = {}
+        for read_as, (name, initial) in past.items():
+            base, _, part = name.partition(".")
+            value = record.get(base, _NONE) if record is not None else _NONE
+            if part and isinstance(value, Mapping):
+                value = value.get(part, _NONE)
+            if value is _NONE:
+                if initial is None:
+                    raise EvaluationError(
+                        f"no value of '{name}' for {before}",
+                        code="missing-history",
+                        details={"period": before.key},
+                        hint="give the earlier months' results, or an initial value: "
+                        f"previous({name}, 0)",
+                    )
+                value = initial
+            values[read_as] = value
+        return ChainMap(values, scope)  # type: ignore[arg-type]  # read, never written
+
     def fail(self, kind: str, key: str, rule_id: str, error: PolicyError) -> None:
         self.failures.setdefault(kind, {}).setdefault(key, {}).setdefault(rule_id, error)
 
@@ -151,6 +183,15 @@ class RunState:
         if errors:
             return root(next(iter(errors.values())))
         return None
+
+
+def past_reads(expressions: Iterable[Any]) -> Mapping[str, tuple[str, Any]]:
+    """Every ``previous(name)`` the expressions read: the key each is read as -> (name,
+    initial value)."""
+    found: dict[str, tuple[str, Any]] = {}
+    for expr in expressions:
+        found.update(expr.past)
+    return found
 
 
 def root(error: PolicyError) -> Root:

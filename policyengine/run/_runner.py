@@ -33,7 +33,15 @@ from ..rules import POPULATION
 from ..rules.base import Outcome, RuleCode
 from ._population_frame import PopulationFrame
 from ._program import FusedFunction, Program
-from ._run_state import PastValues, Root, RunState, reaches_beyond, root, scope_of
+from ._run_state import (
+    PastValues,
+    Root,
+    RunState,
+    past_reads,
+    reaches_beyond,
+    root,
+    scope_of,
+)
 
 # The state's names are read from here too: a month's history is handed to the
 # runner, so month, diff, inputs and repository import PastValues from it.
@@ -138,6 +146,7 @@ def _runs(state: RunState) -> list[tuple[bool, list[Node]]]:
             fusing
             and node.rule.kind not in POPULATION
             and not reaches_beyond(node.rule.reads, node.kind, entities)
+            and not past_reads(node.rule.expressions)  # previous(): last month, per record
         )
         if fusable and runs and runs[-1][0]:
             last = runs[-1][1][-1]
@@ -189,6 +198,8 @@ class _RecordRule:
     above: tuple[tuple[str | None, str], ...]
     #: Whether it reads more than the record's own values (``period``, parents).
     wide: bool
+    #: What its ``previous(name)`` calls read of last month: key -> (name, initial).
+    past: Mapping[str, tuple[str, Any]]
 
 
 def _prepare(state: RunState, node: Node) -> _RecordRule:
@@ -198,7 +209,8 @@ def _prepare(state: RunState, node: Node) -> _RecordRule:
         (r.kind, r.name) for r in rule.reads_from if r.kind is not None and r.kind != kind
     )
     wide = reaches_beyond(rule.reads, kind, state.plan.entities)
-    return _RecordRule(node, node.policy.program.rules[rule.id], local, above, wide)
+    code = node.policy.program.rules[rule.id]
+    return _RecordRule(node, code, local, above, wide, past_reads(rule.expressions))
 
 
 def _records(
@@ -235,7 +247,10 @@ def _record(
             _store(state, node, key, _failed_input(cause))
             return
     try:
-        value = rule.code(scope_of(state, node.kind, key, period) if rule.wide else env, None)
+        scope = scope_of(state, node.kind, key, period) if rule.wide else env
+        if rule.past:
+            scope = state.with_past(node.kind, key, rule.past, scope)
+        value = rule.code(scope, None)
     except PolicyError as error:
         _store(state, node, key, error)
         return

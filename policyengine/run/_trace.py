@@ -12,6 +12,7 @@ from ..core._suggest import did_you_mean
 from ..errors import UsageError
 from ..model import Policy, Rule
 from ._lookup import check_output
+from ._run_state import past_reads
 
 
 def _rule_id(policy: Policy, name: str) -> str:
@@ -187,6 +188,8 @@ def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
     lines.extend(f"{pad}  {line}" for line in _detail_lines(data["kind"], data["detail"]))
     for n, v in data["inputs"].items():
         lines.append(f"{pad}  input {n} = {_show(v)}")
+    for n, v in data["detail"].get("previous", {}).items():
+        lines.append(f"{pad}  last month {n} = {_show(v)}")
     for n, p in data["parameters"].items():
         note = f" «{p['title']}»" if p.get("title") else ""
         src = f" [{p['source']}]" if p.get("source") else ""
@@ -302,8 +305,14 @@ class _Month:
         if code is None:
             return {}
         detail: dict[str, Any] = {}
+        past = past_reads(rule.expressions)
         with engine_context():
-            code(self.state.scope(kind, key), detail)
+            scope = self.state.with_past(kind, key, past, self.state.scope(kind, key))
+            code(scope, detail)
+        if past:  # previous(name): the values of last month the rule read
+            detail["previous"] = {
+                name: plain(scope[read_as]) for read_as, (name, _) in past.items()
+            }
         return detail
 
     def upstream(

@@ -1,0 +1,230 @@
+"""Every expression of a policy typed at load time: a mistake of kind refused where it is written.
+
+Each name an expression reads gets its type (:mod:`policyengine.language._types_infer`
+says what the types are and how operators and functions combine them):
+
+- a field, from its declared type (``inputs:`` or ``entities.yaml``, the
+  record's own kind or a parent's as ``team.x``): ``money`` is money,
+  ``int`` a count, ``decimal`` a number, ``bool`` boolean, ``string`` and
+  ``enum`` text, ``date`` a date;
+- a parameter, from its value: a percentage (``3.8%``, or ``unit: %``) is a
+  rate, another number a number, ``true``/``false`` boolean, text text;
+- a rule, from what it gives: a formula the type of its expression, a band's
+  or row's value the type of the values written (an ``{expr: …}`` the type of
+  its expression), a count or streak a count, a roll-up the type of what it
+  adds up, ``measure: previous`` the type of what it reads;
+- ``period.start``/``period.end`` dates, ``period.key`` text, the other parts
+  counts.
+
+What no declaration says (another policy's rule, a ranking, a check's parts)
+is not known, and nothing unknown is ever reported: a problem is found only
+where both sides of it are known.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..core._problems import Problems
+from ..language._expressions import Expression
+from ..language._previous import PREVIOUS
+from ..language._types_infer import Found, Type, infer
+from ..model import Field, Parameter, Rule
+from ._names import Scope
+from ._types import at_node, source_lines
+
+_FIELD_TYPES = {
+    "money": "money",
+    "int": "count",
+    "decimal": "number",
+    "bool": "boolean",
+    "string": "text",
+    "enum": "text",
+    "date": "date",
+    "list": "list",
+}
+_PERIOD_TYPES = {"start": "date", "end": "date", "key": "text"}
+#: What each type is called in a message (the words a policy author knows).
+#: Each is a phrase of core/_phrases.py, so that another language says it in its words.
+_SAID = {
+    "money": "money",
+    "rate": "a rate",
+    "count": "a count",
+    "number": "a number",
+    "text": "text",
+    "boolean": "a yes/no value",
+    "date": "a date",
+    "list": "a list",
+}
+
+
+def check_types(
+    scope: Scope,
+    sites: Mapping[str, list[tuple[str, Expression, str | None]]],
+    problems: Problems,
+) -> None:
+    """Report every mistake of kind in every expression of the policy."""
+    # A parameter already reported (a number in words) is not known: one slip, one message.
+    reported = {p.location.pointer for p in problems.found}
+    parameters = {
+        name: type_
+        for name, type_ in _parameter_types(
+            scope.parameters, getattr(problems.document, "data", None)
+        ).items()
+        if not any(str(r).startswith(f"/parameters/{name}") for r in reported)
+    }
+    types = _Types(scope, parameters)
+    lines = source_lines(problems)
+    for rule_id, located in sites.items():
+        for pointer, expr, kind in located:
+            found: list[Found] = []
+            infer(expr.tree, types.lookup(kind), found)
+            for code, form, node, details in found:
+                said: dict[str, Any] = {
+                    k: v if k == "operator" else _SAID.get(v, v) for k, v in details.items()
+                }
+                said.update(rule_id=rule_id, expression=expr.source, part=_part(expr, node))
+                problems.add(code, at_node(problems, pointer, expr, node, lines), form=form, **said)
+
+
+def _part(expr: Expression, node: ast.expr) -> str:
+    """The text of ``node`` as written (the whole expression when it cannot be cut out)."""
+    try:
+        segment = ast.get_source_segment(expr.source.strip(), node)
+    except (TypeError, ValueError):
+        segment = None
+    return segment or expr.source
+
+
+def _parameter_types(parameters: Mapping[str, Parameter], data: Any) -> dict[str, Type]:
+    declared = data.get("parameters") if isinstance(data, Mapping) else None
+    found: dict[str, Type] = {}
+    for name, parameter in parameters.items():
+        written = declared.get(name) if isinstance(declared, Mapping) else None
+        if isinstance(written, Mapping):
+            written = written.get("value")
+        percent = isinstance(written, str) and written.strip().endswith(("%", "％"))
+        found[name] = _value_type(parameter.value)
+        if found[name] == "number" and (percent or parameter.unit in ("%", "％")):
+            found[name] = "rate"
+    return found
+
+
+def _value_type(value: Any) -> Type:
+    """The type of a value written in YAML (a band's, a row's, a parameter's)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, Decimal | int):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return None
+
+
+class _Types:
+    """The type of every name an expression over a kind reads; rules' found once, on demand."""
+
+    def __init__(self, scope: Scope, parameters: Mapping[str, Type]) -> None:
+        self.scope = scope
+        self.parameters = parameters
+        self.rules: dict[str, Mapping[str, Type] | Type] = {}
+        self._open: set[str] = set()
+
+    def lookup(self, kind: str | None) -> Callable[[str], Type]:
+        scope = self.scope
+        own = kind is None or kind == scope.own_kind
+        fields = scope.kind_fields(None if own else kind)
+        ancestors = scope.ancestors.get(None if own else kind, ())
+
+        def type_of(name: str) -> Type:
+            if name.startswith(PREVIOUS + "(") and name.endswith(")"):
+                return type_of(name[len(PREVIOUS) + 1 : -1])  # last month's, of one type
+            base, _, part = name.partition(".")
+            if base == "period" and part:
+                return _PERIOD_TYPES.get(part, "count")
+            if base in ancestors and part:
+                return _field_type(self.scope.kind_fields(base).get(part))
+            if not part and base in fields:
+                return _field_type(fields[base])
+            if not part and base in self.parameters:
+                return self.parameters[base]
+            if own and base in scope.rules:
+                given = self.rule(base)
+                if isinstance(given, Mapping):
+                    return given.get(part) if part else None
+                return None if part else given
+            return None
+
+        return type_of
+
+    def rule(self, rule_id: str) -> Mapping[str, Type] | Type:
+        """What a rule gives: a type, or a type per named output."""
+        if rule_id in self.rules:
+            return self.rules[rule_id]
+        if rule_id in self._open:
+            return None  # a loop: reported as dependency-cycle elsewhere
+        self._open.add(rule_id)
+        try:
+            given = _rule_type(self.scope.rules[rule_id], self)
+        finally:
+            self._open.discard(rule_id)
+        self.rules[rule_id] = given
+        return given
+
+    def of(self, expr: Expression | None, kind: str | None = None) -> Type:
+        """The type of an expression, its mistakes left to its own site."""
+        return None if expr is None else infer(expr.tree, self.lookup(kind), [])
+
+
+def _field_type(field: Field | None) -> Type:
+    return None if field is None else _FIELD_TYPES.get(field.type)
+
+
+def _rule_type(rule: Rule, types: _Types) -> Mapping[str, Type] | Type:
+    """The type of a rule's value, by its kind; None where its kind does not say."""
+    spec, kind = rule.spec, rule.kind
+    if spec is None:
+        return None
+    if kind == "formula":
+        return types.of(spec.expr)
+    if kind == "score":
+        return "number"
+    if kind == "tiers":
+        if spec.mode == "graduated":
+            return "money" if types.of(spec.of) == "money" else None
+        return _written([band.value for band in spec.bands], types)
+    if kind == "table":
+        if spec.hit == "collect":
+            return "count" if spec.aggregate == "count" else None
+        return _written([row.then for row in spec.rows] + list(spec.defaults), types)
+    if kind == "aggregate":
+        if spec.function == "count":
+            return "count"
+        if spec.function in ("any", "all"):
+            return "boolean"
+        return types.of(spec.value, spec.of)
+    if kind == "history":
+        if spec.measure != "previous":
+            return "count"
+        return types.lookup(None)(spec.of)
+    return None
+
+
+def _written(values: list[Any], types: _Types) -> Mapping[str, Type] | Type:
+    """The one type of the values a band or row gives (per name, for named values)."""
+    if values and all(isinstance(v, Mapping) for v in values):
+        names = dict.fromkeys(n for v in values for n in v)
+        return {n: _one([v.get(n) for v in values], types) for n in names}
+    return _one(values, types)
+
+
+def _one(values: list[Any], types: _Types) -> Type:
+    found = {types.of(v) if isinstance(v, Expression) else _value_type(v) for v in values}
+    if len(found) == 1:
+        return found.pop()
+    if found <= {"money", "number"}:
+        return "money"  # a computed amount beside written amounts: money
+    return None

@@ -1,0 +1,165 @@
+"""``previous(name)`` in an expression: an output reads its own value of last month, with
+a declared initial value for the first month, takes part in history as a ``history`` rule
+of measure ``previous`` does, and replays byte for byte from a ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import policyengine
+from policyengine.audit._replay import replay_run
+from policyengine.audit.ledger import open_ledger
+from policyengine.month import Recording, run_month
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+RULES = """\
+  - id: regular
+    kind: formula
+    expr: previous(regular, False) or sales >= 1000
+  - id: streak
+    kind: formula
+    expr: "previous(streak, 0) + 1 if score >= 50 else 0"
+"""
+
+#: Each month's reps: (key, score, sales).
+MONTHS = {
+    "2026-01": [("A", 60, 1500), ("B", 10, 10)],
+    "2026-02": [("A", 70, 0), ("B", 55, 2000)],
+    "2026-03": [("A", 20, 0), ("B", 90, 0)],
+}
+
+
+def _folder(tmp_path: Path, rules: str = RULES) -> Path:
+    root = tmp_path / "policies"
+    (root / "state").mkdir(parents=True)
+    (root / "entities.yaml").write_text(
+        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (root / "state" / "2026-01.yaml").write_text(
+        'format: 1\npolicy: state\nversion: "2026-01"\neffective_from: 2026-01-01\n'
+        "title: t\napplies_to: rep\nrules:\n" + rules,
+        encoding="utf-8",
+    )
+    return root
+
+
+def _facts(tmp_path: Path, month: str) -> Path:
+    folder = tmp_path / "facts" / month
+    folder.mkdir(parents=True)
+    (folder / "team.csv").write_text("team_id\nT0\n", encoding="utf-8")
+    rows = "".join(f"{k},T0,{s},{v},true\n" for k, s, v in MONTHS[month])
+    (folder / "rep.csv").write_text(
+        "rep_id,team_id,score,sales,eligible\n" + rows, encoding="utf-8"
+    )
+    return folder
+
+
+def test_state_carries_forward_through_a_ledger_and_replays_the_same(tmp_path: Path) -> None:
+    """Once regular, stays regular; the streak counts months in a row; each month reads
+    the last from the ledger, records what it read, and replays byte for byte."""
+    repo = policyengine.load(_folder(tmp_path))
+    ledger = tmp_path / "ledger.sqlite"
+    runs = []
+    for index, month in enumerate(MONTHS):
+        recording = Recording(new=True) if index == 0 else None
+        runs.append(
+            run_month(repo, month, _facts(tmp_path, month), ledger=ledger, recording=recording)
+        )
+    regular = [{k: r.result.value("rep", k, "regular") for k in "AB"} for r in runs]
+    streak = [{k: r.result.value("rep", k, "streak") for k in "AB"} for r in runs]
+    assert regular == [{"A": True, "B": False}, {"A": True, "B": True}, {"A": True, "B": True}]
+    assert streak == [{"A": 1, "B": 0}, {"A": 2, "B": 1}, {"A": 0, "B": 2}]
+    assert [r.history_runs for r in runs] == [(), (1,), (1, 2)]
+    assert runs[0].history_readers == ("regular", "streak")  # the first month had none
+    with open_ledger(ledger) as opened:
+        outcomes = [replay_run(opened, run.id) for run in opened.runs()]
+    assert [o.identical for o in outcomes] == [True, True, True]
+
+
+def test_the_rule_reading_its_own_past_is_no_cycle(tmp_path: Path) -> None:
+    """previous(name) is no read of this month: the policy loads; a plain self-read loops."""
+    policy = policyengine.load_policy(_folder(tmp_path) / "state" / "2026-01.yaml")
+    assert policy.plan == ("regular", "streak")
+    looped = _folder(tmp_path / "loop", "  - {id: streak, kind: formula, expr: streak + 1}\n")
+    with pytest.raises(policyengine.InvalidPolicy) as refused:
+        policyengine.load(looped)
+    assert [p.code for p in refused.value.problems] == ["dependency-cycle"]
+
+
+def test_without_an_initial_value_the_first_month_is_missing_history(tmp_path: Path) -> None:
+    """previous(name) alone: a record with no last month fails, and carries on given one."""
+    rules = "  - {id: streak, kind: formula, expr: 'previous(streak) + 1'}\n"
+    repo = policyengine.load(_folder(tmp_path, rules))
+    month = {
+        "team": [{"team_id": "T0"}],
+        "rep": [{"rep_id": "A", "team_id": "T0", "score": 1, "sales": 1, "eligible": True}],
+    }
+    alone = repo.for_period("2026-02").evaluate(month)
+    assert [e.code for e in alone.errors] == ["missing-history"]
+    january = {"2026-01": {"rep": {"A": {"streak": 4}}}}
+    [february] = repo.evaluate_months({"2026-02": month}, history=january)
+    assert february.value("rep", "A", "streak") == 5
+
+
+@pytest.mark.parametrize(
+    ("expr", "code"),
+    [
+        ("previous(streak, score) + 1", "forbidden-syntax"),
+        ("previous(streak + 1)", "forbidden-syntax"),
+        ("previous() + 1", "forbidden-syntax"),
+    ],
+)
+def test_a_bad_previous_is_refused_at_load(tmp_path: Path, expr: str, code: str) -> None:
+    """A name the kind does not have, an initial value that is not written, or no name."""
+    rules = f"  - {{id: streak, kind: formula, expr: '{expr}'}}\n"
+    with pytest.raises(policyengine.InvalidPolicy) as refused:
+        policyengine.load(_folder(tmp_path, rules))
+    assert [p.code for p in refused.value.problems] == [code]
+
+
+def test_previous_has_the_type_of_what_it_reads(tmp_path: Path) -> None:
+    """previous(base) of money is money: multiplied by money, it is refused."""
+    rules = (
+        "  - {id: base, kind: formula, expr: 'sales * 2'}\n"
+        "  - {id: pay, kind: formula, expr: 'previous(base, 0) * sales'}\n"
+    )
+    with pytest.raises(policyengine.InvalidPolicy) as refused:
+        policyengine.load(_folder(tmp_path, rules))
+    assert [p.code for p in refused.value.problems] == ["money-times-money"]
+
+
+def test_previous_of_an_unknown_name_is_refused(tmp_path: Path) -> None:
+    """In a policy file alone, previous() of a name it does not have is unknown-name."""
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        'format: 1\npolicy: p\nversion: "1"\neffective_from: 2026-01-01\ntitle: t\n'
+        "inputs:\n  score: decimal\nrules:\n"
+        "  - {id: streak, kind: formula, expr: 'previous(streek, 0) + 1'}\n",
+        encoding="utf-8",
+    )
+    problems = policyengine.check_policy(path)
+    assert [(p.code, p.details["name"], p.hint) for p in problems] == [
+        ("unknown-name", "streek", "did you mean 'streak'?")
+    ]
+
+
+def test_the_explanation_names_last_months_value(tmp_path: Path) -> None:
+    """Explaining the streak shows the value of last month it was computed from."""
+    repo = policyengine.load(_folder(tmp_path))
+    months = {
+        month: {
+            "team": [{"team_id": "T0"}],
+            "rep": [
+                {"rep_id": k, "team_id": "T0", "score": s, "sales": v, "eligible": True}
+                for k, s, v in reps
+            ],
+        }
+        for month, reps in MONTHS.items()
+    }
+    results = repo.evaluate_months(months)
+    lines = results[1].explain("rep", "A", "streak").splitlines()
+    assert lines[0] == "streak = 2"
+    assert "  last month streak = 1" in lines
