@@ -23,26 +23,30 @@ history rules that got none).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .audit._history import read_history
-from .audit._ledger_guard import check_ledger, check_rerun, rerun_label
-from .audit._replay import run_record
+from ._month_ledger import (
+    Recording,
+    held,
+    history_of,
+    plan_run,
+    read_ledger_history,
+    record_run,
+    what_if_mark,
+)
+from .audit._ledger_guard import check_ledger
 from .audit._stale import stale_runs
-from .audit._what_if import mark
-from .audit.ledger import GENESIS, RunRecord, SqliteLedger, StoredRun, first_run, open_ledger
+from .audit.ledger import SqliteLedger
 from .core._messages import Catalogue
 from .core._period import Period
 from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
-from .load._keys import SigningKey
 from .present._progress import Progress
 from .present._summary import summary_text
 from .present._writers import RunLink, StagedReport, check_format, stage_report
@@ -53,6 +57,19 @@ from .run._repository import Repository
 from .run._runner import PastValues
 
 PathLike = str | os.PathLike[str]
+
+# Recording and read_ledger_history live beside the other ledger steps of a month's run
+# (policyengine/_month_ledger.py) and are this module's to the library's callers.
+__all__ = [
+    "MonthFacts",
+    "MonthRun",
+    "Recording",
+    "evaluate_month",
+    "ledger_history",
+    "read_ledger_history",
+    "read_month",
+    "run_month",
+]
 
 
 @attrs.define
@@ -166,17 +183,6 @@ def ledger_history(
     return history, used
 
 
-def read_ledger_history(
-    ledger: PathLike | None, period: Period | str, *, what_ifs: bool = False
-) -> tuple[dict[str, Any], tuple[int, ...], tuple[int, ...]]:
-    """:func:`ledger_history`, and the what-if runs it left out."""
-    if ledger is None or not Path(ledger).is_file():
-        return {}, (), ()
-    with open_ledger(ledger, read_only=True) as opened:
-        history, used, skipped = read_history(opened, Period.parse(period), what_ifs=what_ifs)
-    return history, tuple(used), tuple(skipped)
-
-
 def evaluate_month(
     repository: Repository,
     period: Period | str,
@@ -212,22 +218,6 @@ def evaluate_month(
     return attrs.evolve(month, notices=read.notices)
 
 
-@attrs.frozen
-class Recording:
-    """How a month's run is recorded in its ledger: whether the ledger is to be made
-    (``new``), the reason for running a recorded month again (``rerun``), the head of
-    the lock the versions came from, the key signing the run (None: unsigned), the drafts
-    allowed in it (which make it a what-if run), and whether its history takes what-if
-    runs of earlier months (``what_ifs``; they are skipped otherwise)."""
-
-    new: bool = False
-    rerun: str | None = None
-    lock_head: str = GENESIS
-    signer: SigningKey | None = None
-    drafts: tuple[str, ...] = ()
-    what_ifs: bool = False
-
-
 def run_month(
     repository: Repository,
     period: Period | str,
@@ -259,13 +249,13 @@ def run_month(
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
         try:
-            with _held(ledger, how, progress) as opened:
+            with held(ledger, how, progress) as opened:
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
-                    history, used = _history(opened, ledger, period, how.what_ifs)
+                    history, used = history_of(opened, ledger, period, how.what_ifs)
                 month = evaluate_month(repository, period, facts, history=history, **evaluating)
                 month = _marked(repository, month, used, how.drafts, opened)
-                planned = _plan(month, opened, ledger, label, how)
+                planned = plan_run(month.result, month.what_if, opened, ledger, label, how)
                 if out is not None:
                     _stage(progress, f"writing {out} …")
                     # The earlier months let the workbook's charts compare with the month
@@ -279,7 +269,7 @@ def run_month(
                         run=planned and RunLink(planned[1].id, planned[1].hash),
                     )
                 _stage(progress, f"appending the run to {ledger} …" if ledger else None)
-                recorded = _record(planned, opened, ledger, how)
+                recorded = record_run(planned, opened, ledger, how)
         except BaseException:
             if staged is not None:
                 staged.discard()
@@ -288,35 +278,6 @@ def run_month(
     if progress is not None:
         progress.done()
     return attrs.evolve(month, written=written, recorded=recorded)
-
-
-@contextlib.contextmanager
-def _held(
-    ledger: PathLike | None, how: Recording, progress: Progress | None
-) -> Iterator[SqliteLedger | None]:
-    """The ledger's write lock, from the read of history to the append (None: no ledger,
-    or a new one, which has no history another run could append to meanwhile)."""
-    if ledger is None or how.new:
-        yield None
-        return
-
-    def waiting() -> None:
-        _stage(progress, f"waiting for another run of {ledger} to finish …")
-
-    with open_ledger(ledger, create=False) as opened, opened.hold(waiting) as held:
-        yield held
-
-
-def _history(
-    opened: SqliteLedger | None, ledger: PathLike | None, period: Period | str, what_ifs: bool
-) -> tuple[dict[str, Any], tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Earlier months' values, and (the runs used, the what-if runs skipped): from the held
-    ledger, or else from ``ledger``'s file (a new ledger: none)."""
-    if opened is None:
-        history, used, skipped = read_ledger_history(ledger, period, what_ifs=what_ifs)
-        return history, (used, skipped)
-    history, runs, left = read_history(opened, Period.parse(period), what_ifs=what_ifs)
-    return history, (tuple(runs), tuple(left))
 
 
 def _marked(
@@ -328,7 +289,7 @@ def _marked(
 ) -> MonthRun:
     """The month with where its history came from (and which of those runs are stale),
     and its own what-if mark."""
-    what_if = _what_if(repository, month.result, drafts)
+    what_if = what_if_mark(repository, month.result, drafts)
     period = month.result.bundle.period
     stale = stale_runs(opened.path, opened.runs(), period) if opened is not None else []
     return attrs.evolve(
@@ -340,66 +301,10 @@ def _marked(
     )
 
 
-def _what_if(
-    repository: Repository, result: BundleResult, drafts: tuple[str, ...]
-) -> dict[str, Any] | None:
-    """The run's what-if mark: versions other than today's (as known at an earlier day),
-    or drafts allowed."""
-    bundle = result.bundle
-    versions = [(v.id, v.version, v.sha256) for v in bundle.versions]
-    today = None
-    if bundle.as_known_at is not None:
-        try:
-            in_force = repository.for_period(bundle.period).versions
-        except PolicyError:  # nothing in force today: surely not today's versions
-            in_force = None
-        if in_force is not None:
-            today = [(v.id, v.version, v.sha256) for v in in_force]
-    return mark(bundle.as_known_at, versions, today, drafts)
-
-
 def _stage(progress: Progress | None, text: str | None) -> None:
     """Say which step of the run is being done (between steps, never inside one)."""
     if progress is not None and text is not None:
         progress.stage(text)
-
-
-def _plan(
-    month: MonthRun,
-    opened: SqliteLedger | None,
-    ledger: PathLike | None,
-    label: str,
-    how: Recording,
-) -> tuple[RunRecord, StoredRun] | None:
-    """The month's ledger run as it will be appended (its number and hash, for the outputs
-    to name), or None without a ledger; a recorded month with other inputs is refused here,
-    before anything is written."""
-    if ledger is None:
-        return None
-    record = run_record(month.result, rerun_label(label, how.rerun), month.what_if)
-    if opened is None:  # a new ledger: its first run
-        return record, first_run(record, lock_head=how.lock_head, signer=how.signer)
-    check_rerun(opened, record, how.rerun)
-    return record, opened.plan(record, lock_head=how.lock_head, signer=how.signer)
-
-
-def _record(
-    planned: tuple[RunRecord, StoredRun] | None,
-    opened: SqliteLedger | None,
-    ledger: PathLike | None,
-    how: Recording,
-) -> tuple[int, str] | None:
-    """The planned run appended to the held ledger ``opened``, or else to ``ledger`` (a new
-    one), as the run the outputs name: (id, hash), or None without a ledger."""
-    if planned is None or ledger is None:
-        return None
-    record, run = planned
-    if opened is not None:
-        stored = opened.append(record, lock_head=how.lock_head, signer=how.signer, planned=run)
-    else:
-        with open_ledger(ledger, create=how.new) as new:
-            stored = new.append(record, lock_head=how.lock_head, signer=how.signer, planned=run)
-    return stored.id, stored.hash
 
 
 def _commit(staged: StagedReport | None) -> tuple[Path, ...]:

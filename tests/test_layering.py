@@ -155,7 +155,11 @@ PHASES = [
     ("run", ["policyengine.run"], "a policy or a month's bundle evaluated; the repository"),
     ("present", ["policyengine.present"], "a month's result as tables, files and text"),
     ("audit", ["policyengine.audit"], "the ledger, replay and diff"),
-    ("month", ["policyengine.month"], "the month's run as library code, end to end"),
+    (
+        "month",
+        ["policyengine.month", "policyengine._month_ledger"],
+        "the month's run as library code, end to end",
+    ),
     (
         "cli",
         ["policyengine.cli", "policyengine.__main__", "policyengine.pytest_plugin"],
@@ -259,6 +263,7 @@ CONTRACTS = [
             "policyengine.present",
             "policyengine.audit",
             "policyengine.month",
+            "policyengine._month_ledger",
         ],
         "evaluation does no I/O: files, ledgers and output belong to the steps around it",
     ),

@@ -62,6 +62,9 @@ def _policy(tmp_path: Path, expr: str, extra: str = "") -> Path:
         "sum(sales, target) - abs(cap)",
         "round_to(sales * rate, 1) if period.month == 12 else 0",
         "year(hired) < 2020",
+        "target * sales / sales",  # a pool's share: money x money / money is money
+        "(sales * target + target * target) / sales * 6%",
+        "sales * target / (sales * target) * 100",  # money squared over itself: a number
     ],
 )
 def test_expressions_of_sound_kinds_load(tmp_path: Path, expr: str) -> None:
@@ -75,6 +78,9 @@ def test_expressions_of_sound_kinds_load(tmp_path: Path, expr: str) -> None:
         ("sales * target", "money-times-money"),
         ("sales * 6% * target", "money-times-money"),
         ("sum(sales, target) * sales", "money-times-money"),
+        ("sales * target + cap", "money-times-money"),  # never divided by money again
+        ("min(sales * target, cap)", "money-times-money"),
+        ("sales * target / cap", "money-times-money"),  # divided, but not by money
         ("note * 2", "number-expected"),
         ("-is_regular", "number-expected"),
         ("abs(note)", "number-expected"),

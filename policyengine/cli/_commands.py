@@ -56,7 +56,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "sample",
-        "_month",
+        "_sample",
         "generate example months of facts (CSV), hard cases included",
         "Write one folder of team.csv, rep.csv and call.csv per month, with the fields the "
         "entities of the policy folder declare, headed by their titles. Every month holds "

@@ -21,9 +21,15 @@ The arithmetic of the numbers:
 
 | left × right | result |
 |---|---|
-| money × money | refused (``money-times-money``) |
+| money × money | money², which must be divided by money again (below) |
 | money × rate / count / number | money |
 | rate × rate | rate; count × count: count; otherwise number |
+
+Money times money is a square of yuan: allowed on the way to an amount, as in
+a share of a pool (``pool * own_sales / team_sales``: money² ÷ money is
+money), and refused (``money-times-money``, at the multiplication) when it is
+not divided by money again before it is used — added, compared, passed to a
+function or given as the rule's value.
 
 ``money ÷ money`` is a number (a ratio, such as sales over target);
 ``money ÷`` any other number is money; ``+`` and ``-`` of money and another
@@ -47,6 +53,9 @@ Type = str | None
 #: The numbers, as one kind: they compare with each other, and operators mix them.
 NUMBERS = frozenset({"money", "rate", "count", "number"})
 
+#: Money times money, on its way to being divided by money again (see the module).
+SQUARED = "money²"
+
 #: What a mistake is reported as: code, form, the node it is about, and its details.
 Found = tuple[ErrorCode, str, ast.expr, dict[str, Any]]
 
@@ -59,18 +68,24 @@ PERCENT = "percent_literal"
 
 def kind(type_: Type) -> Type:
     """The kind a type belongs to: ``number`` for the four numbers, else the type itself."""
-    return "number" if type_ in NUMBERS else type_
+    return "number" if type_ in NUMBERS or type_ == SQUARED else type_
 
 
 def infer(node: ast.expr, lookup: Callable[[str], Type], found: list[Found]) -> Type:
     """The type of ``node``; each mistake found on the way is appended to ``found``."""
-    return _Inference(lookup, found).of(node)
+    inference = _Inference(lookup, found)
+    type_ = inference.of(node)
+    # A money² never divided by money again: said where the two amounts were multiplied.
+    found.extend(("money-times-money", "", square, {}) for square in inference.squares)
+    return None if type_ == SQUARED else type_
 
 
 class _Inference:
     def __init__(self, lookup: Callable[[str], Type], found: list[Found]) -> None:
         self.lookup = lookup
         self.found = found
+        #: The money × money products not (yet) divided by money, innermost last.
+        self.squares: list[ast.BinOp] = []
 
     def of(self, node: ast.expr) -> Type:
         handler = getattr(self, "_" + type(node).__name__, None)
@@ -118,9 +133,34 @@ class _Inference:
             if other is None or other == "text":
                 return "text" if other else None  # text + unknown: perhaps text
         sound = self._number(node.left, left, symbol) & self._number(node.right, right, symbol)
+        if SQUARED in (left, right):
+            return self._squared(node, left, right)
         if not sound or left not in NUMBERS or right not in NUMBERS:
             return None
-        return _arithmetic(node, left, right, self.found)
+        if isinstance(node.op, ast.Mult) and left == right == "money":
+            self.squares.append(node)
+            return SQUARED
+        return _arithmetic(node, left, right)
+
+    def _squared(self, node: ast.BinOp, left: Type, right: Type) -> Type:
+        """Arithmetic on a money²: divided by money it is money again (by money², a
+        number), scaled by a number it stays money²; anything else leaves it standing,
+        to be said at the end (see :func:`infer`)."""
+        op, scale = node.op, {"rate", "count", "number"}
+        if None in (left, right):  # what it meets is not known: never the cause of a problem
+            self.squares.pop()
+            return None
+        if isinstance(op, ast.Div) and left == SQUARED and right in ("money", SQUARED):
+            del self.squares[-2 if right == SQUARED else -1 :]
+            return "money" if right == "money" else "number"
+        if isinstance(op, ast.Mult | ast.Div) and left == SQUARED and right in scale:
+            return SQUARED
+        if isinstance(op, ast.Mult) and right == SQUARED and left in scale:
+            return SQUARED
+        if isinstance(op, ast.Add | ast.Sub) and left == right == SQUARED:
+            self.squares.pop()  # two products summed: one money² from here on
+            return SQUARED
+        return None
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Type:
         operand = self.of(node.operand)
@@ -186,14 +226,12 @@ _SYMBOLS = {
 }
 
 
-def _arithmetic(node: ast.BinOp, left: str, right: str, found: list[Found]) -> Type:
-    """The type of two numbers under ``node``'s operator (both are of ``NUMBERS``)."""
+def _arithmetic(node: ast.BinOp, left: str, right: str) -> Type:
+    """The type of two numbers under ``node``'s operator (both are of ``NUMBERS``, and not
+    both money when multiplied: see ``_Inference._BinOp``)."""
     op = node.op
     money = "money" in (left, right)
     if isinstance(op, ast.Mult):
-        if left == right == "money":
-            found.append(("money-times-money", "", node, {}))
-            return None
         if money:
             return "money"
         return left if left == right and left in ("rate", "count") else "number"

@@ -1,0 +1,100 @@
+"""``policyengine sample``: example months of facts, generated with their hard cases."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core._period import Period
+from ..errors import PolicyError
+from ..facts._entities_file import load_entities
+from ..facts._record_kinds import Entities
+from ..facts._sample_csv import unknown_fields, write_months
+from ..facts._sample_hard_cases import monthly
+from ..load._layout import ENTITIES_NAME
+from ..run._bundle import entities_from_policies
+from ..run._repository import load
+
+
+def _months(text: str) -> list[Period]:
+    """``2026-01..2026-03`` (every month from the first to the last), or one month."""
+    first, _, last = text.partition("..")
+    try:
+        start, end = Period.parse(first.strip()), Period.parse((last or first).strip())
+    except PolicyError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a month range: write YYYY-MM..YYYY-MM, e.g. 2026-01..2026-03"
+        ) from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"'{text}' ends before it starts")
+    found = []
+    while start <= end:
+        found.append(start)
+        start = start.shift(1)
+    return found
+
+
+def _sample_entities(folder: str) -> Entities | None:
+    """The record kinds of a policy folder: entities.yaml, or its policies' inputs; None
+    when there is no such folder (then every generated field is written, by name)."""
+    root = Path(folder)
+    if (root / ENTITIES_NAME).is_file():
+        return load_entities(root / ENTITIES_NAME)
+    if not root.is_dir():
+        return None
+    repository = load(root)
+    return entities_from_policies([v.policy for v in repository.versions])
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    entities = _sample_entities(args.policies)
+    try:
+        generated = monthly(
+            args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
+        )
+    except ValueError as exc:
+        print(f"sample: {exc}", file=sys.stderr)
+        return 2
+    written = write_months(generated, args.out, entities)
+    if entities is None:
+        print(
+            f"note: no policy folder at {args.policies}: every generated field is written, "
+            "headed by its name (name the folder with --policies)",
+            file=sys.stderr,
+        )
+    else:
+        for kind, names in unknown_fields(entities).items():
+            print(
+                f"note: {kind} fields the generator does not know, filled with plausible "
+                f"values of their type: {', '.join(names)}",
+                file=sys.stderr,
+            )
+    for month in generated:
+        counts = ", ".join(f"{kind} {len(rows)}" for kind, rows in month.facts.items())
+        print(f"{Path(args.out) / month.period.key}: {counts}")
+        for line in month.cases.lines():
+            print("  " + line)
+    print(f"{len(written)} files written under {args.out} (seed {args.seed})")
+    return 0
+
+
+def arguments_sample(sample: argparse.ArgumentParser) -> None:
+    sample.add_argument(
+        "--policies",
+        default="policies",
+        metavar="DIR",
+        help="the policy folder whose entities the files follow (default: policies)",
+    )
+    sample.add_argument(
+        "--months",
+        required=True,
+        type=_months,
+        metavar="FROM..TO",
+        help="the months, e.g. 2026-01..2026-03 (or one month)",
+    )
+    sample.add_argument("--teams", type=int, default=3, help="teams (default: 3)")
+    sample.add_argument("--reps", type=int, default=12, help="reps per team (default: 12)")
+    sample.add_argument("--calls", type=int, default=2000, help="calls a month (default: 2000)")
+    sample.add_argument("--seed", type=int, default=1, help="the generator's seed (default: 1)")
+    sample.add_argument("--out", required=True, metavar="DIR", help="write the months here")
