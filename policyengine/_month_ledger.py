@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from .audit.ledger import GENESIS, RunRecord, SqliteLedger, StoredRun, first_run
 from .core._period import Period
 from .errors import PolicyError
 from .load._keys import SigningKey
-from .present._progress import Progress
 from .run._bundle import BundleResult
 from .run._repository import Repository
 
@@ -57,17 +56,17 @@ class Recording:
 
 @contextlib.contextmanager
 def held(
-    ledger: PathLike | None, how: Recording, progress: Progress | None
+    ledger: PathLike | None, how: Recording, say: Callable[[str], None]
 ) -> Iterator[SqliteLedger | None]:
     """The ledger's write lock, from the read of history to the append (None: no ledger,
-    or a new one, which has no history another run could append to meanwhile)."""
+    or a new one, which has no history another run could append to meanwhile); ``say``
+    tells the person running the month when it waits for another run."""
     if ledger is None or how.new:
         yield None
         return
 
     def waiting() -> None:
-        if progress is not None:
-            progress.stage(f"waiting for another run of {ledger} to finish …")
+        say(f"waiting for another run of {ledger} to finish …")
 
     with open_ledger(ledger, create=False) as opened, opened.hold(waiting) as held:
         yield held

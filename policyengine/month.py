@@ -249,7 +249,7 @@ def run_month(
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
         try:
-            with held(ledger, how, progress) as opened:
+            with held(ledger, how, lambda text: _stage(progress, text)) as opened:
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
                     history, used = history_of(opened, ledger, period, how.what_ifs)

@@ -56,13 +56,13 @@ def main(
 
         Path.write_bytes = half_then_stall  # type: ignore[method-assign]
     elif step in ("append", "hold"):
-        real_record = month._record
+        real_record = month.record_run
 
         def stall_first(*args: Any, **kwargs: Any) -> Any:
             stall() if step == "append" else pause()
             return real_record(*args, **kwargs)
 
-        month._record = stall_first  # type: ignore[assignment]
+        month.record_run = stall_first  # type: ignore[assignment]
     elif step == "commit":
         real_commit = _writers.StagedReport.commit
 

@@ -75,7 +75,7 @@ def test_files_are_moved_in_only_after_the_ledger_commits(
     def refuse(*args: object, **kwargs: object) -> object:
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr("policyengine.month._record", refuse)
+    monkeypatch.setattr("policyengine.month.record_run", refuse)
     with pytest.raises(OSError):
         run_month(pack, "2026-03", STANDALONE / "2026-03", ledger=ledger, out=out)
     assert list(tmp_path.glob("pay*")) == []
