@@ -27,7 +27,7 @@ import attrs
 from ..errors import UsageError
 from ..load._plan import BundlePlan
 from ..model import frozen_mapping
-from ._partition import merge_failures, owned_kinds, partitioning, split
+from ._partition import empty_like, merge_failures, owned_kinds, partitioning, split
 from ._partition_steps import Outcome, Slice, apply, reduce_step, refused_order, run_local
 from ._partition_steps import slice_of as _slice_of
 from ._run_state import RunState
@@ -170,7 +170,7 @@ def dask_runner(
             return run_nodes(state, state.plan.nodes)
         kind = how.kind
         (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
-        template = detach(_template(state))
+        template = detach(empty_like(state))
         order = refused_order(state)
         submit = _submitter(client, retries)
         # Each partition enters the graph as a task's own data, not scattered: a worker
@@ -190,20 +190,6 @@ def dask_runner(
         return take_results(state, _gathered(client, futures, progress), kind)
 
     return runner
-
-
-def _template(state: RunState) -> RunState:
-    """The month's period, history and formats, without its records."""
-    return RunState(
-        state.plan,
-        state.period,
-        {},
-        {},
-        {},
-        history=state.history,
-        by_value=state.by_value,
-        result_format=state.result_format,
-    )
 
 
 def _submitter(client: Any, retries: int) -> Callable[..., Any]:

@@ -184,7 +184,7 @@ def split(state: RunState, kind: str) -> dict[str, RunState]:
     for name in owned:
         for label, ancestors in state.refused.get(name, []):
             keys.add(refused_owner(name, label, ancestors, kind))
-    parts = {key: _empty_like(state) for key in sorted(keys)}
+    parts = {key: empty_like(state) for key in sorted(keys)}
     for name in entities.kinds:
         if name in by_owner:
             _deal(state, parts, name, by_owner[name], kind)
@@ -220,7 +220,8 @@ def _deal(
             target.fact_errors.setdefault((name, label), error)
 
 
-def _empty_like(state: RunState) -> RunState:
+def empty_like(state: RunState) -> RunState:
+    """A state of the month's plan, period, history and formats, holding no record."""
     return RunState(
         state.plan,
         state.period,
