@@ -258,3 +258,21 @@ def test_the_hr_guide_tells_how_to_get_chinese_output() -> None:
     """docs/hr-guide.md names the locale and the option that give Chinese output."""
     guide = (PACKAGE.parent / "docs" / "hr-guide.md").read_text(encoding="utf-8")
     assert "LANG=zh_CN.UTF-8" in guide and "--lang zh" in guide
+
+
+def test_the_lines_about_history_and_what_ifs_are_said_in_chinese() -> None:
+    """`history:`, `what-if:` and the note on months not given: Chinese words, the same
+    numbers and names; English without a language."""
+    from policyengine.cli._common import speaking
+    from policyengine.cli._month import history_line, what_if_line
+
+    english = history_line((1, 2), (3,))
+    assert english == (
+        "history: earlier months from ledger runs 1, 2; what-if runs 3 not used (--with-what-ifs)"
+    )
+    with speaking("zh"):
+        chinese = history_line((1, 2), (3,))
+        marked = what_if_line({"as_known_at": "2026-04-01", "drafts": ["pay 2026-04"]})
+    assert chinese.startswith("history: 以前月份的结果取自台账第 1, 2 次运行")
+    assert "假设运行 3 未采用" in chinese
+    assert "2026-04-01" in marked and "草稿 pay 2026-04" in marked and "以后的月份" in marked

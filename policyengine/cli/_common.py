@@ -72,6 +72,16 @@ LINES = {
     "stale-one": "{count} stale run",
     "stale-many": "{count} stale runs",
     "stale-none": "no stale runs",
+    "history-used": "history: earlier months from ledger runs {runs}",
+    "history-none": "history: no earlier month from the ledger",
+    "history-skipped": "; what-if runs {runs} not used (--with-what-ifs)",
+    "what-if": "what-if: the run is recorded as a what-if ({why}); later months do not take"
+    " it as history",
+    "what-if-known": "as known at {day}, not today's versions",
+    "what-if-drafts": "with drafts {drafts}",
+    "history-missing": "note: {rules} read earlier months, and none were given: each counts"
+    " them as its 'missing:' says. Run the months in order into one --ledger (or use"
+    " policyengine demo) to carry them forward.",
 }
 
 

@@ -88,9 +88,7 @@ def _run(args: argparse.Namespace, client: Any) -> int:
             print(what_if_line(month.what_if), file=sys.stderr)
     if month.history_readers:
         print(
-            f"note: {', '.join(month.history_readers)} read earlier months, and none were "
-            "given: each counts them as its 'missing:' says. Run the months in order into "
-            "one --ledger (or use policyengine demo) to carry them forward.",
+            spoken_line("history-missing", rules=", ".join(month.history_readers)),
             file=sys.stderr,
         )
     return _report_problems(month, args.facts)
@@ -122,13 +120,13 @@ def out_choices() -> str:
 def history_line(used: Sequence[int], skipped: Sequence[int]) -> str:
     """The ``history:`` line: the ledger runs a month's earlier months came from, and the
     what-if runs left out."""
-    line = "history: " + (
-        f"earlier months from ledger runs {', '.join(map(str, used))}"
+    line = (
+        spoken_line("history-used", runs=", ".join(map(str, used)))
         if used
-        else "no earlier month from the ledger"
+        else spoken_line("history-none")
     )
     if skipped:
-        line += f"; what-if runs {', '.join(map(str, skipped))} not used (--with-what-ifs)"
+        line += spoken_line("history-skipped", runs=", ".join(map(str, skipped)))
     return line
 
 
@@ -136,13 +134,10 @@ def what_if_line(what_if: Mapping[str, Any]) -> str:
     """What makes a recorded run a what-if, and what that means for later months."""
     why = []
     if "as_known_at" in what_if:
-        why.append(f"as known at {what_if['as_known_at']}, not today's versions")
+        why.append(spoken_line("what-if-known", day=what_if["as_known_at"]))
     if what_if.get("drafts"):
-        why.append(f"with drafts {', '.join(what_if['drafts'])}")
-    return (
-        f"what-if: the run is recorded as a what-if ({'; '.join(why)});"
-        " later months do not take it as history"
-    )
+        why.append(spoken_line("what-if-drafts", drafts=", ".join(what_if["drafts"])))
+    return spoken_line("what-if", why="; ".join(why))
 
 
 def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> tuple[str, ...]:
