@@ -82,12 +82,13 @@ def _root(error: PolicyError, refused: dict[tuple[str, str], PolicyError]) -> Po
 def took_along(cause: Cause, named: int = 5, *, catalogue: Catalogue | None = None) -> str:
     """``and 50 call records left out with it (invalid-parent): C01, C07, …``, in
     ``catalogue``'s words (English without one)."""
-    count = len(cause.followers)
-    kinds = ", ".join(f"{number} {kind}" if len(cause.follower_kinds()) > 1 else kind
-                      for kind, number in cause.follower_kinds())  # fmt: skip
+    count, kinds = len(cause.followers), cause.follower_kinds()
+    if len(kinds) == 1:  # "50 call"
+        counted = f"{count} {kinds[0][0]}"
+    else:  # "8 (7 call, 1 rep)"
+        counted = f"{count} ({', '.join(f'{number} {kind}' for kind, number in kinds)})"
     records = [str(follower.location.record) for follower in cause.followers[:named]]
     more = ", …" if count > named else ""
-    counted = f"{count} {kinds}" if len(cause.follower_kinds()) == 1 else f"{count} ({kinds})"
     name = "took-along-one" if count == 1 else "took-along-many"
     shown = ", ".join(records) + more
     return said(name, catalogue, counted=counted, code=FOLLOWS_PARENT, records=shown)

@@ -15,7 +15,6 @@ module is the loop over the plan, and where each outcome is stored.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import Any
@@ -114,25 +113,13 @@ def start(
 
 def run(state: RunState) -> RunState:
     """Evaluate every node of the plan over every record of its kind, in the engine's context."""
-    period = {"period": state.period.as_mapping()}
-    with engine_context():
-        for fusable, nodes in _runs(state):
-            program = nodes[0].policy.program
-            if nodes[0].rule.kind in POPULATION:
-                _population(state, nodes[0], program, period)
-                continue
-            fused = program.fused_run(tuple(n.rule.id for n in nodes)) if fusable else None
-            if fused is not None:
-                _fused_records(state, nodes, fused, period)
-            else:
-                for node in nodes:
-                    _records(state, node, program, period)
-    return state
+    return run_nodes(state, state.plan.nodes)
 
 
-def _runs(state: RunState) -> list[tuple[bool, list[Node]]]:
-    """The plan's nodes in order, the record rules of one policy that it takes one after the
-    other over a kind's own values grouped (True: to be fused), every other node alone.
+def _runs(state: RunState, nodes: Iterable[Node]) -> list[tuple[bool, list[Node]]]:
+    """``nodes`` (a run of the plan) in order, the record rules of one policy that it takes
+    one after the other over a kind's own values grouped (True: to be fused), every other
+    node alone.
 
     A rule reading ``period`` or a parent's values reads a scope the fused function does
     not see, and runs of formats 1 and 2 store values as they were recorded: those run
@@ -141,7 +128,7 @@ def _runs(state: RunState) -> list[tuple[bool, list[Node]]]:
     runs: list[tuple[bool, list[Node]]] = []
     fusing = state.by_value and state.result_format >= 3
     entities = state.plan.entities
-    for node in state.plan.nodes:
+    for node in nodes:
         fusable = (
             fusing
             and node.rule.kind not in POPULATION
@@ -362,18 +349,19 @@ def _store(state: RunState, node: Node, key: str, outcome: Outcome | PolicyError
 
 
 def run_nodes(state: RunState, nodes: Iterable[Node]) -> RunState:
-    """Evaluate ``nodes`` (a run of the plan, in its order) over every record of their
-    kinds that ``state`` holds: a partition's part of the plan (run._partition_steps),
-    each node as :func:`run` takes it."""
-    nodes = tuple(nodes)
-    if len(nodes) == len(state.plan.nodes) and all(map(operator.is_, nodes, state.plan.nodes)):
-        return run(state)  # the whole plan, as run takes it
+    """Evaluate ``nodes`` (the plan, or a run of it in its order: a partition's part, see
+    run._partition_steps) over every record of their kinds that ``state`` holds."""
     period = {"period": state.period.as_mapping()}
     with engine_context():
-        for node in nodes:
-            program = node.policy.program
-            if node.rule.kind in POPULATION:
-                _population(state, node, program, period)
+        for fusable, run_of in _runs(state, nodes):
+            program = run_of[0].policy.program
+            if run_of[0].rule.kind in POPULATION:
+                _population(state, run_of[0], program, period)
+                continue
+            fused = program.fused_run(tuple(n.rule.id for n in run_of)) if fusable else None
+            if fused is not None:
+                _fused_records(state, run_of, fused, period)
             else:
-                _records(state, node, program, period)
+                for node in run_of:
+                    _records(state, node, program, period)
     return state
