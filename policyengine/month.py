@@ -27,7 +27,7 @@ import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
@@ -62,6 +62,7 @@ PathLike = str | os.PathLike[str]
 # (policyengine/_month_ledger.py) and are this module's to the library's callers.
 __all__ = [
     "MonthFacts",
+    "MonthOptions",
     "MonthRun",
     "Recording",
     "evaluate_month",
@@ -183,30 +184,42 @@ def ledger_history(
     return history, used
 
 
+class MonthOptions(TypedDict, total=False):
+    """The keywords :func:`evaluate_month` and :func:`run_month` both take, each optional:
+    the day the versions are as known at (``as_known_at``, None: today's), earlier months'
+    values (``history``, else read from ``ledger``), a ``dask.distributed.Client`` to run
+    the month's partitions on (``client``, None: this process), and the ``progress`` line
+    told each step."""
+
+    as_known_at: Any
+    ledger: PathLike | None
+    history: PastValues | None
+    client: Any
+    progress: Progress | None
+
+
 def evaluate_month(
     repository: Repository,
     period: Period | str,
     facts: PathLike | MonthFacts,
-    *,
-    as_known_at: Any = None,
-    ledger: PathLike | None = None,
-    history: PastValues | None = None,
-    client: Any = None,
-    progress: Progress | None = None,
+    **options: Unpack[MonthOptions],
 ) -> MonthRun:
     """The bundle in force for ``period`` over the month's facts, with earlier months'
     values from ``history`` or else from ``ledger``; on ``client`` (a
     ``dask.distributed.Client``: the month split by its plan, its partitions evaluated
     as tasks on the cluster, the same result), or else in this process."""
-    bundle = repository.for_period(period, as_known_at=as_known_at)
+    _check_options("evaluate_month", options)
+    bundle = repository.for_period(period, as_known_at=options.get("as_known_at"))
     read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts)
     used: tuple[int, ...] = ()
+    history = options.get("history")
     if history is None:
-        history, used = ledger_history(ledger, bundle.period)
+        history, used = ledger_history(options.get("ledger"), bundle.period)
     plan = plan_of(bundle)
     keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
+    client, progress = options.get("client"), options.get("progress")
     if client is None:
         result = evaluate_owned(bundle, records, history=history, plan=plan)
     else:
@@ -223,24 +236,23 @@ def run_month(
     period: Period | str,
     facts: PathLike | MonthFacts,
     *,
-    as_known_at: Any = None,
-    ledger: PathLike | None = None,
-    history: PastValues | None = None,
     out: PathLike | None = None,
     label: str = "",
-    progress: Progress | None = None,
     recording: Recording | None = None,
-    client: Any = None,
+    **options: Unpack[MonthOptions],
 ) -> MonthRun:
-    """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
-    ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
-    ``ledger`` (which must exist unless ``recording.new``); ``client``: see
-    :func:`evaluate_month`.
+    """A month's whole run: evaluate (see :func:`evaluate_month`, whose keywords it takes
+    too), write the report to ``out`` (in the format its suffix names, of
+    ``writers.WRITERS``) and append the run to ``ledger`` (which must exist unless
+    ``recording.new``).
 
     The report is written in full beside ``out`` first, and moved into place only once
     the ledger run is committed; a failure before that leaves neither."""
     how = recording or Recording()
-    evaluating = {"as_known_at": as_known_at, "client": client, "progress": progress}
+    _check_options("run_month", options)
+    ledger = options.get("ledger")
+    history = options.get("history")
+    progress = options.get("progress")
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
@@ -253,7 +265,9 @@ def run_month(
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
                     history, used = history_of(opened, ledger, period, how.what_ifs)
-                month = evaluate_month(repository, period, facts, history=history, **evaluating)
+                # History is read here, from the ledger held until the append.
+                evaluating: MonthOptions = {**options, "ledger": None, "history": history}
+                month = evaluate_month(repository, period, facts, **evaluating)
                 month = _marked(repository, month, used, how.drafts, opened)
                 planned = plan_run(month.result, month.what_if, opened, ledger, label, how)
                 if out is not None:
@@ -278,6 +292,14 @@ def run_month(
     if progress is not None:
         progress.done()
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _check_options(function: str, options: MonthOptions) -> None:
+    """Refuse a keyword the month does not take, as Python refuses one a signature does
+    not name: a misspelt ``as_known_at`` must not be a run as known today."""
+    unknown = sorted(set(options) - MonthOptions.__optional_keys__)
+    if unknown:
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}")
 
 
 def _marked(
