@@ -49,7 +49,13 @@ from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
 from .present._progress import Progress
 from .present._summary import summary_text
-from .present._writers import RunLink, StagedReport, check_format, stage_report
+from .present._writers import (
+    RunLink,
+    StagedReport,
+    WriteRequest,
+    check_format,
+    stage_report,
+)
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .run._dask_run import dask_runner
@@ -274,7 +280,7 @@ def run_month(
                     _stage(progress, f"writing {out} …")
                     # The earlier months let the workbook's charts compare with the month
                     # before; the outputs name the ledger run that will record them.
-                    staged = stage_report(
+                    request = WriteRequest(
                         month.result,
                         Path(out),
                         index=month.index,
@@ -282,6 +288,7 @@ def run_month(
                         history=history,
                         run=planned and RunLink(planned[1].id, planned[1].hash),
                     )
+                    staged = stage_report(request)
                 _stage(progress, f"appending the run to {ledger} …" if ledger else None)
                 recorded = record_run(planned, opened, ledger, how)
         except BaseException:
