@@ -23,11 +23,6 @@ EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).parent / "fixtures" / "ledgers"
 
 
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(ROOT / "policies")
-
-
 def rows(file: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(f"file:{file}?mode=ro", uri=True) as db:
         found = [tuple(row) for row in db.execute(sql)]

@@ -25,11 +25,6 @@ PACK = ROOT / "policies"
 EXAMPLES = ROOT / "examples"
 
 
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(PACK)
-
-
 def test_run_month_writes_and_records_what_the_command_does(
     pack: policyengine.Repository, tmp_path: Path
 ) -> None:
