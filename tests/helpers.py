@@ -87,3 +87,24 @@ def assert_streak_carries_on(repository: policyengine.Repository, month: Any) ->
     january = {"2026-01": {"rep": {"A": {"streak": 4}}}}
     [february] = repository.evaluate_months({"2026-02": month}, history=january)
     assert february.value("rep", "A", "streak") == 5
+
+
+def sample_command(
+    policies: Path,
+    months: str,
+    out: Path,
+    *,
+    teams: int,
+    reps: int,
+    calls: int | None = None,
+    seed: int | str | None = None,
+) -> int:
+    """``policyengine sample`` with these arguments (``--calls`` and ``--seed`` only when
+    given); its exit code."""
+    from policyengine.cli._main import main
+
+    words = ["sample", "--policies", str(policies), "--months", months]
+    words += ["--teams", str(teams), "--reps", str(reps)]
+    words += ["--calls", str(calls)] if calls is not None else []
+    words += ["--seed", str(seed)] if seed is not None else []
+    return main([*words, "--out", str(out)])
