@@ -32,14 +32,13 @@ import attrs
 
 from ..core._numbers import CONTEXT
 from ..model import Rounding, Rule
+from ..rules import kind_of
 
 __all__ = ["NumberStyle", "number_style", "shown"]
 
 #: Places shown for an output without ``round:``: amounts, and rates or scores.
 AMOUNT_PLACES = 2
 RATE_PLACES = 4
-#: Rule kinds whose numbers are scores or positions, never amounts.
-_NOT_AMOUNTS = frozenset({"score", "rank"})
 #: Words of a name that mark a rate or a score by the policies' naming convention.
 _RATE_WORDS = frozenset({"rate", "ratio", "percent", "score"})
 _CENT = Decimal("0.01")
@@ -73,7 +72,10 @@ def number_style(rule: Rule, name: str, values: Iterable[Any]) -> NumberStyle | 
     present = [v for v in values if v is not None]
     if not present or not all(_is_number(v) for v in present):
         return None
-    marked = rule.kind in _NOT_AMOUNTS or not _RATE_WORDS.isdisjoint(name.split("_"))
+    # A kind says whether its numbers are amounts (a score's or a rank's are not).
+    kind = kind_of(rule.kind)
+    amounts = kind is None or kind.amounts
+    marked = not amounts or not _RATE_WORDS.isdisjoint(name.split("_"))
     if all(type(v) is int for v in present):
         return NumberStyle(0, False, totalled=not marked, whole=True)
     rounding = getattr(rule.spec, "rounding", None)

@@ -61,7 +61,7 @@ __all__ = [
 WRITERS: Mapping[str, OutputWriter] = {
     writer.suffix: writer for writer in (XLSX_WRITER, CSV_WRITER, JSON_WRITER)
 }
-#: What ``write_report`` can write, by the file's suffix.
+#: What ``write_report`` can write, by the file's suffix, as the package ships it.
 REPORT_FORMATS = tuple(WRITERS)
 
 
@@ -155,5 +155,6 @@ def check_format(path: str | Path) -> None:
             f"cannot write '{suffix or Path(path).name}' files",
             code="unknown-format",
             location=Location(file=str(path)),
-            hint=f"name the output {listed(REPORT_FORMATS)}",
+            # WRITERS as it is now, so that a writer registered since is named too.
+            hint=f"name the output {listed(WRITERS)}",
         )

@@ -13,7 +13,17 @@ from ..language._expressions import Expression
 from ..language._fused_source import FusedSource
 from ..language._value_kinds import fail
 from ..model import Rounding
-from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
+from .base import (
+    Built,
+    CodeOf,
+    Detail,
+    Emitted,
+    RuleCode,
+    RuleContext,
+    RuleKind,
+    TypeReader,
+    ValueType,
+)
 from .formula import clamp_and_round
 
 
@@ -126,4 +136,9 @@ def emit(spec: Score, source: FusedSource, target: str) -> Emitted:
     return Emitted(tuple(lines), "number", exact=Decimal)
 
 
-KIND = RuleKind("score", build, compile_rule, explain, emit)
+def value_type(spec: Any, types: TypeReader) -> ValueType:
+    """A weighted sum of components is a number (a score, not money)."""
+    return "number"
+
+
+KIND = RuleKind("score", build, compile_rule, explain, emit, value_type, amounts=False)
