@@ -1,12 +1,17 @@
 """The common changes of docs/design.md's map, made from outside the package: a rule kind,
-an output format and a facts source, each registered as the map says (its own module, one
-entry in its registry, the schema block of a rule kind) and then used by the whole path —
-load, a month's run, its report, the command line — with nothing else changed."""
+an output format, a facts source and a command, each registered as the map says (its own
+module, one entry in its registry, the schema block of a rule kind) and then used by the
+whole path — load, a month's run, its report, the command line — with nothing else
+changed. (The fifth, an error code, is a name mypy must see: tests/test_codes.py and
+tests/test_docs.py check its rows instead.)"""
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
+import sys
+import types
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -17,14 +22,16 @@ import pytest
 from helpers import ranking_folder
 
 import policyengine
+import policyengine.cli._commands as commands
 import policyengine.facts._io as facts_io
 import policyengine.rules as rules
+from policyengine.cli._commands import Command
 from policyengine.cli._main import main
 from policyengine.errors import OutputError
 from policyengine.facts._file import FactsFile
 from policyengine.language._expressions import Expression
 from policyengine.model import Field
-from policyengine.month import run_month
+from policyengine.month import read_month, run_month
 from policyengine.present import _writers as writers
 from policyengine.present._output import WriteRequest
 from policyengine.read import _schema
@@ -241,3 +248,40 @@ def test_a_facts_source_registered_from_outside_feeds_a_month(
     assert tsv.result.errors == ()
     assert tsv.counts == {"team": 1, "rep": 2}
     assert tsv.result.outputs_json() == csv.result.outputs_json()
+
+
+# --- a command: `policyengine count`, the records of a month's facts ----------------------
+
+
+def _arguments_count(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policies", required=True, metavar="DIR", help="the policy folder")
+    parser.add_argument("--facts", required=True, metavar="PATH", help="a month's facts")
+
+
+def _cmd_count(args: argparse.Namespace) -> int:
+    # Parse, call library code, print: what every command does.
+    facts = read_month(policyengine.load(args.policies), args.facts)
+    print(" ".join(f"{kind} {count}" for kind, count in sorted(facts.counts.items())))
+    return 0
+
+
+def test_a_command_added_to_the_table_is_parsed_helped_and_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row in cli/_commands.py and its module's arguments_<name> and cmd_<name> make a
+    command: listed by --help, its own --help, and run; nothing else is changed."""
+    module = types.ModuleType("policyengine.cli._count")
+    module.arguments_count = _arguments_count  # type: ignore[attr-defined]
+    module.cmd_count = _cmd_count  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    row = Command("count", "_count", "count a month's records", "Count the records by kind.")
+    monkeypatch.setattr(commands, "COMMANDS", (*commands.COMMANDS, row))
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "count a month's records" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["count", "--help"])
+    assert "Count the records by kind." in capsys.readouterr().out
+    folder = ranking_folder(tmp_path, "  - {id: twice, kind: formula, expr: sales * 2}\n")
+    assert main(["count", "--policies", str(folder), "--facts", str(_month_folder(tmp_path))]) == 0
+    assert capsys.readouterr().out == "rep 2 team 1\n"
