@@ -42,7 +42,7 @@ from ._month_ledger import (
 )
 from .audit._ledger_guard import check_ledger
 from .audit._stale import stale_runs
-from .audit.ledger import SqliteLedger
+from .audit.ledger import RunRecord, SqliteLedger, StoredRun
 from .core._messages import Catalogue
 from .core._period import Period
 from .errors import PolicyError
@@ -277,18 +277,7 @@ def run_month(
                 month = _marked(repository, month, used, how.drafts, opened)
                 planned = plan_run(month.result, month.what_if, opened, ledger, label, how)
                 if out is not None:
-                    _stage(progress, f"writing {out} …")
-                    # The earlier months let the workbook's charts compare with the month
-                    # before; the outputs name the ledger run that will record them.
-                    request = WriteRequest(
-                        month.result,
-                        Path(out),
-                        index=month.index,
-                        progress=progress,
-                        history=history,
-                        run=planned and RunLink(planned[1].id, planned[1].hash),
-                    )
-                    staged = stage_report(request)
+                    staged = _staged(month, Path(out), history, planned, progress)
                 _stage(progress, f"appending the run to {ledger} …" if ledger else None)
                 recorded = record_run(planned, opened, ledger, how)
         except BaseException:
@@ -299,6 +288,24 @@ def run_month(
     if progress is not None:
         progress.done()
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _staged(
+    month: MonthRun,
+    out: Path,
+    history: PastValues,
+    planned: tuple[RunRecord, StoredRun] | None,
+    progress: Progress | None,
+) -> StagedReport:
+    """The month's report written in full beside ``out``, not yet in place. The earlier
+    months let the workbook's charts compare with the month before; the outputs name the
+    ledger run that will record them."""
+    _stage(progress, f"writing {out} …")
+    run = planned and RunLink(planned[1].id, planned[1].hash)
+    request = WriteRequest(
+        month.result, out, index=month.index, progress=progress, history=history, run=run
+    )
+    return stage_report(request)
 
 
 def _check_options(function: str, options: MonthOptions) -> None:
