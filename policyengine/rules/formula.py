@@ -12,17 +12,7 @@ from ..language._expressions import Expression
 from ..language._fused_source import FusedSource
 from ..language._value_kinds import fail
 from ..model import Rounding
-from .base import (
-    Built,
-    CodeOf,
-    Detail,
-    Emitted,
-    RuleCode,
-    RuleContext,
-    RuleKind,
-    TypeReader,
-    ValueType,
-)
+from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 
 
 @attrs.frozen
@@ -136,9 +126,7 @@ def emit(spec: Formula, source: FusedSource, target: str) -> Emitted:
     return Emitted(tuple(lines), "number", exact=Decimal)
 
 
-def value_type(spec: Formula, types: TypeReader) -> ValueType:
-    """A formula's value has the type of its expression."""
-    return types.of(spec.expr)
-
-
-KIND = RuleKind("formula", build, compile_rule, emit=emit, value_type=value_type)
+# A formula's value has the type of its expression.
+KIND = RuleKind(
+    "formula", build, compile_rule, emit=emit, value_type=lambda spec, types: types.of(spec.expr)
+)

@@ -13,17 +13,7 @@ from ..language._expressions import Expression
 from ..language._fused_source import FusedSource
 from ..language._value_kinds import fail
 from ..model import Rounding
-from .base import (
-    Built,
-    CodeOf,
-    Detail,
-    Emitted,
-    RuleCode,
-    RuleContext,
-    RuleKind,
-    TypeReader,
-    ValueType,
-)
+from .base import Built, CodeOf, Detail, Emitted, RuleCode, RuleContext, RuleKind
 from .formula import clamp_and_round
 
 
@@ -136,9 +126,7 @@ def emit(spec: Score, source: FusedSource, target: str) -> Emitted:
     return Emitted(tuple(lines), "number", exact=Decimal)
 
 
-def value_type(spec: Any, types: TypeReader) -> ValueType:
-    """A weighted sum of components is a number (a score, not money)."""
-    return "number"
-
-
-KIND = RuleKind("score", build, compile_rule, explain, emit, value_type, amounts=False)
+# A weighted sum of components is a number, a score: not money, and not totalled.
+KIND = RuleKind(
+    "score", build, compile_rule, explain, emit, lambda spec, types: "number", amounts=False
+)
