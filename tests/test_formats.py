@@ -85,7 +85,8 @@ def test_a_registered_writer_is_checked_and_written(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A writer added to WRITERS passes check_format and is handed write_report's result,
-    target (its folder made) and kind; another suffix is still refused, naming the formats."""
+    target (its folder made) and kind; another suffix is still refused, naming the formats,
+    the registered one included."""
     writer = TextWriter()
     monkeypatch.setitem(writers.WRITERS, ".txt", writer)
     result = cast(BundleResult, object())  # the writer only passes it on
@@ -105,7 +106,8 @@ def test_a_registered_writer_is_checked_and_written(
     with pytest.raises(OutputError) as caught:
         writers.check_format(tmp_path / "2026-01.ods")
     assert caught.value.code == "unknown-format"
-    assert caught.value.hint == "name the output .xlsx, .csv or .json"
+    # The hint names the writers registered now, the new one included.
+    assert caught.value.hint == "name the output .xlsx, .csv, .json or .txt"
 
 
 def test_the_command_line_help_names_every_format(capsys: pytest.CaptureFixture[str]) -> None:
