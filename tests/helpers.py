@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import policyengine
+from policyengine.facts._file import FactsFile
+from policyengine.model import Field
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -108,3 +110,16 @@ def sample_command(
     words += ["--calls", str(calls)] if calls is not None else []
     words += ["--seed", str(seed)] if seed is not None else []
     return main([*words, "--out", str(out)])
+
+
+class TsvReader:
+    """A facts format the package does not have: tab-separated text, a header first."""
+
+    suffix = ".tsv"
+    name = "TSV"
+
+    def read(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile:
+        header, *rows = raw.decode("utf-8").splitlines()
+        names = header.split("\t")
+        records = tuple(dict(zip(names, row.split("\t"), strict=True)) for row in rows)
+        return FactsFile(file, records, tuple(range(2, len(rows) + 2)))

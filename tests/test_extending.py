@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
-from helpers import ranking_folder
+from helpers import TsvReader, ranking_folder
 
 import policyengine
 import policyengine.cli._commands as commands
@@ -27,9 +27,7 @@ import policyengine.facts._io as facts_io
 import policyengine.rules as rules
 from policyengine.cli._commands import Command
 from policyengine.cli._main import main
-from policyengine.facts._file import FactsFile
 from policyengine.language._expressions import Expression
-from policyengine.model import Field
 from policyengine.month import read_month, run_month
 from policyengine.present import _writers as writers
 from policyengine.present._output import WriteRequest
@@ -215,19 +213,6 @@ def test_an_output_format_registered_from_outside_writes_a_month(
 
 
 # --- a facts source: `.tsv`, tab-separated text ----------------------------------------
-
-
-class TsvReader:
-    """A facts format the package does not have: tab-separated text, a header first."""
-
-    suffix = ".tsv"
-    name = "TSV"
-
-    def read(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile:
-        header, *rows = raw.decode("utf-8").splitlines()
-        names = header.split("\t")
-        records = tuple(dict(zip(names, row.split("\t"), strict=True)) for row in rows)
-        return FactsFile(file, records, tuple(range(2, len(rows) + 2)))
 
 
 def test_a_facts_source_registered_from_outside_feeds_a_month(

@@ -4,33 +4,18 @@ follows the registry."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
 import pytest
+from helpers import TsvReader
 
 import policyengine.facts._io as facts_io
 from policyengine.cli._main import main
 from policyengine.errors import FactsFileError, OutputError
-from policyengine.facts._file import FactsFile
-from policyengine.model import Field
 from policyengine.present import _writers as writers
 from policyengine.present._output import WriteRequest
 from policyengine.run._bundle import BundleResult
-
-
-class TsvReader:
-    """A facts format the package does not have: tab-separated text, a header first."""
-
-    suffix = ".tsv"
-    name = "TSV"
-
-    def read(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile:
-        header, *rows = raw.decode("utf-8").splitlines()
-        names = header.split("\t")
-        records = tuple(dict(zip(names, row.split("\t"), strict=True)) for row in rows)
-        return FactsFile(file, records, tuple(range(2, len(rows) + 2)))
 
 
 class TextWriter:
