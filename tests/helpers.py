@@ -1,5 +1,7 @@
 """Small helpers the tests share: a policy written to a temporary file, a folder of
-one policy beside the ranking fixture's entities, how values are compared."""
+one policy beside the ranking fixture's entities, a streak carried from January, how
+two evaluators' values are compared, the sample command, and a facts reader the
+package does not have (TSV), for the registry tests."""
 
 from __future__ import annotations
 
