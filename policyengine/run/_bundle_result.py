@@ -328,10 +328,18 @@ class BundleResult:
 
     def outputs_json(self) -> bytes:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
+        return b"".join(self.outputs_pieces())
+
+    def outputs_pieces(self, errors: list[dict[str, Any]] | None = None) -> Iterator[bytes]:
+        """:meth:`outputs_json` a piece at a time (for a caller that hashes and packs them
+        as they come: a month's outputs are hundreds of MB), with ``errors`` in place of
+        :meth:`error_list` when given (the ledger's: policy files named relative)."""
         # The entries are JSON-friendly already (no second walk), and encoded a batch
         # at a time: a month's list of them is never built whole. Keys sorted.
-        records = chunks_of_list(entries_of(self._state, self._columns))
-        return b"".join((b'{"errors":', encode(self.error_list()), b',"records":', *records, b"}"))
+        yield b'{"errors":' + encode(self.error_list() if errors is None else errors)
+        yield b',"records":'
+        yield from chunks_of_list(entries_of(self._state, self._columns))
+        yield b"}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
