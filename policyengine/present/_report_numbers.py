@@ -81,7 +81,9 @@ def number_style(rule: Rule, name: str, values: Iterable[Any]) -> NumberStyle | 
         step = rounding.places
         places = max(0, -step.normalize(CONTEXT).as_tuple().exponent)  # type: ignore[operator]
         return NumberStyle(places, True, totalled=not marked and step >= _CENT)
-    wide = max(_places(v) for v in present)
+    # Equal values need equal places (1.5 and 1.50 both 1): each distinct value once, as a
+    # column of a month's calls holds few distinct values among hundreds of thousands.
+    wide = max(map(_places, set(present)))
     places = AMOUNT_PLACES if wide <= AMOUNT_PLACES else RATE_PLACES
     return NumberStyle(places, False, totalled=not marked and wide <= AMOUNT_PLACES)
 

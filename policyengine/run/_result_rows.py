@@ -11,6 +11,7 @@ failed, refused or missing value reads the same in either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -148,11 +149,12 @@ def _values(
             for index in range(len(outputs)):
                 part = value[outputs[index]]
                 if as_json and type(part) not in scalars:
-                    part = plain(part)
+                    part = f"{part:f}" if type(part) is Decimal else plain(part)
                 values[names[index]] = part
         else:
             if as_json and type(value) not in scalars:
-                value = plain(value)
+                # A Decimal as plain() writes it, without the call: a month has millions.
+                value = f"{value:f}" if type(value) is Decimal else plain(value)
             values[rule_id] = value
     return values, failed
 
