@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -143,13 +143,26 @@ class BundleResult:
         """One output (``rule_id``, or its named part ``part``) of each record of ``kind``
         in ``keys``, in that order; None where a record has no such value (it failed, or
         was not evaluated). For a whole column at once, as a summary reads it."""
+        return self.output_columns(kind, keys, [(rule_id, part)])[0]
+
+    def output_columns(
+        self, kind: str, keys: Iterable[str], wanted: Sequence[tuple[str, str | None]]
+    ) -> list[list[Any]]:
+        """:meth:`output_column` of each (rule id, part) of ``wanted``, the records found
+        once for all of them (a summary reads every output of a month's calls)."""
         envs = self._state.envs.get(kind, {})
         rows = [envs.get(key, _NO_VALUES) for key in keys]
-        values = list(map(operator.methodcaller("get", rule_id), rows))
-        if part is None:
-            return values
+        columns = []
         proxy = MappingProxyType  # named values are read-only views: checked by type first
-        return [v.get(part) if type(v) is proxy or isinstance(v, Mapping) else None for v in values]
+        for rule_id, part in wanted:
+            values = list(map(operator.methodcaller("get", rule_id), rows))
+            if part is not None:
+                values = [
+                    v.get(part) if type(v) is proxy or isinstance(v, Mapping) else None
+                    for v in values
+                ]
+            columns.append(values)
+        return columns
 
     def refused(self, kind: str) -> dict[str, Mapping[str, str]]:
         """The records of ``kind`` refused as bad facts: label -> the keys of their ancestors."""
