@@ -23,7 +23,7 @@ import attrs
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import PolicyError, UsageError
-from ..facts._canonical import chunks_of_list, encode
+from ..facts._canonical import encode
 from ..facts._inputs import INPUTS_FORMAT, PackedInputs
 from ..facts._record_kinds import Entities
 from ..model import Policy, Rule
@@ -31,6 +31,7 @@ from ..version import ENGINE_VERSION
 from . import _frames
 from . import _lookup as lookup
 from . import _trace as trace
+from ._entries_json import entries_json
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
 from ._run_state import PastValues, RunState
 
@@ -351,7 +352,7 @@ class BundleResult:
         # at a time: a month's list of them is never built whole. Keys sorted.
         yield b'{"errors":' + encode(self.error_list() if errors is None else errors)
         yield b',"records":'
-        yield from chunks_of_list(entries_of(self._state, self._columns))
+        yield from entries_json(self._state, self._columns)
         yield b"}"
 
     def to_dict(self) -> dict[str, Any]:
