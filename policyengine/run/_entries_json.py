@@ -100,6 +100,9 @@ def _value_text(value: Any) -> str:
         return int.__repr__(value)
     if value is None:
         return "null"
+    if kind is tuple and all(type(item) is str for item in value):
+        # A list of text (a check's violations: one for every call, most of them empty).
+        return "[" + ",".join(map(encode_basestring, value)) + "]"
     return encode_text(plain(value))
 
 
