@@ -146,8 +146,7 @@ def _check_kind(
     kept_aside: tuple[dict[tuple[str, str], str], dict[tuple[str, str], Mapping[str, Any]]],
 ) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
     links, given = kept_aside
-    # Every key met and where, side by side (two appends a record: a dict of a month's
-    # millions of call keys cost more to grow); a key given twice is looked for after.
+    # Every key met and where (appends: a dict of a month's call keys cost more to grow).
     met: list[str] = []
     met_at: list[int] = []
     # Two lists side by side, not a list of pairs: a month has millions of calls.
