@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from ..errors import LedgerError
+
 __all__ = ["LEVEL", "Packed", "raw", "sha256_of"]
 
 #: zlib's level 3: the fastest of the levels that matter on a month's JSON, streamed a
@@ -30,17 +32,47 @@ __all__ = ["LEVEL", "Packed", "raw", "sha256_of"]
 LEVEL = 3
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Packed:
-    """``size`` bytes whose SHA-256 is ``sha256``, held as the zlib stream ``packed``."""
+    """``size`` bytes whose SHA-256 is ``sha256``, held as the zlib stream ``packed``.
+
+    Made by :meth:`of` or :meth:`streamed`, which hash the bytes themselves. Made
+    from parts (``Packed(sha256, size, packed)``: bytes packed elsewhere) it is
+    unpacked and checked first, so that no ledger is handed a hash its bytes do
+    not have (``blob-mismatch``).
+    """
 
     sha256: str
     size: int
     packed: bytes = attrs.field(repr=False)
 
+    def __init__(self, sha256: str, size: int, packed: bytes) -> None:
+        try:
+            data = zlib.decompress(packed)
+        except (zlib.error, TypeError):
+            data = None
+        actual = None if data is None else hashlib.sha256(data).hexdigest()
+        if data is None or actual != sha256 or len(data) != size:
+            raise LedgerError(
+                f"packed bytes: {sha256!r} and {size!r} are not the SHA-256 and size of the"
+                f" bytes held" + ("" if data is not None else " (no zlib stream)"),
+                code="blob-mismatch",
+                hint="make it with Packed.of(data), or pass the SHA-256 and size of exactly"
+                " the bytes the zlib stream holds",
+                details={"actual": actual, "size": None if data is None else len(data)},
+            )
+        self.__attrs_init__(sha256, size, packed)
+
+    @classmethod
+    def _made(cls, sha256: str, size: int, packed: bytes) -> Packed:
+        """One whose hash and size were taken of the bytes as they were packed here."""
+        made = object.__new__(cls)
+        made.__attrs_init__(sha256, size, packed)
+        return made
+
     @classmethod
     def of(cls, data: bytes) -> Packed:
-        return cls(hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, LEVEL))
+        return cls._made(hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, LEVEL))
 
     @classmethod
     def streamed(cls, pieces: Iterable[bytes]) -> Packed:
@@ -54,7 +86,7 @@ class Packed:
             size += len(piece)
             packed.append(packer.compress(piece))
         packed.append(packer.flush())
-        return cls(digest.hexdigest(), size, b"".join(packed))
+        return cls._made(digest.hexdigest(), size, b"".join(packed))
 
     def unpacked(self) -> bytes:
         return zlib.decompress(self.packed)
