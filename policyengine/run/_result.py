@@ -114,6 +114,9 @@ class Result:
                 elif rule.id in self.env and rule.id in program.rules:
                     detail: dict[str, Any] = {}
                     program.rules[rule.id](self.env, detail)
+                    past = {k: r for e in rule.expressions for k, r in e.past.items()}
+                    if past:  # previous(name): the values of last month the rule read
+                        detail["previous"] = {n: plain(self.env[k]) for k, (n, _) in past.items()}
                     found[rule.id] = detail
         return frozen_mapping(found)
 

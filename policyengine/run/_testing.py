@@ -82,8 +82,12 @@ def run_case(policy: Policy, case: TestCase) -> CaseResult:
     record = set(policy.inputs) | policy.kind_fields
     fields = {k: v for k, v in case.facts.items() if k in record}
     given = {k: _given(v) for k, v in case.facts.items() if k not in record}
+    # Last month's values, read as the facts are: numbers and percentages exact.
+    previous = _given(dict(case.previous)) if case.previous is not None else None
     try:
-        result = evaluate(policy, fields, period=case.period, given=given, partial=True)
+        result = evaluate(
+            policy, fields, period=case.period, given=given, partial=True, previous=previous
+        )
     except PolicyError as exc:
         return CaseResult(policy, case, error=exc)
     mismatches = tuple(
