@@ -63,13 +63,9 @@ def check_rerun(ledger: SqliteLedger, record: RunRecord, rerun: str | None) -> N
     if last is None or last[1] == sha256_hex(record.inputs):
         return
     file = ledger.path
-    raise LedgerError(
-        f"{record.period} was run before (run {last[0]}) with other inputs: its facts, or"
-        " the earlier months' values it reads, changed since",
-        code="facts-changed",
+    raise LedgerError.from_template(
+        "facts-changed",
         location=Location(file=file, record=last[0]),
-        hint="if the change is a correction, run again with --rerun 'REASON' (the reason is"
-        " stored with the run); otherwise restore the facts the month was run with",
         details={"run": last[0], "period": record.period},
     )
 

@@ -24,9 +24,11 @@ import attrs
 
 from ..core import _number_text as number_text
 from ..core._display import plain
+from ..core._messages import Catalogue
 from ..core._numbers import is_number
 from ..core._period import Period
 from ..core._suggest import did_you_mean
+from ..core._text_templates import saying
 from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from ..facts._canonical import canonical_json
 from ..facts._entities_file import build_entities
@@ -163,8 +165,9 @@ def bundle_of(stored: StoredRun) -> Bundle:
     )
 
 
-def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
-    """Recompute a ledger run and say whether its outputs are byte-identical."""
+def replay_run(ledger: Ledger, run_id: int, *, catalogue: Catalogue | None = None) -> RunReplay:
+    """Recompute a ledger run and say whether its outputs are byte-identical (the first
+    difference said in ``catalogue``'s language, English without one)."""
     stored = ledger.get(run_id)
     bundle = bundle_of(stored)
     facts, history = split_inputs(json.loads(stored.record.inputs))
@@ -176,17 +179,20 @@ def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
     )
     ours, theirs = again.outputs_json(), stored.record.outputs
     recorded = provenance.get("engine_version", "")
-    difference = None if ours == theirs else _first_difference(theirs, ours)
+    difference = None if ours == theirs else _first_difference(theirs, ours, catalogue)
     return RunReplay(run_id, ours == theirs, recorded, again, difference)
 
 
-def _first_difference(recorded: bytes, replayed: bytes) -> str:
+def _first_difference(recorded: bytes, replayed: bytes, catalogue: Catalogue | None) -> str:
     old, new = json.loads(recorded), json.loads(replayed)
+    said = saying(catalogue)
     for a, b in zip(old["records"], new["records"], strict=False):
         if a != b:
             where = f"{a.get('kind')}/{a.get('key')}"
-            return f"record {where}: recorded {a['outputs']}, now {b['outputs']}"
-    return f"{len(old['records'])} records recorded, {len(new['records'])} now; errors differ"
+            return said(
+                "replay-record-differs", where=where, recorded=a["outputs"], now=b["outputs"]
+            )
+    return said("replay-errors-differ", recorded=len(old["records"]), now=len(new["records"]))
 
 
 @attrs.frozen
@@ -305,9 +311,14 @@ def _resolve_columns(paid: PaidFile, result: BundleResult) -> dict[str, tuple[st
 
 
 def compare_paid(
-    result: BundleResult, paid: PaidFile, *, tolerance: Decimal = Decimal(0)
+    result: BundleResult,
+    paid: PaidFile,
+    *,
+    tolerance: Decimal = Decimal(0),
+    catalogue: Catalogue | None = None,
 ) -> list[Discrepancy]:
-    """Every paid amount that differs from the recomputed one by more than ``tolerance``."""
+    """Every paid amount that differs from the recomputed one by more than ``tolerance``,
+    each explained in ``catalogue``'s language (English without one)."""
     columns = _resolve_columns(paid, result)
     computed: dict[tuple[str, str], Any] = {}
     explain: dict[tuple[str, str], tuple[str, str, str]] = {}
@@ -335,13 +346,13 @@ def compare_paid(
             if error is not None:
                 # No amount to compare: say why, naming the root cause.
                 findings.append(
-                    Discrepancy(key, slot[1], amount, None, "failed", error.render(), line)
+                    Discrepancy(key, slot[1], amount, None, "failed", error.render(catalogue), line)
                 )
                 continue
             if _agrees(amount, value, tolerance):
                 continue
             kind, record, output = explain[slot]
-            text = result.explain(kind, record, output)
+            text = result.explain(kind, record, output, catalogue)
             findings.append(Discrepancy(key, slot[1], amount, value, "differs", text, line))
     wanted = {f"{p}.{o}" for p, o in columns.values()}
     for slot in sorted(computed):

@@ -48,6 +48,7 @@ import attrs
 
 from ..codes import ErrorCode
 from ._check_templates import CHECK_BLOCKS
+from ._command_templates import COMMAND_BLOCKS
 from ._expression_templates import EXPRESSION_BLOCKS
 from ._facts_templates import FACT_BLOCKS
 from ._run_templates import RUN_BLOCKS
@@ -354,6 +355,7 @@ _BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]]
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
     }),
     *CHECK_BLOCKS,
+    *COMMAND_BLOCKS,
     *EXPRESSION_BLOCKS,
     *RUN_BLOCKS,
     *FACT_BLOCKS,

@@ -19,7 +19,9 @@ from typing import Any
 
 import attrs
 
+from ..core._messages import Catalogue
 from ..core._period import Period
+from ..core._text_templates import saying
 from ._sample_centre import Facts, call, new_rep, rep_month, team_rows
 
 
@@ -35,15 +37,17 @@ class HardCases:
     leaver: str  # leaves in the middle of this month
     referrals: tuple[str, ...]  # sales from customers' referrals
 
-    def lines(self) -> list[str]:
+    def lines(self, catalogue: Catalogue | None = None) -> list[str]:
+        """Where each hard case is, in ``catalogue``'s language (English without one)."""
+        said = saying(catalogue)
         return [
-            f"exact tie (same sales, figures and calls): {self.tie[0]} and {self.tie[1]}",
-            f"lead conflict escalated to the manager: {self.conflict_to_manager}",
-            f"lead conflict escalated to leadership: {self.conflict_to_leadership}",
-            f"malicious grab: {self.malicious_grab}",
-            f"new hires: {', '.join(self.new_hires)}",
-            f"leaves mid-month: {self.leaver}",
-            f"referral sales: {', '.join(self.referrals)}",
+            said("case-tie", first=self.tie[0], second=self.tie[1]),
+            said("case-to-manager", rep=self.conflict_to_manager),
+            said("case-to-leadership", rep=self.conflict_to_leadership),
+            said("case-malicious-grab", rep=self.malicious_grab),
+            said("case-new-hires", reps=", ".join(self.new_hires)),
+            said("case-leaver", rep=self.leaver),
+            said("case-referrals", reps=", ".join(self.referrals)),
         ]
 
 

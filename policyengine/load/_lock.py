@@ -200,11 +200,10 @@ def lock(
         # as_known_at trusts publication dates: a version locked today but dated
         # before an earlier publication would rewrite what was known back then.
         findings.append(
-            LockError(
-                f"cannot publish on {published}: versions were already published on {latest}",
-                code="backdated-publication",
+            LockError.from_template(
+                "backdated-publication",
                 location=Location(file=str(lock_path)),
-                hint=f"publish on {latest} or later",
+                words={"published": published, "latest": latest},
             )
         )
     if findings:
