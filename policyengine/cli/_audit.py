@@ -136,13 +136,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
     else:
         for f in findings:
             finding = spoken_line("finding-" + f.finding)
-            shown = {"paid": plain(f.paid), "computed": plain(f.computed), "delta": plain(f.delta)}
+            shown = {
+                "paid": _shown(f.paid),
+                "computed": _shown(f.computed),
+                "delta": _shown(f.delta),
+            }
             print(spoken_line("discrepancy", key=f.key, output=f.output, finding=finding, **shown))
             if f.explanation:
                 print("\n".join("    " + line for line in f.explanation.splitlines()))
         print(counted("discrepancies", len(findings), tolerance=args.tolerance))
     _report_errors(result)
     return 1 if findings else 0
+
+
+def _shown(value: Any) -> Any:
+    """An amount of a discrepancy; none (not paid, not computed) in the command's words."""
+    return spoken_line("no-amount") if value is None else plain(value)
 
 
 def _replay_runs(args: argparse.Namespace) -> int:

@@ -75,6 +75,7 @@ LINES: Final[Mapping[str, str]] = {
     "finding-failed": "failed",
     "finding-not-computed": "not-computed",
     "finding-not-paid": "not-paid",
+    "no-amount": "None",
     "discrepancies-one": "{count} discrepancy (tolerance {tolerance})",
     "discrepancies-many": "{count} discrepancies (tolerance {tolerance})",
     # diff (cli/_audit.py)

@@ -11,7 +11,7 @@ from ..errors import PolicyError
 from ..facts._entities_file import load_entities
 from ..facts._record_kinds import Entities
 from ..facts._sample_csv import unknown_fields, write_months
-from ..facts._sample_hard_cases import monthly
+from ..facts._sample_hard_cases import Refused, monthly
 from ..load._layout import ENTITIES_NAME
 from ..run._bundle import entities_from_policies
 from ..run._repository import load
@@ -54,8 +54,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         generated = monthly(
             args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
         )
-    except ValueError as exc:
-        print(spoken_line("sample-refused", reason=exc), file=sys.stderr)
+    except Refused as exc:
+        print(spoken_line("sample-refused", reason=exc.said(spoken())), file=sys.stderr)
         return 2
     written = write_months(generated, args.out, entities)
     if entities is None:

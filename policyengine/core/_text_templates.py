@@ -87,6 +87,11 @@ TEXTS: Final[Mapping[str, str]] = {
     "case-new-hires": "new hires: {reps}",
     "case-leaver": "leaves mid-month: {rep}",
     "case-referrals": "referral sales: {reps}",
+    # facts/_sample_hard_cases.py: months the generator refuses to make
+    "sample-no-months": "no months to generate",
+    "sample-too-small": "need at least 1 team, 3 reps per team and no negative call count",
+    "sample-too-many-reps": "at most 99 reps per team, new hires included",
+    "sample-too-few": "{teams} teams of {reps} reps are too few for every hard case in {months} months: give at least {least} reps in all",
 }
 # fmt: on
 
