@@ -103,7 +103,9 @@ def test_the_detector_finds_english_and_passes_data() -> None:
     assert english_words(chinese, allowed) == []
 
 
-PAID = "工号,commission_paid\nR104,9163.48\nR101,0.00\n"
+#: What was paid, wrongly: the explanations of a formula, tiers, an aggregate over
+#: checked calls, a history and a rank are printed with each difference.
+PAID = "工号,commission_paid,etiquette_points,bottom_streak\nR104,9163.48,99,9\nR101,0.00,0,0\n"
 #: A case that fails: its explanation is printed too.
 FAILING = """\
   - name: 故意写错的期望
@@ -224,7 +226,8 @@ SESSION: list[tuple[str, list[str]]] = [
             "generated",
         ],
     ),
-    ("lock", ["lock", "--policies", "draft", "--date", "2026-05-01"]),
+    ("lock", ["lock", "--policies", "draft", "--date", "2026-05-01", "--key", "keys/payroll.key"]),
+    ("verify-signed", ["verify", "--policies", "draft", "--trust", "keys/payroll.key.pub"]),
     ("demo", ["demo", "--out", "demo"]),
 ]
 #: The commands that read only: their output does not depend on what ran before them

@@ -4,7 +4,8 @@ A part of the table of :mod:`policyengine.core._messages` (which joins it to its
 blocks into ``TEMPLATES``), as :mod:`policyengine.core._check_templates` is: what a
 command refuses before it runs (``cli/``: an output ``eval`` does not know, drafts in
 use, no records of a kind, no example months, no policy folder, a backup without a
-target, ``--require-signed`` without keys), what ``verify`` finds in a signed lock's
+target, ``--require-signed`` without keys), a period a policy cannot be evaluated for, or a policy that needs a bundle
+(``core/_period.py``, ``run/_engine.py``), what ``verify`` finds in a signed lock's
 log (``load/_lock_log.py``) and why a month is not run again over a ledger
 (``audit/_ledger_guard.py``). Each English template says exactly the words these
 problems always had: a refusal is said in the command's language, and its English
@@ -22,6 +23,9 @@ from ._template import Template
 #: The hint of a signed lock edited by hand.
 _BY_HAND: Final = "the lock is written by `policyengine lock --key`: restore it from a backup"
 
+#: The hint of a period a version is not in force in.
+_IN_FORCE: Final = "evaluate a period the version covers, or use the version in force then"
+
 # Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
 # ruff: noqa: E501
 # fmt: off
@@ -36,6 +40,11 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("file-not-found", "demo-examples"): Template("the shipped example months (YYYY-MM folders) are not here (looked in {path}). The demo runs on the files shipped with the source: run it from a checkout of the repository (cd into it), or name the folders with --policies DIR and --examples DIR"),
         ("file-not-found", "backup"): Template("ledger backup needs the file to write", "policyengine ledger backup FILE DEST"),
         ("file-not-found", "lock"): Template("no lock file at this path", "name the policies.lock the months were run under"),
+        ("invalid-period", "month"): Template("{value} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
+        ("missing-period", ""): Template("{policy} {version} reads 'period', so a period must be given", "pass period='YYYY-MM' (on the command line: --period YYYY-MM)"),
+        ("not-in-force", "evaluate"): Template("{policy} version {version} is not in force in {month} (in force from {start} until {end})", _IN_FORCE),
+        ("not-in-force", "evaluate-open"): Template("{policy} version {version} is not in force in {month} (in force from {start})", _IN_FORCE),
+        ("needs-bundle", ""): Template("rule '{rule_id}' is a {kind} rule: it reads other records, so the policy is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))"),
         ("bad-key", "require-signed"): Template("--require-signed needs the public keys to check the signatures with", "add --trust KEY (a public key, or its .pub file)"),
     }),
     ("the-policy-folder", {

@@ -77,7 +77,8 @@ TEXTS: Final[Mapping[str, str]] = {
     "rank-group": " in {within} {group}",
     "rank-order": "order: {ordered}",
     "rank-decided": "place decided by {decided_by}",
-    "rank-select": "select {side} {count} (groups of at least {min_group})",
+    "rank-select-top": "select top {count} (groups of at least {min_group})",
+    "rank-select-bottom": "select bottom {count} (groups of at least {min_group})",
     "history-months": "{measure} of {of} (missing months {missing}): {months}",
     # facts/_sample_hard_cases.py: where each hard case of a generated month is
     "case-tie": "exact tie (same sales, figures and calls): {first} and {second}",

@@ -263,7 +263,8 @@ def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
         lines.append(said("rank-decided", decided_by=detail["decided_by"]))
     if detail.get("select"):
         sel = detail["select"]
-        lines.append(said("rank-select", **{k: sel[k] for k in ("side", "count", "min_group")}))
+        side = "rank-select-top" if sel["side"] == "top" else "rank-select-bottom"
+        lines.append(said(side, count=sel["count"], min_group=sel["min_group"]))
     return lines
 
 

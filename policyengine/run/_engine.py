@@ -238,11 +238,10 @@ def _evaluate(
 ) -> Result:
     label = _label(policy, record, index)
     if month is None and policy.reads_period:
-        raise UsageError(
-            f"{policy.id} {policy.version} reads 'period', so a period must be given",
-            code="missing-period",
+        raise UsageError.from_template(
+            "missing-period",
             location=Location(file=policy.file, record=label),
-            hint="pass period='YYYY-MM' (on the command line: --period YYYY-MM)",
+            words={"policy": policy.id, "version": policy.version},
         )
     env = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
     if given:
@@ -283,13 +282,12 @@ def _period(policy: Policy, period: Period | str | None, check: bool = True) -> 
         return None
     month = Period.parse(period)
     if check and not policy.in_force(month.start):
-        until = f" until {policy.effective_to}" if policy.effective_to else ""
-        raise UsageError(
-            f"{policy.id} version {policy.version} is not in force in {month} "
-            f"(in force from {policy.effective_from}{until})",
-            code="not-in-force",
-            hint="evaluate a period the version covers, or use the version in force then",
-        )
+        words = {"policy": policy.id, "version": policy.version, "month": month}
+        words["start"] = policy.effective_from
+        if policy.effective_to is not None:
+            words["end"] = policy.effective_to
+        form = "evaluate" if "end" in words else "evaluate-open"
+        raise UsageError.from_template("not-in-force", form=form, words=words)
     return month
 
 
@@ -366,11 +364,10 @@ def _own_context() -> decimal.Context:
 
 
 def _needs_bundle(policy: Policy, rule: Rule, label: int | str | None) -> PolicyError:
-    return UsageError(
-        f"rule '{rule.id}' is a {rule.kind} rule: it reads other records, so the policy "
-        "is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))",
-        code="needs-bundle",
+    return UsageError.from_template(
+        "needs-bundle",
         location=Location(file=policy.file, line=rule.line, rule_id=rule.id, record=label),
+        words={"rule_id": rule.id, "kind": rule.kind},
     )
 
 
