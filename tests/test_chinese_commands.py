@@ -183,6 +183,20 @@ SESSION: list[tuple[str, list[str]]] = [
     ("verify", ["verify"]),
     ("history", ["history", "commission"]),
     ("keys", ["keys", "new", "keys/payroll.key"]),
+    ("keys-again", ["keys", "new", "keys/payroll.key"]),
+    (
+        "run-ledger-exists",
+        [
+            "run",
+            "--period",
+            "2026-01",
+            "--facts",
+            "examples/2026-01",
+            "--ledger",
+            "l.sqlite",
+            "--new-ledger",
+        ],
+    ),
     ("ledger-verify", ["ledger", "verify", "l.sqlite"]),
     ("ledger-list", ["ledger", "list", "l.sqlite"]),
     ("ledger-status", ["ledger", "status", "l.sqlite"]),
@@ -192,6 +206,10 @@ SESSION: list[tuple[str, list[str]]] = [
     (
         "replay-paid",
         ["replay", "--period", "2026-03", "--facts", "examples/2026-03", "--paid", "paid.csv"],
+    ),
+    (
+        "replay-bad-paid",
+        ["replay", "--period", "2026-03", "--facts", "examples/2026-03", "--paid", "bad.csv"],
     ),
     ("replay-usage", ["replay", "--period", "2026-03"]),
     (
@@ -259,6 +277,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (broken / "2026-01.yaml").write_text(source.rstrip("\n") + "\n" + FAILING, "utf-8")
     shutil.copy(ROOT / "policies" / "entities.yaml", root / "broken" / "entities.yaml")
     (root / "paid.csv").write_text(PAID, encoding="utf-8")
+    (root / "bad.csv").write_text("工号,comission_paid\nR104,1\nR104,2\n", encoding="utf-8")
     (root / "keys").mkdir()
     shutil.copytree(ROOT / "policies", root / "draft")
     text = (root / "draft" / "commission" / "2026-07.yaml").read_text(encoding="utf-8")

@@ -235,18 +235,15 @@ def read_paid(path: str | os.PathLike[str]) -> PaidFile:
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FactsFileError(
-            f"cannot read the paid amounts: {exc}",
-            code="unreadable-facts",
-            location=Location(file=file),
+        where = Location(file=file)
+        raise FactsFileError.from_template(
+            "unreadable-facts", form="paid", location=where, words={"reason": exc}
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header or len(header) < 2:
-        raise FactsFileError(
-            "expected a header: a key column, then one column per output",
-            code="empty-file",
-            location=Location(file=file, line=1),
+        raise FactsFileError.from_template(
+            "empty-file", form="paid", location=Location(file=file, line=1)
         )
     names = [h.strip() for h in header]
     rows = []
@@ -256,19 +253,16 @@ def read_paid(path: str | os.PathLike[str]) -> PaidFile:
             continue
         key = row[0].strip()
         if key in first_line:
-            raise FactsFileError(
-                f"'{key}' is listed twice (first on line {first_line[key]}): a double payment "
-                "cannot be checked against one computed amount",
-                code="duplicate-key",
-                location=Location(file=file, line=reader.line_num, column=1),
+            where = Location(file=file, line=reader.line_num, column=1)
+            twice = {"key": key, "first": first_line[key]}
+            raise FactsFileError.from_template(
+                "duplicate-key", form="paid", location=where, words=twice
             )
         first_line[key] = reader.line_num
         if len(row) != len(names):
-            raise FactsFileError(
-                f"the row has {len(row)} cells but the header has {len(names)}",
-                code="ragged-row",
-                location=Location(file=file, line=reader.line_num),
-            )
+            where = Location(file=file, line=reader.line_num)
+            cells = {"cells": len(row), "columns": len(names)}
+            raise FactsFileError.from_template("ragged-row", location=where, words=cells)
         rows.append((reader.line_num, row[0].strip(), dict(zip(names[1:], row[1:], strict=True))))
     return PaidFile(file, names[0], tuple(names[1:]), tuple(rows))
 
@@ -289,20 +283,20 @@ def _resolve_columns(paid: PaidFile, result: BundleResult) -> dict[str, tuple[st
             resolved[column] = found[0]
         elif not found:
             problems.append(
-                FactsFileError(
-                    f"no output named '{column}'",
-                    code="unknown-column",
+                FactsFileError.from_template(
+                    "unknown-column",
+                    form="paid",
                     location=where,
                     hint=did_you_mean(column, owners),
+                    words={"column": column},
                 )
             )
         else:
             problems.append(
-                FactsFileError(
-                    f"'{column}' is an output of several policies",
-                    code="ambiguous-column",
+                FactsFileError.from_template(
+                    "ambiguous-column",
                     location=where,
-                    hint="write policy.output, e.g. " + ", ".join(f"{p}.{o}" for p, o in found),
+                    words={"column": column, "choices": ", ".join(f"{p}.{o}" for p, o in found)},
                 )
             )
     if problems:

@@ -178,10 +178,8 @@ def lock(
     _, found, findings = _check(policies_dir, lock_path)
     signed = bool(entries) and entries[0].signature is not None
     if signed and key is None:
-        hint = "give the publisher's signing key: policyengine lock --key KEY"
-        findings.append(LockError("the lock is signed: a new line must be signed too",
-                                  code="lock-unsigned", location=Location(str(lock_path)),
-                                  hint=hint))  # fmt: skip
+        where = Location(str(lock_path))
+        findings.append(LockError.from_template("lock-unsigned", form="new-line", location=where))
     locked = {e.path for e in entries}
     new: dict[tuple[str, str], LockEntry] = {}
     for f in found:
