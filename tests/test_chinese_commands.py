@@ -337,3 +337,20 @@ def test_english_is_still_english(folder: Path) -> None:
     """Without a language the same commands print English (the docs show it)."""
     lines = _printed(folder, dict(SESSION)["history"], {})
     assert lines[0].split() == ["version", "from", "until", "published", "sha256", "file", "note"]
+
+
+def test_a_kind_that_says_its_own_words_is_explained_in_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kind whose explain takes only the detail (registered from outside) keeps its own
+    words; one that takes ``said`` is said in the language asked for."""
+    from policyengine.core._text_templates import saying
+    from policyengine.run import _trace
+
+    chinese = saying(policyengine.messages("zh"))
+    own = lambda detail: [f"twice {detail['x']}"]  # noqa: E731  # as a registration writes it
+    monkeypatch.setattr(_trace, "explainer", lambda kind: own)
+    assert _trace._detail_lines("twice", {"x": 2}, chinese) == ["twice 2"]
+    said = lambda detail, said: [said("table-default")]  # noqa: E731
+    monkeypatch.setattr(_trace, "explainer", lambda kind: said)
+    assert _trace._detail_lines("table", {}, chinese) == ["没有一行成立：用表的默认值"]

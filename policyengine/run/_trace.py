@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -214,6 +216,15 @@ def explainer(kind: str) -> Callable[..., list[str]] | None:
     return found.explain if found is not None else None
 
 
+@functools.cache
+def _takes_said(explain: Callable[..., list[str]]) -> bool:
+    """Whether a kind's ``explain`` takes ``said`` after the detail."""
+    try:
+        return len(inspect.signature(explain).parameters) >= 2
+    except (TypeError, ValueError):  # no signature to read: called as the protocol began
+        return False
+
+
 def _detail_lines(kind: str, detail: Mapping[str, Any], said: Saying) -> list[str]:
     if detail.get("given"):
         return [said("trace-given")]
@@ -222,7 +233,9 @@ def _detail_lines(kind: str, detail: Mapping[str, Any], said: Saying) -> list[st
         lines.append(said("trace-expression", expression=detail["expression"]))
     explain = explainer(kind)
     if explain is not None:
-        lines.extend(explain(detail, said))
+        # A kind says its lines through ``said`` (in the reader's language); one that takes
+        # only the detail (a kind registered from outside) says its own words.
+        lines.extend(explain(detail, said) if _takes_said(explain) else explain(detail))
     if "clamped" in detail:
         clamped = detail["clamped"]
         lines.append(said("trace-clamped", to=clamped["to"], start=clamped["from"]))
