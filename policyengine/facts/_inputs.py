@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import json
 import operator
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ import attrs
 
 from ..core import _number_text as number_text
 from ..core._display import plain
+from ..core._packed import Packed
 from ..rules import reads_past
 from ._canonical import canonical_json, chunks_by_parts, encode
 from ._inputs_tree import Layout, tree_hash
@@ -147,41 +147,44 @@ def pack_inputs(
     partition hashes (:func:`~policyengine.facts._inputs_tree.tree_hash`); without one,
     format 2's hash of the bytes (kept for what was recorded so)."""
     ordered = ordered_facts(facts, keys)
-    digest = hashlib.sha256()
-    packer = zlib.compressobj(1)  # the fastest level: month inputs are very repetitive
-    packed: list[bytes] = []
-    size = 0
-    for piece in _input_chunks(ordered, used):
-        digest.update(piece)
-        size += len(piece)
-        packed.append(packer.compress(piece))
-    packed.append(packer.flush())
+    document = Packed.streamed(_input_chunks(ordered, used))
     if layout is None:
-        return PackedInputs(digest.hexdigest(), size, b"".join(packed), 2)
-    return PackedInputs(tree_hash(ordered, used, layout), size, b"".join(packed), 3)
+        return PackedInputs(document.sha256, document, 2)
+    return PackedInputs(tree_hash(ordered, used, layout), document, 3)
 
 
 @attrs.frozen
 class PackedInputs:
-    """A month's canonical inputs, compressed in memory, with their SHA-256 and size.
+    """A month's canonical inputs, held compressed (:class:`~policyengine.core._packed.Packed`),
+    with the inputs hash its provenance records.
 
     The compression is only how the bytes are held while the month is in
-    memory; what is hashed, recorded in the ledger and replayed is always
-    the canonical bytes themselves (:meth:`unpacked`).
+    memory, and how the ledger stores them; what is hashed, recorded and
+    replayed is always the canonical bytes themselves (:meth:`unpacked`).
     """
 
+    #: The inputs hash, made as :attr:`format` says (format 3: a tree of partitions).
     sha256: str
-    size: int
-    packed: bytes = attrs.field(repr=False)
+    #: The canonical bytes, compressed, with their own SHA-256 and size.
+    document: Packed = attrs.field(repr=False)
     #: How :attr:`sha256` was made (see :data:`INPUTS_FORMAT`).
     format: int = 2
 
     @classmethod
     def of(cls, data: bytes) -> PackedInputs:
-        return cls(hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1))
+        document = Packed.of(data)
+        return cls(document.sha256, document)
+
+    @property
+    def size(self) -> int:
+        return self.document.size
+
+    @property
+    def packed(self) -> bytes:
+        return self.document.packed
 
     def unpacked(self) -> bytes:
-        return zlib.decompress(self.packed)
+        return self.document.unpacked()
 
 
 def _input_chunks(ordered: Mapping[str, Any], used: Mapping[str, Any]) -> Iterator[bytes]:

@@ -268,4 +268,4 @@ def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     return lines
 
 
-KIND = PopulationKind("rank", build, evaluate, explain)
+KIND = PopulationKind("rank", build, evaluate, explain, amounts=False)
