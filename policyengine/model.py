@@ -135,6 +135,8 @@ class TestCase:
     pointer: str
     line: int | None = None
     period: str | None = None
+    #: The record's values of last month, for ``previous(name)`` (None: it had none).
+    previous: Mapping[str, Any] | None = None
 
 
 @attrs.frozen
@@ -227,9 +229,13 @@ class Policy:
         *,
         period: Period | str | None = None,
         engine: Engine = "compiled",
+        previous: Mapping[str, Any] | None = None,
     ) -> Result:
-        """Evaluate every rule over one record; raises a PolicyError on a bad record."""
-        result: Result = RUNTIME.need("evaluate")(self, record, period=period, engine=engine)
+        """Evaluate every rule over one record; raises a PolicyError on a bad record.
+        ``previous``: the record's values of last month (``{rule id: value}``), which
+        ``previous(name)`` reads; without it, each call gives its initial value."""
+        evaluate = RUNTIME.need("evaluate")
+        result: Result = evaluate(self, record, period=period, engine=engine, previous=previous)
         return result
 
     def evaluate_many(

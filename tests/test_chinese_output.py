@@ -273,6 +273,6 @@ def test_the_lines_about_history_and_what_ifs_are_said_in_chinese() -> None:
     with speaking("zh"):
         chinese = history_line((1, 2), (3,))
         marked = what_if_line({"as_known_at": "2026-04-01", "drafts": ["pay 2026-04"]})
-    assert chinese.startswith("history: 以前月份的结果取自台账第 1, 2 次运行")
+    assert chinese.startswith("历史：以前月份的结果取自台账第 1, 2 次运行")
     assert "假设运行 3 未采用" in chinese
     assert "2026-04-01" in marked and "草稿 pay 2026-04" in marked and "以后的月份" in marked

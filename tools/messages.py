@@ -11,7 +11,9 @@ message or hint), the words around a problem (``FRAMES``: msgctxt ``frame:<name>
 the phrases some details are worded in (``core/_phrases.py``: msgctxt ``detail``) and
 every text of the command line's ``--help`` (``cli/_help_words.py``: msgctxt ``cli``), the
 month's printed summary (``present/_summary_words.py``: msgctxt ``summary:<name>``) and
-the other lines a command prints (``cli/_common.py``, ``LINES``: msgctxt ``line:<name>``).
+the other lines a command prints (``cli/_line_words.py``, ``LINES``: msgctxt ``line:<name>``)
+and the text the library itself makes — explanations, test outcomes, how a lock or a
+ledger is signed (``core/_text_templates.py``, ``TEXTS``: msgctxt ``text:<name>``).
 A translator edits ``policyengine/locale/<locale>/LC_MESSAGES/policyengine.po``; a word
 left empty or marked fuzzy is said in English. tests/test_locale.py fails while the
 .pot, a .po or a .mo is behind the table.
@@ -33,11 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policyengine.cli._help_words import HELP_CONTEXT, help_words  # noqa: E402
-from policyengine.cli._common import LINE_CONTEXT, LINES  # noqa: E402
+from policyengine.cli._line_words import LINE_CONTEXT, LINES  # noqa: E402
 from policyengine.cli._main import parser  # noqa: E402
 from policyengine.core._languages import DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
 from policyengine.core._messages import FRAME_CONTEXT, FRAMES, TEMPLATES  # noqa: E402
 from policyengine.core._phrases import DETAIL_CONTEXT, PHRASES, WHOLE_PHRASES  # noqa: E402
+from policyengine.core._text_templates import TEXT_CONTEXT, TEXTS  # noqa: E402
 from policyengine.present._summary_words import SUMMARY_CONTEXT, SUMMARY_WORDS  # noqa: E402
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
@@ -68,6 +71,8 @@ def words() -> Iterator[tuple[str, str, str]]:
         yield SUMMARY_CONTEXT + name, text, f"the month's printed summary: {name}"
     for name, text in LINES.items():
         yield LINE_CONTEXT + name, text, f"a line a command prints: {name}"
+    for name, text in TEXTS.items():
+        yield TEXT_CONTEXT + name, text, f"text the library makes: {name}"
 
 
 def template_catalogue() -> Catalog:

@@ -29,12 +29,8 @@ def check_ledger(path: str | os.PathLike[str], *, new: bool) -> None:
     file = os.fspath(path)
     if new:
         if Path(file).exists():
-            raise LedgerError(
-                "--new-ledger names a file that is already there",
-                code="ledger-exists",
-                location=Location(file=file),
-                hint="drop --new-ledger to append to it, or name a new file",
-            )
+            where = Location(file=file)
+            raise LedgerError.from_template("ledger-exists", form="new-ledger", location=where)
         return
     with open_ledger(file, read_only=True) as ledger:
         problems = ledger.verify()
@@ -45,13 +41,13 @@ def check_ledger(path: str | os.PathLike[str], *, new: bool) -> None:
 def broken(file: str, problems: list[PolicyError]) -> LedgerError:
     """The refusal to build on a ledger with ``problems``, naming the first."""
     first = problems[0]
-    return LedgerError(
-        f"the ledger has {len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        f" (the first: {first.code}: {first.message})",
-        code="ledger-broken",
+    words = {"count": len(problems), "code": first.code, "message": first.message, "file": file}
+    return LedgerError.from_template(
+        "ledger-broken",
+        form="one" if len(problems) == 1 else "many",
         location=first.location,
-        hint=f"run `policyengine ledger verify {file}` and restore the ledger from a backup",
         details={"problems": [p.code for p in problems]},
+        words=words,
     )
 
 
@@ -64,13 +60,9 @@ def check_rerun(ledger: SqliteLedger, record: RunRecord, rerun: str | None) -> N
     if last is None or last[1] == sha256_of(record.inputs):
         return
     file = ledger.path
-    raise LedgerError(
-        f"{record.period} was run before (run {last[0]}) with other inputs: its facts, or"
-        " the earlier months' values it reads, changed since",
-        code="facts-changed",
+    raise LedgerError.from_template(
+        "facts-changed",
         location=Location(file=file, record=last[0]),
-        hint="if the change is a correction, run again with --rerun 'REASON' (the reason is"
-        " stored with the run); otherwise restore the facts the month was run with",
         details={"run": last[0], "period": record.period},
     )
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import attrs
 
+from ..core._messages import Catalogue
+from ..core._text_templates import said_text
 from ..errors import PolicyError
 from ..load._keys import Trust
 from ..load._lock_file import LockEntry
@@ -49,13 +51,21 @@ class SealStatus:
     key_ids: tuple[str, ...]
     checked: bool
 
-    def text(self) -> str:
+    def text(self, catalogue: Catalogue | None = None) -> str:
+        """The line ``ledger verify`` prints, in ``catalogue``'s language (else English)."""
         if not self.signed:
-            return f"unsigned, format {self.version}"
-        keys = ", ".join(self.key_ids)
-        said = f"signed by key {keys} ({self.signed} of {self.signed + self.unsigned} runs)"
-        check = "signatures checked" if self.checked else "signatures not checked: give --trust"
-        return f"{said}, format {self.version}; {check}"
+            return said_text("seals-unsigned", catalogue, version=self.version)
+        keys, runs = ", ".join(self.key_ids), self.signed + self.unsigned
+        said = said_text(
+            "seals-signed",
+            catalogue,
+            keys=keys,
+            signed=self.signed,
+            runs=runs,
+            version=self.version,
+        )
+        check = "signatures-checked" if self.checked else "signatures-not-checked"
+        return said_text(check, catalogue, said=said)
 
 
 def seal_status(

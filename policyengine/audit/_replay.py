@@ -24,10 +24,12 @@ import attrs
 
 from ..core import _number_text as number_text
 from ..core._display import plain
+from ..core._messages import Catalogue
 from ..core._numbers import is_number
 from ..core._packed import raw
 from ..core._period import Period
 from ..core._suggest import did_you_mean
+from ..core._text_templates import saying
 from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
 from ..facts._canonical import canonical_json
 from ..facts._entities_file import build_entities
@@ -164,8 +166,9 @@ def bundle_of(stored: StoredRun) -> Bundle:
     )
 
 
-def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
-    """Recompute a ledger run and say whether its outputs are byte-identical."""
+def replay_run(ledger: Ledger, run_id: int, *, catalogue: Catalogue | None = None) -> RunReplay:
+    """Recompute a ledger run and say whether its outputs are byte-identical (the first
+    difference said in ``catalogue``'s language, English without one)."""
     stored = ledger.get(run_id)
     bundle = bundle_of(stored)
     facts, history = split_inputs(json.loads(raw(stored.record.inputs)))
@@ -177,17 +180,20 @@ def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
     )
     ours, theirs = again.outputs_json(), raw(stored.record.outputs)
     recorded = provenance.get("engine_version", "")
-    difference = None if ours == theirs else _first_difference(theirs, ours)
+    difference = None if ours == theirs else _first_difference(theirs, ours, catalogue)
     return RunReplay(run_id, ours == theirs, recorded, again, difference)
 
 
-def _first_difference(recorded: bytes, replayed: bytes) -> str:
+def _first_difference(recorded: bytes, replayed: bytes, catalogue: Catalogue | None) -> str:
     old, new = json.loads(recorded), json.loads(replayed)
+    said = saying(catalogue)
     for a, b in zip(old["records"], new["records"], strict=False):
         if a != b:
             where = f"{a.get('kind')}/{a.get('key')}"
-            return f"record {where}: recorded {a['outputs']}, now {b['outputs']}"
-    return f"{len(old['records'])} records recorded, {len(new['records'])} now; errors differ"
+            return said(
+                "replay-record-differs", where=where, recorded=a["outputs"], now=b["outputs"]
+            )
+    return said("replay-errors-differ", recorded=len(old["records"]), now=len(new["records"]))
 
 
 @attrs.frozen
@@ -230,18 +236,15 @@ def read_paid(path: str | os.PathLike[str]) -> PaidFile:
     try:
         text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FactsFileError(
-            f"cannot read the paid amounts: {exc}",
-            code="unreadable-facts",
-            location=Location(file=file),
+        where = Location(file=file)
+        raise FactsFileError.from_template(
+            "unreadable-facts", form="paid", location=where, words={"reason": exc}
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header or len(header) < 2:
-        raise FactsFileError(
-            "expected a header: a key column, then one column per output",
-            code="empty-file",
-            location=Location(file=file, line=1),
+        raise FactsFileError.from_template(
+            "empty-file", form="paid", location=Location(file=file, line=1)
         )
     names = [h.strip() for h in header]
     rows = []
@@ -251,19 +254,16 @@ def read_paid(path: str | os.PathLike[str]) -> PaidFile:
             continue
         key = row[0].strip()
         if key in first_line:
-            raise FactsFileError(
-                f"'{key}' is listed twice (first on line {first_line[key]}): a double payment "
-                "cannot be checked against one computed amount",
-                code="duplicate-key",
-                location=Location(file=file, line=reader.line_num, column=1),
+            where = Location(file=file, line=reader.line_num, column=1)
+            twice = {"key": key, "first": first_line[key]}
+            raise FactsFileError.from_template(
+                "duplicate-key", form="paid", location=where, words=twice
             )
         first_line[key] = reader.line_num
         if len(row) != len(names):
-            raise FactsFileError(
-                f"the row has {len(row)} cells but the header has {len(names)}",
-                code="ragged-row",
-                location=Location(file=file, line=reader.line_num),
-            )
+            where = Location(file=file, line=reader.line_num)
+            cells = {"cells": len(row), "columns": len(names)}
+            raise FactsFileError.from_template("ragged-row", location=where, words=cells)
         rows.append((reader.line_num, row[0].strip(), dict(zip(names[1:], row[1:], strict=True))))
     return PaidFile(file, names[0], tuple(names[1:]), tuple(rows))
 
@@ -284,20 +284,20 @@ def _resolve_columns(paid: PaidFile, result: BundleResult) -> dict[str, tuple[st
             resolved[column] = found[0]
         elif not found:
             problems.append(
-                FactsFileError(
-                    f"no output named '{column}'",
-                    code="unknown-column",
+                FactsFileError.from_template(
+                    "unknown-column",
+                    form="paid",
                     location=where,
                     hint=did_you_mean(column, owners),
+                    words={"column": column},
                 )
             )
         else:
             problems.append(
-                FactsFileError(
-                    f"'{column}' is an output of several policies",
-                    code="ambiguous-column",
+                FactsFileError.from_template(
+                    "ambiguous-column",
                     location=where,
-                    hint="write policy.output, e.g. " + ", ".join(f"{p}.{o}" for p, o in found),
+                    words={"column": column, "choices": ", ".join(f"{p}.{o}" for p, o in found)},
                 )
             )
     if problems:
@@ -306,9 +306,14 @@ def _resolve_columns(paid: PaidFile, result: BundleResult) -> dict[str, tuple[st
 
 
 def compare_paid(
-    result: BundleResult, paid: PaidFile, *, tolerance: Decimal = Decimal(0)
+    result: BundleResult,
+    paid: PaidFile,
+    *,
+    tolerance: Decimal = Decimal(0),
+    catalogue: Catalogue | None = None,
 ) -> list[Discrepancy]:
-    """Every paid amount that differs from the recomputed one by more than ``tolerance``."""
+    """Every paid amount that differs from the recomputed one by more than ``tolerance``,
+    each explained in ``catalogue``'s language (English without one)."""
     columns = _resolve_columns(paid, result)
     computed: dict[tuple[str, str], Any] = {}
     explain: dict[tuple[str, str], tuple[str, str, str]] = {}
@@ -336,13 +341,13 @@ def compare_paid(
             if error is not None:
                 # No amount to compare: say why, naming the root cause.
                 findings.append(
-                    Discrepancy(key, slot[1], amount, None, "failed", error.render(), line)
+                    Discrepancy(key, slot[1], amount, None, "failed", error.render(catalogue), line)
                 )
                 continue
             if _agrees(amount, value, tolerance):
                 continue
             kind, record, output = explain[slot]
-            text = result.explain(kind, record, output)
+            text = result.explain(kind, record, output, catalogue)
             findings.append(Discrepancy(key, slot[1], amount, value, "differs", text, line))
     wanted = {f"{p}.{o}" for p, o in columns.values()}
     for slot in sorted(computed):

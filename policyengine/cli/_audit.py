@@ -35,8 +35,10 @@ from ._common import (
     counted,
     existing_ledger,
     facts_bytes,
+    headers,
     lock_path,
     say,
+    spoken,
     spoken_line,
 )
 from ._month import history_line
@@ -64,12 +66,8 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     if not Path(args.policies).is_dir():
-        raise UsageError(
-            "no policy folder here",
-            code="not-a-repository",
-            location=Location(file=args.policies),
-            hint="name it with --policies",
-        )
+        where = Location(file=args.policies)
+        raise UsageError.from_template("not-a-repository", form="verify", location=where)
     trust = trust_from(args, args.lock_head)
     findings = verify_lock(args.policies, lock_path(args), trust)
     for finding in findings:
@@ -83,20 +81,21 @@ def cmd_history(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
     rows = []
     for e in repository.history(args.policy):
-        note = f"corrects {e.corrects}" if e.corrects else ""
-        note += f"corrected by {e.corrected_by}" if e.corrected_by else ""
+        note = spoken_line("corrects", version=e.corrects) if e.corrects else ""
+        note += spoken_line("corrected-by", version=e.corrected_by) if e.corrected_by else ""
         rows.append(
             [
                 e.version,
                 str(e.effective_from),
                 str(e.effective_to or "-"),
-                str(e.published or "draft"),
+                str(e.published or spoken_line("draft")),
                 e.sha256[:16],
                 e.path,
                 note,
             ]
         )
-    print(format_table(["version", "from", "until", "published", "sha256", "file", "note"], rows))
+    columns = headers("version", "from", "until", "published", "sha256", "file", "note")
+    print(format_table(columns, rows))
     return 0
 
 
@@ -105,10 +104,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if (by_run and not args.ledger) or (
         not by_run and not (args.period and args.facts and args.paid)
     ):
-        print(
-            "replay needs --ledger with --run ID or --all, or --period, --facts and --paid",
-            file=sys.stderr,
-        )
+        print(spoken_line("replay-needs"), file=sys.stderr)
         return 2
     if by_run:
         return _replay_runs(args)
@@ -116,13 +112,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
     history = _ledger_history(args, Period.parse(args.period))
     facts = _read_facts(repository, args.facts)
     progress = Progress(sys.stderr, facts.count)
-    progress.stage(f"evaluating {args.period} over {facts.count:,} records …")
+    progress.stage(spoken_line("replay-evaluating", period=args.period, records=facts.count))
     month = evaluate_month(
         repository, args.period, facts, as_known_at=args.as_known_at, history=history
     )
     progress.done()
     result = month.result
-    findings = compare_paid(result, read_paid(args.paid), tolerance=args.tolerance)
+    table = args.format != "json"  # the table's explanations in the command's language
+    catalogue = spoken() if table else None
+    paid = read_paid(args.paid)
+    findings = compare_paid(result, paid, tolerance=args.tolerance, catalogue=catalogue)
     if args.format == "json":
         print(
             json.dumps(
@@ -136,18 +135,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
     else:
         for f in findings:
-            print(
-                f"{f.key}  {f.output}: {f.finding}, paid {plain(f.paid)}, "
-                f"computed {plain(f.computed)}, delta {plain(f.delta)}"
-            )
+            finding = spoken_line("finding-" + f.finding)
+            shown = {
+                "paid": _shown(f.paid),
+                "computed": _shown(f.computed),
+                "delta": _shown(f.delta),
+            }
+            print(spoken_line("discrepancy", key=f.key, output=f.output, finding=finding, **shown))
             if f.explanation:
                 print("\n".join("    " + line for line in f.explanation.splitlines()))
-        print(
-            f"{len(findings)} discrepanc{'ies' if len(findings) != 1 else 'y'} "
-            f"(tolerance {args.tolerance})"
-        )
+        print(counted("discrepancies", len(findings), tolerance=args.tolerance))
     _report_errors(result)
     return 1 if findings else 0
+
+
+def _shown(value: Any) -> Any:
+    """An amount of a discrepancy; none (not paid, not computed) in the command's words."""
+    return spoken_line("no-amount") if value is None else plain(value)
 
 
 def _replay_runs(args: argparse.Namespace) -> int:
@@ -159,11 +163,11 @@ def _replay_runs(args: argparse.Namespace) -> int:
         progress = Progress(sys.stderr)
         failed = 0
         for number, run_id in enumerate(ids, 1):
-            progress.stage(f"replaying run {run_id} ({number} of {len(ids)}) …")
-            outcome = replay_run(ledger, run_id)
+            progress.stage(spoken_line("replaying", run=run_id, number=number, count=len(ids)))
+            outcome = replay_run(ledger, run_id, catalogue=spoken())
             progress.done()
-            state = "identical" if outcome.identical else "DIFFERENT"
-            print(f"run {run_id}: {state} (recorded with engine {outcome.recorded_engine})")
+            state = "replay-identical" if outcome.identical else "replay-different"
+            print(spoken_line(state, run=run_id, engine=outcome.recorded_engine))
             if outcome.first_difference:
                 print("  " + outcome.first_difference)
             failed += not outcome.identical
@@ -173,7 +177,7 @@ def _replay_runs(args: argparse.Namespace) -> int:
 def _read_facts(repository: Repository, path: str) -> MonthFacts:
     """A month's facts, with a moving bar while large files are read."""
     reading = Progress(sys.stderr, facts_bytes(path), threshold=LARGE_FACTS_BYTES)
-    reading.stage(f"reading {path} …")
+    reading.stage(spoken_line("reading", facts=path))
     facts = read_month(repository, path)
     reading.done()
     return facts
@@ -200,15 +204,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     history = _ledger_history(args, Period.parse(args.period))
     by_version = bool(args.policy and args.from_version and args.to_version)
     if not by_version and not (args.from_known and args.to_known):
-        print(
-            "diff needs --policy with --from and --to, or --from-known and --to-known",
-            file=sys.stderr,
-        )
+        print(spoken_line("diff-needs"), file=sys.stderr)
         return 2
     facts = _read_facts(repository, args.facts)
     records = facts.records
     progress = Progress(sys.stderr, facts.count)
-    progress.stage(f"evaluating both sides over {facts.count:,} records …")
+    progress.stage(spoken_line("diff-evaluating", records=facts.count))
     # The two sides: two versions of one policy, or the folder as known at two days.
     sides = (
         {"policy": args.policy, "from_version": args.from_version, "to_version": args.to_version}
@@ -241,7 +242,7 @@ def _print_diff_tables(outcome: Diff) -> None:
         ]
         for c in outcome.changes
     ]
-    print(format_table(["kind", "key", "output", "old", "new", "delta"], rows))
+    print(format_table(headers("kind", "key", "output", "old", "new", "delta"), rows))
     print()
     totals = [
         [
@@ -254,7 +255,8 @@ def _print_diff_tables(outcome: Diff) -> None:
         ]
         for t in outcome.totals
     ]
-    print(format_table(["output", "gain", "lose", "changed", "unchanged", "sum of deltas"], totals))
+    columns = headers("output", "gain", "lose", "changed", "unchanged", "delta-sum")
+    print(format_table(columns, totals))
 
 
 def _iso_date(text: str) -> datetime.date:

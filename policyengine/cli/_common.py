@@ -15,6 +15,7 @@ from ..core._messages import Catalogue, frame
 from ..core._messages import say as say_words
 from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
+from ._line_words import LINE_CONTEXT, LINES
 
 if TYPE_CHECKING:  # imported where used: validate and eval need neither ledger nor lock
     from ..audit.ledger import SqliteLedger
@@ -46,45 +47,6 @@ def spoken() -> Catalogue | None:
     return _SPOKEN.get()
 
 
-#: The msgctxt of a line a command prints: ``line:<name>``.
-LINE_CONTEXT = "line:"
-#: name -> the English words of a line a command prints (besides problems and the
-#: summary, whose words are their own), each a catalogue entry too.
-LINES = {
-    "reading": "reading {facts} …",
-    "evaluating": "evaluating {versions} versions over {records:,} records …",
-    "ledger-appended": "ledger: run {run} appended, hash {hash}",
-    "wrote": "wrote {files}",
-    "not-written": "results not written: name a file with --out {choices}",
-    "months-evaluated": "{count} months evaluated in order, each with the ones before as history",
-    "no-policy-files": "no policy files found",
-    "valid": "ok: {versions} valid ({policies})",
-    "versions-one": "{count} policy version",
-    "versions-many": "{count} policy versions",
-    "policies-one": "{count} policy",
-    "policies-many": "{count} policies",
-    "tests": "{passed} passed, {failed} failed",
-    "locked": "locked {path} ({policy} {version}) published {published}",
-    "locked-one": "{count} version locked in {lock}",
-    "locked-many": "{count} versions locked in {lock}",
-    "findings-one": "{count} finding",
-    "findings-many": "{count} findings",
-    "stale-one": "{count} stale run",
-    "stale-many": "{count} stale runs",
-    "stale-none": "no stale runs",
-    "history-used": "history: earlier months from ledger runs {runs}",
-    "history-none": "history: no earlier month from the ledger",
-    "history-skipped": "; what-if runs {runs} not used (--with-what-ifs)",
-    "what-if": "what-if: the run is recorded as a what-if ({why}); later months do not take"
-    " it as history",
-    "what-if-known": "as known at {day}, not today's versions",
-    "what-if-drafts": "with drafts {drafts}",
-    "history-missing": "note: {rules} read earlier months, and none were given: each counts"
-    " them as its 'missing:' says. Run the months in order into one --ledger (or use"
-    " policyengine demo) to carry them forward.",
-}
-
-
 def spoken_line(name: str, /, **values: object) -> str:
     """The line ``name`` of ``LINES`` in the command's language, filled in with ``values``."""
     return say_words(LINE_CONTEXT + name, LINES[name], values, _SPOKEN.get())
@@ -93,6 +55,17 @@ def spoken_line(name: str, /, **values: object) -> str:
 def counted(name: str, count: int, /, **values: object) -> str:
     """The line ``name-one`` or ``name-many`` of ``LINES``, as ``count`` asks."""
     return spoken_line(f"{name}-{'one' if count == 1 else 'many'}", count=count, **values)
+
+
+def headers(*names: str) -> list[str]:
+    """A table's headers ``column-<name>`` of ``LINES``, in the command's language."""
+    return [spoken_line("column-" + name) for name in names]
+
+
+def problem_count(count: int) -> str:
+    """``N problem(s)``, in the command's language."""
+    name = "problems-one" if count == 1 else "problems-many"
+    return frame(name, _SPOKEN.get(), count=count)
 
 
 def problems_found(count: int) -> str:

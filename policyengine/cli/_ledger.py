@@ -11,7 +11,7 @@ from ..audit._stale import stale_runs
 from ..audit._what_if import what_if_of
 from ..errors import Location, UsageError
 from ..present._texttable import format_table, width
-from ._common import counted, existing_ledger, say, spoken_line
+from ._common import counted, existing_ledger, headers, problem_count, say, spoken, spoken_line
 from ._trust import add_lock_option, add_trust_options, trust_from
 
 
@@ -20,14 +20,10 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     with existing_ledger(args.file) as ledger:
         if args.action == "backup":
             if not args.dest:
-                raise UsageError(
-                    "ledger backup needs the file to write",
-                    code="file-not-found",
-                    location=Location(file=args.file),
-                    hint="policyengine ledger backup FILE DEST",
-                )
+                where = Location(file=args.file)
+                raise UsageError.from_template("file-not-found", form="backup", location=where)
             count, head = ledger.backup(args.dest)
-            print(f"backed up {count} runs, head {head}, to {args.dest}")
+            print(spoken_line("backed-up", count=count, head=head, dest=args.dest))
             return 0
         if args.action == "verify":
             problems = ledger.verify(trust)
@@ -36,12 +32,14 @@ def cmd_ledger(args: argparse.Namespace) -> int:
             for problem in [*problems, *stale]:
                 print(say(problem))
             count, head = ledger.head()
-            print(ledger.seals(trust).text())
-            print(
-                f"{count} runs, head {head}: "
-                f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-                + (f", {len(stale)} stale run{'s' if len(stale) != 1 else ''}" if stale else "")
-            )
+            print(ledger.seals(trust).text(spoken()))
+            said = {"count": count, "head": head, "problems": problem_count(len(problems))}
+            if stale:
+                print(
+                    spoken_line("ledger-verified-stale", stale=counted("stale", len(stale)), **said)
+                )
+            else:
+                print(spoken_line("ledger-verified", **said))
             return 1 if problems else 0
         runs = list(ledger.runs())
         stale = stale_runs(ledger.path, runs)
@@ -73,11 +71,12 @@ def _status(stale: list[Any], format_: str) -> int:
 
 #: ``ledger list`` fits a terminal this wide; --format json has every detail.
 TABLE_WIDTH = 100
-_HEADER = ("run", "created (UTC)", "period", "known at", "versions", "hash", "label")
+_COLUMNS = ("run", "created", "period", "known-at", "versions", "hash", "label")
 
 
 def _runs_table(runs: list[StoredRun]) -> str:
     """One line per run, the label cut to what is left of TABLE_WIDTH."""
+    header = headers(*_COLUMNS)
     rows = [
         [
             str(run.id),
@@ -90,18 +89,18 @@ def _runs_table(runs: list[StoredRun]) -> str:
         ]
         for run in runs
     ]
-    fixed = [max(width(r[i]) for r in [list(_HEADER), *rows]) for i in range(len(_HEADER) - 1)]
-    room = max(TABLE_WIDTH - sum(fixed) - 2 * (len(_HEADER) - 1), len(_HEADER[-1]))
+    fixed = [max(width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    room = max(TABLE_WIDTH - sum(fixed) - 2 * (len(header) - 1), width(header[-1]))
     for row in rows:
         row[-1] = _cut(row[-1], room)
-    return format_table(_HEADER, rows)
+    return format_table(header, rows)
 
 
 def _known_at(run: StoredRun) -> str:
     """The as-known-at day, and ``what-if`` when the run is one (never a later month's
     history unless asked)."""
     day = run.record.as_known_at or "-"
-    return f"{day} what-if" if what_if_of(run) is not None else day
+    return spoken_line("what-if-run", day=day) if what_if_of(run) is not None else day
 
 
 def _cut(text: str, room: int) -> str:

@@ -149,20 +149,14 @@ def _refuse_drafts(versions: Sequence[Version], args: argparse.Namespace) -> tup
     if standing == "draft":
         drafts.insert(0, ("the record kinds", ENTITIES_NAME))
     elif standing == "unlisted":
-        print(
-            f"note: {ENTITIES_NAME} is not in the lock, which was written before the record"
-            " kinds were locked: run policyengine lock to publish it",
-            file=sys.stderr,
-        )
+        print(spoken_line("entities-unlisted", entities=ENTITIES_NAME), file=sys.stderr)
     if drafts and not args.allow_drafts:
         names = ", ".join(f"{name} ({path})" for name, path in drafts)
-        raise UsageError(
-            f"{args.period} would be computed with files not in the lock: {names}",
-            code="draft-in-use",
+        raise UsageError.from_template(
+            "draft-in-use",
             location=Location(file=str(Path(args.policies) / drafts[0][1])),
-            hint="publish them first (policyengine lock), or run with --allow-drafts for a"
-            " trial run",
             details={"drafts": [path for _, path in drafts]},
+            words={"period": args.period, "names": names},
         )
     return tuple(name for name, _ in drafts)
 
@@ -177,11 +171,10 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
             print("  " + took_along(cause, catalogue=spoken()), file=sys.stderr)
     missing = month.missing_kinds
     for kind in missing:
-        finding = FactsFileError(
-            f"the facts hold no {kind} records, which versions in force apply to "
-            f"(name the file <kind>{listed(sorted(FORMATS))})",
-            code="no-records",
+        finding = FactsFileError.from_template(
+            "no-records",
             location=Location(file=str(facts)),
+            words={"kind": kind, "formats": listed(sorted(FORMATS))},
         )
         print(say(finding), file=sys.stderr)
     return 2 if result.errors or missing else 0
@@ -196,13 +189,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if not policies.is_dir() or not folders:
         missing = policies if not policies.is_dir() else examples
-        what = "policy folder is" if missing == policies else "example months (YYYY-MM folders) are"
-        finding = UsageError(
-            f"the shipped {what} not here (looked in {missing.resolve()}). The demo runs on "
-            "the files shipped with the source: run it from a checkout of the repository "
-            "(cd into it), or name the folders with --policies DIR and --examples DIR",
-            code="file-not-found",
+        finding = UsageError.from_template(
+            "file-not-found",
+            form="demo-policies" if missing == policies else "demo-examples",
             location=Location(file=str(missing)),
+            words={"path": missing.resolve()},
         )
         print(say(finding), file=sys.stderr)
         return 2

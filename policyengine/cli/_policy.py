@@ -21,7 +21,7 @@ from ..read._source import read_policy_file
 from ..run._engine import Result, evaluate_many
 from ..run._repository import load
 from ..run._testing import run_tests
-from ._common import counted, problems_found, say, spoken_line
+from ._common import counted, headers, problems_found, say, spoken, spoken_line
 
 if TYPE_CHECKING:
     from ..facts._record_kinds import Entities
@@ -98,7 +98,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
         if not outcome.passed or args.verbose:
-            print(outcome.render())
+            print(outcome.render(spoken()))
     print(spoken_line("tests", passed=len(outcomes) - len(failed), failed=len(failed)))
     if problems:
         return 2
@@ -135,11 +135,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     if args.explain not in (None, "*") and args.explain not in policy.output_names:
         hint = did_you_mean(args.explain, policy.output_names)
-        finding = UsageError(
-            f"no output named '{args.explain}'",
-            code="unknown-output",
+        finding = UsageError.from_template(
+            "unknown-output",
+            form="eval",
             location=Location(file=str(args.policy)),
-            hint=hint or f"outputs: {', '.join(policy.output_names)}",
+            hint=hint,
+            words={"output": args.explain, "outputs": ", ".join(policy.output_names)},
         )
         print(say(finding), file=sys.stderr)
         return 2
@@ -168,25 +169,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         _print_table(policy, results, sys.stdout)
         for result in results if explained else ():
-            print(f"\n# record {result.record}")
+            print("\n" + spoken_line("eval-record", record=result.record))
             for name in explained:
-                print(result.explain(name))
+                print(result.explain(name, spoken()))
     for index, item in enumerate(batch):
         if isinstance(item, PolicyError):
             line = facts.lines[index]
             where = f"{facts.file}:{line}: " if line else f"{facts.file}: "
             print(where + say(item), file=sys.stderr)
     if batch.errors:
-        print(
-            f"{len(batch.errors)} of {len(batch)} records could not be evaluated", file=sys.stderr
-        )
+        failed = spoken_line("eval-failed", failed=len(batch.errors), count=len(batch))
+        print(failed, file=sys.stderr)
         return 2
     return 0
 
 
 def _print_table(policy: Policy, results: Sequence[Result], out: TextIO) -> None:
     rows = [[str(r.record), *(cell(r.outputs[n]) for n in policy.output_names)] for r in results]
-    print(format_table(["record", *policy.output_names], rows), file=out)
+    print(format_table([*headers("record"), *policy.output_names], rows), file=out)
 
 
 def arguments_validate(parser: argparse.ArgumentParser) -> None:

@@ -11,10 +11,11 @@ from ..errors import PolicyError
 from ..facts._entities_file import load_entities
 from ..facts._record_kinds import Entities
 from ..facts._sample_csv import unknown_fields, write_months
-from ..facts._sample_hard_cases import monthly
+from ..facts._sample_hard_cases import Refused, monthly
 from ..load._layout import ENTITIES_NAME
 from ..run._bundle import entities_from_policies
 from ..run._repository import load
+from ._common import spoken, spoken_line
 
 
 def _months(text: str) -> list[Period]:
@@ -53,29 +54,28 @@ def cmd_sample(args: argparse.Namespace) -> int:
         generated = monthly(
             args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
         )
-    except ValueError as exc:
-        print(f"sample: {exc}", file=sys.stderr)
+    except Refused as exc:
+        print(spoken_line("sample-refused", reason=exc.said(spoken())), file=sys.stderr)
         return 2
     written = write_months(generated, args.out, entities)
     if entities is None:
-        print(
-            f"note: no policy folder at {args.policies}: every generated field is written, "
-            "headed by its name (name the folder with --policies)",
-            file=sys.stderr,
-        )
+        print(spoken_line("sample-no-folder", folder=args.policies), file=sys.stderr)
     else:
         for kind, names in unknown_fields(entities).items():
-            print(
-                f"note: {kind} fields the generator does not know, filled with plausible "
-                f"values of their type: {', '.join(names)}",
-                file=sys.stderr,
-            )
+            unknown = spoken_line("sample-unknown-fields", kind=kind, names=", ".join(names))
+            print(unknown, file=sys.stderr)
     for month in generated:
-        counts = ", ".join(f"{kind} {len(rows)}" for kind, rows in month.facts.items())
-        print(f"{Path(args.out) / month.period.key}: {counts}")
-        for line in month.cases.lines():
+        counted = [
+            spoken_line("sample-count", kind=k, count=len(r)) for k, r in month.facts.items()
+        ]
+        print(
+            spoken_line(
+                "sample-month", folder=Path(args.out) / month.period.key, counts=", ".join(counted)
+            )
+        )
+        for line in month.cases.lines(spoken()):
             print("  " + line)
-    print(f"{len(written)} files written under {args.out} (seed {args.seed})")
+    print(spoken_line("sample-written", count=len(written), out=args.out, seed=args.seed))
     return 0
 
 

@@ -15,25 +15,22 @@ from ..errors import InvalidPolicy, Location, UsageError
 from ..load._keys import SigningKey, Trust, new_key_pair, read_signing_key, read_trusted
 from ..load._lock_file import load_lock
 from ..load._lock_log import lock_status
+from ._common import spoken, spoken_line
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
     private, public, key = new_key_pair(args.file)
-    print(f"wrote {private} (private: keep it with whoever signs; never in the ledger folder)")
-    print(f"wrote {public} (public: give it to the auditor)")
-    print(f"key {key.id}: {key.text}")
+    print(spoken_line("key-private", path=private))
+    print(spoken_line("key-public", path=public))
+    print(spoken_line("key-made", key=key.id, text=key.text))
     return 0
 
 
 def trust_from(args: argparse.Namespace, head: str | None) -> Trust:
     """The auditor's trust: the keys given with --trust, --require-signed, a kept head."""
     if args.require_signed and not args.trust:
-        raise UsageError(
-            "--require-signed needs the public keys to check the signatures with",
-            code="bad-key",
-            location=Location(field="--require-signed"),
-            hint="add --trust KEY (a public key, or its .pub file)",
-        )
+        where = Location(field="--require-signed")
+        raise UsageError.from_template("bad-key", form="require-signed", location=where)
     against = getattr(args, "against_lock", None)
     lock = None
     if against:
@@ -45,17 +42,13 @@ def trust_from(args: argparse.Namespace, head: str | None) -> Trust:
 
 
 def _no_lock(path: str) -> UsageError:
-    return UsageError(
-        "no lock file at this path",
-        code="file-not-found",
-        location=Location(file=path),
-        hint="name the policies.lock the months were run under",
-    )
+    return UsageError.from_template("file-not-found", form="lock", location=Location(file=path))
 
 
 def lock_line(path: Path, trust: Trust, *, checking: bool = True) -> str:
     """How the lock at ``path`` is signed, with its head, as ``verify`` and ``lock`` say it."""
-    return lock_status(path, load_lock(path)[0], trust).text(checking=checking)
+    status = lock_status(path, load_lock(path)[0], trust)
+    return status.text(checking=checking, catalogue=spoken())
 
 
 def signing_key(path: str | None) -> SigningKey | None:

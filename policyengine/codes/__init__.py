@@ -36,7 +36,8 @@ import attrs
 # fmt: off
 ErrorCode = Literal[
     "above-bands", "aggregate-without-collect", "ambiguous-column", "backdated-publication",
-    "bad-default", "bad-format", "bad-history-of", "bad-key", "bad-key-type", "bad-rounding",
+    "bad-default", "bad-format", "bad-history-of", "bad-key", "bad-key-type",
+    "bad-previous-value", "bad-rounding",
     "bad-select", "bad-signature", "band-values-differ", "below-bands", "blob-mismatch",
     "blob-missing", "blob-tampered", "branches-differ", "chain-broken", "collect-needs-numbers",
     "complex-key",

@@ -95,6 +95,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "list-without-item-type": "a list input without `of`",
         "bad-default": "an input's `default` does not fit its type",
         "duplicate-test-name": "two embedded tests with one name",
+        "bad-previous-value": "an embedded test's `previous:` gives a value of another kind than its `previous(name, initial)` starts from, or not one value",
         "not-a-number": "a number in a rule cannot be read exactly (the schema normally reports it first as `wrong-type`), or a parameter's or a band's or row's value text looks like a number but is none, or is a number written in Chinese words (`百分之三点八`)",
         "text-is-a-name": "a table's or band's value is text that is exactly the name of an input, parameter, rule or rule's named value (`then: band.base`): it would be the text, not the value; a table computes it with `{expr: band.base}`",
         "rate-without-percent": "a plain number over 1 where a rate is meant: a graduated band's value, a band's or row's value named as a rate (`rate`, `…_rate`, `…率`, `…比例`), one whose other bands or rows write it as a percentage, or a parameter named as a rate or of `unit: %`; `3.8` is read as 380%",

@@ -48,6 +48,7 @@ import attrs
 
 from ..codes import ErrorCode
 from ._check_templates import CHECK_BLOCKS
+from ._command_templates import COMMAND_BLOCKS
 from ._expression_templates import EXPRESSION_BLOCKS
 from ._facts_templates import FACT_BLOCKS
 from ._run_templates import RUN_BLOCKS
@@ -314,8 +315,10 @@ _BLOCKS: Final[TemplateBlocks] = (
     # embedded tests (policyengine/load/_embedded.py)
     ("building-the-model", {
         ("duplicate-test-name", ""): Template("test '{test}' appears twice", "give each test its own name"),
+        ("bad-previous-value", ""): Template("last month's '{name}' must be {wanted}, found {found}", "write one value of the kind previous({name}, …) starts from"),
         ("unknown-name", "test-facts"): Template("test facts name '{name}', which is not an input"),
         ("unknown-name", "test-expects"): Template("test expects '{name}', which no rule gives"),
+        ("unknown-name", "test-previous"): Template("the test gives last month's '{name}', which no previous(…) of the policy reads", "name a value the policy reads with previous(name, initial)"),
         ("not-in-force", "test"): Template("test '{test}' is for {period}, when this version is not in force", "use a month from {start} before {end}"),
         ("not-in-force", "test-open"): Template("test '{test}' is for {period}, when this version is not in force", "use a month from {start}"),
     }),
@@ -353,6 +356,7 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
     }),
     *CHECK_BLOCKS,
+    *COMMAND_BLOCKS,
     *EXPRESSION_BLOCKS,
     *RUN_BLOCKS,
     *FACT_BLOCKS,

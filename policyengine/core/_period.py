@@ -33,11 +33,8 @@ class Period:
 
     def __attrs_post_init__(self) -> None:
         if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
-            raise UsageError(
-                f"{self.year:04d}-{self.month:02d} is not a month",
-                code="invalid-period",
-                hint="write the month as YYYY-MM, e.g. 2026-03",
-            )
+            value = f"{self.year:04d}-{self.month:02d}"
+            raise UsageError.from_template("invalid-period", form="month", words={"value": value})
 
     @classmethod
     def parse(cls, value: Period | str) -> Period:
@@ -49,11 +46,8 @@ class Period:
                 return known
         match = _MONTH.match(value) if isinstance(value, str) else None
         if match is None:
-            raise UsageError(
-                f"{value!r} is not a month",
-                code="invalid-period",
-                hint="write the month as YYYY-MM, e.g. 2026-03",
-            )
+            words = {"value": repr(value)}
+            raise UsageError.from_template("invalid-period", form="month", words=words)
         month = cls(int(match.group(1)), int(match.group(2)))
         if type(value) is str and len(_PARSED) < 1024:
             _PARSED[value] = month  # a caller evaluating record by record passes the same text

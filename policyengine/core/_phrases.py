@@ -56,6 +56,9 @@ PHRASES: Final[tuple[str, ...]] = (
     "a count",
     "a yes/no value",
     "a date",
+    # load/_embedded_previous.py: a test case's value of last month
+    "one value",
+    "a list or mapping",
 )
 
 

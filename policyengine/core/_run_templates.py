@@ -87,6 +87,8 @@ RUN_BLOCKS: Final[TemplateBlocks] = (
     # the rule kinds over many records (policyengine/rules/history.py, rank.py, aggregate.py)
     ("rules-over-many-records", {
         ("missing-history", ""): Template("no value of '{of}' for {month}", "evaluate the earlier months first, pass their results, or declare missing: as_false / as_zero"),
+        ("missing-history", "previous"): Template("no value of '{of}' for {month}", "give the earlier months' results, or an initial value: previous({of}, 0)"),
+        ("missing-history", "previous-record"): Template("no value of '{of}' for last month", "pass last month's values (previous={{'{of}': …}}; in a test case, previous:), or write an initial value: previous({of}, 0)"),
         ("type-mismatch", "history"): Template("'{of}' must be true or false in {month}, found {value}"),
         ("type-mismatch", "rank"): Template("cannot order {first} against {second}"),
         ("type-mismatch", "eligible"): Template("'eligible' must be true or false, found {value}"),

@@ -19,7 +19,9 @@ from typing import Any
 
 import attrs
 
+from ..core._messages import Catalogue
 from ..core._period import Period
+from ..core._text_templates import said_text, saying
 from ._sample_centre import Facts, call, new_rep, rep_month, team_rows
 
 
@@ -35,15 +37,17 @@ class HardCases:
     leaver: str  # leaves in the middle of this month
     referrals: tuple[str, ...]  # sales from customers' referrals
 
-    def lines(self) -> list[str]:
+    def lines(self, catalogue: Catalogue | None = None) -> list[str]:
+        """Where each hard case is, in ``catalogue``'s language (English without one)."""
+        said = saying(catalogue)
         return [
-            f"exact tie (same sales, figures and calls): {self.tie[0]} and {self.tie[1]}",
-            f"lead conflict escalated to the manager: {self.conflict_to_manager}",
-            f"lead conflict escalated to leadership: {self.conflict_to_leadership}",
-            f"malicious grab: {self.malicious_grab}",
-            f"new hires: {', '.join(self.new_hires)}",
-            f"leaves mid-month: {self.leaver}",
-            f"referral sales: {', '.join(self.referrals)}",
+            said("case-tie", first=self.tie[0], second=self.tie[1]),
+            said("case-to-manager", rep=self.conflict_to_manager),
+            said("case-to-leadership", rep=self.conflict_to_leadership),
+            said("case-malicious-grab", rep=self.malicious_grab),
+            said("case-new-hires", reps=", ".join(self.new_hires)),
+            said("case-leaver", rep=self.leaver),
+            said("case-referrals", reps=", ".join(self.referrals)),
         ]
 
 
@@ -123,18 +127,28 @@ def _candidates(
     """The (team, rep) slots that can play a case other than the tie: the first four play
     one each, and each month's leaver is taken from the end. ValueError when too few."""
     if not periods:
-        raise ValueError("no months to generate")
+        raise Refused("sample-no-months")
     if teams < 1 or reps < 3 or calls < 0:
-        raise ValueError("need at least 1 team, 3 reps per team and no negative call count")
+        raise Refused("sample-too-small")
     if reps + len(periods) > 99:
-        raise ValueError("at most 99 reps per team, new hires included")
+        raise Refused("sample-too-many-reps")
     candidates = [(t, r) for r in range(reps) for t in range(teams) if (t, r) not in _TWINS]
     if len(candidates) < 4 + len(periods):
-        raise ValueError(
-            f"{teams} teams of {reps} reps are too few for every hard case in "
-            f"{len(periods)} months: give at least {4 + len(periods) + 2} reps in all"
-        )
+        least = 4 + len(periods) + 2
+        raise Refused("sample-too-few", teams=teams, reps=reps, months=len(periods), least=least)
     return candidates
+
+
+class Refused(ValueError):
+    """Months the generator cannot make, said by name (core/_text_templates.py): in English
+    as a ValueError, or in a catalogue's language (:meth:`said`)."""
+
+    def __init__(self, name: str, /, **values: Any) -> None:
+        super().__init__(said_text(name, None, **values))
+        self.name, self.values = name, values
+
+    def said(self, catalogue: Catalogue | None) -> str:
+        return said_text(self.name, catalogue, **self.values)
 
 
 def _rep_rows(

@@ -18,11 +18,17 @@ the call is no read of this month at all:
 
 The initial value is a written value: a number, a percentage, text,
 ``True`` or ``False``.
+
+One record evaluated alone (``Policy.evaluate(record, previous=…)``, an embedded
+test's ``previous:``) is given last month's values as a month's history gives
+one record's: ``{rule id: value}``, a rule with named outputs a mapping of
+them. :func:`last_month` reads them the same way for both.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +38,11 @@ from ..errors import ExpressionError
 PREVIOUS = "previous"
 #: What ``Expression.past`` holds for a call without an initial value.
 NO_INITIAL: Any = None
+#: A value last month's record does not hold.
+_ABSENT: Any = object()
+
+#: What ``previous(…)`` calls read: the key each is read as -> (name read, initial value).
+PastReads = Mapping[str, tuple[str, Any]]
 
 
 def past_key(name: str) -> str:
@@ -65,3 +76,25 @@ def read_previous(node: ast.Call, said: Any) -> tuple[str, str, Any]:
 def _wrong(said: Any) -> ExpressionError:
     error: ExpressionError = said("forbidden-syntax", "previous", {}, construct="previous")
     return error
+
+
+def last_month(
+    past: PastReads,
+    record: Mapping[str, Any] | None,
+    missing: Callable[[str], Exception],
+) -> dict[str, Any]:
+    """The values the calls ``past`` read, by the key each is read as: from ``record``
+    (last month's values of the record, None when it had no last month), else the
+    call's initial value; without one, ``missing(name)`` is raised."""
+    values: dict[str, Any] = {}
+    for read_as, (name, initial) in past.items():
+        base, _, part = name.partition(".")
+        value = record.get(base, _ABSENT) if record is not None else _ABSENT
+        if part and isinstance(value, Mapping):
+            value = value.get(part, _ABSENT)
+        if value is _ABSENT:
+            if initial is NO_INITIAL:
+                raise missing(name)
+            value = initial
+        values[read_as] = value
+    return values

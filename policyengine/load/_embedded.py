@@ -13,6 +13,7 @@ from ..errors import PolicyError
 from ..model import Rule, TestCase, frozen_mapping
 from ..read._source_map import pointer_part
 from ._build_problems import BuildProblems
+from ._embedded_previous import check_previous
 
 
 def build_tests(
@@ -42,6 +43,8 @@ def build_tests(
         names.add(item["name"])
         _unknown(problems, pointer + "/facts", item["facts"], inputs, "test-facts")
         _unknown(problems, pointer + "/expect", item["expect"], outputs, "test-expects")
+        if "previous" in item:
+            check_previous(problems, pointer + "/previous", item["previous"], rules)
         cases.append(
             TestCase(
                 name=str(item["name"]),
@@ -50,6 +53,7 @@ def build_tests(
                 pointer=pointer,
                 line=problems.document.locate(pointer).line,
                 period=item.get("period"),
+                previous=frozen_mapping(item["previous"]) if "previous" in item else None,
             )
         )
     return cases

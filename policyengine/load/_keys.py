@@ -23,6 +23,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -48,8 +49,11 @@ PUBLIC_TAG = "ed25519:"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def _key_error(where: str, message: str, hint: str) -> UsageError:
-    return UsageError(message, code="bad-key", location=Location(file=where), hint=hint)
+def _key_error(where: str, form: str, **words: Any) -> UsageError:
+    """The key problem said in ``form`` (core/_command_templates.py); no details, as ever."""
+    return UsageError.from_template(
+        "bad-key", form=form, location=Location(file=where), words=words
+    )
 
 
 @attrs.frozen
@@ -130,15 +134,14 @@ def new_key_pair(private_path: str | os.PathLike[str]) -> tuple[Path, Path, Publ
     signing = SigningKey(seed)
     for path in (private, public):
         if path.exists():
-            raise _key_error(str(path), "a key file is already there", "name another file")
+            raise _key_error(str(path), "exists")
     try:
         descriptor = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
             stream.write(f"{PRIVATE_TAG} {seed.hex()}\n")
         public.write_text(signing.public.text + "\n", encoding="utf-8")
     except OSError as error:
-        hint = "check that the folder exists and can be written"
-        raise _key_error(str(private), f"cannot write the key: {error.strerror}", hint) from None
+        raise _key_error(str(private), "unwritable", reason=error.strerror) from None
     return private, public, signing.public
 
 
@@ -149,22 +152,16 @@ def read_signing_key(path: str | os.PathLike[str]) -> SigningKey:
         text = Path(path).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not UTF-8 text"
-        hint = "name the private key file `policyengine keys new` wrote"
-        raise _key_error(where, f"cannot read the key: {reason}", hint) from None
+        raise _key_error(where, "unreadable", reason=reason) from None
     tag, _, seed = text.partition(" ")
     if tag != PRIVATE_TAG or not _HEX64.fullmatch(seed):
-        if tag.startswith(PUBLIC_TAG):
-            message = "this is a public key; signing needs the private key"
-        else:
-            message = "the file is not a policyengine private key"
-        raise _key_error(where, message, "name the private key file, not its .pub")
+        raise _key_error(where, "public-given" if tag.startswith(PUBLIC_TAG) else "not-private")
     return SigningKey(bytes.fromhex(seed))
 
 
 def _public(text: str, where: str) -> PublicKey:
     if not (text.startswith(PUBLIC_TAG) and _HEX64.fullmatch(text[len(PUBLIC_TAG) :])):
-        hint = "give `ed25519:` and 64 hex digits, or a file of such lines (a .pub file)"
-        raise _key_error(where, f"'{text[:80]}' is not a public key", hint)
+        raise _key_error(where, "not-public", text=text[:80])
     return PublicKey(bytes.fromhex(text[len(PUBLIC_TAG) :]))
 
 
@@ -179,8 +176,7 @@ def read_trusted(keys: Iterable[str]) -> Mapping[str, PublicKey]:
             try:
                 lines = Path(given).read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
-                hint = "give a public key (`ed25519:` …) or a readable file of them"
-                raise _key_error(given, "cannot read the trusted keys", hint) from None
+                raise _key_error(given, "trusted-unreadable") from None
             found = [_public(s, given) for line in lines if (s := line.strip()) and s[0] != "#"]
         trusted.update((key.id, key) for key in found)
     return trusted

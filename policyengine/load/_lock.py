@@ -178,10 +178,8 @@ def lock(
     _, found, findings = _check(policies_dir, lock_path)
     signed = bool(entries) and entries[0].signature is not None
     if signed and key is None:
-        hint = "give the publisher's signing key: policyengine lock --key KEY"
-        findings.append(LockError("the lock is signed: a new line must be signed too",
-                                  code="lock-unsigned", location=Location(str(lock_path)),
-                                  hint=hint))  # fmt: skip
+        where = Location(str(lock_path))
+        findings.append(LockError.from_template("lock-unsigned", form="new-line", location=where))
     locked = {e.path for e in entries}
     new: dict[tuple[str, str], LockEntry] = {}
     for f in found:
@@ -200,11 +198,10 @@ def lock(
         # as_known_at trusts publication dates: a version locked today but dated
         # before an earlier publication would rewrite what was known back then.
         findings.append(
-            LockError(
-                f"cannot publish on {published}: versions were already published on {latest}",
-                code="backdated-publication",
+            LockError.from_template(
+                "backdated-publication",
                 location=Location(file=str(lock_path)),
-                hint=f"publish on {latest} or later",
+                words={"published": published, "latest": latest},
             )
         )
     if findings:

@@ -26,16 +26,18 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from ..codes import ErrorCode
+from ..core._messages import Catalogue
+from ..core._text_templates import said_text
 from ..errors import Location, LockError, PolicyError
 from ._keys import SigningKey, Trust
 from ._lock_file import LockEntry, lock_format, parse_lock
 
 GENESIS = "0" * 64
-_BY_HAND = "the lock is written by `policyengine lock --key`: restore it from a backup"
 
 
 def chain_value(previous: str, entry: LockEntry) -> str:
@@ -88,18 +90,19 @@ class LockStatus:
     checked: bool
     head: str
 
-    def text(self, *, checking: bool = True) -> str:
-        """The line ``verify`` prints (``checking``: with whether signatures were checked)."""
+    def text(self, *, checking: bool = True, catalogue: Catalogue | None = None) -> str:
+        """The line ``verify`` prints (``checking``: with whether signatures were checked),
+        in ``catalogue``'s language (English without one)."""
         if self.format == 0:
-            return "no lock file: every version is a draft"
+            return said_text("lock-none", catalogue)
         if self.format == 1:
-            return f"lock unsigned, format 1, {self.lines} lines, head {self.head}"
+            return said_text("lock-unsigned", catalogue, lines=self.lines, head=self.head)
         keys = ", ".join(self.key_ids)
-        said = f"lock signed by key {keys}, format 2, {self.lines} lines, head {self.head}"
+        said = said_text("lock-signed", catalogue, keys=keys, lines=self.lines, head=self.head)
         if not checking:
             return said
-        check = "signatures checked" if self.checked else "signatures not checked: give --trust"
-        return f"{said}; {check}"
+        check = "signatures-checked" if self.checked else "signatures-not-checked"
+        return said_text(check, catalogue, said=said)
 
 
 def lock_status(path: Path, entries: Sequence[LockEntry], trust: Trust) -> LockStatus:
@@ -117,24 +120,20 @@ def log_problems(path: Path, entries: Sequence[LockEntry], trust: Trust) -> list
     signed = bool(entries) and entries[0].signature is not None
     problems: list[PolicyError] = []
     if trust.require_signed and not signed:
-        what = "unsigned (format 1)" if path.is_file() else "missing"
-        hint = "publish with `policyengine lock --key KEY`"
-        problems.append(_error("lock-unsigned", f"the lock is {what}", Location(file), hint))
+        form = "unsigned" if path.is_file() else "missing"
+        problems.append(_said("lock-unsigned", form, Location(file)))
     previous, day = GENESIS, None
     for entry in entries if signed else ():
         where = Location(file, entry.line, 1)
         if entry.chain != chain_value(previous, entry):
-            message = f"the line of {entry.path} does not chain to the line before it"
-            problems.append(_error("lock-chain-broken", message, where, _BY_HAND))
+            problems.append(_said("lock-chain-broken", "", where, path=entry.path))
         if day is not None and entry.published < day:
-            message = f"{entry.path} is dated {entry.published}, before the line above it ({day})"
-            problems.append(_error("backdated-publication", message, where, _BY_HAND))
+            dated = {"path": entry.path, "published": entry.published, "day": day}
+            problems.append(_said("backdated-publication", "line", where, **dated))
         problems += _signature_problems(entry, where, trust)
         previous, day = entry.chain or previous, max(day or entry.published, entry.published)
     if trust.head is not None and trust.head not in _heads(path, entries, signed):
-        message = f"the kept lock head {trust.head} is no line of this lock"
-        hint = "lines were cut off, or this is an older copy: restore the lock"
-        problems.append(_error("head-missing", message, Location(file), hint))
+        problems.append(_said("head-missing", "lock-kept", Location(file), head=trust.head))
     return problems
 
 
@@ -149,14 +148,13 @@ def _signature_problems(entry: LockEntry, where: Location, trust: Trust) -> list
         return []
     key = trust.keys.get(entry.key_id or "")
     if key is None:
-        message = f"the line of {entry.path} is signed by key {entry.key_id}, which is not trusted"
-        hint = "check with the publisher's public key (--trust), or ask who signed it"
-        return [_error("untrusted-key", message, where, hint)]
+        return [_said("untrusted-key", "lock", where, path=entry.path, key_id=entry.key_id)]
     if key.verifies(_seal_message(entry.chain), entry.signature):
         return []
-    message = f"the signature of the line of {entry.path} does not match the line"
-    return [_error("bad-signature", message, where, _BY_HAND)]
+    return [_said("bad-signature", "lock", where, path=entry.path)]
 
 
-def _error(code: ErrorCode, message: str, where: Location, hint: str) -> PolicyError:
-    return LockError(message, code=code, location=where, hint=hint)
+def _said(code: ErrorCode, form: str, where: Location, **words: Any) -> PolicyError:
+    """The lock's problem ``code`` said in ``form`` (core/_command_templates.py); its
+    details stay empty, as they always were."""
+    return LockError.from_template(code, form=form, location=where, words=words)

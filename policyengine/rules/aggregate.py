@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ..core._numbers import CONTEXT, is_number
+from ..core._text_templates import ENGLISH, Saying
 from ..errors import PolicyError
 from ..language._expressions import Expression
 from ..language._value_kinds import fail
@@ -212,18 +213,17 @@ def _combine(spec: Aggregate, values: list[Any], detail: dict[str, Any]) -> Any:
     return CONTEXT.divide(sum(values, Decimal(0)), Decimal(len(values)))
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
     lines: list[str] = []
-    what = f" of {detail['value']}" if detail.get("value") else ""
-    where = f" where {detail['where']}" if detail.get("where") else ""
-    lines.append(
-        f"{detail['function']}{what} over {detail['count']} {detail['of']} "
-        f"records{where}: {', '.join(str(r) for r in detail['records'][:20])}"
-        + (" …" if len(detail["records"]) > 20 else "")
-    )
+    what = said("aggregate-of", value=detail["value"]) if detail.get("value") else ""
+    where = said("aggregate-where", where=detail["where"]) if detail.get("where") else ""
+    records = ", ".join(str(r) for r in detail["records"][:20])
+    records += " …" if len(detail["records"]) > 20 else ""
+    words = {k: detail[k] for k in ("function", "count", "of")}
+    lines.append(said("aggregate-over", what=what, where=where, records=records, **words))
     if detail.get("empty"):
-        lines.append("no record counted: the declared empty value applies")
+        lines.append(said("aggregate-empty"))
     return lines
 
 

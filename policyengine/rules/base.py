@@ -17,6 +17,7 @@ from ..core._display import show_value as show_value
 from ..core._number_text import looks_numeric, to_decimal
 from ..core._numbers import DEFAULT_MODE, DEFAULT_PLACES, is_number, rounding_step
 from ..core._problems import Problems
+from ..core._text_templates import ENGLISH
 from ..errors import ExpressionError, PolicyError
 from ..language._expression_translator import kind_of_value
 from ..language._expressions import Expression, compile_expression
@@ -170,7 +171,8 @@ class RuleKind:
     build: Callable[[RuleContext], Built | None]
     compile: Callable[[Any, CodeOf], RuleCode]
     #: What an explanation says of a detail this kind filled in (band, rows …).
-    explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
+    #: ``explain(detail, said)``: its lines, each said by name (core/_text_templates.py).
+    explain: Callable[..., list[str]] = lambda detail, said=ENGLISH: []
     emit: Emit | None = None
     value_type: TypeOf = unsaid
     #: Whether its numbers are amounts a report's column adds up (not scores).

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from ..core._text_templates import ENGLISH, Saying
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
 from ..language._value_kinds import fail
@@ -130,18 +131,19 @@ def _detail(spec: Checks, failed: list[Check], skipped: list[str]) -> dict[str, 
     }
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
     lines: list[str] = []
     for v in detail["violations"]:
         label = f" «{v['title']}»" if v.get("title") else ""
         src = f" [{v['source']}]" if v.get("source") else ""
         msg = f": {v['message']}" if v.get("message") else ""
-        lines.append(f"violated {v['id']}{label} ({v['severity']}, {v['points']} points){msg}{src}")
+        words = {"id": v["id"], "severity": v["severity"], "points": v["points"]}
+        lines.append(said("checks-violated", title=label, message=msg, source=src, **words))
     if detail["passed"]:
-        lines.append("passed: " + ", ".join(detail["passed"]))
+        lines.append(said("checks-passed", names=", ".join(detail["passed"])))
     if detail["not_applicable"]:
-        lines.append("not applicable: " + ", ".join(detail["not_applicable"]))
+        lines.append(said("checks-not-applicable", names=", ".join(detail["not_applicable"])))
     return lines
 
 

@@ -22,6 +22,7 @@ import attrs
 
 from ..core._display import show_value as _show
 from ..core._period import Period
+from ..core._text_templates import ENGLISH, Saying
 from ..errors import PolicyError
 from ..language._value_kinds import fail
 from .base import Built, Outcome, RuleContext, TypeReader, ValueType
@@ -114,14 +115,11 @@ def _one(spec: History, frame: Frame, key: str) -> Outcome:
     return Outcome(count, detail)
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
-    lines: list[str] = []
     months = ", ".join(f"{m}: {_show(v)}" for m, v in detail.get("months", {}).items())
-    lines.append(
-        f"{detail['measure']} of {detail['of']} (missing months {detail['missing']}): {months}"
-    )
-    return lines
+    words = {k: detail[k] for k in ("measure", "of", "missing")}
+    return [said("history-months", months=months, **words)]
 
 
 def reads_past(spec: History) -> frozenset[str]:

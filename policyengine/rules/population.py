@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import attrs
 
 from ..core._period import Period
+from ..core._text_templates import ENGLISH
 from ..errors import PolicyError
 from ..language._expressions import Expression
 from .base import Built, Outcome, RuleContext, TypeOf, unsaid
@@ -85,7 +86,7 @@ class PopulationKind:
     build: Callable[[RuleContext], Built | None]
     evaluate: Callable[[Any, Frame], Mapping[str, Outcome | PolicyError]]
     #: What an explanation says of a detail this kind filled in (records, order …).
-    explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
+    explain: Callable[..., list[str]] = lambda detail, said=ENGLISH: []
     #: The values a rule of this kind reads from earlier months (only those are kept
     #: as the month's history inputs); none for a kind that reads only this month.
     reads_past: Callable[[Any], frozenset[str]] = lambda spec: frozenset()

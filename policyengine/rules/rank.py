@@ -23,6 +23,7 @@ import attrs
 
 from ..core._display import show_value as _show
 from ..core._numbers import CONTEXT, is_number
+from ..core._text_templates import ENGLISH, Saying
 from ..errors import PolicyError
 from ..language._expressions import Expression
 from ..language._value_kinds import fail
@@ -249,22 +250,21 @@ def _decider(
     return f"tie-break {deepest}: {criteria[deepest][0].source}"
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
     lines: list[str] = []
-    group = f" in {detail['within']} {detail['group']}" if detail.get("within") else ""
-    lines.append(
-        f"ranked{group} by {detail['by']} ({detail['order']}); {detail['eligible_count']} eligible"
-    )
-    lines.append(
-        "order: "
-        + ", ".join(f"{r['rank']}. {r['key']} ({_show(r['by'])})" for r in detail["ordered"])
-    )
+    within = detail.get("within")
+    group = said("rank-group", within=within, group=detail["group"]) if within else ""
+    words = {"by": detail["by"], "order": detail["order"], "eligible": detail["eligible_count"]}
+    lines.append(said("rank-ranked", group=group, **words))
+    ordered = ", ".join(f"{r['rank']}. {r['key']} ({_show(r['by'])})" for r in detail["ordered"])
+    lines.append(said("rank-order", ordered=ordered))
     if detail.get("decided_by"):
-        lines.append(f"place decided by {detail['decided_by']}")
+        lines.append(said("rank-decided", decided_by=detail["decided_by"]))
     if detail.get("select"):
         sel = detail["select"]
-        lines.append(f"select {sel['side']} {sel['count']} (groups of at least {sel['min_group']})")
+        side = "rank-select-top" if sel["side"] == "top" else "rank-select-bottom"
+        lines.append(said(side, count=sel["count"], min_group=sel["min_group"]))
     return lines
 
 

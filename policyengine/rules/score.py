@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ..core._numbers import is_number, rounder
+from ..core._text_templates import ENGLISH, Saying
 from ..language._expressions import Expression
 from ..language._fused_source import FusedSource
 from ..language._value_kinds import fail
@@ -92,15 +93,13 @@ def compile_rule(spec: Score, code_of: CodeOf) -> RuleCode:
     return value_of
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
     lines: list[str] = []
     for c in detail["components"]:
         label = f" «{c['title']}»" if c.get("title") else ""
-        lines.append(
-            f"component {c['name']}{label}: {c['value']} × weight {c['weight']} "
-            f"= {c['contribution']}"
-        )
+        words = {k: c[k] for k in ("name", "value", "weight", "contribution")}
+        lines.append(said("score-component", title=label, **words))
     return lines
 
 

@@ -24,6 +24,7 @@ import attrs
 
 from ..core._display import show_value as _show
 from ..core._numbers import is_number
+from ..core._text_templates import ENGLISH, Saying
 from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
@@ -260,15 +261,17 @@ def _fallback(spec: DecisionTable, default: Give | None, env: Any, detail: Detai
     return default(env)
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
     lines: list[str] = []
     for row in detail.get("rows", []):
         label = f" «{row['title']}»" if row.get("title") else ""
         src = f" [{row['source']}]" if row.get("source") else ""
-        lines.append(f"row {row['number']}{label} holds: {row['when']} → {_show(row['then'])}{src}")
+        then = _show(row["then"])
+        words = {"number": row["number"], "when": row["when"], "then": then}
+        lines.append(said("table-row", title=label, source=src, **words))
     if detail.get("default"):
-        lines.append("no row holds: the table's default applies")
+        lines.append(said("table-default"))
     return lines
 
 

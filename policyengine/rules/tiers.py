@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from ..core._numbers import is_number
+from ..core._text_templates import ENGLISH, Saying
 from ..errors import EvaluationError
 from ..language._expressions import Expression
 from ..language._fused_source import GIVE_UP, FusedSource
@@ -228,19 +229,17 @@ def _graduated(spec: Tiers, of: Code) -> RuleCode:
     return value_of
 
 
-def explain(detail: Mapping[str, Any]) -> list[str]:
+def explain(detail: Mapping[str, Any], said: Saying = ENGLISH) -> list[str]:
     """What the trace says of how this kind reached its value."""
     lines: list[str] = []
-    lines.append(f"{detail['mode']} tiers on {detail['of']} = {detail['amount']}")
+    lines.append(said("tiers-on", mode=detail["mode"], of=detail["of"], amount=detail["amount"]))
     if "band" in detail:
         band = detail["band"]
         label = f" «{band['title']}»" if band.get("title") else ""
-        lines.append(f"band {band['number']} {band['range']}{label} reached")
+        lines.append(said("tiers-band", number=band["number"], range=band["range"], title=label))
     for part in detail.get("parts", []):
-        lines.append(
-            f"band {part['number']} {part['range']}: {part['portion']} × "
-            f"{part['rate']} = {part['amount']}"
-        )
+        words = {k: part[k] for k in ("number", "range", "portion", "rate", "amount")}
+        lines.append(said("tiers-part", **words))
     return lines
 
 

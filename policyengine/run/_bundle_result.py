@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..core._messages import Catalogue
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import PolicyError, UsageError
@@ -288,11 +289,11 @@ class BundleResult:
         self._check(kind, key, output)
         return trace.trace_in_bundle(self._state, kind, key, output)
 
-    def explain(self, kind: str, key: str, output: str) -> str:
-        """How one output of one record was reached, as text."""
+    def explain(self, kind: str, key: str, output: str, catalogue: Catalogue | None = None) -> str:
+        """How one output of one record was reached, as text (in ``catalogue``'s language)."""
         kind, key = self._kind(kind, "explain"), str(key)
         self._check(kind, key, output)
-        return trace.render(trace.trace_in_bundle(self._state, kind, key, output))
+        return trace.render(trace.trace_in_bundle(self._state, kind, key, output), catalogue)
 
     @cached_property
     def _policies(self) -> tuple[Policy, ...]:

@@ -20,15 +20,18 @@ from collections.abc import Iterable, Mapping
 from decimal import getcontext, setcontext
 from typing import Any
 
+from ..core._brief import brief
 from ..core._display import plain
 from ..core._numbers import CONTEXT, engine_context, unsigned_zero
 from ..core._period import Period
-from ..errors import EvaluationError, Location, PolicyError, UsageError
+from ..errors import EvaluationError, FactError, Location, PolicyError, UsageError
 from ..facts._records import coerce_record
+from ..language._previous import last_month
 from ..model import RUNTIME, Policy, Rule, frozen_mapping
 from ._fused import Fused
 from ._program import Engine, Program
 from ._result import Batch, Provenance, Result
+from ._run_state import missing_previous
 
 __all__ = ["Batch", "Provenance", "Result", "evaluate", "evaluate_many"]
 
@@ -44,13 +47,20 @@ def evaluate(
     given: Mapping[str, Any] | None = None,
     partial: bool = False,
     engine: Engine = "compiled",
+    previous: Mapping[str, Any] | None = None,
 ) -> Result:
     """Evaluate every rule of ``policy`` over one record.
 
     ``others`` names fields of the record that other policies read (see
     :func:`policyengine.facts._records.coerce_record`). ``engine="reference"`` runs the
-    reference evaluator instead of the compiled code (the same results).
+    reference evaluator instead of the compiled code (the same results). ``previous`` is
+    the record's values of last month, as a month's history holds them (``{rule id:
+    value}``), for the rules that read them with ``previous(name)``; without it, the
+    record has no last month and each call gives its initial value.
     """
+    past = policy.program_for(engine).past
+    if past:  # the values last month gave, read as the calls name them
+        given = {**_last_month(policy, past, record, index, previous), **(given or {})}
     if engine == "compiled" and not given and not partial:
         fused = policy.program.fused
         if fused is not None:
@@ -99,6 +109,8 @@ def evaluate_many(
     numbered = zip(itertools.count() if positions is None else positions, records, strict=False)
     month = _period(policy, period, check=in_force)
     program = policy.program_for(engine)
+    if program.past:  # no record has a last month here: each previous() its initial value
+        return Batch(tuple(_each(policy, numbered, month, others, engine)))
     fused = program.fused
     with engine_context():  # entered once for the batch, not per record
         if fused is not None and (month is not None or not policy.reads_period):
@@ -111,6 +123,33 @@ def evaluate_many(
             except PolicyError as exc:
                 items.append(exc)
     return Batch(tuple(items))
+
+
+def _each(
+    policy: Policy,
+    records: Iterable[tuple[int, Mapping[str, Any]]],
+    month: Period | None,
+    others: frozenset[str],
+    engine: Engine,
+) -> list[Result | PolicyError]:
+    """Each record evaluated alone, or the error it raises."""
+    items: list[Result | PolicyError] = []
+    for index, record in records:
+        try:
+            items.append(
+                evaluate(
+                    policy,
+                    record,
+                    period=month,
+                    index=index,
+                    others=others,
+                    in_force=False,
+                    engine=engine,
+                )
+            )
+        except PolicyError as exc:
+            items.append(exc)
+    return items
 
 
 def _fused(
@@ -199,11 +238,10 @@ def _evaluate(
 ) -> Result:
     label = _label(policy, record, index)
     if month is None and policy.reads_period:
-        raise UsageError(
-            f"{policy.id} {policy.version} reads 'period', so a period must be given",
-            code="missing-period",
+        raise UsageError.from_template(
+            "missing-period",
             location=Location(file=policy.file, record=label),
-            hint="pass period='YYYY-MM' (on the command line: --period YYYY-MM)",
+            words={"policy": policy.id, "version": policy.version},
         )
     env = coerce_record(policy.inputs, record, label, others | policy.kind_fields)
     if given:
@@ -244,13 +282,12 @@ def _period(policy: Policy, period: Period | str | None, check: bool = True) -> 
         return None
     month = Period.parse(period)
     if check and not policy.in_force(month.start):
-        until = f" until {policy.effective_to}" if policy.effective_to else ""
-        raise UsageError(
-            f"{policy.id} version {policy.version} is not in force in {month} "
-            f"(in force from {policy.effective_from}{until})",
-            code="not-in-force",
-            hint="evaluate a period the version covers, or use the version in force then",
-        )
+        words = {"policy": policy.id, "version": policy.version, "month": month}
+        words["start"] = policy.effective_from
+        if policy.effective_to is not None:
+            words["end"] = policy.effective_to
+        form = "evaluate" if "end" in words else "evaluate-open"
+        raise UsageError.from_template("not-in-force", form=form, words=words)
     return month
 
 
@@ -280,6 +317,33 @@ def _month(
     return found
 
 
+def _last_month(
+    policy: Policy,
+    past: tuple[tuple[Rule, Mapping[str, tuple[str, Any]]], ...],
+    record: Mapping[str, Any],
+    index: int | None,
+    previous: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """What each ``previous(name)`` of the policy reads for one record, from ``previous``
+    or the call's initial value; a call with neither fails as its rule would."""
+    values: dict[str, Any] = {}
+    for rule, reads in past:
+        try:
+            values.update(last_month(reads, previous, _no_last_month))
+            for value in values.values():
+                if isinstance(value, float):  # an amount must be exact, as a record's
+                    raise FactError.from_template(
+                        "float-not-allowed", form="amount", details={"value": brief(value)}
+                    )
+        except PolicyError as exc:
+            raise _located(policy, rule, {}, _label(policy, record, index), exc) from None
+    return values
+
+
+def _no_last_month(name: str) -> PolicyError:
+    return missing_previous(name, None)
+
+
 def _label(policy: Policy, record: Any, index: int | None) -> int | str | None:
     if policy.key and (type(record) is dict or isinstance(record, Mapping)):
         key = record.get(policy.key)
@@ -300,11 +364,10 @@ def _own_context() -> decimal.Context:
 
 
 def _needs_bundle(policy: Policy, rule: Rule, label: int | str | None) -> PolicyError:
-    return UsageError(
-        f"rule '{rule.id}' is a {rule.kind} rule: it reads other records, so the policy "
-        "is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))",
-        code="needs-bundle",
+    return UsageError.from_template(
+        "needs-bundle",
         location=Location(file=policy.file, line=rule.line, rule_id=rule.id, record=label),
+        words={"rule_id": rule.id, "kind": rule.kind},
     )
 
 

@@ -69,6 +69,18 @@ class Program:
         first use; None for the reference program and for a policy it cannot cover."""
         return fuse(self._policy, self) if self._policy is not None else None
 
+    @cached_property
+    def past(self) -> tuple[tuple[Rule, Mapping[str, tuple[str, Any]]], ...]:
+        """Each rule whose ``previous(…)`` calls read last month, in evaluation order, with
+        what they read (the key each is read as -> name and initial value): what a record
+        evaluated alone is given before its rules run."""
+        found = []
+        for _, rule, _ in self.steps:
+            reads = {key: read for expr in rule.expressions for key, read in expr.past.items()}
+            if reads:
+                found.append((rule, reads))
+        return tuple(found)
+
     def fused_run(self, rule_ids: tuple[str, ...]) -> FusedFunction | None:
         """The record rules ``rule_ids`` (in the order they run) in one function of a
         record's ``env`` (:func:`policyengine.run._fused.fuse_steps`): what a bundle's runner

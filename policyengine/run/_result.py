@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..core._display import plain
+from ..core._messages import Catalogue
 from ..core._numbers import engine_context
 from ..core._period import Period
 from ..core._suggest import did_you_mean
@@ -114,6 +115,9 @@ class Result:
                 elif rule.id in self.env and rule.id in program.rules:
                     detail: dict[str, Any] = {}
                     program.rules[rule.id](self.env, detail)
+                    past = {k: r for e in rule.expressions for k, r in e.past.items()}
+                    if past:  # previous(name): the values of last month the rule read
+                        detail["previous"] = {n: plain(self.env[k]) for k, (n, _) in past.items()}
                     found[rule.id] = detail
         return frozen_mapping(found)
 
@@ -132,9 +136,10 @@ class Result:
             hint=did_you_mean(name, [*self.policy.output_names, *self.policy.plan]),
         )
 
-    def explain(self, name: str) -> str:
-        """How an output was reached: rule, band/row/checks, inputs, parameters, source article."""
-        return trace.explain(self.policy, self.env, self.details, name)
+    def explain(self, name: str, catalogue: Catalogue | None = None) -> str:
+        """How an output was reached: rule, band/row/checks, inputs, parameters, source
+        article; in ``catalogue``'s language (:func:`policyengine.messages`), else English."""
+        return trace.explain(self.policy, self.env, self.details, name, catalogue)
 
     def trace(self, name: str) -> dict[str, Any]:
         """The explanation as data (JSON-friendly)."""
@@ -198,9 +203,9 @@ class Batch:
         """One output of one record: ``value(record, output)`` (see :meth:`result`)."""
         return self.result(record).value(output)
 
-    def explain(self, record: int | str, output: str) -> str:
+    def explain(self, record: int | str, output: str, catalogue: Catalogue | None = None) -> str:
         """How one output of one record was reached, as text (see :meth:`result`)."""
-        return self.result(record).explain(output)
+        return self.result(record).explain(output, catalogue)
 
     def trace(self, record: int | str, output: str) -> dict[str, Any]:
         """The same explanation as data (see :meth:`result`)."""

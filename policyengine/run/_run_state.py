@@ -19,6 +19,7 @@ import attrs
 from ..core._period import Period
 from ..errors import EvaluationError, PolicyError
 from ..facts._record_kinds import Entities
+from ..language._previous import last_month
 from ..load._plan import BundlePlan
 
 #: Earlier months' values: period key -> kind -> record key -> name -> value. (A policy's
@@ -26,9 +27,6 @@ from ..load._plan import BundlePlan
 #: the values past months gave.)
 PastValues = Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]
 
-
-#: A value history does not hold.
-_NONE: Any = object()
 
 #: The failure a value depends on, as results and reports name it.
 Root = Mapping[str, Any]
@@ -131,23 +129,7 @@ class RunState:
             return scope
         before = self.period.shift(-1)
         record = self.history.get(before.key, {}).get(kind, {}).get(key)
-        values: dict[str, Any] = {}
-        for read_as, (name, initial) in past.items():
-            base, _, part = name.partition(".")
-            value = record.get(base, _NONE) if record is not None else _NONE
-            if part and isinstance(value, Mapping):
-                value = value.get(part, _NONE)
-            if value is _NONE:
-                if initial is None:
-                    raise EvaluationError(
-                        f"no value of '{name}' for {before}",
-                        code="missing-history",
-                        details={"period": before.key},
-                        hint="give the earlier months' results, or an initial value: "
-                        f"previous({name}, 0)",
-                    )
-                value = initial
-            values[read_as] = value
+        values = last_month(past, record, lambda name: missing_previous(name, before))
         return ChainMap(values, scope)  # type: ignore[arg-type]  # read, never written
 
     def fail(self, kind: str, key: str, rule_id: str, error: PolicyError) -> None:
@@ -192,6 +174,21 @@ def past_reads(expressions: Iterable[Any]) -> Mapping[str, tuple[str, Any]]:
     for expr in expressions:
         found.update(expr.past)
     return found
+
+
+def missing_previous(name: str, before: Period | None) -> EvaluationError:
+    """``previous(name)`` without an initial value, for a record with no value of last
+    month (``before``; None: a record evaluated alone, given no last month)."""
+    if before is None:
+        return EvaluationError.from_template(
+            "missing-history", form="previous-record", words={"of": name}
+        )
+    return EvaluationError.from_template(
+        "missing-history",
+        form="previous",
+        details={"period": before.key},
+        words={"of": name, "month": before},
+    )
 
 
 def root(error: PolicyError) -> Root:

@@ -9,11 +9,14 @@ from typing import Any
 import attrs
 
 from ..core._display import plain
+from ..core._messages import Catalogue
 from ..core._number_text import to_decimal
 from ..core._numbers import is_number
+from ..core._text_templates import saying
 from ..errors import PolicyError
 from ..model import Policy, TestCase
 from ._engine import evaluate
+from ._result import Result
 
 
 @attrs.frozen
@@ -32,6 +35,8 @@ class CaseResult:
     mismatches: tuple[Mismatch, ...] = ()
     error: PolicyError | None = None
     explanations: tuple[str, ...] = ()
+    #: What the case evaluated to (None when it raised), to explain it in another language.
+    result: Result | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def passed(self) -> bool:
@@ -41,19 +46,22 @@ class CaseResult:
     def where(self) -> str:
         return f"{self.policy.file}:{self.case.line}" if self.case.line else self.policy.file
 
-    def render(self) -> str:
-        head = f"{self.where}: test '{self.case.name}'"
+    def render(self, catalogue: Catalogue | None = None) -> str:
+        """How the case went, as ``policyengine test`` prints it, in ``catalogue``'s
+        language (English without one)."""
+        said = saying(catalogue)
         if self.passed:
-            return f"{head}: passed"
-        lines = [f"{head}: FAILED"]
+            return said("test-passed", where=self.where, test=self.case.name)
+        lines = [said("test-failed", where=self.where, test=self.case.name)]
         if self.error is not None:
-            lines.append(f"  error: {self.error.render()}")
-        for mismatch in self.mismatches:
-            lines.append(
-                f"  {mismatch.output}: expected {plain(mismatch.expected)}, "
-                f"got {plain(mismatch.actual)}"
-            )
-        for text in self.explanations:
+            lines.append(said("test-error", error=self.error.render(catalogue)))
+        for m in self.mismatches:
+            expected, actual = plain(m.expected), plain(m.actual)
+            lines.append(said("test-mismatch", output=m.output, expected=expected, actual=actual))
+        texts = self.explanations
+        if catalogue is not None and self.result is not None:  # said again, in its language
+            texts = tuple(self.result.explain(m.output, catalogue) for m in self.mismatches)
+        for text in texts:
             lines.extend("    " + line for line in text.splitlines())
         return "\n".join(lines)
 
@@ -82,8 +90,12 @@ def run_case(policy: Policy, case: TestCase) -> CaseResult:
     record = set(policy.inputs) | policy.kind_fields
     fields = {k: v for k, v in case.facts.items() if k in record}
     given = {k: _given(v) for k, v in case.facts.items() if k not in record}
+    # Last month's values, read as the facts are: numbers and percentages exact.
+    previous = _given(dict(case.previous)) if case.previous is not None else None
     try:
-        result = evaluate(policy, fields, period=case.period, given=given, partial=True)
+        result = evaluate(
+            policy, fields, period=case.period, given=given, partial=True, previous=previous
+        )
     except PolicyError as exc:
         return CaseResult(policy, case, error=exc)
     mismatches = tuple(
@@ -92,7 +104,7 @@ def run_case(policy: Policy, case: TestCase) -> CaseResult:
         if not _matches(result.outputs, name, expected, result)
     )
     explanations = tuple(result.explain(m.output) for m in mismatches)
-    return CaseResult(policy, case, mismatches, None, explanations)
+    return CaseResult(policy, case, mismatches, None, explanations, result)
 
 
 def _matches(outputs: Any, name: str, expected: Any, result: Any) -> bool:

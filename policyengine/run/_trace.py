@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ..core._display import plain
 from ..core._display import show_value as _show
+from ..core._messages import Catalogue
 from ..core._numbers import engine_context
 from ..core._suggest import did_you_mean
+from ..core._text_templates import Saying, saying
 from ..errors import UsageError
 from ..model import Policy, Rule
 from ._lookup import check_output
@@ -150,10 +154,14 @@ def trace(
 
 
 def explain(
-    policy: Policy, env: Mapping[str, Any], details: Mapping[str, Mapping[str, Any]], name: str
+    policy: Policy,
+    env: Mapping[str, Any],
+    details: Mapping[str, Mapping[str, Any]],
+    name: str,
+    catalogue: Catalogue | None = None,
 ) -> str:
-    """The explanation of one output as text a person reads."""
-    return "\n".join(_lines(trace(policy, env, details, name), 0))
+    """The explanation of one output as text a person reads, in ``catalogue``'s language."""
+    return render(trace(policy, env, details, name), catalogue)
 
 
 def _cut(policy: Policy, rule: Rule, name: str, value: Any) -> dict[str, Any]:
@@ -169,42 +177,38 @@ def _cut(policy: Policy, rule: Rule, name: str, value: Any) -> dict[str, Any]:
     }
 
 
-def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
+def _lines(data: Mapping[str, Any], depth: int, said: Saying) -> list[str]:
     pad = "  " * depth
+    head = pad + said("trace-value", output=data["output"], value=_show(data["value"]))
     if data.get("cut"):
-        return [
-            f"{pad}{data['output']} = {_show(data['value'])}",
-            f"{pad}  (rule '{data['rule']}' in {data['policy']} {data['version']}: not "
-            f"explained here, the explanation is long; explain {data['output']} to continue)",
-        ]
+        words = {k: data[k] for k in ("rule", "policy", "version", "output")}
+        return [head, f"{pad}  " + said("trace-cut", **words)]
     title = f" «{data['title']}»" if data.get("title") else ""
-    lines = [f"{pad}{data['output']} = {_show(data['value'])}"]
-    lines.append(
-        f"{pad}  rule '{data['rule']}' ({data['kind']}){title} "
-        f"in {data['policy']} {data['version']}"
-    )
+    words = {k: data[k] for k in ("rule", "kind", "policy", "version")}
+    lines = [head, f"{pad}  " + said("trace-rule", title=title, **words)]
     if data.get("source"):
-        lines.append(f"{pad}  source: {data['source']}")
-    lines.extend(f"{pad}  {line}" for line in _detail_lines(data["kind"], data["detail"]))
+        lines.append(f"{pad}  " + said("trace-source", source=data["source"]))
+    lines.extend(f"{pad}  {line}" for line in _detail_lines(data["kind"], data["detail"], said))
     for n, v in data["inputs"].items():
-        lines.append(f"{pad}  input {n} = {_show(v)}")
+        lines.append(f"{pad}  " + said("trace-input", name=n, value=_show(v)))
     for n, v in data["detail"].get("previous", {}).items():
-        lines.append(f"{pad}  last month {n} = {_show(v)}")
+        lines.append(f"{pad}  " + said("trace-previous", name=n, value=_show(v)))
     for n, p in data["parameters"].items():
         note = f" «{p['title']}»" if p.get("title") else ""
         src = f" [{p['source']}]" if p.get("source") else ""
         unit = f" {p['unit']}" if p.get("unit") else ""
-        lines.append(f"{pad}  parameter {n} = {_show(p['value'])}{unit}{note}{src}")
+        shown = {"value": _show(p["value"]), "unit": unit, "title": note, "source": src}
+        lines.append(f"{pad}  " + said("trace-parameter", name=n, **shown))
     if "period" in data:
-        lines.append(f"{pad}  period = {data['period']}")
+        lines.append(f"{pad}  " + said("trace-period", period=data["period"]))
     if data["because"]:
-        lines.append(f"{pad}  because:")
+        lines.append(f"{pad}  " + said("trace-because"))
     for sub in data["because"]:
-        lines.extend(_lines(sub, depth + 2))
+        lines.extend(_lines(sub, depth + 2, said))
     return lines
 
 
-def explainer(kind: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
+def explainer(kind: str) -> Callable[..., list[str]] | None:
     """The kind's own explanation of its detail (each kind explains itself)."""
     from ..rules import kind_of
 
@@ -212,19 +216,32 @@ def explainer(kind: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
     return found.explain if found is not None else None
 
 
-def _detail_lines(kind: str, detail: Mapping[str, Any]) -> list[str]:
+@functools.cache
+def _takes_said(explain: Callable[..., list[str]]) -> bool:
+    """Whether a kind's ``explain`` takes ``said`` after the detail."""
+    try:
+        return len(inspect.signature(explain).parameters) >= 2
+    except (TypeError, ValueError):  # no signature to read: called as the protocol began
+        return False
+
+
+def _detail_lines(kind: str, detail: Mapping[str, Any], said: Saying) -> list[str]:
     if detail.get("given"):
-        return ["given by the test case (a value other records or policies would give)"]
+        return [said("trace-given")]
     lines: list[str] = []
     if "expression" in detail:
-        lines.append(f"expression: {detail['expression']}")
+        lines.append(said("trace-expression", expression=detail["expression"]))
     explain = explainer(kind)
     if explain is not None:
-        lines.extend(explain(detail))
+        # A kind says its lines through ``said`` (in the reader's language); one that takes
+        # only the detail (a kind registered from outside) says its own words.
+        lines.extend(explain(detail, said) if _takes_said(explain) else explain(detail))
     if "clamped" in detail:
-        lines.append(f"clamped to {detail['clamped']['to']} from {detail['clamped']['from']}")
+        clamped = detail["clamped"]
+        lines.append(said("trace-clamped", to=clamped["to"], start=clamped["from"]))
     if "rounded" in detail:
-        lines.append(f"rounded from {detail['rounded']['from']} ({detail['rounded']['by']})")
+        rounded = detail["rounded"]
+        lines.append(said("trace-rounded", start=rounded["from"], by=rounded["by"]))
     return lines
 
 
@@ -255,9 +272,10 @@ def _parameters(policy: Policy, reads: list[str]) -> dict[str, Any]:
     }
 
 
-def render(data: Mapping[str, Any]) -> str:
-    """An explanation (as :func:`trace` or :func:`trace_in_bundle` give it) as text."""
-    return "\n".join(_lines(data, 0))
+def render(data: Mapping[str, Any], catalogue: Catalogue | None = None) -> str:
+    """An explanation (as :func:`trace` or :func:`trace_in_bundle` give it) as text, in
+    ``catalogue``'s language (English without one)."""
+    return "\n".join(_lines(data, 0, saying(catalogue)))
 
 
 def trace_in_bundle(state: Any, kind: str, key: str, name: str) -> dict[str, Any]:

@@ -1,0 +1,92 @@
+"""The words of the problems a command, the lock's log and a ledger's guard refuse with.
+
+A part of the table of :mod:`policyengine.core._messages` (which joins it to its own
+blocks into ``TEMPLATES``), as :mod:`policyengine.core._check_templates` is: what a
+command refuses before it runs (``cli/``: an output ``eval`` does not know, drafts in
+use, no records of a kind, no example months, no policy folder, a backup without a
+target, ``--require-signed`` without keys), a period a policy cannot be evaluated for, or a policy that needs a bundle
+(``core/_period.py``, ``run/_engine.py``), what ``verify`` finds in a signed lock's
+log (``load/_lock_log.py``) and why a month is not run again over a ledger
+(``audit/_ledger_guard.py``). Each English template says exactly the words these
+problems always had: a refusal is said in the command's language, and its English
+stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from ..codes import ErrorCode
+from ._template import Template
+
+#: The hint of a signed lock edited by hand.
+_BY_HAND: Final = "the lock is written by `policyengine lock --key`: restore it from a backup"
+
+#: The hint of a private key that is not one.
+_PRIVATE: Final = "name the private key file, not its .pub"
+#: The hint of a broken ledger.
+_BROKEN: Final = "run `policyengine ledger verify {file}` and restore the ledger from a backup"
+#: The hint of a period a version is not in force in.
+_IN_FORCE: Final = "evaluate a period the version covers, or use the version in force then"
+
+# Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
+# ruff: noqa: E501
+# fmt: off
+#: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
+COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+    # what a command refuses before it runs (policyengine/cli/)
+    ("calling-the-library-and-the-command-line", {
+        ("unknown-output", "eval"): Template("no output named '{output}'", "outputs: {outputs}"),
+        ("draft-in-use", ""): Template("{period} would be computed with files not in the lock: {names}", "publish them first (policyengine lock), or run with --allow-drafts for a trial run"),
+        ("no-records", ""): Template("the facts hold no {kind} records, which versions in force apply to (name the file <kind>{formats})"),
+        ("file-not-found", "demo-policies"): Template("the shipped policy folder is not here (looked in {path}). The demo runs on the files shipped with the source: run it from a checkout of the repository (cd into it), or name the folders with --policies DIR and --examples DIR"),
+        ("file-not-found", "demo-examples"): Template("the shipped example months (YYYY-MM folders) are not here (looked in {path}). The demo runs on the files shipped with the source: run it from a checkout of the repository (cd into it), or name the folders with --policies DIR and --examples DIR"),
+        ("file-not-found", "backup"): Template("ledger backup needs the file to write", "policyengine ledger backup FILE DEST"),
+        ("file-not-found", "lock"): Template("no lock file at this path", "name the policies.lock the months were run under"),
+        ("invalid-period", "month"): Template("{value} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
+        ("missing-period", ""): Template("{policy} {version} reads 'period', so a period must be given", "pass period='YYYY-MM' (on the command line: --period YYYY-MM)"),
+        ("not-in-force", "evaluate"): Template("{policy} version {version} is not in force in {month} (in force from {start} until {end})", _IN_FORCE),
+        ("not-in-force", "evaluate-open"): Template("{policy} version {version} is not in force in {month} (in force from {start})", _IN_FORCE),
+        ("needs-bundle", ""): Template("rule '{rule_id}' is a {kind} rule: it reads other records, so the policy is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))"),
+        ("bad-key", "exists"): Template("a key file is already there", "name another file"),
+        ("bad-key", "unwritable"): Template("cannot write the key: {reason}", "check that the folder exists and can be written"),
+        ("bad-key", "unreadable"): Template("cannot read the key: {reason}", "name the private key file `policyengine keys new` wrote"),
+        ("bad-key", "public-given"): Template("this is a public key; signing needs the private key", _PRIVATE),
+        ("bad-key", "not-private"): Template("the file is not a policyengine private key", _PRIVATE),
+        ("bad-key", "not-public"): Template("'{text}' is not a public key", "give `ed25519:` and 64 hex digits, or a file of such lines (a .pub file)"),
+        ("bad-key", "trusted-unreadable"): Template("cannot read the trusted keys", "give a public key (`ed25519:` …) or a readable file of them"),
+        ("bad-key", "require-signed"): Template("--require-signed needs the public keys to check the signatures with", "add --trust KEY (a public key, or its .pub file)"),
+    }),
+    ("the-policy-folder", {
+        ("not-a-repository", "verify"): Template("no policy folder here", "name it with --policies"),
+    }),
+    # a signed lock's log, checked by verify (policyengine/load/_lock_log.py)
+    ("the-lock-file-lock-and-verify", {
+        ("lock-unsigned", "new-line"): Template("the lock is signed: a new line must be signed too", "give the publisher's signing key: policyengine lock --key KEY"),
+        ("lock-unsigned", "unsigned"): Template("the lock is unsigned (format 1)", "publish with `policyengine lock --key KEY`"),
+        ("lock-unsigned", "missing"): Template("the lock is missing", "publish with `policyengine lock --key KEY`"),
+        ("lock-chain-broken", ""): Template("the line of {path} does not chain to the line before it", _BY_HAND),
+        ("backdated-publication", "line"): Template("{path} is dated {published}, before the line above it ({day})", _BY_HAND),
+        ("head-missing", "lock-kept"): Template("the kept lock head {head} is no line of this lock", "lines were cut off, or this is an older copy: restore the lock"),
+        ("untrusted-key", "lock"): Template("the line of {path} is signed by key {key_id}, which is not trusted", "check with the publisher's public key (--trust), or ask who signed it"),
+        ("bad-signature", "lock"): Template("the signature of the line of {path} does not match the line", _BY_HAND),
+    }),
+    # a paid-amounts file, read by replay --paid (policyengine/audit/_replay.py)
+    ("facts-folders-and-paid-amount-files", {
+        ("unreadable-facts", "paid"): Template("cannot read the paid amounts: {reason}"),
+        ("empty-file", "paid"): Template("expected a header: a key column, then one column per output"),
+        ("duplicate-key", "paid"): Template("'{key}' is listed twice (first on line {first}): a double payment cannot be checked against one computed amount"),
+        ("ragged-row", ""): Template("the row has {cells} cells but the header has {columns}"),
+        ("unknown-column", "paid"): Template("no output named '{column}'"),
+        ("ambiguous-column", ""): Template("'{column}' is an output of several policies", "write policy.output, e.g. {choices}"),
+    }),
+    # a month run over a ledger (policyengine/audit/_ledger_guard.py)
+    ("the-ledger", {
+        ("ledger-exists", "new-ledger"): Template("--new-ledger names a file that is already there", "drop --new-ledger to append to it, or name a new file"),
+        ("ledger-broken", "one"): Template("the ledger has {count} problem (the first: {code}: {message})", _BROKEN),
+        ("ledger-broken", "many"): Template("the ledger has {count} problems (the first: {code}: {message})", _BROKEN),
+        ("facts-changed", ""): Template("{period} was run before (run {run}) with other inputs: its facts, or the earlier months' values it reads, changed since", "if the change is a correction, run again with --rerun 'REASON' (the reason is stored with the run); otherwise restore the facts the month was run with"),
+    }),
+)
+# fmt: on
