@@ -15,12 +15,12 @@ from typing import Any
 
 from ..audit._diff import Diff, diff
 from ..audit._ledger_guard import broken
+from ..audit._publish import lock as lock_versions
 from ..audit._replay import compare_paid, read_paid, replay_run
 from ..core._display import decimal_text, plain
 from ..core._period import Period
 from ..errors import Location, UsageError
 from ..load._keys import Trust
-from ..load._lock import lock as lock_versions
 from ..load._lock import verify as verify_lock
 from ..month import MonthFacts, evaluate_month, read_ledger_history, read_month
 from ..present._progress import Progress

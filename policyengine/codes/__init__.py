@@ -74,7 +74,7 @@ ErrorCode = Literal[
     "policy-error", "policy-folder-mismatch", "ragged-row", "rate-without-percent",
     "record-key-differs", "row-values-differ", "rows-overlap", "rule-id-clash", "run-not-found",
     "run-out-of-order", "run-tampered", "run-unsigned", "schema-violation", "sha-conflict",
-    "stray-policy-file", "string-too-long", "text-is-a-name", "too-deep", "too-long",
+    "stray-policy-file", "string-too-long", "test-failed", "text-is-a-name", "too-deep", "too-long",
     "too-many-aliases", "too-many-decimals", "too-many-digits", "too-many-lines", "too-many-rules",
     "too-many-values", "too-much-text", "type-mismatch", "unidentified-version",
     "unknown-attribute", "unknown-column", "unknown-corrected-version", "unknown-field",

@@ -354,6 +354,8 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("duplicate-version", "lock"): Template("{path} and {other} both claim {policy} version {version}; only one file can publish it", "give each version file its own label"),
         ("unidentified-version", ""): Template("{path} does not name its policy and version as text, so the lock cannot tell which version it is", 'write `policy: <id>` and `version: "<label>"` in the file, the label in quotes'),
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
+        ("test-failed", ""): Template("test '{test}' of {policy} {version} expects {output} {expected} but gets {actual}; a version is published only when its own tests pass, and nothing was locked", "run `policyengine test` to see what it gives, correct the version file, then lock again"),
+        ("test-failed", "error"): Template("test '{test}' of {policy} {version} fails with {error}; a version is published only when its own tests pass, and nothing was locked", "run `policyengine test` to see why, correct the version file, then lock again"),
     }),
     *CHECK_BLOCKS,
     *COMMAND_BLOCKS,
