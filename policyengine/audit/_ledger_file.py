@@ -102,12 +102,13 @@ POLICIES = (
     "SELECT rp.run_id, rp.policy, rp.version, rp.sha256, {}"
     " FROM run_policies rp LEFT JOIN blobs b ON b.sha256 = rp.sha256"
 )
-_IO_HINTS = {
-    "SQLITE_BUSY": f"another process has held the ledger for over {BUSY_TIMEOUT:.0f} s",
-    "SQLITE_CORRUPT": "the file is damaged; restore it from a backup",
-    "SQLITE_READONLY": "the ledger file or its folder is read-only",
-    "SQLITE_CANTOPEN": "check that the folder exists and can be written",
-    "SQLITE_FULL": "the disk is full",
+#: The forms of ``ledger-io`` by SQLite's error, each with the usual cause as its hint.
+_IO_FORMS = {
+    "SQLITE_BUSY": "busy",
+    "SQLITE_CORRUPT": "corrupt",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_CANTOPEN": "cannot-open",
+    "SQLITE_FULL": "full",
 }
 
 
@@ -233,6 +234,14 @@ def guard(path: str, doing: str) -> Iterator[None]:
         name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
         if name == "SQLITE_NOTADB":
             raise finding(path, "not-a-ledger", form="not-sqlite") from exc
-        hint = _IO_HINTS.get("_".join(name.split("_")[:2]), "sqlite3's error is the cause")
-        message = f"cannot {doing} the ledger: {exc}"
-        raise problem(path, "ledger-io", message, hint=hint, sqlite=name) from exc
+        form = _IO_FORMS.get("_".join(name.split("_")[:2]), "")
+        words = {"doing": doing, "reason": str(exc)}
+        if form == "busy":
+            words["seconds"] = f"{BUSY_TIMEOUT:.0f}"
+        raise LedgerError.from_template(
+            "ledger-io",
+            form=form,
+            location=Location(file=path),
+            details={"sqlite": name},
+            words=words,
+        ) from exc

@@ -87,6 +87,31 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("ledger-broken", "one"): Template("the ledger has {count} problem (the first: {code}: {message})", _BROKEN),
         ("ledger-broken", "many"): Template("the ledger has {count} problems (the first: {code}: {message})", _BROKEN),
         ("facts-changed", ""): Template("{period} was run before (run {run}) with other inputs: its facts, or the earlier months' values it reads, changed since", "if the change is a correction, run again with --rerun 'REASON' (the reason is stored with the run); otherwise restore the facts the month was run with"),
+        # SQLite failed (policyengine/audit/_ledger_file.py): by its error, the usual cause
+        ("ledger-io", ""): Template("cannot {doing} the ledger: {reason}", "sqlite3's error is the cause"),
+        ("ledger-io", "busy"): Template("cannot {doing} the ledger: {reason}", "another process has held the ledger for over {seconds} s"),
+        ("ledger-io", "corrupt"): Template("cannot {doing} the ledger: {reason}", "the file is damaged; restore it from a backup"),
+        ("ledger-io", "read-only"): Template("cannot {doing} the ledger: {reason}", "the ledger file or its folder is read-only"),
+        ("ledger-io", "cannot-open"): Template("cannot {doing} the ledger: {reason}", "check that the folder exists and can be written"),
+        ("ledger-io", "full"): Template("cannot {doing} the ledger: {reason}", "the disk is full"),
+    }),
+    # an output that cannot be written (policyengine/present/_writers.py), by its cause;
+    # "-kept": after the ledger append, the finished files wait in a folder of their own
+    ("writing-the-results", {
+        ("output-io", ""): Template("cannot write the results: {reason}", "check the folder and the disk, then run again"),
+        ("output-io", "disk-full"): Template("cannot write the results: {reason}", "the disk is full: free some space and run again"),
+        ("output-io", "permission"): Template("cannot write the results: {reason}", "the folder cannot be written: check its permissions"),
+        ("output-io", "read-only"): Template("cannot write the results: {reason}", "the folder is on a read-only drive"),
+        ("output-io", "kept"): Template("cannot write the results: {reason}", "check the folder and the disk, then run again; the files written so far are in {kept}"),
+        ("output-io", "disk-full-kept"): Template("cannot write the results: {reason}", "the disk is full: free some space and run again; the files written so far are in {kept}"),
+        ("output-io", "permission-kept"): Template("cannot write the results: {reason}", "the folder cannot be written: check its permissions; the files written so far are in {kept}"),
+        ("output-io", "read-only-kept"): Template("cannot write the results: {reason}", "the folder is on a read-only drive; the files written so far are in {kept}"),
+    }),
+    # versions in a folder without entities.yaml (policyengine/run/_policy_kinds.py)
+    ("policies-beside-entitiesyaml-and-the-bundle-plan", {
+        ("missing-record-key", ""): Template("a policy evaluated with others must say which input is its records' key", "add key: <field>"),
+        ("record-key-differs", ""): Template("{kind} records are keyed by '{other}' in another policy, here by '{key}'", "give every policy of {kind} records the same key:, or describe the kinds in entities.yaml"),
+        ("input-type-differs", ""): Template("input '{field}' of {kind} records is {other} elsewhere, {type} here", "give the input one type in every policy, or describe the kinds in entities.yaml"),
     }),
 )
 # fmt: on

@@ -125,25 +125,22 @@ def stage_report(request: WriteRequest) -> StagedReport:
     return StagedReport(target, staging, tuple(written))
 
 
-_IO_HINTS = {
-    errno.ENOSPC: "the disk is full: free some space and run again",
-    errno.EACCES: "the folder cannot be written: check its permissions",
-    errno.EROFS: "the folder is on a read-only drive",
-}
+#: The forms of ``output-io`` by the usual causes of a failed write (others: the form "").
+_IO_FORMS = {errno.ENOSPC: "disk-full", errno.EACCES: "permission", errno.EROFS: "read-only"}
 
 
 def output_io_error(target: Path, error: OSError, *, kept: Path | None = None) -> OutputError:
     """An output that could not be written, located at its file, with the usual cause."""
-    reason = error.strerror or str(error)
-    hint = _IO_HINTS.get(error.errno or 0, "check the folder and the disk, then run again")
+    form = _IO_FORMS.get(error.errno or 0, "")
+    words: dict[str, object] = {"reason": error.strerror or str(error)}
     if kept is not None:
-        hint += f"; the files written so far are in {kept}"
-    return OutputError(
-        f"cannot write the results: {reason}",
-        code="output-io",
+        form, words["kept"] = (f"{form}-kept" if form else "kept"), str(kept)
+    return OutputError.from_template(
+        "output-io",
+        form=form,
         location=Location(file=str(target)),
-        hint=hint,
         details={"errno": error.errno},
+        words=words,
     )
 
 

@@ -25,24 +25,13 @@ def entities_from_policies(policies: Sequence[Policy]) -> Entities:
         name = policy.record_kind
         where = Location(file=policy.file, pointer="/key")
         if not policy.key:
-            problems.append(
-                ModelError(
-                    "a policy evaluated with others must say which input is its records' key",
-                    code="missing-record-key",
-                    location=where,
-                    hint="add key: <field>",
-                )
-            )
+            problems.append(ModelError.from_template("missing-record-key", location=where))
             continue
         known = kinds.get(name)
         if known is not None and known.key != policy.key:
+            details = {"kind": name, "other": known.key, "key": policy.key}
             problems.append(
-                ModelError(
-                    f"{name} records are keyed by '{known.key}' in another policy, here by "
-                    f"'{policy.key}'",
-                    code="record-key-differs",
-                    location=where,
-                )
+                ModelError.from_template("record-key-differs", location=where, details=details)
             )
             continue
         merged = fields.setdefault(name, {})
@@ -53,13 +42,11 @@ def entities_from_policies(policies: Sequence[Policy]) -> Entities:
                 field.values,
                 field.item_type,
             ):
+                at = Location(file=policy.file, pointer=f"/inputs/{field_name}")
+                words = {"field": field_name, "kind": name, "other": other.type}
+                details = {**words, "type": field.type}
                 problems.append(
-                    ModelError(
-                        f"input {field_name!r} of {name} records is {other.type} elsewhere, "
-                        f"{field.type} here",
-                        code="input-type-differs",
-                        location=Location(file=policy.file, pointer=f"/inputs/{field_name}"),
-                    )
+                    ModelError.from_template("input-type-differs", location=at, details=details)
                 )
         kinds[name] = RecordKind(name, policy.key, frozen_mapping(merged))
     if problems:
