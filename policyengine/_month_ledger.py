@@ -56,18 +56,14 @@ class Recording:
 
 @contextlib.contextmanager
 def held(
-    ledger: PathLike | None, how: Recording, say: Callable[[str], None]
+    ledger: PathLike | None, how: Recording, waiting: Callable[[], None]
 ) -> Iterator[SqliteLedger | None]:
     """The ledger's write lock, from the read of history to the append (None: no ledger,
-    or a new one, which has no history another run could append to meanwhile); ``say``
+    or a new one, which has no history another run could append to meanwhile); ``waiting``
     tells the person running the month when it waits for another run."""
     if ledger is None or how.new:
         yield None
         return
-
-    def waiting() -> None:
-        say(f"waiting for another run of {ledger} to finish …")
-
     with open_ledger(ledger, create=False) as opened, opened.hold(waiting) as held:
         yield held
 

@@ -230,7 +230,11 @@ def evaluate_month(
         result = evaluate_owned(bundle, records, history=history, plan=plan)
     else:
         # The bar counts partitions as the cluster finishes them.
-        bar = None if progress is None else functools.partial(progress.count, "partitions")
+        bar = (
+            None
+            if progress is None
+            else functools.partial(progress.count, progress.said("partitions"))
+        )
         runner = dask_runner(client, progress=bar)
         result = evaluate_owned(bundle, records, history=history, plan=plan, runner=runner)
     month = MonthRun(result, index, dict(read.counts), used, bool(history))
@@ -267,7 +271,8 @@ def run_month(
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
         try:
-            with held(ledger, how, lambda text: _stage(progress, text)) as opened:
+            waiting = functools.partial(_step, progress, "waiting", ledger=ledger)
+            with held(ledger, how, waiting) as opened:
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
                     history, used = history_of(opened, ledger, period, how.what_ifs)
@@ -278,7 +283,8 @@ def run_month(
                 planned = plan_run(month.result, month.what_if, opened, ledger, label, how)
                 if out is not None:
                     staged = _staged(month, Path(out), history, planned, progress)
-                _stage(progress, f"appending the run to {ledger} …" if ledger else None)
+                if ledger:
+                    _step(progress, "appending", ledger=ledger)
                 recorded = record_run(planned, opened, ledger, how)
         except BaseException:
             if staged is not None:
@@ -300,7 +306,7 @@ def _staged(
     """The month's report written in full beside ``out``, not yet in place. The earlier
     months let the workbook's charts compare with the month before; the outputs name the
     ledger run that will record them."""
-    _stage(progress, f"writing {out} …")
+    _step(progress, "writing", out=out)
     run = planned and RunLink(planned[1].id, planned[1].hash)
     request = WriteRequest(
         month.result, out, index=month.index, progress=progress, history=history, run=run
@@ -337,10 +343,10 @@ def _marked(
     )
 
 
-def _stage(progress: Progress | None, text: str | None) -> None:
+def _step(progress: Progress | None, name: str, **values: object) -> None:
     """Say which step of the run is being done (between steps, never inside one)."""
-    if progress is not None and text is not None:
-        progress.stage(text)
+    if progress is not None:
+        progress.step(name, **values)
 
 
 def _commit(staged: StagedReport | None) -> tuple[Path, ...]:

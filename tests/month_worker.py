@@ -41,11 +41,11 @@ def pause() -> None:
 def main(
     policies: str, facts: str, ledger: str, out: str, step: str, period: str = "2026-03"
 ) -> None:
-    def say_waiting(progress: Any, text: str | None) -> None:
-        if text and text.startswith("waiting"):
+    def say_waiting(progress: Any, name: str, **values: Any) -> None:
+        if name == "waiting":
             print("waiting", flush=True)
 
-    month._stage = say_waiting  # type: ignore[assignment]
+    month._step = say_waiting  # type: ignore[assignment]
     if step == "write":
         real_write = Path.write_bytes
 

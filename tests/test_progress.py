@@ -83,3 +83,20 @@ def test_a_piped_run_writes_no_progress() -> None:
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr and "\r" not in done.stdout
     assert "errors: none" in done.stdout
+
+
+def test_the_months_steps_are_said_in_the_commands_language() -> None:
+    """The library's steps are said in English by a bare bar, and in the command's language
+    by the bar a command makes (``step-<name>`` lines, Chinese under ``--lang zh``)."""
+    from policyengine.cli._common import progress_bar, speaking
+
+    stream = Terminal()
+    bare = Progress(stream, 50_000, delay=0)
+    bare.step("appending", ledger="ledger.sqlite")
+    bare.done()
+    assert "appending the run to ledger.sqlite …" in stream.getvalue()
+    assert bare.said("writing-rows", file="pay.xlsx") == "writing pay.xlsx:"
+    with speaking("zh"):
+        said = progress_bar().said("waiting", ledger="ledger.sqlite")
+    assert said == "正在等待 ledger.sqlite 的另一次计算结束 …"
+    assert progress_bar().said("waiting", ledger="ledger.sqlite").startswith("waiting for")

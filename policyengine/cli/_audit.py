@@ -23,7 +23,6 @@ from ..errors import Location, UsageError
 from ..load._keys import Trust
 from ..load._lock import verify as verify_lock
 from ..month import MonthFacts, evaluate_month, read_ledger_history, read_month
-from ..present._progress import Progress
 from ..present._texttable import cell, format_table
 from ..read._schema import policy_schema
 from ..run._bundle import BundleResult, entities_from_policies
@@ -37,6 +36,7 @@ from ._common import (
     facts_bytes,
     headers,
     lock_path,
+    progress_bar,
     say,
     spoken,
     spoken_line,
@@ -111,7 +111,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     repository = checked_repository(args)
     history = _ledger_history(args, Period.parse(args.period))
     facts = _read_facts(repository, args.facts)
-    progress = Progress(sys.stderr, facts.count)
+    progress = progress_bar(facts.count)
     progress.stage(spoken_line("replay-evaluating", period=args.period, records=facts.count))
     month = evaluate_month(
         repository, args.period, facts, as_known_at=args.as_known_at, history=history
@@ -160,7 +160,7 @@ def _replay_runs(args: argparse.Namespace) -> int:
         if args.all and (problems := ledger.verify()):
             raise broken(args.ledger, problems)
         ids = [r.id for r in ledger.runs()] if args.all else [args.run]
-        progress = Progress(sys.stderr)
+        progress = progress_bar()
         failed = 0
         for number, run_id in enumerate(ids, 1):
             progress.stage(spoken_line("replaying", run=run_id, number=number, count=len(ids)))
@@ -176,7 +176,7 @@ def _replay_runs(args: argparse.Namespace) -> int:
 
 def _read_facts(repository: Repository, path: str) -> MonthFacts:
     """A month's facts, with a moving bar while large files are read."""
-    reading = Progress(sys.stderr, facts_bytes(path), threshold=LARGE_FACTS_BYTES)
+    reading = progress_bar(facts_bytes(path), threshold=LARGE_FACTS_BYTES)
     reading.stage(spoken_line("reading", facts=path))
     facts = read_month(repository, path)
     reading.done()
@@ -208,7 +208,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         return 2
     facts = _read_facts(repository, args.facts)
     records = facts.records
-    progress = Progress(sys.stderr, facts.count)
+    progress = progress_bar(facts.count)
     progress.stage(spoken_line("diff-evaluating", records=facts.count))
     # The two sides: two versions of one policy, or the folder as known at two days.
     sides = (

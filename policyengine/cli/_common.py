@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from ..core._messages import Catalogue, frame
 from ..core._messages import say as say_words
 from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
+from ..present._progress import Progress
 from ._line_words import LINE_CONTEXT, LINES
 
 if TYPE_CHECKING:  # imported where used: validate and eval need neither ledger nor lock
@@ -50,6 +52,16 @@ def spoken() -> Catalogue | None:
 def spoken_line(name: str, /, **values: object) -> str:
     """The line ``name`` of ``LINES`` in the command's language, filled in with ``values``."""
     return say_words(LINE_CONTEXT + name, LINES[name], values, _SPOKEN.get())
+
+
+def progress_bar(records: int | None = None, **options: int) -> Progress:
+    """The progress bar on standard error, saying the month's steps in the command's
+    language (``step-<name>`` of ``LINES``)."""
+    return Progress(sys.stderr, records, words=_step_words, **options)
+
+
+def _step_words(step: str, values: Mapping[str, object]) -> str:
+    return spoken_line("step-" + step, **values)
 
 
 def counted(name: str, count: int, /, **values: object) -> str:

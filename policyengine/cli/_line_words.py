@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from ..present._progress import STEPS
+
 #: The msgctxt of a line a command prints: ``line:<name>``.
 LINE_CONTEXT: Final = "line:"
 
@@ -118,5 +120,7 @@ LINES: Final[Mapping[str, str]] = {
     "sample-month": "{folder}: {counts}",
     "sample-count": "{kind} {count}",
     "sample-written": "{count} files written under {out} (seed {seed})",
+    # the steps a month's library code tells the progress bar (present/_progress.py)
+    **{f"step-{name}": words for name, words in STEPS.items()},
 }
 # fmt: on

@@ -18,7 +18,6 @@ from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
 from ..present._output import RunLink, run_data
-from ..present._progress import Progress
 from ..present._root_causes import by_cause, took_along
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import paused_collection
@@ -29,6 +28,7 @@ from ._common import (
     checked_repository,
     facts_bytes,
     lock_path,
+    progress_bar,
     say,
     spoken,
     spoken_line,
@@ -57,11 +57,11 @@ def _run(args: argparse.Namespace, client: Any) -> int:
         drafts=drafts,
         what_ifs=args.with_what_ifs,
     )
-    reading = Progress(sys.stderr, facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
+    reading = progress_bar(facts_bytes(args.facts), threshold=LARGE_FACTS_BYTES)
     reading.stage(spoken_line("reading", facts=args.facts))
     facts = read_month(repository, args.facts)
     reading.done()
-    progress = Progress(sys.stderr, facts.count)
+    progress = progress_bar(facts.count)
     progress.stage(spoken_line("evaluating", versions=len(bundle.versions), records=facts.count))
     month = run_month(
         repository,

@@ -52,7 +52,7 @@ class XlsxWriter:
         report, target, progress = request.report(), request.target, request.progress
         reporter: Reporter | None = None
         if progress is not None and progress.enabled:
-            label = f"writing {target.name}:"
+            label = progress.said("writing-rows", file=target.name)
 
             def reporter(done: int, total: int) -> None:
                 progress.count(label, done, total)

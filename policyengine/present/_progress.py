@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, TextIO
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TextIO
 
 #: Runs over at most this many records finish too fast to need a progress bar.
 THRESHOLD = 10_000
@@ -28,6 +29,18 @@ _TICK = 0.25
 _COUNTED = "{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
 _STAGE = "{desc} [{elapsed}]"
 _CLEAR = "\r\x1b[K"
+
+#: The steps the month's library code tells the bar, in English. A command gives the bar
+#: ``words`` that say them in its language (cli/_line_words.py lists them, ``step-<name>``).
+STEPS: Final[Mapping[str, str]] = {
+    "writing": "writing {out} …",
+    "appending": "appending the run to {ledger} …",
+    "waiting": "waiting for another run of {ledger} to finish …",
+    "writing-rows": "writing {file}:",
+    "partitions": "partitions",
+}
+#: How a step is said: its name and values -> the words shown.
+Words = Callable[[str, Mapping[str, object]], str]
 
 
 class Progress:
@@ -40,6 +53,7 @@ class Progress:
         *,
         threshold: int = THRESHOLD,
         delay: float = DELAY,
+        words: Words | None = None,
     ) -> None:
         watched = stream is not None and _is_terminal(stream)
         # records None: the work's size is not known beforehand; the delay alone decides.
@@ -49,6 +63,18 @@ class Progress:
         self._bar: Any = None  # the tqdm bar of the step being done
         self._label = ""
         self._ticker: _Ticker | None = None
+        self._words = words
+
+    def said(self, step: str, **values: object) -> str:
+        """The step ``step`` of :data:`STEPS` in the words the bar was given (else English)."""
+        if self._words is not None:
+            return self._words(step, values)
+        return STEPS[step].format(**values)
+
+    def step(self, name: str, **values: object) -> None:
+        """:meth:`stage` of the step ``name`` of :data:`STEPS`, said as :meth:`said` says it."""
+        if self.stream is not None:
+            self.stage(self.said(name, **values))
 
     @property
     def enabled(self) -> bool:
