@@ -154,3 +154,28 @@ def test_a_ledger_that_cannot_be_copied_is_left_alone(
     assert caught.value.code == code
     assert source.read_bytes() == (FIXTURES / name).read_bytes()
     assert target.read_bytes() == b"kept" if there else not target.exists()
+
+
+def test_the_command_copies_a_schema_2_ledger_when_its_owner_asks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ledger migrate FILE DEST` is migrate_ledger at the command line: it says how many runs
+    it copied and the head they keep, refuses a missing DEST and an existing one, and is
+    said in Chinese too."""
+    source = tmp_path / "schema2.sqlite"
+    shutil.copyfile(FIXTURES / "schema2.sqlite", source)
+    with open_ledger(source, read_only=True) as old:
+        count, head = old.head()
+    target = tmp_path / "schema3.sqlite"
+    assert main(["ledger", "migrate", str(source)]) == 2
+    assert "ledger migrate needs the file to write" in capsys.readouterr().err
+    assert main(["ledger", "migrate", str(source), str(target)]) == 0
+    said = capsys.readouterr().out
+    assert f"copied {count} runs into {target} in schema 3, head {head}" in said
+    with open_ledger(target, read_only=True) as new:
+        assert new.version == 3 and new.verify() == [] and new.head() == (count, head)
+    assert main(["--lang", "zh", "ledger", "migrate", str(source), str(target)]) == 2
+    assert "ledger-exists" in capsys.readouterr().err
+    again = tmp_path / "again.sqlite"
+    assert main(["--lang", "zh", "ledger", "migrate", str(source), str(again)]) == 0
+    assert f"已把 {count} 次计算复制到 {again}" in capsys.readouterr().out

@@ -108,10 +108,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "ledger",
         "_ledger",
-        "verify, list or back up a ledger",
+        "verify, list, back up or migrate a ledger",
         "verify: check the ledger's hash chain and signatures (exit 1 on problems); list: "
         "its runs as a table (--format json for every detail); backup: copy it, checked, "
-        "to a new file.",
+        "to a new file; migrate: copy a schema 2 ledger, checked, into a new schema 3 file.",
     ),
     Command(
         "replay",

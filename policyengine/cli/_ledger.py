@@ -1,4 +1,5 @@
-"""The ``ledger`` command: verify a ledger, list its runs, or back it up."""
+"""The ``ledger`` command: verify a ledger, list its runs, back it up, or copy a schema 2
+ledger into schema 3."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import json
 from typing import Any
 
+from ..audit._ledger_migrate import migrate_ledger
 from ..audit._ledger_records import StoredRun
 from ..audit._stale import stale_runs
 from ..audit._what_if import what_if_of
@@ -18,10 +20,15 @@ from ._trust import add_lock_option, add_trust_options, trust_from
 def cmd_ledger(args: argparse.Namespace) -> int:
     trust = trust_from(args, args.head)
     with existing_ledger(args.file) as ledger:
-        if args.action == "backup":
+        if args.action in ("backup", "migrate"):
             if not args.dest:
                 where = Location(file=args.file)
-                raise UsageError.from_template("file-not-found", form="backup", location=where)
+                raise UsageError.from_template("file-not-found", form=args.action, location=where)
+            if args.action == "migrate":
+                ledger.close()  # the copy reads the file itself
+                count, head = migrate_ledger(args.file, args.dest)
+                print(spoken_line("migrated", count=count, head=head, dest=args.dest))
+                return 0
             count, head = ledger.backup(args.dest)
             print(spoken_line("backed-up", count=count, head=head, dest=args.dest))
             return 0
@@ -136,10 +143,13 @@ def _run_data(run: StoredRun) -> dict[str, Any]:
 
 
 def arguments_ledger(ledger: argparse.ArgumentParser) -> None:
-    ledger.add_argument("action", choices=("verify", "list", "status", "backup"))
+    ledger.add_argument("action", choices=("verify", "list", "status", "backup", "migrate"))
     ledger.add_argument("file", metavar="FILE")
     ledger.add_argument(
-        "dest", nargs="?", metavar="DEST", help="backup: the new file to copy the ledger to"
+        "dest",
+        nargs="?",
+        metavar="DEST",
+        help="backup, migrate: the new file to copy the ledger to",
     )
     add_trust_options(ledger)
     add_lock_option(ledger)

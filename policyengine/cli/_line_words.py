@@ -96,6 +96,7 @@ LINES: Final[Mapping[str, str]] = {
     "column-delta-sum": "sum of deltas",
     # ledger (cli/_ledger.py)
     "backed-up": "backed up {count} runs, head {head}, to {dest}",
+    "migrated": "copied {count} runs into {dest} in schema 3, head {head}: every run's hash and signature kept",
     "ledger-verified": "{count} runs, head {head}: {problems}",
     "ledger-verified-stale": "{count} runs, head {head}: {problems}, {stale}",
     "stale-one": "{count} stale run",

@@ -43,6 +43,7 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("file-not-found", "demo-policies"): Template("the shipped policy folder is not here (looked in {path}). The demo runs on the files shipped with the source: run it from a checkout of the repository (cd into it), or name the folders with --policies DIR and --examples DIR"),
         ("file-not-found", "demo-examples"): Template("the shipped example months (YYYY-MM folders) are not here (looked in {path}). The demo runs on the files shipped with the source: run it from a checkout of the repository (cd into it), or name the folders with --policies DIR and --examples DIR"),
         ("file-not-found", "backup"): Template("ledger backup needs the file to write", "policyengine ledger backup FILE DEST"),
+        ("file-not-found", "migrate"): Template("ledger migrate needs the file to write", "policyengine ledger migrate FILE DEST"),
         ("file-not-found", "lock"): Template("no lock file at this path", "name the policies.lock the months were run under"),
         ("invalid-period", "month"): Template("{value} is not a month", "write the month as YYYY-MM, e.g. 2026-03"),
         ("missing-period", ""): Template("{policy} {version} reads 'period', so a period must be given", "pass period='YYYY-MM' (on the command line: --period YYYY-MM)"),
