@@ -70,6 +70,15 @@ CASES = {
         "commission_rate",
         "write 3.8% for 3.8 per cent",
     ),
+    # 3.5% slipped as 0.35 among percentages: read as 35%, so refused with the fix
+    "rate-without-percent-fraction.yaml": (
+        "rate-without-percent",
+        "/rules/0/bands/1/value",
+        15,
+        42,
+        "pay",
+        "write 3.5% if that is meant",
+    ),
     "number-in-words.yaml": (
         "not-a-number",
         "/rules/0/bands/1/value",

@@ -276,6 +276,7 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("name-clash", "rule-function"): Template("rule id '{rule_id}' is also a function name", "rename the rule"),
         ("rate-without-percent", ""): Template("{value} is written where the other values are percentages: it is read as {percent}%", "write {value}% for {value} per cent"),
         ("rate-without-percent", "rate"): Template("this value is a rate (a graduated band's, or named as a rate): {value} is read as {percent}%", "write {value}% for {value} per cent"),
+        ("rate-without-percent", "tenfold"): Template("{value} is read as {percent}%, ten times the percentages beside it ({others})", "write {tenth}% if that is meant"),
         ("text-is-a-name", "table"): Template("'{value}' is given as the text '{value}', but it is also a name in this policy", "write {{expr: {value}}} for its value, or {{expr: '\"{value}\"'}} for the text"),
         ("text-is-a-name", "tiers"): Template("'{value}' is given as the text '{value}', but it is also a name in this policy", "a band gives its value as written: to give the value of {value}, use a table with then: {{expr: {value}}}"),
         ("not-a-number", "number-words"): Template("'{value}' is a number written in words, which this engine does not read", "write it in digits: {digits}"),

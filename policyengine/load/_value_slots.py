@@ -120,21 +120,51 @@ def _percent(value: Any) -> bool:
 
 
 def _rates(problems: Problems, rule_id: str | None, written: Written, as_rate: bool) -> None:
-    """A bare number over 1 where the slot holds rates."""
-    if not as_rate and not any(_percent(value) for _, value in written):
+    """A bare number over 1 where the slot holds rates; and, among values written as
+    percentages, a bare fraction ten times their scale (``0.35`` beside ``3%`` and ``4%``
+    is read as 35%: the decimal point slipped, 3.5% was meant)."""
+    percentages = [_percent_of(value) for _, value in written if _percent(value)]
+    if not as_rate and not percentages:
         return
     for at, value in written:
         number = value if is_number(value) and not isinstance(value, bool) else None
-        if number is None or Decimal(number) <= 1:
+        if number is None:
             continue
-        problems.add(
-            "rate-without-percent",
-            at,
-            form="rate" if as_rate else "",
-            rule_id=rule_id,
-            value=str(number),
-            percent=format((Decimal(number) * 100).normalize(), "f"),
-        )
+        percent = Decimal(number) * 100
+        shown = format(percent.normalize(), "f")
+        if Decimal(number) > 1:
+            problems.add("rate-without-percent", at, form="rate" if as_rate else "",
+                         rule_id=rule_id, value=str(number), percent=shown)  # fmt: skip
+        elif _slipped(percent, percentages):
+            tenth = format((percent / 10).normalize(), "f")
+            others = ", ".join(f"{format(p.normalize(), 'f')}%" for p in percentages)
+            problems.add("rate-without-percent", at, form="tenfold", rule_id=rule_id,
+                         value=str(number), percent=shown, tenth=tenth, others=others)  # fmt: skip
+
+
+#: How far from the percentages beside it a value may be and still be of their scale.
+_SCALE = 3
+
+
+def _slipped(percent: Decimal, percentages: list[Decimal]) -> bool:
+    """Whether ``percent`` is far from every one of ``percentages`` but a tenth of it is
+    near one: a fraction whose decimal point slipped one place."""
+    given = [p for p in percentages if p > 0]
+    if percent <= 0 or not given:
+        return False
+
+    def near(value: Decimal) -> bool:
+        return any(max(value, p) <= _SCALE * min(value, p) for p in given)
+
+    return not near(percent) and near(percent / 10)
+
+
+def _percent_of(value: str) -> Decimal:
+    """The number of a value written as a percentage (``3.5%``: 3.5); 0 when it is none."""
+    try:
+        return Decimal(value.strip()[:-1].strip())
+    except ArithmeticError:
+        return Decimal(0)
 
 
 def _words(problems: Problems, at: str, value: Any, rule_id: str | None) -> None:
