@@ -1,9 +1,9 @@
 """A version is published only when its folder loads and its own tests pass.
 
 ``lock`` records a version file for good (a correction is a new version), so it must
-never publish one that does not load or whose embedded tests fail: a band written
-``0.38`` for 3.8% passes the type checker (a rate of 38% is a rate), and only the
-version's own test, which expects 3.8%, tells. These tests publish a copy of the
+never publish one that does not load or whose embedded tests fail: a band typed
+``3.6%`` where 3.8% was decided is a rate like any other to the type checker, and only
+the version's own test, which expects 3.8%, tells. These tests publish a copy of the
 standalone example's commission policy as a new version, with such a slip and with a
 broken expression, and check that nothing is locked and each problem is said where it
 is written; that versions published before keep their verdict; and that a sound new
@@ -47,7 +47,7 @@ def new_version(folder: Path, label: str, *edits: tuple[str, str]) -> Path:
 
 
 def test_a_version_whose_tests_fail_is_not_published(folder: Path) -> None:
-    path = new_version(folder, "2026-07", ("value: 3.8%", "value: 0.38"))
+    path = new_version(folder, "2026-07", ("value: 3.8%", "value: 3.6%"))
     before = (folder / "policies.lock").read_bytes()
     with pytest.raises(InvalidPolicy) as refused:
         lock(folder, folder / "policies.lock", DAY)
@@ -58,7 +58,7 @@ def test_a_version_whose_tests_fail_is_not_published(folder: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     assert "二档整额计提" in lines[first.location.line - 1]  # the case's own line
     assert first.details["output"] == "commission_rate"
-    assert (first.details["expected"], first.details["actual"]) == ("3.8%", "0.38")
+    assert (first.details["expected"], first.details["actual"]) == ("3.8%", "3.6%")
     assert (folder / "policies.lock").read_bytes() == before  # nothing was locked
 
 
@@ -78,7 +78,7 @@ def test_a_version_that_does_not_load_is_not_published(folder: Path) -> None:
 def test_versions_published_before_keep_their_verdict(folder: Path) -> None:
     """A version already in the lock is not tested again: its file can no longer change,
     and a sound new version is published beside it."""
-    new_version(folder, "2026-07", ("value: 3.8%", "value: 0.38"))
+    new_version(folder, "2026-07", ("value: 3.8%", "value: 3.6%"))
     lock_files(folder, folder / "policies.lock", DAY)  # published with its slip, by hand
     new_version(folder, "2026-10")
     added = lock(folder, folder / "policies.lock", DAY)
@@ -89,14 +89,14 @@ def test_versions_published_before_keep_their_verdict(folder: Path) -> None:
 def test_the_command_says_every_failing_test_and_locks_nothing(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    new_version(folder, "2026-07", ("value: 3.8%", "value: 0.38"))
+    new_version(folder, "2026-07", ("value: 3.8%", "value: 3.6%"))
     before = (folder / "policies.lock").read_bytes()
     assert main(["lock", "--policies", str(folder), "--date", "2026-06-20"]) == 2
     said = capsys.readouterr()
     text = said.out + said.err
-    assert "test-failed" in text and "expects commission_rate 3.8% but gets 0.38" in text
+    assert "test-failed" in text and "expects commission_rate 3.8% but gets 3.6%" in text
     assert "nothing was locked" in text
     assert "Traceback" not in text
     assert (folder / "policies.lock").read_bytes() == before
     assert main(["--lang", "zh", "lock", "--policies", str(folder), "--date", "2026-06-20"]) == 2
-    assert "期望 commission_rate 为 3.8%，算出的却是 0.38" in capsys.readouterr().err
+    assert "期望 commission_rate 为 3.8%，算出的却是 3.6%" in capsys.readouterr().err
