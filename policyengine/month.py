@@ -52,6 +52,7 @@ from .present._summary import summary_text
 from .present._writers import RunLink, StagedReport, check_format, stage_report
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
+from .run._dask_read import ranged_reader
 from .run._dask_run import dask_runner
 from .run._repository import Repository
 from .run._runner import PastValues
@@ -165,10 +166,12 @@ class MonthRun:
         return sorted(wanted - present)
 
 
-def read_month(repository: Repository, path: PathLike) -> MonthFacts:
+def read_month(repository: Repository, path: PathLike, *, client: Any = None) -> MonthFacts:
     """A month's facts: a folder of ``<kind>.<suffix>`` files (``io.FORMATS``), or one JSON
-    by kind."""
-    return MonthFacts(repository.facts_files(path))
+    by kind; on ``client`` (a ``dask.distributed.Client``) a large CSV file's byte ranges
+    are read by its workers, with the same records and problems."""
+    split = None if client is None else ranged_reader(client)
+    return MonthFacts(repository.facts_files(path, split))
 
 
 def ledger_history(
@@ -199,7 +202,7 @@ def evaluate_month(
     ``dask.distributed.Client``: the month split by its plan, its partitions evaluated
     as tasks on the cluster, the same result), or else in this process."""
     bundle = repository.for_period(period, as_known_at=as_known_at)
-    read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts)
+    read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts, client=client)
     used: tuple[int, ...] = ()
     if history is None:
         history, used = ledger_history(ledger, bundle.period)

@@ -1,0 +1,43 @@
+"""A month's large CSV files read in byte ranges by a Dask cluster's workers.
+
+The client reads a file's bytes, checks that it can be cut safely and reads its
+header (:func:`~policyengine.facts._csv_ranges.plan_ranges`); each range is then a
+task of its own whose data is the range's bytes (so a range lost with its worker is
+read again from them, wherever the cluster runs: no shared folder is needed), and
+the ranges' rows are joined in order into the file as reading it whole gives it. A
+file that cannot be cut, or fits in one range, is read whole by the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..facts import _csv_ranges
+from ..facts._csv_ranges import join, plan_ranges, read_range
+from ..facts._io import FactsFile, Splitter
+from ..model import Field
+from ._dask_run import RETRIES, submitter
+
+
+def ranged_reader(client: Any, size: int | None = None, retries: int = RETRIES) -> Splitter:
+    """What reads a CSV file in ranges of ``size`` bytes (``RANGE_BYTES`` when None) on
+    ``client``'s workers (``facts._io.read_facts``'s ``split``); other files, and one
+    that fits in a range, are left to their reader."""
+    submit = submitter(client, retries)
+    size = size or _csv_ranges.RANGE_BYTES
+
+    def split(file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile | None:
+        if Path(file).suffix.lower() != ".csv":
+            return None
+        plan = plan_ranges(file, raw, fields, size)
+        if plan is None:
+            return None
+        futures = [
+            submit(read_range, file, raw[start:end], line, plan.names)
+            for start, end, line in plan.ranges
+        ]
+        return join(plan, client.gather(futures))
+
+    return split
