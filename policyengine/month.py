@@ -52,7 +52,7 @@ from .present._summary import summary_text
 from .present._writers import RunLink, StagedReport, check_format, stage_report
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
-from .run._dask_read import ranged_reader
+from .run._dask_read import RangedReader
 from .run._dask_run import dask_runner
 from .run._repository import Repository
 from .run._runner import PastValues
@@ -84,6 +84,9 @@ class MonthFacts:
     """
 
     files: dict[str, FactsFile]
+    #: For a file read in ranges on a cluster, by kind: each record's canonical bytes, in
+    #: the records' order (encoded by the workers; the month's inputs are joined from them).
+    items: dict[str, list[bytes]] = attrs.field(factory=dict)
     #: Records by kind when the files were read (still true once they are taken).
     counts: dict[str, int] = attrs.field(init=False)
 
@@ -170,8 +173,12 @@ def read_month(repository: Repository, path: PathLike, *, client: Any = None) ->
     """A month's facts: a folder of ``<kind>.<suffix>`` files (``io.FORMATS``), or one JSON
     by kind; on ``client`` (a ``dask.distributed.Client``) a large CSV file's byte ranges
     are read by its workers, with the same records and problems."""
-    split = None if client is None else ranged_reader(client)
-    return MonthFacts(repository.facts_files(path, split))
+    if client is None:
+        return MonthFacts(repository.facts_files(path))
+    reader = RangedReader(client)
+    files = repository.facts_files(path, reader)
+    items = {kind: reader.items[f.file] for kind, f in files.items() if f.file in reader.items}
+    return MonthFacts(files, items)
 
 
 def ledger_history(
@@ -208,15 +215,18 @@ def evaluate_month(
         history, used = ledger_history(ledger, bundle.period)
     plan = plan_of(bundle)
     keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
+    items, read.items = read.items, {}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
     if client is None:
-        result = evaluate_owned(bundle, records, history=history, plan=plan)
+        result = evaluate_owned(bundle, records, history=history, plan=plan, items=items)
     else:
         # The bar counts partitions as the cluster finishes them.
         bar = None if progress is None else functools.partial(progress.count, "partitions")
         runner = dask_runner(client, progress=bar)
-        result = evaluate_owned(bundle, records, history=history, plan=plan, runner=runner)
+        result = evaluate_owned(
+            bundle, records, history=history, plan=plan, runner=runner, items=items
+        )
     month = MonthRun(result, index, dict(read.counts), used, bool(history))
     return attrs.evolve(month, notices=read.notices)
 

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_facts_files import rep_fields
 
 from policyengine.errors import FactsFileError
 from policyengine.facts._csv import READER
 from policyengine.facts._csv_ranges import join, plan_ranges, read_range
 from policyengine.facts._file import MAX_BAD_ROWS, FactsFile
-from test_facts_files import rep_fields
+from policyengine.facts._inputs import record_bytes
 
 FILES = Path(__file__).parent / "fixtures" / "facts_files"
 HEADER = ["rep_id", "name", "base_salary", "satisfaction"]
@@ -29,7 +30,9 @@ def in_ranges(file: str, raw: bytes, fields: dict[str, Any], size: int) -> Facts
     if plan is None:
         return None
     rows = [read_range(file, raw[start:end], line, plan.names) for start, end, line in plan.ranges]
-    return join(plan, rows)
+    read, items = join(plan, rows)
+    assert items == list(map(record_bytes, read.records))
+    return read
 
 
 @st.composite

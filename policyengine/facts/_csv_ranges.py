@@ -30,6 +30,7 @@ import attrs
 from ..model import Field
 from ._csv import headed_file, read_header, read_rows
 from ._file import BadRows, FactsFile, map_header
+from ._inputs import record_bytes
 
 #: The bytes of a range: large enough that a range's task costs more than its
 #: scheduling, small enough that a month's calls file gives each worker several.
@@ -37,9 +38,9 @@ RANGE_BYTES = 8 * 2**20
 #: The bytes decoded at a time when the client checks that a file is UTF-8.
 _CHECKED_BYTES = 16 * 2**20
 
-#: A range's rows: the records, each one's line in the file, and every row refused
-#: alone as (line, problem).
-RangeRows = tuple[list[dict[str, Any]], list[int], list[tuple[int, dict[str, Any]]]]
+#: A range's rows: the records, each one's line in the file, every row refused alone as
+#: (line, problem), and each record's canonical bytes (as the month's inputs hold it).
+RangeRows = tuple[list[dict[str, Any]], list[int], list[tuple[int, dict[str, Any]]], list[bytes]]
 
 
 @attrs.frozen
@@ -113,23 +114,30 @@ class _Kept(BadRows):
 
 def read_range(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> RangeRows:
     """The rows of one range (``chunk``, starting on ``line`` of ``file``), located in the
-    file: a pure function of its arguments, so a range read again gives the same."""
+    file, and each record's canonical bytes (encoded here, by the worker: the client
+    then only joins them into the month's inputs and their hash). A pure function of
+    its arguments, so a range read again gives the same."""
     text = io.TextIOWrapper(io.BytesIO(chunk), "utf-8", newline="")
     kept = _Kept(file)
     records, lines = read_rows(csv.reader(text), list(names), kept)
     shift = line - 1
-    return records, [at + shift for at in lines], [(at + shift, p) for at, p in kept.rows]
+    refused = [(at + shift, p) for at, p in kept.rows]
+    return records, [at + shift for at in lines], refused, list(map(record_bytes, records))
 
 
-def join(plan: CsvRanges, parts: Iterable[RangeRows]) -> FactsFile:
-    """The file as reading it whole gives it, from its ranges' rows in order."""
+def join(plan: CsvRanges, parts: Iterable[RangeRows]) -> tuple[FactsFile, list[bytes]]:
+    """The file as reading it whole gives it, from its ranges' rows in order, and each
+    record's canonical bytes in the same order."""
     records: list[dict[str, Any]] = []
     lines: list[int] = []
+    items: list[bytes] = []
     bad = BadRows(plan.file)
-    for found, where, refused in parts:
+    for found, where, refused, encoded in parts:
         records.extend(found)
         lines.extend(where)
+        items.extend(encoded)
         for at, problem in refused:
             bad.add(at, problem)
     bad.check()
-    return headed_file(plan.file, list(plan.header), list(plan.names), records, lines)
+    read = headed_file(plan.file, list(plan.header), list(plan.names), records, lines)
+    return read, items

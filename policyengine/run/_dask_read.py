@@ -6,6 +6,10 @@ task of its own whose data is the range's bytes (so a range lost with its worker
 read again from them, wherever the cluster runs: no shared folder is needed), and
 the ranges' rows are joined in order into the file as reading it whole gives it. A
 file that cannot be cut, or fits in one range, is read whole by the client.
+
+The workers also encode each record's canonical bytes (what the month's inputs and
+their hash are made of): the client keeps them beside the file (:attr:`RangedReader.items`)
+and only joins them (``facts._inputs.pack_inputs``'s ``items``).
 """
 
 from __future__ import annotations
@@ -16,28 +20,32 @@ from typing import Any
 
 from ..facts import _csv_ranges
 from ..facts._csv_ranges import join, plan_ranges, read_range
-from ..facts._io import FactsFile, Splitter
+from ..facts._io import FactsFile
 from ..model import Field
 from ._dask_run import RETRIES, submitter
 
 
-def ranged_reader(client: Any, size: int | None = None, retries: int = RETRIES) -> Splitter:
-    """What reads a CSV file in ranges of ``size`` bytes (``RANGE_BYTES`` when None) on
-    ``client``'s workers (``facts._io.read_facts``'s ``split``); other files, and one
-    that fits in a range, are left to their reader."""
-    submit = submitter(client, retries)
-    size = size or _csv_ranges.RANGE_BYTES
+class RangedReader:
+    """Reads a CSV file in ranges of ``size`` bytes (``RANGE_BYTES`` when None) on
+    ``client``'s workers, as ``facts._io.read_facts``'s ``split``; other files, and one
+    that fits in a range or cannot be cut, are left to their reader."""
 
-    def split(file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile | None:
+    def __init__(self, client: Any, size: int | None = None, retries: int = RETRIES) -> None:
+        self._submit = submitter(client, retries)
+        self._client = client
+        self._size = size or _csv_ranges.RANGE_BYTES
+        #: The canonical bytes of each record of each file read in ranges, by file name.
+        self.items: dict[str, list[bytes]] = {}
+
+    def __call__(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile | None:
         if Path(file).suffix.lower() != ".csv":
             return None
-        plan = plan_ranges(file, raw, fields, size)
+        plan = plan_ranges(file, raw, fields, self._size)
         if plan is None:
             return None
         futures = [
-            submit(read_range, file, raw[start:end], line, plan.names)
+            self._submit(read_range, file, raw[start:end], line, plan.names)
             for start, end, line in plan.ranges
         ]
-        return join(plan, client.gather(futures))
-
-    return split
+        read, self.items[file] = join(plan, self._client.gather(futures))
+        return read
