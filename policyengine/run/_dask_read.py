@@ -14,6 +14,7 @@ and only joins them (``facts._inputs.pack_inputs``'s ``items``).
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from ..facts import _csv_ranges
 from ..facts._csv_ranges import join, plan_ranges, read_range
 from ..facts._io import FactsFile
 from ..model import Field
-from ._dask_run import RETRIES, submitter
+from ._dask_run import RETRIES, dumps, submitter
 
 
 class RangedReader:
@@ -44,8 +45,14 @@ class RangedReader:
         if plan is None:
             return None
         futures = [
-            self._submit(read_range, file, raw[start:end], line, plan.names)
+            self._submit(_read_packed, file, raw[start:end], line, plan.names)
             for start, end, line in plan.ranges
         ]
-        read, self.items[file] = join(plan, self._client.gather(futures))
+        read, self.items[file] = join(plan, map(pickle.loads, self._client.gather(futures)))
         return read
+
+
+def _read_packed(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> bytes:
+    """A range's rows, pickled by the worker: Dask would otherwise walk the lists of a
+    range's records one by one to serialise them, several times slower."""
+    return dumps(read_range(file, chunk, line, names))
