@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from test_partition import company_months
 
 import policyengine
+from policyengine.facts._canonical import canonical_json
 from policyengine.facts._file import UNREADABLE
 from policyengine.facts._inputs import inputs_sha256, pack_inputs, record_bytes
 from policyengine.facts._inputs_tree import Layout, tree_hash
@@ -185,3 +186,19 @@ def test_records_given_as_their_bytes_pack_to_the_same_inputs_and_hash(
     joined = pack_inputs(facts, KEYS, used, how, items)
     assert (joined.sha256, joined.size, joined.format) == (whole.sha256, whole.size, whole.format)
     assert joined.unpacked() == whole.unpacked()
+
+
+@settings(max_examples=200, deadline=datetime.timedelta(seconds=3))
+@given(
+    record=st.dictionaries(
+        st.text(max_size=4),
+        st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.lists(st.text())),
+        max_size=5,
+    )
+)
+def test_a_record_alone_is_encoded_as_the_canonical_encoder_encodes_it(
+    record: dict[str, Any],
+) -> None:
+    """Any text (lone surrogates, quotes, Chinese), numbers, flags and lists: one record's
+    bytes are those of the canonical encoding."""
+    assert record_bytes(record) == canonical_json(record)

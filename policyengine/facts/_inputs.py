@@ -55,9 +55,15 @@ def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
 
 
+#: The canonical encoder (``facts._canonical.encode``'s settings), made once: a range of a
+#: CSV encodes its records one by one, and ``json.dumps`` makes an encoder per call.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def record_bytes(record: Mapping[str, Any]) -> bytes:
-    """One record's canonical bytes, as the month's canonical inputs hold it."""
-    return encode(_plain_record(record))
+    """One record's canonical bytes, as the month's canonical inputs hold it (what
+    ``encode`` gives, the lone surrogates of a refused value escaped alike)."""
+    return _ENCODER.encode(_plain_record(record)).encode("utf-8", "backslashreplace")
 
 
 def ordered_facts(
