@@ -14,13 +14,14 @@ and only joins them (``facts._inputs.pack_inputs``'s ``items``).
 
 from __future__ import annotations
 
+import collections
 import pickle
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..facts import _csv_ranges
-from ..facts._csv_ranges import join, plan_ranges, read_range
+from ..facts._csv_ranges import RangeRows, join, plan_ranges, read_range
 from ..facts._io import FactsFile
 from ..model import Field
 from ._dask_run import RETRIES, dumps, submitter
@@ -44,12 +45,20 @@ class RangedReader:
         plan = plan_ranges(file, raw, fields, self._size)
         if plan is None:
             return None
-        futures = [
+        futures = collections.deque(
             self._submit(_read_packed, file, raw[start:end], line, plan.names)
             for start, end, line in plan.ranges
-        ]
-        read, self.items[file] = join(plan, map(pickle.loads, self._client.gather(futures)))
+        )
+        read, self.items[file] = join(plan, _in_order(futures))
         return read
+
+
+def _in_order(futures: collections.deque[Any]) -> Iterator[RangeRows]:
+    """The ranges' rows in order, each let go by the cluster once it is taken: the
+    pickled ranges of a month's calls never all sit in the client at once."""
+    while futures:
+        rows: RangeRows = pickle.loads(futures.popleft().result())
+        yield rows
 
 
 def _read_packed(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> bytes:
