@@ -107,3 +107,32 @@ def test_a_bad_header_is_the_same_error_as_reading_the_file_whole() -> None:
         plan_ranges("rep.csv", raw, rep_fields(), 10)
     assert ranged.value.to_dict() == whole.value.to_dict()
     assert (ranged.value.code, ranged.value.location.column) == ("unknown-column", 2)
+
+
+class _Cluster:
+    """What the reader asks of a Dask client: its workers; a task submitted fails, so that
+    a test sees whether the reader would have cut the file."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = {f"tcp://w{n}": {} for n in range(workers)}
+
+    def scheduler_info(self) -> dict[str, Any]:
+        return {"workers": self.workers}
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("no range is read here")
+
+
+def test_a_cluster_of_one_worker_leaves_the_file_to_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One worker reads no faster than the client, which would only wait for it: the file
+    is read whole, by the client, however large; a JSON file is never cut."""
+    from policyengine.run._dask_read import RangedReader
+
+    raw = ("rep_id,name\n" + "R1,a\n" * 100).encode()
+    monkeypatch.setattr("policyengine.facts._csv_ranges.RANGE_BYTES", 16)
+    assert RangedReader(_Cluster(1))("rep.csv", raw, {}) is None
+    assert RangedReader(_Cluster(2))("rep.json", raw, {}) is None
+    with pytest.raises(AssertionError, match="no range"):
+        RangedReader(_Cluster(2))("rep.csv", raw, {})

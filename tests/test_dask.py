@@ -2,9 +2,11 @@
 
 Skipped without the extra ``policyengine[dask]``. Every output format, the summary, the
 inputs hash and the ledger run are compared for the example months (with the earlier
-months read from the ledger) and for generated months of the ``partitioned`` fixture,
-whose company-wide ranks and totals need reduce steps; a worker killed in the middle
-of a month changes nothing either.
+months read from the ledger, and their calls files read in byte ranges by the workers)
+and for generated months of the ``partitioned`` fixture, whose company-wide ranks and
+totals need reduce steps, given as one JSON file and as CSV files read in ranges with bad
+cells in them; a file that cannot be cut is read whole; a worker killed in the middle of
+a month, holding a range it read or a partition's state, changes nothing either.
 """
 
 from __future__ import annotations
@@ -289,11 +291,18 @@ def big_company(teams: int, reps: int, calls: int) -> dict[str, list[dict[str, s
     return facts
 
 
-def test_a_worker_killed_mid_month_changes_nothing(tmp_path: Path) -> None:
-    """One of two workers is killed once the first partitions are done: Dask runs its
-    tasks again elsewhere, and the month is the same bytes as in one process."""
+@pytest.mark.parametrize("held", ["_read_packed", "_local"])
+def test_a_worker_killed_mid_month_changes_nothing(
+    tmp_path: Path, held: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One of two workers is killed once it holds a range of the calls file it read
+    (``_read_packed``) or a partition's state (``_local``): Dask runs its tasks again
+    elsewhere, and the month is the same bytes as in one process."""
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 2048)
     facts = big_company(teams=40, reps=5, calls=40)
-    expected = _company_run(facts, None, _folder(tmp_path / "alone"))
+    as_csv(facts, tmp_path / "alone")
+    as_csv(facts, tmp_path / "spread")
+    expected = _csv_run(tmp_path / "alone", None)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
@@ -302,10 +311,10 @@ def test_a_worker_killed_mid_month_changes_nothing(tmp_path: Path) -> None:
     ):
         found: list[Any] = []
         worker = threading.Thread(
-            target=lambda: found.append(_company_run(facts, client, _folder(tmp_path / "spread")))
+            target=lambda: found.append(_csv_run(tmp_path / "spread", client))
         )
         worker.start()
-        victim = _kill_a_busy_worker(client)
+        victim = _kill_a_busy_worker(client, held)
         running_when_killed = worker.is_alive()
         worker.join(timeout=600)
     assert victim is not None and running_when_killed
@@ -317,13 +326,16 @@ def _folder(path: Path) -> Path:
     return path
 
 
-def _kill_a_busy_worker(client: Any) -> int | None:
-    """Wait until a worker holds a partition's state, then kill its process outright."""
+def _kill_a_busy_worker(client: Any, task: str) -> int | None:
+    """Wait until a worker holds the result of a ``task`` (a function's name), then kill its
+    process outright."""
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         held = client.has_what()
         busy = [
-            address for address, keys in held.items() if any("_local" in k for k in map(str, keys))
+            address
+            for address, keys in held.items()
+            if any(k.startswith(task + "-") for k in map(str, keys))
         ]
         if busy:
             pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]

@@ -29,8 +29,9 @@ from ._dask_run import RETRIES, dumps, submitter
 
 class RangedReader:
     """Reads a CSV file in ranges of ``size`` bytes (``RANGE_BYTES`` when None) on
-    ``client``'s workers, as ``facts._io.read_facts``'s ``split``; other files, and one
-    that fits in a range or cannot be cut, are left to their reader."""
+    ``client``'s workers, as ``facts._io.read_facts``'s ``split``; other files, one that
+    fits in a range or cannot be cut, and every file when the cluster has a single
+    worker, are left to their reader (in the client)."""
 
     def __init__(self, client: Any, size: int | None = None, retries: int = RETRIES) -> None:
         self._submit = submitter(client, retries)
@@ -40,7 +41,8 @@ class RangedReader:
         self.items: dict[str, list[bytes]] = {}
 
     def __call__(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile | None:
-        if Path(file).suffix.lower() != ".csv":
+        if Path(file).suffix.lower() != ".csv" or self._workers() < 2:
+            # One worker reads no faster than the client, which would wait for it.
             return None
         plan = plan_ranges(file, raw, fields, self._size)
         if plan is None:
@@ -51,6 +53,9 @@ class RangedReader:
         )
         read, self.items[file] = join(plan, _in_order(futures))
         return read
+
+    def _workers(self) -> int:
+        return len(self._client.scheduler_info().get("workers", {}))
 
 
 def _in_order(futures: collections.deque[Any]) -> Iterator[RangeRows]:
