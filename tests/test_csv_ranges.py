@@ -110,11 +110,12 @@ def test_a_bad_header_is_the_same_error_as_reading_the_file_whole() -> None:
 
 
 class _Cluster:
-    """What the reader asks of a Dask client: its workers; a task submitted fails, so that
-    a test sees whether the reader would have cut the file."""
+    """What the reader asks of a Dask client: its workers (on another machine, or on
+    ``host``); a task submitted fails, so that a test sees whether the reader would have
+    cut the file."""
 
-    def __init__(self, workers: int) -> None:
-        self.workers = {f"tcp://w{n}": {} for n in range(workers)}
+    def __init__(self, workers: int, host: str = "10.1.2.3") -> None:
+        self.workers = {f"tcp://{host}:{n}": {"host": host} for n in range(workers)}
 
     def scheduler_info(self) -> dict[str, Any]:
         return {"workers": self.workers}
@@ -136,3 +137,16 @@ def test_a_cluster_of_one_worker_leaves_the_file_to_the_client(
     assert RangedReader(_Cluster(2))("rep.json", raw, {}) is None
     with pytest.raises(AssertionError, match="no range"):
         RangedReader(_Cluster(2))("rep.csv", raw, {})
+
+
+@pytest.mark.parametrize(("cores", "spare"), [(2, 1), (3, 2), (8, 2), (1, 0)])
+def test_local_workers_count_only_for_the_cores_beside_the_client(
+    monkeypatch: pytest.MonkeyPatch, cores: int, spare: int
+) -> None:
+    """Two workers of a local cluster on a machine of two cores share them with the
+    client, which waits for them: they read as one, and the file is left to the client."""
+    from policyengine.run._dask_read import spare_workers
+
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert spare_workers(_Cluster(2, host="127.0.0.1")) == spare
+    assert spare_workers(_Cluster(2)) == 2

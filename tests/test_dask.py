@@ -98,6 +98,8 @@ def cut(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     are read in dozens of ranges. Counts the ranges read, by file name."""
     counted: dict[str, int] = {}
     monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 4096)
+    # Two local workers on a machine of two cores share them with the client: cut anyway.
+    monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
     planned = _dask_read.plan_ranges
 
     def counting(file: str, *args: Any) -> Any:
@@ -299,6 +301,7 @@ def test_a_worker_killed_mid_month_changes_nothing(
     (``_read_packed``) or a partition's state (``_local``): Dask runs its tasks again
     elsewhere, and the month is the same bytes as in one process."""
     monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 2048)
+    monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
     facts = big_company(teams=40, reps=5, calls=40)
     as_csv(facts, tmp_path / "alone")
     as_csv(facts, tmp_path / "spread")
