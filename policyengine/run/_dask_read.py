@@ -28,7 +28,7 @@ from ..facts import _csv_ranges
 from ..facts._csv_ranges import RangeRows, join, plan_ranges, read_range
 from ..facts._io import FactsFile
 from ..model import Field
-from ._dask_run import RETRIES, dumps, submitter
+from ._dask_run import RETRIES, distributed, dumps, submitter
 
 #: The fewest workers (with cores of their own: :func:`spare_workers`) for which a file is
 #: cut. Reading a range on a worker and sending its rows back costs more CPU than the
@@ -46,6 +46,7 @@ class RangedReader:
     the client)."""
 
     def __init__(self, client: Any, size: int | None = None, retries: int = RETRIES) -> None:
+        distributed()  # the extra's absence is said before any file is read
         self._submit = submitter(client, retries)
         self._client = client
         self._size = size or _csv_ranges.RANGE_BYTES
