@@ -1,6 +1,7 @@
 """A whole month through `policyengine run`, at three sizes of centre.
 
 Run: python benchmarks/bench_month.py [--sizes 1k,3k,10k | --quick] [--keep DIR]
+                                      [--without-ledger]
 
 For each size (1,000 reps / 200,000 calls, 3,000 / 600,000, 10,000 /
 2,000,000) `policyengine sample` writes the month's CSV folder into a
@@ -10,7 +11,10 @@ in a new ledger: reading the files, every version in force, the summary, the
 written results and the ledger run, as an operator would run it. Each run is
 timed from outside, as its own process: wall time, CPU time (user + system)
 and peak resident memory; and the size of the ledger file the month made
-(``ledger MB``: what a month costs the auditor's archive).
+(``ledger MB``: what a month costs the auditor's archive). With
+``--without-ledger`` the month is run without one, as the figures before
+ledger schema 3 were measured: the difference is what recording the run costs
+(its outputs document encoded, hashed and compressed, and the append).
 
 The centre grows by adding teams of a fixed size (--team-size), as a real one
 does, so per-team rules (ranks within a team) see the same teams at every
@@ -66,6 +70,8 @@ class Setup:
     policies: Path
     period: str
     team_size: int
+    #: Whether the month is recorded in a new ledger (``--ledger``), as payroll runs it.
+    ledger: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,9 +130,9 @@ def run_month(month: Path, setup: Setup, out: Path) -> Measured:
         "--period", setup.period,
         "--facts", str(month),
         "--out", str(out),
-        "--ledger", str(out.with_suffix(".sqlite")),
-        "--new-ledger",
     ]  # fmt: skip
+    if setup.ledger:
+        command += ["--ledger", str(out.with_suffix(".sqlite")), "--new-ledger"]
     log = out.with_suffix(".log")
     with log.open("wb") as output:
         start = time.perf_counter()
@@ -137,7 +143,7 @@ def run_month(month: Path, setup: Setup, out: Path) -> Measured:
     if child.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"policyengine run exited {child.returncode}:\n{tail}")
-    ledger = out.with_suffix(".sqlite").stat().st_size
+    ledger = out.with_suffix(".sqlite").stat().st_size if setup.ledger else 0
     return Measured(wall, usage.ru_utime + usage.ru_stime, rss_mib(usage.ru_maxrss), ledger)
 
 
@@ -205,6 +211,11 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--team-size", type=int, default=20, help="reps per team (default: 20; 3 to 98)"
     )
     parser.add_argument(
+        "--without-ledger",
+        action="store_true",
+        help="run the month without recording it in a ledger (ledger MB then 0)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         metavar="DIR",
@@ -223,8 +234,9 @@ def main() -> None:
     odd = [size.name for size in sizes if size.reps % args.team_size]
     if odd:
         raise SystemExit(f"{', '.join(odd)}: not whole teams of {args.team_size} reps")
-    setup = Setup(args.policies, args.period, args.team_size)
-    print(f"policyengine run, month {setup.period}, policies {setup.policies}")
+    setup = Setup(args.policies, args.period, args.team_size, not args.without_ledger)
+    recorded = "recorded in a new ledger" if setup.ledger else "without a ledger"
+    print(f"policyengine run, month {setup.period}, policies {setup.policies}, {recorded}")
     print(HEADER, flush=True)
     first: Measured | None = None
     for size in sizes:

@@ -27,7 +27,7 @@ import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
@@ -42,14 +42,20 @@ from ._month_ledger import (
 )
 from .audit._ledger_guard import check_ledger
 from .audit._stale import stale_runs
-from .audit.ledger import SqliteLedger
+from .audit.ledger import RunRecord, SqliteLedger, StoredRun
 from .core._messages import Catalogue
 from .core._period import Period
 from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
 from .present._progress import Progress
 from .present._summary import summary_text
-from .present._writers import RunLink, StagedReport, check_format, stage_report
+from .present._writers import (
+    RunLink,
+    StagedReport,
+    WriteRequest,
+    check_format,
+    stage_report,
+)
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
 from .run._dask_read import RangedReader
@@ -63,6 +69,7 @@ PathLike = str | os.PathLike[str]
 # (policyengine/_month_ledger.py) and are this module's to the library's callers.
 __all__ = [
     "MonthFacts",
+    "MonthOptions",
     "MonthRun",
     "Recording",
     "evaluate_month",
@@ -193,31 +200,44 @@ def ledger_history(
     return history, used
 
 
+class MonthOptions(TypedDict, total=False):
+    """The keywords :func:`evaluate_month` and :func:`run_month` both take, each optional:
+    the day the versions are as known at (``as_known_at``, None: today's), earlier months'
+    values (``history``, else read from ``ledger``), a ``dask.distributed.Client`` to run
+    the month's partitions on (``client``, None: this process), and the ``progress`` line
+    told each step."""
+
+    as_known_at: Any
+    ledger: PathLike | None
+    history: PastValues | None
+    client: Any
+    progress: Progress | None
+
+
 def evaluate_month(
     repository: Repository,
     period: Period | str,
     facts: PathLike | MonthFacts,
-    *,
-    as_known_at: Any = None,
-    ledger: PathLike | None = None,
-    history: PastValues | None = None,
-    client: Any = None,
-    progress: Progress | None = None,
+    **options: Unpack[MonthOptions],
 ) -> MonthRun:
     """The bundle in force for ``period`` over the month's facts, with earlier months'
     values from ``history`` or else from ``ledger``; on ``client`` (a
     ``dask.distributed.Client``: the month split by its plan, its partitions evaluated
     as tasks on the cluster, the same result), or else in this process."""
-    bundle = repository.for_period(period, as_known_at=as_known_at)
+    _check_options("evaluate_month", options)
+    bundle = repository.for_period(period, as_known_at=options.get("as_known_at"))
+    client = options.get("client")
     read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts, client=client)
     used: tuple[int, ...] = ()
+    history = options.get("history")
     if history is None:
-        history, used = ledger_history(ledger, bundle.period)
+        history, used = ledger_history(options.get("ledger"), bundle.period)
     plan = plan_of(bundle)
     keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
     items, read.items = read.items, {}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
+    progress = options.get("progress")
     if client is None:
         result = evaluate_owned(bundle, records, history=history, plan=plan, items=items)
     else:
@@ -236,24 +256,23 @@ def run_month(
     period: Period | str,
     facts: PathLike | MonthFacts,
     *,
-    as_known_at: Any = None,
-    ledger: PathLike | None = None,
-    history: PastValues | None = None,
     out: PathLike | None = None,
     label: str = "",
-    progress: Progress | None = None,
     recording: Recording | None = None,
-    client: Any = None,
+    **options: Unpack[MonthOptions],
 ) -> MonthRun:
-    """A month's whole run: evaluate (see :func:`evaluate_month`), write the report to
-    ``out`` (in the format its suffix names, of ``writers.WRITERS``) and append the run to
-    ``ledger`` (which must exist unless ``recording.new``); ``client``: see
-    :func:`evaluate_month`.
+    """A month's whole run: evaluate (see :func:`evaluate_month`, whose keywords it takes
+    too), write the report to ``out`` (in the format its suffix names, of
+    ``writers.WRITERS``) and append the run to ``ledger`` (which must exist unless
+    ``recording.new``).
 
     The report is written in full beside ``out`` first, and moved into place only once
     the ledger run is committed; a failure before that leaves neither."""
     how = recording or Recording()
-    evaluating = {"as_known_at": as_known_at, "client": client, "progress": progress}
+    _check_options("run_month", options)
+    ledger = options.get("ledger")
+    history = options.get("history")
+    progress = options.get("progress")
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
@@ -266,21 +285,13 @@ def run_month(
                 used: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
                 if history is None:
                     history, used = history_of(opened, ledger, period, how.what_ifs)
-                month = evaluate_month(repository, period, facts, history=history, **evaluating)
+                # History is read here, from the ledger held until the append.
+                evaluating: MonthOptions = {**options, "ledger": None, "history": history}
+                month = evaluate_month(repository, period, facts, **evaluating)
                 month = _marked(repository, month, used, how.drafts, opened)
                 planned = plan_run(month.result, month.what_if, opened, ledger, label, how)
                 if out is not None:
-                    _stage(progress, f"writing {out} …")
-                    # The earlier months let the workbook's charts compare with the month
-                    # before; the outputs name the ledger run that will record them.
-                    staged = stage_report(
-                        month.result,
-                        Path(out),
-                        index=month.index,
-                        progress=progress,
-                        history=history,
-                        run=planned and RunLink(planned[1].id, planned[1].hash),
-                    )
+                    staged = _staged(month, Path(out), history, planned, progress)
                 _stage(progress, f"appending the run to {ledger} …" if ledger else None)
                 recorded = record_run(planned, opened, ledger, how)
         except BaseException:
@@ -291,6 +302,32 @@ def run_month(
     if progress is not None:
         progress.done()
     return attrs.evolve(month, written=written, recorded=recorded)
+
+
+def _staged(
+    month: MonthRun,
+    out: Path,
+    history: PastValues,
+    planned: tuple[RunRecord, StoredRun] | None,
+    progress: Progress | None,
+) -> StagedReport:
+    """The month's report written in full beside ``out``, not yet in place. The earlier
+    months let the workbook's charts compare with the month before; the outputs name the
+    ledger run that will record them."""
+    _stage(progress, f"writing {out} …")
+    run = planned and RunLink(planned[1].id, planned[1].hash)
+    request = WriteRequest(
+        month.result, out, index=month.index, progress=progress, history=history, run=run
+    )
+    return stage_report(request)
+
+
+def _check_options(function: str, options: MonthOptions) -> None:
+    """Refuse a keyword the month does not take, as Python refuses one a signature does
+    not name: a misspelt ``as_known_at`` must not be a run as known today."""
+    unknown = sorted(set(options) - MonthOptions.__optional_keys__)
+    if unknown:
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}")
 
 
 def _marked(

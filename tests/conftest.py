@@ -23,11 +23,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers import registered
-from hypothesis import settings
 
-from policyengine.core._messages import TEMPLATES
-from policyengine.errors import PolicyError
+# The helpers' own asserts say what they compared, as a test's do.
+pytest.register_assert_rewrite("helpers")
+
+from helpers import SHIPPED, registered  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+import policyengine  # noqa: E402
+from policyengine.core._messages import TEMPLATES  # noqa: E402
+from policyengine.errors import PolicyError  # noqa: E402
 
 # Property tests draw the same examples on every run (each test seeds its own), so a
 # run, CI's included, is repeatable: a failure seen once is seen again. Set
@@ -75,6 +80,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     PolicyError.__init__ = _ORIGINAL_INIT  # type: ignore[method-assign]
     PolicyError.from_template = _ORIGINAL_FROM_TEMPLATE  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def pack() -> policyengine.Repository:
+    """The shipped policy folder (policies/), loaded once: a Repository is frozen, so the
+    tests that run its months share it."""
+    return policyengine.load(SHIPPED)
 
 
 @pytest.fixture(autouse=True)

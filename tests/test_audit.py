@@ -6,13 +6,12 @@ import csv
 import json
 import re
 import shutil
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger_edits import change, change_in_place
+from ledger_edits import change, change_in_place, forging
 from test_repository import build_history
 
 import policyengine
@@ -78,10 +77,8 @@ def test_a_changed_stored_output_no_longer_replays(year: tuple[Path, Path], tmp_
     _, ledger_file = year
     copy = tmp_path / "ledger.sqlite"
     shutil.copy(ledger_file, copy)
-    with sqlite3.connect(copy) as db:
-        db.execute("DROP TRIGGER runs_no_UPDATE")
+    with forging(copy) as db:
         change(db, 3, "outputs", lambda data: data.replace(b".", b","))
-    db.close()
     with open_ledger(copy) as ledger:
         assert [p.code for p in ledger.verify()] == ["run-tampered"]
         with pytest.raises(policyengine.PolicyError) as caught:
@@ -97,10 +94,8 @@ def test_a_stored_output_changed_under_its_key_no_longer_replays(
     _, ledger_file = year
     copy = tmp_path / "ledger.sqlite"
     shutil.copy(ledger_file, copy)
-    with sqlite3.connect(copy) as db:
-        db.execute("DROP TRIGGER documents_no_UPDATE")
+    with forging(copy) as db:
         change_in_place(db, 3, "outputs", lambda data: data.replace(b".", b","))
-    db.close()
     with open_ledger(copy, read_only=True) as ledger:
         found = [(p.code, p.location.record) for p in ledger.verify()]
         assert found == [("blob-tampered", 3)]

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import assert_streak_carries_on, ranking_folder
 
 import policyengine
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 STREAK = """\
   - {id: streak_before, kind: history, of: streak, measure: previous, missing: as_zero}
@@ -23,20 +22,6 @@ REGULAR = """\
   - {id: was_regular, kind: history, of: regular, measure: previous, missing: as_false}
   - {id: regular, kind: formula, expr: was_regular or sales >= 1000}
 """
-
-
-def _folder(tmp_path: Path, rules: str) -> Path:
-    root = tmp_path / "policies"
-    (root / "state").mkdir(parents=True)
-    (root / "entities.yaml").write_text(
-        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (root / "state" / "2026-01.yaml").write_text(
-        'format: 1\npolicy: state\nversion: "2026-01"\neffective_from: 2026-01-01\n'
-        "title: t\napplies_to: rep\nrules:\n" + rules,
-        encoding="utf-8",
-    )
-    return root
 
 
 def _month(*reps: tuple[str, int, int]) -> dict[str, list[dict[str, Any]]]:
@@ -51,7 +36,7 @@ def _month(*reps: tuple[str, int, int]) -> dict[str, list[dict[str, Any]]]:
 def test_a_streak_counter_counts_months_in_a_row(tmp_path: Path) -> None:
     """streak reads its own value of last month: 1, 2, then 0 when the score drops;
     the first month starts from the declared zero."""
-    repo = policyengine.load(_folder(tmp_path, STREAK))
+    repo = policyengine.load(ranking_folder(tmp_path, STREAK))
     months = {
         "2026-01": _month(("A", 60, 0), ("B", 10, 0)),
         "2026-02": _month(("A", 70, 0), ("B", 55, 0)),
@@ -65,7 +50,7 @@ def test_a_streak_counter_counts_months_in_a_row(tmp_path: Path) -> None:
 
 def test_once_regular_stays_regular(tmp_path: Path) -> None:
     """A rep regular once (sales of 1,000 or more) stays regular in later months."""
-    repo = policyengine.load(_folder(tmp_path, REGULAR))
+    repo = policyengine.load(ranking_folder(tmp_path, REGULAR))
     months = {
         "2026-01": _month(("A", 0, 1500), ("B", 0, 10)),
         "2026-02": _month(("A", 0, 0), ("B", 0, 2000)),
@@ -80,10 +65,10 @@ def test_once_regular_stays_regular(tmp_path: Path) -> None:
 
 def test_a_rule_reading_its_own_previous_value_is_not_a_cycle(tmp_path: Path) -> None:
     """The policy loads alone and in its folder; a same-month loop is still refused."""
-    root = _folder(tmp_path, STREAK)
+    root = ranking_folder(tmp_path, STREAK)
     policy = policyengine.load_policy(root / "state" / "2026-01.yaml")
     assert policy.plan == ("streak_before", "streak")
-    looped = _folder(
+    looped = ranking_folder(
         tmp_path / "loop",
         "  - {id: run, kind: history, of: streak, measure: consecutive, missing: as_false}\n"
         "  - {id: streak, kind: formula, expr: run > 0}\n",
@@ -97,13 +82,9 @@ def test_the_first_month_without_history_uses_the_declared_value(tmp_path: Path)
     """With missing: error instead, the first month is refused rather than guessed;
     given last month's value, it carries on from it."""
     rules = STREAK.replace("missing: as_zero", "missing: error")
-    repo = policyengine.load(_folder(tmp_path, rules))
+    repo = policyengine.load(ranking_folder(tmp_path, rules))
     month = _month(("A", 60, 0))
-    alone = repo.for_period("2026-02").evaluate(month)
-    assert [e.code for e in alone.errors] == ["missing-history"]
-    january = {"2026-01": {"rep": {"A": {"streak": 4}}}}
-    [february] = repo.evaluate_months({"2026-02": month}, history=january)
-    assert february.value("rep", "A", "streak") == 5
+    assert_streak_carries_on(repo, month)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +95,7 @@ def test_a_bad_previous_is_refused_at_load(tmp_path: Path, of: str, code: str) -
     """previous of a name this kind does not have, of a parent's value, or of no name
     at all is refused at load, at the rule's line."""
     rules = STREAK.replace("of: streak,", f"of: {of},")
-    root = _folder(tmp_path, rules)
+    root = ranking_folder(tmp_path, rules)
     with pytest.raises(policyengine.InvalidPolicy) as refused:
         policyengine.load(root)
     [problem] = refused.value.problems

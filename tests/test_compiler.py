@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from helpers import write_policy
+from helpers import value_shape, write_policy
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from strategies import MISSING, environments, expressions, numbers
@@ -38,17 +38,6 @@ REFERENCE = Evaluator()
 # --- comparing the two implementations ---------------------------------------------
 
 
-def shape(value: Any) -> Any:
-    """A value as the comparison sees it: kind and text, so Decimal('1.0') != Decimal('1')."""
-    if type(value) is Decimal:
-        return ("Decimal", str(value))
-    if type(value) is tuple:
-        return ("tuple", tuple(shape(item) for item in value))
-    if isinstance(value, Mapping):
-        return ("record", sorted((key, shape(item)) for key, item in value.items()))
-    return (type(value).__name__, value)
-
-
 def outcome(compute: Callable[[], Any]) -> tuple[Any, ...]:
     """What one evaluation gives, inside the engine's context: a value, or the error it raised."""
     try:
@@ -56,7 +45,7 @@ def outcome(compute: Callable[[], Any]) -> tuple[Any, ...]:
             value = compute()
     except EvaluationError as error:
         return ("error", error.code, error.message, dict(error.details))
-    return ("value", shape(value))
+    return ("value", value_shape(value, sort_mappings=True))
 
 
 def checked(source: str) -> Expression:
@@ -122,7 +111,7 @@ def test_the_many_records_form_gives_each_records_value_or_raises(
         assert any(single[0] == "error" for single in singles), (source, envs)
         return
     assert all(single[0] == "value" for single in singles), (source, envs)
-    assert [("value", shape(value)) for value in together] == singles
+    assert [("value", value_shape(value, sort_mappings=True)) for value in together] == singles
 
 
 def test_the_many_records_form_of_a_field_read_alone() -> None:
@@ -545,7 +534,11 @@ def summary_item(item: policyengine.Result | PolicyError) -> tuple[Any, ...]:
     """A result's outputs (kinds and text), or an error's code, place and message."""
     if isinstance(item, PolicyError):
         return ("error", item.code, item.location, item.message)
-    return ("result", item.record, {name: shape(value) for name, value in item.outputs.items()})
+    return (
+        "result",
+        item.record,
+        {name: value_shape(value, sort_mappings=True) for name, value in item.outputs.items()},
+    )
 
 
 def summary(batch: policyengine.Batch) -> list[tuple[Any, ...]]:

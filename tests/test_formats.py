@@ -4,33 +4,18 @@ follows the registry."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
 import pytest
+from helpers import TsvReader
 
 import policyengine.facts._io as facts_io
 from policyengine.cli._main import main
 from policyengine.errors import FactsFileError, OutputError
-from policyengine.facts._file import FactsFile
-from policyengine.model import Field
 from policyengine.present import _writers as writers
 from policyengine.present._output import WriteRequest
 from policyengine.run._bundle import BundleResult
-
-
-class TsvReader:
-    """A facts format the package does not have: tab-separated text, a header first."""
-
-    suffix = ".tsv"
-    name = "TSV"
-
-    def read(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile:
-        header, *rows = raw.decode("utf-8").splitlines()
-        names = header.split("\t")
-        records = tuple(dict(zip(names, row.split("\t"), strict=True)) for row in rows)
-        return FactsFile(file, records, tuple(range(2, len(rows) + 2)))
 
 
 class TextWriter:
@@ -85,7 +70,8 @@ def test_a_registered_writer_is_checked_and_written(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A writer added to WRITERS passes check_format and is handed write_report's result,
-    target (its folder made) and kind; another suffix is still refused, naming the formats."""
+    target (its folder made) and kind; another suffix is still refused, naming the formats,
+    the registered one included."""
     writer = TextWriter()
     monkeypatch.setitem(writers.WRITERS, ".txt", writer)
     result = cast(BundleResult, object())  # the writer only passes it on
@@ -105,7 +91,8 @@ def test_a_registered_writer_is_checked_and_written(
     with pytest.raises(OutputError) as caught:
         writers.check_format(tmp_path / "2026-01.ods")
     assert caught.value.code == "unknown-format"
-    assert caught.value.hint == "name the output .xlsx, .csv or .json"
+    # The hint names the writers registered now, the new one included.
+    assert caught.value.hint == "name the output .xlsx, .csv, .json or .txt"
 
 
 def test_the_command_line_help_names_every_format(capsys: pytest.CaptureFixture[str]) -> None:

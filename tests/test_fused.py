@@ -19,7 +19,6 @@ import decimal
 import json
 import random
 import re
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -27,7 +26,7 @@ from typing import Any
 
 import attrs
 import pytest
-from helpers import policy_from
+from helpers import policy_from, value_shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,30 +66,19 @@ def month_of(policy: Policy) -> str:
 # --- what each path gives ----------------------------------------------------------
 
 
-def shape(value: Any) -> Any:
-    """A value as the comparison sees it: kind and text, so Decimal('1.0') != Decimal('1')."""
-    if type(value) is Decimal:
-        return ("Decimal", str(value))
-    if type(value) is tuple:
-        return ("tuple", tuple(shape(item) for item in value))
-    if isinstance(value, Mapping):
-        return ("record", [(key, shape(item)) for key, item in value.items()])
-    return (type(value).__name__, value)
-
-
 def full(item: policyengine.Result | PolicyError) -> tuple[Any, ...]:
     """Everything a result or an error says: every value the rules saw in env order, or
     the error's whole data (code, message, location, details, hint)."""
     if isinstance(item, PolicyError):
-        return ("error", type(item).__name__, shape(item.to_dict()))
-    return ("result", item.record, shape(item.env), shape(item.outputs))
+        return ("error", type(item).__name__, value_shape(item.to_dict()))
+    return ("result", item.record, value_shape(item.env), value_shape(item.outputs))
 
 
 def summary(item: policyengine.Result | PolicyError) -> tuple[Any, ...]:
     """What the reference must agree on: outputs, or the error's code, place and message."""
     if isinstance(item, PolicyError):
         return ("error", item.code, item.location, item.message)
-    return ("result", item.record, shape(item.outputs))
+    return ("result", item.record, value_shape(item.outputs))
 
 
 def fused(policy: Policy, record: Any, period: str | None) -> policyengine.Result | PolicyError:
@@ -345,7 +333,7 @@ def test_the_fused_function_computes_the_common_record_itself(tmp_path: Path) ->
             computed += 1
             want = step_by_step(policy, record, "2026-03")
             assert isinstance(want, policyengine.Result)
-            assert shape(env) == shape(dict(want.env))
+            assert value_shape(env) == value_shape(dict(want.env))
         assert computed == 200
 
 

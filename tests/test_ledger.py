@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from ledger_edits import change, digest, hash_format
+from ledger_edits import change, digest, forging, hash_format
 
 from policyengine import PolicyError
 from policyengine.audit import (
@@ -73,10 +73,7 @@ def raw(file: Path) -> Iterator[sqlite3.Connection]:
 
 
 def tamper(file: Path, edit: Callable[[sqlite3.Connection], object]) -> None:
-    with raw(file) as db:
-        triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        for (name,) in triggers:  # an attacker drops the append-only guards first
-            db.execute(f"DROP TRIGGER {name}")
+    with forging(file) as db:
         edit(db)
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ledger_edits import stored
+from ledger_edits import forging, stored
 
 import policyengine
 from policyengine.audit import migrate_ledger
@@ -21,11 +21,6 @@ from policyengine.month import Recording, run_month
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).parent / "fixtures" / "ledgers"
-
-
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(ROOT / "policies")
 
 
 def rows(file: Path, sql: str) -> list[tuple[object, ...]]:
@@ -71,10 +66,8 @@ def test_a_removed_document_is_found(pack: policyengine.Repository, tmp_path: Pa
     the run."""
     ledger = tmp_path / "ledger.sqlite"
     run_month(pack, "2026-01", EXAMPLES / "2026-01", ledger=ledger, recording=Recording(new=True))
-    with sqlite3.connect(ledger) as db:
-        db.execute("DROP TRIGGER documents_no_DELETE")
+    with forging(ledger) as db:
         db.execute("DELETE FROM documents WHERE sha256 = (SELECT inputs FROM runs WHERE id = 1)")
-    db.close()
     with open_ledger(ledger, read_only=True) as opened:
         assert [(p.code, p.location.record) for p in opened.verify()] == [("blob-missing", 1)]
         with pytest.raises(policyengine.PolicyError) as caught:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,11 +23,6 @@ from policyengine.month import (
 ROOT = Path(__file__).parent.parent
 PACK = ROOT / "policies"
 EXAMPLES = ROOT / "examples"
-
-
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(PACK)
 
 
 def test_run_month_writes_and_records_what_the_command_does(
@@ -96,6 +92,16 @@ def test_a_bad_output_suffix_is_refused_before_any_work(
     """An output format run_month cannot write is an error before the month is evaluated."""
     with pytest.raises(policyengine.PolicyError):
         run_month(pack, "2026-01", tmp_path / "no-such-folder", out=tmp_path / "pay.pdf")
+
+
+@pytest.mark.parametrize("function", [evaluate_month, run_month])
+def test_a_misspelt_keyword_is_refused(
+    pack: policyengine.Repository, function: Any, tmp_path: Path
+) -> None:
+    """The month's keywords are one table (MonthOptions); one it does not hold is refused
+    as a signature refuses it, before any work, rather than ignored."""
+    with pytest.raises(TypeError, match="as_known_on"):
+        function(pack, "2026-01", tmp_path / "no-such-folder", as_known_on="2026-01-01")
 
 
 def test_evaluating_a_month_takes_its_records_over_and_still_locates_problems(

@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 import policyengine
@@ -35,11 +34,6 @@ NO_EMBEDDED_CASES = {"team_share"}
 
 def version_files(root: Path = PACK) -> list[Path]:
     return sorted(p for p in root.glob("*/*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(PACK)
 
 
 # --- facts for whole-month runs ------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from helpers import ranking_folder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -183,17 +184,11 @@ def test_a_bad_call_spoils_only_the_values_that_read_it() -> None:
 
 def test_a_missing_month_is_an_explicit_choice(tmp_path: Path) -> None:
     """history with missing: error refuses to guess a month it was not given."""
-    root = tmp_path / "policies"
-    (root / "streak").mkdir(parents=True)
-    (root / "entities.yaml").write_text(
-        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (root / "streak" / "2026-01.yaml").write_text(
-        'format: 1\npolicy: streak\nversion: "2026-01"\neffective_from: 2026-01-01\n'
-        "title: t\napplies_to: rep\nrules:\n"
+    root = ranking_folder(
+        tmp_path,
         "  - {id: good, kind: formula, expr: score >= 50}\n"
         "  - {id: run, kind: history, of: good, measure: consecutive, missing: error}\n",
-        encoding="utf-8",
+        policy="streak",
     )
     repo = policyengine.load(root)
     facts = league([[(Decimal(60), Decimal(100), True)]])

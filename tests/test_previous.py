@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import assert_streak_carries_on, ranking_folder
 
 import policyengine
 from policyengine.audit._replay import replay_run
 from policyengine.audit.ledger import open_ledger
 from policyengine.month import Recording, run_month
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 RULES = """\
   - id: regular
@@ -32,20 +31,6 @@ MONTHS = {
 }
 
 
-def _folder(tmp_path: Path, rules: str = RULES) -> Path:
-    root = tmp_path / "policies"
-    (root / "state").mkdir(parents=True)
-    (root / "entities.yaml").write_text(
-        (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    (root / "state" / "2026-01.yaml").write_text(
-        'format: 1\npolicy: state\nversion: "2026-01"\neffective_from: 2026-01-01\n'
-        "title: t\napplies_to: rep\nrules:\n" + rules,
-        encoding="utf-8",
-    )
-    return root
-
-
 def _facts(tmp_path: Path, month: str) -> Path:
     folder = tmp_path / "facts" / month
     folder.mkdir(parents=True)
@@ -60,7 +45,7 @@ def _facts(tmp_path: Path, month: str) -> Path:
 def test_state_carries_forward_through_a_ledger_and_replays_the_same(tmp_path: Path) -> None:
     """Once regular, stays regular; the streak counts months in a row; each month reads
     the last from the ledger, records what it read, and replays byte for byte."""
-    repo = policyengine.load(_folder(tmp_path))
+    repo = policyengine.load(ranking_folder(tmp_path, RULES))
     ledger = tmp_path / "ledger.sqlite"
     runs = []
     for index, month in enumerate(MONTHS):
@@ -81,9 +66,11 @@ def test_state_carries_forward_through_a_ledger_and_replays_the_same(tmp_path: P
 
 def test_the_rule_reading_its_own_past_is_no_cycle(tmp_path: Path) -> None:
     """previous(name) is no read of this month: the policy loads; a plain self-read loops."""
-    policy = policyengine.load_policy(_folder(tmp_path) / "state" / "2026-01.yaml")
+    policy = policyengine.load_policy(ranking_folder(tmp_path, RULES) / "state" / "2026-01.yaml")
     assert policy.plan == ("regular", "streak")
-    looped = _folder(tmp_path / "loop", "  - {id: streak, kind: formula, expr: streak + 1}\n")
+    looped = ranking_folder(
+        tmp_path / "loop", "  - {id: streak, kind: formula, expr: streak + 1}\n"
+    )
     with pytest.raises(policyengine.InvalidPolicy) as refused:
         policyengine.load(looped)
     assert [p.code for p in refused.value.problems] == ["dependency-cycle"]
@@ -92,16 +79,12 @@ def test_the_rule_reading_its_own_past_is_no_cycle(tmp_path: Path) -> None:
 def test_without_an_initial_value_the_first_month_is_missing_history(tmp_path: Path) -> None:
     """previous(name) alone: a record with no last month fails, and carries on given one."""
     rules = "  - {id: streak, kind: formula, expr: 'previous(streak) + 1'}\n"
-    repo = policyengine.load(_folder(tmp_path, rules))
+    repo = policyengine.load(ranking_folder(tmp_path, rules))
     month = {
         "team": [{"team_id": "T0"}],
         "rep": [{"rep_id": "A", "team_id": "T0", "score": 1, "sales": 1, "eligible": True}],
     }
-    alone = repo.for_period("2026-02").evaluate(month)
-    assert [e.code for e in alone.errors] == ["missing-history"]
-    january = {"2026-01": {"rep": {"A": {"streak": 4}}}}
-    [february] = repo.evaluate_months({"2026-02": month}, history=january)
-    assert february.value("rep", "A", "streak") == 5
+    assert_streak_carries_on(repo, month)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +99,7 @@ def test_a_bad_previous_is_refused_at_load(tmp_path: Path, expr: str, code: str)
     """A name the kind does not have, an initial value that is not written, or no name."""
     rules = f"  - {{id: streak, kind: formula, expr: '{expr}'}}\n"
     with pytest.raises(policyengine.InvalidPolicy) as refused:
-        policyengine.load(_folder(tmp_path, rules))
+        policyengine.load(ranking_folder(tmp_path, rules))
     assert [p.code for p in refused.value.problems] == [code]
 
 
@@ -127,7 +110,7 @@ def test_previous_has_the_type_of_what_it_reads(tmp_path: Path) -> None:
         "  - {id: pay, kind: formula, expr: 'previous(base, 0) * sales'}\n"
     )
     with pytest.raises(policyengine.InvalidPolicy) as refused:
-        policyengine.load(_folder(tmp_path, rules))
+        policyengine.load(ranking_folder(tmp_path, rules))
     assert [p.code for p in refused.value.problems] == ["money-times-money"]
 
 
@@ -148,7 +131,7 @@ def test_previous_of_an_unknown_name_is_refused(tmp_path: Path) -> None:
 
 def test_the_explanation_names_last_months_value(tmp_path: Path) -> None:
     """Explaining the streak shows the value of last month it was computed from."""
-    repo = policyengine.load(_folder(tmp_path))
+    repo = policyengine.load(ranking_folder(tmp_path, RULES))
     months = {
         month: {
             "team": [{"team_id": "T0"}],

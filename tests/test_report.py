@@ -17,6 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from helpers import sample_command
 
 import policyengine
 from policyengine.cli._main import main
@@ -84,6 +85,13 @@ def run_month(policies: Path, facts: Path, month: str = "2026-01") -> tuple[Bund
     files = read_bundle_facts(facts, fields)
     result = repository.for_period(month).evaluate({k: f.records for k, f in files.items()})
     return result, FactsIndex(files, record_keys(result))
+
+
+def run_january(policies: Path, facts: Path, *more: str) -> int:
+    """``policyengine run --allow-drafts`` of January over ``facts``, and ``more`` of its
+    arguments; the exit code."""
+    words = ["--policies", str(policies), "--period", "2026-01", "--facts", str(facts)]
+    return main(["run", "--allow-drafts", *words, *more])
 
 
 @pytest.fixture(scope="module")
@@ -358,20 +366,7 @@ def test_run_prints_a_summary_with_totals_and_writes_the_workbook(
     workbook."""
     policies, examples, result = january
     target = tmp_path / "2026-01.xlsx"
-    code = main(
-        [
-            "run",
-            "--allow-drafts",
-            "--policies",
-            str(policies),
-            "--period",
-            "2026-01",
-            "--facts",
-            str(examples / "2026-01"),
-            "--out",
-            str(target),
-        ]
-    )
+    code = run_january(policies, examples / "2026-01", "--out", str(target))
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("2026-01: versions in force: appraisal 2026-01, bottom_rank 2026-01")
@@ -417,20 +412,7 @@ def test_run_summarises_errors_located_in_the_facts(
     second[4] = "2024/12/02"  # 入职日期
     lines[1], lines[2] = ",".join(first), ",".join(second)
     rep_csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code = main(
-        [
-            "run",
-            "--allow-drafts",
-            "--policies",
-            str(policies),
-            "--period",
-            "2026-01",
-            "--facts",
-            str(examples / "2026-01"),
-            "--out",
-            str(tmp_path / "m.json"),
-        ]
-    )
+    code = run_january(policies, examples / "2026-01", "--out", str(tmp_path / "m.json"))
     captured = capsys.readouterr()
     assert code == 2
     summary = captured.out.splitlines()
@@ -451,20 +433,7 @@ def test_run_refuses_an_unknown_output_format_before_working(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """--out with a suffix no writer knows is a usage error (exit 2) naming the formats."""
-    code = main(
-        [
-            "run",
-            "--allow-drafts",
-            "--policies",
-            str(CENTRE),
-            "--period",
-            "2026-01",
-            "--facts",
-            str(tmp_path / "nowhere"),
-            "--out",
-            str(tmp_path / "m.txt"),
-        ]
-    )
+    code = run_january(CENTRE, tmp_path / "nowhere", "--out", str(tmp_path / "m.txt"))
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown-format" in err and ".xlsx, .csv or .json" in err
@@ -477,20 +446,7 @@ def test_run_format_json_prints_the_document(
     """With --format json the result document is standard output (naming no ledger run, as
     the month was run without one), and the summary standard error."""
     policies, examples, result = january
-    code = main(
-        [
-            "run",
-            "--allow-drafts",
-            "--policies",
-            str(policies),
-            "--period",
-            "2026-01",
-            "--facts",
-            str(examples / "2026-01"),
-            "--format",
-            "json",
-        ]
-    )
+    code = run_january(policies, examples / "2026-01", "--format", "json")
     captured = capsys.readouterr()
     assert code == 0
     assert json.loads(captured.out) == {**json.loads(result.to_json()), "ledger_run": None}
@@ -687,26 +643,7 @@ def test_demo_runs_the_months_in_order_and_writes_the_workbook(
     """demo evaluates every month folder in order with history, prints each month's summary
     and writes the last month's workbook."""
     examples = tmp_path / "examples"
-    assert (
-        main(
-            [
-                "sample",
-                "--policies",
-                str(CENTRE),
-                "--months",
-                "2026-01..2026-03",
-                "--teams",
-                "2",
-                "--reps",
-                "6",
-                "--calls",
-                "150",
-                "--out",
-                str(examples),
-            ]
-        )
-        == 0
-    )
+    assert sample_command(CENTRE, "2026-01..2026-03", examples, teams=2, reps=6, calls=150) == 0
     (examples / "notes").mkdir()  # not a month: left alone
     capsys.readouterr()
     monkeypatch.chdir(tmp_path)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from ledger_edits import forging
 
 from policyengine.audit import open_ledger
 from policyengine.cli import main
@@ -86,10 +86,8 @@ def test_run_and_replay_refuse_a_broken_ledger(
     and replay --all replays nothing."""
     ledger, out = tmp_path / "ledger.sqlite", tmp_path / "pay.json"
     assert run(folder, ledger, "--new-ledger") == 0
-    with sqlite3.connect(ledger) as db:
-        db.execute("DROP TRIGGER runs_no_UPDATE")
+    with forging(ledger) as db:
         db.execute("UPDATE runs SET label = 'edited' WHERE id = 1")
-    db.close()
     before = ledger.read_bytes()
     capsys.readouterr()
     assert run(folder, ledger, "--out", str(out)) == 2

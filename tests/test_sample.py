@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers import sample_command
 
 import policyengine
 from policyengine.cli._main import main
@@ -106,24 +107,8 @@ def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:
     runs = {}
     for name, seed in (("a", "1"), ("b", "1"), ("c", "2")):
         assert (
-            main(
-                [
-                    "sample",
-                    "--policies",
-                    str(CENTRE),
-                    "--months",
-                    "2026-01..2026-03",
-                    "--teams",
-                    "2",
-                    "--reps",
-                    "6",
-                    "--calls",
-                    "100",
-                    "--seed",
-                    seed,
-                    "--out",
-                    str(tmp_path / name),
-                ]
+            sample_command(
+                CENTRE, "2026-01..2026-03", tmp_path / name, teams=2, reps=6, calls=100, seed=seed
             )
             == 0
         )
@@ -210,48 +195,14 @@ def test_only_declared_fields_are_written_and_unknown_ones_filled(tmp_path: Path
     assert checked.errors == ()
     assert len(checked.records["rep"]) == len(generated[0].facts["rep"])
     capture = tmp_path / "capture"
-    assert (
-        main(
-            [
-                "sample",
-                "--policies",
-                str(policies),
-                "--months",
-                "2026-01",
-                "--teams",
-                "2",
-                "--reps",
-                "4",
-                "--out",
-                str(capture),
-            ]
-        )
-        == 0
-    )
+    assert sample_command(policies, "2026-01", capture, teams=2, reps=4) == 0
 
 
 def test_sample_refuses_too_few_reps_and_bad_ranges(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Too few reps for every case is exit 2 with the reason; a backwards range a usage error."""
-    assert (
-        main(
-            [
-                "sample",
-                "--policies",
-                str(CENTRE),
-                "--months",
-                "2026-01..2026-03",
-                "--teams",
-                "1",
-                "--reps",
-                "5",
-                "--out",
-                str(tmp_path),
-            ]
-        )
-        == 2
-    )
+    assert sample_command(CENTRE, "2026-01..2026-03", tmp_path, teams=1, reps=5) == 2
     assert "too few for every hard case" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
         main(["sample", "--months", "2026-03..2026-01", "--out", str(tmp_path)])
@@ -263,26 +214,7 @@ def test_without_a_policy_folder_every_field_is_written_by_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With no policy folder the generated fields are written under their names, said so."""
-    assert (
-        main(
-            [
-                "sample",
-                "--policies",
-                str(tmp_path / "none"),
-                "--months",
-                "2026-01",
-                "--teams",
-                "2",
-                "--reps",
-                "4",
-                "--calls",
-                "20",
-                "--out",
-                str(tmp_path),
-            ]
-        )
-        == 0
-    )
+    assert sample_command(tmp_path / "none", "2026-01", tmp_path, teams=2, reps=4, calls=20) == 0
     assert "no policy folder" in capsys.readouterr().err
     header = (tmp_path / "2026-01" / "rep.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("rep_id,name,team_id,role,hired_on,")

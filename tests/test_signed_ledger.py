@@ -3,16 +3,15 @@ found by an auditor holding only the public key of whoever ran the months."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ledger_edits import digest, put
+from ledger_edits import digest, forging, put
 
 from policyengine import PolicyError
 from policyengine.audit import GENESIS, PolicyBlob, RunRecord, Trust, open_ledger
@@ -60,15 +59,6 @@ def path(tmp_path: Path, key: SigningKey) -> Path:
     return file
 
 
-@contextlib.contextmanager
-def raw(file: Path) -> Iterator[sqlite3.Connection]:
-    with contextlib.closing(sqlite3.connect(file)) as db, db:
-        triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        for (name,) in triggers:  # an attacker drops the append-only guards first
-            db.execute(f"DROP TRIGGER {name}")
-        yield db
-
-
 def run_hash(db: sqlite3.Connection, run_id: int, prev: str) -> str:
     """A run's hash by the documented recipe: what a forger recomputes."""
     row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -96,7 +86,7 @@ def codes(file: Path, trust: Trust | None = None) -> list[tuple[str, int | None]
 
 
 def forge(file: Path, edit: Callable[[sqlite3.Connection], object]) -> None:
-    with raw(file) as db:
+    with forging(file) as db:
         edit(db)
         rechain(db)
 
@@ -264,7 +254,7 @@ def test_reading_never_creates_or_changes_a_file(tmp_path: Path) -> None:
 def test_append_refuses_a_clock_behind_the_last_run(path: Path, key: SigningKey) -> None:
     """Runs are strictly ordered in time: with the last run recorded in the future (a clock
     set wrong, or a forged run), a new run is refused rather than recorded before it."""
-    with raw(path) as db:
+    with forging(path) as db:
         db.execute("UPDATE runs SET created = '2999-01-01T00:00:00.000000+00:00' WHERE id = 4")
     with open_ledger(path) as ledger, pytest.raises(PolicyError) as caught:
         ledger.append(record("2026-05"), lock_head=LOCK_HEAD, signer=key)

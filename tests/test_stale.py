@@ -23,11 +23,6 @@ PACK = ROOT / "policies"
 EXAMPLES = ROOT / "examples"
 
 
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(PACK)
-
-
 @pytest.fixture
 def ledger(pack: policyengine.Repository, tmp_path: Path) -> Path:
     """January, February and March run in order (runs 1 to 3)."""

@@ -23,11 +23,6 @@ EXAMPLES = ROOT / "examples"
 BEFORE = datetime.date(2025, 12, 1)
 
 
-@pytest.fixture(scope="module")
-def pack() -> policyengine.Repository:
-    return policyengine.load(PACK)
-
-
 @pytest.fixture
 def ledger(pack: policyengine.Repository, tmp_path: Path) -> Path:
     """January run for real (run 1), then as known at 2025-12-01 (run 2)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..core._packed import raw
 from ..core._period import Period
 from ..facts._inputs import typed_history
 from ._what_if import what_if_of
@@ -54,7 +55,7 @@ def read_history(
 def values_of(run: StoredRun) -> Any:
     """A run's values by kind, key and rule, as history rules read them."""
     records: dict[str, dict[str, dict[str, Any]]] = {}
-    for entry in json.loads(run.record.outputs)["records"]:
+    for entry in json.loads(raw(run.record.outputs))["records"]:
         values = records.setdefault(entry["kind"], {}).setdefault(str(entry["key"]), {})
         for outputs in entry["outputs"].values():
             for name, value in outputs.items():

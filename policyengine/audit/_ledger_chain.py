@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from ..core._packed import sha256_of
 from ..errors import PolicyError
 from ._ledger_documents import document_problems, missing_document
 from ._ledger_file import COLUMNS, GENESIS, POLICIES, SCHEMA_VERSION, TYPES_OF, finding
@@ -53,8 +54,9 @@ def chain_hash(
     head = [_HASH_TAG, tagged, prev_hash, run_id, created, period, known, label, policies]
     if version >= 2:
         head.append(lock_head)
-    # Bytes are hashed; text is a document's key (schema version 3), their hash already.
-    digests = [d if isinstance(d, str) else sha256_hex(d) for d in (inputs, outputs, provenance)]
+    # Bytes are hashed; text is a document's key (schema version 3), their hash already,
+    # and bytes held packed carry theirs.
+    digests = [d if isinstance(d, str) else sha256_of(d) for d in (inputs, outputs, provenance)]
     return sha256_hex(json.dumps(head + digests, separators=(",", ":")).encode("utf-8"))
 
 

@@ -21,16 +21,18 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Mapping
 
+from ..core._packed import Packed
 from ..errors import PolicyError
 from ._ledger_file import finding
 from ._ledger_records import sha256_hex
 
 __all__ = ["CODEC", "document_problems", "missing_document", "read_document", "store_document"]
 
-#: How a document's bytes are compressed. zlib at its strongest level: a month's inputs
-#: take about a second, and zlib is read by anything (Python's zlib, SQLite's shell).
+#: How a document's bytes are compressed: zlib, read by anything (Python's zlib, SQLite's
+#: shell), at the level :mod:`policyengine.core._packed` gives (a month's run hands its
+#: documents over compressed already). Any level reads back the same bytes, so ledgers
+#: written at another level read as before.
 CODEC = "zlib"
-_LEVEL = 9
 
 
 def unpacked(codec: object, data: object) -> bytes | None:
@@ -44,14 +46,16 @@ def unpacked(codec: object, data: object) -> bytes | None:
         return None
 
 
-def store_document(path: str, db: sqlite3.Connection, data: bytes) -> str:
-    """Keep ``data`` once (a document already stored is only checked), and give its key."""
-    key = sha256_hex(data)
+def store_document(path: str, db: sqlite3.Connection, data: bytes | Packed) -> str:
+    """Keep ``data`` once (a document already stored is only checked), and give its key.
+    Bytes held packed are stored as they are packed: never unpacked to be packed again."""
+    document = data if isinstance(data, Packed) else Packed.of(data)
+    key = document.sha256
     row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
     if row is None:
-        packed = zlib.compress(data, _LEVEL)
-        db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", (key, CODEC, len(data), packed))
-    elif unpacked(*row) != data:
+        stored = (key, CODEC, document.size, document.packed)
+        db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", stored)
+    elif (found := unpacked(*row)) is None or sha256_hex(found) != key:
         # Never chain a run to a document that no longer holds what its key says.
         raise finding(path, "blob-tampered", form="document-unused", sha256=key)
     return key

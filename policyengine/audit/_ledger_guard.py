@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core._packed import sha256_of
 from ..errors import LedgerError, Location, PolicyError
-from ._ledger_records import RunRecord, sha256_hex
+from ._ledger_records import RunRecord
 from .ledger import SqliteLedger, open_ledger
 
 __all__ = ["check_ledger", "check_rerun", "rerun_label"]
@@ -60,7 +61,7 @@ def check_rerun(ledger: SqliteLedger, record: RunRecord, rerun: str | None) -> N
     if rerun:
         return
     last = ledger.last_inputs(record.period)
-    if last is None or last[1] == sha256_hex(record.inputs):
+    if last is None or last[1] == sha256_of(record.inputs):
         return
     file = ledger.path
     raise LedgerError(

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from ..core._packed import Packed
 from ..core._period import Period
 from ..errors import LedgerError, PolicyError
 
@@ -35,6 +36,9 @@ def _text(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
 
 
 _bytes = attrs.validators.instance_of(bytes)
+#: A run's inputs and outputs may come held packed (a month's are hundreds of MB): the
+#: ledger hashes and stores them so, and never unpacks them to append.
+_document = attrs.validators.instance_of((bytes, Packed))
 
 
 @attrs.frozen
@@ -60,7 +64,12 @@ class PolicyBlob:
 
 @attrs.frozen
 class RunRecord:
-    """One evaluation run as the caller appends it; the bytes are opaque here."""
+    """One evaluation run as the caller appends it; the bytes are opaque here.
+
+    ``inputs`` and ``outputs`` are bytes, or bytes held packed
+    (:class:`~policyengine.core._packed.Packed`: what a month's run passes); a run
+    read back from a ledger always holds bytes.
+    """
 
     period: str = attrs.field(validator=_text)
     as_known_at: str | None = attrs.field(validator=attrs.validators.optional(_text))
@@ -69,8 +78,8 @@ class RunRecord:
             attrs.validators.instance_of(PolicyBlob), attrs.validators.instance_of(tuple)
         )
     )
-    inputs: bytes = attrs.field(validator=_bytes, repr=False)
-    outputs: bytes = attrs.field(validator=_bytes, repr=False)
+    inputs: bytes | Packed = attrs.field(validator=_document, repr=False)
+    outputs: bytes | Packed = attrs.field(validator=_document, repr=False)
     provenance: bytes = attrs.field(validator=_bytes, repr=False)
     label: str = attrs.field(default="", validator=_text)
 

@@ -25,6 +25,7 @@ import attrs
 from ..core import _number_text as number_text
 from ..core._display import plain
 from ..core._numbers import is_number
+from ..core._packed import raw
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import FactsFileError, InvalidPolicy, Location, PolicyError
@@ -76,7 +77,7 @@ def run_record(
         period=result.bundle.period.key,
         as_known_at=result.bundle.as_known_at.isoformat() if result.bundle.as_known_at else None,
         policies=blobs,
-        inputs=result.inputs,
+        inputs=result.packed_inputs.document,
         outputs=stored_outputs(result),
         provenance=canonical_json(_marked(result.provenance.to_dict(), what_if)),
         label=label,
@@ -112,7 +113,7 @@ def _recorded_folder(stored: StoredRun, paths: Sequence[str]) -> str | None:
     replayed errors read the same, byte for byte.
     """
     try:
-        errors = json.loads(stored.record.outputs).get("errors", [])
+        errors = json.loads(raw(stored.record.outputs)).get("errors", [])
     except (ValueError, AttributeError):
         return None
     for error in errors:
@@ -167,14 +168,14 @@ def replay_run(ledger: Ledger, run_id: int) -> RunReplay:
     """Recompute a ledger run and say whether its outputs are byte-identical."""
     stored = ledger.get(run_id)
     bundle = bundle_of(stored)
-    facts, history = split_inputs(json.loads(stored.record.inputs))
+    facts, history = split_inputs(json.loads(raw(stored.record.inputs)))
     provenance = json.loads(stored.record.provenance)
     # A run recorded before result format 2 kept failures by record: it is
     # replayed the way it was computed, or its bytes could not match.
     again = evaluate_bundle(
         bundle, facts, history=history, result_format=provenance.get("result_format", 1)
     )
-    ours, theirs = again.outputs_json(), stored.record.outputs
+    ours, theirs = again.outputs_json(), raw(stored.record.outputs)
     recorded = provenance.get("engine_version", "")
     difference = None if ours == theirs else _first_difference(theirs, ours)
     return RunReplay(run_id, ours == theirs, recorded, again, difference)

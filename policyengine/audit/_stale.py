@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..core._packed import raw
 from ..core._period import Period
 from ..errors import PolicyError
 from ..facts._inputs import FACTS_KEY, HISTORY_KEY, typed_history
@@ -62,7 +63,7 @@ def stale_runs(
 def _history_read(run: StoredRun) -> dict[str, Any] | None:
     """The earlier months' values the run read (its inputs' ``$history``), or None."""
     try:
-        inputs = json.loads(run.record.inputs)
+        inputs = json.loads(raw(run.record.inputs))
     except ValueError:
         return None
     if not isinstance(inputs, dict) or set(inputs) != {FACTS_KEY, HISTORY_KEY}:

@@ -19,28 +19,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..facts._canonical import encode
+from ..core._packed import Packed
 from ..run._bundle import BundleResult
 
 __all__ = ["stored_outputs"]
 
-_HEAD = b'{"errors":'
 
-
-def stored_outputs(result: BundleResult) -> bytes:
+def stored_outputs(result: BundleResult) -> Packed:
     """``result.outputs_json()`` with every policy file an error names relative to the
-    policy folder."""
-    outputs = result.outputs_json()
+    policy folder, hashed and compressed as it is encoded (never whole in memory)."""
     names = relative_names(result)
     errors = result.error_list()
     relative = [_relative(error, names) for error in errors]
-    if relative == errors:
-        return outputs
-    # The errors lead the document (outputs_json): only they are encoded again.
-    head = _HEAD + encode(errors)
-    if not outputs.startswith(head):  # not the document this module knows: kept as it is
-        return outputs
-    return _HEAD + encode(relative) + outputs[len(head) :]
+    return Packed.streamed(result.outputs_pieces(relative))
 
 
 def relative_names(result: BundleResult) -> dict[str, str]:

@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from ..codes import ErrorCode
+from ..core._packed import raw
 from ..errors import PolicyError
 from ..load._keys import SigningKey
 from ._ledger_chain import blob_tampered, chain_hash, read_seals, run_problems, verify_snapshot
@@ -137,6 +138,8 @@ class SqliteLedger:
             documents: tuple[Any, ...] = (run.inputs, run.outputs)
             if self.version >= 3:
                 documents = tuple(store_document(self.path, db, d) for d in documents)
+            else:  # schema 1 and 2 keep the bytes in the run's own row
+                documents = tuple(map(raw, documents))
             values: tuple[Any, ...] = (link.id, link.created, run.period, run.as_known_at)
             values += (run.label, *documents, run.provenance, link.prev_hash, link.hash)
             db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * 10)})", values)

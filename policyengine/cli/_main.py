@@ -18,7 +18,8 @@ from importlib import import_module
 from typing import Any
 
 from ..core._languages import LANGUAGES, environment_language, messages
-from ._commands import COMMANDS, Command
+from . import _commands
+from ._commands import Command
 
 #: ``--lang``'s choices: the names of ``core._languages.LANGUAGES`` (a test keeps them
 #: equal; that module is light: ``--help`` reads it to choose its language).
@@ -58,7 +59,9 @@ def parser(
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     wanted = None if argv is None else _command_named(argv)
-    for command in COMMANDS:
+    # Read from its module when the parser is built, so that the table is the one place
+    # a command is added.
+    for command in _commands.COMMANDS:
         sub = commands.add_parser(command.name, help=command.help, description=command.description)
         if argv is None or command.name == wanted:
             _complete(sub, command)

@@ -292,7 +292,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "ledger-version": "the ledger's schema version is not the one this package reads",
         "ledger-io": "SQLite failed; the hint names the usual cause (busy for over 30 s, read-only, disk full, damaged)",
         "ledger-closed": "the ledger was used after `close()`",
-        "blob-mismatch": "a `PolicyBlob` is given a SHA-256 that is not that of its bytes",
+        "blob-mismatch": "a `PolicyBlob` or `Packed` is given a SHA-256 (or size) that is not that of its bytes",
         "invalid-period": "a `RunRecord`'s period is not written `YYYY-MM` exactly",
         "invalid-date": "a `RunRecord`'s `as_known_at` is not written `YYYY-MM-DD` exactly",
         "not-utf8": "a text field of a `PolicyBlob` or `RunRecord` cannot be written as UTF-8",

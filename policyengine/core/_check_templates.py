@@ -12,11 +12,9 @@ per step, filed under the section of docs/errors.md that explains its codes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
-from ..codes import ErrorCode
-from ._template import Template
+from ._template import Template, TemplateBlocks
 
 _IDENTIFIER_HINT: Final = "use letters (Chinese is fine), digits and '_', not starting with a digit"
 _NORMAL_HINT: Final = "write '{normal}': expressions read every name in that form"
@@ -31,7 +29,7 @@ _NOT_A_LEDGER: Final = "name a ledger file, or a new path for a new ledger"
 # ruff: noqa: E501
 # fmt: off
 #: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
-CHECK_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+CHECK_BLOCKS: Final[TemplateBlocks] = (
     # what a rule says, checked by its kind (policyengine/rules/base.py, tiers.py, table.py, score.py, checks.py)
     ("building-the-model", {
         ("not-a-number", "rule"): Template("{problem}"),

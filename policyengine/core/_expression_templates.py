@@ -14,11 +14,9 @@ template too: ``forbidden-syntax`` of a comprehension says "use sum() … over a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
-from ..codes import ErrorCode
-from ._template import Template
+from ._template import Template, TemplateBlocks
 
 _NOT_ALLOWED: Final = "{construct} is not allowed"
 _OPERATOR: Final = "the operator '{operator}' is not allowed"
@@ -29,7 +27,7 @@ _SPLIT: Final = "split it into several rules"
 # ruff: noqa: E501
 # fmt: off
 #: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
-EXPRESSION_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+EXPRESSION_BLOCKS: Final[TemplateBlocks] = (
     # the text of an expression (policyengine/language/_expression_parser.py)
     ("expressions-at-load-time", {
         ("expression-syntax", "not-text"): Template("an expression must be text, not {found}"),

@@ -17,11 +17,9 @@ error is shown, to its location (``facts/_io.py``, ``FactsIndex.render``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
-from ..codes import ErrorCode
-from ._template import Template
+from ._template import Template, TemplateBlocks
 
 _DIGITS_HINT: Final = "write the digits 0-9 (half-width), not full-width or other scripts' digits"
 
@@ -29,7 +27,7 @@ _DIGITS_HINT: Final = "write the digits 0-9 (half-width), not full-width or othe
 # ruff: noqa: E501
 # fmt: off
 #: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
-FACT_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+FACT_BLOCKS: Final[TemplateBlocks] = (
     # a value as its field's type (policyengine/facts/_values.py) and a record (_records.py)
     ("input-records", {
         ("float-not-allowed", "amount"): Template("{value} is a binary float and cannot carry an exact amount", 'pass a Decimal or text such as "123.45"'),

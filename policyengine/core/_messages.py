@@ -52,6 +52,7 @@ from ._expression_templates import EXPRESSION_BLOCKS
 from ._facts_templates import FACT_BLOCKS
 from ._run_templates import RUN_BLOCKS
 from ._template import Template as Template
+from ._template import TemplateBlocks
 from ._template import placeholders as placeholders
 
 
@@ -200,7 +201,7 @@ _RESTORE: Final = "restore the file from version control and put the change in a
 # ruff: noqa: E501
 # fmt: off
 #: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
-_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+_BLOCKS: Final[TemplateBlocks] = (
     # reading a policy file (policyengine/read/_source.py, _safe_yaml.py)
     ("reading-a-policy-file", {
         ("file-not-found", ""): Template("there is no file '{path}'", "check the folder and the file name"),

@@ -17,11 +17,9 @@ rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
-from ..codes import ErrorCode
-from ._template import Template
+from ._template import Template, TemplateBlocks
 
 _SIGNATURE: Final = "write {signature}"
 
@@ -29,7 +27,7 @@ _SIGNATURE: Final = "write {signature}"
 # ruff: noqa: E501
 # fmt: off
 #: (section of docs/errors.md, {(code, form): template}), by the step that reports them.
-RUN_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]] = (
+RUN_BLOCKS: Final[TemplateBlocks] = (
     # the operators and names (policyengine/language/_value_kinds.py, _operators.py, _shared_runtime.py, _reference_evaluator.py)
     ("evaluation-at-run-time", {
         ("type-mismatch", "operator"): Template("'{operator}' cannot be used with {shown}"),

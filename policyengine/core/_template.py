@@ -8,8 +8,12 @@ importing each other.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
+from typing import TypeAlias
 
 import attrs
+
+from ..codes import ErrorCode
 
 
 @attrs.frozen
@@ -23,6 +27,11 @@ class Template:
     def placeholders(self) -> frozenset[str]:
         """The names of the details the message and the hint read."""
         return placeholders(self.message) | placeholders(self.hint)
+
+
+#: The templates of one step that reports problems, by section of docs/errors.md:
+#: ((section, {(code, form): template}), …). Each table of templates is one of these.
+TemplateBlocks: TypeAlias = tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]], ...]
 
 
 def placeholders(text: str) -> frozenset[str]:

@@ -146,10 +146,9 @@ def _check_kind(
     kept_aside: tuple[dict[tuple[str, str], str], dict[tuple[str, str], Mapping[str, Any]]],
 ) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
     links, given = kept_aside
-    # Where each key was given; a key given more than once also in ``repeated``.
-    # (One index per key, not a list per record: a month has millions of calls.)
-    positions: dict[str, int] = {}
-    repeated: dict[str, list[int]] = {}
+    # Every key met and where (appends: a dict of a month's call keys cost more to grow).
+    met: list[str] = []
+    met_at: list[int] = []
     # Two lists side by side, not a list of pairs: a month has millions of calls.
     labels: list[int | str] = []
     kept: list[Mapping[str, Any]] = []
@@ -167,9 +166,8 @@ def _check_kind(
         else:
             key, label, result = _typed(kind, None, record, index, errors)
         if key is not None:
-            first = positions.setdefault(key, index)
-            if first != index:
-                repeated.setdefault(key, [first]).append(index)
+            met.append(key)
+            met_at.append(index)
         if link_field is None:
             link = None
         elif result is not None and result.get(link_field) is not None:
@@ -193,10 +191,20 @@ def _check_kind(
                 links.setdefault((kind.name, str(label)), link)
             if isinstance(record, Mapping):
                 _offer(given, (kind.name, str(label)), record)
-    if repeated:
+    keys = set(met)
+    if len(keys) != len(met):
+        repeated = _repeated(met, met_at)
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
-    found = _Seen(labels, positions)
+    found = _Seen(labels, keys)
     return found, tuple(kept)
+
+
+def _repeated(met: list[str], met_at: list[int]) -> dict[str, list[int]]:
+    """Each key given more than once, with every position it was given at, in order."""
+    positions: dict[str, list[int]] = {}
+    for key, index in zip(met, met_at, strict=True):
+        positions.setdefault(key, []).append(index)
+    return {key: where for key, where in positions.items() if len(where) > 1}
 
 
 def _refuse_repeated(

@@ -28,10 +28,20 @@ def encode(data: Any) -> bytes:
     For data made by :func:`plain` (or of text, whole numbers, yes/no, null,
     lists and mappings of them) this gives exactly :func:`canonical_json`'s bytes.
     """
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # A lone surrogate (a refused record's value as given, from a JSON file's "\ud800")
     # has no UTF-8 form: it is written as JSON's own escape of it, which reads back the
-    # same. Any other text encodes exactly as before.
+    # same (as_bytes). Any other text encodes exactly as before.
+    return as_bytes(encode_text(data))
+
+
+def encode_text(data: Any) -> str:
+    """:func:`encode` before it becomes bytes: for a writer that joins many pieces of
+    canonical JSON as text and makes the bytes of the whole once, as :func:`encode` does."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def as_bytes(text: str) -> bytes:
+    """Canonical JSON text as its bytes, exactly as :func:`encode` makes them."""
     return text.encode("utf-8", "backslashreplace")
 
 

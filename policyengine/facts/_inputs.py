@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import json
 import operator
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ import attrs
 
 from ..core import _number_text as number_text
 from ..core._display import plain
+from ..core._packed import Packed
 from ..rules import reads_past
 from ._canonical import canonical_json, chunks_by_parts, chunks_of_list, encode
 from ._inputs_tree import Layout, tree_hash
@@ -169,18 +169,10 @@ def pack_inputs(
         listed = list(facts[kind])
         ordered[kind], encoded[kind] = ordered_with_items(listed, found, keys.get(kind))
     ordered = {kind: ordered[kind] for kind in sorted(ordered)}
-    digest = hashlib.sha256()
-    packer = zlib.compressobj(1)  # the fastest level: month inputs are very repetitive
-    packed: list[bytes] = []
-    size = 0
-    for piece in _input_chunks(ordered, used, encoded):
-        digest.update(piece)
-        size += len(piece)
-        packed.append(packer.compress(piece))
-    packed.append(packer.flush())
+    document = Packed.streamed(_input_chunks(ordered, used, encoded))
     if layout is None:
-        return PackedInputs(digest.hexdigest(), size, b"".join(packed), 2)
-    return PackedInputs(tree_hash(ordered, used, layout, encoded), size, b"".join(packed), 3)
+        return PackedInputs(document.sha256, document, 2)
+    return PackedInputs(tree_hash(ordered, used, layout, encoded), document, 3)
 
 
 def ordered_with_items(
@@ -209,25 +201,36 @@ def ordered_with_items(
 
 @attrs.frozen
 class PackedInputs:
-    """A month's canonical inputs, compressed in memory, with their SHA-256 and size.
+    """A month's canonical inputs, held compressed (:class:`~policyengine.core._packed.Packed`),
+    with the inputs hash its provenance records.
 
     The compression is only how the bytes are held while the month is in
-    memory; what is hashed, recorded in the ledger and replayed is always
-    the canonical bytes themselves (:meth:`unpacked`).
+    memory, and how the ledger stores them; what is hashed, recorded and
+    replayed is always the canonical bytes themselves (:meth:`unpacked`).
     """
 
+    #: The inputs hash, made as :attr:`format` says (format 3: a tree of partitions).
     sha256: str
-    size: int
-    packed: bytes = attrs.field(repr=False)
+    #: The canonical bytes, compressed, with their own SHA-256 and size.
+    document: Packed = attrs.field(repr=False)
     #: How :attr:`sha256` was made (see :data:`INPUTS_FORMAT`).
     format: int = 2
 
     @classmethod
     def of(cls, data: bytes) -> PackedInputs:
-        return cls(hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1))
+        document = Packed.of(data)
+        return cls(document.sha256, document)
+
+    @property
+    def size(self) -> int:
+        return self.document.size
+
+    @property
+    def packed(self) -> bytes:
+        return self.document.packed
 
     def unpacked(self) -> bytes:
-        return zlib.decompress(self.packed)
+        return self.document.unpacked()
 
 
 def _input_chunks(

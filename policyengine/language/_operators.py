@@ -263,6 +263,11 @@ def _in(a: Any, b: Any) -> bool:
         raise mismatch("in", a, b)
     if type(b) is not tuple:
         raise mismatch("in", a, b, form="in")
+    # Text among a tuple (a check's violations, read for every call): only text equals
+    # text, so a match found by the tuple itself is one item by item would find; an empty
+    # tuple holds nothing. Otherwise item by item, which also refuses a tuple of no text.
+    if type(a) is str and (not b or a in b):
+        return bool(b)
     comparable = False
     for item in b:
         # Item by item, so that 1 does not match True and '5' never matches 5.

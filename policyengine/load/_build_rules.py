@@ -20,7 +20,7 @@ from ..core._suggest import did_you_mean
 from ..language._expressions import Expression
 from ..language._functions import FUNCTIONS
 from ..model import Field, Parameter, Rule
-from ..rules import KINDS, POPULATION, Built, RuleContext
+from ..rules import Built, RuleContext, kind_of
 from ._build_problems import BuildProblems, plain_text
 from ._value_slots import check_value_slots
 
@@ -90,7 +90,7 @@ def read_rules(
         if not _usable_rule_id(problems, rule_id, pointer, inputs, parameters):
             continue
         kind_name = str(item.get("kind"))
-        builder = KINDS.get(kind_name) or POPULATION.get(kind_name)
+        builder = kind_of(kind_name)
         if problems.is_broken(pointer) or builder is None:
             # Still a known name, so readers of it do not cascade into errors.
             rules[rule_id] = Rule(rule_id, str(item.get("kind")), None, pointer)

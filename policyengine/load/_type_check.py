@@ -24,7 +24,7 @@ where both sides of it are known.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ from ..language._expressions import Expression
 from ..language._previous import PREVIOUS
 from ..language._types_infer import Found, Type, infer
 from ..model import Field, Parameter, Rule
+from ..rules import kind_of
 from ._names import Scope
 from ._types import at_node, source_lines
 
@@ -178,39 +179,25 @@ class _Types:
         """The type of an expression, its mistakes left to its own site."""
         return None if expr is None else infer(expr.tree, self.lookup(kind), [])
 
+    def written(self, values: Sequence[Any]) -> Mapping[str, Type] | Type:
+        """The one type of the values bands or rows give (per name, for named values)."""
+        return _written(list(values), self)
+
+    def name(self, name: str) -> Type:
+        """The type of a name the policy's own kind reads."""
+        return self.lookup(None)(name)
+
 
 def _field_type(field: Field | None) -> Type:
     return None if field is None else _FIELD_TYPES.get(field.type)
 
 
 def _rule_type(rule: Rule, types: _Types) -> Mapping[str, Type] | Type:
-    """The type of a rule's value, by its kind; None where its kind does not say."""
-    spec, kind = rule.spec, rule.kind
-    if spec is None:
+    """The type of a rule's value, as its kind says (``value_type``); None where it does not."""
+    kind = kind_of(rule.kind)
+    if rule.spec is None or kind is None:
         return None
-    if kind == "formula":
-        return types.of(spec.expr)
-    if kind == "score":
-        return "number"
-    if kind == "tiers":
-        if spec.mode == "graduated":
-            return "money" if types.of(spec.of) == "money" else None
-        return _written([band.value for band in spec.bands], types)
-    if kind == "table":
-        if spec.hit == "collect":
-            return "count" if spec.aggregate == "count" else None
-        return _written([row.then for row in spec.rows] + list(spec.defaults), types)
-    if kind == "aggregate":
-        if spec.function == "count":
-            return "count"
-        if spec.function in ("any", "all"):
-            return "boolean"
-        return types.of(spec.value, spec.of)
-    if kind == "history":
-        if spec.measure != "previous":
-            return "count"
-        return types.lookup(None)(spec.of)
-    return None
+    return kind.value_type(rule.spec, types)
 
 
 def _written(values: list[Any], types: _Types) -> Mapping[str, Type] | Type:

@@ -37,8 +37,8 @@ from ..core._numbers import is_number
 from ..core._problems import Problems
 from ..model import Parameter, Rule
 from ..read._source_map import pointer_part
-from ..rules.table import DecisionTable, computed
-from ..rules.tiers import Tiers
+from ..rules import KINDS
+from ..rules.table import computed
 
 #: Text made only of Chinese number words: 百分之三点八, 三千五百, 负二.
 _NUMBER_WORDS = re.compile(r"负?(百分之)?[零〇一二两三四五六七八九十百千万亿点]+")
@@ -74,13 +74,14 @@ def check_value_slots(
         raw = raw_rules[index] if isinstance(raw_rules, list) else None
         if not isinstance(raw, Mapping):
             continue
-        for name, written, graduated in _slots(rule, raw):
+        for name, written, graduated, computes in _slots(rule, raw):
             as_rate = graduated or _RATE_NAME.search(rule.id + name) is not None
             _rates(problems, rule.id, written, as_rate)
             for at, value in written:
                 _words(problems, at, value, rule.id)
                 if isinstance(value, str) and value.strip() in names:
-                    form = "table" if isinstance(rule.spec, DecisionTable) else "tiers"
+                    # Its hint: a table computes a value; another kind's says to use one.
+                    form = "table" if computes else "tiers"
                     problems.add(
                         "text-is-a-name", at, form=form, rule_id=rule.id, value=value.strip()
                     )
@@ -90,33 +91,28 @@ def check_value_slots(
 Written = list[tuple[str, Any]]
 
 
-def _slots(rule: Rule, raw: Mapping[str, Any]) -> Iterable[tuple[str, Written, bool]]:
-    """Each value slot of a tiers or table rule: its name as read after the rule's id
-    (``""``, ``".rate"``), its values, and whether it is graduated.
+def _slots(rule: Rule, raw: Mapping[str, Any]) -> Iterable[tuple[str, Written, bool, bool]]:
+    """Each value slot of a rule whose kind writes values (``RuleKind.written``: tiers,
+    table): its name as read after the rule's id (``""``, ``".rate"``), its values, whether
+    they are rates, and whether the kind may compute a value.
 
     A slot is the one value of every band or row, or one named value of each."""
-    spec = rule.spec
-    if isinstance(spec, Tiers):
-        items = [(f"/bands/{i}/value", band.get("value")) for i, band in enumerate(raw["bands"])]
-        graduated = spec.mode == "graduated"
-    elif isinstance(spec, DecisionTable):
-        items = [(f"/rows/{i}/then", row.get("then")) for i, row in enumerate(raw["rows"])]
-        if "default" in raw:
-            items.append(("/default", raw["default"]))
-        graduated = False
-    else:
+    kind = KINDS.get(rule.kind)
+    found = None if kind is None or rule.spec is None else kind.written(rule.spec, raw)
+    if found is None:
         return
+    items, graduated, computes = found.items, found.rates, found.computed
     names = sorted({n for _, v in items if isinstance(v, Mapping) and not computed(v) for n in v})
     base = rule.pointer
     if not names:
-        yield "", [(base + at, value) for at, value in items], graduated
+        yield "", [(base + at, value) for at, value in items], graduated, computes
     for name in names:
         written = [
             (f"{base}{at}/{pointer_part(name)}", value[name])
             for at, value in items
             if isinstance(value, Mapping) and name in value and not computed(value[name])
         ]
-        yield "." + name, written, graduated
+        yield "." + name, written, graduated, computes
 
 
 def _percent(value: Any) -> bool:

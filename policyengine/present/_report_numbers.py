@@ -32,17 +32,17 @@ import attrs
 
 from ..core._numbers import CONTEXT
 from ..model import Rounding, Rule
+from ..rules import kind_of
 
 __all__ = ["NumberStyle", "number_style", "shown"]
 
 #: Places shown for an output without ``round:``: amounts, and rates or scores.
 AMOUNT_PLACES = 2
 RATE_PLACES = 4
-#: Rule kinds whose numbers are scores or positions, never amounts.
-_NOT_AMOUNTS = frozenset({"score", "rank"})
 #: Words of a name that mark a rate or a score by the policies' naming convention.
 _RATE_WORDS = frozenset({"rate", "ratio", "percent", "score"})
 _CENT = Decimal("0.01")
+_NUMBER_KINDS = frozenset({int, Decimal})
 
 
 @attrs.frozen
@@ -71,17 +71,30 @@ class NumberStyle:
 def number_style(rule: Rule, name: str, values: Iterable[Any]) -> NumberStyle | None:
     """The style of one output's column, or None when its values are not all numbers."""
     present = [v for v in values if v is not None]
-    if not present or not all(_is_number(v) for v in present):
+    if not present:
         return None
-    marked = rule.kind in _NOT_AMOUNTS or not _RATE_WORDS.isdisjoint(name.split("_"))
-    if all(type(v) is int for v in present):
+    # The kinds of the values, gathered in C (a column of a month's calls has millions);
+    # anything but ints and Decimals is looked at one by one.
+    kinds = set(map(type, present))
+    if not kinds <= _NUMBER_KINDS and not all(_is_number(v) for v in present):
+        return None
+    # Equal values need equal places (1.5 and 1.50 both 1): each distinct value once, as a
+    # column of a month's calls holds few distinct values among hundreds of thousands.
+    distinct = set(present)
+    if any(v != v for v in distinct):  # NaN is no number to show
+        return None
+    # A kind says whether its numbers are amounts (a score's or a rank's are not).
+    kind = kind_of(rule.kind)
+    amounts = kind is None or kind.amounts
+    marked = not amounts or not _RATE_WORDS.isdisjoint(name.split("_"))
+    if kinds == {int}:
         return NumberStyle(0, False, totalled=not marked, whole=True)
     rounding = getattr(rule.spec, "rounding", None)
     if isinstance(rounding, Rounding):
         step = rounding.places
         places = max(0, -step.normalize(CONTEXT).as_tuple().exponent)  # type: ignore[operator]
         return NumberStyle(places, True, totalled=not marked and step >= _CENT)
-    wide = max(_places(v) for v in present)
+    wide = max(map(_places, distinct))
     places = AMOUNT_PLACES if wide <= AMOUNT_PLACES else RATE_PLACES
     return NumberStyle(places, False, totalled=not marked and wide <= AMOUNT_PLACES)
 

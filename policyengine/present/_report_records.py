@@ -140,9 +140,10 @@ class RecordIndex:
         """Every record label of ``kind`` (evaluated, failed or refused), sorted by label."""
         found = self._keys.get(kind)
         if found is None:  # asked for by every table and total: sorted once
-            given = set(self.result.keys(kind))
-            given |= {label for (k, label) in self.errors if k == kind}
-            found = self._keys[kind] = sorted(given)
+            evaluated = self.result.keys(kind)  # sorted already
+            others = {label for (k, label) in self.errors if k == kind} - set(evaluated)
+            found = sorted({*evaluated, *others}) if others else evaluated
+            self._keys[kind] = found
         return found
 
     def count_below(self, lower: str, kind: str) -> Counter[str]:

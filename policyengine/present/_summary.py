@@ -172,9 +172,10 @@ def _output_lines(result: BundleResult, say: Catalogue | None = None) -> list[st
     for kind in entities_of(result).kinds:
         keys = result.keys(kind) if result.by_value else result.complete(kind)
         given = records.count(kind)
-        for output in outputs(result, kind):
-            # Each output's values as a whole column, read in one call.
-            column = result.output_column(kind, keys, output.rule, output.part)
+        wanted = outputs(result, kind)
+        # Each output's values as a whole column, all of a kind's read in one call.
+        columns = result.output_columns(kind, keys, [(o.rule, o.part) for o in wanted])
+        for output, column in zip(wanted, columns, strict=True):
             summary.add(output, kind, [v for v in column if v is not None], given)
     return summary.lines()
 

@@ -61,7 +61,7 @@ __all__ = [
 WRITERS: Mapping[str, OutputWriter] = {
     writer.suffix: writer for writer in (XLSX_WRITER, CSV_WRITER, JSON_WRITER)
 }
-#: What ``write_report`` can write, by the file's suffix.
+#: What ``write_report`` can write, by the file's suffix, as the package ships it.
 REPORT_FORMATS = tuple(WRITERS)
 
 
@@ -78,10 +78,8 @@ def write_report(
     """Write the month to ``path`` in the format its suffix names; returns the files written.
     ``history`` (earlier months' values by period) lets the workbook chart the month
     against the one before; ``run`` is the ledger run recording it (None: none does)."""
-    staged = stage_report(
-        result, path, index=index, kind=kind, progress=progress, history=history, run=run
-    )
-    return staged.commit()
+    request = WriteRequest(result, Path(path), index, kind, progress, history, run)
+    return stage_report(request).commit()
 
 
 @attrs.frozen
@@ -104,19 +102,10 @@ class StagedReport:
         self.staging.discard()
 
 
-def stage_report(
-    result: BundleResult,
-    path: str | Path,
-    *,
-    index: FactsIndex | None = None,
-    kind: str | None = None,
-    progress: Progress | None = None,
-    history: PastValues | None = None,
-    run: RunLink | None = None,
-) -> StagedReport:
-    """Write the month's report in full beside ``path`` (see :class:`StagedReport`), naming
-    the ledger run ``run`` that will record it."""
-    target = Path(path)
+def stage_report(request: WriteRequest) -> StagedReport:
+    """Write the month's report in full beside ``request.target`` (see
+    :class:`StagedReport`), naming the ledger run ``request.run`` that will record it."""
+    target = request.target
     check_format(target)
     writer = WRITERS[target.suffix.lower()]
     try:
@@ -126,8 +115,7 @@ def stage_report(
     except OSError as error:
         raise output_io_error(target, error) from error
     try:
-        request = WriteRequest(result, staging.path(target), index, kind, progress, history, run)
-        written = writer.write(request)
+        written = writer.write(attrs.evolve(request, target=staging.path(target)))
     except OSError as error:
         staging.discard()
         raise output_io_error(target, error) from error
@@ -167,5 +155,6 @@ def check_format(path: str | Path) -> None:
             f"cannot write '{suffix or Path(path).name}' files",
             code="unknown-format",
             location=Location(file=str(path)),
-            hint=f"name the output {listed(REPORT_FORMATS)}",
+            # WRITERS as it is now, so that a writer registered since is named too.
+            hint=f"name the output {listed(WRITERS)}",
         )

@@ -10,7 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from . import aggregate, checks, formula, history, rank, score, table, tiers
-from .base import Built, Code, CodeOf, Detail, Outcome, RuleCode, RuleContext, RuleKind
+from .base import (
+    Built,
+    Code,
+    CodeOf,
+    Detail,
+    Outcome,
+    RuleCode,
+    RuleContext,
+    RuleKind,
+    TypeReader,
+    ValueType,
+)
 from .population import Frame, PopulationKind
 
 KINDS: dict[str, RuleKind] = {
@@ -20,6 +31,11 @@ KINDS: dict[str, RuleKind] = {
 POPULATION: dict[str, PopulationKind] = {
     kind.name: kind for kind in (aggregate.KIND, rank.KIND, history.KIND)
 }
+
+
+def kind_of(name: str) -> RuleKind | PopulationKind | None:
+    """The rule kind called ``name``, of either table; None for a name no kind has."""
+    return KINDS.get(name) or POPULATION.get(name)
 
 
 def reads_past(rule: Any) -> frozenset[str]:
@@ -46,5 +62,8 @@ __all__ = [
     "RuleCode",
     "RuleContext",
     "RuleKind",
+    "TypeReader",
+    "ValueType",
+    "kind_of",
     "reads_past",
 ]

@@ -23,7 +23,7 @@ from ..errors import PolicyError
 from ..language._expressions import Expression
 from ..language._value_kinds import fail
 from ..model import Rounding
-from .base import Built, Outcome, RuleContext
+from .base import Built, Outcome, RuleContext, TypeReader, ValueType
 from .formula import clamp_and_round
 from .population import Frame, PopulationKind, needs_entities
 
@@ -227,4 +227,14 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = PopulationKind("aggregate", build, evaluate, explain)
+def value_type(spec: Aggregate, types: TypeReader) -> ValueType:
+    """A count is a count, any/all a yes or no; the other roll-ups have the type of what
+    they roll up, read over the child kind."""
+    if spec.function == "count":
+        return "count"
+    if spec.function in ("any", "all"):
+        return "boolean"
+    return types.of(spec.value, spec.of)
+
+
+KIND = PopulationKind("aggregate", build, evaluate, explain, value_type=value_type)

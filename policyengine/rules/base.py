@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -21,6 +21,7 @@ from ..errors import ExpressionError, PolicyError
 from ..language._expression_translator import kind_of_value
 from ..language._expressions import Expression, compile_expression
 from ..language._fused_source import FusedSource
+from ..language._types_infer import Type
 from ..model import Rounding, frozen_mapping
 from ..read._source import Document
 
@@ -88,6 +89,53 @@ def _shared(values: list[Any]) -> tuple[str | None, type | None]:
     return (kinds.pop() if len(kinds) == 1 else None), (exact if exact in (Decimal, int) else None)
 
 
+#: The type of a rule's value at load time: one type, or one per named output; None where
+#: its kind does not say (nothing unknown is ever reported).
+ValueType = Mapping[str, Type] | Type
+
+
+class TypeReader(Protocol):
+    """What the load-time type check (:mod:`policyengine.load._type_check`) lends a kind
+    for it to say the type of its rule's value."""
+
+    def of(self, expr: Expression | None, kind: str | None = None) -> Type:
+        """The type of an expression over ``kind`` (None: the rule's own kind)."""
+
+    def written(self, values: Sequence[Any]) -> ValueType:
+        """The one type of the values bands or rows give (per name, for named values)."""
+
+    def name(self, name: str) -> Type:
+        """The type of a name the rule's own kind reads."""
+
+
+#: A kind's word on the type of its rule's value: ``value_type(spec, types)``.
+TypeOf = Callable[[Any, TypeReader], ValueType]
+
+
+def unsaid(spec: Any, types: TypeReader) -> ValueType:
+    """The type of a rule whose kind does not say it: not known."""
+    return None
+
+
+@attrs.frozen
+class WrittenValues:
+    """The values a rule writes into its YAML (its bands', its rows'), as written: the
+    load-time checks of rates and of numbers in words read them
+    (:mod:`policyengine.load._value_slots`)."""
+
+    #: (pointer below the rule, the value as written), in order.
+    items: tuple[tuple[str, Any], ...]
+    #: Whether every value is a rate (a graduated band's multiplies an amount).
+    rates: bool = False
+    #: Whether a value may be computed, written ``{expr: …}`` (a table's may).
+    computed: bool = False
+
+
+def none_written(spec: Any, raw: Mapping[str, Any]) -> WrittenValues | None:
+    """A kind that writes no values of its own into the YAML."""
+    return None
+
+
 @attrs.frozen
 class Outcome:
     """A rule's value for one record, and the facts of how it was reached."""
@@ -114,7 +162,8 @@ class RuleKind:
     ``detail`` dict, says how it got there, so a value and its explanation
     can never disagree. ``emit`` writes the same computation inline into a
     policy's fused function (:mod:`policyengine.run._fused`); a kind without
-    it is called there through its compiled function.
+    it is called there through its compiled function. ``value_type`` says the
+    type of the rule's value at load time, for the expressions that read it.
     """
 
     name: str
@@ -123,6 +172,11 @@ class RuleKind:
     #: What an explanation says of a detail this kind filled in (band, rows …).
     explain: Callable[[Mapping[str, Any]], list[str]] = lambda detail: []
     emit: Emit | None = None
+    value_type: TypeOf = unsaid
+    #: Whether its numbers are amounts a report's column adds up (not scores).
+    amounts: bool = True
+    #: The values it writes into the YAML, as written: ``written(spec, raw)``.
+    written: Callable[[Any, Mapping[str, Any]], WrittenValues | None] = none_written
 
 
 @attrs.define

@@ -126,4 +126,7 @@ def emit(spec: Formula, source: FusedSource, target: str) -> Emitted:
     return Emitted(tuple(lines), "number", exact=Decimal)
 
 
-KIND = RuleKind("formula", build, compile_rule, emit=emit)
+# A formula's value has the type of its expression.
+KIND = RuleKind(
+    "formula", build, compile_rule, emit=emit, value_type=lambda spec, types: types.of(spec.expr)
+)

@@ -24,7 +24,7 @@ from ..core._display import show_value as _show
 from ..core._period import Period
 from ..errors import PolicyError
 from ..language._value_kinds import fail
-from .base import Built, Outcome, RuleContext
+from .base import Built, Outcome, RuleContext, TypeReader, ValueType
 from .population import MISSING, Frame, PopulationKind, needs_entities
 
 
@@ -139,4 +139,11 @@ def reads_only_past(kind: str, spec: Any) -> frozenset[str]:
     return frozenset()
 
 
-KIND = PopulationKind("history", build, evaluate, explain, reads_past)
+def value_type(spec: History, types: TypeReader) -> ValueType:
+    """Last month's value has the type of what it reads; the other measures count months."""
+    if spec.measure != "previous":
+        return "count"
+    return types.name(spec.of)
+
+
+KIND = PopulationKind("history", build, evaluate, explain, reads_past, value_type)

@@ -16,7 +16,7 @@ import attrs
 from ..core._period import Period
 from ..errors import PolicyError
 from ..language._expressions import Expression
-from .base import Built, Outcome, RuleContext
+from .base import Built, Outcome, RuleContext, TypeOf, unsaid
 
 #: Returned by Frame.past for a month or record with no value.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -89,6 +89,10 @@ class PopulationKind:
     #: The values a rule of this kind reads from earlier months (only those are kept
     #: as the month's history inputs); none for a kind that reads only this month.
     reads_past: Callable[[Any], frozenset[str]] = lambda spec: frozenset()
+    #: The type of the rule's value at load time (see :class:`~.base.RuleKind`).
+    value_type: TypeOf = unsaid
+    #: Whether its numbers are amounts a report's column adds up (not positions).
+    amounts: bool = True
 
 
 def needs_entities(ctx: RuleContext, what: str) -> bool:

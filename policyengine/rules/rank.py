@@ -268,4 +268,4 @@ def explain(detail: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-KIND = PopulationKind("rank", build, evaluate, explain)
+KIND = PopulationKind("rank", build, evaluate, explain, amounts=False)

@@ -126,4 +126,7 @@ def emit(spec: Score, source: FusedSource, target: str) -> Emitted:
     return Emitted(tuple(lines), "number", exact=Decimal)
 
 
-KIND = RuleKind("score", build, compile_rule, explain, emit)
+# A weighted sum of components is a number, a score: not money, and not totalled.
+KIND = RuleKind(
+    "score", build, compile_rule, explain, emit, lambda spec, types: "number", amounts=False
+)

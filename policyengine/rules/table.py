@@ -38,6 +38,9 @@ from .base import (
     RuleCode,
     RuleContext,
     RuleKind,
+    TypeReader,
+    ValueType,
+    WrittenValues,
     emitted_constants,
 )
 
@@ -293,7 +296,23 @@ def emit(spec: DecisionTable, source: FusedSource, target: str) -> Emitted | Non
     return emitted_constants(lines, values)
 
 
-KIND = RuleKind("table", build, compile_rule, explain, emit)
+def value_type(spec: DecisionTable, types: TypeReader) -> ValueType:
+    """A count of the rows that hold is a count (another collect: not said); a single hit
+    gives the values written in the rows and the default."""
+    if spec.hit == "collect":
+        return "count" if spec.aggregate == "count" else None
+    return types.written([row.then for row in spec.rows] + list(spec.defaults))
+
+
+def written(spec: DecisionTable, raw: Mapping[str, Any]) -> WrittenValues:
+    """The rows' ``then`` and the default as written; any may be computed."""
+    items = [(f"/rows/{i}/then", row.get("then")) for i, row in enumerate(raw["rows"])]
+    if "default" in raw:
+        items.append(("/default", raw["default"]))
+    return WrittenValues(tuple(items), computed=True)
+
+
+KIND = RuleKind("table", build, compile_rule, explain, emit, value_type, written=written)
 
 
 def _rows_differ(

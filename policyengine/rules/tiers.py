@@ -30,6 +30,9 @@ from .base import (
     RuleCode,
     RuleContext,
     RuleKind,
+    TypeReader,
+    ValueType,
+    WrittenValues,
     emitted_constants,
 )
 from .formula import clamp_and_round
@@ -297,4 +300,18 @@ def _emit_graduated(
     return Emitted(tuple(lines), "number", exact=Decimal)
 
 
-KIND = RuleKind("tiers", build, compile_rule, explain, emit)
+def value_type(spec: Tiers, types: TypeReader) -> ValueType:
+    """Graduated bands charge rates on an amount: money when the amount is money; flat
+    bands give the values written in them."""
+    if spec.mode == "graduated":
+        return "money" if types.of(spec.of) == "money" else None
+    return types.written([band.value for band in spec.bands])
+
+
+def written(spec: Tiers, raw: Mapping[str, Any]) -> WrittenValues:
+    """The bands' values as written; a graduated band's is a rate."""
+    items = tuple((f"/bands/{i}/value", band.get("value")) for i, band in enumerate(raw["bands"]))
+    return WrittenValues(items, rates=spec.mode == "graduated")
+
+
+KIND = RuleKind("tiers", build, compile_rule, explain, emit, value_type, written=written)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ import attrs
 from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import PolicyError, UsageError
-from ..facts._canonical import chunks_of_list, encode
+from ..facts._canonical import encode
 from ..facts._inputs import INPUTS_FORMAT, PackedInputs
 from ..facts._record_kinds import Entities
 from ..model import Policy, Rule
@@ -31,6 +31,7 @@ from ..version import ENGINE_VERSION
 from . import _frames
 from . import _lookup as lookup
 from . import _trace as trace
+from ._entries_json import entries_json
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
 from ._run_state import PastValues, RunState
 
@@ -143,13 +144,26 @@ class BundleResult:
         """One output (``rule_id``, or its named part ``part``) of each record of ``kind``
         in ``keys``, in that order; None where a record has no such value (it failed, or
         was not evaluated). For a whole column at once, as a summary reads it."""
+        return self.output_columns(kind, keys, [(rule_id, part)])[0]
+
+    def output_columns(
+        self, kind: str, keys: Iterable[str], wanted: Sequence[tuple[str, str | None]]
+    ) -> list[list[Any]]:
+        """:meth:`output_column` of each (rule id, part) of ``wanted``, the records found
+        once for all of them (a summary reads every output of a month's calls)."""
         envs = self._state.envs.get(kind, {})
         rows = [envs.get(key, _NO_VALUES) for key in keys]
-        values = list(map(operator.methodcaller("get", rule_id), rows))
-        if part is None:
-            return values
+        columns = []
         proxy = MappingProxyType  # named values are read-only views: checked by type first
-        return [v.get(part) if type(v) is proxy or isinstance(v, Mapping) else None for v in values]
+        for rule_id, part in wanted:
+            values = list(map(operator.methodcaller("get", rule_id), rows))
+            if part is not None:
+                values = [
+                    v.get(part) if type(v) is proxy or isinstance(v, Mapping) else None
+                    for v in values
+                ]
+            columns.append(values)
+        return columns
 
     def refused(self, kind: str) -> dict[str, Mapping[str, str]]:
         """The records of ``kind`` refused as bad facts: label -> the keys of their ancestors."""
@@ -328,10 +342,18 @@ class BundleResult:
 
     def outputs_json(self) -> bytes:
         """The outputs and errors alone, canonical: what a replay must reproduce byte for byte."""
+        return b"".join(self.outputs_pieces())
+
+    def outputs_pieces(self, errors: list[dict[str, Any]] | None = None) -> Iterator[bytes]:
+        """:meth:`outputs_json` a piece at a time (for a caller that hashes and packs them
+        as they come: a month's outputs are hundreds of MB), with ``errors`` in place of
+        :meth:`error_list` when given (the ledger's: policy files named relative)."""
         # The entries are JSON-friendly already (no second walk), and encoded a batch
         # at a time: a month's list of them is never built whole. Keys sorted.
-        records = chunks_of_list(entries_of(self._state, self._columns))
-        return b"".join((b'{"errors":', encode(self.error_list()), b',"records":', *records, b"}"))
+        yield b'{"errors":' + encode(self.error_list() if errors is None else errors)
+        yield b',"records":'
+        yield from entries_json(self._state, self._columns)
+        yield b"}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -27,9 +27,9 @@ generated, and why it stays inside the sandbox, is
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..model import Policy
     from ._program import Program
 
+_T = TypeVar("_T")
 #: The kind of value a declared field of each type holds once its record is read.
 FIELD_KINDS = {
     "money": "number",
@@ -112,22 +113,25 @@ def fuse_steps(
             lines.append(f"{target} = {source.constant(step)}(env, None)")
         else:
             lines += emitted.lines
-            if emitted.kind is not None:
-                source.kinds[rule_id] = emitted.kind
-            for part, part_kind in emitted.parts.items():
-                source.kinds[f"{rule_id}.{part}"] = part_kind
+            _note(source.kinds, rule_id, emitted.kind, emitted.parts)
+            _note(source.types, rule_id, emitted.exact, emitted.part_types)
             if emitted.mapping:
                 source.mappings.add(rule_id)
-            if emitted.exact is not None:
-                source.types[rule_id] = emitted.exact
-            for part, part_type in emitted.part_types.items():
-                source.types[f"{rule_id}.{part}"] = part_type
             if emitted.unsigned:
                 source.unsigned.add(rule_id)
         source.names[rule_id] = target
     lines += _stores(steps, stored, len(steps), source)
     function = source.function(_reads(policy, source) + lines, "policy")
     return function, source.source
+
+
+def _note(table: dict[str, _T], rule_id: str, whole: _T | None, parts: Mapping[str, _T]) -> None:
+    """Note in ``table`` what is sure of a rule's value (``whole``, None: nothing) and of
+    each of its named outputs, so that the rules after it read them without a check."""
+    if whole is not None:
+        table[rule_id] = whole
+    for part, known in parts.items():
+        table[f"{rule_id}.{part}"] = known
 
 
 #: The exact type of a value of a declared field of each type, where it is one type.

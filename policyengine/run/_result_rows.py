@@ -11,6 +11,7 @@ failed, refused or missing value reads the same in either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -64,17 +65,31 @@ def rows_of(state: RunState, columns: ColumnsByKind) -> Iterator[Row]:
 
 def entries_of(state: RunState, columns: ColumnsByKind) -> Iterator[dict[str, Any]]:
     """The result document's records, one at a time (see ``BundleResult.records``)."""
-    for kind, key, env, failures, refused in listed(state):
-        entry: dict[str, Any] = {"kind": kind, "key": key, "outputs": {}}
-        for policy_id, rules in columns.get(kind, []):
-            values, failed = _values(rules, env, failures, refused, True)
-            entry["outputs"][policy_id] = values
-            if failed:
-                entry.setdefault("failed", {})[policy_id] = {
-                    n: {"code": e.code, "root": _root_dict(e)} for n, e in failed.items()
-                }
-        if entry["outputs"]:
+    for listing in listed(state):
+        entry = entry_of(columns, *listing)
+        if entry is not None:
             yield entry
+
+
+def entry_of(
+    columns: ColumnsByKind,
+    kind: str,
+    key: str,
+    env: Mapping[str, Any] | None,
+    failures: Mapping[str, PolicyError],
+    refused: PolicyError | None,
+) -> dict[str, Any] | None:
+    """One record's entry in the result document (as :func:`listed` gives the record);
+    None for a record of a kind no policy applies to."""
+    entry: dict[str, Any] = {"kind": kind, "key": key, "outputs": {}}
+    for policy_id, rules in columns.get(kind, []):
+        values, failed = _values(rules, env, failures, refused, True)
+        entry["outputs"][policy_id] = values
+        if failed:
+            entry.setdefault("failed", {})[policy_id] = {
+                n: {"code": e.code, "root": _root_dict(e)} for n, e in failed.items()
+            }
+    return entry if entry["outputs"] else None
 
 
 def listed(
@@ -148,11 +163,12 @@ def _values(
             for index in range(len(outputs)):
                 part = value[outputs[index]]
                 if as_json and type(part) not in scalars:
-                    part = plain(part)
+                    part = f"{part:f}" if type(part) is Decimal else plain(part)
                 values[names[index]] = part
         else:
             if as_json and type(value) not in scalars:
-                value = plain(value)
+                # A Decimal as plain() writes it, without the call: a month has millions.
+                value = f"{value:f}" if type(value) is Decimal else plain(value)
             values[rule_id] = value
     return values, failed
 

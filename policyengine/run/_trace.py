@@ -206,9 +206,9 @@ def _lines(data: Mapping[str, Any], depth: int) -> list[str]:
 
 def explainer(kind: str) -> Callable[[Mapping[str, Any]], list[str]] | None:
     """The kind's own explanation of its detail (each kind explains itself)."""
-    from ..rules import KINDS, POPULATION
+    from ..rules import kind_of
 
-    found = KINDS.get(kind) or POPULATION.get(kind)
+    found = kind_of(kind)
     return found.explain if found is not None else None
 
 
