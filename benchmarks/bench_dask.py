@@ -1,17 +1,22 @@
 """A month on a local Dask cluster of 1 and 2 worker processes, against one process.
 
-Run: python benchmarks/bench_dask.py [--sizes 10k,30k] [--workers 0,1,2]
+Run: python benchmarks/bench_dask.py [--sizes 10k,30k] [--workers 0,1,2] [--cut]
 
 For each size (10,000 reps / 2,000,000 calls; 30,000 / 6,000,000) the month is
 written by `policyengine sample` (as benchmarks/bench_month.py does), then run by
 `run_month` over the shipped policies, each run in a fresh process of its own:
 ``0`` workers is the one-process run; ``N`` starts a ``LocalCluster`` of N worker
 processes (one thread each) and passes its client. Printed per run: wall time, the
-peak resident memory of the client process and of each worker, the partitions, the
-mean compute time of a partition's step (from Dask's task stream) and Dask's
+peak resident memory of the client process and of each worker, the CPU time of the
+client and of each worker during the run, the partitions, the mean compute time of a
+partition's step and of a CSV range's reading (from Dask's task stream) and Dask's
 estimate of each kind of task's results (``_results``: what the partitions hand back
 to the client). The per-partition cost and the bytes moved are what the
 estimate for larger months in docs/design.md is made from.
+
+The calls file is read in byte ranges by the workers only where two of them have cores
+of their own (``run._dask_read.MIN_READERS``): never on a local cluster of a 2-core
+machine. ``--cut`` reads it in ranges anyway, to measure what the ranges cost.
 
 A benchmark, not a test: the largest size takes many minutes and GiB.
 """
@@ -40,17 +45,35 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def one_run(month: str, workers: int, out: str) -> dict[str, Any]:
-    """One month, in this process (0 workers) or on a local cluster: the figures."""
+def cpu_s() -> float:
+    """This process's CPU time so far (user + system), seconds."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def _warm() -> None:
+    """A worker's imports done before the clock starts, as a long-lived cluster has them."""
+    import policyengine.month  # noqa: F401
+
+
+def one_run(month: str, workers: int, out: str, cut: bool = False) -> dict[str, Any]:
+    """One month, in this process (0 workers) or on a local cluster: the figures. ``cut``:
+    the calls file read in ranges by the workers even where they share the client's
+    cores (run._dask_read.MIN_READERS)."""
     import policyengine
     from policyengine.month import run_month
+    from policyengine.run import _dask_read
+
+    if cut:
+        _dask_read.MIN_READERS = 1
 
     repository = policyengine.load(ROOT / "policies")
     figures: dict[str, Any] = {"workers": workers}
     if workers == 0:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_s()
         run_month(repository, "2026-03", month, out=out)
         figures["wall_s"] = time.perf_counter() - start
+        figures["client_cpu_s"] = cpu_s() - cpu
         figures["client_peak_mib"] = peak_mib()
         return figures
     import distributed
@@ -61,10 +84,15 @@ def one_run(month: str, workers: int, out: str) -> dict[str, Any]:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        client.run(_warm)
+        before = client.run(cpu_s)
         with distributed.get_task_stream(client) as stream:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), cpu_s()
             run_month(repository, "2026-03", month, out=out, client=client)
             figures["wall_s"] = time.perf_counter() - start
+            figures["client_cpu_s"] = cpu_s() - cpu
+        after = client.run(cpu_s)
+        figures["worker_cpu_s"] = sorted(after[w] - before[w] for w in after)
         figures["client_peak_mib"] = peak_mib()
         figures["worker_peak_mib"] = sorted(client.run(peak_mib).values())
         figures.update(task_figures(stream.data))
@@ -82,9 +110,13 @@ def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
 
     locals_ = by_name.get("_local", [])
     partitions = len(by_name.get("_own", []))
+    ranges = by_name.get("_read_packed", [])
     return {
         "partitions": partitions,
         "local_s_per_partition": sum(map(compute, locals_)) / max(partitions, 1),
+        # The CSV ranges the workers read (8 MiB each) and what one costs them.
+        "ranges": len(ranges),
+        "read_s_per_range": sum(map(compute, ranges)) / max(len(ranges), 1),
         "reduce_s": sum(map(compute, by_name.get("_reduce", []))),
         # Dask's estimate of each kind of task's results held (the _results are what
         # crossed back to the client).
@@ -99,11 +131,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k", help="comma-separated: 1k, 3k, 10k, 30k")
     parser.add_argument("--workers", default="0,1,2", help="comma-separated counts; 0: none")
+    parser.add_argument(
+        "--cut", action="store_true", help="read the calls in ranges on the workers, always"
+    )
     parser.add_argument("--one", nargs=3, metavar=("MONTH", "WORKERS", "OUT"), help="internal")
     args = parser.parse_args()
     if args.one:
         month, workers, out = args.one
-        print(json.dumps(one_run(month, int(workers), out)))
+        print(json.dumps(one_run(month, int(workers), out, args.cut)))
         return
     setup = Setup(ROOT / "policies", "2026-03", team_size=10)
     wanted = args.sizes.split(",")
@@ -114,6 +149,7 @@ def main() -> None:
             for workers in map(int, args.workers.split(",")):
                 out = str(Path(folder) / f"out-{workers}.csv")
                 command = [sys.executable, __file__, "--one", str(month), str(workers), out]
+                command += ["--cut"] if args.cut and workers else []
                 done = subprocess.run(command, capture_output=True, text=True, check=True)
                 print(done.stdout.strip().splitlines()[-1], flush=True)
 

@@ -58,6 +58,7 @@ from .present._writers import (
 )
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
+from .run._dask_read import RangedReader
 from .run._dask_run import dask_runner
 from .run._repository import Repository
 from .run._runner import PastValues
@@ -90,6 +91,9 @@ class MonthFacts:
     """
 
     files: dict[str, FactsFile]
+    #: For a file read in ranges on a cluster, by kind: each record's canonical bytes, in
+    #: the records' order (encoded by the workers; the month's inputs are joined from them).
+    items: dict[str, list[bytes]] = attrs.field(factory=dict)
     #: Records by kind when the files were read (still true once they are taken).
     counts: dict[str, int] = attrs.field(init=False)
 
@@ -172,10 +176,16 @@ class MonthRun:
         return sorted(wanted - present)
 
 
-def read_month(repository: Repository, path: PathLike) -> MonthFacts:
+def read_month(repository: Repository, path: PathLike, *, client: Any = None) -> MonthFacts:
     """A month's facts: a folder of ``<kind>.<suffix>`` files (``io.FORMATS``), or one JSON
-    by kind."""
-    return MonthFacts(repository.facts_files(path))
+    by kind; on ``client`` (a ``dask.distributed.Client``) a large CSV file's byte ranges
+    are read by its workers, with the same records and problems."""
+    if client is None:
+        return MonthFacts(repository.facts_files(path))
+    reader = RangedReader(client)
+    files = repository.facts_files(path, reader)
+    items = {kind: reader.items[f.file] for kind, f in files.items() if f.file in reader.items}
+    return MonthFacts(files, items)
 
 
 def ledger_history(
@@ -216,18 +226,20 @@ def evaluate_month(
     as tasks on the cluster, the same result), or else in this process."""
     _check_options("evaluate_month", options)
     bundle = repository.for_period(period, as_known_at=options.get("as_known_at"))
-    read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts)
+    client = options.get("client")
+    read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts, client=client)
     used: tuple[int, ...] = ()
     history = options.get("history")
     if history is None:
         history, used = ledger_history(options.get("ledger"), bundle.period)
     plan = plan_of(bundle)
     keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
+    items, read.items = read.items, {}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
-    client, progress = options.get("client"), options.get("progress")
+    progress = options.get("progress")
     if client is None:
-        result = evaluate_owned(bundle, records, history=history, plan=plan)
+        result = evaluate_owned(bundle, records, history=history, plan=plan, items=items)
     else:
         # The bar counts partitions as the cluster finishes them.
         bar = (
@@ -236,7 +248,9 @@ def evaluate_month(
             else functools.partial(progress.count, progress.said("partitions"))
         )
         runner = dask_runner(client, progress=bar)
-        result = evaluate_owned(bundle, records, history=history, plan=plan, runner=runner)
+        result = evaluate_owned(
+            bundle, records, history=history, plan=plan, runner=runner, items=items
+        )
     month = MonthRun(result, index, dict(read.counts), used, bool(history))
     return attrs.evolve(month, notices=read.notices)
 

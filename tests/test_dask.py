@@ -2,13 +2,16 @@
 
 Skipped without the extra ``policyengine[dask]``. Every output format, the summary, the
 inputs hash and the ledger run are compared for the example months (with the earlier
-months read from the ledger) and for generated months of the ``partitioned`` fixture,
-whose company-wide ranks and totals need reduce steps; a worker killed in the middle
-of a month changes nothing either.
+months read from the ledger, and their calls files read in byte ranges by the workers)
+and for generated months of the ``partitioned`` fixture, whose company-wide ranks and
+totals need reduce steps, given as one JSON file and as CSV files read in ranges with bad
+cells in them; a file that cannot be cut is read whole; a worker killed in the middle of
+a month, holding a range it read or a partition's state, changes nothing either.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -26,11 +29,14 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from test_partition import company_months  # noqa: E402
 
 import policyengine  # noqa: E402
+from policyengine.facts import _csv_ranges  # noqa: E402
 from policyengine.month import Recording, run_month  # noqa: E402
 from policyengine.present._writers import WRITERS  # noqa: E402
+from policyengine.run import _dask_read  # noqa: E402
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -86,17 +92,40 @@ def months_into(folder: Path, client: Any, suffix: str) -> list[tuple[bytes, str
     return found
 
 
+@pytest.fixture
+def cut(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Ranges of 4 KiB (a month's calls file is cut at 8 MiB): the example months' calls
+    are read in dozens of ranges. Counts the ranges read, by file name."""
+    counted: dict[str, int] = {}
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 4096)
+    # Two local workers on a machine of two cores share them with the client: cut anyway.
+    monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
+    planned = _dask_read.plan_ranges
+
+    def counting(file: str, *args: Any) -> Any:
+        plan = planned(file, *args)
+        if plan is not None:
+            counted[Path(file).name] = counted.get(Path(file).name, 0) + len(plan.ranges)
+        return plan
+
+    monkeypatch.setattr(_dask_read, "plan_ranges", counting)
+    return counted
+
+
 @pytest.mark.parametrize("suffix", sorted(WRITERS))
 def test_the_example_months_on_two_workers_are_the_same_bytes(
-    tmp_path: Path, client: Any, suffix: str
+    tmp_path: Path, client: Any, suffix: str, cut: dict[str, int]
 ) -> None:
-    """Every output format, the summary (with the inputs hash) and the ledger's runs."""
+    """Every output format, the summary (with the inputs hash) and the ledger's runs; the
+    calls files read in ranges by the workers."""
     alone, spread = tmp_path / "alone", tmp_path / "spread"
     alone.mkdir()
     spread.mkdir()
     expected = months_into(alone, None, suffix)
+    assert cut == {}
     assert months_into(spread, client, suffix) == expected
     assert ledger_runs(spread / "ledger.sqlite") == ledger_runs(alone / "ledger.sqlite")
+    assert cut["call.csv"] > 3 * 20  # three months, each of over 20 ranges
 
 
 def test_the_command_line_with_workers_gives_the_same_document_and_ledger(
@@ -155,6 +184,94 @@ def test_generated_months_with_company_wide_ranks_are_the_same_on_two_workers(
     both_ways(facts, client, tmp_path_factory.mktemp("company"))
 
 
+def as_csv(facts: dict[str, list[dict[str, str]]], folder: Path, quoted: bool = False) -> Path:
+    """The month as a folder of ``<kind>.csv`` files (every cell quoted when ``quoted``:
+    such a file cannot be cut, since a quoted cell may span lines)."""
+    month = _folder(folder / "facts")
+    for kind, records in facts.items():
+        if not records:  # a kind the month has none of has no file
+            continue
+        names = list(dict.fromkeys(name for record in records for name in record))
+        with (month / f"{kind}.csv").open("w", encoding="utf-8", newline="") as file:
+            writer = csv.writer(file, quoting=csv.QUOTE_ALL if quoted else csv.QUOTE_MINIMAL)
+            writer.writerow(names)
+            writer.writerows([record.get(n, "") for n in names] for record in records)
+    return month
+
+
+def spoilt(facts: dict[str, list[dict[str, str]]], marks: list[int]) -> None:
+    """Bad cells in the calls: a count that is no number, an amount with a letter in it,
+    and a call without its key (each call picked by position)."""
+    calls = facts["call"]
+    for number, at in enumerate(marks):
+        call = calls[at % len(calls)]
+        if number % 3 == 0:
+            call["minutes"] = "x7"
+        elif number % 3 == 1:
+            call["sales"] = "12O"
+        else:
+            call["call_id"] = ""
+
+
+def _csv_run(folder: Path, client: Any) -> Any:
+    """A CSV month run and written as a document; its summary locates each bad cell at
+    its file, line and column."""
+    run = run_month(COMPANY, "2026-01", folder / "facts", out=folder / "out.json", client=client)
+    summary = run.summary().replace(str(folder), "<folder>")
+    return (run.result.to_json(), summary, (folder / "out.json").read_bytes())
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(facts=company_months(), marks=st.lists(st.integers(0, 10**6), max_size=4))
+def test_a_csv_month_read_in_ranges_with_bad_cells_is_the_same_on_two_workers(
+    facts: Any,
+    marks: list[int],
+    client: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    cut: dict[str, int],
+) -> None:
+    """Calls read in ranges of 64 bytes by the workers, bad cells and all: the same
+    document, the same errors at the same lines and columns, the same inputs hash."""
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 64)
+    before = cut.get("call.csv", 0)
+    try:
+        if facts["call"]:
+            spoilt(facts, marks)
+        runs = []
+        for name, using in (("alone", None), ("spread", client)):
+            folder = tmp_path_factory.mktemp(name)
+            as_csv(facts, folder)
+            runs.append(_csv_run(folder, using))
+    finally:
+        monkeypatch.undo()
+    assert runs[1] == runs[0]
+    calls = folder / "facts" / "call.csv"
+    if calls.exists() and calls.stat().st_size > 200:  # over two ranges after the header
+        assert cut["call.csv"] > before + 1
+
+
+def test_a_file_that_cannot_be_cut_is_read_whole_with_the_same_result(
+    tmp_path: Path, client: Any, cut: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every cell quoted: the calls file is read whole by the client (no range), and the
+    month is the same bytes; unquoted, the same file is cut."""
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 256)
+    facts = big_company(teams=4, reps=3, calls=20)
+    spoilt(facts, [5, 77, 140])
+    runs = []
+    for name, quoted, using in (("alone", False, None), ("quoted", True, client)):
+        as_csv(facts, tmp_path / name, quoted=quoted)
+        runs.append(_csv_run(tmp_path / name, using))
+    assert cut == {}
+    as_csv(facts, tmp_path / "cut")
+    runs.append(_csv_run(tmp_path / "cut", client))
+    assert cut["call.csv"] > 5
+    assert runs[1] == runs[0] and runs[2] == runs[0]
+
+
 def big_company(teams: int, reps: int, calls: int) -> dict[str, list[dict[str, str]]]:
     facts: dict[str, list[dict[str, str]]] = {
         "company": [{"company_id": "C", "pool": "500"}],
@@ -176,11 +293,19 @@ def big_company(teams: int, reps: int, calls: int) -> dict[str, list[dict[str, s
     return facts
 
 
-def test_a_worker_killed_mid_month_changes_nothing(tmp_path: Path) -> None:
-    """One of two workers is killed once the first partitions are done: Dask runs its
-    tasks again elsewhere, and the month is the same bytes as in one process."""
+@pytest.mark.parametrize("held", ["_read_packed", "_local"])
+def test_a_worker_killed_mid_month_changes_nothing(
+    tmp_path: Path, held: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One of two workers is killed once it holds a range of the calls file it read
+    (``_read_packed``) or a partition's state (``_local``): Dask runs its tasks again
+    elsewhere, and the month is the same bytes as in one process."""
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 2048)
+    monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
     facts = big_company(teams=40, reps=5, calls=40)
-    expected = _company_run(facts, None, _folder(tmp_path / "alone"))
+    as_csv(facts, tmp_path / "alone")
+    as_csv(facts, tmp_path / "spread")
+    expected = _csv_run(tmp_path / "alone", None)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
@@ -189,10 +314,10 @@ def test_a_worker_killed_mid_month_changes_nothing(tmp_path: Path) -> None:
     ):
         found: list[Any] = []
         worker = threading.Thread(
-            target=lambda: found.append(_company_run(facts, client, _folder(tmp_path / "spread")))
+            target=lambda: found.append(_csv_run(tmp_path / "spread", client))
         )
         worker.start()
-        victim = _kill_a_busy_worker(client)
+        victim = _kill_a_busy_worker(client, held)
         running_when_killed = worker.is_alive()
         worker.join(timeout=600)
     assert victim is not None and running_when_killed
@@ -204,13 +329,16 @@ def _folder(path: Path) -> Path:
     return path
 
 
-def _kill_a_busy_worker(client: Any) -> int | None:
-    """Wait until a worker holds a partition's state, then kill its process outright."""
+def _kill_a_busy_worker(client: Any, task: str) -> int | None:
+    """Wait until a worker holds the result of a ``task`` (a function's name), then kill its
+    process outright."""
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         held = client.has_what()
         busy = [
-            address for address, keys in held.items() if any("_local" in k for k in map(str, keys))
+            address
+            for address, keys in held.items()
+            if any(k.startswith(task + "-") for k in map(str, keys))
         ]
         if busy:
             pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]

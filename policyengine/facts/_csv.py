@@ -86,8 +86,19 @@ def read_csv(
     """The records of CSV ``text`` (lines), headed by field names or titles; ``bad`` counts
     the rows refused alone (checked here when not given)."""
     reader = csv.reader(text)
+    header = read_header(file, reader)
+    names = map_header(file, header, fields)
+    counted = bad or BadRows(file)
+    records, lines = read_rows(reader, names, counted)
+    if bad is None:
+        counted.check()
+    return headed_file(file, header, names, records, lines)
+
+
+def read_header(file: str, reader: Any) -> list[str]:
+    """The header row of a CSV ``reader``, or the located error of a file without one."""
     try:
-        header = next(reader)
+        header: list[str] = next(reader)
     except StopIteration:
         raise file_error(file, "empty-file", form="facts") from None
     except csv.Error as exc:
@@ -98,22 +109,41 @@ def read_csv(
         raise file_error(file, "unknown-column", 1, form="blank-first-line")
     if any(_BAD_BYTE.search(cell) for cell in header):
         raise file_error(file, "not-utf8", 1, form="header")
-    names = map_header(file, header, fields)
+    return header
+
+
+def read_rows(
+    reader: Any, names: list[str], bad: BadRows
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The records after the header and the line each starts on; a row that is not valid
+    CSV is refused alone and the reader goes on from the next line; ``bad`` is told
+    of every row refused.
+    Lines count from the reader's first line: a range of a file (facts._csv_ranges)
+    adds its own first line."""
     records: list[dict[str, Any]] = []
     lines: list[int] = []
-    counted = bad or BadRows(file)
     while True:
         try:
-            _read_rows(reader, names, records, lines, counted)
+            _read_rows(reader, names, records, lines, bad)
             break
         except csv.Error as exc:
             # That row alone is refused; the reader goes on from the next line.
             problem = row_problem("invalid-csv", f"not valid CSV: {exc}")
-            counted.add(reader.line_num, problem)
+            bad.add(reader.line_num, problem)
             records.append({UNREADABLE: [problem]})
             lines.append(reader.line_num)
-    if bad is None:
-        counted.check()
+    return records, lines
+
+
+def headed_file(
+    file: str,
+    header: list[str],
+    names: list[str],
+    records: list[dict[str, Any]],
+    lines: list[int],
+) -> FactsFile:
+    """One CSV file's records with what locates their problems: each field's column and
+    the header it was written under."""
     columns = {name: index for index, name in enumerate(names, start=1)}
     headers = headers_of(header, names)
     return FactsFile(file, tuple(records), tuple(lines), columns, headers=headers)

@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import json
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -22,7 +22,7 @@ from ..core import _number_text as number_text
 from ..core._display import plain
 from ..core._packed import Packed
 from ..rules import reads_past
-from ._canonical import canonical_json, chunks_by_parts, encode
+from ._canonical import canonical_json, chunks_by_parts, chunks_of_list, encode
 from ._inputs_tree import Layout, tree_hash
 
 if TYPE_CHECKING:
@@ -53,6 +53,17 @@ def _plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
     ):
         return record
     return {str(k): v if type(v) in scalars else plain(v) for k, v in dict(record).items()}
+
+
+#: The canonical encoder (``facts._canonical.encode``'s settings), made once: a range of a
+#: CSV encodes its records one by one, and ``json.dumps`` makes an encoder per call.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_bytes(record: Mapping[str, Any]) -> bytes:
+    """One record's canonical bytes, as the month's canonical inputs hold it (what
+    ``encode`` gives, the lone surrogates of a refused value escaped alike)."""
+    return _ENCODER.encode(_plain_record(record)).encode("utf-8", "backslashreplace")
 
 
 def ordered_facts(
@@ -139,18 +150,53 @@ def pack_inputs(
     keys: Mapping[str, str],
     used: Mapping[str, Any],
     layout: Layout | None = None,
+    items: Mapping[str, Sequence[bytes]] | None = None,
 ) -> PackedInputs:
     """:func:`encode_inputs`, hashed and compressed as it is encoded: the canonical bytes
     of a large month (hundreds of MiB of calls) are never all in memory at once.
 
     With a ``layout`` (the month's partitions), the hash is format 3's tree of
     partition hashes (:func:`~policyengine.facts._inputs_tree.tree_hash`); without one,
-    format 2's hash of the bytes (kept for what was recorded so)."""
-    ordered = ordered_facts(facts, keys)
-    document = Packed.streamed(_input_chunks(ordered, used))
+    format 2's hash of the bytes (kept for what was recorded so). ``items``: for some
+    kinds, each record's canonical bytes in the records' order (a CSV read in ranges
+    by a cluster's workers, :mod:`~policyengine.facts._csv_ranges`), which are then
+    ordered with their records and joined, never encoded again: the same bytes."""
+    given = items or {}
+    bare = {kind: records for kind, records in facts.items() if kind not in given}
+    ordered = ordered_facts(bare, keys)
+    encoded: dict[str, list[bytes]] = {}
+    for kind, found in given.items():
+        listed = list(facts[kind])
+        ordered[kind], encoded[kind] = ordered_with_items(listed, found, keys.get(kind))
+    ordered = {kind: ordered[kind] for kind in sorted(ordered)}
+    document = Packed.streamed(_input_chunks(ordered, used, encoded))
     if layout is None:
         return PackedInputs(document.sha256, document, 2)
-    return PackedInputs(tree_hash(ordered, used, layout), document, 3)
+    return PackedInputs(tree_hash(ordered, used, layout, encoded), document, 3)
+
+
+def ordered_with_items(
+    records: list[Any], items: Sequence[bytes], field: str | None
+) -> tuple[list[Any], list[bytes]]:
+    """A kind's records (dicts, as a CSV gives them) and their canonical bytes, both in
+    the canonical order :func:`ordered_facts` gives: records without their key first, by
+    their bytes, then by the key's text, a key given twice by the records' bytes."""
+    if len(items) != len(records):
+        raise ValueError("each record needs its canonical bytes")
+    values = list(map(operator.methodcaller("get", field), records)) if field else []
+    if not values or None in values:
+        unkeyed = [i for i, value in enumerate(values or records) if not values or value is None]
+        keyed = [i for i, value in enumerate(values) if value is not None]
+    else:
+        unkeyed, keyed = [], list(range(len(records)))
+    texts = [v if type(v) is str else str(v) for v in values]
+    unkeyed.sort(key=items.__getitem__)
+    if len(set(texts)) == len(texts):  # each key once (a month's calls): by the key alone
+        keyed.sort(key=texts.__getitem__)
+    else:
+        keyed.sort(key=lambda i: (texts[i], items[i]))
+    order = [*unkeyed, *keyed]
+    return [records[i] for i in order], [items[i] for i in order]
 
 
 @attrs.frozen
@@ -187,8 +233,12 @@ class PackedInputs:
         return self.document.unpacked()
 
 
-def _input_chunks(ordered: Mapping[str, Any], used: Mapping[str, Any]) -> Iterator[bytes]:
-    chunks = chunks_by_parts(ordered)
+def _input_chunks(
+    ordered: Mapping[str, Any],
+    used: Mapping[str, Any],
+    encoded: Mapping[str, Sequence[bytes]] | None = None,
+) -> Iterator[bytes]:
+    chunks = _joined_chunks(ordered, encoded) if encoded else chunks_by_parts(ordered)
     if not used:
         yield from chunks
         return
@@ -196,6 +246,25 @@ def _input_chunks(ordered: Mapping[str, Any], used: Mapping[str, Any]) -> Iterat
     yield b'{"' + FACTS_KEY.encode() + b'":'
     yield from chunks
     yield b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+
+
+def _joined_chunks(
+    ordered: Mapping[str, Any], encoded: Mapping[str, Sequence[bytes]], batch: int = 2_000
+) -> Iterator[bytes]:
+    """:func:`~policyengine.facts._canonical.chunks_by_parts` of ``ordered``, the kinds of
+    ``encoded`` joined from their records' bytes: the same bytes."""
+    yield b"{"
+    for position, name in enumerate(sorted(ordered)):
+        yield (b"," if position else b"") + encode(name) + b":"
+        if name not in encoded:
+            yield from chunks_of_list(ordered[name], batch)
+            continue
+        items = encoded[name]
+        yield b"["
+        for start in range(0, len(items), batch):
+            yield (b"," if start else b"") + b",".join(items[start : start + batch])
+        yield b"]"
+    yield b"}"
 
 
 def inputs_sha256(data: bytes, inputs_format: int, layout: Layout) -> str:

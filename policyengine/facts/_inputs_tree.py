@@ -108,17 +108,28 @@ def _quick(
     return mine, dict(zip(keys, mine, strict=True))
 
 
-def tree_hash(ordered: Mapping[str, Sequence[Any]], used: Mapping[str, Any], layout: Layout) -> str:
-    """The month's format 3 inputs hash (see the module's text)."""
+def tree_hash(
+    ordered: Mapping[str, Sequence[Any]],
+    used: Mapping[str, Any],
+    layout: Layout,
+    items: Mapping[str, Sequence[bytes]] | None = None,
+) -> str:
+    """The month's format 3 inputs hash (see the module's text). ``items``: for some kinds,
+    each record's canonical bytes, in the records' order, already encoded (by the workers
+    that read them): a leaf is then joined from them rather than encoded again."""
     owned = owners(ordered, layout)
+    encoded = items or {}
     groups: dict[str | None, dict[str, list[Any]]] = {}
     shared: dict[str, list[Any]] = {}
     for kind in sorted(ordered):
         records = ordered[kind]
-        plain_records = [r if type(r) is dict else plain(r) for r in records]
+        if kind in encoded:
+            plain_records: Sequence[Any] = encoded[kind]
+        else:
+            plain_records = [r if type(r) is dict else plain(r) for r in records]
         keys = owned.get(kind)
         if keys is None:
-            shared[kind] = plain_records
+            shared[kind] = list(plain_records)
             continue
         for owner, record in zip(keys, plain_records, strict=True):
             groups.setdefault(owner, {}).setdefault(kind, []).append(record)
@@ -127,12 +138,23 @@ def tree_hash(ordered: Mapping[str, Sequence[Any]], used: Mapping[str, Any], lay
         "format": 3,
         "by": layout.kind,
         # One encoding per partition: a month's records are hashed in large pieces.
-        "partitions": [[key, _leaf(groups[key])] for key in order],
-        "shared": _leaf(shared),
+        "partitions": [[key, _leaf(groups[key], encoded)] for key in order],
+        "shared": _leaf(shared, encoded),
         "history": _leaf(plain(used)) if used else None,
     }
     return hashlib.sha256(encode(document)).hexdigest()
 
 
-def _leaf(data: Any) -> str:
-    return hashlib.sha256(encode(data)).hexdigest()
+def _leaf(data: Any, encoded: Mapping[str, Any] | None = None) -> str:
+    if not encoded or not any(kind in encoded for kind in data):
+        return hashlib.sha256(encode(data)).hexdigest()
+    # encode({kind: [records]}) with some kinds' records given as their bytes: the
+    # same bytes (sorted keys, no spaces), joined.
+    digest = hashlib.sha256(b"{")
+    for position, kind in enumerate(sorted(data)):
+        digest.update((b"," if position else b"") + encode(kind) + b":")
+        digest.update(
+            b"[" + b",".join(data[kind]) + b"]" if kind in encoded else encode(data[kind])
+        )
+    digest.update(b"}")
+    return digest.hexdigest()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +63,20 @@ FORMATS = tuple(READERS)
 FORMAT_NAMES = listed(FORMATS)
 
 
+#: Reads a facts file's bytes some other way (in ranges, on a cluster): given the file,
+#: its bytes and its fields, the file as its reader would give it, or None to leave it
+#: to the reader.
+Splitter = Callable[[str, bytes, Mapping[str, Field]], FactsFile | None]
+
+
 def read_facts(
-    path: str | os.PathLike[str], fields: Mapping[str, Field] | None = None
+    path: str | os.PathLike[str],
+    fields: Mapping[str, Field] | None = None,
+    split: Splitter | None = None,
 ) -> FactsFile:
     """Read the records of a facts file (a suffix of :data:`FORMATS`); raises
-    FactsFileError, located."""
+    FactsFileError, located. ``split``, when given, is offered the file's bytes first
+    (:mod:`policyengine.run._dask_read` reads a large CSV's ranges on a cluster)."""
     file = str(path)
     suffix = Path(file).suffix.lower()
     reader = READERS.get(suffix)
@@ -83,7 +92,8 @@ def read_facts(
     except OSError as exc:
         raise file_error(file, "unreadable-facts", form="os", reason=exc.strerror) from exc
     _check_size(file, len(raw))  # a file that grew while it was read
-    return reader.read(file, raw, fields or {})
+    read = split(file, raw, fields or {}) if split is not None else None
+    return read if read is not None else reader.read(file, raw, fields or {})
 
 
 def _check_size(file: str, size: int) -> None:
@@ -94,14 +104,17 @@ def _check_size(file: str, size: int) -> None:
 
 
 def read_bundle_facts(
-    path: str | os.PathLike[str], fields: Mapping[str, Mapping[str, Field]]
+    path: str | os.PathLike[str],
+    fields: Mapping[str, Mapping[str, Field]],
+    split: Splitter | None = None,
 ) -> dict[str, FactsFile]:
     """A month's facts by record kind: a folder of ``<kind>.<suffix>`` files (a suffix of
     :data:`FORMATS`), or one JSON file ``{"<kind>": [records], …}``. ``fields`` gives each
-    kind's known fields (for headers written with field titles)."""
+    kind's known fields (for headers written with field titles); ``split``: see
+    :func:`read_facts`."""
     source = Path(path)
     if source.is_dir():
-        return _read_folder(source, fields)
+        return _read_folder(source, fields, split)
     file = str(source)
     if source.suffix.lower() != ".json":
         raise file_error(file, "unknown-format", form="by-kind")
@@ -115,7 +128,9 @@ def read_bundle_facts(
     return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}
 
 
-def _read_folder(source: Path, fields: Mapping[str, Mapping[str, Field]]) -> dict[str, FactsFile]:
+def _read_folder(
+    source: Path, fields: Mapping[str, Mapping[str, Field]], split: Splitter | None
+) -> dict[str, FactsFile]:
     """Each ``<kind>.<suffix>`` file of a folder, by kind; other files are not facts."""
     found: dict[str, FactsFile] = {}
     for entry in sorted(source.iterdir()):
@@ -124,7 +139,7 @@ def _read_folder(source: Path, fields: Mapping[str, Mapping[str, Field]]) -> dic
         kind = entry.stem
         if kind in found:
             raise file_error(str(entry), "duplicate-kind", kind=kind)
-        found[kind] = read_facts(entry, fields.get(kind, {}))
+        found[kind] = read_facts(entry, fields.get(kind, {}), split)
     if not found:
         raise file_error(str(source), "empty-file", form="folder", formats=FORMAT_NAMES)
     return found

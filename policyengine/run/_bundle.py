@@ -74,12 +74,15 @@ def evaluate_owned(
     result_format: int = RESULT_FORMAT,
     plan: BundlePlan | None = None,
     runner: Callable[[RunState], RunState] = run,
+    items: dict[str, list[bytes]] | None = None,
 ) -> BundleResult:
     """:func:`evaluate_bundle` over records the caller hands over: ``facts`` is emptied
     once they are typed and hashed, so that (if nothing else holds them) a month's raw
     records are let go before its rules run. ``plan``: the bundle's, if already made;
     ``runner``: what runs the plan over the started state (partitioned, on a cluster:
-    :mod:`policyengine.run._partition_steps`; it must give what :func:`run` gives)."""
+    :mod:`policyengine.run._partition_steps`; it must give what :func:`run` gives);
+    ``items``: records' canonical bytes already encoded (``facts._inputs.pack_inputs``),
+    handed over too: emptied once packed."""
     plan = plan or plan_of(bundle)
     with paused_collection():
         used = history_used(plan, history or {})
@@ -90,7 +93,9 @@ def evaluate_owned(
         # Format 3: hashed as a tree of the month's partitions, the same however many
         # processes evaluate it (facts._inputs_tree).
         counts = {str(kind): len(records) for kind, records in facts.items()}
-        inputs = pack_inputs(facts, keys, used, hash_layout(plan, counts))
+        inputs = pack_inputs(facts, keys, used, hash_layout(plan, counts), items)
+        if items is not None:
+            items.clear()
         # Each raw record is let go as it is typed (owned): the two copies of a
         # month's records never sit side by side.
         typed = check_facts(plan.entities, facts, owned=True)

@@ -172,7 +172,7 @@ def dask_runner(
         (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
         template = detach(empty_like(state))
         order = refused_order(state)
-        submit = _submitter(client, retries)
+        submit = submitter(client, retries)
         # Each partition enters the graph as a task's own data, not scattered: a worker
         # lost with a partition's state then recomputes it from there (lineage), where
         # scattered data would be lost with it. Shipped as bytes, one at a time: Dask
@@ -192,7 +192,7 @@ def dask_runner(
     return runner
 
 
-def _submitter(client: Any, retries: int) -> Callable[..., Any]:
+def submitter(client: Any, retries: int) -> Callable[..., Any]:
     def submit(function: Callable[..., Any], *args: Any) -> Any:
         # Not pure: every month's step is a task of its own, never one cached from another.
         with warnings.catch_warnings():

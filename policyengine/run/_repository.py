@@ -30,7 +30,7 @@ from ..core._period import Period
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, Location, PolicyError, UsageError
 from ..facts._entities_file import load_entities
-from ..facts._io import FactsFile, read_bundle_facts
+from ..facts._io import FactsFile, Splitter, read_bundle_facts
 from ..facts._record_kinds import Entities
 from ..load._build import build_policy
 from ..load._layout import ENTITIES_NAME, LOCK_NAME, read_layout
@@ -55,17 +55,20 @@ class Repository:
     versions: tuple[Version, ...]
     entities: Entities | None = None
 
-    def facts_files(self, path: str | os.PathLike[str]) -> dict[str, FactsFile]:
+    def facts_files(
+        self, path: str | os.PathLike[str], split: Splitter | None = None
+    ) -> dict[str, FactsFile]:
         """A month's facts files by kind (a folder of ``<kind>.csv|.json|.jsonl|.xlsx``, or
         one JSON file by kind). Headers may name any field the record kinds declare (or,
-        without entities.yaml, any input of the policies), by name or by title."""
+        without entities.yaml, any input of the policies), by name or by title. ``split``:
+        another way to read a file's bytes (``facts._io.read_facts``)."""
         fields: dict[str, dict[str, Field]] = {}
         for version in self.versions:
             fields.setdefault(version.policy.record_kind, {}).update(version.policy.inputs)
         if self.entities is not None:
             for name, kind in self.entities.kinds.items():
                 fields.setdefault(name, {}).update(kind.fields)
-        return read_bundle_facts(path, fields)
+        return read_bundle_facts(path, fields, split)
 
     def read_facts(self, path: str | os.PathLike[str]) -> dict[str, list[Any]]:
         """A month's records by kind, read as :meth:`facts_files` does."""

@@ -1,0 +1,143 @@
+"""A CSV facts file cut into byte ranges, each read on its own (by a cluster's workers).
+
+A month's calls file is most of its bytes; read as ranges, it is parsed by
+several processes at once. The ranges are cut only where a row surely ends:
+the file is strict UTF-8 (a BOM allowed), holds no quote character (so no
+cell spans lines) and no carriage return but in ``\\r\\n`` (so a line ends
+where the reader's does); each range then ends just after a ``\\n``. A file
+that cannot be cut so — quoted cells, another encoding, a single line — is
+read whole, as one range of its own: cutting it could only guess.
+
+Whatever the cut, the records, their lines and every problem are those of
+reading the file whole (:mod:`~policyengine.facts._csv`): the client reads the
+header (its problems are the file's first), each range is read by the same
+row loop (:func:`~policyengine.facts._csv.read_rows`) with its lines counted
+from the range's first line, and :func:`join` puts the ranges back in order,
+the rows refused alone counted over the whole file (past ``MAX_BAD_ROWS`` the
+file is refused with the first one's error, as before).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ..model import Field
+from ._csv import headed_file, read_header, read_rows
+from ._file import BadRows, FactsFile, map_header
+from ._inputs import record_bytes
+
+#: The bytes of a range: large enough that a range's task costs more than its
+#: scheduling, small enough that a month's calls file gives each worker several.
+RANGE_BYTES = 8 * 2**20
+#: The bytes decoded at a time when the client checks that a file is UTF-8.
+_CHECKED_BYTES = 16 * 2**20
+
+#: A range's rows: the records, each one's line in the file, every row refused alone as
+#: (line, problem), and each record's canonical bytes (as the month's inputs hold it).
+RangeRows = tuple[list[dict[str, Any]], list[int], list[tuple[int, dict[str, Any]]], list[bytes]]
+
+
+@attrs.frozen
+class CsvRanges:
+    """How one CSV file is read in ranges: its header, the fields its columns name, and
+    each range as (first byte, end byte, the line it starts on)."""
+
+    file: str
+    header: tuple[str, ...]
+    names: tuple[str, ...]
+    ranges: tuple[tuple[int, int, int], ...]
+
+
+def plan_ranges(
+    file: str, raw: bytes, fields: Mapping[str, Field], size: int = RANGE_BYTES
+) -> CsvRanges | None:
+    """The ranges of ``raw`` (the bytes of ``file``), each about ``size`` bytes; None when
+    the file cannot be cut safely (see the module) or fits in one range: it is then read
+    whole. The header's problems are raised here, as reading the file whole raises them."""
+    first = raw.find(b"\n")
+    if first < 0 or first + 1 + size >= len(raw) or not _cuttable(raw):
+        return None
+    line_text = raw[: first + 1].decode("utf-8-sig")
+    if not line_text.strip():  # a blank first line: what reading it whole says decides
+        return None
+    header = read_header(file, csv.reader([line_text]))
+    names = map_header(file, header, fields)
+    ranges: list[tuple[int, int, int]] = []
+    start, line = first + 1, 2
+    while start < len(raw):
+        cut = raw.find(b"\n", start + size - 1)
+        end = len(raw) if cut < 0 else cut + 1
+        ranges.append((start, end, line))
+        line += raw.count(b"\n", start, end)
+        start = end
+    return CsvRanges(file, tuple(header), tuple(names), tuple(ranges))
+
+
+def _cuttable(raw: bytes) -> bool:
+    """Whether every ``\\n`` of ``raw`` ends a row: no quote character, no carriage return
+    alone, strict UTF-8 throughout (checked a block at a time: no copy of the text)."""
+    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), _CHECKED_BYTES):
+            decoder.decode(view[start : start + _CHECKED_BYTES])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _Kept(BadRows):
+    """The rows of a range refused alone, kept to be counted with the other ranges'."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
+        self.rows: list[tuple[int, dict[str, Any]]] = []
+
+    def add(
+        self,
+        line: int,
+        problem: Mapping[str, Any],
+        column: int | None = None,
+        sheet: str | None = None,
+    ) -> None:
+        self.rows.append((line, dict(problem)))
+
+
+def read_range(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> RangeRows:
+    """The rows of one range (``chunk``, starting on ``line`` of ``file``), located in the
+    file, and each record's canonical bytes (encoded here, by the worker: the client
+    then only joins them into the month's inputs and their hash). A pure function of
+    its arguments, so a range read again gives the same."""
+    text = io.TextIOWrapper(io.BytesIO(chunk), "utf-8", newline="")
+    kept = _Kept(file)
+    records, lines = read_rows(csv.reader(text), list(names), kept)
+    shift = line - 1
+    refused = [(at + shift, p) for at, p in kept.rows]
+    return records, [at + shift for at in lines], refused, list(map(record_bytes, records))
+
+
+def join(plan: CsvRanges, parts: Iterable[RangeRows]) -> tuple[FactsFile, list[bytes]]:
+    """The file as reading it whole gives it, from its ranges' rows in order, and each
+    record's canonical bytes in the same order."""
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    items: list[bytes] = []
+    bad = BadRows(plan.file)
+    for found, where, refused, encoded in parts:
+        records.extend(found)
+        lines.extend(where)
+        items.extend(encoded)
+        for at, problem in refused:
+            bad.add(at, problem)
+    bad.check()
+    read = headed_file(plan.file, list(plan.header), list(plan.names), records, lines)
+    return read, items
