@@ -207,6 +207,7 @@ _BLOCKS: Final[TemplateBlocks] = (
     ("reading-a-policy-file", {
         ("file-not-found", ""): Template("there is no file '{path}'", "check the folder and the file name"),
         ("unreadable-file", ""): Template("'{path}' cannot be read: {reason}", "name a policy file you may read"),
+        ("unreadable-file", "not-a-file"): Template("'{path}' is not a file but a pipe, a device or a socket, and is not read", "put the policy file itself here, not a link to a device or a pipe"),
         ("file-too-large", ""): Template("the file is larger than 1 MiB ({limit:,} bytes), the most a policy file may be", "split the policy into smaller files"),
         ("not-utf8", ""): Template("the file is not UTF-8 text: the byte 0x{byte} here cannot be read", "save the file with the encoding 'UTF-8' (not GBK, GB2312 or UTF-16)"),
         ("control-character", ""): Template("the file contains the invisible character {name}: control, bidi and zero-width characters are not allowed", "delete the character {character} (it often comes with text copied from another program); if there are many, the file may be UTF-16: save it as UTF-8"),

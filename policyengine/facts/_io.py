@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from ..core._messages import Catalogue, frame
+from ..core._reading import NotARegularFile, read_limited
 from ..errors import PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
@@ -84,16 +85,26 @@ def read_facts(
         raise file_error(
             file, "unknown-format", form="file", suffix=suffix or file, formats=FORMAT_NAMES
         )
+    raw = _read_bytes(file)
+    read = split(file, raw, fields or {}) if split is not None else None
+    return read if read is not None else reader.read(file, raw, fields or {})
+
+
+def _read_bytes(file: str) -> bytes:
+    """The bytes of the facts file ``file``, refused (located) when it is missing, not a
+    regular file (a pipe or a device is never waited on nor read without end) or larger
+    than :data:`MAX_FACTS_BYTES`."""
     try:
         _check_size(file, Path(file).stat().st_size)
-        raw = Path(file).read_bytes()
+        raw = read_limited(file, MAX_FACTS_BYTES)
     except FileNotFoundError as exc:
         raise file_error(file, "file-not-found", form="facts") from exc
+    except NotARegularFile as exc:
+        raise file_error(file, "unreadable-facts", form="not-a-file") from exc
     except OSError as exc:
         raise file_error(file, "unreadable-facts", form="os", reason=exc.strerror) from exc
     _check_size(file, len(raw))  # a file that grew while it was read
-    read = split(file, raw, fields or {}) if split is not None else None
-    return read if read is not None else reader.read(file, raw, fields or {})
+    return raw
 
 
 def _check_size(file: str, size: int) -> None:
@@ -118,11 +129,7 @@ def read_bundle_facts(
     file = str(source)
     if source.suffix.lower() != ".json":
         raise file_error(file, "unknown-format", form="by-kind")
-    try:
-        _check_size(file, source.stat().st_size)
-        data = loads(file, decoded_text(file, source.read_bytes()))
-    except FileNotFoundError as exc:
-        raise file_error(file, "file-not-found", form="facts") from exc
+    data = loads(file, decoded_text(file, _read_bytes(file)))
     if not isinstance(data, Mapping) or not all(isinstance(v, list) for v in data.values()):
         raise file_error(file, "not-a-record-list", form="by-kind")
     return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}

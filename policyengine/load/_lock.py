@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from ..core._reading import open_regular
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ..read._source import read_policy_file
 from ._keys import SigningKey, Trust
@@ -65,7 +66,7 @@ def _identify(path: Path, rel: str) -> _Found:
         document = read_policy_file(path)
     except InvalidPolicy as error:
         try:
-            with open(path, "rb") as stream:
+            with open_regular(path) as stream:  # a pipe or device is never hashed
                 sha: str | None = hashlib.file_digest(stream, "sha256").hexdigest()
         except (OSError, ValueError):
             sha = None

@@ -38,6 +38,7 @@ import attrs
 from ..codes import ErrorCode
 from ..core._atomic import write_atomically
 from ..core._display import unclean
+from ..core._reading import read_limited
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ._layout import ENTITIES_NAME, POLICY_SUFFIXES
 
@@ -60,6 +61,9 @@ HEADER_2 = """\
 """
 _FORMAT_2 = "(lock format 2)"
 
+#: The most a lock file may hold: a line a publication, some 200 bytes, so a lock of
+#: this size would list 300,000 versions. Read no further (a device is never read).
+MAX_LOCK_BYTES = 64 * 2**20
 _SHA = re.compile(r"[0-9a-f]{64}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -202,7 +206,10 @@ def load_lock(path: _Where) -> tuple[list[LockEntry], list[PolicyError]]:
     problem, when there is no file."""
     file = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_limited(path, MAX_LOCK_BYTES)
+        if len(raw) > MAX_LOCK_BYTES:
+            reason = f"the lock file is over {MAX_LOCK_BYTES // 2**20} MiB: no lock is that large"
+            return [], [lock_problem("lock-syntax", Location(file), reason=reason)]
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except FileNotFoundError:
         return [], []

@@ -32,10 +32,11 @@ import attrs
 
 from ..codes import ErrorCode
 from ..core._messages import Catalogue
+from ..core._reading import read_limited
 from ..core._text_templates import said_text
 from ..errors import Location, LockError, PolicyError
 from ._keys import SigningKey, Trust
-from ._lock_file import LockEntry, lock_format, parse_lock
+from ._lock_file import MAX_LOCK_BYTES, LockEntry, lock_format, parse_lock
 
 GENESIS = "0" * 64
 
@@ -68,7 +69,7 @@ def lock_head(path: str | Path) -> str:
     """The lock's head: the last line's chain value in a signed lock; in an unsigned one
     the SHA-256 of the file's bytes; 64 zeros when there is no lock file."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_limited(path, MAX_LOCK_BYTES)
     except FileNotFoundError:
         return GENESIS
     except OSError:

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..codes import ErrorCode
 from ..core._display import UNCLEAN_TEXT, character_name
+from ..core._reading import NotARegularFile, read_limited
 from ..errors import InvalidPolicy, Location, PolicyError
 from ._safe_yaml import YamlReader
 from ._source_map import Document, Position
@@ -146,13 +147,14 @@ def read_policy_file(path: str | os.PathLike[str]) -> Document:
     """Read one policy file from disk; raise :class:`InvalidPolicy` when it cannot be read."""
     file = str(path)
     try:
-        with open(path, "rb") as stream:
-            # One byte past the limit is enough to know the file is too large.
-            raw = stream.read(MAX_BYTES + 1)
+        # One byte past the limit is enough to know the file is too large.
+        raw = read_limited(path, MAX_BYTES)
     except FileNotFoundError:
         raise _fail("file-not-found", file, path=file) from None
     except IsADirectoryError:
         raise _fail("unreadable-file", file, path=file, reason="it is a folder") from None
+    except NotARegularFile:
+        raise _fail("unreadable-file", file, form="not-a-file", path=file) from None
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise _fail("unreadable-file", file, path=file, reason=reason) from None
