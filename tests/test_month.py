@@ -94,6 +94,25 @@ def test_a_bad_output_suffix_is_refused_before_any_work(
         run_month(pack, "2026-01", tmp_path / "no-such-folder", out=tmp_path / "pay.pdf")
 
 
+@pytest.mark.parametrize("period", ["2016-03", "0001-01"])
+def test_a_month_no_version_is_in_force_in_is_refused_not_paid_nothing(
+    pack: policyengine.Repository, period: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped year gave every record a row, no pay and exit 0: it is not-in-force,
+    naming the earliest version's start, and nothing is written or recorded."""
+    with pytest.raises(policyengine.UsageError) as caught:
+        evaluate_month(pack, period, EXAMPLES / "2026-03")
+    earliest = min(v.policy.effective_from for v in pack.versions).isoformat()
+    assert (caught.value.code, caught.value.details["start"]) == ("not-in-force", earliest)
+    assert period in caught.value.message
+    out, ledger = tmp_path / "pay.csv", tmp_path / "ledger.sqlite"
+    arguments = ["--lang", "zh", "run", "--policies", str(PACK), "--period", period]
+    arguments += ["--facts", str(EXAMPLES / "2026-03"), "--out", str(out)]
+    assert main([*arguments, "--ledger", str(ledger), "--new-ledger"]) == 2
+    assert f"{period}没有生效的制度版本" in capsys.readouterr().err
+    assert not out.exists() and not ledger.exists()
+
+
 @pytest.mark.parametrize("function", [evaluate_month, run_month])
 def test_a_misspelt_keyword_is_refused(
     pack: policyengine.Repository, function: Any, tmp_path: Path

@@ -327,7 +327,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
     }),
     (_CALLS, "UsageError", {
         "invalid-period": "a period that is not a month `YYYY-MM`",
-        "not-in-force": "the period's first day is outside the version's `effective_from`/`effective_to`",
+        "not-in-force": "the period's first day is outside the version's `effective_from`/`effective_to`; or a month is run (`run`, `run_month`, `evaluate_month`) that no version is in force in, which would pay nothing",
         "missing-period": "the policy reads `period` but no period was given",
         "unknown-output": "`explain`/`trace` (or `eval --explain NAME`) of an output the policy does not give; a bundle result's `explain`/`trace` of an output no rule gives for that kind",
         "invalid-date": "an as-known-at day that is not a date `YYYY-MM-DD`",

@@ -49,6 +49,8 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("missing-period", ""): Template("{policy} {version} reads 'period', so a period must be given", "pass period='YYYY-MM' (on the command line: --period YYYY-MM)"),
         ("not-in-force", "evaluate"): Template("{policy} version {version} is not in force in {month} (in force from {start} until {end})", _IN_FORCE),
         ("not-in-force", "evaluate-open"): Template("{policy} version {version} is not in force in {month} (in force from {start})", _IN_FORCE),
+        ("not-in-force", "month"): Template("no policy version is in force in {month}: the earliest takes effect on {start}", "check the month (YYYY-MM): a month before every version would pay nothing"),
+        ("not-in-force", "month-empty"): Template("no policy version is in force in {month}: the folder holds none", "name the folder of the policy versions with --policies"),
         ("needs-bundle", ""): Template("rule '{rule_id}' is a {kind} rule: it reads other records, so the policy is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))"),
         ("bad-key", "exists"): Template("a key file is already there", "name another file"),
         ("bad-key", "unwritable"): Template("cannot write the key: {reason}", "check that the folder exists and can be written"),
