@@ -157,3 +157,23 @@ def test_a_lock_over_its_bound_is_refused_without_reading_on(
     entries, problems = load_lock(lock)
     assert entries == [] and [p.code for p in problems] == ["lock-syntax"]
     assert "over" in problems[0].message
+
+
+@pytest.mark.parametrize("command", ["run", "eval"])
+def test_a_file_named_as_the_policy_folder_is_said_to_be_no_folder(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--policies` naming a file: one line, not-a-repository, and not the lock beside
+    it (`run` looked for FILE/policies.lock) nor 59 names the policy could not find
+    (`eval` checked the policy without its folder's record kinds)."""
+    facts = ROOT / "examples" / "2026-03"
+    named = str(facts / "rep.csv")
+    arguments = ["--lang", "en", command, "--policies", named, "--period", "2026-03"]
+    if command == "run":
+        arguments += ["--facts", str(facts), "--out", "never-written.csv"]
+    else:
+        arguments += [str(ROOT / "policies" / "commission" / "2026-01.yaml")]
+        arguments += ["--facts", named]
+    assert main(arguments) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"{named}: not-a-repository: {named} is not a folder"]

@@ -90,8 +90,9 @@ def checked_repository(args: argparse.Namespace) -> Repository:
     """The policy folder, refused while a published version differs from its lock entry:
     amounts computed from an edited published file would prove nothing."""
     from ..load._lock import verify as verify_lock
-    from ..run._repository import load
+    from ..run._repository import load, policy_folder
 
+    policy_folder(args.policies)  # a file named for the folder: said so, not its lock
     findings = verify_lock(args.policies, lock_path(args))
     if findings:
         raise InvalidPolicy(findings, file=str(lock_path(args)))

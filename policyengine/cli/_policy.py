@@ -19,7 +19,7 @@ from ..model import Field, Policy
 from ..present._texttable import cell, format_table
 from ..read._source import read_policy_file
 from ..run._engine import Result, evaluate_many
-from ..run._repository import load
+from ..run._repository import load, policy_folder
 from ..run._testing import run_tests
 from ._common import counted, headers, problems_found, say, spoken, spoken_line
 
@@ -112,7 +112,7 @@ def _eval_context(args: argparse.Namespace) -> tuple[Policy, Entities | None]:
     if args.policies is None:
         entities = entities_beside(args.policy)
     else:
-        beside = Path(args.policies) / ENTITIES_NAME
+        beside = policy_folder(args.policies) / ENTITIES_NAME
         entities = load_entities(beside) if beside.is_file() else None
     return build_policy(read_policy_file(args.policy), entities), entities
 

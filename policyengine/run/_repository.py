@@ -202,20 +202,22 @@ class Bundle:
         return evaluate_bundle(self, facts, history=history)
 
 
-def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = None) -> Repository:
-    """Read and check every version under ``path``; raises InvalidPolicy holding every problem."""
+def policy_folder(path: str | os.PathLike[str]) -> Path:
+    """``path``, refused (``not-a-repository``) unless it is a folder: before its lock,
+    or anything in it, is looked for."""
     root = Path(path)
     if not root.is_dir():
-        raise InvalidPolicy(
-            [
-                UsageError.from_template(
-                    "not-a-repository",
-                    location=Location(file=str(root)),
-                    details={"root": str(root)},
-                )
-            ],
-            file=str(root),
+        where = Location(file=str(root))
+        problem = UsageError.from_template(
+            "not-a-repository", location=where, details={"root": str(root)}
         )
+        raise InvalidPolicy([problem], file=str(root))
+    return root
+
+
+def load(path: str | os.PathLike[str], *, lock: str | os.PathLike[str] | None = None) -> Repository:
+    """Read and check every version under ``path``; raises InvalidPolicy holding every problem."""
+    root = policy_folder(path)
     problems: list[PolicyError] = []
     try:
         entries = read_lock(lock if lock is not None else root / LOCK_NAME)
