@@ -23,7 +23,6 @@ import policyengine
 from policyengine.codes import CODES
 from policyengine.core._messages import (
     _BLOCKS,
-    FRAME_CONTEXT,
     FRAMES,
     SECTIONS,
     TEMPLATES,
@@ -197,7 +196,7 @@ class _Shouting(gettext.NullTranslations):
     """A stand-in catalogue: every template in capitals, its placeholders untouched."""
 
     def pgettext(self, context: str, message: str) -> str:
-        assert context in CODES or context.removeprefix(FRAME_CONTEXT) in FRAMES
+        assert context in CODES or context.removeprefix(FRAMES.context) in FRAMES.english
         return "".join(
             f"{literal.upper()}{{{field}{':' + spec if spec else ''}}}"
             if field

@@ -35,13 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from policyengine.cli._help_words import HELP_CONTEXT, help_words  # noqa: E402
-from policyengine.cli._line_words import LINE_CONTEXT, LINES  # noqa: E402
+from policyengine.cli._line_words import LINES  # noqa: E402
 from policyengine.cli._main import parser  # noqa: E402
 from policyengine.core._languages import DOMAIN, LANGUAGES, LOCALE_DIR  # noqa: E402
-from policyengine.core._messages import FRAME_CONTEXT, FRAMES, TEMPLATES  # noqa: E402
+from policyengine.core._messages import FRAMES, TEMPLATES, Words  # noqa: E402
 from policyengine.core._phrases import DETAIL_CONTEXT, PHRASES, WHOLE_PHRASES  # noqa: E402
-from policyengine.core._text_templates import TEXT_CONTEXT, TEXTS  # noqa: E402
-from policyengine.present._summary_words import SUMMARY_CONTEXT, SUMMARY_WORDS  # noqa: E402
+from policyengine.core._text_templates import TEXTS  # noqa: E402
+from policyengine.present._summary_words import SUMMARY_WORDS  # noqa: E402
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 #: A fixed creation date: the files change only when their words do.
@@ -59,20 +59,22 @@ def words() -> Iterator[tuple[str, str, str]]:
         for part, text in (("message", template.message), ("hint", template.hint)):
             if text:
                 yield code, text, f"{code}, {said}: the {part}"
-    for name, text in FRAMES.items():
-        yield FRAME_CONTEXT + name, text, f"around a problem: {name}"
+    yield from _named(FRAMES, "around a problem")
     for phrase in PHRASES:
         yield DETAIL_CONTEXT, phrase, "a detail worded in English where it was found"
     for phrase in WHOLE_PHRASES:
         yield DETAIL_CONTEXT, phrase, "a value or an argument an evaluation error names"
     for text in help_words(parser(None, "en")):
         yield HELP_CONTEXT, text, "the command line's --help"
-    for name, text in SUMMARY_WORDS.items():
-        yield SUMMARY_CONTEXT + name, text, f"the month's printed summary: {name}"
-    for name, text in LINES.items():
-        yield LINE_CONTEXT + name, text, f"a line a command prints: {name}"
-    for name, text in TEXTS.items():
-        yield TEXT_CONTEXT + name, text, f"text the library makes: {name}"
+    yield from _named(SUMMARY_WORDS, "the month's printed summary")
+    yield from _named(LINES, "a line a command prints")
+    yield from _named(TEXTS, "text the library makes")
+
+
+def _named(words: Words, note: str) -> Iterator[tuple[str, str, str]]:
+    """(msgctxt, msgid, note) of each of ``words``: the context is the table's and the name."""
+    for name, text in words.english.items():
+        yield words.context + name, text, f"{note}: {name}"
 
 
 def template_catalogue() -> Catalog:

@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 from ..core._languages import LANGUAGES, messages
 from ..core._messages import Catalogue, frame
-from ..core._messages import say as say_words
 from ..errors import InvalidPolicy, PolicyError
 from ..load._layout import LOCK_NAME
 from ..present._progress import Progress
-from ._line_words import LINE_CONTEXT, LINES
+from ._line_words import LINES
 
 if TYPE_CHECKING:  # imported where used: validate and eval need neither ledger nor lock
     from ..audit.ledger import SqliteLedger
@@ -51,7 +50,7 @@ def spoken() -> Catalogue | None:
 
 def spoken_line(name: str, /, **values: object) -> str:
     """The line ``name`` of ``LINES`` in the command's language, filled in with ``values``."""
-    return say_words(LINE_CONTEXT + name, LINES[name], values, _SPOKEN.get())
+    return LINES.said(name, _SPOKEN.get(), **values)
 
 
 def progress_bar(records: int | None = None, **options: int) -> Progress:

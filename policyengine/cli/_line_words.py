@@ -11,19 +11,17 @@ Data in a line (ids, paths, hashes, codes, field names) is a placeholder, said a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
+from ..core._messages import Words
 from ..present._progress import STEPS
-
-#: The msgctxt of a line a command prints: ``line:<name>``.
-LINE_CONTEXT: Final = "line:"
 
 # Kept one line a line where it fits, as the commands print them: easier to compare.
 # ruff: noqa: E501
 # fmt: off
-#: name -> the English words of a line a command prints, each a catalogue entry too.
-LINES: Final[Mapping[str, str]] = {
+#: name -> the English words of a line a command prints, each a catalogue entry too
+#: (msgctxt ``line:<name>``).
+LINES: Final = Words("line:", {
     # run, demo (cli/_month.py)
     "reading": "reading {facts} …",
     "evaluating": "evaluating {versions} versions over {records:,} records …",
@@ -123,5 +121,5 @@ LINES: Final[Mapping[str, str]] = {
     "sample-written": "{count} files written under {out} (seed {seed})",
     # the steps a month's library code tells the progress bar (present/_progress.py)
     **{f"step-{name}": words for name, words in STEPS.items()},
-}
+})
 # fmt: on

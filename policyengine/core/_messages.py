@@ -127,6 +127,22 @@ def say(context: str, english: str, values: Mapping[str, Any], catalogue: Catalo
     return fill(english, values) or english
 
 
+@attrs.frozen
+class Words:
+    """Words said by name, in any language: ``english`` maps each name to its English, a
+    catalogue entry whose msgctxt is ``context`` and the name (``frame:did-you-mean``).
+    The words around a problem (``FRAMES``), the text the library makes (``TEXTS``), a
+    command's lines (``LINES``) and a summary's (``SUMMARY_WORDS``) are each one."""
+
+    context: str
+    english: Mapping[str, str]
+
+    def said(self, name: str, catalogue: Catalogue | None = None, /, **values: Any) -> str:
+        """The words ``name`` said through ``catalogue`` (English without one), filled in
+        with ``values``."""
+        return say(self.context + name, self.english[name], values, catalogue)
+
+
 def render(
     code: ErrorCode, form: str, details: Mapping[str, Any], catalogue: Catalogue | None = None
 ) -> tuple[str, str | None]:
@@ -138,51 +154,50 @@ def render(
     )
 
 
-def frame(which: str, catalogue: Catalogue | None = None, /, **values: Any) -> str:
-    """The words around a problem named ``which`` (``FRAMES``), said through ``catalogue``."""
-    return say(FRAME_CONTEXT + which, FRAMES[which], values, catalogue)
-
-
 def computed_hint(hint: str | None, catalogue: Catalogue | None) -> str | None:
     """A hint computed where the problem was found, said through ``catalogue`` when it is
-    a "did you mean" (``core/_suggest.py`` words it as ``FRAMES["did-you-mean"]``)."""
+    a "did you mean" (``core/_suggest.py`` words it as ``FRAMES.english["did-you-mean"]``)."""
     found = _DID_YOU_MEAN.fullmatch(hint or "")
     if found is None:
         return hint
     return frame("did-you-mean", catalogue, name=found["name"])
 
 
-#: The msgctxt of the words around a problem: ``frame:<name>`` (no code has a colon).
-FRAME_CONTEXT: Final = "frame:"
 #: How a problem's line is put together around its message: ``file:line:col: code:
 #: message (hint)``, and the parts of a location without a line. Each is a catalogue
-#: entry too, so that another language puts its own brackets and words around a problem.
-FRAMES: Final[Mapping[str, str]] = {
-    "line": "{where}: {text}",
-    "text": "{code}: {message}",
-    "text-hint": "{code}: {message} ({hint})",
-    "record": "record {record}",
-    "rule": "rule '{rule_id}'",
-    "field": "field '{field}'",
-    "pointer": "at {pointer}",
-    "joiner": ", ",
-    "did-you-mean": "did you mean '{name}'?",
-    "sheet": "sheet '{sheet}'",
-    "sheet-cell": "sheet '{sheet}', cell {cell}",
-    "in-sheet": "sheet '{sheet}': {message}",
-    "in-sheet-cell": "sheet '{sheet}', cell {cell}: {message}",
-    "in-sheet-row": "sheet '{sheet}', row {row}: {message}",
-    "in-kind": "{kind}: {message}",
-    "header": "column '{header}'",
-    "record-problems-one": "{count} problem in the record: {lines}",
-    "record-problems-many": "{count} problems in the record: {lines}",
-    "problems-joiner": "; ",
-    "or": " or ",
-    "problems-one": "{count} problem",
-    "problems-many": "{count} problems",
-    "problems-found-one": "{count} problem found",
-    "problems-found-many": "{count} problems found",
-}
+#: entry too (msgctxt ``frame:<name>``; no code has a colon), so that another language
+#: puts its own brackets and words around a problem.
+FRAMES: Final = Words(
+    "frame:",
+    {
+        "line": "{where}: {text}",
+        "text": "{code}: {message}",
+        "text-hint": "{code}: {message} ({hint})",
+        "record": "record {record}",
+        "rule": "rule '{rule_id}'",
+        "field": "field '{field}'",
+        "pointer": "at {pointer}",
+        "joiner": ", ",
+        "did-you-mean": "did you mean '{name}'?",
+        "sheet": "sheet '{sheet}'",
+        "sheet-cell": "sheet '{sheet}', cell {cell}",
+        "in-sheet": "sheet '{sheet}': {message}",
+        "in-sheet-cell": "sheet '{sheet}', cell {cell}: {message}",
+        "in-sheet-row": "sheet '{sheet}', row {row}: {message}",
+        "in-kind": "{kind}: {message}",
+        "header": "column '{header}'",
+        "record-problems-one": "{count} problem in the record: {lines}",
+        "record-problems-many": "{count} problems in the record: {lines}",
+        "problems-joiner": "; ",
+        "or": " or ",
+        "problems-one": "{count} problem",
+        "problems-many": "{count} problems",
+        "problems-found-one": "{count} problem found",
+        "problems-found-many": "{count} problems found",
+    },
+)
+#: The words around a problem named ``name`` (``FRAMES``), said through ``catalogue``.
+frame: Final = FRAMES.said
 
 
 _IDENTIFIER_HINT: Final = "use letters (Chinese is fine), digits and '_', not starting with a digit"
@@ -377,5 +392,5 @@ SECTIONS: Final[Mapping[tuple[ErrorCode, str], str]] = {
 }
 
 _DID_YOU_MEAN: Final = re.compile(
-    re.escape(FRAMES["did-you-mean"]).replace(r"\{name\}", "(?P<name>.*)")
+    re.escape(FRAMES.english["did-you-mean"]).replace(r"\{name\}", "(?P<name>.*)")
 )

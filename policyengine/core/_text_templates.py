@@ -16,18 +16,16 @@ English unless they pass one (:func:`policyengine.messages`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
-from ._messages import Catalogue, say
-
-#: The msgctxt of the library's words: ``text:<name>``.
-TEXT_CONTEXT: Final = "text:"
+from ._messages import Catalogue, Words
 
 # Kept one line a text, as they are said: easier to compare with their translations.
 # ruff: noqa: E501
 # fmt: off
-TEXTS: Final[Mapping[str, str]] = {
+#: The library's words, by name: msgctxt ``text:<name>``.
+TEXTS: Final = Words("text:", {
     # load/_lock_log.py: how the lock is signed (verify, lock --key)
     "lock-none": "no lock file: every version is a draft",
     "lock-unsigned": "lock unsigned, format 1, {lines} lines, head {head}",
@@ -93,24 +91,22 @@ TEXTS: Final[Mapping[str, str]] = {
     "sample-too-small": "need at least 1 team, 3 reps per team and no negative call count",
     "sample-too-many-reps": "at most 99 reps per team, new hires included",
     "sample-too-few": "{teams} teams of {reps} reps are too few for every hard case in {months} months: give at least {least} reps in all",
-}
+})
 # fmt: on
 
 #: How a kind's ``explain`` says a line: ``said(name, **values)``.
 Saying = Callable[..., str]
 
-
-def said_text(name: str, catalogue: Catalogue | None = None, /, **values: Any) -> str:
-    """The words ``name`` of ``TEXTS`` in ``catalogue``'s language, filled in with
-    ``values``."""
-    return say(TEXT_CONTEXT + name, TEXTS[name], values, catalogue)
+#: The words ``name`` of ``TEXTS`` in ``catalogue``'s language, filled in with ``values``:
+#: ``said_text(name, catalogue=None, /, **values)``.
+said_text: Final = TEXTS.said
 
 
 def saying(catalogue: Catalogue | None) -> Saying:
     """:func:`said_text` bound to ``catalogue``, for what says several lines."""
 
     def said(name: str, /, **values: Any) -> str:
-        return say(TEXT_CONTEXT + name, TEXTS[name], values, catalogue)
+        return TEXTS.said(name, catalogue, **values)
 
     return said
 

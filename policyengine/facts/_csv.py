@@ -36,6 +36,7 @@ from ._file import (
     UNREADABLE,
     BadRows,
     FactsFile,
+    RowRefusals,
     decoded_text,
     file_error,
     headers_of,
@@ -113,7 +114,7 @@ def read_header(file: str, reader: Any) -> list[str]:
 
 
 def read_rows(
-    reader: Any, names: list[str], bad: BadRows
+    reader: Any, names: list[str], bad: RowRefusals
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """The records after the header and the line each starts on; a row that is not valid
     CSV is refused alone and the reader goes on from the next line; ``bad`` is told
@@ -154,7 +155,7 @@ def _read_rows(
     names: list[str],
     records: list[dict[str, Any]],
     lines: list[int],
-    bad: BadRows,
+    bad: RowRefusals,
 ) -> None:
     """Every row of ``reader`` to ``records`` (and its line to ``lines``): the loop a
     month's millions of calls go through."""
@@ -177,7 +178,7 @@ def _read_rows(
         lines.append(line)
 
 
-def _ragged(names: list[str], row: list[str], line: int, bad: BadRows) -> dict[str, Any]:
+def _ragged(names: list[str], row: list[str], line: int, bad: RowRefusals) -> dict[str, Any]:
     """A row with more or fewer cells than the header: its cells under the header's names
     as far as they go (the key is then usually right), marked with its problem."""
     message = f"the row has {len(row)} cells but the header has {len(names)}"

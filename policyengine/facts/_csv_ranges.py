@@ -95,20 +95,13 @@ def _cuttable(raw: bytes) -> bool:
     return True
 
 
-class _Kept(BadRows):
+class _Kept:
     """The rows of a range refused alone, kept to be counted with the other ranges'."""
 
-    def __init__(self, file: str) -> None:
-        super().__init__(file)
+    def __init__(self) -> None:
         self.rows: list[tuple[int, dict[str, Any]]] = []
 
-    def add(
-        self,
-        line: int,
-        problem: Mapping[str, Any],
-        column: int | None = None,
-        sheet: str | None = None,
-    ) -> None:
+    def add(self, line: int, problem: Mapping[str, Any]) -> None:
         self.rows.append((line, dict(problem)))
 
 
@@ -118,7 +111,7 @@ def read_range(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> Ra
     then only joins them into the month's inputs and their hash). A pure function of
     its arguments, so a range read again gives the same."""
     text = io.TextIOWrapper(io.BytesIO(chunk), "utf-8", newline="")
-    kept = _Kept(file)
+    kept = _Kept()
     records, lines = read_rows(csv.reader(text), list(names), kept)
     shift = line - 1
     refused = [(at + shift, p) for at, p in kept.rows]

@@ -43,6 +43,7 @@ __all__ = [
     "BadRows",
     "FactsFile",
     "FactsReader",
+    "RowRefusals",
     "cell_name",
     "decoded_text",
     "facts_error",
@@ -286,6 +287,12 @@ def too_many_bad_rows(file: str, first: FactsFileError, count: int) -> FactsFile
         hint="check that it is the right file, saved as CSV UTF-8 or an Excel workbook",
         details={**first.details, "bad_rows": count},
     )
+
+
+class RowRefusals(Protocol):
+    """What a row loop tells of each row it refuses alone (:class:`BadRows` counts them)."""
+
+    def add(self, line: int, problem: Mapping[str, Any]) -> None: ...
 
 
 class BadRows:

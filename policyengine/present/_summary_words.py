@@ -10,62 +10,61 @@ always was, byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
-from ..core._messages import Catalogue, say
+from ..core._messages import Words
 
-#: The msgctxt of a summary's words: ``summary:<name>``.
-SUMMARY_CONTEXT: Final = "summary:"
-#: name -> the English words, ``{placeholders}`` filled in where they are said.
-SUMMARY_WORDS: Final[Mapping[str, str]] = {
-    "versions": "{period}: versions in force: {versions}",
-    "none": "none",
-    "known-at": "  as known at: {known}; bundle {bundle}, inputs {inputs}, engine {engine}",
-    "every-version": "every version on disk",
-    "draft": "draft",
-    "column-policy": "policy",
-    "column-version": "version",
-    "column-title": "title",
-    "column-sha256": "sha256",
-    "column-published": "published",
-    "records": "records: {counts}",
-    "record-count": "{kind} {given}",
-    "record-count-failed": "{kind} {given} ({failed} with errors)",
-    "numbers": (
-        "number outputs over the records that have them, shown at their places; amounts "
-        "and counts totalled (a total lacking records says how many), rates and scores not:"
-    ),
-    "column-output": "output",
-    "column-kind": "kind",
-    "column-records": "records",
-    "column-total": "total",
-    "column-min": "min",
-    "column-median": "median",
-    "column-max": "max",
-    "column-true": "true",
-    "incomplete": " (incomplete: {lacking} lacking)",
-    "flags": "yes/no outputs, records where true:",
-    "flag-count": "{yes} of {count}",
-    "texts": "text and list outputs, records per value:",
-    "text-line": "  {label} ({kind}): {tally}",
-    "list-line": "  {label} ({kind}): {having} of {count} records; {tally}",
-    "empty-text": "(empty)",
-    "more-values": "… {count} more values",
-    "errors-none": "errors: none",
-    "errors": "errors: {count} — {codes}",
-    "root-causes-one": (
-        " ({roots} root cause: {codes}; the other {others} records are left out with it)"
-    ),
-    "root-causes-many": (
-        " ({roots} root causes: {codes}; the other {others} records are left out with them)"
-    ),
-    "more-causes": "  … and {count} more root causes (every one is listed on standard error)",
-    "took-along-one": "and {counted} record left out with it ({code}): {records}",
-    "took-along-many": "and {counted} records left out with it ({code}): {records}",
-}
-
-
-def said(name: str, catalogue: Catalogue | None = None, /, **values: Any) -> str:
-    """The summary's words ``name`` in ``catalogue``'s language, filled in with ``values``."""
-    return say(SUMMARY_CONTEXT + name, SUMMARY_WORDS[name], values, catalogue)
+#: name -> the English words, ``{placeholders}`` filled in where they are said; msgctxt
+#: ``summary:<name>``.
+SUMMARY_WORDS: Final = Words(
+    "summary:",
+    {
+        "versions": "{period}: versions in force: {versions}",
+        "none": "none",
+        "known-at": "  as known at: {known}; bundle {bundle}, inputs {inputs}, engine {engine}",
+        "every-version": "every version on disk",
+        "draft": "draft",
+        "column-policy": "policy",
+        "column-version": "version",
+        "column-title": "title",
+        "column-sha256": "sha256",
+        "column-published": "published",
+        "records": "records: {counts}",
+        "record-count": "{kind} {given}",
+        "record-count-failed": "{kind} {given} ({failed} with errors)",
+        "numbers": (
+            "number outputs over the records that have them, shown at their places; amounts "
+            "and counts totalled (a total lacking records says how many), rates and scores not:"
+        ),
+        "column-output": "output",
+        "column-kind": "kind",
+        "column-records": "records",
+        "column-total": "total",
+        "column-min": "min",
+        "column-median": "median",
+        "column-max": "max",
+        "column-true": "true",
+        "incomplete": " (incomplete: {lacking} lacking)",
+        "flags": "yes/no outputs, records where true:",
+        "flag-count": "{yes} of {count}",
+        "texts": "text and list outputs, records per value:",
+        "text-line": "  {label} ({kind}): {tally}",
+        "list-line": "  {label} ({kind}): {having} of {count} records; {tally}",
+        "empty-text": "(empty)",
+        "more-values": "… {count} more values",
+        "errors-none": "errors: none",
+        "errors": "errors: {count} — {codes}",
+        "root-causes-one": (
+            " ({roots} root cause: {codes}; the other {others} records are left out with it)"
+        ),
+        "root-causes-many": (
+            " ({roots} root causes: {codes}; the other {others} records are left out with them)"
+        ),
+        "more-causes": "  … and {count} more root causes (every one is listed on standard error)",
+        "took-along-one": "and {counted} record left out with it ({code}): {records}",
+        "took-along-many": "and {counted} records left out with it ({code}): {records}",
+    },
+)
+#: The summary's words ``name`` in ``catalogue``'s language, filled in with ``values``:
+#: ``said(name, catalogue=None, /, **values)``.
+said: Final = SUMMARY_WORDS.said
