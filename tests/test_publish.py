@@ -100,3 +100,13 @@ def test_the_command_says_every_failing_test_and_locks_nothing(
     assert (folder / "policies.lock").read_bytes() == before
     assert main(["--lang", "zh", "lock", "--policies", str(folder), "--date", "2026-06-20"]) == 2
     assert "期望 commission_rate 为 3.8%，算出的却是 3.6%" in capsys.readouterr().err
+
+
+def test_the_test_command_shows_a_rate_as_the_test_writes_it(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`policyengine test` says the slipped band's rate as the case expects it, a
+    percentage: "expected 3.8%, got 3.6%", not "got 0.036", as `lock` says it."""
+    path = new_version(folder, "2026-07", ("value: 3.8%", "value: 3.6%"))
+    assert main(["--lang", "en", "test", str(path)]) == 1
+    assert "commission_rate: expected 3.8%, got 3.6%" in capsys.readouterr().out

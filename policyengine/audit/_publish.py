@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import datetime
 import os
-from decimal import Decimal
 
 from ..core._display import plain
-from ..core._numbers import CONTEXT, is_number
 from ..errors import InvalidPolicy, Location, LockError, PolicyError
 from ..load._keys import SigningKey
 from ..load._lock import LockEntry
 from ..load._lock import lock as lock_files
 from ..run._repository import load
-from ..run._testing import CaseResult, run_tests
+from ..run._testing import CaseResult, as_written, run_tests
 
 __all__ = ["lock", "publication_problems"]
 
@@ -67,19 +65,10 @@ def _failed(outcome: CaseResult) -> PolicyError:
     else:
         first = outcome.mismatches[0]
         details.update(output=first.output, expected=plain(first.expected))
-        details.update(actual=_as_written(first.actual, first.expected))
+        details.update(actual=as_written(first.actual, first.expected))
     return LockError.from_template(
         "test-failed",
         form=form,
         location=Location(file=policy.file, line=case.line, pointer=case.pointer),
         details=details,
     )
-
-
-def _as_written(actual: object, expected: object) -> object:
-    """The value a test got, as its expected value is written: a rate the test expects as
-    a percentage (``3.8%``) shown as one (``3.6%``, not ``0.036``)."""
-    if isinstance(expected, str) and expected.strip().endswith("%") and is_number(actual):
-        percent = CONTEXT.multiply(Decimal(actual), Decimal(100))  # type: ignore[arg-type]
-        return f"{percent.normalize(CONTEXT):f}%"
-    return plain(actual)

@@ -11,7 +11,7 @@ import attrs
 from ..core._display import plain
 from ..core._messages import Catalogue
 from ..core._number_text import to_decimal
-from ..core._numbers import is_number
+from ..core._numbers import CONTEXT, is_number
 from ..core._text_templates import saying
 from ..errors import PolicyError
 from ..model import Policy, TestCase
@@ -56,7 +56,7 @@ class CaseResult:
         if self.error is not None:
             lines.append(said("test-error", error=self.error.render(catalogue)))
         for m in self.mismatches:
-            expected, actual = plain(m.expected), plain(m.actual)
+            expected, actual = plain(m.expected), as_written(m.actual, m.expected)
             lines.append(said("test-mismatch", output=m.output, expected=expected, actual=actual))
         texts = self.explanations
         if catalogue is not None and self.result is not None:  # said again, in its language
@@ -64,6 +64,15 @@ class CaseResult:
         for text in texts:
             lines.extend("    " + line for line in text.splitlines())
         return "\n".join(lines)
+
+
+def as_written(actual: object, expected: object) -> object:
+    """The value a test got, as its expected value is written: a rate the test expects as
+    a percentage (``3.8%``) shown as one (``3.6%``, not ``0.036``)."""
+    if isinstance(expected, str) and expected.strip().endswith("%") and is_number(actual):
+        percent = CONTEXT.multiply(Decimal(actual), Decimal(100))  # type: ignore[arg-type]
+        return f"{percent.normalize(CONTEXT):f}%"
+    return plain(actual)
 
 
 def same(expected: Any, actual: Any) -> bool:
