@@ -177,3 +177,45 @@ def test_a_file_named_as_the_policy_folder_is_said_to_be_no_folder(
     assert main(arguments) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"{named}: not-a-repository: {named} is not a folder"]
+
+
+def test_a_small_file_is_read_without_setting_the_limit_aside(tmp_path: Path) -> None:
+    """A read sets aside what it asks for: a 100-byte file under a 512 MiB limit must
+    not cost 512 MiB (the fuzzed facts files are held to a memory bound)."""
+    import tracemalloc
+
+    path = tmp_path / "small.csv"
+    path.write_bytes(b"x" * 100)
+    tracemalloc.start()
+    try:
+        assert read_limited(path, 512 * 2**20) == b"x" * 100
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20, peak
+
+
+def test_a_file_that_grows_while_read_is_read_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first read asks for the size the file had; what was added since is read on,
+    a piece at a time, to one byte past the limit."""
+    from policyengine.core import _reading
+
+    path = tmp_path / "growing.csv"
+    path.write_bytes(b"x" * 10)
+    real_fstat = os.fstat
+    asked: list[int] = []
+
+    def stale(descriptor: int) -> os.stat_result:
+        found = real_fstat(descriptor)
+        asked.append(found.st_size)
+        if len(asked) == 2:  # the size read_limited reads by, then 50 bytes appended
+            with path.open("ab") as grow:
+                grow.write(b"y" * 50)
+        return found
+
+    monkeypatch.setattr(_reading, "_PIECE", 7)
+    monkeypatch.setattr(_reading.os, "fstat", stale)
+    assert read_limited(path, 40) == b"x" * 10 + b"y" * 31
+    assert asked == [10, 10]

@@ -22,6 +22,9 @@ import stat
 
 __all__ = ["NotARegularFile", "open_regular", "read_limited"]
 
+#: How much a file that grows while it is read is read on by, at a time.
+_PIECE = 1 << 20
+
 
 class NotARegularFile(OSError):
     """The path is a pipe, a device or a socket: reading it could wait, or never end."""
@@ -44,6 +47,19 @@ def open_regular(path: str | os.PathLike[str]) -> io.BufferedReader:
 
 def read_limited(path: str | os.PathLike[str], limit: int) -> bytes:
     """At most ``limit + 1`` bytes of the regular file ``path``: more than ``limit`` of
-    them means the file is larger than the caller takes."""
+    them means the file is larger than the caller takes.
+
+    A read of ``n`` bytes sets ``n`` bytes aside before it reads, so the first read asks
+    for what the file holds (and one byte more, to see its end), not for the limit; a
+    file that grows meanwhile is read on a piece at a time."""
     with open_regular(path) as stream:
-        return stream.read(limit + 1)
+        size = os.fstat(stream.fileno()).st_size
+        data = stream.read(min(size, limit) + 1)
+        if len(data) <= size or len(data) > limit:
+            return data  # the whole file, or enough to know it is too large
+        pieces = [data]
+        held = len(data)
+        while held <= limit and (piece := stream.read(min(_PIECE, limit + 1 - held))):
+            pieces.append(piece)
+            held += len(piece)
+        return b"".join(pieces)
