@@ -33,6 +33,8 @@ CASES = {
     "graduated-needs-rates.yaml": ("graduated-needs-rates", "/rules/0/bands/0/value", 17, "a"),
     "needs-output-name.yaml": ("needs-output-name", "/rules/1/expr", 20, "pay"),
     "band-value-full-width-percent.yaml": ("not-a-number", "/rules/0/bands/0/value", 17, "a"),
+    # In a graduated band: the '％' alone, not also "a graduated band needs rates".
+    "graduated-band-full-width-percent.yaml": ("not-a-number", "/rules/0/bands/1/value", 18, "a"),
     "input-has-no-parts.yaml": ("no-named-outputs", "/rules/0/expr", 14, "a"),
     "parameter-not-a-number.yaml": ("not-a-number", "/parameters/cap", 11, None),
     "rounding-not-power-of-ten.yaml": ("bad-rounding", "/rules/0/round", 15, "a"),

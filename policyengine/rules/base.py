@@ -225,6 +225,12 @@ class RuleContext:
             **details,
         )
 
+    def reported(self, sub: str) -> bool:
+        """Whether a problem is already said at ``pointer + sub`` (then what follows from
+        it is not said again: one slip, one message)."""
+        where = self.pointer + sub
+        return any(problem.location.pointer == where for problem in self.problems)
+
     def unique(self, items: str, key: str, code: ErrorCode) -> bool:
         """Whether each of the ``items`` list (checks, components) has its own ``key``; each
         repeat is reported as ``code`` where it is written."""

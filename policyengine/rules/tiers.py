@@ -94,7 +94,8 @@ def build(ctx: RuleContext) -> Built | None:
     if mode == "graduated":
         for index, band in enumerate(bands):
             if not is_number(band.value):
-                ctx.add("graduated-needs-rates", f"/bands/{index}/value")
+                if not ctx.reported(f"/bands/{index}/value"):  # '4％': said as not-a-number
+                    ctx.add("graduated-needs-rates", f"/bands/{index}/value")
                 return None
     elif rounding is not None and not all(is_number(band.value) for band in bands):
         ctx.add("bad-rounding", "/round", form="bands")
