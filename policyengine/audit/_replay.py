@@ -35,6 +35,7 @@ from ..facts._canonical import canonical_json
 from ..facts._entities_file import build_entities
 from ..facts._inputs import split_inputs
 from ..load._build import build_policy
+from ..load._slip_checks import slips_not_checked
 from ..read._source import read_policy_bytes
 from ..run._bundle import BundleResult, evaluate_bundle
 from ..run._repository import Bundle, Version
@@ -170,14 +171,17 @@ def replay_run(ledger: Ledger, run_id: int, *, catalogue: Catalogue | None = Non
     """Recompute a ledger run and say whether its outputs are byte-identical (the first
     difference said in ``catalogue``'s language, English without one)."""
     stored = ledger.get(run_id)
-    bundle = bundle_of(stored)
     facts, history = split_inputs(json.loads(raw(stored.record.inputs)))
     provenance = json.loads(stored.record.provenance)
-    # A run recorded before result format 2 kept failures by record: it is
-    # replayed the way it was computed, or its bytes could not match.
-    again = evaluate_bundle(
-        bundle, facts, history=history, result_format=provenance.get("result_format", 1)
-    )
+    # The run's policies as recorded, held to the checks of the engine that ran them:
+    # a slip check added since (a mistake of type …) must not refuse the evidence.
+    with slips_not_checked():
+        bundle = bundle_of(stored)
+        # A run recorded before result format 2 kept failures by record: it is
+        # replayed the way it was computed, or its bytes could not match.
+        again = evaluate_bundle(
+            bundle, facts, history=history, result_format=provenance.get("result_format", 1)
+        )
     ours, theirs = again.outputs_json(), raw(stored.record.outputs)
     recorded = provenance.get("engine_version", "")
     difference = None if ours == theirs else _first_difference(theirs, ours, catalogue)

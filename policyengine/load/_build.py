@@ -113,7 +113,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
     rules, sites = read_rules(problems, data.get("rules"), inputs, parameters, own_kind, entities)
     scope = _scope(entities, own_kind, inputs, parameters, rules)
     reads, external = resolve_all(scope, sites, problems)
-    check_types(scope, sites, problems)
+    value_types = check_types(scope, sites, problems)
     rules = {
         rule_id: attrs.evolve(rule, reads_from=_reads_now(rule, reads.get(rule_id, ())))
         for rule_id, rule in rules.items()
@@ -145,6 +145,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
         plan=plan,
         external=external,
         kind_fields=kind_fields,
+        value_types=frozen_mapping(value_types),
         **header,
     )
 

@@ -35,6 +35,7 @@ from ..language._types_infer import Found, Type, infer
 from ..model import Field, Parameter, Rule
 from ..rules import kind_of
 from ._names import Scope
+from ._slip_checks import slips_checked
 from ._types import at_node, source_lines
 
 _FIELD_TYPES = {
@@ -66,8 +67,9 @@ def check_types(
     scope: Scope,
     sites: Mapping[str, list[tuple[str, Expression, str | None]]],
     problems: Problems,
-) -> None:
-    """Report every mistake of kind in every expression of the policy."""
+) -> dict[str, Any]:
+    """Report every mistake of kind in every expression of the policy; return the type
+    of each rule's value (``Policy.value_types``: what another policy reading it sees)."""
     # A parameter already reported (a number in words) is not known: one slip, one message.
     reported = {p.location.pointer for p in problems.found}
     parameters = {
@@ -78,17 +80,27 @@ def check_types(
         if not any(str(r).startswith(f"/parameters/{name}") for r in reported)
     }
     types = _Types(scope, parameters)
+    if not slips_checked():  # a past run rebuilt to replay: typed, not refused
+        return {rule_id: types.rule(rule_id) for rule_id in scope.rules}
     lines = source_lines(problems)
     for rule_id, located in sites.items():
         for pointer, expr, kind in located:
             found: list[Found] = []
             infer(expr.tree, types.lookup(kind), found)
             for code, form, node, details in found:
-                said: dict[str, Any] = {
-                    k: v if k == "operator" else _SAID.get(v, v) for k, v in details.items()
-                }
-                said.update(rule_id=rule_id, expression=expr.source, part=_part(expr, node))
+                said = said_details(details, rule_id, expr, node)
                 problems.add(code, at_node(problems, pointer, expr, node, lines), form=form, **said)
+    return {rule_id: types.rule(rule_id) for rule_id in scope.rules}
+
+
+def said_details(
+    details: Mapping[str, Any], rule_id: str, expr: Expression, node: ast.expr
+) -> dict[str, Any]:
+    """A mistake's details as its template says them: each type in a policy author's
+    words, with the rule, the expression and the part of it that is wrong."""
+    said = {k: v if k == "operator" else _SAID.get(v, v) for k, v in details.items()}
+    said.update(rule_id=rule_id, expression=expr.source, part=_part(expr, node))
+    return said
 
 
 def _part(expr: Expression, node: ast.expr) -> str:
@@ -147,9 +159,9 @@ class _Types:
             if base == "period" and part:
                 return _PERIOD_TYPES.get(part, "count")
             if base in ancestors and part:
-                return _field_type(self.scope.kind_fields(base).get(part))
+                return field_type(self.scope.kind_fields(base).get(part))
             if not part and base in fields:
-                return _field_type(fields[base])
+                return field_type(fields[base])
             if not part and base in self.parameters:
                 return self.parameters[base]
             if own and base in scope.rules:
@@ -188,7 +200,7 @@ class _Types:
         return self.lookup(None)(name)
 
 
-def _field_type(field: Field | None) -> Type:
+def field_type(field: Field | None) -> Type:
     return None if field is None else _FIELD_TYPES.get(field.type)
 
 
