@@ -22,7 +22,6 @@ from ..language._functions import FUNCTIONS
 from ..model import Field, Parameter, Rule
 from ..rules import Built, RuleContext, kind_of
 from ._build_problems import BuildProblems, plain_text
-from ._slip_checks import slips_checked
 from ._value_slots import check_value_slots
 
 if TYPE_CHECKING:
@@ -113,8 +112,7 @@ def read_rules(
         rules[rule_id] = _rule(item, pointer, first_line[rule_id], ctx, built, titles)
     names = {*inputs, *parameters, *rules}
     names.update(f"{rule.id}.{output}" for rule in rules.values() for output in rule.outputs)
-    if slips_checked():
-        check_value_slots(problems.document.data, rules, parameters, frozenset(names), problems)
+    check_value_slots(problems.document.data, rules, parameters, frozenset(names), problems)
     return rules, sites
 
 
