@@ -40,6 +40,11 @@ SLIPS = {
         ("team_share/2025-07.yaml", "team.team_sales > 0", "team.team_rep_count > '0'"),
         ("incomparable-types", 33, "team_pool_share", "team.team_rep_count > '0'"),
     ),
+    # team_sales sums another policy's performance_sales: typed in the plan's order.
+    "a parent's sum of another policy's money compared with text": (
+        ("team_share/2025-07.yaml", "team.team_sales > 0", "team.team_sales > '0'"),
+        ("incomparable-types", 33, "team_pool_share", "team.team_sales > '0'"),
+    ),
 }  # fmt: skip
 
 

@@ -3,13 +3,16 @@
 A version is type-checked alone when it is built (:mod:`policyengine.load._type_check`),
 and there a value of another policy is unknown: ``commission_started == "true"``
 compared a yes/no value with text, never matched, and paid no rep commission, yet
-passed ``validate``. Once the bundle of a month is planned, each name a policy reads
-of another is given by a rule in force, whose type that rule's own check found
-(``Policy.value_types``). Each expression reading such a name is typed again with
-those types known, beside the fields of the record kinds (``entities.yaml``) and the
-policy's own rules; what this finds that the same expression typed without them
-does not (a mistake that needs the other policy's value to be seen) is reported,
-at the place it is written, in the words of the build's check.
+passed ``validate``. Once the bundle of a month is planned, each value is given by one
+rule in force, and the plan's order puts every rule after the rules it reads. So the
+rules are typed in that order (:func:`type_plan`): a rule keeps the type its own
+policy's check found (``Policy.value_types``), and a rule that check could not type
+(a team's ``team_sales``, the sum of another policy's ``performance_sales``) is typed
+again by its kind with the types before it known. Then each expression that reads
+another rule is typed with the bundle's types, beside the record kinds' fields; what
+that finds and the same expression typed with its own policy's knowledge alone does
+not (:func:`check_reads`) is reported where it is written, in the words of the
+build's check.
 
 Parameters stay unknown here: a mistake between a parameter and a value of the
 policy itself was said when the version was built, and is not said twice.
@@ -18,93 +21,120 @@ policy itself was said when the version was built, and is not said twice.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core._problems import Problems
 from ..language._expressions import Expression
+from ..language._previous import PREVIOUS
 from ..language._types_infer import Found, Type, infer
-from ..model import Policy
+from ..model import Policy, Read, Rule
 from ..read._source import read_policy_bytes
+from ..rules import kind_of
 from ._slip_checks import slips_checked
-from ._type_check import field_type, said_details
+from ._type_check import field_type, period_type, said_details, written_type
 from ._types import at_node, source_lines
 
-__all__ = ["check_reads"]
+__all__ = ["BundleTypes", "check_reads", "type_plan"]
 
-#: (kind, rule id) -> the policy whose rule gives that value in the bundle.
-Givers = Mapping[tuple[str, str], Policy]
-
-
-def check_reads(policy: Policy, givers: Givers, entities: Any, problems: Problems) -> None:
-    """Each expression of ``policy`` that reads another policy's value, typed with that
-    value's type known; what only that knowledge shows is added to ``problems``."""
-    external = _external_types(policy, givers)
-    if not external or not slips_checked():
-        return
-    own, known = _lookup(policy, entities, {}), _lookup(policy, entities, external)
-    seen: set[tuple[str, str]] = set()
-    located: _Locator | None = None
-    for read in policy.external:
-        rule = policy.rule(read.rule_id)
-        expression = next((e for e in rule.expressions if e.source == read.source), None)
-        if expression is None or (read.rule_id, read.pointer) in seen:
-            continue
-        seen.add((read.rule_id, read.pointer))
-        new = _only_with(expression, own, known)
-        if new and located is None:
-            located = _Locator(policy)
-        for code, form, node, details in new:
-            assert located is not None
-            where = located.at(read.pointer, expression, node)
-            said = said_details(details, rule.id, expression, node)
-            problems.add(code, where, form=form, **said)
+#: The type of each rule of a bundle by (kind, rule id): one type, or one per named output.
+BundleTypes = dict[tuple[str, str], Any]
 
 
-def _external_types(policy: Policy, givers: Givers) -> dict[str, Type]:
-    """The type of each name ``policy`` reads of another policy, as it is written
-    (``x``, ``x.part``, ``team.x``), where the giving rule's type is known."""
-    found: dict[str, Type] = {}
-    for read in policy.external:
-        kind = read.kind or policy.record_kind
-        giver = givers.get((kind, read.name))
-        if giver is None:
-            continue  # a field of the kind, or a name the plan reports as unknown
-        given = giver.value_types.get(read.name)
-        if read.attr is not None:
-            given = given.get(read.attr) if isinstance(given, Mapping) else None
-        elif isinstance(given, Mapping):
-            given = None  # a rule of named outputs read whole: the plan says so
-        if given is None:
-            continue
-        name = read.name if read.attr is None else f"{read.name}.{read.attr}"
-        # A parent's value is written with its kind (team.x), the record's own bare.
-        found[name if kind == policy.record_kind else f"{kind}.{name}"] = given
+def type_plan(order: Sequence[tuple[Policy, Rule]], entities: Any) -> BundleTypes:
+    """Each rule's type, in the plan's order (a rule after the rules it reads)."""
+    found: BundleTypes = {}
+    for policy, rule in order:
+        given = policy.value_types.get(rule.id)
+        kind = kind_of(rule.kind)
+        if given is None and kind is not None and rule.spec is not None:
+            given = kind.value_type(rule.spec, _Reader(policy, entities, found))
+        found[(policy.record_kind, rule.id)] = given
     return found
 
 
-def _lookup(policy: Policy, entities: Any, external: Mapping[str, Type]) -> Callable[[str], Type]:
-    """Types of the names an expression of ``policy`` reads: the record kinds' fields
-    (its own kind's and its ancestors' as ``team.x``), its own rules and ``external``."""
-    kinds = getattr(entities, "kinds", {})
-    own_kind = policy.record_kind
-    own_fields = kinds[own_kind].fields if own_kind in kinds else policy.inputs
-    ancestors = entities.ancestors(own_kind) if own_kind in kinds else ()
+def check_reads(policy: Policy, types: BundleTypes, entities: Any, problems: Problems) -> None:
+    """Each expression of ``policy`` that reads a rule, typed with the bundle's types;
+    what only they show is added to ``problems``."""
+    if not slips_checked():
+        return
+    alone = _Reader(policy, entities, {})
+    known = _Reader(policy, entities, types)
+    located: _Locator | None = None
+    for read in _reads(policy):
+        rule = policy.rule(read.rule_id)
+        expression = next((e for e in rule.expressions if e.source == read.source), None)
+        if expression is None:
+            continue
+        for code, form, node, details in _only_with(expression, alone.lookup(), known.lookup()):
+            located = located or _Locator(policy)
+            where = located.at(read.pointer, expression, node)
+            problems.add(code, where, form=form, **said_details(details, rule.id, expression, node))
 
-    def type_of(name: str) -> Type:
-        if name in external:
-            return external[name]
-        base, _, part = name.partition(".")
-        if base in ancestors and part:
-            return field_type(kinds[base].fields.get(part))
-        if not part and base in own_fields:
-            return field_type(own_fields[base])
-        given = policy.value_types.get(base)
-        if isinstance(given, Mapping):
-            return given.get(part) if part else None
-        return None if part else given
 
-    return type_of
+def _reads(policy: Policy) -> list[Read]:
+    """One read of each expression that reads a rule (of this policy or another)."""
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for read in (*policy.external, *(r for rule in policy.rules for r in rule.reads_from)):
+        if (read.rule_id, read.pointer) not in seen:
+            seen.add((read.rule_id, read.pointer))
+            found.append(read)
+    return found
+
+
+class _Reader:
+    """The types an expression of ``policy`` sees (``rules.base.TypeReader``): the record
+    kinds' fields, the bundle's rules as ``types`` has them and, where it has none, the
+    policy's own rules as its check found them."""
+
+    def __init__(self, policy: Policy, entities: Any, types: BundleTypes) -> None:
+        self.policy, self.types = policy, types
+        self.kinds = getattr(entities, "kinds", {})
+        self.ancestors = entities.ancestors if entities is not None else lambda kind: ()
+
+    def lookup(self, kind: str | None = None) -> Callable[[str], Type]:
+        policy, types = self.policy, self.types
+        over = kind or policy.record_kind
+        own = over == policy.record_kind
+        fields = self.kinds[over].fields if over in self.kinds else policy.inputs if own else {}
+        above = self.ancestors(over) if over in self.kinds else ()
+
+        def type_of(name: str) -> Type:
+            if name.startswith(PREVIOUS + "(") and name.endswith(")"):
+                return type_of(name[len(PREVIOUS) + 1 : -1])  # last month's, of one type
+            base, _, part = name.partition(".")
+            if base == "period" and part:
+                return period_type(part)
+            if base in above and part:
+                if part in self.kinds[base].fields:
+                    return field_type(self.kinds[base].fields[part])
+                return _one(types.get((base, part)), None)
+            if not part and base in fields:
+                return field_type(fields[base])
+            given = types.get((over, base))
+            if given is None and own:
+                given = policy.value_types.get(base)
+            return _one(given, part)
+
+        return type_of
+
+    def of(self, expr: Expression | None, kind: str | None = None) -> Type:
+        return None if expr is None else infer(expr.tree, self.lookup(kind), [])
+
+    def written(self, values: Sequence[Any]) -> Any:
+        return written_type(list(values), self)
+
+    def name(self, name: str) -> Type:
+        return self.lookup()(name)
+
+
+def _one(given: Any, part: str | None) -> Type:
+    """A rule's type as a name reads it: one output of a rule of named outputs (``x.part``),
+    or the value of a rule of one value; None for any other reading."""
+    if isinstance(given, Mapping):
+        return given.get(part) if part else None
+    return None if part else given
 
 
 def _only_with(

@@ -19,7 +19,7 @@ from ..errors import InvalidPolicy, Location
 from ..facts._record_kinds import Entities
 from ..model import Policy, Read, Rule
 from ..rules.history import reads_only_past
-from ._bundle_types import check_reads
+from ._bundle_types import check_reads, type_plan
 
 Slot = TypeVar("Slot", bound=Hashable)
 
@@ -156,11 +156,11 @@ def plan_bundle(policies: Sequence[Policy], entities: Entities) -> BundlePlan:
     for policy in policies:
         for read in policy.external:
             _check_read(read, policy, nodes, entities, rule_ids, problems)
-    if not problems.found:  # each name read is given: what it is given can be typed
-        givers = {slot: node.policy for slot, node in nodes.items()}
-        for policy in policies:
-            check_reads(policy, givers, entities, problems)
     order = _order(nodes, problems)
+    if not problems.found:  # each name read is given, in order: what it is can be typed
+        types = type_plan([(node.policy, node.rule) for node in order], entities)
+        for policy in policies:
+            check_reads(policy, types, entities, problems)
     if problems.found:
         raise InvalidPolicy(problems.found)
     upstream: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}

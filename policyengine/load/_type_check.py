@@ -34,6 +34,7 @@ from ..language._previous import PREVIOUS
 from ..language._types_infer import Found, Type, infer
 from ..model import Field, Parameter, Rule
 from ..rules import kind_of
+from ..rules.base import TypeReader
 from ._names import Scope
 from ._slip_checks import slips_checked
 from ._types import at_node, source_lines
@@ -157,7 +158,7 @@ class _Types:
                 return type_of(name[len(PREVIOUS) + 1 : -1])  # last month's, of one type
             base, _, part = name.partition(".")
             if base == "period" and part:
-                return _PERIOD_TYPES.get(part, "count")
+                return period_type(part)
             if base in ancestors and part:
                 return field_type(self.scope.kind_fields(base).get(part))
             if not part and base in fields:
@@ -193,11 +194,17 @@ class _Types:
 
     def written(self, values: Sequence[Any]) -> Mapping[str, Type] | Type:
         """The one type of the values bands or rows give (per name, for named values)."""
-        return _written(list(values), self)
+        return written_type(list(values), self)
 
     def name(self, name: str) -> Type:
         """The type of a name the policy's own kind reads."""
         return self.lookup(None)(name)
+
+
+def period_type(part: str) -> Type:
+    """The type of ``period.<part>``: its first and last days dates, its key text, the
+    other parts counts."""
+    return _PERIOD_TYPES.get(part, "count")
 
 
 def field_type(field: Field | None) -> Type:
@@ -212,7 +219,7 @@ def _rule_type(rule: Rule, types: _Types) -> Mapping[str, Type] | Type:
     return kind.value_type(rule.spec, types)
 
 
-def _written(values: list[Any], types: _Types) -> Mapping[str, Type] | Type:
+def written_type(values: list[Any], types: TypeReader) -> Mapping[str, Type] | Type:
     """The one type of the values a band or row gives (per name, for named values)."""
     if values and all(isinstance(v, Mapping) for v in values):
         names = dict.fromkeys(n for v in values for n in v)
@@ -220,7 +227,7 @@ def _written(values: list[Any], types: _Types) -> Mapping[str, Type] | Type:
     return _one(values, types)
 
 
-def _one(values: list[Any], types: _Types) -> Type:
+def _one(values: list[Any], types: TypeReader) -> Type:
     found = {types.of(v) if isinstance(v, Expression) else _value_type(v) for v in values}
     if len(found) == 1:
         return found.pop()
