@@ -105,7 +105,9 @@ def listed(
             continue
         refused = {label: e for (k, label), e in state.fact_errors.items() if k == kind}
         failures = state.failures.get(kind, {})
-        for key in sorted({*envs, *refused}):
+        # Most kinds have no refused record: their keys, unique already, are sorted as
+        # they are (often in order: a linear sort), not gathered into a set first.
+        for key in sorted({*envs, *refused}) if refused else sorted(envs):
             yield kind, key, envs.get(key), failures.get(key, {}), refused.get(key)
 
 
