@@ -13,6 +13,7 @@ through to outputs.
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def test_the_text_is_written_for_regular_records(
             "name": 'say "hi"\\',
             "amount": "1.50",
             "rate": "0.1",
-            "count": "2",
+            "count": str(n + 2),  # each its own values: none is said by another's entry
             "active": "true",
         }
         for n in range(5)
@@ -142,3 +143,56 @@ def test_the_text_is_written_for_regular_records(
     result = echo.evaluate({"person": people})
     assert result.outputs_json() == _encoded(result)
     assert sorted(written) == [f"P{n}" for n in range(5)]  # Q was refused
+
+
+#: Few values, so that records repeat each other's and the entry said once is used
+#: again: equal amounts of other exponents (0.1, 0.10, 1E+1), text that reads as a number.
+_ALIKE = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.text("ABC", min_size=1, max_size=6),
+            "name": st.sampled_from(["1", "0.3", "True", "", "a"]),
+            "amount": st.sampled_from(["1", "1.0", "1.00", "0", "-0"]),
+            "rate": st.sampled_from(["0.1", "0.10", "0.100", "1E+1", "10"]),
+            "count": st.sampled_from(["0", "1", "-1"]),
+            "active": st.sampled_from(["true", "false"]),
+        }
+    ),
+    max_size=12,
+    unique_by=lambda person: person["id"],
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=_ALIKE)
+def test_entries_said_once_are_said_as_each_record_would_be(
+    echo: policyengine.Bundle, people: Any
+) -> None:
+    """An entry's text after its key is kept for the values it was said for, and used
+    for the next record of the same values: values equal but written apart (0.3 and
+    0.30, 1 and True, the text "1" and the number 1) are never taken for each other."""
+    result = echo.evaluate({"person": people})
+    assert result.outputs_json() == _encoded(result)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (0, False),
+        (1, True),
+        (Decimal("0.1"), Decimal("0.10")),
+        (Decimal("10"), Decimal("1E+1")),
+        ("1", Decimal("1")),
+        ("1", 1),
+        (None, "null"),
+        (("a",), "a"),
+    ],
+)
+def test_values_equal_but_written_apart_are_said_apart(one: Any, other: Any) -> None:
+    """The key an entry is kept under tells apart what Python holds equal (or what
+    reads alike) but JSON writes apart: the same slot holding either gets its own text."""
+    plan = ('"kind":"x"', [("{", [('"a":', "a", None)])])
+    first, second = _entries_json._known(plan, {"a": one}), _entries_json._known(plan, {"a": other})
+    assert first is not None and second is not None
+    assert first != second
+    assert _entries_json._known(plan, {"a": (1, "a")}) is None  # a list of other than text

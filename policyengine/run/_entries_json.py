@@ -11,6 +11,12 @@ spelled as the canonical encoder spells it (:func:`_value_text`); any other
 record (a failed value, a refused record, a value of a kind not listed) goes
 through :func:`entries_of`'s entry and the encoder itself.
 
+Most records of a kind give the same few values (a call's checks: most pass), so
+the text of an entry after its key is kept for the values it was written for
+(:func:`_known`: each value with its type, an amount as its digits, so that values
+Python holds equal but JSON writes apart are never taken for each other) and used
+again for the next record of the same values; at most :data:`MEMO` are kept.
+
 The bytes are those of ``encode(list(entries_of(...)))`` exactly:
 ``tests/test_entries_json.py`` holds the two to each other, over the example
 months, months with failures and generated values.
@@ -54,6 +60,9 @@ def entries_json(state: RunState, columns: ColumnsByKind, batch: int = 2_000) ->
 def _texts(
     state: RunState, columns: ColumnsByKind, plans: dict[str, _Plan | None]
 ) -> Iterator[str]:
+    # Most records of a kind give a few outputs of few values (a call's checks: most
+    # pass): their entry after the key is said once for each set of values.
+    said: dict[tuple[Any, ...], str] = {}
     for kind, key, env, failures, refused in listed(state):
         if not columns.get(kind):
             continue  # a kind no policy applies to has no entry
@@ -63,7 +72,15 @@ def _texts(
         if plan is None or env is None or failures or refused is not None or type(key) is not str:
             yield encode_text(entry_of(columns, kind, key, env, failures, refused))
             continue
-        yield _record_text(plan, key, env)
+        known = _known(plan, env)
+        tail = said.get(known) if known is not None else None
+        if tail is None:
+            text = _record_text(plan, key, env)
+            if known is not None and len(said) < MEMO:
+                said[known] = text[len(encode_basestring(key)) + 7 :]  # after {"key":…
+            yield text
+        else:
+            yield '{"key":' + encode_basestring(key) + tail
 
 
 def _record_text(plan: _Plan, key: str, env: Mapping[str, Any]) -> str:
@@ -85,6 +102,37 @@ def _record_text(plan: _Plan, key: str, env: Mapping[str, Any]) -> str:
         parts.append("}")
     parts.append("}}")
     return "".join(parts)
+
+
+def _known(plan: _Plan, env: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """What decides a record's entry after its key, as a key of the said entries: each
+    value with its type (``1`` and ``True`` are equal but written apart) and an amount as
+    its digits (``Decimal("1.0")`` and ``Decimal("1.00")`` are equal but written apart);
+    None for a value that is no such key (a list of other than text …)."""
+    known: list[Any] = [plan[0]]  # the kind (its plan's text) and its slots' values
+    for _, slots in plan[1]:
+        for _, rule_id, part in slots:
+            value = env.get(rule_id)
+            if part is not None and value is not None:
+                value = value[part]
+            kind = type(value)
+            if kind is Decimal:
+                known.append(str(value))  # exact: its digits and exponent
+            elif kind is tuple:
+                if not all(type(item) is str for item in value):
+                    return None
+                known.append((tuple, value))
+            elif kind in _PLAIN:
+                known.append((kind, value))
+            else:
+                return None
+    return tuple(known)
+
+
+#: The types of value whose equality is their text's: said once per value.
+_PLAIN = frozenset({str, int, bool, type(None)})
+#: How many entries are kept said (a kind of all different values keeps none more).
+MEMO = 20_000
 
 
 def _value_text(value: Any) -> str:
