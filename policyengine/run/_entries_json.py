@@ -118,7 +118,7 @@ def _known(plan: _Plan, env: Mapping[str, Any]) -> tuple[Any, ...] | None:
             kind = type(value)
             if kind is Decimal:
                 known.append(str(value))  # exact: its digits and exponent
-            elif kind is tuple:
+            elif isinstance(value, tuple):
                 if not all(type(item) is str for item in value):
                     return None
                 known.append((tuple, value))
