@@ -23,6 +23,7 @@ from ..core._display import plain
 from ..core._packed import Packed
 from ..rules import reads_past
 from ._canonical import canonical_json, chunks_by_parts, chunks_of_list, encode
+from ._inputs_once import pack_once
 from ._inputs_tree import Layout, tree_hash
 
 if TYPE_CHECKING:
@@ -169,6 +170,10 @@ def pack_inputs(
         listed = list(facts[kind])
         ordered[kind], encoded[kind] = ordered_with_items(listed, found, keys.get(kind))
     ordered = {kind: ordered[kind] for kind in sorted(ordered)}
+    if layout is not None:  # the kept bytes and the tree hash from one encoding
+        once = pack_once(ordered, _history_frame(used), layout, used, encoded)
+        if once is not None:
+            return PackedInputs(once[1], once[0], 3)
     document = Packed.streamed(_input_chunks(ordered, used, encoded))
     if layout is None:
         return PackedInputs(document.sha256, document, 2)
@@ -239,13 +244,20 @@ def _input_chunks(
     encoded: Mapping[str, Sequence[bytes]] | None = None,
 ) -> Iterator[bytes]:
     chunks = _joined_chunks(ordered, encoded) if encoded else chunks_by_parts(ordered)
-    if not used:
-        yield from chunks
-        return
-    # Sorted keys: "$facts" comes before "$history".
-    yield b'{"' + FACTS_KEY.encode() + b'":'
+    frame = _history_frame(used)  # sorted keys: "$facts" comes before "$history"
+    if frame is not None:
+        yield frame[0]
     yield from chunks
-    yield b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
+    if frame is not None:
+        yield frame[1]
+
+
+def _history_frame(used: Mapping[str, Any]) -> tuple[bytes, bytes] | None:
+    """What the kept bytes hold around the facts when the month read earlier months."""
+    if not used:
+        return None
+    head = b'{"' + FACTS_KEY.encode() + b'":'
+    return head, b"," + encode(HISTORY_KEY) + b":" + encode(plain(used)) + b"}"
 
 
 def _joined_chunks(
