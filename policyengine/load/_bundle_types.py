@@ -26,13 +26,12 @@ from typing import Any
 
 from ..core._problems import Problems
 from ..language._expressions import Expression
-from ..language._previous import PREVIOUS
 from ..language._types_infer import Found, Type, infer
 from ..model import Policy, Read, Rule
 from ..read._source import read_policy_bytes
 from ..rules import kind_of
 from ._slip_checks import slips_checked
-from ._type_check import field_type, period_type, said_details, written_type
+from ._type_check import field_type, name_parts, period_type, said_details, written_type
 from ._types import at_node, source_lines
 
 __all__ = ["BundleTypes", "check_reads", "type_plan"]
@@ -101,9 +100,7 @@ class _Reader:
         above = self.ancestors(over) if over in self.kinds else ()
 
         def type_of(name: str) -> Type:
-            if name.startswith(PREVIOUS + "(") and name.endswith(")"):
-                return type_of(name[len(PREVIOUS) + 1 : -1])  # last month's, of one type
-            base, _, part = name.partition(".")
+            base, part = name_parts(name)
             if base == "period" and part:
                 return period_type(part)
             if base in above and part:

@@ -154,9 +154,7 @@ class _Types:
         ancestors = scope.ancestors.get(None if own else kind, ())
 
         def type_of(name: str) -> Type:
-            if name.startswith(PREVIOUS + "(") and name.endswith(")"):
-                return type_of(name[len(PREVIOUS) + 1 : -1])  # last month's, of one type
-            base, _, part = name.partition(".")
+            base, part = name_parts(name)
             if base == "period" and part:
                 return period_type(part)
             if base in ancestors and part:
@@ -199,6 +197,15 @@ class _Types:
     def name(self, name: str) -> Type:
         """The type of a name the policy's own kind reads."""
         return self.lookup(None)(name)
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """A name as an expression reads it: ``base.part`` (part "" for a bare name), and
+    ``previous(x)`` as ``x`` (last month's value is of the type of this month's)."""
+    while name.startswith(PREVIOUS + "(") and name.endswith(")"):
+        name = name[len(PREVIOUS) + 1 : -1]
+    base, _, part = name.partition(".")
+    return base, part
 
 
 def period_type(part: str) -> Type:
