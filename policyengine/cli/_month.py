@@ -18,7 +18,7 @@ from ..load._lock_log import lock_head
 from ..load._policy_versions import Version
 from ..month import MonthRun, Recording, evaluate_month, read_month, run_month
 from ..present._output import RunLink, run_data
-from ..present._root_causes import by_cause, took_along
+from ..present._root_causes import by_cause, header_of, missing_too, took_along
 from ..present._writers import WRITERS, check_format, write_report
 from ..run._bundle import paused_collection
 from ._cluster import add_cluster_options, cluster_client
@@ -167,6 +167,8 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
     # Each root cause once, with what it took along (every error is in the results).
     for cause in by_cause(result.errors):
         print(index.render(cause.error, spoken()), file=sys.stderr)
+        if cause.also_missing:
+            print("  " + missing_too(cause, header_of(index), spoken()), file=sys.stderr)
         if cause.followers:
             print("  " + took_along(cause, catalogue=spoken()), file=sys.stderr)
     missing = month.missing_kinds

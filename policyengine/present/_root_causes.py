@@ -10,7 +10,8 @@ errors sheet) still holds every error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
@@ -22,12 +23,20 @@ from ._summary_words import said
 FOLLOWS_PARENT = "invalid-parent"
 
 
+#: The code of a field a record lacks; a row lacking this many or more (a total or notes
+#: row of a sheet, mostly) is one cause, its other missing fields listed after the first.
+MISSING_FIELD = "missing-field"
+MANY_MISSING = 3
+
+
 @attrs.frozen
 class Cause:
     """A root cause and the errors of the records refused because of it."""
 
     error: PolicyError
     followers: tuple[PolicyError, ...] = ()
+    #: The record's other missing fields, when it lacks many (see MANY_MISSING).
+    also_missing: tuple[PolicyError, ...] = ()
 
     def follower_kinds(self) -> list[tuple[str, int]]:
         """How many records of each kind it took along, most first."""
@@ -55,7 +64,29 @@ def by_cause(errors: Sequence[PolicyError]) -> list[Cause]:
             roots.setdefault(id(error), error)
         else:
             taken.setdefault(id(root), []).append(error)
-    return [Cause(error, tuple(taken.get(key, ()))) for key, error in roots.items()]
+    causes = [Cause(error, tuple(taken.get(key, ()))) for key, error in roots.items()]
+    return _rows_missing_many(causes)
+
+
+def _rows_missing_many(causes: list[Cause]) -> list[Cause]:
+    """The causes, a record's many missing fields gathered under its first: one row
+    lacking twenty cells is one thing to correct, not twenty."""
+    missing: dict[tuple[str, str], list[Cause]] = {}
+    for cause in causes:
+        record = _record(cause.error)
+        if cause.error.code == MISSING_FIELD and record is not None:
+            missing.setdefault(record, []).append(cause)
+    gathered: list[Cause] = []
+    for cause in causes:
+        record = _record(cause.error)
+        group = missing.get(record) if cause.error.code == MISSING_FIELD and record else None
+        if group is None or len(group) < MANY_MISSING:
+            gathered.append(cause)
+        elif group[0] is cause:
+            followers = tuple(f for each in group for f in each.followers)
+            also = tuple(each.error for each in group[1:])
+            gathered.append(Cause(cause.error, followers, also))
+    return gathered
 
 
 def _record(error: PolicyError) -> tuple[str, str] | None:
@@ -92,3 +123,22 @@ def took_along(cause: Cause, named: int = 5, *, catalogue: Catalogue | None = No
     name = "took-along-one" if count == 1 else "took-along-many"
     shown = ", ".join(records) + more
     return said(name, catalogue, counted=counted, code=FOLLOWS_PARENT, records=shown)
+
+
+def missing_too(
+    cause: Cause, header: Callable[[PolicyError], str | None], catalogue: Catalogue | None = None
+) -> str:
+    """``and 19 more fields are missing in this row: …``, each field by ``header`` (its
+    column's header, when the file has one) or its name."""
+    names = [header(error) or str(error.location.field) for error in cause.also_missing]
+    return said(
+        "missing-too", catalogue, count=len(names), fields=", ".join(f"'{n}'" for n in names)
+    )
+
+
+def header_of(index: Any) -> Callable[[PolicyError], str | None]:
+    """The column header an error's field is read under, where ``index`` (a month's
+    ``FactsIndex``, or None) knows one other than the field's name."""
+    if index is None:
+        return lambda error: None
+    return lambda error: index.headed(error).location.header

@@ -18,7 +18,7 @@ from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
 from ._report_numbers import NumberStyle, shown
 from ._report_records import Output, RecordIndex, entities_of, outputs
-from ._root_causes import by_cause, took_along
+from ._root_causes import by_cause, header_of, missing_too, took_along
 from ._summary_words import said
 from ._texttable import format_table
 
@@ -207,6 +207,8 @@ def _error_lines(
     for cause in causes[:shown]:
         error = cause.error
         lines.append("  " + (index.render(error, say) if index is not None else error.render(say)))
+        if cause.also_missing:
+            lines.append("    " + missing_too(cause, header_of(index), say))
         if cause.followers:
             lines.append("    " + took_along(cause, catalogue=say))
     if len(causes) > shown:

@@ -63,6 +63,10 @@ SUMMARY_WORDS: Final = Words(
         "more-causes": "  … and {count} more root causes (every one is listed on standard error)",
         "took-along-one": "and {counted} record left out with it ({code}): {records}",
         "took-along-many": "and {counted} records left out with it ({code}): {records}",
+        "missing-too": (
+            "and {count} more fields are missing in this row: {fields}"
+            " (a total or notes row? delete it from the file)"
+        ),
     },
 )
 #: The summary's words ``name`` in ``catalogue``'s language, filled in with ``values``:
