@@ -314,6 +314,7 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("number-expected", "boolean"): Template("'{part}' is yes/no, but '{operator}' in '{expression}' needs a number", "to count a yes/no value, write (100 if {part} else 0)"),
         ("money-times-money", ""): Template("'{part}' multiplies money by money in '{expression}'", "multiply an amount by a rate (6%), a count or a number; money divided by money is a plain number"),
         ("incomparable-types", ""): Template("'{part}' in '{expression}' compares {left} with {right}, which never match", "compare like with like: a date with a date (date(2026, 1, 1)), a number with a number, text with text"),
+        ("incomparable-types", "yes-no"): Template("'{part}' in '{expression}' compares {left} with {right}, which never match", "a yes/no value is a condition as it is: write 'if x' or 'if not x', not x == \"true\" or x == 1"),
         ("branches-differ", ""): Template("the two branches of '{part}' in '{expression}' give {left} and {right}", "give the same kind of value in both branches, such as 0 rather than False or \"\""),
     }),
     # the order of rules (policyengine/load/_plan.py)

@@ -184,7 +184,8 @@ class _Inference:
             if left is None or right is None or "list" in (left, right) or left == right:
                 continue
             details = {"left": types[index], "right": types[index + 1]}
-            self.found.append(("incomparable-types", "", node, details))
+            form = "yes-no" if "boolean" in (left, right) else ""  # 'x == "true"': say 'x'
+            self.found.append(("incomparable-types", form, node, details))
         return "boolean"
 
     def _IfExp(self, node: ast.IfExp) -> Type:
