@@ -365,3 +365,41 @@ def _kill_a_busy_worker(client: Any, task: str) -> int | None:
             return int(pid)
         time.sleep(0.05)
     return None
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "none",  # the common month: the calls are typed on the workers, never fetched
+        "key-twice",  # a call's key given again far down the file, in another range
+        "missing-parent",  # a call naming a rep the month does not hold
+        "refused-parent",  # a call naming a rep refused for a bad cell
+    ],
+)
+def test_calls_the_workers_cannot_check_alone_are_fetched_and_checked_whole(
+    tmp_path: Path,
+    client: Any,
+    cut: dict[str, int],
+    fetched: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    spoil: str,
+) -> None:
+    """What only the whole month shows (a key given twice across ranges) or a parent that
+    is not valid: the calls' rows are fetched and the month checked as in one process,
+    the same errors at the same lines; the common month never fetches them."""
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 256)
+    facts = big_company(teams=4, reps=3, calls=20)
+    calls = facts["call"]
+    if spoil == "key-twice":
+        calls[-3]["call_id"] = calls[4]["call_id"]
+    elif spoil == "missing-parent":
+        calls[len(calls) // 2]["rep_id"] = "R99999"
+    elif spoil == "refused-parent":
+        facts["rep"][5]["base"] = "1O0"
+    runs = []
+    for name, using in (("alone", None), ("spread", client)):
+        as_csv(facts, tmp_path / name)
+        runs.append(_csv_run(tmp_path / name, using))
+    assert runs[1] == runs[0]
+    assert cut["call.csv"] > 5
+    assert ("call.csv" in fetched) == (spoil != "none")

@@ -189,8 +189,11 @@ def _evaluate(
         return None
     keys, parents, texts, links, lines, encoded = found
     rows.ranges = []  # the rows read are let go: the typed records are the workers' now
-    futures = _assembled(submit, month, parts, checked, spec)
-    del checked, parts
+    # Each range's groups alone, so that its summary (its records' bytes) is let go too.
+    groups = [submit(_groups, c) for c in checked]
+    del checked
+    futures = _assembled(submit, month, parts, groups, spec)
+    del groups, parts
     inputs = _inputs(month, texts, links, encoded)
     del found, links, encoded  # joined into the inputs: let go before the results come
     chain = Chain(client, month.state, how, submit, progress)
@@ -303,19 +306,20 @@ def _assembled(
     submit: Any,
     month: _Month,
     parts: Mapping[str, RunState],
-    checked: list[Any],
+    groups: list[Any],
     spec: _Spec,
 ) -> list[Any]:
     """Each partition's state as its first task: a bucket of partitions assembled from
-    every range's part of it (the other kinds' records from the client), then each
-    partition taken from its bucket, in the order of the partition keys."""
+    every range's part of it (``groups``: each range's records dealt by bucket; the other
+    kinds' records from the client), then each partition taken from its bucket, in the
+    order of the partition keys."""
     buckets = spec[3]
     by_bucket: dict[int, dict[str, dict[str, Any]]] = {}
     for key in sorted(parts):
         by_bucket.setdefault(buckets[key], {})[key] = detach(parts[key])
     futures: list[Any] = []
     for bucket, states in sorted(by_bucket.items()):
-        pieces = [submit(_bucket, c, bucket) for c in checked]
+        pieces = [submit(_bucket, g, bucket) for g in groups]
         assembled = submit(_assemble, dumps(states), month.kind, *pieces)
         futures.extend(submit(_take, assembled, key) for key in states)
     return futures
@@ -363,8 +367,12 @@ def _summary(checked: tuple[bytes | None, dict[int, bytes]]) -> bytes | None:
     return checked[0]
 
 
-def _bucket(checked: tuple[bytes | None, dict[int, bytes]], bucket: int) -> bytes | None:
-    return checked[1].get(bucket)
+def _groups(checked: tuple[bytes | None, dict[int, bytes]]) -> dict[int, bytes]:
+    return checked[1]
+
+
+def _bucket(groups: dict[int, bytes], bucket: int) -> bytes | None:
+    return groups.get(bucket)
 
 
 def _assemble(states: bytes, kind: str, *pieces: bytes | None) -> dict[str, dict[str, Any]]:
@@ -382,15 +390,3 @@ def _assemble(states: bytes, kind: str, *pieces: bytes | None) -> dict[str, dict
 
 def _take(assembled: Mapping[str, dict[str, Any]], key: str) -> dict[str, Any]:
     return assembled[key]
-
-
-__all__ = [
-    "KeptFile",
-    "KeptRun",
-    "check_refused",
-    "evaluate_kept",
-    "join_kept",
-    "joined",
-    "kept_kind",
-    "read_kept",
-]
