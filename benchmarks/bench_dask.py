@@ -109,14 +109,19 @@ def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
         return sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
 
     locals_ = by_name.get("_local", [])
-    partitions = len(by_name.get("_own", []))
-    ranges = by_name.get("_read_packed", [])
+    # A partition's first task: its state shipped (_own), or taken from its bucket (_take).
+    partitions = len(by_name.get("_own", [])) + len(by_name.get("_take", []))
+    # Read and sent back (_read_packed), or read and kept on the worker (read_kept).
+    ranges = by_name.get("_read_packed", []) + by_name.get("read_kept", [])
+    checked = by_name.get("_check_kept", [])
     return {
         "partitions": partitions,
         "local_s_per_partition": sum(map(compute, locals_)) / max(partitions, 1),
         # The CSV ranges the workers read (8 MiB each) and what one costs them.
         "ranges": len(ranges),
         "read_s_per_range": sum(map(compute, ranges)) / max(len(ranges), 1),
+        # A range's records typed, checked and dealt into partitions on its worker.
+        "check_s_per_range": sum(map(compute, checked)) / max(len(checked), 1),
         "reduce_s": sum(map(compute, by_name.get("_reduce", []))),
         # Dask's estimate of each kind of task's results held (the _results are what
         # crossed back to the client).

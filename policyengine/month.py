@@ -58,6 +58,7 @@ from .present._writers import (
 )
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
+from .run._dask_kept import KeptFile, KeptRun, evaluate_kept
 from .run._dask_read import RangedReader
 from .run._dask_run import dask_runner
 from .run._repository import Bundle, Repository
@@ -94,6 +95,9 @@ class MonthFacts:
     #: For a file read in ranges on a cluster, by kind: each record's canonical bytes, in
     #: the records' order (encoded by the workers; the month's inputs are joined from them).
     items: dict[str, list[bytes]] = attrs.field(factory=dict)
+    #: Files whose rows stay with the cluster's workers, by kind (their file holds no
+    #: record): :func:`evaluate_month` has them typed there, or fetches them.
+    kept: dict[str, KeptFile] = attrs.field(factory=dict)
     #: Records by kind when the files were read (still true once they are taken).
     counts: dict[str, int] = attrs.field(init=False)
 
@@ -180,12 +184,29 @@ def read_month(repository: Repository, path: PathLike, *, client: Any = None) ->
     """A month's facts: a folder of ``<kind>.<suffix>`` files (``io.FORMATS``), or one JSON
     by kind; on ``client`` (a ``dask.distributed.Client``) a large CSV file's byte ranges
     are read by its workers, with the same records and problems."""
+    return _read(repository, path, client)
+
+
+def _read(repository: Repository, path: PathLike, client: Any, keep: bool = False) -> MonthFacts:
+    """:func:`read_month`; with ``keep``, the rows of files read in ranges stay with the
+    workers (``MonthFacts.kept``)."""
     if client is None:
         return MonthFacts(repository.facts_files(path))
-    reader = RangedReader(client)
+    reader = RangedReader(client, keep=keep)
     files = repository.facts_files(path, reader)
     items = {kind: reader.items[f.file] for kind, f in files.items() if f.file in reader.items}
-    return MonthFacts(files, items)
+    kept = {kind: reader.kept[f.file] for kind, f in files.items() if f.file in reader.kept}
+    return MonthFacts(files, items, kept)
+
+
+def kept_index(read: MonthFacts, done: KeptRun, keys: Mapping[str, str]) -> FactsIndex:
+    """What locates the problems of a month whose ``done.kind`` was typed on the workers:
+    its records' lines and keys as written (the client never held the records)."""
+    read.files[done.kind] = attrs.evolve(read.files[done.kind], lines=tuple(done.lines))
+    read.counts[done.kind] = len(done.lines)
+    index = FactsIndex(read.files, keys).detached()
+    index.kept(done.kind, done.texts)
+    return index
 
 
 def ledger_history(
@@ -228,26 +249,32 @@ def evaluate_month(
     bundle = repository.for_period(period, as_known_at=options.get("as_known_at"))
     _refuse_empty(repository, bundle)
     client = options.get("client")
-    read = facts if isinstance(facts, MonthFacts) else read_month(repository, facts, client=client)
+    read = facts if isinstance(facts, MonthFacts) else _read(repository, facts, client, True)
     used: tuple[int, ...] = ()
     history = options.get("history")
     if history is None:
         history, used = ledger_history(options.get("ledger"), bundle.period)
     plan = plan_of(bundle)
     keys = {kind.name: kind.key for kind in plan.entities.kinds.values()}
+    progress = options.get("progress")
+    bar = None  # on a cluster, the bar counts partitions as it finishes them
+    if progress is not None and client is not None:
+        bar = functools.partial(progress.count, progress.said("partitions"))
+    if read.kept:  # typed on the workers, or else fetched and run as any other month
+        with paused_collection():
+            parts = (read.files, read.items, read.kept)
+            done = evaluate_kept(client, bundle, plan, parts, history, bar)
+        if done is not None:
+            index = kept_index(read, done, keys)
+            month = MonthRun(done.result, index, dict(read.counts), used, bool(history))
+            return attrs.evolve(month, notices=read.notices)
+        read.counts = {kind: len(f.records) for kind, f in read.files.items()}
     items, read.items = read.items, {}
     records, index = read.take(keys)
     # Handed over: evaluate_owned lets each kind's raw records go once typed and hashed.
-    progress = options.get("progress")
     if client is None:
         result = evaluate_owned(bundle, records, history=history, plan=plan, items=items)
     else:
-        # The bar counts partitions as the cluster finishes them.
-        bar = (
-            None
-            if progress is None
-            else functools.partial(progress.count, progress.said("partitions"))
-        )
         runner = dask_runner(client, progress=bar)
         result = evaluate_owned(
             bundle, records, history=history, plan=plan, runner=runner, items=items

@@ -6,7 +6,9 @@ months read from the ledger, and their calls files read in byte ranges by the wo
 and for generated months of the ``partitioned`` fixture, whose company-wide ranks and
 totals need reduce steps, given as one JSON file and as CSV files read in ranges with bad
 cells in them; a file that cannot be cut is read whole; a worker killed in the middle of
-a month, holding a range it read or a partition's state, changes nothing either.
+a month, holding a range it read, the records it typed or a partition's state, changes
+nothing either. The example months' calls are typed and partitioned by the workers, their
+rows never fetched by the client (run._dask_kept).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import policyengine  # noqa: E402
 from policyengine.facts import _csv_ranges  # noqa: E402
 from policyengine.month import Recording, run_month  # noqa: E402
 from policyengine.present._writers import WRITERS  # noqa: E402
-from policyengine.run import _dask_read  # noqa: E402
+from policyengine.run import _dask_kept, _dask_read  # noqa: E402
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -112,12 +114,27 @@ def cut(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return counted
 
 
+@pytest.fixture
+def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files read in ranges whose rows the client fetched from the workers (rather
+    than have them typed there), by file name."""
+    names: list[str] = []
+    joined = _dask_kept.joined
+
+    def fetching(client: Any, kept: Any) -> Any:
+        names.append(Path(kept.plan.file).name)
+        return joined(client, kept)
+
+    monkeypatch.setattr(_dask_kept, "joined", fetching)
+    return names
+
+
 @pytest.mark.parametrize("suffix", sorted(WRITERS))
 def test_the_example_months_on_two_workers_are_the_same_bytes(
-    tmp_path: Path, client: Any, suffix: str, cut: dict[str, int]
+    tmp_path: Path, client: Any, suffix: str, cut: dict[str, int], fetched: list[str]
 ) -> None:
     """Every output format, the summary (with the inputs hash) and the ledger's runs; the
-    calls files read in ranges by the workers."""
+    calls files read in ranges by the workers, and typed and partitioned there."""
     alone, spread = tmp_path / "alone", tmp_path / "spread"
     alone.mkdir()
     spread.mkdir()
@@ -126,6 +143,7 @@ def test_the_example_months_on_two_workers_are_the_same_bytes(
     assert months_into(spread, client, suffix) == expected
     assert ledger_runs(spread / "ledger.sqlite") == ledger_runs(alone / "ledger.sqlite")
     assert cut["call.csv"] > 3 * 20  # three months, each of over 20 ranges
+    assert "call.csv" not in fetched and "rep.csv" in fetched  # reps: the client's to type
 
 
 def test_the_command_line_with_workers_gives_the_same_document_and_ledger(
@@ -293,13 +311,14 @@ def big_company(teams: int, reps: int, calls: int) -> dict[str, list[dict[str, s
     return facts
 
 
-@pytest.mark.parametrize("held", ["_read_packed", "_local"])
+@pytest.mark.parametrize("held", ["read_kept", "_check_kept", "_local"])
 def test_a_worker_killed_mid_month_changes_nothing(
     tmp_path: Path, held: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One of two workers is killed once it holds a range of the calls file it read
-    (``_read_packed``) or a partition's state (``_local``): Dask runs its tasks again
-    elsewhere, and the month is the same bytes as in one process."""
+    (``read_kept``), its records typed and dealt into partitions (``_check_kept``) or a
+    partition's state (``_local``): Dask runs its tasks again elsewhere, and the month
+    is the same bytes as in one process."""
     monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 2048)
     monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
     facts = big_company(teams=40, reps=5, calls=40)
@@ -346,3 +365,41 @@ def _kill_a_busy_worker(client: Any, task: str) -> int | None:
             return int(pid)
         time.sleep(0.05)
     return None
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "none",  # the common month: the calls are typed on the workers, never fetched
+        "key-twice",  # a call's key given again far down the file, in another range
+        "missing-parent",  # a call naming a rep the month does not hold
+        "refused-parent",  # a call naming a rep refused for a bad cell
+    ],
+)
+def test_calls_the_workers_cannot_check_alone_are_fetched_and_checked_whole(
+    tmp_path: Path,
+    client: Any,
+    cut: dict[str, int],
+    fetched: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    spoil: str,
+) -> None:
+    """What only the whole month shows (a key given twice across ranges) or a parent that
+    is not valid: the calls' rows are fetched and the month checked as in one process,
+    the same errors at the same lines; the common month never fetches them."""
+    monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 256)
+    facts = big_company(teams=4, reps=3, calls=20)
+    calls = facts["call"]
+    if spoil == "key-twice":
+        calls[-3]["call_id"] = calls[4]["call_id"]
+    elif spoil == "missing-parent":
+        calls[len(calls) // 2]["rep_id"] = "R99999"
+    elif spoil == "refused-parent":
+        facts["rep"][5]["base"] = "1O0"
+    runs = []
+    for name, using in (("alone", None), ("spread", client)):
+        as_csv(facts, tmp_path / name)
+        runs.append(_csv_run(tmp_path / name, using))
+    assert runs[1] == runs[0]
+    assert cut["call.csv"] > 5
+    assert ("call.csv" in fetched) == (spoil != "none")

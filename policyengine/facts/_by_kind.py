@@ -14,7 +14,7 @@ each raw record go once typed when the caller hands the lists over.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -197,6 +197,36 @@ def _check_kind(
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
     found = _Seen(labels, keys)
     return found, tuple(kept)
+
+
+def clean_records(
+    kind: RecordKind, records: Iterable[Any], valid: Container[str]
+) -> tuple[list[dict[str, Any]], list[str], list[str]] | None:
+    """The part of :func:`check_facts` that looks at one record alone, for a run of a
+    kind's records (a CSV range, on a cluster's worker) that are all the common record:
+    typed by the fast reader, with their key and their parent link, the link one of
+    ``valid`` (the parent kind's valid keys). Each record's typed form (as check_facts
+    keeps it, owned), its key and its parent's key as text; None as soon as any record
+    is otherwise, for the whole check to read and report. What only the whole kind shows
+    (a key given twice across ranges) is the caller's to check."""
+    fast = fast_reader(kind.fields)
+    if fast is None or kind.parent is None:
+        return None
+    key_field, link_field = kind.key, kind.parent.field
+    typed: list[dict[str, Any]] = []
+    keys: list[str] = []
+    links: list[str] = []
+    for record in records:
+        result = fast(record)
+        if result is None:
+            return None
+        key, link = result.get(key_field), result.get(link_field)
+        if key is None or link is None or str(link) not in valid:
+            return None
+        typed.append(result)
+        keys.append(str(key))
+        links.append(str(link))
+    return typed, keys, links
 
 
 def _repeated(met: list[str], met_at: list[int]) -> dict[str, list[int]]:

@@ -210,6 +210,21 @@ class FactsIndex:
         self._files = {kind: attrs.evolve(f, records=()) for kind, f in self._files.items()}
         return self
 
+    def kept(self, kind: str, texts: list[str]) -> None:
+        """Each record's key as written, in order, for a kind whose records the client
+        never held (typed on a cluster's workers, ``run._dask_kept``): they locate its
+        problems as the records themselves would."""
+        self._counts[kind] = len(texts)
+        self._positions.pop(kind, None)
+        if list(map(str.strip, texts)) == texts:
+            self._texts[kind] = texts
+            return
+        found: dict[str, int] = {}
+        for index, value in enumerate(texts):
+            found.setdefault(value.strip(), index)
+            found.setdefault(value, index)
+        self._positions[kind] = found
+
     def _positions_of(self, kind: str) -> dict[str, int]:
         if kind not in self._positions:
             key = self._keys.get(kind)

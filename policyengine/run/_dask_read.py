@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from ..facts import _csv_ranges
+from ..facts._csv import headed_file
 from ..facts._csv_ranges import RangeRows, join, plan_ranges, read_range
 from ..facts._io import FactsFile
 from ..model import Field
+from ._dask_kept import KeptFile, check_refused, read_kept
 from ._dask_run import RETRIES, distributed, dumps, submitter
 
 #: The fewest workers (with cores of their own: :func:`spare_workers`) for which a file is
@@ -45,13 +47,19 @@ class RangedReader:
     :data:`MIN_READERS` workers with cores of their own, are left to their reader (in
     the client)."""
 
-    def __init__(self, client: Any, size: int | None = None, retries: int = RETRIES) -> None:
+    def __init__(
+        self, client: Any, size: int | None = None, retries: int = RETRIES, keep: bool = False
+    ) -> None:
         distributed()  # the extra's absence is said before any file is read
         self._submit = submitter(client, retries)
         self._client = client
         self._size = size or _csv_ranges.RANGE_BYTES
         #: The canonical bytes of each record of each file read in ranges, by file name.
         self.items: dict[str, list[bytes]] = {}
+        #: With ``keep``: each file read in ranges whose rows stay with the workers, by
+        #: file name (its file as returned holds no record until it is joined).
+        self.keep = keep
+        self.kept: dict[str, KeptFile] = {}
 
     def __call__(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile | None:
         if Path(file).suffix.lower() != ".csv" or spare_workers(self._client) < MIN_READERS:
@@ -59,6 +67,14 @@ class RangedReader:
         plan = plan_ranges(file, raw, fields, self._size)
         if plan is None:
             return None
+        if self.keep:
+            ranges = [
+                self._submit(read_kept, file, raw[start:end], line, plan.names)
+                for start, end, line in plan.ranges
+            ]
+            self.kept[file] = kept = KeptFile(plan, ranges)
+            check_refused(self._client, kept)
+            return headed_file(file, list(plan.header), list(plan.names), [], [])
         futures = collections.deque(
             self._submit(_read_packed, file, raw[start:end], line, plan.names)
             for start, end, line in plan.ranges

@@ -15,10 +15,11 @@ install it.
 
 from __future__ import annotations
 
+import collections
 import importlib
 import pickle
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -27,7 +28,14 @@ import attrs
 from ..errors import UsageError
 from ..load._plan import BundlePlan
 from ..model import frozen_mapping
-from ._partition import empty_like, merge_failures, owned_kinds, partitioning, split
+from ._partition import (
+    Partitioning,
+    empty_like,
+    merge_failures,
+    owned_kinds,
+    partitioning,
+    split,
+)
 from ._partition_steps import Outcome, Slice, apply, reduce_step, refused_order, run_local
 from ._partition_steps import slice_of as _slice_of
 from ._run_state import RunState
@@ -84,10 +92,14 @@ def _own(part: bytes) -> dict[str, Any]:
     return loaded
 
 
-def _results(plan: BundlePlan, part: dict[str, Any], kind: str, first: bool) -> bytes:
+def _results(
+    plan: BundlePlan, part: dict[str, Any], kind: str, first: bool, kept: str | None = None
+) -> bytes:
     """What a finished partition hands back: its rules' values (not the facts, which the
     client holds), failures and details, of its own kinds (and of those above the
-    partition kind from the ``first`` partition); a named value as a plain dict."""
+    partition kind from the ``first`` partition); a named value as a plain dict. Of the
+    ``kept`` kind, whose records the client never held (typed on the workers:
+    :mod:`~policyengine.run._dask_kept`), each record's whole values, facts and all."""
     owned = set(owned_kinds(plan.entities, kind))
     rules: dict[str, list[str]] = {}
     for node in plan.nodes:
@@ -99,33 +111,62 @@ def _results(plan: BundlePlan, part: dict[str, Any], kind: str, first: bool) -> 
             for key, env in part["envs"].get(name, {}).items()
         }
         for name, ids in rules.items()
+        if name != kept
     }
+    whole = None
+    if kept is not None:
+        envs = part["envs"].get(kept, {})
+        whole = {key: {n: _plain(v) for n, v in env.items()} for key, env in envs.items()}
     failures = {k: v for k, v in part["failures"].items() if k in owned or first}
     details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
-    return dumps((values, failures, details))
+    return dumps((values, failures, details, whole))
 
 
 def _plain(value: Any) -> Any:
     return dict(value) if type(value) is MappingProxyType else value
 
 
-def take_results(state: RunState, results: Iterable[bytes], kind: str) -> RunState:
+def take_results(
+    state: RunState,
+    results: Iterable[bytes],
+    kind: str,
+    kept: tuple[str, Sequence[str], Sequence[str]] | None = None,
+) -> RunState:
     """``state`` with every partition's values, failures and details (see :func:`_results`):
-    the one process's state (as :func:`~policyengine.run._partition.merge` gives)."""
-    named = {(n.kind, n.rule.id) for n in state.plan.nodes if n.rule.outputs}
+    the one process's state (as :func:`~policyengine.run._partition.merge` gives).
+    ``kept``: the kind the client never held, its records' keys and their parents' keys,
+    in the records' order, which they take in the state as in one process."""
+    named: dict[str, tuple[str, ...]] = {}
+    for node in state.plan.nodes:
+        if node.rule.outputs:
+            named[node.kind] = (*named.get(node.kind, ()), node.rule.id)
     failures: list[dict[str, dict[str, dict[str, Any]]]] = []
+    if kept is not None:
+        # Each record's place taken in the records' order; its values fill it below.
+        state.envs[kept[0]] = dict.fromkeys(kept[1])  # type: ignore[assignment]
+        state.parents[kept[0]] = dict(zip(kept[1], kept[2], strict=True))
     for packed in results:
-        values, failed, details = pickle.loads(packed)
+        values, failed, details, whole = pickle.loads(packed)
         for name, records in values.items():
             envs = state.envs[name]
-            for key, found in records.items():
-                for rule_id, value in found.items():
-                    if type(value) is dict and (name, rule_id) in named:
-                        found[rule_id] = frozen_mapping(value)
+            for key, found in _frozen(records, named.get(name, ())).items():
                 envs[key].update(found)
+        if whole is not None and kept is not None:  # the kept kind's records, whole
+            state.envs[kept[0]].update(_frozen(whole, named.get(kept[0], ())))
         failures.append(failed)
         state.details.update(details)
     return merge_failures(state, failures)
+
+
+def _frozen(records: dict[str, dict[str, Any]], named: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``records``' named values (sent as plain dicts) read-only again, as rules keep them."""
+    if named:
+        for found in records.values():
+            for rule_id in named:
+                value = found.get(rule_id)
+                if type(value) is dict:
+                    found[rule_id] = frozen_mapping(value)
+    return records
 
 
 def _local(plan: BundlePlan, part: dict[str, Any], nodes: Sequence[int]) -> dict[str, Any]:
@@ -168,17 +209,45 @@ def dask_runner(
         how = partitioning(state.plan, counts)
         if how.kind is None:  # one partition: nothing to spread
             return run_nodes(state, state.plan.nodes)
-        kind = how.kind
-        (plan,) = client.scatter([state.plan], broadcast=True, hash=False)
-        template = detach(empty_like(state))
-        order = refused_order(state)
         submit = submitter(client, retries)
         # Each partition enters the graph as a task's own data, not scattered: a worker
         # lost with a partition's state then recomputes it from there (lineage), where
         # scattered data would be lost with it. Shipped as bytes, one at a time: Dask
         # neither walks a partition's records for futures nor pickles them again.
-        futures = [submit(_own, dumps(detach(p))) for p in split(state, kind).values()]
-        for step in how.steps:
+        futures = [submit(_own, dumps(detach(p))) for p in split(state, how.kind).values()]
+        chain = Chain(client, state, how, submit, progress)
+        return chain.finish(futures)
+
+    return runner
+
+
+@attrs.frozen
+class Chain:
+    """The tasks of a month's partitions after their first (whatever made their state:
+    :func:`dask_runner`, or the records typed on the workers,
+    :mod:`~policyengine.run._dask_kept`): their runs of rules, the reduce steps, and
+    their results taken into ``state``."""
+
+    client: Any
+    state: RunState
+    how: Partitioning
+    submit: Callable[..., Any]
+    progress: Callable[[int, int], None] | None = None
+
+    def finish(
+        self, futures: list[Any], kept: tuple[str, Sequence[str], Sequence[str]] | None = None
+    ) -> RunState:
+        """``state`` once every partition (``futures``: each one's state, in the order of
+        the partition keys, handed over) has run the plan; ``kept``: see
+        :func:`take_results`."""
+        submit, kind = self.submit, str(self.how.kind)
+        # Taken over: each step's futures are let go once the next step's are submitted.
+        futures, given = list(futures), futures
+        given.clear()
+        (plan,) = self.client.scatter([self.state.plan], broadcast=True, hash=False)
+        template = detach(empty_like(self.state))
+        order = refused_order(self.state)
+        for step in self.how.steps:
             if not step.reduce:
                 futures = [submit(_local, plan, f, step.nodes) for f in futures]
                 continue
@@ -186,10 +255,10 @@ def dask_runner(
             slices = [submit(_slice, plan, f, index, kind, i == 0) for i, f in enumerate(futures)]
             outcome = submit(_reduce, plan, template, slices, index, order)
             futures = [submit(_apply, plan, f, outcome, index) for f in futures]
-        futures = [submit(_results, plan, f, kind, i == 0) for i, f in enumerate(futures)]
-        return take_results(state, _gathered(client, futures, progress), kind)
-
-    return runner
+        whole = None if kept is None else kept[0]
+        futures = [submit(_results, plan, f, kind, i == 0, whole) for i, f in enumerate(futures)]
+        gathered = _gathered(self.client, futures, self.progress)
+        return take_results(self.state, gathered, kind, kept)
 
 
 def submitter(client: Any, retries: int) -> Callable[..., Any]:
@@ -205,11 +274,17 @@ def submitter(client: Any, retries: int) -> Callable[..., Any]:
 
 def _gathered(
     client: Any, futures: list[Any], progress: Callable[[int, int], None] | None
-) -> list[Any]:
-    """The partitions' results, in their order, counting them as they finish."""
+) -> Iterator[bytes]:
+    """The partitions' results, in their order, counting them as they finish; each fetched
+    and let go by the cluster in turn (``futures`` is handed over): a month's results
+    never all sit in the client as bytes beside what is made of them."""
     total = len(futures)
     if progress is not None:
         progress(0, total)
         for done, _ in enumerate(distributed().as_completed(futures), start=1):
             progress(done, total)
-    return list(client.gather(futures))
+    pending = collections.deque(futures)
+    futures.clear()
+    while pending:
+        result: bytes = pending.popleft().result()
+        yield result
