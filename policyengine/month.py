@@ -45,7 +45,7 @@ from .audit._stale import stale_runs
 from .audit.ledger import RunRecord, SqliteLedger, StoredRun
 from .core._messages import Catalogue
 from .core._period import Period
-from .errors import PolicyError, UsageError
+from .errors import PolicyError
 from .facts._io import FactsFile, FactsIndex
 from .present._progress import Progress
 from .present._summary import summary_text
@@ -61,7 +61,7 @@ from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_o
 from .run._dask_kept import KeptFile, KeptRun, evaluate_kept
 from .run._dask_read import RangedReader
 from .run._dask_run import dask_runner
-from .run._repository import Bundle, Repository
+from .run._repository import Repository, bundle_in_force
 from .run._runner import PastValues
 
 PathLike = str | os.PathLike[str]
@@ -246,8 +246,7 @@ def evaluate_month(
     ``dask.distributed.Client``: the month split by its plan, its partitions evaluated
     as tasks on the cluster, the same result), or else in this process."""
     _check_options("evaluate_month", options)
-    bundle = repository.for_period(period, as_known_at=options.get("as_known_at"))
-    _refuse_empty(repository, bundle)
+    bundle = bundle_in_force(repository, period, options.get("as_known_at"))
     client = options.get("client")
     read = facts if isinstance(facts, MonthFacts) else _read(repository, facts, client, True)
     used: tuple[int, ...] = ()
@@ -354,19 +353,6 @@ def _staged(
         month.result, out, index=month.index, progress=progress, history=history, run=run
     )
     return stage_report(request)
-
-
-def _refuse_empty(repository: Repository, bundle: Bundle) -> None:
-    """A month no version is in force in (a mistyped year: 2016-03 for 2026-03) would
-    give every record a row and no pay, and exit well: it is refused instead."""
-    if bundle.versions:
-        return
-    details = {"month": str(bundle.period)}
-    starts = [version.policy.effective_from for version in repository.versions]
-    if starts:
-        details["start"] = min(starts).isoformat()
-    form = "month" if starts else "month-empty"
-    raise UsageError.from_template("not-in-force", form=form, details=details)
 
 
 def _check_options(function: str, options: MonthOptions) -> None:

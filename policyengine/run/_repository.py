@@ -158,6 +158,23 @@ class Repository:
         return Bundle(month, known, tuple(chosen), self.entities)
 
 
+def bundle_in_force(
+    repository: Repository, period: Period | str, as_known_at: datetime.date | str | None
+) -> Bundle:
+    """The bundle in force for ``period``, refused (``not-in-force``) when no version is:
+    a month run before every version (a mistyped year: 2016-03 for 2026-03) would give
+    every record a row and no pay, and exit well."""
+    bundle = repository.for_period(period, as_known_at=as_known_at)
+    if bundle.versions:
+        return bundle
+    details = {"month": str(bundle.period)}
+    starts = [version.policy.effective_from for version in repository.versions]
+    if starts:
+        details["start"] = min(starts).isoformat()
+    form = "month" if starts else "month-empty"
+    raise UsageError.from_template("not-in-force", form=form, details=details)
+
+
 def _day(value: datetime.date | str) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
