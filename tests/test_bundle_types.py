@@ -125,4 +125,4 @@ def test_a_run_recorded_before_a_slip_check_still_replays(tmp_path: Path) -> Non
         policyengine.load(folder)
     with open_ledger(ledger, read_only=True) as opened:
         replayed = replay_run(opened, 1)
-    assert replayed.identical, replayed.difference
+    assert replayed.identical, replayed.first_difference

@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 #: their hash; the bytes kept are ordered alike in 2 and 3.
 INPUTS_FORMAT = 3
 
-#: Values a JSON document holds as they are.
-JSON_SCALARS = frozenset({str, int, bool, type(None)})
+#: Values a JSON document holds as they are (a float as a number, read back as a float:
+#: see facts/_given.py).
+JSON_SCALARS = frozenset({str, int, bool, type(None), float})
 _TEXT_KEYS = frozenset({str})
 
 
@@ -79,6 +80,9 @@ def ordered_facts(
     """
     ordered: dict[str, list[dict[str, Any]]] = {}
     for kind, records in facts.items():
+        if not isinstance(records, list | tuple):  # no list of records: kept as given
+            ordered[str(kind)] = plain(records)
+            continue
         field = keys.get(str(kind))
         quick = _keyed_text_records(records, field)
         if quick is not None:
@@ -88,7 +92,7 @@ def ordered_facts(
         unkeyed: list[Any] = []
         for record in records:
             is_record = type(record) is dict or isinstance(record, Mapping)
-            plain_record = _plain_record(record) if is_record else record
+            plain_record = _plain_record(record) if is_record else plain(record)
             has_key = (
                 field and isinstance(plain_record, dict) and plain_record.get(field) is not None
             )

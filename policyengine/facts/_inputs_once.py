@@ -40,7 +40,7 @@ BATCH = 2_000
 
 def text_records(records: Sequence[Any]) -> bool:
     """Whether every record is a dict of text by text (asked in C: a month's calls)."""
-    if set(map(type, records)) - {dict}:
+    if not isinstance(records, list | tuple) or set(map(type, records)) - {dict}:
         return False
     cells = itertools.chain.from_iterable
     return not (

@@ -53,6 +53,8 @@ def owners(ordered: Mapping[str, Sequence[Any]], layout: Layout) -> dict[str, li
     by_key: dict[str, dict[str, str | None]] = {}
     for kind, key_field, parent_kind, parent_field in layout.owned:
         records = ordered.get(kind, ())
+        if not isinstance(records, list | tuple):
+            continue  # no list of records (refused as such): hashed with the shared
         quick = _quick(records, kind, key_field, parent_kind, parent_field, layout, by_key)
         if quick is not None:
             found[kind], by_key[kind] = quick
@@ -120,9 +122,12 @@ def tree_hash(
     owned = owners(ordered, layout)
     encoded = items or {}
     groups: dict[str | None, dict[str, list[Any]]] = {}
-    shared: dict[str, list[Any]] = {}
+    shared: dict[str, Any] = {}
     for kind in sorted(ordered):
         records = ordered[kind]
+        if not isinstance(records, list | tuple):
+            shared[kind] = records  # no list of records, kept as given
+            continue
         if kind in encoded:
             plain_records: Sequence[Any] = encoded[kind]
         else:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..facts._by_kind import check_facts
+from ..facts._given import given_facts
 from ..facts._inputs import history_used, pack_inputs
 from ..load._plan import BundlePlan, plan_bundle
 from ._bundle_result import RESULT_FORMAT, RESULT_FORMATS, BundleProvenance, BundleResult
@@ -62,8 +63,22 @@ def evaluate_bundle(
     """
     if result_format not in RESULT_FORMATS:
         raise UsageError(f"unknown result format {result_format!r}", code="unknown-result-format")
-    materialised = {str(kind): list(records) for kind, records in facts.items()}
+    materialised = {str(kind): _listed(records) for kind, records in facts.items()}
     return evaluate_owned(bundle, materialised, history=history, result_format=result_format)
+
+
+def _many(records: Any) -> bool:
+    return isinstance(records, list | tuple)
+
+
+def _listed(records: Any) -> Any:
+    """A kind's records as a list of their own; what is no list of records (text, one
+    mapping, a number) as it was given, for the facts check to refuse as such
+    (``not-a-record-list``) and the inputs to keep as given: ``list("abc")`` would make
+    it three records of one letter each."""
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        return records
+    return list(records)
 
 
 def evaluate_owned(
@@ -85,6 +100,8 @@ def evaluate_owned(
     handed over too: emptied once packed."""
     plan = plan or plan_of(bundle)
     with paused_collection():
+        # Evaluated in the form the ledger keeps, so that a replay sees what this run saw.
+        given_facts(facts)
         used = history_used(plan, history or {})
         # The inputs are encoded first, while only the raw records are held: the
         # encoding's own buffers then never sit beside the typed copies too.
@@ -92,7 +109,7 @@ def evaluate_owned(
         keys = {k.name: k.key for k in plan.entities.kinds.values()}
         # Format 3: hashed as a tree of the month's partitions, the same however many
         # processes evaluate it (facts._inputs_tree).
-        counts = {str(kind): len(records) for kind, records in facts.items()}
+        counts = {str(kind): len(records) for kind, records in facts.items() if _many(records)}
         inputs = pack_inputs(facts, keys, used, hash_layout(plan, counts), items)
         if items is not None:
             items.clear()
