@@ -87,6 +87,11 @@ def dumps(data: Any) -> bytes:
         return bytes(cloudpickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _plan(data: bytes) -> BundlePlan:
+    plan: BundlePlan = pickle.loads(data)
+    return plan
+
+
 def _own(part: bytes) -> dict[str, Any]:
     loaded: dict[str, Any] = pickle.loads(part)
     return loaded
@@ -244,7 +249,9 @@ class Chain:
         # Taken over: each step's futures are let go once the next step's are submitted.
         futures, given = list(futures), futures
         given.clear()
-        (plan,) = self.client.scatter([self.state.plan], broadcast=True, hash=False)
+        # The plan is a task's own data, not scattered: a scattered copy has no lineage,
+        # and a worker lost with the one copy a step needs could not be recomputed.
+        plan = submit(_plan, dumps(self.state.plan))
         template = detach(empty_like(self.state))
         order = refused_order(self.state)
         for step in self.how.steps:
