@@ -48,6 +48,8 @@ CASES = {
     "full-width-colon.yaml": ("yaml-syntax", None, 14, None),
     # A misspelt required key: the unknown key with its suggestion, not also "missing".
     "misspelt-required-key.yaml": ("unknown-key", "/rules/0/bands/0/valeu", 17, "a"),
+    # A case expecting text of a number can never pass: said at the value, not as a failure.
+    "test-expects-not-a-number.yaml": ("not-a-number", "/tests/0/expect/a", 15, None),
     # A broken band: its own problem, not one more per case expecting its named values.
     "broken-band-with-tests.yaml": ("wrong-type", "/rules/0/bands/0/to", 17, "a"),
 }

@@ -336,6 +336,7 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("bad-previous-value", ""): Template("last month's '{name}' must be {wanted}, found {found}", "write one value of the kind previous({name}, …) starts from"),
         ("unknown-name", "test-facts"): Template("test facts name '{name}', which is not an input"),
         ("unknown-name", "test-expects"): Template("test expects '{name}', which no rule gives"),
+        ("not-a-number", "test-expects"): Template("the test expects {name} to be '{value}', which is not a number, and {name} is one", "write it as digits, such as 3.5% or 1200.00"),
         ("unknown-name", "test-previous"): Template("the test gives last month's '{name}', which no previous(…) of the policy reads", "name a value the policy reads with previous(name, initial)"),
         ("not-in-force", "test"): Template("test '{test}' is for {period}, when this version is not in force", "use a month from {start} before {end}"),
         ("not-in-force", "test-open"): Template("test '{test}' is for {period}, when this version is not in force", "use a month from {start}"),

@@ -39,7 +39,7 @@ from ._build_declarations import (
 )
 from ._build_problems import BuildProblems
 from ._build_rules import Sites, read_rules
-from ._embedded import build_tests, check_test_periods
+from ._embedded import build_tests, check_expected_numbers, check_test_periods
 from ._layout import ENTITIES_NAME
 from ._names import Scope, resolve_all
 from ._plan import order_rules
@@ -125,6 +125,7 @@ def _build(document: Document, entities: Entities | None, problems: BuildProblem
         inputs = _fields_read(inputs, sites, own_kind, entities)
     given = _given_by_tests(entities, own_kind, inputs, kind_fields, external, rules)
     tests = build_tests(data.get("tests"), given, rules, problems)
+    check_expected_numbers(tests, value_types, problems)
     # Beside entities.yaml the kind names its key; a policy's key: must be a field of it.
     check_key(problems, data.get("key"), inputs if entities is None else dict.fromkeys(kind_fields))
     header = read_header(problems, data)

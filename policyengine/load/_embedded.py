@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core._number_text import to_decimal
 from ..core._period import Period
 from ..core._problems import Problems
 from ..core._suggest import did_you_mean
@@ -14,6 +15,7 @@ from ..model import Rule, TestCase, frozen_mapping
 from ..read._source_map import pointer_part
 from ._build_problems import BuildProblems
 from ._embedded_previous import check_previous
+from ._slip_checks import slips_checked
 
 
 def build_tests(
@@ -110,3 +112,29 @@ def check_test_periods(
                     start=start,
                     end=end,
                 )
+
+
+#: The types whose values are numbers: a case expecting text of them can never pass.
+_NUMBERS = frozenset({"money", "rate", "count", "number"})
+
+
+def check_expected_numbers(
+    tests: Sequence[TestCase], value_types: Mapping[str, Any], problems: Problems
+) -> None:
+    """A case expecting, of an output that is a number, text that is no number (``三%``,
+    ``1e400%``, ``3,5``) can never pass: said where it is written, not as a failed test
+    (a slip check: not while a replay rebuilds a recorded run, see ``_slip_checks``)."""
+    if not slips_checked():
+        return
+    for case in tests:
+        for name, expected in case.expect.items():
+            base, _, part = str(name).partition(".")
+            given = value_types.get(base)
+            type_ = given.get(part) if part and isinstance(given, Mapping) else given
+            if type_ not in _NUMBERS or not isinstance(expected, str):
+                continue
+            try:
+                to_decimal(expected)
+            except ValueError:
+                where = f"{case.pointer}/expect/{pointer_part(str(name))}"
+                problems.add("not-a-number", where, form="test-expects", name=name, value=expected)
