@@ -170,9 +170,9 @@ class Policy:
     kind_fields: frozenset[str] = frozenset()
     #: The exact bytes the policy was built from (what ``sha256`` names).
     raw: bytes = attrs.field(default=b"", repr=False, eq=False)
-    #: The type the load-time checker found for each rule's value (``money``,
-    #: ``boolean`` …, or one per named output; None where it cannot tell): what the
-    #: bundle's check knows of a value one policy reads of another.
+    #: The type the load-time checker found for each parameter and each rule's value
+    #: (``money``, ``boolean`` …, a rule's one per named output; None where it cannot
+    #: tell): what the bundle's check knows of the policy's own names.
     value_types: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     @cached_property

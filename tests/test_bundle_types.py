@@ -40,6 +40,11 @@ SLIPS = {
         ("team_share/2025-07.yaml", "team.team_sales > 0", "team.team_rep_count > '0'"),
         ("incomparable-types", 33, "team_pool_share", "team.team_rep_count > '0'"),
     ),
+    # A parameter of the policy beside another policy's value: the parameter's type known.
+    "a rate parameter compared with another policy's yes/no": (
+        ("commission/2026-07.yaml", STARTED, "if commission_started == self_sourced_rate else 0"),
+        ("incomparable-types", 47, "commission", "commission_started == self_sourced_rate"),
+    ),
     # team_sales sums another policy's performance_sales: typed in the plan's order.
     "a parent's sum of another policy's money compared with text": (
         ("team_share/2025-07.yaml", "team.team_sales > 0", "team.team_sales > '0'"),

@@ -14,8 +14,9 @@ that finds and the same expression typed with its own policy's knowledge alone d
 not (:func:`check_reads`) is reported where it is written, in the words of the
 build's check.
 
-Parameters stay unknown here: a mistake between a parameter and a value of the
-policy itself was said when the version was built, and is not said twice.
+A policy's parameters are known by their type too (a mistake between a parameter
+and a value of the policy itself was said when the version was built, and is not
+said twice).
 """
 
 from __future__ import annotations

@@ -70,7 +70,8 @@ def check_types(
     problems: Problems,
 ) -> dict[str, Any]:
     """Report every mistake of kind in every expression of the policy; return the type
-    of each rule's value (``Policy.value_types``: what another policy reading it sees)."""
+    of each parameter and of each rule's value (``Policy.value_types``: what the bundle's
+    check knows of the policy's own names)."""
     # A parameter already reported (a number in words) is not known: one slip, one message.
     reported = {p.location.pointer for p in problems.found}
     parameters = {
@@ -81,8 +82,9 @@ def check_types(
         if not any(str(r).startswith(f"/parameters/{name}") for r in reported)
     }
     types = _Types(scope, parameters)
+    known = {**parameters, **{rule_id: types.rule(rule_id) for rule_id in scope.rules}}
     if not slips_checked():  # a past run rebuilt to replay: typed, not refused
-        return {rule_id: types.rule(rule_id) for rule_id in scope.rules}
+        return known
     lines = source_lines(problems)
     for rule_id, located in sites.items():
         for pointer, expr, kind in located:
@@ -91,7 +93,7 @@ def check_types(
             for code, form, node, details in found:
                 said = said_details(details, rule_id, expr, node)
                 problems.add(code, at_node(problems, pointer, expr, node, lines), form=form, **said)
-    return {rule_id: types.rule(rule_id) for rule_id in scope.rules}
+    return known
 
 
 def said_details(
