@@ -128,7 +128,8 @@ def evaluate_kept(
     files, items, kept = read
     leaf = kept_kind(plan, files, kept)
     join_kept(client, files, items, kept, but=leaf)
-    done = None if leaf is None else _evaluate(client, bundle, plan, read, history, progress)
+    month = None if leaf is None else _started(bundle, plan, files, items, kept, history)
+    done = None if month is None else _evaluate(client, month, kept[month.kind], progress)
     if done is None:
         join_kept(client, files, items, kept)
     return done
@@ -160,21 +161,10 @@ class KeptRun:
 
 
 def _evaluate(
-    client: Any,
-    bundle: Bundle,
-    plan: BundlePlan,
-    read: tuple[dict[str, FactsFile], dict[str, list[bytes]], dict[str, KeptFile]],
-    history: PastValues,
-    progress: Any = None,
-    retries: int = RETRIES,
+    client: Any, month: _Month, rows: KeptFile, progress: Any = None, retries: int = RETRIES
 ) -> KeptRun | None:
-    """:func:`evaluate_kept` of the month's one file left on the workers."""
-    files, items, kept = read
-    month = _started(bundle, plan, files, items, kept, history)
+    """:func:`evaluate_kept` of the month, started, whose ``rows`` are left on the workers."""
     submit = submitter(client, retries)
-    if month is None:
-        return None
-    rows = kept[month.kind]
     how = _how(month, 2)  # any count of two or more: checked once the records are counted
     if how is None:
         return None
@@ -198,7 +188,7 @@ def _evaluate(
     del found, links, encoded  # joined into the inputs: let go before the results come
     chain = Chain(client, month.state, how, submit, progress)
     state = chain.finish(futures, kept=(month.kind, keys, parents))
-    result = BundleResult(bundle, state, inputs, month.typed.errors)
+    result = BundleResult(month.bundle, state, inputs, month.typed.errors)
     return KeptRun(result, month.kind, lines, texts)
 
 
