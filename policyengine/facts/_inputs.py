@@ -10,7 +10,6 @@ their key; with the earlier months' values a month's history rules read,
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,7 +22,7 @@ from ..core._display import plain
 from ..core._packed import Packed
 from ..rules import reads_past
 from ._canonical import canonical_json, chunks_by_parts, chunks_of_list, encode
-from ._inputs_once import pack_once
+from ._inputs_once import pack_once, text_records
 from ._inputs_tree import Layout, tree_hash
 
 if TYPE_CHECKING:
@@ -121,14 +120,7 @@ def _keyed_text_records(records: Iterable[Any], field: str | None) -> list[Any] 
     """A kind's records in canonical order, the quick way, when every one is a dict of
     text by text with its own key (a CSV's): sorted by key alone, all in C; None when
     any record is otherwise or a key repeats (the general way then orders them)."""
-    if not field or not isinstance(records, list | tuple):
-        return None
-    if set(map(type, records)) - {dict}:
-        return None
-    cells = itertools.chain.from_iterable
-    if set(map(type, cells(map(dict.values, records)))) - _TEXT_KEYS:
-        return None
-    if set(map(type, cells(records))) - _TEXT_KEYS:
+    if not field or not isinstance(records, list | tuple) or not text_records(records):
         return None
     key = operator.itemgetter(field)
     try:

@@ -38,7 +38,7 @@ _TEXT = frozenset({str})
 BATCH = 2_000
 
 
-def text_records(records: Sequence[Any]) -> bool:
+def text_records(records: Any) -> bool:
     """Whether every record is a dict of text by text (asked in C: a month's calls)."""
     if not isinstance(records, list | tuple) or set(map(type, records)) - {dict}:
         return False

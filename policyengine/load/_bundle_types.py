@@ -22,7 +22,7 @@ said twice).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core._problems import Problems
@@ -32,7 +32,14 @@ from ..model import Policy, Read, Rule
 from ..read._source import read_policy_bytes
 from ..rules import kind_of
 from ._slip_checks import slips_checked
-from ._type_check import field_type, name_parts, period_type, said_details, written_type
+from ._type_check import (
+    field_type,
+    name_parts,
+    part_type,
+    period_type,
+    said_details,
+    written_type,
+)
 from ._types import at_node, source_lines
 
 __all__ = ["BundleTypes", "check_reads", "type_plan"]
@@ -58,15 +65,15 @@ def check_reads(policy: Policy, types: BundleTypes, entities: Any, problems: Pro
     what only they show is added to ``problems``."""
     if not slips_checked():
         return
-    alone = _Reader(policy, entities, {})
-    known = _Reader(policy, entities, types)
+    alone = _Reader(policy, entities, {}).lookup()
+    known = _Reader(policy, entities, types).lookup()
     located: _Locator | None = None
     for read in _reads(policy):
         rule = policy.rule(read.rule_id)
         expression = next((e for e in rule.expressions if e.source == read.source), None)
         if expression is None:
             continue
-        for code, form, node, details in _only_with(expression, alone.lookup(), known.lookup()):
+        for code, form, node, details in _only_with(expression, alone, known):
             located = located or _Locator(policy)
             where = located.at(read.pointer, expression, node)
             problems.add(code, where, form=form, **said_details(details, rule.id, expression, node))
@@ -107,13 +114,13 @@ class _Reader:
             if base in above and part:
                 if part in self.kinds[base].fields:
                     return field_type(self.kinds[base].fields[part])
-                return _one(types.get((base, part)), None)
+                return part_type(types.get((base, part)), "")
             if not part and base in fields:
                 return field_type(fields[base])
             given = types.get((over, base))
             if given is None and own:
                 given = policy.value_types.get(base)
-            return _one(given, part)
+            return part_type(given, part)
 
         return type_of
 
@@ -125,14 +132,6 @@ class _Reader:
 
     def name(self, name: str) -> Type:
         return self.lookup()(name)
-
-
-def _one(given: Any, part: str | None) -> Type:
-    """A rule's type as a name reads it: one output of a rule of named outputs (``x.part``),
-    or the value of a rule of one value; None for any other reading."""
-    if isinstance(given, Mapping):
-        return given.get(part) if part else None
-    return None if part else given
 
 
 def _only_with(

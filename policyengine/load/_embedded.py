@@ -16,6 +16,7 @@ from ..read._source_map import pointer_part
 from ._build_problems import BuildProblems
 from ._embedded_previous import check_previous
 from ._slip_checks import slips_checked
+from ._type_check import part_type
 
 
 def build_tests(
@@ -129,9 +130,9 @@ def check_expected_numbers(
     for case in tests:
         for name, expected in case.expect.items():
             base, _, part = str(name).partition(".")
-            given = value_types.get(base)
-            type_ = given.get(part) if part and isinstance(given, Mapping) else given
-            if type_ not in _NUMBERS or not isinstance(expected, str):
+            if part_type(value_types.get(base), part) not in _NUMBERS:
+                continue
+            if not isinstance(expected, str):
                 continue
             try:
                 to_decimal(expected)

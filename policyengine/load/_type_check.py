@@ -166,10 +166,7 @@ class _Types:
             if not part and base in self.parameters:
                 return self.parameters[base]
             if own and base in scope.rules:
-                given = self.rule(base)
-                if isinstance(given, Mapping):
-                    return given.get(part) if part else None
-                return None if part else given
+                return part_type(self.rule(base), part)
             return None
 
         return type_of
@@ -208,6 +205,15 @@ def name_parts(name: str) -> tuple[str, str]:
         name = name[len(PREVIOUS) + 1 : -1]
     base, _, part = name.partition(".")
     return base, part
+
+
+def part_type(given: Mapping[str, Type] | Type, part: str) -> Type:
+    """What a name reads of a rule's type (``given``): one output of a rule of named
+    outputs (``x.part``), or the value of a rule of one value; None for any other reading
+    (a rule of named outputs read whole, a part of a rule of one value)."""
+    if isinstance(given, Mapping):
+        return given.get(part) if part else None
+    return None if part else given
 
 
 def period_type(part: str) -> Type:

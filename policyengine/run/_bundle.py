@@ -63,22 +63,17 @@ def evaluate_bundle(
     """
     if result_format not in RESULT_FORMATS:
         raise UsageError(f"unknown result format {result_format!r}", code="unknown-result-format")
-    materialised = {str(kind): _listed(records) for kind, records in facts.items()}
+    # The caller's lists copied (they are emptied as they are typed); any other shape is
+    # brought to its form by given_facts, which refuses text given as a kind's records
+    # rather than reading it as one record a letter.
+    materialised: dict[str, Any] = {
+        str(kind): list(records) if _many(records) else records for kind, records in facts.items()
+    }
     return evaluate_owned(bundle, materialised, history=history, result_format=result_format)
 
 
 def _many(records: Any) -> bool:
     return isinstance(records, list | tuple)
-
-
-def _listed(records: Any) -> Any:
-    """A kind's records as a list of their own; what is no list of records (text, one
-    mapping, a number) as it was given, for the facts check to refuse as such
-    (``not-a-record-list``) and the inputs to keep as given: ``list("abc")`` would make
-    it three records of one letter each."""
-    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
-        return records
-    return list(records)
 
 
 def evaluate_owned(

@@ -32,6 +32,7 @@ import attrs
 from ..facts._by_kind import TypedFacts, check_facts, clean_records
 from ..facts._csv_ranges import CsvRanges, RangeRows, join, read_range
 from ..facts._file import BadRows, FactsFile
+from ..facts._given import given_facts
 from ..facts._inputs import history_used, pack_inputs
 from ..facts._record_kinds import RecordKind
 from ..load._plan import BundlePlan
@@ -207,6 +208,7 @@ def _started(
     parent = entities.kinds[kind].parent
     assert parent is not None  # kept_kind made sure
     small = {name: list(f.records) for name, f in files.items() if name != kind}
+    given_facts(small)  # evaluated and kept in one form (facts/_given.py), as in one process
     typed = check_facts(entities, {name: list(r) for name, r in small.items()}, owned=True)
     above = entities.kinds[parent.kind]
     if any(above.key not in r for r in typed.records.get(parent.kind, ())):

@@ -74,13 +74,13 @@ def _texts(
             continue
         known = _known(plan, env)
         tail = said.get(known) if known is not None else None
-        if tail is None:
-            text = _record_text(plan, key, env)
-            if known is not None and len(said) < MEMO:
-                said[known] = text[len(encode_basestring(key)) + 7 :]  # after {"key":…
-            yield text
-        else:
+        if tail is not None:
             yield '{"key":' + encode_basestring(key) + tail
+            continue
+        text = _record_text(plan, key, env)
+        if known is not None and len(said) < MEMO:
+            said[known] = text[len('{"key":' + encode_basestring(key)) :]
+        yield text
 
 
 def _record_text(plan: _Plan, key: str, env: Mapping[str, Any]) -> str:
