@@ -116,3 +116,13 @@ def test_records_not_all_text_take_the_way_of_two_encodings(
     facts["company"] = [{"company_id": "C", "pool": 10}]
     pack_inputs(facts, KEYS, {}, layout())
     assert called == [True]
+
+
+def test_text_kinds_known_beforehand_pack_as_when_asked() -> None:
+    """A month's kinds found all text when its facts were brought to their form (as
+    evaluate_owned hands them on) pack exactly as when each kind is asked again."""
+    facts = month()
+    known = frozenset(kind for kind, records in facts.items() if text_records(records))
+    assert known == set(facts)
+    told = pack_inputs(facts, KEYS, {}, layout(), None, known)
+    assert _evidence(told) == _evidence(pack_inputs(facts, KEYS, {}, layout()))

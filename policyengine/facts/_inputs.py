@@ -68,7 +68,9 @@ def record_bytes(record: Mapping[str, Any]) -> bytes:
 
 
 def ordered_facts(
-    facts: Mapping[str, Iterable[Mapping[str, Any]]], keys: Mapping[str, str]
+    facts: Mapping[str, Iterable[Mapping[str, Any]]],
+    keys: Mapping[str, str],
+    text_kinds: frozenset[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Facts in canonical order (inputs format 2): kinds sorted, records by their key.
 
@@ -83,7 +85,8 @@ def ordered_facts(
             ordered[str(kind)] = plain(records)
             continue
         field = keys.get(str(kind))
-        quick = _keyed_text_records(records, field)
+        all_text = None if text_kinds is None else str(kind) in text_kinds
+        quick = _keyed_text_records(records, field, all_text)
         if quick is not None:
             ordered[str(kind)] = quick
             continue
@@ -116,11 +119,15 @@ def ordered_facts(
     return ordered
 
 
-def _keyed_text_records(records: Iterable[Any], field: str | None) -> list[Any] | None:
+def _keyed_text_records(
+    records: Iterable[Any], field: str | None, text: bool | None = None
+) -> list[Any] | None:
     """A kind's records in canonical order, the quick way, when every one is a dict of
     text by text with its own key (a CSV's): sorted by key alone, all in C; None when
     any record is otherwise or a key repeats (the general way then orders them)."""
-    if not field or not isinstance(records, list | tuple) or not text_records(records):
+    if not field or not isinstance(records, list | tuple):
+        return None
+    if not (text_records(records) if text is None else text):  # ``text``: known already
         return None
     key = operator.itemgetter(field)
     try:
@@ -148,6 +155,7 @@ def pack_inputs(
     used: Mapping[str, Any],
     layout: Layout | None = None,
     items: Mapping[str, Sequence[bytes]] | None = None,
+    text_kinds: frozenset[str] | None = None,
 ) -> PackedInputs:
     """:func:`encode_inputs`, hashed and compressed as it is encoded: the canonical bytes
     of a large month (hundreds of MiB of calls) are never all in memory at once.
@@ -157,17 +165,19 @@ def pack_inputs(
     format 2's hash of the bytes (kept for what was recorded so). ``items``: for some
     kinds, each record's canonical bytes in the records' order (a CSV read in ranges
     by a cluster's workers, :mod:`~policyengine.facts._csv_ranges`), which are then
-    ordered with their records and joined, never encoded again: the same bytes."""
+    ordered with their records and joined, never encoded again: the same bytes.
+    ``text_kinds``: the kinds whose records are known to be all text dicts (see
+    :func:`~policyengine.facts._given.given_facts`; None: each kind is asked)."""
     given = items or {}
     bare = {kind: records for kind, records in facts.items() if kind not in given}
-    ordered = ordered_facts(bare, keys)
+    ordered = ordered_facts(bare, keys, text_kinds)
     encoded: dict[str, list[bytes]] = {}
     for kind, found in given.items():
         listed = list(facts[kind])
         ordered[kind], encoded[kind] = ordered_with_items(listed, found, keys.get(kind))
     ordered = {kind: ordered[kind] for kind in sorted(ordered)}
     if layout is not None:  # the kept bytes and the tree hash from one encoding
-        once = pack_once(ordered, _history_frame(used), layout, used, encoded)
+        once = pack_once(ordered, _history_frame(used), layout, used, encoded, text_kinds)
         if once is not None:
             return PackedInputs(once[1], once[0], 3)
     document = Packed.streamed(_input_chunks(ordered, used, encoded))

@@ -67,12 +67,18 @@ def pack_once(
     layout: Layout,
     used: Mapping[str, Any],
     encoded: Mapping[str, Sequence[bytes]],
+    text_kinds: frozenset[str] | None = None,
 ) -> tuple[Packed, str] | None:
     """The kept bytes of ``ordered`` (each kind's records in canonical order; kinds in
     ``encoded`` given as their records' bytes), wrapped in ``history``'s head and tail
     when the month read earlier months, packed, with the format 3 hash of the same
-    records; None when some kind's records are not text records (see the module)."""
-    if any(kind not in encoded and not text_records(ordered[kind]) for kind in ordered):
+    records; None when some kind's records are not text records (see the module;
+    ``text_kinds``: those known to be, None to ask each kind)."""
+
+    def text(kind: str) -> bool:  # known already (``text_kinds``), or asked
+        return kind in text_kinds if text_kinds is not None else text_records(ordered[kind])
+
+    if any(kind not in encoded and not text(kind) for kind in ordered):
         return None
     leaves = LeafHashes(owners(ordered, layout))
 

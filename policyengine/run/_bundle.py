@@ -96,7 +96,7 @@ def evaluate_owned(
     plan = plan or plan_of(bundle)
     with paused_collection():
         # Evaluated in the form the ledger keeps, so that a replay sees what this run saw.
-        given_facts(facts)
+        text_kinds = given_facts(facts)
         used = history_used(plan, history or {})
         # The inputs are encoded first, while only the raw records are held: the
         # encoding's own buffers then never sit beside the typed copies too.
@@ -105,7 +105,8 @@ def evaluate_owned(
         # Format 3: hashed as a tree of the month's partitions, the same however many
         # processes evaluate it (facts._inputs_tree).
         counts = {str(kind): len(records) for kind, records in facts.items() if _many(records)}
-        inputs = pack_inputs(facts, keys, used, hash_layout(plan, counts), items)
+        layout = hash_layout(plan, counts)
+        inputs = pack_inputs(facts, keys, used, layout, items, text_kinds)
         if items is not None:
             items.clear()
         # Each raw record is let go as it is typed (owned): the two copies of a
