@@ -21,6 +21,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+import attrs
+
 from ..codes import ErrorCode
 from ..core._display import character_name, unclean
 from ..core._number_text import MAX_PLACES
@@ -57,42 +59,47 @@ def said(
     return ExpressionError.from_template(code, form=form, hint=hint, details=details, words=words)
 
 
-#: Operators the parser knows but a policy may not use: symbol, and the form of
-#: ``forbidden-operator`` whose hint says what was meant.
-REFUSED_OPERATORS: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
-    {
-        ast.BitXor: ("^", "power"),
-        ast.BitOr: ("|", "or"),
-        ast.BitAnd: ("&", "and"),
-        ast.LShift: ("<<", "shift-left"),
-        ast.RShift: (">>", "shift-right"),
-        ast.MatMult: ("@", "times"),
-        ast.Invert: ("~", "not"),
-        ast.Is: ("is", "equals"),
-        ast.IsNot: ("is not", "not-equals"),
-    }
-)
+@attrs.frozen
+class Refusal:
+    """Why a node is refused: its code, how errors name it, and the form whose hint says
+    what was meant ("" for none)."""
 
-#: Python constructs a policy may not use: the name errors give, and the form of
-#: ``forbidden-syntax`` whose hint says what to write instead ("" for none).
-REFUSED_SYNTAX: Mapping[type[ast.AST], tuple[str, str]] = MappingProxyType(
+    code: ErrorCode
+    name: str
+    form: str = ""
+
+
+#: What the parser knows but a policy may not write, one table: the operators
+#: (``forbidden-operator``, named by their symbol) and the other constructs
+#: (``forbidden-syntax``). A node in neither table nor the checker's visitors is
+#: refused as ``forbidden-syntax`` under its Python name.
+REFUSED: Mapping[type[ast.AST], Refusal] = MappingProxyType(
     {
-        ast.Lambda: ("lambda", ""),
-        ast.ListComp: ("comprehension", "over-a-list"),
-        ast.SetComp: ("comprehension", "over-a-list"),
-        ast.DictComp: ("comprehension", ""),
-        ast.GeneratorExp: ("generator", "over-a-list"),
-        ast.Subscript: ("subscript x[...]", "subscript"),
-        ast.Slice: ("slice", ""),
-        ast.Starred: ("starred *x", "starred"),
-        ast.JoinedStr: ("f-string", "f-string"),
-        ast.FormattedValue: ("f-string", "f-string"),
-        ast.Dict: ("dict literal", ""),
-        ast.Set: ("set literal", "set"),
-        ast.Await: ("await", ""),
-        ast.Yield: ("yield", ""),
-        ast.YieldFrom: ("yield", ""),
-        ast.NamedExpr: ("assignment", "assignment"),
+        ast.BitXor: Refusal("forbidden-operator", "^", "power"),
+        ast.BitOr: Refusal("forbidden-operator", "|", "or"),
+        ast.BitAnd: Refusal("forbidden-operator", "&", "and"),
+        ast.LShift: Refusal("forbidden-operator", "<<", "shift-left"),
+        ast.RShift: Refusal("forbidden-operator", ">>", "shift-right"),
+        ast.MatMult: Refusal("forbidden-operator", "@", "times"),
+        ast.Invert: Refusal("forbidden-operator", "~", "not"),
+        ast.Is: Refusal("forbidden-operator", "is", "equals"),
+        ast.IsNot: Refusal("forbidden-operator", "is not", "not-equals"),
+        ast.Lambda: Refusal("forbidden-syntax", "lambda"),
+        ast.ListComp: Refusal("forbidden-syntax", "comprehension", "over-a-list"),
+        ast.SetComp: Refusal("forbidden-syntax", "comprehension", "over-a-list"),
+        ast.DictComp: Refusal("forbidden-syntax", "comprehension"),
+        ast.GeneratorExp: Refusal("forbidden-syntax", "generator", "over-a-list"),
+        ast.Subscript: Refusal("forbidden-syntax", "subscript x[...]", "subscript"),
+        ast.Slice: Refusal("forbidden-syntax", "slice"),
+        ast.Starred: Refusal("forbidden-syntax", "starred *x", "starred"),
+        ast.JoinedStr: Refusal("forbidden-syntax", "f-string", "f-string"),
+        ast.FormattedValue: Refusal("forbidden-syntax", "f-string", "f-string"),
+        ast.Dict: Refusal("forbidden-syntax", "dict literal"),
+        ast.Set: Refusal("forbidden-syntax", "set literal", "set"),
+        ast.Await: Refusal("forbidden-syntax", "await"),
+        ast.Yield: Refusal("forbidden-syntax", "yield"),
+        ast.YieldFrom: Refusal("forbidden-syntax", "yield"),
+        ast.NamedExpr: Refusal("forbidden-syntax", "assignment", "assignment"),
     }
 )
 
@@ -130,8 +137,8 @@ class Checker:
         visitor = self._visitors.get(type(node))
         if visitor is not None:
             return visitor(node)
-        construct, form = REFUSED_SYNTAX.get(type(node), (type(node).__name__, ""))
-        raise self._forbidden(construct, form)
+        refusal = REFUSED.get(type(node), Refusal("forbidden-syntax", type(node).__name__))
+        raise self._forbidden(refusal.name, refusal.form)
 
     @staticmethod
     def _forbidden(construct: str, form: str = "", **words: Any) -> ExpressionError:
@@ -257,8 +264,11 @@ class Checker:
         """Operators, comparisons, and/or/not, if-else: check the operator, then the operands."""
         for op in getattr(node, "ops", [getattr(node, "op", None)]):
             if op is not None and type(op) not in OPERATORS and type(op) not in (ast.And, ast.Or):
-                symbol, form = REFUSED_OPERATORS.get(type(op), (type(op).__name__, ""))
-                raise said("forbidden-operator", form, {"operator": symbol}, operator=symbol)
+                refusal = REFUSED.get(type(op), Refusal("forbidden-operator", type(op).__name__))
+                symbol = refusal.name
+                raise said(
+                    "forbidden-operator", refusal.form, {"operator": symbol}, operator=symbol
+                )
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
                 setattr(node, field, self.visit(value))
