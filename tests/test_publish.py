@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +111,32 @@ def test_the_test_command_shows_a_rate_as_the_test_writes_it(
     path = new_version(folder, "2026-07", ("value: 3.8%", "value: 3.6%"))
     assert main(["--lang", "en", "test", str(path)]) == 1
     assert "commission_rate: expected 3.8%, got 3.6%" in capsys.readouterr().out
+
+
+def test_a_version_saved_again_after_its_tests_ran_is_not_published(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock holds only bytes whose tests passed: a file saved again while its tests
+    run (here, by the test runner itself) is refused and nothing is locked."""
+    import policyengine.audit._publish as publish
+
+    path = new_version(folder, "2026-07")
+    tests_of = publish.run_tests
+
+    def edited_while_testing(policies: Any) -> Any:
+        outcomes = tests_of(policies)
+        path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        return outcomes
+
+    monkeypatch.setattr(publish, "run_tests", edited_while_testing)
+    before = (folder / "policies.lock").read_bytes()
+    with pytest.raises(InvalidPolicy) as refused:
+        lock(folder, folder / "policies.lock", DAY)
+    [problem] = refused.value.problems
+    assert (problem.code, problem.form) == ("test-failed", "changed")
+    assert problem.location.file == str(path)
+    assert (folder / "policies.lock").read_bytes() == before
+    monkeypatch.setattr(publish, "run_tests", tests_of)
+    assert [e.path for e in lock(folder, folder / "policies.lock", DAY)] == [
+        "commission/2026-07.yaml"
+    ]

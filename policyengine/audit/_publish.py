@@ -38,21 +38,32 @@ def lock(
     """Publish every version file not yet locked, on ``published`` (see
     :func:`policyengine.load._lock.lock`), once the folder loads and the new versions'
     embedded tests pass; raises :class:`InvalidPolicy` with every problem otherwise."""
-    problems = publication_problems(policies_dir, lock_path)
+    tested, problems = _publication(policies_dir, lock_path)
     if problems:
         raise InvalidPolicy(problems, file=str(lock_path))
-    return lock_files(policies_dir, lock_path, published, key)
+    # Only the bytes whose tests just passed are locked: a file saved again between
+    # the tests and the lock is refused, not published untested.
+    return lock_files(policies_dir, lock_path, published, key, tested=tested)
 
 
 def publication_problems(policies_dir: _Where, lock_path: _Where) -> list[PolicyError]:
     """Why the versions not yet locked cannot be published: the folder's problems (as
     ``validate`` finds them), else each embedded test of a new version that fails."""
+    return _publication(policies_dir, lock_path)[1]
+
+
+def _publication(
+    policies_dir: _Where, lock_path: _Where
+) -> tuple[dict[str, str], list[PolicyError]]:
+    """The new versions' SHA-256 by file, as loaded and tested, and the problems."""
     try:
         repository = load(policies_dir, lock=lock_path)
     except InvalidPolicy as exc:
-        return list(exc.problems)
-    new = [version.policy for version in repository.versions if version.published is None]
-    return [_failed(outcome) for outcome in run_tests(new) if not outcome.passed]
+        return {}, list(exc.problems)
+    new = [version for version in repository.versions if version.published is None]
+    tested = {version.path: version.policy.sha256 for version in new}
+    outcomes = run_tests([version.policy for version in new])
+    return tested, [_failed(outcome) for outcome in outcomes if not outcome.passed]
 
 
 def _failed(outcome: CaseResult) -> PolicyError:

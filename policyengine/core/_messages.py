@@ -375,6 +375,7 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("backdated-publication", ""): Template("cannot publish on {published}: versions were already published on {latest}", "publish on {latest} or later"),
         ("test-failed", ""): Template("test '{test}' of {policy} {version} expects {output} {expected} but gets {actual}; a version is published only when its own tests pass, and nothing was locked", "run `policyengine test` to see what it gives, correct the version file, then lock again"),
         ("test-failed", "error"): Template("test '{test}' of {policy} {version} fails with {error}; a version is published only when its own tests pass, and nothing was locked", "run `policyengine test` to see why, correct the version file, then lock again"),
+        ("test-failed", "changed"): Template("{path} ({policy} {version}) changed after its tests ran (its sha256 is now {sha256:.12}…); only the bytes its tests passed on can be published, and nothing was locked", "save the file, then lock again: its tests run on what it holds then"),
     }),
     *CHECK_BLOCKS,
     *COMMAND_BLOCKS,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +166,13 @@ def lock(
     lock_path: _Where,
     published: datetime.date,
     key: SigningKey | None = None,
+    *,
+    tested: Mapping[str, str] | None = None,
 ) -> tuple[LockEntry, ...]:
     """Publish every version file not yet locked, on ``published``; return the added entries.
+
+    With ``tested`` (each new file's SHA-256 when its tests passed), a new file whose
+    bytes are not those is refused (``test-failed``, form ``changed``).
 
     With ``key`` the lock is signed (format 2): new lines are chained after the last
     one and signed; an unsigned lock is turned into a signed log first, its lines in
@@ -185,6 +191,10 @@ def lock(
     new: dict[tuple[str, str], LockEntry] = {}
     for f in found:
         if f.path in locked or not (f.policy and f.version and f.sha256):
+            continue
+        if tested is not None and tested.get(f.path) != f.sha256:
+            findings.append(lock_problem("test-failed", f.where, form="changed", path=f.path,
+                policy=f.policy, version=f.version, sha256=f.sha256))  # fmt: skip
             continue
         entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
         first = new.setdefault((f.policy, f.version), entry)
