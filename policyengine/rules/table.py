@@ -50,6 +50,8 @@ _NO_DEFAULT = object()
 
 @attrs.frozen
 class DecisionRow:
+    """One row of a decision table: its test, its values, and how people know it."""
+
     when: Expression
     then: Any
     title: str | None = None

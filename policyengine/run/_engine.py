@@ -14,6 +14,7 @@ rule-by-rule path evaluates again to give exactly its value or located error.
 from __future__ import annotations
 
 import decimal
+import functools
 import itertools
 import threading
 from collections.abc import Iterable, Mapping
@@ -133,20 +134,13 @@ def _each(
     engine: Engine,
 ) -> list[Result | PolicyError]:
     """Each record evaluated alone, or the error it raises."""
+    one = functools.partial(
+        evaluate, policy, period=month, others=others, in_force=False, engine=engine
+    )
     items: list[Result | PolicyError] = []
     for index, record in records:
         try:
-            items.append(
-                evaluate(
-                    policy,
-                    record,
-                    period=month,
-                    index=index,
-                    others=others,
-                    in_force=False,
-                    engine=engine,
-                )
-            )
+            items.append(one(record, index=index))
         except PolicyError as exc:
             items.append(exc)
     return items
