@@ -110,9 +110,10 @@ def _results(
     for node in plan.nodes:
         if node.kind in owned or first:
             rules.setdefault(node.kind, []).append(node.rule.id)
+    plain = _Plain()
     values = {
         name: {
-            key: {r: _plain(env[r]) for r in ids if r in env}
+            key: {r: plain(env[r]) for r in ids if r in env}
             for key, env in part["envs"].get(name, {}).items()
         }
         for name, ids in rules.items()
@@ -121,14 +122,27 @@ def _results(
     whole = None
     if kept is not None:
         envs = part["envs"].get(kept, {})
-        whole = {key: {n: _plain(v) for n, v in env.items()} for key, env in envs.items()}
+        whole = {key: {n: plain(v) for n, v in env.items()} for key, env in envs.items()}
     failures = {k: v for k, v in part["failures"].items() if k in owned or first}
     details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
     return dumps((values, failures, details, whole))
 
 
-def _plain(value: Any) -> Any:
-    return dict(value) if type(value) is MappingProxyType else value
+class _Plain:
+    """A named value (read-only, which pickle cannot send) as a plain dict, one dict for
+    each value: records that share a value (most calls share their checks' values) send
+    it once, and share it again once taken back (:class:`_Frozen`)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is not MappingProxyType:
+            return value
+        seen = self._seen.get(id(value))
+        if seen is None:  # the value is kept beside its dict, so its id stays its own
+            seen = self._seen[id(value)] = (value, dict(value))
+        return seen[1]
 
 
 def take_results(
@@ -152,26 +166,39 @@ def take_results(
         state.parents[kept[0]] = dict(zip(kept[1], kept[2], strict=True))
     for packed in results:
         values, failed, details, whole = pickle.loads(packed)
+        frozen = _Frozen()  # a partition's shared values stay shared
         for name, records in values.items():
             envs = state.envs[name]
-            for key, found in _frozen(records, named.get(name, ())).items():
+            for key, found in frozen(records, named.get(name, ())).items():
                 envs[key].update(found)
         if whole is not None and kept is not None:  # the kept kind's records, whole
-            state.envs[kept[0]].update(_frozen(whole, named.get(kept[0], ())))
+            state.envs[kept[0]].update(frozen(whole, named.get(kept[0], ())))
         failures.append(failed)
         state.details.update(details)
     return merge_failures(state, failures)
 
 
-def _frozen(records: dict[str, dict[str, Any]], named: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """``records``' named values (sent as plain dicts) read-only again, as rules keep them."""
-    if named:
-        for found in records.values():
-            for rule_id in named:
-                value = found.get(rule_id)
-                if type(value) is dict:
-                    found[rule_id] = frozen_mapping(value)
-    return records
+class _Frozen:
+    """Records' named values (sent as plain dicts) read-only again, as rules keep them:
+    one read-only value for each dict, as the records shared it where it was made."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[dict[str, Any], Any]] = {}
+
+    def __call__(
+        self, records: dict[str, dict[str, Any]], named: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        made = self._made
+        if named:
+            for found in records.values():
+                for rule_id in named:
+                    value = found.get(rule_id)
+                    if type(value) is dict:
+                        shared = made.get(id(value))
+                        if shared is None:
+                            shared = made[id(value)] = (value, frozen_mapping(value))
+                        found[rule_id] = shared[1]
+        return records
 
 
 def _local(plan: BundlePlan, part: dict[str, Any], nodes: Sequence[int]) -> dict[str, Any]:
