@@ -10,7 +10,7 @@ processes (one thread each) and passes its client. Printed per run: wall time, t
 peak resident memory of the client process and of each worker, the CPU time of the
 client and of each worker during the run, the partitions, the mean compute time of a
 partition's step and of a CSV range's reading (from Dask's task stream) and Dask's
-estimate of each kind of task's results (``_results``: what the partitions hand back
+estimate of each kind of task's results (``_finished``: what the partitions hand back
 to the client). The per-partition cost and the bytes moved are what the
 estimate for larger months in docs/design.md is made from.
 
@@ -108,7 +108,9 @@ def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
     def compute(task: dict[str, Any]) -> float:
         return sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
 
-    locals_ = by_name.get("_local", [])
+    # A partition's runs of rules: before a reduce step (_local), and its last with its
+    # results packed (_finished).
+    locals_ = by_name.get("_local", []) + by_name.get("_finished", [])
     # A partition's first task: its state shipped (_own), or taken from its bucket (_take).
     partitions = len(by_name.get("_own", [])) + len(by_name.get("_take", []))
     # Read and sent back (_read_packed), or read and kept on the worker (read_kept).
@@ -123,7 +125,7 @@ def task_figures(tasks: list[dict[str, Any]]) -> dict[str, Any]:
         # A range's records typed, checked and dealt into partitions on its worker.
         "check_s_per_range": sum(map(compute, checked)) / max(len(checked), 1),
         "reduce_s": sum(map(compute, by_name.get("_reduce", []))),
-        # Dask's estimate of each kind of task's results held (the _results are what
+        # Dask's estimate of each kind of task's results held (the _finished are what
         # crossed back to the client).
         "result_mib": {
             name: sum(t.get("nbytes", 0) for t in found) / 2**20

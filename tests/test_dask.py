@@ -311,14 +311,15 @@ def big_company(teams: int, reps: int, calls: int) -> dict[str, list[dict[str, s
     return facts
 
 
-@pytest.mark.parametrize("held", ["read_kept", "_check_kept", "_local"])
+@pytest.mark.parametrize("held", ["read_kept", "_check_kept", "_local", "_finished"])
 def test_a_worker_killed_mid_month_changes_nothing(
     tmp_path: Path, held: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One of two workers is killed once it holds a range of the calls file it read
-    (``read_kept``), its records typed and dealt into partitions (``_check_kept``) or a
-    partition's state (``_local``): Dask runs its tasks again elsewhere, and the month
-    is the same bytes as in one process."""
+    (``read_kept``), its records typed and dealt into partitions (``_check_kept``), a
+    partition's state (``_local``) or a partition's results not yet taken by the client
+    (``_finished``): Dask runs its tasks again elsewhere, and the month is the same
+    bytes as in one process."""
     monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 2048)
     monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
     facts = big_company(teams=40, reps=5, calls=40)

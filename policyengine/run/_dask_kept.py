@@ -188,7 +188,8 @@ def _evaluate(
     inputs = _inputs(month, texts, links, encoded)
     del found, links, encoded  # joined into the inputs: let go before the results come
     chain = Chain(client, month.state, how, submit, progress)
-    state = chain.finish(futures, kept=(month.kind, keys, parents))
+    ranks = [-spec[3][key] for key in sorted(spec[3])]  # each partition's bucket
+    state = chain.finish(futures, kept=(month.kind, keys, parents), ranks=ranks)
     result = BundleResult(month.bundle, state, inputs, month.typed.errors)
     return KeptRun(result, month.kind, lines, texts)
 
@@ -311,9 +312,10 @@ def _assembled(
         by_bucket.setdefault(buckets[key], {})[key] = detach(parts[key])
     futures: list[Any] = []
     for bucket, states in sorted(by_bucket.items()):
-        pieces = [submit(_bucket, g, bucket) for g in groups]
-        assembled = submit(_assemble, dumps(states), month.kind, *pieces)
-        futures.extend(submit(_take, assembled, key) for key in states)
+        # A bucket's tasks ranked by it (see Chain.finish): assembled when its turn comes.
+        pieces = [submit(_bucket, g, bucket, priority=-bucket) for g in groups]
+        assembled = submit(_assemble, dumps(states), month.kind, *pieces, priority=-bucket)
+        futures.extend(submit(_take, assembled, key, priority=-bucket) for key in states)
     return futures
 
 

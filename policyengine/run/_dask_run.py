@@ -201,8 +201,25 @@ class _Frozen:
         return records
 
 
-def _local(plan: BundlePlan, part: dict[str, Any], nodes: Sequence[int]) -> dict[str, Any]:
-    return detach(run_local(attach(plan, part), nodes))
+def _local(plan: BundlePlan, part: dict[str, Any], runs: Sequence[Sequence[int]]) -> dict[str, Any]:
+    """A partition after ``runs`` of rules (plan nodes by index), one after the other."""
+    state = attach(plan, part)
+    for nodes in runs:
+        state = run_local(state, nodes)
+    return detach(state)
+
+
+def _finished(
+    plan: BundlePlan,
+    part: dict[str, Any],
+    runs: Sequence[Sequence[int]],
+    kind: str,
+    first: bool,
+    kept: str | None,
+) -> bytes:
+    """A partition taken through its last ``runs`` of rules, and its results
+    (:func:`_results`): one task, so its last state is never held as a task's result."""
+    return _results(plan, _local(plan, part, runs), kind, first, kept)
 
 
 def _slice(plan: BundlePlan, part: dict[str, Any], index: int, kind: str, first: bool) -> Slice:
@@ -246,7 +263,8 @@ def dask_runner(
         # lost with a partition's state then recomputes it from there (lineage), where
         # scattered data would be lost with it. Shipped as bytes, one at a time: Dask
         # neither walks a partition's records for futures nor pickles them again.
-        futures = [submit(_own, dumps(detach(p))) for p in split(state, how.kind).values()]
+        parts = split(state, how.kind).values()
+        futures = [submit(_own, dumps(detach(p)), priority=-i) for i, p in enumerate(parts)]
         chain = Chain(client, state, how, submit, progress)
         return chain.finish(futures)
 
@@ -267,41 +285,69 @@ class Chain:
     progress: Callable[[int, int], None] | None = None
 
     def finish(
-        self, futures: list[Any], kept: tuple[str, Sequence[str], Sequence[str]] | None = None
+        self,
+        futures: list[Any],
+        kept: tuple[str, Sequence[str], Sequence[str]] | None = None,
+        ranks: Sequence[int] | None = None,
     ) -> RunState:
         """``state`` once every partition (``futures``: each one's state, in the order of
         the partition keys, handed over) has run the plan; ``kept``: see
-        :func:`take_results`."""
+        :func:`take_results`; ``ranks``: each partition's Dask priority (by default, the
+        partitions' order)."""
         submit, kind = self.submit, str(self.how.kind)
         # Taken over: each step's futures are let go once the next step's are submitted.
         futures, given = list(futures), futures
         given.clear()
+        # Dask runs the ready task of highest priority first. Without one, it would type,
+        # assemble or run every partition before it hands back any (submission order is
+        # no priority: submits close in time share one), and a worker would hold the
+        # whole month; with it, the first partitions are taken to their results first.
+        rank = list(ranks) if ranks is not None else [-i for i in range(len(futures))]
         # The plan is a task's own data, not scattered: a scattered copy has no lineage,
         # and a worker lost with the one copy a step needs could not be recomputed.
-        plan = submit(_plan, dumps(self.state.plan))
+        plan = submit(_plan, dumps(self.state.plan), priority=1)
         template = detach(empty_like(self.state))
         order = refused_order(self.state)
+        # The runs of rules between two reduce steps are one task a partition, so that a
+        # partition's state between them is never held as a task's result.
+        runs: list[tuple[int, ...]] = []
         for step in self.how.steps:
             if not step.reduce:
-                futures = [submit(_local, plan, f, step.nodes) for f in futures]
+                runs.append(step.nodes)
                 continue
+            if runs:
+                futures = [
+                    submit(_local, plan, f, tuple(runs), priority=r)
+                    for f, r in zip(futures, rank, strict=True)
+                ]
+                runs = []
             index = step.nodes[0]
-            slices = [submit(_slice, plan, f, index, kind, i == 0) for i, f in enumerate(futures)]
-            outcome = submit(_reduce, plan, template, slices, index, order)
-            futures = [submit(_apply, plan, f, outcome, index) for f in futures]
+            slices = [
+                submit(_slice, plan, f, index, kind, i == 0, priority=rank[i])
+                for i, f in enumerate(futures)
+            ]
+            outcome = submit(_reduce, plan, template, slices, index, order, priority=1)
+            futures = [
+                submit(_apply, plan, f, outcome, index, priority=r)
+                for f, r in zip(futures, rank, strict=True)
+            ]
         whole = None if kept is None else kept[0]
-        futures = [submit(_results, plan, f, kind, i == 0, whole) for i, f in enumerate(futures)]
+        last = tuple(runs)
+        futures = [
+            submit(_finished, plan, f, last, kind, i == 0, whole, priority=rank[i])
+            for i, f in enumerate(futures)
+        ]
         gathered = _gathered(self.client, futures, self.progress)
         return take_results(self.state, gathered, kind, kept)
 
 
 def submitter(client: Any, retries: int) -> Callable[..., Any]:
-    def submit(function: Callable[..., Any], *args: Any) -> Any:
+    def submit(function: Callable[..., Any], *args: Any, priority: int = 0) -> Any:
         # Not pure: every month's step is a task of its own, never one cached from another.
         with warnings.catch_warnings():
             # A partition's records are its first task's data: large, on purpose.
             warnings.filterwarnings("ignore", message="Sending large graph")
-            return client.submit(function, *args, retries=retries, pure=False)
+            return client.submit(function, *args, retries=retries, pure=False, priority=priority)
 
     return submit
 
