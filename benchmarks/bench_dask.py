@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -80,7 +81,11 @@ def one_run(month: str, workers: int, out: str, cut: bool = False) -> dict[str, 
 
     with (
         distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            memory_limit=os.environ.get("BENCH_WORKER_MEMORY", "auto"),
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
