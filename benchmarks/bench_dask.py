@@ -6,7 +6,9 @@ For each size (10,000 reps / 2,000,000 calls; 30,000 / 6,000,000) the month is
 written by `policyengine sample` (as benchmarks/bench_month.py does), then run by
 `run_month` over the shipped policies, each run in a fresh process of its own:
 ``0`` workers is the one-process run; ``N`` starts a ``LocalCluster`` of N worker
-processes (one thread each) and passes its client. Printed per run: wall time, the
+processes (one thread each, of the memory `run --workers` gives them:
+``policyengine.cli._cluster.WORKER_MEMORY``, or ``BENCH_WORKER_MEMORY``) and passes its
+client. Printed per run: wall time, the
 peak resident memory of the client process and of each worker, the CPU time of the
 client and of each worker during the run, the partitions, the mean compute time of a
 partition's step and of a CSV range's reading (from Dask's task stream) and Dask's
@@ -77,15 +79,21 @@ def one_run(month: str, workers: int, out: str, cut: bool = False) -> dict[str, 
         figures["client_cpu_s"] = cpu_s() - cpu
         figures["client_peak_mib"] = peak_mib()
         return figures
+    import dask
     import distributed
 
+    from policyengine.cli._cluster import MEMORY_SETTINGS, WORKER_MEMORY
+
+    # The workers `run --workers` starts: WORKER_MEMORY each, spilling past it (another
+    # bound with BENCH_WORKER_MEMORY, e.g. "auto": the machine's memory shared out).
     with (
+        dask.config.set(MEMORY_SETTINGS),
         distributed.LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
-            memory_limit=os.environ.get("BENCH_WORKER_MEMORY", "auto"),
+            memory_limit=os.environ.get("BENCH_WORKER_MEMORY", WORKER_MEMORY),
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
