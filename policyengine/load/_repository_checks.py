@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from pathlib import Path
+from typing import Any
 
 from ..core._problems import Problems
 from ..core._suggest import did_you_mean
@@ -152,23 +153,14 @@ def _sequence(items: list[Version], problems: Problems) -> None:
     for (a, _), (b, _) in itertools.pairwise(timeline(items)):
         start, end = b.policy.effective_from, a.policy.effective_to
         at = _at(b, "/effective_from")
+        # Both problems name the later version where it starts, and the one before it.
+        pair: dict[str, Any] = {
+            "start": start,
+            "version": b.version,
+            "other": a.path,
+            "other_version": a.version,
+        }
         if a.policy.effective_from == start or (end is not None and end > start):
-            problems.add(
-                "overlapping-versions",
-                at,
-                file=b.path,
-                start=start,
-                other=a.path,
-                version=b.version,
-                other_version=a.version,
-            )
+            problems.add("overlapping-versions", at, file=b.path, **pair)
         elif end is not None and end < start:
-            problems.add(
-                "gap-between-versions",
-                at,
-                end=end,
-                other=a.path,
-                start=start,
-                version=b.version,
-                other_version=a.version,
-            )
+            problems.add("gap-between-versions", at, end=end, **pair)

@@ -17,7 +17,7 @@ import decimal
 import functools
 import itertools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import getcontext, setcontext
 from typing import Any
 
@@ -137,13 +137,17 @@ def _each(
     one = functools.partial(
         evaluate, policy, period=month, others=others, in_force=False, engine=engine
     )
-    items: list[Result | PolicyError] = []
-    for index, record in records:
-        try:
-            items.append(one(record, index=index))
-        except PolicyError as exc:
-            items.append(exc)
-    return items
+    return [_outcome(one, record, index) for index, record in records]
+
+
+def _outcome(
+    one: Callable[..., Result], record: Mapping[str, Any], index: int
+) -> Result | PolicyError:
+    """A record's result, or the error that refuses it: an error is the record's value."""
+    try:
+        return one(record, index=index)
+    except PolicyError as exc:
+        return exc
 
 
 def _fused(
