@@ -404,3 +404,22 @@ def test_calls_the_workers_cannot_check_alone_are_fetched_and_checked_whole(
     assert runs[1] == runs[0]
     assert cut["call.csv"] > 5
     assert ("call.csv" in fetched) == (spoil != "none")
+
+
+def _late(index: int, delay: float) -> bytes:
+    time.sleep(delay)
+    return str(index).encode()
+
+
+def test_results_are_taken_in_order_while_later_ones_finish_first(client: Any) -> None:
+    """Partitions finish in any order; their results are taken in the partitions' order,
+    each as soon as those before it are in, and every finished one is counted."""
+    from policyengine.run._dask_run import _gathered
+
+    delays = [0.6, 0.0, 0.3, 0.0, 0.0, 0.2]  # the first finishes last, or nearly
+    futures = [client.submit(_late, i, d, pure=False) for i, d in enumerate(delays)]
+    counted: list[tuple[int, int]] = []
+    taken = list(_gathered(client, futures, lambda done, total: counted.append((done, total))))
+    assert taken == [str(i).encode() for i in range(len(delays))]
+    assert counted == [(n, len(delays)) for n in range(len(delays) + 1)]
+    assert futures == []  # handed over

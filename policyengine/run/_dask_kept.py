@@ -185,11 +185,13 @@ def _evaluate(
     del checked
     futures = _assembled(submit, month, parts, groups, spec)
     del groups, parts
-    inputs = _inputs(month, texts, links, encoded)
-    del found, links, encoded  # joined into the inputs: let go before the results come
     chain = Chain(client, month.state, how, submit, progress)
     ranks = [-spec[3][key] for key in sorted(spec[3])]  # each partition's bucket
-    state = chain.finish(futures, kept=(month.kind, keys, parents), ranks=ranks)
+    # The partitions run while the client joins the inputs, the client's own part.
+    running = chain.started(futures, month.kind, ranks)
+    inputs = _inputs(month, texts, links, encoded)
+    del found, links, encoded  # joined into the inputs: let go before the results come
+    state = chain.take(running, kept=(month.kind, keys, parents))
     result = BundleResult(month.bundle, state, inputs, month.typed.errors)
     return KeptRun(result, month.kind, lines, texts)
 

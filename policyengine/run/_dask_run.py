@@ -15,7 +15,6 @@ install it.
 
 from __future__ import annotations
 
-import collections
 import importlib
 import pickle
 import warnings
@@ -306,8 +305,25 @@ class Chain:
     ) -> RunState:
         """``state`` once every partition (``futures``: each one's state, in the order of
         the partition keys, handed over) has run the plan; ``kept``: see
-        :func:`take_results`; ``ranks``: each partition's Dask priority (by default, the
-        partitions' order)."""
+        :func:`take_results`; ``ranks``: see :meth:`started`."""
+        whole = None if kept is None else kept[0]
+        return self.take(self.started(futures, whole, ranks), kept)
+
+    def take(
+        self, futures: list[Any], kept: tuple[str, Sequence[str], Sequence[str]] | None = None
+    ) -> RunState:
+        """``state`` with the results of :meth:`started`'s ``futures`` (handed over)."""
+        gathered = _gathered(self.client, futures, self.progress)
+        return take_results(self.state, gathered, str(self.how.kind), kept)
+
+    def started(
+        self, futures: list[Any], whole: str | None = None, ranks: Sequence[int] | None = None
+    ) -> list[Any]:
+        """Every partition (``futures``: each one's state, in the order of the partition
+        keys, handed over) sent through the plan, each one's results a future, in order;
+        the client is free to do its own part while they run (:meth:`take` waits).
+        ``whole``: the kind whose records come back whole (see :func:`_results`);
+        ``ranks``: each partition's Dask priority (by default, the partitions' order)."""
         submit, kind = self.submit, str(self.how.kind)
         # Taken over: each step's futures are let go once the next step's are submitted.
         futures, given = list(futures), futures
@@ -345,14 +361,11 @@ class Chain:
                 submit(_apply, plan, f, outcome, index, priority=r)
                 for f, r in zip(futures, rank, strict=True)
             ]
-        whole = None if kept is None else kept[0]
         last = tuple(runs)
-        futures = [
+        return [
             submit(_finished, plan, f, last, kind, i == 0, whole, priority=rank[i])
             for i, f in enumerate(futures)
         ]
-        gathered = _gathered(self.client, futures, self.progress)
-        return take_results(self.state, gathered, kind, kept)
 
 
 def submitter(client: Any, retries: int) -> Callable[..., Any]:
@@ -369,16 +382,24 @@ def submitter(client: Any, retries: int) -> Callable[..., Any]:
 def _gathered(
     client: Any, futures: list[Any], progress: Callable[[int, int], None] | None
 ) -> Iterator[bytes]:
-    """The partitions' results, in their order, counting them as they finish; each fetched
-    and let go by the cluster in turn (``futures`` is handed over): a month's results
-    never all sit in the client as bytes beside what is made of them."""
+    """The partitions' results, in their order, each as soon as it and those before it
+    are done, counting them as they finish; each let go by the cluster once fetched
+    (``futures`` is handed over). Only results that finish before an earlier one wait in
+    the client (the partitions' priorities keep them few): taking the results overlaps
+    the partitions still running, and they never all sit in the client as bytes."""
     total = len(futures)
+    place = {future.key: index for index, future in enumerate(futures)}
+    done = distributed().as_completed(futures)
+    futures.clear()
     if progress is not None:
         progress(0, total)
-        for done, _ in enumerate(distributed().as_completed(futures), start=1):
-            progress(done, total)
-    pending = collections.deque(futures)
-    futures.clear()
-    while pending:
-        result: bytes = pending.popleft().result()
-        yield result
+    early: dict[int, bytes] = {}
+    turn = 0
+    for count, future in enumerate(done, start=1):
+        early[place[future.key]] = future.result()
+        future.release()
+        if progress is not None:
+            progress(count, total)
+        while turn in early:
+            yield early.pop(turn)
+            turn += 1
