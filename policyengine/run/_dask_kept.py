@@ -186,9 +186,8 @@ def _evaluate(
     futures = _assembled(submit, month, parts, groups, spec)
     del groups, parts
     chain = Chain(client, month.state, how, submit, progress)
-    ranks = [-spec[3][key] for key in sorted(spec[3])]  # each partition's bucket
     # The partitions run while the client joins the inputs, the client's own part.
-    running = chain.started(futures, month.kind, ranks)
+    running = chain.started(futures, month.kind)
     inputs = _inputs(month, texts, links, encoded)
     del found, links, encoded  # joined into the inputs: let go before the results come
     state = chain.take(running, kept=(month.kind, keys, parents))
@@ -314,10 +313,13 @@ def _assembled(
         by_bucket.setdefault(buckets[key], {})[key] = detach(parts[key])
     futures: list[Any] = []
     for bucket, states in sorted(by_bucket.items()):
-        # A bucket's tasks ranked by it (see Chain.finish): assembled when its turn comes.
-        pieces = [submit(_bucket, g, bucket, priority=-bucket) for g in groups]
-        assembled = submit(_assemble, dumps(states), month.kind, *pieces, priority=-bucket)
-        futures.extend(submit(_take, assembled, key, priority=-bucket) for key in states)
+        # Ranked as its first partition (see Chain.started): assembled when its turn comes.
+        rank = -len(futures)
+        pieces = [submit(_bucket, g, bucket, priority=rank) for g in groups]
+        assembled = submit(_assemble, dumps(states), month.kind, *pieces, priority=rank)
+        futures.extend(
+            submit(_take, assembled, key, priority=rank - i) for i, key in enumerate(states)
+        )
     return futures
 
 

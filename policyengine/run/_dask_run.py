@@ -298,16 +298,12 @@ class Chain:
     progress: Callable[[int, int], None] | None = None
 
     def finish(
-        self,
-        futures: list[Any],
-        kept: tuple[str, Sequence[str], Sequence[str]] | None = None,
-        ranks: Sequence[int] | None = None,
+        self, futures: list[Any], kept: tuple[str, Sequence[str], Sequence[str]] | None = None
     ) -> RunState:
         """``state`` once every partition (``futures``: each one's state, in the order of
         the partition keys, handed over) has run the plan; ``kept``: see
-        :func:`take_results`; ``ranks``: see :meth:`started`."""
-        whole = None if kept is None else kept[0]
-        return self.take(self.started(futures, whole, ranks), kept)
+        :func:`take_results`."""
+        return self.take(self.started(futures, None if kept is None else kept[0]), kept)
 
     def take(
         self, futures: list[Any], kept: tuple[str, Sequence[str], Sequence[str]] | None = None
@@ -316,14 +312,11 @@ class Chain:
         gathered = _gathered(self.client, futures, self.progress)
         return take_results(self.state, gathered, str(self.how.kind), kept)
 
-    def started(
-        self, futures: list[Any], whole: str | None = None, ranks: Sequence[int] | None = None
-    ) -> list[Any]:
+    def started(self, futures: list[Any], whole: str | None = None) -> list[Any]:
         """Every partition (``futures``: each one's state, in the order of the partition
         keys, handed over) sent through the plan, each one's results a future, in order;
         the client is free to do its own part while they run (:meth:`take` waits).
-        ``whole``: the kind whose records come back whole (see :func:`_results`);
-        ``ranks``: each partition's Dask priority (by default, the partitions' order)."""
+        ``whole``: the kind whose records come back whole (see :func:`_results`)."""
         submit, kind = self.submit, str(self.how.kind)
         # Taken over: each step's futures are let go once the next step's are submitted.
         futures, given = list(futures), futures
@@ -331,8 +324,9 @@ class Chain:
         # Dask runs the ready task of highest priority first. Without one, it would type,
         # assemble or run every partition before it hands back any (submission order is
         # no priority: submits close in time share one), and a worker would hold the
-        # whole month; with it, the first partitions are taken to their results first.
-        rank = list(ranks) if ranks is not None else [-i for i in range(len(futures))]
+        # whole month; ranked by their order, the first partitions reach their results
+        # first, and in order, as the client takes them.
+        rank = [-i for i in range(len(futures))]
         # The plan is a task's own data, not scattered: a scattered copy has no lineage,
         # and a worker lost with the one copy a step needs could not be recomputed.
         plan = submit(_plan, dumps(self.state.plan), priority=1)
