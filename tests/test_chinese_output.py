@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 import policyengine
-from policyengine.cli._help_words import HELP_CONTEXT, help_words
+from policyengine.cli._help_words import ARGPARSE_ERRORS, HELP_CONTEXT, REFUSALS, help_words
 from policyengine.cli._main import main, parser
 from policyengine.core._languages import messages
 from policyengine.errors import EvaluationError, FactsFileError
@@ -276,3 +276,47 @@ def test_the_lines_about_history_and_what_ifs_are_said_in_chinese() -> None:
     assert chinese.startswith("历史：以前月份的结果取自台账第 1, 2 次运行")
     assert "假设运行 3 未采用" in chinese
     assert "2026-04-01" in marked and "草稿 pay 2026-04" in marked and "以后的月份" in marked
+
+
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as stopped:
+        main(list(argv))
+    assert stopped.value.code == 2
+    return capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_a_mistyped_command_line_is_said_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """An option misspelt, a value missing or refused by its type: argparse's own words
+    and the argument types' refusals are Chinese too, and English again after."""
+    month = ("run", "--period", "2026-03", "--facts", "month")
+    assert _refused(capsys, "--lang", "zh", *month, "--perod", "2026-03") == (
+        "policyengine：错误：无法识别的参数：--perod 2026-03（用 --help 查看这个命令能用的参数）"
+    )
+    assert _refused(capsys, "--lang", "zh", "run", "--period", "2026-03") == (
+        "policyengine run：错误：缺少必填的参数：--facts"
+    )
+    assert _refused(capsys, "--lang", "zh", *month, "--workers", "两") == (
+        "policyengine run：错误：参数 --workers：'两' 不是工作进程数（1 或更多）"
+    )
+    assert _refused(capsys, "--lang", "zh", "sample", "--months", "2026-05..2026-01") == (
+        "policyengine sample：错误：参数 --months：'2026-05..2026-01' 的结束月份早于开始月份"
+    )
+    assert _refused(capsys, "--lang", "en", "run", "--period", "2026-03") == (
+        "policyengine run: error: the following arguments are required: --facts"
+    )
+
+
+def test_argparse_words_keep_their_placeholders_in_chinese() -> None:
+    """A translation that lost or changed a placeholder would break argparse's own
+    formatting of the error, a traceback in place of the message."""
+    zh = messages("zh")
+    placeholder = re.compile(r"%\(\w+\)[sr]|%[sr]|\{text\}")
+    texts = [*ARGPARSE_ERRORS, *REFUSALS.values()]
+    changed = [
+        t
+        for t in texts
+        if sorted(placeholder.findall(zh.pgettext(HELP_CONTEXT, t)))
+        != sorted(placeholder.findall(t))
+    ]
+    assert changed == []
+    assert all(_CHINESE.search(zh.pgettext(HELP_CONTEXT, t)) for t in texts)

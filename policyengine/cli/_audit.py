@@ -41,6 +41,7 @@ from ._common import (
     spoken,
     spoken_line,
 )
+from ._help_words import refused
 from ._month import history_line
 from ._trust import add_trust_options, lock_line, signing_key, trust_from
 
@@ -263,7 +264,7 @@ def _iso_date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+        raise refused("not-a-date", text) from None
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -283,7 +284,7 @@ def _decimal(text: str) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        raise refused("not-a-number", text) from None
 
 
 def arguments_lock(lock: argparse.ArgumentParser) -> None:

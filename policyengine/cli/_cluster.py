@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..run._dask_run import distributed
+from ._help_words import refused
 
 #: The memory a local worker may hold (Dask's ``memory_limit``; at most the machine's):
 #: it spills task results to disk past 60 % of it, so that a month of any size goes
@@ -70,7 +71,7 @@ def _count(text: str) -> int:
     except ValueError:
         count = -1
     if count < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1 or more)")
+        raise refused("not-a-worker-count", text)
     return count
 
 

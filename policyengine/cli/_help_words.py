@@ -15,6 +15,7 @@ shipped ``.mo`` (``core/_languages.py`` is kept light for that).
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -32,12 +33,82 @@ ARGPARSE_WORDS: Final = (
     "show this help message and exit",
 )
 
+#: What argparse says of the words it cannot take (its own texts, with its placeholders):
+#: said through the catalogue while the command line is read (:func:`spoken_errors`).
+ARGPARSE_ERRORS: Final = (
+    "%(prog)s: error: %(message)s\n",
+    "argument %(argument_name)s: %(message)s",
+    "the following arguments are required: %s",
+    "unrecognized arguments: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)",
+    "ambiguous option: %(option)s could match %(matches)s",
+    "expected one argument",
+    "expected at most one argument",
+    "expected at least one argument",
+    "expected %s argument",
+    "expected %s arguments",
+    "ignored explicit argument %r",
+    "invalid %(type)s value: %(value)r",
+    "not allowed with argument %s",
+    "one of the arguments %s is required",
+)
+#: The refusals of the command's own argument types, by name (:func:`refused`).
+REFUSALS: Final = {
+    "not-a-date": "'{text}' is not a date written YYYY-MM-DD",
+    "not-a-number": "'{text}' is not a number",
+    "not-a-worker-count": "'{text}' is not a number of workers (1 or more)",
+    "not-a-month-range": "'{text}' is not a month range: write YYYY-MM..YYYY-MM, "
+    "e.g. 2026-01..2026-03",
+    "backwards-range": "'{text}' ends before it starts",
+}
+
 Say = Callable[[str], str]
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+#: How the refusals are said while the command line is read (English outside it).
+_say: Say = _as_written
+
+
+def refused(name: str, text: str) -> argparse.ArgumentTypeError:
+    """The refusal ``name`` of :data:`REFUSALS` of the argument ``text``, in the language
+    the command line is read in."""
+    return argparse.ArgumentTypeError(_say(REFUSALS[name]).format(text=text))
+
+
+@contextlib.contextmanager
+def spoken_errors(catalogue: Catalogue | None) -> Iterator[None]:
+    """While the command line is read, argparse's words for what it cannot take and the
+    argument types' refusals said through ``catalogue`` (None: as written).
+
+    argparse says them through the ``gettext`` functions it imported as its own names;
+    those are replaced for the reading and put back after it, even when it exits."""
+    global _say
+    if catalogue is None:
+        yield
+        return
+    cli = catalogue
+
+    def say(text: str) -> str:
+        return cli.pgettext(HELP_CONTEXT, text)
+
+    def say_plural(one: str, many: str, count: int) -> str:
+        return say(one if count == 1 else many)
+
+    saved = argparse._, argparse.ngettext, _say  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext, _say = say, say_plural, say  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext, _say = saved  # type: ignore[attr-defined]
 
 
 def help_words(parser: argparse.ArgumentParser) -> Iterator[str]:
     """Every text of ``parser`` (and its commands) that :func:`translate_parser` says again."""
-    found: list[str] = list(ARGPARSE_WORDS)
+    found: list[str] = [*ARGPARSE_WORDS, *ARGPARSE_ERRORS, *REFUSALS.values()]
 
     def note(text: str) -> str:
         found.append(text)

@@ -139,7 +139,11 @@ def _run(argv: Sequence[str] | None) -> int:
     _utf8_streams()
     words = sys.argv[1:] if argv is None else list(argv)
     language = _asked_language(words) or environment_language(os.environ)
-    args = parser(words, language).parse_args(words)
+    top = parser(words, language)
+    from ._help_words import spoken_errors
+
+    with spoken_errors(messages(language) if LANGUAGES[language] is not None else None):
+        args = top.parse_args(words)
     from ..errors import InvalidPolicy, PolicyError
     from ._common import say, speaking
 

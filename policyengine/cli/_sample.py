@@ -16,6 +16,7 @@ from ..load._layout import ENTITIES_NAME
 from ..run._bundle import entities_from_policies
 from ..run._repository import load
 from ._common import spoken, spoken_line
+from ._help_words import refused
 
 
 def _months(text: str) -> list[Period]:
@@ -24,11 +25,9 @@ def _months(text: str) -> list[Period]:
     try:
         start, end = Period.parse(first.strip()), Period.parse((last or first).strip())
     except PolicyError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a month range: write YYYY-MM..YYYY-MM, e.g. 2026-01..2026-03"
-        ) from None
+        raise refused("not-a-month-range", text) from None
     if end < start:
-        raise argparse.ArgumentTypeError(f"'{text}' ends before it starts")
+        raise refused("backwards-range", text)
     found = []
     while start <= end:
         found.append(start)
