@@ -22,6 +22,8 @@ from typing import Final
 from ._template import Template, TemplateBlocks
 
 _DIGITS_HINT: Final = "write the digits 0-9 (half-width), not full-width or other scripts' digits"
+#: The hint of a row a reader could not read whole: that record alone is refused.
+_ROW: Final = "correct the row in the file; the rest of the month is evaluated"
 
 # Kept one template a line where it fits, as docs/errors.md shows them: easier to compare.
 # ruff: noqa: E501
@@ -87,6 +89,14 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("invalid-json", "value"): Template("{problem}"),
         ("too-deep", "json"): Template("the JSON nests more than {limit} levels deep", "a record is an object of plain values and lists of them"),
         ("not-a-record-list", "json"): Template('expected a list of records (or {{"records": [...]}})'),
+        # a row read but not whole: kept in the record (facts/_file.py, UNREADABLE), said again from there
+        ("ragged-row", "row"): Template("the row has {cells} cells but the header has {columns}", _ROW),
+        ("ragged-row", "no-header"): Template("a value ({value}) in column {column}, which has no header: name the column in the header row, or clear the cell", _ROW),
+        ("invalid-csv", "row"): Template("not valid CSV: {problem}", _ROW),
+        ("not-utf8", "cell"): Template("the cell holds bytes that are not UTF-8 text", _ROW),
+        ("float-not-allowed", "cell"): Template("the cell holds the number {value}, which Excel keeps as a binary float: it cannot carry an exact value here (format the column as Text and type it again, or save the sheet as CSV UTF-8)", _ROW),
+        ("unreadable-facts", "formula"): Template("the cell holds a formula without a saved result: open and save the workbook in Excel, or paste the values", _ROW),
+        ("unreadable-facts", "row"): Template("the reader could not read the record", _ROW),
     }),
     # a month's facts: a folder of files, or one file by kind (policyengine/facts/_io.py)
     ("facts-folders-and-paid-amount-files", {

@@ -7,6 +7,7 @@ importing each other.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from typing import TypeAlias
@@ -41,3 +42,21 @@ def placeholders(text: str) -> frozenset[str]:
         for _, field, _, _ in string.Formatter().parse(text)
         if field is not None
     )
+
+
+def words_in(template: str, text: str) -> dict[str, str] | None:
+    """The words that filled ``template`` (a ``str.format`` template of plain ``{name}``
+    fields) to give ``text``; None when it cannot have given it. The words are text, as
+    they were shown: a value said again from them is said as it was."""
+    pattern: list[str] = []
+    seen: set[str] = set()
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        pattern.append(re.escape(literal))
+        if field is None:
+            continue
+        if spec or conversion or not field.isidentifier():
+            return None  # a formatted value cannot be read back as it was given
+        pattern.append(f"(?P={field})" if field in seen else f"(?P<{field}>.*?)")
+        seen.add(field)
+    found = re.fullmatch("".join(pattern), text, re.DOTALL)
+    return None if found is None else found.groupdict()

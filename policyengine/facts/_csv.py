@@ -129,7 +129,7 @@ def read_rows(
             break
         except csv.Error as exc:
             # That row alone is refused; the reader goes on from the next line.
-            problem = row_problem("invalid-csv", f"not valid CSV: {exc}")
+            problem = row_problem("invalid-csv", "row", problem=str(exc))
             bad.add(reader.line_num, problem)
             records.append({UNREADABLE: [problem]})
             lines.append(reader.line_num)
@@ -181,8 +181,7 @@ def _read_rows(
 def _ragged(names: list[str], row: list[str], line: int, bad: RowRefusals) -> dict[str, Any]:
     """A row with more or fewer cells than the header: its cells under the header's names
     as far as they go (the key is then usually right), marked with its problem."""
-    message = f"the row has {len(row)} cells but the header has {len(names)}"
-    problem = row_problem("ragged-row", message)
+    problem = row_problem("ragged-row", "row", cells=len(row), columns=len(names))
     bad.add(line, problem)
     record: dict[str, Any] = {n: c for n, c in zip(names, row, strict=False) if c.strip()}
     record[UNREADABLE] = [problem]
@@ -198,10 +197,7 @@ def _undecodable_cells(read: FactsFile, bad: BadRows) -> FactsFile:
         if not spoilt:
             continue
         kept = {n: v for n, v in record.items() if n not in spoilt}
-        problems = [
-            row_problem("not-utf8", "the cell holds bytes that are not UTF-8 text", name)
-            for name in spoilt
-        ]
+        problems = [row_problem("not-utf8", "cell", name) for name in spoilt]
         if UNREADABLE not in record:  # a ragged row is counted already
             bad.add(read.lines[index], problems[0])
         kept[UNREADABLE] = [*kept.get(UNREADABLE, []), *problems]

@@ -31,8 +31,9 @@ from typing import Any, Protocol
 import attrs
 
 from ..codes import ErrorCode
-from ..core._messages import frame
+from ..core._messages import TEMPLATES, frame, render
 from ..core._suggest import did_you_mean
+from ..core._template import words_in
 from ..errors import FactError, FactsFileError, Location
 from ..model import Field
 
@@ -67,16 +68,18 @@ MAX_BAD_ROWS = 1_000
 UNREADABLE = "$unreadable"
 #: The codes a reader may leave on a record; anything else given there is reported as
 #: ``unreadable-facts``.
-_ROW_CODES: frozenset[ErrorCode] = frozenset(
-    {
-        "ragged-row",
-        "not-utf8",
-        "invalid-csv",
-        "float-not-allowed",
-        "too-many-decimals",
-        "unreadable-facts",
-    }
-)
+#: The forms a reader's problem is said in, by code (each a "row" form of
+#: core/_facts_templates.py, whose hint says the rest of the month is evaluated).
+_ROW_FORMS: Mapping[ErrorCode, tuple[str, ...]] = {
+    "ragged-row": ("row", "no-header"),
+    "invalid-csv": ("row",),
+    "not-utf8": ("cell",),
+    "float-not-allowed": ("cell",),
+    "too-many-decimals": (),
+    "unreadable-facts": ("formula", "row"),
+}
+#: The codes a reader's problem may have, by name; any other is ``unreadable-facts``.
+_ROW_CODES: Mapping[str, ErrorCode] = {code: code for code in _ROW_FORMS}
 
 
 @attrs.frozen
@@ -247,10 +250,13 @@ def map_header(
     return names
 
 
-def row_problem(code: ErrorCode, message: str, field: str | None = None) -> dict[str, str]:
+def row_problem(
+    code: ErrorCode, form: str, field: str | None = None, **words: Any
+) -> dict[str, str]:
     """One problem a reader found in a record, as the record keeps it under
-    :data:`UNREADABLE`."""
-    problem = {"code": code, "message": message}
+    :data:`UNREADABLE`: its code, its message said in English by the ``form`` of its
+    template (a "row" form, core/_facts_templates.py) from ``words``, and its field."""
+    problem = {"code": code, "message": render(code, form, words)[0]}
     if field is not None:
         problem["field"] = field
     return problem
@@ -263,17 +269,25 @@ def unreadable_errors(problems: Any, label: int | str | None) -> list[FactError]
     errors: list[FactError] = []
     for problem in listed:
         given = problem if isinstance(problem, Mapping) else {}
-        code = given.get("code")
+        code = _ROW_CODES.get(str(given.get("code")), "unreadable-facts")
         field = given.get("field")
-        errors.append(
-            FactError(
-                str(given.get("message", "the reader could not read the record")),
-                code=code if code in _ROW_CODES else "unreadable-facts",
-                location=Location(record=label, field=field if isinstance(field, str) else None),
-                hint="correct the row in the file; the rest of the month is evaluated",
-            )
-        )
+        where = Location(record=label, field=field if isinstance(field, str) else None)
+        message = str(given.get("message", render("unreadable-facts", "row", {})[0]))
+        errors.append(_said_again(code, message, where))
     return errors
+
+
+def _said_again(code: ErrorCode, message: str, where: Location) -> FactError:
+    """The error of a problem the record keeps as English text: made again from the
+    template and words that say that text (so that it is said in every language), or
+    else, a text no template says (a run recorded before), kept as it is."""
+    for form in _ROW_FORMS.get(code, ()):
+        template = TEMPLATES[code, form]
+        words = words_in(template.message, message)
+        if words is not None and render(code, form, words)[0] == message:
+            return FactError.from_template(code, form=form, location=where, words=words)
+    hint = TEMPLATES["unreadable-facts", "row"].hint
+    return FactError(message, code=code, location=where, hint=hint)
 
 
 def too_many_bad_rows(file: str, first: FactsFileError, count: int) -> FactsFileError:

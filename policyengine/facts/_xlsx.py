@@ -181,12 +181,7 @@ def _read_sheet(
         problems.extend(
             (
                 column,
-                row_problem(
-                    "unreadable-facts",
-                    "the cell holds a formula without a saved result: open and save the "
-                    "workbook in Excel, or paste the values",
-                    by_column.get(column),
-                ),
+                row_problem("unreadable-facts", "formula", by_column.get(column)),
             )
             for column in unsaved
         )
@@ -212,16 +207,13 @@ def _row(
     for column, value in sorted(cells.items()):
         field_name = by_column.get(column)
         if field_name is None:
-            message = (
-                f"a value ({value!r}) in column {column}, which has no header: name the "
-                "column in the header row, or clear the cell"
-            )
-            problems.append((column, row_problem("ragged-row", message)))
+            problem = row_problem("ragged-row", "no-header", value=repr(value), column=column)
+            problems.append((column, problem))
             continue
         try:
             typed = _cell(value, fields.get(field_name))
         except _BadCell as exc:
-            problems.append((column, row_problem(exc.code, str(exc), field_name)))
+            problems.append((column, row_problem(exc.code, exc.form, field_name, **exc.words)))
             continue
         if typed is not None:
             record[field_name] = typed
@@ -229,11 +221,11 @@ def _row(
 
 
 class _BadCell(Exception):
-    """A cell that cannot be read, with its code."""
+    """A cell that cannot be read: its code, and the form and words that say why."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(self, code: ErrorCode, form: str, **words: Any) -> None:
+        super().__init__(code, form)
+        self.code, self.form, self.words = code, form, words
 
 
 def _header_text(value: Any) -> str:
@@ -265,9 +257,4 @@ def _cell(value: Any, field: Field | None) -> Any:
         # are then held to the field's (money: two) when the record is checked, and a
         # fraction in an int field is reported as not a whole number.
         return number_text.exact(repr(value))
-    raise _BadCell(
-        "float-not-allowed",
-        f"the cell holds the number {value!r}, which Excel keeps as a binary float: "
-        "it cannot carry an exact value here (format the column as Text and type it "
-        "again, or save the sheet as CSV UTF-8)",
-    )
+    raise _BadCell("float-not-allowed", "cell", value=repr(value))

@@ -1,0 +1,123 @@
+"""A row a reader could not read whole is refused alone, and said in every language.
+
+The reader keeps the problem in the record (its code, field and English message, under
+``UNREADABLE``): that mark is part of the month's stored inputs, so its English must
+stay what it was, to the letter, for recorded months to replay. The error is made again
+from the template whose English gives that text, so that it is said in Chinese too; a
+text no template gives (written by another version) is kept as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policyengine.core._template import words_in
+from policyengine.facts._file import row_problem, unreadable_errors
+
+HINT = "correct the row in the file; the rest of the month is evaluated"
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+#: Each reader's problem, made now, and the English it was written in before it had a
+#: template (the stored text a recorded month holds).
+PROBLEMS = [
+    (
+        row_problem("ragged-row", "row", cells=6, columns=5),
+        "the row has 6 cells but the header has 5",
+    ),
+    (
+        row_problem("ragged-row", "no-header", value=repr("多余"), column=7),
+        "a value ('多余') in column 7, which has no header: name the column in the header "
+        "row, or clear the cell",
+    ),
+    (
+        row_problem("invalid-csv", "row", problem="field larger than field limit (131072)"),
+        "not valid CSV: field larger than field limit (131072)",
+    ),
+    (
+        row_problem("not-utf8", "cell", "dials"),
+        "the cell holds bytes that are not UTF-8 text",
+    ),
+    (
+        row_problem("float-not-allowed", "cell", "sales", value=repr(0.1 + 0.2)),
+        "the cell holds the number 0.30000000000000004, which Excel keeps as a binary float: "
+        "it cannot carry an exact value here (format the column as Text and type it again, "
+        "or save the sheet as CSV UTF-8)",
+    ),
+    (
+        row_problem("unreadable-facts", "formula", "sales"),
+        "the cell holds a formula without a saved result: open and save the workbook in "
+        "Excel, or paste the values",
+    ),
+]
+
+
+def test_each_problem_keeps_the_english_it_was_stored_in() -> None:
+    assert [problem["message"] for problem, _ in PROBLEMS] == [old for _, old in PROBLEMS]
+    assert PROBLEMS[3][0]["field"] == "dials"
+
+
+def test_each_stored_problem_is_said_in_chinese_with_the_same_english() -> None:
+    stored = [{"code": p["code"], "message": old, **_field(p)} for p, old in PROBLEMS]
+    errors = unreadable_errors(stored, "A02")
+    assert [(e.code, e.message, e.hint) for e in errors] == [
+        (p["code"], old, HINT) for p, old in PROBLEMS
+    ]
+    chinese = [e.translated("zh") for e in errors]
+    assert [c.message for c in chinese if not _CHINESE.search(c.message)] == []
+    assert {c.hint for c in chinese} == {"请在文件里改正这一行；本月其余的记录照常计算"}
+    assert [e.location.field for e in errors] == [_field(p).get("field") for p, _ in PROBLEMS]
+
+
+def test_a_text_no_template_gives_is_kept_as_it_is() -> None:
+    """A mark written by another version (or by hand) keeps its words, code and hint;
+    an unknown code is ``unreadable-facts``."""
+    stored = [
+        {"code": "ragged-row", "message": "short"},
+        {"code": "no-such-code", "message": "odd"},
+        {"message": "the row has many cells but the header has 5"},
+    ]
+    errors = unreadable_errors(stored, 4)
+    assert [(e.code, e.message, e.hint) for e in errors] == [
+        ("ragged-row", "short", HINT),
+        ("unreadable-facts", "odd", HINT),
+        ("unreadable-facts", "the row has many cells but the header has 5", HINT),
+    ]
+    assert errors[0].translated("zh").message == "short"
+
+
+def _field(problem: dict[str, str]) -> dict[str, str]:
+    return {"field": problem["field"]} if "field" in problem else {}
+
+
+TEMPLATES = st.lists(
+    st.one_of(
+        st.text(alphabet="ab {}()'", max_size=4).map(lambda t: t.replace("{", "").replace("}", "")),
+        st.sampled_from(["{x}", "{y}", "{x}"]),
+    ),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEMPLATES, st.text(max_size=5), st.text(max_size=5))
+def test_words_read_back_from_a_text_say_it_again(template: str, x: str, y: str) -> None:
+    """Whatever filled a template, the words read back from its text fill it to the same
+    text (they may split it otherwise where the words look like the template's text)."""
+    text = template.format(x=x, y=y)
+    words = words_in(template, text)
+    assert words is not None
+    assert template.format(**{"x": "", "y": "", **words}) == text
+
+
+def test_a_text_the_template_cannot_give_has_no_words() -> None:
+    template = "the row has {cells} cells but the header has {columns}"
+    assert words_in(template, "the row has 6 cells but the header has 5") == {
+        "cells": "6",
+        "columns": "5",
+    }
+    assert words_in(template, "the row has 6 cells but the sheet has 5") is None
+    assert words_in("{a} and {a}", "x and y") is None  # one name, one value
+    assert words_in("{value!r}", "'x'") is None  # a converted value is not read back
