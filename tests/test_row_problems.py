@@ -121,3 +121,33 @@ def test_a_text_the_template_cannot_give_has_no_words() -> None:
     assert words_in(template, "the row has 6 cells but the sheet has 5") is None
     assert words_in("{a} and {a}", "x and y") is None  # one name, one value
     assert words_in("{value!r}", "'x'") is None  # a converted value is not read back
+
+
+def test_a_file_of_too_many_bad_rows_is_refused_in_both_languages() -> None:
+    """Past 1,000 rows refused alone, the file is refused with the first one's error and
+    the count of the rest: the same English as ever, and Chinese around the first row's
+    own words."""
+    import pytest
+
+    from policyengine.errors import FactsFileError
+    from policyengine.facts._file import BadRows
+
+    bad = BadRows("rep.csv")
+    for line in range(2, 1004):
+        bad.add(line, row_problem("ragged-row", "row", cells=3, columns=5))
+    with pytest.raises(FactsFileError) as refused:
+        bad.check()
+    error = refused.value
+    assert (error.code, error.location.line, error.details["bad_rows"]) == ("ragged-row", 2, 1002)
+    assert error.message == (
+        "the row has 3 cells but the header has 5 (and 1,001 more rows that cannot be "
+        "read: over 1,000, so the file is refused)"
+    )
+    assert error.hint == (
+        "check that it is the right file, saved as CSV UTF-8 or an Excel workbook"
+    )
+    chinese = error.translated("zh")
+    assert chinese.message == (
+        "这一行有 3 格，但表头有 5 列（另外还有 1,001 行无法读取：超过 1,000 行，整个文件不予读取）"
+    )
+    assert chinese.hint == "请确认文件没有选错，并保存为 CSV UTF-8 或 Excel 工作簿"

@@ -51,6 +51,7 @@ from ._check_templates import CHECK_BLOCKS
 from ._command_templates import COMMAND_BLOCKS
 from ._expression_templates import EXPRESSION_BLOCKS
 from ._facts_templates import FACT_BLOCKS
+from ._frame_words import FIXED_HINTS, FRAME_WORDS
 from ._run_templates import RUN_BLOCKS
 from ._template import Template as Template
 from ._template import TemplateBlocks
@@ -156,7 +157,10 @@ def render(
 
 def computed_hint(hint: str | None, catalogue: Catalogue | None) -> str | None:
     """A hint computed where the problem was found, said through ``catalogue`` when it is
-    a "did you mean" (``core/_suggest.py`` words it as ``FRAMES.english["did-you-mean"]``)."""
+    a "did you mean" (``core/_suggest.py`` words it as ``FRAMES.english["did-you-mean"]``)
+    or the same words each time (``FIXED_HINTS``)."""
+    if hint in _FIXED:
+        return frame(_FIXED[hint], catalogue)
     found = _DID_YOU_MEAN.fullmatch(hint or "")
     if found is None:
         return hint
@@ -167,35 +171,7 @@ def computed_hint(hint: str | None, catalogue: Catalogue | None) -> str | None:
 #: message (hint)``, and the parts of a location without a line. Each is a catalogue
 #: entry too (msgctxt ``frame:<name>``; no code has a colon), so that another language
 #: puts its own brackets and words around a problem.
-FRAMES: Final = Words(
-    "frame:",
-    {
-        "line": "{where}: {text}",
-        "text": "{code}: {message}",
-        "text-hint": "{code}: {message} ({hint})",
-        "record": "record {record}",
-        "rule": "rule '{rule_id}'",
-        "field": "field '{field}'",
-        "pointer": "at {pointer}",
-        "joiner": ", ",
-        "did-you-mean": "did you mean '{name}'?",
-        "sheet": "sheet '{sheet}'",
-        "sheet-cell": "sheet '{sheet}', cell {cell}",
-        "in-sheet": "sheet '{sheet}': {message}",
-        "in-sheet-cell": "sheet '{sheet}', cell {cell}: {message}",
-        "in-sheet-row": "sheet '{sheet}', row {row}: {message}",
-        "in-kind": "{kind}: {message}",
-        "header": "column '{header}'",
-        "record-problems-one": "{count} problem in the record: {lines}",
-        "record-problems-many": "{count} problems in the record: {lines}",
-        "problems-joiner": "; ",
-        "or": " or ",
-        "problems-one": "{count} problem",
-        "problems-many": "{count} problems",
-        "problems-found-one": "{count} problem found",
-        "problems-found-many": "{count} problems found",
-    },
-)
+FRAMES: Final = Words("frame:", FRAME_WORDS)
 #: The words around a problem named ``name`` (``FRAMES``), said through ``catalogue``.
 frame: Final = FRAMES.said
 
@@ -394,6 +370,9 @@ SECTIONS: Final[Mapping[tuple[ErrorCode, str], str]] = {
     key: anchor for anchor, templates in _BLOCKS for key in templates
 }
 
+#: The hints computed where a problem is found that are the same words each time, by
+#: their English: said again by name.
+_FIXED: Final = {FRAMES.english[name]: name for name in FIXED_HINTS}
 _DID_YOU_MEAN: Final = re.compile(
     re.escape(FRAMES.english["did-you-mean"]).replace(r"\{name\}", "(?P<name>.*)")
 )

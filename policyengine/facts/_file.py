@@ -292,15 +292,20 @@ def _said_again(code: ErrorCode, message: str, where: Location) -> FactError:
 
 def too_many_bad_rows(file: str, first: FactsFileError, count: int) -> FactsFileError:
     """The error refusing a file with more than :data:`MAX_BAD_ROWS` bad rows: the first
-    one's, counting the rest."""
-    return FactsFileError(
-        f"{first.message} (and {count - 1:,} more rows that cannot be read: "
-        f"over {MAX_BAD_ROWS:,}, so the file is refused)",
+    one's, counting the rest. Said again in another language, the first row's own words
+    (when a template gives them) are led by the count in that language."""
+    more = {"more": count - 1, "limit": MAX_BAD_ROWS}
+    error = FactsFileError(
+        frame("too-many-bad-rows", None, message=first.message, **more),
         code=first.code,
         location=first.location,
-        hint="check that it is the right file, saved as CSV UTF-8 or an Excel workbook",
+        hint=frame("right-file", None),
         details={**first.details, "bad_rows": count},
     )
+    again = _said_again(first.code, first.message, first.location)
+    if first.lead is None and again.form is not None:  # a sheet's cell leads it otherwise
+        error.form, error.words, error.lead = again.form, again.words, ("too-many-bad-rows", more)
+    return error
 
 
 class RowRefusals(Protocol):
