@@ -320,3 +320,29 @@ def test_argparse_words_keep_their_placeholders_in_chinese() -> None:
     ]
     assert changed == []
     assert all(_CHINESE.search(zh.pgettext(HELP_CONTEXT, t)) for t in texts)
+
+
+def test_an_output_format_or_extra_that_is_not_there_is_said_in_chinese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`run --out x.pdf` and `--workers` without the extra: refusals HR meets at the
+    command line, in the same English as before and in Chinese."""
+    from policyengine.errors import OutputError, UsageError
+    from policyengine.present._writers import check_format
+    from policyengine.run import _dask_run
+
+    with pytest.raises(OutputError) as refused:
+        check_format("月度.pdf")
+    english = refused.value
+    assert (english.message, english.hint) == (
+        "cannot write '.pdf' files",
+        "name the output .xlsx, .csv or .json",
+    )
+    assert english.translated("zh").message == "不能写出 '.pdf' 文件"
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(UsageError) as missing:
+        _dask_run.distributed()
+    assert missing.value.code == "missing-extra"
+    assert missing.value.hint == "pip install 'policyengine[dask]'"
+    assert "没有安装" in missing.value.translated("zh").message

@@ -38,6 +38,8 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
     # what a command refuses before it runs (policyengine/cli/)
     ("calling-the-library-and-the-command-line", {
         ("unknown-output", "eval"): Template("no output named '{output}'", "outputs: {outputs}"),
+        ("missing-extra", "dask"): Template("running a month on several processes needs dask.distributed, which is not installed", "pip install 'policyengine[dask]'"),
+        ("missing-extra", "dataframe"): Template("converting results to tables needs {module}, which is not installed", "pip install 'policyengine[dataframe]' (pandas and pyarrow)"),
         ("draft-in-use", ""): Template("{period} would be computed with files not in the lock: {names}", "publish them first (policyengine lock), or run with --allow-drafts for a trial run"),
         ("no-records", ""): Template("the facts hold no {kind} records, which versions in force apply to (name the file <kind>{formats})"),
         ("file-not-found", "demo-policies"): Template("the shipped policy folder is not here (looked in {path}). The demo runs on the files shipped with the source: run it from a checkout of the repository (cd into it), or name the folders with --policies DIR and --examples DIR"),
@@ -101,6 +103,7 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
     # an output that cannot be written (policyengine/present/_writers.py), by its cause;
     # "-kept": after the ledger append, the finished files wait in a folder of their own
     ("writing-the-results", {
+        ("unknown-format", "output"): Template("cannot write '{suffix}' files", "name the output {formats}"),
         ("output-io", ""): Template("cannot write the results: {reason}", "check the folder and the disk, then run again"),
         ("output-io", "disk-full"): Template("cannot write the results: {reason}", "the disk is full: free some space and run again"),
         ("output-io", "permission"): Template("cannot write the results: {reason}", "the folder cannot be written: check its permissions"),

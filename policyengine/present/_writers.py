@@ -148,10 +148,8 @@ def check_format(path: str | Path) -> None:
     """Refuse an output file whose suffix names no format of :data:`WRITERS`."""
     suffix = Path(path).suffix.lower()
     if suffix not in WRITERS:
-        raise OutputError(
-            f"cannot write '{suffix or Path(path).name}' files",
-            code="unknown-format",
-            location=Location(file=str(path)),
-            # WRITERS as it is now, so that a writer registered since is named too.
-            hint=f"name the output {listed(WRITERS)}",
+        # WRITERS as it is now, so that a writer registered since is named too.
+        words = {"suffix": suffix or Path(path).name, "formats": listed(WRITERS)}
+        raise OutputError.from_template(
+            "unknown-format", form="output", location=Location(file=str(path)), words=words
         )

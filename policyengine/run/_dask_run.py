@@ -52,11 +52,7 @@ def distributed() -> Any:
     try:
         return importlib.import_module("distributed")
     except ImportError as exc:
-        raise UsageError(
-            "running a month on several processes needs dask.distributed, which is not installed",
-            code="missing-extra",
-            hint="pip install 'policyengine[dask]'",
-        ) from exc
+        raise UsageError.from_template("missing-extra", form="dask") from exc
 
 
 def detach(state: RunState) -> dict[str, Any]:

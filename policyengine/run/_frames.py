@@ -166,10 +166,8 @@ def _extra(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise UsageError(
-            f"converting results to tables needs {module}, which is not installed",
-            code="missing-extra",
-            hint="pip install 'policyengine[dataframe]' (pandas and pyarrow)",
+        raise UsageError.from_template(
+            "missing-extra", form="dataframe", words={"module": module}
         ) from exc
 
 
