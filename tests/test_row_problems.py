@@ -33,7 +33,7 @@ PROBLEMS = [
         "row, or clear the cell",
     ),
     (
-        row_problem("invalid-csv", "row", problem="field larger than field limit (131072)"),
+        row_problem("invalid-csv", "row", csv_problem="field larger than field limit (131072)"),
         "not valid CSV: field larger than field limit (131072)",
     ),
     (
@@ -68,6 +68,8 @@ def test_each_stored_problem_is_said_in_chinese_with_the_same_english() -> None:
     chinese = [e.translated("zh") for e in errors]
     assert [c.message for c in chinese if not _CHINESE.search(c.message)] == []
     assert {c.hint for c in chinese} == {"请在文件里改正这一行；本月其余的记录照常计算"}
+    # Python's own words for a row it cannot read are said too
+    assert chinese[2].message == "不是有效的 CSV：单元格超过了 131072 个字符的上限"
     assert [e.location.field for e in errors] == [_field(p).get("field") for p, _ in PROBLEMS]
 
 

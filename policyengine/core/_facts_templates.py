@@ -92,7 +92,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         # a row read but not whole: kept in the record (facts/_file.py, UNREADABLE), said again from there
         ("ragged-row", "row"): Template("the row has {cells} cells but the header has {columns}", _ROW),
         ("ragged-row", "no-header"): Template("a value ({value}) in column {column}, which has no header: name the column in the header row, or clear the cell", _ROW),
-        ("invalid-csv", "row"): Template("not valid CSV: {problem}", _ROW),
+        ("invalid-csv", "row"): Template("not valid CSV: {csv_problem}", _ROW),
         ("not-utf8", "cell"): Template("the cell holds bytes that are not UTF-8 text", _ROW),
         ("float-not-allowed", "cell"): Template("the cell holds the number {value}, which Excel keeps as a binary float: it cannot carry an exact value here (format the column as Text and type it again, or save the sheet as CSV UTF-8)", _ROW),
         ("unreadable-facts", "formula"): Template("the cell holds a formula without a saved result: open and save the workbook in Excel, or paste the values", _ROW),

@@ -63,7 +63,9 @@ PHRASES: Final[tuple[str, ...]] = (
 
 
 #: The details said again only when the whole value is a phrase, and those phrases.
-SAID_WHOLE: Final = frozenset({"shown", "other", "argument", "failed", "comma", "construct"})
+SAID_WHOLE: Final = frozenset(
+    {"shown", "other", "argument", "failed", "comma", "construct", "csv_problem"}
+)
 WHOLE_PHRASES: Final[tuple[str, ...]] = (
     # language/_value_kinds.py: show(), a value in an evaluation error
     "number {value}",
@@ -95,6 +97,11 @@ WHOLE_PHRASES: Final[tuple[str, ...]] = (
     "keyword argument",
     "complex number",
     "bytes literal",
+    # facts/_csv.py: what Python's CSV reader says of a row it cannot read
+    "field larger than field limit ({limit})",
+    "new-line character seen in unquoted field - do you need to open the file with newline=''?",
+    "unexpected end of data",
+    "line contains NUL",
     # core/_number_text.py: why text with a comma is no number (comma_problem)
     "a comma cannot be the decimal point (write 12.34, not 12,34)",
     "a comma may only separate thousands, in groups of three digits (1,234.50)",

@@ -129,7 +129,7 @@ def read_rows(
             break
         except csv.Error as exc:
             # That row alone is refused; the reader goes on from the next line.
-            problem = row_problem("invalid-csv", "row", problem=str(exc))
+            problem = row_problem("invalid-csv", "row", csv_problem=str(exc))
             bad.add(reader.line_num, problem)
             records.append({UNREADABLE: [problem]})
             lines.append(reader.line_num)
