@@ -272,7 +272,7 @@ def unreadable_errors(problems: Any, label: int | str | None) -> list[FactError]
         code = _ROW_CODES.get(str(given.get("code")), "unreadable-facts")
         field = given.get("field")
         where = Location(record=label, field=field if isinstance(field, str) else None)
-        message = str(given.get("message", render("unreadable-facts", "row", {})[0]))
+        message = str(given.get("message", TEMPLATES["unreadable-facts", "row"].message))
         errors.append(_said_again(code, message, where))
     return errors
 
@@ -302,8 +302,10 @@ def too_many_bad_rows(file: str, first: FactsFileError, count: int) -> FactsFile
         hint=frame("right-file", None),
         details={**first.details, "bad_rows": count},
     )
+    if first.lead is not None:  # a sheet's cell leads it: said as it is
+        return error
     again = _said_again(first.code, first.message, first.location)
-    if first.lead is None and again.form is not None:  # a sheet's cell leads it otherwise
+    if again.form is not None:
         error.form, error.words, error.lead = again.form, again.words, ("too-many-bad-rows", more)
     return error
 

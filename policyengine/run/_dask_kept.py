@@ -37,7 +37,7 @@ from ..facts._inputs import history_used, pack_inputs
 from ..facts._record_kinds import RecordKind
 from ..load._plan import BundlePlan
 from ._bundle_result import BundleResult
-from ._dask_run import RETRIES, Chain, detach, dumps, submitter
+from ._dask_run import RETRIES, Chain, detach, dumps, rank, submitter
 from ._partition import ORPHANS, Partitioning, hash_layout, owned_kinds, owners, partitioning
 from ._partition import split as split_state
 from ._run_state import PastValues, RunState
@@ -313,12 +313,12 @@ def _assembled(
         by_bucket.setdefault(buckets[key], {})[key] = detach(parts[key])
     futures: list[Any] = []
     for bucket, states in sorted(by_bucket.items()):
-        # Ranked as its first partition (see Chain.started): assembled when its turn comes.
-        rank = -len(futures)
-        pieces = [submit(_bucket, g, bucket, priority=rank) for g in groups]
-        assembled = submit(_assemble, dumps(states), month.kind, *pieces, priority=rank)
+        # Ranked as its first partition (see rank): assembled when its turn comes.
+        first = len(futures)
+        pieces = [submit(_bucket, g, bucket, priority=rank(first)) for g in groups]
+        assembled = submit(_assemble, dumps(states), month.kind, *pieces, priority=rank(first))
         futures.extend(
-            submit(_take, assembled, key, priority=rank - i) for i, key in enumerate(states)
+            submit(_take, assembled, key, priority=rank(first + i)) for i, key in enumerate(states)
         )
     return futures
 

@@ -273,7 +273,7 @@ def dask_runner(
         # scattered data would be lost with it. Shipped as bytes, one at a time: Dask
         # neither walks a partition's records for futures nor pickles them again.
         parts = split(state, how.kind).values()
-        futures = [submit(_own, dumps(detach(p)), priority=-i) for i, p in enumerate(parts)]
+        futures = [submit(_own, dumps(detach(p)), priority=rank(i)) for i, p in enumerate(parts)]
         chain = Chain(client, state, how, submit, progress)
         return chain.finish(futures)
 
@@ -317,12 +317,6 @@ class Chain:
         # Taken over: each step's futures are let go once the next step's are submitted.
         futures, given = list(futures), futures
         given.clear()
-        # Dask runs the ready task of highest priority first. Without one, it would type,
-        # assemble or run every partition before it hands back any (submission order is
-        # no priority: submits close in time share one), and a worker would hold the
-        # whole month; ranked by their order, the first partitions reach their results
-        # first, and in order, as the client takes them.
-        rank = [-i for i in range(len(futures))]
         # The plan is a task's own data, not scattered: a scattered copy has no lineage,
         # and a worker lost with the one copy a step needs could not be recomputed.
         plan = submit(_plan, dumps(self.state.plan), priority=1)
@@ -337,25 +331,35 @@ class Chain:
                 continue
             if runs:
                 futures = [
-                    submit(_local, plan, f, tuple(runs), priority=r)
-                    for f, r in zip(futures, rank, strict=True)
+                    submit(_local, plan, f, tuple(runs), priority=rank(i))
+                    for i, f in enumerate(futures)
                 ]
                 runs = []
             index = step.nodes[0]
             slices = [
-                submit(_slice, plan, f, index, kind, i == 0, priority=rank[i])
+                submit(_slice, plan, f, index, kind, i == 0, priority=rank(i))
                 for i, f in enumerate(futures)
             ]
             outcome = submit(_reduce, plan, template, slices, index, order, priority=1)
             futures = [
-                submit(_apply, plan, f, outcome, index, priority=r)
-                for f, r in zip(futures, rank, strict=True)
+                submit(_apply, plan, f, outcome, index, priority=rank(i))
+                for i, f in enumerate(futures)
             ]
         last = tuple(runs)
         return [
-            submit(_finished, plan, f, last, kind, i == 0, whole, priority=rank[i])
+            submit(_finished, plan, f, last, kind, i == 0, whole, priority=rank(i))
             for i, f in enumerate(futures)
         ]
+
+
+def rank(index: int) -> int:
+    """The Dask priority of every task of the partition at ``index`` (in the order of the
+    partition keys). Dask runs the ready task of highest priority first; without one it
+    would type, assemble or run every partition before it hands back any (submission
+    order is no priority: submits close in time share one), and a worker would hold
+    the whole month. Ranked by their order, the first partitions reach their results
+    first, and in order, as the client takes them."""
+    return -index
 
 
 def submitter(client: Any, retries: int) -> Callable[..., Any]:

@@ -116,14 +116,11 @@ def evaluate_many(
     with engine_context():  # entered once for the batch, not per record
         if fused is not None and (month is not None or not policy.reads_period):
             return Batch(tuple(_fused_many(policy, fused, numbered, month, others)))
-        items: list[Result | PolicyError] = []
-        for index, record in numbered:
-            try:
-                result = _evaluate(policy, program, record, month, index, others, {}, False, engine)
-                items.append(result)
-            except PolicyError as exc:
-                items.append(exc)
-    return Batch(tuple(items))
+
+        def one(record: Mapping[str, Any], index: int) -> Result:
+            return _evaluate(policy, program, record, month, index, others, {}, False, engine)
+
+        return Batch(tuple(_outcome(one, record, index) for index, record in numbered))
 
 
 def _each(
