@@ -308,6 +308,12 @@ def test_malformed_lock_lines_are_lock_syntax_at_their_line(tmp_path: Path) -> N
         ("lock-syntax", 9, 29),
     ]
     assert all(p.location.file == str(path) and p.hint for p in error.value.problems)
+    # Each is worded by a form of its own, so that it is said in Chinese too.
+    forms = [p.form for p in error.value.problems]
+    assert forms == ["fields", "day", "sha256", "path", "escapes", "suffix", "sha256"]
+    said = [p.render("zh") for p in error.value.problems]
+    assert "2026-02-30" in said[1] and "日期" in said[1]
+    assert all(not any(word in s for word in (" is not ", " fields", " does not ")) for s in said)
 
 
 def test_lock_file_that_is_not_utf8_is_lock_syntax(tmp_path: Path) -> None:
@@ -317,6 +323,7 @@ def test_lock_file_that_is_not_utf8_is_lock_syntax(tmp_path: Path) -> None:
     with pytest.raises(InvalidPolicy) as error:
         read_lock(path)
     assert [(p.code, p.location.line) for p in error.value.problems] == [("lock-syntax", 2)]
+    assert "UTF-8 文本" in error.value.problems[0].render("zh")
 
 
 def test_duplicate_entries_are_lock_duplicate(tmp_path: Path) -> None:

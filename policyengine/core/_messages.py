@@ -338,7 +338,17 @@ _BLOCKS: Final[TemplateBlocks] = (
     }),
     # the lock (policyengine/load/_lock.py)
     ("the-lock-file-lock-and-verify", {
-        ("lock-syntax", ""): Template("{reason}", _BY_HAND),
+        ("lock-syntax", "fields"): Template("the line has {count} fields, but a published version has 5: path, policy, version, publication day and sha256", _BY_HAND),
+        ("lock-syntax", "fields-signed"): Template("the line has {count} fields, but a published version has 7: path, policy, version, publication day, sha256, chain and sig", _BY_HAND),
+        ("lock-syntax", "too-large"): Template("the lock file is over {limit} MiB: no lock is that large", _BY_HAND),
+        ("lock-syntax", "not-utf8"): Template("the lock file is not UTF-8 text", _BY_HAND),
+        ("lock-syntax", "escapes"): Template("'{token}' is not %XX escapes of UTF-8 text, or holds an invisible character", _BY_HAND),
+        ("lock-syntax", "path"): Template("'{path}' is not '<policy folder>/<version file>' in the policies folder", _BY_HAND),
+        ("lock-syntax", "suffix"): Template("'{path}' does not end in .yaml or .yml", _BY_HAND),
+        ("lock-syntax", "day"): Template("'{token}' is not a publication day of the calendar written YYYY-MM-DD", _BY_HAND),
+        ("lock-syntax", "sha256"): Template("'{token}' is not 'sha256:' followed by 64 lowercase hex digits", _BY_HAND),
+        ("lock-syntax", "chain"): Template("'{token}' is not 'chain:' followed by 64 lowercase hex digits", _BY_HAND),
+        ("lock-syntax", "sig"): Template("'{token}' is not 'sig:<16 hex digits>:<128 hex digits>'", _BY_HAND),
         ("lock-duplicate", ""): Template("{what} is listed twice; the first entry is on line {first}", "a version is published once: keep the first entry"),
         ("unreadable-file", "lock"): Template("'{path}' cannot be read: {reason}", "check the path of the lock file"),
         ("lock-unwritable", ""): Template("'{path}' cannot be written: {reason}", "check that its folder exists and that you may write there"),

@@ -78,13 +78,14 @@ def text_ok(value: object) -> bool:
 
 
 def _path_problem(path: str) -> str | None:
-    """Why ``path`` cannot name a version file in the lock, or None if it can."""
+    """Why ``path`` cannot name a version file in the lock (the form of ``lock-syntax``
+    that says it), or None if it can."""
     if path == ENTITIES_NAME:  # the record kinds, published like a version
         return None
     parts = path.split("/")
     if not text_ok(path) or len(parts) != 2 or any(not p or p.startswith(".") for p in parts):
-        return f"'{path}' is not '<policy folder>/<version file>' in the policies folder"
-    return None if path.endswith(POLICY_SUFFIXES) else f"'{path}' does not end in .yaml or .yml"
+        return "path"
+    return None if path.endswith(POLICY_SUFFIXES) else "suffix"
 
 
 @attrs.frozen
@@ -111,6 +112,14 @@ def lock_problem(
     return LockError.from_template(code, form=form, location=where, details=details)
 
 
+def _syntax(where: Location, form: str, token: str, value: str | None) -> PolicyError:
+    """A field of a line that is no such field: a path is named as it reads, any other
+    field as it is written."""
+    if form in ("path", "suffix"):
+        return lock_problem("lock-syntax", where, form=form, path=value)
+    return lock_problem("lock-syntax", where, form=form, token=token)
+
+
 def _encode(text: str) -> str:
     return "".join(
         "".join(f"%{b:02X}" for b in c.encode()) if c in "%# " or not c.isprintable() else c
@@ -133,21 +142,23 @@ def _decode(token: str) -> str | None:
 
 
 def _field_problem(index: int, token: str, value: str | None) -> str | None:
+    """Why the line's field ``index`` (written ``token``, read as ``value``) is no such
+    field: the form of ``lock-syntax`` that says it, or None."""
     if value is None or not text_ok(value):  # the one rule of clean text, raw or as %XX
-        return f"'{token}' is not %XX escapes of UTF-8 text, or holds an invisible character"
+        return "escapes"
     if index == 0:
         return _path_problem(value)
     if index == 3:
         try:
             datetime.date.fromisoformat(value if _DATE.fullmatch(value) else "")
         except ValueError:
-            return f"'{token}' is not a publication day of the calendar written YYYY-MM-DD"
+            return "day"
     if index == 4 and not (value.startswith("sha256:") and _SHA.fullmatch(value[7:])):
-        return f"'{token}' is not 'sha256:' followed by 64 lowercase hex digits"
+        return "sha256"
     if index == 5 and not (value.startswith("chain:") and _SHA.fullmatch(value[6:])):
-        return f"'{token}' is not 'chain:' followed by 64 lowercase hex digits"
+        return "chain"
     if index == 6 and not _SIG.fullmatch(value):
-        return f"'{token}' is not 'sig:<16 hex digits>:<128 hex digits>'"
+        return "sig"
     return None
 
 
@@ -168,16 +179,15 @@ def parse_lock(text: str, file: str) -> tuple[list[LockEntry], list[PolicyError]
             continue
         fields = list(re.finditer(r"\S+", line))
         if len(fields) != width:
-            reason = f"the line has {len(fields)} fields, but a published version has {width}: "
-            reason += "path, policy, version, publication day and sha256"
-            reason += ", chain and sig" if width == 7 else ""
-            problems.append(lock_problem("lock-syntax", Location(file, number, 1), reason=reason))
+            form = "fields-signed" if width == 7 else "fields"
+            where = Location(file, number, 1)
+            problems.append(lock_problem("lock-syntax", where, form=form, count=len(fields)))
             continue
         values = [_decode(field[0]) for field in fields]
         found = [
-            lock_problem("lock-syntax", Location(file, number, field.start() + 1), reason=why)
+            _syntax(Location(file, number, field.start() + 1), form, field[0], values[index])
             for index, field in enumerate(fields)
-            if (why := _field_problem(index, field[0], values[index]))
+            if (form := _field_problem(index, field[0], values[index]))
         ]
         problems += found
         path, policy, version, day, sha, *seal = (v or "" for v in values)
@@ -208,8 +218,8 @@ def load_lock(path: _Where) -> tuple[list[LockEntry], list[PolicyError]]:
     try:
         raw = read_limited(path, MAX_LOCK_BYTES)
         if len(raw) > MAX_LOCK_BYTES:
-            reason = f"the lock file is over {MAX_LOCK_BYTES // 2**20} MiB: no lock is that large"
-            return [], [lock_problem("lock-syntax", Location(file), reason=reason)]
+            limit = MAX_LOCK_BYTES // 2**20
+            return [], [lock_problem("lock-syntax", Location(file), form="too-large", limit=limit)]
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except FileNotFoundError:
         return [], []
@@ -220,7 +230,7 @@ def load_lock(path: _Where) -> tuple[list[LockEntry], list[PolicyError]]:
         ]
     except UnicodeDecodeError as error:
         where = Location(file, raw[: error.start].count(b"\n") + 1)
-        return [], [lock_problem("lock-syntax", where, reason="the lock file is not UTF-8 text")]
+        return [], [lock_problem("lock-syntax", where, form="not-utf8")]
     return parse_lock(text.replace("\r\n", "\n"), file)
 
 
