@@ -179,15 +179,15 @@ def parse_lock(text: str, file: str) -> tuple[list[LockEntry], list[PolicyError]
             continue
         fields = list(re.finditer(r"\S+", line))
         if len(fields) != width:
-            form = "fields-signed" if width == 7 else "fields"
+            short = "fields-signed" if width == 7 else "fields"
             where = Location(file, number, 1)
-            problems.append(lock_problem("lock-syntax", where, form=form, count=len(fields)))
+            problems.append(lock_problem("lock-syntax", where, form=short, count=len(fields)))
             continue
         values = [_decode(field[0]) for field in fields]
         found = [
-            _syntax(Location(file, number, field.start() + 1), form, field[0], values[index])
+            _syntax(Location(file, number, field.start() + 1), why, field[0], values[index])
             for index, field in enumerate(fields)
-            if (form := _field_problem(index, field[0], values[index]))
+            if (why := _field_problem(index, field[0], values[index]))
         ]
         problems += found
         path, policy, version, day, sha, *seal = (v or "" for v in values)
