@@ -129,6 +129,29 @@ def test_previous_of_an_unknown_name_is_refused(tmp_path: Path) -> None:
     ]
 
 
+def test_previous_of_an_unknown_name_is_refused_beside_entities(tmp_path: Path) -> None:
+    """Beside entities.yaml a name may be another policy's rule, but previous() of a name
+    no field and no rule in force gives is unknown-name, not the initial value every
+    month; previous() of another policy's rule is read."""
+    rules = "  - {id: streak, kind: formula, expr: 'previous(streek, 0) + 1'}\n"
+    with pytest.raises(policyengine.InvalidPolicy) as refused:
+        policyengine.load(ranking_folder(tmp_path / "typo", rules))
+    problem = refused.value.problems[0]
+    assert [p.code for p in refused.value.problems] == ["unknown-name"]
+    assert (problem.details["name"], problem.hint) == ("streek", "did you mean 'streak'?")
+    root = ranking_folder(
+        tmp_path / "other", "  - {id: doubled, kind: formula, expr: 'score * 2'}\n"
+    )
+    (root / "later").mkdir()
+    (root / "later" / "2026-01.yaml").write_text(
+        'format: 1\npolicy: later\nversion: "2026-01"\neffective_from: 2026-01-01\n'
+        "title: t\napplies_to: rep\nrules:\n"
+        "  - {id: was, kind: formula, expr: 'previous(doubled, 0) + 1'}\n",
+        encoding="utf-8",
+    )
+    assert policyengine.load(root).for_period("2026-01") is not None
+
+
 def test_the_explanation_names_last_months_value(tmp_path: Path) -> None:
     """Explaining the streak shows the value of last month it was computed from."""
     repo = policyengine.load(ranking_folder(tmp_path, RULES))

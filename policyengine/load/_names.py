@@ -109,9 +109,15 @@ class Resolver:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
                 continue
             self._unknown(rule_id, pointer, expr, name, known.names)
-        for name in sorted({n.partition(".")[0] for n, _ in expr.past.values()}):
-            if name not in known.members and not scope.open:  # previous(name): no read now
-                self._unknown(rule_id, pointer, expr, name, known.names)
+        for name in sorted({n for n, _ in expr.past.values()}):
+            base, _, part = name.partition(".")
+            if base in known.members:
+                continue
+            if scope.open:  # previous(name) of another policy's rule: checked by the plan
+                read = Read(where, base, part or None, rule_id, pointer, expr.source)
+                self.external.append(read)  # last month's value: no read this month
+            else:
+                self._unknown(rule_id, pointer, expr, base, known.names)
         for name in sorted(expr.names):
             if name in rules:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)
