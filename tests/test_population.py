@@ -142,6 +142,28 @@ def test_ranks_are_a_permutation_with_declared_ties(groups: list[list[Any]]) -> 
         assert chosen == sorted(by_rule[-2:]) if len(eligible) >= 3 else chosen == []
 
 
+def test_equal_ranks_fall_to_an_int_key_in_number_order(tmp_path: Path) -> None:
+    """The last tie-break is the key in ascending order as its field types it: whole-number
+    keys 2, 9, 10, 100 rank 9 before 10 before 100, not as text ("10" < "100" < "9")."""
+    root = ranking_folder(
+        tmp_path, "  - {id: place, kind: rank, by: score, order: descending, ties: []}\n"
+    )
+    entities = (root / "entities.yaml").read_text(encoding="utf-8")
+    (root / "entities.yaml").write_text(entities.replace("rep_id: string", "rep_id: int"))
+    repo = policyengine.load(root)
+    reps = [(10, 5), (9, 5), (100, 5), (2, 1)]  # (key, score): three tie
+    records = {
+        "team": [{"team_id": "T"}],
+        "rep": [
+            {"rep_id": key, "team_id": "T", "score": score, "sales": 0, "eligible": True}
+            for key, score in reps
+        ],
+    }
+    result = repo.for_period("2026-01").evaluate(records)
+    ranks = {key: result.value("rep", str(key), "place")["rank"] for key, _ in reps}
+    assert ranks == {9: 1, 10: 2, 100: 3, 2: 4}
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(member, min_size=1, max_size=12), min_size=1, max_size=3))
 def test_percent_selection_rounds_as_declared(groups: list[list[Any]]) -> None:

@@ -109,15 +109,7 @@ class Resolver:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), True)
                 continue
             self._unknown(rule_id, pointer, expr, name, known.names)
-        for name in sorted({n for n, _ in expr.past.values()}):
-            base, _, part = name.partition(".")
-            if base in known.members:
-                continue
-            if scope.open:  # previous(name) of another policy's rule: checked by the plan
-                read = Read(where, base, part or None, rule_id, pointer, expr.source)
-                self.external.append(read)  # last month's value: no read this month
-            else:
-                self._unknown(rule_id, pointer, expr, base, known.names)
+        self._past(rule_id, pointer, expr, where, known)
         for name in sorted(expr.names):
             if name in rules:
                 self._read(rule_id, Read(where, name, None, rule_id, pointer, expr.source), False)
@@ -145,6 +137,22 @@ class Resolver:
                     kind=name,
                     expression=expr.source,
                 )
+
+    def _past(
+        self, rule_id: str, pointer: str, expr: Expression, where: str | None, known: _Known
+    ) -> None:
+        """``previous(name)``: a name of the kind, or (beside ``entities.yaml``) another
+        policy's rule, checked by the bundle's plan as a read that orders nothing (it is
+        last month's value)."""
+        for name in sorted({n for n, _ in expr.past.values()}):
+            base, _, part = name.partition(".")
+            if base in known.members:
+                continue
+            if self.scope.open:
+                read = Read(where, base, part or None, rule_id, pointer, expr.source)
+                self.external.append(read)
+            else:
+                self._unknown(rule_id, pointer, expr, base, known.names)
 
     def _read(self, rule_id: str, read: Read, external: bool) -> None:
         self.reads.setdefault(rule_id, []).append(read)

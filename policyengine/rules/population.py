@@ -37,6 +37,10 @@ class Frame(Protocol):
     def records(self) -> list[str]:
         """Keys of every record of ``kind`` (failed ones too: see ``unusable``), sorted."""
 
+    def key_value(self, key: str) -> Any:
+        """The record's key as its field types it, for ordering: an ``int`` key is a
+        number (9 before 10), any other its text."""
+
     def unusable(self, key: str, kind: str | None = None) -> str | None:
         """The record's key when an earlier failure left it without a value this rule reads."""
 

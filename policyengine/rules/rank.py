@@ -172,13 +172,16 @@ def _rank_group(spec: Rank, frame: Frame, group: str, members: list[str]) -> dic
             eligible.append(key)
     criteria = [(spec.by, spec.descending), *spec.ties]
     values = {key: [frame.run(expr, key) for expr, _ in criteria] for key in eligible}
+    # The last tie-break: the key in ascending order, as its field types it (keys are
+    # held as text, and "10" < "9" as text).
+    keys = {key: frame.key_value(key) for key in eligible}
 
     def order(a: str, b: str) -> int:
         for index, (_, descending) in enumerate(criteria):
             result = _compare(values[a][index], values[b][index])
             if result:
                 return -result if descending else result
-        return (a > b) - (a < b)
+        return int(keys[a] > keys[b]) - int(keys[a] < keys[b])
 
     ordered = sorted(eligible, key=functools.cmp_to_key(order))
     size = len(ordered)

@@ -48,6 +48,14 @@ class PopulationFrame:
     def records(self) -> list[str]:
         return sorted(self.state.envs.get(self.kind, {}))
 
+    def key_value(self, key: str) -> Any:
+        """The record's key as its field types it: an ``int`` key is a number (9 before
+        10), any other its text."""
+        kinds = self.state.plan.entities.kinds
+        field = kinds[self.kind].key if self.kind in kinds else None
+        value = self.state.envs[self.kind][key].get(field) if field is not None else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else key
+
     def unusable(self, key: str, kind: str | None = None) -> str | None:
         """The record, when a failure left it without a value this rule reads."""
         kind = kind or self.kind
