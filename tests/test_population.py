@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import policyengine
 from policyengine.facts._sample_centre import centre, months
+from policyengine.run._bundle import evaluate_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CENTRE = policyengine.load(FIXTURES / "centre")
@@ -162,6 +163,10 @@ def test_equal_ranks_fall_to_an_int_key_in_number_order(tmp_path: Path) -> None:
     result = repo.for_period("2026-01").evaluate(records)
     ranks = {key: result.value("rep", str(key), "place")["rank"] for key, _ in reps}
     assert ranks == {9: 1, 10: 2, 100: 3, 2: 4}
+    # A run recorded before result format 4 replays as it was computed: keys as text.
+    older = evaluate_bundle(repo.for_period("2026-01"), records, result_format=3)
+    ranks = {key: older.value("rep", str(key), "place")["rank"] for key, _ in reps}
+    assert ranks == {10: 1, 100: 2, 9: 3, 2: 4}
 
 
 @settings(max_examples=40, deadline=None)

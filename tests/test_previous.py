@@ -13,6 +13,7 @@ import policyengine
 from policyengine.audit._replay import replay_run
 from policyengine.audit.ledger import open_ledger
 from policyengine.month import Recording, run_month
+from policyengine.run._bundle import evaluate_bundle
 
 RULES = """\
   - id: regular
@@ -169,3 +170,30 @@ def test_the_explanation_names_last_months_value(tmp_path: Path) -> None:
     lines = results[1].explain("rep", "A", "streak").splitlines()
     assert lines[0] == "streak = 2"
     assert "  last month streak = 1" in lines
+
+
+def test_a_null_value_last_month_counts_as_no_value(tmp_path: Path) -> None:
+    """A rep not eligible last month has a null rank: history's ``missing: as_zero`` gives
+    0 for it and previous() its initial value (from result format 4), not a null that
+    fails the rule reading it; a run recorded in format 3 replays as it was computed."""
+    rules = (
+        "  - {id: place, kind: rank, by: score, order: descending, ties: [],"
+        " eligible: 'eligible'}\n"
+        "  - {id: was, kind: history, of: place.rank, measure: previous, missing: as_zero}\n"
+        "  - {id: before, kind: formula, expr: 'previous(place.rank, 0)'}\n"
+    )
+    repo = policyengine.load(ranking_folder(tmp_path, rules))
+
+    def month(period: str, eligible: bool, history: dict[str, object] | None = None) -> object:
+        rep = {"rep_id": "A", "team_id": "T0", "score": 1, "sales": 0, "eligible": eligible}
+        facts = {"team": [{"team_id": "T0"}], "rep": [rep]}
+        return evaluate_bundle(repo.for_period(period), facts, history=history, **format_)
+
+    format_: dict[str, int] = {}
+    january = month("2026-01", False)
+    assert january.value("rep", "A", "place")["rank"] is None
+    february = month("2026-02", True, {"2026-01": january.snapshot()})
+    assert (february.value("rep", "A", "was"), february.value("rep", "A", "before")) == (0, 0)
+    format_ = {"result_format": 3}
+    older = month("2026-02", True, {"2026-01": january.snapshot()})
+    assert (older.value("rep", "A", "was"), older.value("rep", "A", "before")) == (None, None)

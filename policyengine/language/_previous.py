@@ -82,17 +82,20 @@ def last_month(
     past: PastReads,
     record: Mapping[str, Any] | None,
     missing: Callable[[str], Exception],
+    null_is_missing: bool = True,
 ) -> dict[str, Any]:
     """The values the calls ``past`` read, by the key each is read as: from ``record``
     (last month's values of the record, None when it had no last month), else the
-    call's initial value; without one, ``missing(name)`` is raised."""
+    call's initial value; without one, ``missing(name)`` is raised. A null value (a rank
+    of a record that was not eligible) is no value: the initial value stands for it,
+    except in a run recorded before result format 4 (``null_is_missing`` False)."""
     values: dict[str, Any] = {}
     for read_as, (name, initial) in past.items():
         base, _, part = name.partition(".")
         value = record.get(base, _ABSENT) if record is not None else _ABSENT
         if part and isinstance(value, Mapping):
             value = value.get(part, _ABSENT)
-        if value is _ABSENT:
+        if value is _ABSENT or (value is None and null_is_missing):
             if initial is NO_INITIAL:
                 raise missing(name)
             value = initial

@@ -40,12 +40,14 @@ if TYPE_CHECKING:
     from ._repository import Bundle
 
 
-#: The result document's format: 2 keeps failures by value (every record keeps
-#: its row); 1, by record, is what runs recorded before it hold.
-RESULT_FORMAT = 3
+#: The result document's format: 4 orders a rank's last tie-break by a whole-number key
+#: as a number and counts a past value that is null as a month without one; 3, the same
+#: with the key as text and the null as it is; 2 keeps negative zeros; 1 keeps failures
+#: by record (2 and later: by value, every record keeps its row).
+RESULT_FORMAT = 4
 #: Every format :func:`policyengine.run._bundle.evaluate_bundle` can evaluate in: older
 #: runs replay in the format they were recorded in.
-RESULT_FORMATS = (1, 2, 3)
+RESULT_FORMATS = (1, 2, 3, 4)
 
 
 @attrs.frozen

@@ -50,8 +50,11 @@ class PopulationFrame:
 
     def key_value(self, key: str) -> Any:
         """The record's key as its field types it: an ``int`` key is a number (9 before
-        10), any other its text."""
+        10), any other its text (and every key its text in runs recorded before result
+        format 4, which replay so)."""
         kinds = self.state.plan.entities.kinds
+        if self.state.result_format < 4:
+            return key
         field = kinds[self.kind].key if self.kind in kinds else None
         value = self.state.envs[self.kind][key].get(field) if field is not None else None
         return value if isinstance(value, int) and not isinstance(value, bool) else key
@@ -177,9 +180,12 @@ class PopulationFrame:
         if record is None:
             return MISSING
         try:
-            return _part(record, name)
+            value = _part(record, name)
         except KeyError:
             return MISSING
+        # A null value (a rank of a record not eligible) is no value: from result format
+        # 4 it counts as the month without one that ``missing:`` declares.
+        return MISSING if value is None and self.state.result_format >= 4 else value
 
 
 def _part(values: Mapping[str, Any], name: str) -> Any:

@@ -129,7 +129,12 @@ class RunState:
             return scope
         before = self.period.shift(-1)
         record = self.history.get(before.key, {}).get(kind, {}).get(key)
-        values = last_month(past, record, lambda name: missing_previous(name, before))
+        values = last_month(
+            past,
+            record,
+            lambda name: missing_previous(name, before),
+            null_is_missing=self.result_format >= 4,
+        )
         return ChainMap(values, scope)  # type: ignore[arg-type]  # read, never written
 
     def fail(self, kind: str, key: str, rule_id: str, error: PolicyError) -> None:
