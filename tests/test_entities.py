@@ -252,6 +252,26 @@ def test_children_of_duplicates_get_invalid_parent(centre: Entities) -> None:
     ]
 
 
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u3000", "\t"])
+def test_a_key_with_white_space_around_it_is_refused_not_a_second_record(
+    centre: Entities, space: str
+) -> None:
+    """R1 written again as "R1 " (a space, a non-breaking or full-width one, a tab, before
+    or after) would be a second rep paid twice: it is refused, never trimmed; R1 stays."""
+    facts = {
+        "team": [TEAM],
+        "rep": [rep_record(), rep_record(rep_id="R1" + space), rep_record(rep_id=space + "R1")],
+    }
+    checked = check_facts(centre, facts)
+    assert sorted(where(checked.errors)) == sorted(
+        [
+            ("key-white-space", "rep", space + "R1", "rep_id"),
+            ("key-white-space", "rep", "R1" + space, "rep_id"),
+        ]
+    )
+    assert [r["rep_id"] for r in checked.records["rep"]] == ["R1"]
+
+
 def test_refused_records_keep_the_parent_they_name(centre: Entities) -> None:
     """Each refused record's parent link is kept, so what sits above it is known after the
     raw facts are gone: a bad cell, a refused parent's child, and a repeated key."""

@@ -118,6 +118,7 @@ ErrorCode = Literal[
     "invalid-period",
     "invalid-policy",
     "invalid-record",
+    "key-white-space",
     "later-run-stale",
     "ledger-broken",
     "ledger-closed",

@@ -168,6 +168,10 @@ def _check_kind(
         if key is not None:
             met.append(key)
             met_at.append(index)
+            if key != key.strip() and result is not None:
+                # "R101 " would be a second R101, paid twice: refused, never trimmed.
+                errors.append(_fail("key-white-space", kind.name, key, key_field))
+                result = None
         if link_field is None:
             link = None
         elif result is not None and result.get(link_field) is not None:
@@ -221,7 +225,7 @@ def clean_records(
         if result is None:
             return None
         key, link = result.get(key_field), result.get(link_field)
-        if key is None or link is None or str(link) not in valid:
+        if key is None or link is None or str(link) not in valid or str(key) != str(key).strip():
             return None
         typed.append(result)
         keys.append(str(key))
