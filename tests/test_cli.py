@@ -121,6 +121,9 @@ def test_eval_reports_bad_records_and_keeps_good_ones(
         ("", "empty.csv", "empty-file"),
         ("工号,销售\nA,1\n", "header.csv", "unknown-column"),
         ('[{"a": 1,}]', "bad.json", "invalid-json"),
+        # Python's reader would keep the second value silently: paid at the wrong amount.
+        ('[{"id": "A", "credited_sales": 1, "credited_sales": 9}]', "twice.json", "invalid-json"),
+        ('{"id": "A", "credited_sales": 1, "credited_sales": 9}\n', "twice.jsonl", "invalid-json"),
         ("{}", "object.json", "not-a-record-list"),
         ("x", "facts.txt", "unknown-format"),
     ],

@@ -88,6 +88,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("invalid-csv", ""): Template("not valid CSV: {problem}"),
         ("invalid-json", ""): Template("not valid JSON: {problem}"),
         ("invalid-json", "value"): Template("{problem}"),
+        ("invalid-json", "repeated-name"): Template("an object gives '{name}' twice: the second value would silently replace the first", "keep one '{name}' in each record"),
         ("too-deep", "json"): Template("the JSON nests more than {limit} levels deep", "a record is an object of plain values and lists of them"),
         ("not-a-record-list", "json"): Template('expected a list of records (or {{"records": [...]}})'),
         # a row read but not whole: kept in the record (facts/_file.py, UNREADABLE), said again from there

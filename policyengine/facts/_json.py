@@ -71,10 +71,14 @@ def loads(file: str, text: str, line_offset: int = 0) -> Any:
             parse_float=number_text.json_number,
             parse_int=number_text.json_int,
             parse_constant=_no_constant,
+            object_pairs_hook=_object,
         )
     except json.JSONDecodeError as exc:
         line = exc.lineno + line_offset
         raise file_error(file, "invalid-json", line, exc.colno, problem=exc.msg) from exc
+    except _Repeated as exc:
+        line = line_offset + 1 if line_offset else None
+        raise file_error(file, "invalid-json", line, form="repeated-name", name=exc.name) from exc
     except ValueError as exc:
         raise file_error(file, "invalid-json", form="value", problem=str(exc)) from exc
     except RecursionError:
@@ -110,6 +114,28 @@ def _depth(data: Any) -> int:
             deepest = max(deepest, level)
             stack.extend((v, level) for v in (value.values() if isinstance(value, dict) else value))
     return deepest
+
+
+class _Repeated(ValueError):
+    """An object gives one name twice (``{"base": 1, "base": 9}``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refused when it names a key twice: Python's JSON reader
+    would keep the last value silently, and a base salary given twice would be paid at
+    whichever came second (YAML policies and CSV headers refuse the same)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _Repeated(name)
+            seen.add(name)
+    return found
 
 
 def _no_constant(name: str) -> Any:
