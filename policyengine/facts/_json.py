@@ -77,8 +77,8 @@ def loads(file: str, text: str, line_offset: int = 0) -> Any:
         line = exc.lineno + line_offset
         raise file_error(file, "invalid-json", line, exc.colno, problem=exc.msg) from exc
     except _Repeated as exc:
-        line = line_offset + 1 if line_offset else None
-        raise file_error(file, "invalid-json", line, form="repeated-name", name=exc.name) from exc
+        at = line_offset + 1 if line_offset else None  # a JSON Lines file's line
+        raise file_error(file, "invalid-json", at, form="repeated-name", name=exc.name) from exc
     except ValueError as exc:
         raise file_error(file, "invalid-json", form="value", problem=str(exc)) from exc
     except RecursionError:
