@@ -87,3 +87,20 @@ def test_a_value_json_cannot_hold_is_refused_alike_in_its_replay(
     with open_ledger(ledger, read_only=True) as opened:
         replayed = replay_run(opened, 1)
     assert replayed.identical, replayed.first_difference
+
+
+@pytest.mark.parametrize("written", ["20260203", "2026W051", "2026-W05-1", "2026-02-3"])
+def test_a_day_is_read_only_as_written_yyyy_mm_dd(written: str, tmp_path: Path) -> None:
+    """Python reads 20260203 and the ISO week forms as days; a hire date so written is
+    refused as not-a-date (it moved a rep's seniority silently), in facts and in a policy."""
+    facts = {kind: [dict(record) for record in records] for kind, records in _REPS.items()}
+    facts["rep"][0] = {**facts["rep"][0], "hired_on": written}
+    result = BUNDLE.evaluate(facts)
+    assert [e.code for e in result.errors if e.code != "invalid-parent"] == ["not-a-date"]
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f'format: 1\npolicy: p\nversion: "1"\neffective_from: "{written}"\ntitle: t\n'
+        "inputs:\n  x: decimal\nrules:\n  - {id: y, kind: formula, expr: x}\n",
+        encoding="utf-8",
+    )
+    assert [p.code for p in policyengine.check_policy(path)] == ["invalid-date"]

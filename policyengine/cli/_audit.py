@@ -18,7 +18,7 @@ from ..audit._ledger_guard import broken
 from ..audit._publish import lock as lock_versions
 from ..audit._replay import compare_paid, read_paid, replay_run
 from ..core._display import decimal_text, plain
-from ..core._period import Period
+from ..core._period import Period, iso_day
 from ..errors import Location, UsageError
 from ..load._keys import Trust
 from ..load._lock import verify as verify_lock
@@ -262,7 +262,7 @@ def _print_diff_tables(outcome: Diff) -> None:
 
 def _iso_date(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
+        return iso_day(text)
     except ValueError:
         raise refused("not-a-date", text) from None
 

@@ -106,3 +106,16 @@ def _mapping(year: int, month: int) -> Mapping[str, Any]:
 
 #: The attributes an expression may read from ``period``.
 PERIOD_ATTRIBUTES = ("year", "month", "quarter", "start", "end", "days", "key")
+
+
+#: A day as people and files write one: four digits, two, two.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def iso_day(text: str) -> datetime.date:
+    """The day ``text`` writes as YYYY-MM-DD, and only so (ValueError otherwise). Python's
+    ``date.fromisoformat`` also reads ``20260203``, ``2026W051`` and ``2026-W05-1`` (a
+    Monday of week 5), which no one means as a day in a cell or a policy file."""
+    if not _DAY.fullmatch(text):
+        raise ValueError(f"not a day written YYYY-MM-DD: {text!r}")
+    return datetime.date.fromisoformat(text)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..core._number_text import FAST_AMOUNT, MAX_MAGNITUDE, MAX_PLACES
+from ..core._period import iso_day
 from ..model import Field
 from ._values import EXACT_BOOL, past_cents, unclean_text
 
@@ -59,7 +60,7 @@ def _text_number(value: Any, money: bool) -> Any:
 def _text_date(value: Any) -> Any:
     if type(value) is str:
         try:
-            return datetime.date.fromisoformat(value)
+            return iso_day(value)
         except ValueError:
             return _NO
     return _NO

@@ -20,6 +20,7 @@ from ..core import _number_text as number_text
 from ..core._brief import brief, brief_text
 from ..core._display import UNCLEAN_TEXT, character_name, unclean
 from ..core._number_text import to_decimal
+from ..core._period import iso_day
 from ..core._suggest import did_you_mean
 from ..errors import FactError
 from ..model import Field
@@ -192,7 +193,7 @@ def _date(value: Any, field: Field) -> datetime.date:
         return value
     if isinstance(value, str):
         try:
-            return datetime.date.fromisoformat(value.strip())
+            return iso_day(value.strip())
         except ValueError:
             pass
     raise _fail("not-a-date", value=brief(value))

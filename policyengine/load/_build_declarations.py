@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core._number_text import looks_numeric, to_decimal
+from ..core._period import iso_day
 from ..core._suggest import did_you_mean
 from ..errors import ModelError
 from ..facts._records import field_from_spec
@@ -184,7 +185,7 @@ def _date(value: Any) -> datetime.date | None:
         return value
     if isinstance(value, str):
         try:
-            return datetime.date.fromisoformat(value)
+            return iso_day(value)
         except ValueError:
             return None
     return None

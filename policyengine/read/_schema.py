@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ..codes import ErrorCode
+from ..core._period import iso_day
 from ..core._problems import Problems
 from ..core._suggest import did_you_mean
 from ..errors import PolicyError, SchemaViolation
@@ -54,10 +55,10 @@ def _is_date(instance: object) -> bool:
         return True
     if isinstance(instance, str):
         try:
-            datetime.date.fromisoformat(instance)
+            iso_day(instance)
         except ValueError:
             return False
-        return len(instance) == 10
+        return True
     return True
 
 

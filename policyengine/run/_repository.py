@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from ..core._period import Period
+from ..core._period import Period, iso_day
 from ..core._suggest import did_you_mean
 from ..errors import InvalidPolicy, Location, PolicyError, UsageError
 from ..facts._entities_file import load_entities
@@ -179,7 +179,7 @@ def _day(value: datetime.date | str) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     try:
-        return datetime.date.fromisoformat(value)
+        return iso_day(value)
     except ValueError:
         raise UsageError.from_template(
             "invalid-date", form="as-known-at", details={"value": value}
