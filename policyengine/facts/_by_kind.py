@@ -153,7 +153,6 @@ def _check_kind(
     labels: list[int | str] = []
     kept: list[Mapping[str, Any]] = []
     parent = seen.get(kind.parent.kind) if kind.parent else None
-    link_field = kind.parent.field if kind.parent else None
     fast = fast_reader(kind.fields)
     key_field = kind.key
     key: str | None
@@ -172,12 +171,7 @@ def _check_kind(
                 # "R101 " would be a second R101, paid twice: refused, never trimmed.
                 errors.append(_fail("key-white-space", kind.name, key, key_field))
                 result = None
-        if link_field is None:
-            link = None
-        elif result is not None and result.get(link_field) is not None:
-            link = str(result[link_field])  # already typed: no second reading
-        else:
-            link = _value(kind, link_field, record)
+        link = _link(kind, result, record)
         if kind.parent and parent and link is not None and link not in parent.valid:
             known = link in parent.keys or parent.unreadable
             code: ErrorCode = "invalid-parent" if known else "missing-parent"
@@ -308,6 +302,17 @@ def _typed(
         problems = exc.problems if isinstance(exc, InvalidRecord) else (exc,)
         errors.extend(_tagged(p, kind.name) for p in problems)
         return key, label, None
+
+
+def _link(kind: RecordKind, typed: Mapping[str, Any] | None, record: Any) -> str | None:
+    """A record's parent key as text: from its typed values when it has them (no second
+    reading), else read alone; None for a kind without a parent, or a missing or bad one."""
+    if kind.parent is None:
+        return None
+    field = kind.parent.field
+    if typed is not None and typed.get(field) is not None:
+        return str(typed[field])
+    return _value(kind, field, record)
 
 
 def _value(kind: RecordKind, name: str, record: Any) -> str | None:

@@ -18,10 +18,11 @@ from ..facts._by_kind import check_facts
 from ..facts._given import given_facts
 from ..facts._inputs import history_used, pack_inputs
 from ..load._plan import BundlePlan, plan_bundle
-from ._bundle_result import RESULT_FORMAT, RESULT_FORMATS, BundleProvenance, BundleResult
+from ._bundle_result import BundleProvenance, BundleResult
 from ._partition import hash_layout
 from ._policy_kinds import entities_from_policies
 from ._result_rows import Row
+from ._run_state import RESULT_FORMAT, RESULT_FORMATS
 from ._runner import PastValues, RunState, run, start
 
 if TYPE_CHECKING:

@@ -34,20 +34,10 @@ from . import _lookup as lookup
 from . import _trace as trace
 from ._entries_json import entries_json
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
-from ._run_state import PastValues, RunState
+from ._run_state import RESULT_FORMAT, PastValues, RunState
 
 if TYPE_CHECKING:
     from ._repository import Bundle
-
-
-#: The result document's format: 4 orders a rank's last tie-break by a whole-number key
-#: as a number and counts a past value that is null as a month without one; 3, the same
-#: with the key as text and the null as it is; 2 keeps negative zeros; 1 keeps failures
-#: by record (2 and later: by value, every record keeps its row).
-RESULT_FORMAT = 4
-#: Every format :func:`policyengine.run._bundle.evaluate_bundle` can evaluate in: older
-#: runs replay in the format they were recorded in.
-RESULT_FORMATS = (1, 2, 3, 4)
 
 
 @attrs.frozen

@@ -32,6 +32,16 @@ PastValues = Mapping[str, Mapping[str, Mapping[str, Mapping[str, Any]]]]
 Root = Mapping[str, Any]
 
 
+#: The result document's format: 4 orders a rank's last tie-break by a whole-number key
+#: as a number and counts a past value that is null as a month without one; 3, the same
+#: with the key as text and the null as it is; 2 keeps negative zeros; 1 keeps failures
+#: by record (2 and later: by value, every record keeps its row).
+RESULT_FORMAT = 4
+#: Every format :func:`policyengine.run._bundle.evaluate_bundle` can evaluate in: older
+#: runs replay in the format they were recorded in.
+RESULT_FORMATS = (1, 2, 3, 4)
+
+
 @attrs.define
 class RunState:
     """Every record's values as the rules fill them in, and every failure.
@@ -67,7 +77,7 @@ class RunState:
     history: PastValues = attrs.field(factory=dict)
     by_value: bool = True
     #: The result format evaluated in (see :data:`policyengine.run._bundle.RESULT_FORMAT`).
-    result_format: int = 3
+    result_format: int = RESULT_FORMAT
     #: (kind, label) -> the fact error that refused the record.
     fact_errors: dict[tuple[str, str], PolicyError] = attrs.field(factory=dict)
     #: (kind, label) -> a refused record as given (see TypedFacts.given).

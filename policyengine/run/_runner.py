@@ -33,6 +33,7 @@ from ..rules.base import Outcome, RuleCode
 from ._population_frame import PopulationFrame
 from ._program import FusedFunction, Program
 from ._run_state import (
+    RESULT_FORMAT,
     PastValues,
     Root,
     RunState,
@@ -59,7 +60,7 @@ def start(
     typed: TypedFacts,
     history: PastValues,
     *,
-    result_format: int = 3,
+    result_format: int = RESULT_FORMAT,
 ) -> RunState:
     """The state before any rule runs: typed records by key, parents, refused facts."""
     entities = plan.entities
