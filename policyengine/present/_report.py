@@ -240,9 +240,19 @@ def _summary_table(result: BundleResult, records: RecordIndex, kind: RecordKind)
             )
         )
     title = kind.title or ""
-    name = f"{title}汇总 {kind.name.capitalize()}s" if title else f"{kind.name.capitalize()}s"
+    plural = _plural(kind.name.capitalize())
+    name = f"{title}汇总 {plural}" if title else plural
     styled = _styled(columns, rows, found, len(fields))
     return Table(_sheet_name(name), styled, tuple(rows))
+
+
+def _plural(noun: str) -> str:
+    """An English noun's plural, as a sheet's name says it: Teams, Companies, Branches."""
+    if noun.endswith("y") and noun[-2:-1].lower() not in ("a", "e", "i", "o", "u", ""):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 def _styled(

@@ -65,20 +65,19 @@ class Columns:
 
 
 def pay_kind(result: BundleResult) -> str:
-    """The kind a month's table lists by default: of the kinds policies apply to, one with
-    a parent and children (the rep, between team and call), else one with a parent, else
-    the first."""
+    """The kind a month's table lists by default: of the kinds policies apply to, the one
+    with the most outputs (the rep, whom most policies pay: 76 outputs, against the team's
+    6 and the call's 3), then the one deepest in the chain of parents (an agent before its
+    team), then by name; never by the order ``entities.yaml`` lists the kinds in, which
+    chose a team over its agents once a chain had four kinds."""
     entities = result.entities
     applied = [k for k in entities.kinds if result.rules(k)]
     if not applied:
-        return next(iter(entities.kinds), "")
+        return min(entities.kinds, default="")
 
-    def rank(name: str) -> tuple[int, int]:
-        kind = entities.kinds[name]
-        return (
-            -(kind.parent is not None) - bool(entities.children(name)),
-            list(entities.kinds).index(name),
-        )
+    def rank(name: str) -> tuple[int, int, str]:
+        outputs = sum(len(rule.output_names) for _, rule in result.rules(name))
+        return (-outputs, -len(entities.ancestors(name)), name)
 
     return min(applied, key=rank)
 
