@@ -122,6 +122,52 @@ def test_an_xlsx_money_cell_is_read_as_the_number_it_shows() -> None:
     assert (read.columns["base_salary"], read.columns["name"]) == (3, 2)
 
 
+def _workbook(tmp_path: Path, *, hidden_first: bool = False, merge: str = "") -> Path:
+    """A workbook of three reps (with, before it, a hidden sheet of stale ones, or cells
+    merged over ``merge``)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if hidden_first:
+        sheet.title, sheet.sheet_state = "旧", "hidden"
+        sheet.append(["rep_id", "name", "base_salary", "satisfaction"])
+        sheet.append(["A01", "甲", 9000, 90])
+        sheet = book.create_sheet("当月")
+        book.active = 1
+    sheet.append(["rep_id", "name", "base_salary", "satisfaction"])
+    for rep_id, salary in (("A01", 3000), ("A02", 3100), ("A03", 3200)):
+        sheet.append([rep_id, "乙", salary, 90])
+    if merge:
+        sheet.merge_cells(merge)
+    path = tmp_path / "rep.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_hidden_first_sheet_is_refused_not_read_unseen(tmp_path: Path) -> None:
+    """The first sheet is the one read: hidden, it would pay from data no one sees (the
+    visible sheet beside it ignored), so the file is refused, naming the sheet."""
+    with pytest.raises(FactsFileError) as refused:
+        read_facts(_workbook(tmp_path, hidden_first=True), rep_fields())
+    assert (refused.value.code, refused.value.form) == ("unreadable-facts", "hidden-sheet")
+    assert "'旧'" in str(refused.value) and "隐藏" in refused.value.render("zh")
+
+
+def test_cells_merged_down_rows_refuse_the_rows_they_blank(tmp_path: Path) -> None:
+    """Salaries merged over rows 2 to 4: Excel keeps 3000 in C2 alone, and C3 and C4
+    would read as blank (a default, silently). A02 and A03 are refused at their cells;
+    A01, which holds the value, and the rest of the file are read."""
+    read = read_facts(_workbook(tmp_path, merge="C2:C4"), rep_fields())
+    found = {
+        (record["rep_id"], line): problems(record, record["rep_id"])
+        for record, line in zip(read.records, read.lines, strict=True)
+    }
+    assert found == {
+        ("A01", 2): [],
+        ("A02", 3): [("unreadable-facts", "base_salary")],
+        ("A03", 4): [("unreadable-facts", "base_salary")],
+    }
+
+
 def test_too_many_bad_rows_refuse_the_file_counting_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

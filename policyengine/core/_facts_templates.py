@@ -84,6 +84,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("not-utf8", "header"): Template("the header holds bytes that are not UTF-8 text", "save it as UTF-8 (in Excel: CSV UTF-8)"),
         ("empty-file", "facts"): Template("the file is empty"),
         ("empty-file", "no-worksheet"): Template("the workbook has no worksheet"),
+        ("unreadable-facts", "hidden-sheet"): Template("the first sheet is hidden: the records would be read from a sheet no one sees", "unhide it, delete it, or move the sheet holding the records to the first place"),
         ("empty-file", "first-sheet"): Template("the first sheet is empty", "the records must be on the first sheet, under a header row"),
         ("invalid-csv", ""): Template("not valid CSV: {problem}"),
         ("invalid-json", ""): Template("not valid JSON: {problem}"),
@@ -98,6 +99,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("not-utf8", "cell"): Template("the cell holds bytes that are not UTF-8 text", _ROW),
         ("float-not-allowed", "cell"): Template("the cell holds the number {value}, which Excel keeps as a binary float: it cannot carry an exact value here (format the column as Text and type it again, or save the sheet as CSV UTF-8)", _ROW),
         ("unreadable-facts", "formula"): Template("the cell holds a formula without a saved result: open and save the workbook in Excel, or paste the values", _ROW),
+        ("unreadable-facts", "merged"): Template("the cell is inside the merged cells {cells}, whose value only their first cell holds: this row's would be read blank", "unmerge the cells and write the value in each row; the rest of the month is evaluated"),
         ("unreadable-facts", "row"): Template("the reader could not read the record", _ROW),
     }),
     # a month's facts: a folder of files, or one file by kind (policyengine/facts/_io.py)

@@ -76,7 +76,7 @@ _ROW_FORMS: Mapping[ErrorCode, tuple[str, ...]] = {
     "not-utf8": ("cell",),
     "float-not-allowed": ("cell",),
     "too-many-decimals": (),
-    "unreadable-facts": ("formula", "row"),
+    "unreadable-facts": ("formula", "merged", "row"),
 }
 #: The codes a reader's problem may have, by name; any other is ``unreadable-facts``.
 _ROW_CODES: Mapping[str, ErrorCode] = {code: code for code in _ROW_FORMS}

@@ -70,11 +70,15 @@ class XlsxReader:
             if not book.worksheets:
                 raise file_error(file, "empty-file", form="no-worksheet")
             sheet = book.worksheets[0]
+            if sheet.sheet_state != "visible":  # read unseen: stale data paid silently
+                raise file_error(file, "unreadable-facts", form="hidden-sheet", sheet=sheet.title)
             sheet.reset_dimensions()  # the size some writers record is wrong: read every cell
             formulas: dict[int, set[int]] = {}
             for row, column in _formula_cells(file, raw) if _has_formulas(raw) else ():
                 formulas.setdefault(row, set()).add(column)
-            return _read_sheet(file, str(sheet.title), _sheet_rows(sheet), formulas, fields)
+            merged = _merged_cells(raw, getattr(sheet, "_worksheet_path", ""))
+            rows = _sheet_rows(sheet)
+            return _read_sheet(file, str(sheet.title), rows, formulas, fields, merged)
         finally:
             book.close()
 
@@ -140,6 +144,34 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, dict[int, Any]]]:
             yield first, values
 
 
+#: A range of merged cells in a worksheet's XML.
+_MERGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _merged_cells(raw: bytes, path: str) -> dict[int, dict[int, str]]:
+    """Every cell of the sheet at ``path`` that merged cells cover but do not hold the
+    value of (all but a range's first cell), by row and column, with its range: Excel
+    keeps the value in the first cell alone, and the others would read as blank."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            xml = archive.read(path) if path else b""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    covered: dict[int, dict[int, str]] = {}
+    for found in _MERGED.finditer(xml):
+        ref = found.group(1).decode("ascii")
+        first_column, first_row, last_column, last_row = range_boundaries(ref)
+        if first_column is None or first_row is None or last_column is None or last_row is None:
+            continue  # a whole row or column: the pattern above takes only cell ranges
+        for row in range(first_row, last_row + 1):
+            for column in range(first_column, last_column + 1):
+                if (row, column) != (first_row, first_column):
+                    covered.setdefault(row, {})[column] = ref
+    return covered
+
+
 def _formula_cells(file: str, raw: bytes) -> set[tuple[int, int]]:
     """The (row, column) of every formula cell of the first sheet."""
     book = _open_workbook(file, raw, data_only=False)
@@ -162,6 +194,7 @@ def _read_sheet(
     rows: Iterator[tuple[int, dict[int, Any]]],
     formulas: Mapping[int, set[int]],
     fields: Mapping[str, Field],
+    merged: Mapping[int, Mapping[int, str]],
 ) -> FactsFile:
     """The records of sheet ``name``: its first row holding a value is the header."""
     found = next(rows, None)
@@ -184,6 +217,11 @@ def _read_sheet(
                 row_problem("unreadable-facts", "formula", by_column.get(column)),
             )
             for column in unsaved
+        )
+        problems.extend(
+            (column, row_problem("unreadable-facts", "merged", by_column[column], cells=ref))
+            for column, ref in sorted(merged.get(number, {}).items())
+            if column in by_column
         )
         if problems:
             for column, problem in problems:
