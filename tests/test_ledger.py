@@ -9,6 +9,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -267,6 +269,31 @@ def test_tampering_found(
     """An edit made with plain sqlite3 is reported with its code and run."""
     tamper(path, edit)
     assert problems(path) == expected
+
+
+@pytest.mark.parametrize("declared", ["kept", "lowered", "raised"])
+def test_a_document_that_unpacks_far_past_its_size_is_refused_unread(
+    path: Path, declared: str
+) -> None:
+    """Run 2's outputs replaced by a zlib bomb (50 MB of zeros in 50 KB): refused as
+    blob-tampered without unpacking it, whatever size the row declares; the auditor's
+    memory stays small."""
+    bomb = zlib.compress(bytes(50 * 2**20), 9)
+
+    def edit(db: sqlite3.Connection) -> None:
+        (key,) = db.execute("SELECT outputs FROM runs WHERE id = 2").fetchone()
+        size = {"kept": "size", "lowered": "1", "raised": str(2**40)}[declared]
+        db.execute(f"UPDATE documents SET data = ?, size = {size} WHERE sha256 = ?", (bomb, key))
+
+    tamper(path, edit)
+    tracemalloc.start()
+    try:
+        found = problems(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == [("blob-tampered", 2)]
+    assert peak < 20 * 2**20
 
 
 def test_every_problem_reported(path: Path) -> None:

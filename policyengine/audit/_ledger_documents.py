@@ -17,6 +17,7 @@ the original bytes.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import zlib
 from collections.abc import Iterable, Mapping
@@ -24,7 +25,6 @@ from collections.abc import Iterable, Mapping
 from ..core._packed import Packed
 from ..errors import PolicyError
 from ._ledger_file import finding
-from ._ledger_records import sha256_hex
 
 __all__ = ["CODEC", "document_problems", "missing_document", "read_document", "store_document"]
 
@@ -35,15 +35,33 @@ __all__ = ["CODEC", "document_problems", "missing_document", "read_document", "s
 CODEC = "zlib"
 
 
-def unpacked(codec: object, data: object) -> bytes | None:
-    """A document's bytes, decompressed; None when it cannot be (an unknown codec, or bytes
-    that are no zlib stream: the document was altered)."""
+#: How much of a stored document is unpacked at a time while it is checked: a ledger's
+#: documents are checked against their keys piece by piece, never unpacked whole first,
+#: so that a hostile ledger's small zlib bomb (a few MB unpacking to GBs) costs the
+#: auditor no memory before it is refused.
+_PIECE = 2**20
+
+
+def unpacked_sha256(codec: object, data: object, size: object = None) -> str | None:
+    """The SHA-256 of a stored document's bytes, unpacked a piece at a time; None when it
+    cannot be had (an unknown codec, bytes that are no zlib stream, a stream cut short,
+    or more bytes than the row's ``size`` declares: the document was altered)."""
     if codec != CODEC or not isinstance(data, bytes):
         return None
+    inflater, digest, total, rest = zlib.decompressobj(), hashlib.sha256(), 0, data
     try:
-        return zlib.decompress(data)
+        while not inflater.eof:
+            piece = inflater.decompress(rest, _PIECE)
+            total += len(piece)
+            if isinstance(size, int) and total > size:
+                return None
+            digest.update(piece)
+            rest = inflater.unconsumed_tail
+            if not rest and not piece:
+                return None  # all input taken and no end of stream: cut short
     except zlib.error:
         return None
+    return digest.hexdigest()
 
 
 def store_document(path: str, db: sqlite3.Connection, data: bytes | Packed) -> str:
@@ -51,11 +69,11 @@ def store_document(path: str, db: sqlite3.Connection, data: bytes | Packed) -> s
     Bytes held packed are stored as they are packed: never unpacked to be packed again."""
     document = data if isinstance(data, Packed) else Packed.of(data)
     key = document.sha256
-    row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
+    row = db.execute("SELECT codec, data, size FROM documents WHERE sha256 = ?", (key,)).fetchone()
     if row is None:
         stored = (key, CODEC, document.size, document.packed)
         db.execute("INSERT INTO documents VALUES (?, ?, ?, ?)", stored)
-    elif (found := unpacked(*row)) is None or sha256_hex(found) != key:
+    elif unpacked_sha256(*row) != key:
         # Never chain a run to a document that no longer holds what its key says.
         raise finding(path, "blob-tampered", form="document-unused", sha256=key)
     return key
@@ -63,13 +81,12 @@ def store_document(path: str, db: sqlite3.Connection, data: bytes | Packed) -> s
 
 def read_document(path: str, db: sqlite3.Connection, run_id: int, key: str) -> bytes:
     """The document ``key`` of run ``run_id``, checked against its key."""
-    row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
+    row = db.execute("SELECT codec, data, size FROM documents WHERE sha256 = ?", (key,)).fetchone()
     if row is None:
         raise missing_document(path, run_id, key)
-    data = unpacked(*row)
-    if data is None or sha256_hex(data) != key:
+    if unpacked_sha256(*row) != key:
         raise finding(path, "blob-tampered", run_id, form="document", sha256=key, runs=[run_id])
-    return data
+    return zlib.decompress(row[1])  # the bytes the key names: their size is theirs
 
 
 def missing_document(path: str, run_id: int, key: object) -> PolicyError:
@@ -86,9 +103,10 @@ def document_problems(
     keys = [key for (key,) in db.execute("SELECT sha256 FROM documents ORDER BY sha256")]
     for key in keys:
         # One document in memory at a time: a large month's inputs are tens of MB.
-        row = db.execute("SELECT codec, data FROM documents WHERE sha256 = ?", (key,)).fetchone()
-        data = unpacked(*row)
-        if data is not None and sha256_hex(data) == key:
+        row = db.execute(
+            "SELECT codec, data, size FROM documents WHERE sha256 = ?", (key,)
+        ).fetchone()
+        if unpacked_sha256(*row) == key:
             continue
         runs = sorted(users.get(key, ()))
         if runs:
