@@ -307,7 +307,8 @@ def run_month(
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
-        check_ledger(ledger, new=how.new)
+        signer = how.signer.public if how.signer is not None else None
+        check_ledger(ledger, new=how.new, signer=signer)
     staged: StagedReport | None = None
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():

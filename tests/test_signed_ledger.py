@@ -15,6 +15,7 @@ from ledger_edits import digest, forging, put
 
 from policyengine import PolicyError
 from policyengine.audit import GENESIS, PolicyBlob, RunRecord, Trust, open_ledger
+from policyengine.audit._ledger_guard import check_ledger
 from policyengine.load._keys import SigningKey, new_key_pair, read_signing_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ledgers"
@@ -110,6 +111,30 @@ def test_forged_chain_fails_the_signatures(path: Path, trust: Trust) -> None:
     forge(path, raise_input)
     assert codes(path) == []
     assert codes(path, trust) == [("bad-signature", n) for n in (2, 3, 4)]
+
+
+def test_a_run_is_not_signed_on_top_of_a_run_its_key_no_longer_vouches_for(
+    path: Path, key: SigningKey, tmp_path: Path
+) -> None:
+    """The chain of a forged ledger is whole, but its runs signed by the key in hand no
+    longer carry its signature: a month's run with that key refuses to build on it (and
+    to read its history). Runs signed by another key are not this key's to judge."""
+
+    def raise_input(db: sqlite3.Connection) -> None:
+        put(db, 2, "inputs", b'[{"credited_sales":"900000"}]')
+
+    clean = tmp_path / "clean.sqlite"
+    shutil.copy(path, clean)
+    forge(path, raise_input)
+    check_ledger(path, new=False)  # the chain alone: whole
+    with pytest.raises(PolicyError) as refused:
+        check_ledger(path, new=False, signer=key.public)
+    assert (refused.value.code, refused.value.details["problems"]) == (
+        "ledger-broken",
+        ["bad-signature"] * 3,
+    )
+    check_ledger(clean, new=False, signer=key.public)
+    check_ledger(clean, new=False, signer=new_key(tmp_path, "other.key").public)
 
 
 def test_rerun_backdated_between_runs_is_found(path: Path, trust: Trust) -> None:

@@ -4,7 +4,9 @@ added silently where something is wrong:
 - the ledger is there (a mistyped path is not a new ledger), or is asked for new
   and is not there;
 - its chain is intact: a run appended after a broken run would build on history
-  nobody can vouch for;
+  nobody can vouch for; and, for a run signed with a key, the earlier runs that key
+  signed still carry its signature (the chain alone anyone who can write the file can
+  rebuild; a signature by the key in hand only its holder can make);
 - a month already in the ledger is run again with other inputs only when the
   re-run gives its reason (``rerun``): a facts file changed after its month was
   run is a correction someone must own.
@@ -17,23 +19,31 @@ from pathlib import Path
 
 from ..core._packed import sha256_of
 from ..errors import LedgerError, Location, PolicyError
+from ..load._keys import PublicKey, Trust
 from ._ledger_records import RunRecord
 from .ledger import SqliteLedger, open_ledger
 
 __all__ = ["check_ledger", "check_rerun", "rerun_label"]
 
 
-def check_ledger(path: str | os.PathLike[str], *, new: bool) -> None:
+def check_ledger(
+    path: str | os.PathLike[str], *, new: bool, signer: PublicKey | None = None
+) -> None:
     """Refuse a ledger that is not there (unless ``new``), one that is there when ``new``
-    is asked, and one whose chain ``verify`` reports broken."""
+    is asked, and one whose chain ``verify`` reports broken, or (given the ``signer``'s
+    public key) whose runs signed by that key no longer carry its signature: a run signed
+    on top of a forged one would vouch for it."""
     file = os.fspath(path)
     if new:
         if Path(file).exists():
             where = Location(file=file)
             raise LedgerError.from_template("ledger-exists", form="new-ledger", location=where)
         return
+    trust = Trust(keys={signer.id: signer}) if signer is not None else None
     with open_ledger(file, read_only=True) as ledger:
-        problems = ledger.verify()
+        problems = ledger.verify(trust)
+    # Runs signed by other keys are theirs to vouch for: only this key's are checked.
+    problems = [p for p in problems if p.code != "untrusted-key"]
     if problems:
         raise broken(file, problems)
 

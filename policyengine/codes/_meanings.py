@@ -305,7 +305,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "run-out-of-order": "a run was recorded before the run before it (back-dated or re-ordered); `append` refuses while the clock is behind the last run",
         "sha-conflict": "one policy version is recorded with two different SHA-256s in the ledger, or (`ledger verify --lock`) with another SHA-256 than the lock publishes",
         "head-missing": "the head the auditor kept (`ledger verify --head HASH`) is no run of the ledger: runs were cut off the end, or it is an older copy; or (`--lock`) a run recorded a lock head the signed lock no longer holds",
-        "ledger-broken": "`run --ledger` or `replay --all` refuse a ledger that `ledger verify` reports broken",
+        "ledger-broken": "`run --ledger` or `replay --all` refuse a ledger that `ledger verify` reports broken (and `run --key` one where a run signed by that key no longer carries its signature)",
         "ledger-exists": "`run --new-ledger` or `ledger backup FILE DEST` name a file that is already there",
         "facts-changed": "`run --ledger` of a month already in the ledger, with inputs other than its last run's, without `--rerun REASON`",
         "later-run-stale": "a month's latest run read an earlier month's values that a run recorded since (a `--rerun`) replaced: listed by `ledger verify`, `ledger list` and `run` of a later month, never a refusal",
