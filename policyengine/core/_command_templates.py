@@ -53,7 +53,7 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("not-in-force", "evaluate-open"): Template("{policy} version {version} is not in force in {month} (in force from {start})", _IN_FORCE),
         ("not-in-force", "month"): Template("no policy version is in force in {month}: the earliest takes effect on {start}", "check the month (YYYY-MM): a month before every version would pay nothing"),
         ("not-in-force", "month-empty"): Template("no policy version is in force in {month}: the folder holds none", "name the folder of the policy versions with --policies"),
-        ("needs-bundle", ""): Template("rule '{rule_id}' is a {kind} rule: it reads other records, so the policy is evaluated in a bundle (policyengine.load(...).for_period(...).evaluate(facts))"),
+        ("needs-bundle", ""): Template("rule '{rule_id}' (kind {kind}) reads other records: the policy is evaluated with the month's other records and policies, not one record alone", "run the month: policyengine run --policies DIR --period YYYY-MM --facts FOLDER (in Python, policyengine.load(DIR).for_period(PERIOD).evaluate(facts))"),
         ("bad-key", "exists"): Template("a key file is already there", "name another file"),
         ("bad-key", "unwritable"): Template("cannot write the key: {reason}", "check that the folder exists and can be written"),
         ("bad-key", "unreadable"): Template("cannot read the key: {reason}", "name the private key file `policyengine keys new` wrote"),
