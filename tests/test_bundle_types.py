@@ -131,3 +131,25 @@ def test_a_run_recorded_before_a_slip_check_still_replays(tmp_path: Path) -> Non
     with open_ledger(ledger, read_only=True) as opened:
         replayed = replay_run(opened, 1)
     assert replayed.identical, replayed.first_difference
+
+
+@pytest.mark.parametrize(
+    ("counted", "found"),
+    [("performance_sales", "money"), ("star_grade", "text")],
+    ids=["another policy's money", "its own text"],
+)
+def test_months_counted_of_a_value_that_is_no_yes_no_are_refused(
+    tmp_path: Path, counted: str, found: str
+) -> None:
+    """count_in_quarter counts the months a yes/no value held: of another policy's money
+    (typed in the bundle) or of the policy's own text, it is refused at its ``of``. Of
+    money it failed every rep at run time, and a month of 0 counted silently."""
+    file = "star_rating/2025-07.yaml"
+    folder = edited(tmp_path, file, "of: monthly_star", f"of: {counted}")
+    with pytest.raises(InvalidPolicy) as refused:
+        policyengine.load(folder)
+    problem = refused.value.problems[0]
+    assert [p.code for p in refused.value.problems] == ["bad-history-of"]
+    assert (problem.location.file, problem.location.line) == (str(folder / file), 63)
+    assert (problem.details["of"], problem.details["found"]) == (counted, found)
+    assert "yes/no" in problem.message and "是/否" in problem.render("zh")

@@ -256,7 +256,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "value-with-count": "a `count` aggregate with `value`",
         "bad-select": "a rank's `select` without exactly one of `top` and `bottom`, or with a count that is not a whole number of 0 or more",
         "percent-needs-rounding": "`select` of a percentage without `rounding`",
-        "bad-history-of": "a `history` rule's `of` is not the name of a value of the same record (an expression, `period`, or a parent's value)",
+        "bad-history-of": "a `history` rule's `of` is not the name of a value of the same record (an expression, `period`, or a parent's value), or one that counts months (`consecutive`, `count_in_…`) names a value that is no yes/no (money, text …)",
     }),
     (_POPULATION, "EvaluationError", {
         "incomplete-group": 'a roll-up would miss a record below this one, or a ranking a record of this group, that failed a rule or was refused as a bad fact; `details` name that record and `details["root"]` its root cause. No total or ranking is computed from part of its records',

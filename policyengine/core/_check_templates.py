@@ -70,6 +70,7 @@ CHECK_BLOCKS: Final[TemplateBlocks] = (
         ("missing-value-expression", ""): Template("aggregate '{function}' needs 'value'"),
         ("value-with-count", ""): Template("count counts records; it takes no 'value'", "use where: to count only some records"),
         ("bad-history-of", ""): Template("'{of}' is not the name of a field or output", "name one value of this kind, e.g. bottom_flag or team_rank.selected"),
+        ("bad-history-of", "not-yes-no"): Template("'{of}' is {found}, but {measure} counts the months in which a yes/no value held", "name a yes/no value, or a rule that says when it holds (e.g. on_target: sales >= target)"),
         ("bad-history-of", "other-kind"): Template("'{of}' belongs to another kind of record", "history reads earlier months of the same record"),
     }),
     # entities.yaml (policyengine/facts/_entities_file.py)

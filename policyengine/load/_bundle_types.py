@@ -33,6 +33,7 @@ from ..read._source import read_policy_bytes
 from ..rules import kind_of
 from ._slip_checks import slips_checked
 from ._type_check import (
+    counted_slip,
     field_type,
     name_parts,
     part_type,
@@ -77,6 +78,11 @@ def check_reads(policy: Policy, types: BundleTypes, entities: Any, problems: Pro
             located = located or _Locator(policy)
             where = located.at(read.pointer, expression, node)
             problems.add(code, where, form=form, **said_details(details, rule.id, expression, node))
+    for rule in policy.rules:  # a history counting months of another policy's value
+        if counted_slip(rule, alone) is None and (slip := counted_slip(rule, known)) is not None:
+            located = located or _Locator(policy)
+            where = located.problems.where(f"{rule.pointer}/of")
+            problems.add("bad-history-of", where, form="not-yes-no", **slip)
 
 
 def _reads(policy: Policy) -> list[Read]:

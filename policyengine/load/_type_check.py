@@ -93,7 +93,24 @@ def check_types(
             for code, form, node, details in found:
                 said = said_details(details, rule_id, expr, node)
                 problems.add(code, at_node(problems, pointer, expr, node, lines), form=form, **said)
+    for rule in scope.rules.values():
+        if (slip := counted_slip(rule, types.lookup(None))) is not None:
+            problems.add("bad-history-of", f"{rule.pointer}/of", form="not-yes-no", **slip)
     return known
+
+
+def counted_slip(rule: Rule, type_of: Callable[[str], Type]) -> dict[str, Any] | None:
+    """The words of ``bad-history-of`` (form ``not-yes-no``) for a ``history`` rule that
+    counts months (``consecutive``, ``count_in_…``) of a value ``type_of`` says is no
+    yes/no value, else None. Of money, it failed every record at run time, and a month of
+    0 counted as not holding, silently."""
+    spec = rule.spec
+    if rule.kind != "history" or spec is None or spec.measure == "previous":
+        return None
+    found = type_of(spec.of)
+    if found is None or found == "boolean":
+        return None
+    return {"of": spec.of, "found": _SAID.get(found, found), "measure": spec.measure}
 
 
 def said_details(
