@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,30 @@ def test_validate_checks_a_policy_folder_whole(
     assert main(["validate", str(folder)]) == 2
     out = capsys.readouterr().out
     assert "unknown-name" in out and "did you mean 'appraisal_score'?" in out
+
+
+def test_a_month_folder_that_is_not_there_is_not_found(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A mistyped --facts folder is file-not-found, not a file of the wrong format."""
+    missing = tmp_path / "2026-3"
+    policies = str(ROOT / "policies")
+    code, _, err = run(
+        capsys, "run", "--policies", policies, "--period", "2026-03", "--facts", str(missing)
+    )
+    assert code == 2
+    assert err.startswith(f"{missing}: file-not-found: no such folder or file")
+
+
+def test_a_file_of_a_kind_no_one_declared_is_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A stray sales.csv beside the month's files: its unknown-kind names the file."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(ROOT / "examples" / "2026-03", month)
+    shutil.copy(month / "rep.csv", month / "sales.csv")
+    policies = str(ROOT / "policies")
+    _, out, err = run(
+        capsys, "run", "--policies", policies, "--period", "2026-03", "--facts", str(month)
+    )
+    assert f"{month / 'sales.csv'}: unknown-kind: there is no kind of record 'sales'" in out + err

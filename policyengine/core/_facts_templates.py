@@ -75,6 +75,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("duplicate-column", ""): Template("column '{header}' appears twice"),
         ("unknown-format", "file"): Template("cannot read '{suffix}' files", "use {formats}"),
         ("file-not-found", "facts"): Template("no such file"),
+        ("file-not-found", "month"): Template("no such folder or file", "name the month's folder of facts files (e.g. examples/2026-03), or one .json file of every kind"),
         ("unreadable-facts", "os"): Template("cannot read the file: {reason}"),
         ("unreadable-facts", "not-a-file"): Template("this is not a file but a pipe, a device or a socket, and is not read", "put the month's file itself here (a copy on disk), not a link to a device or a pipe"),
         ("unreadable-facts", "workbook"): Template("not an Excel workbook: {reason}", "save it from Excel as 'Excel Workbook (*.xlsx)'"),

@@ -127,6 +127,8 @@ def read_bundle_facts(
     if source.is_dir():
         return _read_folder(source, fields, split)
     file = str(source)
+    if not source.exists():  # a mistyped folder is not a file of the wrong format
+        raise file_error(file, "file-not-found", form="month")
     if source.suffix.lower() != ".json":
         raise file_error(file, "unknown-format", form="by-kind")
     data = loads(file, decoded_text(file, _read_bytes(file)))
@@ -255,9 +257,11 @@ class FactsIndex:
         """Where the record (and field) an error names is written; None when unknown."""
         kind = error.details.get("kind")
         record = error.location.record
-        if not isinstance(kind, str) or kind not in self._files or record is None:
+        if not isinstance(kind, str) or kind not in self._files:
             return None
         facts = self._files[kind]
+        if record is None:  # the whole file's (a kind no entities.yaml declares): its file
+            return Place(facts.file, sheet=facts.sheet)
         index = self._position(kind, record)
         if index is None:
             return Place(facts.file, sheet=facts.sheet)
