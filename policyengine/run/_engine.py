@@ -29,6 +29,8 @@ from ..errors import EvaluationError, FactError, Location, PolicyError, UsageErr
 from ..facts._records import coerce_record
 from ..language._previous import last_month
 from ..model import RUNTIME, Policy, Rule, frozen_mapping
+from ._engine_month import month_of as _month
+from ._engine_month import period_of as _period
 from ._fused import Fused
 from ._program import Engine, Program
 from ._result import Batch, Provenance, Result
@@ -62,6 +64,9 @@ def evaluate(
     past = policy.program_for(engine).past
     if past:  # the values last month gave, read as the calls name them
         given = {**_last_month(policy, past, record, index, previous), **(given or {})}
+    outside = _outside(policy, record, index) if policy.external else None
+    if outside:  # other policies' values the record gives, as an embedded test gives them
+        given, others = {**outside, **(given or {})}, others | frozenset(outside)
     if engine == "compiled" and not given and not partial:
         fused = policy.program.fused
         if fused is not None:
@@ -110,7 +115,9 @@ def evaluate_many(
     numbered = zip(itertools.count() if positions is None else positions, records, strict=False)
     month = _period(policy, period, check=in_force)
     program = policy.program_for(engine)
-    if program.past:  # no record has a last month here: each previous() its initial value
+    if program.past or policy.external:
+        # No record has a last month here (each previous() its initial value), and a record
+        # may give values of other policies' rules: each record evaluated alone.
         return Batch(tuple(_each(policy, numbered, month, others, engine)))
     fused = program.fused
     with engine_context():  # entered once for the batch, not per record
@@ -272,46 +279,6 @@ def _unsigned(value: Any) -> Any:
     return frozen_mapping(unsigned)  # a named value with a signed zero, made anew
 
 
-def _period(policy: Policy, period: Period | str | None, check: bool = True) -> Period | None:
-    if period is None:
-        return None
-    month = Period.parse(period)
-    if check and not policy.in_force(month.start):
-        words = {"policy": policy.id, "version": policy.version, "month": month}
-        words["start"] = policy.effective_from
-        if policy.effective_to is not None:
-            words["end"] = policy.effective_to
-        form = "evaluate" if "end" in words else "evaluate-open"
-        raise UsageError.from_template("not-in-force", form=form, words=words)
-    return month
-
-
-#: How many periods a fused policy remembers (``Fused.months``: the period as given, or
-#: (period, False) when it need not be in force -> the month and what ``period`` reads): a
-#: caller evaluating record by record passes the same period each time.
-_MONTHS_KEPT = 64
-
-
-def _month(
-    policy: Policy, fused: Fused, period: Period | str | None, check: bool
-) -> tuple[Period | None, Mapping[str, Any] | None]:
-    """``_period`` and what ``period`` reads in it, remembered per policy for the periods a
-    caller passes again and again (checking one is in force costs a date)."""
-    if type(period) is not str and type(period) is not Period:
-        month = _period(policy, period, check)
-        return month, month.as_mapping() if month is not None else None
-    months = fused.months
-    key = period if check else (period, False)  # the common case keyed without a tuple
-    found = months.get(key)
-    if found is None:
-        month = _period(policy, period, check)
-        found = (month, month.as_mapping() if month is not None else None)
-        if len(months) >= _MONTHS_KEPT:
-            months.clear()
-        months[key] = found
-    return found
-
-
 def _last_month(
     policy: Policy,
     past: tuple[tuple[Rule, Mapping[str, tuple[str, Any]]], ...],
@@ -333,6 +300,27 @@ def _last_month(
         except PolicyError as exc:
             raise _located(policy, rule, {}, _label(policy, record, index), exc) from None
     return values
+
+
+def _outside(policy: Policy, record: Any, index: int | None) -> dict[str, Any]:
+    """The values of other policies' rules over this kind that ``record`` gives (it is a
+    mapping holding the name the policy reads them by), as an embedded test's facts give
+    them: a month's bundle would compute them; a record evaluated alone must bring them.
+    A binary float is refused, as in any record."""
+    if not isinstance(record, Mapping):
+        return {}
+    found: dict[str, Any] = {}
+    for read in policy.external:
+        if read.kind not in (None, policy.record_kind) or read.name not in record:
+            continue
+        value = record[read.name]
+        if isinstance(value, float):
+            where = Location(record=_label(policy, record, index), field=read.name)
+            raise FactError.from_template(
+                "float-not-allowed", form="amount", location=where, details={"value": brief(value)}
+            )
+        found[read.name] = value
+    return found
 
 
 def _no_last_month(name: str) -> PolicyError:
