@@ -237,3 +237,23 @@ def test_a_file_of_a_kind_no_one_declared_is_named(
         capsys, "run", "--policies", policies, "--period", "2026-03", "--facts", str(month)
     )
     assert f"{month / 'sales.csv'}: unknown-kind: there is no kind of record 'sales'" in out + err
+
+
+def test_every_refused_file_of_a_month_is_reported_at_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A header naming no field in rep.csv and a second team file: both said in one run,
+    so that HR corrects both before running again."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(ROOT / "examples" / "2026-03", month)
+    (month / "rep.csv").write_text("工号,xx\n", encoding="utf-8")
+    shutil.copy(month / "team.csv", month / "team.json")
+    policies = str(ROOT / "policies")
+    code, _, err = run(
+        capsys, "run", "--policies", policies, "--period", "2026-03", "--facts", str(month)
+    )
+    assert code == 2
+    assert [line.split(": ")[1] for line in err.splitlines()] == [
+        "unknown-column",
+        "duplicate-kind",
+    ]

@@ -26,7 +26,7 @@ import attrs
 
 from ..core._messages import Catalogue, frame
 from ..core._reading import NotARegularFile, read_limited
-from ..errors import PolicyError
+from ..errors import FactsFileError, InvalidPolicy, PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
 from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, file_error
@@ -140,15 +140,28 @@ def read_bundle_facts(
 def _read_folder(
     source: Path, fields: Mapping[str, Mapping[str, Field]], split: Splitter | None
 ) -> dict[str, FactsFile]:
-    """Each ``<kind>.<suffix>`` file of a folder, by kind; other files are not facts."""
+    """Each ``<kind>.<suffix>`` file of a folder, by kind; other files are not facts.
+    Every file is read before any is refused: each refused file is reported, at once (one
+    error, or :class:`InvalidPolicy` holding each), so that HR corrects them in one go."""
     found: dict[str, FactsFile] = {}
+    refused: list[PolicyError] = []
+    seen: set[str] = set()
     for entry in sorted(source.iterdir()):
         if entry.suffix.lower() not in READERS or entry.name.startswith(("~$", ".")):
             continue  # Excel's lock file of an open workbook, hidden files
         kind = entry.stem
-        if kind in found:
-            raise file_error(str(entry), "duplicate-kind", kind=kind)
-        found[kind] = read_facts(entry, fields.get(kind, {}), split)
+        if kind in seen:
+            refused.append(file_error(str(entry), "duplicate-kind", kind=kind))
+            continue
+        seen.add(kind)
+        try:
+            found[kind] = read_facts(entry, fields.get(kind, {}), split)
+        except FactsFileError as exc:
+            refused.append(exc)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        raise InvalidPolicy(refused, file=str(source))
     if not found:
         raise file_error(str(source), "empty-file", form="folder", formats=FORMAT_NAMES)
     return found
