@@ -113,6 +113,17 @@ def test_a_month_no_version_is_in_force_in_is_refused_not_paid_nothing(
     assert not out.exists() and not ledger.exists()
 
 
+def test_a_day_before_every_publication_is_said_as_such(pack: policyengine.Repository) -> None:
+    """Versions are in force in March, but none was published by 2025-01-01: the refusal
+    names the publication, not the month (which is right)."""
+    with pytest.raises(policyengine.UsageError) as caught:
+        evaluate_month(pack, "2026-03", EXAMPLES / "2026-03", as_known_at="2025-01-01")
+    first = min(v.published for v in pack.versions if v.published is not None).isoformat()
+    assert (caught.value.code, caught.value.form) == ("not-in-force", "known")
+    assert caught.value.details["first"] == first
+    assert "published by 2025-01-01" in caught.value.message
+
+
 @pytest.mark.parametrize("function", [evaluate_month, run_month])
 def test_a_misspelt_keyword_is_refused(
     pack: policyengine.Repository, function: Any, tmp_path: Path

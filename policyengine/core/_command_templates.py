@@ -52,6 +52,8 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("not-in-force", "evaluate"): Template("{policy} version {version} is not in force in {month} (in force from {start} until {end})", _IN_FORCE),
         ("not-in-force", "evaluate-open"): Template("{policy} version {version} is not in force in {month} (in force from {start})", _IN_FORCE),
         ("not-in-force", "month"): Template("no policy version is in force in {month}: the earliest takes effect on {start}", "check the month (YYYY-MM): a month before every version would pay nothing"),
+        ("not-in-force", "known"): Template("no policy version in force in {month} was published by {known}: the first was published on {first}", "check --as-known-at (YYYY-MM-DD): the day the versions were known, not the month"),
+        ("not-in-force", "known-none"): Template("no policy version in force in {month} was published by {known}: none is published (locked) yet", "lock the versions first (policyengine lock), or run without --as-known-at"),
         ("not-in-force", "month-empty"): Template("no policy version is in force in {month}: the folder holds none", "name the folder of the policy versions with --policies"),
         ("needs-bundle", ""): Template("rule '{rule_id}' (kind {kind}) reads other records: the policy is evaluated with the month's other records and policies, not one record alone", "run the month: policyengine run --policies DIR --period YYYY-MM --facts FOLDER (in Python, policyengine.load(DIR).for_period(PERIOD).evaluate(facts))"),
         ("bad-key", "exists"): Template("a key file is already there", "name another file"),
