@@ -175,7 +175,7 @@ def bundle_in_force(
     if starts and bundle.as_known_at is not None:
         # Versions in force that month exist, but none was published by that day.
         known = [v.published for v in repository.versions if v.published is not None]
-        details["known"] = bundle.as_known_at.isoformat()
+        details = {"month": str(bundle.period), "known": bundle.as_known_at.isoformat()}
         form = "known" if known else "known-none"
         if known:
             details["first"] = min(known).isoformat()
