@@ -56,10 +56,17 @@ def ranking_folder(tmp_path: Path, rules: str, policy: str = "state") -> Path:
     sales and eligibility) and one policy ``policy``, in force from 2026-01 over reps,
     whose rules are ``rules`` (YAML list items). Returns the folder."""
     root = tmp_path / "policies"
-    (root / policy).mkdir(parents=True)
+    root.mkdir(parents=True)
     (root / "entities.yaml").write_text(
         (FIXTURES / "ranking" / "entities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    return add_rep_policy(root, policy, rules)
+
+
+def add_rep_policy(root: Path, policy: str, rules: str) -> Path:
+    """Policy ``policy`` added to the folder ``root``: in force from 2026-01 over reps,
+    its rules ``rules`` (YAML list items). Returns the folder."""
+    (root / policy).mkdir()
     (root / policy / "2026-01.yaml").write_text(
         f'format: 1\npolicy: {policy}\nversion: "2026-01"\neffective_from: 2026-01-01\n'
         "title: t\napplies_to: rep\nrules:\n" + rules,

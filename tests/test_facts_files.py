@@ -44,6 +44,14 @@ def problems(record: dict[str, Any], label: str) -> list[tuple[str, str | None]]
     return []
 
 
+def problems_by_row(read: Any) -> dict[tuple[str, int], list[tuple[str, str | None]]]:
+    """The problems of each record a file read gives, by its key and line."""
+    return {
+        (record["rep_id"], line): problems(record, record["rep_id"])
+        for record, line in zip(read.records, read.lines, strict=True)
+    }
+
+
 @pytest.mark.parametrize(
     ("name", "encoding"),
     [
@@ -88,10 +96,7 @@ def test_a_malformed_csv_row_is_that_records_error_and_the_rest_is_read() -> Non
     read = read_facts(FILES / "rep_malformed.csv", rep_fields())
     assert read.encoding is None
     assert read.lines == (2, 3, 4, 5, 6)
-    found = {
-        (record["rep_id"], line): problems(record, record["rep_id"])
-        for record, line in zip(read.records, read.lines, strict=True)
-    }
+    found = problems_by_row(read)
     assert found == {
         ("A01", 2): [],
         ("A02", 3): [("ragged-row", None)],
@@ -109,10 +114,7 @@ def test_an_xlsx_money_cell_is_read_as_the_number_it_shows() -> None:
     assert read.sheet == "数据"
     assert read.records[3]["base_salary"] == Decimal("148912.42")
     assert read.records[0]["base_salary"] == Decimal("3000.5")
-    found = {
-        (record["rep_id"], line): problems(record, record["rep_id"])
-        for record, line in zip(read.records, read.lines, strict=True)
-    }
+    found = problems_by_row(read)
     assert found == {
         ("A01", 2): [],
         ("A02", 3): [("too-many-decimals", "base_salary")],
@@ -157,10 +159,7 @@ def test_cells_merged_down_rows_refuse_the_rows_they_blank(tmp_path: Path) -> No
     would read as blank (a default, silently). A02 and A03 are refused at their cells;
     A01, which holds the value, and the rest of the file are read."""
     read = read_facts(_workbook(tmp_path, merge="C2:C4"), rep_fields())
-    found = {
-        (record["rep_id"], line): problems(record, record["rep_id"])
-        for record, line in zip(read.records, read.lines, strict=True)
-    }
+    found = problems_by_row(read)
     assert found == {
         ("A01", 2): [],
         ("A02", 3): [("unreadable-facts", "base_salary")],

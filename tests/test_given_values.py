@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import ranking_folder
+from helpers import add_rep_policy, ranking_folder
 
 import policyengine
 
@@ -15,12 +15,8 @@ import policyengine
 def _reader(tmp_path: Path) -> policyengine.Policy:
     """``bonus`` (over reps) reads ``doubled``, a rule of another policy."""
     root = ranking_folder(tmp_path, "  - {id: doubled, kind: formula, expr: 'score * 2'}\n")
-    (root / "bonus").mkdir()
-    (root / "bonus" / "2026-01.yaml").write_text(
-        'format: 1\npolicy: bonus\nversion: "2026-01"\neffective_from: 2026-01-01\n'
-        "title: t\napplies_to: rep\nrules:\n"
-        "  - {id: bonus, kind: formula, expr: 'doubled + sales', round: 0.01}\n",
-        encoding="utf-8",
+    add_rep_policy(
+        root, "bonus", "  - {id: bonus, kind: formula, expr: 'doubled + sales', round: 0.01}\n"
     )
     bundle = policyengine.load(root).for_period("2026-01")
     return next(v.policy for v in bundle.versions if v.policy.id == "bonus")

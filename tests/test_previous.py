@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_streak_carries_on, ranking_folder
+from helpers import add_rep_policy, assert_streak_carries_on, ranking_folder
 
 import policyengine
 from policyengine.audit._replay import replay_run
@@ -143,12 +143,8 @@ def test_previous_of_an_unknown_name_is_refused_beside_entities(tmp_path: Path) 
     root = ranking_folder(
         tmp_path / "other", "  - {id: doubled, kind: formula, expr: 'score * 2'}\n"
     )
-    (root / "later").mkdir()
-    (root / "later" / "2026-01.yaml").write_text(
-        'format: 1\npolicy: later\nversion: "2026-01"\neffective_from: 2026-01-01\n'
-        "title: t\napplies_to: rep\nrules:\n"
-        "  - {id: was, kind: formula, expr: 'previous(doubled, 0) + 1'}\n",
-        encoding="utf-8",
+    add_rep_policy(
+        root, "later", "  - {id: was, kind: formula, expr: 'previous(doubled, 0) + 1'}\n"
     )
     assert policyengine.load(root).for_period("2026-01") is not None
 
