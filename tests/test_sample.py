@@ -228,3 +228,25 @@ def test_centre_is_unchanged_by_the_monthly_generator() -> None:
     first = facts["2026-01"]["rep"][0]
     assert (first["rep_id"], first["team_id"], first["role"]) == ("R101", "T1", "rep")
     assert facts == centre(months("2026-01", "2026-02"), teams=2, reps=3, calls=5, seed=4)
+
+
+def test_a_folder_of_other_kinds_is_refused_not_written_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder of an insurer's kinds (company, team, agent, sale): the sample, a call
+    centre's month, is refused naming what the folder lacks; no file is written and no
+    rep or call counted."""
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "entities.yaml").write_text(
+        "format: 1\nkinds:\n  company:\n    key: company_id\n    fields: {company_id: string}\n"
+        "  agent:\n    key: agent_id\n    parent: {kind: company, field: company_id}\n"
+        "    fields: {agent_id: string, company_id: string}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    arguments = ["sample", "--policies", str(folder), "--months", "2026-02", "--out", str(out)]
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert "declares company, agent: it has no team, rep, call" in err
+    assert not out.exists()

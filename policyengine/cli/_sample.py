@@ -47,9 +47,22 @@ def _sample_entities(folder: str) -> Entities | None:
     return entities_from_policies([v.policy for v in repository.versions])
 
 
+#: The kinds the generator writes: a call centre's month.
+SAMPLED = ("team", "rep", "call")
+
+
+def _missing_kinds(entities: Entities) -> str:
+    """The generated kinds a folder does not declare, said as a list ('' when none is):
+    the files would be written for kinds no policy reads, and counts printed of them."""
+    return ", ".join(kind for kind in SAMPLED if kind not in entities.kinds)
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     entities = _sample_entities(args.policies)
     try:
+        if entities is not None and (missing := _missing_kinds(entities)):
+            kinds = ", ".join(entities.kinds)
+            raise Refused("sample-other-kinds", folder=args.policies, kinds=kinds, missing=missing)
         generated = monthly(
             args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
         )
