@@ -401,3 +401,21 @@ def test_odd_digit_text_is_not_a_whole_number(text: str) -> None:
     with pytest.raises(FactError) as caught:
         policyengine.load_policy(COMMISSION).evaluate({**REP, "dials": text})
     assert caught.value.code == "not-a-whole-number"
+
+
+def test_a_clamped_value_is_explained_with_its_bound(tmp_path: Path) -> None:
+    """The explanation of a formula held to its max says the max's value, not only that
+    there was one: 200 clamped to max 40."""
+    policy = policy_from(
+        tmp_path,
+        """
+        inputs:
+          sales: money
+        parameters:
+          cap: {value: 40}
+        rules:
+          - {id: capped, kind: formula, expr: sales * 2, max: cap, min: 0, round: 0.01}
+        """,
+    )
+    assert "clamped to max 40 from 200" in policy.evaluate({"sales": "100"}).explain("capped")
+    assert "clamped to min 0 from -20" in policy.evaluate({"sales": "-10"}).explain("capped")

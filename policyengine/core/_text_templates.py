@@ -51,6 +51,7 @@ TEXTS: Final = Words("text:", {
     "trace-given": "given by the test case (a value other records or policies would give)",
     "trace-expression": "expression: {expression}",
     "trace-clamped": "clamped to {to} from {start}",
+    "trace-clamped-at": "clamped to {to} {at} from {start}",
     "trace-rounded": "rounded from {start} ({by})",
     "trace-input": "input {name} = {value}",
     "trace-previous": "last month {name} = {value}",

@@ -50,11 +50,11 @@ def clamp_and_round(
         value = _number(value, "the result")
     if low is not None and value < _number(low, "min"):
         if detail is not None:
-            detail["clamped"] = {"to": "min", "from": value}
+            detail["clamped"] = {"to": "min", "from": value, "at": low}
         value = low
     if high is not None and value > _number(high, "max"):
         if detail is not None:
-            detail["clamped"] = {"to": "max", "from": value}
+            detail["clamped"] = {"to": "max", "from": value, "at": high}
         value = high
     if rounding is not None:
         rounded = rounding.apply(Decimal(value))

@@ -238,7 +238,11 @@ def _detail_lines(kind: str, detail: Mapping[str, Any], said: Saying) -> list[st
         lines.extend(explain(detail, said) if _takes_said(explain) else explain(detail))
     if "clamped" in detail:
         clamped = detail["clamped"]
-        lines.append(said("trace-clamped", to=clamped["to"], start=clamped["from"]))
+        if "at" in clamped:  # the bound's value, as the rule's min or max gave it
+            words = {"to": clamped["to"], "start": clamped["from"], "at": clamped["at"]}
+            lines.append(said("trace-clamped-at", **words))
+        else:
+            lines.append(said("trace-clamped", to=clamped["to"], start=clamped["from"]))
     if "rounded" in detail:
         rounded = detail["rounded"]
         lines.append(said("trace-rounded", start=rounded["from"], by=rounded["by"]))
