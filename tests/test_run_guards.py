@@ -270,3 +270,25 @@ def test_draft_is_the_short_name_of_allow_drafts(tmp_path: Path) -> None:
     month += ["--facts", str(ROOT / "examples" / "2026-01")]
     assert main(month) == 2
     assert main([*month, "--draft"]) == 0
+
+
+def test_replay_with_trust_refuses_runs_the_key_no_longer_vouches_for(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A signature edited behind the ledger's back leaves its chain whole: replay alone
+    replays the run 'identical' to itself, replay --trust refuses the ledger first."""
+    key, policies = tmp_path / "payroll.key", folder / "policies"
+    assert main(["keys", "new", str(key)]) == 0
+    assert main(["lock", "--policies", str(policies), "--key", str(key)]) == 0
+    ledger = tmp_path / "ledger.sqlite"
+    assert run(folder, ledger, "--new-ledger", "--key", str(key)) == 0
+    with forging(ledger) as db:
+        (signature,) = db.execute("SELECT signature FROM seals WHERE run_id = 1").fetchone()
+        forged = ("0" if signature[-1] != "0" else "1") * 128
+        db.execute("UPDATE seals SET signature = ? WHERE run_id = 1", (signature[:-128] + forged,))
+    capsys.readouterr()
+    assert main(["replay", "--ledger", str(ledger), "--all"]) == 0
+    trusted = ["--trust", str(key) + ".pub"]
+    for chosen in (["--all"], ["--run", "1"]):
+        assert main(["replay", "--ledger", str(ledger), *chosen, *trusted]) == 2
+    assert codes_printed(capsys.readouterr().err) == ["ledger-broken", "ledger-broken"]
