@@ -47,6 +47,10 @@ class Field:
     description: str | None = None
     has_default: bool = False
     default: Any = None
+    #: The least and the most a number field may hold (``min:``/``max:``; None: no bound):
+    #: a base salary typed -3000 is refused, not paid.
+    minimum: Any = None
+    maximum: Any = None
 
 
 @attrs.frozen

@@ -94,6 +94,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "enum-without-values": "an enum input without `values`",
         "list-without-item-type": "a list input without `of`",
         "bad-default": "an input's `default` does not fit its type",
+        "bad-field-bounds": "an input's `min`/`max` is on a field that is no number (money, decimal, int), is not a number of its type, or `min` is above `max`",
         "duplicate-test-name": "two embedded tests with one name",
         "bad-previous-value": "an embedded test's `previous:` gives a value of another kind than its `previous(name, initial)` starts from, or not one value",
         "not-a-number": "a number in a rule cannot be read exactly (the schema normally reports it first as `wrong-type`), or a parameter's or a band's or row's value text looks like a number but is none, or is a number written in Chinese words (`百分之三点八`)",
@@ -157,6 +158,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "not-a-number": "text that is no number, or a yes/no value, for a number field; the message says why when a comma is not a thousands separator (a comma is read only between groups of three digits) or a digit is not one of 0-9",
         "too-many-decimals": "a `money` value with more than two decimal places, or any number with more than 28",
         "number-too-large": "a number of 10^28 or more (the engine's 28 digits), refused before it is converted or written out, so that `1e999999999` costs nothing",
+        "out-of-range": "a number below its field's declared `min` or above its `max` (a base salary typed `-3000`): the record is left out, the rest evaluated",
         "not-a-whole-number": "an `int` field given a fraction, a float or other text",
         "not-a-bool": "a `bool` field given anything but a yes/no value or one of its spellings",
         "not-text": "a `string` field given something other than text or a whole number",
@@ -234,6 +236,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "enum-without-values": "an `enum` field without `values`",
         "list-without-item-type": "a `list` field without `of`",
         "bad-default": "a field's `default` does not fit its type",
+        "bad-field-bounds": "a field's `min`/`max` is on a field that is no number (money, decimal, int), is not a number of its type, or `min` is above `max`",
     }),
     (_BUNDLE_PLAN, "ModelError", {
         "unknown-kind": "beside `entities.yaml`, `applies_to` is missing or names no declared kind",

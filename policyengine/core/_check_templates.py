@@ -92,6 +92,9 @@ CHECK_BLOCKS: Final[TemplateBlocks] = (
         ("enum-without-values", "field"): Template("enum field '{name}' needs 'values'", "list the allowed values"),
         ("list-without-item-type", "field"): Template("list field '{name}' needs 'of'", "e.g. of: string"),
         ("bad-default", "field"): Template("default of '{name}': {reason}", "give a value of the field's type"),
+        ("bad-field-bounds", "type"): Template("'{name}' is a {type} field: min and max bound numbers only", "bound a money, decimal or int field, or remove min and max"),
+        ("bad-field-bounds", "value"): Template("the {bound} of '{name}' is {value}, not a number of the field's type", "write a number such as 0 or 100000"),
+        ("bad-field-bounds", "order"): Template("the min of '{name}' ({low}) is above its max ({high})", "swap them"),
     }),
     # the policies a caller names in a repository (policyengine/run/_repository.py)
     ("the-policy-folder", {

@@ -51,6 +51,8 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("not-a-date", "date-time"): Template("expected a date, found a date and time {value}"),
         ("not-allowed", "fact"): Template("{value} is not one of {values}"),
         ("empty-value", ""): Template("the value is empty"),
+        ("out-of-range", "min"): Template("{value} is below the least this field may hold, {bound}", "check the sign and the digits: the record is left out, the rest of the month is evaluated"),
+        ("out-of-range", "max"): Template("{value} is above the most this field may hold, {bound}", "check the digits (one too many?): the record is left out, the rest of the month is evaluated"),
         ("not-a-list", ""): Template("expected a list, found {value}"),
         ("list-too-long", ""): Template("the list has {count} items; at most {limit} are accepted"),
         ("not-a-record", ""): Template("a record must be a mapping of field names to values, found {found}"),

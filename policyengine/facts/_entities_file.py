@@ -188,9 +188,11 @@ class _Loader:
         try:
             return field_from_spec(name, spec)
         except ModelError as exc:
-            at = pointer + str(exc.details["at"])
+            at = pointer + str(exc.details.get("at", ""))
             reason = exc.details.get("reason", "")
-            if exc.code == "bad-default":
+            if exc.code == "bad-field-bounds":  # worded by its own template already
+                self.collector.add(exc.code, at, form=exc.form or "", **exc.details)
+            elif exc.code == "bad-default":
                 self.collector.add(
                     "bad-default", at, form="field", hint=exc.hint, name=name, reason=reason
                 )

@@ -167,4 +167,15 @@ def _field_lines(index: int, field: Field, namespace: dict[str, Any]) -> str:
         f"    if not {check}:\n"
         f"        {value} = {converted}\n"
         f"        if {value} is _NO:\n            return None"
-    )
+    ) + _bound_lines(index, field, namespace)
+
+
+def _bound_lines(index: int, field: Field, namespace: dict[str, Any]) -> str:
+    """A number outside the field's ``min:``/``max:`` given up on: the general path
+    refuses it (out-of-range)."""
+    lines = ""
+    for name, bound, holds in (("_MIN", field.minimum, ">="), ("_MAX", field.maximum, "<=")):
+        if bound is not None:
+            namespace[f"{name}{index}"] = bound
+            lines += f"\n    if not v{index} {holds} {name}{index}:\n        return None"
+    return lines

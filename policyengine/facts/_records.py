@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ..codes import ErrorCode
+from ..core._brief import brief
 from ..core._display import safe_text
 from ..core._languages import messages
 from ..core._messages import Catalogue, frame
@@ -163,6 +164,34 @@ def _unknown_fields(
     return found
 
 
+#: The field types a ``min:``/``max:`` applies to.
+BOUNDED_TYPES = ("money", "decimal", "int")
+
+
+def _bounded(field: Field, spec: Mapping[str, Any]) -> Field:
+    """``field`` with its declared bounds, each a number of the field's own type; refused
+    (``bad-field-bounds``) on a field that is no number, or a bound that is not one."""
+    if field.type not in BOUNDED_TYPES:
+        words = {"name": field.name, "type": field.type}
+        raise ModelError.from_template("bad-field-bounds", form="type", details=words)
+    bounds = []
+    for key in ("min", "max"):
+        written = spec.get(key)
+        try:
+            bound = None if written is None else coerce_value(written, field)
+        except PolicyError:
+            words = {"name": field.name, "bound": key, "value": brief(written)}
+            raise ModelError.from_template(
+                "bad-field-bounds", form="value", details=words
+            ) from None
+        bounds.append(bound)
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        words = {"name": field.name, "low": low, "high": high}
+        raise ModelError.from_template("bad-field-bounds", form="order", details=words)
+    return attrs.evolve(field, minimum=low, maximum=high)
+
+
 def field_from_spec(name: str, spec: Any) -> Field:
     """A declared field (a policy's input or an entities.yaml field) from its YAML form.
 
@@ -185,6 +214,8 @@ def field_from_spec(name: str, spec: Any) -> Field:
         )
     title, description = _as_text(spec.get("title")), _as_text(spec.get("description"))
     field = Field(name, kind, values, spec.get("of"), title, description)
+    if "min" in spec or "max" in spec:
+        field = _bounded(field, spec)
     if "default" not in spec:
         return field
     try:

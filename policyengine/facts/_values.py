@@ -41,6 +41,14 @@ def _fail(code: ErrorCode, form: str = "", hint: str | None = None, **words: Any
     return FactError.from_template(code, form=form, hint=hint, words=words)
 
 
+def _within(value: Any, field: Field) -> None:
+    """Refuse a number outside its field's declared ``min:``/``max:`` (out-of-range)."""
+    if field.minimum is not None and value < field.minimum:
+        raise _fail("out-of-range", "min", value=value, bound=field.minimum)
+    if field.maximum is not None and value > field.maximum:
+        raise _fail("out-of-range", "max", value=value, bound=field.maximum)
+
+
 def _decimal(value: Any, field: Field) -> Decimal:
     if type(value) is Decimal and value.is_finite():  # the common case, checked first
         result = value
@@ -220,10 +228,13 @@ _SCALAR = {
 
 
 def coerce_value(value: Any, field: Field) -> Any:
-    """One field's value as its declared type; raises FactError."""
+    """One field's value as its declared type, within its bounds; raises FactError."""
     kind = field.type
     if kind != "list" and value is not None:
-        return _SCALAR[kind](value, field)
+        typed = _SCALAR[kind](value, field)
+        if field.minimum is not None or field.maximum is not None:
+            _within(typed, field)
+        return typed
     if value is None:
         raise _fail("empty-value")
     if field.type == "list":

@@ -73,7 +73,7 @@ def read_inputs(problems: BuildProblems, raw: Any) -> dict[str, Field]:
         try:
             fields[name] = field_from_spec(name, spec)
         except ModelError as exc:
-            problems.keep(exc, pointer + str(exc.details["at"]))
+            problems.keep(exc, pointer + str(exc.details.get("at", "")))
     return fields
 
 
