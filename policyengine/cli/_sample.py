@@ -51,18 +51,18 @@ def _sample_entities(folder: str) -> Entities | None:
 SAMPLED = ("team", "rep", "call")
 
 
-def _missing_kinds(entities: Entities) -> str:
-    """The generated kinds a folder does not declare, said as a list ('' when none is):
-    the files would be written for kinds no policy reads, and counts printed of them."""
-    return ", ".join(kind for kind in SAMPLED if kind not in entities.kinds)
+def _sampled(entities: Entities) -> bool:
+    """Whether the sample fits a folder's kinds: reps, and no kind it does not write (a
+    folder of agents and sales had a team file alone written, and reps counted)."""
+    return "rep" in entities.kinds and set(entities.kinds) <= set(SAMPLED)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
     entities = _sample_entities(args.policies)
     try:
-        if entities is not None and (missing := _missing_kinds(entities)):
+        if entities is not None and not _sampled(entities):
             kinds = ", ".join(entities.kinds)
-            raise Refused("sample-other-kinds", folder=args.policies, kinds=kinds, missing=missing)
+            raise Refused("sample-other-kinds", folder=args.policies, kinds=kinds)
         generated = monthly(
             args.months, teams=args.teams, reps=args.reps, calls=args.calls, seed=args.seed
         )

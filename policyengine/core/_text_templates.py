@@ -89,7 +89,7 @@ TEXTS: Final = Words("text:", {
     "case-referrals": "referral sales: {reps}",
     # facts/_sample_hard_cases.py: months the generator refuses to make
     "sample-no-months": "no months to generate",
-    "sample-other-kinds": "the sample is a call centre's month (team, rep, call), and {folder} declares {kinds}: it has no {missing}",
+    "sample-other-kinds": "the sample is a call centre's month (team, rep, call; calls may be left out), and {folder} declares {kinds}",
     "sample-too-small": "need at least 1 team, 3 reps per team and no negative call count",
     "sample-too-many-reps": "at most 99 reps per team, new hires included",
     "sample-too-few": "{teams} teams of {reps} reps are too few for every hard case in {months} months: give at least {least} reps in all",
