@@ -40,13 +40,17 @@ def test_threads_sharing_one_bundle_give_what_one_thread_gives() -> None:
         for n in range(200)
     ]
 
-    def batch(_: int) -> list[object]:
-        return [r.to_dict() for r in policy.evaluate_many(reps, period="2026-03").results]
+    def batch(engine: str) -> list[object]:
+        done = policy.evaluate_many(reps, period="2026-03", engine=engine)  # type: ignore[arg-type]
+        return [r.to_dict() for r in done.results]
 
-    alone = month(0), batch(0)
+    alone = month(0), batch("compiled")
+    # The reference engine too: its program, shared by the threads, once held one
+    # evaluator whose names each call set, and a record took another's values.
+    engines = ["compiled", "reference"] * THREADS * 4
     with ThreadPoolExecutor(THREADS) as pool:
         months = list(pool.map(month, range(THREADS * 2)))
-        batches = list(pool.map(batch, range(THREADS * 2)))
+        batches = list(pool.map(batch, engines))
     assert months == [alone[0]] * len(months)
     assert batches == [alone[1]] * len(batches)
     assert len(alone[1]) == len(reps), "the batch evaluated every record"

@@ -14,6 +14,7 @@ semantics the compiled code is tested against, selectable with
 
 from __future__ import annotations
 
+import threading
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from functools import cached_property
@@ -121,10 +122,16 @@ def compile_policy(policy: Policy, engine: Engine = "compiled") -> Program:
     constants = {name: p.value for name, p in policy.parameters.items()}
     codes: dict[int, Code] = {}
     if engine == "reference":
-        evaluator = Evaluator()
+        # One evaluator per thread: it holds the names of the call under way, and the
+        # program is shared by every thread evaluating the policy (one evaluator for all
+        # gave a record another's values when threads evaluated at once).
+        local = threading.local()
 
         def code_of(expression: Expression) -> Code:
             def reference(env: Mapping[str, Any]) -> Any:
+                evaluator = getattr(local, "evaluator", None)
+                if evaluator is None:
+                    evaluator = local.evaluator = Evaluator()
                 return evaluator.evaluate(expression, ChainMap(dict(env), constants))
 
             return reference
