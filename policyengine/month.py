@@ -45,7 +45,7 @@ from .audit._stale import stale_runs
 from .audit.ledger import RunRecord, SqliteLedger, StoredRun
 from .core._messages import Catalogue
 from .core._period import Period
-from .errors import PolicyError
+from .errors import PolicyError, UsageError
 from .facts._io import FactsFile, FactsIndex
 from .present._progress import Progress
 from .present._summary import summary_text
@@ -100,6 +100,8 @@ class MonthFacts:
     kept: dict[str, KeptFile] = attrs.field(factory=dict)
     #: Records by kind when the files were read (still true once they are taken).
     counts: dict[str, int] = attrs.field(init=False)
+    #: Whether a month's evaluation took the records over (a second would be empty).
+    used: bool = attrs.field(init=False, default=False)
 
     def __attrs_post_init__(self) -> None:
         self.counts = {kind: len(f.records) for kind, f in self.files.items()}
@@ -249,6 +251,9 @@ def evaluate_month(
     bundle = bundle_in_force(repository, period, options.get("as_known_at"))
     client = options.get("client")
     read = facts if isinstance(facts, MonthFacts) else _read(repository, facts, client, True)
+    if read.used:  # its records were handed over: a second month would be empty
+        raise UsageError.from_template("facts-used")
+    read.used = True
     used: tuple[int, ...] = ()
     history = options.get("history")
     if history is None:

@@ -160,3 +160,17 @@ def test_evaluating_a_month_takes_its_records_over_and_still_locates_problems(
     assert len(bad) == 1
     place = month.index.place(bad[0])
     assert place is not None and place.file.endswith("rep.csv") and place.line == 5
+
+
+def test_facts_evaluated_once_are_not_a_second_empty_month(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """A month's records are handed over to its evaluation: the same MonthFacts given
+    again is refused (facts-used), where it ran, recorded and wrote an empty month."""
+    facts = read_month(pack, EXAMPLES / "2026-03")
+    evaluate_month(pack, "2026-03", facts)
+    ledger = tmp_path / "ledger.sqlite"
+    with pytest.raises(policyengine.UsageError) as refused:
+        run_month(pack, "2026-03", facts, ledger=ledger, recording=Recording(new=True))
+    assert refused.value.code == "facts-used"
+    assert not ledger.exists()

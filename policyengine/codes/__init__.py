@@ -85,6 +85,7 @@ ErrorCode = Literal[
     "expression-too-deep",
     "expression-too-long",
     "facts-changed",
+    "facts-used",
     "failed-input",
     "failed-record",
     "failed-value",

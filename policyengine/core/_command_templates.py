@@ -38,6 +38,7 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
     # what a command refuses before it runs (policyengine/cli/)
     ("calling-the-library-and-the-command-line", {
         ("unknown-output", "eval"): Template("no output named '{output}'", "outputs: {outputs}"),
+        ("facts-used", ""): Template("these month's facts were evaluated already: their records were handed over then, and a second run would be an empty month", "read the facts again with read_month(...) for each run"),
         ("missing-extra", "dask"): Template("running a month on several processes needs dask.distributed, which is not installed", "pip install 'policyengine[dask]'"),
         ("missing-extra", "dataframe"): Template("converting results to tables needs {module}, which is not installed", "pip install 'policyengine[dataframe]' (pandas and pyarrow)"),
         ("draft-in-use", ""): Template("{period} would be computed with files not in the lock: {names}", "publish them first (policyengine lock), or run with --allow-drafts for a trial run"),
