@@ -257,3 +257,20 @@ def test_every_refused_file_of_a_month_is_reported_at_once(
         "unknown-column",
         "duplicate-kind",
     ]
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods", ".xlsm"])
+def test_a_kinds_records_in_a_spreadsheet_no_reader_reads_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str
+) -> None:
+    """rep.csv saved as rep.xls: the reps were left out silently (no-records), and the
+    month recorded and written without them; the file is refused by name, nothing written."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(ROOT / "examples" / "2026-03", month)
+    (month / "rep.csv").rename(month / f"rep{suffix}")
+    out = tmp_path / "pay.csv"
+    policies = str(ROOT / "policies")
+    arguments = ["--policies", policies, "--period", "2026-03", "--facts", str(month)]
+    code, _, err = run(capsys, "run", *arguments, "--out", str(out))
+    assert code == 2 and not out.exists()
+    assert err.startswith(f"{month / ('rep' + suffix)}: unknown-format: a '{suffix}' file")

@@ -76,6 +76,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("unknown-column", "blank-first-line"): Template("the first line, which must name the columns, is blank", "put the header (field names or titles) on the first line"),
         ("duplicate-column", ""): Template("column '{header}' appears twice"),
         ("unknown-format", "file"): Template("cannot read '{suffix}' files", "use {formats}"),
+        ("unknown-format", "spreadsheet"): Template("a '{suffix}' file is not read: its records would be left out", "save it from Excel as 'Excel Workbook (*.xlsx)' or 'CSV UTF-8' ({formats}), and remove this one"),
         ("file-not-found", "facts"): Template("no such file"),
         ("file-not-found", "month"): Template("no such folder or file", "name the month's folder of facts files (e.g. examples/2026-03), or one .json file of every kind"),
         ("unreadable-facts", "os"): Template("cannot read the file: {reason}"),

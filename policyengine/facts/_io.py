@@ -137,6 +137,17 @@ def read_bundle_facts(
     return {str(k): FactsFile(file, tuple(v), tuple(0 for _ in v)) for k, v in data.items()}
 
 
+#: Spreadsheets a month's folder may hold that no reader reads: a kind's records saved
+#: as one would be left out silently (its kind "no records"), so each is refused by name.
+SPREADSHEETS = frozenset({".xls", ".xlsm", ".xlsb", ".xltx", ".ods", ".et", ".numbers", ".tsv"})
+
+
+def _spreadsheet(entry: Path) -> FactsFileError:
+    return file_error(
+        str(entry), "unknown-format", form="spreadsheet", suffix=entry.suffix, formats=FORMAT_NAMES
+    )
+
+
 def _read_folder(
     source: Path, fields: Mapping[str, Mapping[str, Field]], split: Splitter | None
 ) -> dict[str, FactsFile]:
@@ -147,8 +158,13 @@ def _read_folder(
     refused: list[PolicyError] = []
     seen: set[str] = set()
     for entry in sorted(source.iterdir()):
-        if entry.suffix.lower() not in READERS or entry.name.startswith(("~$", ".")):
+        if entry.name.startswith(("~$", ".")):
             continue  # Excel's lock file of an open workbook, hidden files
+        if entry.suffix.lower() in SPREADSHEETS:  # a kind's records no reader reads
+            refused.append(_spreadsheet(entry))
+            continue
+        if entry.suffix.lower() not in READERS:
+            continue  # notes, a README: not facts
         kind = entry.stem
         if kind in seen:
             refused.append(file_error(str(entry), "duplicate-kind", kind=kind))
