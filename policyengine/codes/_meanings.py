@@ -185,7 +185,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "unreadable-facts": "a workbook cell holding a formula saved without its result: the record's error at that field",
     }),
     (_FACTS_FILES, "FactsFileError", {
-        "unknown-format": "the file's suffix names no facts reader (`io.READERS`); the hint lists those there are",
+        "unknown-format": "the file's suffix names no facts reader (`io.READERS`); the hint lists those there are. In a month's folder, a spreadsheet no reader reads (`.xls`, `.xlsm`, `.xlsb`, `.ods`, `.et`, `.numbers`, `.tsv` …) is refused by name (form `spreadsheet`): its kind's records would be left out",
         "file-not-found": "there is no such file",
         "unreadable-facts": "the file cannot be read; a workbook that is not an `.xlsx` workbook; more than 1,000 cells holding a formula saved without its result",
         "not-utf8": "the file is not UTF-8 nor an encoding Excel saves CSV in (GB18030, GBK, Big5, UTF-16), and a byte of its header row is not UTF-8; or more than 1,000 rows hold bytes that are not",
