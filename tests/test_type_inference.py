@@ -90,6 +90,12 @@ def test_expressions_of_sound_kinds_load(tmp_path: Path, expr: str) -> None:
         ("sales if is_regular else note", "branches-differ"),
         ("note if is_regular else False", "branches-differ"),
         ("hired if is_regular else 0", "branches-differ"),
+        # A value that is no yes/no where a condition is needed: it fails every record.
+        ("1 if hired >= period.start or period.start else 0", "yes-no-expected"),
+        ('1 if is_regular or "false" else 0', "yes-no-expected"),
+        ("sales if calls else 0", "yes-no-expected"),
+        ("not note", "yes-no-expected"),
+        ("is_regular and sales", "yes-no-expected"),
     ],
 )
 def test_mistakes_of_kind_are_refused(tmp_path: Path, expr: str, code: str) -> None:

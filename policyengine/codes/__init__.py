@@ -243,6 +243,7 @@ ErrorCode = Literal[
     "weights-not-100",
     "wrong-type",
     "yaml-alias",
+    "yes-no-expected",
     "yaml-syntax",
     "yaml-tag",
 ]

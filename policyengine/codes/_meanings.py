@@ -86,6 +86,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "needs-output-name": "a rule with named outputs read as one value",
         "value-not-declared": "an enum field (or a rule whose values are all text) compared with text it never holds: the comparison would be the same for every record; the hint suggests the closest value",
         "number-expected": "text or a yes/no value where an operator or function needs a number (types found at load time, docs/expressions.md#types)",
+        "yes-no-expected": "a value that is no yes/no (a number, money, text, a date) where `and`, `or`, `not` or `if` needs one: it would fail every record at run time (types found at load time)",
         "money-times-money": "money multiplied by money and not divided by money again: an amount is multiplied by a rate, a count or a number (a share of a pool, `pool * own / total`, is money)",
         "incomparable-types": "a comparison of values of different kinds (a date with a number, text with money): it could never hold",
         "branches-differ": "the two branches of `a if c else b` give values of different kinds",

@@ -288,6 +288,7 @@ _BLOCKS: Final[TemplateBlocks] = (
         ("value-not-declared", ""): Template("'{name}' is never '{value}' in '{expression}': its values are {values}", "compare with one of: {values}"),
         ("number-expected", "text"): Template("'{part}' is text, but '{operator}' in '{expression}' needs a number", "a number in quotes is text: write it without quotes; to test text, compare it with =="),
         ("number-expected", "boolean"): Template("'{part}' is yes/no, but '{operator}' in '{expression}' needs a number", "to count a yes/no value, write (1 if {part} else 0)"),
+        ("yes-no-expected", ""): Template("'{part}' is {found}, but '{operator}' in '{expression}' needs a yes/no value", "compare it with something (x > 0, x == 'value', x >= period.start); a value alone is no condition"),
         ("money-times-money", ""): Template("'{part}' multiplies money by money in '{expression}'", "multiply an amount by a rate (6%), a count or a number; money divided by money is a plain number"),
         ("incomparable-types", ""): Template("'{part}' in '{expression}' compares {left} with {right}, which never match", "compare like with like: a date with a date (date(2026, 1, 1)), a number with a number, text with text"),
         ("incomparable-types", "yes-no"): Template("'{part}' in '{expression}' compares {left} with {right}, which never match", "a yes/no value is a condition as it is: write 'if x' or 'if not x', not x == \"true\" or x == 1"),

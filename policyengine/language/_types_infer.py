@@ -162,16 +162,25 @@ class _Inference:
             return SQUARED
         return None
 
+    def _condition(self, node: ast.expr, type_: Type, operator: str) -> None:
+        """A value of a known type that is no yes/no where ``operator`` needs one: it fails
+        every record at run time, or (``x >= period.start or period.start``) was meant
+        otherwise."""
+        if type_ is not None and type_ != "boolean":
+            self.found.append(("yes-no-expected", "", node, {"operator": operator, "found": type_}))
+
     def _UnaryOp(self, node: ast.UnaryOp) -> Type:
         operand = self.of(node.operand)
         if isinstance(node.op, ast.Not):
+            self._condition(node.operand, operand, "not")
             return "boolean"
         symbol = "-" if isinstance(node.op, ast.USub) else "+"
         return operand if self._number(node.operand, operand, symbol) else None
 
     def _BoolOp(self, node: ast.BoolOp) -> Type:
+        operator = "and" if isinstance(node.op, ast.And) else "or"
         for value in node.values:
-            self.of(value)
+            self._condition(value, self.of(value), operator)
         return "boolean"
 
     def _Compare(self, node: ast.Compare) -> Type:
@@ -189,7 +198,7 @@ class _Inference:
         return "boolean"
 
     def _IfExp(self, node: ast.IfExp) -> Type:
-        self.of(node.test)
+        self._condition(node.test, self.of(node.test), "if")
         body, orelse = self.of(node.body), self.of(node.orelse)
         if body is None or orelse is None:
             return None
