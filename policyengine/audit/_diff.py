@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ..core._display import plain, short_text
-from ..core._numbers import is_number
+from ..core._numbers import difference, is_number, total
 from ..core._period import Period
 from ..present._cells import csv_text
 from ..run._bundle import BundleResult, evaluate_bundle
@@ -42,7 +42,7 @@ class Change:
     @property
     def delta(self) -> Decimal | None:
         if is_number(self.old) and is_number(self.new):
-            return Decimal(self.new) - Decimal(self.old)
+            return difference(self.new, self.old)
         return None
 
 
@@ -133,7 +133,7 @@ def compare(old: BundleResult, new: BundleResult) -> Diff:
         change = Change(kind, keys[slot], policy, output, a, b)
         delta = change.delta
         if delta is not None:
-            count["delta_sum"] += delta
+            count["delta_sum"] = total((count["delta_sum"], delta))
             bucket = "gain" if delta > 0 else "lose" if delta < 0 else "unchanged"
         else:
             bucket = "unchanged" if _same(a, b) else "changed"

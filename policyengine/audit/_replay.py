@@ -25,7 +25,7 @@ import attrs
 from ..core import _number_text as number_text
 from ..core._display import plain
 from ..core._messages import Catalogue
-from ..core._numbers import is_number
+from ..core._numbers import difference, is_number
 from ..core._packed import raw
 from ..core._period import Period
 from ..core._suggest import did_you_mean
@@ -215,7 +215,7 @@ class Discrepancy:
     @property
     def delta(self) -> Decimal | None:
         if isinstance(self.paid, Decimal) and is_number(self.computed):
-            return Decimal(self.computed) - self.paid
+            return difference(self.computed, self.paid)
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -362,7 +362,7 @@ def compare_paid(
 
 def _agrees(paid: Decimal | str | None, value: Any, tolerance: Decimal) -> bool:
     if isinstance(paid, Decimal) and is_number(value):
-        return abs(Decimal(value) - paid) <= tolerance
+        return abs(difference(value, paid)) <= tolerance
     return bool(plain(value) == paid)
 
 

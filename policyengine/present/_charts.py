@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from ..core._numbers import total as exact_total
 from ..core._period import Period
 from ..run._bundle import BundleResult
 from ._report_numbers import NumberStyle
@@ -77,7 +78,7 @@ def build_charts(
         if value is None or group is None:
             lacking += 1
             continue
-        groups[str(group)] = groups.get(str(group), Decimal(0)) + value
+        groups[str(group)] = exact_total((groups.get(str(group), Decimal(0)), value))
     group_kind = entities.kinds[parent.kind]
     charts = Charts(
         chosen[1], group_kind.title or parent.kind, tuple(sorted(groups.items())), lacking
@@ -111,8 +112,8 @@ def _with_previous(
         before = [_value(env, column) for env in records.values()]
         known = [v for v in before if v is not None]
         if known:
-            now = sum((row[index] for row in rows if row[index] is not None), Decimal(0))
-            totals.append((column.title, sum(known, Decimal(0)), now))
+            now = exact_total(row[index] for row in rows if row[index] is not None)
+            totals.append((column.title, exact_total(known), now))
     if not totals:
         why = (
             f"no values of {previous} are at hand: none were handed to the report "

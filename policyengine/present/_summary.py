@@ -13,6 +13,7 @@ import attrs
 from ..core._display import cell_text, decimal_text
 from ..core._messages import Catalogue
 from ..core._numbers import CONTEXT
+from ..core._numbers import total as exact_total
 from ..errors import PolicyError
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
@@ -159,7 +160,7 @@ def _numbers(
         median = CONTEXT.divide(CONTEXT.add(ordered[middle - 1], median), Decimal(2))
     total = "-"
     if style.totalled:
-        total = show(sum(present, Decimal(0)))
+        total = show(exact_total(present))
         # A total that lacks records says so, and by how many.
         lacking = given - len(present)
         total += said("incomplete", say, lacking=lacking) if lacking else ""
