@@ -45,3 +45,28 @@ def test_a_float_given_is_refused_as_any_amount(tmp_path: Path) -> None:
     with pytest.raises(policyengine.PolicyError) as refused:
         _reader(tmp_path).evaluate({**REP, "doubled": 7.5})
     assert (refused.value.code, refused.value.location.field) == ("float-not-allowed", "doubled")
+
+
+def test_a_given_value_is_an_input_its_hash_and_explanation_name(tmp_path: Path) -> None:
+    """Two reps differing only in the value given for ``doubled`` are two inputs: each
+    result's inputs (and so its hash) hold it, and the explanation shows it."""
+    policy = _reader(tmp_path)
+    low = policy.evaluate({**REP, "doubled": Decimal("7.5")})
+    high = policy.evaluate({**REP, "doubled": Decimal("900")})
+    assert low.inputs["doubled"] == Decimal("7.5")
+    assert low.provenance.inputs_sha256 != high.provenance.inputs_sha256
+    assert "input doubled = 7.5" in low.explain("bonus")
+
+
+def test_last_months_values_read_are_inputs_too(tmp_path: Path) -> None:
+    """Two records differing only in last month's streak are two inputs."""
+    rules = "  - {id: streak, kind: formula, expr: 'previous(streak, 0) + 1'}\n"
+    root = ranking_folder(tmp_path, rules)
+    policy = next(
+        v.policy for v in policyengine.load(root).for_period("2026-01").versions
+        if v.policy.id == "state"
+    )  # fmt: skip
+    one = policy.evaluate(REP, previous={"streak": 1})
+    four = policy.evaluate(REP, previous={"streak": 4})
+    assert (one.value("streak"), four.value("streak")) == (2, 5)
+    assert one.provenance.inputs_sha256 != four.provenance.inputs_sha256

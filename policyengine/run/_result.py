@@ -83,8 +83,14 @@ class Result:
 
     @cached_property
     def inputs(self) -> Mapping[str, Any]:
-        """The typed input record the rules read."""
-        return frozen_mapping((name, self._values[name]) for name in self.policy.inputs)
+        """The typed input record the rules read, then (by name) the values the caller gave
+        beside it: another policy's values the record brought, and last month's values
+        ``previous(name)`` read (``previous(streak)``). The inputs hash covers them all: two
+        records differing only in a given value are two inputs."""
+        own = {rule.id for rule in self.policy.rules}
+        given = sorted(n for n in self.given if n not in own and n in self._values)
+        names = [*self.policy.inputs, *given]
+        return frozen_mapping((name, self._values[name]) for name in names)
 
     @cached_property
     def provenance(self) -> Provenance:

@@ -131,7 +131,9 @@ class _OneRecord:
         ]
 
     def inputs(self, kind: str, reads: list[str]) -> set[str]:
-        return set(self.policy.inputs)
+        # Another policy's values the record brought are read as its inputs are.
+        given = {read.name for read in self.policy.external if read.name in self._env}
+        return set(self.policy.inputs) | given
 
     def period(self, kind: str, key: str) -> str | None:
         period = self._env.get("period")
