@@ -193,3 +193,29 @@ def test_a_null_value_last_month_counts_as_no_value(tmp_path: Path) -> None:
     format_ = {"result_format": 3}
     older = month("2026-02", True, {"2026-01": january.snapshot()})
     assert (older.value("rep", "A", "was"), older.value("rep", "A", "before")) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("history", "form"),
+    [
+        ({"2026-1": {}}, "month"),
+        ({"january": {}}, "month"),
+        ({"2026-02": {}}, "later"),
+        ({"2026-05": {}}, "later"),
+        ({"2026-01": {"rep": ["A"]}}, "values"),
+        ([], "shape"),
+    ],
+)
+def test_history_that_is_no_earlier_months_snapshots_is_refused(
+    tmp_path: Path, history: object, form: str
+) -> None:
+    """A month written '2026-1', the month itself or a later one, or no snapshot: it was
+    ignored, and the streak silently started again; it is bad-history."""
+    repo = policyengine.load(ranking_folder(tmp_path, RULES))
+    facts = {
+        "team": [{"team_id": "T0"}],
+        "rep": [{"rep_id": "A", "team_id": "T0", "score": 60, "sales": 0, "eligible": True}],
+    }
+    with pytest.raises(policyengine.UsageError) as refused:
+        repo.for_period("2026-02").evaluate(facts, history=history)  # type: ignore[arg-type]
+    assert (refused.value.code, refused.value.form) == ("bad-history", form)

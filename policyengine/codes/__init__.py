@@ -42,6 +42,7 @@ ErrorCode = Literal[
     "bad-default",
     "bad-field-bounds",
     "bad-format",
+    "bad-history",
     "bad-history-of",
     "bad-key",
     "bad-key-type",

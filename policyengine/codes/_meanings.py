@@ -337,6 +337,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "unknown-output": "`explain`/`trace` (or `eval --explain NAME`) of an output the policy does not give; a bundle result's `explain`/`trace` of an output no rule gives for that kind",
         "invalid-date": "an as-known-at day that is not a date `YYYY-MM-DD`",
         "needs-bundle": "`Policy.evaluate` of a policy with an aggregate, rank or history rule: it needs the other records, so evaluate the bundle",
+        "bad-history": "`Bundle.evaluate(..., history=...)` (or `evaluate_month`) given history that is not earlier months' snapshots: not a mapping, a month not written `YYYY-MM`, the month evaluated or a later one, or a month that is no snapshot (kind → record key → values)",
         "facts-used": "`evaluate_month`/`run_month` given a `MonthFacts` whose records an earlier call took over (a month's records are handed over, not copied): it would be an empty month, recorded; read the facts again with `read_month`",
         "missing-extra": "`to_pandas()`/`to_arrow()` without the optional extra `policyengine[dataframe]` (pandas, pyarrow) installed, or `run --workers`/`--scheduler` (`run_month(client=...)`) without `policyengine[dask]`",
         "unknown-kind": "`BundleResult.to_pandas(kind)`/`to_arrow(kind)`, or `value`/`explain`/`trace`/`result_for`, of a kind the month's entities do not declare",

@@ -27,6 +27,10 @@ _BY_HAND: Final = "the lock is written by `policyengine lock --key`: restore it 
 _PRIVATE: Final = "name the private key file, not its .pub"
 #: The hint of a broken ledger.
 _BROKEN: Final = "run `policyengine ledger verify {file}` and restore the ledger from a backup"
+#: The hint of history given in another shape than earlier months' snapshots.
+_SNAPSHOTS: Final = (
+    "give each earlier month's result.snapshot() by its month: {{'2026-01': january.snapshot()}}"
+)
 #: The hint of a period a version is not in force in.
 _IN_FORCE: Final = "evaluate a period the version covers, or use the version in force then"
 
@@ -38,6 +42,10 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
     # what a command refuses before it runs (policyengine/cli/)
     ("calling-the-library-and-the-command-line", {
         ("unknown-output", "eval"): Template("no output named '{output}'", "outputs: {outputs}"),
+        ("bad-history", "shape"): Template("history must map each earlier month to its snapshot, not {found}", _SNAPSHOTS),
+        ("bad-history", "month"): Template("history's month {month} is not a month written YYYY-MM", _SNAPSHOTS),
+        ("bad-history", "later"): Template("history gives {month}, which is not before the month evaluated, {period}", "give only the months before it"),
+        ("bad-history", "values"): Template("history's {month} is not a snapshot: kind, then record key, then its values", _SNAPSHOTS),
         ("facts-used", ""): Template("these month's facts were evaluated already: their records were handed over then, and a second run would be an empty month", "read the facts again with read_month(...) for each run"),
         ("missing-extra", "dask"): Template("running a month on several processes needs dask.distributed, which is not installed", "pip install 'policyengine[dask]'"),
         ("missing-extra", "dataframe"): Template("converting results to tables needs {module}, which is not installed", "pip install 'policyengine[dataframe]' (pandas and pyarrow)"),

@@ -13,7 +13,8 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..core._period import Period
+from ..errors import FactError, PolicyError, UsageError
 from ..facts._by_kind import check_facts
 from ..facts._given import given_facts
 from ..facts._inputs import history_used, pack_inputs
@@ -67,10 +68,47 @@ def evaluate_bundle(
     # The caller's lists copied (they are emptied as they are typed); any other shape is
     # brought to its form by given_facts, which refuses text given as a kind's records
     # rather than reading it as one record a letter.
+    if not isinstance(facts, Mapping):
+        found = type(facts).__name__
+        words = {"what": "the facts", "found": found}
+        raise FactError.from_template("not-a-record-list", form="facts", words=words)
     materialised: dict[str, Any] = {
         str(kind): list(records) if _many(records) else records for kind, records in facts.items()
     }
     return evaluate_owned(bundle, materialised, history=history, result_format=result_format)
+
+
+def checked_history(history: Any, period: Period) -> PastValues:
+    """``history`` as a month reads it: earlier months, each written YYYY-MM, each a
+    snapshot (kind → record key → values). Refused otherwise (``bad-history``): a month
+    key written '2026-1', or the month itself, was ignored, and a streak silently reset."""
+    if history is None:
+        return {}
+    if not isinstance(history, Mapping):
+        raise _bad_history("shape", found=type(history).__name__)
+    for month, kinds in history.items():
+        if not (isinstance(month, str) and _month_key(month)):
+            raise _bad_history("month", month=repr(month))
+        if month >= period.key:
+            raise _bad_history("later", month=month, period=period.key)
+        records = kinds.values() if isinstance(kinds, Mapping) else None
+        if records is None or not all(
+            isinstance(r, Mapping) and all(isinstance(v, Mapping) for v in r.values())
+            for r in records
+        ):
+            raise _bad_history("values", month=month)
+    return history
+
+
+def _month_key(text: str) -> bool:
+    try:
+        return Period.parse(text).key == text
+    except PolicyError:
+        return False
+
+
+def _bad_history(form: str, **words: Any) -> UsageError:
+    return UsageError.from_template("bad-history", form=form, words=words)
 
 
 def _many(records: Any) -> bool:
@@ -98,7 +136,7 @@ def evaluate_owned(
     with paused_collection():
         # Evaluated in the form the ledger keeps, so that a replay sees what this run saw.
         text_kinds = given_facts(facts)
-        used = history_used(plan, history or {})
+        used = history_used(plan, checked_history(history, bundle.period))
         # The inputs are encoded first, while only the raw records are held: the
         # encoding's own buffers then never sit beside the typed copies too.
         # Earlier months' values are inputs too: hashed, kept in the ledger, replayed.
