@@ -160,11 +160,10 @@ def _read_folder(
     for entry in sorted(source.iterdir()):
         if entry.name.startswith(("~$", ".")):
             continue  # Excel's lock file of an open workbook, hidden files
-        if entry.suffix.lower() in SPREADSHEETS:  # a kind's records no reader reads
-            refused.append(_spreadsheet(entry))
-            continue
         if entry.suffix.lower() not in READERS:
-            continue  # notes, a README: not facts
+            if entry.suffix.lower() in SPREADSHEETS:  # a kind's records no reader reads
+                refused.append(_spreadsheet(entry))
+            continue  # else notes, a README: not facts
         kind = entry.stem
         if kind in seen:
             refused.append(file_error(str(entry), "duplicate-kind", kind=kind))
