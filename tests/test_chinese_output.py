@@ -346,3 +346,39 @@ def test_an_output_format_or_extra_that_is_not_there_is_said_in_chinese(
     assert missing.value.code == "missing-extra"
     assert missing.value.hint == "pip install 'policyengine[dask]'"
     assert "没有安装" in missing.value.translated("zh").message
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("base base", "写法不对"),
+        ("base if started", "'if' 后面缺少 'else'"),
+        ("（base)", "不能用的字符 '（'"),
+        ("(base + 1", "'(' 没有闭合"),
+    ],
+)
+def test_what_pythons_parser_says_of_an_expression_is_said_in_chinese(text: str, said: str) -> None:
+    """The parser's own words (invalid syntax, a missing else, a full-width bracket) are
+    phrases said whole in Chinese, as the rest of the message is."""
+    with pytest.raises(policyengine.PolicyError) as refused:
+        compile_expression(text)
+    assert said in refused.value.render(messages("zh"))
+
+
+@pytest.mark.parametrize(
+    ("yaml", "said"),
+    [
+        ("rules:\n\t- id: a\n", "请用空格缩进"),
+        ("rules:\n  - id: a\n    kind： formula\n", "全角的“：”不是 YAML 的冒号"),
+        ("rules:\n  - {id: a，kind: formula}\n", "全角的“，”不是 YAML 的逗号"),
+        ("rules:\n  - id: a\n   kind: formula\n", "请检查缩进"),
+    ],
+)
+def test_the_hints_to_a_yaml_slip_are_said_in_chinese(tmp_path: Path, yaml: str, said: str) -> None:
+    """A tab, a full-width colon, an indentation: the hint is HR's language, beside the
+    YAML parser's own words."""
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml, encoding="utf-8")
+    (problem,) = policyengine.check_policy(path)
+    assert problem.code == "yaml-syntax"
+    assert said in problem.render(messages("zh"))

@@ -40,8 +40,37 @@ FRAME_WORDS: Final = {
     "problems-many": "{count} problems",
     "problems-found-one": "{count} problem found",
     "problems-found-many": "{count} problems found",
+    # what to do about the YAML parser's messages (read/_source_problems.py)
+    "yaml-missing-colon": "each entry needs 'key: value' with a space after the colon: look here and on the line above for a missing colon or an unclosed quote",
+    "yaml-mapping-values": "text containing ': ' must be put in quotes, and the keys of one mapping must start in the same column",
+    "yaml-end-of-stream": "a quote or a bracket is opened but never closed",
+    "yaml-block-end": "check the indentation: entries at one level start in one column",
+    "yaml-flow": "check that every '[' has its ']' and every '{{' its '}}'",
+    "yaml-escape": "in double quotes '\\' starts an escape: write '\\\\' or use single quotes",
+    "yaml-token": "text that starts with this character must be put in quotes",
+    "yaml-tag": "tags are not allowed in a policy file; put text in quotes instead",
+    "yaml-document": "a line of only '...' ends the document: remove it",
+    "yaml-tab-indent": "indent with spaces: tab characters cannot be used for indentation",
+    "yaml-tab": "write spaces instead of the tab, or put the text in quotes",
+    "yaml-wide-colon": "the full-width '：' is not YAML's colon: write ': ' (ASCII, then a space)",
+    "yaml-wide-comma": "the full-width '，' is not YAML's comma: write ', ' between the entries",
 }
 
 #: The names of :data:`FRAME_WORDS` that are hints computed where a problem is found but
 #: the same words each time: said again in another language by name.
-FIXED_HINTS: Final = ("right-file",)
+FIXED_HINTS: Final = (
+    "right-file",
+    "yaml-missing-colon",
+    "yaml-mapping-values",
+    "yaml-end-of-stream",
+    "yaml-block-end",
+    "yaml-flow",
+    "yaml-escape",
+    "yaml-token",
+    "yaml-tag",
+    "yaml-document",
+    "yaml-tab-indent",
+    "yaml-tab",
+    "yaml-wide-colon",
+    "yaml-wide-comma",
+)

@@ -161,6 +161,9 @@ def computed_hint(hint: str | None, catalogue: Catalogue | None) -> str | None:
     or the same words each time (``FIXED_HINTS``)."""
     if hint in _FIXED:
         return frame(_FIXED[hint], catalogue)
+    if hint is not None and _HINTS_JOINED in hint:  # several, each said by itself
+        parts = [computed_hint(part, catalogue) or part for part in hint.split(_HINTS_JOINED)]
+        return frame("problems-joiner", catalogue).join(parts)
     found = _DID_YOU_MEAN.fullmatch(hint or "")
     if found is None:
         return hint
@@ -383,7 +386,9 @@ SECTIONS: Final[Mapping[tuple[ErrorCode, str], str]] = {
 
 #: The hints computed where a problem is found that are the same words each time, by
 #: their English: said again by name.
-_FIXED: Final = {FRAMES.english[name]: name for name in FIXED_HINTS}
+_FIXED: Final = {frame(name, None): name for name in FIXED_HINTS}
+#: How hints found apart are joined (read/_safe_yaml.py: a YAML hint and its context).
+_HINTS_JOINED: Final = "; "
 _DID_YOU_MEAN: Final = re.compile(
     re.escape(FRAMES.english["did-you-mean"]).replace(r"\{name\}", "(?P<name>.*)")
 )

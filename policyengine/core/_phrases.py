@@ -64,7 +64,7 @@ PHRASES: Final[tuple[str, ...]] = (
 
 #: The details said again only when the whole value is a phrase, and those phrases.
 SAID_WHOLE: Final = frozenset(
-    {"shown", "other", "argument", "failed", "comma", "construct", "csv_problem"}
+    {"shown", "other", "argument", "failed", "comma", "construct", "csv_problem", "problem"}
 )
 WHOLE_PHRASES: Final[tuple[str, ...]] = (
     # language/_value_kinds.py: show(), a value in an evaluation error
@@ -102,6 +102,14 @@ WHOLE_PHRASES: Final[tuple[str, ...]] = (
     "new-line character seen in unquoted field - do you need to open the file with newline=''?",
     "unexpected end of data",
     "line contains NUL",
+    # language/_expression_parser.py: what Python's parser says of an expression's text
+    "invalid syntax",
+    "expected 'else' after 'if' expression",
+    "invalid character '{character}' (U+{code})",
+    "'{bracket}' was never closed",
+    "unmatched '{bracket}'",
+    "invalid decimal literal",
+    "unterminated string literal (detected at line {line})",
     # core/_number_text.py: why text with a comma is no number (comma_problem)
     "a comma cannot be the decimal point (write 12.34, not 12,34)",
     "a comma may only separate thousands, in groups of three digits (1,234.50)",

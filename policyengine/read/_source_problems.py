@@ -14,24 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..codes import ErrorCode
+from ..core._messages import frame
 from ..errors import Location, PolicyError, PolicySourceError
 
-# fmt: off
-#: Hints for the YAML parser's messages, by a phrase the message contains.
+#: Hints for the YAML parser's messages, by a phrase the message contains: each the
+#: name of its words (core/_frame_words.py), said in the reader's language.
 _SYNTAX_HINTS = (
-    ("could not find expected ':'", "each entry needs 'key: value' with a space after the "
-     "colon: look here and on the line above for a missing colon or an unclosed quote"),
-    ("mapping values are not allowed", "text containing ': ' must be put in quotes, "
-     "and the keys of one mapping must start in the same column"),
-    ("end of stream", "a quote or a bracket is opened but never closed"),
-    ("expected <block end>", "check the indentation: entries at one level start in one column"),
-    ("expected ',' or", "check that every '[' has its ']' and every '{' its '}'"),
-    ("unknown escape", "in double quotes '\\' starts an escape: write '\\\\' or use single quotes"),
-    ("cannot start any token", "text that starts with this character must be put in quotes"),
-    ("tag handle", "tags are not allowed in a policy file; put text in quotes instead"),
-    ("<document start>", "a line of only '...' ends the document: remove it"),
+    ("could not find expected ':'", "yaml-missing-colon"),
+    ("mapping values are not allowed", "yaml-mapping-values"),
+    ("end of stream", "yaml-end-of-stream"),
+    ("expected <block end>", "yaml-block-end"),
+    ("expected ',' or", "yaml-flow"),
+    ("unknown escape", "yaml-escape"),
+    ("cannot start any token", "yaml-token"),
+    ("tag handle", "yaml-tag"),
+    ("<document start>", "yaml-document"),
 )
-# fmt: on
 
 
 def source_problem(
@@ -47,10 +45,10 @@ def source_problem(
 def syntax_hint(problem: str, line: str) -> str | None:
     """What to do about the YAML parser's ``problem`` on ``line``, when that is known."""
     if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
-        return "indent with spaces: tab characters cannot be used for indentation"
+        return frame("yaml-tab-indent")
     if "'\\t'" in problem:
-        return "write spaces instead of the tab, or put the text in quotes"
-    return next((hint for needle, hint in _SYNTAX_HINTS if needle in problem), None)
+        return frame("yaml-tab")
+    return next((frame(name) for needle, name in _SYNTAX_HINTS if needle in problem), None)
 
 
 def full_width_hint(line: str) -> str | None:
@@ -60,7 +58,7 @@ def full_width_hint(line: str) -> str | None:
     code = line.split("#", 1)[0]
     key, wide_colon, _ = code.partition("：")
     if wide_colon and ": " not in key:
-        return "the full-width '：' is not YAML's colon: write ': ' (ASCII, then a space)"
+        return frame("yaml-wide-colon")
     if "，" in code and ("{" in code or "[" in code):
-        return "the full-width '，' is not YAML's comma: write ', ' between the entries"
+        return frame("yaml-wide-comma")
     return None
