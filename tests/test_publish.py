@@ -140,3 +140,23 @@ def test_a_version_saved_again_after_its_tests_ran_is_not_published(
     assert [e.path for e in lock(folder, folder / "policies.lock", DAY)] == [
         "commission/2026-07.yaml"
     ]
+
+
+def test_a_new_version_taking_effect_before_a_published_one_is_not_published(
+    folder: Path,
+) -> None:
+    """Published: January and April. A version labelled 2026-07 but taking effect in
+    February would change February and March, already paid, without a word: refused
+    (backdated-publication, form effect) at its file; taking effect in July it is
+    published."""
+    path = new_version(folder, "2026-07")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("2026-07-01", "2026-02-01"), encoding="utf-8")
+    with pytest.raises(InvalidPolicy) as refused:
+        lock(folder, folder / "policies.lock", DAY)
+    (problem,) = refused.value.problems
+    assert (problem.code, problem.form) == ("backdated-publication", "effect")
+    assert problem.location.file == str(path)
+    assert "commission/2026-04.yaml" in problem.message
+    path.write_text(text, encoding="utf-8")
+    assert [e.version for e in lock(folder, folder / "policies.lock", DAY)] == ["2026-07"]

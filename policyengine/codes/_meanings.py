@@ -275,7 +275,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "version-already-published": "a file not in the lock claims a (policy, version) that is published under another path; or a published file now claims another policy or version",
         "unidentified-version": "a version file does not give `policy:` and `version:` as text, so the lock cannot tell which version it is",
         "duplicate-version": "`lock`: two new files claim the same (policy, version)",
-        "backdated-publication": "`lock --date` names a day before the latest publication already in the lock; or a line of a signed lock is dated before the line above it",
+        "backdated-publication": "`lock --date` names a day before the latest publication already in the lock; or a line of a signed lock is dated before the line above it; or a new version (no correction) takes effect before a version of its policy already published, so that months already paid would change without a word",
         "test-failed": "`lock`: an embedded test of a version the lock would add fails (it gives another value than it expects, or an error), or the file was saved again after its tests ran; nothing is locked",
         "lock-syntax": "a line of `policies.lock` is not five fields (path, policy, version, day, `sha256:` and 64 hex digits) — seven in a signed lock (format 2), with `chain:` and `sig:` — or the file is not UTF-8",
         "lock-duplicate": "a path, or a (policy, version), is listed twice",

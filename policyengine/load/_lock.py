@@ -59,6 +59,9 @@ class _Found:
     policy: str | None = None
     version: str | None = None
     problems: tuple[PolicyError, ...] = ()
+    #: The day it takes effect as written (YYYY-MM-DD), and whether it corrects another.
+    effective_from: str | None = None
+    correction: bool = False
 
 
 def _identify(path: Path, rel: str) -> _Found:
@@ -76,7 +79,12 @@ def _identify(path: Path, rel: str) -> _Found:
     where = Location(file, at.line, at.column, "/version") if at else Location(file)
     policy, version = document.data.get("policy"), document.data.get("version")
     if text_ok(policy) and text_ok(version):
-        return _Found(rel, file, document.sha256, where, policy, version)
+        start, data = document.data.get("effective_from"), document.data
+        effective = str(start) if start is not None else None
+        return _Found(
+            rel, file, document.sha256, where, policy, version,
+            effective_from=effective, correction=data.get("corrects") is not None,
+        )  # fmt: skip
     problem = lock_problem("unidentified-version", where, path=rel)
     return _Found(rel, file, document.sha256, where, problems=(problem,))
 
@@ -196,6 +204,9 @@ def lock(
             findings.append(lock_problem("test-failed", f.where, form="changed", path=f.path,
                 policy=f.policy, version=f.version, sha256=f.sha256))  # fmt: skip
             continue
+        if (earlier := _taking_effect_before(f, entries, found)) is not None:
+            findings.append(earlier)
+            continue
         entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
         first = new.setdefault((f.policy, f.version), entry)
         if first is not entry:
@@ -221,6 +232,26 @@ def lock(
         return ()
     _write(lock_path, entries, sorted(new.values(), key=lambda e: e.path), key)
     return tuple(e for e in read_lock(lock_path) if (e.policy, e.version) in new)
+
+
+def _taking_effect_before(
+    new: _Found, entries: list[LockEntry], found: list[_Found]
+) -> PolicyError | None:
+    """A new version (no correction) that takes effect before a version of its policy
+    already published: it would change the months between, already paid, without saying
+    so (``backdated-publication``, form ``effect``). A correction (``corrects:``) says so."""
+    if new.correction or new.effective_from is None:
+        return None
+    by_path = {f.path: f for f in found}
+    for entry in entries:
+        published = by_path.get(entry.path)
+        start = published.effective_from if published is not None else None
+        if entry.policy == new.policy and start is not None and start > new.effective_from:
+            return lock_problem(
+                "backdated-publication", new.where, form="effect", path=new.path,
+                start=new.effective_from, other=entry.path, other_start=start,
+            )  # fmt: skip
+    return None
 
 
 def _write(
