@@ -419,3 +419,17 @@ def test_a_clamped_value_is_explained_with_its_bound(tmp_path: Path) -> None:
     )
     assert "clamped to max 40 from 200" in policy.evaluate({"sales": "100"}).explain("capped")
     assert "clamped to min 0 from -20" in policy.evaluate({"sales": "-10"}).explain("capped")
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["2026-03\n", "2026-3", "２０２６-03", ("2026", 3), (2026.0, 3), (True, 3)],
+)
+def test_a_month_is_written_yyyy_mm_and_nothing_else(given: object) -> None:
+    """A trailing line break, other scripts' digits, a year given as text, a float or a
+    yes/no: each is invalid-period, never a month read some other way."""
+    from policyengine.core._period import Period
+
+    with pytest.raises(policyengine.UsageError) as refused:
+        Period(*given) if isinstance(given, tuple) else Period.parse(given)  # type: ignore[arg-type]
+    assert refused.value.code == "invalid-period"

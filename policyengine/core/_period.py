@@ -14,7 +14,7 @@ import attrs
 
 from ..errors import UsageError
 
-_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 #: Month texts already read, and their Period (frozen, so shared).
 _PARSED: dict[str, Period] = {}
 
@@ -32,6 +32,10 @@ class Period:
     month: int
 
     def __attrs_post_init__(self) -> None:
+        whole = all(type(part) is int for part in (self.year, self.month))
+        if not whole:  # Period("2026", 3), Period(2026.0, 3), Period(True, 3)
+            value = f"{self.year!r}, {self.month!r}"
+            raise UsageError.from_template("invalid-period", form="month", words={"value": value})
         if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
             value = f"{self.year:04d}-{self.month:02d}"
             raise UsageError.from_template("invalid-period", form="month", words={"value": value})
@@ -44,7 +48,8 @@ class Period:
             known = _PARSED.get(value)
             if known is not None:
                 return known
-        match = _MONTH.match(value) if isinstance(value, str) else None
+        # Whole: '$' would take '2026-03\n' too, and \d other scripts' digits.
+        match = _MONTH.fullmatch(value) if isinstance(value, str) else None
         if match is None:
             words = {"value": repr(value)}
             raise UsageError.from_template("invalid-period", form="month", words=words)
