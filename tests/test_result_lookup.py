@@ -207,3 +207,18 @@ def test_a_result_reads_one_output_by_name(batch: policyengine.Batch) -> None:
         result.value("comission")
     assert caught.value.code == "unknown-output"
     assert "'commission'" in (caught.value.hint or "")
+
+
+def test_a_batch_label_two_records_share_is_refused_not_the_first() -> None:
+    """Two records keyed A01 in one batch: asked by A01, the batch answered from the first
+    (the second unreachable); it is duplicate-key, saying how many share it."""
+    standalone = Path(__file__).parent.parent / "examples" / "standalone" / "policies"
+    policy = policyengine.load_policy(standalone / "commission" / "2026-01.yaml")
+    rep = {"rep_id": "A01", "credited_sales": "123456.78", "self_sourced_sales": "0"}
+    rep |= {"dials": 600, "talk_minutes": 1500}
+    batch = policy.evaluate_many([rep, {**rep, "credited_sales": "1000.00"}], period="2026-03")
+    with pytest.raises(UsageError) as refused:
+        batch.value("A01", "commission")
+    assert (refused.value.code, refused.value.form) == ("duplicate-key", "batch")
+    assert "2 records" in refused.value.message
+    assert len(batch.results) == 2

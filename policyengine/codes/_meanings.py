@@ -219,6 +219,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "unknown-policy": "no policy of that id in the folder, or no result of that policy in a bundle result; the hint suggests the closest",
         "unknown-version": "the policy has no version of that label",
         "unknown-record": "a bundle result holds no record of that kind with that key, or a batch none with that label",
+        "duplicate-key": "a batch's `value`/`result`/`explain`/`trace` by a label two records or more share: which one is asked cannot be told",
         "failed-record": 'a bundle result\'s `value`/`result_for`/`explain`/`trace` of a record that failed: its facts were refused, or (failures kept by record, format 1) one of its values failed; a batch\'s, of a record that raised an error; the message gives the root cause\'s code and message, `details["error"]` the record\'s error and `details["root"]` its root cause',
         "failed-value": '`value`/`explain`/`trace` of a value that failed; the message gives its code and its root cause\'s, `details["error"]` is its error and `details["root"]` the root cause (`kind`, `record`, `policy`, `rule` or `field`, `code`, `message`)',
         "unknown-result-format": "`evaluate_bundle(..., result_format=N)` with a format other than 1 (failures by record, as runs recorded before format 2 keep them), 2 (signed zeros kept, as runs recorded before format 3 keep them), 3 (keys ordered as text, nulls of last month read as they are, as runs recorded before format 4 have them) or 4",

@@ -92,6 +92,7 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
     ("facts-folders-and-paid-amount-files", {
         ("unreadable-facts", "paid"): Template("cannot read the paid amounts: {reason}"),
         ("empty-file", "paid"): Template("expected a header: a key column, then one column per output"),
+        ("duplicate-key", "batch"): Template("{count} records of this batch are labelled {record}: which one is asked cannot be told", "give each record its own key, or take the batch's items in order"),
         ("duplicate-key", "paid"): Template("'{key}' is listed twice (first on line {first}): a double payment cannot be checked against one computed amount"),
         ("ragged-row", ""): Template("the row has {cells} cells but the header has {columns}"),
         ("unknown-column", "paid"): Template("no output named '{column}'"),

@@ -7,6 +7,7 @@ explanation is computed on request, by evaluating the record again.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from types import MappingProxyType
@@ -188,6 +189,9 @@ class Batch:
         ``failed-record`` when that record failed, saying why; ``unknown-record`` when
         no record has that label."""
         found = self._by_label.get(record)
+        if record in self._labelled_twice:  # which of them is asked cannot be told
+            words = {"record": record, "count": self._labelled_twice[record]}
+            raise UsageError.from_template("duplicate-key", form="batch", words=words)
         if isinstance(found, Result):
             return found
         if found is None:
@@ -222,9 +226,15 @@ class Batch:
         """Each outcome by its record's label (the first, should two share one)."""
         found: dict[int | str | None, Result | PolicyError] = {}
         for item in self.items:
-            label = item.record if isinstance(item, Result) else item.location.record
-            found.setdefault(label, item)
+            found.setdefault(_label_of(item), item)
         return found
+
+    @cached_property
+    def _labelled_twice(self) -> dict[int | str | None, int]:
+        """The labels two records or more share, and how many do: asked by such a label,
+        the batch answered from the first and the others could not be reached."""
+        counts = Counter(_label_of(item) for item in self.items)
+        return {label: count for label, count in counts.items() if count > 1}
 
     def to_arrow(self) -> Any:
         """A row per record, in input order, as a ``pyarrow.Table``: ``record``, each output,
@@ -249,3 +259,7 @@ class Batch:
 def _root(error: PolicyError) -> dict[str, Any]:
     """A record's error as the root cause it is, with its message (as a month says one)."""
     return {**root(error), "message": error.message}
+
+
+def _label_of(item: Result | PolicyError) -> int | str | None:
+    return item.record if isinstance(item, Result) else item.location.record
