@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .core._numbers import DEFAULT_MODE, DEFAULT_PLACES, rounder
+from .errors import UsageError
 from .language._expressions import Expression
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ class Policy:
             return self.program
         if engine == "reference":
             return self.reference_program
-        raise ValueError(f"engine must be 'compiled' or 'reference', not {engine!r}")
+        raise UsageError.from_template("unknown-engine", words={"engine": repr(engine)})
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

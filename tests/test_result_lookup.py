@@ -222,3 +222,26 @@ def test_a_batch_label_two_records_share_is_refused_not_the_first() -> None:
     assert (refused.value.code, refused.value.form) == ("duplicate-key", "batch")
     assert "2 records" in refused.value.message
     assert len(batch.results) == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [
+        (lambda p, r: p.evaluate_many(None), "not-a-record-list"),
+        (lambda p, r: p.evaluate_many(r), "not-a-record-list"),  # one record, not a list
+        (lambda p, r: p.evaluate(r, engine="fast"), "unknown-engine"),
+        (lambda p, r: p.evaluate(r).value(None), "unknown-output"),
+        (lambda p, r: p.evaluate(r).explain(3), "unknown-output"),
+    ],
+    ids=["none", "one record", "engine", "value of None", "explain of a number"],
+)
+def test_misuse_is_a_policy_error_with_a_code(call: Any, code: str) -> None:
+    """A library call given the wrong kind of argument says so as a PolicyError with a
+    code, never as Python's TypeError or AttributeError from inside the library."""
+    standalone = Path(__file__).parent.parent / "examples" / "standalone" / "policies"
+    policy = policyengine.load_policy(standalone / "commission" / "2026-01.yaml")
+    rep = {"rep_id": "A01", "credited_sales": "100.00", "self_sourced_sales": "0"}
+    rep |= {"dials": 600, "talk_minutes": 1500}
+    with pytest.raises(policyengine.PolicyError) as refused:
+        call(policy, rep)
+    assert refused.value.code == code

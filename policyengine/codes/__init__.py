@@ -218,6 +218,7 @@ ErrorCode = Literal[
     "unknown-attribute",
     "unknown-column",
     "unknown-corrected-version",
+    "unknown-engine",
     "unknown-field",
     "unknown-format",
     "unknown-function",

@@ -337,6 +337,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "missing-period": "the policy reads `period` but no period was given",
         "unknown-output": "`explain`/`trace` (or `eval --explain NAME`) of an output the policy does not give; a bundle result's `explain`/`trace` of an output no rule gives for that kind",
         "invalid-date": "an as-known-at day that is not a date `YYYY-MM-DD`",
+        "unknown-engine": "`evaluate(..., engine=...)` with an engine other than `compiled` (the default) or `reference`",
         "needs-bundle": "`Policy.evaluate` of a policy with an aggregate, rank or history rule: it needs the other records, so evaluate the bundle",
         "bad-history": "`Bundle.evaluate(..., history=...)` (or `evaluate_month`) given history that is not earlier months' snapshots: not a mapping, a month not written `YYYY-MM`, the month evaluated or a later one, or a month that is no snapshot (kind → record key → values)",
         "facts-used": "`evaluate_month`/`run_month` given a `MonthFacts` whose records an earlier call took over (a month's records are handed over, not copied): it would be an empty month, recorded; read the facts again with `read_month`",

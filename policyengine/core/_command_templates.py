@@ -46,6 +46,7 @@ COMMAND_BLOCKS: Final[tuple[tuple[str, Mapping[tuple[ErrorCode, str], Template]]
         ("bad-history", "month"): Template("history's month {month} is not a month written YYYY-MM", _SNAPSHOTS),
         ("bad-history", "later"): Template("history gives {month}, which is not before the month evaluated, {period}", "give only the months before it"),
         ("bad-history", "values"): Template("history's {month} is not a snapshot: kind, then record key, then its values", _SNAPSHOTS),
+        ("unknown-engine", ""): Template("there is no engine {engine}", "give engine='compiled' (the default) or engine='reference'"),
         ("facts-used", ""): Template("these month's facts were evaluated already: their records were handed over then, and a second run would be an empty month", "read the facts again with read_month(...) for each run"),
         ("missing-extra", "dask"): Template("running a month on several processes needs dask.distributed, which is not installed", "pip install 'policyengine[dask]'"),
         ("missing-extra", "dataframe"): Template("converting results to tables needs {module}, which is not installed", "pip install 'policyengine[dataframe]' (pandas and pyarrow)"),

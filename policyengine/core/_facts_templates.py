@@ -63,6 +63,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
     ("facts-by-kind", {
         ("unknown-kind", "facts"): Template("there is no kind of record '{kind}'", "the kinds are: {kinds}"),
         ("not-a-record-list", "facts"): Template("the facts must be a list of records, found {found}", 'write {{"<kind>": [records], ...}}'),
+        ("not-a-record-list", "batch"): Template("the records must be a list of records, found {found}", "evaluate_many([record, ...]); one record alone: evaluate(record)"),
         ("not-a-record-list", "kind"): Template("the {kind} must be a list of records, found {found}", 'write {{"<kind>": [records], ...}}'),
         ("duplicate-key", "facts"): Template("the {kind} records at positions {positions} (counting from 0) all have the {field} '{record}'", "each {kind} needs its own {field}; all are left out"),
         ("key-white-space", ""): Template("the {field} '{record}' begins or ends with a space: it would be another {kind} than the one written without it", "delete the space (also a full-width or non-breaking one) around the {field}"),

@@ -69,8 +69,7 @@ def evaluate_bundle(
     # brought to its form by given_facts, which refuses text given as a kind's records
     # rather than reading it as one record a letter.
     if not isinstance(facts, Mapping):
-        found = type(facts).__name__
-        words = {"what": "the facts", "found": found}
+        words = {"found": type(facts).__name__}
         raise FactError.from_template("not-a-record-list", form="facts", words=words)
     materialised: dict[str, Any] = {
         str(kind): list(records) if _many(records) else records for kind, records in facts.items()

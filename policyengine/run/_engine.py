@@ -112,6 +112,10 @@ def evaluate_many(
     without a key is labelled by its position: in the batch from 0, or as
     ``positions`` gives it (a facts file's row numbers, as people count them).
     """
+    if records is None or isinstance(records, Mapping | str | bytes):
+        # One record, or none: each of its keys was "a record", or Python's TypeError.
+        words = {"found": type(records).__name__}
+        raise FactError.from_template("not-a-record-list", form="batch", words=words)
     numbered = zip(itertools.count() if positions is None else positions, records, strict=False)
     month = _period(policy, period, check=in_force)
     program = policy.program_for(engine)

@@ -131,6 +131,7 @@ class Result:
     def value(self, name: str) -> Any:
         """One output (``rule`` or ``rule.name``; the id of a rule with named outputs gives
         them all, read-only); ``unknown-output`` with "did you mean" for any other name."""
+        name = name if isinstance(name, str) else repr(name)  # value(None): no such output
         rule_id = name.split(".", 1)[0]
         if (name in self.policy.output_names or name in self.policy.plan) and (
             rule_id in self._values

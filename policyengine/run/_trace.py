@@ -20,6 +20,8 @@ from ._run_state import past_reads
 
 
 def _rule_id(policy: Policy, name: str) -> str:
+    if not isinstance(name, str):  # explain(None), explain(3): no output is so named
+        name = repr(name)
     rule_id = name.split(".", 1)[0]
     if name not in policy.output_names and name not in policy.plan:
         choices = [*policy.output_names, *policy.plan]
