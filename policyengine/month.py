@@ -40,9 +40,10 @@ from ._month_ledger import (
     record_run,
     what_if_mark,
 )
+from ._month_report import Written, staged_report
 from .audit._ledger_guard import check_ledger
 from .audit._stale import stale_runs
-from .audit.ledger import RunRecord, SqliteLedger, StoredRun
+from .audit.ledger import SqliteLedger
 from .core._messages import Catalogue
 from .core._period import Period
 from .errors import PolicyError, UsageError
@@ -50,11 +51,8 @@ from .facts._io import FactsFile, FactsIndex
 from .present._progress import Progress
 from .present._summary import summary_text
 from .present._writers import (
-    RunLink,
     StagedReport,
-    WriteRequest,
     check_format,
-    stage_report,
 )
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
@@ -295,12 +293,15 @@ def run_month(
     out: PathLike | None = None,
     label: str = "",
     recording: Recording | None = None,
+    catalogue: Catalogue | None = None,
     **options: Unpack[MonthOptions],
 ) -> MonthRun:
     """A month's whole run: evaluate (see :func:`evaluate_month`, whose keywords it takes
     too), write the report to ``out`` (in the format its suffix names, of
     ``writers.WRITERS``) and append the run to ``ledger`` (which must exist unless
-    ``recording.new``).
+    ``recording.new``). ``catalogue`` (``policyengine.messages("zh")``): the language of
+    the messages the report shows people (the workbook's errors sheet); the result
+    document and the ledger keep them in English.
 
     The report is written in full beside ``out`` first, and moved into place only once
     the ledger run is committed; a failure before that leaves neither."""
@@ -312,8 +313,7 @@ def run_month(
     if out is not None:
         check_format(Path(out))  # before the work, not after it
     if ledger is not None:
-        signer = how.signer.public if how.signer is not None else None
-        check_ledger(ledger, new=how.new, signer=signer)
+        check_ledger(ledger, new=how.new, signer=how.signer.public if how.signer else None)
     staged: StagedReport | None = None
     # The report and the ledger's documents are as large as the month itself.
     with paused_collection():
@@ -329,7 +329,8 @@ def run_month(
                 month = _marked(repository, month, used, how.drafts, opened)
                 planned = plan_run(month.result, month.what_if, opened, ledger, label, how)
                 if out is not None:
-                    staged = _staged(month, Path(out), history, planned, progress)
+                    writing = Written(Path(out), history, planned, progress, catalogue)
+                    staged = staged_report(month.result, month.index, writing)
                 if ledger:
                     _step(progress, "appending", ledger=ledger)
                 recorded = record_run(planned, opened, ledger, how)
@@ -337,28 +338,10 @@ def run_month(
             if staged is not None:
                 staged.discard()
             raise
-        written = _commit(staged)
+        written = tuple(staged.commit()) if staged is not None else ()
     if progress is not None:
         progress.done()
     return attrs.evolve(month, written=written, recorded=recorded)
-
-
-def _staged(
-    month: MonthRun,
-    out: Path,
-    history: PastValues,
-    planned: tuple[RunRecord, StoredRun] | None,
-    progress: Progress | None,
-) -> StagedReport:
-    """The month's report written in full beside ``out``, not yet in place. The earlier
-    months let the workbook's charts compare with the month before; the outputs name the
-    ledger run that will record them."""
-    _step(progress, "writing", out=out)
-    run = planned and RunLink(planned[1].id, planned[1].hash)
-    request = WriteRequest(
-        month.result, out, index=month.index, progress=progress, history=history, run=run
-    )
-    return stage_report(request)
 
 
 def _check_options(function: str, options: MonthOptions) -> None:
@@ -394,7 +377,3 @@ def _step(progress: Progress | None, name: str, **values: object) -> None:
     """Say which step of the run is being done (between steps, never inside one)."""
     if progress is not None:
         progress.step(name, **values)
-
-
-def _commit(staged: StagedReport | None) -> tuple[Path, ...]:
-    return tuple(staged.commit()) if staged is not None else ()

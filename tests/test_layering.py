@@ -157,7 +157,7 @@ PHASES = [
     ("audit", ["policyengine.audit"], "the ledger, replay and diff"),
     (
         "month",
-        ["policyengine.month", "policyengine._month_ledger"],
+        ["policyengine.month", "policyengine._month_ledger", "policyengine._month_report"],
         "the month's run as library code, end to end",
     ),
     (
@@ -264,6 +264,7 @@ CONTRACTS = [
             "policyengine.audit",
             "policyengine.month",
             "policyengine._month_ledger",
+            "policyengine._month_report",
         ],
         "evaluation does no I/O: files, ledgers and output belong to the steps around it",
     ),

@@ -753,3 +753,27 @@ def test_a_refused_rep_keeps_its_name_and_a_repeated_key_shows_one_record_whatev
     assert reps[0]["name"] in bad and "lots" not in bad
     shown = forward[str(reps[1]["rep_id"])]
     assert {reps[1]["name"], "又一位"} & set(shown)
+
+
+def test_the_errors_sheet_is_in_the_runs_language_its_root_causes_first(
+    tmp_path: Path,
+) -> None:
+    """run --lang zh: the workbook's errors sheet says each message and hint in Chinese
+    (the result document keeps the English), and a bad hire date comes before the calls
+    and team-mates it took along."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(ROOT / "examples" / "2026-03", month)
+    rows = (month / "rep.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    column = next(i for i, name in enumerate(header) if name in ("hired_on", "入职日期"))
+    cells = rows[1].split(",")
+    cells[column] = "2023年2月26日"
+    rows[1] = ",".join(cells)
+    (month / "rep.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "pay.xlsx"
+    arguments = ["--lang", "zh", "run", "--policies", str(ROOT / "policies")]
+    assert main([*arguments, "--period", "2026-03", "--facts", str(month), "--out", str(out)]) == 2
+    sheet = openpyxl.load_workbook(out)["错误 Errors"]
+    first = [cell.value for cell in sheet[3]]
+    assert first[5] == "not-a-date" and "日期" in first[6]
+    assert all(row[5] != "not-a-date" for row in list(sheet.iter_rows(values_only=True))[3:])

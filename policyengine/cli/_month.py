@@ -73,6 +73,7 @@ def _run(args: argparse.Namespace, client: Any) -> int:
         label=args.label or "",
         progress=progress,
         recording=recording,
+        catalogue=spoken(),
         client=client,
     )
     progress.done()
@@ -216,7 +217,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     last = months[-1]
     target = Path(args.out) / f"{last.result.period.key}.xlsx"
     # The months before it let the workbook's charts compare it with the month before.
-    written = write_report(last.result, target, index=last.index, history=history)
+    written = write_report(
+        last.result, target, index=last.index, history=history, catalogue=spoken()
+    )
     print(spoken_line("months-evaluated", count=len(months)))
     print(spoken_line("wrote", files=", ".join(str(p) for p in written)))
     return code

@@ -195,23 +195,7 @@ def lock(
     if signed and key is None:
         where = Location(str(lock_path))
         findings.append(LockError.from_template("lock-unsigned", form="new-line", location=where))
-    locked = {e.path for e in entries}
-    new: dict[tuple[str, str], LockEntry] = {}
-    for f in found:
-        if f.path in locked or not (f.policy and f.version and f.sha256):
-            continue
-        if tested is not None and tested.get(f.path) != f.sha256:
-            findings.append(lock_problem("test-failed", f.where, form="changed", path=f.path,
-                policy=f.policy, version=f.version, sha256=f.sha256))  # fmt: skip
-            continue
-        if (earlier := _taking_effect_before(f, entries, found)) is not None:
-            findings.append(earlier)
-            continue
-        entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
-        first = new.setdefault((f.policy, f.version), entry)
-        if first is not entry:
-            findings.append(lock_problem("duplicate-version", f.where, form="lock", path=f.path,
-                other=first.path, policy=f.policy, version=f.version))  # fmt: skip
+    new = _new_entries(entries, found, published, tested, findings)
     entities = new_entities_entry(Path(policies_dir), entries, published)
     if entities is not None:
         new[(entities.policy, entities.version)] = entities
@@ -232,6 +216,36 @@ def lock(
         return ()
     _write(lock_path, entries, sorted(new.values(), key=lambda e: e.path), key)
     return tuple(e for e in read_lock(lock_path) if (e.policy, e.version) in new)
+
+
+def _new_entries(
+    entries: list[LockEntry],
+    found: list[_Found],
+    published: datetime.date,
+    tested: Mapping[str, str] | None,
+    findings: list[PolicyError],
+) -> dict[tuple[str, str], LockEntry]:
+    """The lines the version files not yet locked would add, by (policy, version); what
+    refuses one is added to ``findings``: bytes other than those tested, a version taking
+    effect before one published, two files claiming one version."""
+    locked = {e.path for e in entries}
+    new: dict[tuple[str, str], LockEntry] = {}
+    for f in found:
+        if f.path in locked or not (f.policy and f.version and f.sha256):
+            continue
+        if tested is not None and tested.get(f.path) != f.sha256:
+            findings.append(lock_problem("test-failed", f.where, form="changed", path=f.path,
+                policy=f.policy, version=f.version, sha256=f.sha256))  # fmt: skip
+            continue
+        if (earlier := _taking_effect_before(f, entries, found)) is not None:
+            findings.append(earlier)
+            continue
+        entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
+        first = new.setdefault((f.policy, f.version), entry)
+        if first is not entry:
+            findings.append(lock_problem("duplicate-version", f.where, form="lock", path=f.path,
+                other=first.path, policy=f.policy, version=f.version))  # fmt: skip
+    return new
 
 
 def _taking_effect_before(

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from ..core._messages import Catalogue
 from ..facts._io import FactsIndex
 from ..run._bundle import BundleResult
 from ..run._run_state import PastValues
@@ -58,10 +59,19 @@ class WriteRequest:
     history: PastValues | None = None
     #: The ledger run recording the outputs (None: written without a ledger run).
     run: RunLink | None = None
+    #: The language of the report's messages for people (the workbook's errors sheet);
+    #: None: English. The result document keeps its messages in English, as stored.
+    catalogue: Catalogue | None = None
 
     def report(self) -> Report:
         """The report of the result, for a writer that writes tables."""
-        return build_report(self.result, index=self.index, kind=self.kind, history=self.history)
+        return build_report(
+            self.result,
+            index=self.index,
+            kind=self.kind,
+            history=self.history,
+            catalogue=self.catalogue,
+        )
 
 
 class OutputWriter(Protocol):

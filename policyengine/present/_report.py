@@ -39,6 +39,7 @@ import attrs
 
 from ..codes import ErrorCode
 from ..core._display import cell_text
+from ..core._messages import Catalogue
 from ..errors import PolicyError
 from ..facts._io import FactsIndex, Place
 from ..facts._record_kinds import RecordKind
@@ -139,11 +140,13 @@ def build_report(
     index: FactsIndex | None = None,
     kind: str | None = None,
     history: PastValues | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Report:
     """The pay sheet (of ``kind``, by default :func:`pay_kind`), summaries, errors,
     provenance and charts of a month's result; ``index`` locates errors in the facts
     files; ``history`` holds earlier months' values by period, for the chart comparing
-    the month with the one before (by default, those the month was evaluated with)."""
+    the month with the one before (by default, those the month was evaluated with);
+    the errors' messages and hints in ``catalogue``'s language (else English)."""
     entities = entities_of(result)
     chosen = kind or pay_kind(result)
     records = RecordIndex(result)
@@ -157,7 +160,7 @@ def build_report(
         kind=chosen,
         pay=pay,
         summaries=summaries,
-        errors=_errors_table(result, index),
+        errors=_errors_table(result, index, catalogue),
         provenance=result.provenance.to_dict(),
         charts=build_charts(result, chosen, pay.columns, pay.rows, history) if chosen else None,
     )
@@ -285,9 +288,15 @@ _ERROR_COLUMNS = (
 )
 
 
-def _errors_table(result: BundleResult, index: FactsIndex | None) -> Table:
-    def order(e: PolicyError) -> tuple[str, str, str, str]:
+def _errors_table(
+    result: BundleResult, index: FactsIndex | None, catalogue: Catalogue | None = None
+) -> Table:
+    def order(e: PolicyError) -> tuple[bool, str, str, str, str]:
+        # Root causes first: the rows a failure took along follow them, so that the first
+        # rows say what to correct (a bad date before the fifty calls it left out).
+        follower = "root" in e.details or e.code == "invalid-parent"
         return (
+            follower,
             str(e.details.get("kind")),
             str(e.location.record),
             str(e.details.get("policy")),
@@ -301,6 +310,7 @@ def _errors_table(result: BundleResult, index: FactsIndex | None) -> Table:
         if place is None and where.file is not None:
             place = Place(where.file, where.line, where.column)
         record = where.record
+        said = error.translated(catalogue) if catalogue is not None else error
         rows.append(
             (
                 error.details.get("kind"),
@@ -309,8 +319,8 @@ def _errors_table(result: BundleResult, index: FactsIndex | None) -> Table:
                 where.rule_id,
                 where.field,
                 error.code,
-                error.message,
-                error.hint,
+                said.message,
+                said.hint,
                 place.file if place else None,
                 place.line if place else None,
                 place.column if place else None,

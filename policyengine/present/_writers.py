@@ -27,6 +27,7 @@ from pathlib import Path
 import attrs
 
 from ..core._atomic import Staging
+from ..core._messages import Catalogue
 from ..errors import Location, OutputError
 from ..facts._io import FactsIndex, listed
 from ..run._bundle import BundleResult
@@ -74,11 +75,13 @@ def write_report(
     progress: Progress | None = None,
     history: PastValues | None = None,
     run: RunLink | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[Path]:
     """Write the month to ``path`` in the format its suffix names; returns the files written.
     ``history`` (earlier months' values by period) lets the workbook chart the month
-    against the one before; ``run`` is the ledger run recording it (None: none does)."""
-    request = WriteRequest(result, Path(path), index, kind, progress, history, run)
+    against the one before; ``run`` is the ledger run recording it (None: none does);
+    ``catalogue`` the language of the messages it shows people (None: English)."""
+    request = WriteRequest(result, Path(path), index, kind, progress, history, run, catalogue)
     return stage_report(request).commit()
 
 
