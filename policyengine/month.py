@@ -31,6 +31,7 @@ from typing import Any, TypedDict, Unpack
 
 import attrs
 
+from ._month_facts import MonthFacts, defaulted_columns
 from ._month_ledger import (
     Recording,
     held,
@@ -46,8 +47,9 @@ from .audit._stale import stale_runs
 from .audit.ledger import SqliteLedger
 from .core._messages import Catalogue
 from .core._period import Period
+from .core._text_templates import said_text
 from .errors import PolicyError, UsageError
-from .facts._io import FactsFile, FactsIndex
+from .facts._io import FactsIndex
 from .present._progress import Progress
 from .present._summary import summary_text
 from .present._writers import (
@@ -56,7 +58,7 @@ from .present._writers import (
 )
 from .rules import reads_past
 from .run._bundle import BundleResult, evaluate_owned, paused_collection, plan_of
-from .run._dask_kept import KeptFile, KeptRun, evaluate_kept
+from .run._dask_kept import KeptRun, evaluate_kept
 from .run._dask_read import RangedReader
 from .run._dask_run import dask_runner
 from .run._repository import Repository, bundle_in_force
@@ -79,58 +81,6 @@ __all__ = [
 ]
 
 
-@attrs.define
-class MonthFacts:
-    """A month's facts files by kind, and their records.
-
-    :func:`evaluate_month` takes the records over (:meth:`take`): a month's
-    calls are most of its memory, and once typed and hashed they are let go.
-    What is left says where each record was (for locating problems) and how
-    many there were.
-    """
-
-    files: dict[str, FactsFile]
-    #: For a file read in ranges on a cluster, by kind: each record's canonical bytes, in
-    #: the records' order (encoded by the workers; the month's inputs are joined from them).
-    items: dict[str, list[bytes]] = attrs.field(factory=dict)
-    #: Files whose rows stay with the cluster's workers, by kind (their file holds no
-    #: record): :func:`evaluate_month` has them typed there, or fetches them.
-    kept: dict[str, KeptFile] = attrs.field(factory=dict)
-    #: Records by kind when the files were read (still true once they are taken).
-    counts: dict[str, int] = attrs.field(init=False)
-    #: Whether a month's evaluation took the records over (a second would be empty).
-    used: bool = attrs.field(init=False, default=False)
-
-    def __attrs_post_init__(self) -> None:
-        self.counts = {kind: len(f.records) for kind, f in self.files.items()}
-
-    @property
-    def records(self) -> dict[str, list[Any]]:
-        return {kind: list(f.records) for kind, f in self.files.items()}
-
-    @property
-    def count(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def notices(self) -> tuple[str, ...]:
-        """What a person should know of how the files were read: a CSV in an encoding
-        other than UTF-8 (saved by Chinese Excel as plain CSV) says which."""
-        return tuple(
-            f"note: {f.file} is not UTF-8; it was read as {f.encoding}"
-            for _, f in sorted(self.files.items())
-            if f.encoding is not None
-        )
-
-    def take(self, keys: Mapping[str, str]) -> tuple[dict[str, list[Any]], FactsIndex]:
-        """The records by kind, handed over, and the index that locates their problems
-        (``keys``: each kind's key field); the files keep everything but the records."""
-        records = self.records
-        index = FactsIndex(self.files, keys).detached()
-        self.files = {kind: attrs.evolve(f, records=()) for kind, f in self.files.items()}
-        return records, index
-
-
 @attrs.frozen
 class MonthRun:
     """One month evaluated: the result, where its records came from, what was done with it."""
@@ -148,8 +98,10 @@ class MonthRun:
     written: tuple[Path, ...] = ()
     #: The ledger run appended: (id, hash), or None.
     recorded: tuple[int, str] | None = None
-    #: How the facts files were read, where a person should know it (MonthFacts.notices).
+    #: How the facts files were read, where a person should know it (MonthFacts.notices),
+    #: in English, and as (name, words) to be said in another language (MonthFacts.notes).
     notices: tuple[str, ...] = ()
+    notes: tuple[tuple[str, dict[str, Any]], ...] = ()
     #: What-if runs of earlier months that history skipped (audit._what_if).
     skipped_what_ifs: tuple[int, ...] = ()
     #: The run's own what-if mark, when it is one (None: the month's own run).
@@ -163,7 +115,8 @@ class MonthRun:
         notices of how its files were read; in ``catalogue``'s words (English without
         one: ``policyengine.messages("zh")`` gives Chinese)."""
         text = summary_text(self.result, self.index, catalogue=catalogue)
-        return "\n".join([text, *self.notices])
+        said = [said_text(name, catalogue, **words) for name, words in self.notes]
+        return "\n".join([text, *(said or self.notices)])
 
     @property
     def history_readers(self) -> tuple[str, ...]:
@@ -191,12 +144,13 @@ def _read(repository: Repository, path: PathLike, client: Any, keep: bool = Fals
     """:func:`read_month`; with ``keep``, the rows of files read in ranges stay with the
     workers (``MonthFacts.kept``)."""
     if client is None:
-        return MonthFacts(repository.facts_files(path))
+        files = repository.facts_files(path)
+        return MonthFacts(files, defaulted=defaulted_columns(repository, files))
     reader = RangedReader(client, keep=keep)
     files = repository.facts_files(path, reader)
     items = {kind: reader.items[f.file] for kind, f in files.items() if f.file in reader.items}
     kept = {kind: reader.kept[f.file] for kind, f in files.items() if f.file in reader.kept}
-    return MonthFacts(files, items, kept)
+    return MonthFacts(files, items, kept, defaulted=defaulted_columns(repository, files))
 
 
 def kept_index(read: MonthFacts, done: KeptRun, keys: Mapping[str, str]) -> FactsIndex:
@@ -269,7 +223,7 @@ def evaluate_month(
         if done is not None:
             index = kept_index(read, done, keys)
             month = MonthRun(done.result, index, dict(read.counts), used, bool(history))
-            return attrs.evolve(month, notices=read.notices)
+            return attrs.evolve(month, notices=read.notices, notes=read.notes)
         read.counts = {kind: len(f.records) for kind, f in read.files.items()}
     items, read.items = read.items, {}
     records, index = read.take(keys)
@@ -282,7 +236,7 @@ def evaluate_month(
             bundle, records, history=history, plan=plan, runner=runner, items=items
         )
     month = MonthRun(result, index, dict(read.counts), used, bool(history))
-    return attrs.evolve(month, notices=read.notices)
+    return attrs.evolve(month, notices=read.notices, notes=read.notes)
 
 
 def run_month(

@@ -157,7 +157,12 @@ PHASES = [
     ("audit", ["policyengine.audit"], "the ledger, replay and diff"),
     (
         "month",
-        ["policyengine.month", "policyengine._month_ledger", "policyengine._month_report"],
+        [
+            "policyengine.month",
+            "policyengine._month_ledger",
+            "policyengine._month_report",
+            "policyengine._month_facts",
+        ],
         "the month's run as library code, end to end",
     ),
     (
@@ -265,6 +270,7 @@ CONTRACTS = [
             "policyengine.month",
             "policyengine._month_ledger",
             "policyengine._month_report",
+            "policyengine._month_facts",
         ],
         "evaluation does no I/O: files, ledgers and output belong to the steps around it",
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +175,26 @@ def test_facts_evaluated_once_are_not_a_second_empty_month(
         run_month(pack, "2026-03", facts, ledger=ledger, recording=Recording(new=True))
     assert refused.value.code == "facts-used"
     assert not ledger.exists()
+
+
+def test_a_column_left_to_its_default_is_said(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """rep.csv without its 迟到次数 column: every rep takes 0 late arrivals, which is no
+    error, but is said (in Chinese too), since a deleted column changed pay silently."""
+    import csv
+
+    month = tmp_path / "2026-03"
+    shutil.copytree(EXAMPLES / "2026-03", month)
+    with (month / "rep.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    dropped = rows[0].index("迟到次数")
+    with (month / "rep.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            r[:dropped] + r[dropped + 1 :] for r in rows
+        )
+    done = evaluate_month(pack, "2026-03", month)
+    said = "has no column for '迟到次数': every record takes its default, 0"
+    assert done.notices == (f"note: {month / 'rep.csv'} {said}",)
+    assert "每条记录都按默认值 0 计算" in done.summary(policyengine.messages("zh"))
+    assert evaluate_month(pack, "2026-03", EXAMPLES / "2026-03").notices == ()
