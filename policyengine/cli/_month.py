@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..core._period import Period
-from ..errors import FactsFileError, Location, PolicyError, UsageError
+from ..core._period import is_month
+from ..errors import FactsFileError, Location, UsageError
 from ..facts._io import FORMATS, listed
 from ..load._layout import ENTITIES_NAME
 from ..load._lock_entities import entities_standing
@@ -186,7 +186,7 @@ def _report_problems(month: MonthRun, facts: str | Path) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     examples, policies = Path(args.examples), Path(args.policies)
     folders = (
-        sorted(p for p in examples.glob("*") if p.is_dir() and _is_month(p.name))
+        sorted(p for p in examples.glob("*") if p.is_dir() and is_month(p.name))
         if examples.is_dir()
         else []
     )
@@ -223,13 +223,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(spoken_line("months-evaluated", count=len(months)))
     print(spoken_line("wrote", files=", ".join(str(p) for p in written)))
     return code
-
-
-def _is_month(name: str) -> bool:
-    try:
-        return Period.parse(name).key == name
-    except PolicyError:
-        return False
 
 
 def arguments_run(run: argparse.ArgumentParser) -> None:

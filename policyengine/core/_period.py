@@ -124,3 +124,14 @@ def iso_day(text: str) -> datetime.date:
     if not _DAY.fullmatch(text):
         raise ValueError(f"not a day written YYYY-MM-DD: {text!r}")
     return datetime.date.fromisoformat(text)
+
+
+def is_month(text: object) -> bool:
+    """Whether ``text`` is a month written exactly YYYY-MM (a folder's name, a history's
+    key)."""
+    if not isinstance(text, str):
+        return False
+    try:
+        return Period.parse(text).key == text
+    except UsageError:
+        return False

@@ -13,8 +13,8 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..core._period import Period
-from ..errors import FactError, PolicyError, UsageError
+from ..core._period import Period, is_month
+from ..errors import FactError, UsageError
 from ..facts._by_kind import check_facts
 from ..facts._given import given_facts
 from ..facts._inputs import history_used, pack_inputs
@@ -86,7 +86,7 @@ def checked_history(history: Any, period: Period) -> PastValues:
     if not isinstance(history, Mapping):
         raise _bad_history("shape", found=type(history).__name__)
     for month, kinds in history.items():
-        if not (isinstance(month, str) and _month_key(month)):
+        if not is_month(month):
             raise _bad_history("month", month=repr(month))
         if month >= period.key:
             raise _bad_history("later", month=month, period=period.key)
@@ -97,13 +97,6 @@ def checked_history(history: Any, period: Period) -> PastValues:
         ):
             raise _bad_history("values", month=month)
     return history
-
-
-def _month_key(text: str) -> bool:
-    try:
-        return Period.parse(text).key == text
-    except PolicyError:
-        return False
 
 
 def _bad_history(form: str, **words: Any) -> UsageError:
