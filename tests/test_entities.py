@@ -272,6 +272,20 @@ def test_a_key_with_white_space_around_it_is_refused_not_a_second_record(
     assert [r["rep_id"] for r in checked.records["rep"]] == ["R1"]
 
 
+def test_a_child_of_a_key_refused_for_its_white_space_is_left_out_with_it(
+    centre: Entities,
+) -> None:
+    """rep.csv wrote "R1 " alone, and the calls name R1: they name that refused rep, so
+    each is left out with it (invalid-parent), not a missing rep with a hint to write
+    "R1 " (which sent HR after fifty wrong causes)."""
+    facts = {"team": [TEAM], "rep": [rep_record(rep_id="R1 ")], "call": [CALL]}
+    checked = check_facts(centre, facts)
+    assert sorted(where(checked.errors)) == [
+        ("invalid-parent", "call", "C1", "rep_id"),
+        ("key-white-space", "rep", "R1 ", "rep_id"),
+    ]
+
+
 def test_refused_records_keep_the_parent_they_name(centre: Entities) -> None:
     """Each refused record's parent link is kept, so what sits above it is known after the
     raw facts are gone: a bad cell, a refused parent's child, and a repeated key."""

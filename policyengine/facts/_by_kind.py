@@ -78,6 +78,12 @@ class _Seen:
     def keys(self) -> set[str]:
         return set(self._positions)
 
+    @functools.cached_property
+    def written_around(self) -> dict[str, str]:
+        """The keys met with white space around them, by how they read without it: a
+        child naming ``R104`` when the file wrote ``R104 `` names that (refused) record."""
+        return {key.strip(): key for key in self.keys if key != key.strip()}
+
 
 def check_facts(
     entities: Entities, facts: Mapping[str, Iterable[Mapping[str, Any]]], *, owned: bool = False
@@ -173,6 +179,7 @@ def _check_kind(
                 result = None
         link = _link(kind, result, record)
         if kind.parent and parent and link is not None and link not in parent.valid:
+            link = parent.written_around.get(link, link)  # the refused record it names
             known = link in parent.keys or parent.unreadable
             code: ErrorCode = "invalid-parent" if known else "missing-parent"
             hint = None if known else did_you_mean(link, parent.keys)
