@@ -17,7 +17,7 @@ from .facts._io import FactsFile, FactsIndex
 from .run._dask_kept import KeptFile
 from .run._repository import Repository
 
-__all__ = ["MonthFacts", "defaulted_columns"]
+__all__ = ["MonthFacts", "column_notes"]
 
 
 @attrs.define
@@ -41,10 +41,11 @@ class MonthFacts:
     counts: dict[str, int] = attrs.field(init=False)
     #: Whether a month's evaluation took the records over (a second would be empty).
     used: bool = attrs.field(init=False, default=False)
-    #: Columns a file leaves out whose field has a default, as (file, field, default):
-    #: every record takes the default, which a person should know (no error: a column
-    #: may be left out on purpose, but a deleted one changed pay silently).
-    defaulted: tuple[tuple[str, str, str], ...] = ()
+    #: The columns a headed file leaves out, as notes (name, words): a field with a
+    #: default, which every record then takes (no error: a column may be left out on
+    #: purpose, but a deleted one changed pay silently); a field every record needs, whose
+    #: records are each refused (said once for the file, beside their errors).
+    column_notes: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def __attrs_post_init__(self) -> None:
         self.counts = {kind: len(f.records) for kind, f in self.files.items()}
@@ -67,11 +68,7 @@ class MonthFacts:
             for _, f in sorted(self.files.items())
             if f.encoding is not None
         ]
-        found += [
-            ("note-defaulted", {"file": file, "field": field, "default": default})
-            for file, field, default in self.defaulted
-        ]
-        return tuple(found)
+        return (*found, *self.column_notes)
 
     @property
     def notices(self) -> tuple[str, ...]:
@@ -87,15 +84,22 @@ class MonthFacts:
         return records, index
 
 
-def defaulted_columns(
+def column_notes(
     repository: Repository, files: Mapping[str, FactsFile]
-) -> tuple[tuple[str, str, str], ...]:
-    """Each headed file's (CSV, XLSX) fields with a default that no column gives."""
+) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Each headed file's (CSV, XLSX) fields no column gives, as notes: a field with a
+    default (taken by every record), a field without (every record refused)."""
     kinds = repository.entities.kinds if repository.entities is not None else {}
-    return tuple(
-        (f.file, field.title or name, str(field.default))
-        for kind, f in sorted(files.items())
-        if f.columns and kind in kinds
-        for name, field in kinds[kind].fields.items()
-        if field.has_default and name not in f.columns
-    )
+    notes: list[tuple[str, dict[str, Any]]] = []
+    for kind, f in sorted(files.items()):
+        if not f.columns or not f.records or kind not in kinds:
+            continue
+        for name, field in kinds[kind].fields.items():
+            if name in f.columns:
+                continue
+            words: dict[str, Any] = {"file": f.file, "field": field.title or name}
+            if field.has_default:
+                notes.append(("note-defaulted", {**words, "default": str(field.default)}))
+            else:
+                notes.append(("note-missing-column", words))
+    return tuple(notes)

@@ -31,7 +31,7 @@ from typing import Any, TypedDict, Unpack
 
 import attrs
 
-from ._month_facts import MonthFacts, defaulted_columns
+from ._month_facts import MonthFacts, column_notes
 from ._month_ledger import (
     Recording,
     held,
@@ -145,12 +145,12 @@ def _read(repository: Repository, path: PathLike, client: Any, keep: bool = Fals
     workers (``MonthFacts.kept``)."""
     if client is None:
         files = repository.facts_files(path)
-        return MonthFacts(files, defaulted=defaulted_columns(repository, files))
+        return MonthFacts(files, column_notes=column_notes(repository, files))
     reader = RangedReader(client, keep=keep)
     files = repository.facts_files(path, reader)
     items = {kind: reader.items[f.file] for kind, f in files.items() if f.file in reader.items}
     kept = {kind: reader.kept[f.file] for kind, f in files.items() if f.file in reader.kept}
-    return MonthFacts(files, items, kept, defaulted=defaulted_columns(repository, files))
+    return MonthFacts(files, items, kept, column_notes=column_notes(repository, files))
 
 
 def kept_index(read: MonthFacts, done: KeptRun, keys: Mapping[str, str]) -> FactsIndex:

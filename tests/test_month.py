@@ -198,3 +198,28 @@ def test_a_column_left_to_its_default_is_said(
     assert done.notices == (f"note: {month / 'rep.csv'} {said}",)
     assert "每条记录都按默认值 0 计算" in done.summary(policyengine.messages("zh"))
     assert evaluate_month(pack, "2026-03", EXAMPLES / "2026-03").notices == ()
+
+
+def test_a_column_every_record_needs_is_said_once_for_its_file(
+    pack: policyengine.Repository, tmp_path: Path
+) -> None:
+    """rep.csv without 话费: every rep is refused (missing-field), and the file's notice
+    says the one cause: the column."""
+    import csv
+
+    month = tmp_path / "2026-03"
+    shutil.copytree(EXAMPLES / "2026-03", month)
+    with (month / "rep.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    dropped = rows[0].index("话费")
+    with (month / "rep.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            r[:dropped] + r[dropped + 1 :] for r in rows
+        )
+    done = evaluate_month(pack, "2026-03", month)
+    assert {e.code for e in done.result.errors if e.details.get("kind") == "rep"} == {
+        "missing-field"
+    }
+    (notice,) = done.notices
+    said = "has no column for '话费', which every record needs: each is refused (missing-field)"
+    assert notice.endswith(said + "; add the column")

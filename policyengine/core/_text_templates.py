@@ -92,6 +92,7 @@ TEXTS: Final = Words("text:", {
     # month.py: what a person should know of how a month's files were read
     "note-encoding": "note: {file} is not UTF-8; it was read as {encoding}",
     "note-defaulted": "note: {file} has no column for '{field}': every record takes its default, {default}",
+    "note-missing-column": "note: {file} has no column for '{field}', which every record needs: each is refused (missing-field); add the column",
     "sample-other-kinds": "the sample is a call centre's month (team, rep, call; calls may be left out), and {folder} declares {kinds}",
     "sample-too-small": "need at least 1 team, 3 reps per team and no negative call count",
     "sample-too-many-reps": "at most 99 reps per team, new hires included",
