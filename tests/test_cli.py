@@ -274,3 +274,24 @@ def test_a_kinds_records_in_a_spreadsheet_no_reader_reads_are_refused(
     code, _, err = run(capsys, "run", *arguments, "--out", str(out))
     assert code == 2 and not out.exists()
     assert err.startswith(f"{month / ('rep' + suffix)}: unknown-format: a '{suffix}' file")
+
+
+def test_every_bad_header_cell_is_said_and_a_title_row_is_no_header(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Two misspelt headers are both said in one run; a title row above the header is
+    said to be no header (not 'unknown column' for the title)."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(ROOT / "examples" / "2026-03", month)
+    text = (month / "rep.csv").read_text(encoding="utf-8")
+    (month / "rep.csv").write_text(
+        text.replace("话费", "电话费", 1).replace("迟到次数", "迟到数", 1), encoding="utf-8"
+    )
+    policies = str(ROOT / "policies")
+    arguments = ["run", "--policies", policies, "--period", "2026-03", "--facts", str(month)]
+    code, _, said = run(capsys, *arguments)
+    assert code == 2
+    assert "unknown column '电话费'" in said and "unknown column '迟到数'" in said
+    (month / "rep.csv").write_text("2026年3月营销代表数据\n" + text, encoding="utf-8")
+    code, _, err = run(capsys, *arguments)
+    assert code == 2 and "no cell of this row names a field, so it is no header" in err

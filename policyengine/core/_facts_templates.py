@@ -74,6 +74,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
     ("facts-files", {
         ("unknown-column", "no-header"): Template("a column has no header", "name every column by a field name or title, or delete the column"),
         ("unknown-column", ""): Template("unknown column '{header}'"),
+        ("unknown-column", "no-field"): Template("no cell of this row names a field, so it is no header ('{header}' …)", "the first row that holds anything must be the header (field names or titles): delete a title row above it, and put the records' sheet first"),
         ("unknown-column", "blank-first-line"): Template("the first line, which must name the columns, is blank", "put the header (field names or titles) on the first line"),
         ("duplicate-column", ""): Template("column '{header}' appears twice"),
         ("unknown-format", "file"): Template("cannot read '{suffix}' files", "use {formats}"),

@@ -34,7 +34,7 @@ from ..codes import ErrorCode
 from ..core._messages import TEMPLATES, frame, render
 from ..core._suggest import did_you_mean
 from ..core._template import words_in
-from ..errors import FactError, FactsFileError, Location
+from ..errors import FactError, FactsFileError, InvalidPolicy, Location, PolicyError
 from ..model import Field
 
 __all__ = [
@@ -232,21 +232,33 @@ def map_header(
     positions: list[int] | None = None,
     sheet: str | None = None,
 ) -> list[str]:
-    """The field name of each header cell (written as the name or the title)."""
+    """The field name of each header cell (written as the name or the title); every
+    cell that names none is reported at once (one error, or :class:`InvalidPolicy`
+    holding each), and a row none of whose cells names a field is said to be no header
+    (a title row above it, or a notes sheet first, is read as one)."""
     by_title = {f.title: f.name for f in fields.values() if f.title}
     names: list[str] = []
+    problems: list[PolicyError] = []
     for index, cell in enumerate(header):
         column = positions[index] if positions else index + 1
         label = cell.strip()
-        if not label:
-            raise file_error(file, "unknown-column", line, column, sheet, "no-header")
         name = label if label in fields or not fields else by_title.get(label)
-        if name is None:
+        if not label:
+            problems.append(file_error(file, "unknown-column", line, column, sheet, "no-header"))
+        elif name is None:
             hint = did_you_mean(label, [*fields, *by_title])
-            raise file_error(file, "unknown-column", line, column, sheet, hint=hint, header=label)
-        if name in names:
-            raise file_error(file, "duplicate-column", line, column, sheet, header=label)
-        names.append(name)
+            said = file_error(file, "unknown-column", line, column, sheet, hint=hint, header=label)
+            problems.append(said)
+        elif name in names:
+            problems.append(file_error(file, "duplicate-column", line, column, sheet, header=label))
+        names.append(name or "")
+    if problems and fields and not any(names):
+        first = header[0].strip() if header else ""
+        raise file_error(file, "unknown-column", line, None, sheet, "no-field", header=first)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidPolicy(problems, file=file)
     return names
 
 

@@ -173,6 +173,8 @@ def _read_folder(
             found[kind] = read_facts(entry, fields.get(kind, {}), split)
         except FactsFileError as exc:
             refused.append(exc)
+        except InvalidPolicy as exc:  # a file's several problems (its header's)
+            refused.extend(exc.problems)
     if len(refused) == 1:
         raise refused[0]
     if refused:
