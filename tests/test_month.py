@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -177,22 +178,26 @@ def test_facts_evaluated_once_are_not_a_second_empty_month(
     assert not ledger.exists()
 
 
+def _without_column(tmp_path: Path, header: str) -> Path:
+    """The example March, its rep.csv without the column headed ``header``."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(EXAMPLES / "2026-03", month)
+    with (month / "rep.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    dropped = rows[0].index(header)
+    with (month / "rep.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            r[:dropped] + r[dropped + 1 :] for r in rows
+        )
+    return month
+
+
 def test_a_column_left_to_its_default_is_said(
     pack: policyengine.Repository, tmp_path: Path
 ) -> None:
     """rep.csv without its 迟到次数 column: every rep takes 0 late arrivals, which is no
     error, but is said (in Chinese too), since a deleted column changed pay silently."""
-    import csv
-
-    month = tmp_path / "2026-03"
-    shutil.copytree(EXAMPLES / "2026-03", month)
-    with (month / "rep.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    dropped = rows[0].index("迟到次数")
-    with (month / "rep.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(
-            r[:dropped] + r[dropped + 1 :] for r in rows
-        )
+    month = _without_column(tmp_path, "迟到次数")
     done = evaluate_month(pack, "2026-03", month)
     said = "has no column for '迟到次数': every record takes its default, 0"
     assert done.notices == (f"note: {month / 'rep.csv'} {said}",)
@@ -205,17 +210,7 @@ def test_a_column_every_record_needs_is_said_once_for_its_file(
 ) -> None:
     """rep.csv without 话费: every rep is refused (missing-field), and the file's notice
     says the one cause: the column."""
-    import csv
-
-    month = tmp_path / "2026-03"
-    shutil.copytree(EXAMPLES / "2026-03", month)
-    with (month / "rep.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    dropped = rows[0].index("话费")
-    with (month / "rep.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(
-            r[:dropped] + r[dropped + 1 :] for r in rows
-        )
+    month = _without_column(tmp_path, "话费")
     done = evaluate_month(pack, "2026-03", month)
     assert {e.code for e in done.result.errors if e.details.get("kind") == "rep"} == {
         "missing-field"
