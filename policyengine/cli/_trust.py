@@ -28,9 +28,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 def trust_from(args: argparse.Namespace, head: str | None) -> Trust:
     """The auditor's trust: the keys given with --trust, --require-signed, a kept head."""
-    if args.require_signed and not args.trust:
-        where = Location(field="--require-signed")
-        raise UsageError.from_template("bad-key", form="require-signed", location=where)
+    if args.require_signed and not args.trust:  # the message names the option itself
+        raise UsageError.from_template("bad-key", form="require-signed")
     against = getattr(args, "against_lock", None)
     lock = None
     if against:
