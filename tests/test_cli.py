@@ -295,3 +295,20 @@ def test_every_bad_header_cell_is_said_and_a_title_row_is_no_header(
     (month / "rep.csv").write_text("2026年3月营销代表数据\n" + text, encoding="utf-8")
     code, _, err = run(capsys, *arguments)
     assert code == 2 and "no cell of this row names a field, so it is no header" in err
+
+
+def test_a_key_given_twice_is_said_by_the_rows_of_its_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Two rows for one rep: the run says the rows of rep.csv they stand on, as HR counts,
+    not their positions from 0 (which the stored error keeps)."""
+    month = tmp_path / "2026-03"
+    shutil.copytree(ROOT / "examples" / "2026-03", month)
+    lines = (month / "rep.csv").read_text(encoding="utf-8").splitlines()
+    (month / "rep.csv").write_text("\n".join([*lines, lines[4]]) + "\n", encoding="utf-8")
+    policies = str(ROOT / "policies")
+    arguments = ["run", "--policies", policies, "--period", "2026-03", "--facts", str(month)]
+    code, _, err = run(capsys, *arguments)
+    key = lines[4].split(",")[0]
+    assert code == 2
+    assert f"the rep records on rows 5, {len(lines) + 1} all have the rep_id '{key}'" in err

@@ -67,6 +67,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("not-a-record-list", "kind"): Template("the {kind} must be a list of records, found {found}", 'write {{"<kind>": [records], ...}}'),
         ("duplicate-key", "facts"): Template("the {kind} records at positions {positions} (counting from 0) all have the {field} '{record}'", "each {kind} needs its own {field}; all are left out"),
         ("key-white-space", ""): Template("the {field} '{record}' begins or ends with a space: it would be another {kind} than the one written without it", "delete the space (also a full-width or non-breaking one) around the {field}"),
+        ("duplicate-key", "facts-rows"): Template("the {kind} records on rows {rows} all have the {field} '{record}'", "each {kind} needs its own {field}; all are left out"),
         ("missing-parent", ""): Template("there is no {parent} '{value}' for this {kind}", "add the {parent} record, or correct {field}"),
         ("invalid-parent", ""): Template("the {parent} '{value}' of this {kind} has a problem of its own (reported there), so the {kind} is left out too", "correct the {parent} record"),
     }),

@@ -26,7 +26,7 @@ import attrs
 
 from ..core._messages import Catalogue, frame
 from ..core._reading import NotARegularFile, read_limited
-from ..errors import FactsFileError, InvalidPolicy, PolicyError
+from ..errors import FactError, FactsFileError, InvalidPolicy, PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
 from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, file_error
@@ -304,7 +304,7 @@ class FactsIndex:
         """The error's line in ``catalogue``'s words (English without one), led by the file,
         row and column of its record when known, its field named by its column header too."""
         place = self.place(error)
-        shown = self.headed(error)
+        shown = self.headed(self._by_rows(error))
         if place is None:
             return shown.render(catalogue)
         if error.location.file is None:
@@ -320,6 +320,26 @@ class FactsIndex:
                 text = text.replace(f"{error.code}: ", f"{error.code}: {where}: ", 1)
             return text
         return f"{place}: {shown.render(catalogue)}"
+
+    def _by_rows(self, error: PolicyError) -> PolicyError:
+        """A key given twice said by the rows its records stand on in their file, not by
+        their positions counting from 0, which only a program counts in (the stored
+        error keeps the positions)."""
+        kind, positions = error.details.get("kind"), error.details.get("positions")
+        facts = self._files.get(kind) if isinstance(kind, str) else None
+        if (error.code, error.form) != ("duplicate-key", "facts") or facts is None:
+            return error
+        lines = facts.lines
+        if not isinstance(positions, list) or not all(
+            isinstance(p, int) and 0 <= p < len(lines) and lines[p] for p in positions
+        ):
+            return error  # a JSON file's records have no line of their own
+        where = error.location
+        rows = ", ".join(str(lines[p]) for p in positions)
+        words = {"kind": kind, "field": where.field, "record": where.record, "rows": rows}
+        return FactError.from_template(
+            "duplicate-key", form="facts-rows", location=where, details=error.details, words=words
+        )
 
     def headed(self, error: PolicyError) -> PolicyError:
         """``error`` with its field's column header in its location (and its problems'),
