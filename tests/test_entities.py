@@ -463,3 +463,18 @@ def test_record_order_does_not_change_the_outcome(
         kept = {r[key] for r in first.records[kind]}
         assert all(r[key] in named | kept for r in records)
         assert not named & kept
+
+
+def test_a_missing_parent_is_never_given_another_persons_key_as_a_hint(
+    centre: Entities,
+) -> None:
+    """A call of R12, who is not in rep.csv, is not told "did you mean R1?": the nearest
+    other key is another person. A key written otherwise (r1, full-width Ｒ1) is named."""
+    facts = {
+        "team": [TEAM],
+        "rep": [rep_record()],
+        "call": [dict(CALL, rep_id="R12"), dict(CALL, call_id="C2", rep_id="Ｒ1")],
+    }
+    checked = check_facts(centre, facts)
+    hints = {e.location.record: e.hint for e in checked.errors if e.code == "missing-parent"}
+    assert hints == {"C1": "add the rep record, or correct rep_id", "C2": "did you mean 'R1'?"}

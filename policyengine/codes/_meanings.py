@@ -177,7 +177,7 @@ BLOCKS: Final[tuple[Block, ...]] = (
         "not-a-record-list": "the facts are not a mapping of kinds, or one kind's records are not a list of records",
         "duplicate-key": 'records of one kind share a key: every one of them is left out, since none can be told from the others; `details["positions"]` lists them',
         "key-white-space": "a record's key begins or ends with white space (a space, a non-breaking or full-width one, a tab): refused, not trimmed, since `R101 ` would be a second `R101` paid twice",
-        "missing-parent": "a record names a parent that is not in the facts (checked when the facts hold the parent kind at all); the hint suggests the closest",
+        "missing-parent": "a record names a parent that is not in the facts (checked when the facts hold the parent kind at all); the hint names a key written the same but for case, width or spaces (`r104`, `Ｒ104`), never the nearest other key, which is another person",
         "invalid-parent": "a record's parent was refused for a problem of its own, so the record is left out too",
         "ragged-row": "a row of a facts file with more or fewer cells than the header, or a workbook cell in a column with no header: that record's error, its cells read as far as they go",
         "not-utf8": "a cell of a UTF-8 CSV holding bytes that are not UTF-8: the record's error at that field, the cell left out",

@@ -14,6 +14,7 @@ each raw record go once typed when the caller hands the lists over.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Container, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -77,6 +78,18 @@ class _Seen:
     @functools.cached_property
     def keys(self) -> set[str]:
         return set(self._positions)
+
+    @functools.cached_property
+    def _alike(self) -> dict[str, str]:
+        return {_folded(key): key for key in sorted(self.keys)}
+
+    def written_alike(self, link: str) -> str | None:
+        """A hint naming a key of this kind written as ``link`` is but for case, width or
+        spaces (``r104``, ``Ｒ104``): the same record, surely. Never the nearest other key:
+        R214 for a call of R212, who left, is another person, and paying them is worse than
+        leaving the call out."""
+        found = self._alike.get(_folded(link))
+        return None if found is None or found == link else f"did you mean '{found}'?"
 
     @functools.cached_property
     def written_around(self) -> dict[str, str]:
@@ -182,7 +195,7 @@ def _check_kind(
             link = parent.written_around.get(link, link)  # the refused record it names
             known = link in parent.keys or parent.unreadable
             code: ErrorCode = "invalid-parent" if known else "missing-parent"
-            hint = None if known else did_you_mean(link, parent.keys)
+            hint = None if known else parent.written_alike(link)
             up, field = kind.parent.kind, kind.parent.field
             errors.append(_fail(code, kind.name, label, field, hint, parent=up, value=link))
             result = None
@@ -202,6 +215,11 @@ def _check_kind(
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
     found = _Seen(labels, keys)
     return found, tuple(kept)
+
+
+def _folded(key: str) -> str:
+    """A key as it reads whatever its case, width and surrounding spaces."""
+    return unicodedata.normalize("NFKC", key).strip().casefold()
 
 
 def clean_records(
