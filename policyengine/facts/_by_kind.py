@@ -13,8 +13,6 @@ each raw record go once typed when the caller hands the lists over.
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Container, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -30,6 +28,7 @@ from ._canonical import canonical_json
 from ._fast_reader import fast_reader
 from ._record_kinds import Entities, RecordKind
 from ._records import InvalidRecord, coerce_record, coerce_value
+from ._seen_keys import SeenKeys
 
 
 @attrs.frozen
@@ -56,46 +55,6 @@ class TypedFacts:
         """The valid records of ``kind`` by their key value as text."""
         key = self.keys[kind]
         return frozen_mapping((str(r[key]), r) for r in self.records.get(kind, ()))
-
-
-class _Seen:
-    """One kind's records, checked: the keys of the valid ones, and every key met. Both
-    made on first use: only the kind's children ask, and a month's calls have none."""
-
-    def __init__(
-        self,
-        labels: Iterable[int | str] = (),
-        positions: Iterable[str] = (),
-        *,
-        unreadable: bool = False,
-    ) -> None:
-        self._labels, self._positions, self.unreadable = labels, positions, unreadable
-
-    @functools.cached_property
-    def valid(self) -> set[str]:
-        return set(map(str, self._labels))
-
-    @functools.cached_property
-    def keys(self) -> set[str]:
-        return set(self._positions)
-
-    @functools.cached_property
-    def _alike(self) -> dict[str, str]:
-        return {_folded(key): key for key in sorted(self.keys)}
-
-    def written_alike(self, link: str) -> str | None:
-        """A hint naming a key of this kind written as ``link`` is but for case, width or
-        spaces (``r104``, ``Ｒ104``): the same record, surely. Never the nearest other key:
-        R214 for a call of R212, who left, is another person, and paying them is worse than
-        leaving the call out."""
-        found = self._alike.get(_folded(link))
-        return None if found is None or found == link else f"did you mean '{found}'?"
-
-    @functools.cached_property
-    def written_around(self) -> dict[str, str]:
-        """The keys met with white space around them, by how they read without it: a
-        child naming ``R104`` when the file wrote ``R104 `` names that (refused) record."""
-        return {key.strip(): key for key in self.keys if key != key.strip()}
 
 
 def check_facts(
@@ -133,14 +92,14 @@ def check_facts(
         else:
             # Owned lists are read in place, and each raw record let go once typed.
             given[kind] = records if owned and type(records) is list else list(records)
-    seen: dict[str, _Seen] = {}
+    seen: dict[str, SeenKeys] = {}
     links: dict[tuple[str, str], str] = {}
     refused: dict[tuple[str, str], Mapping[str, Any]] = {}
     typed: dict[str, tuple[Mapping[str, Any], ...]] = {}
     for kind in sorted(given, key=lambda k: len(entities.ancestors(k))):  # parents first
         listed = given[kind]
         if listed is None:
-            seen[kind] = _Seen(unreadable=True)
+            seen[kind] = SeenKeys(unreadable=True)
         else:
             seen[kind], typed[kind] = _check_kind(
                 entities.kinds[kind], listed, seen, errors, owned, (links, refused)
@@ -159,11 +118,11 @@ def check_facts(
 def _check_kind(
     kind: RecordKind,
     records: list[Any],
-    seen: Mapping[str, _Seen],
+    seen: Mapping[str, SeenKeys],
     errors: list[PolicyError],
     owned: bool,
     kept_aside: tuple[dict[tuple[str, str], str], dict[tuple[str, str], Mapping[str, Any]]],
-) -> tuple[_Seen, tuple[Mapping[str, Any], ...]]:
+) -> tuple[SeenKeys, tuple[Mapping[str, Any], ...]]:
     links, given = kept_aside
     # Every key met and where (appends: a dict of a month's call keys cost more to grow).
     met: list[str] = []
@@ -213,13 +172,8 @@ def _check_kind(
     if len(keys) != len(met):
         repeated = _repeated(met, met_at)
         labels, kept = _refuse_repeated(kind, repeated, labels, kept, errors, kept_aside)
-    found = _Seen(labels, keys)
+    found = SeenKeys(labels, keys)
     return found, tuple(kept)
-
-
-def _folded(key: str) -> str:
-    """A key as it reads whatever its case, width and surrounding spaces."""
-    return unicodedata.normalize("NFKC", key).strip().casefold()
 
 
 def clean_records(
