@@ -192,6 +192,13 @@ class Policy:
         return self.applies_to or self.id
 
     @cached_property
+    def given_names(self) -> frozenset[str]:
+        """The names it reads of other policies' rules over its own kind: a record
+        evaluated alone brings their values (a month's bundle computes them)."""
+        own = (None, self.record_kind)
+        return frozenset(read.name for read in self.external if read.kind in own)
+
+    @cached_property
     def reads_period(self) -> bool:
         """Whether any rule reads ``period`` (then evaluation needs one)."""
         return any("period" in rule.reads for rule in self.rules)

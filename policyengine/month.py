@@ -98,9 +98,8 @@ class MonthRun:
     written: tuple[Path, ...] = ()
     #: The ledger run appended: (id, hash), or None.
     recorded: tuple[int, str] | None = None
-    #: How the facts files were read, where a person should know it (MonthFacts.notices),
-    #: in English, and as (name, words) to be said in another language (MonthFacts.notes).
-    notices: tuple[str, ...] = ()
+    #: How the facts files were read, where a person should know it, as (name, words)
+    #: of core/_text_templates.py (MonthFacts.notes): said in any language.
     notes: tuple[tuple[str, dict[str, Any]], ...] = ()
     #: What-if runs of earlier months that history skipped (audit._what_if).
     skipped_what_ifs: tuple[int, ...] = ()
@@ -116,7 +115,12 @@ class MonthRun:
         one: ``policyengine.messages("zh")`` gives Chinese)."""
         text = summary_text(self.result, self.index, catalogue=catalogue)
         said = [said_text(name, catalogue, **words) for name, words in self.notes]
-        return "\n".join([text, *(said or self.notices)])
+        return "\n".join([text, *said])
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """:attr:`notes` in English."""
+        return tuple(said_text(name, None, **words) for name, words in self.notes)
 
     @property
     def history_readers(self) -> tuple[str, ...]:
@@ -143,14 +147,16 @@ def read_month(repository: Repository, path: PathLike, *, client: Any = None) ->
 def _read(repository: Repository, path: PathLike, client: Any, keep: bool = False) -> MonthFacts:
     """:func:`read_month`; with ``keep``, the rows of files read in ranges stay with the
     workers (``MonthFacts.kept``)."""
-    if client is None:
-        files = repository.facts_files(path)
-        return MonthFacts(files, column_notes=column_notes(repository, files))
-    reader = RangedReader(client, keep=keep)
+    reader = RangedReader(client, keep=keep) if client is not None else None
     files = repository.facts_files(path, reader)
-    items = {kind: reader.items[f.file] for kind, f in files.items() if f.file in reader.items}
-    kept = {kind: reader.kept[f.file] for kind, f in files.items() if f.file in reader.kept}
-    return MonthFacts(files, items, kept, column_notes=column_notes(repository, files))
+    items = reader.items if reader is not None else {}
+    kept = reader.kept if reader is not None else {}
+    return MonthFacts(
+        files,
+        {kind: items[f.file] for kind, f in files.items() if f.file in items},
+        {kind: kept[f.file] for kind, f in files.items() if f.file in kept},
+        column_notes=column_notes(repository, files),
+    )
 
 
 def kept_index(read: MonthFacts, done: KeptRun, keys: Mapping[str, str]) -> FactsIndex:
@@ -223,7 +229,7 @@ def evaluate_month(
         if done is not None:
             index = kept_index(read, done, keys)
             month = MonthRun(done.result, index, dict(read.counts), used, bool(history))
-            return attrs.evolve(month, notices=read.notices, notes=read.notes)
+            return attrs.evolve(month, notes=read.notes)
         read.counts = {kind: len(f.records) for kind, f in read.files.items()}
     items, read.items = read.items, {}
     records, index = read.take(keys)
@@ -236,7 +242,7 @@ def evaluate_month(
             bundle, records, history=history, plan=plan, runner=runner, items=items
         )
     month = MonthRun(result, index, dict(read.counts), used, bool(history))
-    return attrs.evolve(month, notices=read.notices, notes=read.notes)
+    return attrs.evolve(month, notes=read.notes)
 
 
 def run_month(

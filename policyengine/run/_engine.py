@@ -64,7 +64,7 @@ def evaluate(
     past = policy.program_for(engine).past
     if past:  # the values last month gave, read as the calls name them
         given = {**_last_month(policy, past, record, index, previous), **(given or {})}
-    outside = _outside(policy, record, index) if policy.external else None
+    outside = _outside(policy, record, index) if policy.given_names else None
     if outside:  # other policies' values the record gives, as an embedded test gives them
         given, others = {**outside, **(given or {})}, others | frozenset(outside)
     if engine == "compiled" and not given and not partial:
@@ -119,7 +119,7 @@ def evaluate_many(
     numbered = zip(itertools.count() if positions is None else positions, records, strict=False)
     month = _period(policy, period, check=in_force)
     program = policy.program_for(engine)
-    if program.past or policy.external:
+    if program.past or policy.given_names:
         # No record has a last month here (each previous() its initial value), and a record
         # may give values of other policies' rules: each record evaluated alone.
         return Batch(tuple(_each(policy, numbered, month, others, engine)))
@@ -297,10 +297,7 @@ def _last_month(
         try:
             values.update(last_month(reads, previous, _no_last_month))
             for value in values.values():
-                if isinstance(value, float):  # an amount must be exact, as a record's
-                    raise FactError.from_template(
-                        "float-not-allowed", form="amount", details={"value": brief(value)}
-                    )
+                _exact(value, Location())
         except PolicyError as exc:
             raise _located(policy, rule, {}, _label(policy, record, index), exc) from None
     return values
@@ -313,18 +310,20 @@ def _outside(policy: Policy, record: Any, index: int | None) -> dict[str, Any]:
     A binary float is refused, as in any record."""
     if not isinstance(record, Mapping):
         return {}
-    found: dict[str, Any] = {}
-    for read in policy.external:
-        if read.kind not in (None, policy.record_kind) or read.name not in record:
-            continue
-        value = record[read.name]
-        if isinstance(value, float):
-            where = Location(record=_label(policy, record, index), field=read.name)
-            raise FactError.from_template(
-                "float-not-allowed", form="amount", location=where, details={"value": brief(value)}
-            )
-        found[read.name] = value
+    found = {name: record[name] for name in sorted(policy.given_names) if name in record}
+    for name, value in found.items():
+        _exact(value, Location(record=_label(policy, record, index), field=name))
     return found
+
+
+def _exact(value: Any, where: Location) -> None:
+    """Refuse a binary float given beside a record: an amount must be exact, as a
+    record's own fields are."""
+    if isinstance(value, float):
+        details = {"value": brief(value)}
+        raise FactError.from_template(
+            "float-not-allowed", form="amount", location=where, details=details
+        )
 
 
 def _no_last_month(name: str) -> PolicyError:

@@ -134,7 +134,7 @@ class _OneRecord:
 
     def inputs(self, kind: str, reads: list[str]) -> set[str]:
         # Another policy's values the record brought are read as its inputs are.
-        given = {read.name for read in self.policy.external if read.name in self._env}
+        given = {name for name in self.policy.given_names if name in self._env}
         return set(self.policy.inputs) | given
 
     def period(self, kind: str, key: str) -> str | None:
