@@ -255,11 +255,17 @@ def map_header(
     if problems and fields and not any(names):
         first = header[0].strip() if header else ""
         raise file_error(file, "unknown-column", line, None, sheet, "no-field", header=first)
+    refuse_all(problems, file)
+    return names
+
+
+def refuse_all(problems: list[PolicyError], file: str) -> None:
+    """Raise every problem of ``file`` at once: the one alone, or :class:`InvalidPolicy`
+    holding each; nothing when there is none."""
     if len(problems) == 1:
         raise problems[0]
     if problems:
         raise InvalidPolicy(problems, file=file)
-    return names
 
 
 def row_problem(

@@ -29,7 +29,15 @@ from ..core._reading import NotARegularFile, read_limited
 from ..errors import FactError, FactsFileError, InvalidPolicy, PolicyError
 from ..model import Field
 from ._csv import READER as CSV_READER
-from ._file import MAX_FACTS_BYTES, FactsFile, FactsReader, cell_name, decoded_text, file_error
+from ._file import (
+    MAX_FACTS_BYTES,
+    FactsFile,
+    FactsReader,
+    cell_name,
+    decoded_text,
+    file_error,
+    refuse_all,
+)
 from ._json import JSON_READER, JSONL_READER, loads
 from ._xlsx import READER as XLSX_READER
 
@@ -175,10 +183,7 @@ def _read_folder(
             refused.append(exc)
         except InvalidPolicy as exc:  # a file's several problems (its header's)
             refused.extend(exc.problems)
-    if len(refused) == 1:
-        raise refused[0]
-    if refused:
-        raise InvalidPolicy(refused, file=str(source))
+    refuse_all(refused, str(source))
     if not found:
         raise file_error(str(source), "empty-file", form="folder", formats=FORMAT_NAMES)
     return found

@@ -73,10 +73,12 @@ class XlsxReader:
             if sheet.sheet_state != "visible":  # read unseen: stale data paid silently
                 raise file_error(file, "unreadable-facts", form="hidden-sheet", sheet=sheet.title)
             sheet.reset_dimensions()  # the size some writers record is wrong: read every cell
+            # The sheet's XML, unpacked once for what it holds beside its cells' values.
+            xml = _sheet_xml(raw, getattr(sheet, "_worksheet_path", ""))
             formulas: dict[int, set[int]] = {}
-            for row, column in _formula_cells(file, raw) if _has_formulas(raw) else ():
+            for row, column in _formula_cells(file, raw) if _FORMULA.search(xml) else ():
                 formulas.setdefault(row, set()).add(column)
-            merged = _merged_cells(raw, getattr(sheet, "_worksheet_path", ""))
+            merged = _merged_cells(xml)
             rows = _sheet_rows(sheet)
             return _read_sheet(file, str(sheet.title), rows, formulas, fields, merged)
         finally:
@@ -109,17 +111,14 @@ def _check_unpacked(file: str, raw: bytes) -> None:
             raise file_error(file, "file-too-large", form="workbook", reason=why)
 
 
-def _has_formulas(raw: bytes) -> bool:
-    """Whether any worksheet of the workbook holds a formula (read as plain XML)."""
+def _sheet_xml(raw: bytes, path: str) -> bytes:
+    """The XML of the worksheet at ``path`` in the workbook's zip (b"" when it cannot be
+    had: openpyxl, which opened it, says what is wrong)."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            return any(
-                _FORMULA.search(archive.read(name))
-                for name in archive.namelist()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml")
-            )
+            return archive.read(path) if path else b""
     except (zipfile.BadZipFile, OSError, KeyError):
-        return False
+        return b""
 
 
 def _open_workbook(file: str, raw: bytes, *, data_only: bool) -> Any:
@@ -148,17 +147,12 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, dict[int, Any]]]:
 _MERGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
-def _merged_cells(raw: bytes, path: str) -> dict[int, dict[int, str]]:
-    """Every cell of the sheet at ``path`` that merged cells cover but do not hold the
+def _merged_cells(xml: bytes) -> dict[int, dict[int, str]]:
+    """Every cell of the sheet (its ``xml``) that merged cells cover but do not hold the
     value of (all but a range's first cell), by row and column, with its range: Excel
     keeps the value in the first cell alone, and the others would read as blank."""
     from openpyxl.utils.cell import range_boundaries
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            xml = archive.read(path) if path else b""
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return {}
     covered: dict[int, dict[int, str]] = {}
     for found in _MERGED.finditer(xml):
         ref = found.group(1).decode("ascii")
