@@ -33,8 +33,8 @@ from ..read._source import read_policy_bytes
 from ..rules import kind_of
 from ._slip_checks import slips_checked
 from ._type_check import (
-    counted_slip,
     field_type,
+    kind_slip,
     name_parts,
     part_type,
     period_type,
@@ -78,11 +78,12 @@ def check_reads(policy: Policy, types: BundleTypes, entities: Any, problems: Pro
             located = located or _Locator(policy)
             where = located.at(read.pointer, expression, node)
             problems.add(code, where, form=form, **said_details(details, rule.id, expression, node))
-    for rule in policy.rules:  # a history counting months of another policy's value
-        if counted_slip(rule, alone) is None and (slip := counted_slip(rule, known)) is not None:
+    alone_types, known_types = _Reader(policy, entities, {}), _Reader(policy, entities, types)
+    for rule in policy.rules:  # a slip its kind sees only with another policy's types
+        if kind_slip(rule, alone_types) is None and (slip := kind_slip(rule, known_types)):
+            code, form, below, words = slip
             located = located or _Locator(policy)
-            where = located.problems.where(f"{rule.pointer}/of")
-            problems.add("bad-history-of", where, form="not-yes-no", **slip)
+            problems.add(code, located.problems.where(rule.pointer + below), form=form, **words)
 
 
 def _reads(policy: Policy) -> list[Read]:

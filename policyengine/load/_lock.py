@@ -229,6 +229,7 @@ def _new_entries(
     refuses one is added to ``findings``: bytes other than those tested, a version taking
     effect before one published, two files claiming one version."""
     locked = {e.path for e in entries}
+    starts = {f.path: f.effective_from for f in found}  # of the published files, as now
     new: dict[tuple[str, str], LockEntry] = {}
     for f in found:
         if f.path in locked or not (f.policy and f.version and f.sha256):
@@ -237,7 +238,7 @@ def _new_entries(
             findings.append(lock_problem("test-failed", f.where, form="changed", path=f.path,
                 policy=f.policy, version=f.version, sha256=f.sha256))  # fmt: skip
             continue
-        if (earlier := _taking_effect_before(f, entries, found)) is not None:
+        if (earlier := _taking_effect_before(f, entries, starts)) is not None:
             findings.append(earlier)
             continue
         entry = LockEntry(f.path, f.policy, f.version, f.sha256, published)
@@ -249,17 +250,15 @@ def _new_entries(
 
 
 def _taking_effect_before(
-    new: _Found, entries: list[LockEntry], found: list[_Found]
+    new: _Found, entries: list[LockEntry], starts: Mapping[str, str | None]
 ) -> PolicyError | None:
     """A new version (no correction) that takes effect before a version of its policy
     already published: it would change the months between, already paid, without saying
     so (``backdated-publication``, form ``effect``). A correction (``corrects:``) says so."""
     if new.correction or new.effective_from is None:
         return None
-    by_path = {f.path: f for f in found}
     for entry in entries:
-        published = by_path.get(entry.path)
-        start = published.effective_from if published is not None else None
+        start = starts.get(entry.path)
         if entry.policy == new.policy and start is not None and start > new.effective_from:
             return lock_problem(
                 "backdated-publication", new.where, form="effect", path=new.path,

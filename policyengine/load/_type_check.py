@@ -34,7 +34,7 @@ from ..language._previous import PREVIOUS
 from ..language._types_infer import Found, Type, infer
 from ..model import Field, Parameter, Rule
 from ..rules import kind_of
-from ..rules.base import TypeReader
+from ..rules.base import Slip, TypeReader
 from ._names import Scope
 from ._slip_checks import slips_checked
 from ._types import at_node, source_lines
@@ -94,23 +94,21 @@ def check_types(
                 said = said_details(details, rule_id, expr, node)
                 problems.add(code, at_node(problems, pointer, expr, node, lines), form=form, **said)
     for rule in scope.rules.values():
-        if (slip := counted_slip(rule, types.lookup(None))) is not None:
-            problems.add("bad-history-of", f"{rule.pointer}/of", form="not-yes-no", **slip)
+        if (slip := kind_slip(rule, types)) is not None:
+            code, form, below, words = slip
+            problems.add(code, rule.pointer + below, form=form, **words)
     return known
 
 
-def counted_slip(rule: Rule, type_of: Callable[[str], Type]) -> dict[str, Any] | None:
-    """The words of ``bad-history-of`` (form ``not-yes-no``) for a ``history`` rule that
-    counts months (``consecutive``, ``count_in_…``) of a value ``type_of`` says is no
-    yes/no value, else None. Of money, it failed every record at run time, and a month of
-    0 counted as not holding, silently."""
-    spec = rule.spec
-    if rule.kind != "history" or spec is None or spec.measure == "previous":
+def kind_slip(rule: Rule, types: TypeReader) -> Slip:
+    """The slip of kind the rule's own spec makes, as its kind sees it with ``types``
+    (``RuleKind.slip``), its types said in a policy author's words; None without one."""
+    kind = kind_of(rule.kind)
+    found = kind.slip(rule.spec, types) if kind is not None and rule.spec is not None else None
+    if found is None:
         return None
-    found = type_of(spec.of)
-    if found is None or found == "boolean":
-        return None
-    return {"of": spec.of, "found": _SAID.get(found, found), "measure": spec.measure}
+    code, form, below, words = found
+    return code, form, below, {k: _SAID.get(v, v) for k, v in words.items()}
 
 
 def said_details(

@@ -118,6 +118,19 @@ def unsaid(spec: Any, types: TypeReader) -> ValueType:
     return None
 
 
+#: A slip of kind a rule's own spec makes, which its kind sees with the types known at
+#: load: (code, form, the pointer below the rule's, words), or None. The words name
+#: types as the check knows them (``money``, ``text`` …), said by the check.
+Slip = tuple[ErrorCode, str, str, dict[str, Any]] | None
+#: A kind's check of its spec against the types: ``slip(spec, types)``.
+SlipOf = Callable[[Any, TypeReader], Slip]
+
+
+def no_slip(spec: Any, types: TypeReader) -> Slip:
+    """A kind whose spec names no value of a type to check."""
+    return None
+
+
 @attrs.frozen
 class WrittenValues:
     """The values a rule writes into its YAML (its bands', its rows'), as written: the
@@ -175,6 +188,8 @@ class RuleKind:
     explain: Callable[..., list[str]] = lambda detail, said=ENGLISH: []
     emit: Emit | None = None
     value_type: TypeOf = unsaid
+    #: Its spec's own slips of kind, seen with the types known (see :data:`Slip`).
+    slip: SlipOf = no_slip
     #: Whether its numbers are amounts a report's column adds up (not scores).
     amounts: bool = True
     #: The values it writes into the YAML, as written: ``written(spec, raw)``.

@@ -25,7 +25,7 @@ from ..core._period import Period
 from ..core._text_templates import ENGLISH, Saying
 from ..errors import PolicyError
 from ..language._value_kinds import fail
-from .base import Built, Outcome, RuleContext, TypeReader, ValueType
+from .base import Built, Outcome, RuleContext, Slip, TypeReader, ValueType
 from .population import MISSING, Frame, PopulationKind, needs_entities
 
 
@@ -144,4 +144,15 @@ def value_type(spec: History, types: TypeReader) -> ValueType:
     return types.name(spec.of)
 
 
-KIND = PopulationKind("history", build, evaluate, explain, reads_past, value_type)
+def slip(spec: History, types: TypeReader) -> Slip:
+    """Counting months (``consecutive``, ``count_in_…``) counts the months a yes/no value
+    held: of money it failed every record at run time, and a month of 0 counted as not
+    holding, silently (``bad-history-of``, form ``not-yes-no``)."""
+    found = None if spec.measure == "previous" else types.name(spec.of)
+    if found is None or found == "boolean":
+        return None
+    words = {"of": spec.of, "found": found, "measure": spec.measure}
+    return ("bad-history-of", "not-yes-no", "/of", words)
+
+
+KIND = PopulationKind("history", build, evaluate, explain, reads_past, value_type, slip=slip)

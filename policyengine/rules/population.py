@@ -17,7 +17,7 @@ from ..core._period import Period
 from ..core._text_templates import ENGLISH
 from ..errors import PolicyError
 from ..language._expressions import Expression
-from .base import Built, Outcome, RuleContext, TypeOf, unsaid
+from .base import Built, Outcome, RuleContext, SlipOf, TypeOf, no_slip, unsaid
 
 #: Returned by Frame.past for a month or record with no value.
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -98,6 +98,8 @@ class PopulationKind:
     value_type: TypeOf = unsaid
     #: Whether its numbers are amounts a report's column adds up (not positions).
     amounts: bool = True
+    #: Its spec's own slips of kind, seen with the types known (see :data:`~.base.Slip`).
+    slip: SlipOf = no_slip
 
 
 def needs_entities(ctx: RuleContext, what: str) -> bool:
