@@ -57,6 +57,7 @@ from ._report_records import (
     record_keys,
     record_label,
 )
+from ._root_causes import by_cause
 
 __all__ = [
     "CONSEQUENCES",
@@ -291,20 +292,19 @@ _ERROR_COLUMNS = (
 def _errors_table(
     result: BundleResult, index: FactsIndex | None, catalogue: Catalogue | None = None
 ) -> Table:
-    def order(e: PolicyError) -> tuple[bool, str, str, str, str]:
-        # Root causes first: the rows a failure took along follow them, so that the first
-        # rows say what to correct (a bad date before the fifty calls it left out).
-        follower = "root" in e.details or e.code == "invalid-parent"
+    def order(e: PolicyError) -> tuple[str, str, str, str]:
         return (
-            follower,
             str(e.details.get("kind")),
             str(e.location.record),
             str(e.details.get("policy")),
             e.code,
         )
 
+    # Each root cause, then the records it took along (by_cause, as the summary says them):
+    # the first rows say what to correct (a bad date before the fifty calls it left out).
+    causes = by_cause(sorted(result.errors, key=order))
     rows = []
-    for error in sorted(result.errors, key=order):
+    for error in (e for c in causes for e in (c.error, *c.also_missing, *c.followers)):
         place = index.place(error) if index is not None else None
         where = error.location
         if place is None and where.file is not None:
