@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pickle
 from decimal import Decimal
-from types import MappingProxyType, SimpleNamespace
+from types import MappingProxyType
 
-from policyengine.run._dask_run import _Frozen, _Plain, _share_keys
+from policyengine.run._dask_run import _Frozen, _Plain
 
 
 def _sent(records: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
@@ -49,19 +49,3 @@ def test_values_equal_but_written_apart_stay_apart() -> None:
 def test_other_values_pass_as_they_are() -> None:
     taken = _sent({"a": {"checks": 3, "rings": "2"}})
     assert taken == {"a": {"checks": 3, "rings": "2"}}
-
-
-def test_a_kept_record_holds_its_key_in_the_states_own_text() -> None:
-    """A call's key came back twice (the state's order, the record itself): the record
-    is given the state's text, one string a call; a key field that differs is left."""
-    keys = [f"C{i:06}" for i in range(3)]
-    copies = [(k + ".")[:-1] for k in keys]  # equal, other objects: as unpickled
-    envs = {k: {"call_id": c, "rings": 2} for k, c in zip(keys, copies, strict=True)}
-    envs[keys[2]]["call_id"] = "other"
-    kind = SimpleNamespace(key="call_id")
-    state = SimpleNamespace(plan=SimpleNamespace(entities=SimpleNamespace(kinds={"call": kind})))
-    state.envs = {"call": envs}
-    _share_keys(state, "call", keys)  # type: ignore[arg-type]
-    assert [envs[k]["call_id"] is k for k in keys] == [True, True, False]
-    assert envs[keys[2]]["call_id"] == "other"
-    assert all(envs[k]["rings"] == 2 for k in keys)

@@ -33,6 +33,7 @@ from . import _frames
 from . import _lookup as lookup
 from . import _trace as trace
 from ._entries_json import entries_json
+from ._held_records import HeldRecords, envs_in_order, sorted_envs
 from ._result_rows import ColumnsByKind, Row, columns_by_kind, entries_of, error_entries, rows_of
 from ._run_state import RESULT_FORMAT, PastValues, RunState
 
@@ -145,6 +146,8 @@ class BundleResult:
         """:meth:`output_column` of each (rule id, part) of ``wanted``, the records found
         once for all of them (a summary reads every output of a month's calls)."""
         envs = self._state.envs.get(kind, {})
+        if isinstance(envs, HeldRecords):  # a column each, the records read once in order
+            return _columns_of(envs_in_order(envs, list(keys), _NO_VALUES), wanted)
         rows = [envs.get(key, _NO_VALUES) for key in keys]
         columns = []
         proxy = MappingProxyType  # named values are read-only views: checked by type first
@@ -315,10 +318,14 @@ class BundleResult:
         By value, a record's failed values are absent (a later month reads
         them as missing); by record, a failed record is absent.
         """
-        keys = (lambda kind: sorted(self._state.envs[kind])) if self.by_value else self._state.sound
+        failures = self._state.failures
         return {
-            kind: {key: dict(self._state.envs[kind][key]) for key in keys(kind)}
-            for kind in self._state.envs
+            kind: {
+                key: dict(env)
+                for key, env in sorted_envs(envs)
+                if self.by_value or not failures.get(kind, {}).get(key)
+            }
+            for kind, envs in self._state.envs.items()
         }
 
     def records(self) -> list[dict[str, Any]]:
@@ -371,3 +378,18 @@ class BundleResult:
 
 #: What a record that was not evaluated holds: nothing.
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+
+def _columns_of(
+    rows: Iterable[Mapping[str, Any]], wanted: Sequence[tuple[str, str | None]]
+) -> list[list[Any]]:
+    """:meth:`BundleResult.output_columns` of records read one at a time (held packed: a
+    list of them would unpack the kind whole)."""
+    columns: list[list[Any]] = [[] for _ in wanted]
+    for row in rows:
+        for column, (rule_id, part) in zip(columns, wanted, strict=True):
+            value = row.get(rule_id)
+            if part is not None:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            column.append(value)
+    return columns

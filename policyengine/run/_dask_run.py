@@ -27,6 +27,7 @@ import attrs
 from ..errors import UsageError
 from ..load._plan import BundlePlan
 from ..model import frozen_mapping
+from ._held_records import HeldRecords, pack_records
 from ._partition import (
     Partitioning,
     empty_like,
@@ -115,9 +116,8 @@ def _results(
         if name != kept
     }
     whole = None
-    if kept is not None:
-        envs = part["envs"].get(kept, {})
-        whole = {key: {n: plain(v) for n, v in env.items()} for key, env in envs.items()}
+    if kept is not None:  # packed: held so by the client (run/_held_records.py)
+        whole = pack_records(part["envs"].get(kept, {}), part["parents"].get(kept, {}), plain)
     failures = {k: v for k, v in part["failures"].items() if k in owned or first}
     details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
     return dumps((values, failures, details, whole))
@@ -155,10 +155,11 @@ def take_results(
         if node.rule.outputs:
             named[node.kind] = (*named.get(node.kind, ()), node.rule.id)
     failures: list[dict[str, dict[str, dict[str, Any]]]] = []
+    held = None
     if kept is not None:
-        # Each record's place taken in the records' order; its values fill it below.
-        state.envs[kept[0]] = dict.fromkeys(kept[1])  # type: ignore[assignment]
+        # The records' keys and parents in the records' order; their values held packed.
         state.parents[kept[0]] = dict(zip(kept[1], kept[2], strict=True))
+        held = HeldRecords(state.parents[kept[0]], named.get(kept[0], ()))
     for packed in results:
         values, failed, details, whole = pickle.loads(packed)
         frozen = _Frozen()  # a partition's shared values stay shared
@@ -166,25 +167,14 @@ def take_results(
             envs = state.envs[name]
             for key, found in frozen(records, named.get(name, ())).items():
                 envs[key].update(found)
-        if whole is not None and kept is not None:  # the kept kind's records, whole
-            state.envs[kept[0]].update(frozen(whole, named.get(kept[0], ())))
+        if whole is not None and held is not None:  # the kept kind's records, packed
+            held.add(whole)
         failures.append(failed)
         state.details.update(details)
-    if kept is not None:
-        _share_keys(state, kept[0], kept[1])
+    if kept is not None and held is not None:
+        # Read-only from here: the result reads the records, never writes them.
+        state.envs[kept[0]] = held  # type: ignore[assignment]
     return merge_failures(state, failures)
-
-
-def _share_keys(state: RunState, kind: str, keys: Sequence[str]) -> None:
-    """Each record of the kept ``kind`` holds its key in the state's own text: it came
-    back with a copy of its own (another message than the keys'), one more string for
-    each of millions of calls. An equal text is the same value: nothing else changes."""
-    field = state.plan.entities.kinds[kind].key
-    envs = state.envs[kind]
-    for key in keys:
-        env = envs[key]
-        if type(env.get(field)) is str and env[field] == key:
-            env[field] = key
 
 
 class _Frozen:

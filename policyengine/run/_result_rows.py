@@ -21,6 +21,7 @@ from ..core._display import plain
 from ..errors import PolicyError
 from ..facts._inputs import JSON_SCALARS
 from ..load._plan import BundlePlan
+from ._held_records import sorted_envs
 from ._run_state import RunState, root
 
 #: A rule's columns: its id, its named outputs, and the names its values go by.
@@ -98,17 +99,34 @@ def listed(
     """Every record a row is given for, by kind and key: (kind, key, values, failures,
     fact error). By record (format 1), only the records with no failure."""
     for kind in sorted(state.envs):
-        envs = state.envs[kind]
+        # In key order, each record's values read once (held packed: run/_held_records).
+        evaluated = sorted_envs(state.envs[kind])
+        failures = state.failures.get(kind, {})
         if not state.by_value:
-            for key in state.sound(kind):
-                yield kind, key, envs[key], {}, None
+            for key, env in evaluated:
+                if not failures.get(key):
+                    yield kind, key, env, {}, None
             continue
         refused = {label: e for (k, label), e in state.fact_errors.items() if k == kind}
-        failures = state.failures.get(kind, {})
-        # Most kinds have no refused record: their keys, unique already, are sorted as
-        # they are (often in order: a linear sort), not gathered into a set first.
-        for key in sorted({*envs, *refused}) if refused else sorted(envs):
-            yield kind, key, envs.get(key), failures.get(key, {}), refused.get(key)
+        for key, found in _with_refused(evaluated, sorted(refused)):
+            yield kind, key, found, failures.get(key, {}), refused.get(key)
+
+
+def _with_refused(
+    evaluated: Iterator[tuple[str, Mapping[str, Any]]], refused: list[str]
+) -> Iterator[tuple[str, Mapping[str, Any] | None]]:
+    """The evaluated records and the refused ones' labels (no values), merged in key
+    order; a label that is also an evaluated record's key once, with its values."""
+    at = 0
+    for key, env in evaluated:
+        while at < len(refused) and refused[at] < key:
+            yield refused[at], None
+            at += 1
+        if at < len(refused) and refused[at] == key:
+            at += 1
+        yield key, env
+    for label in refused[at:]:
+        yield label, None
 
 
 def error_entries(errors: Iterable[PolicyError]) -> list[dict[str, Any]]:

@@ -1,0 +1,186 @@
+"""The records of a kind held packed in the client, when a cluster computed them.
+
+A month run on a cluster with its calls typed on the workers
+(:mod:`~policyengine.run._dask_kept`) gets every call back at the end, facts and
+values, to be written. Held as the one process holds them (a dict of typed values a
+call, some 600 bytes each), 2,000,000 calls take 1.2 GiB of the client and
+6,000,000 take 3.6 GiB. Each partition's calls therefore come back packed
+(:func:`pack_records`): sorted by key, in chunks of :data:`CHUNK` records, each
+chunk pickled and compressed, with its first key. :class:`HeldRecords` is the
+kind's records as a read-only mapping over those chunks:
+
+- its keys, in the records' order, are the state's (every record's parent key,
+  held anyway);
+- one record is found through its parent's partition and the chunk its key falls in,
+  unpacked and kept among the last few (:data:`CACHED`);
+- every record in key order (:meth:`HeldRecords.sorted_items`, what the result
+  document, the rows and the summary read) is a merge of the partitions' chunks,
+  unpacked one chunk a partition at a time: the client holds a chunk of each
+  partition, never the kind whole.
+
+A record unpacked is the one the partition computed, its named values read-only
+again (:func:`~policyengine.model.frozen_mapping`) and shared as they were where
+they were made. :func:`sorted_envs` gives any kind's records in key order, held
+packed or not.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import operator
+import pickle
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from ..model import frozen_mapping
+
+#: Records a chunk: small enough that a chunk of each of thousands of partitions is a
+#: small part of the month, large enough that a chunk's pickle shares its values.
+CHUNK = 64
+#: Chunks kept unpacked for lookups of one record (explanations, ``value``).
+CACHED = 8
+#: zlib's fastest level: the chunks are compressed by the workers, once.
+LEVEL = 1
+
+Env = Mapping[str, Any]
+#: A partition's records packed: the distinct parents' keys of its records, each
+#: chunk's first key and each chunk's bytes (both in key order).
+Packed = tuple[tuple[str, ...], tuple[str, ...], tuple[bytes, ...]]
+
+
+def pack_records(
+    envs: Mapping[str, Mapping[str, Any]],
+    parents: Mapping[str, str],
+    plain: Callable[[Any], Any],
+) -> Packed:
+    """On a worker: a partition's records of one kind packed (see the module); ``plain``
+    turns a read-only named value into the plain dict pickle can send."""
+    keys = sorted(envs)
+    firsts: list[str] = []
+    chunks: list[bytes] = []
+    for start in range(0, len(keys), CHUNK):
+        part = keys[start : start + CHUNK]
+        listed = [(key, {n: plain(v) for n, v in envs[key].items()}) for key in part]
+        firsts.append(part[0])
+        data = pickle.dumps(listed, protocol=pickle.HIGHEST_PROTOCOL)
+        chunks.append(zlib.compress(data, LEVEL))
+    linked = tuple(sorted({parents[key] for key in keys if key in parents}))
+    return linked, tuple(firsts), tuple(chunks)
+
+
+class HeldRecords(Mapping[str, Env]):
+    """One kind's records, packed by partition (see the module): read-only."""
+
+    def __init__(self, parents: Mapping[str, str], named: Sequence[str]) -> None:
+        #: Each record's parent's key, in the records' order: the records' keys.
+        self._parents = parents
+        #: The rules whose values are named (read-only mappings once unpacked).
+        self._named = tuple(named)
+        self._firsts: list[tuple[str, ...]] = []
+        self._chunks: list[tuple[bytes, ...]] = []
+        #: Each parent's partition (its index in the two lists above).
+        self._partition: dict[str, int] = {}
+        self._cache: OrderedDict[tuple[int, int], dict[str, Env]] = OrderedDict()
+
+    def add(self, packed: Packed) -> None:
+        """A partition's records (:func:`pack_records`), the next in order."""
+        linked, firsts, chunks = packed
+        index = len(self._chunks)
+        self._firsts.append(firsts)
+        self._chunks.append(chunks)
+        for parent in linked:
+            self._partition[parent] = index
+
+    @property
+    def packed_size(self) -> int:
+        """The bytes the records are held in."""
+        return sum(len(c) for chunks in self._chunks for c in chunks)
+
+    def __len__(self) -> int:
+        return len(self._parents)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parents)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parents
+
+    def __getitem__(self, key: str) -> Env:
+        parent = self._parents.get(key)
+        index = self._partition.get(parent) if parent is not None else None
+        if index is None:
+            raise KeyError(key)
+        at = bisect.bisect_right(self._firsts[index], key) - 1
+        if at < 0:
+            raise KeyError(key)
+        return self._chunk(index, at)[key]
+
+    def _chunk(self, index: int, at: int) -> dict[str, Env]:
+        found = self._cache.get((index, at))
+        if found is None:
+            found = dict(self._unpacked(self._chunks[index][at]))
+            self._cache[(index, at)] = found
+            if len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end((index, at))
+        return found
+
+    def _unpacked(self, chunk: bytes) -> list[tuple[str, Env]]:
+        records: list[tuple[str, dict[str, Any]]] = pickle.loads(zlib.decompress(chunk))
+        made: dict[int, tuple[dict[str, Any], Any]] = {}
+        for _, env in records:
+            for rule_id in self._named:
+                value = env.get(rule_id)
+                if type(value) is dict:  # shared within the chunk as where it was made
+                    shared = made.get(id(value))
+                    if shared is None:
+                        shared = made[id(value)] = (value, frozen_mapping(value))
+                    env[rule_id] = shared[1]
+        return records  # type: ignore[return-value]
+
+    def _partition_items(self, index: int) -> Iterator[tuple[str, Env]]:
+        for chunk in self._chunks[index]:
+            yield from self._unpacked(chunk)
+
+    def sorted_items(self) -> Iterator[tuple[str, Env]]:
+        """Every record in key order, a chunk of each partition unpacked at a time."""
+        streams = [self._partition_items(i) for i in range(len(self._chunks))]
+        return heapq.merge(*streams, key=operator.itemgetter(0))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping) or len(other) != len(self):
+            return False
+        return all(other.get(key) == env for key, env in self.sorted_items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def sorted_envs(envs: Mapping[str, Env]) -> Iterator[tuple[str, Env]]:
+    """Every record of a kind, as (key, values), in key order: held packed or not."""
+    if isinstance(envs, HeldRecords):
+        return envs.sorted_items()
+    return ((key, envs[key]) for key in sorted(envs))
+
+
+def envs_in_order(envs: Mapping[str, Env], keys: Sequence[str], missing: Env) -> Iterator[Env]:
+    """The values of each record of ``keys`` (``missing`` for one not evaluated), in that
+    order: for records held packed and ``keys`` in key order, one merge, not a lookup
+    each (which would unpack a chunk for almost every record)."""
+    if not isinstance(envs, HeldRecords) or any(map(operator.ge, keys, keys[1:])):
+        return (envs.get(key, missing) for key in keys)
+    return _joined(envs.sorted_items(), keys, missing)
+
+
+def _joined(items: Iterator[tuple[str, Env]], keys: Sequence[str], missing: Env) -> Iterator[Env]:
+    current = next(items, None)
+    for key in keys:
+        while current is not None and current[0] < key:
+            current = next(items, None)
+        if current is not None and current[0] == key:
+            yield current[1]
+        else:
+            yield missing
