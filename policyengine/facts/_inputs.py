@@ -177,7 +177,7 @@ def pack_inputs(
         ordered[kind], encoded[kind] = ordered_with_items(listed, found, keys.get(kind))
     ordered = {kind: ordered[kind] for kind in sorted(ordered)}
     if layout is not None:  # the kept bytes and the tree hash from one encoding
-        once = pack_once(ordered, _history_frame(used), layout, used, encoded, text_kinds)
+        once = pack_once(ordered, history_frame(used), layout, used, encoded, text_kinds)
         if once is not None:
             return PackedInputs(once[1], once[0], 3)
     document = Packed.streamed(_input_chunks(ordered, used, encoded))
@@ -250,7 +250,7 @@ def _input_chunks(
     encoded: Mapping[str, Sequence[bytes]] | None = None,
 ) -> Iterator[bytes]:
     chunks = _joined_chunks(ordered, encoded) if encoded else chunks_by_parts(ordered)
-    frame = _history_frame(used)  # sorted keys: "$facts" comes before "$history"
+    frame = history_frame(used)  # sorted keys: "$facts" comes before "$history"
     if frame is not None:
         yield frame[0]
     yield from chunks
@@ -258,7 +258,7 @@ def _input_chunks(
         yield frame[1]
 
 
-def _history_frame(used: Mapping[str, Any]) -> tuple[bytes, bytes] | None:
+def history_frame(used: Mapping[str, Any]) -> tuple[bytes, bytes] | None:
     """What the kept bytes hold around the facts when the month read earlier months."""
     if not used:
         return None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..core._display import plain
@@ -68,26 +68,35 @@ def pack_once(
     used: Mapping[str, Any],
     encoded: Mapping[str, Sequence[bytes]],
     text_kinds: frozenset[str] | None = None,
+    streamed: Mapping[str, Iterable[Batch]] | None = None,
 ) -> tuple[Packed, str] | None:
     """The kept bytes of ``ordered`` (each kind's records in canonical order; kinds in
     ``encoded`` given as their records' bytes), wrapped in ``history``'s head and tail
     when the month read earlier months, packed, with the format 3 hash of the same
     records; None when some kind's records are not text records (see the module;
-    ``text_kinds``: those known to be, None to ask each kind)."""
+    ``text_kinds``: those known to be, None to ask each kind). ``streamed``: kinds below
+    the partition kind given neither as records nor whole, but as batches of their
+    records' partition keys and bytes, in canonical order (a cluster's calls, never all
+    in the client: :mod:`~policyengine.facts._inputs_streamed`)."""
 
     def text(kind: str) -> bool:  # known already (``text_kinds``), or asked
         return kind in text_kinds if text_kinds is not None else text_records(ordered[kind])
 
     if any(kind not in encoded and not text(kind) for kind in ordered):
         return None
+    streams = streamed or {}
     leaves = LeafHashes(owners(ordered, layout))
 
     def chunks() -> Iterator[bytes]:
         if history is not None:
             yield history[0]
         yield b"{"
-        for position, kind in enumerate(sorted(ordered)):
+        for position, kind in enumerate(sorted({*ordered, *streams})):
             yield (b"," if position else b"") + encode(kind) + b":["
+            if kind in streams:
+                yield from _streamed(leaves, kind, streams[kind])
+                yield b"]"
+                continue
             leaves.open(kind)
             records, given = ordered[kind], encoded.get(kind)
             for start in range(0, len(records), BATCH):
@@ -105,6 +114,21 @@ def pack_once(
 
     document = Packed.streamed(chunks())
     return document, leaves.digest(layout, used)
+
+
+#: A batch of a streamed kind's records: each one's partition key, and its bytes.
+Batch = tuple[Sequence[str | None], Sequence[bytes]]
+
+
+def _streamed(leaves: LeafHashes, kind: str, batches: Iterable[Batch]) -> Iterator[bytes]:
+    """A streamed kind's records joined into the kept bytes, each hashed into its leaf."""
+    first = True
+    for owned, pieces in batches:
+        if not pieces:
+            continue
+        leaves.add_owned(kind, owned, pieces)
+        yield (b"" if first else b",") + b",".join(pieces)
+        first = False
 
 
 class LeafHashes:
@@ -126,8 +150,13 @@ class LeafHashes:
         if keys is None:
             self.shared.add(kind, pieces)
             return
+        self.add_owned(kind, keys[start : start + len(pieces)], pieces)
+
+    def add_owned(self, kind: str, keys: Sequence[str | None], pieces: Sequence[bytes]) -> None:
+        """Records of an owned ``kind`` (``keys``: each one's partition key) hashed into
+        their partitions' leaves."""
         by_owner: dict[str | None, list[bytes]] = {}
-        for owner, piece in zip(keys[start : start + len(pieces)], pieces, strict=True):
+        for owner, piece in zip(keys, pieces, strict=True):
             by_owner.setdefault(owner, []).append(piece)
         for owner, mine in by_owner.items():
             leaf = self.partitions.get(owner)

@@ -49,6 +49,14 @@ def _text(value: Any) -> str:
 def owners(ordered: Mapping[str, Sequence[Any]], layout: Layout) -> dict[str, list[str | None]]:
     """Each owned kind's records' partition keys, in the records' order (None: no ancestor
     of the partition kind). A key given twice with two parents takes the least."""
+    return owners_by_key(ordered, layout)[0]
+
+
+def owners_by_key(
+    ordered: Mapping[str, Sequence[Any]], layout: Layout
+) -> tuple[dict[str, list[str | None]], dict[str, dict[str, str | None]]]:
+    """:func:`owners`, and each owned kind's partition key by record key (as text): what
+    a record of the kind below is given by its parent."""
     found: dict[str, list[str | None]] = {}
     by_key: dict[str, dict[str, str | None]] = {}
     for kind, key_field, parent_kind, parent_field in layout.owned:
@@ -77,7 +85,7 @@ def owners(ordered: Mapping[str, Sequence[Any]], layout: Layout) -> dict[str, li
                 known = keyed.get(text, owner)
                 keyed[text] = owner if known is None or owner is None else min(known, owner)
         found[kind] = mine
-    return found
+    return found, by_key
 
 
 def _quick(

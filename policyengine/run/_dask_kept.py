@@ -33,12 +33,14 @@ from ..facts._by_kind import TypedFacts, check_facts, clean_records
 from ..facts._csv_ranges import CsvRanges, RangeRows, join, read_range
 from ..facts._file import BadRows, FactsFile
 from ..facts._given import given_facts
-from ..facts._inputs import history_used, pack_inputs
+from ..facts._inputs import history_used
+from ..facts._inputs_streamed import sorted_chunks
 from ..facts._record_kinds import RecordKind
 from ..load._plan import BundlePlan
 from ._bundle_result import BundleResult
 from ._dask_run import RETRIES, Chain, detach, dumps, rank, submitter
-from ._partition import ORPHANS, Partitioning, hash_layout, owned_kinds, owners, partitioning
+from ._dask_summary import kept_inputs, summaries
+from ._partition import ORPHANS, Partitioning, owned_kinds, owners, partitioning
 from ._partition import split as split_state
 from ._run_state import PastValues, RunState
 from ._runner import start
@@ -175,10 +177,9 @@ def _evaluate(
     # its worker (Dask keeps one copy of what no waiting task needs) could not be made again.
     shared = submit(_loaded, dumps(spec))
     checked = [submit(_check_kept, r, shared) for r in rows.ranges]
-    found = _summaries(client, checked, submit)
-    if found is None or _how(month, len(found[0])) != how:
+    found = summaries(checked, submit, _own_keys(month))
+    if found is None or _how(month, len(found.keys)) != how:
         return None
-    keys, parents, texts, links, lines, encoded = found
     rows.ranges = []  # the rows read are let go: the typed records are the workers' now
     # Each range's groups alone, so that its summary (its records' bytes) is let go too.
     groups = [submit(_groups, c) for c in checked]
@@ -188,11 +189,11 @@ def _evaluate(
     chain = Chain(client, month.state, how, submit, progress)
     # The partitions run while the client joins the inputs, the client's own part.
     running = chain.started(futures, month.kind)
-    inputs = _inputs(month, texts, links, encoded)
-    del found, links, encoded  # joined into the inputs: let go before the results come
-    state = chain.take(running, kept=(month.kind, keys, parents))
+    inputs = kept_inputs(month.plan, month.kind, (month.small, month.items, month.used), found)
+    found.ranges.clear()  # joined into the inputs: let go before the results come
+    state = chain.take(running, kept=(month.kind, found.keys, found.parents))
     result = BundleResult(month.bundle, state, inputs, month.typed.errors)
-    return KeptRun(result, month.kind, lines, texts)
+    return KeptRun(result, month.kind, found.lines, found.texts)
 
 
 def _started(
@@ -218,6 +219,13 @@ def _started(
     used = history_used(plan, history)
     state = start(plan, bundle.period, typed, used)
     return _Month(bundle, plan, kind, small, dict(items), used, typed, state)
+
+
+def _own_keys(month: _Month) -> dict[str, str]:
+    """Each parent's key as the state holds it: one text a rep, not one a call."""
+    up = month.plan.entities.kinds[month.kind].parent
+    assert up is not None  # kept_kind made sure
+    return {key: key for key in month.state.envs.get(up.kind, {})}
 
 
 def _how(month: _Month, count: int) -> Partitioning | None:
@@ -273,27 +281,18 @@ def _check_kept(kept: _Kept, spec: _Spec) -> tuple[bytes | None, dict[int, bytes
         group[0].append(key)
         group[1].append(env)
         group[2].append(link)
-    summary = dumps((keys, links, texts, written, lines, items))
+    # The keys and parents as written are sent only where they differ from the typed
+    # ones (never, in a CSV of text keys); the bytes sorted, compressed, for the merge.
+    summary = dumps(
+        (
+            keys,
+            links,
+            None if texts == keys else texts,
+            sorted_chunks(texts, written, items),
+            lines,
+        )
+    )
     return summary, {bucket: dumps(group) for bucket, group in dealt.items()}
-
-
-def _summaries(
-    client: Any, checked: list[Any], submit: Any
-) -> tuple[list[str], list[str], list[str], list[str], list[int], list[bytes]] | None:
-    """Every range's keys and parents' keys (typed), the same as written, lines and
-    canonical bytes, joined in order; None when a range is not common or a key is given
-    twice."""
-    joined_lists: tuple[list[Any], ...] = ([], [], [], [], [], [])
-    for future in [submit(_summary, c) for c in checked]:
-        packed = future.result()
-        if packed is None:
-            return None
-        for into, part in zip(joined_lists, pickle.loads(packed), strict=True):
-            into.extend(part)
-    keys = joined_lists[0]
-    if len(set(keys)) != len(keys):
-        return None
-    return joined_lists  # type: ignore[return-value]
 
 
 def _assembled(
@@ -323,21 +322,6 @@ def _assembled(
     return futures
 
 
-def _inputs(month: _Month, texts: list[str], links: list[str], items: list[bytes]) -> Any:
-    """The month's inputs and their hash, the kept kind's joined from its records' bytes:
-    ordered and partitioned by each record's key and parent as written, all that
-    ``pack_inputs`` reads of a record whose bytes it is given."""
-    record_kind = month.plan.entities.kinds[month.kind]
-    assert record_kind.parent is not None
-    key, link = record_kind.key, record_kind.parent.field
-    stubs = [{key: k, link: p} for k, p in zip(texts, links, strict=True)]
-    facts = {**month.small, month.kind: stubs}
-    counts = {name: len(records) for name, records in facts.items()}
-    keys = {k.name: k.key for k in month.plan.entities.kinds.values()}
-    layout = hash_layout(month.plan, counts)
-    return pack_inputs(facts, keys, month.used, layout, {**month.items, month.kind: items})
-
-
 #: A range read and kept on its worker: its rows refused alone, and its rows pickled (a
 #: third of the memory of the records themselves, until they are checked).
 _Kept = tuple[list[tuple[int, dict[str, Any]]], bytes]
@@ -359,10 +343,6 @@ def _packed(kept: _Kept) -> bytes:
 
 def _loaded(data: bytes) -> Any:
     return pickle.loads(data)
-
-
-def _summary(checked: tuple[bytes | None, dict[int, bytes]]) -> bytes | None:
-    return checked[0]
 
 
 def _groups(checked: tuple[bytes | None, dict[int, bytes]]) -> dict[int, bytes]:
