@@ -36,7 +36,7 @@ from test_partition import company_months  # noqa: E402
 
 import policyengine  # noqa: E402
 from policyengine.facts import _csv_ranges  # noqa: E402
-from policyengine.month import Recording, run_month  # noqa: E402
+from policyengine.month import Recording, evaluate_month, run_month  # noqa: E402
 from policyengine.present._writers import WRITERS  # noqa: E402
 from policyengine.run import _dask_kept, _dask_read  # noqa: E402
 
@@ -127,6 +127,31 @@ def fetched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(_dask_kept, "joined", fetching)
     return names
+
+
+def test_a_month_typed_on_the_workers_reads_and_explains_as_in_one_process(
+    client: Any, cut: dict[str, int], fetched: list[str]
+) -> None:
+    """The calls held packed in the client (run/_held_records.py) and the details held
+    packed: every record's values, each rep's and team's explanations (an aggregate's
+    lists every call it read), some calls' explanations and the month's snapshot are
+    those of one process."""
+    month = ROOT / "examples" / "2026-02"
+    alone = evaluate_month(SHIPPED, "2026-02", month, history={}).result
+    spread = evaluate_month(SHIPPED, "2026-02", month, history={}, client=client).result
+    assert cut["call.csv"] > 20 and "call.csv" not in fetched
+    assert type(spread._state.envs["call"]).__name__ == "HeldRecords"
+    assert type(spread._state.details).__name__ == "HeldDetails"
+    for kind in ("team", "rep", "call"):
+        keys = alone.keys(kind)
+        assert spread.keys(kind) == keys
+        assert [spread.values(kind, k) for k in keys] == [alone.values(kind, k) for k in keys]
+        outputs = [r.id for _, r in alone.rules(kind) if r.outputs]
+        for key in keys if kind != "call" else keys[::97]:
+            for output in outputs:
+                assert spread.explain(kind, key, output) == alone.explain(kind, key, output)
+                assert spread.trace(kind, key, output) == alone.trace(kind, key, output)
+    assert spread.snapshot() == alone.snapshot()
 
 
 @pytest.mark.parametrize("suffix", sorted(WRITERS))

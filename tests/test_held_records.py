@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 
 from policyengine.run import _held_records
 from policyengine.run._dask_run import _Plain
-from policyengine.run._held_records import HeldRecords, envs_in_order, pack_records, sorted_envs
+from policyengine.run._held_records import (
+    HeldDetails,
+    HeldRecords,
+    envs_in_order,
+    pack_details,
+    pack_records,
+    sorted_envs,
+)
 
 ZERO = MappingProxyType({"points": Decimal("0")})
 CENTS = MappingProxyType({"points": Decimal("0.00")})
@@ -117,3 +124,20 @@ def test_the_records_are_held_in_fewer_bytes_than_pickled_whole() -> None:
     }
     held = _held([part], {key: "R0001" for key in part})
     assert held.packed_size * 3 < len(pickle.dumps(part))
+
+
+def test_details_held_packed_read_as_the_details_merged() -> None:
+    """Each partition's details packed, taken in order: one detail from its partition,
+    a slot given twice the later partition's (as the merged dict's update gives)."""
+    parts = [
+        {("rep", "R1", "sum"): {"records": ["C1", "C2"]}, ("team", "T", "n"): {"count": 1}},
+        {("rep", "R2", "sum"): {"records": ["C3"]}, ("team", "T", "n"): {"count": 2}},
+    ]
+    held = HeldDetails()
+    merged: dict[tuple[str, str, str], Any] = {}
+    for part in parts:
+        held.add(pickle.loads(pickle.dumps(pack_details(part, pickle.dumps))))
+        merged.update(part)
+    assert dict(held) == merged
+    assert held[("rep", "R1", "sum")] == {"records": ["C1", "C2"]}
+    assert held.get(("rep", "R9", "sum")) is None and ("team", "T", "n") in held

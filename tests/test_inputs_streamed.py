@@ -8,6 +8,7 @@ join the calls whole.
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 from typing import Any
 
@@ -28,7 +29,7 @@ def _ranges(calls: list[dict[str, str]], cuts: list[int]) -> list[list[bytes]]:
     packed as its worker packs them."""
     bounds = sorted({0, len(calls), *(c % (len(calls) + 1) for c in cuts)})
     found = []
-    for start, stop in zip(bounds, bounds[1:], strict=False):
+    for start, stop in itertools.pairwise(bounds):
         part = calls[start:stop]
         keys = [c["call_id"] for c in part]
         links = [c["rep_id"] for c in part]

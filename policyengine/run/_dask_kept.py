@@ -8,11 +8,13 @@ typed by the fast reader, each naming a valid parent, sent to every worker once)
 to deal them into the partitions of the month's plan, in buckets; each bucket of
 partitions is assembled from every range's part of it, and each partition's chain
 of tasks (:class:`~policyengine.run._dask_run.Chain`) starts from there. The client
-gets back only what the whole month needs: each record's key (a key given twice
-across ranges), its line (to locate its problems), its key and parent as written
-(the inputs' order and the partitions of their hash) and its canonical bytes (the
-month's inputs, which the ledger keeps whole). At the end it takes each partition's
-records whole, facts and values, into the one state a result is made of.
+gets back only what the whole month needs (:mod:`~policyengine.run._dask_summary`):
+each record's key (a key given twice across ranges) and parent's key, its line (to
+locate its problems), and its key and parent as written with its canonical bytes,
+sorted by key and compressed (merged into the month's inputs, which the ledger keeps
+whole, and the partitions of their hash). At the end it takes each partition's
+records, facts and values, packed (:mod:`~policyengine.run._held_records`): the
+one state a result is made of, which never holds every call unpacked.
 
 Only the common month is so spread: one such file, every record of it the common
 record, no key given twice. Anything else (a bad cell, a missing parent, a key

@@ -27,7 +27,7 @@ import attrs
 from ..errors import UsageError
 from ..load._plan import BundlePlan
 from ..model import frozen_mapping
-from ._held_records import HeldRecords, pack_records
+from ._held_records import HeldDetails, HeldRecords, pack_details, pack_records
 from ._partition import (
     Partitioning,
     empty_like,
@@ -120,7 +120,7 @@ def _results(
         whole = pack_records(part["envs"].get(kept, {}), part["parents"].get(kept, {}), plain)
     failures = {k: v for k, v in part["failures"].items() if k in owned or first}
     details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
-    return dumps((values, failures, details, whole))
+    return dumps((values, failures, pack_details(details, dumps), whole))
 
 
 class _Plain:
@@ -155,13 +155,15 @@ def take_results(
         if node.rule.outputs:
             named[node.kind] = (*named.get(node.kind, ()), node.rule.id)
     failures: list[dict[str, dict[str, dict[str, Any]]]] = []
-    held = None
+    held, details = None, HeldDetails()
+    if state.details:  # the state's own (none, as it was started), then the partitions'
+        details.add(pack_details(state.details, dumps))
     if kept is not None:
         # The records' keys and parents in the records' order; their values held packed.
         state.parents[kept[0]] = dict(zip(kept[1], kept[2], strict=True))
         held = HeldRecords(state.parents[kept[0]], named.get(kept[0], ()))
     for packed in results:
-        values, failed, details, whole = pickle.loads(packed)
+        values, failed, packed_details, whole = pickle.loads(packed)
         frozen = _Frozen()  # a partition's shared values stay shared
         for name, records in values.items():
             envs = state.envs[name]
@@ -170,7 +172,9 @@ def take_results(
         if whole is not None and held is not None:  # the kept kind's records, packed
             held.add(whole)
         failures.append(failed)
-        state.details.update(details)
+        details.add(packed_details)
+    # Read-only from here, as the records: only an explanation reads a detail.
+    state.details = details  # type: ignore[assignment]
     if kept is not None and held is not None:
         # Read-only from here: the result reads the records, never writes them.
         state.envs[kept[0]] = held  # type: ignore[assignment]

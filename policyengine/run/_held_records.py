@@ -184,3 +184,51 @@ def _joined(items: Iterator[tuple[str, Env]], keys: Sequence[str], missing: Env)
             yield current[1]
         else:
             yield missing
+
+
+#: A partition's details packed: their slots, and the details themselves compressed.
+PackedDetails = tuple[tuple[tuple[str, str, str], ...], bytes]
+
+
+def pack_details(
+    details: Mapping[tuple[str, str, str], Any], dumps: Callable[[Any], bytes]
+) -> PackedDetails:
+    """On a worker: a partition's details (what an aggregate or rank read: every call of a
+    rep's sum, by key and value) packed for the client, which reads them only to explain
+    a value."""
+    return tuple(details), zlib.compress(dumps(dict(details)), LEVEL)
+
+
+class HeldDetails(Mapping[tuple[str, str, str], Any]):
+    """The population rules' details of a month run on a cluster, by slot (kind, key,
+    rule), packed by partition: a partition's unpacked when one of its details is asked
+    for (an explanation), the last one kept. Held unpacked, a month's details name every
+    call again (its key and value in its rep's sums): a copy of every call's key."""
+
+    def __init__(self) -> None:
+        self._where: dict[tuple[str, str, str], int] = {}
+        self._packed: list[bytes] = []
+        self._last: tuple[int, dict[tuple[str, str, str], Any]] = (-1, {})
+
+    def add(self, packed: PackedDetails) -> None:
+        """A partition's details (:func:`pack_details`), the next in order."""
+        slots, data = packed
+        index = len(self._packed)
+        self._packed.append(data)
+        for slot in slots:
+            self._where[slot] = index
+
+    def __getitem__(self, slot: tuple[str, str, str]) -> Any:
+        index = self._where[slot]
+        if self._last[0] != index:
+            self._last = (index, pickle.loads(zlib.decompress(self._packed[index])))
+        return self._last[1][slot]
+
+    def __iter__(self) -> Iterator[tuple[str, str, str]]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, slot: object) -> bool:
+        return slot in self._where
