@@ -4,17 +4,19 @@ and problems, at the same lines; a file that cannot be cut safely is not cut."""
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_facts_files import rep_fields
 
-from policyengine.errors import FactsFileError
+from policyengine.errors import FactsFileError, PolicyError
+from policyengine.facts import _csv_ranges
 from policyengine.facts._csv import READER
-from policyengine.facts._csv_ranges import join, plan_ranges, read_range
+from policyengine.facts._csv_ranges import join, plan_ranges, plan_stream, read_range
 from policyengine.facts._file import MAX_BAD_ROWS, FactsFile
 from policyengine.facts._inputs import record_bytes
 
@@ -125,7 +127,7 @@ class _Cluster:
 
 
 def test_a_cluster_of_one_worker_leaves_the_file_to_the_client(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """One worker reads no faster than the client, which would only wait for it: the file
     is read whole, by the client, however large; a JSON file is never cut."""
@@ -133,11 +135,14 @@ def test_a_cluster_of_one_worker_leaves_the_file_to_the_client(
     from policyengine.run._dask_read import RangedReader
 
     raw = ("rep_id,name\n" + "R1,a\n" * 100).encode()
+    (tmp_path / "rep.csv").write_bytes(raw)
+    (tmp_path / "rep.json").write_bytes(raw)
     monkeypatch.setattr("policyengine.facts._csv_ranges.RANGE_BYTES", 16)
-    assert RangedReader(_Cluster(1))("rep.csv", raw, {}) is None
-    assert RangedReader(_Cluster(2))("rep.json", raw, {}) is None
+    assert RangedReader(_Cluster(1))(str(tmp_path / "rep.csv"), {}) is None
+    assert RangedReader(_Cluster(2))(str(tmp_path / "rep.json"), {}) is None
+    assert RangedReader(_Cluster(2))(str(tmp_path / "missing.csv"), {}) is None
     with pytest.raises(AssertionError, match="no range"):
-        RangedReader(_Cluster(2))("rep.csv", raw, {})
+        RangedReader(_Cluster(2))(str(tmp_path / "rep.csv"), {})
 
 
 @pytest.mark.parametrize(("cores", "spare"), [(2, 1), (3, 2), (8, 2), (1, 0)])
@@ -151,3 +156,62 @@ def test_local_workers_count_only_for_the_cores_beside_the_client(
     monkeypatch.setattr("os.cpu_count", lambda: cores)
     assert spare_workers(_Cluster(2, host="127.0.0.1")) == spare
     assert spare_workers(_Cluster(2)) == 2
+
+
+@settings(
+    max_examples=150,
+    deadline=datetime.timedelta(seconds=3),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],  # patched per example
+)
+@given(
+    raw=st.one_of(csv_files(), st.binary(max_size=60), csv_files().map(lambda b: b + b'"')),
+    size=st.integers(1, 60),
+    block=st.integers(1, 9),
+)
+def test_a_file_planned_a_block_at_a_time_is_planned_as_one_block(
+    raw: bytes, size: int, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranges are planned from a file on disk a block at a time (never whole in the
+    client): a ``\\r\\n``, a character of several bytes or a cut split between two blocks
+    changes nothing, nor does a quote or a bad byte in the last block."""
+    whole = _planned(raw, size)
+    with monkeypatch.context() as patched:
+        patched.setattr(_csv_ranges, "_CHECKED_BYTES", block)
+        assert _planned(raw, size) == whole
+
+
+def _planned(raw: bytes, size: int) -> Any:
+    try:
+        return plan_stream("call.csv", io.BytesIO(raw), len(raw), rep_fields(), size)
+    except PolicyError as error:
+        return error.code
+
+
+class _Writing(_Cluster):
+    """A cluster whose first range's task is submitted while someone saves the file."""
+
+    def __init__(self, file: Path) -> None:
+        super().__init__(2)
+        self.file = file
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        with self.file.open("ab") as more:
+            more.write(b"R9,late\n")
+        return None
+
+
+def test_a_file_written_while_its_ranges_are_read_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Read in ranges, a file is read several times (planned, then each range): one saved
+    meanwhile would give a month mixing two versions of it. It is refused, located."""
+    pytest.importorskip("distributed")
+    from policyengine.run._dask_read import RangedReader
+
+    file = tmp_path / "rep.csv"
+    file.write_bytes(("rep_id,name\n" + "R1,a\n" * 100).encode())
+    monkeypatch.setattr("policyengine.facts._csv_ranges.RANGE_BYTES", 16)
+    with pytest.raises(FactsFileError) as raised:
+        RangedReader(_Writing(file))(str(file), {})
+    assert (raised.value.code, raised.value.form) == ("unreadable-facts", "changed")
+    assert raised.value.location.file == str(file)

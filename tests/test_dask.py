@@ -102,7 +102,7 @@ def cut(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     monkeypatch.setattr(_csv_ranges, "RANGE_BYTES", 4096)
     # Two local workers on a machine of two cores share them with the client: cut anyway.
     monkeypatch.setattr(_dask_read, "MIN_READERS", 1)
-    planned = _dask_read.plan_ranges
+    planned = _dask_read.plan_stream
 
     def counting(file: str, *args: Any) -> Any:
         plan = planned(file, *args)
@@ -110,7 +110,7 @@ def cut(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             counted[Path(file).name] = counted.get(Path(file).name, 0) + len(plan.ranges)
         return plan
 
-    monkeypatch.setattr(_dask_read, "plan_ranges", counting)
+    monkeypatch.setattr(_dask_read, "plan_stream", counting)
     return counted
 
 

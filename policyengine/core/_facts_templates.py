@@ -84,6 +84,7 @@ FACT_BLOCKS: Final[TemplateBlocks] = (
         ("file-not-found", "month"): Template("no such folder or file", "name the month's folder of facts files (e.g. examples/2026-03), or one .json file of every kind"),
         ("unreadable-facts", "os"): Template("cannot read the file: {reason}"),
         ("unreadable-facts", "not-a-file"): Template("this is not a file but a pipe, a device or a socket, and is not read", "put the month's file itself here (a copy on disk), not a link to a device or a pipe"),
+        ("unreadable-facts", "changed"): Template("the file changed while it was read: its records would be a mix of two versions of it", "run the month again once the file is saved in full"),
         ("unreadable-facts", "workbook"): Template("not an Excel workbook: {reason}", "save it from Excel as 'Excel Workbook (*.xlsx)'"),
         ("file-too-large", "facts"): Template("the file is {size:,} bytes, over the {limit} MiB a facts file may hold", "split the month's records of this kind, or check it is the right file"),
         ("file-too-large", "workbook"): Template("the workbook is refused: {reason}", "save the sheet again from Excel, or as CSV UTF-8"),

@@ -23,7 +23,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 
@@ -60,39 +60,84 @@ def plan_ranges(
     """The ranges of ``raw`` (the bytes of ``file``), each about ``size`` bytes; None when
     the file cannot be cut safely (see the module) or fits in one range: it is then read
     whole. The header's problems are raised here, as reading the file whole raises them."""
-    first = raw.find(b"\n")
-    if first < 0 or first + 1 + size >= len(raw) or not _cuttable(raw):
+    return plan_stream(file, io.BytesIO(raw), len(raw), fields, size)
+
+
+def plan_stream(
+    file: str, stream: BinaryIO, total: int, fields: Mapping[str, Field], size: int = RANGE_BYTES
+) -> CsvRanges | None:
+    """:func:`plan_ranges` of the ``total`` bytes ``stream`` reads (a file on disk: read a
+    block at a time, never whole in memory)."""
+    first = _first_newline(stream)
+    if first < 0 or first + 1 + size >= total:
         return None
-    line_text = raw[: first + 1].decode("utf-8-sig")
+    stream.seek(0)
+    ranges = _scanned(stream, first + 1, total, size)
+    if ranges is None:
+        return None
+    stream.seek(0)
+    line_text = stream.read(first + 1).decode("utf-8-sig")
     if not line_text.strip():  # a blank first line: what reading it whole says decides
         return None
     header = read_header(file, csv.reader([line_text]))
     names = map_header(file, header, fields)
-    ranges: list[tuple[int, int, int]] = []
-    start, line = first + 1, 2
-    while start < len(raw):
-        cut = raw.find(b"\n", start + size - 1)
-        end = len(raw) if cut < 0 else cut + 1
-        ranges.append((start, end, line))
-        line += raw.count(b"\n", start, end)
-        start = end
     return CsvRanges(file, tuple(header), tuple(names), tuple(ranges))
 
 
-def _cuttable(raw: bytes) -> bool:
-    """Whether every ``\\n`` of ``raw`` ends a row: no quote character, no carriage return
-    alone, strict UTF-8 throughout (checked a block at a time: no copy of the text)."""
-    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):
-        return False
+def _first_newline(stream: BinaryIO) -> int:
+    """Where the first ``\n`` is (-1: none)."""
+    at = 0
+    while block := stream.read(_CHECKED_BYTES):
+        found = block.find(b"\n")
+        if found >= 0:
+            return at + found
+        at += len(block)
+    return -1
+
+
+def _scanned(
+    stream: BinaryIO, start: int, total: int, size: int
+) -> list[tuple[int, int, int]] | None:
+    """One pass over the file a block at a time: whether every ``\n`` ends a row (no quote
+    character, no carriage return alone, strict UTF-8: checked without a copy of the
+    text) and the ranges, each ending just after the first ``\n`` at or past ``size``
+    bytes from its start, with the line it starts on; None when it cannot be cut."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(raw)
+    ranges: list[tuple[int, int, int]] = []
+    line, target = 2, start + size - 1
+    returns = pairs = 0
+    # The \n before the block, and before the range's start (the header's own).
+    newlines, at_start = 0, 1
+    offset, last = 0, b""
+    while block := stream.read(_CHECKED_BYTES):
+        if b'"' in block:
+            return None
+        returns += block.count(b"\r")
+        pairs += block.count(b"\r\n") + (last == b"\r" and block[:1] == b"\n")
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError:
+            return None
+        while target < offset + len(block):
+            cut = block.find(b"\n", max(target - offset, 0))
+            if cut < 0:
+                break
+            through = newlines + block.count(b"\n", 0, cut + 1)
+            ranges.append((start, offset + cut + 1, line))
+            line += through - at_start
+            at_start, start = through, offset + cut + 1
+            target = start + size - 1
+        newlines += block.count(b"\n")
+        offset, last = offset + len(block), block[-1:]
     try:
-        for start in range(0, len(raw), _CHECKED_BYTES):
-            decoder.decode(view[start : start + _CHECKED_BYTES])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+    if returns != pairs:
+        return None
+    if start < total:
+        ranges.append((start, total, line))
+    return ranges
 
 
 class _Kept:

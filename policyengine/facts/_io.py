@@ -72,10 +72,10 @@ FORMATS = tuple(READERS)
 FORMAT_NAMES = listed(FORMATS)
 
 
-#: Reads a facts file's bytes some other way (in ranges, on a cluster): given the file,
-#: its bytes and its fields, the file as its reader would give it, or None to leave it
-#: to the reader.
-Splitter = Callable[[str, bytes, Mapping[str, Field]], FactsFile | None]
+#: Reads a facts file some other way (in ranges, on a cluster), before its bytes are read:
+#: given the file's path and its fields, the file as its reader would give it, or None to
+#: leave it to the reader (which refuses a missing, special or too large file).
+Splitter = Callable[[str, Mapping[str, Field]], FactsFile | None]
 
 
 def read_facts(
@@ -84,7 +84,7 @@ def read_facts(
     split: Splitter | None = None,
 ) -> FactsFile:
     """Read the records of a facts file (a suffix of :data:`FORMATS`); raises
-    FactsFileError, located. ``split``, when given, is offered the file's bytes first
+    FactsFileError, located. ``split``, when given, is offered the file first
     (:mod:`policyengine.run._dask_read` reads a large CSV's ranges on a cluster)."""
     file = str(path)
     suffix = Path(file).suffix.lower()
@@ -93,9 +93,8 @@ def read_facts(
         raise file_error(
             file, "unknown-format", form="file", suffix=suffix or file, formats=FORMAT_NAMES
         )
-    raw = _read_bytes(file)
-    read = split(file, raw, fields or {}) if split is not None else None
-    return read if read is not None else reader.read(file, raw, fields or {})
+    read = split(file, fields or {}) if split is not None else None
+    return read if read is not None else reader.read(file, _read_bytes(file), fields or {})
 
 
 def _read_bytes(file: str) -> bytes:

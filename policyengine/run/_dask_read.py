@@ -1,8 +1,9 @@
 """A month's large CSV files read in byte ranges by a Dask cluster's workers.
 
-The client reads a file's bytes, checks that it can be cut safely and reads its
-header (:func:`~policyengine.facts._csv_ranges.plan_ranges`); each range is then a
-task of its own whose data is the range's bytes (so a range lost with its worker is
+The client reads a file a block at a time from the disk, checks that it can be cut
+safely and reads its header (:func:`~policyengine.facts._csv_ranges.plan_stream`),
+never holding it whole; each range is then a task of its own whose data is the
+range's bytes (read from the disk as it is submitted) (so a range lost with its worker is
 read again from them, wherever the cluster runs: no shared folder is needed), and
 the ranges' rows are joined in order into the file as reading it whole gives it. A
 file that cannot be cut, or fits in one range, is read whole by the client, and so is
@@ -20,13 +21,15 @@ import contextlib
 import os
 import pickle
 import socket
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..facts import _csv_ranges
 from ..facts._csv import headed_file
-from ..facts._csv_ranges import RangeRows, join, plan_ranges, read_range
+from ..facts._csv_ranges import RangeRows, join, plan_stream, read_range
+from ..facts._file import MAX_FACTS_BYTES, file_error
 from ..facts._io import FactsFile
 from ..model import Field
 from ._dask_kept import KeptFile, check_refused, read_kept
@@ -61,26 +64,49 @@ class RangedReader:
         self.keep = keep
         self.kept: dict[str, KeptFile] = {}
 
-    def __call__(self, file: str, raw: bytes, fields: Mapping[str, Field]) -> FactsFile | None:
+    def __call__(self, file: str, fields: Mapping[str, Field]) -> FactsFile | None:
         if Path(file).suffix.lower() != ".csv" or spare_workers(self._client) < MIN_READERS:
             return None
-        plan = plan_ranges(file, raw, fields, self._size)
-        if plan is None:
+        try:
+            before = os.stat(file)
+        except OSError:  # missing, or unreadable: the file's reader says so
             return None
-        if self.keep:
-            ranges = [
-                self._submit(read_kept, file, raw[start:end], line, plan.names)
+        if not stat.S_ISREG(before.st_mode) or before.st_size > MAX_FACTS_BYTES:
+            return None  # refused by the file's reader, as when read whole
+        # Planned and cut a block at a time from the disk: the client never holds the
+        # file whole, and each range's bytes only until its task is submitted.
+        with open(file, "rb") as stream:
+            plan = plan_stream(file, stream, before.st_size, fields, self._size)
+            if plan is None:
+                return None
+            task = read_kept if self.keep else _read_packed
+            futures = collections.deque(
+                self._submit(task, file, _bytes(stream, start, end), line, plan.names)
                 for start, end, line in plan.ranges
-            ]
-            self.kept[file] = kept = KeptFile(plan, ranges)
+            )
+        _unchanged(file, before)
+        if self.keep:
+            self.kept[file] = kept = KeptFile(plan, list(futures))
             check_refused(self._client, kept)
             return headed_file(file, list(plan.header), list(plan.names), [], [])
-        futures = collections.deque(
-            self._submit(_read_packed, file, raw[start:end], line, plan.names)
-            for start, end, line in plan.ranges
-        )
         read, self.items[file] = join(plan, _in_order(futures))
         return read
+
+
+def _bytes(stream: BinaryIO, start: int, end: int) -> bytes:
+    stream.seek(start)
+    return stream.read(end - start)
+
+
+def _unchanged(file: str, before: os.stat_result) -> None:
+    """Refuse a file written to while its ranges were read: its records would be a mix
+    of two versions of it (read whole, the file is one read; in ranges, several)."""
+    try:
+        after = os.stat(file)
+    except OSError as exc:
+        raise file_error(file, "unreadable-facts", form="changed") from exc
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise file_error(file, "unreadable-facts", form="changed")
 
 
 def spare_workers(client: Any) -> int:
