@@ -162,7 +162,7 @@ def _read(repository: Repository, path: PathLike, client: Any, keep: bool = Fals
 def kept_index(read: MonthFacts, done: KeptRun, keys: Mapping[str, str]) -> FactsIndex:
     """What locates the problems of a month whose ``done.kind`` was typed on the workers:
     its records' lines and keys as written (the client never held the records)."""
-    read.files[done.kind] = attrs.evolve(read.files[done.kind], lines=tuple(done.lines))
+    read.files[done.kind] = attrs.evolve(read.files[done.kind], lines=done.lines)
     read.counts[done.kind] = len(done.lines)
     index = FactsIndex(read.files, keys).detached()
     index.kept(done.kind, done.texts)

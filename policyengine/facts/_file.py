@@ -25,7 +25,7 @@ the record as the month's inputs keep it, so a replay reports the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -93,7 +93,8 @@ class FactsFile:
 
     file: str
     records: tuple[dict[str, Any], ...]
-    lines: tuple[int, ...]
+    #: Each record's line (a tuple; machine integers for a kind typed on a cluster).
+    lines: Sequence[int]
     columns: Mapping[str, int] = attrs.field(factory=dict)
     sheet: str | None = None
     #: The text encoding a text file was read in, when it was not UTF-8 (a CSV saved

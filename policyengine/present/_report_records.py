@@ -11,6 +11,7 @@ from these, and :mod:`policyengine.summary` counts them.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -116,6 +117,7 @@ class RecordIndex:
         self.entities = entities_of(result)
         self._failed: dict[str, dict[str, PolicyError]] = {}
         self._keys: dict[str, list[str]] = {}
+        self._other_labels: dict[str, set[str]] = {}
         refused = {kind: result.refused(kind) for kind in self.entities.kinds}
         #: The ancestors of each record the check refused, by kind and label.
         self.refused: dict[str, dict[str, Mapping[str, str]]] = {}
@@ -141,21 +143,28 @@ class RecordIndex:
         found = self._keys.get(kind)
         if found is None:  # asked for by every table and total: sorted once
             evaluated = self.result.keys(kind)  # sorted already
-            others = {label for (k, label) in self.errors if k == kind} - set(evaluated)
+            others = self._others(kind, evaluated)
             found = sorted({*evaluated, *others}) if others else evaluated
             self._keys[kind] = found
         return found
+
+    def _others(self, kind: str, evaluated: list[str]) -> set[str]:
+        """The labels of ``kind``'s records that errors name but were not evaluated (found
+        in the sorted keys: a set of a month's calls' keys would be hundreds of MiB)."""
+        if kind not in self._other_labels:
+            labels = {label for (k, label) in self.errors if k == kind}
+            self._other_labels[kind] = {label for label in labels if not _among(evaluated, label)}
+        return self._other_labels[kind]
 
     def count_below(self, lower: str, kind: str) -> Counter[str]:
         """How many records of ``lower`` (evaluated or refused) each record of ``kind``
         above them has: the evaluated ones counted by their parents, in one pass."""
         counts = self.result.count_by_ancestor(lower, kind)
-        evaluated = set(self.result.keys(lower))
-        for key in self.keys(lower):
-            if key not in evaluated:
-                above = self.ancestor(lower, key, kind)
-                if above is not None:
-                    counts[above] += 1
+        self.keys(lower)  # the labels not evaluated, found once
+        for key in sorted(self._other_labels[lower]):
+            above = self.ancestor(lower, key, kind)
+            if above is not None:
+                counts[above] += 1
         return counts
 
     def env(self, kind: str, key: str) -> Mapping[str, Any] | None:
@@ -187,6 +196,11 @@ class RecordIndex:
 
     def count(self, kind: str) -> int:
         return len(self.keys(kind))
+
+
+def _among(ordered: list[str], key: str) -> bool:
+    at = bisect.bisect_left(ordered, key)
+    return at < len(ordered) and ordered[at] == key
 
 
 def record_label(record: int | str) -> str:

@@ -26,7 +26,7 @@ its errors the whole check's.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -161,7 +161,7 @@ class KeptRun:
 
     result: BundleResult
     kind: str
-    lines: list[int]
+    lines: Sequence[int]
     texts: list[str]
 
 

@@ -12,6 +12,7 @@ calls' bytes, nor a record for each call.
 
 from __future__ import annotations
 
+import array
 import pickle
 from collections.abc import Mapping
 from typing import Any
@@ -34,8 +35,10 @@ class Summary:
 
     keys: list[str]
     parents: list[str]
+    #: The keys as written: ``keys`` itself when every range wrote them so (a CSV's).
     texts: list[str]
-    lines: list[int]
+    #: Machine integers, not a Python int a record (millions of them).
+    lines: array.array[int]
     ranges: list[list[bytes]]
 
 
@@ -47,7 +50,8 @@ def summary_of(checked: tuple[bytes | None, dict[int, bytes]]) -> bytes | None:
 def summaries(checked: list[Any], submit: Any, own: Mapping[str, str]) -> Summary | None:
     """Every range's summary, joined in order (``own``: each parent's key as the state
     holds it); None when a range is not common or a key is given twice."""
-    found = Summary([], [], [], [], [])
+    found = Summary([], [], [], array.array("q"), [])
+    written: list[str | None] = []  # the keys as written, None where they are the keys
     for future in [submit(summary_of, c) for c in checked]:
         packed = future.result()
         if packed is None:
@@ -55,12 +59,19 @@ def summaries(checked: list[Any], submit: Any, own: Mapping[str, str]) -> Summar
         keys, links, texts, chunks, lines = pickle.loads(packed)
         found.keys.extend(keys)
         found.parents.extend(map(own.get, links, links))
-        found.texts.extend(keys if texts is None else texts)
+        written.extend(texts or [None] * len(keys))
         found.lines.extend(lines)
         found.ranges.append(chunks)
     if len(set(found.keys)) != len(found.keys):
         return None
-    return found
+    if any(text is not None for text in written):
+        found.texts.extend(map(_or, written, found.keys))
+        return found
+    return attrs.evolve(found, texts=found.keys)
+
+
+def _or(text: str | None, key: str) -> str:
+    return key if text is None else text
 
 
 def kept_inputs(
