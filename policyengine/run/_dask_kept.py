@@ -25,6 +25,7 @@ its errors the whole check's.
 
 from __future__ import annotations
 
+import array
 import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -179,7 +180,7 @@ def _evaluate(
     # its worker (Dask keeps one copy of what no waiting task needs) could not be made again.
     shared = submit(_loaded, dumps(spec))
     checked = [submit(_check_kept, r, shared) for r in rows.ranges]
-    found = summaries(checked, submit, _own_keys(month))
+    found = summaries(checked, submit, list(spec[1]))
     if found is None or _how(month, len(found.keys)) != how:
         return None
     rows.ranges = []  # the rows read are let go: the typed records are the workers' now
@@ -223,13 +224,6 @@ def _started(
     return _Month(bundle, plan, kind, small, dict(items), used, typed, state)
 
 
-def _own_keys(month: _Month) -> dict[str, str]:
-    """Each parent's key as the state holds it: one text a rep, not one a call."""
-    up = month.plan.entities.kinds[month.kind].parent
-    assert up is not None  # kept_kind made sure
-    return {key: key for key in month.state.envs.get(up.kind, {})}
-
-
 def _how(month: _Month, count: int) -> Partitioning | None:
     """How the plan partitions the month with ``count`` records of the kept kind, when
     that kind is below the partition kind (None otherwise)."""
@@ -241,16 +235,17 @@ def _how(month: _Month, count: int) -> Partitioning | None:
 
 
 #: What every worker checks and deals a range's records by: the kind, its parent kind's
-#: valid keys, each parent's partition (or None: the parent is of the partition kind),
-#: and each partition's bucket.
-_Spec = tuple[RecordKind, frozenset[str], dict[str, str] | None, dict[str, int]]
+#: valid keys (each one's place among them: a range's summary names a parent by it),
+#: each parent's partition (or None: the parent is of the partition kind), and each
+#: partition's bucket.
+_Spec = tuple[RecordKind, dict[str, int], dict[str, str] | None, dict[str, int]]
 
 
 def _spec(month: _Month, how: Partitioning, keys: list[str], ranges: int) -> _Spec:
     record_kind = month.plan.entities.kinds[month.kind]
     assert record_kind.parent is not None  # _started made sure
     up = record_kind.parent.kind
-    valid = frozenset(month.state.envs.get(up, {}))
+    valid = {key: place for place, key in enumerate(month.state.envs.get(up, {}))}
     direct = up == how.kind
     above = None if direct else owners(month.state, str(how.kind))[up]
     count = max(1, min(ranges, len(keys)))
@@ -283,12 +278,13 @@ def _check_kept(kept: _Kept, spec: _Spec) -> tuple[bytes | None, dict[int, bytes
         group[0].append(key)
         group[1].append(env)
         group[2].append(link)
-    # The keys and parents as written are sent only where they differ from the typed
-    # ones (never, in a CSV of text keys); the bytes sorted, compressed, for the merge.
+    # The parents by their place among the valid keys (no text a record: the client has
+    # them); the keys as written only where they differ from the typed ones (never, in
+    # a CSV of text keys); the bytes sorted, compressed, for the merge.
     summary = dumps(
         (
             keys,
-            links,
+            array.array("q", map(valid.__getitem__, links)),
             None if texts == keys else texts,
             sorted_chunks(texts, written, items),
             lines,

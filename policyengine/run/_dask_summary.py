@@ -2,9 +2,9 @@
 inputs made from it.
 
 Each range's task (:func:`~policyengine.run._dask_kept._check_kept`) sends back a
-summary of its records: their keys and parents' keys (typed), their keys as written
-only where they differ, their lines, and their canonical bytes sorted by key and
-compressed (:func:`~policyengine.facts._inputs_streamed.sorted_chunks`). The client
+summary of its records: their keys (typed), their parents by place among the parent
+kind's keys (no text a record), their keys as written only where they differ, their
+lines, and their canonical bytes sorted by key and compressed (:func:`~policyengine.facts._inputs_streamed.sorted_chunks`). The client
 joins the summaries (:func:`summaries`) and merges the ranges' bytes into the
 month's inputs and their hash (:func:`kept_inputs`): it never holds a list of the
 calls' bytes, nor a record for each call.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import array
 import pickle
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -47,9 +47,10 @@ def summary_of(checked: tuple[bytes | None, dict[int, bytes]]) -> bytes | None:
     return checked[0]
 
 
-def summaries(checked: list[Any], submit: Any, own: Mapping[str, str]) -> Summary | None:
-    """Every range's summary, joined in order (``own``: each parent's key as the state
-    holds it); None when a range is not common or a key is given twice."""
+def summaries(checked: list[Any], submit: Any, own: Sequence[str]) -> Summary | None:
+    """Every range's summary, joined in order (``own``: the parents' keys as the state
+    holds them, which a summary names by their place); None when a range is not common
+    or a key is given twice."""
     found = Summary([], [], [], array.array("q"), [])
     written: list[str | None] = []  # the keys as written, None where they are the keys
     for future in [submit(summary_of, c) for c in checked]:
@@ -58,7 +59,7 @@ def summaries(checked: list[Any], submit: Any, own: Mapping[str, str]) -> Summar
             return None
         keys, links, texts, chunks, lines = pickle.loads(packed)
         found.keys.extend(keys)
-        found.parents.extend(map(own.get, links, links))
+        found.parents.extend(map(own.__getitem__, links))
         written.extend(texts or [None] * len(keys))
         found.lines.extend(lines)
         found.ranges.append(chunks)

@@ -129,7 +129,7 @@ class HeldRecords(Mapping[str, Env]):
             self._cache.move_to_end((index, at))
         return found
 
-    def _unpacked(self, chunk: bytes) -> list[tuple[str, Env]]:
+    def _unpacked(self, chunk: bytes) -> Sequence[tuple[str, Env]]:
         records: list[tuple[str, dict[str, Any]]] = pickle.loads(zlib.decompress(chunk))
         made: dict[int, tuple[dict[str, Any], Any]] = {}
         for _, env in records:
@@ -140,7 +140,7 @@ class HeldRecords(Mapping[str, Env]):
                     if shared is None:
                         shared = made[id(value)] = (value, frozen_mapping(value))
                     env[rule_id] = shared[1]
-        return records  # type: ignore[return-value]
+        return records
 
     def _partition_items(self, index: int) -> Iterator[tuple[str, Env]]:
         for chunk in self._chunks[index]:
@@ -155,8 +155,6 @@ class HeldRecords(Mapping[str, Env]):
         if not isinstance(other, Mapping) or len(other) != len(self):
             return False
         return all(other.get(key) == env for key, env in self.sorted_items())
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def sorted_envs(envs: Mapping[str, Env]) -> Iterator[tuple[str, Env]]:
