@@ -4,7 +4,8 @@ Run: python benchmarks/bench_dask.py [--sizes 10k,30k] [--workers 0,1,2] [--cut]
 
 For each size (10,000 reps / 2,000,000 calls; 30,000 / 6,000,000) the month is
 written by `policyengine sample` (as benchmarks/bench_month.py does), then run by
-`run_month` over the shipped policies, each run in a fresh process of its own:
+`run_month` over the shipped policies (and its summary made, as ``policyengine run``
+prints it), each run in a fresh process of its own:
 ``0`` workers is the one-process run; ``N`` starts a ``LocalCluster`` of N worker
 processes (one thread each, of the memory `run --workers` gives them:
 ``policyengine.cli._cluster.WORKER_MEMORY``, or ``BENCH_WORKER_MEMORY``) and passes its
@@ -74,7 +75,7 @@ def one_run(month: str, workers: int, out: str, cut: bool = False) -> dict[str, 
     figures: dict[str, Any] = {"workers": workers}
     if workers == 0:
         start, cpu = time.perf_counter(), cpu_s()
-        run_month(repository, "2026-03", month, out=out)
+        run_month(repository, "2026-03", month, out=out).summary()
         figures["wall_s"] = time.perf_counter() - start
         figures["client_cpu_s"] = cpu_s() - cpu
         figures["client_peak_mib"] = peak_mib()
@@ -101,7 +102,8 @@ def one_run(month: str, workers: int, out: str, cut: bool = False) -> dict[str, 
         before = client.run(cpu_s)
         with distributed.get_task_stream(client) as stream:
             start, cpu = time.perf_counter(), cpu_s()
-            run_month(repository, "2026-03", month, out=out, client=client)
+            # The summary too, as `policyengine run` prints it once the month is written.
+            run_month(repository, "2026-03", month, out=out, client=client).summary()
             figures["wall_s"] = time.perf_counter() - start
             figures["client_cpu_s"] = cpu_s() - cpu
         after = client.run(cpu_s)

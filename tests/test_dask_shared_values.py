@@ -14,15 +14,15 @@ import pickle
 from decimal import Decimal
 from types import MappingProxyType
 
-from policyengine.run._dask_run import _Frozen, _Plain
+from policyengine.run._held_records import Frozen, Plain
 
 
 def _sent(records: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
-    plain = _Plain()
+    plain = Plain()
     packed = pickle.dumps(
         {key: {n: plain(v) for n, v in env.items()} for key, env in records.items()}
     )
-    return _Frozen()(pickle.loads(packed), ["checks"])
+    return Frozen()(pickle.loads(packed), ["checks"])
 
 
 def test_a_value_records_share_is_one_value_once_taken_back() -> None:

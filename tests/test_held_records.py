@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policyengine.run import _held_records
-from policyengine.run._dask_run import _Plain
 from policyengine.run._held_records import (
     HeldDetails,
     HeldRecords,
+    Plain,
     envs_in_order,
     pack_details,
     pack_records,
@@ -37,7 +37,7 @@ def _held(parts: list[dict[str, dict[str, Any]]], parents: dict[str, str]) -> He
     the records' order ``parents`` gives (their keys)."""
     held = HeldRecords(parents, ["checks"])
     for part in parts:
-        packed = pack_records(part, parents, _Plain())
+        packed = pack_records(part, parents, Plain())
         held.add(pickle.loads(pickle.dumps(packed)))  # as it crosses to the client
     return held
 

@@ -19,15 +19,13 @@ import importlib
 import pickle
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from ..errors import UsageError
 from ..load._plan import BundlePlan
-from ..model import frozen_mapping
-from ._held_records import HeldDetails, HeldRecords, pack_details, pack_records
+from ._held_records import Frozen, HeldDetails, HeldRecords, Plain, pack_details, pack_records
 from ._partition import (
     Partitioning,
     empty_like,
@@ -106,7 +104,7 @@ def _results(
     for node in plan.nodes:
         if node.kind in owned or first:
             rules.setdefault(node.kind, []).append(node.rule.id)
-    plain = _Plain()
+    plain = Plain()
     values = {
         name: {
             key: {r: plain(env[r]) for r in ids if r in env}
@@ -121,23 +119,6 @@ def _results(
     failures = {k: v for k, v in part["failures"].items() if k in owned or first}
     details = {s: d for s, d in part["details"].items() if s[0] in owned or first}
     return dumps((values, failures, pack_details(details, dumps), whole))
-
-
-class _Plain:
-    """A named value (read-only, which pickle cannot send) as a plain dict, one dict for
-    each value: records that share a value (most calls share their checks' values) send
-    it once, and share it again once taken back (:class:`_Frozen`)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-    def __call__(self, value: Any) -> Any:
-        if type(value) is not MappingProxyType:
-            return value
-        seen = self._seen.get(id(value))
-        if seen is None:  # the value is kept beside its dict, so its id stays its own
-            seen = self._seen[id(value)] = (value, dict(value))
-        return seen[1]
 
 
 def take_results(
@@ -164,7 +145,7 @@ def take_results(
         held = HeldRecords(state.parents[kept[0]], named.get(kept[0], ()))
     for packed in results:
         values, failed, packed_details, whole = pickle.loads(packed)
-        frozen = _Frozen()  # a partition's shared values stay shared
+        frozen = Frozen()  # a partition's shared values stay shared
         for name, records in values.items():
             envs = state.envs[name]
             for key, found in frozen(records, named.get(name, ())).items():
@@ -175,33 +156,10 @@ def take_results(
         details.add(packed_details)
     # Read-only from here, as the records: only an explanation reads a detail.
     state.details = details  # type: ignore[assignment]
-    if kept is not None and held is not None:
+    if held is not None and kept is not None:
         # Read-only from here: the result reads the records, never writes them.
         state.envs[kept[0]] = held  # type: ignore[assignment]
     return merge_failures(state, failures)
-
-
-class _Frozen:
-    """Records' named values (sent as plain dicts) read-only again, as rules keep them:
-    one read-only value for each dict, as the records shared it where it was made."""
-
-    def __init__(self) -> None:
-        self._made: dict[int, tuple[dict[str, Any], Any]] = {}
-
-    def __call__(
-        self, records: dict[str, dict[str, Any]], named: Sequence[str]
-    ) -> dict[str, dict[str, Any]]:
-        made = self._made
-        if named:
-            for found in records.values():
-                for rule_id in named:
-                    value = found.get(rule_id)
-                    if type(value) is dict:
-                        shared = made.get(id(value))
-                        if shared is None:
-                            shared = made[id(value)] = (value, frozen_mapping(value))
-                        found[rule_id] = shared[1]
-        return records
 
 
 def _local(plan: BundlePlan, part: dict[str, Any], runs: Sequence[Sequence[int]]) -> dict[str, Any]:

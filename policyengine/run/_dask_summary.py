@@ -4,7 +4,8 @@ inputs made from it.
 Each range's task (:func:`~policyengine.run._dask_kept._check_kept`) sends back a
 summary of its records: their keys (typed), their parents by place among the parent
 kind's keys (no text a record), their keys as written only where they differ, their
-lines, and their canonical bytes sorted by key and compressed (:func:`~policyengine.facts._inputs_streamed.sorted_chunks`). The client
+lines, and their canonical bytes sorted by key and compressed
+(:func:`~policyengine.facts._inputs_streamed.sorted_chunks`). The client
 joins the summaries (:func:`summaries`) and merges the ranges' bytes into the
 month's inputs and their hash (:func:`kept_inputs`): it never holds a list of the
 calls' bytes, nor a record for each call.

@@ -1,4 +1,4 @@
-"""The records of a kind held packed in the client, when a cluster computed them.
+"""A month's records and details held packed in the client, when a cluster computed them.
 
 A month run on a cluster with its calls typed on the workers
 (:mod:`~policyengine.run._dask_kept`) gets every call back at the end, facts and
@@ -20,8 +20,11 @@ kind's records as a read-only mapping over those chunks:
 
 A record unpacked is the one the partition computed, its named values read-only
 again (:func:`~policyengine.model.frozen_mapping`) and shared as they were where
-they were made. :func:`sorted_envs` gives any kind's records in key order, held
-packed or not.
+they were made (:class:`Plain` sends a read-only value as a plain dict, once for the
+records sharing it; :class:`Frozen` makes it read-only again, once). The population
+rules' details, which name every call again, are held packed by partition too
+(:class:`HeldDetails`). :func:`sorted_envs` gives any kind's records in key order,
+held packed or not.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import pickle
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from ..model import frozen_mapping
@@ -69,6 +73,46 @@ def pack_records(
         chunks.append(zlib.compress(data, LEVEL))
     linked = tuple(sorted({parents[key] for key in keys if key in parents}))
     return linked, tuple(firsts), tuple(chunks)
+
+
+class Plain:
+    """A named value (read-only, which pickle cannot send) as a plain dict, one dict for
+    each value: records that share a value (most calls share their checks' values) send
+    it once, and share it again once taken back (:class:`Frozen`)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is not MappingProxyType:
+            return value
+        seen = self._seen.get(id(value))
+        if seen is None:  # the value is kept beside its dict, so its id stays its own
+            seen = self._seen[id(value)] = (value, dict(value))
+        return seen[1]
+
+
+class Frozen:
+    """Records' named values (sent as plain dicts) read-only again, as rules keep them:
+    one read-only value for each dict, as the records shared it where it was made."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[dict[str, Any], Any]] = {}
+
+    def __call__(
+        self, records: dict[str, dict[str, Any]], named: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        made = self._made
+        if named:
+            for found in records.values():
+                for rule_id in named:
+                    value = found.get(rule_id)
+                    if type(value) is dict:
+                        shared = made.get(id(value))
+                        if shared is None:
+                            shared = made[id(value)] = (value, frozen_mapping(value))
+                        found[rule_id] = shared[1]
+        return records
 
 
 class HeldRecords(Mapping[str, Env]):
@@ -131,15 +175,7 @@ class HeldRecords(Mapping[str, Env]):
 
     def _unpacked(self, chunk: bytes) -> Sequence[tuple[str, Env]]:
         records: list[tuple[str, dict[str, Any]]] = pickle.loads(zlib.decompress(chunk))
-        made: dict[int, tuple[dict[str, Any], Any]] = {}
-        for _, env in records:
-            for rule_id in self._named:
-                value = env.get(rule_id)
-                if type(value) is dict:  # shared within the chunk as where it was made
-                    shared = made.get(id(value))
-                    if shared is None:
-                        shared = made[id(value)] = (value, frozen_mapping(value))
-                    env[rule_id] = shared[1]
+        Frozen()(dict(records), self._named)  # shared within the chunk as where made
         return records
 
     def _partition_items(self, index: int) -> Iterator[tuple[str, Env]]:
