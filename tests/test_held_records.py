@@ -22,6 +22,7 @@ from policyengine.run._held_records import (
     HeldDetails,
     HeldRecords,
     Plain,
+    SortedLinks,
     envs_in_order,
     pack_details,
     pack_records,
@@ -68,20 +69,24 @@ def _dealt(
     return parts, parents, {key: env for key, (_, env) in month.items()}
 
 
-@settings(max_examples=60, deadline=None)
-@given(_month, st.integers(1, 5))
+@settings(max_examples=80, deadline=None)
+@given(_month, st.integers(1, 5), st.integers(1, 4))
 def test_held_records_read_as_the_records_whole(
-    month: dict[str, tuple[int, dict[str, Any]]], chunk: int
+    month: dict[str, tuple[int, dict[str, Any]]], chunk: int, window: int
 ) -> None:
     """One record, every record in key order, and any keys' values in order: the same as
-    the records held whole, whatever the chunks' size."""
-    saved = _held_records.CHUNK
-    _held_records.CHUNK = chunk
+    the records held whole, whatever the chunks' size and the window of chunks read."""
+    saved = _held_records.CHUNK, _held_records.WINDOW
+    _held_records.CHUNK, _held_records.WINDOW = chunk, window
     try:
         parts, parents, whole = _dealt(month)
         held = _held(parts, parents)
+        _check_held(held, parents, whole)
     finally:
-        _held_records.CHUNK = saved
+        _held_records.CHUNK, _held_records.WINDOW = saved
+
+
+def _check_held(held: HeldRecords, parents: dict[str, str], whole: dict[str, Any]) -> None:
     assert list(held) == list(parents)  # the records' order, as the state keeps it
     assert len(held) == len(whole)
     assert list(sorted_envs(held)) == list(sorted_envs(whole))
@@ -141,3 +146,19 @@ def test_details_held_packed_read_as_the_details_merged() -> None:
     assert dict(held) == merged
     assert held[("rep", "R1", "sum")] == {"records": ["C1", "C2"]}
     assert held.get(("rep", "R9", "sum")) is None and ("team", "T", "n") in held
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text("ABC01", max_size=5), st.sampled_from(["R1", "R2", "R3"])))
+def test_sorted_links_are_the_parents_by_key(parents: dict[str, str]) -> None:
+    """Two lists in key order read as the dict of each record's parent: one parent, the
+    keys (sorted), every parent counted, a key not there."""
+    from collections import Counter
+
+    links = SortedLinks(list(parents), list(parents.values()))
+    assert dict(links) == parents and len(links) == len(parents)
+    assert list(links) == sorted(parents)
+    assert Counter(links.values()) == Counter(parents.values())
+    for key in parents:
+        assert key in links and links[key] == parents[key]
+    assert "zzz" not in links and links.get("zzz") is None and 3 not in links

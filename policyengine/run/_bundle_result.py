@@ -386,10 +386,14 @@ def _columns_of(
     """:meth:`BundleResult.output_columns` of records read one at a time (held packed: a
     list of them would unpack the kind whole)."""
     columns: list[list[Any]] = [[] for _ in wanted]
+    proxy = MappingProxyType  # named values are read-only views: checked by type first
     for row in rows:
         for column, (rule_id, part) in zip(columns, wanted, strict=True):
             value = row.get(rule_id)
-            if part is not None:
-                value = value.get(part) if isinstance(value, Mapping) else None
-            column.append(value)
+            if part is None:
+                column.append(value)
+            elif type(value) is proxy or isinstance(value, Mapping):
+                column.append(value.get(part))
+            else:
+                column.append(None)
     return columns

@@ -25,7 +25,15 @@ import attrs
 
 from ..errors import UsageError
 from ..load._plan import BundlePlan
-from ._held_records import Frozen, HeldDetails, HeldRecords, Plain, pack_details, pack_records
+from ._held_records import (
+    Frozen,
+    HeldDetails,
+    HeldRecords,
+    Plain,
+    SortedLinks,
+    pack_details,
+    pack_records,
+)
 from ._partition import (
     Partitioning,
     empty_like,
@@ -140,9 +148,11 @@ def take_results(
     if state.details:  # the state's own (none, as it was started), then the partitions'
         details.add(pack_details(state.details, dumps))
     if kept is not None:
-        # The records' keys and parents in the records' order; their values held packed.
-        state.parents[kept[0]] = dict(zip(kept[1], kept[2], strict=True))
-        held = HeldRecords(state.parents[kept[0]], named.get(kept[0], ()))
+        # The records' parents by key (in two lists: millions of them); their values
+        # held packed.
+        links = SortedLinks(kept[1], kept[2])
+        state.parents[kept[0]] = links  # type: ignore[assignment]
+        held = HeldRecords(links, named.get(kept[0], ()))
     for packed in results:
         values, failed, packed_details, whole = pickle.loads(packed)
         frozen = Frozen()  # a partition's shared values stay shared
