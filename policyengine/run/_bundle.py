@@ -8,11 +8,10 @@ the finished run is frozen into a :class:`~policyengine.run._bundle_result.Bundl
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..core._collector import paused_collection
 from ..core._period import Period, is_month
 from ..errors import FactError, UsageError
 from ..facts._by_kind import check_facts
@@ -147,22 +146,3 @@ def evaluate_owned(
         state = start(plan, bundle.period, typed, used, result_format=result_format)
         state = runner(state)
     return BundleResult(bundle, state, inputs, typed.errors)
-
-
-@contextlib.contextmanager
-def paused_collection() -> Iterator[None]:
-    """No cyclic garbage collection while a month is built.
-
-    A month allocates millions of long-lived records and values and frees
-    next to nothing; the collector's full passes over an ever larger heap
-    were a fifth of a large month's time. Evaluation makes no reference
-    cycles of its own (errors are copied without their tracebacks), and
-    whatever a caller's code makes is collected once this ends.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence, ValuesView
 from types import MappingProxyType
 from typing import Any
 
+from ..core._collector import paused_collection
 from ..model import frozen_mapping
 
 #: Records a chunk: small enough that a chunk of each of thousands of partitions is a
@@ -195,8 +196,13 @@ class HeldRecords(Mapping[str, Env]):
         waiting: list[tuple[str, Env]] = []
         by_key = operator.itemgetter(0)
         for start in range(0, len(order), WINDOW):
-            for _, index, at in order[start : start + WINDOW]:
-                waiting.extend(self._unpacked(self._chunks[index][at]))
+            # Unpacking a window makes some 64,000 records at once: with the collector
+            # on, each of its passes walked every record still waiting (a third of the
+            # time of reading a month's calls). Records make no cycle: they are freed
+            # as they are let go, whatever the collector.
+            with paused_collection():
+                for _, index, at in order[start : start + WINDOW]:
+                    waiting.extend(self._unpacked(self._chunks[index][at]))
             waiting.sort(key=by_key)
             if start + WINDOW >= len(order):
                 yield from waiting
