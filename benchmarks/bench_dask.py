@@ -1,6 +1,6 @@
 """A month on a local Dask cluster of 1 and 2 worker processes, against one process.
 
-Run: python benchmarks/bench_dask.py [--sizes 10k,30k] [--workers 0,1,2] [--cut]
+Run: python benchmarks/bench_dask.py [--sizes 10k,30k] [--workers 0,1,2] [--cut | --whole]
 
 For each size (10,000 reps / 2,000,000 calls; 30,000 / 6,000,000) the month is
 written by `policyengine sample` (as benchmarks/bench_month.py does), then run by
@@ -17,9 +17,10 @@ estimate of each kind of task's results (``_finished``: what the partitions hand
 to the client). The per-partition cost and the bytes moved are what the
 estimate for larger months in docs/design.md is made from.
 
-The calls file is read in byte ranges by the workers only where two of them have cores
-of their own (``run._dask_read.MIN_READERS``): never on a local cluster of a 2-core
-machine. ``--cut`` reads it in ranges anyway, to measure what the ranges cost.
+The calls file is read in byte ranges by the workers where one of them has a core of its
+own (``run._dask_read.MIN_READERS``): on a local cluster of a 2-core machine, yes; of a
+1-core machine, no. ``--cut`` reads it in ranges anyway; ``--whole`` has the client read
+it, to compare.
 
 A benchmark, not a test: the largest size takes many minutes and GiB.
 """
@@ -60,16 +61,16 @@ def _warm() -> None:
     import policyengine.month  # noqa: F401
 
 
-def one_run(month: str, workers: int, out: str, cut: bool = False) -> dict[str, Any]:
+def one_run(month: str, workers: int, out: str, cut: str = "") -> dict[str, Any]:
     """One month, in this process (0 workers) or on a local cluster: the figures. ``cut``:
-    the calls file read in ranges by the workers even where they share the client's
-    cores (run._dask_read.MIN_READERS)."""
+    "cut", the calls file read in ranges by the workers even where they share the
+    client's cores; "whole", read by the client (run._dask_read.MIN_READERS)."""
     import policyengine
     from policyengine.month import run_month
     from policyengine.run import _dask_read
 
     if cut:
-        _dask_read.MIN_READERS = 1
+        _dask_read.MIN_READERS = 0 if cut == "cut" else 10**6
 
     repository = policyengine.load(ROOT / "policies")
     figures: dict[str, Any] = {"workers": workers}
@@ -153,14 +154,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k", help="comma-separated: 1k, 3k, 10k, 30k")
     parser.add_argument("--workers", default="0,1,2", help="comma-separated counts; 0: none")
-    parser.add_argument(
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
         "--cut", action="store_true", help="read the calls in ranges on the workers, always"
     )
+    how.add_argument("--whole", action="store_true", help="have the client read the calls")
     parser.add_argument("--one", nargs=3, metavar=("MONTH", "WORKERS", "OUT"), help="internal")
     args = parser.parse_args()
     if args.one:
         month, workers, out = args.one
-        print(json.dumps(one_run(month, int(workers), out, args.cut)))
+        cut = "cut" if args.cut else "whole" if args.whole else ""
+        print(json.dumps(one_run(month, int(workers), out, cut)))
         return
     setup = Setup(ROOT / "policies", "2026-03", team_size=10)
     wanted = args.sizes.split(",")
@@ -172,6 +176,7 @@ def main() -> None:
                 out = str(Path(folder) / f"out-{workers}.csv")
                 command = [sys.executable, __file__, "--one", str(month), str(workers), out]
                 command += ["--cut"] if args.cut and workers else []
+                command += ["--whole"] if args.whole and workers else []
                 done = subprocess.run(command, capture_output=True, text=True, check=True)
                 print(done.stdout.strip().splitlines()[-1], flush=True)
 

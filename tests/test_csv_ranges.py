@@ -126,11 +126,12 @@ class _Cluster:
         raise AssertionError("no range is read here")
 
 
-def test_a_cluster_of_one_worker_leaves_the_file_to_the_client(
+def test_a_cluster_without_a_core_of_its_own_leaves_the_file_to_the_client(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """One worker reads no faster than the client, which would only wait for it: the file
-    is read whole, by the client, however large; a JSON file is never cut."""
+    """Workers that take the client's only core read no faster than the client, which
+    would only wait for them: the file is read whole, by the client, however large; one
+    worker of its own cuts it; a JSON file is never cut, nor a missing file."""
     pytest.importorskip("distributed")  # the reader says the extra is missing before all else
     from policyengine.run._dask_read import RangedReader
 
@@ -138,11 +139,12 @@ def test_a_cluster_of_one_worker_leaves_the_file_to_the_client(
     (tmp_path / "rep.csv").write_bytes(raw)
     (tmp_path / "rep.json").write_bytes(raw)
     monkeypatch.setattr("policyengine.facts._csv_ranges.RANGE_BYTES", 16)
-    assert RangedReader(_Cluster(1))(str(tmp_path / "rep.csv"), {}) is None
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert RangedReader(_Cluster(2, host="127.0.0.1"))(str(tmp_path / "rep.csv"), {}) is None
     assert RangedReader(_Cluster(2))(str(tmp_path / "rep.json"), {}) is None
     assert RangedReader(_Cluster(2))(str(tmp_path / "missing.csv"), {}) is None
     with pytest.raises(AssertionError, match="no range"):
-        RangedReader(_Cluster(2))(str(tmp_path / "rep.csv"), {})
+        RangedReader(_Cluster(1))(str(tmp_path / "rep.csv"), {})
 
 
 @pytest.mark.parametrize(("cores", "spare"), [(2, 1), (3, 2), (8, 2), (1, 0)])
