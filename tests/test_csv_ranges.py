@@ -4,7 +4,9 @@ and problems, at the same lines; a file that cannot be cut safely is not cut."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +219,26 @@ def test_a_file_written_while_its_ranges_are_read_is_refused(
         RangedReader(_Writing(file))(str(file), {})
     assert (raised.value.code, raised.value.form) == ("unreadable-facts", "changed")
     assert raised.value.location.file == str(file)
+
+
+def test_a_range_read_from_the_disk_by_a_worker_is_the_range_planned(tmp_path: Path) -> None:
+    """Workers on the client's machine read a range's bytes from the file (its bytes in
+    the task would sit in the local scheduler, in the client's process): the bytes the
+    client planned, or the file refused as changed, an error that crosses to the client."""
+    file = tmp_path / "call.csv"
+    file.write_bytes(b"call_id\nC1\nC2\nC3\n")
+    digest = hashlib.sha256(b"C2\n").hexdigest()
+    source = (str(file), 11, 14, digest)
+    assert _csv_ranges.range_bytes("call.csv", source) == b"C2\n"
+    assert _csv_ranges.range_bytes("call.csv", b"given") == b"given"
+    file.write_bytes(b"call_id\nC1\nC9\nC3\n")  # saved again once the range was planned
+    with pytest.raises(FactsFileError) as raised:
+        _csv_ranges.range_bytes("call.csv", source)
+    crossed = pickle.loads(pickle.dumps(raised.value))
+    assert (crossed.code, crossed.form, crossed.location.file) == (
+        "unreadable-facts",
+        "changed",
+        "call.csv",
+    )
+    with pytest.raises(FactsFileError):
+        _csv_ranges.range_bytes("call.csv", (str(tmp_path / "gone.csv"), 0, 3, digest))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from typing import Any, BinaryIO
@@ -29,7 +30,7 @@ import attrs
 
 from ..model import Field
 from ._csv import headed_file, read_header, read_rows
-from ._file import BadRows, FactsFile, map_header
+from ._file import BadRows, FactsFile, file_error, map_header
 from ._inputs import record_bytes
 
 #: The bytes of a range: large enough that a range's task costs more than its
@@ -150,11 +151,36 @@ class _Kept:
         self.rows.append((line, dict(problem)))
 
 
-def read_range(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> RangeRows:
-    """The rows of one range (``chunk``, starting on ``line`` of ``file``), located in the
-    file, and each record's canonical bytes (encoded here, by the worker: the client
-    then only joins them into the month's inputs and their hash). A pure function of
-    its arguments, so a range read again gives the same."""
+#: Where a worker finds a range's bytes: the bytes themselves (workers on other machines),
+#: or, for workers on the client's machine, the file's path, the range's first and end
+#: byte and the SHA-256 of its bytes as the client planned them (a range's bytes in its
+#: task would be held by a local cluster's scheduler, in the client's own process).
+RangeSource = bytes | tuple[str, int, int, str]
+
+
+def range_bytes(file: str, source: RangeSource) -> bytes:
+    """A range's bytes (see :data:`RangeSource`); read again from the disk, refused as
+    ``unreadable-facts`` form ``changed`` when they are no longer those planned."""
+    if isinstance(source, bytes):
+        return source
+    path, start, end, digest = source
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(start)
+            chunk = stream.read(end - start)
+    except OSError as exc:
+        raise file_error(file, "unreadable-facts", form="changed") from exc
+    if hashlib.sha256(chunk).hexdigest() != digest:
+        raise file_error(file, "unreadable-facts", form="changed")
+    return chunk
+
+
+def read_range(file: str, source: RangeSource, line: int, names: tuple[str, ...]) -> RangeRows:
+    """The rows of one range (its bytes, from ``source``, starting on ``line`` of ``file``),
+    located in the file, and each record's canonical bytes (encoded here, by the worker:
+    the client then only joins them into the month's inputs and their hash). A pure
+    function of its arguments, so a range read again gives the same."""
+    chunk = range_bytes(file, source)
     text = io.TextIOWrapper(io.BytesIO(chunk), "utf-8", newline="")
     kept = _Kept()
     records, lines = read_rows(csv.reader(text), list(names), kept)

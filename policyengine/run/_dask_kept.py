@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..facts._by_kind import TypedFacts, check_facts, clean_records
-from ..facts._csv_ranges import CsvRanges, RangeRows, join, read_range
+from ..facts._csv_ranges import CsvRanges, RangeRows, RangeSource, join, read_range
 from ..facts._file import BadRows, FactsFile
 from ..facts._given import given_facts
 from ..facts._inputs import history_used
@@ -325,7 +325,7 @@ def _assembled(
 _Kept = tuple[list[tuple[int, dict[str, Any]]], bytes]
 
 
-def read_kept(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> _Kept:
+def read_kept(file: str, chunk: RangeSource, line: int, names: tuple[str, ...]) -> _Kept:
     """On a worker: a range's rows, kept there (see ``facts._csv_ranges.read_range``)."""
     rows = read_range(file, chunk, line, names)
     return rows[2], dumps(rows)

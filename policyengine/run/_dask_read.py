@@ -3,9 +3,12 @@
 The client reads a file a block at a time from the disk, checks that it can be cut
 safely and reads its header (:func:`~policyengine.facts._csv_ranges.plan_stream`),
 never holding it whole; each range is then a task of its own whose data is the
-range's bytes (read from the disk as it is submitted) (so a range lost with its worker is
-read again from them, wherever the cluster runs: no shared folder is needed), and
-the ranges' rows are joined in order into the file as reading it whole gives it. A
+range's bytes, read from the disk as it is submitted (so a range lost with its worker
+is read again from them, wherever the cluster runs: no shared folder is needed) or,
+when every worker is on the client's machine, where to read them and their SHA-256
+(:data:`~policyengine.facts._csv_ranges.RangeSource`: a local cluster's scheduler,
+in the client's process, would otherwise hold every range's bytes); and the ranges'
+rows are joined in order into the file as reading it whole gives it. A
 file that cannot be cut, or fits in one range, is read whole by the client, and so is
 every file when too few workers have cores of their own (:data:`MIN_READERS`).
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import os
 import pickle
 import socket
@@ -28,7 +32,7 @@ from typing import Any, BinaryIO
 
 from ..facts import _csv_ranges
 from ..facts._csv import headed_file
-from ..facts._csv_ranges import RangeRows, join, plan_stream, read_range
+from ..facts._csv_ranges import RangeRows, RangeSource, join, plan_stream, read_range
 from ..facts._file import MAX_FACTS_BYTES, file_error
 from ..facts._io import FactsFile
 from ..model import Field
@@ -76,15 +80,17 @@ class RangedReader:
         if not stat.S_ISREG(before.st_mode) or before.st_size > MAX_FACTS_BYTES:
             return None  # refused by the file's reader, as when read whole
         # Planned and cut a block at a time from the disk: the client never holds the
-        # file whole, and each range's bytes only until its task is submitted.
+        # file whole, and each range's bytes only until its task is submitted; workers on
+        # this machine read them from the disk themselves (RangeSource).
+        local = os.path.abspath(file) if _all_local(self._client) else None
         with open(file, "rb") as stream:
             plan = plan_stream(file, stream, before.st_size, fields, self._size)
             if plan is None:
                 return None
             task = read_kept if self.keep else _read_packed
             futures = collections.deque(
-                self._submit(task, file, _bytes(stream, start, end), line, plan.names)
-                for start, end, line in plan.ranges
+                self._submit(task, file, _source(stream, local, at), at[2], plan.names)
+                for at in plan.ranges
             )
         _unchanged(file, before)
         if self.keep:
@@ -95,9 +101,22 @@ class RangedReader:
         return read
 
 
-def _bytes(stream: BinaryIO, start: int, end: int) -> bytes:
+def _source(stream: BinaryIO, local: str | None, at: tuple[int, int, int]) -> RangeSource:
+    """A range's bytes, or where a worker on this machine reads them (``local``: the
+    file's path) with their SHA-256."""
+    start, end, _ = at
     stream.seek(start)
-    return stream.read(end - start)
+    chunk = stream.read(end - start)
+    if local is None:
+        return chunk
+    return local, start, end, hashlib.sha256(chunk).hexdigest()
+
+
+def _all_local(client: Any) -> bool:
+    """Whether every worker of ``client`` runs on this machine (and reads its disk)."""
+    workers = client.scheduler_info().get("workers", {}).values()
+    here = _local_hosts()
+    return bool(workers) and all(worker.get("host") in here for worker in workers)
 
 
 def _unchanged(file: str, before: os.stat_result) -> None:
@@ -136,7 +155,7 @@ def _in_order(futures: collections.deque[Any]) -> Iterator[RangeRows]:
         yield rows
 
 
-def _read_packed(file: str, chunk: bytes, line: int, names: tuple[str, ...]) -> bytes:
+def _read_packed(file: str, chunk: RangeSource, line: int, names: tuple[str, ...]) -> bytes:
     """A range's rows, pickled by the worker: Dask would otherwise walk the lists of a
     range's records one by one to serialise them, several times slower."""
     return dumps(read_range(file, chunk, line, names))
