@@ -147,7 +147,8 @@ class BundleResult:
         once for all of them (a summary reads every output of a month's calls)."""
         envs = self._state.envs.get(kind, {})
         if isinstance(envs, HeldRecords):  # a column each, the records read once in order
-            return _columns_of(envs_in_order(envs, list(keys), _NO_VALUES), wanted)
+            listed = keys if isinstance(keys, list) else list(keys)  # no second copy
+            return _columns_of(envs_in_order(envs, listed, _NO_VALUES), wanted)
         rows = [envs.get(key, _NO_VALUES) for key in keys]
         columns = []
         proxy = MappingProxyType  # named values are read-only views: checked by type first
