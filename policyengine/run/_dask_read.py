@@ -114,9 +114,8 @@ def _source(stream: BinaryIO, local: str | None, at: tuple[int, int, int]) -> Ra
 
 def _all_local(client: Any) -> bool:
     """Whether every worker of ``client`` runs on this machine (and reads its disk)."""
-    workers = client.scheduler_info().get("workers", {}).values()
-    here = _local_hosts()
-    return bool(workers) and all(worker.get("host") in here for worker in workers)
+    workers, local = _workers_here(client)
+    return 0 < workers == local
 
 
 def _unchanged(file: str, before: os.stat_result) -> None:
@@ -134,10 +133,15 @@ def spare_workers(client: Any) -> int:
     """The worker processes that read while the client waits for them: every one on
     another machine, and on the client's own machine as many as it has cores beside the
     client's (a local cluster's workers otherwise take their cores from the client)."""
+    workers, local = _workers_here(client)
+    return workers - local + min(local, (os.cpu_count() or 1) - 1)
+
+
+def _workers_here(client: Any) -> tuple[int, int]:
+    """``client``'s workers, and how many of them run on this machine."""
     workers = client.scheduler_info().get("workers", {}).values()
     here = _local_hosts()
-    local = sum(1 for worker in workers if worker.get("host") in here)
-    return len(workers) - local + min(local, (os.cpu_count() or 1) - 1)
+    return len(workers), sum(1 for worker in workers if worker.get("host") in here)
 
 
 def _local_hosts() -> set[str]:

@@ -53,27 +53,26 @@ def summaries(checked: list[Any], submit: Any, own: Sequence[str]) -> Summary | 
     holds them, which a summary names by their place); None when a range is not common
     or a key is given twice."""
     found = Summary([], [], [], array.array("q"), [])
-    written: list[str | None] = []  # the keys as written, None where they are the keys
+    written: list[tuple[int, list[str]]] = []  # where a range's keys as written differ
     for future in [submit(summary_of, c) for c in checked]:
         packed = future.result()
         if packed is None:
             return None
         keys, links, texts, chunks, lines = pickle.loads(packed)
+        if texts is not None:
+            written.append((len(found.keys), texts))
         found.keys.extend(keys)
         found.parents.extend(map(own.__getitem__, links))
-        written.extend(texts or [None] * len(keys))
         found.lines.extend(lines)
         found.ranges.append(chunks)
     if len(set(found.keys)) != len(found.keys):
         return None
-    if any(text is not None for text in written):
-        found.texts.extend(map(_or, written, found.keys))
-        return found
-    return attrs.evolve(found, texts=found.keys)
-
-
-def _or(text: str | None, key: str) -> str:
-    return key if text is None else text
+    if not written:  # a CSV's keys, as written: the keys themselves
+        return attrs.evolve(found, texts=found.keys)
+    found.texts.extend(found.keys)
+    for at, texts in written:
+        found.texts[at : at + len(texts)] = texts
+    return found
 
 
 def kept_inputs(

@@ -14,9 +14,9 @@ kind's records as a read-only mapping over those chunks:
 - one record is found through its parent's partition and the chunk its key falls in,
   unpacked and kept among the last few (:data:`CACHED`);
 - every record in key order (:meth:`HeldRecords.sorted_items`, what the result
-  document, the rows and the summary read) is a merge of the partitions' chunks,
-  unpacked one chunk a partition at a time: the client holds a chunk of each
-  partition, never the kind whole.
+  document, the rows and the summary read) comes from the chunks unpacked in the
+  order of their first keys, a window at a time, sorted: the client holds about a
+  chunk of each partition, never the kind whole.
 
 A record unpacked is the one the partition computed, its named values read-only
 again (:func:`~policyengine.model.frozen_mapping`) and shared as they were where
